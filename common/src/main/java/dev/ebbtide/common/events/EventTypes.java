@@ -1,0 +1,17 @@
+package dev.ebbtide.common.events;
+
+/** CloudEvents {@code ce_type} values: reverse-DNS, entity, verb, version. v1 records only gain optional fields. */
+public final class EventTypes {
+    public static final String SOURCE_PREFIX = "/ebbtide/";
+    public static final String JOB_SUBMITTED = "dev.ebbtide.job.submitted.v1";
+    public static final String JOB_STATE_CHANGED = "dev.ebbtide.job.state-changed.v1";
+    public static final String JOB_ASSIGNED = "dev.ebbtide.job.assigned.v1";
+    public static final String JOB_RUN_REPORTED = "dev.ebbtide.job.run-reported.v1";
+    public static final String CLUSTER_DEFINED = "dev.ebbtide.cluster.defined.v1";
+    public static final String CLUSTER_DEMAND_CHANGED = "dev.ebbtide.cluster.demand-changed.v1";
+    public static final String SCALE_REQUESTED = "dev.ebbtide.scale.requested.v1";
+    public static final String NODE_STATE_CHANGED = "dev.ebbtide.node.state-changed.v1";
+
+    private EventTypes() {
+    }
+}

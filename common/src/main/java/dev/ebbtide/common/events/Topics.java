@@ -1,0 +1,21 @@
+package dev.ebbtide.common.events;
+
+/** Kafka topic names. Every event is keyed by its cluster name so one cluster's events stay ordered. */
+public final class Topics {
+    public static final String JOBS_SUBMITTED = "ebbtide.jobs.submitted";
+    public static final String JOBS_SUBMITTED_DLQ = "ebbtide.jobs.submitted.dlq";
+    public static final String JOBS_STATE = "ebbtide.jobs.state";
+    public static final String JOBS_ASSIGNMENTS = "ebbtide.jobs.assignments";
+    public static final String JOBS_RUNS = "ebbtide.jobs.runs";
+    public static final String CLUSTERS = "ebbtide.clusters";
+    public static final String CLUSTERS_DEMAND = "ebbtide.clusters.demand";
+    public static final String SCALE_REQUESTS = "ebbtide.scale.requests";
+    public static final String NODES_STATE = "ebbtide.nodes.state";
+
+    /** All topics, for brokers that pre-create them. */
+    public static final java.util.List<String> ALL = java.util.List.of(JOBS_SUBMITTED, JOBS_SUBMITTED_DLQ, JOBS_STATE,
+            JOBS_ASSIGNMENTS, JOBS_RUNS, CLUSTERS, CLUSTERS_DEMAND, SCALE_REQUESTS, NODES_STATE);
+
+    private Topics() {
+    }
+}
