@@ -1,0 +1,58 @@
+package dev.ebbtide.scheduler.persistence;
+
+import dev.ebbtide.common.events.JobState;
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import io.smallrye.mutiny.Uni;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+
+/** A job and its state; the scheduler owns job state. */
+@Entity
+@Table(name = "job")
+public class JobEntity extends PanacheEntityBase {
+    @Id
+    public String id;
+    public String cluster;
+    @Enumerated(EnumType.STRING)
+    public JobState state;
+    @Column(length = 2000)
+    public String reason;
+    public int instanceCount;
+    public String priority;
+    /** FIFO order within a priority: the submission time in microseconds. */
+    public long sequence;
+    @Column(length = 16000)
+    public String specJson;
+    /** Assigned nodes in rank order, comma-separated. */
+    @Column(length = 4000)
+    public String nodes;
+    /** Ranks that reported an exit, comma-separated. */
+    @Column(length = 2000)
+    public String exitedRanks;
+    public Integer exitCode;
+    @Column(length = 2000)
+    public String outputLocation;
+    public Instant submittedAt;
+    public Instant startedAt;
+    public Instant endedAt;
+    public Instant updatedAt;
+
+    public List<String> nodeList() {
+        return nodes == null || nodes.isEmpty() ? List.of() : Arrays.asList(nodes.split(","));
+    }
+
+    public List<String> exitedRankList() {
+        return exitedRanks == null || exitedRanks.isEmpty() ? List.of() : Arrays.asList(exitedRanks.split(","));
+    }
+
+    public static Uni<List<JobEntity>> queued(String cluster) {
+        return list("cluster = ?1 and state = ?2", cluster, JobState.Queued);
+    }
+}

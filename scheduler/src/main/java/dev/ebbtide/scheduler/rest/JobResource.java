@@ -1,0 +1,41 @@
+package dev.ebbtide.scheduler.rest;
+
+import dev.ebbtide.common.events.JobState;
+import dev.ebbtide.scheduler.persistence.JobEntity;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+
+/** Read side of job state. */
+@Path("/jobs")
+@Produces(MediaType.APPLICATION_JSON)
+public class JobResource {
+
+    @GET
+    @Path("/{id}")
+    @WithSession
+    public Uni<JobView> get(@PathParam("id") String id) {
+        return JobEntity.<JobEntity>findById(id).map(j -> {
+            if (j == null) {
+                throw new NotFoundException("no job '" + id + "'");
+            }
+            return JobView.of(j);
+        });
+    }
+
+    /** Jobs of a cluster, optionally in one state, newest first (at most 200). */
+    @GET
+    @WithSession
+    public Uni<List<JobView>> list(@QueryParam("cluster") String cluster, @QueryParam("state") JobState state) {
+        String query = "(?1 is null or cluster = ?1) and (?2 is null or state = ?2) order by submittedAt desc";
+        return JobEntity.<JobEntity>find(query, cluster, state).range(0, 199).list()
+                .map(list -> list.stream().map(JobView::of).toList());
+    }
+}

@@ -1,0 +1,23 @@
+package dev.ebbtide.scheduler.rest;
+
+import dev.ebbtide.common.events.EventJson;
+import dev.ebbtide.common.events.JobSpec;
+import dev.ebbtide.scheduler.persistence.JobEntity;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/** A job as users see it in {@code GET /jobs/{id}}. */
+public record JobView(String id, String cluster, String state, String reason, int instanceCount, String priority,
+        String displayName, String experimentName, List<String> nodes, Integer exitCode, String outputLocation,
+        List<String> outputs, Instant submittedAt, Instant startedAt, Instant endedAt) {
+
+    static JobView of(JobEntity j) {
+        JobSpec spec = j.specJson == null ? null : EventJson.read(j.specJson, JobSpec.class);
+        List<String> outputs = j.outputLocation == null ? List.of()
+                : IntStream.range(0, j.instanceCount).mapToObj(r -> j.outputLocation + "/node-" + r + ".log").toList();
+        return new JobView(j.id, j.cluster, j.state.name(), j.reason, j.instanceCount, j.priority,
+                spec == null ? null : spec.displayName(), spec == null ? null : spec.experimentName(), j.nodeList(),
+                j.state.isTerminal() ? j.exitCode : null, j.outputLocation, outputs, j.submittedAt, j.startedAt, j.endedAt);
+    }
+}

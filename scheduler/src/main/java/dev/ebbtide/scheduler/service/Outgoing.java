@@ -1,0 +1,20 @@
+package dev.ebbtide.scheduler.service;
+
+import dev.ebbtide.common.events.ClusterDemandChanged;
+import dev.ebbtide.common.events.JobAssigned;
+import dev.ebbtide.common.events.JobStateChanged;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Events decided inside a transaction, published only after it commits. */
+final class Outgoing {
+    final List<JobStateChanged> states = new ArrayList<>();
+    final List<JobAssigned> assignments = new ArrayList<>();
+    final List<ClusterDemandChanged> demand = new ArrayList<>();
+    /** topic, key, payload, reason */
+    final List<String[]> deadLetters = new ArrayList<>();
+
+    void deadLetter(String topic, String key, String payload, String reason) {
+        deadLetters.add(new String[] {topic, key, payload, reason});
+    }
+}

@@ -1,0 +1,403 @@
+package dev.ebbtide.scheduler.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ebbtide.common.events.ClusterDefined;
+import dev.ebbtide.common.events.ClusterDemandChanged;
+import dev.ebbtide.common.events.EventJson;
+import dev.ebbtide.common.events.JobAssigned;
+import dev.ebbtide.common.events.JobRunReported;
+import dev.ebbtide.common.events.JobSpec;
+import dev.ebbtide.common.events.JobState;
+import dev.ebbtide.common.events.JobStateChanged;
+import dev.ebbtide.common.events.JobSubmitted;
+import dev.ebbtide.common.events.NodeState;
+import dev.ebbtide.common.events.NodeStateChanged;
+import dev.ebbtide.common.events.QueuedJob;
+import dev.ebbtide.common.events.Topics;
+import dev.ebbtide.core.placement.NodeSlot;
+import dev.ebbtide.core.placement.PlacementPlanner;
+import dev.ebbtide.core.placement.Priority;
+import dev.ebbtide.core.placement.SlotState;
+import dev.ebbtide.core.placement.Start;
+import dev.ebbtide.core.placement.WaitingJob;
+import dev.ebbtide.scheduler.messaging.SchedulerEvents;
+import dev.ebbtide.scheduler.persistence.ClusterEntity;
+import dev.ebbtide.scheduler.persistence.JobEntity;
+import dev.ebbtide.scheduler.persistence.NodeEntity;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+
+/**
+ * The scheduler's reactions to events. Each handler changes the database in one transaction, runs placement for the
+ * cluster through the pure {@link PlacementPlanner}, and publishes what it decided after the commit.
+ */
+@ApplicationScoped
+public class SchedulerService {
+    private static final Logger LOG = Logger.getLogger(SchedulerService.class);
+
+    @Inject
+    SchedulerEvents events;
+    @Inject
+    Clock clock;
+    @Inject
+    MeterRegistry registry;
+
+    public Uni<Void> handle(String topic, String key, String value) {
+        Outgoing out = new Outgoing();
+        Uni<Void> work = switch (topic) {
+            case Topics.JOBS_SUBMITTED -> onSubmitted(key, value, out);
+            case Topics.NODES_STATE -> parsed(topic, key, value, NodeStateChanged.class, out, e -> onNodeState(e, out));
+            case Topics.JOBS_RUNS -> parsed(topic, key, value, JobRunReported.class, out, e -> onRunReport(e, out));
+            case Topics.CLUSTERS -> parsed(topic, key, value, ClusterDefined.class, out, e -> onClusterDefined(e));
+            default -> Uni.createFrom().voidItem();
+        };
+        return work.chain(() -> publish(out));
+    }
+
+    private <T> Uni<Void> parsed(String topic, String key, String value, Class<T> type, Outgoing out,
+            Function<T, Uni<Void>> handler) {
+        T event;
+        try {
+            event = EventJson.read(value, type);
+        } catch (IllegalArgumentException e) {
+            LOG.warnf("dead-lettering a record from %s: %s", topic, e.getMessage());
+            out.deadLetter(topic, key, value, e.getMessage());
+            return Uni.createFrom().voidItem();
+        }
+        return Panache.withTransaction(() -> handler.apply(event));
+    }
+
+    // --- submissions -------------------------------------------------------------------------------------------
+
+    private Uni<Void> onSubmitted(String key, String value, Outgoing out) {
+        JobSubmitted submitted;
+        try {
+            submitted = EventJson.read(value, JobSubmitted.class);
+            String problem = problemWith(submitted);
+            if (problem != null) {
+                throw new IllegalArgumentException(problem);
+            }
+        } catch (IllegalArgumentException e) {
+            String jobId = jobIdOf(value);
+            String reason = "invalid submission: " + e.getMessage();
+            LOG.warnf("dead-lettering submission %s: %s", jobId, reason);
+            out.deadLetter(Topics.JOBS_SUBMITTED, key, value, reason);
+            if (jobId == null) {
+                return Uni.createFrom().voidItem();
+            }
+            return Panache.withTransaction(() -> failUnknownJob(jobId, key, reason, out));
+        }
+        return Panache.withTransaction(() -> JobEntity.<JobEntity>findById(submitted.jobId()).chain(existing -> {
+            if (existing != null) {
+                LOG.debugf("job %s already known (redelivery): ignored", submitted.jobId());
+                return Uni.createFrom().voidItem();
+            }
+            return ClusterEntity.<ClusterEntity>findById(submitted.cluster()).chain(cluster -> {
+                JobEntity job = newJob(submitted);
+                String reason = null;
+                if (cluster == null) {
+                    reason = "unknown cluster '" + submitted.cluster() + "'";
+                } else if (submitted.spec().instanceCount() > cluster.maxInstances) {
+                    reason = "job asks for " + submitted.spec().instanceCount() + " nodes but cluster '"
+                            + cluster.name + "' has max_instances " + cluster.maxInstances;
+                }
+                if (reason != null) {
+                    out.deadLetter(Topics.JOBS_SUBMITTED, key, value, reason);
+                    transition(job, JobState.Failed, reason, out);
+                    job.endedAt = now();
+                    return job.persist().replaceWithVoid();
+                }
+                transition(job, JobState.Queued, "waiting for " + job.instanceCount + " node(s)", out);
+                return job.persist().chain(() -> place(job.cluster, out));
+            });
+        }));
+    }
+
+    private static String problemWith(JobSubmitted s) {
+        if (s.jobId() == null || s.jobId().isBlank()) {
+            return "jobId is missing";
+        }
+        if (s.cluster() == null || s.cluster().isBlank()) {
+            return "cluster is missing";
+        }
+        JobSpec spec = s.spec();
+        if (spec == null || spec.command() == null || spec.command().isBlank()) {
+            return "spec.command is missing";
+        }
+        if (spec.instanceCount() < 1) {
+            return "spec.instanceCount must be >= 1, got " + spec.instanceCount();
+        }
+        return null;
+    }
+
+    private static String jobIdOf(String value) {
+        try {
+            JsonNode node = EventJson.mapper().readTree(value);
+            return node != null && node.hasNonNull("jobId") ? node.get("jobId").asText() : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private Uni<Void> failUnknownJob(String jobId, String cluster, String reason, Outgoing out) {
+        return JobEntity.<JobEntity>findById(jobId).chain(existing -> {
+            if (existing != null) {
+                return Uni.createFrom().voidItem();
+            }
+            JobEntity job = new JobEntity();
+            job.id = jobId;
+            job.cluster = cluster == null ? "unknown" : cluster;
+            job.submittedAt = now();
+            job.endedAt = job.submittedAt;
+            job.priority = "medium";
+            transition(job, JobState.Failed, reason, out);
+            return job.persist().replaceWithVoid();
+        });
+    }
+
+    private JobEntity newJob(JobSubmitted s) {
+        JobEntity job = new JobEntity();
+        job.id = s.jobId();
+        job.cluster = s.cluster();
+        job.instanceCount = s.spec().instanceCount();
+        job.priority = s.spec().priority();
+        job.specJson = EventJson.write(s.spec());
+        job.submittedAt = s.submittedAt() != null ? s.submittedAt() : now();
+        job.sequence = ChronoUnit.MICROS.between(Instant.EPOCH, job.submittedAt);
+        return job;
+    }
+
+    // --- node and run reports ----------------------------------------------------------------------------------
+
+    private Uni<Void> onNodeState(NodeStateChanged e, Outgoing out) {
+        return NodeEntity.<NodeEntity>findById(e.node()).chain(found -> {
+            NodeEntity node = found != null ? found : newNode(e);
+            node.state = e.state();
+            node.since = e.at() != null ? e.at() : now();
+            String lostJob = node.jobId;
+            boolean gone = e.state() == NodeState.deleted;
+            boolean lost = gone || e.state() == NodeState.leaving || e.state() == NodeState.unusable
+                    || e.state() == NodeState.preempted;
+            Uni<Void> step = gone ? node.delete() : node.persist().replaceWithVoid();
+            if (lost && lostJob != null) {
+                step = step.chain(() -> releaseLostJob(lostJob, node.name, e.state(), out));
+            }
+            return step.chain(() -> place(e.cluster(), out));
+        });
+    }
+
+    private static NodeEntity newNode(NodeStateChanged e) {
+        NodeEntity node = new NodeEntity();
+        node.name = e.node();
+        node.cluster = e.cluster();
+        return node;
+    }
+
+    /** A node a job was using went away: a job not started yet goes back to the queue, a running one fails. */
+    private Uni<Void> releaseLostJob(String jobId, String nodeName, NodeState state, Outgoing out) {
+        return JobEntity.<JobEntity>findById(jobId).chain(job -> {
+            if (job == null || job.state.isTerminal()) {
+                return Uni.createFrom().voidItem();
+            }
+            if (job.state == JobState.Preparing) {
+                transition(job, JobState.Queued, "node " + nodeName + " became " + state + " before the job started; requeued", out);
+            } else {
+                transition(job, JobState.Failed, "node " + nodeName + " became " + state + " while running the job", out);
+                job.endedAt = now();
+            }
+            return releaseNodes(job).chain(() -> {
+                if (job.state == JobState.Queued) {
+                    job.nodes = null;
+                }
+                return job.persist().replaceWithVoid();
+            });
+        });
+    }
+
+    private Uni<Void> onRunReport(JobRunReported r, Outgoing out) {
+        return JobEntity.<JobEntity>findById(r.jobId()).chain(job -> {
+            if (job == null || job.state.isTerminal()) {
+                return Uni.createFrom().voidItem();
+            }
+            switch (r.phase()) {
+                case STARTED -> {
+                    if (job.state == JobState.Preparing) {
+                        job.startedAt = r.at() != null ? r.at() : now();
+                        transition(job, JobState.Running, null, out);
+                        return job.persist().replaceWithVoid();
+                    }
+                    return Uni.createFrom().voidItem();
+                }
+                case REJECTED -> {
+                    if (job.state != JobState.Preparing) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    transition(job, JobState.Queued, "requeued: " + r.reason(), out);
+                    return releaseNodes(job).chain(() -> {
+                        job.nodes = null;
+                        return job.persist();
+                    }).chain(() -> place(job.cluster, out));
+                }
+                default -> {
+                    return onExited(job, r, out);
+                }
+            }
+        });
+    }
+
+    private Uni<Void> onExited(JobEntity job, JobRunReported r, Outgoing out) {
+        Set<String> ranks = new LinkedHashSet<>(job.exitedRankList());
+        if (!ranks.add(String.valueOf(r.rank()))) {
+            return Uni.createFrom().voidItem(); // redelivered report
+        }
+        job.exitedRanks = String.join(",", ranks);
+        int code = r.exitCode() == null ? -1 : r.exitCode();
+        if (job.exitCode == null || job.exitCode == 0) {
+            job.exitCode = code;
+        }
+        if (r.outputPath() != null && job.outputLocation == null) {
+            Path parent = Path.of(r.outputPath()).getParent();
+            job.outputLocation = parent == null ? r.outputPath() : parent.toString();
+        }
+        Uni<Void> freeNode = NodeEntity.<NodeEntity>findById(r.node()).chain(node -> {
+            if (node != null && job.id.equals(node.jobId)) {
+                node.jobId = null;
+                return node.persist().replaceWithVoid();
+            }
+            return Uni.createFrom().voidItem();
+        });
+        if (ranks.size() >= job.instanceCount) {
+            if (job.startedAt == null) {
+                job.startedAt = r.at();
+            }
+            job.endedAt = r.at() != null ? r.at() : now();
+            if (job.exitCode == 0) {
+                transition(job, JobState.Completed, null, out);
+            } else {
+                transition(job, JobState.Failed, "a node exited with code " + job.exitCode, out);
+            }
+        }
+        return freeNode.chain(() -> job.persist()).chain(() -> place(job.cluster, out));
+    }
+
+    private Uni<Void> releaseNodes(JobEntity job) {
+        List<String> names = job.nodeList();
+        if (names.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return NodeEntity.<NodeEntity>list("name in ?1", names).chain(nodes -> {
+            nodes.stream().filter(n -> job.id.equals(n.jobId)).forEach(n -> n.jobId = null);
+            return Uni.createFrom().voidItem();
+        });
+    }
+
+    private Uni<Void> onClusterDefined(ClusterDefined e) {
+        return ClusterEntity.<ClusterEntity>findById(e.spec().name()).chain(found -> {
+            ClusterEntity cluster = found != null ? found : new ClusterEntity();
+            cluster.name = e.spec().name();
+            cluster.maxInstances = e.spec().maxInstances();
+            return cluster.persist().replaceWithVoid();
+        });
+    }
+
+    // --- placement ---------------------------------------------------------------------------------------------
+
+    /** Starts every job the planner says can start now, then publishes the cluster's remaining demand. */
+    Uni<Void> place(String cluster, Outgoing out) {
+        return JobEntity.queued(cluster).chain(queued -> NodeEntity.ofCluster(cluster).chain(nodes -> {
+            Instant now = now();
+            Map<String, JobEntity> byId = queued.stream().collect(Collectors.toMap(j -> j.id, j -> j));
+            Map<String, NodeEntity> nodeByName = nodes.stream().collect(Collectors.toMap(n -> n.name, n -> n));
+            List<Start> starts = PlacementPlanner.plan(waiting(queued), slots(nodes), now);
+            List<JobEntity> remaining = new ArrayList<>(queued);
+            for (Start start : starts) {
+                JobEntity job = byId.get(start.jobId());
+                job.nodes = String.join(",", start.nodes());
+                start.nodes().forEach(n -> nodeByName.get(n).jobId = job.id);
+                transition(job, JobState.Preparing, null, out);
+                registry.timer("ebbtide_scheduler_queue_wait_seconds", "cluster", cluster)
+                        .record(Duration.between(job.submittedAt, now));
+                out.assignments.add(new JobAssigned(job.id, cluster, start.nodes(),
+                        EventJson.read(job.specJson, JobSpec.class), now));
+                remaining.remove(job);
+            }
+            out.demand.add(demand(cluster, remaining, nodes, now));
+            return Uni.createFrom().voidItem();
+        }));
+    }
+
+    private static List<WaitingJob> waiting(List<JobEntity> queued) {
+        return queued.stream().map(j -> {
+            JobSpec spec = EventJson.read(j.specJson, JobSpec.class);
+            Duration limit = spec.timeoutSeconds() == null ? null : Duration.ofSeconds(spec.timeoutSeconds());
+            return new WaitingJob(j.id, j.instanceCount, Priority.parse(j.priority), j.sequence, limit);
+        }).toList();
+    }
+
+    private static List<NodeSlot> slots(List<NodeEntity> nodes) {
+        List<NodeSlot> slots = new ArrayList<>();
+        for (NodeEntity n : nodes) {
+            if (n.isFree()) {
+                slots.add(new NodeSlot(n.name, SlotState.FREE, n.since, null));
+            } else if (n.jobId != null || n.state == NodeState.running) {
+                slots.add(new NodeSlot(n.name, SlotState.BUSY, n.since, null));
+            } else if (n.state == NodeState.preparing) {
+                slots.add(new NodeSlot(n.name, SlotState.BOOTING, n.since, null));
+            }
+        }
+        return slots;
+    }
+
+    private static ClusterDemandChanged demand(String cluster, List<JobEntity> queued, List<NodeEntity> nodes, Instant now) {
+        List<QueuedJob> queue = queued.stream()
+                .sorted(Comparator.comparing((JobEntity j) -> Priority.parse(j.priority)).thenComparingLong(j -> j.sequence))
+                .map(j -> new QueuedJob(j.id, j.instanceCount, j.priority, j.submittedAt)).toList();
+        int needed = queue.stream().mapToInt(QueuedJob::instanceCount).sum();
+        List<String> busy = nodes.stream().filter(n -> n.jobId != null).map(n -> n.name).sorted().toList();
+        return new ClusterDemandChanged(cluster, queue, needed, busy, now);
+    }
+
+    private void transition(JobEntity job, JobState to, String reason, Outgoing out) {
+        JobState from = job.state;
+        job.state = to;
+        job.reason = reason;
+        job.updatedAt = now();
+        registry.counter("ebbtide_scheduler_job_transitions_total", "cluster", job.cluster, "state", to.name()).increment();
+        LOG.infof("job %s on %s: %s -> %s%s", job.id, job.cluster, from, to, reason == null ? "" : " (" + reason + ")");
+        out.states.add(new JobStateChanged(job.id, job.cluster, to, from, reason,
+                to.isTerminal() ? job.exitCode : null, to.isTerminal() ? job.outputLocation : null, job.updatedAt));
+    }
+
+    private Uni<Void> publish(Outgoing out) {
+        List<Uni<Void>> sends = new ArrayList<>();
+        out.deadLetters.forEach(d -> sends.add(events.deadLetter(d[0], d[1], d[2], d[3])));
+        out.states.forEach(s -> sends.add(events.jobStateChanged(s)));
+        out.assignments.forEach(a -> sends.add(events.jobAssigned(a)));
+        out.demand.forEach(d -> sends.add(events.demandChanged(d)));
+        if (sends.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return Uni.join().all(sends).andFailFast().replaceWithVoid();
+    }
+
+    private Instant now() {
+        return clock.instant();
+    }
+}
