@@ -1,0 +1,230 @@
+package dev.ebbtide.simulator;
+
+import dev.ebbtide.core.scaling.FixedIdlePolicy;
+import dev.ebbtide.core.scaling.Policies;
+import dev.ebbtide.core.scaling.ScalingSettings;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code ebbtide simulate --trace FILE.csv --policy NAME|all [--idle SECONDS] [--boot SECONDS] [--max-nodes N]
+ * [--min-nodes N] [--json] [--out DIR]}.
+ */
+public final class SimulatorMain {
+
+    /** The idle times fixed-idle is run with by {@code --policy all}. */
+    public static final List<Integer> FRONTIER_IDLE_S = List.of(0, 60, 120, 300, 600, 1800, 3600);
+
+    static final String USAGE = String.join("\n",
+            "usage: ebbtide simulate --trace FILE.csv --policy NAME|all [options]",
+            "  --trace FILE       job trace CSV (job_id,submit_s,duration_s,nodes,gpus,queue,status)",
+            "  --policy NAME      " + String.join(", ", Policies.names()) + ", or all",
+            "  --idle SECONDS     idle time before scale-down (default 120; for adaptive policies the ceiling)",
+            "  --boot SECONDS     time from node request to ready (default 120)",
+            "  --max-nodes N      max nodes per cluster (default unlimited)",
+            "  --min-nodes N      min nodes per cluster (default 0)",
+            "  --json             print JSON instead of a table",
+            "  --out DIR          with --policy all: where the CSV and SVG go (default target/sim)");
+
+    private SimulatorMain() {
+    }
+
+    public static void main(String[] args) {
+        int code = run(args, System.out, System.err);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    /** Runs the CLI; returns the exit code (0 ok, 2 usage error, 1 failure). */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        Options o;
+        try {
+            o = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            err.println(USAGE);
+            return 2;
+        }
+        if (o.help) {
+            out.println(USAGE);
+            return 0;
+        }
+        try {
+            Trace trace = Trace.read(o.trace);
+            if ("all".equals(o.policy)) {
+                runAll(trace, o, out);
+            } else {
+                SimulationResult r = simulate(trace, o.policy, o.settings(o.idleS), o.bootS);
+                if (o.json) {
+                    out.println(r.toJson());
+                } else {
+                    out.print(table(List.of(r)));
+                }
+            }
+            return 0;
+        } catch (IOException e) {
+            err.println("error: cannot read " + o.trace + ": " + e.getMessage());
+            return 1;
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    public static SimulationResult simulate(Trace trace, String policy, ScalingSettings settings, double bootS) {
+        return new Simulation(Policies.create(policy), settings, Duration.ofMillis(Math.round(bootS * 1000)))
+                .run(trace);
+    }
+
+    private static void runAll(Trace trace, Options o, PrintStream out) throws IOException {
+        List<SimulationResult> results = new ArrayList<>();
+        for (int t : FRONTIER_IDLE_S) {
+            results.add(simulate(trace, FixedIdlePolicy.NAME, o.settings(t), o.bootS));
+        }
+        for (String name : Policies.names()) {
+            if (!name.equals(FixedIdlePolicy.NAME)) {
+                results.add(simulate(trace, name, o.settings(o.idleS), o.bootS));
+            }
+        }
+        Files.createDirectories(o.out);
+        String base = baseName(trace.name());
+        Path csv = o.out.resolve(base + "-frontier.csv");
+        Path svg = o.out.resolve(base + "-frontier.svg");
+        Files.writeString(csv, Frontier.csv(results), StandardCharsets.UTF_8);
+        Files.writeString(svg, Frontier.svg(trace.name(), o.bootS, results), StandardCharsets.UTF_8);
+        if (o.json) {
+            StringBuilder sb = new StringBuilder("{\"trace\":\"" + trace.name() + "\",\"csv\":\"" + json(csv)
+                    + "\",\"svg\":\"" + json(svg) + "\",\"results\":[");
+            for (int i = 0; i < results.size(); i++) {
+                sb.append(i == 0 ? "" : ",").append(results.get(i).toJson());
+            }
+            out.println(sb.append("]}"));
+        } else {
+            out.print(table(results));
+            out.println("wrote " + csv + " and " + svg);
+        }
+    }
+
+    private static String json(Path p) {
+        return p.toString().replace("\\", "\\\\").replace("\"", "\\\"");
+    }
+
+    static String baseName(String file) {
+        return file.endsWith(".csv") ? file.substring(0, file.length() - 4) : file;
+    }
+
+    static String table(List<SimulationResult> results) {
+        StringBuilder sb = new StringBuilder();
+        SimulationResult first = results.get(0);
+        sb.append(String.format(Locale.ROOT, "trace %s: %d jobs, oracle %.1f node-h, boot %s s, max nodes %s%n",
+                first.trace(), first.jobs(), first.oracleNodeHours(), SimulationResult.num(first.bootS()),
+                first.maxNodes() < 0 ? "unlimited" : Long.toString(first.maxNodes())));
+        sb.append(String.format(Locale.ROOT, "%-12s %7s %12s %9s %9s %8s %8s %8s %9s %8s %8s %7s%n", "policy",
+                "idle_s", "node_h", "cost", "mean_w_s", "p50_w_s", "p95_w_s", "p99_w_s", "max_w_s", "ups", "downs",
+                "time_s"));
+        for (SimulationResult r : results) {
+            sb.append(String.format(Locale.ROOT, "%-12s %7s %12.1f %9.4f %9.1f %8s %8s %8s %9s %8d %8d %7.2f%n",
+                    r.policy(), SimulationResult.num(r.idleS()), r.nodeHours(), r.costRatio(), r.meanWaitS(),
+                    SimulationResult.num(r.p50WaitS()), SimulationResult.num(r.p95WaitS()),
+                    SimulationResult.num(r.p99WaitS()), SimulationResult.num(r.maxWaitS()), r.scaleUps(),
+                    r.scaleDowns(), r.replayS()));
+            if (r.startedJobs() < r.jobs()) {
+                sb.append(String.format(Locale.ROOT, "  %d job(s) never started (need more than max nodes)%n",
+                        r.jobs() - r.startedJobs()));
+            }
+        }
+        return sb.toString();
+    }
+
+    static final class Options {
+        Path trace;
+        String policy;
+        double idleS = 120;
+        double bootS = 120;
+        int maxNodes = Integer.MAX_VALUE;
+        int minNodes = 0;
+        boolean json;
+        boolean help;
+        Path out = Path.of("target", "sim");
+
+        ScalingSettings settings(double idle) {
+            return new ScalingSettings(minNodes, maxNodes, Duration.ofMillis(Math.round(idle * 1000)));
+        }
+
+        static Options parse(String[] args) {
+            Options o = new Options();
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                switch (a) {
+                    case "--trace" -> o.trace = Path.of(value(args, ++i, a));
+                    case "--policy" -> o.policy = value(args, ++i, a);
+                    case "--idle" -> o.idleS = seconds(value(args, ++i, a), a);
+                    case "--boot" -> o.bootS = seconds(value(args, ++i, a), a);
+                    case "--max-nodes" -> o.maxNodes = count(value(args, ++i, a), a, 1);
+                    case "--min-nodes" -> o.minNodes = count(value(args, ++i, a), a, 0);
+                    case "--out" -> o.out = Path.of(value(args, ++i, a));
+                    case "--json" -> o.json = true;
+                    case "--help", "-h" -> o.help = true;
+                    default -> throw new IllegalArgumentException("unknown argument '" + a + "'");
+                }
+            }
+            if (o.help) {
+                return o;
+            }
+            if (o.trace == null) {
+                throw new IllegalArgumentException("--trace is required");
+            }
+            if (o.policy == null) {
+                throw new IllegalArgumentException("--policy is required");
+            }
+            if (!o.policy.equals("all") && !Policies.names().contains(o.policy)) {
+                throw new IllegalArgumentException("unknown policy '" + o.policy + "'; known: "
+                        + String.join(", ", Policies.names()) + ", all");
+            }
+            if (o.minNodes > o.maxNodes) {
+                throw new IllegalArgumentException("--min-nodes must not exceed --max-nodes");
+            }
+            return o;
+        }
+
+        private static String value(String[] args, int i, String flag) {
+            if (i >= args.length) {
+                throw new IllegalArgumentException(flag + " needs a value");
+            }
+            return args[i];
+        }
+
+        private static double seconds(String v, String flag) {
+            try {
+                double d = Double.parseDouble(v);
+                if (d < 0 || Double.isNaN(d) || Double.isInfinite(d)) {
+                    throw new NumberFormatException();
+                }
+                return d;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(flag + " needs seconds >= 0, got '" + v + "'");
+            }
+        }
+
+        private static int count(String v, String flag, int min) {
+            try {
+                int n = Integer.parseInt(v);
+                if (n < min) {
+                    throw new NumberFormatException();
+                }
+                return n;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(flag + " needs an integer >= " + min + ", got '" + v + "'");
+            }
+        }
+    }
+}
