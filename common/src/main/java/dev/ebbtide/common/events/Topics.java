@@ -9,12 +9,13 @@ public final class Topics {
     public static final String JOBS_RUNS = "ebbtide.jobs.runs";
     public static final String CLUSTERS = "ebbtide.clusters";
     public static final String CLUSTERS_DEMAND = "ebbtide.clusters.demand";
+    public static final String CLUSTERS_BACKOFF = "ebbtide.clusters.backoff";
     public static final String SCALE_REQUESTS = "ebbtide.scale.requests";
     public static final String NODES_STATE = "ebbtide.nodes.state";
 
     /** All topics, for brokers that pre-create them. */
     public static final java.util.List<String> ALL = java.util.List.of(JOBS_SUBMITTED, JOBS_SUBMITTED_DLQ, JOBS_STATE,
-            JOBS_ASSIGNMENTS, JOBS_RUNS, CLUSTERS, CLUSTERS_DEMAND, SCALE_REQUESTS, NODES_STATE);
+            JOBS_ASSIGNMENTS, JOBS_RUNS, CLUSTERS, CLUSTERS_DEMAND, CLUSTERS_BACKOFF, SCALE_REQUESTS, NODES_STATE);
 
     private Topics() {
     }

@@ -1,0 +1,14 @@
+package dev.ebbtide.autoscaler.config;
+
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+
+/** Time is an input: the one place the autoscaler gets the wall clock. */
+public class ClockProducer {
+    @Produces
+    @Singleton
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+}

@@ -1,0 +1,188 @@
+package dev.ebbtide.autoscaler.loop;
+
+import dev.ebbtide.autoscaler.messaging.AutoscalerEvents;
+import dev.ebbtide.common.azureml.ClusterSpec;
+import dev.ebbtide.common.events.ClusterBackoffChanged;
+import dev.ebbtide.common.events.ClusterDefined;
+import dev.ebbtide.common.events.ClusterDemandChanged;
+import dev.ebbtide.common.events.NodeState;
+import dev.ebbtide.common.events.NodeStateChanged;
+import dev.ebbtide.common.events.QueuedJob;
+import dev.ebbtide.common.events.Reason;
+import dev.ebbtide.common.events.ScaleRequested;
+import dev.ebbtide.core.scaling.Backoff;
+import dev.ebbtide.core.scaling.ClusterSnapshot;
+import dev.ebbtide.core.scaling.Policies;
+import dev.ebbtide.core.scaling.ScalingDecision;
+import dev.ebbtide.core.scaling.ScalingPolicy;
+import dev.ebbtide.core.scaling.ScalingReason;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * The autoscaler: keeps each cluster's state from events, asks the cluster's {@link ScalingPolicy} (a pure core) for
+ * a decision after every event and every tick, and publishes the decisions that change something, with reasons.
+ * All methods are synchronized: events, ticks and REST calls see one consistent state.
+ */
+@ApplicationScoped
+public class Autoscaler {
+    private static final Logger LOG = Logger.getLogger(Autoscaler.class);
+
+    @Inject
+    Clock clock;
+    @Inject
+    AutoscalerEvents events;
+    @Inject
+    MeterRegistry registry;
+    @ConfigProperty(name = "ebbtide.autoscaler.default-policy", defaultValue = "fixed-idle")
+    String defaultPolicy;
+    @ConfigProperty(name = "ebbtide.autoscaler.max-node-provision-time", defaultValue = "15m")
+    Duration maxProvisionTime;
+
+    private final Map<String, ClusterState> clusters = new TreeMap<>();
+    private final Map<String, ScalingPolicy> policies = new ConcurrentHashMap<>();
+
+    public synchronized void onClusterDefined(ClusterDefined e) {
+        ClusterState state = clusters.get(e.spec().name());
+        String policy = e.policy() != null ? e.policy() : state != null ? state.policy : defaultPolicy;
+        if (state == null) {
+            clusters.put(e.spec().name(), new ClusterState(e.spec(), policy));
+            LOG.infof("cluster %s defined: min %d, max %d, idle %d s, policy %s", e.spec().name(),
+                    e.spec().minInstances(), e.spec().maxInstances(), e.spec().idleTimeBeforeScaleDown(), policy);
+        } else {
+            state.spec = e.spec();
+            state.policy = policy;
+            LOG.infof("cluster %s changed: min %d, max %d, idle %d s, policy %s", e.spec().name(),
+                    e.spec().minInstances(), e.spec().maxInstances(), e.spec().idleTimeBeforeScaleDown(), policy);
+        }
+        evaluate(e.spec().name());
+    }
+
+    public synchronized void onDemand(ClusterDemandChanged e) {
+        ClusterState state = clusters.get(e.cluster());
+        if (state == null) {
+            return;
+        }
+        ScalingPolicy policy = policy(state.policy);
+        for (QueuedJob job : e.queue()) {
+            if (state.firstSighting(job.jobId())) {
+                policy.observeJobQueued(e.cluster(), job.instanceCount(),
+                        job.queuedSince() != null ? job.queuedSince() : clock.instant());
+            }
+        }
+        state.queuedDemand = e.queue().stream().map(QueuedJob::instanceCount).toList();
+        state.busyNodes = new HashSet<>(e.busyNodes());
+        evaluate(e.cluster());
+    }
+
+    public synchronized void onNodeState(NodeStateChanged e) {
+        ClusterState state = clusters.get(e.cluster());
+        if (state == null) {
+            return;
+        }
+        if (e.state() == NodeState.deleted) {
+            state.nodes.remove(e.node());
+        } else {
+            state.nodes.put(e.node(), new ClusterState.NodeInfo(e.state(), e.at() != null ? e.at() : clock.instant()));
+        }
+        registry.counter("ebbtide_autoscaler_node_events_total", "cluster", e.cluster(), "state", e.state().name())
+                .increment();
+        evaluate(e.cluster());
+    }
+
+    public synchronized void onBackoff(ClusterBackoffChanged e) {
+        ClusterState state = clusters.get(e.cluster());
+        if (state == null) {
+            return;
+        }
+        state.backoff = e.until() == null ? null : new Backoff(e.until(), e.errorClass() + ": " + e.reason());
+        if (e.until() != null) {
+            state.pendingTarget = null; // the failed request will not deliver its nodes
+        }
+        evaluate(e.cluster());
+    }
+
+    /** Re-decides every cluster: idle timers expire without any event. */
+    public synchronized void tick() {
+        clusters.keySet().forEach(this::evaluate);
+    }
+
+    /** The decision the policy would make now, without acting on it (ops' dry run). */
+    public synchronized Optional<ScalingDecision> dryRun(String cluster, ClusterSpec changed, String policyName) {
+        ClusterState state = clusters.get(cluster);
+        if (state == null) {
+            return Optional.empty();
+        }
+        ClusterState copy = new ClusterState(changed != null ? changed : state.spec, state.policy);
+        copy.nodes.putAll(state.nodes);
+        copy.queuedDemand = state.queuedDemand;
+        copy.busyNodes = state.busyNodes;
+        copy.pendingTarget = state.pendingTarget;
+        copy.pendingSince = state.pendingSince;
+        copy.backoff = state.backoff;
+        String name = policyName != null ? policyName : state.policy;
+        return Optional.of(Policies.create(name).decide(copy.snapshot(), clock.instant()));
+    }
+
+    public synchronized Optional<ClusterState> cluster(String name) {
+        return Optional.ofNullable(clusters.get(name));
+    }
+
+    public synchronized List<ClusterState> clusters() {
+        return List.copyOf(clusters.values());
+    }
+
+    private void evaluate(String cluster) {
+        ClusterState state = clusters.get(cluster);
+        Instant now = clock.instant();
+        state.settlePending(now, maxProvisionTime);
+        if (state.backoff != null && !state.backoff.activeAt(now)) {
+            state.backoff = null;
+        }
+        ClusterSnapshot snapshot = state.snapshot();
+        ScalingDecision decision = policy(state.policy).decide(snapshot, now);
+        ScalingDecision previous = state.lastDecision;
+        state.lastDecision = decision;
+        if (decision.isNoop(snapshot)) {
+            if (previous == null || !previous.reasons().equals(decision.reasons())) {
+                LOG.debugf("cluster %s: no change (%s)", cluster, decision.explain());
+            }
+            return;
+        }
+        String requestId = UUID.randomUUID().toString();
+        int from = snapshot.currentCount();
+        String direction = decision.targetCount() > from - decision.removeNodes().size() ? "up"
+                : decision.removeNodes().isEmpty() ? "none" : "down";
+        LOG.infof("cluster %s: scale %s %d -> %d%s because %s", cluster, direction, from, decision.targetCount(),
+                decision.removeNodes().isEmpty() ? "" : ", removing " + decision.removeNodes(), decision.explain());
+        for (ScalingReason reason : decision.reasons()) {
+            registry.counter("ebbtide_autoscaler_scale_decisions_total", "cluster", cluster, "direction", direction,
+                    "reason", reason.code().name()).increment();
+        }
+        state.record(new ClusterState.DecisionRecord(now, requestId, from, decision));
+        state.pendingTarget = decision.targetCount();
+        state.pendingSince = now;
+        for (String node : decision.removeNodes()) {
+            state.nodes.computeIfPresent(node, (n, info) -> new ClusterState.NodeInfo(NodeState.leaving, now));
+        }
+        events.scaleRequested(new ScaleRequested(requestId, cluster, decision.targetCount(), decision.removeNodes(),
+                decision.reasons().stream().map(r -> new Reason(r.code().name(), r.message())).toList(), now));
+    }
+
+    private ScalingPolicy policy(String name) {
+        return policies.computeIfAbsent(name, Policies::create);
+    }
+}

@@ -1,0 +1,79 @@
+package dev.ebbtide.autoscaler.loop;
+
+import dev.ebbtide.autoscaler.messaging.AutoscalerEvents;
+import dev.ebbtide.common.azureml.AzureMlYaml;
+import dev.ebbtide.common.azureml.ClusterSpec;
+import dev.ebbtide.common.azureml.InvalidSpecException;
+import dev.ebbtide.common.events.ClusterDefined;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.stream.Stream;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Defines clusters: at start-up from every {@code *.yml}/{@code *.yaml} in {@code ebbtide.clusters.dir}, and later
+ * through REST. A definition is applied here at once and published on the compacted clusters topic for the others.
+ * The built-in {@code local} cluster (one node at most, for {@code compute: local}) exists unless a file defines it.
+ */
+@ApplicationScoped
+public class ClusterLoader {
+    private static final Logger LOG = Logger.getLogger(ClusterLoader.class);
+
+    @Inject
+    Autoscaler autoscaler;
+    @Inject
+    AutoscalerEvents events;
+    @Inject
+    Clock clock;
+    @ConfigProperty(name = "ebbtide.clusters.dir", defaultValue = "clusters")
+    Path clustersDir;
+
+    void onStart(@Observes StartupEvent ignored) {
+        boolean localDefined = false;
+        for (ClusterSpec spec : readDirectory()) {
+            define(spec, null);
+            localDefined |= spec.name().equals("local");
+        }
+        if (!localDefined) {
+            define(new ClusterSpec("local", "local", "dedicated", 0, 1, 30, null), null);
+        }
+    }
+
+    public void define(ClusterSpec spec, String policy) {
+        ClusterDefined event = new ClusterDefined(spec, policy, clock.instant());
+        autoscaler.onClusterDefined(event);
+        events.clusterDefined(event);
+    }
+
+    List<ClusterSpec> readDirectory() {
+        if (!Files.isDirectory(clustersDir)) {
+            LOG.warnf("no cluster directory at %s: only the built-in 'local' cluster is defined", clustersDir.toAbsolutePath());
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(clustersDir)) {
+            return files.filter(f -> f.toString().endsWith(".yml") || f.toString().endsWith(".yaml")).sorted()
+                    .flatMap(f -> parse(f).stream()).toList();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read cluster directory " + clustersDir, e);
+        }
+    }
+
+    private static List<ClusterSpec> parse(Path file) {
+        try {
+            ClusterSpec spec = AzureMlYaml.parseCluster(Files.readString(file));
+            LOG.infof("loaded cluster %s from %s", spec.name(), file);
+            return List.of(spec);
+        } catch (InvalidSpecException | IOException e) {
+            LOG.errorf("skipping cluster file %s: %s", file, e.getMessage());
+            return List.of();
+        }
+    }
+}

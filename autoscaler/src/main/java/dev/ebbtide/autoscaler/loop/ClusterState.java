@@ -1,0 +1,132 @@
+package dev.ebbtide.autoscaler.loop;
+
+import dev.ebbtide.common.azureml.ClusterSpec;
+import dev.ebbtide.common.events.NodeState;
+import dev.ebbtide.core.scaling.Backoff;
+import dev.ebbtide.core.scaling.ClusterSnapshot;
+import dev.ebbtide.core.scaling.NodePhase;
+import dev.ebbtide.core.scaling.ScalingDecision;
+import dev.ebbtide.core.scaling.ScalingNode;
+import dev.ebbtide.core.scaling.ScalingSettings;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** What the autoscaler knows about one cluster, built from events. Turned into a pure snapshot for the policy. */
+public final class ClusterState {
+    /** One node as last reported. */
+    public record NodeInfo(NodeState state, Instant since) {
+    }
+
+    /** A decision the autoscaler acted on (or a refusal worth showing), for {@code GET /clusters/{name}/decisions}. */
+    public record DecisionRecord(Instant at, String requestId, int fromCount, ScalingDecision decision) {
+    }
+
+    private static final int HISTORY = 100;
+    private static final int SEEN_JOBS = 10_000;
+
+    ClusterSpec spec;
+    String policy;
+    final Map<String, NodeInfo> nodes = new LinkedHashMap<>();
+    List<Integer> queuedDemand = List.of();
+    Set<String> busyNodes = Set.of();
+    final Set<String> seenJobs = new LinkedHashSet<>();
+    Integer pendingTarget;
+    Instant pendingSince;
+    Backoff backoff;
+    ScalingDecision lastDecision;
+    final Deque<DecisionRecord> history = new ArrayDeque<>();
+
+    ClusterState(ClusterSpec spec, String policy) {
+        this.spec = spec;
+        this.policy = policy;
+    }
+
+    public ClusterSpec spec() {
+        return spec;
+    }
+
+    public String policy() {
+        return policy;
+    }
+
+    public Map<String, NodeInfo> nodes() {
+        return Map.copyOf(nodes);
+    }
+
+    public List<Integer> queuedDemand() {
+        return queuedDemand;
+    }
+
+    public Backoff backoff() {
+        return backoff;
+    }
+
+    public ScalingDecision lastDecision() {
+        return lastDecision;
+    }
+
+    public List<DecisionRecord> history() {
+        return List.copyOf(history);
+    }
+
+    public Integer pendingTarget() {
+        return pendingTarget;
+    }
+
+    /** Returns true the first time a job id is seen, so adaptive policies observe each arrival once. */
+    boolean firstSighting(String jobId) {
+        if (!seenJobs.add(jobId)) {
+            return false;
+        }
+        if (seenJobs.size() > SEEN_JOBS) {
+            seenJobs.remove(seenJobs.iterator().next());
+        }
+        return true;
+    }
+
+    void record(DecisionRecord record) {
+        history.addFirst(record);
+        while (history.size() > HISTORY) {
+            history.removeLast();
+        }
+    }
+
+    /** Nodes that exist and count towards the cluster's size (not leaving, not gone). */
+    public int liveCount() {
+        return (int) nodes.values().stream().filter(n -> n.state().isLive()).count();
+    }
+
+    /** Drops a pending request once it is met, or once it is older than the provision limit. */
+    void settlePending(Instant now, Duration maxProvisionTime) {
+        if (pendingTarget != null && (liveCount() >= pendingTarget
+                || Duration.between(pendingSince, now).compareTo(maxProvisionTime) > 0)) {
+            pendingTarget = null;
+            pendingSince = null;
+        }
+    }
+
+    ClusterSnapshot snapshot() {
+        List<ScalingNode> view = new ArrayList<>();
+        nodes.forEach((name, info) -> {
+            NodePhase phase = switch (info.state()) {
+                case preparing -> NodePhase.PREPARING;
+                case running -> NodePhase.BUSY;
+                case idle -> busyNodes.contains(name) ? NodePhase.BUSY : NodePhase.IDLE;
+                default -> NodePhase.LEAVING;
+            };
+            view.add(new ScalingNode(name, phase, phase == NodePhase.IDLE ? info.since() : null));
+        });
+        int inFlight = pendingTarget == null ? 0 : Math.max(0, pendingTarget - liveCount());
+        ScalingSettings settings = new ScalingSettings(spec.minInstances(), spec.maxInstances(),
+                Duration.ofSeconds(spec.idleTimeBeforeScaleDown()));
+        return new ClusterSnapshot(spec.name(), settings, queuedDemand, view, inFlight, backoff);
+    }
+}

@@ -1,0 +1,43 @@
+package dev.ebbtide.autoscaler.messaging;
+
+import dev.ebbtide.autoscaler.loop.Autoscaler;
+import dev.ebbtide.common.events.ClusterBackoffChanged;
+import dev.ebbtide.common.events.ClusterDefined;
+import dev.ebbtide.common.events.ClusterDemandChanged;
+import dev.ebbtide.common.events.EventJson;
+import dev.ebbtide.common.events.NodeStateChanged;
+import dev.ebbtide.common.events.Topics;
+import io.smallrye.reactive.messaging.annotations.Blocking;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+/**
+ * Reads cluster definitions, demand, node states and backoffs on one channel, from the start of each topic at every
+ * start-up (a fresh consumer group), which rebuilds the autoscaler's in-memory view.
+ */
+@ApplicationScoped
+public class AutoscalerConsumer {
+    private static final Logger LOG = Logger.getLogger(AutoscalerConsumer.class);
+
+    @Inject
+    Autoscaler autoscaler;
+
+    @Incoming("autoscaler-in")
+    @Blocking(ordered = true)
+    public void consume(ConsumerRecord<String, String> record) {
+        try {
+            switch (record.topic()) {
+                case Topics.CLUSTERS -> autoscaler.onClusterDefined(EventJson.read(record.value(), ClusterDefined.class));
+                case Topics.CLUSTERS_DEMAND -> autoscaler.onDemand(EventJson.read(record.value(), ClusterDemandChanged.class));
+                case Topics.NODES_STATE -> autoscaler.onNodeState(EventJson.read(record.value(), NodeStateChanged.class));
+                case Topics.CLUSTERS_BACKOFF -> autoscaler.onBackoff(EventJson.read(record.value(), ClusterBackoffChanged.class));
+                default -> LOG.debugf("ignoring a record from %s", record.topic());
+            }
+        } catch (RuntimeException e) {
+            LOG.errorf("skipping a bad record from %s at offset %d: %s", record.topic(), record.offset(), e.getMessage());
+        }
+    }
+}

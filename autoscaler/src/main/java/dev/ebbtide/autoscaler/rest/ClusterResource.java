@@ -1,0 +1,119 @@
+package dev.ebbtide.autoscaler.rest;
+
+import dev.ebbtide.autoscaler.loop.Autoscaler;
+import dev.ebbtide.autoscaler.loop.ClusterLoader;
+import dev.ebbtide.autoscaler.loop.ClusterState;
+import dev.ebbtide.common.azureml.AzureMlYaml;
+import dev.ebbtide.common.azureml.ClusterSpec;
+import dev.ebbtide.common.azureml.InvalidSpecException;
+import dev.ebbtide.core.scaling.Policies;
+import dev.ebbtide.core.scaling.ScalingDecision;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.BadRequestException;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+
+/** Ops API: clusters, their policies (changeable at runtime), dry runs and the decisions taken with their reasons. */
+@Path("/clusters")
+@Produces(MediaType.APPLICATION_JSON)
+public class ClusterResource {
+    @Inject
+    Autoscaler autoscaler;
+    @Inject
+    ClusterLoader loader;
+
+    /** Fields that may change after creation (Azure ML's rule); null = unchanged. */
+    public record PolicyChange(Integer min_instances, Integer max_instances, Long idle_time_before_scale_down,
+            String policy) {
+    }
+
+    @GET
+    public List<ClusterView> list() {
+        return autoscaler.clusters().stream().map(ClusterView::of).toList();
+    }
+
+    @GET
+    @Path("/{name}")
+    public ClusterView get(@PathParam("name") String name) {
+        return ClusterView.of(find(name));
+    }
+
+    /** Creates a cluster from an Azure ML {@code type: amlcompute} document (YAML or JSON). */
+    @POST
+    @Consumes({"application/yaml", "application/x-yaml", "text/yaml", MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN})
+    public Response create(String document) {
+        ClusterSpec spec;
+        try {
+            spec = AzureMlYaml.parseCluster(document);
+        } catch (InvalidSpecException e) {
+            throw new BadRequestException(e.getMessage());
+        }
+        if (autoscaler.cluster(spec.name()).isPresent()) {
+            return Response.status(Response.Status.CONFLICT)
+                    .entity(new ErrorBody("cluster '" + spec.name() + "' already exists; change it with PUT /clusters/"
+                            + spec.name() + "/policy"))
+                    .build();
+        }
+        loader.define(spec, null);
+        return Response.status(Response.Status.CREATED).entity(get(spec.name())).build();
+    }
+
+    /** Changes min, max, idle time or the policy at runtime. */
+    @PUT
+    @Path("/{name}/policy")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public ClusterView change(@PathParam("name") String name, PolicyChange change) {
+        ClusterState state = find(name);
+        ClusterSpec changed = apply(state.spec(), change);
+        loader.define(changed, change.policy() != null ? change.policy() : state.policy());
+        return get(name);
+    }
+
+    /** What the policy would decide now with the proposed change, without acting on it. */
+    @POST
+    @Path("/{name}/dry-run")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public ScalingDecision dryRun(@PathParam("name") String name, PolicyChange change) {
+        ClusterState state = find(name);
+        ClusterSpec changed = change == null ? state.spec() : apply(state.spec(), change);
+        return autoscaler.dryRun(name, changed, change == null ? null : change.policy()).orElseThrow();
+    }
+
+    @GET
+    @Path("/{name}/decisions")
+    public List<ClusterState.DecisionRecord> decisions(@PathParam("name") String name) {
+        return find(name).history();
+    }
+
+    private ClusterState find(String name) {
+        return autoscaler.cluster(name).orElseThrow(() -> new NotFoundException("no cluster '" + name + "'"));
+    }
+
+    private static ClusterSpec apply(ClusterSpec spec, PolicyChange change) {
+        if (change.policy() != null && !Policies.names().contains(change.policy())) {
+            throw new BadRequestException("unknown policy '" + change.policy() + "'; known: " + Policies.names());
+        }
+        try {
+            return spec.withScaleSettings(
+                    change.min_instances() != null ? change.min_instances() : spec.minInstances(),
+                    change.max_instances() != null ? change.max_instances() : spec.maxInstances(),
+                    change.idle_time_before_scale_down() != null ? change.idle_time_before_scale_down()
+                            : spec.idleTimeBeforeScaleDown());
+        } catch (InvalidSpecException e) {
+            throw new BadRequestException(e.getMessage());
+        }
+    }
+
+    /** A JSON error body. */
+    public record ErrorBody(String error) {
+    }
+}

@@ -1,0 +1,38 @@
+package dev.ebbtide.autoscaler.rest;
+
+import dev.ebbtide.autoscaler.loop.ClusterState;
+import dev.ebbtide.common.azureml.ClusterSpec;
+import dev.ebbtide.common.events.NodeState;
+import dev.ebbtide.core.scaling.ScalingDecision;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A cluster as ops see it, with Azure ML's names: {@code currentNodeCount}, {@code targetNodeCount},
+ * {@code allocationState} (steady / resizing), {@code nodeStateCounts}, plus why it is the size it is.
+ */
+public record ClusterView(ClusterSpec spec, String policy, int currentNodeCount, int targetNodeCount,
+        String allocationState, Map<String, Integer> nodeStateCounts, List<NodeView> nodes, List<Integer> queuedDemand,
+        String backoffReason, Instant backoffUntil, List<String> lastReasons) {
+
+    public record NodeView(String name, NodeState state, Instant since) {
+    }
+
+    static ClusterView of(ClusterState s) {
+        Map<String, Integer> counts = new TreeMap<>();
+        List<NodeView> nodes = s.nodes().entrySet().stream()
+                .map(e -> new NodeView(e.getKey(), e.getValue().state(), e.getValue().since()))
+                .sorted(java.util.Comparator.comparing(NodeView::name)).toList();
+        nodes.forEach(n -> counts.merge(n.state().name(), 1, Integer::sum));
+        int current = s.liveCount();
+        int target = s.pendingTarget() != null ? s.pendingTarget() : current;
+        boolean resizing = target != current || counts.getOrDefault("preparing", 0) > 0 || counts.getOrDefault("leaving", 0) > 0;
+        ScalingDecision last = s.lastDecision();
+        return new ClusterView(s.spec(), s.policy(), current, target, resizing ? "resizing" : "steady", counts, nodes,
+                s.queuedDemand(), s.backoff() == null ? null : s.backoff().reason(),
+                s.backoff() == null ? null : s.backoff().until(),
+                last == null ? List.of() : last.reasons().stream().map(r -> r.code() + ": " + r.message()).toList());
+    }
+}
