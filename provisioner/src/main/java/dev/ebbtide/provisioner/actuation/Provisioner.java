@@ -1,0 +1,221 @@
+package dev.ebbtide.provisioner.actuation;
+
+import dev.ebbtide.common.azureml.ClusterSpec;
+import dev.ebbtide.common.events.ClusterBackoffChanged;
+import dev.ebbtide.common.events.JobAssigned;
+import dev.ebbtide.common.events.JobRunReported;
+import dev.ebbtide.common.events.NodeState;
+import dev.ebbtide.common.events.NodeStateChanged;
+import dev.ebbtide.common.events.RunPhase;
+import dev.ebbtide.common.events.ScaleRequested;
+import dev.ebbtide.provisioner.cloud.CloudException;
+import dev.ebbtide.provisioner.cloud.CloudNode;
+import dev.ebbtide.provisioner.cloud.CloudNodeStatus;
+import dev.ebbtide.provisioner.cloud.CloudProvider;
+import dev.ebbtide.provisioner.cloud.NodePool;
+import dev.ebbtide.provisioner.cloud.local.LocalJobRunner;
+import dev.ebbtide.provisioner.messaging.ProvisionerEvents;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jboss.logging.Logger;
+
+/**
+ * Applies scale requests and job assignments to a {@link CloudProvider}, and reports node states. It is the last
+ * guard against removing a busy node: a node is deleted only if it is idle with no job when the request is applied.
+ * Synchronized: requests, assignments, job exits and the node poll see one state.
+ */
+public class Provisioner {
+    private static final Logger LOG = Logger.getLogger(Provisioner.class);
+    private static final int REMEMBERED_REQUESTS = 10_000;
+
+    /** What was last published for a node. */
+    record Published(String cluster, NodeState state, String jobId) {
+    }
+
+    private final CloudProvider provider;
+    private final LocalJobRunner runner;
+    private final ProvisionerEvents events;
+    private final MeterRegistry registry;
+    private final Clock clock;
+    private final Map<String, ClusterSpec> clusters = new HashMap<>();
+    private final Map<String, NodePool> pools = new LinkedHashMap<>();
+    private final RecentIds appliedRequests = new RecentIds(REMEMBERED_REQUESTS);
+    private final RecentIds startedJobs = new RecentIds(REMEMBERED_REQUESTS);
+    private final Map<String, Published> published = new LinkedHashMap<>();
+    /** node → job it runs */
+    private final Map<String, String> busy = new HashMap<>();
+
+    public Provisioner(CloudProvider provider, LocalJobRunner runner, ProvisionerEvents events, MeterRegistry registry,
+            Clock clock) {
+        this.provider = provider;
+        this.runner = runner;
+        this.events = events;
+        this.registry = registry;
+        this.clock = clock;
+    }
+
+    public synchronized void onClusterDefined(ClusterSpec spec) {
+        clusters.put(spec.name(), spec);
+    }
+
+    public synchronized boolean knowsCluster(String name) {
+        return clusters.containsKey(name);
+    }
+
+    /** Applies a scale request once: remove the named idle nodes, then grow to the target. */
+    public synchronized void onScaleRequested(ScaleRequested r) {
+        if (!appliedRequests.add(r.requestId())) {
+            LOG.infof("scale request %s for %s already applied: ignored", r.requestId(), r.cluster());
+            return;
+        }
+        NodePool pool = pool(r.cluster());
+        if (pool == null) {
+            LOG.errorf("scale request %s names unknown cluster %s: ignored", r.requestId(), r.cluster());
+            return;
+        }
+        Instant now = clock.instant();
+        try {
+            List<String> removable = new ArrayList<>();
+            for (String node : r.removeNodes()) {
+                Published p = published.get(node);
+                if (p != null && p.state() == NodeState.idle && !busy.containsKey(node)) {
+                    removable.add(node);
+                } else {
+                    String why = busy.containsKey(node) ? "busy with job " + busy.get(node)
+                            : p == null ? "unknown node" : "in state " + p.state();
+                    LOG.warnf("not removing %s from %s: %s", node, r.cluster(), why);
+                    registry.counter("ebbtide_provisioner_removals_refused_total", "cluster", r.cluster()).increment();
+                    if (p != null) {
+                        publish(r.cluster(), node, p.state(), p.jobId(), "removal refused: " + why, now, true);
+                    }
+                }
+            }
+            if (!removable.isEmpty()) {
+                removable.forEach(n -> publish(r.cluster(), n, NodeState.leaving, null, "scale-down request " + r.requestId(), now, false));
+                pool.deleteNodes(removable);
+                removable.forEach(n -> publish(r.cluster(), n, NodeState.deleted, null, "removed", now, false));
+                registry.counter("ebbtide_provisioner_nodes_removed_total", "cluster", r.cluster()).increment(removable.size());
+            }
+            long live = pool.nodes().stream()
+                    .filter(n -> n.status() == CloudNodeStatus.CREATING || n.status() == CloudNodeStatus.READY).count();
+            int delta = (int) (r.targetCount() - live);
+            if (delta > 0) {
+                LOG.infof("cluster %s: adding %d node(s) to reach %d (request %s)", r.cluster(), delta, r.targetCount(), r.requestId());
+                pool.increaseSize(delta);
+                registry.counter("ebbtide_provisioner_nodes_requested_total", "cluster", r.cluster()).increment(delta);
+            }
+            poll(r.cluster(), pool, now);
+        } catch (CloudException e) {
+            LOG.errorf("cluster %s: %s failure applying request %s: %s", r.cluster(), e.errorClass(), r.requestId(), e.getMessage());
+            registry.counter("ebbtide_provisioner_cloud_errors_total", "cluster", r.cluster(), "error_class",
+                    e.errorClass().name()).increment();
+            events.backoffChanged(new ClusterBackoffChanged(r.cluster(), now.plusSeconds(30), e.errorClass().name(),
+                    e.getMessage(), now));
+        }
+    }
+
+    /** Starts a job on all its nodes at once, or on none (then the scheduler requeues it). */
+    public synchronized void onJobAssigned(JobAssigned a) {
+        Instant now = clock.instant();
+        if (!startedJobs.add(a.jobId())) {
+            LOG.infof("assignment of job %s already handled: ignored", a.jobId());
+            return;
+        }
+        for (String node : a.nodes()) {
+            Published p = published.get(node);
+            if (p == null || p.state() != NodeState.idle || busy.containsKey(node)) {
+                String why = "node " + node + " is " + (p == null ? "gone" : busy.containsKey(node) ? "busy" : p.state().name());
+                LOG.warnf("rejecting job %s on %s: %s", a.jobId(), a.nodes(), why);
+                events.runReported(new JobRunReported(a.jobId(), a.cluster(), node, a.nodes().indexOf(node),
+                        RunPhase.REJECTED, null, null, why, now));
+                return;
+            }
+        }
+        for (int rank = 0; rank < a.nodes().size(); rank++) {
+            String node = a.nodes().get(rank);
+            busy.put(node, a.jobId());
+            publish(a.cluster(), node, NodeState.running, a.jobId(), null, now, false);
+            events.runReported(new JobRunReported(a.jobId(), a.cluster(), node, rank, RunPhase.STARTED, null, null, null, now));
+            int r = rank;
+            runner.start(a.jobId(), node, rank, a.nodes().size(), a.spec(), code -> onExit(a, node, r, code));
+        }
+    }
+
+    private synchronized void onExit(JobAssigned a, String node, int rank, int code) {
+        Instant now = clock.instant();
+        busy.remove(node);
+        LOG.infof("job %s rank %d on %s exited with %d", a.jobId(), rank, node, code);
+        events.runReported(new JobRunReported(a.jobId(), a.cluster(), node, rank, RunPhase.EXITED, code,
+                runner.outputFile(a.jobId(), rank).toString(), null, now));
+        Published p = published.get(node);
+        if (p != null && p.state() == NodeState.running) {
+            publish(a.cluster(), node, NodeState.idle, null, null, now, false);
+        }
+    }
+
+    /** Compares every pool's nodes with what was last published and publishes the differences. */
+    public synchronized void pollAll() {
+        Instant now = clock.instant();
+        for (Map.Entry<String, NodePool> e : pools.entrySet()) {
+            try {
+                poll(e.getKey(), e.getValue(), now);
+            } catch (CloudException ex) {
+                LOG.warnf("cluster %s: cannot list nodes (%s): %s", e.getKey(), ex.errorClass(), ex.getMessage());
+            }
+        }
+    }
+
+    private void poll(String cluster, NodePool pool, Instant now) {
+        Set<String> seen = new LinkedHashSet<>();
+        for (CloudNode node : pool.nodes()) {
+            seen.add(node.name());
+            NodeState state = NodeStates.of(node.status(), busy.containsKey(node.name()));
+            Published p = published.get(node.name());
+            if (p == null || p.state() != state) {
+                publish(cluster, node.name(), state, busy.get(node.name()), node.message(), now, false);
+            }
+        }
+        List<String> gone = published.entrySet().stream()
+                .filter(e -> e.getValue().cluster().equals(cluster) && !seen.contains(e.getKey())
+                        && e.getValue().state() != NodeState.deleted)
+                .map(Map.Entry::getKey).toList();
+        gone.forEach(n -> publish(cluster, n, NodeState.deleted, null, "no longer in the cloud", now, false));
+    }
+
+    private void publish(String cluster, String node, NodeState state, String jobId, String reason, Instant now,
+            boolean force) {
+        Published before = published.get(node);
+        if (!force && before != null && before.state() == state) {
+            return;
+        }
+        if (state == NodeState.deleted) {
+            published.remove(node);
+        } else {
+            published.put(node, new Published(cluster, state, jobId));
+        }
+        events.nodeStateChanged(new NodeStateChanged(cluster, node, state, before == null ? null : before.state(), jobId,
+                reason, now));
+    }
+
+    private NodePool pool(String cluster) {
+        NodePool pool = pools.get(cluster);
+        if (pool == null && clusters.containsKey(cluster)) {
+            pool = provider.nodePool(clusters.get(cluster));
+            pools.put(cluster, pool);
+        }
+        return pool;
+    }
+
+    /** Node states as last published, for the REST view. */
+    public synchronized Map<String, Published> published() {
+        return Map.copyOf(published);
+    }
+}

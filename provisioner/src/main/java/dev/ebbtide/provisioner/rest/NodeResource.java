@@ -1,0 +1,23 @@
+package dev.ebbtide.provisioner.rest;
+
+import dev.ebbtide.provisioner.actuation.Provisioner;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The nodes the provisioner manages, with the state it last published. */
+@Path("/nodes")
+@Produces(MediaType.APPLICATION_JSON)
+public class NodeResource {
+    @Inject
+    Provisioner provisioner;
+
+    @GET
+    public Map<String, Object> nodes() {
+        return new TreeMap<>(provisioner.published());
+    }
+}
