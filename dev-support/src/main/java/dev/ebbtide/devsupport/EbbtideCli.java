@@ -1,0 +1,135 @@
+package dev.ebbtide.devsupport;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ebbtide.common.events.EventJson;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code ./ebbtide submit job.yml}: submits a job and follows it until it ends and its cluster is back at its
+ * minimum, printing the job's state changes and the cluster's node count as they happen.
+ */
+public final class EbbtideCli {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
+    private static final Set<String> TERMINAL = Set.of("Completed", "Failed", "Canceled");
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private final String submitter;
+    private final String autoscaler;
+
+    EbbtideCli(String submitter, String autoscaler) {
+        this.submitter = submitter;
+        this.autoscaler = autoscaler;
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 2 || !args[0].equals("submit")) {
+            System.err.println("usage: ebbtide submit JOB.yml [--no-follow]");
+            System.exit(2);
+        }
+        boolean follow = !List.of(args).contains("--no-follow");
+        EbbtideCli cli = new EbbtideCli(env("EBBTIDE_SUBMITTER_URL", "http://127.0.0.1:8081"),
+                env("EBBTIDE_AUTOSCALER_URL", "http://127.0.0.1:8083"));
+        System.exit(cli.submit(Path.of(args[1]), follow));
+    }
+
+    int submit(Path file, boolean follow) throws IOException, InterruptedException {
+        if (!Files.isRegularFile(file)) {
+            System.err.println("no such file: " + file);
+            return 2;
+        }
+        HttpResponse<String> r;
+        try {
+            r = http.send(HttpRequest.newBuilder(URI.create(submitter + "/jobs"))
+                    .header("Content-Type", "application/yaml")
+                    .POST(HttpRequest.BodyPublishers.ofString(Files.readString(file))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            System.err.println("cannot reach the job-submitter at " + submitter + " (is the stack up? ./ebbtide up)");
+            return 1;
+        }
+        JsonNode body = EventJson.mapper().readTree(r.body());
+        if (r.statusCode() != 201) {
+            System.err.println("rejected (" + r.statusCode() + "): " + body.path("error").asText(r.body()));
+            return 1;
+        }
+        String id = body.get("id").asText();
+        String cluster = body.get("cluster").asText();
+        say("submitted job " + id + " to cluster " + cluster);
+        if (!follow) {
+            return 0;
+        }
+        return follow(id, cluster);
+    }
+
+    private int follow(String id, String cluster) throws IOException, InterruptedException {
+        String lastState = "";
+        String lastNodes = "";
+        JsonNode job = null;
+        long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
+        int min = 0;
+        while (System.nanoTime() < deadline) {
+            job = get(submitter + "/jobs/" + id);
+            JsonNode c = get(autoscaler + "/clusters/" + cluster);
+            String state = job == null ? "?" : job.path("state").asText();
+            if (!state.equals(lastState)) {
+                String reason = job.path("reason").asText("");
+                say("job " + state + (reason.isEmpty() ? "" : " (" + reason + ")"));
+                lastState = state;
+            }
+            if (c != null) {
+                min = c.path("spec").path("minInstances").asInt();
+                String nodes = c.path("currentNodeCount").asInt() + " node(s) " + c.path("nodeStateCounts");
+                if (!nodes.equals(lastNodes)) {
+                    say("cluster " + cluster + ": " + nodes);
+                    lastNodes = nodes;
+                }
+                if (TERMINAL.contains(state) && c.path("currentNodeCount").asInt() <= min) {
+                    break;
+                }
+            }
+            Thread.sleep(250);
+        }
+        if (job != null && TERMINAL.contains(job.path("state").asText())) {
+            say("job " + job.path("state").asText() + ", exit code " + job.path("exitCode").asText("?")
+                    + ", output in " + job.path("outputLocation").asText("-"));
+            for (JsonNode out : job.path("outputs")) {
+                Path p = Path.of(out.asText());
+                if (Files.exists(p)) {
+                    List<String> lines = Files.readAllLines(p);
+                    lines.stream().limit(10).forEach(l -> System.out.println("    " + p.getFileName() + " | " + l));
+                }
+            }
+            return job.path("state").asText().equals("Completed") ? 0 : 1;
+        }
+        return 1;
+    }
+
+    private JsonNode get(String url) throws InterruptedException {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? EventJson.mapper().readTree(r.body()) : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static void say(String line) {
+        System.out.println(LocalTime.now().format(TIME) + "  " + line);
+    }
+
+    private static String env(String name, String fallback) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? fallback : v;
+    }
+}

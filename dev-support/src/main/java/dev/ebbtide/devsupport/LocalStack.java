@@ -1,0 +1,230 @@
+package dev.ebbtide.devsupport;
+
+import dev.ebbtide.common.events.Topics;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The whole Ebbtide stack on this machine, without Docker: a real Kafka broker and a real PostgreSQL in this JVM (the
+ * database as a child process), and the four services as separate processes started from their built jars. Used by
+ * {@code ./ebbtide up} (through {@link #main}) and by the end-to-end test.
+ */
+public final class LocalStack implements AutoCloseable {
+    /** The services in start order, with their default HTTP ports. */
+    public static final Map<String, Integer> SERVICES = new LinkedHashMap<>(Map.of());
+
+    static {
+        SERVICES.put("job-submitter", 8081);
+        SERVICES.put("scheduler", 8082);
+        SERVICES.put("autoscaler", 8083);
+        SERVICES.put("provisioner", 8084);
+    }
+
+    /**
+     * @param repoRoot     where the modules' {@code target/quarkus-app} folders are
+     * @param stateDir     logs, job work directories and data go under here
+     * @param kafkaPort    0 = any free port
+     * @param postgresPort 0 = any free port
+     * @param freePorts    true: services on free ports; false: on {@link #SERVICES}' defaults
+     * @param clustersDir  cluster YAML files loaded by the autoscaler
+     * @param extraProps   more {@code -D} settings for every service (e.g. {@code ebbtide.local.boot-delay})
+     */
+    public record Options(Path repoRoot, Path stateDir, int kafkaPort, int postgresPort, boolean freePorts,
+            Path clustersDir, Map<String, String> extraProps) {
+    }
+
+    private final EmbeddedKafka kafka;
+    private final EmbeddedPostgresServer postgres;
+    private final Map<String, Process> processes = new LinkedHashMap<>();
+    private final Map<String, String> urls = new LinkedHashMap<>();
+
+    private LocalStack(EmbeddedKafka kafka, EmbeddedPostgresServer postgres) {
+        this.kafka = kafka;
+        this.postgres = postgres;
+    }
+
+    public static LocalStack start(Options o) throws IOException, InterruptedException {
+        for (String service : SERVICES.keySet()) {
+            Path jar = jar(o.repoRoot(), service);
+            if (!Files.exists(jar)) {
+                throw new IllegalStateException(jar + " is missing: build first with ./mvnw -B -DskipTests package");
+            }
+        }
+        Files.createDirectories(o.stateDir().resolve("logs"));
+        EmbeddedKafka kafka = EmbeddedKafka.start(o.kafkaPort(), o.stateDir().resolve("kafka"));
+        kafka.createTopics(Topics.ALL, Set.of(Topics.CLUSTERS));
+        EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(o.postgresPort(), null);
+        LocalStack stack = new LocalStack(kafka, postgres);
+        try {
+            Map<String, Integer> ports = new LinkedHashMap<>();
+            SERVICES.forEach((s, p) -> ports.put(s, p));
+            if (o.freePorts()) {
+                for (String s : SERVICES.keySet()) {
+                    ports.put(s, EmbeddedKafka.freePort());
+                }
+            }
+            for (String service : SERVICES.keySet()) {
+                stack.launch(o, service, ports);
+            }
+            for (String service : SERVICES.keySet()) {
+                stack.awaitReady(service, o.stateDir().resolve("logs").resolve(service + ".log"));
+            }
+            return stack;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void launch(Options o, String service, Map<String, Integer> ports) throws IOException {
+        int port = ports.get(service);
+        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Dquarkus.http.port=" + port,
+                "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
+                "-Dquarkus.datasource.reactive.url=" + postgres.reactiveUrl(),
+                "-Dquarkus.rest-client.scheduler.url=http://127.0.0.1:" + ports.get("scheduler"),
+                "-Debbtide.clusters.dir=" + o.clustersDir().toAbsolutePath(),
+                "-Debbtide.local.work-dir=" + o.stateDir().resolve("work").toAbsolutePath()));
+        o.extraProps().forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        cmd.addAll(List.of("-jar", jar(o.repoRoot(), service).toString()));
+        Path log = o.stateDir().resolve("logs").resolve(service + ".log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
+                .directory(o.stateDir().toFile()).start();
+        processes.put(service, p);
+        urls.put(service, "http://127.0.0.1:" + port);
+    }
+
+    private void awaitReady(String service, Path log) throws InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        URI health = URI.create(urls.get(service) + "/q/health/ready");
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (System.nanoTime() < deadline) {
+            Process p = processes.get(service);
+            if (!p.isAlive()) {
+                throw new IllegalStateException(service + " exited with code " + p.exitValue() + "; see " + log);
+            }
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException(service + " was not ready within 120 s; see " + log);
+    }
+
+    public String url(String service) {
+        return urls.get(service);
+    }
+
+    public Map<String, String> urls() {
+        return Map.copyOf(urls);
+    }
+
+    public String bootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    public String postgresUrl() {
+        return postgres.reactiveUrl();
+    }
+
+    /** Process ids of the services. */
+    public Map<String, Long> pids() {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        processes.forEach((s, p) -> pids.put(s, p.pid()));
+        return pids;
+    }
+
+    @Override
+    public void close() {
+        processes.values().forEach(Process::destroy);
+        for (Process p : processes.values()) {
+            try {
+                if (!p.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            kafka.close();
+        } catch (RuntimeException ignored) {
+            // best effort at shutdown
+        }
+        try {
+            postgres.close();
+        } catch (IOException | RuntimeException ignored) {
+            // best effort at shutdown
+        }
+    }
+
+    static Path jar(Path root, String service) {
+        return root.resolve(service).resolve("target/quarkus-app/quarkus-run.jar").toAbsolutePath();
+    }
+
+    private static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /**
+     * {@code ./ebbtide up}: starts the stack on the default ports, writes {@code <state>/run/pids} and
+     * {@code <state>/run/ready}, prints where each service listens, and runs until stopped.
+     */
+    public static void main(String[] args) throws Exception {
+        Path root = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
+        Path state = root.resolve(".ebbtide");
+        Path run = state.resolve("run");
+        Files.createDirectories(run);
+        Files.deleteIfExists(run.resolve("ready"));
+        deleteTree(state.resolve("kafka"));
+        int kafkaPort = Integer.parseInt(System.getenv().getOrDefault("EBBTIDE_KAFKA_PORT", "19092"));
+        int pgPort = Integer.parseInt(System.getenv().getOrDefault("EBBTIDE_POSTGRES_PORT", "15432"));
+        LocalStack stack = start(new Options(root, state, kafkaPort, pgPort, false, root.resolve("clusters"), Map.of()));
+        Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "stop-stack"));
+        StringBuilder pids = new StringBuilder("stack " + ProcessHandle.current().pid() + "\n");
+        stack.pids().forEach((s, pid) -> pids.append(s).append(' ').append(pid).append('\n'));
+        ProcessHandle.current().descendants().filter(h -> h.info().command().orElse("").endsWith("postgres"))
+                .forEach(h -> pids.append("postgres ").append(h.pid()).append('\n'));
+        Files.writeString(run.resolve("pids"), pids.toString());
+        StringBuilder ready = new StringBuilder();
+        ready.append(String.format("  %-14s %s%n", "kafka", stack.bootstrapServers()));
+        ready.append(String.format("  %-14s %s%n", "postgresql", stack.postgresUrl()));
+        for (String s : SERVICES.keySet()) {
+            ready.append(String.format("  %-14s %s   (health %s/q/health, metrics %s/q/metrics, OpenAPI %s/q/openapi)%n",
+                    s, stack.url(s), stack.url(s), stack.url(s), stack.url(s)));
+        }
+        ready.append(String.format("  %-14s %s%n", "logs", state.resolve("logs")));
+        Files.writeString(run.resolve("ready"), ready.toString());
+        System.out.print(ready);
+        Thread.currentThread().join();
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package dev.ebbtide.submitter.rest;
+
+import dev.ebbtide.common.azureml.AzureMlYaml;
+import dev.ebbtide.common.azureml.ClusterSpec;
+import dev.ebbtide.common.azureml.InvalidSpecException;
+import dev.ebbtide.common.events.JobSubmitted;
+import dev.ebbtide.submitter.messaging.ClusterDirectory;
+import dev.ebbtide.submitter.messaging.SubmissionPublisher;
+import dev.ebbtide.submitter.service.SchedulerClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Clock;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+import org.jboss.logging.Logger;
+
+/** Accepts Azure ML CLI v2 command jobs (YAML or JSON) and shows their state. */
+@Path("/jobs")
+@Produces(MediaType.APPLICATION_JSON)
+public class JobResource {
+    private static final Logger LOG = Logger.getLogger(JobResource.class);
+    /** Jobs accepted by this instance and not yet seen by the scheduler report NotStarted. */
+    private static final Map<String, String> RECENT = new ConcurrentHashMap<>();
+
+    @Inject
+    ClusterDirectory clusters;
+    @Inject
+    SubmissionPublisher publisher;
+    @Inject
+    @RestClient
+    SchedulerClient scheduler;
+    @Inject
+    Clock clock;
+    @Inject
+    MeterRegistry registry;
+
+    /** What {@code POST /jobs} answers. */
+    public record Accepted(String id, String cluster, String state) {
+    }
+
+    /** A REST error: one sentence a user can act on. */
+    public record ErrorBody(String error) {
+    }
+
+    @POST
+    @Consumes({"application/yaml", "application/x-yaml", "text/yaml", MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN})
+    public Uni<Response> submit(String document) {
+        AzureMlYaml.ParsedJob job;
+        try {
+            job = AzureMlYaml.parseJob(document);
+        } catch (InvalidSpecException e) {
+            return rejected(Response.Status.BAD_REQUEST, e.getMessage(), "invalid");
+        }
+        ClusterSpec cluster = clusters.find(job.compute()).orElse(null);
+        if (cluster == null) {
+            return rejected(Response.Status.NOT_FOUND, "unknown cluster '" + job.compute() + "'; known: " + clusters.names(),
+                    "unknown_cluster");
+        }
+        if (job.spec().instanceCount() > cluster.maxInstances()) {
+            return rejected(Response.Status.BAD_REQUEST, "job asks for " + job.spec().instanceCount()
+                    + " nodes but cluster '" + cluster.name() + "' has max_instances " + cluster.maxInstances(),
+                    "too_many_nodes");
+        }
+        String id = UUID.randomUUID().toString();
+        JobSubmitted event = new JobSubmitted(id, cluster.name(), job.spec(), clock.instant());
+        return publisher.publish(event).map(ok -> {
+            RECENT.put(id, cluster.name());
+            registry.counter("ebbtide_submitter_jobs_total", "cluster", cluster.name(), "outcome", "accepted").increment();
+            LOG.infof("job %s accepted for %s (%d node(s))", id, cluster.name(), job.spec().instanceCount());
+            return Response.status(Response.Status.CREATED).entity(new Accepted(id, cluster.name(), "NotStarted"))
+                    .header("Location", "/jobs/" + id).build();
+        });
+    }
+
+    @GET
+    @Path("/{id}")
+    public Uni<Response> get(@PathParam("id") String id) {
+        return scheduler.job(id).onFailure().recoverWithItem(e -> statusOf(e)).map(r -> {
+            if (r.getStatus() == 404 && RECENT.containsKey(id)) {
+                return Response.ok(Map.of("id", id, "cluster", RECENT.get(id), "state", "NotStarted")).build();
+            }
+            if (r.getStatus() == 404) {
+                return Response.status(404).entity(new ErrorBody("no job '" + id + "'")).build();
+            }
+            return Response.status(r.getStatus()).entity(r.readEntity(String.class)).type(MediaType.APPLICATION_JSON).build();
+        });
+    }
+
+    private static Response statusOf(Throwable e) {
+        if (e instanceof jakarta.ws.rs.WebApplicationException w) {
+            return w.getResponse();
+        }
+        return Response.status(Response.Status.BAD_GATEWAY).build();
+    }
+
+    private Uni<Response> rejected(Response.Status status, String message, String outcome) {
+        registry.counter("ebbtide_submitter_jobs_total", "cluster", "", "outcome", outcome).increment();
+        LOG.infof("job rejected: %s", message);
+        return Uni.createFrom().item(Response.status(status).entity(new ErrorBody(message)).build());
+    }
+}

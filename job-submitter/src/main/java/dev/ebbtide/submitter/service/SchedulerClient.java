@@ -1,0 +1,17 @@
+package dev.ebbtide.submitter.service;
+
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
+
+/** The scheduler owns job state; the submitter reads it from there. */
+@Path("/jobs")
+@RegisterRestClient(configKey = "scheduler")
+public interface SchedulerClient {
+    @GET
+    @Path("/{id}")
+    Uni<Response> job(@PathParam("id") String id);
+}
