@@ -1,0 +1,54 @@
+package dev.ebbtide.common;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ebbtide.common.events.EventJson;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** Every JSON example in docs/events.md parses into its record and serialises back to the same JSON. */
+class EventsDocTest {
+    private static final Pattern EXAMPLE = Pattern.compile("### (\\w+)\\n(?:(?!### ).)*?```json\\n(.*?)\\n```", Pattern.DOTALL);
+    private static final String[] EVENTS = {"JobSubmitted", "JobStateChanged", "JobAssigned", "JobRunReported",
+        "ClusterDefined", "ClusterDemandChanged", "ClusterBackoffChanged", "ScaleRequested", "NodeStateChanged"};
+
+    @Test
+    void everyEventHasAnExampleThatRoundTrips() throws Exception {
+        String doc = Files.readString(Path.of("../docs/events.md"));
+        Map<String, String> examples = new LinkedHashMap<>();
+        Matcher m = EXAMPLE.matcher(doc);
+        while (m.find()) {
+            examples.put(m.group(1), m.group(2));
+        }
+        for (String event : EVENTS) {
+            assertTrue(examples.containsKey(event), "docs/events.md has no JSON example for " + event);
+            Class<?> type = Class.forName("dev.ebbtide.common.events." + event);
+            Object parsed = EventJson.read(examples.get(event), type);
+            JsonNode expected = EventJson.mapper().readTree(examples.get(event));
+            JsonNode actual = EventJson.mapper().readTree(EventJson.write(parsed));
+            assertEquals(expected, actual, event + " does not round-trip");
+            assertTrue(doc.contains("`" + topicOf(doc, event) + "`"), event + " is in the topic table");
+        }
+        assertEquals(EVENTS.length, examples.size(), "an example in docs/events.md names no known event: " + examples.keySet());
+    }
+
+    @Test
+    void recordsIgnoreFieldsAddedByNewerV1Producers() {
+        var e = EventJson.read("{\"cluster\":\"c\",\"node\":\"n\",\"state\":\"idle\",\"someFutureField\":1}",
+                dev.ebbtide.common.events.NodeStateChanged.class);
+        assertEquals("n", e.node());
+    }
+
+    private static String topicOf(String doc, String event) {
+        Matcher m = Pattern.compile("\\| `([a-z.]+)`(?: \\(compacted\\))? \\| \\[" + event + "\\]").matcher(doc);
+        assertTrue(m.find(), event + " has a row in the topic table");
+        return m.group(1);
+    }
+}
