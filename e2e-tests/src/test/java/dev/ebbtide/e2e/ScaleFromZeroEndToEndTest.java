@@ -15,6 +15,7 @@ import dev.ebbtide.common.events.RunPhase;
 import dev.ebbtide.common.events.ScaleRequested;
 import dev.ebbtide.common.events.Topics;
 import dev.ebbtide.devsupport.LocalStack;
+import dev.ebbtide.devsupport.TopicRecorder;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -50,7 +51,7 @@ class ScaleFromZeroEndToEndTest {
     @TempDir
     static Path tmp;
     static LocalStack stack;
-    static EventRecorder recorder;
+    static TopicRecorder recorder;
 
     @BeforeAll
     static void startStack() throws Exception {
@@ -73,7 +74,7 @@ class ScaleFromZeroEndToEndTest {
                 """);
         stack = LocalStack.start(new LocalStack.Options(root, Files.createDirectories(tmp.resolve("state")), 0, 0, true,
                 clusters, Map.of("ebbtide.local.boot-delay", "1s")));
-        recorder = new EventRecorder(stack.bootstrapServers(), List.of(Topics.NODES_STATE, Topics.SCALE_REQUESTS,
+        recorder = new TopicRecorder(stack.bootstrapServers(), List.of(Topics.NODES_STATE, Topics.SCALE_REQUESTS,
                 Topics.JOBS_RUNS, Topics.JOBS_SUBMITTED_DLQ, Topics.JOBS_STATE));
         await().atMost(Duration.ofSeconds(60)).until(() -> status(stack.url("autoscaler") + "/clusters/" + CLUSTER) == 200
                 && knownToSubmitter(CLUSTER) && knownToSubmitter(DLQ_CLUSTER));
@@ -150,7 +151,7 @@ class ScaleFromZeroEndToEndTest {
                     {"jobId":"good-after-bad","cluster":"e2e-small","spec":{"command":"echo fine","instanceCount":1}}""")).get();
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> recorder.on(Topics.JOBS_SUBMITTED_DLQ).size() >= 3);
-        List<EventRecorder.Recorded> dead = recorder.on(Topics.JOBS_SUBMITTED_DLQ);
+        List<TopicRecorder.Recorded> dead = recorder.on(Topics.JOBS_SUBMITTED_DLQ);
         assertEquals(3, dead.size());
         assertEquals("{ this is not json", dead.get(0).value());
         assertTrue(dead.get(0).headers().get("dead-letter-reason").contains("not a valid JobSubmitted"), dead.get(0).headers().toString());

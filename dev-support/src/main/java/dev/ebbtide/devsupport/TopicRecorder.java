@@ -1,4 +1,4 @@
-package dev.ebbtide.e2e;
+package dev.ebbtide.devsupport;
 
 import dev.ebbtide.common.events.EventJson;
 import java.nio.charset.StandardCharsets;
@@ -12,10 +12,11 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-/** Records every event on the given topics, in topic order, from the start, on a background thread. */
-final class EventRecorder implements AutoCloseable {
-    record Recorded(String topic, String value, Map<String, String> headers) {
-        <T> T as(Class<T> type) {
+/** Test support: records every record on the given topics, in topic order, from the start, on a background thread. */
+public final class TopicRecorder implements AutoCloseable {
+    /** One record: its topic, value and headers. */
+    public record Recorded(String topic, String value, Map<String, String> headers) {
+        public <T> T as(Class<T> type) {
             return EventJson.read(value, type);
         }
     }
@@ -24,10 +25,10 @@ final class EventRecorder implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    EventRecorder(String bootstrap, List<String> topics) {
+    public TopicRecorder(String bootstrap, List<String> topics) {
         thread = new Thread(() -> {
             try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
-                    "group.id", "e2e-recorder-" + UUID.randomUUID(), "auto.offset.reset", "earliest"),
+                    "group.id", "topic-recorder-" + UUID.randomUUID(), "auto.offset.reset", "earliest"),
                     new StringDeserializer(), new StringDeserializer())) {
                 consumer.subscribe(topics);
                 while (running) {
@@ -42,19 +43,24 @@ final class EventRecorder implements AutoCloseable {
                     }
                 }
             }
-        }, "e2e-recorder");
+        }, "topic-recorder");
         thread.setDaemon(true);
         thread.start();
     }
 
-    List<Recorded> on(String topic) {
+    public List<Recorded> on(String topic) {
         synchronized (records) {
             return records.stream().filter(r -> r.topic().equals(topic)).toList();
         }
     }
 
-    <T> List<T> events(String topic, Class<T> type) {
+    public <T> List<T> events(String topic, Class<T> type) {
         return on(topic).stream().map(r -> r.as(type)).toList();
+    }
+
+    /** The values recorded on one topic so far. */
+    public List<String> values(String topic) {
+        return on(topic).stream().map(Recorded::value).toList();
     }
 
     @Override

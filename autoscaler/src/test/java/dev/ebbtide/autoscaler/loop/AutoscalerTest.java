@@ -1,0 +1,119 @@
+package dev.ebbtide.autoscaler.loop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ebbtide.autoscaler.messaging.AutoscalerEvents;
+import dev.ebbtide.common.azureml.ClusterSpec;
+import dev.ebbtide.common.events.ClusterBackoffChanged;
+import dev.ebbtide.common.events.ClusterDefined;
+import dev.ebbtide.common.events.ClusterDemandChanged;
+import dev.ebbtide.common.events.NodeState;
+import dev.ebbtide.common.events.NodeStateChanged;
+import dev.ebbtide.common.events.QueuedJob;
+import dev.ebbtide.common.events.ScaleRequested;
+import dev.ebbtide.devsupport.MutableClock;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The autoscaler's event handling around the pure policy, with a clock that only moves when told. */
+class AutoscalerTest {
+    static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    final MutableClock clock = new MutableClock(T0);
+    final List<ScaleRequested> requests = new ArrayList<>();
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    Autoscaler autoscaler;
+
+    @BeforeEach
+    void setUp() {
+        autoscaler = new Autoscaler();
+        autoscaler.clock = clock;
+        autoscaler.registry = registry;
+        autoscaler.defaultPolicy = "fixed-idle";
+        autoscaler.maxProvisionTime = Duration.ofMinutes(15);
+        autoscaler.events = new AutoscalerEvents() {
+            @Override
+            public void scaleRequested(ScaleRequested event) {
+                requests.add(event);
+            }
+        };
+        autoscaler.onClusterDefined(new ClusterDefined(new ClusterSpec("cl", null, null, 0, 4, 30, null), null, T0));
+    }
+
+    @Test
+    void asksOnceForWhatTheQueueNeedsAndNotAgainWhileInFlight() {
+        demand(List.of(2, 1), List.of());
+        assertEquals(1, requests.size());
+        assertEquals(3, requests.get(0).targetCount());
+        assertEquals("QUEUE_NEEDS_NODES", requests.get(0).reasons().get(0).code());
+        clock.advance(Duration.ofSeconds(5));
+        autoscaler.tick();
+        demand(List.of(2, 1), List.of());
+        assertEquals(1, requests.size(), "capacity in flight is not requested twice");
+        node("cl-0", NodeState.preparing);
+        node("cl-1", NodeState.preparing);
+        node("cl-2", NodeState.preparing);
+        autoscaler.tick();
+        assertEquals(1, requests.size());
+        assertTrue(registry.get("ebbtide_autoscaler_scale_decisions_total").tag("direction", "up").counter().count() >= 1);
+    }
+
+    @Test
+    void removesIdleNodesOnlyAfterTheIdleTimeAndNeverBusyOnes() {
+        node("cl-0", NodeState.idle);
+        node("cl-1", NodeState.idle);
+        demand(List.of(), List.of("cl-1")); // the scheduler gave c-1 to a job
+        clock.advance(Duration.ofSeconds(29));
+        autoscaler.tick();
+        assertEquals(List.of(), requests, "not before the idle time");
+        clock.advance(Duration.ofSeconds(1));
+        autoscaler.tick();
+        assertEquals(1, requests.size());
+        assertEquals(List.of("cl-0"), requests.get(0).removeNodes());
+        assertEquals(1, requests.get(0).targetCount());
+        assertEquals("IDLE_TIMEOUT", requests.get(0).reasons().get(0).code());
+        autoscaler.tick();
+        assertEquals(1, requests.size(), "a node being removed is not removed twice");
+    }
+
+    @Test
+    void aBackingOffClusterDoesNotGrowAndSaysWhy() {
+        autoscaler.onBackoff(new ClusterBackoffChanged("cl", T0.plusSeconds(30), "QUOTA_EXCEEDED", "quota", T0));
+        demand(List.of(1), List.of());
+        assertEquals(List.of(), requests);
+        assertTrue(autoscaler.cluster("cl").orElseThrow().lastDecision().reasons().stream()
+                .anyMatch(r -> r.code().name().equals("BACKING_OFF")));
+        clock.advance(Duration.ofSeconds(31));
+        autoscaler.tick();
+        assertEquals(1, requests.size(), "scales up once the backoff is over");
+    }
+
+    @Test
+    void aPolicyChangeAtRuntimeAppliesToTheNextDecision() {
+        node("cl-0", NodeState.idle);
+        clock.advance(Duration.ofSeconds(10));
+        autoscaler.tick();
+        assertEquals(List.of(), requests);
+        autoscaler.onClusterDefined(new ClusterDefined(new ClusterSpec("cl", null, null, 0, 4, 5, null), null, clock.instant()));
+        assertEquals(1, requests.size(), "idle 10 s >= new idle time 5 s");
+        assertEquals(List.of("cl-0"), requests.get(0).removeNodes());
+    }
+
+    private void demand(List<Integer> nodes, List<String> busy) {
+        List<QueuedJob> queue = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            queue.add(new QueuedJob("j" + i, nodes.get(i), "medium", clock.instant()));
+        }
+        autoscaler.onDemand(new ClusterDemandChanged("cl", queue, nodes.stream().mapToInt(Integer::intValue).sum(), busy,
+                clock.instant()));
+    }
+
+    private void node(String name, NodeState state) {
+        autoscaler.onNodeState(new NodeStateChanged("cl", name, state, null, null, null, clock.instant()));
+    }
+}

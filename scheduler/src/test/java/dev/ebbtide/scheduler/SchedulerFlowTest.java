@@ -1,0 +1,146 @@
+package dev.ebbtide.scheduler;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.ebbtide.common.azureml.ClusterSpec;
+import dev.ebbtide.common.events.ClusterDefined;
+import dev.ebbtide.common.events.EventJson;
+import dev.ebbtide.common.events.JobAssigned;
+import dev.ebbtide.common.events.JobRunReported;
+import dev.ebbtide.common.events.JobSpec;
+import dev.ebbtide.common.events.JobStateChanged;
+import dev.ebbtide.common.events.JobSubmitted;
+import dev.ebbtide.common.events.NodeState;
+import dev.ebbtide.common.events.NodeStateChanged;
+import dev.ebbtide.common.events.RunPhase;
+import dev.ebbtide.common.events.Topics;
+import dev.ebbtide.devsupport.RealInfraTestResource;
+import dev.ebbtide.devsupport.TopicRecorder;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The scheduler on a real broker and a real PostgreSQL, driven by the events other services would send. */
+@QuarkusTest
+@WithTestResource(RealInfraTestResource.class)
+class SchedulerFlowTest {
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+    KafkaProducer<String, String> producer;
+    TopicRecorder reader;
+    String cluster;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap), new StringSerializer(), new StringSerializer());
+        reader = new TopicRecorder(bootstrap, List.of(Topics.JOBS_STATE, Topics.JOBS_ASSIGNMENTS));
+        cluster = "c-" + UUID.randomUUID().toString().substring(0, 8);
+        send(Topics.CLUSTERS, new ClusterDefined(new ClusterSpec(cluster, null, null, 0, 4, 5, null), null, Instant.now()));
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        producer.close();
+        reader.close();
+    }
+
+    @Test
+    void aRedeliveredSubmissionCreatesOneJob() throws Exception {
+        JobSubmitted job = new JobSubmitted(UUID.randomUUID().toString(), cluster,
+                new JobSpec("echo", 1, Map.of(), null, null, null, null), Instant.now());
+        send(Topics.JOBS_SUBMITTED, job);
+        send(Topics.JOBS_SUBMITTED, job);
+        given().when().get("/jobs/" + job.jobId()).then(); // warm up
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + job.jobId()).then()
+                .statusCode(200).body("state", equalTo("Queued")));
+        // a third, later marker job proves both copies were consumed before we count
+        JobSubmitted marker = new JobSubmitted(UUID.randomUUID().toString(), cluster,
+                new JobSpec("echo", 1, Map.of(), null, null, null, null), Instant.now());
+        send(Topics.JOBS_SUBMITTED, marker);
+        await().atMost(Duration.ofSeconds(30)).until(() -> states(marker.jobId()).size() == 1);
+        assertEquals(1, states(job.jobId()).size(), "one Queued event for a submission delivered twice");
+    }
+
+    @Test
+    void aGangJobStartsOnlyWhenAllItsNodesAreFreeAndCompletesWhenAllExit() throws Exception {
+        JobSubmitted job = new JobSubmitted(UUID.randomUUID().toString(), cluster,
+                new JobSpec("echo", 2, Map.of(), null, null, "high", null), Instant.now());
+        send(Topics.JOBS_SUBMITTED, job);
+        node(cluster + "-0", NodeState.idle);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + job.jobId()).then()
+                .body("state", equalTo("Queued")));
+        Thread.sleep(500); // give a wrong scheduler the chance to start the job on one node
+        assertEquals(List.of(), assignments(job.jobId()), "no start with one node of two");
+
+        node(cluster + "-1", NodeState.idle);
+        await().atMost(Duration.ofSeconds(30)).until(() -> assignments(job.jobId()).size() == 1);
+        JobAssigned assigned = assignments(job.jobId()).get(0);
+        assertEquals(2, assigned.nodes().size());
+        given().get("/jobs/" + job.jobId()).then().body("state", equalTo("Preparing"));
+
+        for (int rank = 0; rank < 2; rank++) {
+            send(Topics.JOBS_RUNS, new JobRunReported(job.jobId(), cluster, assigned.nodes().get(rank), rank,
+                    RunPhase.STARTED, null, null, null, Instant.now()));
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + job.jobId()).then()
+                .body("state", equalTo("Running")));
+        send(Topics.JOBS_RUNS, new JobRunReported(job.jobId(), cluster, assigned.nodes().get(0), 0, RunPhase.EXITED, 0,
+                "/tmp/x/" + job.jobId() + "/node-0.log", null, Instant.now()));
+        send(Topics.JOBS_RUNS, new JobRunReported(job.jobId(), cluster, assigned.nodes().get(1), 1, RunPhase.EXITED, 3,
+                "/tmp/x/" + job.jobId() + "/node-1.log", null, Instant.now()));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + job.jobId()).then()
+                .body("state", equalTo("Failed")).body("exitCode", equalTo(3))
+                .body("outputLocation", equalTo("/tmp/x/" + job.jobId()))
+                .body("nodes", contains(assigned.nodes().toArray())));
+    }
+
+    @Test
+    void aRejectedAssignmentGoesBackToTheQueueAndStartsOnTheNextFreeNode() throws Exception {
+        JobSubmitted job = new JobSubmitted(UUID.randomUUID().toString(), cluster,
+                new JobSpec("echo", 1, Map.of(), null, null, null, null), Instant.now());
+        node(cluster + "-0", NodeState.idle);
+        send(Topics.JOBS_SUBMITTED, job);
+        await().atMost(Duration.ofSeconds(30)).until(() -> assignments(job.jobId()).size() == 1);
+        node(cluster + "-0", NodeState.leaving);
+        send(Topics.JOBS_RUNS, new JobRunReported(job.jobId(), cluster, cluster + "-0", 0, RunPhase.REJECTED, null, null,
+                "node is leaving", Instant.now()));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + job.jobId()).then()
+                .body("state", equalTo("Queued")));
+        node(cluster + "-1", NodeState.idle);
+        await().atMost(Duration.ofSeconds(30)).until(() -> assignments(job.jobId()).size() == 2);
+        assertEquals(List.of(cluster + "-1"), assignments(job.jobId()).get(1).nodes());
+    }
+
+    private void node(String name, NodeState state) throws Exception {
+        send(Topics.NODES_STATE, new NodeStateChanged(cluster, name, state, null, null, null, Instant.now()));
+    }
+
+    private List<JobAssigned> assignments(String jobId) {
+        return reader.values(Topics.JOBS_ASSIGNMENTS).stream().map(v -> EventJson.read(v, JobAssigned.class))
+                .filter(a -> a.jobId().equals(jobId)).toList();
+    }
+
+    private List<JobStateChanged> states(String jobId) {
+        return reader.values(Topics.JOBS_STATE).stream().map(v -> EventJson.read(v, JobStateChanged.class))
+                .filter(a -> a.jobId().equals(jobId)).toList();
+    }
+
+    private void send(String topic, Object event) throws Exception {
+        producer.send(new ProducerRecord<>(topic, cluster, EventJson.write(event))).get();
+    }
+}
