@@ -4,9 +4,11 @@ import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.ebbtide.common.azureml.ClusterSpec;
+import dev.ebbtide.common.events.ClusterBackoffChanged;
 import dev.ebbtide.common.events.ClusterDefined;
 import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.JobAssigned;
@@ -124,6 +126,22 @@ class SchedulerFlowTest {
         node(cluster + "-1", NodeState.idle);
         await().atMost(Duration.ofSeconds(30)).until(() -> assignments(job.jobId()).size() == 2);
         assertEquals(List.of(cluster + "-1"), assignments(job.jobId()).get(1).nodes());
+    }
+
+    @Test
+    void queuedJobsSayTheyWaitForQuotaWhileTheClusterBacksOff() throws Exception {
+        JobSubmitted job = new JobSubmitted(UUID.randomUUID().toString(), cluster,
+                new JobSpec("echo", 2, Map.of(), null, null, null, null), Instant.now());
+        send(Topics.JOBS_SUBMITTED, job);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + job.jobId()).then()
+                .body("state", equalTo("Queued")).body("reason", equalTo("waiting for 2 node(s)")));
+        send(Topics.CLUSTERS_BACKOFF, new ClusterBackoffChanged(cluster, Instant.now().plusSeconds(30), "QUOTA_EXCEEDED",
+                "exceeding approved standardNCSv3Family Cores quota", Instant.now()));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + job.jobId()).then()
+                .body("state", equalTo("Queued")).body("reason", startsWith("waiting for quota (exceeding approved")));
+        send(Topics.CLUSTERS_BACKOFF, new ClusterBackoffChanged(cluster, null, null, "succeeded", Instant.now()));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + job.jobId()).then()
+                .body("reason", equalTo("waiting for 2 node(s)")));
     }
 
     private void node(String name, NodeState state) throws Exception {

@@ -16,6 +16,7 @@ import dev.ebbtide.core.scaling.Policies;
 import dev.ebbtide.core.scaling.ScalingDecision;
 import dev.ebbtide.core.scaling.ScalingPolicy;
 import dev.ebbtide.core.scaling.ScalingReason;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -59,7 +60,9 @@ public class Autoscaler {
         ClusterState state = clusters.get(e.spec().name());
         String policy = e.policy() != null ? e.policy() : state != null ? state.policy : defaultPolicy;
         if (state == null) {
-            clusters.put(e.spec().name(), new ClusterState(e.spec(), policy));
+            ClusterState created = new ClusterState(e.spec(), policy);
+            clusters.put(e.spec().name(), created);
+            registerGauges(created);
             LOG.infof("cluster %s defined: min %d, max %d, idle %d s, policy %s", e.spec().name(),
                     e.spec().minInstances(), e.spec().maxInstances(), e.spec().idleTimeBeforeScaleDown(), policy);
         } else {
@@ -180,6 +183,34 @@ public class Autoscaler {
         }
         events.scaleRequested(new ScaleRequested(requestId, cluster, decision.targetCount(), decision.removeNodes(),
                 decision.reasons().stream().map(r -> new Reason(r.code().name(), r.message())).toList(), now));
+    }
+
+    /** Per-cluster gauges for dashboards: nodes by state, queued demand, and the limits. */
+    private void registerGauges(ClusterState state) {
+        String cluster = state.spec().name();
+        for (NodeState nodeState : NodeState.values()) {
+            if (nodeState != NodeState.deleted) {
+                Gauge.builder("ebbtide_autoscaler_nodes", state, s -> count(s, nodeState))
+                        .description("nodes of a cluster by state; tags: cluster, state")
+                        .tags("cluster", cluster, "state", nodeState.name()).register(registry);
+            }
+        }
+        Gauge.builder("ebbtide_autoscaler_queued_nodes", state, s -> sum(s.queuedDemand()))
+                .description("nodes needed by the jobs queued on a cluster; tags: cluster").tag("cluster", cluster)
+                .register(registry);
+        Gauge.builder("ebbtide_autoscaler_max_nodes", state, s -> s.spec().maxInstances())
+                .description("a cluster's max_instances; tags: cluster").tag("cluster", cluster).register(registry);
+        Gauge.builder("ebbtide_autoscaler_backing_off", state, s -> s.backoff() == null ? 0 : 1)
+                .description("1 while the provisioner backs off a cluster; tags: cluster").tag("cluster", cluster)
+                .register(registry);
+    }
+
+    private static double count(ClusterState s, NodeState nodeState) {
+        return s.nodes.values().stream().filter(n -> n.state() == nodeState).count();
+    }
+
+    private static double sum(List<Integer> demand) {
+        return demand.stream().mapToInt(Integer::intValue).sum();
     }
 
     private ScalingPolicy policy(String name) {

@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -32,15 +31,16 @@ public final class ClusterState {
     private static final int HISTORY = 100;
     private static final int SEEN_JOBS = 10_000;
 
-    ClusterSpec spec;
+    volatile ClusterSpec spec;
     String policy;
-    final Map<String, NodeInfo> nodes = new LinkedHashMap<>();
-    List<Integer> queuedDemand = List.of();
+    /** Concurrent: metrics scrapes read it outside the autoscaler's lock. */
+    final Map<String, NodeInfo> nodes = new java.util.concurrent.ConcurrentHashMap<>();
+    volatile List<Integer> queuedDemand = List.of();
     Set<String> busyNodes = Set.of();
     final Set<String> seenJobs = new LinkedHashSet<>();
     Integer pendingTarget;
     Instant pendingSince;
-    Backoff backoff;
+    volatile Backoff backoff;
     ScalingDecision lastDecision;
     final Deque<DecisionRecord> history = new ArrayDeque<>();
 

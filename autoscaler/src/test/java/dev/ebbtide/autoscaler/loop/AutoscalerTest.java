@@ -61,6 +61,8 @@ class AutoscalerTest {
         autoscaler.tick();
         assertEquals(1, requests.size());
         assertTrue(registry.get("ebbtide_autoscaler_scale_decisions_total").tag("direction", "up").counter().count() >= 1);
+        assertEquals(3.0, registry.get("ebbtide_autoscaler_nodes").tags("cluster", "cl", "state", "preparing").gauge().value());
+        assertEquals(3.0, registry.get("ebbtide_autoscaler_queued_nodes").tag("cluster", "cl").gauge().value());
     }
 
     @Test

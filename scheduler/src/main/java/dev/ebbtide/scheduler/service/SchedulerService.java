@@ -1,6 +1,7 @@
 package dev.ebbtide.scheduler.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ebbtide.common.events.ClusterBackoffChanged;
 import dev.ebbtide.common.events.ClusterDefined;
 import dev.ebbtide.common.events.ClusterDemandChanged;
 import dev.ebbtide.common.events.EventJson;
@@ -66,6 +67,7 @@ public class SchedulerService {
             case Topics.NODES_STATE -> parsed(topic, key, value, NodeStateChanged.class, out, e -> onNodeState(e, out));
             case Topics.JOBS_RUNS -> parsed(topic, key, value, JobRunReported.class, out, e -> onRunReport(e, out));
             case Topics.CLUSTERS -> parsed(topic, key, value, ClusterDefined.class, out, e -> onClusterDefined(e));
+            case Topics.CLUSTERS_BACKOFF -> parsed(topic, key, value, ClusterBackoffChanged.class, out, e -> onBackoff(e, out));
             default -> Uni.createFrom().voidItem();
         };
         return work.chain(() -> publish(out));
@@ -315,6 +317,32 @@ public class SchedulerService {
             cluster.maxInstances = e.spec().maxInstances();
             return cluster.persist().replaceWithVoid();
         });
+    }
+
+    /**
+     * The cloud refused nodes (quota, capacity, throttling): every job waiting on the cluster says so, instead of
+     * sitting silently in the queue. When the backoff ends they go back to "waiting for N node(s)".
+     */
+    private Uni<Void> onBackoff(ClusterBackoffChanged e, Outgoing out) {
+        return JobEntity.queued(e.cluster()).chain(queued -> {
+            for (JobEntity job : queued) {
+                String reason = e.until() == null ? "waiting for " + job.instanceCount + " node(s)"
+                        : waitingReason(e.errorClass()) + " (" + e.reason() + "; retry after " + e.until() + ")";
+                if (!reason.equals(job.reason)) {
+                    transition(job, JobState.Queued, reason, out);
+                }
+            }
+            return Uni.createFrom().voidItem();
+        });
+    }
+
+    private static String waitingReason(String errorClass) {
+        return switch (errorClass == null ? "" : errorClass) {
+            case "QUOTA_EXCEEDED" -> "waiting for quota";
+            case "CAPACITY_UNAVAILABLE" -> "waiting for capacity: unavailable in the region";
+            case "THROTTLED" -> "waiting: the cloud is throttling requests";
+            default -> "waiting: the cloud refused nodes (" + errorClass + ")";
+        };
     }
 
     // --- placement ---------------------------------------------------------------------------------------------
