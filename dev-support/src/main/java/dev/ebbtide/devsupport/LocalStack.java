@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The whole Ebbtide stack on this machine, without Docker: a real Kafka broker and a real PostgreSQL in this JVM (the
@@ -38,7 +37,8 @@ public final class LocalStack implements AutoCloseable {
      * @param postgresPort 0 = any free port
      * @param freePorts    true: services on free ports; false: on {@link #SERVICES}' defaults
      * @param clustersDir  cluster YAML files loaded by the autoscaler
-     * @param extraProps   more {@code -D} settings for every service (e.g. {@code ebbtide.local.boot-delay})
+     * @param extraProps   more {@code -D} settings: {@code key} for every service, {@code service:key} for one
+     *                     (e.g. {@code provisioner:ebbtide.local.boot-delay})
      */
     public record Options(Path repoRoot, Path stateDir, int kafkaPort, int postgresPort, boolean freePorts,
             Path clustersDir, Map<String, String> extraProps) {
@@ -63,7 +63,7 @@ public final class LocalStack implements AutoCloseable {
         }
         Files.createDirectories(o.stateDir().resolve("logs"));
         EmbeddedKafka kafka = EmbeddedKafka.start(o.kafkaPort(), o.stateDir().resolve("kafka"));
-        kafka.createTopics(Topics.ALL, Set.of(Topics.CLUSTERS));
+        kafka.createTopics(Topics.ALL, Topics.COMPACTED);
         EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(o.postgresPort(), null);
         LocalStack stack = new LocalStack(kafka, postgres);
         try {
@@ -91,12 +91,22 @@ public final class LocalStack implements AutoCloseable {
         int port = ports.get(service);
         List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dquarkus.http.port=" + port,
-                "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
-                "-Dquarkus.datasource.reactive.url=" + postgres.reactiveUrl(),
-                "-Dquarkus.rest-client.scheduler.url=http://127.0.0.1:" + ports.get("scheduler"),
-                "-Debbtide.clusters.dir=" + o.clustersDir().toAbsolutePath(),
-                "-Debbtide.local.work-dir=" + o.stateDir().resolve("work").toAbsolutePath()));
-        o.extraProps().forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+                "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers()));
+        // each service gets only the settings it defines (the provisioner rejects unknown ebbtide.* keys)
+        switch (service) {
+            case "scheduler" -> cmd.add("-Dquarkus.datasource.reactive.url=" + postgres.reactiveUrl());
+            case "job-submitter" -> cmd.add("-Dquarkus.rest-client.scheduler.url=http://127.0.0.1:" + ports.get("scheduler"));
+            case "autoscaler" -> cmd.add("-Debbtide.clusters.dir=" + o.clustersDir().toAbsolutePath());
+            case "provisioner" -> cmd.add("-Debbtide.local.work-dir=" + o.stateDir().resolve("work").toAbsolutePath());
+            default -> throw new IllegalArgumentException(service);
+        }
+        o.extraProps().forEach((k, v) -> {
+            if (k.startsWith(service + ":")) {
+                cmd.add("-D" + k.substring(service.length() + 1) + "=" + v);
+            } else if (!k.contains(":")) {
+                cmd.add("-D" + k + "=" + v);
+            }
+        });
         cmd.addAll(List.of("-jar", jar(o.repoRoot(), service).toString()));
         Path log = o.stateDir().resolve("logs").resolve(service + ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())

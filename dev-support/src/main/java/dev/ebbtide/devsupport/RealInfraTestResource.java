@@ -3,7 +3,6 @@ package dev.ebbtide.devsupport;
 import dev.ebbtide.common.events.Topics;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Quarkus test resource: a real Kafka broker and a real PostgreSQL, started once per test JVM and shared by every
@@ -18,7 +17,7 @@ public class RealInfraTestResource implements QuarkusTestResourceLifecycleManage
         try {
             if (kafka == null) {
                 kafka = EmbeddedKafka.start(0, null);
-                kafka.createTopics(Topics.ALL, Set.of(Topics.CLUSTERS));
+                kafka.createTopics(Topics.ALL, Topics.COMPACTED);
                 postgres = EmbeddedPostgresServer.start(0, null);
                 Runtime.getRuntime().addShutdownHook(new Thread(RealInfraTestResource::stopAll, "stop-test-infra"));
             }

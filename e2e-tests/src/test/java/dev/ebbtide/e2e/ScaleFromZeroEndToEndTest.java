@@ -73,7 +73,7 @@ class ScaleFromZeroEndToEndTest {
                 idle_time_before_scale_down: 5
                 """);
         stack = LocalStack.start(new LocalStack.Options(root, Files.createDirectories(tmp.resolve("state")), 0, 0, true,
-                clusters, Map.of("ebbtide.local.boot-delay", "1s")));
+                clusters, Map.of("provisioner:ebbtide.local.boot-delay", "1s")));
         recorder = new TopicRecorder(stack.bootstrapServers(), List.of(Topics.NODES_STATE, Topics.SCALE_REQUESTS,
                 Topics.JOBS_RUNS, Topics.JOBS_SUBMITTED_DLQ, Topics.JOBS_STATE));
         await().atMost(Duration.ofSeconds(60)).until(() -> status(stack.url("autoscaler") + "/clusters/" + CLUSTER) == 200

@@ -17,6 +17,9 @@ public final class Topics {
     public static final java.util.List<String> ALL = java.util.List.of(JOBS_SUBMITTED, JOBS_SUBMITTED_DLQ, JOBS_STATE,
             JOBS_ASSIGNMENTS, JOBS_RUNS, CLUSTERS, CLUSTERS_DEMAND, CLUSTERS_BACKOFF, SCALE_REQUESTS, NODES_STATE);
 
+    /** Topics that keep only the latest record per key (cleanup.policy=compact). */
+    public static final java.util.Set<String> COMPACTED = java.util.Set.of(CLUSTERS);
+
     private Topics() {
     }
 }
