@@ -84,6 +84,12 @@ public final class FakeArmServer implements AutoCloseable {
             if (!q.isEmpty()) {
                 sb.append('?').append(String.join("&", q));
             }
+            if (ifMatch != null) {
+                sb.append(" If-Match:").append(ifMatch);
+            }
+            if (ifNoneMatch != null) {
+                sb.append(" If-None-Match:").append(ifNoneMatch);
+            }
             if (body != null && !body.isBlank()) {
                 try {
                     sb.append(' ').append(JSON.writeValueAsString(JSON.readTree(body)));
@@ -249,9 +255,15 @@ public final class FakeArmServer implements AutoCloseable {
     }
 
     /** Every VM still creating becomes running. */
-    public synchronized void settle() {
+    public void settle() {
+        settleAllBut();
+    }
+
+    /** Every VM still creating becomes running, except these (they hang in "Creating"). */
+    public synchronized void settleAllBut(String... hanging) {
+        List<String> stuck = List.of(hanging);
         scaleSets.values().forEach(s -> s.vms.values().forEach(vm -> {
-            if (vm.provisioningState.equals("Creating")) {
+            if (vm.provisioningState.equals("Creating") && !stuck.contains(vm.name)) {
                 vm.provisioningState = "Succeeded";
                 vm.powerState = "PowerState/running";
             }
