@@ -5,6 +5,9 @@ import com.azure.core.http.HttpHeaders;
 import com.azure.core.http.HttpResponse;
 import com.azure.core.management.exception.ManagementError;
 import com.azure.core.management.exception.ManagementException;
+import com.azure.core.management.polling.PollResult;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ebbtide.provisioner.cloud.CloudException;
 import dev.ebbtide.provisioner.cloud.CloudNodeStatus;
 import dev.ebbtide.provisioner.cloud.ErrorClass;
@@ -132,6 +135,58 @@ public final class AzureTranslation {
         return new CloudException(ErrorClass.UNKNOWN, action + " failed: " + t, null, t);
     }
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * A long-running operation that ended {@code Failed} or {@code Canceled}: Azure's reason is the {@code error} of
+     * the async-operation status document (e.g. {@code ResourceOperationFailure} wrapping {@code AllocationFailed}).
+     * A {@code Canceled} operation without an error was preempted by a newer one.
+     */
+    public static CloudException asyncFailure(String action, String status, PollResult.Error error) {
+        String code = null;
+        String message = error == null ? null : error.getMessage();
+        List<String> detailCodes = new ArrayList<>();
+        List<String> detailMessages = new ArrayList<>();
+        String body = error == null ? null : error.getResponseBody();
+        if (body != null && !body.isBlank()) {
+            try {
+                JsonNode root = JSON.readTree(body);
+                JsonNode e = root.has("error") ? root.get("error") : root;
+                code = text(e, "code");
+                message = text(e, "message") != null ? text(e, "message") : message;
+                collectDetails(e.path("details"), detailCodes, detailMessages);
+            } catch (IOException | RuntimeException ignored) {
+                // not JSON: keep the SDK's message
+            }
+        }
+        boolean canceled = "Canceled".equalsIgnoreCase(status) || "USER_CANCELLED".equalsIgnoreCase(status);
+        if (code == null && canceled) {
+            code = "OperationPreempted";
+        }
+        ErrorClass errorClass = classify(0, code, message, detailCodes, detailMessages);
+        String what = action + " (async operation " + (canceled ? "Canceled" : "Failed") + ")";
+        return new CloudException(errorClass, describe(what, 0, code, message, detailCodes, detailMessages),
+                error == null ? null : retryAfter(null, message), null);
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    private static void collectDetails(JsonNode details, List<String> codes, List<String> messages) {
+        if (details == null || !details.isArray()) {
+            return;
+        }
+        for (JsonNode d : details) {
+            codes.add(text(d, "code"));
+            if (text(d, "message") != null) {
+                messages.add(text(d, "message"));
+            }
+            collectDetails(d.path("details"), codes, messages);
+        }
+    }
+
     private static Throwable unwrap(Throwable failure) {
         Throwable t = failure;
         for (int i = 0; i < 8 && t.getCause() != null && !(t instanceof HttpResponseException)
@@ -165,8 +220,8 @@ public final class AzureTranslation {
         if (!detailCodes.isEmpty()) {
             sb.append(' ').append(detailCodes);
         }
-        String text = !detailMessages.isEmpty() && "ResourceOperationFailure".equalsIgnoreCase(code)
-                ? detailMessages.get(0) : message;
+        // a wrapper (ResourceOperationFailure, ResourceDeploymentFailure, Conflict …) says less than its details
+        String text = !detailMessages.isEmpty() ? detailMessages.get(0) : message;
         if (text != null) {
             sb.append(": ").append(text.strip());
         }

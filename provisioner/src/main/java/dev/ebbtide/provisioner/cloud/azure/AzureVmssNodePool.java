@@ -1,6 +1,9 @@
 package dev.ebbtide.provisioner.cloud.azure;
 
 import com.azure.core.util.Context;
+import com.azure.core.management.polling.PollResult;
+import com.azure.core.util.polling.LongRunningOperationStatus;
+import com.azure.core.util.polling.PollResponse;
 import com.azure.core.util.polling.SyncPoller;
 import com.azure.resourcemanager.compute.fluent.VirtualMachineScaleSetVMsClient;
 import com.azure.resourcemanager.compute.fluent.VirtualMachineScaleSetsClient;
@@ -84,7 +87,7 @@ public final class AzureVmssNodePool implements NodePool {
         VirtualMachineScaleSetUpdate update = new VirtualMachineScaleSetUpdate()
                 .withSku(new Sku().withCapacity((long) target));
         call(action, () -> finish(scaleSets.beginUpdate(resourceGroup, scaleSetName, update, vmss.etag(), null,
-                Context.NONE)));
+                Context.NONE), pollInterval, action));
     }
 
     @Override
@@ -108,7 +111,7 @@ public final class AzureVmssNodePool implements NodePool {
         VirtualMachineScaleSetVMInstanceRequiredIDs ids = new VirtualMachineScaleSetVMInstanceRequiredIDs()
                 .withInstanceIds(instanceIds);
         call(action, () -> finish(scaleSets.beginDeleteInstances(resourceGroup, scaleSetName, ids, null,
-                Context.NONE)));
+                Context.NONE), pollInterval, action));
     }
 
     @Override
@@ -141,8 +144,18 @@ public final class AzureVmssNodePool implements NodePool {
         });
     }
 
-    private <T> T finish(SyncPoller<?, T> poller) {
-        return poller.setPollInterval(pollInterval).getFinalResult();
+    /**
+     * Wait for a long-running operation (the SDK polls {@code Azure-AsyncOperation}, honouring {@code Retry-After},
+     * else every {@code pollInterval}); a {@code Failed} / {@code Canceled} end becomes a classified exception.
+     */
+    static <T> T finish(SyncPoller<PollResult<T>, T> poller, Duration pollInterval, String action) {
+        poller.setPollInterval(pollInterval);
+        PollResponse<PollResult<T>> last = poller.waitForCompletion();
+        if (last.getStatus() == LongRunningOperationStatus.SUCCESSFULLY_COMPLETED) {
+            return poller.getFinalResult();
+        }
+        PollResult.Error error = last.getValue() == null ? null : last.getValue().getError();
+        throw AzureTranslation.asyncFailure(action, last.getStatus().toString(), error);
     }
 
     private static int capacityOf(VirtualMachineScaleSetInner vmss) {

@@ -137,8 +137,8 @@ public final class AzureVmssProvider implements CloudProvider {
         LOG.infof("cluster %s: %s in %s/%s", cluster.name(), action, settings.resourceGroup(), location(cluster));
         try {
             // If-None-Match: * so that two provisioners racing to create it cannot overwrite each other's model.
-            scaleSets.beginCreateOrUpdate(settings.resourceGroup(), name, scaleSetModel(cluster), null, "*",
-                    Context.NONE).setPollInterval(settings.pollInterval()).getFinalResult();
+            AzureVmssNodePool.finish(scaleSets.beginCreateOrUpdate(settings.resourceGroup(), name,
+                    scaleSetModel(cluster), null, "*", Context.NONE), settings.pollInterval(), action);
         } catch (RuntimeException e) {
             CloudException ce = AzureTranslation.toCloudException(action, e);
             if (ce.errorClass() == ErrorClass.CONFLICT) {

@@ -186,6 +186,7 @@ public final class FakeArmServer implements AutoCloseable {
     private final Map<String, ScaleSet> scaleSets = new LinkedHashMap<>();
     private final Map<String, Operation> operations = new LinkedHashMap<>();
     private final Deque<Fault> faults = new ArrayDeque<>();
+    private final Map<Target, Runnable> beforeNext = new java.util.EnumMap<>(Target.class);
     private final List<Recorded> requests = new CopyOnWriteArrayList<>();
     private int operationCounter;
     /** In-progress answers before an operation reaches its final status. */
@@ -220,6 +221,11 @@ public final class FakeArmServer implements AutoCloseable {
 
     public synchronized void inject(Fault fault) {
         faults.add(fault);
+    }
+
+    /** Run {@code change} when the next request of this kind arrives, before it is handled (a concurrent writer). */
+    public synchronized void beforeNext(Target target, Runnable change) {
+        beforeNext.put(target, change);
     }
 
     public List<Recorded> requests() {
@@ -361,6 +367,10 @@ public final class FakeArmServer implements AutoCloseable {
         };
         if (target == null) {
             return error(405, "MethodNotAllowed", method + " " + rest + " is not served by the fake");
+        }
+        Runnable change = beforeNext.remove(target);
+        if (change != null) {
+            change.run();
         }
         Fault fault = faults.peek() != null && faults.peek().target() == target ? faults.poll() : null;
         if (fault != null && fault.status() > 0) {
