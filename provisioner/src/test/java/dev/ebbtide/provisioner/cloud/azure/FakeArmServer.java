@@ -139,7 +139,7 @@ public final class FakeArmServer implements AutoCloseable {
         int etag = 1;
         String provisioningState = "Succeeded";
         JsonNode createBody;
-        String priority = "Regular";
+        public String priority = "Regular";
         final Map<String, Vm> vms = new LinkedHashMap<>();
         int nextInstanceId;
         Map<String, String> tags = new LinkedHashMap<>();
