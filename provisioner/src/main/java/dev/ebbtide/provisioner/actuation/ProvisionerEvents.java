@@ -3,6 +3,7 @@ package dev.ebbtide.provisioner.actuation;
 import dev.ebbtide.common.events.Reason;
 import dev.ebbtide.provisioner.cloud.ErrorClass;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * What the actuation layer tells the rest of Ebbtide. The provisioner's messaging layer bridges these to Kafka
@@ -27,7 +28,7 @@ public interface ProvisionerEvents {
     }
 
     /** The cloud created these nodes for a scale request: publish them as {@code preparing}. */
-    default void nodesRequested(String cluster, java.util.List<String> nodes, String requestId) {
+    default void nodesRequested(String cluster, List<String> nodes, String requestId) {
     }
 
     /** A node was given up (not ready in time, or failed) and is being deleted; jobs on it must be requeued. */

@@ -130,6 +130,18 @@ class AzureFaultsTest {
     }
 
     @Test
+    void aDroppedConnectionIsTransientAndRetried() {
+        fake.inject(Fault.dropConnection(Target.PATCH_SCALE_SET));
+
+        Outcome o = scaleTo("r1", 3);
+
+        assertEquals(Status.APPLIED, o.status());
+        assertEquals(1, a.sleeps.size());
+        assertEquals(1.0, errors(ErrorClass.TRANSIENT));
+        assertEquals(List.of(LIST, GET, PATCH_1_TO_3, LIST, GET, PATCH_1_TO_3, GET, LIST), fake.lines());
+    }
+
+    @Test
     void repeatedServerErrorsBackOffTheCluster() {
         for (int i = 0; i < 3; i++) {
             fake.inject(Fault.sync(Target.PATCH_SCALE_SET, 500,

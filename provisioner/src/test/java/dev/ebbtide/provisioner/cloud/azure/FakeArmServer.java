@@ -64,6 +64,11 @@ public final class FakeArmServer implements AutoCloseable {
             return new Fault(target, status, headers, body, null, null);
         }
 
+        /** The connection is closed without an answer (a network failure / gateway timeout as the client sees it). */
+        public static Fault dropConnection(Target target) {
+            return new Fault(target, -1, Map.of(), null, null, null);
+        }
+
         public static Fault async(Target target, String asyncStatus, String statusBody, String vmFailureCode) {
             return new Fault(target, 0, Map.of(), statusBody, asyncStatus, vmFailureCode);
         }
@@ -308,6 +313,9 @@ public final class FakeArmServer implements AutoCloseable {
                 r = route(ex.getRequestMethod(), path, query, body, ex.getRequestHeaders().getFirst("If-Match"),
                         ex.getRequestHeaders().getFirst("If-None-Match"));
             }
+            if (r.status < 0) {
+                return; // close without answering
+            }
             r.headers.putIfAbsent("x-ms-request-id", java.util.UUID.randomUUID().toString());
             r.headers.forEach((k, v) -> ex.getResponseHeaders().add(k, v));
             byte[] bytes = r.body == null ? new byte[0] : r.body.getBytes(StandardCharsets.UTF_8);
@@ -373,7 +381,7 @@ public final class FakeArmServer implements AutoCloseable {
             change.run();
         }
         Fault fault = faults.peek() != null && faults.peek().target() == target ? faults.poll() : null;
-        if (fault != null && fault.status() > 0) {
+        if (fault != null && fault.status() != 0) {
             Response r = new Response(fault.status(), fault.body());
             fault.headers().forEach(r::header);
             return r;
