@@ -114,6 +114,14 @@ public final class AzureVmssProvider implements CloudProvider {
         return pools.computeIfAbsent(cluster.name(), n -> open(cluster));
     }
 
+    /**
+     * Drop the cached pool of a cluster (after a {@code not_found} error, or when the cluster is deleted): the next
+     * {@link #nodePool} reads the scale set again and re-creates it if missing.
+     */
+    public void forget(String cluster) {
+        pools.remove(cluster);
+    }
+
     private AzureVmssNodePool open(ClusterSpec cluster) {
         VirtualMachineScaleSetsClient scaleSets = compute.serviceClient().getVirtualMachineScaleSets();
         VirtualMachineScaleSetVMsClient vms = compute.serviceClient().getVirtualMachineScaleSetVMs();

@@ -50,7 +50,9 @@ class AzureFaultsTest {
     }
 
     @AfterEach
-    void stop() {
+    void stop(org.junit.jupiter.api.TestInfo test) {
+        // the request log, for docs/azure.md and for reading a failure
+        System.out.println("REQUESTS " + test.getDisplayName() + "\n  " + String.join("\n  ", fake.allLines()));
         fake.close();
     }
 

@@ -30,7 +30,9 @@ class AzureVmssNodePoolTest {
     final ClusterSpec spec = new ClusterSpec("gpu", "Standard_NC6s_v3", "dedicated", 0, 4, 120, null);
 
     @AfterEach
-    void stop() {
+    void stop(org.junit.jupiter.api.TestInfo test) {
+        // the request log, for docs/azure.md and for reading a failure
+        System.out.println("REQUESTS " + test.getDisplayName() + "\n  " + String.join("\n  ", fake.allLines()));
         fake.close();
     }
 

@@ -37,7 +37,9 @@ class AzureVmssProviderTest {
     final AzureVmssProvider provider = new AzureVmssProvider(FakeArmClients.computeManager(fake, settings), settings);
 
     @AfterEach
-    void stop() {
+    void stop(org.junit.jupiter.api.TestInfo test) {
+        // the request log, for docs/azure.md and for reading a failure
+        System.out.println("REQUESTS " + test.getDisplayName() + "\n  " + String.join("\n  ", fake.allLines()));
         fake.close();
     }
 
@@ -125,6 +127,19 @@ class AzureVmssProviderTest {
         NodePool second = provider.nodePool(spec);
         assertSame(first, second);
         assertEquals(List.of("GET " + VMSS), fake.allLines());
+    }
+
+    @Test
+    void aForgottenPoolIsReadAgainAndRecreatedWhenItsScaleSetVanished() {
+        ClusterSpec spec = new ClusterSpec("gpu", "Standard_NC6s_v3", "dedicated", 0, 4, 120, null);
+        provider.nodePool(spec);
+        provider.forget("gpu");
+        fake.clearRequests();
+        fake.inject(Fault.sync(Target.GET_SCALE_SET, 404, "{\"error\":{\"code\":\"ResourceNotFound\","
+                + "\"message\":\"The Resource was not found.\"}}", Map.of()));
+        provider.nodePool(spec);
+        assertEquals("GET " + VMSS, fake.allLines().get(0));
+        assertTrue(fake.allLines().get(1).startsWith("PUT " + VMSS + " If-None-Match:*"));
     }
 
     @Test
