@@ -1,0 +1,149 @@
+package dev.ebbtide.provisioner.actuation;
+
+import dev.ebbtide.common.events.Reason;
+import dev.ebbtide.common.events.ScaleRequested;
+import dev.ebbtide.provisioner.cloud.CloudNode;
+import dev.ebbtide.provisioner.cloud.CloudNodeStatus;
+import dev.ebbtide.provisioner.cloud.ErrorClass;
+import dev.ebbtide.provisioner.cloud.NodePool;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.jboss.logging.Logger;
+
+/**
+ * Applies one {@link ScaleRequested} to a {@link NodePool}, idempotently: first deletes the named nodes that are still
+ * idle, then adds nodes until the cluster has {@code targetCount} live (creating or ready) nodes. It never shrinks by
+ * count. A request id already in the ledger has no effect; a cluster in scale-up backoff does not grow (deletes still
+ * happen). A scale-up that fails after the retry policy starts or extends the cluster's backoff.
+ */
+public final class ScaleRequestHandler {
+
+    private static final Logger LOG = Logger.getLogger(ScaleRequestHandler.class);
+
+    public enum Status {
+        /** Done (possibly nothing to do). */
+        APPLIED,
+        /** The request id was handled before; nothing was done. */
+        DUPLICATE,
+        /** Deletes done, but the cluster is in backoff so it did not grow. */
+        BACKING_OFF,
+        /** A cloud call failed after retries; see error and reason. */
+        FAILED
+    }
+
+    /**
+     * @param removed      nodes deleted
+     * @param added        nodes the cloud created for this request (publish them as preparing)
+     * @param backoffUntil set when the cluster is (now) in backoff
+     */
+    public record Outcome(String requestId, String cluster, Status status, List<String> removed, List<String> added,
+            ErrorClass error, Reason reason, Instant backoffUntil) {
+    }
+
+    private final ClusterBackoff backoff;
+    private final CloudCaller caller;
+    private final ScaleRequestLedger ledger;
+    private final ProvisionerEvents events;
+
+    public ScaleRequestHandler(ClusterBackoff backoff, CloudCaller caller, ScaleRequestLedger ledger,
+            ProvisionerEvents events) {
+        this.backoff = backoff;
+        this.caller = caller;
+        this.ledger = ledger;
+        this.events = events;
+    }
+
+    /**
+     * @param stillIdle whether a node named for removal is still idle now (a node that took a job is kept)
+     */
+    public Outcome handle(ScaleRequested request, NodePool pool, Predicate<String> stillIdle) {
+        String cluster = request.cluster();
+        if (ledger.isApplied(request.requestId())) {
+            LOG.debugf("cluster %s: scale request %s already handled; ignoring the redelivery", cluster,
+                    request.requestId());
+            return new Outcome(request.requestId(), cluster, Status.DUPLICATE, List.of(), List.of(), ErrorClass.NONE,
+                    null, null);
+        }
+        try {
+            return apply(request, pool, stillIdle);
+        } finally {
+            ledger.markApplied(request.requestId());
+        }
+    }
+
+    private Outcome apply(ScaleRequested request, NodePool pool, Predicate<String> stillIdle) {
+        String cluster = request.cluster();
+        String id = request.requestId();
+
+        // 1. delete the named nodes that are still idle
+        List<String> removed = new ArrayList<>();
+        List<String> toRemove = request.removeNodes().stream().filter(stillIdle).toList();
+        if (!toRemove.isEmpty()) {
+            CloudCaller.Result<Void> r = caller.run(cluster, "delete " + toRemove, () -> pool.deleteNodes(toRemove));
+            if (r.failed()) {
+                return new Outcome(id, cluster, Status.FAILED, List.of(), List.of(), r.failure().errorClass(),
+                        CloudReasons.forError(r.failure().errorClass(), r.failure().getMessage()), null);
+            }
+            removed.addAll(toRemove);
+        }
+
+        // 2. grow to the target, unless backing off
+        var active = backoff.active(cluster);
+        Set<String> before = new HashSet<>();
+        CloudCaller.Result<Integer> grown = caller.call(cluster, "scale up to " + request.targetCount(), () -> {
+            List<CloudNode> nodes = pool.nodes();
+            before.clear();
+            nodes.forEach(n -> before.add(n.name()));
+            int delta = request.targetCount() - live(nodes);
+            if (delta > 0 && active.isEmpty()) {
+                pool.increaseSize(delta);
+            }
+            return Math.max(delta, 0);
+        });
+        if (!grown.failed() && grown.value() > 0 && active.isPresent()) {
+            ClusterBackoff.State s = active.get();
+            LOG.infof("cluster %s: not adding %d node(s) until %s: %s", cluster, grown.value(), s.until(),
+                    s.reason().message());
+            return new Outcome(id, cluster, Status.BACKING_OFF, removed, List.of(), s.errorClass(), s.reason(),
+                    s.until());
+        }
+        if (grown.failed()) {
+            ErrorClass ec = grown.failure().errorClass();
+            Reason reason = CloudReasons.forError(ec, grown.failure().getMessage());
+            ClusterBackoff.State s = backoff.recordFailure(cluster, ec, reason, grown.backoffAtLeast());
+            LOG.warnf("cluster %s: scale-up backs off until %s (failure %d): %s", cluster, s.until(), s.failures(),
+                    reason.message());
+            events.backoffStarted(cluster, ec, s.until(), reason);
+            return new Outcome(id, cluster, Status.FAILED, removed, List.of(), ec, reason, s.until());
+        }
+        List<String> added = List.of();
+        if (grown.value() > 0) {
+            if (backoff.recordSuccess(cluster)) {
+                events.backoffEnded(cluster);
+            }
+            added = newNodes(cluster, pool, before);
+            if (!added.isEmpty()) {
+                events.nodesRequested(cluster, added, id);
+            }
+        }
+        return new Outcome(id, cluster, Status.APPLIED, removed, added, ErrorClass.NONE, null, null);
+    }
+
+    private List<String> newNodes(String cluster, NodePool pool, Set<String> before) {
+        CloudCaller.Result<List<CloudNode>> r = caller.call(cluster, "list nodes", pool::nodes);
+        if (r.failed()) {
+            return List.of(); // the reconciler will find them
+        }
+        return r.value().stream().map(CloudNode::name).filter(n -> !before.contains(n)).toList();
+    }
+
+    /** Nodes that count towards the cluster's size: creating or ready. */
+    static int live(List<CloudNode> nodes) {
+        return (int) nodes.stream()
+                .filter(n -> n.status() == CloudNodeStatus.CREATING || n.status() == CloudNodeStatus.READY).count();
+    }
+}

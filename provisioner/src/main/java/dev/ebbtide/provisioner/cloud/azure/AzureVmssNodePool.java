@@ -1,0 +1,174 @@
+package dev.ebbtide.provisioner.cloud.azure;
+
+import com.azure.core.util.Context;
+import com.azure.core.management.polling.PollResult;
+import com.azure.core.util.polling.LongRunningOperationStatus;
+import com.azure.core.util.polling.PollResponse;
+import com.azure.core.util.polling.SyncPoller;
+import com.azure.resourcemanager.compute.fluent.VirtualMachineScaleSetVMsClient;
+import com.azure.resourcemanager.compute.fluent.VirtualMachineScaleSetsClient;
+import com.azure.resourcemanager.compute.fluent.models.VirtualMachineScaleSetInner;
+import com.azure.resourcemanager.compute.fluent.models.VirtualMachineScaleSetVMInner;
+import com.azure.resourcemanager.compute.models.InstanceViewStatus;
+import com.azure.resourcemanager.compute.models.Sku;
+import com.azure.resourcemanager.compute.models.VirtualMachineScaleSetUpdate;
+import com.azure.resourcemanager.compute.models.VirtualMachineScaleSetVMInstanceRequiredIDs;
+import dev.ebbtide.provisioner.cloud.CloudException;
+import dev.ebbtide.provisioner.cloud.CloudNode;
+import dev.ebbtide.provisioner.cloud.NodePool;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/**
+ * One cluster's nodes as one VM scale set (Uniform orchestration). Scale up is a PATCH of {@code sku.capacity} only,
+ * guarded by {@code If-Match} with the ETag just read; scale down deletes the named instances (never a capacity
+ * decrease, which would let Azure choose the victims). Calls block until Azure's long-running operation ends; run
+ * them on worker threads. Every failure is a {@link CloudException} classified by {@link AzureTranslation}.
+ */
+public final class AzureVmssNodePool implements NodePool {
+
+    private static final Logger LOG = Logger.getLogger(AzureVmssNodePool.class);
+
+    private final VirtualMachineScaleSetsClient scaleSets;
+    private final VirtualMachineScaleSetVMsClient vms;
+    private final String cluster;
+    private final String resourceGroup;
+    private final String scaleSetName;
+    private final boolean spot;
+    private final Duration pollInterval;
+    /** VM names Ebbtide asked Azure to delete, so a Spot VM going away on its own reads as preempted. */
+    private final Set<String> deletionsRequested = ConcurrentHashMap.newKeySet();
+
+    public AzureVmssNodePool(VirtualMachineScaleSetsClient scaleSets, VirtualMachineScaleSetVMsClient vms,
+            String cluster, String resourceGroup, String scaleSetName, boolean spot, Duration pollInterval) {
+        this.scaleSets = scaleSets;
+        this.vms = vms;
+        this.cluster = cluster;
+        this.resourceGroup = resourceGroup;
+        this.scaleSetName = scaleSetName;
+        this.spot = spot;
+        this.pollInterval = pollInterval;
+    }
+
+    @Override
+    public String cluster() {
+        return cluster;
+    }
+
+    public String scaleSetName() {
+        return scaleSetName;
+    }
+
+    @Override
+    public int targetSize() {
+        VirtualMachineScaleSetInner vmss = call("read scale set " + scaleSetName,
+                () -> scaleSets.getByResourceGroup(resourceGroup, scaleSetName));
+        return capacityOf(vmss);
+    }
+
+    @Override
+    public void increaseSize(int delta) {
+        if (delta <= 0) {
+            throw new IllegalArgumentException("delta must be > 0, got " + delta);
+        }
+        VirtualMachineScaleSetInner vmss = call("read scale set " + scaleSetName,
+                () -> scaleSets.getByResourceGroup(resourceGroup, scaleSetName));
+        int current = capacityOf(vmss);
+        int target = current + delta;
+        String action = "scale up " + scaleSetName + " from " + current + " to " + target;
+        LOG.infof("cluster %s: %s (If-Match %s)", cluster, action, vmss.etag());
+        VirtualMachineScaleSetUpdate update = new VirtualMachineScaleSetUpdate()
+                .withSku(new Sku().withCapacity((long) target));
+        call(action, () -> finish(scaleSets.beginUpdate(resourceGroup, scaleSetName, update, vmss.etag(), null,
+                Context.NONE), pollInterval, action));
+    }
+
+    @Override
+    public void deleteNodes(List<String> names) {
+        Set<String> wanted = new HashSet<>(names);
+        List<String> instanceIds = new ArrayList<>();
+        List<String> matched = new ArrayList<>();
+        for (VirtualMachineScaleSetVMInner vm : listVms(false)) {
+            if (wanted.contains(vm.name())) {
+                instanceIds.add(vm.instanceId());
+                matched.add(vm.name());
+            }
+        }
+        if (instanceIds.isEmpty()) {
+            LOG.debugf("cluster %s: none of %s exist in %s; nothing to delete", cluster, names, scaleSetName);
+            return;
+        }
+        String action = "delete instances " + instanceIds + " of " + scaleSetName;
+        LOG.infof("cluster %s: %s (%s)", cluster, action, matched);
+        deletionsRequested.addAll(matched);
+        VirtualMachineScaleSetVMInstanceRequiredIDs ids = new VirtualMachineScaleSetVMInstanceRequiredIDs()
+                .withInstanceIds(instanceIds);
+        call(action, () -> finish(scaleSets.beginDeleteInstances(resourceGroup, scaleSetName, ids, null,
+                Context.NONE), pollInterval, action));
+    }
+
+    @Override
+    public List<CloudNode> nodes() {
+        List<CloudNode> nodes = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (VirtualMachineScaleSetVMInner vm : listVms(true)) {
+            List<String> codes = new ArrayList<>();
+            if (vm.instanceView() != null && vm.instanceView().statuses() != null) {
+                for (InstanceViewStatus s : vm.instanceView().statuses()) {
+                    codes.add(s.code());
+                }
+            }
+            AzureTranslation.NodeState state = AzureTranslation.nodeState(vm.provisioningState(), codes, spot,
+                    deletionsRequested.contains(vm.name()));
+            Instant createdAt = vm.timeCreated() == null ? null : vm.timeCreated().toInstant();
+            nodes.add(new CloudNode(vm.name(), state.status(), createdAt, state.error(), state.message()));
+            seen.add(vm.name());
+        }
+        deletionsRequested.retainAll(seen);
+        return nodes;
+    }
+
+    private List<VirtualMachineScaleSetVMInner> listVms(boolean withInstanceView) {
+        return call("list instances of " + scaleSetName, () -> {
+            List<VirtualMachineScaleSetVMInner> all = new ArrayList<>();
+            vms.list(resourceGroup, scaleSetName, null, null, withInstanceView ? "instanceView" : null,
+                    Context.NONE).forEach(all::add);
+            return all;
+        });
+    }
+
+    /**
+     * Wait for a long-running operation (the SDK polls {@code Azure-AsyncOperation}, honouring {@code Retry-After},
+     * else every {@code pollInterval}); a {@code Failed} / {@code Canceled} end becomes a classified exception.
+     */
+    static <T> T finish(SyncPoller<PollResult<T>, T> poller, Duration pollInterval, String action) {
+        poller.setPollInterval(pollInterval);
+        PollResponse<PollResult<T>> last = poller.waitForCompletion();
+        if (last.getStatus() == LongRunningOperationStatus.SUCCESSFULLY_COMPLETED) {
+            return poller.getFinalResult();
+        }
+        PollResult.Error error = last.getValue() == null ? null : last.getValue().getError();
+        throw AzureTranslation.asyncFailure(action, last.getStatus().toString(), error);
+    }
+
+    private static int capacityOf(VirtualMachineScaleSetInner vmss) {
+        return vmss.sku() == null || vmss.sku().capacity() == null ? 0 : Math.toIntExact(vmss.sku().capacity());
+    }
+
+    private static <T> T call(String action, Supplier<T> body) {
+        try {
+            return body.get();
+        } catch (RuntimeException e) {
+            CloudException ce = AzureTranslation.toCloudException(action, e);
+            LOG.warnf("%s [%s]", ce.getMessage(), ce.errorClass());
+            throw ce;
+        }
+    }
+}
