@@ -1,7 +1,6 @@
 package dev.ebbtide.provisioner.actuation;
 
 import dev.ebbtide.common.azureml.ClusterSpec;
-import dev.ebbtide.common.events.ClusterBackoffChanged;
 import dev.ebbtide.common.events.JobAssigned;
 import dev.ebbtide.common.events.JobRunReported;
 import dev.ebbtide.common.events.NodeState;
@@ -14,11 +13,11 @@ import dev.ebbtide.provisioner.cloud.CloudNodeStatus;
 import dev.ebbtide.provisioner.cloud.CloudProvider;
 import dev.ebbtide.provisioner.cloud.NodePool;
 import dev.ebbtide.provisioner.cloud.local.LocalJobRunner;
-import dev.ebbtide.provisioner.messaging.ProvisionerEvents;
+import dev.ebbtide.provisioner.messaging.ProvisionerPublisher;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -42,83 +41,119 @@ public class Provisioner {
 
     private final CloudProvider provider;
     private final LocalJobRunner runner;
-    private final ProvisionerEvents events;
+    private final ProvisionerPublisher events;
+    private final ScaleRequestHandler handler;
+    private final Reconciler reconciler;
+    private final Duration minPollInterval;
+    private Instant lastPoll = Instant.EPOCH;
     private final MeterRegistry registry;
     private final Clock clock;
     private final Map<String, ClusterSpec> clusters = new HashMap<>();
     private final Map<String, NodePool> pools = new LinkedHashMap<>();
-    private final RecentIds appliedRequests = new RecentIds(REMEMBERED_REQUESTS);
     private final RecentIds startedJobs = new RecentIds(REMEMBERED_REQUESTS);
     private final Map<String, Published> published = new LinkedHashMap<>();
     /** node → job it runs */
     private final Map<String, String> busy = new HashMap<>();
 
-    public Provisioner(CloudProvider provider, LocalJobRunner runner, ProvisionerEvents events, MeterRegistry registry,
+    /**
+     * @param minPollInterval how often the cloud may be asked for its nodes (0 for local; Azure lists are API calls)
+     */
+    public Provisioner(CloudProvider provider, LocalJobRunner runner, ProvisionerPublisher events,
+            ScaleRequestHandler handler, Reconciler reconciler, Duration minPollInterval, MeterRegistry registry,
             Clock clock) {
         this.provider = provider;
         this.runner = runner;
         this.events = events;
+        this.handler = handler;
+        this.reconciler = reconciler;
+        this.minPollInterval = minPollInterval;
         this.registry = registry;
         this.clock = clock;
     }
 
+    /** Learns a cluster and opens its pool, so nodes that exist already (after a restart) are found and adopted. */
     public synchronized void onClusterDefined(ClusterSpec spec) {
         clusters.put(spec.name(), spec);
+        try {
+            pool(spec.name());
+        } catch (CloudException e) {
+            LOG.errorf("cluster %s: cannot open its node pool yet (%s): %s", spec.name(), e.errorClass(), e.getMessage());
+        }
     }
 
     public synchronized boolean knowsCluster(String name) {
         return clusters.containsKey(name);
     }
 
-    /** Applies a scale request once: remove the named idle nodes, then grow to the target. */
+    /**
+     * Applies a scale request once (by request id, through the {@link ScaleRequestHandler}: retries, backoff,
+     * classification): remove the named nodes that are still idle with no job, then grow to the target.
+     */
     public synchronized void onScaleRequested(ScaleRequested r) {
-        if (!appliedRequests.add(r.requestId())) {
-            LOG.infof("scale request %s for %s already applied: ignored", r.requestId(), r.cluster());
-            return;
-        }
         NodePool pool = pool(r.cluster());
         if (pool == null) {
             LOG.errorf("scale request %s names unknown cluster %s: ignored", r.requestId(), r.cluster());
             return;
         }
+        ScaleRequestHandler.Outcome outcome = handler.handle(r, pool, this::stillIdle);
         Instant now = clock.instant();
-        try {
-            List<String> removable = new ArrayList<>();
-            for (String node : r.removeNodes()) {
-                Published p = published.get(node);
-                if (p != null && p.state() == NodeState.idle && !busy.containsKey(node)) {
-                    removable.add(node);
-                } else {
-                    String why = busy.containsKey(node) ? "busy with job " + busy.get(node)
-                            : p == null ? "unknown node" : "in state " + p.state();
-                    LOG.warnf("not removing %s from %s: %s", node, r.cluster(), why);
-                    registry.counter("ebbtide_provisioner_removals_refused_total", "cluster", r.cluster()).increment();
-                    if (p != null) {
-                        publish(r.cluster(), node, p.state(), p.jobId(), "removal refused: " + why, now, true);
-                    }
+        if (outcome.status() == ScaleRequestHandler.Status.DUPLICATE) {
+            LOG.infof("scale request %s for %s already applied: ignored", r.requestId(), r.cluster());
+            return;
+        }
+        for (String node : outcome.removed()) {
+            publish(r.cluster(), node, NodeState.leaving, null, "scale-down request " + r.requestId(), now, false);
+            publish(r.cluster(), node, NodeState.deleted, null, "removed", now, false);
+        }
+        registry.counter("ebbtide_provisioner_nodes_removed_total", "cluster", r.cluster()).increment(outcome.removed().size());
+        registry.counter("ebbtide_provisioner_nodes_added_total", "cluster", r.cluster()).increment(outcome.added().size());
+        for (String node : r.removeNodes()) {
+            if (!outcome.removed().contains(node)) {
+                refuseRemoval(r.cluster(), node, now);
+            }
+        }
+        if (outcome.status() != ScaleRequestHandler.Status.APPLIED) {
+            LOG.warnf("cluster %s: request %s %s: %s", r.cluster(), r.requestId(), outcome.status(),
+                    outcome.reason() == null ? "" : outcome.reason().message());
+        }
+        pollQuietly(r.cluster(), pool, now);
+    }
+
+    private boolean stillIdle(String node) {
+        Published p = published.get(node);
+        return p != null && p.state() == NodeState.idle && !busy.containsKey(node);
+    }
+
+    private void refuseRemoval(String cluster, String node, Instant now) {
+        Published p = published.get(node);
+        String why = busy.containsKey(node) ? "busy with job " + busy.get(node)
+                : p == null ? "unknown node" : "in state " + p.state();
+        LOG.warnf("not removing %s from %s: %s", node, cluster, why);
+        registry.counter("ebbtide_provisioner_removals_refused_total", "cluster", cluster).increment();
+        if (p != null) {
+            publish(cluster, node, p.state(), p.jobId(), "removal refused: " + why, now, true);
+        }
+    }
+
+    /**
+     * Compares what Ebbtide believes with the cloud (periodically and after a restart): nodes stuck in provisioning
+     * past the limit or failed are given up, deleted and replaced; the reason is published with the node.
+     */
+    public synchronized void reconcileAll() {
+        Instant now = clock.instant();
+        for (Map.Entry<String, NodePool> e : pools.entrySet()) {
+            String cluster = e.getKey();
+            Set<String> believed = new LinkedHashSet<>();
+            published.forEach((node, p) -> {
+                if (p.cluster().equals(cluster)) {
+                    believed.add(node);
                 }
+            });
+            Reconciler.Result result = reconciler.reconcile(e.getValue(), believed);
+            for (Reconciler.Unusable u : result.unusable()) {
+                publish(cluster, u.node(), NodeState.unusable, null, u.reason().message(), now, false);
             }
-            if (!removable.isEmpty()) {
-                removable.forEach(n -> publish(r.cluster(), n, NodeState.leaving, null, "scale-down request " + r.requestId(), now, false));
-                pool.deleteNodes(removable);
-                removable.forEach(n -> publish(r.cluster(), n, NodeState.deleted, null, "removed", now, false));
-                registry.counter("ebbtide_provisioner_nodes_removed_total", "cluster", r.cluster()).increment(removable.size());
-            }
-            long live = pool.nodes().stream()
-                    .filter(n -> n.status() == CloudNodeStatus.CREATING || n.status() == CloudNodeStatus.READY).count();
-            int delta = (int) (r.targetCount() - live);
-            if (delta > 0) {
-                LOG.infof("cluster %s: adding %d node(s) to reach %d (request %s)", r.cluster(), delta, r.targetCount(), r.requestId());
-                pool.increaseSize(delta);
-                registry.counter("ebbtide_provisioner_nodes_requested_total", "cluster", r.cluster()).increment(delta);
-            }
-            poll(r.cluster(), pool, now);
-        } catch (CloudException e) {
-            LOG.errorf("cluster %s: %s failure applying request %s: %s", r.cluster(), e.errorClass(), r.requestId(), e.getMessage());
-            registry.counter("ebbtide_provisioner_cloud_errors_total", "cluster", r.cluster(), "error_class",
-                    e.errorClass().name()).increment();
-            events.backoffChanged(new ClusterBackoffChanged(r.cluster(), now.plusSeconds(30), e.errorClass().name(),
-                    e.getMessage(), now));
+            pollQuietly(cluster, e.getValue(), now);
         }
     }
 
@@ -164,12 +199,18 @@ public class Provisioner {
     /** Compares every pool's nodes with what was last published and publishes the differences. */
     public synchronized void pollAll() {
         Instant now = clock.instant();
-        for (Map.Entry<String, NodePool> e : pools.entrySet()) {
-            try {
-                poll(e.getKey(), e.getValue(), now);
-            } catch (CloudException ex) {
-                LOG.warnf("cluster %s: cannot list nodes (%s): %s", e.getKey(), ex.errorClass(), ex.getMessage());
-            }
+        if (Duration.between(lastPoll, now).compareTo(minPollInterval) < 0) {
+            return;
+        }
+        lastPoll = now;
+        pools.forEach((cluster, pool) -> pollQuietly(cluster, pool, now));
+    }
+
+    private void pollQuietly(String cluster, NodePool pool, Instant now) {
+        try {
+            poll(cluster, pool, now);
+        } catch (CloudException ex) {
+            LOG.warnf("cluster %s: cannot list nodes (%s): %s", cluster, ex.errorClass(), ex.getMessage());
         }
     }
 

@@ -1,17 +1,32 @@
 package dev.ebbtide.provisioner.config;
 
+import dev.ebbtide.provisioner.actuation.CloudCaller;
+import dev.ebbtide.provisioner.actuation.ClusterBackoff;
 import dev.ebbtide.provisioner.actuation.Provisioner;
+import dev.ebbtide.provisioner.actuation.ProvisionerMetrics;
+import dev.ebbtide.provisioner.actuation.Reconciler;
+import dev.ebbtide.provisioner.actuation.RetryPolicy;
+import dev.ebbtide.provisioner.actuation.ScaleRequestHandler;
+import dev.ebbtide.provisioner.actuation.ScaleRequestLedger;
+import dev.ebbtide.provisioner.actuation.Sleeper;
 import dev.ebbtide.provisioner.cloud.CloudProvider;
+import dev.ebbtide.provisioner.cloud.azure.AzureSettings;
+import dev.ebbtide.provisioner.cloud.azure.AzureVmssProvider;
 import dev.ebbtide.provisioner.cloud.local.LocalCloudProvider;
 import dev.ebbtide.provisioner.cloud.local.LocalJobRunner;
-import dev.ebbtide.provisioner.messaging.ProvisionerEvents;
+import dev.ebbtide.provisioner.messaging.ProvisionerPublisher;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 
-/** Wires the provider chosen by {@code ebbtide.provider} into the provisioner. */
+/** Wires the provider chosen by {@code ebbtide.provider} and the actuation layer into the provisioner. */
 public class ProvisionerBeans {
 
     @Produces
@@ -35,6 +50,7 @@ public class ProvisionerBeans {
     CloudProvider provider(ProvisionerConfig config, Clock clock) {
         return switch (config.provider()) {
             case LocalCloudProvider.NAME -> new LocalCloudProvider(config.local().bootDelay(), clock);
+            case AzureVmssProvider.NAME -> AzureVmssProvider.withDefaultCredential(azureSettings(config.azure()));
             default -> throw new IllegalArgumentException("unknown ebbtide.provider '" + config.provider()
                     + "'; use local or azure-vmss");
         };
@@ -42,8 +58,38 @@ public class ProvisionerBeans {
 
     @Produces
     @Singleton
-    Provisioner provisioner(CloudProvider provider, LocalJobRunner runner, ProvisionerEvents events,
-            MeterRegistry registry, Clock clock) {
-        return new Provisioner(provider, runner, events, registry, clock);
+    Provisioner provisioner(ProvisionerConfig config, CloudProvider provider, LocalJobRunner runner,
+            ProvisionerPublisher events, MeterRegistry registry, Clock clock) {
+        ProvisionerConfig.Provisioner p = config.provisioner();
+        ClusterBackoff backoff = new ClusterBackoff(clock, p.backoffInitial(), p.backoffMax());
+        RetryPolicy retry = new RetryPolicy(p.retryMaxAttempts(), p.maxInlineWait(), RetryPolicy.DEFAULT_TRANSIENT_BASE,
+                new SecureRandom());
+        CloudCaller caller = new CloudCaller(retry, Sleeper.SYSTEM, new ProvisionerMetrics(registry), events);
+        ScaleRequestHandler handler = new ScaleRequestHandler(backoff, caller, ScaleRequestLedger.inMemory(10_000), events);
+        Reconciler reconciler = new Reconciler(clock, new Reconciler.Settings(p.maxNodeProvisionTime(),
+                p.orphanGracePeriod(), Reconciler.Settings.defaults().orphanAction()), backoff, caller, events);
+        Duration minPoll = provider instanceof LocalCloudProvider ? Duration.ZERO : config.azure().pollInterval();
+        return new Provisioner(provider, runner, events, handler, reconciler, minPoll, registry, clock);
+    }
+
+    /** Required keys are checked here, with the key's name in the message; secrets are never printed. */
+    static AzureSettings azureSettings(ProvisionerConfig.Azure a) {
+        String subscription = a.subscriptionId().orElseThrow(() -> missing("subscription-id"));
+        String group = a.resourceGroup().orElseThrow(() -> missing("resource-group"));
+        String customData = a.customDataFile().map(f -> {
+            try {
+                return Files.readString(f);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read ebbtide.azure.custom-data-file " + f, e);
+            }
+        }).orElse(null);
+        return new AzureSettings(subscription, a.tenantId().orElse(null), group, a.region().orElse(null),
+                a.scaleSetPrefix(), a.image(), a.subnetId().orElseThrow(() -> missing("subnet-id")), a.adminUsername(),
+                a.sshPublicKey().orElse(null), customData, a.nodeIdentityId().orElse(null), a.osDiskType(),
+                a.endpoint().orElse(null), a.pollInterval());
+    }
+
+    private static IllegalArgumentException missing(String key) {
+        return new IllegalArgumentException("ebbtide.provider=azure-vmss needs ebbtide.azure." + key + " (see docs/azure.md)");
     }
 }

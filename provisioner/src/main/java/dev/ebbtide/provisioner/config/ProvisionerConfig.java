@@ -2,21 +2,27 @@ package dev.ebbtide.provisioner.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
-/** The provisioner's settings ({@code ebbtide.*}). */
+/** The provisioner's settings ({@code ebbtide.*}); see docs/configuration.md and docs/azure.md. */
 @ConfigMapping(prefix = "ebbtide")
 public interface ProvisionerConfig {
     /** {@code local} (default) or {@code azure-vmss}. */
     @WithDefault("local")
     String provider();
 
-    /** How often node states are compared with the cloud's. */
+    /** How often node states are compared with the cloud's (Azure: at least the azure poll interval). */
     @WithDefault("250ms")
     Duration nodePollInterval();
 
     Local local();
+
+    Provisioner provisioner();
+
+    Azure azure();
 
     interface Local {
         /** How long a local node takes to become ready. */
@@ -26,5 +32,72 @@ public interface ProvisionerConfig {
         /** Where jobs run and write their output. */
         @WithDefault(".ebbtide/work")
         Path workDir();
+    }
+
+    interface Provisioner {
+        /** A node not ready by then is unusable, deleted and replaced (Cluster Autoscaler's name). */
+        @WithDefault("15m")
+        Duration maxNodeProvisionTime();
+
+        /** How long an instance Ebbtide does not know may exist before it is handled. */
+        @WithDefault("10m")
+        Duration orphanGracePeriod();
+
+        /** First scale-up backoff after a cloud failure; doubles per failure. */
+        @WithDefault("30s")
+        Duration backoffInitial();
+
+        /** Longest scale-up backoff. */
+        @WithDefault("30m")
+        Duration backoffMax();
+
+        /** Attempts per cloud step for throttled, transient and preempted errors. */
+        @WithDefault("3")
+        int retryMaxAttempts();
+
+        /** A Retry-After longer than this becomes a cluster backoff instead of a blocked thread. */
+        @WithDefault("60s")
+        Duration maxInlineWait();
+
+        /** How often believed nodes are reconciled with the cloud. */
+        @WithDefault("30s")
+        Duration reconcileInterval();
+    }
+
+    /** Azure VM scale sets ({@code ebbtide.provider=azure-vmss}); credentials come from DefaultAzureCredential. */
+    interface Azure {
+        Optional<String> subscriptionId();
+
+        Optional<String> tenantId();
+
+        Optional<String> resourceGroup();
+
+        Optional<String> region();
+
+        @WithDefault("ebbtide-")
+        String scaleSetPrefix();
+
+        @WithDefault("Canonical:ubuntu-24_04-lts:server:latest")
+        String image();
+
+        Optional<String> subnetId();
+
+        @WithDefault("ebbtide")
+        String adminUsername();
+
+        Optional<String> sshPublicKey();
+
+        /** A file whose content is the scale set's custom data (starts the node agent); never logged. */
+        Optional<Path> customDataFile();
+
+        Optional<String> nodeIdentityId();
+
+        @WithDefault("Standard_LRS")
+        String osDiskType();
+
+        Optional<URI> endpoint();
+
+        @WithDefault("10s")
+        Duration pollInterval();
     }
 }

@@ -1,5 +1,7 @@
 package dev.ebbtide.provisioner.actuation;
 
+import dev.ebbtide.devsupport.MutableClock;
+
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,5 +1,7 @@
 package dev.ebbtide.provisioner.actuation;
 
+import dev.ebbtide.devsupport.MutableClock;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,0 +1,77 @@
+package dev.ebbtide.provisioner.messaging;
+
+import dev.ebbtide.common.events.ClusterBackoffChanged;
+import dev.ebbtide.common.events.EventJson;
+import dev.ebbtide.common.events.JobRunReported;
+import dev.ebbtide.common.events.NodeStateChanged;
+import dev.ebbtide.common.events.Reason;
+import dev.ebbtide.provisioner.actuation.ProvisionerEvents;
+import dev.ebbtide.provisioner.cloud.ErrorClass;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Instant;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
+import org.jboss.logging.Logger;
+
+/**
+ * What the provisioner publishes on Kafka: node states, job run reports, cluster backoffs. It is also the bridge for
+ * the actuation layer's {@link ProvisionerEvents}: a backoff becomes a {@link ClusterBackoffChanged} the autoscaler
+ * and the scheduler act on; the other notices are logged (node states follow from the pool poll).
+ */
+@ApplicationScoped
+public class ProvisionerPublisher implements ProvisionerEvents {
+    private static final Logger LOG = Logger.getLogger(ProvisionerPublisher.class);
+
+    @Inject
+    @Channel("node-state")
+    @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4096)
+    Emitter<String> nodeState;
+    @Inject
+    @Channel("job-runs")
+    @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4096)
+    Emitter<String> jobRuns;
+    @Inject
+    @Channel("cluster-backoff")
+    Emitter<String> backoff;
+    @Inject
+    Clock clock;
+
+    public void nodeStateChanged(NodeStateChanged e) {
+        send(nodeState, e.cluster(), EventJson.write(e));
+    }
+
+    public void runReported(JobRunReported e) {
+        send(jobRuns, e.cluster(), EventJson.write(e));
+    }
+
+    @Override
+    public void backoffStarted(String cluster, ErrorClass errorClass, Instant until, Reason reason) {
+        send(backoff, cluster, EventJson.write(new ClusterBackoffChanged(cluster, until, errorClass.name(),
+                reason.message(), clock.instant())));
+    }
+
+    @Override
+    public void backoffEnded(String cluster) {
+        send(backoff, cluster, EventJson.write(new ClusterBackoffChanged(cluster, null, null, "a scale-up succeeded",
+                clock.instant())));
+    }
+
+    @Override
+    public void cloudError(String cluster, ErrorClass errorClass, String message) {
+        LOG.warnf("cluster %s: cloud error %s: %s", cluster, errorClass, message);
+    }
+
+    @Override
+    public void orphanFound(String cluster, String node, OrphanAction action) {
+        LOG.warnf("cluster %s: instance %s is unknown to Ebbtide: %s", cluster, node, action);
+    }
+
+    private static void send(Emitter<String> emitter, String key, String json) {
+        emitter.send(Message.of(json).addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build()));
+    }
+}
