@@ -103,7 +103,7 @@ class ConfigurationDocTest {
 
     @Test
     void everyEbbtideKeyInThePropertiesIsReadByCode() {
-        // A key nobody reads is a typo or a leftover; the provisioner's validate-unknown=false would not catch it.
+        // A key nobody reads is a typo or a leftover.
         List<String> problems = new ArrayList<>();
         inProperties.forEach((key, found) -> {
             if (!inCode.containsKey(key)) {

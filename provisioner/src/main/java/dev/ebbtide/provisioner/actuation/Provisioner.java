@@ -101,6 +101,9 @@ public class Provisioner {
             LOG.infof("scale request %s for %s already applied: ignored", r.requestId(), r.cluster());
             return;
         }
+        for (String node : outcome.added()) {
+            publish(r.cluster(), node, NodeState.preparing, null, "requested by " + r.requestId(), now, false);
+        }
         for (String node : outcome.removed()) {
             publish(r.cluster(), node, NodeState.leaving, null, "scale-down request " + r.requestId(), now, false);
             publish(r.cluster(), node, NodeState.deleted, null, "removed", now, false);
@@ -152,6 +155,12 @@ public class Provisioner {
             Reconciler.Result result = reconciler.reconcile(e.getValue(), believed);
             for (Reconciler.Unusable u : result.unusable()) {
                 publish(cluster, u.node(), NodeState.unusable, null, u.reason().message(), now, false);
+            }
+            for (String node : result.adopted()) {
+                publish(cluster, node, NodeState.preparing, null, "adopted: found in the cloud, unknown to Ebbtide", now, false);
+            }
+            for (String node : result.replacedNodes()) {
+                publish(cluster, node, NodeState.preparing, null, "replacement for an unusable node", now, false);
             }
             pollQuietly(cluster, e.getValue(), now);
         }
@@ -218,6 +227,9 @@ public class Provisioner {
         Set<String> seen = new LinkedHashSet<>();
         for (CloudNode node : pool.nodes()) {
             seen.add(node.name());
+            if (!published.containsKey(node.name())) {
+                continue; // unknown to Ebbtide: the reconciler adopts or deletes it after the grace period
+            }
             NodeState state = NodeStates.of(node.status(), busy.containsKey(node.name()));
             Published p = published.get(node.name());
             if (p == null || p.state() != state) {

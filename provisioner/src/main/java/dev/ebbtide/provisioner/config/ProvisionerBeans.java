@@ -3,6 +3,7 @@ package dev.ebbtide.provisioner.config;
 import dev.ebbtide.provisioner.actuation.CloudCaller;
 import dev.ebbtide.provisioner.actuation.ClusterBackoff;
 import dev.ebbtide.provisioner.actuation.Provisioner;
+import dev.ebbtide.provisioner.actuation.ProvisionerEvents;
 import dev.ebbtide.provisioner.actuation.ProvisionerMetrics;
 import dev.ebbtide.provisioner.actuation.Reconciler;
 import dev.ebbtide.provisioner.actuation.RetryPolicy;
@@ -67,9 +68,18 @@ public class ProvisionerBeans {
         CloudCaller caller = new CloudCaller(retry, Sleeper.SYSTEM, new ProvisionerMetrics(registry), events);
         ScaleRequestHandler handler = new ScaleRequestHandler(backoff, caller, ScaleRequestLedger.inMemory(10_000), events);
         Reconciler reconciler = new Reconciler(clock, new Reconciler.Settings(p.maxNodeProvisionTime(),
-                p.orphanGracePeriod(), Reconciler.Settings.defaults().orphanAction()), backoff, caller, events);
+                p.orphanGracePeriod(), orphanAction(p.orphanAction())), backoff, caller, events);
         Duration minPoll = provider instanceof LocalCloudProvider ? Duration.ZERO : config.azure().pollInterval();
         return new Provisioner(provider, runner, events, handler, reconciler, minPoll, registry, clock);
+    }
+
+    static ProvisionerEvents.OrphanAction orphanAction(String value) {
+        return switch (value) {
+            case "adopt" -> ProvisionerEvents.OrphanAction.ADOPT;
+            case "delete" -> ProvisionerEvents.OrphanAction.DELETE;
+            default -> throw new IllegalArgumentException(
+                    "ebbtide.provisioner.orphan-action must be adopt or delete, not '" + value + "'");
+        };
     }
 
     /** Required keys are checked here, with the key's name in the message; secrets are never printed. */

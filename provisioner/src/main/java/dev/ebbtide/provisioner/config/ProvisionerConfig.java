@@ -43,6 +43,13 @@ public interface ProvisionerConfig {
         @WithDefault("10m")
         Duration orphanGracePeriod();
 
+        /**
+         * What to do with an instance Ebbtide does not know once the grace period is over: {@code adopt} (default: a
+         * restarted provisioner keeps its nodes, idle ones then scale down as usual) or {@code delete}.
+         */
+        @WithDefault("adopt")
+        String orphanAction();
+
         /** First scale-up backoff after a cloud failure; doubles per failure. */
         @WithDefault("30s")
         Duration backoffInitial();

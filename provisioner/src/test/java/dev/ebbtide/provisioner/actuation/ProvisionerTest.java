@@ -14,7 +14,9 @@ import dev.ebbtide.common.events.Reason;
 import dev.ebbtide.common.events.RunPhase;
 import dev.ebbtide.common.events.ScaleRequested;
 import dev.ebbtide.devsupport.MutableClock;
-import dev.ebbtide.provisioner.cloud.local.LocalCloudProvider;
+import dev.ebbtide.provisioner.cloud.CloudProvider;
+import dev.ebbtide.provisioner.cloud.NodePool;
+import dev.ebbtide.provisioner.cloud.local.LocalNodePool;
 import dev.ebbtide.provisioner.cloud.local.LocalJobRunner;
 import dev.ebbtide.provisioner.messaging.ProvisionerPublisher;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -39,6 +41,7 @@ class ProvisionerTest {
     @TempDir
     Path work;
     Provisioner provisioner;
+    LocalNodePool pool;
 
     @BeforeEach
     void setUp() {
@@ -56,9 +59,22 @@ class ProvisionerTest {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         ClusterBackoff backoff = new ClusterBackoff(clock);
         CloudCaller caller = new CloudCaller(new RetryPolicy(new Random(1)), d -> { }, new ProvisionerMetrics(registry), publisher);
-        provisioner = new Provisioner(new LocalCloudProvider(Duration.ofSeconds(2), clock), new LocalJobRunner(work),
+        pool = new LocalNodePool(CLUSTER, Duration.ofSeconds(2), clock);
+        CloudProvider provider = new CloudProvider() {
+            @Override
+            public String name() {
+                return "local";
+            }
+
+            @Override
+            public NodePool nodePool(ClusterSpec cluster) {
+                return pool;
+            }
+        };
+        provisioner = new Provisioner(provider, new LocalJobRunner(work),
                 publisher, new ScaleRequestHandler(backoff, caller, ScaleRequestLedger.inMemory(100), publisher),
-                new Reconciler(clock, Reconciler.Settings.defaults(), backoff, caller, publisher), Duration.ZERO,
+                new Reconciler(clock, new Reconciler.Settings(Duration.ofMinutes(15), Duration.ofMinutes(10),
+                        ProvisionerEvents.OrphanAction.ADOPT), backoff, caller, publisher), Duration.ZERO,
                 registry, clock);
         provisioner.onClusterDefined(new ClusterSpec(CLUSTER, null, null, 0, 4, 30, null));
     }
@@ -116,6 +132,19 @@ class ProvisionerTest {
         assertEquals(RunPhase.REJECTED, runs.get(0).phase());
         assertTrue(runs.get(0).reason().contains(CLUSTER + "-1 is gone"), runs.get(0).reason());
         assertTrue(Files.notExists(work.resolve("job-3")), "nothing ran");
+    }
+
+    @Test
+    void anInstanceEbbtideDidNotAskForIsAdoptedAfterTheGracePeriod() {
+        pool.increaseSize(1); // created behind Ebbtide's back (or before a restart)
+        clock.advance(Duration.ofSeconds(2));
+        provisioner.pollAll();
+        provisioner.reconcileAll();
+        assertEquals(List.of(), nodeEvents, "unknown, within the grace period: not yet a node");
+        clock.advance(Duration.ofMinutes(10));
+        provisioner.reconcileAll();
+        assertEquals(List.of(NodeState.preparing, NodeState.idle), nodeEvents.stream().map(NodeStateChanged::state).toList());
+        assertTrue(nodeEvents.get(0).reason().startsWith("adopted"), nodeEvents.get(0).reason());
     }
 
     private void twoIdleNodes() {
