@@ -10,7 +10,7 @@ public final class Policies {
 
     /** Names accepted by {@link #create(String)}; the first is the default. */
     public static List<String> names() {
-        return List.of(FixedIdlePolicy.NAME, AdaptivePolicy.NAME);
+        return List.of(FixedIdlePolicy.NAME, AdaptivePolicy.NAME, AdaptivePolicy.EAGER, AdaptivePolicy.KEEP_ONLY);
     }
 
     /**
@@ -26,7 +26,11 @@ public final class Policies {
             case FixedIdlePolicy.NAME:
                 return new FixedIdlePolicy();
             case AdaptivePolicy.NAME:
-                return new AdaptivePolicy();
+                return new AdaptivePolicy(AdaptivePolicy.NAME, AdaptivePolicy.DEFAULTS);
+            case AdaptivePolicy.EAGER:
+                return new AdaptivePolicy(AdaptivePolicy.EAGER, AdaptivePolicy.EAGER_PARAMS);
+            case AdaptivePolicy.KEEP_ONLY:
+                return new AdaptivePolicy(AdaptivePolicy.KEEP_ONLY, AdaptivePolicy.KEEP_ONLY_PARAMS);
             default:
                 throw new IllegalArgumentException("unknown policy '" + name + "'; known: " + names());
         }
