@@ -40,6 +40,8 @@ public final class AdaptivePolicy implements ScalingPolicy {
 
     /** The default adaptive policy. */
     public static final String NAME = "adaptive";
+    /** A smaller warm pool: less cost, more wait. */
+    public static final String LEAN = "adaptive-lean";
     /** A larger warm pool: less wait, more cost. */
     public static final String EAGER = "adaptive-eager";
     /** Keep-only ablation: the warm pool decides which idle nodes to keep but nothing is started ahead. */
@@ -67,10 +69,16 @@ public final class AdaptivePolicy implements ScalingPolicy {
         }
     }
 
-    public static final Params DEFAULTS = new Params(Duration.ofSeconds(300), Duration.ofSeconds(120), 1.0, true);
-    public static final Params EAGER_PARAMS = new Params(Duration.ofSeconds(300), Duration.ofSeconds(120), 2.0, true);
-    public static final Params KEEP_ONLY_PARAMS = new Params(Duration.ofSeconds(300), Duration.ofSeconds(120), 1.0,
-            false);
+    private static final Duration TAU = Duration.ofSeconds(300);
+    private static final Duration HORIZON = Duration.ofSeconds(120);
+    /** {@value #NAME}: tau 300 s, horizon 120 s, beta 1.5, start ahead. */
+    public static final Params DEFAULTS = new Params(TAU, HORIZON, 1.5, true);
+    /** {@value #LEAN}: as the default with beta 1. */
+    public static final Params LEAN_PARAMS = new Params(TAU, HORIZON, 1.0, true);
+    /** {@value #EAGER}: as the default with beta 2.5. */
+    public static final Params EAGER_PARAMS = new Params(TAU, HORIZON, 2.5, true);
+    /** {@value #KEEP_ONLY}: as the default, but nothing is started ahead. */
+    public static final Params KEEP_ONLY_PARAMS = new Params(TAU, HORIZON, 1.5, false);
 
     private static final double ROUND = 0.5;
 

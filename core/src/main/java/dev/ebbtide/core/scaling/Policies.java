@@ -10,7 +10,8 @@ public final class Policies {
 
     /** Names accepted by {@link #create(String)}; the first is the default. */
     public static List<String> names() {
-        return List.of(FixedIdlePolicy.NAME, AdaptivePolicy.NAME, AdaptivePolicy.EAGER, AdaptivePolicy.KEEP_ONLY);
+        return List.of(FixedIdlePolicy.NAME, AdaptivePolicy.NAME, AdaptivePolicy.LEAN, AdaptivePolicy.EAGER,
+                AdaptivePolicy.KEEP_ONLY);
     }
 
     /**
@@ -27,6 +28,8 @@ public final class Policies {
                 return new FixedIdlePolicy();
             case AdaptivePolicy.NAME:
                 return new AdaptivePolicy(AdaptivePolicy.NAME, AdaptivePolicy.DEFAULTS);
+            case AdaptivePolicy.LEAN:
+                return new AdaptivePolicy(AdaptivePolicy.LEAN, AdaptivePolicy.LEAN_PARAMS);
             case AdaptivePolicy.EAGER:
                 return new AdaptivePolicy(AdaptivePolicy.EAGER, AdaptivePolicy.EAGER_PARAMS);
             case AdaptivePolicy.KEEP_ONLY:

@@ -9,10 +9,10 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Default parameters: tau 300 s, horizon 120 s, beta 1, start ahead. */
+/** adaptive-lean: tau 300 s, horizon 120 s, beta 1, start ahead (the default differs only in beta). */
 class AdaptivePolicyTest {
 
-    private final AdaptivePolicy policy = (AdaptivePolicy) Policies.create("adaptive");
+    private final AdaptivePolicy policy = (AdaptivePolicy) Policies.create("adaptive-lean");
 
     private static boolean has(ScalingDecision d, ReasonCode code) {
         return d.reasons().stream().anyMatch(r -> r.code() == code);
@@ -104,6 +104,16 @@ class AdaptivePolicyTest {
         ClusterSnapshot s = cluster().idleTime(0).busy("b").build();
 
         assertEquals(1, policy.decide(s, at(0)).targetCount());
+    }
+
+    @Test
+    void defaultPoolIsOneAndAHalfTimesTheExpectedDemand() {
+        AdaptivePolicy def = (AdaptivePolicy) Policies.create("adaptive");
+        for (int i = 0; i < 10; i++) {
+            def.observeJobQueued("gpu-cluster", 1, at(0));
+        }
+        assertEquals(6.0, def.expectedDemand("gpu-cluster", at(0)), 1e-9);
+        assertEquals(2 + 6, def.decide(cluster().busy("b1", "b2").build(), at(0)).targetCount());
     }
 
     @Test
