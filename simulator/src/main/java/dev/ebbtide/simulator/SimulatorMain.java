@@ -81,8 +81,8 @@ public final class SimulatorMain {
     }
 
     public static SimulationResult simulate(Trace trace, String policy, ScalingSettings settings, double bootS) {
-        return new Simulation(Policies.create(policy), settings, Duration.ofMillis(Math.round(bootS * 1000)))
-                .run(trace);
+        Duration boot = Duration.ofMillis(Math.round(bootS * 1000));
+        return new Simulation(Policies.create(policy, boot), settings, boot).run(trace);
     }
 
     private static void runAll(Trace trace, Options o, PrintStream out) throws IOException {
