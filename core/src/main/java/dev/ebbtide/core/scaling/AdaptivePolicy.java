@@ -5,8 +5,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Predictive warm pool: keeps (and starts ahead of demand) about as many spare nodes as the cluster is expected to be
@@ -149,14 +149,24 @@ public final class AdaptivePolicy implements ScalingPolicy {
         double kNow = k0 * Math.exp(-Math.max(0, seconds(now) - t0) / tauS);
         Duration cap = s.settings().idleTimeBeforeScaleDown();
         int pool = (int) Math.floor(kNow + 1 - ROUND);
+        int idle = 0;
+        int preparing = 0;
+        for (ScalingNode n : s.nodes()) {
+            if (n.phase() == NodePhase.IDLE) {
+                idle++;
+            } else if (n.phase() == NodePhase.PREPARING) {
+                preparing++;
+            }
+        }
+        int demand = s.totalQueuedDemand();
         int ahead = 0;
         if (p.startAhead() && !cap.isZero() && pool > 0) {
-            int spare = s.count(NodePhase.IDLE) + s.count(NodePhase.PREPARING) + s.inFlight()
-                    - s.totalQueuedDemand();
+            int spare = idle + preparing + s.inFlight() - demand;
             ahead = Math.max(0, pool - Math.max(0, spare));
         }
-        String expect = String.format(Locale.ROOT, "%.1f node(s) expected within %s", kNow,
-                ScalingRules.seconds(p.horizon()));
+        Supplier<String> expect = () -> Math.round(kNow * 10) / 10.0 + " node(s) expected within "
+                + ScalingRules.seconds(p.horizon());
+        int started = ahead;
         ScalingDecision d = ScalingRules.decide(s, now, (node, rank) -> {
             double need = rank + ROUND;
             double keepUntil = k0 <= need ? t0 : t0 + tauS * Math.log(k0 / need);
@@ -166,16 +176,16 @@ public final class AdaptivePolicy implements ScalingPolicy {
                 return node.idleSince();
             }
             return warmEnd.isBefore(capEnd) ? warmEnd : capEnd;
-        }, ReasonCode.IDLE_TIMEOUT, "and outside the warm pool (" + expect + ", ceiling "
-                + ScalingRules.seconds(cap) + ")", ahead, "started " + ahead + " node(s) ahead of demand: " + expect);
+        }, ReasonCode.IDLE_TIMEOUT, () -> "and outside the warm pool (" + expect.get() + ", ceiling "
+                + ScalingRules.seconds(cap) + ")", ahead, () -> "started " + started + " node(s) ahead of demand: "
+                + expect.get());
 
-        int kept = s.count(NodePhase.IDLE) - d.removeNodes().size() - Math.min(s.count(NodePhase.IDLE),
-                s.totalQueuedDemand());
+        int kept = idle - d.removeNodes().size() - Math.min(idle, demand);
         if (kept > 0 && pool > 0) {
             List<ScalingReason> reasons = new ArrayList<>(d.reasons());
             reasons.removeIf(x -> x.code() == ReasonCode.NO_CHANGE);
             reasons.add(new ScalingReason(ReasonCode.KEPT_WARM, Math.min(kept, pool) + " idle node(s) kept warm: "
-                    + expect));
+                    + expect.get()));
             d = new ScalingDecision(d.cluster(), d.targetCount(), d.removeNodes(), reasons, d.nextCheckAt());
         }
         return d;
