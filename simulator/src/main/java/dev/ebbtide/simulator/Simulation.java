@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -120,6 +121,7 @@ public final class Simulation {
         private final List<Node[]> running = new ArrayList<>(); // completion ref -> nodes
         private final List<WaitingJob> queue = new ArrayList<>();
         private final Set<Long> pendingChecks = new HashSet<>();
+        private final Set<Node> idleOrder = new LinkedHashSet<>(); // free nodes, oldest idle first
         private final List<Integer> demand = new ArrayList<>();
         private long seq;
         private int nodeCounter;
@@ -182,6 +184,7 @@ public final class Simulation {
             n.state = State.FREE;
             n.scalingView = ScalingNode.idle(n.name, at);
             n.slotView = NodeSlot.free(n.name, at);
+            idleOrder.add(n);
             freeCount++;
         }
 
@@ -210,6 +213,7 @@ public final class Simulation {
                     n.state = State.BUSY;
                     n.scalingView = ScalingNode.busy(n.name);
                     n.slotView = NodeSlot.busy(n.name, at, null);
+                    idleOrder.remove(n);
                     freeCount--;
                     gang[k] = n;
                 }
@@ -228,6 +232,11 @@ public final class Simulation {
             }
             List<ScalingNode> views = new ArrayList<>(nodes.size());
             for (Node n : nodes) {
+                if (n.state != State.FREE) {
+                    views.add(n.scalingView);
+                }
+            }
+            for (Node n : idleOrder) { // idle nodes in idle order: the policy need not sort them
                 views.add(n.scalingView);
             }
             ClusterSnapshot snapshot = new ClusterSnapshot(cluster, settings, demand, views, 0, null);
@@ -270,6 +279,7 @@ public final class Simulation {
 
         private void removeNode(Node n) {
             totals.nodeMs += now - n.requestedAt;
+            idleOrder.remove(n);
             freeCount--;
             Node last = nodes.remove(nodes.size() - 1);
             if (last != n) {

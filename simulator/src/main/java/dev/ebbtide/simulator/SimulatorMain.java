@@ -81,8 +81,8 @@ public final class SimulatorMain {
     }
 
     public static SimulationResult simulate(Trace trace, String policy, ScalingSettings settings, double bootS) {
-        return new Simulation(Policies.create(policy), settings, Duration.ofMillis(Math.round(bootS * 1000)))
-                .run(trace);
+        Duration boot = Duration.ofMillis(Math.round(bootS * 1000));
+        return new Simulation(Policies.create(policy, boot), settings, boot).run(trace);
     }
 
     private static void runAll(Trace trace, Options o, PrintStream out) throws IOException {
@@ -128,11 +128,11 @@ public final class SimulatorMain {
         sb.append(String.format(Locale.ROOT, "trace %s: %d jobs, oracle %.1f node-h, boot %s s, max nodes %s%n",
                 first.trace(), first.jobs(), first.oracleNodeHours(), SimulationResult.num(first.bootS()),
                 first.maxNodes() < 0 ? "unlimited" : Long.toString(first.maxNodes())));
-        sb.append(String.format(Locale.ROOT, "%-12s %7s %12s %9s %9s %8s %8s %8s %9s %8s %8s %7s%n", "policy",
+        sb.append(String.format(Locale.ROOT, "%-15s %7s %12s %9s %9s %8s %8s %8s %9s %8s %8s %7s%n", "policy",
                 "idle_s", "node_h", "cost", "mean_w_s", "p50_w_s", "p95_w_s", "p99_w_s", "max_w_s", "ups", "downs",
                 "time_s"));
         for (SimulationResult r : results) {
-            sb.append(String.format(Locale.ROOT, "%-12s %7s %12.1f %9.4f %9.1f %8s %8s %8s %9s %8d %8d %7.2f%n",
+            sb.append(String.format(Locale.ROOT, "%-15s %7s %12.1f %9.4f %9.1f %8s %8s %8s %9s %8d %8d %7.2f%n",
                     r.policy(), SimulationResult.num(r.idleS()), r.nodeHours(), r.costRatio(), r.meanWaitS(),
                     SimulationResult.num(r.p50WaitS()), SimulationResult.num(r.p95WaitS()),
                     SimulationResult.num(r.p99WaitS()), SimulationResult.num(r.maxWaitS()), r.scaleUps(),

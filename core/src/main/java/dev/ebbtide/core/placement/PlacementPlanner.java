@@ -101,7 +101,7 @@ public final class PlacementPlanner {
         if (shadow == null) {
             return starts;
         }
-        int extra = freeNow + countFreeBy(shadow, nodes, now) - head.nodes();
+        int extra = freeNow + countFreeBy(shadow, nodes) - head.nodes();
         for (int j = i + 1; j < ordered.size() && nextFree < free.size(); j++) {
             WaitingJob job = ordered.get(j);
             if (job.nodes() > free.size() - nextFree) {
@@ -135,7 +135,7 @@ public final class PlacementPlanner {
         return times.get(missing - 1);
     }
 
-    private static int countFreeBy(Instant shadow, List<NodeSlot> nodes, Instant now) {
+    private static int countFreeBy(Instant shadow, List<NodeSlot> nodes) {
         int count = 0;
         for (NodeSlot n : nodes) {
             if (n.state() != SlotState.FREE && n.expectedFreeAt() != null && !n.expectedFreeAt().isAfter(shadow)) {

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The rules every policy obeys, with the policy-specific parts passed in: when each idle node may go, and how many
@@ -43,7 +44,7 @@ public final class ScalingRules {
      */
     public static ScalingDecision decide(ClusterSnapshot s, Instant now, IdleDeadline deadline,
             ReasonCode removeCode, String removeWhy) {
-        return decide(s, now, deadline, removeCode, removeWhy, 0, null);
+        return decide(s, now, deadline, removeCode, () -> removeWhy, 0, null);
     }
 
     /**
@@ -53,16 +54,32 @@ public final class ScalingRules {
      * @param now        the decision time
      * @param deadline   when each idle node may be removed
      * @param removeCode the reason code of a removal at its deadline (e.g. {@link ReasonCode#IDLE_TIMEOUT})
-     * @param removeWhy  the rule in words, appended to each removal message (e.g. "{@code >= 120 s}")
+     * @param removeWhy  the rule in words, appended to each removal message (e.g. "{@code >= 120 s}"); only called
+     *                   when a node is removed
      * @param ahead      nodes wanted beyond the queue's demand (predicted demand), at least 0
-     * @param aheadWhy   one sentence explaining {@code ahead}, used when {@code ahead > 0}
+     * @param aheadWhy   one sentence explaining {@code ahead}; only called when nodes are started ahead
      */
     public static ScalingDecision decide(ClusterSnapshot s, Instant now, IdleDeadline deadline, ReasonCode removeCode,
-            String removeWhy, int ahead, String aheadWhy) {
+            Supplier<String> removeWhy, int ahead, Supplier<String> aheadWhy) {
         ScalingSettings settings = s.settings();
-        List<ScalingReason> reasons = new ArrayList<>(2);
-        int current = s.currentCount();
-        int preparing = s.count(NodePhase.PREPARING);
+        List<ScalingReason> reasons = new ArrayList<>(4);
+        int current = s.inFlight();
+        int preparing = 0;
+        List<ScalingNode> idle = new ArrayList<>(s.nodes().size());
+        for (ScalingNode n : s.nodes()) {
+            switch (n.phase()) {
+                case IDLE -> {
+                    idle.add(n);
+                    current++;
+                }
+                case PREPARING -> {
+                    preparing++;
+                    current++;
+                }
+                case BUSY -> current++;
+                default -> { } // leaving: not counted
+            }
+        }
 
         int demand = 0;
         int tooBig = 0;
@@ -78,13 +95,9 @@ public final class ScalingRules {
                     + settings.maxNodes() + " nodes and cannot run"));
         }
 
-        List<ScalingNode> idle = new ArrayList<>();
-        for (ScalingNode n : s.nodes()) {
-            if (n.phase() == NodePhase.IDLE) {
-                idle.add(n);
-            }
+        if (!isSorted(idle)) { // callers that keep their nodes in idle order skip the sort
+            idle.sort(OLDEST_IDLE_FIRST);
         }
-        idle.sort(OLDEST_IDLE_FIRST);
         int supply = idle.size() + preparing + s.inFlight();
         int missing = Math.max(0, demand - supply);
 
@@ -117,7 +130,7 @@ public final class ScalingRules {
             } else {
                 remove.add(n.name());
                 reasons.add(new ScalingReason(removeCode, "node " + n.name() + " idle for "
-                        + seconds(Duration.between(n.idleSince(), now)) + " " + removeWhy));
+                        + seconds(Duration.between(n.idleSince(), now)) + " " + removeWhy.get()));
             }
         }
         if (heldForMin > 0) {
@@ -139,7 +152,7 @@ public final class ScalingRules {
         if (ahead > 0) {
             add += ahead;
             reasons.add(new ScalingReason(ReasonCode.PREDICTED_DEMAND,
-                    aheadWhy == null ? ahead + " node(s) started ahead of demand" : aheadWhy));
+                    aheadWhy == null ? ahead + " node(s) started ahead of demand" : aheadWhy.get()));
         }
         if (base + add < settings.minNodes()) {
             reasons.add(new ScalingReason(ReasonCode.RAISED_TO_MIN, base + add + " node(s) < min "
@@ -162,6 +175,15 @@ public final class ScalingRules {
             reasons.add(new ScalingReason(ReasonCode.NO_CHANGE, "no queued demand and no idle node due for removal"));
         }
         return new ScalingDecision(s.cluster(), base + add, remove, reasons, nextCheck);
+    }
+
+    private static boolean isSorted(List<ScalingNode> idle) {
+        for (int k = 1; k < idle.size(); k++) {
+            if (OLDEST_IDLE_FIRST.compare(idle.get(k - 1), idle.get(k)) > 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static Instant earliest(Instant a, Instant b) {
