@@ -96,7 +96,10 @@ public final class LocalStack implements AutoCloseable {
         switch (service) {
             case "scheduler" -> cmd.add("-Dquarkus.datasource.reactive.url=" + postgres.reactiveUrl());
             case "job-submitter" -> cmd.add("-Dquarkus.rest-client.scheduler.url=http://127.0.0.1:" + ports.get("scheduler"));
-            case "autoscaler" -> cmd.add("-Debbtide.clusters.dir=" + o.clustersDir().toAbsolutePath());
+            case "autoscaler" -> {
+                cmd.add("-Debbtide.clusters.dir=" + o.clustersDir().toAbsolutePath());
+                cmd.add("-Debbtide.autoscaler.node-boot-time=2s"); // the local provider's boot delay
+            }
             case "provisioner" -> cmd.add("-Debbtide.local.work-dir=" + o.stateDir().resolve("work").toAbsolutePath());
             default -> throw new IllegalArgumentException(service);
         }

@@ -52,6 +52,8 @@ public class Autoscaler {
     String defaultPolicy;
     @ConfigProperty(name = "ebbtide.autoscaler.max-node-provision-time", defaultValue = "15m")
     Duration maxProvisionTime;
+    @ConfigProperty(name = "ebbtide.autoscaler.node-boot-time", defaultValue = "120s")
+    Duration nodeBootTime;
 
     private final Map<String, ClusterState> clusters = new TreeMap<>();
     private final Map<String, ScalingPolicy> policies = new ConcurrentHashMap<>();
@@ -137,7 +139,7 @@ public class Autoscaler {
         copy.pendingSince = state.pendingSince;
         copy.backoff = state.backoff;
         String name = policyName != null ? policyName : state.policy;
-        return Optional.of(Policies.create(name).decide(copy.snapshot(), clock.instant()));
+        return Optional.of(Policies.create(name, nodeBootTime).decide(copy.snapshot(), clock.instant()));
     }
 
     public synchronized Optional<ClusterState> cluster(String name) {
@@ -214,6 +216,6 @@ public class Autoscaler {
     }
 
     private ScalingPolicy policy(String name) {
-        return policies.computeIfAbsent(name, Policies::create);
+        return policies.computeIfAbsent(name, n -> Policies.create(n, nodeBootTime));
     }
 }

@@ -36,6 +36,7 @@ class AutoscalerTest {
         autoscaler.registry = registry;
         autoscaler.defaultPolicy = "fixed-idle";
         autoscaler.maxProvisionTime = Duration.ofMinutes(15);
+        autoscaler.nodeBootTime = Duration.ofSeconds(120);
         autoscaler.events = new AutoscalerEvents() {
             @Override
             public void scaleRequested(ScaleRequested event) {
