@@ -109,6 +109,10 @@ class ScaleFromZeroEndToEndTest {
         }
         List<ScaleRequested> ups = scaleUps();
         assertEquals(1, ups.size(), "one scale-up for the first job: " + ups);
+        TopicRecorder.Recorded firstRequest = recorder.on(Topics.SCALE_REQUESTS).get(0);
+        assertEquals("dev.ebbtide.scale.requested.v1", firstRequest.headers().get("ce_type"), "a binary-mode CloudEvent");
+        assertEquals("/ebbtide/autoscaler", firstRequest.headers().get("ce_source"));
+        assertNotNull(firstRequest.headers().get("ce_id"));
         assertEquals(2, ups.get(0).targetCount());
         Duration submitToScale = Duration.between(Instant.parse(a.path("submittedAt").asText()), ups.get(0).at());
         System.out.printf("E2E figure: submission -> scale request %d ms%n", submitToScale.toMillis());
