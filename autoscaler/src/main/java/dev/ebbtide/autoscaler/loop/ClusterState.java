@@ -2,6 +2,7 @@ package dev.ebbtide.autoscaler.loop;
 
 import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.events.NodeState;
+import dev.ebbtide.common.ids.RecentIds;
 import dev.ebbtide.core.scaling.Backoff;
 import dev.ebbtide.core.scaling.ClusterSnapshot;
 import dev.ebbtide.core.scaling.NodePhase;
@@ -13,7 +14,6 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,7 +37,7 @@ public final class ClusterState {
     final Map<String, NodeInfo> nodes = new java.util.concurrent.ConcurrentHashMap<>();
     volatile List<Integer> queuedDemand = List.of();
     Set<String> busyNodes = Set.of();
-    final Set<String> seenJobs = new LinkedHashSet<>();
+    final RecentIds seenJobs = new RecentIds(SEEN_JOBS);
     Integer pendingTarget;
     Instant pendingSince;
     volatile Backoff backoff;
@@ -83,13 +83,7 @@ public final class ClusterState {
 
     /** Returns true the first time a job id is seen, so adaptive policies observe each arrival once. */
     boolean firstSighting(String jobId) {
-        if (!seenJobs.add(jobId)) {
-            return false;
-        }
-        if (seenJobs.size() > SEEN_JOBS) {
-            seenJobs.remove(seenJobs.iterator().next());
-        }
-        return true;
+        return seenJobs.add(jobId);
     }
 
     void record(DecisionRecord record) {

@@ -2,6 +2,7 @@ package dev.ebbtide.provisioner.actuation;
 
 import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.events.JobAssigned;
+import dev.ebbtide.common.ids.RecentIds;
 import dev.ebbtide.common.events.JobRunReported;
 import dev.ebbtide.common.events.NodeState;
 import dev.ebbtide.common.events.NodeStateChanged;
