@@ -14,6 +14,7 @@ import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.JobAssigned;
 import dev.ebbtide.common.events.JobRunReported;
 import dev.ebbtide.common.events.JobSpec;
+import dev.ebbtide.common.events.JobState;
 import dev.ebbtide.common.events.JobStateChanged;
 import dev.ebbtide.common.events.JobSubmitted;
 import dev.ebbtide.common.events.NodeState;
@@ -22,6 +23,9 @@ import dev.ebbtide.common.events.RunPhase;
 import dev.ebbtide.common.events.Topics;
 import dev.ebbtide.devsupport.RealInfraTestResource;
 import dev.ebbtide.devsupport.TopicRecorder;
+import dev.ebbtide.scheduler.persistence.OutboxEntity;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.vertx.VertxContextSupport;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
@@ -142,6 +146,28 @@ class SchedulerFlowTest {
         send(Topics.CLUSTERS_BACKOFF, new ClusterBackoffChanged(cluster, null, null, "succeeded", Instant.now()));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + job.jobId()).then()
                 .body("reason", equalTo("waiting for 2 node(s)")));
+    }
+
+    @Test
+    void eventsLeftInTheOutboxByACrashAreSentByTheRelay() throws Throwable {
+        String marker = "left-behind-" + UUID.randomUUID();
+        OutboxEntity row = new OutboxEntity();
+        row.channel = "job-state";
+        row.key = cluster;
+        row.payload = EventJson.write(new JobStateChanged(marker, cluster, JobState.Queued, null, "stored before a crash",
+                null, null, Instant.now()));
+        row.createdAt = Instant.now();
+        VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(row::persist));
+        await().atMost(Duration.ofSeconds(30)).until(() -> states(marker).size() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> outboxRows(row.id) == 0L);
+    }
+
+    private static long outboxRows(Long id) {
+        try {
+            return VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(() -> OutboxEntity.count("id", id)));
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private void node(String name, NodeState state) throws Exception {

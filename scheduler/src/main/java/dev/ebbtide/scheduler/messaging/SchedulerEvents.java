@@ -1,9 +1,5 @@
 package dev.ebbtide.scheduler.messaging;
 
-import dev.ebbtide.common.events.ClusterDemandChanged;
-import dev.ebbtide.common.events.EventJson;
-import dev.ebbtide.common.events.JobAssigned;
-import dev.ebbtide.common.events.JobStateChanged;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
@@ -14,7 +10,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
-/** What the scheduler publishes: job states, assignments, cluster demand, and dead letters. */
+/** What the scheduler publishes (through the {@link Outbox}): job states, assignments, cluster demand, dead letters. */
 @ApplicationScoped
 public class SchedulerEvents {
     @Inject
@@ -30,20 +26,19 @@ public class SchedulerEvents {
     @Channel("dead-letters")
     MutinyEmitter<String> deadLetters;
 
-    public Uni<Void> jobStateChanged(JobStateChanged event) {
-        return send(jobState, event.cluster(), EventJson.write(event));
-    }
-
-    public Uni<Void> jobAssigned(JobAssigned event) {
-        return send(assignments, event.cluster(), EventJson.write(event));
-    }
-
-    public Uni<Void> demandChanged(ClusterDemandChanged event) {
-        return send(demand, event.cluster(), EventJson.write(event));
+    /** Sends one stored outbox event on its channel. */
+    Uni<Void> send(String channel, String sourceTopic, String key, String payload, String reason) {
+        return switch (channel) {
+            case "job-state" -> send(jobState, key, payload);
+            case "job-assignments" -> send(assignments, key, payload);
+            case "cluster-demand" -> send(demand, key, payload);
+            case "dead-letters" -> deadLetter(sourceTopic, key, payload, reason);
+            default -> throw new IllegalArgumentException("unknown outbox channel " + channel);
+        };
     }
 
     /** Sends the original payload to {@code <topic>.dlq} with the reason in the {@code dead-letter-reason} header. */
-    public Uni<Void> deadLetter(String topic, String key, String payload, String reason) {
+    private Uni<Void> deadLetter(String topic, String key, String payload, String reason) {
         RecordHeaders headers = new RecordHeaders();
         headers.add("dead-letter-reason", reason.getBytes(StandardCharsets.UTF_8));
         headers.add("dead-letter-topic", topic.getBytes(StandardCharsets.UTF_8));

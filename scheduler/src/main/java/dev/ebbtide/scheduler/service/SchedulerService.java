@@ -21,7 +21,7 @@ import dev.ebbtide.core.placement.Priority;
 import dev.ebbtide.core.placement.SlotState;
 import dev.ebbtide.core.placement.Start;
 import dev.ebbtide.core.placement.WaitingJob;
-import dev.ebbtide.scheduler.messaging.SchedulerEvents;
+import dev.ebbtide.scheduler.messaging.Outbox;
 import dev.ebbtide.scheduler.persistence.ClusterEntity;
 import dev.ebbtide.scheduler.persistence.JobEntity;
 import dev.ebbtide.scheduler.persistence.NodeEntity;
@@ -46,15 +46,16 @@ import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
- * The scheduler's reactions to events. Each handler changes the database in one transaction, runs placement for the
- * cluster through the pure {@link PlacementPlanner}, and publishes what it decided after the commit.
+ * The scheduler's reactions to events. Each event is handled in one transaction that changes the database, runs
+ * placement for the cluster through the pure {@link PlacementPlanner}, and stores the events it decided in the
+ * outbox; the outbox sends them once the transaction has committed.
  */
 @ApplicationScoped
 public class SchedulerService {
     private static final Logger LOG = Logger.getLogger(SchedulerService.class);
 
     @Inject
-    SchedulerEvents events;
+    Outbox outbox;
     @Inject
     Clock clock;
     @Inject
@@ -62,7 +63,7 @@ public class SchedulerService {
 
     public Uni<Void> handle(String topic, String key, String value) {
         Outgoing out = new Outgoing();
-        Uni<Void> work = switch (topic) {
+        java.util.function.Supplier<Uni<Void>> work = () -> switch (topic) {
             case Topics.JOBS_SUBMITTED -> onSubmitted(key, value, out);
             case Topics.NODES_STATE -> parsed(topic, key, value, NodeStateChanged.class, out, e -> onNodeState(e, out));
             case Topics.JOBS_RUNS -> parsed(topic, key, value, JobRunReported.class, out, e -> onRunReport(e, out));
@@ -70,7 +71,7 @@ public class SchedulerService {
             case Topics.CLUSTERS_BACKOFF -> parsed(topic, key, value, ClusterBackoffChanged.class, out, e -> onBackoff(e, out));
             default -> Uni.createFrom().voidItem();
         };
-        return work.chain(() -> publish(out));
+        return Panache.withTransaction(() -> work.get().chain(() -> store(out))).chain(outbox::relay);
     }
 
     private <T> Uni<Void> parsed(String topic, String key, String value, Class<T> type, Outgoing out,
@@ -83,7 +84,7 @@ public class SchedulerService {
             out.deadLetter(topic, key, value, e.getMessage());
             return Uni.createFrom().voidItem();
         }
-        return Panache.withTransaction(() -> handler.apply(event));
+        return handler.apply(event);
     }
 
     // --- submissions -------------------------------------------------------------------------------------------
@@ -104,9 +105,9 @@ public class SchedulerService {
             if (jobId == null) {
                 return Uni.createFrom().voidItem();
             }
-            return Panache.withTransaction(() -> failUnknownJob(jobId, key, reason, out));
+            return failUnknownJob(jobId, key, reason, out);
         }
-        return Panache.withTransaction(() -> JobEntity.<JobEntity>findById(submitted.jobId()).chain(existing -> {
+        return JobEntity.<JobEntity>findById(submitted.jobId()).chain(existing -> {
             if (existing != null) {
                 LOG.debugf("job %s already known (redelivery): ignored", submitted.jobId());
                 return Uni.createFrom().voidItem();
@@ -129,7 +130,7 @@ public class SchedulerService {
                 transition(job, JobState.Queued, "waiting for " + job.instanceCount + " node(s)", out);
                 return job.persist().chain(() -> place(job.cluster, out));
             });
-        }));
+        });
     }
 
     private static String problemWith(JobSubmitted s) {
@@ -413,16 +414,22 @@ public class SchedulerService {
                 to.isTerminal() ? job.exitCode : null, to.isTerminal() ? job.outputLocation : null, job.updatedAt));
     }
 
-    private Uni<Void> publish(Outgoing out) {
-        List<Uni<Void>> sends = new ArrayList<>();
-        out.deadLetters.forEach(d -> sends.add(events.deadLetter(d[0], d[1], d[2], d[3])));
-        out.states.forEach(s -> sends.add(events.jobStateChanged(s)));
-        out.assignments.forEach(a -> sends.add(events.jobAssigned(a)));
-        out.demand.forEach(d -> sends.add(events.demandChanged(d)));
-        if (sends.isEmpty()) {
-            return Uni.createFrom().voidItem();
+    /** Stores the decided events in the outbox, in the transaction that made the change. */
+    private Uni<Void> store(Outgoing out) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (String[] d : out.deadLetters) {
+            chain = chain.chain(() -> outbox.deadLetter(d[0], d[1], d[2], d[3]));
         }
-        return Uni.join().all(sends).andFailFast().replaceWithVoid();
+        for (JobStateChanged e : out.states) {
+            chain = chain.chain(() -> outbox.add("job-state", e.cluster(), EventJson.write(e)));
+        }
+        for (JobAssigned e : out.assignments) {
+            chain = chain.chain(() -> outbox.add("job-assignments", e.cluster(), EventJson.write(e)));
+        }
+        for (ClusterDemandChanged e : out.demand) {
+            chain = chain.chain(() -> outbox.add("cluster-demand", e.cluster(), EventJson.write(e)));
+        }
+        return chain;
     }
 
     private Instant now() {

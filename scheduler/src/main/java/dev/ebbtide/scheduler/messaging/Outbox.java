@@ -1,0 +1,87 @@
+package dev.ebbtide.scheduler.messaging;
+
+import dev.ebbtide.scheduler.persistence.OutboxEntity;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jboss.logging.Logger;
+
+/**
+ * The transactional outbox: {@link #add} stores an event with the change that caused it; {@link #relay} sends the
+ * stored events in order after the commit and deletes them once Kafka has them. A periodic relay sends anything a
+ * crash or a broker outage left behind. Delivery is at least once; consumers are idempotent.
+ */
+@ApplicationScoped
+public class Outbox {
+    private static final Logger LOG = Logger.getLogger(Outbox.class);
+    private static final int BATCH = 500;
+
+    @Inject
+    SchedulerEvents events;
+    @Inject
+    Clock clock;
+
+    private final AtomicBoolean relaying = new AtomicBoolean();
+    private final AtomicBoolean again = new AtomicBoolean();
+
+    /** Stores an event in the current transaction. */
+    public Uni<Void> add(String channel, String key, String payload) {
+        return add(channel, null, key, payload, null);
+    }
+
+    /** Stores a dead letter (the original payload and the reason) in the current transaction. */
+    public Uni<Void> deadLetter(String sourceTopic, String key, String payload, String reason) {
+        return add("dead-letters", sourceTopic, key, payload, reason);
+    }
+
+    private Uni<Void> add(String channel, String sourceTopic, String key, String payload, String reason) {
+        OutboxEntity row = new OutboxEntity();
+        row.channel = channel;
+        row.sourceTopic = sourceTopic;
+        row.key = key;
+        row.payload = payload;
+        row.reason = reason;
+        row.createdAt = clock.instant();
+        return row.persist().replaceWithVoid();
+    }
+
+    /** Sends every stored event, oldest first; one relay at a time (a request during a relay runs it again). */
+    public Uni<Void> relay() {
+        if (!relaying.compareAndSet(false, true)) {
+            again.set(true);
+            return Uni.createFrom().voidItem();
+        }
+        return drain().eventually(() -> relaying.set(false))
+                .onFailure().invoke(e -> LOG.warnf("outbox relay failed, will retry: %s", e.getMessage()))
+                .onFailure().recoverWithNull().replaceWithVoid()
+                .chain(() -> again.getAndSet(false) ? relay() : Uni.createFrom().voidItem());
+    }
+
+    @Scheduled(every = "${ebbtide.scheduler.outbox-relay-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> relayLeftovers() {
+        return relay();
+    }
+
+    private Uni<Void> drain() {
+        return Panache.withTransaction(() -> OutboxEntity.<OutboxEntity>find("order by id").range(0, BATCH - 1).list()
+                .chain(rows -> rows.isEmpty() ? Uni.createFrom().item(false) : send(rows).chain(() -> deleteAll(rows)).replaceWith(rows.size() == BATCH)))
+                .chain(more -> more ? drain() : Uni.createFrom().voidItem());
+    }
+
+    private Uni<Void> send(List<OutboxEntity> rows) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (OutboxEntity row : rows) {
+            chain = chain.chain(() -> events.send(row.channel, row.sourceTopic, row.key, row.payload, row.reason));
+        }
+        return chain;
+    }
+
+    private static Uni<Void> deleteAll(List<OutboxEntity> rows) {
+        return OutboxEntity.delete("id <= ?1", rows.get(rows.size() - 1).id).replaceWithVoid();
+    }
+}
