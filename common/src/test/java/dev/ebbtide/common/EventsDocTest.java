@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /** Every JSON example in docs/events.md parses into its record and serialises back to the same JSON. */
 class EventsDocTest {
     private static final Pattern EXAMPLE = Pattern.compile("### (\\w+)\\n(?:(?!### ).)*?```json\\n(.*?)\\n```", Pattern.DOTALL);
-    private static final String[] EVENTS = {"JobSubmitted", "JobStateChanged", "JobAssigned", "JobRunReported",
+    private static final String[] EVENTS = {"JobSubmitted", "JobStateChanged", "JobAssigned", "JobRunReported", "JobStopRequested",
         "ClusterDefined", "ClusterDemandChanged", "ClusterBackoffChanged", "ScaleRequested", "NodeStateChanged"};
 
     @Test

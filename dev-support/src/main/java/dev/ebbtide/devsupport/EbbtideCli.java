@@ -32,13 +32,16 @@ public final class EbbtideCli {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 2 || !args[0].equals("submit")) {
-            System.err.println("usage: ebbtide submit JOB.yml [--no-follow]");
+        if (args.length < 2 || !List.of("submit", "cancel").contains(args[0])) {
+            System.err.println("usage: ebbtide submit JOB.yml [--no-follow] | ebbtide cancel JOB_ID");
             System.exit(2);
         }
-        boolean follow = !List.of(args).contains("--no-follow");
         EbbtideCli cli = new EbbtideCli(env("EBBTIDE_SUBMITTER_URL", "http://127.0.0.1:8081"),
                 env("EBBTIDE_AUTOSCALER_URL", "http://127.0.0.1:8083"));
+        if (args[0].equals("cancel")) {
+            System.exit(cli.cancel(args[1]));
+        }
+        boolean follow = !List.of(args).contains("--no-follow");
         System.exit(cli.submit(Path.of(args[1]), follow));
     }
 
@@ -69,6 +72,24 @@ public final class EbbtideCli {
             return 0;
         }
         return follow(id, cluster);
+    }
+
+    int cancel(String id) throws IOException, InterruptedException {
+        HttpResponse<String> r;
+        try {
+            r = http.send(HttpRequest.newBuilder(URI.create(submitter + "/jobs/" + id + "/cancel"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            System.err.println("cannot reach the job-submitter at " + submitter + " (is the stack up? ./ebbtide up)");
+            return 1;
+        }
+        JsonNode body = EventJson.mapper().readTree(r.body());
+        if (r.statusCode() != 200) {
+            System.err.println("cannot cancel (" + r.statusCode() + "): " + body.path("error").asText(r.body()));
+            return 1;
+        }
+        say("job " + id + ": " + body.path("state").asText());
+        return 0;
     }
 
     private int follow(String id, String cluster) throws IOException, InterruptedException {

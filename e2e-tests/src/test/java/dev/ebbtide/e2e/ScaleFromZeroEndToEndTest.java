@@ -185,6 +185,33 @@ class ScaleFromZeroEndToEndTest {
     }
 
     @Test
+    void aRunningJobIsCanceledAndItsProcessesStop() throws Exception {
+        String job = submit("""
+                type: command
+                compute: azureml:e2e-small
+                command: echo started; sleep 600
+                """);
+        await().atMost(Duration.ofSeconds(60)).until(() -> "Running".equals(stateOf(job)));
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(stack.url("job-submitter") + "/jobs/" + job + "/cancel"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode canceled = awaitTerminal(job);
+        assertEquals("Canceled", canceled.path("state").asText(), canceled.toString());
+        assertEquals("canceled by a user", canceled.path("reason").asText());
+        assertTrue(ProcessHandle.allProcesses().noneMatch(h -> h.info().commandLine().orElse("").contains("sleep 600")),
+                "the job's process is gone");
+        HttpResponse<String> again = HTTP.send(HttpRequest.newBuilder(URI.create(stack.url("job-submitter") + "/jobs/" + job + "/cancel"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(409, again.statusCode(), again.body());
+        assertTrue(again.body().contains("already ended"), again.body());
+    }
+
+    private static String stateOf(String jobId) throws Exception {
+        JsonNode j = getJson(stack.url("job-submitter") + "/jobs/" + jobId);
+        return j == null ? null : j.path("state").asText();
+    }
+
+    @Test
     void everyServiceAnswersHealthAndMetrics() throws Exception {
         for (String service : LocalStack.SERVICES.keySet()) {
             assertEquals(200, status(stack.url(service) + "/q/health"), service);

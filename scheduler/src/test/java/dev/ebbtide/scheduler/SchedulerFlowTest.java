@@ -3,6 +3,7 @@ package dev.ebbtide.scheduler;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,6 +17,7 @@ import dev.ebbtide.common.events.JobRunReported;
 import dev.ebbtide.common.events.JobSpec;
 import dev.ebbtide.common.events.JobState;
 import dev.ebbtide.common.events.JobStateChanged;
+import dev.ebbtide.common.events.JobStopRequested;
 import dev.ebbtide.common.events.JobSubmitted;
 import dev.ebbtide.common.events.NodeState;
 import dev.ebbtide.common.events.NodeStateChanged;
@@ -32,6 +34,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -54,7 +57,7 @@ class SchedulerFlowTest {
     @BeforeEach
     void setUp() throws Exception {
         producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap), new StringSerializer(), new StringSerializer());
-        reader = new TopicRecorder(bootstrap, List.of(Topics.JOBS_STATE, Topics.JOBS_ASSIGNMENTS));
+        reader = new TopicRecorder(bootstrap, List.of(Topics.JOBS_STATE, Topics.JOBS_ASSIGNMENTS, Topics.JOBS_STOPS));
         cluster = "c-" + UUID.randomUUID().toString().substring(0, 8);
         send(Topics.CLUSTERS, new ClusterDefined(new ClusterSpec(cluster, null, null, 0, 4, 5, null), null, Instant.now()));
     }
@@ -101,14 +104,14 @@ class SchedulerFlowTest {
 
         for (int rank = 0; rank < 2; rank++) {
             send(Topics.JOBS_RUNS, new JobRunReported(job.jobId(), cluster, assigned.nodes().get(rank), rank,
-                    RunPhase.STARTED, null, null, null, Instant.now()));
+                    RunPhase.STARTED, null, null, null, null, Instant.now()));
         }
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + job.jobId()).then()
                 .body("state", equalTo("Running")));
         send(Topics.JOBS_RUNS, new JobRunReported(job.jobId(), cluster, assigned.nodes().get(0), 0, RunPhase.EXITED, 0,
-                "/tmp/x/" + job.jobId() + "/node-0.log", null, Instant.now()));
+                "/tmp/x/" + job.jobId() + "/node-0.log", null, null, Instant.now()));
         send(Topics.JOBS_RUNS, new JobRunReported(job.jobId(), cluster, assigned.nodes().get(1), 1, RunPhase.EXITED, 3,
-                "/tmp/x/" + job.jobId() + "/node-1.log", null, Instant.now()));
+                "/tmp/x/" + job.jobId() + "/node-1.log", null, null, Instant.now()));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + job.jobId()).then()
                 .body("state", equalTo("Failed")).body("exitCode", equalTo(3))
                 .body("outputLocation", equalTo("/tmp/x/" + job.jobId()))
@@ -124,7 +127,7 @@ class SchedulerFlowTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> assignments(job.jobId()).size() == 1);
         node(cluster + "-0", NodeState.leaving);
         send(Topics.JOBS_RUNS, new JobRunReported(job.jobId(), cluster, cluster + "-0", 0, RunPhase.REJECTED, null, null,
-                "node is leaving", Instant.now()));
+                "node is leaving", null, Instant.now()));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + job.jobId()).then()
                 .body("state", equalTo("Queued")));
         node(cluster + "-1", NodeState.idle);
@@ -146,6 +149,69 @@ class SchedulerFlowTest {
         send(Topics.CLUSTERS_BACKOFF, new ClusterBackoffChanged(cluster, null, null, "succeeded", Instant.now()));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + job.jobId()).then()
                 .body("reason", equalTo("waiting for 2 node(s)")));
+    }
+
+    @Test
+    void aJobWhoseNodeIsPreemptedGoesBackToTheQueueAndLateReportsOfTheOldAttemptDoNotCount() throws Exception {
+        JobSubmitted job = new JobSubmitted(UUID.randomUUID().toString(), cluster,
+                new JobSpec("train", 2, Map.of(), null, null, null, null), Instant.now());
+        node(cluster + "-0", NodeState.idle);
+        node(cluster + "-1", NodeState.idle);
+        send(Topics.JOBS_SUBMITTED, job);
+        await().atMost(Duration.ofSeconds(30)).until(() -> assignments(job.jobId()).size() == 1);
+        JobAssigned first = assignments(job.jobId()).get(0);
+        assertEquals(1, first.attempt());
+        for (int rank = 0; rank < 2; rank++) {
+            send(Topics.JOBS_RUNS, new JobRunReported(job.jobId(), cluster, first.nodes().get(rank), rank,
+                    RunPhase.STARTED, null, null, null, 1, Instant.now()));
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + job.jobId()).then()
+                .body("state", equalTo("Running")));
+
+        node(first.nodes().get(0), NodeState.preempted);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + job.jobId()).then()
+                .body("state", equalTo("Queued"))
+                .body("reason", equalTo("node " + first.nodes().get(0) + " was preempted while running the job; requeued (attempt 1 of 5)")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> stops(job.jobId()).size() == 1);
+        assertEquals(List.of(first.nodes().get(1)), stops(job.jobId()).get(0).nodes(), "the surviving node is told to stop");
+
+        // the stopped rank's late exit frees its node but does not complete the job
+        send(Topics.JOBS_RUNS, new JobRunReported(job.jobId(), cluster, first.nodes().get(1), 1, RunPhase.EXITED, 143,
+                null, null, 1, Instant.now()));
+        node(cluster + "-2", NodeState.idle);
+        await().atMost(Duration.ofSeconds(30)).until(() -> assignments(job.jobId()).size() == 2);
+        JobAssigned second = assignments(job.jobId()).get(1);
+        assertEquals(2, second.attempt());
+        assertEquals(Set.of(first.nodes().get(1), cluster + "-2"), Set.copyOf(second.nodes()));
+        given().get("/jobs/" + job.jobId()).then().body("state", equalTo("Preparing"));
+    }
+
+    @Test
+    void cancelingAQueuedJobEndsItAtOnceAndARunningOneAfterItsNodesStop() throws Exception {
+        JobSubmitted waiting = new JobSubmitted(UUID.randomUUID().toString(), cluster,
+                new JobSpec("echo", 3, Map.of(), null, null, null, null), Instant.now());
+        send(Topics.JOBS_SUBMITTED, waiting);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + waiting.jobId()).then()
+                .body("state", equalTo("Queued")));
+        given().post("/jobs/" + waiting.jobId() + "/cancel").then().statusCode(200).body("state", equalTo("Canceled"));
+        given().post("/jobs/" + waiting.jobId() + "/cancel").then().statusCode(409).body("error", containsString("already ended"));
+        given().post("/jobs/nope/cancel").then().statusCode(404);
+
+        JobSubmitted running = new JobSubmitted(UUID.randomUUID().toString(), cluster,
+                new JobSpec("sleep 600", 1, Map.of(), null, null, null, null), Instant.now());
+        node(cluster + "-9", NodeState.idle);
+        send(Topics.JOBS_SUBMITTED, running);
+        await().atMost(Duration.ofSeconds(30)).until(() -> assignments(running.jobId()).size() == 1);
+        send(Topics.JOBS_RUNS, new JobRunReported(running.jobId(), cluster, cluster + "-9", 0, RunPhase.STARTED, null,
+                null, null, 1, Instant.now()));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + running.jobId()).then()
+                .body("state", equalTo("Running")));
+        given().post("/jobs/" + running.jobId() + "/cancel").then().statusCode(200).body("state", equalTo("CancelRequested"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> stops(running.jobId()).size() == 1);
+        send(Topics.JOBS_RUNS, new JobRunReported(running.jobId(), cluster, cluster + "-9", 0, RunPhase.EXITED, 143,
+                null, null, 1, Instant.now()));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + running.jobId()).then()
+                .body("state", equalTo("Canceled")).body("reason", equalTo("canceled by a user")));
     }
 
     @Test
@@ -176,6 +242,11 @@ class SchedulerFlowTest {
 
     private List<JobAssigned> assignments(String jobId) {
         return reader.values(Topics.JOBS_ASSIGNMENTS).stream().map(v -> EventJson.read(v, JobAssigned.class))
+                .filter(a -> a.jobId().equals(jobId)).toList();
+    }
+
+    private List<JobStopRequested> stops(String jobId) {
+        return reader.values(Topics.JOBS_STOPS).stream().map(v -> EventJson.read(v, JobStopRequested.class))
                 .filter(a -> a.jobId().equals(jobId)).toList();
     }
 

@@ -6,6 +6,7 @@ public final class EventTypes {
     public static final String JOB_SUBMITTED = "dev.ebbtide.job.submitted.v1";
     public static final String JOB_STATE_CHANGED = "dev.ebbtide.job.state-changed.v1";
     public static final String JOB_ASSIGNED = "dev.ebbtide.job.assigned.v1";
+    public static final String JOB_STOP_REQUESTED = "dev.ebbtide.job.stop-requested.v1";
     public static final String JOB_RUN_REPORTED = "dev.ebbtide.job.run-reported.v1";
     public static final String CLUSTER_DEFINED = "dev.ebbtide.cluster.defined.v1";
     public static final String CLUSTER_DEMAND_CHANGED = "dev.ebbtide.cluster.demand-changed.v1";

@@ -7,6 +7,7 @@ public final class Topics {
     public static final String JOBS_STATE = "ebbtide.jobs.state";
     public static final String JOBS_ASSIGNMENTS = "ebbtide.jobs.assignments";
     public static final String JOBS_RUNS = "ebbtide.jobs.runs";
+    public static final String JOBS_STOPS = "ebbtide.jobs.stops";
     public static final String CLUSTERS = "ebbtide.clusters";
     public static final String CLUSTERS_DEMAND = "ebbtide.clusters.demand";
     public static final String CLUSTERS_BACKOFF = "ebbtide.clusters.backoff";
@@ -15,7 +16,7 @@ public final class Topics {
 
     /** All topics, for brokers that pre-create them. */
     public static final java.util.List<String> ALL = java.util.List.of(JOBS_SUBMITTED, JOBS_SUBMITTED_DLQ, JOBS_STATE,
-            JOBS_ASSIGNMENTS, JOBS_RUNS, CLUSTERS, CLUSTERS_DEMAND, CLUSTERS_BACKOFF, SCALE_REQUESTS, NODES_STATE);
+            JOBS_ASSIGNMENTS, JOBS_RUNS, JOBS_STOPS, CLUSTERS, CLUSTERS_DEMAND, CLUSTERS_BACKOFF, SCALE_REQUESTS, NODES_STATE);
 
     /** Topics that keep only the latest record per key (cleanup.policy=compact). */
     public static final java.util.Set<String> COMPACTED = java.util.Set.of(CLUSTERS);

@@ -22,4 +22,9 @@ public final class RecentIds {
         }
         return true;
     }
+
+    /** Whether the id was seen (and not yet forgotten). */
+    public boolean contains(String id) {
+        return ids.contains(id);
+    }
 }

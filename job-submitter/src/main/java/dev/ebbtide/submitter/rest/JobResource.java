@@ -86,7 +86,18 @@ public class JobResource {
     @GET
     @Path("/{id}")
     public Uni<Response> get(@PathParam("id") String id) {
-        return scheduler.job(id).onFailure().recoverWithItem(e -> statusOf(e)).map(r -> {
+        return relay(id, scheduler.job(id));
+    }
+
+    /** Cancels a job (the scheduler owns job state): 200 with the job, 404, or 409 if it already ended. */
+    @POST
+    @Path("/{id}/cancel")
+    public Uni<Response> cancel(@PathParam("id") String id) {
+        return relay(id, scheduler.cancel(id));
+    }
+
+    private Uni<Response> relay(String id, Uni<Response> call) {
+        return call.onFailure().recoverWithItem(e -> statusOf(e)).map(r -> {
             if (r.getStatus() == 404 && RECENT.containsKey(id)) {
                 return Response.ok(Map.of("id", id, "cluster", RECENT.get(id), "state", "NotStarted")).build();
             }

@@ -2,6 +2,7 @@ package dev.ebbtide.submitter.service;
 
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.Response;
@@ -14,4 +15,8 @@ public interface SchedulerClient {
     @GET
     @Path("/{id}")
     Uni<Response> job(@PathParam("id") String id);
+
+    @POST
+    @Path("/{id}/cancel")
+    Uni<Response> cancel(@PathParam("id") String id);
 }

@@ -4,6 +4,7 @@ import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.events.JobAssigned;
 import dev.ebbtide.common.ids.RecentIds;
 import dev.ebbtide.common.events.JobRunReported;
+import dev.ebbtide.common.events.JobStopRequested;
 import dev.ebbtide.common.events.NodeState;
 import dev.ebbtide.common.events.NodeStateChanged;
 import dev.ebbtide.common.events.RunPhase;
@@ -51,9 +52,10 @@ public class Provisioner {
     private final Clock clock;
     private final Map<String, ClusterSpec> clusters = new HashMap<>();
     private final Map<String, NodePool> pools = new LinkedHashMap<>();
-    private final RecentIds startedJobs = new RecentIds(REMEMBERED_REQUESTS);
+    private final RecentIds startedAttempts = new RecentIds(REMEMBERED_REQUESTS);
+    private final RecentIds stoppedAttempts = new RecentIds(REMEMBERED_REQUESTS);
     private final Map<String, Published> published = new LinkedHashMap<>();
-    /** node → job it runs */
+    /** node → the job attempt it runs ({@code job#attempt}) */
     private final Map<String, String> busy = new HashMap<>();
 
     /**
@@ -130,7 +132,7 @@ public class Provisioner {
 
     private void refuseRemoval(String cluster, String node, Instant now) {
         Published p = published.get(node);
-        String why = busy.containsKey(node) ? "busy with job " + busy.get(node)
+        String why = busy.containsKey(node) ? "busy with job " + jobOf(node)
                 : p == null ? "unknown node" : "in state " + p.state();
         LOG.warnf("not removing %s from %s: %s", node, cluster, why);
         registry.counter("ebbtide_provisioner_removals_refused_total", "cluster", cluster).increment();
@@ -170,28 +172,66 @@ public class Provisioner {
     /** Starts a job on all its nodes at once, or on none (then the scheduler requeues it). */
     public synchronized void onJobAssigned(JobAssigned a) {
         Instant now = clock.instant();
-        if (!startedJobs.add(a.jobId())) {
-            LOG.infof("assignment of job %s already handled: ignored", a.jobId());
+        String key = attemptKey(a.jobId(), a.attempt());
+        if (!startedAttempts.add(key)) {
+            LOG.infof("assignment of job %s (attempt %s) already handled: ignored", a.jobId(), a.attempt());
+            return;
+        }
+        if (stoppedAttempts.contains(key)) {
+            reject(a, a.nodes().get(0), "job " + a.jobId() + " was stopped before it started", now);
             return;
         }
         for (String node : a.nodes()) {
             Published p = published.get(node);
             if (p == null || p.state() != NodeState.idle || busy.containsKey(node)) {
-                String why = "node " + node + " is " + (p == null ? "gone" : busy.containsKey(node) ? "busy" : p.state().name());
-                LOG.warnf("rejecting job %s on %s: %s", a.jobId(), a.nodes(), why);
-                events.runReported(new JobRunReported(a.jobId(), a.cluster(), node, a.nodes().indexOf(node),
-                        RunPhase.REJECTED, null, null, why, now));
+                reject(a, node, "node " + node + " is " + (p == null ? "gone" : busy.containsKey(node) ? "busy" : p.state().name()), now);
                 return;
             }
         }
         for (int rank = 0; rank < a.nodes().size(); rank++) {
             String node = a.nodes().get(rank);
-            busy.put(node, a.jobId());
+            busy.put(node, key);
             publish(a.cluster(), node, NodeState.running, a.jobId(), null, now, false);
-            events.runReported(new JobRunReported(a.jobId(), a.cluster(), node, rank, RunPhase.STARTED, null, null, null, now));
+            events.runReported(new JobRunReported(a.jobId(), a.cluster(), node, rank, RunPhase.STARTED, null, null, null,
+                    a.attempt(), now));
             int r = rank;
             runner.start(a.jobId(), node, rank, a.nodes().size(), a.spec(), code -> onExit(a, node, r, code));
         }
+    }
+
+    /**
+     * Stops one attempt of a job on the named nodes: a running command is terminated (its exit is reported as usual);
+     * a node not running it says so at once; an assignment of that attempt arriving later is rejected.
+     */
+    public synchronized void onJobStop(JobStopRequested s) {
+        Instant now = clock.instant();
+        String key = attemptKey(s.jobId(), s.attempt());
+        stoppedAttempts.add(key);
+        for (String node : s.nodes()) {
+            if (key.equals(busy.get(node))) {
+                LOG.infof("stopping job %s on %s: %s", s.jobId(), node, s.reason());
+                runner.stop(node);
+            } else {
+                events.runReported(new JobRunReported(s.jobId(), s.cluster(), node, s.nodes().indexOf(node),
+                        RunPhase.EXITED, null, null, "not running here", s.attempt(), now));
+            }
+        }
+    }
+
+    private void reject(JobAssigned a, String node, String why, Instant now) {
+        LOG.warnf("rejecting job %s on %s: %s", a.jobId(), a.nodes(), why);
+        events.runReported(new JobRunReported(a.jobId(), a.cluster(), node, a.nodes().indexOf(node), RunPhase.REJECTED,
+                null, null, why, a.attempt(), now));
+    }
+
+    /** The job a node runs, or null. */
+    private String jobOf(String node) {
+        String key = busy.get(node);
+        return key == null ? null : key.substring(0, key.lastIndexOf('#'));
+    }
+
+    private static String attemptKey(String jobId, Integer attempt) {
+        return jobId + "#" + (attempt == null ? 1 : attempt);
     }
 
     private synchronized void onExit(JobAssigned a, String node, int rank, int code) {
@@ -199,7 +239,7 @@ public class Provisioner {
         busy.remove(node);
         LOG.infof("job %s rank %d on %s exited with %d", a.jobId(), rank, node, code);
         events.runReported(new JobRunReported(a.jobId(), a.cluster(), node, rank, RunPhase.EXITED, code,
-                runner.outputFile(a.jobId(), rank).toString(), null, now));
+                runner.outputFile(a.jobId(), rank).toString(), null, a.attempt(), now));
         Published p = published.get(node);
         if (p != null && p.state() == NodeState.running) {
             publish(a.cluster(), node, NodeState.idle, null, null, now, false);
@@ -234,7 +274,7 @@ public class Provisioner {
             NodeState state = NodeStates.of(node.status(), busy.containsKey(node.name()));
             Published p = published.get(node.name());
             if (p == null || p.state() != state) {
-                publish(cluster, node.name(), state, busy.get(node.name()), node.message(), now, false);
+                publish(cluster, node.name(), state, jobOf(node.name()), node.message(), now, false);
             }
         }
         List<String> gone = published.entrySet().stream()

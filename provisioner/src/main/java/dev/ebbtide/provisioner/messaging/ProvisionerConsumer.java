@@ -3,6 +3,7 @@ package dev.ebbtide.provisioner.messaging;
 import dev.ebbtide.common.events.ClusterDefined;
 import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.JobAssigned;
+import dev.ebbtide.common.events.JobStopRequested;
 import dev.ebbtide.common.events.ScaleRequested;
 import dev.ebbtide.common.events.Topics;
 import dev.ebbtide.provisioner.actuation.Provisioner;
@@ -14,7 +15,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
- * Cluster definitions are read from the start at every start-up; scale requests and assignments on one channel, in
+ * Cluster definitions are read from the start at every start-up; scale requests, assignments and stops on one channel, in
  * order, on a worker thread (cloud calls block).
  */
 @ApplicationScoped
@@ -44,6 +45,7 @@ public class ProvisionerConsumer {
                     provisioner.onScaleRequested(request);
                 }
                 case Topics.JOBS_ASSIGNMENTS -> provisioner.onJobAssigned(EventJson.read(record.value(), JobAssigned.class));
+                case Topics.JOBS_STOPS -> provisioner.onJobStop(EventJson.read(record.value(), JobStopRequested.class));
                 default -> LOG.debugf("ignoring a record from %s", record.topic());
             }
         } catch (RuntimeException e) {

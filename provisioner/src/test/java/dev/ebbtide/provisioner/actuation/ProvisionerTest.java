@@ -8,6 +8,7 @@ import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.events.JobAssigned;
 import dev.ebbtide.common.events.JobRunReported;
 import dev.ebbtide.common.events.JobSpec;
+import dev.ebbtide.common.events.JobStopRequested;
 import dev.ebbtide.common.events.NodeState;
 import dev.ebbtide.common.events.NodeStateChanged;
 import dev.ebbtide.common.events.Reason;
@@ -94,7 +95,7 @@ class ProvisionerTest {
     void aNodeRunningAJobIsNeverRemovedAndIdleOnesAre() throws Exception {
         twoIdleNodes();
         provisioner.onJobAssigned(new JobAssigned("job-1", CLUSTER, List.of(CLUSTER + "-0"),
-                new JobSpec("sleep 5", 1, Map.of(), null, null, null, null), clock.instant()));
+                new JobSpec("sleep 5", 1, Map.of(), null, null, null, null), 1, clock.instant()));
         provisioner.onScaleRequested(request(0, List.of(CLUSTER + "-0", CLUSTER + "-1")));
         List<String> removed = states(NodeState.deleted).stream().map(NodeStateChanged::node).toList();
         assertEquals(List.of(CLUSTER + "-1"), removed, "only the idle node goes");
@@ -109,7 +110,7 @@ class ProvisionerTest {
         twoIdleNodes();
         provisioner.onJobAssigned(new JobAssigned("job-2", CLUSTER, List.of(CLUSTER + "-1", CLUSTER + "-0"),
                 new JobSpec("echo rank=$NODE_RANK count=$NODE_COUNT lr=$LR; exit $NODE_RANK", 2, Map.of("LR", "0.1"),
-                        null, null, null, null), clock.instant()));
+                        null, null, null, null), 1, clock.instant()));
         await().atMost(Duration.ofSeconds(20)).until(() -> runs.stream().filter(r -> r.phase() == RunPhase.EXITED).count() == 2);
         for (int rank = 0; rank < 2; rank++) {
             int r = rank;
@@ -127,11 +128,43 @@ class ProvisionerTest {
         twoIdleNodes();
         provisioner.onScaleRequested(request(1, List.of(CLUSTER + "-1")));
         provisioner.onJobAssigned(new JobAssigned("job-3", CLUSTER, List.of(CLUSTER + "-0", CLUSTER + "-1"),
-                new JobSpec("echo", 2, Map.of(), null, null, null, null), clock.instant()));
+                new JobSpec("echo", 2, Map.of(), null, null, null, null), 1, clock.instant()));
         assertEquals(1, runs.size());
         assertEquals(RunPhase.REJECTED, runs.get(0).phase());
         assertTrue(runs.get(0).reason().contains(CLUSTER + "-1 is gone"), runs.get(0).reason());
         assertTrue(Files.notExists(work.resolve("job-3")), "nothing ran");
+    }
+
+    @Test
+    void aStopTerminatesTheRunningCommandAndItsChildrenAndTheExitIsReported() throws Exception {
+        twoIdleNodes();
+        provisioner.onJobAssigned(new JobAssigned("job-4", CLUSTER, List.of(CLUSTER + "-0"),
+                new JobSpec("sleep 300 & wait", 1, Map.of(), null, null, null, null), 1, clock.instant()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.allProcesses()
+                .anyMatch(h -> h.info().commandLine().orElse("").contains("sleep 300")));
+        provisioner.onJobStop(new JobStopRequested("job-4", CLUSTER, List.of(CLUSTER + "-0", CLUSTER + "-1"), 1,
+                "canceled", clock.instant()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> runs.stream().filter(r -> r.phase() == RunPhase.EXITED).count() == 2);
+        JobRunReported stopped = runs.stream().filter(r -> r.phase() == RunPhase.EXITED && r.node().equals(CLUSTER + "-0"))
+                .findFirst().orElseThrow();
+        assertEquals(143, stopped.exitCode(), "terminated by SIGTERM");
+        JobRunReported idleNode = runs.stream().filter(r -> r.phase() == RunPhase.EXITED && r.node().equals(CLUSTER + "-1"))
+                .findFirst().orElseThrow();
+        assertEquals("not running here", idleNode.reason());
+        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.allProcesses()
+                .noneMatch(h -> h.info().commandLine().orElse("").contains("sleep 300")));
+    }
+
+    @Test
+    void anAssignmentArrivingAfterItsStopIsRejected() {
+        twoIdleNodes();
+        provisioner.onJobStop(new JobStopRequested("job-5", CLUSTER, List.of(CLUSTER + "-0"), 2, "canceled", clock.instant()));
+        provisioner.onJobAssigned(new JobAssigned("job-5", CLUSTER, List.of(CLUSTER + "-0"),
+                new JobSpec("echo", 1, Map.of(), null, null, null, null), 2, clock.instant()));
+        JobRunReported last = runs.get(runs.size() - 1);
+        assertEquals(RunPhase.REJECTED, last.phase());
+        assertEquals(2, last.attempt());
+        assertTrue(Files.notExists(work.resolve("job-5")), "nothing ran");
     }
 
     @Test

@@ -23,6 +23,9 @@ public class SchedulerEvents {
     @Channel("cluster-demand")
     MutinyEmitter<String> demand;
     @Inject
+    @Channel("job-stops")
+    MutinyEmitter<String> stops;
+    @Inject
     @Channel("dead-letters")
     MutinyEmitter<String> deadLetters;
 
@@ -32,6 +35,7 @@ public class SchedulerEvents {
             case "job-state" -> send(jobState, key, payload);
             case "job-assignments" -> send(assignments, key, payload);
             case "cluster-demand" -> send(demand, key, payload);
+            case "job-stops" -> send(stops, key, payload);
             case "dead-letters" -> deadLetter(sourceTopic, key, payload, reason);
             default -> throw new IllegalArgumentException("unknown outbox channel " + channel);
         };

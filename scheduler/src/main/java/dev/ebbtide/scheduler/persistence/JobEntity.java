@@ -37,6 +37,8 @@ public class JobEntity extends PanacheEntityBase {
     @Column(length = 2000)
     public String exitedRanks;
     public Integer exitCode;
+    /** How many times the job was placed (1 = first try); requeues after a lost node increase it. */
+    public int attempt;
     @Column(length = 2000)
     public String outputLocation;
     public Instant submittedAt;

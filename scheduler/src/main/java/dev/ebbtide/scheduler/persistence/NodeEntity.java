@@ -24,6 +24,8 @@ public class NodeEntity extends PanacheEntityBase {
     @Enumerated(EnumType.STRING)
     public NodeState state;
     public String jobId;
+    /** The attempt of {@code jobId} this node was given. */
+    public Integer attempt;
     public Instant since;
 
     public boolean isFree() {

@@ -4,7 +4,12 @@ import dev.ebbtide.common.events.JobState;
 import dev.ebbtide.scheduler.persistence.JobEntity;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
+import dev.ebbtide.scheduler.service.SchedulerService;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.ClientErrorException;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -17,6 +22,8 @@ import java.util.List;
 @Path("/jobs")
 @Produces(MediaType.APPLICATION_JSON)
 public class JobResource {
+    @Inject
+    SchedulerService service;
 
     @GET
     @Path("/{id}")
@@ -28,6 +35,20 @@ public class JobResource {
             }
             return JobView.of(j);
         });
+    }
+
+    /** Cancels a job: at once if it waits, after its nodes have stopped it if it runs (state CancelRequested). */
+    @POST
+    @Path("/{id}/cancel")
+    public Uni<JobView> cancel(@PathParam("id") String id) {
+        return service.cancel(id, "canceled by a user").onFailure(IllegalStateException.class)
+                .transform(e -> new ClientErrorException(e.getMessage(), Response.Status.CONFLICT))
+                .map(j -> {
+                    if (j == null) {
+                        throw new NotFoundException("no job '" + id + "'");
+                    }
+                    return JobView.of(j);
+                });
     }
 
     /** Jobs of a cluster, optionally in one state, newest first (at most 200). */

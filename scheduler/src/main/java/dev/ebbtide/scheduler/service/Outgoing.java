@@ -3,6 +3,7 @@ package dev.ebbtide.scheduler.service;
 import dev.ebbtide.common.events.ClusterDemandChanged;
 import dev.ebbtide.common.events.JobAssigned;
 import dev.ebbtide.common.events.JobStateChanged;
+import dev.ebbtide.common.events.JobStopRequested;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,6 +12,7 @@ final class Outgoing {
     final List<JobStateChanged> states = new ArrayList<>();
     final List<JobAssigned> assignments = new ArrayList<>();
     final List<ClusterDemandChanged> demand = new ArrayList<>();
+    final List<JobStopRequested> stops = new ArrayList<>();
     /** topic, key, payload, reason */
     final List<String[]> deadLetters = new ArrayList<>();
 

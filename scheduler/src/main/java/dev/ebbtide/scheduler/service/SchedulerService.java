@@ -10,6 +10,7 @@ import dev.ebbtide.common.events.JobRunReported;
 import dev.ebbtide.common.events.JobSpec;
 import dev.ebbtide.common.events.JobState;
 import dev.ebbtide.common.events.JobStateChanged;
+import dev.ebbtide.common.events.JobStopRequested;
 import dev.ebbtide.common.events.JobSubmitted;
 import dev.ebbtide.common.events.NodeState;
 import dev.ebbtide.common.events.NodeStateChanged;
@@ -53,6 +54,8 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class SchedulerService {
     private static final Logger LOG = Logger.getLogger(SchedulerService.class);
+    /** A job whose nodes are lost this many times fails instead of going back to the queue again. */
+    static final int MAX_ATTEMPTS = 5;
 
     @Inject
     Outbox outbox;
@@ -198,11 +201,12 @@ public class SchedulerService {
             boolean gone = e.state() == NodeState.deleted;
             boolean lost = gone || e.state() == NodeState.leaving || e.state() == NodeState.unusable
                     || e.state() == NodeState.preempted;
-            Uni<Void> step = gone ? node.delete() : node.persist().replaceWithVoid();
+            Uni<Void> step = Uni.createFrom().voidItem();
             if (lost && lostJob != null) {
-                step = step.chain(() -> releaseLostJob(lostJob, node.name, e.state(), out));
+                step = releaseLostJob(lostJob, node, e.state(), out);
             }
-            return step.chain(() -> place(e.cluster(), out));
+            return step.chain(() -> gone ? node.delete() : node.persist().replaceWithVoid())
+                    .chain(() -> place(e.cluster(), out));
         });
     }
 
@@ -213,59 +217,74 @@ public class SchedulerService {
         return node;
     }
 
-    /** A node a job was using went away: a job not started yet goes back to the queue, a running one fails. */
-    private Uni<Void> releaseLostJob(String jobId, String nodeName, NodeState state, Outgoing out) {
+    /**
+     * A node a job was using went away (preempted, unusable, removed): the job goes back to the queue (Azure ML users'
+     * top complaint is preempted jobs that fail instead), its other nodes are asked to stop, and it starts again from
+     * the beginning on new nodes. After {@link #MAX_ATTEMPTS} attempts it fails.
+     */
+    private Uni<Void> releaseLostJob(String jobId, NodeEntity lost, NodeState state, Outgoing out) {
+        Integer attempt = lost.attempt;
+        lost.jobId = null;
+        lost.attempt = null;
         return JobEntity.<JobEntity>findById(jobId).chain(job -> {
-            if (job == null || job.state.isTerminal()) {
+            if (job == null || job.state.isTerminal() || (attempt != null && attempt != job.attempt)) {
                 return Uni.createFrom().voidItem();
             }
-            if (job.state == JobState.Preparing) {
-                transition(job, JobState.Queued, "node " + nodeName + " became " + state + " before the job started; requeued", out);
-            } else {
-                transition(job, JobState.Failed, "node " + nodeName + " became " + state + " while running the job", out);
-                job.endedAt = now();
+            List<String> others = job.nodeList().stream().filter(n -> !n.equals(lost.name)).toList();
+            String what = "node " + lost.name + " was " + state
+                    + (job.state == JobState.Running ? " while running the job" : " before the job started");
+            if (job.state == JobState.CancelRequested) {
+                return finishCancelIfStopped(job, out);
             }
-            return releaseNodes(job).chain(() -> {
-                if (job.state == JobState.Queued) {
-                    job.nodes = null;
-                }
-                return job.persist().replaceWithVoid();
-            });
+            if (!others.isEmpty()) {
+                out.stops.add(new JobStopRequested(job.id, job.cluster, others, job.attempt, what, now()));
+            }
+            job.nodes = null;
+            if (job.attempt >= MAX_ATTEMPTS) {
+                transition(job, JobState.Failed, what + "; gave up after " + job.attempt + " attempts", out);
+                job.endedAt = now();
+            } else {
+                transition(job, JobState.Queued, what + "; requeued (attempt " + job.attempt + " of " + MAX_ATTEMPTS + ")", out);
+            }
+            return job.persist().replaceWithVoid();
         });
     }
 
     private Uni<Void> onRunReport(JobRunReported r, Outgoing out) {
         return JobEntity.<JobEntity>findById(r.jobId()).chain(job -> {
-            if (job == null || job.state.isTerminal()) {
+            if (job == null) {
                 return Uni.createFrom().voidItem();
             }
-            switch (r.phase()) {
+            int attempt = r.attempt() != null ? r.attempt() : job.attempt;
+            boolean current = attempt == job.attempt && !job.state.isTerminal();
+            return switch (r.phase()) {
                 case STARTED -> {
-                    if (job.state == JobState.Preparing) {
+                    if (current && job.state == JobState.Preparing) {
                         job.startedAt = r.at() != null ? r.at() : now();
                         transition(job, JobState.Running, null, out);
-                        return job.persist().replaceWithVoid();
+                    }
+                    yield Uni.createFrom().voidItem();
+                }
+                case REJECTED -> freeAttempt(job.id, attempt).chain(() -> {
+                    if (current && job.state == JobState.Preparing) {
+                        transition(job, JobState.Queued, "requeued: " + r.reason(), out);
+                        job.nodes = null;
+                    } else if (current && job.state == JobState.CancelRequested) {
+                        return finishCancelIfStopped(job, out);
                     }
                     return Uni.createFrom().voidItem();
-                }
-                case REJECTED -> {
-                    if (job.state != JobState.Preparing) {
-                        return Uni.createFrom().voidItem();
-                    }
-                    transition(job, JobState.Queued, "requeued: " + r.reason(), out);
-                    return releaseNodes(job).chain(() -> {
-                        job.nodes = null;
-                        return job.persist();
-                    }).chain(() -> place(job.cluster, out));
-                }
-                default -> {
-                    return onExited(job, r, out);
-                }
-            }
+                }).chain(() -> place(job.cluster, out));
+                case EXITED -> freeNode(r.node(), job.id, attempt)
+                        .chain(() -> current ? onExited(job, r, out) : Uni.createFrom().voidItem())
+                        .chain(() -> place(job.cluster, out));
+            };
         });
     }
 
     private Uni<Void> onExited(JobEntity job, JobRunReported r, Outgoing out) {
+        if (job.state == JobState.CancelRequested) {
+            return finishCancelIfStopped(job, out);
+        }
         Set<String> ranks = new LinkedHashSet<>(job.exitedRankList());
         if (!ranks.add(String.valueOf(r.rank()))) {
             return Uni.createFrom().voidItem(); // redelivered report
@@ -279,13 +298,6 @@ public class SchedulerService {
             Path parent = Path.of(r.outputPath()).getParent();
             job.outputLocation = parent == null ? r.outputPath() : parent.toString();
         }
-        Uni<Void> freeNode = NodeEntity.<NodeEntity>findById(r.node()).chain(node -> {
-            if (node != null && job.id.equals(node.jobId)) {
-                node.jobId = null;
-                return node.persist().replaceWithVoid();
-            }
-            return Uni.createFrom().voidItem();
-        });
         if (ranks.size() >= job.instanceCount) {
             if (job.startedAt == null) {
                 job.startedAt = r.at();
@@ -297,18 +309,63 @@ public class SchedulerService {
                 transition(job, JobState.Failed, "a node exited with code " + job.exitCode, out);
             }
         }
-        return freeNode.chain(() -> job.persist()).chain(() -> place(job.cluster, out));
+        return Uni.createFrom().voidItem();
     }
 
-    private Uni<Void> releaseNodes(JobEntity job) {
-        List<String> names = job.nodeList();
-        if (names.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        return NodeEntity.<NodeEntity>list("name in ?1", names).chain(nodes -> {
-            nodes.stream().filter(n -> job.id.equals(n.jobId)).forEach(n -> n.jobId = null);
-            return Uni.createFrom().voidItem();
+    /**
+     * Cancels a job: a queued one at once; a preparing or running one is asked to stop on its nodes and becomes
+     * Canceled when they have all stopped.
+     *
+     * @return the job after the change, or null if there is no such job
+     * @throws IllegalStateException if the job has already ended
+     */
+    public Uni<JobEntity> cancel(String jobId, String reason) {
+        Outgoing out = new Outgoing();
+        return Panache.withTransaction(() -> JobEntity.<JobEntity>findById(jobId).chain(job -> {
+            if (job == null) {
+                return Uni.createFrom().nullItem();
+            }
+            if (job.state.isTerminal()) {
+                throw new IllegalStateException("job " + jobId + " already ended: " + job.state);
+            }
+            Uni<Void> step = Uni.createFrom().voidItem();
+            if (job.state == JobState.Queued || job.state == JobState.NotStarted) {
+                transition(job, JobState.Canceled, reason, out);
+                job.endedAt = now();
+                step = place(job.cluster, out);
+            } else if (job.state != JobState.CancelRequested) {
+                transition(job, JobState.CancelRequested, reason, out);
+                out.stops.add(new JobStopRequested(job.id, job.cluster, job.nodeList(), job.attempt, reason, now()));
+            }
+            return step.chain(() -> store(out)).replaceWith(job);
+        })).call(outbox::relay);
+    }
+
+    private Uni<Void> finishCancelIfStopped(JobEntity job, Outgoing out) {
+        return NodeEntity.count("jobId", job.id).map(busy -> {
+            if (busy == 0) {
+                transition(job, JobState.Canceled, job.reason, out);
+                job.endedAt = now();
+            }
+            return null;
         });
+    }
+
+    private static Uni<Void> freeNode(String name, String jobId, int attempt) {
+        return NodeEntity.<NodeEntity>findById(name).invoke(node -> {
+            if (node != null && jobId.equals(node.jobId) && (node.attempt == null || node.attempt == attempt)) {
+                node.jobId = null;
+                node.attempt = null;
+            }
+        }).replaceWithVoid();
+    }
+
+    private static Uni<Void> freeAttempt(String jobId, int attempt) {
+        return NodeEntity.<NodeEntity>list("jobId", jobId).invoke(nodes -> nodes.stream()
+                .filter(n -> n.attempt == null || n.attempt == attempt).forEach(n -> {
+                    n.jobId = null;
+                    n.attempt = null;
+                })).replaceWithVoid();
     }
 
     private Uni<Void> onClusterDefined(ClusterDefined e) {
@@ -359,12 +416,19 @@ public class SchedulerService {
             for (Start start : starts) {
                 JobEntity job = byId.get(start.jobId());
                 job.nodes = String.join(",", start.nodes());
-                start.nodes().forEach(n -> nodeByName.get(n).jobId = job.id);
+                job.attempt += 1;
+                job.exitedRanks = null;
+                job.exitCode = null;
+                job.outputLocation = null;
+                start.nodes().forEach(n -> {
+                    nodeByName.get(n).jobId = job.id;
+                    nodeByName.get(n).attempt = job.attempt;
+                });
                 transition(job, JobState.Preparing, null, out);
                 registry.timer("ebbtide_scheduler_queue_wait_seconds", "cluster", cluster)
                         .record(Duration.between(job.submittedAt, now));
                 out.assignments.add(new JobAssigned(job.id, cluster, start.nodes(),
-                        EventJson.read(job.specJson, JobSpec.class), now));
+                        EventJson.read(job.specJson, JobSpec.class), job.attempt, now));
                 remaining.remove(job);
             }
             out.demand.add(demand(cluster, remaining, nodes, now));
@@ -425,6 +489,9 @@ public class SchedulerService {
         }
         for (JobAssigned e : out.assignments) {
             chain = chain.chain(() -> outbox.add("job-assignments", e.cluster(), EventJson.write(e)));
+        }
+        for (JobStopRequested e : out.stops) {
+            chain = chain.chain(() -> outbox.add("job-stops", e.cluster(), EventJson.write(e)));
         }
         for (ClusterDemandChanged e : out.demand) {
             chain = chain.chain(() -> outbox.add("cluster-demand", e.cluster(), EventJson.write(e)));

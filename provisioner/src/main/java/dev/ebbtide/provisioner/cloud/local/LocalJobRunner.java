@@ -56,7 +56,7 @@ public final class LocalJobRunner {
             exit.whenComplete((p, timeout) -> {
                 running.remove(node);
                 if (timeout != null) {
-                    process.destroyForcibly();
+                    terminate(process);
                     onExit.accept(124);
                 } else {
                     onExit.accept(p.exitValue());
@@ -68,8 +68,31 @@ public final class LocalJobRunner {
         }
     }
 
+    /**
+     * Terminates the command a node runs and everything it started (SIGTERM, then SIGKILL after 10 s); its exit is
+     * reported as usual.
+     */
+    public void stop(String node) {
+        Process p = running.get(node);
+        if (p != null) {
+            terminate(p);
+        }
+    }
+
+    private static void terminate(Process p) {
+        List<ProcessHandle> tree = p.descendants().toList();
+        tree.forEach(ProcessHandle::destroy);
+        p.destroy();
+        p.onExit().orTimeout(10, TimeUnit.SECONDS).whenComplete((x, timeout) -> {
+            if (timeout != null) {
+                tree.forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            }
+        });
+    }
+
     /** Stops every process this agent started (at shutdown). */
     public void stopAll() {
-        running.values().forEach(Process::destroy);
+        running.values().forEach(LocalJobRunner::terminate);
     }
 }
