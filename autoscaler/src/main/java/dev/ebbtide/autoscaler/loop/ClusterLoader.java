@@ -1,6 +1,7 @@
 package dev.ebbtide.autoscaler.loop;
 
 import dev.ebbtide.autoscaler.messaging.AutoscalerEvents;
+import dev.ebbtide.autoscaler.messaging.ClusterTopicReader;
 import dev.ebbtide.common.azureml.AzureMlYaml;
 import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.azureml.InvalidSpecException;
@@ -13,14 +14,17 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
  * Defines clusters: at start-up from every {@code *.yml}/{@code *.yaml} in {@code ebbtide.clusters.dir}, and later
- * through REST. A definition is applied here at once and published on the compacted clusters topic for the others.
+ * through REST. As in Azure ML, a file creates its cluster; once the cluster exists (on the compacted clusters
+ * topic), the min, max, idle time and policy changed at runtime are kept across restarts. A definition is applied here at once and published on the compacted clusters topic for the others.
  * The built-in {@code local} cluster (one node at most, for {@code compute: local}) exists unless a file defines it.
  */
 @ApplicationScoped
@@ -35,14 +39,32 @@ public class ClusterLoader {
     Clock clock;
     @ConfigProperty(name = "ebbtide.clusters.dir", defaultValue = "clusters")
     Path clustersDir;
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
 
     void onStart(@Observes StartupEvent ignored) {
+        Map<String, ClusterDefined> existing = ClusterTopicReader.readAll(bootstrapServers, Duration.ofSeconds(10));
         boolean localDefined = false;
         for (ClusterSpec spec : readDirectory()) {
-            define(spec, null);
+            ClusterDefined known = existing.get(spec.name());
+            if (known == null) {
+                define(spec, null);
+            } else {
+                // Azure ML semantics: the file creates the cluster; later changes (REST, runtime) are kept
+                ClusterSpec kept = spec.withScaleSettings(known.spec().minInstances(), known.spec().maxInstances(),
+                        known.spec().idleTimeBeforeScaleDown());
+                if (!kept.equals(spec)) {
+                    LOG.infof("cluster %s exists with runtime changes (min %d, max %d, idle %d s): kept; the file's "
+                            + "scale settings are not applied", spec.name(), kept.minInstances(), kept.maxInstances(),
+                            kept.idleTimeBeforeScaleDown());
+                }
+                define(kept, known.policy());
+            }
             localDefined |= spec.name().equals("local");
         }
-        if (!localDefined) {
+        existing.values().stream().filter(e -> autoscaler.cluster(e.spec().name()).isEmpty())
+                .forEach(e -> autoscaler.onClusterDefined(e)); // created through REST earlier
+        if (!localDefined && !existing.containsKey("local")) {
             define(new ClusterSpec("local", "local", "dedicated", 0, 1, 30, null), null);
         }
     }

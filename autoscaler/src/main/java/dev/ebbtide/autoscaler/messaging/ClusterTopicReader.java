@@ -1,0 +1,59 @@
+package dev.ebbtide.autoscaler.messaging;
+
+import dev.ebbtide.common.events.ClusterDefined;
+import dev.ebbtide.common.events.EventJson;
+import dev.ebbtide.common.events.Topics;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jboss.logging.Logger;
+
+/**
+ * Reads the compacted clusters topic to its end, once, at start-up: the cluster definitions as they are now,
+ * including changes ops made at runtime, so a restart does not undo them.
+ */
+public final class ClusterTopicReader {
+    private static final Logger LOG = Logger.getLogger(ClusterTopicReader.class);
+
+    private ClusterTopicReader() {
+    }
+
+    /** The latest definition per cluster; empty (with a warning) if the topic cannot be read within the timeout. */
+    public static Map<String, ClusterDefined> readAll(String bootstrapServers, Duration timeout) {
+        Map<String, ClusterDefined> latest = new HashMap<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrapServers,
+                "enable.auto.commit", "false"), new StringDeserializer(), new StringDeserializer())) {
+            List<PartitionInfo> infos = consumer.partitionsFor(Topics.CLUSTERS, timeout);
+            List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(p.topic(), p.partition()))
+                    .collect(Collectors.toList());
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p, timeout) < end.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    LOG.warnf("read only part of %s within %s; runtime changes may be missing", Topics.CLUSTERS, timeout);
+                    break;
+                }
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    try {
+                        ClusterDefined e = EventJson.read(r.value(), ClusterDefined.class);
+                        latest.put(e.spec().name(), e);
+                    } catch (RuntimeException bad) {
+                        LOG.warnf("skipping a bad cluster definition at offset %d: %s", r.offset(), bad.getMessage());
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("cannot read %s (%s): cluster files are applied as they are", Topics.CLUSTERS, e.getMessage());
+        }
+        return latest;
+    }
+}
