@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.events.ClusterBackoffChanged;
@@ -57,7 +58,8 @@ class SchedulerFlowTest {
     @BeforeEach
     void setUp() throws Exception {
         producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap), new StringSerializer(), new StringSerializer());
-        reader = new TopicRecorder(bootstrap, List.of(Topics.JOBS_STATE, Topics.JOBS_ASSIGNMENTS, Topics.JOBS_STOPS));
+        reader = new TopicRecorder(bootstrap, List.of(Topics.JOBS_STATE, Topics.JOBS_ASSIGNMENTS, Topics.JOBS_STOPS,
+                Topics.INTERNAL_DLQ));
         cluster = "c-" + UUID.randomUUID().toString().substring(0, 8);
         send(Topics.CLUSTERS, new ClusterDefined(new ClusterSpec(cluster, null, null, 0, 4, 5, null), null, Instant.now()));
     }
@@ -212,6 +214,24 @@ class SchedulerFlowTest {
                 null, null, 1, Instant.now()));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + running.jobId()).then()
                 .body("state", equalTo("Canceled")).body("reason", equalTo("canceled by a user")));
+    }
+
+    @Test
+    void aRecordThatCannotBeHandledIsDeadLetteredWithTheReasonAndTheOthersAreHandled() throws Exception {
+        // valid JSON, but without a node name: the handler fails on it (a poison pill, not a parse error)
+        producer.send(new ProducerRecord<>(Topics.NODES_STATE, cluster, "{\"cluster\":\"" + cluster + "\",\"state\":\"idle\"}")).get();
+        JobSubmitted job = new JobSubmitted(UUID.randomUUID().toString(), cluster,
+                new JobSpec("echo", 1, Map.of(), null, null, null, null), Instant.now());
+        send(Topics.JOBS_SUBMITTED, job);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + job.jobId()).then()
+                .body("state", equalTo("Queued")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> reader.on(Topics.INTERNAL_DLQ).stream()
+                .anyMatch(r -> r.value().contains("\"cluster\":\"" + cluster + "\"")));
+        TopicRecorder.Recorded dead = reader.on(Topics.INTERNAL_DLQ).stream()
+                .filter(r -> r.value().contains("\"cluster\":\"" + cluster + "\"")).findFirst().orElseThrow();
+        assertEquals(Topics.NODES_STATE, dead.headers().get("dead-letter-topic"));
+        assertTrue(dead.headers().get("dead-letter-reason").startsWith("processing failed after 3 tries"),
+                dead.headers().get("dead-letter-reason"));
     }
 
     @Test

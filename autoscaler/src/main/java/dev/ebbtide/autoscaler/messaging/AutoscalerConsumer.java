@@ -8,9 +8,12 @@ import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.NodeStateChanged;
 import dev.ebbtide.common.events.Topics;
 import io.smallrye.reactive.messaging.annotations.Blocking;
+import dev.ebbtide.messaging.KafkaMessages;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -22,6 +25,9 @@ import org.jboss.logging.Logger;
 public class AutoscalerConsumer {
     private static final Logger LOG = Logger.getLogger(AutoscalerConsumer.class);
 
+    @Inject
+    @Channel("dead-letters")
+    Emitter<String> deadLetters;
     @Inject
     Autoscaler autoscaler;
 
@@ -37,7 +43,8 @@ public class AutoscalerConsumer {
                 default -> LOG.debugf("ignoring a record from %s", record.topic());
             }
         } catch (RuntimeException e) {
-            LOG.errorf("skipping a bad record from %s at offset %d: %s", record.topic(), record.offset(), e.getMessage());
+            LOG.errorf("dead-lettering a record from %s at offset %d: %s", record.topic(), record.offset(), e.getMessage());
+            deadLetters.send(KafkaMessages.deadLetter(record.topic(), record.key(), record.value(), e.getMessage()));
         }
     }
 }

@@ -3,12 +3,11 @@ package dev.ebbtide.autoscaler.messaging;
 import dev.ebbtide.common.events.ClusterDefined;
 import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.ScaleRequested;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import dev.ebbtide.messaging.KafkaMessages;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
-import org.eclipse.microprofile.reactive.messaging.Message;
 
 /** What the autoscaler publishes: scale requests, and cluster definitions (it owns the compacted clusters topic). */
 @ApplicationScoped
@@ -29,6 +28,6 @@ public class AutoscalerEvents {
     }
 
     private static void send(Emitter<String> emitter, String key, String json) {
-        emitter.send(Message.of(json).addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build()));
+        emitter.send(KafkaMessages.keyed(key, json));
     }
 }

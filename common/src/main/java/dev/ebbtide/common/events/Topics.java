@@ -4,6 +4,8 @@ package dev.ebbtide.common.events;
 public final class Topics {
     public static final String JOBS_SUBMITTED = "ebbtide.jobs.submitted";
     public static final String JOBS_SUBMITTED_DLQ = "ebbtide.jobs.submitted.dlq";
+    /** Records of Ebbtide's own topics that could not be handled, with the reason in a header. */
+    public static final String INTERNAL_DLQ = "ebbtide.internal.dlq";
     public static final String JOBS_STATE = "ebbtide.jobs.state";
     public static final String JOBS_ASSIGNMENTS = "ebbtide.jobs.assignments";
     public static final String JOBS_RUNS = "ebbtide.jobs.runs";
@@ -15,11 +17,16 @@ public final class Topics {
     public static final String NODES_STATE = "ebbtide.nodes.state";
 
     /** All topics, for brokers that pre-create them. */
-    public static final java.util.List<String> ALL = java.util.List.of(JOBS_SUBMITTED, JOBS_SUBMITTED_DLQ, JOBS_STATE,
+    public static final java.util.List<String> ALL = java.util.List.of(JOBS_SUBMITTED, JOBS_SUBMITTED_DLQ, INTERNAL_DLQ, JOBS_STATE,
             JOBS_ASSIGNMENTS, JOBS_RUNS, JOBS_STOPS, CLUSTERS, CLUSTERS_DEMAND, CLUSTERS_BACKOFF, SCALE_REQUESTS, NODES_STATE);
 
     /** Topics that keep only the latest record per key (cleanup.policy=compact). */
     public static final java.util.Set<String> COMPACTED = java.util.Set.of(CLUSTERS);
+
+    /** Bad submissions go to {@link #JOBS_SUBMITTED_DLQ}; bad records of internal topics to {@link #INTERNAL_DLQ}. */
+    public static String deadLetterTopicFor(String sourceTopic) {
+        return JOBS_SUBMITTED.equals(sourceTopic) ? JOBS_SUBMITTED_DLQ : INTERNAL_DLQ;
+    }
 
     private Topics() {
     }

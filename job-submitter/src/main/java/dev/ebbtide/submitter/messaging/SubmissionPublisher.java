@@ -2,13 +2,12 @@ package dev.ebbtide.submitter.messaging;
 
 import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.JobSubmitted;
+import dev.ebbtide.messaging.KafkaMessages;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Message;
 
 /** Publishes submissions keyed by cluster; the returned Uni completes when the broker has the record. */
 @ApplicationScoped
@@ -18,7 +17,6 @@ public class SubmissionPublisher {
     MutinyEmitter<String> submissions;
 
     public Uni<Void> publish(JobSubmitted event) {
-        return submissions.sendMessage(Message.of(EventJson.write(event))
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(event.cluster()).build()));
+        return submissions.sendMessage(KafkaMessages.keyed(event.cluster(), EventJson.write(event)));
     }
 }

@@ -7,14 +7,13 @@ import dev.ebbtide.common.events.NodeStateChanged;
 import dev.ebbtide.common.events.Reason;
 import dev.ebbtide.provisioner.actuation.ProvisionerEvents;
 import dev.ebbtide.provisioner.cloud.ErrorClass;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import dev.ebbtide.messaging.KafkaMessages;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
@@ -72,6 +71,6 @@ public class ProvisionerPublisher implements ProvisionerEvents {
     }
 
     private static void send(Emitter<String> emitter, String key, String json) {
-        emitter.send(Message.of(json).addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build()));
+        emitter.send(KafkaMessages.keyed(key, json));
     }
 }

@@ -4,12 +4,15 @@ import dev.ebbtide.scheduler.service.SchedulerService;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
- * One channel for every topic the scheduler reads, so one cluster's events are handled one at a time, in order,
- * and placement never races with itself.
+ * One channel for every topic the scheduler reads, so events are handled in order and placement never races with
+ * itself. Records come in batches (whatever one poll returned): one transaction and one outbox relay per batch.
  */
 @ApplicationScoped
 public class SchedulerConsumer {
@@ -17,7 +20,9 @@ public class SchedulerConsumer {
     SchedulerService service;
 
     @Incoming("scheduler-in")
-    public Uni<Void> consume(ConsumerRecord<String, String> record) {
-        return service.handle(record.topic(), record.key(), record.value());
+    public Uni<Void> consume(ConsumerRecords<String, String> records) {
+        List<ConsumerRecord<String, String>> list = new ArrayList<>(records.count());
+        records.forEach(list::add);
+        return service.handleBatch(list);
     }
 }

@@ -1,14 +1,11 @@
 package dev.ebbtide.scheduler.messaging;
 
+import dev.ebbtide.messaging.KafkaMessages;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Message;
 
 /** What the scheduler publishes (through the {@link Outbox}): job states, assignments, cluster demand, dead letters. */
 @ApplicationScoped
@@ -41,17 +38,11 @@ public class SchedulerEvents {
         };
     }
 
-    /** Sends the original payload to {@code <topic>.dlq} with the reason in the {@code dead-letter-reason} header. */
     private Uni<Void> deadLetter(String topic, String key, String payload, String reason) {
-        RecordHeaders headers = new RecordHeaders();
-        headers.add("dead-letter-reason", reason.getBytes(StandardCharsets.UTF_8));
-        headers.add("dead-letter-topic", topic.getBytes(StandardCharsets.UTF_8));
-        return deadLetters.sendMessage(Message.of(payload == null ? "" : payload).addMetadata(OutgoingKafkaRecordMetadata
-                .<String>builder().withTopic(topic + ".dlq").withKey(key).withHeaders(headers).build()));
+        return deadLetters.sendMessage(KafkaMessages.deadLetter(topic, key, payload, reason));
     }
 
     private static Uni<Void> send(MutinyEmitter<String> emitter, String key, String json) {
-        return emitter.sendMessage(Message.of(json)
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build()));
+        return emitter.sendMessage(KafkaMessages.keyed(key, json));
     }
 }

@@ -44,6 +44,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
 
 /**
@@ -64,9 +65,53 @@ public class SchedulerService {
     @Inject
     MeterRegistry registry;
 
+    /**
+     * Handles a batch of records in one transaction (under load, one commit and one outbox relay for many events).
+     * If the batch fails, each record is retried on its own; a record that still fails after three tries goes to
+     * the dead-letter topic with the reason, so nothing is skipped silently and the consumer goes on.
+     */
+    public Uni<Void> handleBatch(List<ConsumerRecord<String, String>> records) {
+        if (records.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        Outgoing out = new Outgoing();
+        return Panache.withTransaction(() -> inOrder(records, r -> work(r.topic(), r.key(), r.value(), out))
+                .chain(() -> store(out)))
+                .onFailure().recoverWithUni(e -> {
+                    LOG.warnf("a batch of %d record(s) failed (%s): handling them one by one", records.size(), e.toString());
+                    return inOrder(records, this::handleAlone);
+                })
+                .chain(outbox::relay);
+    }
+
+    /** Handles one record in its own transaction (tests and the batch fallback). */
     public Uni<Void> handle(String topic, String key, String value) {
         Outgoing out = new Outgoing();
-        java.util.function.Supplier<Uni<Void>> work = () -> switch (topic) {
+        return Panache.withTransaction(() -> work(topic, key, value, out).chain(() -> store(out))).chain(outbox::relay);
+    }
+
+    private Uni<Void> handleAlone(ConsumerRecord<String, String> r) {
+        Outgoing out = new Outgoing();
+        return Panache.withTransaction(() -> work(r.topic(), r.key(), r.value(), out).chain(() -> store(out)))
+                .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(2)).atMost(2)
+                .onFailure().recoverWithUni(e -> {
+                    String reason = "processing failed after 3 tries: " + e;
+                    LOG.errorf("dead-lettering a record from %s at offset %d: %s", r.topic(), r.offset(), reason);
+                    registry.counter("ebbtide_scheduler_dead_letters_total", "topic", r.topic()).increment();
+                    return Panache.withTransaction(() -> outbox.deadLetter(r.topic(), r.key(), r.value(), reason));
+                });
+    }
+
+    private static <T> Uni<Void> inOrder(List<T> items, Function<T, Uni<Void>> step) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (T item : items) {
+            chain = chain.chain(() -> step.apply(item));
+        }
+        return chain;
+    }
+
+    private Uni<Void> work(String topic, String key, String value, Outgoing out) {
+        return switch (topic) {
             case Topics.JOBS_SUBMITTED -> onSubmitted(key, value, out);
             case Topics.NODES_STATE -> parsed(topic, key, value, NodeStateChanged.class, out, e -> onNodeState(e, out));
             case Topics.JOBS_RUNS -> parsed(topic, key, value, JobRunReported.class, out, e -> onRunReport(e, out));
@@ -74,7 +119,6 @@ public class SchedulerService {
             case Topics.CLUSTERS_BACKOFF -> parsed(topic, key, value, ClusterBackoffChanged.class, out, e -> onBackoff(e, out));
             default -> Uni.createFrom().voidItem();
         };
-        return Panache.withTransaction(() -> work.get().chain(() -> store(out))).chain(outbox::relay);
     }
 
     private <T> Uni<Void> parsed(String topic, String key, String value, Class<T> type, Outgoing out,
@@ -493,7 +537,9 @@ public class SchedulerService {
         for (JobStopRequested e : out.stops) {
             chain = chain.chain(() -> outbox.add("job-stops", e.cluster(), EventJson.write(e)));
         }
-        for (ClusterDemandChanged e : out.demand) {
+        Map<String, ClusterDemandChanged> lastDemand = new java.util.LinkedHashMap<>();
+        out.demand.forEach(d -> lastDemand.put(d.cluster(), d)); // within a batch, only the latest demand matters
+        for (ClusterDemandChanged e : lastDemand.values()) {
             chain = chain.chain(() -> outbox.add("cluster-demand", e.cluster(), EventJson.write(e)));
         }
         return chain;
