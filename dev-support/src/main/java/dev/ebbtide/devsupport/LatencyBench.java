@@ -26,6 +26,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class LatencyBench {
 
     public static void main(String[] args) throws Exception {
+        java.util.logging.Logger.getLogger("org.apache.kafka").setLevel(java.util.logging.Level.WARNING);
         Map<String, String> opt = options(args);
         String bootstrap = opt.getOrDefault("kafka", "127.0.0.1:19092");
         String cluster = opt.getOrDefault("cluster", "cpu-cluster");
