@@ -1,6 +1,7 @@
 package dev.ebbtide.autoscaler.loop;
 
 import dev.ebbtide.autoscaler.messaging.AutoscalerEvents;
+import dev.ebbtide.autoscaler.messaging.CatchUp;
 import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.events.ClusterBackoffChanged;
 import dev.ebbtide.common.events.ClusterDefined;
@@ -48,6 +49,8 @@ public class Autoscaler {
     AutoscalerEvents events;
     @Inject
     MeterRegistry registry;
+    @Inject
+    CatchUp catchUp;
     @ConfigProperty(name = "ebbtide.autoscaler.default-policy", defaultValue = "fixed-idle")
     String defaultPolicy;
     @ConfigProperty(name = "ebbtide.autoscaler.max-node-provision-time", defaultValue = "15m")
@@ -151,6 +154,9 @@ public class Autoscaler {
     }
 
     private void evaluate(String cluster) {
+        if (catchUp != null && !catchUp.caughtUp()) {
+            return; // still replaying the past: decisions now would act on stale demand
+        }
         ClusterState state = clusters.get(cluster);
         Instant now = clock.instant();
         state.settlePending(now, maxProvisionTime);

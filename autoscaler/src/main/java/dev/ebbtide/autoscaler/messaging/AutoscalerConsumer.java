@@ -19,7 +19,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Reads cluster definitions, demand, node states and backoffs on one channel, from the start of each topic at every
- * start-up (a fresh consumer group), which rebuilds the autoscaler's in-memory view.
+ * start-up (a fresh consumer group), which rebuilds the autoscaler's in-memory view; the autoscaler acts only once
+ * this replay has reached where the topics ended at start-up ({@link CatchUp}).
  */
 @ApplicationScoped
 public class AutoscalerConsumer {
@@ -30,6 +31,8 @@ public class AutoscalerConsumer {
     Emitter<String> deadLetters;
     @Inject
     Autoscaler autoscaler;
+    @Inject
+    CatchUp catchUp;
 
     @Incoming("autoscaler-in")
     @Blocking(ordered = true)
@@ -45,6 +48,8 @@ public class AutoscalerConsumer {
         } catch (RuntimeException e) {
             LOG.errorf("dead-lettering a record from %s at offset %d: %s", record.topic(), record.offset(), e.getMessage());
             deadLetters.send(KafkaMessages.deadLetter(record.topic(), record.key(), record.value(), e.getMessage()));
+        } finally {
+            catchUp.applied(record.topic(), record.partition(), record.offset());
         }
     }
 }
