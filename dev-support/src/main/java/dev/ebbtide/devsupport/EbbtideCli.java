@@ -50,19 +50,8 @@ public final class EbbtideCli {
             System.err.println("no such file: " + file);
             return 2;
         }
-        HttpResponse<String> r;
-        try {
-            r = http.send(HttpRequest.newBuilder(URI.create(submitter + "/jobs"))
-                    .header("Content-Type", "application/yaml")
-                    .POST(HttpRequest.BodyPublishers.ofString(Files.readString(file))).build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            System.err.println("cannot reach the job-submitter at " + submitter + " (is the stack up? ./ebbtide up)");
-            return 1;
-        }
-        JsonNode body = EventJson.mapper().readTree(r.body());
-        if (r.statusCode() != 201) {
-            System.err.println("rejected (" + r.statusCode() + "): " + body.path("error").asText(r.body()));
+        JsonNode body = post("/jobs", HttpRequest.BodyPublishers.ofString(Files.readString(file)), 201, "rejected");
+        if (body == null) {
             return 1;
         }
         String id = body.get("id").asText();
@@ -75,21 +64,31 @@ public final class EbbtideCli {
     }
 
     int cancel(String id) throws IOException, InterruptedException {
-        HttpResponse<String> r;
-        try {
-            r = http.send(HttpRequest.newBuilder(URI.create(submitter + "/jobs/" + id + "/cancel"))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            System.err.println("cannot reach the job-submitter at " + submitter + " (is the stack up? ./ebbtide up)");
-            return 1;
-        }
-        JsonNode body = EventJson.mapper().readTree(r.body());
-        if (r.statusCode() != 200) {
-            System.err.println("cannot cancel (" + r.statusCode() + "): " + body.path("error").asText(r.body()));
+        JsonNode body = post("/jobs/" + id + "/cancel", HttpRequest.BodyPublishers.noBody(), 200, "cannot cancel");
+        if (body == null) {
             return 1;
         }
         say("job " + id + ": " + body.path("state").asText());
         return 0;
+    }
+
+    /** POSTs to the job-submitter; prints the error sentence and returns null unless the status is {@code expected}. */
+    private JsonNode post(String path, HttpRequest.BodyPublisher body, int expected, String failure)
+            throws IOException, InterruptedException {
+        HttpResponse<String> r;
+        try {
+            r = http.send(HttpRequest.newBuilder(URI.create(submitter + path)).header("Content-Type", "application/yaml")
+                    .POST(body).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            System.err.println("cannot reach the job-submitter at " + submitter + " (is the stack up? ./ebbtide up)");
+            return null;
+        }
+        JsonNode json = EventJson.mapper().readTree(r.body());
+        if (r.statusCode() != expected) {
+            System.err.println(failure + " (" + r.statusCode() + "): " + json.path("error").asText(r.body()));
+            return null;
+        }
+        return json;
     }
 
     private int follow(String id, String cluster) throws IOException, InterruptedException {
