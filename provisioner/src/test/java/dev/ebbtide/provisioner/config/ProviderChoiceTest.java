@@ -1,0 +1,79 @@
+package dev.ebbtide.provisioner.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ebbtide.provisioner.cloud.CloudProvider;
+import dev.ebbtide.provisioner.cloud.azure.AzureVmssProvider;
+import dev.ebbtide.provisioner.cloud.local.LocalCloudProvider;
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The provider is chosen by configuration, and a missing Azure setting is named in the error. */
+class ProviderChoiceTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void localIsTheDefault() {
+        assertTrue(provider(Map.of()) instanceof LocalCloudProvider);
+    }
+
+    @Test
+    void azureVmssIsChosenByConfiguration() throws Exception {
+        Path customData = Files.writeString(tmp.resolve("node-agent.sh"), "#!/bin/sh\nexport TOKEN=very-secret\n");
+        CloudProvider provider = provider(Map.of("ebbtide.provider", "azure-vmss",
+                "ebbtide.azure.subscription-id", "00000000-0000-0000-0000-000000000001",
+                "ebbtide.azure.resource-group", "ebbtide-nodes", "ebbtide.azure.subnet-id", "/subscriptions/x/subnets/nodes",
+                "ebbtide.azure.custom-data-file", customData.toString()));
+        assertTrue(provider instanceof AzureVmssProvider);
+        assertEquals("azure-vmss", provider.name());
+        ProvisionerConfig config = config(Map.of("ebbtide.azure.subscription-id", "s", "ebbtide.azure.resource-group", "g",
+                "ebbtide.azure.subnet-id", "n", "ebbtide.azure.custom-data-file", customData.toString()));
+        String printed = ProvisionerBeans.azureSettings(config.azure()).toString();
+        assertFalse(printed.contains("very-secret"), "custom data never printed: " + printed);
+    }
+
+    @Test
+    void aMissingAzureSettingIsNamed() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> provider(Map.of(
+                "ebbtide.provider", "azure-vmss", "ebbtide.azure.resource-group", "g", "ebbtide.azure.subnet-id", "n")));
+        assertTrue(e.getMessage().contains("ebbtide.azure.subscription-id"), e.getMessage());
+    }
+
+    @Test
+    void anUnknownProviderIsRefusedWithTheChoices() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> provider(Map.of("ebbtide.provider", "gcp")));
+        assertEquals("unknown ebbtide.provider 'gcp'; use local or azure-vmss", e.getMessage());
+    }
+
+    @Test
+    void orphanActionIsValidated() {
+        assertThrows(IllegalArgumentException.class, () -> ProvisionerBeans.orphanAction("keep"));
+        assertEquals("ADOPT", ProvisionerBeans.orphanAction("adopt").name());
+    }
+
+    private static CloudProvider provider(Map<String, String> props) {
+        return new ProvisionerBeans().provider(config(props), Clock.systemUTC());
+    }
+
+    private static ProvisionerConfig config(Map<String, String> props) {
+        SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(ProvisionerConfig.class)
+                .withConverter(Duration.class, 200, new DurationConverter()) // Quarkus's "10s" form
+                .withSources(new PropertiesConfigSource(new HashMap<>(props), "test", 100)).build();
+        return config.getConfigMapping(ProvisionerConfig.class);
+    }
+}
