@@ -72,7 +72,10 @@ class ScaleFromZeroEndToEndTest {
                 max_instances: 1
                 idle_time_before_scale_down: 5
                 """);
-        stack = LocalStack.start(new LocalStack.Options(root, Files.createDirectories(tmp.resolve("state")), 0, 0, true,
+        // services' logs and job outputs stay in target/e2e-state for a look after a failure
+        Path state = root.resolve("e2e-tests/target/e2e-state");
+        deleteTree(state);
+        stack = LocalStack.start(new LocalStack.Options(root, Files.createDirectories(state), 0, 0, true,
                 clusters, Map.of("provisioner:ebbtide.local.boot-delay", "1s")));
         recorder = new TopicRecorder(stack.bootstrapServers(), List.of(Topics.NODES_STATE, Topics.SCALE_REQUESTS,
                 Topics.JOBS_RUNS, Topics.JOBS_SUBMITTED_DLQ, Topics.JOBS_STATE));
@@ -135,7 +138,8 @@ class ScaleFromZeroEndToEndTest {
         assertEquals(1, scaleUps().size(), "no new scale-up for the second job: " + scaleUps());
 
         // after the idle time the cluster goes back to 0
-        await().atMost(Duration.ofSeconds(40)).until(() -> nodeCount(CLUSTER) == 0);
+        await().atMost(Duration.ofSeconds(40)).until(() -> nodeCount(CLUSTER) == 0
+                && deleted(nodeEvents(CLUSTER)).containsAll(nodesA)); // the autoscaler's count drops when it decides
         List<NodeStateChanged> nodeEvents = nodeEvents(CLUSTER);
         assertEquals(2, maxLiveNodes(nodeEvents), "the cluster went 0 -> 2");
         assertEquals(nodesA, deleted(nodeEvents), "both nodes were removed after the idle time");
@@ -222,7 +226,17 @@ class ScaleFromZeroEndToEndTest {
         }
     }
 
-    // --- helpers -----------------------------------------------------------------------------------------------
+    // --- helpers ---
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
 
     private static List<ScaleRequested> scaleUps() {
         return recorder.events(Topics.SCALE_REQUESTS, ScaleRequested.class).stream()

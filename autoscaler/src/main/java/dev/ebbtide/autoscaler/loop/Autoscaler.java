@@ -167,6 +167,12 @@ public class Autoscaler {
         ScalingDecision decision = policy(state.policy).decide(snapshot, now);
         ScalingDecision previous = state.lastDecision;
         state.lastDecision = decision;
+        if (decision.nodesToAdd(snapshot) > 0 && state.demandLagsNodes()) {
+            // a node already runs a job the scheduler's last demand did not count as placed: the queue we see is
+            // older than the nodes we see; its next demand event (right behind) decides the scale-up
+            LOG.debugf("cluster %s: demand is behind the node states; not scaling up yet", cluster);
+            return;
+        }
         if (decision.isNoop(snapshot)) {
             if (previous == null || !previous.reasons().equals(decision.reasons())) {
                 LOG.debugf("cluster %s: no change (%s)", cluster, decision.explain());

@@ -93,6 +93,15 @@ public final class ClusterState {
         }
     }
 
+    /**
+     * True when a node runs a job that the latest demand event did not list as busy: the scheduler placed a job after
+     * that demand was published, so the queue we hold still counts it.
+     */
+    boolean demandLagsNodes() {
+        return nodes.entrySet().stream()
+                .anyMatch(e -> e.getValue().state() == NodeState.running && !busyNodes.contains(e.getKey()));
+    }
+
     /** Nodes that exist and count towards the cluster's size (not leaving, not gone). */
     public int liveCount() {
         return (int) nodes.values().stream().filter(n -> n.state().isLive()).count();

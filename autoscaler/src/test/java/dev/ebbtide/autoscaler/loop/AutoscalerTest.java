@@ -85,6 +85,24 @@ class AutoscalerTest {
     }
 
     @Test
+    void aNodeTurningBusyBeforeTheSchedulersNextDemandDoesNotTriggerAnotherScaleUp() {
+        node("cl-0", NodeState.idle);
+        node("cl-1", NodeState.idle);
+        demand(List.of(2), List.of());
+        assertEquals(List.of(), requests, "two idle nodes for a 2-node job");
+        node("cl-0", NodeState.running); // the job started; the demand event that says so is still on its way
+        autoscaler.tick();
+        assertEquals(List.of(), requests, "the queue we hold is older than the node states: no scale-up");
+        demand(List.of(), List.of("cl-0", "cl-1"));
+        node("cl-1", NodeState.running);
+        autoscaler.tick();
+        assertEquals(List.of(), requests);
+        demand(List.of(1), List.of("cl-0", "cl-1")); // a new job really waits
+        assertEquals(1, requests.size());
+        assertEquals(3, requests.get(0).targetCount());
+    }
+
+    @Test
     void aBackingOffClusterDoesNotGrowAndSaysWhy() {
         autoscaler.onBackoff(new ClusterBackoffChanged("cl", T0.plusSeconds(30), "QUOTA_EXCEEDED", "quota", T0));
         demand(List.of(1), List.of());

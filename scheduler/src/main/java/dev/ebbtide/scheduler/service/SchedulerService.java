@@ -531,16 +531,17 @@ public class SchedulerService {
         for (JobStateChanged e : out.states) {
             chain = chain.chain(() -> outbox.add("job-state", e.cluster(), EventJson.write(e)));
         }
+        // demand before assignments: the autoscaler should see a job leave the queue before its nodes turn busy
+        Map<String, ClusterDemandChanged> lastDemand = new java.util.LinkedHashMap<>();
+        out.demand.forEach(d -> lastDemand.put(d.cluster(), d)); // within a batch, only the latest demand matters
+        for (ClusterDemandChanged e : lastDemand.values()) {
+            chain = chain.chain(() -> outbox.add("cluster-demand", e.cluster(), EventJson.write(e)));
+        }
         for (JobAssigned e : out.assignments) {
             chain = chain.chain(() -> outbox.add("job-assignments", e.cluster(), EventJson.write(e)));
         }
         for (JobStopRequested e : out.stops) {
             chain = chain.chain(() -> outbox.add("job-stops", e.cluster(), EventJson.write(e)));
-        }
-        Map<String, ClusterDemandChanged> lastDemand = new java.util.LinkedHashMap<>();
-        out.demand.forEach(d -> lastDemand.put(d.cluster(), d)); // within a batch, only the latest demand matters
-        for (ClusterDemandChanged e : lastDemand.values()) {
-            chain = chain.chain(() -> outbox.add("cluster-demand", e.cluster(), EventJson.write(e)));
         }
         return chain;
     }
