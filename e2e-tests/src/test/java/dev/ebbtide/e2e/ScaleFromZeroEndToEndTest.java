@@ -202,8 +202,8 @@ class ScaleFromZeroEndToEndTest {
         JsonNode canceled = awaitTerminal(job);
         assertEquals("Canceled", canceled.path("state").asText(), canceled.toString());
         assertEquals("canceled by a user", canceled.path("reason").asText());
-        assertTrue(ProcessHandle.allProcesses().noneMatch(h -> h.info().commandLine().orElse("").contains("sleep 600")),
-                "the job's process is gone");
+        await().atMost(Duration.ofSeconds(15)).until(() -> ProcessHandle.allProcesses()
+                .noneMatch(h -> h.info().commandLine().orElse("").contains("sleep 600"))); // the job's process is gone
         HttpResponse<String> again = HTTP.send(HttpRequest.newBuilder(URI.create(stack.url("job-submitter") + "/jobs/" + job + "/cancel"))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(409, again.statusCode(), again.body());
