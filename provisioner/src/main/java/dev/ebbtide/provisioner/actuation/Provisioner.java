@@ -93,7 +93,19 @@ public class Provisioner {
      * classification): remove the named nodes that are still idle with no job, then grow to the target.
      */
     public synchronized void onScaleRequested(ScaleRequested r) {
-        NodePool pool = pool(r.cluster());
+        NodePool pool;
+        try {
+            pool = pool(r.cluster());
+        } catch (CloudException e) {
+            // the scale set could not be read or created: back off like any failed scale-up, so the autoscaler
+            // re-decides after the backoff instead of waiting for nodes that will not come
+            Instant until = clock.instant().plusSeconds(30);
+            LOG.errorf("cluster %s: cannot open its node pool (%s): %s; backing off until %s", r.cluster(),
+                    e.errorClass(), e.getMessage(), until);
+            events.backoffStarted(r.cluster(), e.errorClass(), until,
+                    CloudReasons.forError(e.errorClass(), e.getMessage()));
+            return;
+        }
         if (pool == null) {
             LOG.errorf("scale request %s names unknown cluster %s: ignored", r.requestId(), r.cluster());
             return;

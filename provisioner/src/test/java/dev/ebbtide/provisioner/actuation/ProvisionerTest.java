@@ -15,7 +15,9 @@ import dev.ebbtide.common.events.Reason;
 import dev.ebbtide.common.events.RunPhase;
 import dev.ebbtide.common.events.ScaleRequested;
 import dev.ebbtide.devsupport.MutableClock;
+import dev.ebbtide.provisioner.cloud.CloudException;
 import dev.ebbtide.provisioner.cloud.CloudProvider;
+import dev.ebbtide.provisioner.cloud.ErrorClass;
 import dev.ebbtide.provisioner.cloud.NodePool;
 import dev.ebbtide.provisioner.cloud.local.LocalNodePool;
 import dev.ebbtide.provisioner.cloud.local.LocalJobRunner;
@@ -39,6 +41,8 @@ class ProvisionerTest {
     final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     final List<NodeStateChanged> nodeEvents = new CopyOnWriteArrayList<>();
     final List<JobRunReported> runs = new CopyOnWriteArrayList<>();
+    final List<String> backoffs = new CopyOnWriteArrayList<>();
+    volatile boolean cloudDown;
     @TempDir
     Path work;
     Provisioner provisioner;
@@ -56,6 +60,11 @@ class ProvisionerTest {
             public void runReported(JobRunReported e) {
                 runs.add(e);
             }
+
+            @Override
+            public void backoffStarted(String cluster, ErrorClass errorClass, Instant until, Reason reason) {
+                backoffs.add(cluster + " " + errorClass + " until " + until);
+            }
         };
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         ClusterBackoff backoff = new ClusterBackoff(clock);
@@ -69,6 +78,9 @@ class ProvisionerTest {
 
             @Override
             public NodePool nodePool(ClusterSpec cluster) {
+                if (cloudDown) {
+                    throw new CloudException(ErrorClass.TRANSIENT, "503 from the cloud");
+                }
                 return pool;
             }
         };
@@ -78,6 +90,16 @@ class ProvisionerTest {
                         ProvisionerEvents.OrphanAction.ADOPT), backoff, caller, publisher), Duration.ZERO,
                 registry, clock);
         provisioner.onClusterDefined(new ClusterSpec(CLUSTER, null, null, 0, 4, 30, null));
+    }
+
+    @Test
+    void aPoolThatCannotBeOpenedBacksTheClusterOffInsteadOfLosingTheRequest() {
+        cloudDown = true;
+        provisioner.onClusterDefined(new ClusterSpec("down-cluster", null, null, 0, 4, 30, null));
+        provisioner.onScaleRequested(new ScaleRequested("r-1", "down-cluster", 2, List.of(),
+                List.of(new Reason("TEST", "test")), clock.instant()));
+        assertEquals(List.of("down-cluster TRANSIENT until " + clock.instant().plusSeconds(30)), backoffs);
+        assertEquals(List.of(), nodeEvents);
     }
 
     @Test
