@@ -116,6 +116,7 @@ class SchedulerFlowTest {
                 "/tmp/x/" + job.jobId() + "/node-1.log", null, null, Instant.now()));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + job.jobId()).then()
                 .body("state", equalTo("Failed")).body("exitCode", equalTo(3))
+                .body("reason", equalTo("node " + assigned.nodes().get(1) + " exited with code 3"))
                 .body("outputLocation", equalTo("/tmp/x/" + job.jobId()))
                 .body("nodes", contains(assigned.nodes().toArray())));
     }

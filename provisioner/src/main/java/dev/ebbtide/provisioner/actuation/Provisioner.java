@@ -207,7 +207,7 @@ public class Provisioner {
             events.runReported(new JobRunReported(a.jobId(), a.cluster(), node, rank, RunPhase.STARTED, null, null, null,
                     a.attempt(), now));
             int r = rank;
-            runner.start(a.jobId(), node, rank, a.nodes().size(), a.spec(), code -> onExit(a, node, r, code));
+            runner.start(a.jobId(), node, rank, a.nodes().size(), a.spec(), (code, why) -> onExit(a, node, r, code, why));
         }
     }
 
@@ -246,12 +246,12 @@ public class Provisioner {
         return jobId + "#" + (attempt == null ? 1 : attempt);
     }
 
-    private synchronized void onExit(JobAssigned a, String node, int rank, int code) {
+    private synchronized void onExit(JobAssigned a, String node, int rank, int code, String why) {
         Instant now = clock.instant();
         busy.remove(node);
         LOG.infof("job %s rank %d on %s exited with %d", a.jobId(), rank, node, code);
         events.runReported(new JobRunReported(a.jobId(), a.cluster(), node, rank, RunPhase.EXITED, code,
-                runner.outputFile(a.jobId(), rank).toString(), null, a.attempt(), now));
+                runner.outputFile(a.jobId(), rank).toString(), why, a.attempt(), now));
         Published p = published.get(node);
         if (p != null && p.state() == NodeState.running) {
             publish(a.cluster(), node, NodeState.idle, null, null, now, false);

@@ -178,6 +178,17 @@ class ProvisionerTest {
     }
 
     @Test
+    void aCommandPastItsTimeoutIsStoppedAndTheReasonReported() {
+        twoIdleNodes();
+        provisioner.onJobAssigned(new JobAssigned("job-6", CLUSTER, List.of(CLUSTER + "-0"),
+                new JobSpec("sleep 120", 1, Map.of(), null, null, null, 1L), 1, clock.instant()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> runs.stream().anyMatch(r -> r.phase() == RunPhase.EXITED));
+        JobRunReported exit = runs.stream().filter(r -> r.phase() == RunPhase.EXITED).findFirst().orElseThrow();
+        assertEquals(124, exit.exitCode());
+        assertEquals("limits.timeout of 1 s reached: stopped", exit.reason());
+    }
+
+    @Test
     void anAssignmentArrivingAfterItsStopIsRejected() {
         twoIdleNodes();
         provisioner.onJobStop(new JobStopRequested("job-5", CLUSTER, List.of(CLUSTER + "-0"), 2, "canceled", clock.instant()));

@@ -337,6 +337,10 @@ public class SchedulerService {
         int code = r.exitCode() == null ? -1 : r.exitCode();
         if (job.exitCode == null || job.exitCode == 0) {
             job.exitCode = code;
+            if (code != 0) {
+                job.reason = "node " + r.node() + " exited with code " + code
+                        + (r.reason() == null ? "" : " (" + r.reason() + ")");
+            }
         }
         if (r.outputPath() != null && job.outputLocation == null) {
             Path parent = Path.of(r.outputPath()).getParent();
@@ -350,7 +354,7 @@ public class SchedulerService {
             if (job.exitCode == 0) {
                 transition(job, JobState.Completed, null, out);
             } else {
-                transition(job, JobState.Failed, "a node exited with code " + job.exitCode, out);
+                transition(job, JobState.Failed, job.reason, out);
             }
         }
         return Uni.createFrom().voidItem();

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntConsumer;
+import java.util.function.BiConsumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -31,10 +31,11 @@ public final class LocalJobRunner {
     }
 
     /**
-     * Starts rank {@code rank} of {@code nodeCount}; {@code onExit} gets the exit code (or -1 if it could not start,
+     * Starts rank {@code rank} of {@code nodeCount}; {@code onExit} gets the exit code and, when Ebbtide ended or
+     * could not start the command, why (-1 if it could not start,
      * 124 if it hit {@code limits.timeout}).
      */
-    public void start(String jobId, String node, int rank, int nodeCount, JobSpec spec, IntConsumer onExit) {
+    public void start(String jobId, String node, int rank, int nodeCount, JobSpec spec, BiConsumer<Integer, String> onExit) {
         try {
             Path dir = workDir.resolve(jobId).resolve("rank-" + rank);
             Files.createDirectories(dir);
@@ -57,14 +58,14 @@ public final class LocalJobRunner {
                 running.remove(node);
                 if (timeout != null) {
                     terminate(process);
-                    onExit.accept(124);
+                    onExit.accept(124, "limits.timeout of " + spec.timeoutSeconds() + " s reached: stopped");
                 } else {
-                    onExit.accept(p.exitValue());
+                    onExit.accept(p.exitValue(), null);
                 }
             });
         } catch (IOException e) {
             LOG.errorf("job %s rank %d could not start on %s: %s", jobId, rank, node, e.getMessage());
-            onExit.accept(-1);
+            onExit.accept(-1, "could not start the command: " + e.getMessage());
         }
     }
 
