@@ -21,7 +21,6 @@ import jakarta.ws.rs.core.Response;
 import java.time.Clock;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
@@ -30,8 +29,14 @@ import org.jboss.logging.Logger;
 @Produces(MediaType.APPLICATION_JSON)
 public class JobResource {
     private static final Logger LOG = Logger.getLogger(JobResource.class);
-    /** Jobs accepted by this instance and not yet seen by the scheduler report NotStarted. */
-    private static final Map<String, String> RECENT = new ConcurrentHashMap<>();
+    /** Jobs accepted by this instance (the last 10,000) report NotStarted until the scheduler has them. */
+    private static final Map<String, String> RECENT = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+                    return size() > 10_000;
+                }
+            });
 
     @Inject
     ClusterDirectory clusters;
