@@ -1,0 +1,78 @@
+package dev.ebbtide.submitter;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.ebbtide.common.azureml.ClusterSpec;
+import dev.ebbtide.common.events.ClusterDefined;
+import dev.ebbtide.common.events.EventJson;
+import dev.ebbtide.common.events.JobSubmitted;
+import dev.ebbtide.common.events.Topics;
+import dev.ebbtide.devsupport.RealInfraTestResource;
+import dev.ebbtide.devsupport.TopicRecorder;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.config.EncoderConfig;
+import io.restassured.http.ContentType;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/** POST /jobs on a real broker: an accepted job is on the topic, keyed by its cluster; bad ones get a sentence. */
+@QuarkusTest
+@WithTestResource(RealInfraTestResource.class)
+class SubmitJobTest {
+    static {
+        RestAssured.config = RestAssured.config().encoderConfig(
+                EncoderConfig.encoderConfig().encodeContentTypeAs("application/yaml", ContentType.TEXT));
+    }
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @Test
+    void anAcceptedJobIsPublishedKeyedByItsClusterAndBadOnesAreRefused() throws Exception {
+        try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
+                new StringSerializer(), new StringSerializer());
+                TopicRecorder recorder = new TopicRecorder(bootstrap, List.of(Topics.JOBS_SUBMITTED))) {
+            ClusterDefined cluster = new ClusterDefined(new ClusterSpec("sub-cluster", null, null, 0, 2, 60, null), null,
+                    Instant.now());
+            p.send(new ProducerRecord<>(Topics.CLUSTERS, "sub-cluster", EventJson.write(cluster))).get();
+            String yaml = """
+                    type: command
+                    command: python train.py
+                    compute: azureml:sub-cluster
+                    resources: {instance_count: 2}
+                    environment_variables: {LR: "0.1"}
+                    queue_settings: {priority: high}
+                    """;
+            await().atMost(Duration.ofSeconds(30)).until(() -> given().contentType("application/yaml").body(yaml)
+                    .post("/jobs").statusCode() == 201);
+            await().atMost(Duration.ofSeconds(30)).until(() -> !recorder.on(Topics.JOBS_SUBMITTED).isEmpty());
+            JobSubmitted published = recorder.on(Topics.JOBS_SUBMITTED).get(0).as(JobSubmitted.class);
+            assertEquals("sub-cluster", published.cluster());
+            assertEquals(2, published.spec().instanceCount());
+            assertEquals("high", published.spec().priority());
+            assertEquals(Map.of("LR", "0.1"), published.spec().environmentVariables());
+            assertEquals("dev.ebbtide.job.submitted.v1", recorder.on(Topics.JOBS_SUBMITTED).get(0).headers().get("ce_type"));
+
+            given().contentType("application/yaml").body("command: x\ncompute: azureml:sub-cluster\nresources: {instance_count: 3}\n")
+                    .post("/jobs").then().statusCode(400).body("error", equalTo(
+                            "job asks for 3 nodes but cluster 'sub-cluster' has max_instances 2"));
+            given().contentType("application/yaml").body("command: x\ncompute: azureml:elsewhere\n")
+                    .post("/jobs").then().statusCode(404).body("error", containsString("unknown cluster 'elsewhere'"));
+            given().contentType("application/json").body("{\"command\": ")
+                    .post("/jobs").then().statusCode(400).body("error", containsString("not valid YAML or JSON"));
+        }
+    }
+}
