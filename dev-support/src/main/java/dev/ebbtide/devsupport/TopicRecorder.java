@@ -14,8 +14,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** Test support: records every record on the given topics, in topic order, from the start, on a background thread. */
 public final class TopicRecorder implements AutoCloseable {
-    /** One record: its topic, value and headers. */
-    public record Recorded(String topic, String value, Map<String, String> headers) {
+    /** One record: its topic, key, value and headers. */
+    public record Recorded(String topic, String key, String value, Map<String, String> headers) {
         public <T> T as(Class<T> type) {
             return EventJson.read(value, type);
         }
@@ -38,7 +38,7 @@ public final class TopicRecorder implements AutoCloseable {
                             headers.put(h.key(), h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8));
                         }
                         synchronized (records) {
-                            records.add(new Recorded(r.topic(), r.value(), headers));
+                            records.add(new Recorded(r.topic(), r.key(), r.value(), headers));
                         }
                     }
                 }

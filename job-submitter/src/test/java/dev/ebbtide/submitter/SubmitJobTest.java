@@ -61,6 +61,7 @@ class SubmitJobTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> !recorder.on(Topics.JOBS_SUBMITTED).isEmpty());
             JobSubmitted published = recorder.on(Topics.JOBS_SUBMITTED).get(0).as(JobSubmitted.class);
             assertEquals("sub-cluster", published.cluster());
+            assertEquals("sub-cluster", recorder.on(Topics.JOBS_SUBMITTED).get(0).key(), "keyed by cluster");
             assertEquals(2, published.spec().instanceCount());
             assertEquals("high", published.spec().priority());
             assertEquals(Map.of("LR", "0.1"), published.spec().environmentVariables());
