@@ -130,6 +130,8 @@ public class Provisioner {
                 refuseRemoval(r.cluster(), node, now);
             }
         }
+        LOG.infof("cluster %s: request %s (target %d) %s: added %s, removed %s", r.cluster(), r.requestId(),
+                r.targetCount(), outcome.status(), outcome.added(), outcome.removed());
         if (outcome.status() != ScaleRequestHandler.Status.APPLIED) {
             LOG.warnf("cluster %s: request %s %s: %s", r.cluster(), r.requestId(), outcome.status(),
                     outcome.reason() == null ? "" : outcome.reason().message());

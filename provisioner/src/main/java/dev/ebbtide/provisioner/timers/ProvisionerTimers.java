@@ -1,19 +1,55 @@
 package dev.ebbtide.provisioner.timers;
 
 import dev.ebbtide.provisioner.actuation.Provisioner;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
-/** The provisioner's periodic work: node polls (state changes) and reconciliation with the cloud. */
+/**
+ * The provisioner's periodic work: node polls (state changes, sub-second, so a booted node is seen at once; Quarkus's
+ * scheduler does not run faster than once a second) and reconciliation with the cloud.
+ */
 @ApplicationScoped
 public class ProvisionerTimers {
+    private static final Logger LOG = Logger.getLogger(ProvisionerTimers.class);
+
     @Inject
     Provisioner provisioner;
+    @ConfigProperty(name = "ebbtide.node-poll-interval", defaultValue = "250ms")
+    Duration pollInterval;
 
-    @Scheduled(every = "${ebbtide.node-poll-interval:250ms}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void poll() {
-        provisioner.pollAll();
+    private ScheduledExecutorService poller;
+
+    void start(@Observes StartupEvent ignored) {
+        poller = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ebbtide-node-poll");
+            t.setDaemon(true);
+            return t;
+        });
+        poller.scheduleWithFixedDelay(this::poll, pollInterval.toMillis(), pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent ignored) {
+        if (poller != null) {
+            poller.shutdownNow();
+        }
+    }
+
+    private void poll() {
+        try {
+            provisioner.pollAll();
+        } catch (RuntimeException e) {
+            LOG.warnf("node poll failed: %s", e.toString()); // the next poll tries again
+        }
     }
 
     @Scheduled(every = "${ebbtide.provisioner.reconcile-interval:30s}", delayed = "5s",
