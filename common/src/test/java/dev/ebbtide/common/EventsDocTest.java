@@ -40,6 +40,29 @@ class EventsDocTest {
     }
 
     @Test
+    void everyCloudEventsTypeTheServicesSendIsDeclaredAndDocumented() throws Exception {
+        java.util.Set<String> declared = new java.util.HashSet<>();
+        for (java.lang.reflect.Field f : dev.ebbtide.common.events.EventTypes.class.getFields()) {
+            if (f.getType() == String.class && !f.getName().equals("SOURCE_PREFIX")) {
+                declared.add((String) f.get(null));
+            }
+        }
+        String doc = Files.readString(Path.of("../docs/events.md"));
+        int seen = 0;
+        for (String service : new String[] {"job-submitter", "scheduler", "autoscaler", "provisioner"}) {
+            for (String line : Files.readAllLines(Path.of("../" + service + "/src/main/resources/application.properties"))) {
+                if (line.contains(".cloud-events-type=")) {
+                    String type = line.substring(line.indexOf('=') + 1).trim();
+                    assertTrue(declared.contains(type), service + " sends " + type + ", which EventTypes does not declare");
+                    assertTrue(doc.contains("`" + type + "`"), type + " is missing from docs/events.md");
+                    seen++;
+                }
+            }
+        }
+        assertTrue(seen >= 9, "found only " + seen + " cloud-events-type settings");
+    }
+
+    @Test
     void recordsIgnoreFieldsAddedByNewerV1Producers() {
         var e = EventJson.read("{\"cluster\":\"c\",\"node\":\"n\",\"state\":\"idle\",\"someFutureField\":1}",
                 dev.ebbtide.common.events.NodeStateChanged.class);

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -29,12 +28,10 @@ import org.apache.kafka.common.utils.Time;
  * and by the local stack; no Docker. Starts in about 2 s.
  */
 public final class EmbeddedKafka implements AutoCloseable {
-    private final Path dataDir;
     private final int port;
     private final KafkaRaftServer server;
 
-    private EmbeddedKafka(Path dataDir, int port, KafkaRaftServer server) {
-        this.dataDir = dataDir;
+    private EmbeddedKafka(int port, KafkaRaftServer server) {
         this.port = port;
         this.server = server;
     }
@@ -86,7 +83,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
         server.startup();
-        return new EmbeddedKafka(dir, brokerPort, server);
+        return new EmbeddedKafka(brokerPort, server);
     }
 
     public String bootstrapServers() {
@@ -130,18 +127,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         server.awaitShutdown();
     }
 
-    public Path dataDir() {
-        return dataDir;
-    }
-
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             s.setReuseAddress(true);
             return s.getLocalPort();
         }
-    }
-
-    static String randomId() {
-        return UUID.randomUUID().toString();
     }
 }

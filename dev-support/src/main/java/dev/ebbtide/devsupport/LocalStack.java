@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,13 +22,15 @@ import java.util.Map;
  */
 public final class LocalStack implements AutoCloseable {
     /** The services in start order, with their default HTTP ports. */
-    public static final Map<String, Integer> SERVICES = new LinkedHashMap<>(Map.of());
+    public static final Map<String, Integer> SERVICES = services();
 
-    static {
-        SERVICES.put("job-submitter", 8081);
-        SERVICES.put("scheduler", 8082);
-        SERVICES.put("autoscaler", 8083);
-        SERVICES.put("provisioner", 8084);
+    private static Map<String, Integer> services() {
+        Map<String, Integer> services = new LinkedHashMap<>();
+        services.put("job-submitter", 8081);
+        services.put("scheduler", 8082);
+        services.put("autoscaler", 8083);
+        services.put("provisioner", 8084);
+        return Collections.unmodifiableMap(services);
     }
 
     /**

@@ -134,15 +134,9 @@ public class Autoscaler {
         if (state == null) {
             return Optional.empty();
         }
-        ClusterState copy = new ClusterState(changed != null ? changed : state.spec, state.policy);
-        copy.nodes.putAll(state.nodes);
-        copy.queuedDemand = state.queuedDemand;
-        copy.busyNodes = state.busyNodes;
-        copy.pendingTarget = state.pendingTarget;
-        copy.pendingSince = state.pendingSince;
-        copy.backoff = state.backoff;
+        ClusterSnapshot snapshot = state.snapshot(changed != null ? changed : state.spec);
         String name = policyName != null ? policyName : state.policy;
-        return Optional.of(Policies.create(name, nodeBootTime).decide(copy.snapshot(), clock.instant()));
+        return Optional.of(Policies.create(name, nodeBootTime).decide(snapshot, clock.instant()));
     }
 
     public synchronized Optional<ClusterState> cluster(String name) {

@@ -62,8 +62,6 @@ public class ClusterLoader {
             }
             localDefined |= spec.name().equals("local");
         }
-        existing.values().stream().filter(e -> autoscaler.cluster(e.spec().name()).isEmpty())
-                .forEach(e -> autoscaler.onClusterDefined(e)); // created through REST earlier
         if (!localDefined && !existing.containsKey("local")) {
             define(new ClusterSpec("local", "local", "dedicated", 0, 1, 30, null), null);
         }

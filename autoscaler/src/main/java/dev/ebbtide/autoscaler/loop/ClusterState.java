@@ -117,6 +117,11 @@ public final class ClusterState {
     }
 
     ClusterSnapshot snapshot() {
+        return snapshot(spec);
+    }
+
+    /** The pure core's view of this cluster, under the given scale settings (the current ones, or a dry run's). */
+    ClusterSnapshot snapshot(ClusterSpec settingsFrom) {
         List<ScalingNode> view = new ArrayList<>();
         nodes.forEach((name, info) -> {
             NodePhase phase = switch (info.state()) {
@@ -128,8 +133,8 @@ public final class ClusterState {
             view.add(new ScalingNode(name, phase, phase == NodePhase.IDLE ? info.since() : null));
         });
         int inFlight = pendingTarget == null ? 0 : Math.max(0, pendingTarget - liveCount());
-        ScalingSettings settings = new ScalingSettings(spec.minInstances(), spec.maxInstances(),
-                Duration.ofSeconds(spec.idleTimeBeforeScaleDown()));
+        ScalingSettings settings = new ScalingSettings(settingsFrom.minInstances(), settingsFrom.maxInstances(),
+                Duration.ofSeconds(settingsFrom.idleTimeBeforeScaleDown()));
         return new ClusterSnapshot(spec.name(), settings, queuedDemand, view, inFlight, backoff);
     }
 }

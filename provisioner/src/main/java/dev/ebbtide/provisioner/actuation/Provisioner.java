@@ -35,7 +35,8 @@ import org.jboss.logging.Logger;
  */
 public class Provisioner {
     private static final Logger LOG = Logger.getLogger(Provisioner.class);
-    private static final int REMEMBERED_REQUESTS = 10_000;
+    /** How many job attempts are remembered as started / stopped, for redelivered assignments and stops. */
+    private static final int REMEMBERED_ATTEMPTS = 10_000;
 
     /** What was last published for a node. */
     record Published(String cluster, NodeState state, String jobId) {
@@ -52,8 +53,8 @@ public class Provisioner {
     private final Clock clock;
     private final Map<String, ClusterSpec> clusters = new HashMap<>();
     private final Map<String, NodePool> pools = new LinkedHashMap<>();
-    private final RecentIds startedAttempts = new RecentIds(REMEMBERED_REQUESTS);
-    private final RecentIds stoppedAttempts = new RecentIds(REMEMBERED_REQUESTS);
+    private final RecentIds startedAttempts = new RecentIds(REMEMBERED_ATTEMPTS);
+    private final RecentIds stoppedAttempts = new RecentIds(REMEMBERED_ATTEMPTS);
     private final Map<String, Published> published = new LinkedHashMap<>();
     /** node → the job attempt it runs ({@code job#attempt}) */
     private final Map<String, String> busy = new HashMap<>();

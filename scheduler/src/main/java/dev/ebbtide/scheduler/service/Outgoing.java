@@ -13,10 +13,13 @@ final class Outgoing {
     final List<JobAssigned> assignments = new ArrayList<>();
     final List<ClusterDemandChanged> demand = new ArrayList<>();
     final List<JobStopRequested> stops = new ArrayList<>();
-    /** topic, key, payload, reason */
-    final List<String[]> deadLetters = new ArrayList<>();
+    /** A record that cannot be handled, for the dead-letter topic of its source. */
+    record DeadLetter(String sourceTopic, String key, String payload, String reason) {
+    }
+
+    final List<DeadLetter> deadLetters = new ArrayList<>();
 
     void deadLetter(String topic, String key, String payload, String reason) {
-        deadLetters.add(new String[] {topic, key, payload, reason});
+        deadLetters.add(new DeadLetter(topic, key, payload, reason));
     }
 }

@@ -84,12 +84,6 @@ public class SchedulerService {
                 .chain(outbox::relay);
     }
 
-    /** Handles one record in its own transaction (tests and the batch fallback). */
-    public Uni<Void> handle(String topic, String key, String value) {
-        Outgoing out = new Outgoing();
-        return Panache.withTransaction(() -> work(topic, key, value, out).chain(() -> store(out))).chain(outbox::relay);
-    }
-
     private Uni<Void> handleAlone(ConsumerRecord<String, String> r) {
         Outgoing out = new Outgoing();
         return Panache.withTransaction(() -> work(r.topic(), r.key(), r.value(), out).chain(() -> store(out)))
@@ -529,8 +523,8 @@ public class SchedulerService {
     /** Stores the decided events in the outbox, in the transaction that made the change. */
     private Uni<Void> store(Outgoing out) {
         Uni<Void> chain = Uni.createFrom().voidItem();
-        for (String[] d : out.deadLetters) {
-            chain = chain.chain(() -> outbox.deadLetter(d[0], d[1], d[2], d[3]));
+        for (Outgoing.DeadLetter d : out.deadLetters) {
+            chain = chain.chain(() -> outbox.deadLetter(d.sourceTopic(), d.key(), d.payload(), d.reason()));
         }
         for (JobStateChanged e : out.states) {
             chain = chain.chain(() -> outbox.add("job-state", e.cluster(), EventJson.write(e)));
