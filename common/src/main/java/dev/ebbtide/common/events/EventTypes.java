@@ -13,6 +13,8 @@ public final class EventTypes {
     public static final String CLUSTER_BACKOFF_CHANGED = "dev.ebbtide.cluster.backoff-changed.v1";
     public static final String SCALE_REQUESTED = "dev.ebbtide.scale.requested.v1";
     public static final String NODE_STATE_CHANGED = "dev.ebbtide.node.state-changed.v1";
+    public static final String NODE_AGENT_STATUS = "dev.ebbtide.node.agent-status.v1";
+    public static final String JOB_LOG_CHUNK = "dev.ebbtide.job.log-chunk.v1";
 
     private EventTypes() {
     }

@@ -15,10 +15,14 @@ public final class Topics {
     public static final String CLUSTERS_BACKOFF = "ebbtide.clusters.backoff";
     public static final String SCALE_REQUESTS = "ebbtide.scale.requests";
     public static final String NODES_STATE = "ebbtide.nodes.state";
+    /** Node agents' announcements and heartbeats ({@link NodeAgentStatus}). */
+    public static final String NODES_AGENTS = "ebbtide.nodes.agents";
+    /** Job output, chunk by chunk ({@link JobLogChunk}). */
+    public static final String JOBS_LOGS = "ebbtide.jobs.logs";
 
     /** All topics, for brokers that pre-create them. */
     public static final java.util.List<String> ALL = java.util.List.of(JOBS_SUBMITTED, JOBS_SUBMITTED_DLQ, INTERNAL_DLQ, JOBS_STATE,
-            JOBS_ASSIGNMENTS, JOBS_RUNS, JOBS_STOPS, CLUSTERS, CLUSTERS_DEMAND, CLUSTERS_BACKOFF, SCALE_REQUESTS, NODES_STATE);
+            JOBS_ASSIGNMENTS, JOBS_RUNS, JOBS_STOPS, CLUSTERS, CLUSTERS_DEMAND, CLUSTERS_BACKOFF, SCALE_REQUESTS, NODES_STATE, NODES_AGENTS, JOBS_LOGS);
 
     /** Topics that keep only the latest record per key (cleanup.policy=compact). */
     public static final java.util.Set<String> COMPACTED = java.util.Set.of(CLUSTERS);
