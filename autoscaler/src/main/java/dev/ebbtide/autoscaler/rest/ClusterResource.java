@@ -8,6 +8,8 @@ import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.azureml.InvalidSpecException;
 import dev.ebbtide.core.scaling.Policies;
 import dev.ebbtide.core.scaling.ScalingDecision;
+import dev.ebbtide.messaging.auth.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.Consumes;
@@ -22,8 +24,12 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 
-/** Ops API: clusters, their policies (changeable at runtime), dry runs and the decisions taken with their reasons. */
+/**
+ * Ops API: clusters, their policies (changeable at runtime), dry runs and the decisions taken with their reasons.
+ * Every role reads (a dry run changes nothing); only operators define clusters and change policies.
+ */
 @Path("/clusters")
+@RolesAllowed({Roles.VIEWER, Roles.SUBMITTER, Roles.OPERATOR})
 @Produces(MediaType.APPLICATION_JSON)
 public class ClusterResource {
     @Inject
@@ -49,6 +55,7 @@ public class ClusterResource {
 
     /** Creates a cluster from an Azure ML {@code type: amlcompute} document (YAML or JSON). */
     @POST
+    @RolesAllowed(Roles.OPERATOR)
     @Consumes({"application/yaml", "application/x-yaml", "text/yaml", MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN})
     public Response create(String document) {
         ClusterSpec spec;
@@ -70,6 +77,7 @@ public class ClusterResource {
     /** Changes min, max, idle time or the policy at runtime. */
     @PUT
     @Path("/{name}/policy")
+    @RolesAllowed(Roles.OPERATOR)
     @Consumes(MediaType.APPLICATION_JSON)
     public ClusterView change(@PathParam("name") String name, PolicyChange change) {
         ClusterState state = find(name);

@@ -7,10 +7,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.stream.IntStream;
 
-/** A job as users see it in {@code GET /jobs/{id}}. */
+/** A job as users see it in {@code GET /jobs/{id}}; {@code submittedBy} is the principal that submitted it (if known). */
 public record JobView(String id, String cluster, String state, String reason, int instanceCount, String priority,
         String displayName, String experimentName, List<String> nodes, Integer exitCode, String outputLocation,
-        List<String> outputs, Instant submittedAt, Instant startedAt, Instant endedAt) {
+        List<String> outputs, String submittedBy, Instant submittedAt, Instant startedAt, Instant endedAt) {
 
     static JobView of(JobEntity j) {
         JobSpec spec = j.specJson == null ? null : EventJson.read(j.specJson, JobSpec.class);
@@ -18,6 +18,6 @@ public record JobView(String id, String cluster, String state, String reason, in
                 : IntStream.range(0, j.instanceCount).mapToObj(r -> j.outputLocation + "/node-" + r + ".log").toList();
         return new JobView(j.id, j.cluster, j.state.name(), j.reason, j.instanceCount, j.priority,
                 spec == null ? null : spec.displayName(), spec == null ? null : spec.experimentName(), j.nodeList(),
-                j.state.isTerminal() ? j.exitCode : null, j.outputLocation, outputs, j.submittedAt, j.startedAt, j.endedAt);
+                j.state.isTerminal() ? j.exitCode : null, j.outputLocation, outputs, j.submittedBy, j.submittedAt, j.startedAt, j.endedAt);
     }
 }

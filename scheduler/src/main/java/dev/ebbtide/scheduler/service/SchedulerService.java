@@ -224,6 +224,7 @@ public class SchedulerService {
         job.priority = s.spec().priority();
         job.specJson = EventJson.write(s.spec());
         job.submittedAt = s.submittedAt() != null ? s.submittedAt() : now();
+        job.submittedBy = s.submittedBy();
         job.sequence = ChronoUnit.MICROS.between(Instant.EPOCH, job.submittedAt);
         return job;
     }
