@@ -95,6 +95,20 @@ public final class DevTokens {
         return new Claims(TEST_ISSUER, AUDIENCE, subject, List.of(roles), Instant.now(), Duration.ofHours(1));
     }
 
+    /** Tokens the services' {@code %test} profile must refuse with 401, by what is wrong with them. */
+    public static Map<String, String> refusedTestTokens() {
+        Claims good = testClaims("mallory", "operator");
+        Map<String, String> refused = new LinkedHashMap<>();
+        refused.put("bad signature", sign(newKeyPair().getPrivate(), good));
+        refused.put("expired", sign(testKey(), new Claims(TEST_ISSUER, AUDIENCE, "mallory", List.of("operator"),
+                Instant.now().minus(Duration.ofHours(2)), Duration.ofHours(1))));
+        refused.put("wrong issuer", sign(testKey(), good.withIssuer("https://elsewhere.example/issuer")));
+        refused.put("wrong audience", sign(testKey(), new Claims(TEST_ISSUER, "someone-else", "mallory",
+                List.of("operator"), Instant.now(), Duration.ofHours(1))));
+        refused.put("not a JWT", "not-a-token");
+        return refused;
+    }
+
     /** A token from the local stack's key in {@code keysDir}. */
     public static String localToken(Path keysDir, String subject, Duration ttl, String... roles) throws IOException {
         return sign(readPrivateKey(keysDir.resolve("private.pem")),
