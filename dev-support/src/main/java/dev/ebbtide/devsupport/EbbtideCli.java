@@ -25,10 +25,12 @@ public final class EbbtideCli {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     private final String submitter;
     private final String autoscaler;
+    private final String authorization;
 
-    EbbtideCli(String submitter, String autoscaler) {
+    EbbtideCli(String submitter, String autoscaler, String token) {
         this.submitter = submitter;
         this.autoscaler = autoscaler;
+        this.authorization = "Bearer " + token;
     }
 
     public static void main(String[] args) throws Exception {
@@ -37,7 +39,7 @@ public final class EbbtideCli {
             System.exit(2);
         }
         EbbtideCli cli = new EbbtideCli(env("EBBTIDE_SUBMITTER_URL", "http://127.0.0.1:8081"),
-                env("EBBTIDE_AUTOSCALER_URL", "http://127.0.0.1:8083"));
+                env("EBBTIDE_AUTOSCALER_URL", "http://127.0.0.1:8083"), token());
         if (args[0].equals("cancel")) {
             System.exit(cli.cancel(args[1]));
         }
@@ -78,7 +80,7 @@ public final class EbbtideCli {
         HttpResponse<String> r;
         try {
             r = http.send(HttpRequest.newBuilder(URI.create(submitter + path)).header("Content-Type", "application/yaml")
-                    .POST(body).build(), HttpResponse.BodyHandlers.ofString());
+                    .header("Authorization", authorization).POST(body).build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             System.err.println("cannot reach the job-submitter at " + submitter + " (is the stack up? ./ebbtide up)");
             return null;
@@ -136,7 +138,8 @@ public final class EbbtideCli {
 
     private JsonNode get(String url) throws InterruptedException {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", authorization).GET()
+                    .build(),
                     HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? EventJson.mapper().readTree(r.body()) : null;
         } catch (IOException e) {
@@ -146,6 +149,20 @@ public final class EbbtideCli {
 
     private static void say(String line) {
         System.out.println(LocalTime.now().format(TIME) + "  " + line);
+    }
+
+    /** EBBTIDE_TOKEN if set, else an operator token for this user minted from the local stack's key. */
+    private static String token() throws IOException {
+        String given = System.getenv("EBBTIDE_TOKEN");
+        if (given != null && !given.isBlank()) {
+            return given.trim();
+        }
+        Path keys = Path.of(env("EBBTIDE_KEYS_DIR", ".ebbtide/keys"));
+        if (!Files.exists(keys.resolve("private.pem"))) {
+            System.err.println("no token: set EBBTIDE_TOKEN, or start the local stack (./ebbtide up creates " + keys + ")");
+            System.exit(2);
+        }
+        return DevTokens.localToken(keys, System.getProperty("user.name", "local-user"), Duration.ofHours(1), "operator");
     }
 
     private static String env(String name, String fallback) {

@@ -38,6 +38,14 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Starts a broker on {@code port} (0 = any free port) keeping its log in {@code dataDir} (null = temporary). */
     public static EmbeddedKafka start(int port, Path dataDir) throws IOException {
+        return start(port, dataDir, false);
+    }
+
+    /**
+     * As {@link #start(int, Path)}; {@code listenAll} binds the broker on every interface and advertises this
+     * machine's host name (unauthenticated: for trusted networks only). Otherwise only 127.0.0.1.
+     */
+    public static EmbeddedKafka start(int port, Path dataDir, boolean listenAll) throws IOException {
         Exit.setExitProcedure((code, message) -> {
             throw new IllegalStateException("Kafka asked to exit(" + code + "): " + message);
         });
@@ -52,8 +60,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         props.put("process.roles", "broker,controller");
         props.put("node.id", "1");
         props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+        props.put("listeners", "PLAINTEXT://" + (listenAll ? "0.0.0.0" : "127.0.0.1") + ":" + brokerPort
+                + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        String advertised = listenAll ? java.net.InetAddress.getLocalHost().getHostName() : "127.0.0.1";
+        props.put("advertised.listeners", "PLAINTEXT://" + advertised + ":" + brokerPort);
         props.put("controller.listener.names", "CONTROLLER");
         props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         props.put("inter.broker.listener.name", "PLAINTEXT");

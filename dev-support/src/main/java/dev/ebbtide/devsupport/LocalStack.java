@@ -51,6 +51,7 @@ public final class LocalStack implements AutoCloseable {
     private final EmbeddedPostgresServer postgres;
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final Map<String, String> urls = new LinkedHashMap<>();
+    private Path keys;
 
     private LocalStack(EmbeddedKafka kafka, EmbeddedPostgresServer postgres) {
         this.kafka = kafka;
@@ -58,6 +59,14 @@ public final class LocalStack implements AutoCloseable {
     }
 
     public static LocalStack start(Options o) throws IOException, InterruptedException {
+        return start(o, false);
+    }
+
+    /**
+     * Starts the stack. Services and Kafka listen on 127.0.0.1 only unless {@code listenAll}; PostgreSQL always does.
+     * Tokens are verified with {@code <stateDir>/keys/public.pem}, created on first start ({@link DevTokens}).
+     */
+    public static LocalStack start(Options o, boolean listenAll) throws IOException, InterruptedException {
         for (String service : SERVICES.keySet()) {
             Path jar = jar(o.repoRoot(), service);
             if (!Files.exists(jar)) {
@@ -65,10 +74,12 @@ public final class LocalStack implements AutoCloseable {
             }
         }
         Files.createDirectories(o.stateDir().resolve("logs"));
-        EmbeddedKafka kafka = EmbeddedKafka.start(o.kafkaPort(), o.stateDir().resolve("kafka"));
+        Path publicKey = DevTokens.ensureKeys(o.stateDir().resolve("keys"));
+        EmbeddedKafka kafka = EmbeddedKafka.start(o.kafkaPort(), o.stateDir().resolve("kafka"), listenAll);
         kafka.createTopics(Topics.ALL, Topics.COMPACTED);
         EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(o.postgresPort(), null);
         LocalStack stack = new LocalStack(kafka, postgres);
+        stack.keys = publicKey.getParent();
         try {
             Map<String, Integer> ports = new LinkedHashMap<>();
             SERVICES.forEach((s, p) -> ports.put(s, p));
@@ -78,7 +89,7 @@ public final class LocalStack implements AutoCloseable {
                 }
             }
             for (String service : SERVICES.keySet()) {
-                stack.launch(o, service, ports);
+                stack.launch(o, service, ports, listenAll);
             }
             for (String service : SERVICES.keySet()) {
                 stack.awaitReady(service, o.stateDir().resolve("logs").resolve(service + ".log"));
@@ -90,10 +101,14 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private void launch(Options o, String service, Map<String, Integer> ports) throws IOException {
+    private void launch(Options o, String service, Map<String, Integer> ports, boolean listenAll) throws IOException {
         int port = ports.get(service);
         List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dquarkus.http.port=" + port,
+                "-Dquarkus.http.host=" + (listenAll ? "0.0.0.0" : "127.0.0.1"),
+                "-Dmp.jwt.verify.publickey.location=" + keys.resolve("public.pem"),
+                "-Dmp.jwt.verify.issuer=" + DevTokens.LOCAL_ISSUER,
+                "-Dmp.jwt.verify.audiences=" + DevTokens.AUDIENCE,
                 "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers()));
         // each service gets only the settings it defines (the provisioner rejects unknown ebbtide.* keys)
         switch (service) {
@@ -150,6 +165,11 @@ public final class LocalStack implements AutoCloseable {
 
     public Map<String, String> urls() {
         return Map.copyOf(urls);
+    }
+
+    /** A token signed with this stack's key: {@code subject} with {@code roles}, valid for an hour. */
+    public String token(String subject, String... roles) throws IOException {
+        return DevTokens.localToken(keys, subject, Duration.ofHours(1), roles);
     }
 
     public String bootstrapServers() {
@@ -213,7 +233,9 @@ public final class LocalStack implements AutoCloseable {
         deleteTree(state.resolve("kafka"));
         int kafkaPort = Integer.parseInt(System.getenv().getOrDefault("EBBTIDE_KAFKA_PORT", "19092"));
         int pgPort = Integer.parseInt(System.getenv().getOrDefault("EBBTIDE_POSTGRES_PORT", "15432"));
-        LocalStack stack = start(new Options(root, state, kafkaPort, pgPort, false, root.resolve("clusters"), Map.of()));
+        boolean listenAll = List.of(args).contains("--listen-all");
+        LocalStack stack = start(new Options(root, state, kafkaPort, pgPort, false, root.resolve("clusters"), Map.of()),
+                listenAll);
         Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "stop-stack"));
         StringBuilder pids = new StringBuilder("stack " + ProcessHandle.current().pid() + "\n");
         stack.pids().forEach((s, pid) -> pids.append(s).append(' ').append(pid).append('\n'));
@@ -228,6 +250,11 @@ public final class LocalStack implements AutoCloseable {
                     s, stack.url(s), stack.url(s), stack.url(s), stack.url(s)));
         }
         ready.append(String.format("  %-14s %s%n", "logs", state.resolve("logs")));
+        ready.append(String.format("  %-14s ./ebbtide token --role viewer|submitter|operator   (key in %s)%n", "tokens",
+                state.resolve("keys")));
+        if (listenAll) {
+            ready.append("  listening on every interface (--listen-all): the services need tokens, Kafka does not\n");
+        }
         Files.writeString(run.resolve("ready"), ready.toString());
         System.out.print(ready);
         Thread.currentThread().join();

@@ -219,7 +219,7 @@ class SchedulerFlowTest {
         send(Topics.JOBS_RUNS, new JobRunReported(running.jobId(), cluster, cluster + "-9", 0, RunPhase.EXITED, 143,
                 null, null, 1, Instant.now()));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + running.jobId()).then()
-                .body("state", equalTo("Canceled")).body("reason", equalTo("canceled by a user")));
+                .body("state", equalTo("Canceled")).body("reason", equalTo("canceled by flow-operator")));
     }
 
     @Test
