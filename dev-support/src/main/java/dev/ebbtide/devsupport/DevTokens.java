@@ -150,7 +150,10 @@ public final class DevTokens {
         };
     }
 
-    /** {@code ./ebbtide token --role R [--subject NAME] [--ttl 8h]}: prints a token signed with the local stack's key. */
+    /**
+     * {@code ./ebbtide token --role R [--subject NAME] [--ttl 8h]}: prints a token signed with the local stack's key
+     * ({@code args[0]} is the key directory), creating the key if there is none yet.
+     */
     public static void main(String[] args) throws IOException {
         Path keys = Path.of(args.length > 0 ? args[0] : ".ebbtide/keys");
         String role = null;
@@ -169,15 +172,13 @@ public final class DevTokens {
             if (role == null || !List.of("submitter", "operator", "viewer").contains(role)) {
                 throw new IllegalArgumentException("--role must be submitter, operator or viewer");
             }
-            if (!Files.exists(keys.resolve("private.pem"))) {
-                throw new IllegalArgumentException("no local signing key in " + keys + " (./ebbtide up creates it)");
-            }
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.err.println("usage: ./ebbtide token --role submitter|operator|viewer [--subject NAME] [--ttl 8h]");
             System.exit(2);
             return;
         }
+        ensureKeys(keys); // the first ./ebbtide up or token creates the local key
         System.out.println(localToken(keys, subject, ttl, role));
     }
 
