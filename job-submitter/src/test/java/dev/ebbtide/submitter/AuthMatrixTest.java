@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.events.ClusterDefined;
@@ -118,6 +120,40 @@ class AuthMatrixTest {
                 .body("error", equalTo("job '" + id + "' was submitted by someone else"));
         as(BOB).post("/jobs/" + id + "/cancel").then().statusCode(403);
         as(VIEWER).post("/jobs/" + id + "/cancel").then().statusCode(403);
+    }
+
+    @Test
+    void noTokenAppearsInALogLine() {
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            private final java.util.logging.Formatter format = new java.util.logging.SimpleFormatter();
+
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                lines.add(format.format(r));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        root.addHandler(capture);
+        try {
+            submit(ALICE).then().statusCode(201);
+            as(ALICE).post("/jobs/known-1/cancel").then().statusCode(200);
+            DevTokens.refusedTestTokens().values().forEach(bad -> submit(bad).then().statusCode(401));
+        } finally {
+            root.removeHandler(capture);
+        }
+        assertTrue(lines.stream().anyMatch(l -> l.contains("accepted for auth-cluster")), "the capture works: " + lines);
+        for (String line : lines) {
+            assertFalse(line.contains("eyJ"), "a token in a log line: " + line);
+        }
     }
 
     @Test
