@@ -1,0 +1,81 @@
+package dev.ebbtide.scheduler.messaging;
+
+import dev.ebbtide.common.events.EventJson;
+import dev.ebbtide.common.events.JobLogChunk;
+import dev.ebbtide.scheduler.logs.JobLogStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+/**
+ * Job output ({@code ebbtide.jobs.logs}) on its own channel and consumer group, so a flood of output never delays
+ * placement. A batch is stored in one transaction; a record that cannot be parsed, or a batch that still fails after
+ * two retries, goes to the dead-letter topic with the reason.
+ */
+@ApplicationScoped
+public class LogConsumer {
+    private static final Logger LOG = Logger.getLogger(LogConsumer.class);
+
+    @Inject
+    JobLogStore store;
+    @Inject
+    Outbox outbox;
+    @Inject
+    MeterRegistry registry;
+
+    @Incoming("logs-in")
+    public Uni<Void> consume(ConsumerRecords<String, String> records) {
+        List<JobLogChunk> chunks = new ArrayList<>(records.count());
+        List<ConsumerRecord<String, String>> bad = new ArrayList<>();
+        List<String> reasons = new ArrayList<>();
+        for (ConsumerRecord<String, String> r : records) {
+            try {
+                JobLogChunk c = EventJson.read(r.value(), JobLogChunk.class);
+                if (c.jobId() == null || c.seq() < 0 || c.attempt() < 1 || c.rank() < 0) {
+                    throw new IllegalArgumentException("a log chunk needs jobId, attempt >= 1, rank >= 0 and seq >= 0");
+                }
+                chunks.add(c);
+            } catch (IllegalArgumentException e) {
+                bad.add(r);
+                reasons.add(e.getMessage());
+            }
+        }
+        Uni<Void> stored = store.store(chunks)
+                .invoke(n -> registry.counter("ebbtide_scheduler_log_chunks_total").increment(n))
+                .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(2)).atMost(2)
+                .onFailure().recoverWithUni(e -> {
+                    LOG.errorf("dead-lettering %d log chunk(s): storing them failed after 3 tries: %s", chunks.size(), e);
+                    List<ConsumerRecord<String, String>> all = new ArrayList<>();
+                    records.forEach(all::add);
+                    all.removeAll(bad);
+                    return deadLetter(all, all.stream().map(r -> "storing failed after 3 tries: " + e).toList());
+                }).replaceWithVoid();
+        return stored.chain(() -> deadLetter(bad, reasons));
+    }
+
+    private Uni<Void> deadLetter(List<ConsumerRecord<String, String>> records, List<String> reasons) {
+        if (records.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return Panache.withTransaction(() -> {
+            Uni<Void> chain = Uni.createFrom().voidItem();
+            for (int i = 0; i < records.size(); i++) {
+                ConsumerRecord<String, String> r = records.get(i);
+                String reason = reasons.get(i);
+                LOG.warnf("dead-lettering a record from %s at offset %d: %s", r.topic(), r.offset(), reason);
+                registry.counter("ebbtide_scheduler_dead_letters_total", "topic", r.topic()).increment();
+                chain = chain.chain(() -> outbox.deadLetter(r.topic(), r.key(), r.value(), reason));
+            }
+            return chain;
+        }).chain(outbox::relay);
+    }
+}
