@@ -51,6 +51,7 @@ public class LogConsumer {
         }
         Uni<Void> stored = store.store(chunks)
                 .invoke(n -> registry.counter("ebbtide_scheduler_log_chunks_total").increment(n))
+                .replaceWithVoid()
                 .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(2)).atMost(2)
                 .onFailure().recoverWithUni(e -> {
                     LOG.errorf("dead-lettering %d log chunk(s): storing them failed after 3 tries: %s", chunks.size(), e);
@@ -58,7 +59,7 @@ public class LogConsumer {
                     records.forEach(all::add);
                     all.removeAll(bad);
                     return deadLetter(all, all.stream().map(r -> "storing failed after 3 tries: " + e).toList());
-                }).replaceWithVoid();
+                });
         return stored.chain(() -> deadLetter(bad, reasons));
     }
 
