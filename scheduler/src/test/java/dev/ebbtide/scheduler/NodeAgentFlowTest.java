@@ -50,7 +50,8 @@ class NodeAgentFlowTest {
     @BeforeEach
     void setUp() throws Exception {
         producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap), new StringSerializer(), new StringSerializer());
-        reader = new TopicRecorder(bootstrap, List.of(Topics.JOBS_STATE, Topics.JOBS_ASSIGNMENTS, Topics.JOBS_STOPS));
+        reader = new TopicRecorder(bootstrap, List.of(Topics.JOBS_STATE, Topics.JOBS_ASSIGNMENTS, Topics.JOBS_STOPS,
+                Topics.INTERNAL_DLQ));
         cluster = "c-" + UUID.randomUUID().toString().substring(0, 8);
         send(Topics.CLUSTERS, new ClusterDefined(new ClusterSpec(cluster, null, null, 0, 4, 5, null), null, Instant.now()));
     }
@@ -163,6 +164,21 @@ class NodeAgentFlowTest {
                 .body("logs[0].bytes", equalTo(2 * 40 * 1024 + 6)));
         String text = new String(logs(job.jobId(), "?rank=0&attempt=1"), StandardCharsets.UTF_8);
         assertEquals(block + "[truncated: the rest of this rank's output was over the size limit]\n", text);
+    }
+
+    @Test
+    void aLogRecordThatCannotBeReadIsDeadLetteredAndTheNextOnesAreStored() throws Exception {
+        JobSubmitted job = submit(1);
+        String bad = "not json \u0000 from " + cluster;
+        producer.send(new ProducerRecord<>(Topics.JOBS_LOGS, cluster, bad)).get();
+        send(Topics.JOBS_LOGS, new JobLogChunk(job.jobId(), cluster, "n", 0, 1, 0, "after\n", true, Instant.now()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> reader.on(Topics.INTERNAL_DLQ).stream()
+                .anyMatch(r -> r.value().equals(bad)));
+        TopicRecorder.Recorded dead = reader.on(Topics.INTERNAL_DLQ).stream().filter(r -> r.value().equals(bad))
+                .findFirst().orElseThrow();
+        assertEquals(Topics.JOBS_LOGS, dead.headers().get("dead-letter-topic"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> logs(job.jobId(), "?rank=0").length > 0);
+        assertEquals("after\n", new String(logs(job.jobId(), "?rank=0"), StandardCharsets.UTF_8));
     }
 
     @Test

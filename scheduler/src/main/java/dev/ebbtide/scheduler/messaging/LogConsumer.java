@@ -4,7 +4,6 @@ import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.JobLogChunk;
 import dev.ebbtide.scheduler.logs.JobLogStore;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -28,7 +27,7 @@ public class LogConsumer {
     @Inject
     JobLogStore store;
     @Inject
-    Outbox outbox;
+    SchedulerEvents events;
     @Inject
     MeterRegistry registry;
 
@@ -63,20 +62,22 @@ public class LogConsumer {
         return stored.chain(() -> deadLetter(bad, reasons));
     }
 
+    /**
+     * Sent straight to the broker, not through the outbox: a log record may hold bytes a PostgreSQL text column
+     * refuses (NUL), and a dead-letter write must never fail on the record's content. The batch's offsets are
+     * committed only after the broker has the dead letters.
+     */
     private Uni<Void> deadLetter(List<ConsumerRecord<String, String>> records, List<String> reasons) {
-        if (records.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        return Panache.withTransaction(() -> {
-            Uni<Void> chain = Uni.createFrom().voidItem();
-            for (int i = 0; i < records.size(); i++) {
-                ConsumerRecord<String, String> r = records.get(i);
-                String reason = reasons.get(i);
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (int i = 0; i < records.size(); i++) {
+            ConsumerRecord<String, String> r = records.get(i);
+            String reason = reasons.get(i);
+            chain = chain.chain(() -> {
                 LOG.warnf("dead-lettering a record from %s at offset %d: %s", r.topic(), r.offset(), reason);
                 registry.counter("ebbtide_scheduler_dead_letters_total", "topic", r.topic()).increment();
-                chain = chain.chain(() -> outbox.deadLetter(r.topic(), r.key(), r.value(), reason));
-            }
-            return chain;
-        }).chain(outbox::relay);
+                return events.send("dead-letters", r.topic(), r.key(), r.value(), reason);
+            });
+        }
+        return chain;
     }
 }
