@@ -182,6 +182,16 @@ class NodeAgentFlowTest {
     }
 
     @Test
+    void aSubmissionWithAnEnvironmentNoProcessCanHoldFailsAtOnce() throws Exception {
+        JobSubmitted job = new JobSubmitted(UUID.randomUUID().toString(), cluster,
+                new JobSpec("train", 1, Map.of("A=B", "x"), null, null, null, null), Instant.now());
+        send(Topics.JOBS_SUBMITTED, job);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + job.jobId()).then()
+                .body("state", equalTo("Failed")).body("reason", equalTo("invalid submission: environment variable "
+                        + "name 'A=B' is not valid: use letters, digits and '_', not starting with a digit")));
+    }
+
+    @Test
     void logsOfAnUnknownJobAre404WithASentence() {
         given().get("/jobs/no-such-job/logs").then().statusCode(404).body("error", equalTo("no job 'no-such-job'"));
         given().get("/jobs/no-such-job/logs?rank=-1").then().statusCode(400);

@@ -75,8 +75,12 @@ public final class AzureMlYaml {
                 textOrNull(doc, "experiment_name"), priority, timeoutSeconds, distribution));
     }
 
-    /** A name a shell and {@code execve} take as is (POSIX), and a value without NUL (it would cut the string). */
-    static void checkVariable(String name, String value) {
+    /**
+     * A name a shell and {@code execve} take as is (POSIX), and a value without NUL (it would cut the string).
+     *
+     * @throws InvalidSpecException with one sentence otherwise
+     */
+    public static void checkVariable(String name, String value) {
         if (!ENV_NAME.matcher(name).matches()) {
             throw new InvalidSpecException("environment variable name '" + name + "' is not valid: use letters, digits "
                     + "and '_', not starting with a digit");

@@ -11,6 +11,8 @@ import dev.ebbtide.core.lifecycle.Outcome;
 import dev.ebbtide.scheduler.config.SchedulerConfig;
 import dev.ebbtide.scheduler.persistence.JobEntity;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
@@ -23,6 +25,7 @@ import org.jboss.logging.Logger;
  * Applies the pure {@link JobLifecycle} to a stored job: entity → snapshot, decide, snapshot → entity, and the
  * decided state changes and stops into {@link Outgoing}. Also the one place a job state change is logged and counted.
  */
+@Startup
 @ApplicationScoped
 class JobTransitions {
     private static final Logger LOG = Logger.getLogger(JobTransitions.class);
@@ -36,10 +39,16 @@ class JobTransitions {
 
     private JobLifecycle lifecycle;
 
-    JobLifecycle lifecycle() {
-        if (lifecycle == null) {
-            lifecycle = new JobLifecycle(config.maxAttempts());
+    /** Built at start-up, so a bad setting stops the service with its sentence instead of failing every event. */
+    @PostConstruct
+    void init() {
+        if (config.maxAttempts() < 1) {
+            throw new IllegalArgumentException("ebbtide.scheduler.max-attempts must be at least 1, got " + config.maxAttempts());
         }
+        lifecycle = new JobLifecycle(config.maxAttempts());
+    }
+
+    JobLifecycle lifecycle() {
         return lifecycle;
     }
 

@@ -1,6 +1,8 @@
 package dev.ebbtide.scheduler.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ebbtide.common.azureml.AzureMlYaml;
+import dev.ebbtide.common.azureml.InvalidSpecException;
 import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.JobSpec;
 import dev.ebbtide.common.events.JobState;
@@ -89,6 +91,11 @@ class Submissions {
         }
         if (spec.instanceCount() < 1) {
             return "spec.instanceCount must be >= 1, got " + spec.instanceCount();
+        }
+        try { // producers other than the job-submitter: a bad environment would only be rejected on every node
+            spec.environmentVariables().forEach(AzureMlYaml::checkVariable);
+        } catch (InvalidSpecException e) {
+            return e.getMessage();
         }
         return null;
     }
