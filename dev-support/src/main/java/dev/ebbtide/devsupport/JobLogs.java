@@ -83,8 +83,13 @@ final class JobLogs {
         return 0;
     }
 
-    /** Prints every rank's output of the latest attempt, at most {@code maxLines} lines each, as "rank-N.log | …". */
-    void printEnd(String id, int ranks, int maxLines) throws IOException, InterruptedException {
+    /**
+     * Prints every rank's output of the latest attempt, at most {@code maxLines} lines each, as "rank-N.log | …".
+     *
+     * @return how many lines were printed
+     */
+    int printEnd(String id, int ranks, int maxLines) throws IOException, InterruptedException {
+        int printed = 0;
         for (int r = 0; r < ranks; r++) {
             byte[] text = fetch(id, r, 0);
             if (text == null || text.length == 0) {
@@ -94,11 +99,13 @@ final class JobLogs {
             int n = lines[lines.length - 1].isEmpty() ? lines.length - 1 : lines.length;
             for (int i = 0; i < Math.min(n, maxLines); i++) {
                 out.println("    rank-" + r + ".log | " + lines[i]);
+                printed++;
             }
             if (n > maxLines) {
                 out.println("    rank-" + r + ".log | … " + (n - maxLines) + " more line(s): ./ebbtide logs " + id + " --rank " + r);
             }
         }
+        return printed;
     }
 
     private boolean poll(String id, Follower f, boolean prefix) throws IOException, InterruptedException {
