@@ -22,6 +22,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Clock;
@@ -110,6 +111,35 @@ public class JobResource {
     @RolesAllowed({Roles.VIEWER, Roles.SUBMITTER, Roles.OPERATOR})
     public Uni<Response> get(@PathParam("id") String id, @HeaderParam("Authorization") String authorization) {
         return relay(id, scheduler.job(id, authorization));
+    }
+
+    /**
+     * A job's output, from the scheduler: one rank's ({@code rank}) or every rank's under header lines, of the latest
+     * attempt unless {@code attempt} says; {@code offset} skips bytes already read (to follow a running job).
+     */
+    @GET
+    @Path("/{id}/logs")
+    @Produces({MediaType.TEXT_PLAIN, MediaType.APPLICATION_JSON})
+    @RolesAllowed({Roles.VIEWER, Roles.SUBMITTER, Roles.OPERATOR})
+    public Uni<Response> logs(@PathParam("id") String id, @QueryParam("rank") Integer rank,
+            @QueryParam("attempt") Integer attempt, @QueryParam("offset") Long offset,
+            @HeaderParam("Authorization") String authorization) {
+        return scheduler.logs(id, rank, attempt, offset, authorization).onFailure().recoverWithItem(e -> statusOf(e)).map(r -> {
+            if (r.getStatus() == 404 && RECENT.containsKey(id)) {
+                return Response.ok(new byte[0], MediaType.TEXT_PLAIN_TYPE.withCharset("UTF-8")).build(); // not scheduled yet
+            }
+            if (r.getStatus() == 404) {
+                return Response.status(404).type(MediaType.APPLICATION_JSON).entity(new ErrorBody("no job '" + id + "'")).build();
+            }
+            Response.ResponseBuilder out = Response.status(r.getStatus()).entity(r.readEntity(byte[].class))
+                    .type(r.getMediaType());
+            for (String h : new String[] {"X-Ebbtide-Job-State", "X-Ebbtide-Attempt"}) {
+                if (r.getHeaderString(h) != null) {
+                    out.header(h, r.getHeaderString(h));
+                }
+            }
+            return out.build();
+        });
     }
 
     /** Cancels a job (the scheduler owns job state): 200 with the job, 404, or 409 if it already ended. */

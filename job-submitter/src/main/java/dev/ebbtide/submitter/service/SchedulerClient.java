@@ -6,6 +6,9 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
@@ -16,6 +19,13 @@ public interface SchedulerClient {
     @GET
     @Path("/{id}")
     Uni<Response> job(@PathParam("id") String id, @HeaderParam("Authorization") String authorization);
+
+    /** A job's output as text ({@code rank}, {@code attempt}, {@code offset} optional, as the scheduler takes them). */
+    @GET
+    @Path("/{id}/logs")
+    @Produces(MediaType.TEXT_PLAIN)
+    Uni<Response> logs(@PathParam("id") String id, @QueryParam("rank") Integer rank, @QueryParam("attempt") Integer attempt,
+            @QueryParam("offset") Long offset, @HeaderParam("Authorization") String authorization);
 
     @POST
     @Path("/{id}/cancel")

@@ -2,6 +2,8 @@ package dev.ebbtide.scheduler.rest;
 
 import dev.ebbtide.common.events.JobState;
 import dev.ebbtide.messaging.auth.Roles;
+import dev.ebbtide.scheduler.logs.JobLogStore;
+import dev.ebbtide.scheduler.logs.LogText;
 import dev.ebbtide.scheduler.persistence.JobEntity;
 import dev.ebbtide.scheduler.service.SchedulerService;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -11,6 +13,7 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.ClientErrorException;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -21,6 +24,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -35,12 +39,43 @@ public class JobResource {
     SchedulerService service;
     @Inject
     CurrentIdentityAssociation identities;
+    @Inject
+    JobLogStore logs;
 
     @GET
     @Path("/{id}")
     public Uni<JobView> get(@PathParam("id") String id) {
-        return identities.getDeferredIdentity().chain(who -> Panache.withSession(() -> JobEntity.<JobEntity>findById(id))
-                .map(j -> JobView.of(visible(id, j, who, who.hasRole(Roles.VIEWER)))));
+        return identities.getDeferredIdentity().chain(who -> Panache.withSession(() -> JobEntity.<JobEntity>findById(id)
+                .map(j -> visible(id, j, who, who.hasRole(Roles.VIEWER)))
+                .chain(j -> logs.available(id).map(available -> {
+                    List<JobView.LogInfo> info = new ArrayList<>();
+                    available.forEach((attempt, ranks) -> ranks.forEach(
+                            (rank, bytes) -> info.add(new JobView.LogInfo(attempt, rank, bytes))));
+                    return JobView.of(j, info);
+                }))));
+    }
+
+    /**
+     * A job's output as text: one rank's ({@code rank}) or every rank's, each after a header line; of the latest
+     * attempt unless {@code attempt} says otherwise. {@code offset} skips that many bytes, so a client follows a
+     * running job by asking again from what it has read. Whoever may read the job may read its output.
+     */
+    @GET
+    @Path("/{id}/logs")
+    @Produces(MediaType.TEXT_PLAIN + ";charset=UTF-8")
+    public Uni<Response> logs(@PathParam("id") String id, @QueryParam("rank") Integer rank,
+            @QueryParam("attempt") Integer attempt, @QueryParam("offset") Long offset) {
+        if ((rank != null && rank < 0) || (attempt != null && attempt < 1) || (offset != null && offset < 0)) {
+            throw new BadRequestException("rank and offset must be 0 or more, and attempt 1 or more");
+        }
+        return identities.getDeferredIdentity().chain(who -> Panache.withSession(() -> JobEntity.<JobEntity>findById(id)
+                .map(j -> visible(id, j, who, who.hasRole(Roles.VIEWER)))
+                .chain(j -> {
+                    int which = attempt != null ? attempt : Math.max(j.attempt, 1);
+                    return logs.read(id, which, rank).map(pieces -> Response
+                            .ok(LogText.render(pieces, rank == null, offset == null ? 0 : offset))
+                            .header("X-Ebbtide-Job-State", j.state.name()).header("X-Ebbtide-Attempt", which).build());
+                })));
     }
 
     /** Cancels a job: at once if it waits, after its nodes have stopped it if it runs (state CancelRequested). */
