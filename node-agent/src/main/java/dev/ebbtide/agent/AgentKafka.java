@@ -30,6 +30,9 @@ final class AgentKafka {
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "ebbtide-agent-" + config.node());
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "ebbtide-agent-" + config.node());
+        // static membership: a restarted agent takes its place in the group at once, without waiting for the
+        // dead member's session to time out
+        props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "ebbtide-agent-" + config.node());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         return new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());

@@ -20,7 +20,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.logging.Logger;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -34,7 +33,6 @@ import org.apache.kafka.common.errors.WakeupException;
  * stops, tick the runner, heartbeat; on shutdown stop the ranks, report them and say {@code STOPPING}.
  */
 final class NodeAgent implements Runner.Sink {
-    private static final Logger LOG = Logger.getLogger(NodeAgent.class.getName());
     static final String VERSION = "0.1.0-SNAPSHOT";
     private static final Duration POLL = Duration.ofMillis(100);
 
@@ -91,7 +89,7 @@ final class NodeAgent implements Runner.Sink {
                 status(NodeAgentStatus.Kind.ANNOUNCED);
                 long sinceStart = Duration.between(ProcessHandle.current().info().startInstant().orElse(clock.instant()),
                         clock.instant()).toMillis();
-                LOG.info("announced node " + config.node() + " of cluster " + config.cluster() + " at " + facts.address()
+                AgentLog.info("announced node " + config.node() + " of cluster " + config.cluster() + " at " + facts.address()
                         + ":" + config.port() + " (" + facts.cores() + " cores, " + facts.memoryMb() + " MiB, "
                         + facts.gpus() + " GPUs), " + sinceStart + " ms after the process started");
                 early.forEach(this::handle);
@@ -123,7 +121,7 @@ final class NodeAgent implements Runner.Sink {
 
     private void stopEverything() {
         if (!runner.idle()) {
-            LOG.info("shutting down: stopping " + runner.running().size() + " run(s)");
+            AgentLog.info("shutting down: stopping " + runner.running().size() + " run(s)");
             Instant giveUp = clock.instant().plus(config.stopGracePeriod()).plusSeconds(5);
             runner.stopAll("the node agent is shutting down", clock.instant());
             while (!runner.idle() && clock.instant().isBefore(giveUp)) {
@@ -136,7 +134,7 @@ final class NodeAgent implements Runner.Sink {
         }
         producer.close(Duration.ofSeconds(10));
         consumer.close(Duration.ofSeconds(5));
-        LOG.info("stopped");
+        AgentLog.info("stopped");
     }
 
     private void handle(ConsumerRecord<String, String> r) {
@@ -147,7 +145,7 @@ final class NodeAgent implements Runner.Sink {
                 onStop(EventJson.read(r.value(), JobStopRequested.class));
             }
         } catch (IllegalArgumentException | NullPointerException e) {
-            LOG.warning("ignoring an unreadable record of " + r.topic() + " at offset " + r.offset() + ": "
+            AgentLog.warn("ignoring an unreadable record of " + r.topic() + " at offset " + r.offset() + ": "
                     + e.getMessage());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot write the agent's state in " + config.workDir(), e);
@@ -163,7 +161,7 @@ final class NodeAgent implements Runner.Sink {
         String what = handled.what(key);
         Instant now = clock.instant();
         if (what != null && !"stopped".equals(what)) {
-            LOG.info("job " + a.jobId() + " attempt " + RankEnvironment.attempt(a) + ": already " + what
+            AgentLog.info("job " + a.jobId() + " attempt " + RankEnvironment.attempt(a) + ": already " + what
                     + " here, assignment ignored");
             return;
         }
@@ -208,7 +206,7 @@ final class NodeAgent implements Runner.Sink {
         } else if (handled.what(key) == null) {
             handled.record(key, "stopped");
             handled.finished(key);
-            LOG.info("job " + s.jobId() + " attempt " + s.attempt() + ": stop before its assignment, it will be refused");
+            AgentLog.info("job " + s.jobId() + " attempt " + s.attempt() + ": stop before its assignment, it will be refused");
             producer.send(AgentKafka.record(Topics.JOBS_RUNS, config.cluster(), EventTypes.JOB_RUN_REPORTED,
                     new JobRunReported(s.jobId(), config.cluster(), config.node(), s.nodes().indexOf(config.node()),
                             RunPhase.EXITED, null, null, "not running here", s.attempt(), now), now));
@@ -234,7 +232,7 @@ final class NodeAgent implements Runner.Sink {
     private void report(JobAssigned a, int nodeRank, RunPhase phase, Integer code, String output, String reason,
             Instant now) {
         int attempt = RankEnvironment.attempt(a);
-        LOG.info("job " + a.jobId() + " attempt " + attempt + " node rank " + nodeRank + ": " + phase
+        AgentLog.info("job " + a.jobId() + " attempt " + attempt + " node rank " + nodeRank + ": " + phase
                 + (code == null ? "" : " exit code " + code) + (reason == null ? "" : " (" + reason + ")"));
         producer.send(AgentKafka.record(Topics.JOBS_RUNS, config.cluster(), EventTypes.JOB_RUN_REPORTED,
                 new JobRunReported(a.jobId(), config.cluster(), config.node(), nodeRank, phase, code, output, reason,

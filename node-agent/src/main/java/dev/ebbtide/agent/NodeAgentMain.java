@@ -12,15 +12,14 @@ import java.time.format.DateTimeFormatter;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.logging.LogRecord;
 
 /**
  * The node agent: {@code java -cp node-agent.jar:lib/* dev.ebbtide.agent.NodeAgentMain --cluster=C --node=N …}.
  * Exit codes: 0 after a clean shutdown, 2 for a bad configuration (one sentence on stderr), 1 for anything else.
  */
 public final class NodeAgentMain {
-    private static final Logger LOG = Logger.getLogger(NodeAgentMain.class.getName());
 
     private NodeAgentMain() {
     }
@@ -41,7 +40,7 @@ public final class NodeAgentMain {
         try {
             System.exit(run(config));
         } catch (IOException | RuntimeException e) {
-            LOG.severe("the node agent failed: " + e);
+            AgentLog.warn("the node agent failed: " + e);
             System.exit(1);
         }
     }
@@ -57,7 +56,7 @@ public final class NodeAgentMain {
             return 2;
         }
         Files.writeString(layout.agentPid(), ProcessHandle.current().pid() + "\n");
-        LOG.info("starting: " + config);
+        AgentLog.info("starting: " + config);
         HostFacts facts = HostFacts.detect(config);
         RankEnvironment.Node node = new RankEnvironment.Node(config.node(), facts.address(), config.port(), layout,
                 System.getenv("PATH"));

@@ -14,14 +14,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Logger;
 
 /**
  * Starts, watches, stops and adopts this node's processes. Called from the agent's one loop thread only; what
  * happens goes to a {@link Sink} (log chunks, the node's exit).
  */
 final class Runner {
-    private static final Logger LOG = Logger.getLogger(Runner.class.getName());
     static final String LOST = "lost: the agent restarted and the process is gone";
 
     /** Where the runner's results go. */
@@ -105,7 +103,7 @@ final class Runner {
         Process p = pb.start();
         long pgid = awaitOwnGroup(p);
         Files.writeString(layout.pgidFile(key), pgid + "\n");
-        LOG.info("job " + a.jobId() + " attempt " + attempt + ": rank " + rank + " started, pid " + p.pid()
+        AgentLog.info("job " + a.jobId() + " attempt " + attempt + ": rank " + rank + " started, pid " + p.pid()
                 + " = process group " + pgid + ", output " + log);
         return new RankProcess(key, rank, local, pgid, p, layout, log);
     }
@@ -133,7 +131,7 @@ final class Runner {
         run.stopReason = reason;
         run.forcedCode = forcedCode;
         run.killAt = now.plus(grace);
-        LOG.info("job " + run.assignment.jobId() + " attempt " + run.attempt() + ": stopping (" + reason
+        AgentLog.info("job " + run.assignment.jobId() + " attempt " + run.attempt() + ": stopping (" + reason
                 + "), SIGTERM now, SIGKILL after " + grace.toMillis() + " ms");
         run.processes.forEach(p -> p.signal("TERM"));
     }
@@ -152,7 +150,7 @@ final class Runner {
             }
             if (run.stopping() && !run.killed && !now.isBefore(run.killAt)) {
                 run.killed = true;
-                LOG.info("job " + run.assignment.jobId() + ": grace period over, SIGKILL");
+                AgentLog.info("job " + run.assignment.jobId() + ": grace period over, SIGKILL");
                 run.processes.forEach(p -> p.signal("KILL"));
             }
             boolean all = true;
@@ -202,7 +200,7 @@ final class Runner {
                             layout.logFile(a.jobId(), attempt, rank)));
                 }
                 NodeRun run = new NodeRun(saved, ps);
-                LOG.info("job " + a.jobId() + " attempt " + attempt + ": found after a restart, "
+                AgentLog.info("job " + a.jobId() + " attempt " + attempt + ": found after a restart, "
                         + ps.stream().filter(p -> p.pgid > 0 && ProcessGroups.alive(p.pgid)).count() + " of "
                         + ps.size() + " process groups still running (adopted)");
                 runs.put(run.key, run);
@@ -221,7 +219,7 @@ final class Runner {
             }
             Files.deleteIfExists(runFile(run.key));
         } catch (IOException e) {
-            LOG.warning("could not clean up the state files of " + run.key + ": " + e.getMessage());
+            AgentLog.warn("could not clean up the state files of " + run.key + ": " + e.getMessage());
         }
     }
 
