@@ -9,6 +9,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Level;
@@ -62,18 +64,22 @@ public final class NodeAgentMain {
                 System.getenv("PATH"));
         NodeAgent agent = new NodeAgent(config, facts, new Handled(layout.handled()),
                 new Runner(layout, node, config.stopGracePeriod()), Clock.systemUTC());
-        Thread main = Thread.currentThread();
+        CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             agent.requestShutdown();
             try {
-                main.join(config.stopGracePeriod().toMillis() + 15_000);
+                done.await(config.stopGracePeriod().toMillis() + 15_000, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }, "shutdown"));
-        agent.run();
-        Files.deleteIfExists(layout.agentPid());
-        lock.release();
+        try {
+            agent.run();
+            Files.deleteIfExists(layout.agentPid());
+            lock.release();
+        } finally {
+            done.countDown();
+        }
         return 0;
     }
 

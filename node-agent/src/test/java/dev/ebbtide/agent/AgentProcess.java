@@ -52,5 +52,10 @@ final class AgentProcess implements AutoCloseable {
         if (!process.waitFor(20, TimeUnit.SECONDS)) {
             process.destroyForcibly();
         }
+        try {
+            System.out.println("--- agent output " + output + "\n" + output());
+        } catch (IOException e) {
+            System.out.println("--- no agent output: " + e);
+        }
     }
 }
