@@ -47,6 +47,7 @@ final class NodeAgent implements Runner.Sink {
     private volatile boolean shutdown;
     private volatile boolean ready;
     private Instant nextHeartbeat = Instant.MAX;
+    private Instant assignedAt;
 
     NodeAgent(AgentConfig config, HostFacts facts, Handled handled, Runner runner, Clock clock) {
         this.config = config;
@@ -65,6 +66,11 @@ final class NodeAgent implements Runner.Sink {
     }
 
     void run() throws IOException {
+        Instant subscribedAt = clock.instant();
+        Thread warmUp = new Thread(() -> List.of(Topics.NODES_AGENTS, Topics.JOBS_RUNS, Topics.JOBS_LOGS)
+                .forEach(producer::partitionsFor), "producer-warm-up"); // metadata while the consumer joins its group
+        warmUp.setDaemon(true);
+        warmUp.start();
         List<ConsumerRecord<String, String>> early = new ArrayList<>();
         consumer.subscribe(List.of(Topics.JOBS_ASSIGNMENTS, Topics.JOBS_STOPS), new ConsumerRebalanceListener() {
             @Override
@@ -73,6 +79,7 @@ final class NodeAgent implements Runner.Sink {
                 partitions.forEach(tp -> positions.put(tp, new OffsetAndMetadata(consumer.position(tp))));
                 consumer.commitSync(positions);
                 ready = true;
+                assignedAt = clock.instant();
             }
 
             @Override
@@ -87,11 +94,13 @@ final class NodeAgent implements Runner.Sink {
                 List<NodeRun> recovered = runner.recover();
                 recovered.forEach(r -> handled.unfinish(r.key));
                 status(NodeAgentStatus.Kind.ANNOUNCED);
-                long sinceStart = Duration.between(ProcessHandle.current().info().startInstant().orElse(clock.instant()),
-                        clock.instant()).toMillis();
+                Instant started = ProcessHandle.current().info().startInstant().orElse(subscribedAt);
                 AgentLog.info("announced node " + config.node() + " of cluster " + config.cluster() + " at " + facts.address()
                         + ":" + config.port() + " (" + facts.cores() + " cores, " + facts.memoryMb() + " MiB, "
-                        + facts.gpus() + " GPUs), " + sinceStart + " ms after the process started");
+                        + facts.gpus() + " GPUs), " + Duration.between(started, clock.instant()).toMillis()
+                        + " ms after the process started (" + Duration.between(started, subscribedAt).toMillis()
+                        + " ms to subscribe, " + Duration.between(subscribedAt, assignedAt).toMillis()
+                        + " ms to get partitions and positions)");
                 early.forEach(this::handle);
                 consumer.commitSync();
             }
