@@ -101,6 +101,16 @@ class NodeAgentFlowTest {
             assertTrue(refused.reason().startsWith("could not start: environment variable name 'NOT-POSIX'"));
             assertEquals("ran\n", Files.readString(tmp.resolve("n-run/jobs/" + job + "/runs")), "ran exactly once");
             assertEquals(2, phases(job).size());
+
+            String multi = id();
+            broker.assign(assignment(multi, List.of("n-run"), "echo local $LOCAL_RANK rank $RANK of $WORLD_SIZE; "
+                    + "exit $((LOCAL_RANK * 7))", Map.of(), null, new Distribution("pytorch", 2, null, null)));
+            JobRunReported both = awaitRun(multi, RunPhase.EXITED);
+            assertEquals(7, both.exitCode(), "the first non-zero exit code of the node's processes");
+            assertTrue(both.outputPath().endsWith("/attempt-2/rank-0.log"));
+            assertEquals(1, runs(multi).stream().filter(r -> r.phase() == RunPhase.EXITED).count(), "one report per node");
+            assertEquals("local 1 rank 1 of 2\n", chunks(multi).stream().filter(c -> c.rank() == 1)
+                    .map(JobLogChunk::data).collect(Collectors.joining()));
         }
         awaitStatus("n-run", NodeAgentStatus.Kind.STOPPING);
     }
