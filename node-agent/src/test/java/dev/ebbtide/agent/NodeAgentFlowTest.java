@@ -124,6 +124,7 @@ class NodeAgentFlowTest {
             awaitRun(job, RunPhase.STARTED);
             long pgid = Long.parseLong(Files.readString(tmp.resolve("n-stop/ranks/" + job + "#2#0.pgid")).trim());
             await().atMost(Duration.ofSeconds(5)).until(() -> groupMembers(pgid).size() >= 3);
+            assertTrue(groupMembers(pgid).contains(pgid), "setsid did not fork: the wrapper's pid is its group id");
 
             String other = id();
             broker.assign(assignment(other, List.of("n-stop"), "echo no", Map.of(), null, null));
