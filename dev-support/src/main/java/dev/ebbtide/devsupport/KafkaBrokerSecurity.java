@@ -1,0 +1,81 @@
+package dev.ebbtide.devsupport;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
+
+/**
+ * The settings of a secured {@link EmbeddedKafka}: a SASL_PLAINTEXT client listener with SCRAM-SHA-256 (credentials
+ * stored in the cluster metadata at format time), the controller listener with SASL PLAIN for the broker's own
+ * principal only, the KRaft {@code StandardAuthorizer} denying whatever no ACL allows, and {@link KafkaAccess}'s ACLs.
+ */
+final class KafkaBrokerSecurity {
+    private static final String SCRAM_MODULE = "org.apache.kafka.common.security.scram.ScramLoginModule";
+    private static final String PLAIN_MODULE = "org.apache.kafka.common.security.plain.PlainLoginModule";
+
+    static Map<String, String> brokerSettings(KafkaCredentials credentials, String bindHost, String advertisedHost,
+            int brokerPort, int controllerPort) {
+        String broker = KafkaAccess.BROKER;
+        String password = credentials.password(broker);
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("listeners", "SASL_PLAINTEXT://" + bindHost + ":" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "SASL_PLAINTEXT://" + advertisedHost + ":" + brokerPort);
+        p.put("listener.security.protocol.map", "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT");
+        p.put("inter.broker.listener.name", "SASL_PLAINTEXT");
+        p.put("sasl.enabled.mechanisms", KafkaCredentials.MECHANISM);
+        p.put("sasl.mechanism.inter.broker.protocol", KafkaCredentials.MECHANISM);
+        p.put("listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config",
+                SCRAM_MODULE + " required username=\"" + broker + "\" password=\"" + password + "\";");
+        // SCRAM credentials live in the metadata the controller serves, so the controller listener cannot use SCRAM
+        p.put("sasl.mechanism.controller.protocol", "PLAIN");
+        p.put("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
+        p.put("listener.name.controller.plain.sasl.jaas.config", PLAIN_MODULE + " required username=\"" + broker
+                + "\" password=\"" + password + "\" user_" + broker + "=\"" + password + "\";");
+        p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        p.put("allow.everyone.if.no.acl.found", "false");
+        p.put("super.users", KafkaAccess.superUsers());
+        return p;
+    }
+
+    /** {@code kafka-storage format} arguments that store every principal's SCRAM credential. */
+    static List<String> scramFormatArguments(KafkaCredentials credentials) {
+        List<String> args = new ArrayList<>();
+        credentials.passwords().forEach((principal, password) -> {
+            args.add("--add-scram");
+            args.add(KafkaCredentials.MECHANISM + "=[name=" + principal + ",password=" + password + "]");
+        });
+        return args;
+    }
+
+    /** Creates {@link KafkaAccess#aclBindings()} and waits until the broker enforces them. */
+    static void createAcls(Map<String, Object> adminConfig) {
+        List<AclBinding> wanted = KafkaAccess.aclBindings();
+        try (Admin admin = Admin.create(adminConfig)) {
+            admin.createAcls(wanted).all().get(30, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (admin.describeAcls(AclBindingFilter.ANY).values().get(30, TimeUnit.SECONDS).size() < wanted.size()) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the broker did not apply its ACLs within 30 s");
+                }
+                Thread.sleep(50);
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("could not create the Kafka ACLs: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("could not create the Kafka ACLs within 30 s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private KafkaBrokerSecurity() {
+    }
+}
