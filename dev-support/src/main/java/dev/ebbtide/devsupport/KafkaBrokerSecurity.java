@@ -1,6 +1,8 @@
 package dev.ebbtide.devsupport;
 
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,12 +15,13 @@ import org.apache.kafka.common.acl.AclBindingFilter;
 
 /**
  * The settings of a secured {@link EmbeddedKafka}: a SASL_PLAINTEXT client listener with SCRAM-SHA-256 (credentials
- * stored in the cluster metadata at format time), the controller listener with SASL PLAIN for the broker's own
+ * stored in the cluster metadata at format time; PLAIN too, for old librdkafka clients), the controller listener with SASL PLAIN for the broker's own
  * principal only, the KRaft {@code StandardAuthorizer} denying whatever no ACL allows, and {@link KafkaAccess}'s ACLs.
  */
 final class KafkaBrokerSecurity {
     private static final String SCRAM_MODULE = "org.apache.kafka.common.security.scram.ScramLoginModule";
     private static final String PLAIN_MODULE = "org.apache.kafka.common.security.plain.PlainLoginModule";
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     static Map<String, String> brokerSettings(KafkaCredentials credentials, String bindHost, String advertisedHost,
             int brokerPort, int controllerPort) {
@@ -29,7 +32,13 @@ final class KafkaBrokerSecurity {
         p.put("advertised.listeners", "SASL_PLAINTEXT://" + advertisedHost + ":" + brokerPort);
         p.put("listener.security.protocol.map", "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT");
         p.put("inter.broker.listener.name", "SASL_PLAINTEXT");
-        p.put("sasl.enabled.mechanisms", KafkaCredentials.MECHANISM);
+        // PLAIN beside SCRAM for librdkafka < 2.6.1 (kcat 1.7 on Debian 12): its SCRAM fails against Kafka 4.x
+        p.put("sasl.enabled.mechanisms", KafkaCredentials.MECHANISM + ",PLAIN");
+        StringBuilder plainUsers = new StringBuilder();
+        credentials.passwords().forEach((user, pw) -> plainUsers.append(" user_").append(user).append("=\"").append(pw)
+                .append('"'));
+        p.put("listener.name.sasl_plaintext.plain.sasl.jaas.config", PLAIN_MODULE + " required username=\"" + broker
+                + "\" password=\"" + password + "\"" + plainUsers + ";");
         p.put("sasl.mechanism.inter.broker.protocol", KafkaCredentials.MECHANISM);
         p.put("listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config",
                 SCRAM_MODULE + " required username=\"" + broker + "\" password=\"" + password + "\";");
@@ -44,12 +53,19 @@ final class KafkaBrokerSecurity {
         return p;
     }
 
-    /** {@code kafka-storage format} arguments that store every principal's SCRAM credential. */
+    /**
+     * {@code kafka-storage format} arguments that store every principal's SCRAM credential. The salt is 24 random
+     * bytes: librdkafka 2.0 (kcat on Debian 12) decodes a salt whose length is not a multiple of 3 wrongly and then
+     * fails to authenticate, and Kafka's own default salt has a varying length.
+     */
     static List<String> scramFormatArguments(KafkaCredentials credentials) {
         List<String> args = new ArrayList<>();
         credentials.passwords().forEach((principal, password) -> {
+            byte[] salt = new byte[24];
+            RANDOM.nextBytes(salt);
             args.add("--add-scram");
-            args.add(KafkaCredentials.MECHANISM + "=[name=" + principal + ",password=" + password + "]");
+            args.add(KafkaCredentials.MECHANISM + "=[name=" + principal + ",salt=" + Base64.getEncoder().encodeToString(salt)
+                    + ",password=" + password + "]");
         });
         return args;
     }

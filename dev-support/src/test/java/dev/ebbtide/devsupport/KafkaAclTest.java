@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ebbtide.common.events.Topics;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,16 +25,21 @@ import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A secured broker refuses strangers and lets each principal do exactly what {@link KafkaAccess} grants. */
 class KafkaAclTest {
-    static KafkaCredentials credentials = KafkaCredentials.generate();
+    static StackSecrets secrets;
+    static KafkaCredentials credentials;
     static EmbeddedKafka kafka;
 
     @BeforeAll
-    static void start() throws Exception {
+    static void start(@TempDir Path dir) throws Exception {
+        secrets = StackSecrets.loadOrCreate(dir.resolve("secrets"));
+        credentials = secrets.kafka();
         kafka = EmbeddedKafka.start(0, null, credentials, false);
         kafka.createTopics(Topics.ALL, Topics.COMPACTED);
         try (KafkaProducer<String, String> admin = producer(kafka.clientConfig(KafkaAccess.ADMIN))) {
@@ -81,6 +88,43 @@ class KafkaAclTest {
                     () -> p.send(new ProducerRecord<>(Topics.JOBS_ASSIGNMENTS, "k", "forged")).get());
             assertInstanceOf(TopicAuthorizationException.class, e.getCause(), e.toString());
         }
+    }
+
+    @Test
+    void kcatWithTheProducerFileMayWriteSubmissionsOnlyAndNobodyElseGetsIn() throws Exception {
+        Assumptions.assumeTrue(onPath("kcat"), "kcat is not installed (apt-get install -y kcat): real-client check skipped");
+        Path conf = secrets.writeClientConfig("producer", KafkaAccess.PRODUCER, kafka.bootstrapServers()).getParent()
+                .resolve("kcat-producer.conf");
+        Result ok = kcat("{}", "-F", conf.toString(), "-P", "-t", Topics.JOBS_SUBMITTED, "-k", "cpu-cluster");
+        assertEquals(0, ok.code(), ok.output());
+        Result forged = kcat("{}", "-F", conf.toString(), "-P", "-t", Topics.JOBS_ASSIGNMENTS);
+        assertTrue(forged.code() != 0 && forged.output().contains("Topic authorization failed"), forged.output());
+        Result anonymous = kcat("{}", "-b", kafka.bootstrapServers(), "-P", "-t", Topics.JOBS_SUBMITTED, "-m", "5");
+        assertTrue(anonymous.code() != 0 && anonymous.output().contains("SASL authentication"), anonymous.output());
+    }
+
+    record Result(int code, String output) {
+    }
+
+    private static Result kcat(String input, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("kcat"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try (var in = p.getOutputStream()) {
+            in.write((input + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "kcat did not finish: " + out);
+        return new Result(p.exitValue(), out);
+    }
+
+    private static boolean onPath(String program) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (Files.isExecutable(Path.of(dir, program))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test
