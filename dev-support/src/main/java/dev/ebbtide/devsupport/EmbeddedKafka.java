@@ -34,12 +34,14 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final int port;
     private final KafkaRaftServer server;
     private final KafkaCredentials credentials;
+    private final Tls tls;
 
-    private EmbeddedKafka(String bootstrap, int port, KafkaRaftServer server, KafkaCredentials credentials) {
+    private EmbeddedKafka(String bootstrap, int port, KafkaRaftServer server, KafkaCredentials credentials, Tls tls) {
         this.bootstrap = bootstrap;
         this.port = port;
         this.server = server;
         this.credentials = credentials;
+        this.tls = tls;
     }
 
     /** Starts a plain broker on {@code port} (0 = any free port) keeping its log in {@code dataDir} (null = temporary). */
@@ -56,6 +58,28 @@ public final class EmbeddedKafka implements AutoCloseable {
      */
     public static EmbeddedKafka start(int port, Path dataDir, KafkaCredentials credentials, boolean listenAll)
             throws IOException {
+        return start(port, dataDir, credentials, listenAll, null);
+    }
+
+    /**
+     * TLS for the client listener (SASL_SSL instead of SASL_PLAINTEXT).
+     *
+     * @param keystore      PKCS12 key store with the broker's key and certificate
+     * @param caCertificate PEM file clients trust (the certificate itself when self-signed)
+     */
+    public record Tls(Path keystore, String password, Path caCertificate) {
+        @Override
+        public String toString() {
+            return "Tls[" + keystore + ", " + caCertificate + "]";
+        }
+    }
+
+    /** As {@link #start(int, Path, KafkaCredentials, boolean)}; {@code tls} non-null = SASL_SSL (needs credentials). */
+    public static EmbeddedKafka start(int port, Path dataDir, KafkaCredentials credentials, boolean listenAll, Tls tls)
+            throws IOException {
+        if (tls != null && credentials == null) {
+            throw new IllegalArgumentException("TLS needs credentials: the embedded broker offers SASL_SSL only");
+        }
         Exit.setExitProcedure((code, message) -> {
             throw new IllegalStateException("Kafka asked to exit(" + code + "): " + message);
         });
@@ -80,7 +104,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             props.put("inter.broker.listener.name", "PLAINTEXT");
         } else {
             props.putAll(KafkaBrokerSecurity.brokerSettings(credentials, bindHost, advertisedHost, brokerPort,
-                    controllerPort));
+                    controllerPort, tls));
         }
         props.put("log.dirs", dir.resolve("log").toString());
         props.put("num.partitions", "1");
@@ -115,7 +139,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
         server.startup();
-        EmbeddedKafka kafka = new EmbeddedKafka(advertisedHost + ":" + brokerPort, brokerPort, server, credentials);
+        EmbeddedKafka kafka = new EmbeddedKafka(advertisedHost + ":" + brokerPort, brokerPort, server, credentials, tls);
         if (credentials != null) {
             try {
                 KafkaBrokerSecurity.createAcls(kafka.clientConfig(KafkaAccess.ADMIN));
@@ -145,6 +169,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         if (credentials != null) {
             config.putAll(credentials.clientConfig(principal));
+        }
+        if (tls != null) {
+            config.put("security.protocol", "SASL_SSL");
+            config.put("ssl.truststore.type", "PEM");
+            config.put("ssl.truststore.location", tls.caCertificate().toString());
         }
         return config;
     }

@@ -23,24 +23,34 @@ final class KafkaBrokerSecurity {
     private static final String PLAIN_MODULE = "org.apache.kafka.common.security.plain.PlainLoginModule";
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /** @param tls null = SASL_PLAINTEXT; else SASL_SSL with this key store */
     static Map<String, String> brokerSettings(KafkaCredentials credentials, String bindHost, String advertisedHost,
-            int brokerPort, int controllerPort) {
+            int brokerPort, int controllerPort, EmbeddedKafka.Tls tls) {
         String broker = KafkaAccess.BROKER;
         String password = credentials.password(broker);
+        String listener = tls == null ? "SASL_PLAINTEXT" : "SASL_SSL";
+        String prefix = "listener.name." + listener.toLowerCase() + ".";
         Map<String, String> p = new LinkedHashMap<>();
-        p.put("listeners", "SASL_PLAINTEXT://" + bindHost + ":" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.put("advertised.listeners", "SASL_PLAINTEXT://" + advertisedHost + ":" + brokerPort);
-        p.put("listener.security.protocol.map", "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT");
-        p.put("inter.broker.listener.name", "SASL_PLAINTEXT");
+        p.put("listeners", listener + "://" + bindHost + ":" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", listener + "://" + advertisedHost + ":" + brokerPort);
+        p.put("listener.security.protocol.map", listener + ":" + listener + ",CONTROLLER:SASL_PLAINTEXT");
+        p.put("inter.broker.listener.name", listener);
+        if (tls != null) {
+            p.put(prefix + "ssl.keystore.type", "PKCS12");
+            p.put(prefix + "ssl.keystore.location", tls.keystore().toString());
+            p.put(prefix + "ssl.keystore.password", tls.password());
+            p.put(prefix + "ssl.truststore.type", "PEM");
+            p.put(prefix + "ssl.truststore.location", tls.caCertificate().toString());
+        }
         // PLAIN beside SCRAM for librdkafka < 2.6.1 (kcat 1.7 on Debian 12): its SCRAM fails against Kafka 4.x
         p.put("sasl.enabled.mechanisms", KafkaCredentials.MECHANISM + ",PLAIN");
         StringBuilder plainUsers = new StringBuilder();
         credentials.passwords().forEach((user, pw) -> plainUsers.append(" user_").append(user).append("=\"").append(pw)
                 .append('"'));
-        p.put("listener.name.sasl_plaintext.plain.sasl.jaas.config", PLAIN_MODULE + " required username=\"" + broker
+        p.put(prefix + "plain.sasl.jaas.config", PLAIN_MODULE + " required username=\"" + broker
                 + "\" password=\"" + password + "\"" + plainUsers + ";");
         p.put("sasl.mechanism.inter.broker.protocol", KafkaCredentials.MECHANISM);
-        p.put("listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config",
+        p.put(prefix + "scram-sha-256.sasl.jaas.config",
                 SCRAM_MODULE + " required username=\"" + broker + "\" password=\"" + password + "\";");
         // SCRAM credentials live in the metadata the controller serves, so the controller listener cannot use SCRAM
         p.put("sasl.mechanism.controller.protocol", "PLAIN");
