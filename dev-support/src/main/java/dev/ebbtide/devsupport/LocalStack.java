@@ -56,9 +56,10 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /**
-     * The provisioner setting that hands the node agents their Kafka client settings: a Java properties file
-     * ({@code <stateDir>/secrets/kafka-agent.properties}, 0600) with bootstrap.servers and the SASL settings of
-     * {@link KafkaAccess#AGENT}. The provisioner's local provider passes the file to each agent it starts.
+     * The provisioner setting that hands the node agents their Kafka credentials: the path of
+     * {@code <stateDir>/secrets/node-agent.properties} (0600; {@link StackSecrets#writeNodeAgentConfig}), in the
+     * agent's own {@code --config=FILE} form. The provisioner's local provider adds {@code --config=<that path>} to
+     * each agent it starts.
      */
     public static final String AGENT_KAFKA_CONFIG = "ebbtide.local.agent-kafka-config";
     /**
@@ -104,7 +105,7 @@ public final class LocalStack implements AutoCloseable {
             if (secrets != null) {
                 secrets.writeClientConfig("admin", KafkaAccess.ADMIN, kafka.bootstrapServers());
                 secrets.writeClientConfig("producer", KafkaAccess.PRODUCER, kafka.bootstrapServers());
-                secrets.writeClientConfig("agent", KafkaAccess.AGENT, kafka.bootstrapServers());
+                secrets.writeNodeAgentConfig(kafka.bootstrapServers());
             }
             Map<String, Integer> ports = new LinkedHashMap<>();
             SERVICES.forEach((s, p) -> ports.put(s, p));
@@ -156,7 +157,7 @@ public final class LocalStack implements AutoCloseable {
                 secret.put("quarkus.datasource.password", secrets.postgresPassword());
             }
             if (service.equals("provisioner") && PROVISIONER_TAKES_AGENT_KAFKA_CONFIG) {
-                secret.put(AGENT_KAFKA_CONFIG, secrets.dir().resolve("kafka-agent.properties").toString());
+                secret.put(AGENT_KAFKA_CONFIG, secrets.dir().resolve("node-agent.properties").toString());
             }
             cmd.add("-Dquarkus.config.locations=" + secrets.writeServiceConfig(service, secret).toUri());
         }

@@ -103,6 +103,20 @@ public final class StackSecrets {
         return file;
     }
 
+    /**
+     * Writes {@code node-agent.properties} in the node agent's {@code --config=FILE} form: {@code bootstrap.servers}
+     * and the {@link KafkaAccess#AGENT} principal's SASL settings as {@code kafka.*} keys (the agent passes those to
+     * its Kafka clients without the prefix).
+     */
+    public Path writeNodeAgentConfig(String bootstrapServers) throws IOException {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("bootstrap.servers", bootstrapServers);
+        kafka.clientConfig(KafkaAccess.AGENT).forEach((k, v) -> p.put("kafka." + k, (String) v));
+        Path file = dir.resolve("node-agent.properties");
+        writePrivate(file, p, "node agent settings (--config=FILE): Kafka credentials of " + KafkaAccess.AGENT);
+        return file;
+    }
+
     /** Reads Java client settings written by {@link #writeClientConfig} (or any Kafka client properties file). */
     public static Map<String, Object> readClientConfig(Path file) throws IOException {
         Properties p = new Properties();

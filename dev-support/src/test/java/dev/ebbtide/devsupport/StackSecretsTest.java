@@ -69,6 +69,18 @@ class StackSecretsTest {
     }
 
     @Test
+    void nodeAgentConfigIsInTheAgentsOwnFormWithItsPrincipal() throws Exception {
+        StackSecrets s = StackSecrets.loadOrCreate(dir.resolve("secrets"));
+        Path file = s.writeNodeAgentConfig("127.0.0.1:2");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        Map<String, Object> p = StackSecrets.readClientConfig(file);
+        assertEquals("127.0.0.1:2", p.get("bootstrap.servers"));
+        assertEquals("SASL_PLAINTEXT", p.get("kafka.security.protocol"));
+        assertEquals("SCRAM-SHA-256", p.get("kafka.sasl.mechanism"));
+        assertEquals(s.kafka().jaasConfig("ebbtide-agent"), p.get("kafka.sasl.jaas.config"));
+    }
+
+    @Test
     void credentialsNeverPrintTheirPasswords() throws Exception {
         StackSecrets s = StackSecrets.loadOrCreate(dir.resolve("secrets"));
         assertTrue(!s.kafka().toString().contains(s.kafka().password(KafkaAccess.ADMIN)), s.kafka().toString());
