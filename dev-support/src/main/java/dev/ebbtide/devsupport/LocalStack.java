@@ -42,31 +42,50 @@ public final class LocalStack implements AutoCloseable {
      * @param clustersDir  cluster YAML files loaded by the autoscaler
      * @param extraProps   more {@code -D} settings: {@code key} for every service, {@code service:key} for one
      *                     (e.g. {@code provisioner:ebbtide.local.boot-delay})
+     * @param secured      true: Kafka demands SASL/SCRAM and enforces {@link KafkaAccess}'s ACLs, PostgreSQL a
+     *                     password; passwords in {@code <stateDir>/secrets/} ({@link StackSecrets})
+     * @param listenAll    false: Kafka and PostgreSQL listen on 127.0.0.1 only ({@code ./ebbtide up --listen-all})
      */
     public record Options(Path repoRoot, Path stateDir, int kafkaPort, int postgresPort, boolean freePorts,
-            Path clustersDir, Map<String, String> extraProps) {
+            Path clustersDir, Map<String, String> extraProps, boolean secured, boolean listenAll) {
+        /** Secured, loopback only. */
+        public Options(Path repoRoot, Path stateDir, int kafkaPort, int postgresPort, boolean freePorts,
+                Path clustersDir, Map<String, String> extraProps) {
+            this(repoRoot, stateDir, kafkaPort, postgresPort, freePorts, clustersDir, extraProps, true, false);
+        }
     }
+
+    /**
+     * The provisioner setting that hands the node agents their Kafka credentials: the path of
+     * {@code <stateDir>/secrets/node-agent.properties} (0600; {@link StackSecrets#writeNodeAgentConfig}), in the
+     * agent's own {@code --config=FILE} form. The provisioner's local provider adds {@code --config=<that path>} to
+     * each agent it starts.
+     */
+    public static final String AGENT_KAFKA_CONFIG = "ebbtide.local.agent-kafka-config";
+    /**
+     * TODO(provisioner wiring): set to true once the provisioner's config defines {@link #AGENT_KAFKA_CONFIG} (it
+     * rejects unknown ebbtide.* keys, so passing it earlier would stop the provisioner from starting).
+     */
+    static final boolean PROVISIONER_TAKES_AGENT_KAFKA_CONFIG = false;
 
     private final EmbeddedKafka kafka;
     private final EmbeddedPostgresServer postgres;
+    private final StackSecrets secrets;
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final Map<String, String> urls = new LinkedHashMap<>();
     private Path keys;
 
-    private LocalStack(EmbeddedKafka kafka, EmbeddedPostgresServer postgres) {
+    private LocalStack(EmbeddedKafka kafka, EmbeddedPostgresServer postgres, StackSecrets secrets) {
         this.kafka = kafka;
         this.postgres = postgres;
-    }
-
-    public static LocalStack start(Options o) throws IOException, InterruptedException {
-        return start(o, false);
+        this.secrets = secrets;
     }
 
     /**
-     * Starts the stack. Services and Kafka listen on 127.0.0.1 only unless {@code listenAll}; PostgreSQL always does.
+     * Starts the stack. Services, Kafka and PostgreSQL listen on 127.0.0.1 only unless {@link Options#listenAll()}.
      * Tokens are verified with {@code <stateDir>/keys/public.pem}, created on first start ({@link DevTokens}).
      */
-    public static LocalStack start(Options o, boolean listenAll) throws IOException, InterruptedException {
+    public static LocalStack start(Options o) throws IOException, InterruptedException {
         for (String service : SERVICES.keySet()) {
             Path jar = jar(o.repoRoot(), service);
             if (!Files.exists(jar)) {
@@ -75,12 +94,26 @@ public final class LocalStack implements AutoCloseable {
         }
         Files.createDirectories(o.stateDir().resolve("logs"));
         Path publicKey = DevTokens.ensureKeys(o.stateDir().resolve("keys"));
-        EmbeddedKafka kafka = EmbeddedKafka.start(o.kafkaPort(), o.stateDir().resolve("kafka"), listenAll);
-        kafka.createTopics(Topics.ALL, Topics.COMPACTED);
-        EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(o.postgresPort(), null);
-        LocalStack stack = new LocalStack(kafka, postgres);
+        StackSecrets secrets = o.secured() ? StackSecrets.loadOrCreate(o.stateDir().resolve("secrets")) : null;
+        EmbeddedKafka kafka = EmbeddedKafka.start(o.kafkaPort(), o.stateDir().resolve("kafka"),
+                secrets == null ? null : secrets.kafka(), o.listenAll());
+        EmbeddedPostgresServer postgres;
+        try {
+            kafka.createTopics(Topics.ALL, Topics.COMPACTED);
+            postgres = EmbeddedPostgresServer.start(o.postgresPort(), null,
+                    secrets == null ? null : secrets.postgresPassword(), o.listenAll());
+        } catch (IOException | RuntimeException e) {
+            kafka.close();
+            throw e;
+        }
+        LocalStack stack = new LocalStack(kafka, postgres, secrets);
         stack.keys = publicKey.getParent();
         try {
+            if (secrets != null) {
+                secrets.writeClientConfig("admin", KafkaAccess.ADMIN, kafka.bootstrapServers());
+                secrets.writeClientConfig("producer", KafkaAccess.PRODUCER, kafka.bootstrapServers());
+                secrets.writeNodeAgentConfig(kafka.bootstrapServers());
+            }
             Map<String, Integer> ports = new LinkedHashMap<>();
             SERVICES.forEach((s, p) -> ports.put(s, p));
             if (o.freePorts()) {
@@ -89,7 +122,7 @@ public final class LocalStack implements AutoCloseable {
                 }
             }
             for (String service : SERVICES.keySet()) {
-                stack.launch(o, service, ports, listenAll);
+                stack.launch(o, service, ports, o.listenAll());
             }
             for (String service : SERVICES.keySet()) {
                 stack.awaitReady(service, o.stateDir().resolve("logs").resolve(service + ".log"));
@@ -128,6 +161,17 @@ public final class LocalStack implements AutoCloseable {
                 cmd.add("-D" + k + "=" + v);
             }
         });
+        if (secrets != null) {
+            // passwords go through a 0600 file, never the command line (visible to every user in ps)
+            Map<String, String> secret = new LinkedHashMap<>();
+            if (service.equals("scheduler")) {
+                secret.put("quarkus.datasource.password", secrets.postgresPassword());
+            }
+            if (service.equals("provisioner") && PROVISIONER_TAKES_AGENT_KAFKA_CONFIG) {
+                secret.put(AGENT_KAFKA_CONFIG, secrets.dir().resolve("node-agent.properties").toString());
+            }
+            cmd.add("-Dquarkus.config.locations=" + secrets.writeServiceConfig(service, secret).toUri());
+        }
         cmd.addAll(List.of("-jar", jar(o.repoRoot(), service).toString()));
         Path log = o.stateDir().resolve("logs").resolve(service + ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
@@ -176,6 +220,19 @@ public final class LocalStack implements AutoCloseable {
         return kafka.bootstrapServers();
     }
 
+    /**
+     * Client settings for a {@code KafkaProducer}/{@code KafkaConsumer}/{@code Admin} acting as {@code principal}
+     * (see {@link KafkaAccess}; e.g. {@link KafkaAccess#ADMIN} for tests and tools). Holds a password: never log it.
+     */
+    public Map<String, Object> kafkaClientConfig(String principal) {
+        return kafka.clientConfig(principal);
+    }
+
+    /** Where the generated passwords and credential files are (null when not secured). */
+    public Path secretsDir() {
+        return secrets == null ? null : secrets.dir();
+    }
+
     public String postgresUrl() {
         return postgres.reactiveUrl();
     }
@@ -221,11 +278,14 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /**
-     * {@code ./ebbtide up}: starts the stack on the default ports, writes {@code <state>/run/pids} and
+     * {@code ./ebbtide up [--listen-all]}: starts the stack on the default ports, secured, Kafka and PostgreSQL on
+     * 127.0.0.1 unless {@code --listen-all} (or {@code EBBTIDE_LISTEN_ALL=1}); writes {@code <state>/run/pids} and
      * {@code <state>/run/ready}, prints where each service listens, and runs until stopped.
      */
     public static void main(String[] args) throws Exception {
-        Path root = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
+        List<String> argList = List.of(args);
+        boolean listenAll = argList.contains("--listen-all") || "1".equals(System.getenv("EBBTIDE_LISTEN_ALL"));
+        Path root = Path.of(args.length > 0 && !args[0].startsWith("--") ? args[0] : ".").toAbsolutePath().normalize();
         Path state = root.resolve(".ebbtide");
         Path run = state.resolve("run");
         Files.createDirectories(run);
@@ -233,9 +293,8 @@ public final class LocalStack implements AutoCloseable {
         deleteTree(state.resolve("kafka"));
         int kafkaPort = Integer.parseInt(System.getenv().getOrDefault("EBBTIDE_KAFKA_PORT", "19092"));
         int pgPort = Integer.parseInt(System.getenv().getOrDefault("EBBTIDE_POSTGRES_PORT", "15432"));
-        boolean listenAll = List.of(args).contains("--listen-all");
-        LocalStack stack = start(new Options(root, state, kafkaPort, pgPort, false, root.resolve("clusters"), Map.of()),
-                listenAll);
+        LocalStack stack = start(new Options(root, state, kafkaPort, pgPort, false, root.resolve("clusters"), Map.of(),
+                true, listenAll));
         Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "stop-stack"));
         StringBuilder pids = new StringBuilder("stack " + ProcessHandle.current().pid() + "\n");
         stack.pids().forEach((s, pid) -> pids.append(s).append(' ').append(pid).append('\n'));
@@ -252,9 +311,12 @@ public final class LocalStack implements AutoCloseable {
         ready.append(String.format("  %-14s %s%n", "logs", state.resolve("logs")));
         ready.append(String.format("  %-14s ./ebbtide token --role viewer|submitter|operator   (key in %s)%n", "tokens",
                 state.resolve("keys")));
-        if (listenAll) {
-            ready.append("  listening on every interface (--listen-all): the services need tokens, Kafka does not\n");
-        }
+        ready.append(String.format("  %-14s %s (SASL/SCRAM; Kafka client settings per principal: kafka-*.properties)%n",
+                "credentials", stack.secretsDir()));
+        ready.append(String.format("  %-14s echo '{}' | kcat -F %s -P -t %s -k cpu-cluster%n", "kcat",
+                root.relativize(stack.secretsDir().resolve("kcat-producer.conf")), Topics.JOBS_SUBMITTED));
+        ready.append(String.format("  %-14s %s%n", "listening on", listenAll
+                ? "every interface (--listen-all)" : "127.0.0.1 only (./ebbtide up --listen-all opens the services, Kafka and PostgreSQL)"));
         Files.writeString(run.resolve("ready"), ready.toString());
         System.out.print(ready);
         Thread.currentThread().join();

@@ -14,6 +14,7 @@ import dev.ebbtide.common.events.NodeStateChanged;
 import dev.ebbtide.common.events.RunPhase;
 import dev.ebbtide.common.events.ScaleRequested;
 import dev.ebbtide.common.events.Topics;
+import dev.ebbtide.devsupport.KafkaAccess;
 import dev.ebbtide.devsupport.LocalStack;
 import dev.ebbtide.devsupport.TopicRecorder;
 import java.io.IOException;
@@ -81,7 +82,7 @@ class ScaleFromZeroEndToEndTest {
         stack = LocalStack.start(new LocalStack.Options(root, Files.createDirectories(state), 0, 0, true,
                 clusters, Map.of("provisioner:ebbtide.local.boot-delay", "1s")));
         token = stack.token("e2e", "operator");
-        recorder = new TopicRecorder(stack.bootstrapServers(), List.of(Topics.NODES_STATE, Topics.SCALE_REQUESTS,
+        recorder = new TopicRecorder(stack.kafkaClientConfig(KafkaAccess.ADMIN), List.of(Topics.NODES_STATE, Topics.SCALE_REQUESTS,
                 Topics.JOBS_RUNS, Topics.JOBS_SUBMITTED_DLQ, Topics.JOBS_STATE));
         await().atMost(Duration.ofSeconds(60)).until(() -> status(stack.url("autoscaler") + "/clusters/" + CLUSTER) == 200
                 && knownToSubmitter(CLUSTER) && knownToSubmitter(DLQ_CLUSTER));
@@ -152,8 +153,8 @@ class ScaleFromZeroEndToEndTest {
 
     @Test
     void badSubmissionsOnKafkaGoToTheDeadLetterTopicAndTheConsumerKeepsGoing() throws Exception {
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
-                stack.bootstrapServers()), new StringSerializer(), new StringSerializer())) {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(stack.kafkaClientConfig(
+                KafkaAccess.PRODUCER), new StringSerializer(), new StringSerializer())) {
             producer.send(new ProducerRecord<>(Topics.JOBS_SUBMITTED, DLQ_CLUSTER, "{ this is not json")).get();
             producer.send(new ProducerRecord<>(Topics.JOBS_SUBMITTED, "nope", """
                     {"jobId":"bad-unknown-cluster","cluster":"nope","spec":{"command":"echo","instanceCount":1}}""")).get();
