@@ -18,6 +18,10 @@ public interface ProvisionerConfig {
     @WithDefault("250ms")
     Duration nodePollInterval();
 
+    /** A node whose agent sent no status for this long is lost: published {@code lost}, then deleted. */
+    @WithDefault("60s")
+    Duration nodeLostAfter();
+
     Local local();
 
     Provisioner provisioner();
@@ -25,13 +29,16 @@ public interface ProvisionerConfig {
     Azure azure();
 
     interface Local {
-        /** How long a local node takes to become ready. */
-        @WithDefault("2s")
-        Duration bootDelay();
-
-        /** Where jobs run and write their output. */
+        /** The local "cloud": each node's directory is {@code <work-dir>/nodes/<node>/} (record, agent, jobs, logs). */
         @WithDefault(".ebbtide/work")
         Path workDir();
+
+        /** The node agent's class path (its jar and {@code lib/*}); required with the local provider. */
+        Optional<String> agentClasspath();
+
+        /** How often local node agents send a heartbeat. */
+        @WithDefault("10s")
+        Duration agentHeartbeatInterval();
     }
 
     interface Provisioner {

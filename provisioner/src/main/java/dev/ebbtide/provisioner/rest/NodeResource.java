@@ -18,6 +18,6 @@ public class NodeResource {
 
     @GET
     public Map<String, Object> nodes() {
-        return new TreeMap<>(provisioner.published());
+        return new TreeMap<>(provisioner.nodes());
     }
 }
