@@ -17,7 +17,8 @@ import java.util.Map;
 
 /**
  * The whole Ebbtide stack on this machine, without Docker: a real Kafka broker and a real PostgreSQL in this JVM (the
- * database as a child process), and the four services as separate processes started from their built jars. Used by
+ * database as a child process), and the four services as separate processes started from their built jars; the local
+ * provider starts one node agent process per node (detached; stopped by {@link #close()}). Used by
  * {@code ./ebbtide up} (through {@link #main}) and by the end-to-end test.
  */
 public final class LocalStack implements AutoCloseable {
@@ -41,20 +42,26 @@ public final class LocalStack implements AutoCloseable {
      * @param freePorts    true: services on free ports; false: on {@link #SERVICES}' defaults
      * @param clustersDir  cluster YAML files loaded by the autoscaler
      * @param extraProps   more {@code -D} settings: {@code key} for every service, {@code service:key} for one
-     *                     (e.g. {@code provisioner:ebbtide.local.boot-delay})
+     *                     (e.g. {@code provisioner:ebbtide.node-lost-after}, {@code
+     *                     provisioner:ebbtide.local.agent-heartbeat-interval})
      */
     public record Options(Path repoRoot, Path stateDir, int kafkaPort, int postgresPort, boolean freePorts,
             Path clustersDir, Map<String, String> extraProps) {
     }
 
+    static final String AGENT_JAR = "node-agent/target/node-agent-0.1.0-SNAPSHOT.jar";
+
     private final EmbeddedKafka kafka;
     private final EmbeddedPostgresServer postgres;
+    private final Options options;
+    private final Map<String, Integer> ports = new LinkedHashMap<>();
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final Map<String, String> urls = new LinkedHashMap<>();
 
-    private LocalStack(EmbeddedKafka kafka, EmbeddedPostgresServer postgres) {
+    private LocalStack(EmbeddedKafka kafka, EmbeddedPostgresServer postgres, Options options) {
         this.kafka = kafka;
         this.postgres = postgres;
+        this.options = options;
     }
 
     public static LocalStack start(Options o) throws IOException, InterruptedException {
@@ -64,21 +71,21 @@ public final class LocalStack implements AutoCloseable {
                 throw new IllegalStateException(jar + " is missing: build first with ./mvnw -B -DskipTests package");
             }
         }
+        Path agentJar = o.repoRoot().resolve(AGENT_JAR).toAbsolutePath();
+        if (!Files.exists(agentJar)) {
+            throw new IllegalStateException(agentJar + " (the node agent) is missing: build first with ./mvnw -B -DskipTests package");
+        }
         Files.createDirectories(o.stateDir().resolve("logs"));
         EmbeddedKafka kafka = EmbeddedKafka.start(o.kafkaPort(), o.stateDir().resolve("kafka"));
         kafka.createTopics(Topics.ALL, Topics.COMPACTED);
         EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(o.postgresPort(), null);
-        LocalStack stack = new LocalStack(kafka, postgres);
+        LocalStack stack = new LocalStack(kafka, postgres, o);
         try {
-            Map<String, Integer> ports = new LinkedHashMap<>();
-            SERVICES.forEach((s, p) -> ports.put(s, p));
-            if (o.freePorts()) {
-                for (String s : SERVICES.keySet()) {
-                    ports.put(s, EmbeddedKafka.freePort());
-                }
+            for (var e : SERVICES.entrySet()) {
+                stack.ports.put(e.getKey(), o.freePorts() ? EmbeddedKafka.freePort() : e.getValue());
             }
             for (String service : SERVICES.keySet()) {
-                stack.launch(o, service, ports);
+                stack.launch(service);
             }
             for (String service : SERVICES.keySet()) {
                 stack.awaitReady(service, o.stateDir().resolve("logs").resolve(service + ".log"));
@@ -90,7 +97,8 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private void launch(Options o, String service, Map<String, Integer> ports) throws IOException {
+    private void launch(String service) throws IOException {
+        Options o = options;
         int port = ports.get(service);
         List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dquarkus.http.port=" + port,
@@ -101,9 +109,14 @@ public final class LocalStack implements AutoCloseable {
             case "job-submitter" -> cmd.add("-Dquarkus.rest-client.scheduler.url=http://127.0.0.1:" + ports.get("scheduler"));
             case "autoscaler" -> {
                 cmd.add("-Debbtide.clusters.dir=" + o.clustersDir().toAbsolutePath());
-                cmd.add("-Debbtide.autoscaler.node-boot-time=2s"); // the local provider's boot delay
+                cmd.add("-Debbtide.autoscaler.node-boot-time=2s"); // a local node's agent starts in about 2 s
             }
-            case "provisioner" -> cmd.add("-Debbtide.local.work-dir=" + o.stateDir().resolve("work").toAbsolutePath());
+            case "provisioner" -> {
+                cmd.add("-Debbtide.local.work-dir=" + o.stateDir().resolve("work").toAbsolutePath());
+                Path root = o.repoRoot().toAbsolutePath();
+                cmd.add("-Debbtide.local.agent-classpath=" + root.resolve(AGENT_JAR) + ":"
+                        + root.resolve("node-agent/target/lib") + "/*");
+            }
             default -> throw new IllegalArgumentException(service);
         }
         o.extraProps().forEach((k, v) -> {
@@ -115,7 +128,7 @@ public final class LocalStack implements AutoCloseable {
         });
         cmd.addAll(List.of("-jar", jar(o.repoRoot(), service).toString()));
         Path log = o.stateDir().resolve("logs").resolve(service + ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .directory(o.stateDir().toFile()).start();
         processes.put(service, p);
         urls.put(service, "http://127.0.0.1:" + port);
@@ -142,6 +155,28 @@ public final class LocalStack implements AutoCloseable {
             Thread.sleep(200);
         }
         throw new IllegalStateException(service + " was not ready within 120 s; see " + log);
+    }
+
+    /** Kills one service with SIGKILL (no shutdown hook runs, like a crash) and waits until it is gone. */
+    public void kill(String service) throws InterruptedException {
+        Process p = processes.get(service);
+        p.destroyForcibly();
+        p.waitFor();
+    }
+
+    /** Starts one service again with the same settings and port (after {@link #kill}), and waits until it is ready. */
+    public void restart(String service) throws IOException, InterruptedException {
+        Process p = processes.get(service);
+        if (p.isAlive()) {
+            throw new IllegalStateException(service + " is still running");
+        }
+        launch(service);
+        awaitReady(service, options.stateDir().resolve("logs").resolve(service + ".log"));
+    }
+
+    /** Where the local provider keeps its nodes ({@code <state>/work/nodes}). */
+    public Path nodesDir() {
+        return options.stateDir().resolve("work").resolve("nodes").toAbsolutePath();
     }
 
     public String url(String service) {
@@ -180,6 +215,7 @@ public final class LocalStack implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        LocalAgents.stopAll(nodesDir(), Duration.ofSeconds(5)); // detached: they outlive the provisioner
         try {
             kafka.close();
         } catch (RuntimeException ignored) {
@@ -211,6 +247,7 @@ public final class LocalStack implements AutoCloseable {
         Files.createDirectories(run);
         Files.deleteIfExists(run.resolve("ready"));
         deleteTree(state.resolve("kafka"));
+        LocalAgents.stopAll(state.resolve("work").resolve("nodes"), Duration.ofSeconds(5)); // left by a crashed stack
         int kafkaPort = Integer.parseInt(System.getenv().getOrDefault("EBBTIDE_KAFKA_PORT", "19092"));
         int pgPort = Integer.parseInt(System.getenv().getOrDefault("EBBTIDE_POSTGRES_PORT", "15432"));
         LocalStack stack = start(new Options(root, state, kafkaPort, pgPort, false, root.resolve("clusters"), Map.of()));
