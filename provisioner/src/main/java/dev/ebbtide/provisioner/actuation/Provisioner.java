@@ -26,8 +26,12 @@ import org.jboss.logging.Logger;
  * {@code ebbtide.nodes.state}). What a node's state is follows from the {@link NodeBook} (cloud listings, agent
  * statuses, assignments, time); this class does the I/O around it: the cloud calls and the publishing. It is the last
  * guard against removing a busy node: a node is deleted only if it is idle with no job when the request is applied.
- * A lost node is deleted; the autoscaler replaces it if it is still needed. Synchronized: requests, statuses,
- * assignments, ticks and polls see one view.
+ * A lost node is deleted; the autoscaler replaces it if it is still needed.
+ * <p>
+ * Two locks, always taken in this order: the provisioner's own monitor serializes the cloud work (scale requests,
+ * polls, reconciliation, deletions of lost nodes: a listing is never applied across a concurrent change); the book's
+ * monitor guards the view and is held only briefly, so agent statuses are applied at once even while a cloud call
+ * blocks (a late-applied heartbeat must never make a live node look lost).
  */
 public class Provisioner {
     private static final Logger LOG = Logger.getLogger(Provisioner.class);
@@ -44,6 +48,8 @@ public class Provisioner {
     private final Clock clock;
     private final Map<String, ClusterSpec> clusters = new HashMap<>();
     private final Map<String, NodePool> pools = new LinkedHashMap<>();
+    /** Nodes found lost since the last tick, deleted by the next one (not on the statuses' thread). */
+    private final java.util.Queue<NodeBook.Change> lost = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /**
      * @param minPollInterval how often the cloud may be asked for its nodes (0 for local; Azure lists are API calls)
@@ -99,22 +105,25 @@ public class Provisioner {
             LOG.errorf("scale request %s names unknown cluster %s: ignored", r.requestId(), r.cluster());
             return;
         }
-        ScaleRequestHandler.Outcome outcome = handler.handle(r, pool, book::removable);
+        ScaleRequestHandler.Outcome outcome = handler.handle(r, pool, this::removable);
         Instant now = clock.instant();
         if (outcome.status() == ScaleRequestHandler.Status.DUPLICATE) {
             LOG.infof("scale request %s for %s already applied: ignored", r.requestId(), r.cluster());
             return;
         }
-        outcome.added().forEach(node -> publish(book.requested(r.cluster(), node, "requested by " + r.requestId()), now));
-        outcome.removed().forEach(node -> publish(book.removed(node, "scale-down request " + r.requestId()), now));
+        outcome.added().forEach(node -> apply(b -> b.requested(r.cluster(), node, "requested by " + r.requestId())));
+        outcome.removed().forEach(node -> apply(b -> b.removed(node, "scale-down request " + r.requestId())));
         registry.counter("ebbtide_provisioner_nodes_removed_total", "cluster", r.cluster()).increment(outcome.removed().size());
         registry.counter("ebbtide_provisioner_nodes_added_total", "cluster", r.cluster()).increment(outcome.added().size());
         for (String node : r.removeNodes()) {
             if (!outcome.removed().contains(node)) {
-                String why = book.whyNotRemovable(node);
+                String why;
+                synchronized (book) {
+                    why = book.whyNotRemovable(node);
+                }
                 LOG.warnf("not removing %s from %s: %s", node, r.cluster(), why);
                 registry.counter("ebbtide_provisioner_removals_refused_total", "cluster", r.cluster()).increment();
-                publish(book.removalRefused(node, why), now);
+                apply(b -> b.removalRefused(node, why));
             }
         }
         LOG.infof("cluster %s: request %s (target %d) %s: added %s, removed %s", r.cluster(), r.requestId(),
@@ -126,35 +135,44 @@ public class Provisioner {
         pollQuietly(r.cluster(), pool, now);
     }
 
-    /** A node agent's status: the node becomes idle / running / lost accordingly. */
-    public synchronized void onAgentStatus(NodeAgentStatus s) {
-        Instant now = clock.instant();
-        List<NodeBook.Change> changes = book.agentStatus(s, now);
-        publish(changes, now);
-        deleteLost(changes);
+    /** A node agent's status: the node becomes idle / running / lost accordingly. Never waits for a cloud call. */
+    public void onAgentStatus(NodeAgentStatus s) {
+        List<NodeBook.Change> changes = apply(b -> b.agentStatus(s, clock.instant()));
+        changes.stream().filter(c -> c.state() == NodeState.lost).forEach(lost::add);
     }
 
     /** An assignment: its nodes are busy from now on (the busy guard), until their agents report the attempt. */
-    public synchronized void onJobAssigned(JobAssigned a) {
-        Instant now = clock.instant();
-        publish(book.assigned(a, now), now);
+    public void onJobAssigned(JobAssigned a) {
+        apply(b -> b.assigned(a, clock.instant()));
     }
 
-    /** Time passes: nodes whose agents fell silent are lost, published and deleted. */
-    public synchronized void tick() {
-        Instant now = clock.instant();
-        List<NodeBook.Change> changes = book.tick(now);
-        publish(changes, now);
-        deleteLost(changes);
-    }
-
-    private void deleteLost(List<NodeBook.Change> changes) {
-        for (NodeBook.Change c : changes) {
-            if (c.state() == NodeState.lost) {
+    /** Time passes: nodes whose agents fell silent are lost, published, then deleted. */
+    public void tick() {
+        apply(b -> b.tick(clock.instant())).stream().filter(c -> c.state() == NodeState.lost).forEach(lost::add);
+        if (lost.isEmpty()) {
+            return;
+        }
+        synchronized (this) {
+            for (NodeBook.Change c = lost.poll(); c != null; c = lost.poll()) {
                 LOG.warnf("cluster %s: node %s is lost (%s); deleting it", c.cluster(), c.node(), c.reason());
                 registry.counter("ebbtide_provisioner_nodes_lost_total", "cluster", c.cluster()).increment();
                 deleteNode(c.cluster(), c.node(), "lost: " + c.reason());
             }
+        }
+    }
+
+    private boolean removable(String node) {
+        synchronized (book) {
+            return book.removable(node);
+        }
+    }
+
+    /** Applies one event to the view and publishes its changes, in the view's order. */
+    private List<NodeBook.Change> apply(java.util.function.Function<NodeBook, List<NodeBook.Change>> event) {
+        synchronized (book) {
+            List<NodeBook.Change> changes = event.apply(book);
+            publish(changes, clock.instant());
+            return changes;
         }
     }
 
@@ -169,7 +187,7 @@ public class Provisioner {
                     r.failure().errorClass());
             return;
         }
-        publish(book.removed(node, reason), clock.instant());
+        apply(b -> b.removed(node, reason));
     }
 
     /**
@@ -181,16 +199,24 @@ public class Provisioner {
         Instant now = clock.instant();
         for (Map.Entry<String, NodePool> e : pools.entrySet()) {
             String cluster = e.getKey();
-            book.inState(cluster, NodeState.lost).forEach(node -> deleteNode(cluster, node, "lost"));
-            Reconciler.Result result = reconciler.reconcile(e.getValue(), book.tracked(cluster), book.announced(cluster));
+            List<String> stillLost;
+            java.util.Set<String> tracked;
+            java.util.Set<String> announced;
+            synchronized (book) {
+                stillLost = book.inState(cluster, NodeState.lost);
+                tracked = book.tracked(cluster);
+                announced = book.announced(cluster);
+            }
+            stillLost.forEach(node -> deleteNode(cluster, node, "lost"));
+            Reconciler.Result result = reconciler.reconcile(e.getValue(), tracked, announced);
             for (Reconciler.Unusable u : result.unusable()) {
-                publish(book.givenUp(u.node(), u.reason().message()), now);
+                apply(b -> b.givenUp(u.node(), u.reason().message()));
             }
             for (String node : result.adopted()) {
-                publish(book.adopted(cluster, node, "adopted: found in the cloud, unknown to Ebbtide", now), now);
+                apply(b -> b.adopted(cluster, node, "adopted: found in the cloud, unknown to Ebbtide", now));
             }
             for (String node : result.replacedNodes()) {
-                publish(book.requested(cluster, node, "replacement for an unusable node"), now);
+                apply(b -> b.requested(cluster, node, "replacement for an unusable node"));
             }
             pollQuietly(cluster, e.getValue(), now);
         }
@@ -208,7 +234,10 @@ public class Provisioner {
 
     private void pollQuietly(String cluster, NodePool pool, Instant now) {
         try {
-            publish(book.listed(cluster, pool.nodes(), now), now);
+            List<dev.ebbtide.provisioner.cloud.CloudNode> listing = pool.nodes();
+            List<NodeBook.Change> changes = apply(b -> b.listed(cluster, listing, clock.instant()));
+            changes.stream().filter(c -> c.reason() != null && c.reason().startsWith("adopted")).forEach(c -> LOG.infof(
+                    "cluster %s: node %s known again (%s), its agent heart-beating", cluster, c.node(), c.state()));
         } catch (CloudException ex) {
             LOG.warnf("cluster %s: cannot list nodes (%s): %s", cluster, ex.errorClass(), ex.getMessage());
         }
@@ -231,7 +260,9 @@ public class Provisioner {
     }
 
     /** Node states as last published, for the REST view. */
-    public synchronized Map<String, NodeBook.View> nodes() {
-        return book.view();
+    public Map<String, NodeBook.View> nodes() {
+        synchronized (book) {
+            return book.view();
+        }
     }
 }

@@ -147,6 +147,35 @@ class ProvisionerTest {
     }
 
     @Test
+    void agentStatusesAreAppliedWhileACloudCallBlocksSoNoLiveNodeLooksLost() throws Exception {
+        twoIdleNodes();
+        java.util.concurrent.CountDownLatch inCloud = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        pool.onDelete = () -> {
+            inCloud.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        Thread scaleDown = new Thread(() -> provisioner.onScaleRequested(request(1, List.of(N1))));
+        scaleDown.start();
+        assertTrue(inCloud.await(5, java.util.concurrent.TimeUnit.SECONDS));
+        clock.advance(Duration.ofSeconds(59));
+        Thread heartbeat = new Thread(() -> provisioner.onAgentStatus(status(N0, NodeAgentStatus.Kind.HEARTBEAT, List.of())));
+        heartbeat.start();
+        heartbeat.join(5_000);
+        assertTrue(!heartbeat.isAlive(), "the heartbeat did not wait for the cloud call");
+        clock.advance(Duration.ofSeconds(2));
+        release.countDown();
+        scaleDown.join(5_000);
+        provisioner.tick();
+        assertEquals(List.of(), states(NodeState.lost), "N0 heart-beat in time");
+        assertEquals(List.of(N1), states(NodeState.deleted).stream().map(NodeStateChanged::node).toList());
+    }
+
+    @Test
     void afterARestartNodesWithHeartbeatingAgentsAreKnownAtOnceAndBusyOnesStayRunning() {
         twoIdleNodes();
         provisioner.onAgentStatus(status(N0, NodeAgentStatus.Kind.HEARTBEAT,
