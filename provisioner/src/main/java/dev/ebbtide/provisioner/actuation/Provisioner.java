@@ -105,7 +105,8 @@ public class Provisioner {
             LOG.errorf("scale request %s names unknown cluster %s: ignored", r.requestId(), r.cluster());
             return;
         }
-        ScaleRequestHandler.Outcome outcome = handler.handle(r, pool, this::removable);
+        List<String> leaving = new java.util.ArrayList<>();
+        ScaleRequestHandler.Outcome outcome = handler.handle(r, pool, node -> markLeaving(node, r.requestId(), leaving));
         Instant now = clock.instant();
         if (outcome.status() == ScaleRequestHandler.Status.DUPLICATE) {
             LOG.infof("scale request %s for %s already applied: ignored", r.requestId(), r.cluster());
@@ -113,6 +114,8 @@ public class Provisioner {
         }
         outcome.added().forEach(node -> apply(b -> b.requested(r.cluster(), node, "requested by " + r.requestId())));
         outcome.removed().forEach(node -> apply(b -> b.removed(node, "scale-down request " + r.requestId())));
+        leaving.stream().filter(n -> !outcome.removed().contains(n))
+                .forEach(node -> apply(b -> b.kept(node, "the deletion failed: kept", now)));
         registry.counter("ebbtide_provisioner_nodes_removed_total", "cluster", r.cluster()).increment(outcome.removed().size());
         registry.counter("ebbtide_provisioner_nodes_added_total", "cluster", r.cluster()).increment(outcome.added().size());
         for (String node : r.removeNodes()) {
@@ -161,9 +164,15 @@ public class Provisioner {
         }
     }
 
-    private boolean removable(String node) {
+    /** The deletion guard: an idle node with no job is marked leaving (atomically) and may be deleted. */
+    private boolean markLeaving(String node, String requestId, List<String> leaving) {
         synchronized (book) {
-            return book.removable(node);
+            if (!book.removable(node)) {
+                return false;
+            }
+            publish(book.leaving(node, "scale-down request " + requestId), clock.instant());
+            leaving.add(node);
+            return true;
         }
     }
 

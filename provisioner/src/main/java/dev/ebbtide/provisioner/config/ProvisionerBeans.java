@@ -44,7 +44,7 @@ public class ProvisionerBeans {
         return switch (config.provider()) {
             case LocalCloudProvider.NAME -> new LocalCloudProvider(new LocalNodes(
                     config.local().workDir().resolve("nodes"),
-                    LocalCloudProvider.agentCommand(config.local().agentClasspath().orElse(null), bootstrapServers,
+                    LocalCloudProvider.agentCommand(config.local().agentClasspath(), bootstrapServers,
                             config.local().agentHeartbeatInterval()),
                     LocalCloudProvider.AGENT_STOP_GRACE, clock));
             case AzureVmssProvider.NAME -> AzureVmssProvider.withDefaultCredential(azureSettings(config.azure()));

@@ -33,8 +33,9 @@ public interface ProvisionerConfig {
         @WithDefault(".ebbtide/work")
         Path workDir();
 
-        /** The node agent's class path (its jar and {@code lib/*}); required with the local provider. */
-        Optional<String> agentClasspath();
+        /** The node agent's class path (its jar and {@code lib/*}), relative to the working directory or absolute. */
+        @WithDefault("node-agent/target/node-agent-0.1.0-SNAPSHOT.jar:node-agent/target/lib/*")
+        String agentClasspath();
 
         /** How often local node agents send a heartbeat. */
         @WithDefault("10s")

@@ -101,6 +101,31 @@ public final class NodeBook {
         return out;
     }
 
+    /** A scale-down deletes the node next: it is {@code leaving} (its agent stopping then is no loss). */
+    public List<Change> leaving(String node, String reason) {
+        List<Change> out = new ArrayList<>();
+        Entry e = nodes.get(node);
+        if (e != null && e.state.isLive()) {
+            set(node, e, NodeState.leaving, null, reason, false, out);
+        }
+        return out;
+    }
+
+    /** The deletion of a leaving node failed: it follows the cloud and its agent again. */
+    public List<Change> kept(String node, String reason, Instant now) {
+        List<Change> out = new ArrayList<>();
+        Entry e = nodes.get(node);
+        if (e != null && e.state == NodeState.leaving) {
+            NodeState target = target(node, e, now);
+            if (target == NodeState.leaving) { // its agent is silent or stopped meanwhile
+                lose(node, e, reason + "; its agent is gone", out);
+            } else {
+                set(node, e, target, target == NodeState.running ? jobOf(e, agents.get(node)) : null, reason, false, out);
+            }
+        }
+        return out;
+    }
+
     /** The node was given up (unusable, its deletion follows); it keeps that state until it is gone. */
     public List<Change> givenUp(String node, String reason) {
         List<Change> out = new ArrayList<>();
@@ -170,7 +195,9 @@ public final class NodeBook {
         }
         e.pending.removeAll(s.finished());
         if (s.kind() == NodeAgentStatus.Kind.STOPPING) {
-            lose(s.node(), e, "its agent is stopping", out);
+            if (e.state.isLive()) {
+                lose(s.node(), e, "its agent is stopping", out);
+            }
         } else {
             follow(s.node(), e, s.kind() == NodeAgentStatus.Kind.ANNOUNCED ? "its agent announced itself" : null, now, out);
         }
@@ -264,8 +291,17 @@ public final class NodeBook {
         if (e.state == NodeState.lost || e.state == NodeState.unusable || e.state == NodeState.leaving) {
             return;
         }
+        NodeState target = target(node, e, now);
         Agent a = agents.get(node);
-        NodeState target = switch (e.cloud == null ? CloudNodeStatus.READY : e.cloud) {
+        String job = target == NodeState.running ? jobOf(e, a) : null;
+        boolean jobChanged = target == NodeState.running && e.state == NodeState.running && !java.util.Objects.equals(job, e.jobId);
+        set(node, e, target, job, reason, jobChanged, out);
+    }
+
+    /** The state the cloud and the agent imply now. */
+    private NodeState target(String node, Entry e, Instant now) {
+        Agent a = agents.get(node);
+        return switch (e.cloud == null ? CloudNodeStatus.READY : e.cloud) {
             case CREATING -> NodeState.preparing;
             case READY -> a == null ? NodeState.preparing
                     : !a.fresh(now, lostAfter) && e.state != null ? e.state // silence: tick decides
@@ -274,9 +310,6 @@ public final class NodeBook {
             case PREEMPTED -> NodeState.preempted;
             case FAILED -> NodeState.unusable;
         };
-        String job = target == NodeState.running ? jobOf(e, a) : null;
-        boolean jobChanged = target == NodeState.running && e.state == NodeState.running && !java.util.Objects.equals(job, e.jobId);
-        set(node, e, target, job, reason, jobChanged, out);
     }
 
     private void lose(String node, Entry e, String why, List<Change> out) {

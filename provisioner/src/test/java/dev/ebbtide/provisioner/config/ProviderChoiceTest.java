@@ -36,9 +36,13 @@ class ProviderChoiceTest {
 
     @Test
     void theLocalProviderNeedsTheAgentsClassPathAndSaysSoInOneSentence() {
-        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> provider(Map.of()));
+        IllegalArgumentException blank = assertThrows(IllegalArgumentException.class,
+                () -> provider(Map.of("ebbtide.local.agent-classpath", " ")));
         assertEquals("ebbtide.provider=local needs ebbtide.local.agent-classpath, the node agent's jar and lib/* "
-                + "(built by ./mvnw -B -DskipTests package)", missing.getMessage());
+                + "(built by ./mvnw -B -DskipTests package)", blank.getMessage());
+        IllegalArgumentException unbuilt = assertThrows(IllegalArgumentException.class, () -> provider(Map.of()));
+        assertEquals("ebbtide.local.agent-classpath names node-agent/target/node-agent-0.1.0-SNAPSHOT.jar, which does "
+                + "not exist: build the node agent first (./mvnw -B -DskipTests package)", unbuilt.getMessage());
         IllegalArgumentException absent = assertThrows(IllegalArgumentException.class,
                 () -> provider(Map.of("ebbtide.local.agent-classpath", tmp.resolve("nope.jar").toString())));
         assertTrue(absent.getMessage().startsWith("ebbtide.local.agent-classpath names " + tmp.resolve("nope.jar")

@@ -120,8 +120,16 @@ public final class LocalNodes {
         }
     }
 
+    /** {@code setsid} if this machine has it (a session of its own: no terminal or group signal reaches the agent). */
+    private static final List<String> DETACH = Stream.of(System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":"))
+            .map(d -> Path.of(d, "setsid")).filter(Files::isExecutable).findFirst().map(p -> List.of(p.toString()))
+            .orElse(List.of());
+
     private long start(String cluster, String node, int port, Path dir) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("setsid"));
+        if (DETACH.isEmpty()) {
+            LOG.warnf("no setsid on this machine: node agent of %s shares the provisioner's process group", node);
+        }
+        List<String> cmd = new ArrayList<>(DETACH);
         cmd.addAll(agent.command(cluster, node, port, dir));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("agent.log").toFile()))
