@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.JobAssigned;
+import dev.ebbtide.common.events.JobSpec;
 import dev.ebbtide.common.events.JobRunReported;
 import dev.ebbtide.common.events.JobState;
 import dev.ebbtide.common.events.JobStateChanged;
@@ -48,10 +50,11 @@ class NodeAgentEndToEndTest {
     static void startStack() throws Exception {
         Path root = Path.of(System.getProperty("ebbtide.repo.root", "..")).toAbsolutePath().normalize();
         Path clusters = Files.createDirectories(tmp.resolve("clusters"));
-        for (String c : List.of("crash:2", "lossy:3", "dist:2", "strict:1")) {
-            String[] nameMax = c.split(":");
-            Files.writeString(clusters.resolve(nameMax[0] + ".yml"), "name: " + nameMax[0] + "\ntype: amlcompute\n"
-                    + "min_instances: 0\nmax_instances: " + nameMax[1] + "\nidle_time_before_scale_down: 3\n");
+        for (String c : List.of("crash:2:3", "lossy:3:3", "dist:2:3", "strict:1:60")) {
+            String[] nameMaxIdle = c.split(":");
+            Files.writeString(clusters.resolve(nameMaxIdle[0] + ".yml"), "name: " + nameMaxIdle[0] + "\ntype: amlcompute\n"
+                    + "min_instances: 0\nmax_instances: " + nameMaxIdle[1] + "\nidle_time_before_scale_down: "
+                    + nameMaxIdle[2] + "\n");
         }
         Path state = root.resolve("e2e-tests/target/e2e-agents-state");
         StackClient.deleteTree(state);
@@ -167,20 +170,29 @@ class NodeAgentEndToEndTest {
             producer.send(new ProducerRecord<>(Topics.JOBS_SUBMITTED, "strict", """
                     {"jobId":"bad-env-name","cluster":"strict","spec":{"command":"echo never","instanceCount":1,
                      "environmentVariables":{"BAD=NAME":"x"}},"submittedAt":"2026-01-01T00:00:00Z"}""")).get();
-        }
-        JsonNode bad = client.awaitTerminal("bad-env-name", Duration.ofSeconds(90));
-        assertEquals("Failed", bad.path("state").asText(), bad.toString());
-        assertTrue(bad.path("reason").asText().toLowerCase(Locale.ROOT).contains("environment variable"), bad.toString());
-        List<JobRunReported> reports = recorder.events(Topics.JOBS_RUNS, JobRunReported.class).stream()
-                .filter(r -> r.jobId().equals("bad-env-name")).toList();
-        assertTrue(reports.stream().noneMatch(r -> r.phase() == RunPhase.STARTED), "nothing ran: " + reports);
-        // refused by the scheduler before placement, or by the agent (then its report names the variable)
-        assertTrue(reports.stream().allMatch(r -> r.reason() != null && r.reason().contains("BAD=NAME")), reports.toString());
+            JsonNode bad = client.awaitTerminal("bad-env-name", Duration.ofSeconds(90));
+            assertEquals("Failed", bad.path("state").asText(), bad.toString());
+            assertTrue(bad.path("reason").asText().toLowerCase(Locale.ROOT).contains("environment variable"), bad.toString());
+            assertTrue(reports("bad-env-name").stream().noneMatch(r -> r.phase() == RunPhase.STARTED), "nothing ran");
 
-        String good = client.submit("command: echo still serving\ncompute: azureml:strict\n");
-        JsonNode done = client.awaitTerminal(good, Duration.ofSeconds(60));
+            String good = client.submit("command: echo still serving\ncompute: azureml:strict\n");
+            JsonNode done = client.awaitTerminal(good, Duration.ofSeconds(60));
+            assertEquals("Completed", done.path("state").asText(), done.toString());
+            String node = StackClient.nodes(done).get(0);
+            assertEquals("still serving", client.rankLog(node, good, 1, 0).strip());
+
+            // past the scheduler's check, straight to the node: the agent refuses it, the node is idle again
+            JobAssigned direct = new JobAssigned("direct-bad-env", "strict", List.of(node), new JobSpec("echo never", 1,
+                    Map.of("BAD=NAME", "x"), null, null, null, null), 1, List.of("127.0.0.1"), List.of(29999), Instant.now());
+            producer.send(new ProducerRecord<>(Topics.JOBS_ASSIGNMENTS, "strict", EventJson.write(direct))).get();
+            await().atMost(Duration.ofSeconds(20)).until(() -> !reports("direct-bad-env").isEmpty());
+            JobRunReported refused = reports("direct-bad-env").get(0);
+            assertTrue(refused.phase() != RunPhase.STARTED && refused.reason().contains("BAD=NAME"), refused.toString());
+            await().atMost(Duration.ofSeconds(10)).until(() -> lastState("strict", node) == NodeState.idle);
+        }
+        String again = client.submit("command: echo still serving\ncompute: azureml:strict\n");
+        JsonNode done = client.awaitTerminal(again, Duration.ofSeconds(60));
         assertEquals("Completed", done.path("state").asText(), done.toString());
-        assertEquals("still serving", client.rankLog(StackClient.nodes(done).get(0), good, 1, 0).strip());
         assertTrue(nodeEvents("strict").stream().noneMatch(e -> e.state() == NodeState.lost), "the agent kept serving");
     }
 
@@ -220,6 +232,15 @@ class NodeAgentEndToEndTest {
 
     private static List<JobAssigned> assignments(String job) {
         return recorder.events(Topics.JOBS_ASSIGNMENTS, JobAssigned.class).stream().filter(a -> a.jobId().equals(job)).toList();
+    }
+
+    private static List<JobRunReported> reports(String job) {
+        return recorder.events(Topics.JOBS_RUNS, JobRunReported.class).stream().filter(r -> r.jobId().equals(job)).toList();
+    }
+
+    private static NodeState lastState(String cluster, String node) {
+        List<NodeStateChanged> mine = nodeEvents(cluster).stream().filter(e -> e.node().equals(node)).toList();
+        return mine.isEmpty() ? null : mine.get(mine.size() - 1).state();
     }
 
     private static Instant runningAgainAfter(String job, Instant after) {
