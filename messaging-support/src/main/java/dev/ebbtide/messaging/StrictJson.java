@@ -102,8 +102,15 @@ final class StrictJson {
                 .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
                 .collect(Collectors.joining(".")).replace(".[", "[") : "";
         Throwable cause = e instanceof ValueInstantiationException && e.getCause() != null ? e.getCause() : null;
-        String what = cause != null ? cause.getMessage() : e.getOriginalMessage();
-        return "not a valid " + typeName + where + ": " + firstLine(what);
+        String what = firstLine(cause != null ? cause.getMessage() : e.getOriginalMessage());
+        if (what.startsWith("Cannot map `null` into type")) {
+            what = "missing or null";
+        }
+        for (String noise : new String[] {" (but ", " (set DeserializationConfig"}) {
+            int at = what.indexOf(noise);
+            what = at > 0 ? what.substring(0, at) : what;
+        }
+        return "not a valid " + typeName + where + ": " + what;
     }
 
     static String firstLine(String s) {
