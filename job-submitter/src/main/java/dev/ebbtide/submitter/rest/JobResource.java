@@ -67,6 +67,10 @@ public class JobResource {
         } catch (InvalidSpecException e) {
             return rejected(Response.Status.BAD_REQUEST, e.getMessage(), "invalid");
         }
+        java.util.Optional<String> limits = dev.ebbtide.common.validation.JobRules.check(job.spec());
+        if (limits.isPresent()) {
+            return rejected(Response.Status.BAD_REQUEST, limits.get(), "invalid");
+        }
         ClusterSpec cluster = clusters.find(job.compute()).orElse(null);
         if (cluster == null) {
             return rejected(Response.Status.NOT_FOUND, "unknown cluster '" + job.compute() + "'; known: " + clusters.names(),
@@ -79,6 +83,10 @@ public class JobResource {
         }
         String id = UUID.randomUUID().toString();
         JobSubmitted event = new JobSubmitted(id, cluster.name(), job.spec(), clock.instant());
+        java.util.Optional<String> whole = dev.ebbtide.common.validation.JobRules.check(event); // the scheduler's check
+        if (whole.isPresent()) {
+            return rejected(Response.Status.BAD_REQUEST, whole.get(), "invalid");
+        }
         return publisher.publish(event).map(ok -> {
             RECENT.put(id, cluster.name());
             registry.counter("ebbtide_submitter_jobs_total", "cluster", cluster.name(), "outcome", "accepted").increment();
