@@ -65,7 +65,8 @@ public class JobResource {
         try {
             job = AzureMlYaml.parseJob(document);
         } catch (InvalidSpecException e) {
-            return rejected(Response.Status.BAD_REQUEST, e.getMessage(), "invalid");
+            return rejected(Response.Status.BAD_REQUEST, e.getMessage().lines().findFirst().orElse("invalid job").strip(),
+                    "invalid"); // YAML syntax errors span lines; the first one is the sentence
         }
         java.util.Optional<String> limits = dev.ebbtide.common.validation.JobRules.check(job.spec());
         if (limits.isPresent()) {

@@ -27,7 +27,7 @@ import net.jqwik.api.constraints.Size;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /** Properties of the decode step: arbitrary input is never more than poison, valid events always pass. */
-class RecordDecoderProperties {
+class RecordDecoderPropertiesTest {
 
     @Property(tries = 2000)
     void arbitraryBytesAreAnEventOrPoisonNeverAnException(@ForAll @Size(max = 300) byte[] value) {
