@@ -48,6 +48,9 @@ public final class Failures {
             if (connection) {
                 return Optional.of(dependencyOf(failure));
             }
+            if (message.contains("srmsg00034") || message.contains("insufficient downstream requests")) {
+                return Optional.of(KAFKA); // an emitter's buffer is full: Kafka does not take records as fast
+            }
             if (name.startsWith("io.vertx.sqlclient") && message.contains("closed")) {
                 return Optional.of(POSTGRESQL);
             }

@@ -26,5 +26,7 @@ class FailuresTest {
         assertEquals(Optional.of("a dependency"), Failures.transientDependency(new ConnectException("Connection refused")));
         assertEquals(Optional.empty(), Failures.transientDependency(new IllegalArgumentException("timeout must be >= 1")));
         assertEquals(Optional.empty(), Failures.transientDependency(new NullPointerException()));
+        assertEquals(Optional.of("Kafka"), Failures.transientDependency(
+                new IllegalStateException("SRMSG00034: Insufficient downstream requests to emit item")));
     }
 }
