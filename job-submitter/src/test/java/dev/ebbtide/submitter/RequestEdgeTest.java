@@ -4,6 +4,9 @@ import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.events.ClusterDefined;
@@ -15,7 +18,14 @@ import io.quarkus.test.junit.QuarkusTest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -43,6 +53,41 @@ class RequestEdgeTest {
                 .body("error", containsString("not valid UTF-8"));
         given().contentType("text/plain").body("command: a\u0000b\ncompute: azureml:edge-cluster\n".getBytes(StandardCharsets.UTF_8))
                 .post("/jobs").then().statusCode(400).body("error", containsString("NUL"));
+    }
+
+    @Test
+    void aClusterDefinitionThatCannotBeReadIsDeadLetteredByteForByte() throws Exception {
+        byte[] bad = {'{', '"', 's', 'p', 'e', 'c', '"', ':', (byte) 0xFF, '}'};
+        long offset;
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            offset = p.send(new ProducerRecord<>(Topics.CLUSTERS, "junk".getBytes(StandardCharsets.UTF_8), bad)).get().offset();
+        }
+        try (KafkaConsumer<byte[], byte[]> dlq = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            TopicPartition tp = new TopicPartition(Topics.INTERNAL_DLQ, 0);
+            dlq.assign(List.of(tp));
+            dlq.seekToBeginning(List.of(tp));
+            List<ConsumerRecord<byte[], byte[]>> found = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                dlq.poll(Duration.ofMillis(200)).forEach(r -> {
+                    if ("clusters-in".equals(header(r, "dead-letter-consumer"))
+                            && String.valueOf(offset).equals(header(r, "dead-letter-offset"))) {
+                        found.add(r);
+                    }
+                });
+                return !found.isEmpty();
+            });
+            assertArrayEquals(bad, found.get(0).value());
+            assertEquals(Topics.CLUSTERS, header(found.get(0), "dead-letter-topic"));
+            assertTrue(header(found.get(0), "dead-letter-reason").contains("not valid UTF-8"));
+        }
+        given().get("/q/health/ready").then().statusCode(200);
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> r, String key) {
+        var h = r.headers().lastHeader(key);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
     @Test
