@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ebbtide.common.azureml.AzureMlYaml;
 import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.azureml.InvalidSpecException;
+import dev.ebbtide.common.events.Distribution;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,6 +40,34 @@ class AzureMlYamlTest {
         assertEquals(3600L, job.spec().timeoutSeconds());
         assertEquals("demo", job.spec().experimentName());
         assertEquals("run-1", job.spec().displayName());
+        assertEquals(new Distribution("pytorch", 1, null, null), job.spec().distribution());
+    }
+
+    /** The shapes of Azure ML's own distributed examples (azureml-examples cli/jobs/single-step/…). */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "'distribution:\n  type: pytorch\n  process_count_per_instance: 2\nresources:\n  instance_count: 2' | pytorch | 2 | | ",
+        "'distribution:\n  type: tensorflow\n  worker_count: 2\nresources:\n  instance_count: 2' | tensorflow | | 2 | ",
+        "'distribution:\n  type: tensorflow\n  worker_count: 2\n  parameter_server_count: 1\nresources:\n  instance_count: 3' | tensorflow | | 2 | 1",
+        "'distribution:\n  type: tensorflow\n  parameter_server_count: 1\nresources:\n  instance_count: 3' | tensorflow | | | 1",
+        "'distribution:\n  type: mpi\n  process_count_per_instance: 1\nresources:\n  instance_count: 2' | mpi | 1 | | ",
+        "'distribution: {type: PyTorch}\nresources: {instance_count: 4}' | pytorch | | | ",
+    })
+    void readsAzureMlDistributions(String section, String type, Integer processes, Integer workers, Integer servers) {
+        var job = AzureMlYaml.parseJob("""
+                $schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json
+                type: command
+                command: python train.py
+                code: src
+                compute: azureml:gpu-cluster
+                environment: azureml:AzureML-acpt-pytorch-2.2-cuda12.1@latest
+                """ + section + "\n");
+        assertEquals(new Distribution(type, processes, workers, servers), job.spec().distribution());
+    }
+
+    @Test
+    void aJobWithoutDistributionHasNone() {
+        assertNull(AzureMlYaml.parseJob("command: echo\ncompute: local\n").spec().distribution());
     }
 
     @Test
@@ -60,6 +89,21 @@ class AzureMlYamlTest {
         "'command: echo\ncompute: azureml:x\nqueue_settings: {priority: urgent}' | priority must be low, medium or high",
         "'command: echo\ncompute: azureml:x\ntype: sweep' | only command jobs",
         "'command: echo\ncompute: azureml:x\nenvironment_variables: [a]' | environment_variables must be a mapping",
+        "'command: \"   \"\ncompute: azureml:x' | has no 'command'",
+        "'command: echo\ncompute: azureml:x\nenvironment_variables: {1ST: a}' | name '1ST' is not valid",
+        "'command: echo\ncompute: azureml:x\nenvironment_variables: {MY-VAR: a}' | name 'MY-VAR' is not valid",
+        "'command: echo\ncompute: azureml:x\nenvironment_variables: {\"A=B\": a}' | name 'A=B' is not valid",
+        "'command: echo\ncompute: azureml:x\nenvironment_variables: {A: \"x\\0y\"}' | A contains a NUL byte",
+        "'command: echo\ncompute: azureml:x\ndistribution: {type: ray}' | distribution type must be pytorch, tensorflow or mpi, got 'ray'",
+        "'command: echo\ncompute: azureml:x\ndistribution: {process_count_per_instance: 2}' | distribution has no 'type'",
+        "'command: echo\ncompute: azureml:x\ndistribution: pytorch' | distribution must be a mapping",
+        "'command: echo\ncompute: azureml:x\ndistribution: {type: pytorch, process_count_per_instance: 0}' | process_count_per_instance must be a whole number of at least 1, got '0'",
+        "'command: echo\ncompute: azureml:x\ndistribution: {type: mpi, process_count_per_instance: 1.5}' | must be a whole number of at least 1, got '1.5'",
+        "'command: echo\ncompute: azureml:x\ndistribution: {type: pytorch, worker_count: 2}' | are for distribution type tensorflow, not pytorch",
+        "'command: echo\ncompute: azureml:x\ndistribution: {type: tensorflow, process_count_per_instance: 2}' | tensorflow runs one task per node",
+        "'command: echo\ncompute: azureml:x\nresources: {instance_count: 2}\ndistribution: {type: tensorflow, worker_count: 2, parameter_server_count: 1}' | worker_count (2) plus parameter_server_count (1) must equal resources.instance_count (2)",
+        "'command: echo\ncompute: azureml:x\ndistribution: {type: tensorflow, worker_count: 0}' | worker_count must be a whole number of at least 1",
+        "'command: echo\ncompute: azureml:x\ndistribution: {type: pytorch, nodes: 2}' | unknown field 'nodes'",
     })
     void badJobsGetASentenceThatSaysWhatToFix(String yaml, String expected) {
         InvalidSpecException e = assertThrows(InvalidSpecException.class, () -> AzureMlYaml.parseJob(yaml));

@@ -12,12 +12,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * {@code ./ebbtide submit job.yml}: submits a job and follows it until it ends and its cluster is back at its
- * minimum, printing the job's state changes and the cluster's node count as they happen.
+ * minimum, printing the job's state changes, the cluster's node count and each node's state (a node turns
+ * {@code idle} when its agent announces itself) as they happen, then the job's output.
+ * {@code ./ebbtide logs JOB_ID [--rank N] [--follow]} prints (or follows) a job's output; {@code ./ebbtide cancel}
+ * cancels a job.
  */
 public final class EbbtideCli {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
@@ -25,21 +31,29 @@ public final class EbbtideCli {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     private final String submitter;
     private final String autoscaler;
+    private final String authorization;
 
-    EbbtideCli(String submitter, String autoscaler) {
+    EbbtideCli(String submitter, String autoscaler, String token) {
         this.submitter = submitter;
         this.autoscaler = autoscaler;
+        this.authorization = "Bearer " + token;
     }
 
+    static final String USAGE = "usage: ebbtide submit JOB.yml [--no-follow] | ebbtide logs JOB_ID [--rank N] [--follow]"
+            + " | ebbtide cancel JOB_ID";
+
     public static void main(String[] args) throws Exception {
-        if (args.length < 2 || !List.of("submit", "cancel").contains(args[0])) {
-            System.err.println("usage: ebbtide submit JOB.yml [--no-follow] | ebbtide cancel JOB_ID");
+        if (args.length < 2 || !List.of("submit", "cancel", "logs").contains(args[0])) {
+            System.err.println(USAGE);
             System.exit(2);
         }
         EbbtideCli cli = new EbbtideCli(env("EBBTIDE_SUBMITTER_URL", "http://127.0.0.1:8081"),
-                env("EBBTIDE_AUTOSCALER_URL", "http://127.0.0.1:8083"));
+                env("EBBTIDE_AUTOSCALER_URL", "http://127.0.0.1:8083"), token());
         if (args[0].equals("cancel")) {
             System.exit(cli.cancel(args[1]));
+        }
+        if (args[0].equals("logs")) {
+            System.exit(cli.logs(args));
         }
         boolean follow = !List.of(args).contains("--no-follow");
         System.exit(cli.submit(Path.of(args[1]), follow));
@@ -63,6 +77,22 @@ public final class EbbtideCli {
         return follow(id, cluster);
     }
 
+    int logs(String[] args) throws IOException, InterruptedException {
+        Integer rank = null;
+        boolean follow = false;
+        for (int i = 2; i < args.length; i++) {
+            if (args[i].equals("--follow") || args[i].equals("-f")) {
+                follow = true;
+            } else if (args[i].equals("--rank") && i + 1 < args.length && args[i + 1].matches("\\d+")) {
+                rank = Integer.valueOf(args[++i]);
+            } else {
+                System.err.println("unknown or incomplete option '" + args[i] + "' (" + USAGE + ")");
+                return 2;
+            }
+        }
+        return new JobLogs(http, submitter, System.out, authorization).run(args[1], rank, follow);
+    }
+
     int cancel(String id) throws IOException, InterruptedException {
         JsonNode body = post("/jobs/" + id + "/cancel", HttpRequest.BodyPublishers.noBody(), 200, "cannot cancel");
         if (body == null) {
@@ -78,7 +108,7 @@ public final class EbbtideCli {
         HttpResponse<String> r;
         try {
             r = http.send(HttpRequest.newBuilder(URI.create(submitter + path)).header("Content-Type", "application/yaml")
-                    .POST(body).build(), HttpResponse.BodyHandlers.ofString());
+                    .header("Authorization", authorization).POST(body).build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             System.err.println("cannot reach the job-submitter at " + submitter + " (is the stack up? ./ebbtide up)");
             return null;
@@ -94,6 +124,7 @@ public final class EbbtideCli {
     private int follow(String id, String cluster) throws IOException, InterruptedException {
         String lastState = "";
         String lastNodes = "";
+        Map<String, String> nodeStates = new HashMap<>();
         JsonNode job = null;
         long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
         int min = 0;
@@ -113,6 +144,7 @@ public final class EbbtideCli {
                     say("cluster " + cluster + ": " + nodes);
                     lastNodes = nodes;
                 }
+                announce(c.path("nodes"), nodeStates);
                 if (TERMINAL.contains(state) && c.path("currentNodeCount").asInt() <= min) {
                     break;
                 }
@@ -122,11 +154,13 @@ public final class EbbtideCli {
         if (job != null && TERMINAL.contains(job.path("state").asText())) {
             say("job " + job.path("state").asText() + ", exit code " + job.path("exitCode").asText("?")
                     + ", output in " + job.path("outputLocation").asText("-"));
-            for (JsonNode out : job.path("outputs")) {
-                Path p = Path.of(out.asText());
-                if (Files.exists(p)) {
-                    List<String> lines = Files.readAllLines(p);
-                    lines.stream().limit(10).forEach(l -> System.out.println("    " + p.getFileName() + " | " + l));
+            if (new JobLogs(http, submitter, System.out, authorization).printEnd(id, job.path("instanceCount").asInt(1), 10) == 0) {
+                // no output on the scheduler (a provisioner without node agents): the local output files, if any
+                for (JsonNode out : job.path("outputs")) {
+                    Path p = Path.of(out.asText());
+                    if (Files.exists(p)) {
+                        Files.readAllLines(p).stream().limit(10).forEach(l -> System.out.println("    " + p.getFileName() + " | " + l));
+                    }
                 }
             }
             return job.path("state").asText().equals("Completed") ? 0 : 1;
@@ -134,9 +168,32 @@ public final class EbbtideCli {
         return 1;
     }
 
+    /** Prints each node's state change; {@code preparing → idle} is its agent announcing itself. */
+    private static void announce(JsonNode nodes, Map<String, String> known) {
+        Set<String> seen = new HashSet<>();
+        for (JsonNode n : nodes) {
+            String name = n.path("name").asText();
+            String state = n.path("state").asText();
+            seen.add(name);
+            String before = known.put(name, state);
+            if (!state.equals(before)) {
+                String why = "idle".equals(state) && "preparing".equals(before) ? " (its agent announced itself)" : "";
+                say("node " + name + ": " + (before == null ? "" : before + " -> ") + state + why);
+            }
+        }
+        known.keySet().removeIf(name -> {
+            if (!seen.contains(name)) {
+                say("node " + name + ": gone");
+                return true;
+            }
+            return false;
+        });
+    }
+
     private JsonNode get(String url) throws InterruptedException {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", authorization).GET()
+                    .build(),
                     HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? EventJson.mapper().readTree(r.body()) : null;
         } catch (IOException e) {
@@ -146,6 +203,20 @@ public final class EbbtideCli {
 
     private static void say(String line) {
         System.out.println(LocalTime.now().format(TIME) + "  " + line);
+    }
+
+    /** EBBTIDE_TOKEN if set, else an operator token for this user minted from the local stack's key. */
+    private static String token() throws IOException {
+        String given = System.getenv("EBBTIDE_TOKEN");
+        if (given != null && !given.isBlank()) {
+            return given.trim();
+        }
+        Path keys = Path.of(env("EBBTIDE_KEYS_DIR", ".ebbtide/keys"));
+        if (!Files.exists(keys.resolve("private.pem"))) {
+            System.err.println("no token: set EBBTIDE_TOKEN, or start the local stack (./ebbtide up creates " + keys + ")");
+            System.exit(2);
+        }
+        return DevTokens.localToken(keys, System.getProperty("user.name", "local-user"), Duration.ofHours(1), "operator");
     }
 
     private static String env(String name, String fallback) {

@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,19 +26,60 @@ import org.apache.kafka.common.utils.Time;
 
 /**
  * A real Apache Kafka broker (KRaft, one combined broker + controller node) running inside this JVM. Used by tests
- * and by the local stack; no Docker. Starts in about 2 s.
+ * and by the local stack; no Docker. Starts in about 2 s. Plain (PLAINTEXT, no authorization) or secured: clients
+ * authenticate with SASL/SCRAM-SHA-256 and may do only what {@link KafkaAccess} grants.
  */
 public final class EmbeddedKafka implements AutoCloseable {
+    private final String bootstrap;
     private final int port;
     private final KafkaRaftServer server;
+    private final KafkaCredentials credentials;
+    private final Tls tls;
 
-    private EmbeddedKafka(int port, KafkaRaftServer server) {
+    private EmbeddedKafka(String bootstrap, int port, KafkaRaftServer server, KafkaCredentials credentials, Tls tls) {
+        this.bootstrap = bootstrap;
         this.port = port;
         this.server = server;
+        this.credentials = credentials;
+        this.tls = tls;
     }
 
-    /** Starts a broker on {@code port} (0 = any free port) keeping its log in {@code dataDir} (null = temporary). */
+    /** Starts a plain broker on {@code port} (0 = any free port) keeping its log in {@code dataDir} (null = temporary). */
     public static EmbeddedKafka start(int port, Path dataDir) throws IOException {
+        return start(port, dataDir, null, false);
+    }
+
+    /**
+     * Starts a broker on {@code port} (0 = any free port) keeping its log in {@code dataDir} (null = temporary).
+     *
+     * @param credentials null = PLAINTEXT without authorization; else SASL/SCRAM with {@link KafkaAccess}'s ACLs
+     * @param listenAll   false = the client listener binds 127.0.0.1; true = every interface (the controller listener
+     *                    always stays on 127.0.0.1)
+     */
+    public static EmbeddedKafka start(int port, Path dataDir, KafkaCredentials credentials, boolean listenAll)
+            throws IOException {
+        return start(port, dataDir, credentials, listenAll, null);
+    }
+
+    /**
+     * TLS for the client listener (SASL_SSL instead of SASL_PLAINTEXT).
+     *
+     * @param keystore      PKCS12 key store with the broker's key and certificate
+     * @param caCertificate PEM file clients trust (the certificate itself when self-signed)
+     */
+    public record Tls(Path keystore, String password, Path caCertificate) {
+        @Override
+        public String toString() {
+            return "Tls[" + keystore + ", " + caCertificate + "]";
+        }
+    }
+
+    /** As {@link #start(int, Path, KafkaCredentials, boolean)}; {@code tls} non-null = SASL_SSL (needs credentials). */
+    public static EmbeddedKafka start(int port, Path dataDir, KafkaCredentials credentials, boolean listenAll, Tls tls)
+            throws IOException {
+        if (tls != null && credentials == null) {
+            throw new IllegalArgumentException("TLS needs credentials: the embedded broker offers SASL_SSL only");
+        }
         Exit.setExitProcedure((code, message) -> {
             throw new IllegalStateException("Kafka asked to exit(" + code + "): " + message);
         });
@@ -52,11 +94,18 @@ public final class EmbeddedKafka implements AutoCloseable {
         props.put("process.roles", "broker,controller");
         props.put("node.id", "1");
         props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+        String advertisedHost = listenAll ? java.net.InetAddress.getLocalHost().getCanonicalHostName() : "127.0.0.1";
+        String bindHost = listenAll ? "0.0.0.0" : "127.0.0.1";
         props.put("controller.listener.names", "CONTROLLER");
-        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        props.put("inter.broker.listener.name", "PLAINTEXT");
+        if (credentials == null) {
+            props.put("listeners", "PLAINTEXT://" + bindHost + ":" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            props.put("advertised.listeners", "PLAINTEXT://" + advertisedHost + ":" + brokerPort);
+            props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            props.put("inter.broker.listener.name", "PLAINTEXT");
+        } else {
+            props.putAll(KafkaBrokerSecurity.brokerSettings(credentials, bindHost, advertisedHost, brokerPort,
+                    controllerPort, tls));
+        }
         props.put("log.dirs", dir.resolve("log").toString());
         props.put("num.partitions", "1");
         props.put("offsets.topic.replication.factor", "1");
@@ -72,22 +121,61 @@ public final class EmbeddedKafka implements AutoCloseable {
         props.put("num.io.threads", "2");
         props.put("auto.create.topics.enable", "true");
         Path cfg = dir.resolve("server.properties");
-        try (Writer w = Files.newBufferedWriter(cfg)) {
+        Files.deleteIfExists(cfg);
+        Files.createFile(cfg, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try (Writer w = Files.newBufferedWriter(cfg)) { // holds the broker's password when secured
             props.store(w, "ebbtide embedded kafka");
         }
         if (!Files.exists(dir.resolve("log").resolve("meta.properties"))) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             String clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();
-            kafka.tools.StorageTool$.MODULE$.execute(new String[] {"format", "-t", clusterId, "-c", cfg.toString(),
-                    "--ignore-formatted"}, new PrintStream(out, true, StandardCharsets.UTF_8));
+            List<String> format = new ArrayList<>(List.of("format", "-t", clusterId, "-c", cfg.toString(),
+                    "--ignore-formatted"));
+            if (credentials != null) {
+                format.addAll(KafkaBrokerSecurity.scramFormatArguments(credentials));
+            }
+            kafka.tools.StorageTool$.MODULE$.execute(format.toArray(String[]::new),
+                    new PrintStream(out, true, StandardCharsets.UTF_8));
         }
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
         server.startup();
-        return new EmbeddedKafka(brokerPort, server);
+        EmbeddedKafka kafka = new EmbeddedKafka(advertisedHost + ":" + brokerPort, brokerPort, server, credentials, tls);
+        if (credentials != null) {
+            try {
+                KafkaBrokerSecurity.createAcls(kafka.clientConfig(KafkaAccess.ADMIN));
+            } catch (RuntimeException e) {
+                kafka.close();
+                throw e;
+            }
+        }
+        return kafka;
     }
 
     public String bootstrapServers() {
-        return "127.0.0.1:" + port;
+        return bootstrap;
+    }
+
+    /** True when clients must authenticate (SASL/SCRAM) and ACLs apply. */
+    public boolean secured() {
+        return credentials != null;
+    }
+
+    /**
+     * Client settings (bootstrap.servers and, on a secured broker, the SASL settings of {@code principal}) for
+     * {@code KafkaProducer}/{@code KafkaConsumer}/{@code Admin}. Holds a password: never log it.
+     */
+    public Map<String, Object> clientConfig(String principal) {
+        Map<String, Object> config = new java.util.HashMap<>();
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        if (credentials != null) {
+            config.putAll(credentials.clientConfig(principal));
+        }
+        if (tls != null) {
+            config.put("security.protocol", "SASL_SSL");
+            config.put("ssl.truststore.type", "PEM");
+            config.put("ssl.truststore.location", tls.caCertificate().toString());
+        }
+        return config;
     }
 
     public int port() {
@@ -96,7 +184,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Creates topics that do not exist yet (one partition each; {@code compacted} get cleanup.policy=compact). */
     public void createTopics(List<String> topics, Set<String> compacted) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+        try (Admin admin = Admin.create(clientConfig(KafkaAccess.ADMIN))) {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = new ArrayList<>();
             for (String topic : topics) {

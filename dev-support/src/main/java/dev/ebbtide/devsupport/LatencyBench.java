@@ -7,6 +7,8 @@ import dev.ebbtide.common.events.JobStateChanged;
 import dev.ebbtide.common.events.JobSubmitted;
 import dev.ebbtide.common.events.ScaleRequested;
 import dev.ebbtide.common.events.Topics;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,15 +31,24 @@ public final class LatencyBench {
         java.util.logging.Logger.getLogger("org.apache.kafka").setLevel(java.util.logging.Level.WARNING);
         Map<String, String> opt = options(args);
         String bootstrap = opt.getOrDefault("kafka", "127.0.0.1:19092");
+        // the stack's admin credentials (./ebbtide up writes them); --kafka-config FILE for another broker
+        Path configFile = Path.of(opt.getOrDefault("kafka-config", ".ebbtide/secrets/kafka-admin.properties"));
+        Map<String, Object> client = new HashMap<>(Files.exists(configFile) ? StackSecrets.readClientConfig(configFile)
+                : Map.of());
+        if (opt.containsKey("kafka") || !client.containsKey("bootstrap.servers")) {
+            client.put("bootstrap.servers", bootstrap);
+        }
+        Map<String, Object> producerConfig = new HashMap<>(client);
+        producerConfig.put("linger.ms", "0");
         String cluster = opt.getOrDefault("cluster", "cpu-cluster");
         int jobs = Integer.parseInt(opt.getOrDefault("jobs", "40"));
         int nodes = Integer.parseInt(opt.getOrDefault("nodes", "1"));
         double rate = Double.parseDouble(opt.getOrDefault("rate", "20"));
         String command = opt.getOrDefault("command", "sleep 1");
 
-        try (TopicRecorder recorder = new TopicRecorder(bootstrap, List.of(Topics.JOBS_STATE, Topics.SCALE_REQUESTS));
-                KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap,
-                        "linger.ms", "0"), new StringSerializer(), new StringSerializer())) {
+        try (TopicRecorder recorder = new TopicRecorder(client, List.of(Topics.JOBS_STATE, Topics.SCALE_REQUESTS));
+                KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig, new StringSerializer(),
+                        new StringSerializer())) {
             Thread.sleep(2000); // let the recorder join its group before the first submission
             Map<String, Instant> submitted = new HashMap<>();
             Instant first = Instant.now();
@@ -131,7 +142,7 @@ public final class LatencyBench {
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (!args[i].startsWith("--")) {
                 throw new IllegalArgumentException("usage: ebbtide bench [--jobs N] [--nodes N] [--rate PER_S] "
-                        + "[--cluster NAME] [--command CMD] [--kafka HOST:PORT]");
+                        + "[--cluster NAME] [--command CMD] [--kafka HOST:PORT] [--kafka-config CLIENT.properties]");
             }
             opt.put(args[i].substring(2), args[i + 1]);
         }

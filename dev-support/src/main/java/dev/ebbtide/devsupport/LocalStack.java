@@ -42,21 +42,49 @@ public final class LocalStack implements AutoCloseable {
      * @param clustersDir  cluster YAML files loaded by the autoscaler
      * @param extraProps   more {@code -D} settings: {@code key} for every service, {@code service:key} for one
      *                     (e.g. {@code provisioner:ebbtide.local.boot-delay})
+     * @param secured      true: Kafka demands SASL/SCRAM and enforces {@link KafkaAccess}'s ACLs, PostgreSQL a
+     *                     password; passwords in {@code <stateDir>/secrets/} ({@link StackSecrets})
+     * @param listenAll    false: Kafka and PostgreSQL listen on 127.0.0.1 only ({@code ./ebbtide up --listen-all})
      */
     public record Options(Path repoRoot, Path stateDir, int kafkaPort, int postgresPort, boolean freePorts,
-            Path clustersDir, Map<String, String> extraProps) {
+            Path clustersDir, Map<String, String> extraProps, boolean secured, boolean listenAll) {
+        /** Secured, loopback only. */
+        public Options(Path repoRoot, Path stateDir, int kafkaPort, int postgresPort, boolean freePorts,
+                Path clustersDir, Map<String, String> extraProps) {
+            this(repoRoot, stateDir, kafkaPort, postgresPort, freePorts, clustersDir, extraProps, true, false);
+        }
     }
+
+    /**
+     * The provisioner setting that hands the node agents their Kafka credentials: the path of
+     * {@code <stateDir>/secrets/node-agent.properties} (0600; {@link StackSecrets#writeNodeAgentConfig}), in the
+     * agent's own {@code --config=FILE} form. The provisioner's local provider adds {@code --config=<that path>} to
+     * each agent it starts.
+     */
+    public static final String AGENT_KAFKA_CONFIG = "ebbtide.local.agent-kafka-config";
+    /**
+     * TODO(provisioner wiring): set to true once the provisioner's config defines {@link #AGENT_KAFKA_CONFIG} (it
+     * rejects unknown ebbtide.* keys, so passing it earlier would stop the provisioner from starting).
+     */
+    static final boolean PROVISIONER_TAKES_AGENT_KAFKA_CONFIG = false;
 
     private final EmbeddedKafka kafka;
     private final EmbeddedPostgresServer postgres;
+    private final StackSecrets secrets;
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final Map<String, String> urls = new LinkedHashMap<>();
+    private Path keys;
 
-    private LocalStack(EmbeddedKafka kafka, EmbeddedPostgresServer postgres) {
+    private LocalStack(EmbeddedKafka kafka, EmbeddedPostgresServer postgres, StackSecrets secrets) {
         this.kafka = kafka;
         this.postgres = postgres;
+        this.secrets = secrets;
     }
 
+    /**
+     * Starts the stack. Services, Kafka and PostgreSQL listen on 127.0.0.1 only unless {@link Options#listenAll()}.
+     * Tokens are verified with {@code <stateDir>/keys/public.pem}, created on first start ({@link DevTokens}).
+     */
     public static LocalStack start(Options o) throws IOException, InterruptedException {
         for (String service : SERVICES.keySet()) {
             Path jar = jar(o.repoRoot(), service);
@@ -65,11 +93,27 @@ public final class LocalStack implements AutoCloseable {
             }
         }
         Files.createDirectories(o.stateDir().resolve("logs"));
-        EmbeddedKafka kafka = EmbeddedKafka.start(o.kafkaPort(), o.stateDir().resolve("kafka"));
-        kafka.createTopics(Topics.ALL, Topics.COMPACTED);
-        EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(o.postgresPort(), null);
-        LocalStack stack = new LocalStack(kafka, postgres);
+        Path publicKey = DevTokens.ensureKeys(o.stateDir().resolve("keys"));
+        StackSecrets secrets = o.secured() ? StackSecrets.loadOrCreate(o.stateDir().resolve("secrets")) : null;
+        EmbeddedKafka kafka = EmbeddedKafka.start(o.kafkaPort(), o.stateDir().resolve("kafka"),
+                secrets == null ? null : secrets.kafka(), o.listenAll());
+        EmbeddedPostgresServer postgres;
         try {
+            kafka.createTopics(Topics.ALL, Topics.COMPACTED);
+            postgres = EmbeddedPostgresServer.start(o.postgresPort(), null,
+                    secrets == null ? null : secrets.postgresPassword(), o.listenAll());
+        } catch (IOException | RuntimeException e) {
+            kafka.close();
+            throw e;
+        }
+        LocalStack stack = new LocalStack(kafka, postgres, secrets);
+        stack.keys = publicKey.getParent();
+        try {
+            if (secrets != null) {
+                secrets.writeClientConfig("admin", KafkaAccess.ADMIN, kafka.bootstrapServers());
+                secrets.writeClientConfig("producer", KafkaAccess.PRODUCER, kafka.bootstrapServers());
+                secrets.writeNodeAgentConfig(kafka.bootstrapServers());
+            }
             Map<String, Integer> ports = new LinkedHashMap<>();
             SERVICES.forEach((s, p) -> ports.put(s, p));
             if (o.freePorts()) {
@@ -78,7 +122,7 @@ public final class LocalStack implements AutoCloseable {
                 }
             }
             for (String service : SERVICES.keySet()) {
-                stack.launch(o, service, ports);
+                stack.launch(o, service, ports, o.listenAll());
             }
             for (String service : SERVICES.keySet()) {
                 stack.awaitReady(service, o.stateDir().resolve("logs").resolve(service + ".log"));
@@ -90,10 +134,14 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private void launch(Options o, String service, Map<String, Integer> ports) throws IOException {
+    private void launch(Options o, String service, Map<String, Integer> ports, boolean listenAll) throws IOException {
         int port = ports.get(service);
         List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dquarkus.http.port=" + port,
+                "-Dquarkus.http.host=" + (listenAll ? "0.0.0.0" : "127.0.0.1"),
+                "-Dmp.jwt.verify.publickey.location=" + keys.resolve("public.pem"),
+                "-Dmp.jwt.verify.issuer=" + DevTokens.LOCAL_ISSUER,
+                "-Dmp.jwt.verify.audiences=" + DevTokens.AUDIENCE,
                 "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers()));
         // each service gets only the settings it defines (the provisioner rejects unknown ebbtide.* keys)
         switch (service) {
@@ -113,6 +161,17 @@ public final class LocalStack implements AutoCloseable {
                 cmd.add("-D" + k + "=" + v);
             }
         });
+        if (secrets != null) {
+            // passwords go through a 0600 file, never the command line (visible to every user in ps)
+            Map<String, String> secret = new LinkedHashMap<>();
+            if (service.equals("scheduler")) {
+                secret.put("quarkus.datasource.password", secrets.postgresPassword());
+            }
+            if (service.equals("provisioner") && PROVISIONER_TAKES_AGENT_KAFKA_CONFIG) {
+                secret.put(AGENT_KAFKA_CONFIG, secrets.dir().resolve("node-agent.properties").toString());
+            }
+            cmd.add("-Dquarkus.config.locations=" + secrets.writeServiceConfig(service, secret).toUri());
+        }
         cmd.addAll(List.of("-jar", jar(o.repoRoot(), service).toString()));
         Path log = o.stateDir().resolve("logs").resolve(service + ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
@@ -152,8 +211,26 @@ public final class LocalStack implements AutoCloseable {
         return Map.copyOf(urls);
     }
 
+    /** A token signed with this stack's key: {@code subject} with {@code roles}, valid for an hour. */
+    public String token(String subject, String... roles) throws IOException {
+        return DevTokens.localToken(keys, subject, Duration.ofHours(1), roles);
+    }
+
     public String bootstrapServers() {
         return kafka.bootstrapServers();
+    }
+
+    /**
+     * Client settings for a {@code KafkaProducer}/{@code KafkaConsumer}/{@code Admin} acting as {@code principal}
+     * (see {@link KafkaAccess}; e.g. {@link KafkaAccess#ADMIN} for tests and tools). Holds a password: never log it.
+     */
+    public Map<String, Object> kafkaClientConfig(String principal) {
+        return kafka.clientConfig(principal);
+    }
+
+    /** Where the generated passwords and credential files are (null when not secured). */
+    public Path secretsDir() {
+        return secrets == null ? null : secrets.dir();
     }
 
     public String postgresUrl() {
@@ -201,11 +278,14 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /**
-     * {@code ./ebbtide up}: starts the stack on the default ports, writes {@code <state>/run/pids} and
+     * {@code ./ebbtide up [--listen-all]}: starts the stack on the default ports, secured, Kafka and PostgreSQL on
+     * 127.0.0.1 unless {@code --listen-all} (or {@code EBBTIDE_LISTEN_ALL=1}); writes {@code <state>/run/pids} and
      * {@code <state>/run/ready}, prints where each service listens, and runs until stopped.
      */
     public static void main(String[] args) throws Exception {
-        Path root = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
+        List<String> argList = List.of(args);
+        boolean listenAll = argList.contains("--listen-all") || "1".equals(System.getenv("EBBTIDE_LISTEN_ALL"));
+        Path root = Path.of(args.length > 0 && !args[0].startsWith("--") ? args[0] : ".").toAbsolutePath().normalize();
         Path state = root.resolve(".ebbtide");
         Path run = state.resolve("run");
         Files.createDirectories(run);
@@ -213,7 +293,8 @@ public final class LocalStack implements AutoCloseable {
         deleteTree(state.resolve("kafka"));
         int kafkaPort = Integer.parseInt(System.getenv().getOrDefault("EBBTIDE_KAFKA_PORT", "19092"));
         int pgPort = Integer.parseInt(System.getenv().getOrDefault("EBBTIDE_POSTGRES_PORT", "15432"));
-        LocalStack stack = start(new Options(root, state, kafkaPort, pgPort, false, root.resolve("clusters"), Map.of()));
+        LocalStack stack = start(new Options(root, state, kafkaPort, pgPort, false, root.resolve("clusters"), Map.of(),
+                true, listenAll));
         Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "stop-stack"));
         StringBuilder pids = new StringBuilder("stack " + ProcessHandle.current().pid() + "\n");
         stack.pids().forEach((s, pid) -> pids.append(s).append(' ').append(pid).append('\n'));
@@ -228,6 +309,14 @@ public final class LocalStack implements AutoCloseable {
                     s, stack.url(s), stack.url(s), stack.url(s), stack.url(s)));
         }
         ready.append(String.format("  %-14s %s%n", "logs", state.resolve("logs")));
+        ready.append(String.format("  %-14s ./ebbtide token --role viewer|submitter|operator   (key in %s)%n", "tokens",
+                state.resolve("keys")));
+        ready.append(String.format("  %-14s %s (SASL/SCRAM; Kafka client settings per principal: kafka-*.properties)%n",
+                "credentials", stack.secretsDir()));
+        ready.append(String.format("  %-14s echo '{}' | kcat -F %s -P -t %s -k cpu-cluster%n", "kcat",
+                root.relativize(stack.secretsDir().resolve("kcat-producer.conf")), Topics.JOBS_SUBMITTED));
+        ready.append(String.format("  %-14s %s%n", "listening on", listenAll
+                ? "every interface (--listen-all)" : "127.0.0.1 only (./ebbtide up --listen-all opens the services, Kafka and PostgreSQL)"));
         Files.writeString(run.resolve("ready"), ready.toString());
         System.out.print(ready);
         Thread.currentThread().join();

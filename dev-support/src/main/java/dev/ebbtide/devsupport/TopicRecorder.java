@@ -26,9 +26,16 @@ public final class TopicRecorder implements AutoCloseable {
     private volatile boolean running = true;
 
     public TopicRecorder(String bootstrap, List<String> topics) {
+        this(Map.of("bootstrap.servers", bootstrap), topics);
+    }
+
+    /** @param clientConfig bootstrap.servers and, on a secured broker, an admin's SASL settings */
+    public TopicRecorder(Map<String, Object> clientConfig, List<String> topics) {
+        Map<String, Object> config = new java.util.HashMap<>(clientConfig);
+        config.put("group.id", "topic-recorder-" + UUID.randomUUID());
+        config.put("auto.offset.reset", "earliest");
         thread = new Thread(() -> {
-            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
-                    "group.id", "topic-recorder-" + UUID.randomUUID(), "auto.offset.reset", "earliest"),
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config,
                     new StringDeserializer(), new StringDeserializer())) {
                 consumer.subscribe(topics);
                 while (running) {

@@ -46,6 +46,20 @@ class EmbeddedInfraTest {
     }
 
     @Test
+    void postgresWithAPasswordRefusesLoginsWithoutIt() throws Exception {
+        try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(0, null, "s3cretPassw0rd", false)) {
+            try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), "postgres", "s3cretPassw0rd")) {
+                assertTrue(c.createStatement().executeQuery("select 1").next());
+            }
+            java.sql.SQLException refused = org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class,
+                    () -> DriverManager.getConnection(pg.jdbcUrl(), "postgres", "").close());
+            assertTrue(refused.getMessage().contains("password"), refused.getMessage());
+            org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class,
+                    () -> DriverManager.getConnection(pg.jdbcUrl(), "postgres", "wrong").close());
+        }
+    }
+
+    @Test
     void postgresAnswersSql() throws Exception {
         try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(0, null);
                 Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pg.port() + "/postgres",

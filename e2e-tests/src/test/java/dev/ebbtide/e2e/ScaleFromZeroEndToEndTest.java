@@ -14,6 +14,7 @@ import dev.ebbtide.common.events.NodeStateChanged;
 import dev.ebbtide.common.events.RunPhase;
 import dev.ebbtide.common.events.ScaleRequested;
 import dev.ebbtide.common.events.Topics;
+import dev.ebbtide.devsupport.KafkaAccess;
 import dev.ebbtide.devsupport.LocalStack;
 import dev.ebbtide.devsupport.TopicRecorder;
 import java.io.IOException;
@@ -51,6 +52,9 @@ class ScaleFromZeroEndToEndTest {
     @TempDir
     static Path tmp;
     static LocalStack stack;
+    static String token;
+    static final Map<String, String> PROTECTED = Map.of("job-submitter", "/jobs/x", "scheduler", "/jobs",
+            "autoscaler", "/clusters", "provisioner", "/nodes");
     static TopicRecorder recorder;
 
     @BeforeAll
@@ -77,7 +81,8 @@ class ScaleFromZeroEndToEndTest {
         deleteTree(state);
         stack = LocalStack.start(new LocalStack.Options(root, Files.createDirectories(state), 0, 0, true,
                 clusters, Map.of("provisioner:ebbtide.local.boot-delay", "1s")));
-        recorder = new TopicRecorder(stack.bootstrapServers(), List.of(Topics.NODES_STATE, Topics.SCALE_REQUESTS,
+        token = stack.token("e2e", "operator");
+        recorder = new TopicRecorder(stack.kafkaClientConfig(KafkaAccess.ADMIN), List.of(Topics.NODES_STATE, Topics.SCALE_REQUESTS,
                 Topics.JOBS_RUNS, Topics.JOBS_SUBMITTED_DLQ, Topics.JOBS_STATE));
         await().atMost(Duration.ofSeconds(60)).until(() -> status(stack.url("autoscaler") + "/clusters/" + CLUSTER) == 200
                 && knownToSubmitter(CLUSTER) && knownToSubmitter(DLQ_CLUSTER));
@@ -148,8 +153,8 @@ class ScaleFromZeroEndToEndTest {
 
     @Test
     void badSubmissionsOnKafkaGoToTheDeadLetterTopicAndTheConsumerKeepsGoing() throws Exception {
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
-                stack.bootstrapServers()), new StringSerializer(), new StringSerializer())) {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(stack.kafkaClientConfig(
+                KafkaAccess.PRODUCER), new StringSerializer(), new StringSerializer())) {
             producer.send(new ProducerRecord<>(Topics.JOBS_SUBMITTED, DLQ_CLUSTER, "{ this is not json")).get();
             producer.send(new ProducerRecord<>(Topics.JOBS_SUBMITTED, "nope", """
                     {"jobId":"bad-unknown-cluster","cluster":"nope","spec":{"command":"echo","instanceCount":1}}""")).get();
@@ -196,15 +201,15 @@ class ScaleFromZeroEndToEndTest {
                 command: echo started; sleep 600
                 """);
         await().atMost(Duration.ofSeconds(60)).until(() -> "Running".equals(stateOf(job)));
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(stack.url("job-submitter") + "/jobs/" + job + "/cancel"))
+        HttpResponse<String> r = HTTP.send(authorized(URI.create(stack.url("job-submitter") + "/jobs/" + job + "/cancel"))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         JsonNode canceled = awaitTerminal(job);
         assertEquals("Canceled", canceled.path("state").asText(), canceled.toString());
-        assertEquals("canceled by a user", canceled.path("reason").asText());
+        assertEquals("canceled by e2e", canceled.path("reason").asText());
         await().atMost(Duration.ofSeconds(15)).until(() -> ProcessHandle.allProcesses()
                 .noneMatch(h -> h.info().commandLine().orElse("").contains("sleep 600"))); // the job's process is gone
-        HttpResponse<String> again = HTTP.send(HttpRequest.newBuilder(URI.create(stack.url("job-submitter") + "/jobs/" + job + "/cancel"))
+        HttpResponse<String> again = HTTP.send(authorized(URI.create(stack.url("job-submitter") + "/jobs/" + job + "/cancel"))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(409, again.statusCode(), again.body());
         assertTrue(again.body().contains("already ended"), again.body());
@@ -219,6 +224,9 @@ class ScaleFromZeroEndToEndTest {
     void everyServiceAnswersHealthAndMetrics() throws Exception {
         for (String service : LocalStack.SERVICES.keySet()) {
             assertEquals(200, status(stack.url(service) + "/q/health"), service);
+            // no token: health and metrics stay open, the API does not
+            assertEquals(401, HTTP.send(HttpRequest.newBuilder(URI.create(stack.url(service) + PROTECTED.get(service)))
+                    .build(), HttpResponse.BodyHandlers.discarding()).statusCode(), service);
             HttpResponse<String> metrics = HTTP.send(HttpRequest.newBuilder(URI.create(stack.url(service) + "/q/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, metrics.statusCode(), service);
@@ -293,7 +301,7 @@ class ScaleFromZeroEndToEndTest {
     }
 
     private static HttpResponse<String> post(String yaml) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(stack.url("job-submitter") + "/jobs"))
+        return HTTP.send(authorized(URI.create(stack.url("job-submitter") + "/jobs"))
                 .header("Content-Type", "application/yaml").POST(HttpRequest.BodyPublishers.ofString(yaml)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
@@ -319,14 +327,19 @@ class ScaleFromZeroEndToEndTest {
         return r.statusCode() == 400; // known cluster: rejected for its max, not unknown (404)
     }
 
+    /** Every request carries an operator token signed with the stack's key. */
+    private static HttpRequest.Builder authorized(URI uri) {
+        return HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token);
+    }
+
     private static JsonNode getJson(String url) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HTTP.send(authorized(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
         return r.statusCode() == 200 ? EventJson.mapper().readTree(r.body()) : null;
     }
 
     private static int status(String url) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            return HTTP.send(authorized(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (Exception e) {
             return -1;
         }

@@ -36,6 +36,12 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(RealInfraTestResource.class)
 class RequestEdgeTest {
+
+    @org.junit.jupiter.api.BeforeEach
+    void withToken() {
+        io.restassured.RestAssured.requestSpecification = new io.restassured.builder.RequestSpecBuilder()
+                .addHeader("Authorization", "Bearer " + dev.ebbtide.devsupport.DevTokens.testToken("edge-submitter", "submitter")).build();
+    }
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 

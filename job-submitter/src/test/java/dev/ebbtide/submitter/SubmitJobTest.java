@@ -11,11 +11,13 @@ import dev.ebbtide.common.events.ClusterDefined;
 import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.JobSubmitted;
 import dev.ebbtide.common.events.Topics;
+import dev.ebbtide.devsupport.DevTokens;
 import dev.ebbtide.devsupport.RealInfraTestResource;
 import dev.ebbtide.devsupport.TopicRecorder;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
+import io.restassured.builder.RequestSpecBuilder;
 import io.restassured.config.EncoderConfig;
 import io.restassured.http.ContentType;
 import java.time.Duration;
@@ -26,6 +28,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** POST /jobs on a real broker: an accepted job is on the topic, keyed by its cluster; bad ones get a sentence. */
@@ -39,6 +42,12 @@ class SubmitJobTest {
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
+
+    @BeforeEach
+    void asSubmitter() {
+        RestAssured.requestSpecification = new RequestSpecBuilder()
+                .addHeader("Authorization", "Bearer " + DevTokens.testToken("alice", "submitter")).build();
+    }
 
     @Test
     void anAcceptedJobIsPublishedKeyedByItsClusterAndBadOnesAreRefused() throws Exception {
@@ -61,6 +70,7 @@ class SubmitJobTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> !recorder.on(Topics.JOBS_SUBMITTED).isEmpty());
             JobSubmitted published = recorder.on(Topics.JOBS_SUBMITTED).get(0).as(JobSubmitted.class);
             assertEquals("sub-cluster", published.cluster());
+            assertEquals("alice", published.submittedBy(), "the token's principal is recorded");
             assertEquals("sub-cluster", recorder.on(Topics.JOBS_SUBMITTED).get(0).key(), "keyed by cluster");
             assertEquals(2, published.spec().instanceCount());
             assertEquals("high", published.spec().priority());

@@ -24,6 +24,7 @@ import dev.ebbtide.common.events.NodeState;
 import dev.ebbtide.common.events.NodeStateChanged;
 import dev.ebbtide.common.events.RunPhase;
 import dev.ebbtide.common.events.Topics;
+import dev.ebbtide.devsupport.DevTokens;
 import dev.ebbtide.devsupport.RealInfraTestResource;
 import dev.ebbtide.devsupport.TopicRecorder;
 import dev.ebbtide.scheduler.persistence.OutboxEntity;
@@ -31,6 +32,8 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.vertx.VertxContextSupport;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.builder.RequestSpecBuilder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -57,6 +60,8 @@ class SchedulerFlowTest {
 
     @BeforeEach
     void setUp() throws Exception {
+        RestAssured.requestSpecification = new RequestSpecBuilder()
+                .addHeader("Authorization", "Bearer " + DevTokens.testToken("flow-operator", "operator")).build();
         producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap), new StringSerializer(), new StringSerializer());
         reader = new TopicRecorder(bootstrap, List.of(Topics.JOBS_STATE, Topics.JOBS_ASSIGNMENTS, Topics.JOBS_STOPS,
                 Topics.INTERNAL_DLQ));
@@ -214,7 +219,7 @@ class SchedulerFlowTest {
         send(Topics.JOBS_RUNS, new JobRunReported(running.jobId(), cluster, cluster + "-9", 0, RunPhase.EXITED, 143,
                 null, null, 1, Instant.now()));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + running.jobId()).then()
-                .body("state", equalTo("Canceled")).body("reason", equalTo("canceled by a user")));
+                .body("state", equalTo("Canceled")).body("reason", equalTo("canceled by flow-operator")));
     }
 
     @Test

@@ -2,11 +2,13 @@ package dev.ebbtide.autoscaler.loop;
 
 import dev.ebbtide.autoscaler.messaging.AutoscalerEvents;
 import dev.ebbtide.autoscaler.messaging.ClusterTopicReader;
+import dev.ebbtide.autoscaler.messaging.KafkaClientSettings;
 import dev.ebbtide.common.azureml.AzureMlYaml;
 import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.azureml.InvalidSpecException;
 import dev.ebbtide.common.events.ClusterDefined;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -39,11 +41,13 @@ public class ClusterLoader {
     Clock clock;
     @ConfigProperty(name = "ebbtide.clusters.dir", defaultValue = "clusters")
     Path clustersDir;
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafkaConfig;
 
     void onStart(@Observes StartupEvent ignored) {
-        Map<String, ClusterDefined> existing = ClusterTopicReader.readAll(bootstrapServers, Duration.ofSeconds(10));
+        Map<String, ClusterDefined> existing = ClusterTopicReader.readAll(KafkaClientSettings.connection(kafkaConfig),
+                Duration.ofSeconds(10));
         boolean localDefined = false;
         for (ClusterSpec spec : readDirectory()) {
             ClusterDefined known = existing.get(spec.name());

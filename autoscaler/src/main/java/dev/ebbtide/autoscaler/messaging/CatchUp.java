@@ -31,9 +31,14 @@ public final class CatchUp {
 
     /** Reads where the topics end now; if the broker cannot say, acts at once (and warns). */
     public static CatchUp atStartup(String bootstrapServers, List<String> topics, Duration timeout) {
+        return atStartup(KafkaClientSettings.bootstrapOnly(bootstrapServers), topics, timeout);
+    }
+
+    /** @param connection bootstrap.servers and security settings ({@link KafkaClientSettings}) */
+    public static CatchUp atStartup(Map<String, Object> connection, List<String> topics, Duration timeout) {
         Map<TopicPartition, Long> ends = new HashMap<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrapServers),
-                new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(connection, new StringDeserializer(),
+                new StringDeserializer())) {
             for (String topic : topics) {
                 for (PartitionInfo p : consumer.partitionsFor(topic, timeout)) {
                     TopicPartition tp = new TopicPartition(topic, p.partition());

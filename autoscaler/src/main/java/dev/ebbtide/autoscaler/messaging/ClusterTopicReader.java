@@ -28,9 +28,16 @@ public final class ClusterTopicReader {
 
     /** The latest definition per cluster; empty (with a warning) if the topic cannot be read within the timeout. */
     public static Map<String, ClusterDefined> readAll(String bootstrapServers, Duration timeout) {
+        return readAll(KafkaClientSettings.bootstrapOnly(bootstrapServers), timeout);
+    }
+
+    /** @param connection bootstrap.servers and security settings ({@link KafkaClientSettings}) */
+    public static Map<String, ClusterDefined> readAll(Map<String, Object> connection, Duration timeout) {
         Map<String, ClusterDefined> latest = new HashMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrapServers,
-                "enable.auto.commit", "false"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        Map<String, Object> config = new HashMap<>(connection);
+        config.put("enable.auto.commit", "false");
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
             List<PartitionInfo> infos = consumer.partitionsFor(Topics.CLUSTERS, timeout);
             List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(p.topic(), p.partition()))
                     .collect(Collectors.toList());

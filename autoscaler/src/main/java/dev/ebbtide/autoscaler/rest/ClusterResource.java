@@ -10,6 +10,8 @@ import dev.ebbtide.core.scaling.Policies;
 import dev.ebbtide.core.scaling.ScalingDecision;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import dev.ebbtide.common.validation.UnknownFields;
+import dev.ebbtide.messaging.auth.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.Consumes;
@@ -26,8 +28,12 @@ import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
-/** Ops API: clusters, their policies (changeable at runtime), dry runs and the decisions taken with their reasons. */
+/**
+ * Ops API: clusters, their policies (changeable at runtime), dry runs and the decisions taken with their reasons.
+ * Every role reads (a dry run changes nothing); only operators define clusters and change policies.
+ */
 @Path("/clusters")
+@RolesAllowed({Roles.VIEWER, Roles.SUBMITTER, Roles.OPERATOR})
 @Produces(MediaType.APPLICATION_JSON)
 public class ClusterResource {
     @Inject
@@ -54,6 +60,7 @@ public class ClusterResource {
 
     /** Creates a cluster from an Azure ML {@code type: amlcompute} document (YAML or JSON). */
     @POST
+    @RolesAllowed(Roles.OPERATOR)
     @Consumes({"application/yaml", "application/x-yaml", "text/yaml", MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN})
     public Response create(String document) {
         ClusterSpec spec;
@@ -75,6 +82,7 @@ public class ClusterResource {
     /** Changes min, max, idle time or the policy at runtime. */
     @PUT
     @Path("/{name}/policy")
+    @RolesAllowed(Roles.OPERATOR)
     @Consumes(MediaType.APPLICATION_JSON)
     public ClusterView change(@PathParam("name") String name, PolicyChange change) {
         ClusterState state = find(name);

@@ -40,6 +40,12 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(RealInfraTestResource.class)
 class PoisonRecordsTest {
+
+    @org.junit.jupiter.api.BeforeEach
+    void withToken() {
+        io.restassured.RestAssured.requestSpecification = new io.restassured.builder.RequestSpecBuilder()
+                .addHeader("Authorization", "Bearer " + dev.ebbtide.devsupport.DevTokens.testToken("poison-operator", "operator")).build();
+    }
     private static final String CLUSTER = "poison-cluster";
 
     record Sent(String kind, String topic, byte[] value, RecordHeaders headers) {

@@ -5,12 +5,15 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
+import dev.ebbtide.devsupport.DevTokens;
 import dev.ebbtide.devsupport.RealInfraTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
+import io.restassured.builder.RequestSpecBuilder;
 import io.restassured.config.EncoderConfig;
 import io.restassured.http.ContentType;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The ops API on a real broker: create a cluster from Azure ML YAML, change its policy at runtime, dry-run. */
@@ -20,6 +23,12 @@ class ClusterResourceTest {
     static {
         RestAssured.config = RestAssured.config().encoderConfig(
                 EncoderConfig.encoderConfig().encodeContentTypeAs("application/yaml", ContentType.TEXT));
+    }
+
+    @BeforeEach
+    void asOperator() {
+        RestAssured.requestSpecification = new RequestSpecBuilder()
+                .addHeader("Authorization", "Bearer " + DevTokens.testToken("rest-operator", "operator")).build();
     }
 
     @Test

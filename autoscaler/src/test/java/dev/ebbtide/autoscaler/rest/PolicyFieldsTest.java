@@ -12,6 +12,12 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(RealInfraTestResource.class)
 class PolicyFieldsTest {
+
+    @org.junit.jupiter.api.BeforeEach
+    void withToken() {
+        io.restassured.RestAssured.requestSpecification = new io.restassured.builder.RequestSpecBuilder()
+                .addHeader("Authorization", "Bearer " + dev.ebbtide.devsupport.DevTokens.testToken("fields-operator", "operator")).build();
+    }
     @Test
     void anUnknownOrMisspeltFieldIsA400NamingIt() {
         given().contentType("application/json").body("{\"name\":\"fields-cluster\",\"type\":\"amlcompute\",\"max_instances\":2}")

@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.ebbtide.common.events.Distribution;
 import dev.ebbtide.common.events.JobSpec;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Reads Azure ML CLI v2 documents (YAML, or JSON which is YAML too): {@code type: amlcompute} clusters and
@@ -17,6 +19,7 @@ import java.util.Set;
 public final class AzureMlYaml {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Set<String> PRIORITIES = Set.of("low", "medium", "high");
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     private AzureMlYaml() {
     }
@@ -66,8 +69,26 @@ public final class AzureMlYaml {
             }
             envNode.fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
         }
+        env.forEach(AzureMlYaml::checkVariable);
+        Distribution distribution = DistributionYaml.parse(doc.get("distribution"), instances);
         return new ParsedJob(compute, new JobSpec(command, instances, env, textOrNull(doc, "display_name"),
-                textOrNull(doc, "experiment_name"), priority, timeoutSeconds));
+                textOrNull(doc, "experiment_name"), priority, timeoutSeconds, distribution));
+    }
+
+    /**
+     * A name a shell and {@code execve} take as is (POSIX), and a value without NUL (it would cut the string).
+     *
+     * @throws InvalidSpecException with one sentence otherwise
+     */
+    public static void checkVariable(String name, String value) {
+        if (!ENV_NAME.matcher(name).matches()) {
+            throw new InvalidSpecException("environment variable name '" + name + "' is not valid: use letters, digits "
+                    + "and '_', not starting with a digit");
+        }
+        if (value.indexOf('\0') >= 0) {
+            throw new InvalidSpecException("environment variable " + name + " contains a NUL byte, which a process "
+                    + "environment cannot hold");
+        }
     }
 
     /** {@code azureml:gpu-cluster} → {@code gpu-cluster}; {@code local} stays {@code local}. */

@@ -48,7 +48,7 @@ public final class JobRules {
         if (job.jobId() == null || job.jobId().isBlank()) {
             return Optional.of("jobId is missing or empty");
         }
-        Optional<String> id = name("jobId", job.jobId());
+        Optional<String> id = name("jobId", job.jobId()).or(() -> name("submittedBy", job.submittedBy()));
         if (id.isPresent()) {
             return id;
         }

@@ -4,18 +4,25 @@ import dev.ebbtide.common.azureml.AzureMlYaml;
 import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.azureml.InvalidSpecException;
 import dev.ebbtide.common.events.JobSubmitted;
+import dev.ebbtide.messaging.auth.Roles;
 import dev.ebbtide.submitter.messaging.ClusterDirectory;
 import dev.ebbtide.submitter.messaging.SubmissionPublisher;
 import dev.ebbtide.submitter.service.SchedulerClient;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Clock;
@@ -30,10 +37,10 @@ import org.jboss.logging.Logger;
 public class JobResource {
     private static final Logger LOG = Logger.getLogger(JobResource.class);
     /** Jobs accepted by this instance (the last 10,000) report NotStarted until the scheduler has them. */
-    private static final Map<String, String> RECENT = java.util.Collections.synchronizedMap(
+    private static final Map<String, Recent> RECENT = java.util.Collections.synchronizedMap(
             new java.util.LinkedHashMap<>(16, 0.75f, false) {
                 @Override
-                protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+                protected boolean removeEldestEntry(Map.Entry<String, Recent> eldest) {
                     return size() > 10_000;
                 }
             });
@@ -49,6 +56,11 @@ public class JobResource {
     Clock clock;
     @Inject
     MeterRegistry registry;
+    @Inject
+    CurrentIdentityAssociation identities;
+
+    private record Recent(String cluster, String submittedBy) {
+    }
 
     /** What {@code POST /jobs} answers. */
     public record Accepted(String id, String cluster, String state) {
@@ -59,8 +71,13 @@ public class JobResource {
     }
 
     @POST
+    @RolesAllowed({Roles.SUBMITTER, Roles.OPERATOR})
     @Consumes({"application/yaml", "application/x-yaml", "text/yaml", MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN})
     public Uni<Response> submit(String document) {
+        return identities.getDeferredIdentity().chain(who -> submit(document, Roles.principal(who)));
+    }
+
+    private Uni<Response> submit(String document, String principal) {
         AzureMlYaml.ParsedJob job;
         try {
             job = AzureMlYaml.parseJob(document);
@@ -83,13 +100,13 @@ public class JobResource {
                     "too_many_nodes");
         }
         String id = UUID.randomUUID().toString();
-        JobSubmitted event = new JobSubmitted(id, cluster.name(), job.spec(), clock.instant());
+        JobSubmitted event = new JobSubmitted(id, cluster.name(), job.spec(), clock.instant(), principal);
         java.util.Optional<String> whole = dev.ebbtide.common.validation.JobRules.check(event); // the scheduler's check
         if (whole.isPresent()) {
             return rejected(Response.Status.BAD_REQUEST, whole.get(), "invalid");
         }
         return publisher.publish(event).map(ok -> {
-            RECENT.put(id, cluster.name());
+            RECENT.put(id, new Recent(cluster.name(), principal));
             registry.counter("ebbtide_submitter_jobs_total", "cluster", cluster.name(), "outcome", "accepted").increment();
             LOG.infof("job %s accepted for %s (%d node(s))", id, cluster.name(), job.spec().instanceCount());
             return Response.status(Response.Status.CREATED).entity(new Accepted(id, cluster.name(), "NotStarted"))
@@ -97,29 +114,76 @@ public class JobResource {
         });
     }
 
+    /** The scheduler decides who may see the job (it knows who submitted it): the caller's token goes along. */
     @GET
     @Path("/{id}")
-    public Uni<Response> get(@PathParam("id") String id) {
-        return relay(id, scheduler.job(id));
+    @RolesAllowed({Roles.VIEWER, Roles.SUBMITTER, Roles.OPERATOR})
+    public Uni<Response> get(@PathParam("id") String id, @HeaderParam("Authorization") String authorization) {
+        return relay(id, scheduler.job(id, authorization));
+    }
+
+    /**
+     * A job's output, from the scheduler: one rank's ({@code rank}) or every rank's under header lines, of the latest
+     * attempt unless {@code attempt} says; {@code offset} skips bytes already read (to follow a running job).
+     */
+    @GET
+    @Path("/{id}/logs")
+    @Produces({MediaType.TEXT_PLAIN, MediaType.APPLICATION_JSON})
+    @RolesAllowed({Roles.VIEWER, Roles.SUBMITTER, Roles.OPERATOR})
+    public Uni<Response> logs(@PathParam("id") String id, @QueryParam("rank") Integer rank,
+            @QueryParam("attempt") Integer attempt, @QueryParam("offset") Long offset,
+            @HeaderParam("Authorization") String authorization) {
+        return scheduler.logs(id, rank, attempt, offset, authorization).onFailure().recoverWithItem(e -> statusOf(e)).map(r -> {
+            if (r.getStatus() == 404 && RECENT.containsKey(id)) {
+                return Response.ok(new byte[0], MediaType.TEXT_PLAIN_TYPE.withCharset("UTF-8")).build(); // not scheduled yet
+            }
+            if (r.getStatus() == 404) {
+                return Response.status(404).type(MediaType.APPLICATION_JSON).entity(new ErrorBody("no job '" + id + "'")).build();
+            }
+            Response.ResponseBuilder out = Response.status(r.getStatus()).entity(r.readEntity(byte[].class))
+                    .type(r.getMediaType());
+            for (String h : new String[] {"X-Ebbtide-Job-State", "X-Ebbtide-Attempt"}) {
+                if (r.getHeaderString(h) != null) {
+                    out.header(h, r.getHeaderString(h));
+                }
+            }
+            return out.build();
+        });
     }
 
     /** Cancels a job (the scheduler owns job state): 200 with the job, 404, or 409 if it already ended. */
     @POST
     @Path("/{id}/cancel")
-    public Uni<Response> cancel(@PathParam("id") String id) {
-        return relay(id, scheduler.cancel(id));
+    @RolesAllowed({Roles.SUBMITTER, Roles.OPERATOR})
+    public Uni<Response> cancel(@PathParam("id") String id, @HeaderParam("Authorization") String authorization) {
+        return relay(id, scheduler.cancel(id, authorization));
     }
 
     private Uni<Response> relay(String id, Uni<Response> call) {
-        return call.onFailure().recoverWithItem(e -> statusOf(e)).map(r -> {
-            if (r.getStatus() == 404 && RECENT.containsKey(id)) {
-                return Response.ok(Map.of("id", id, "cluster", RECENT.get(id), "state", "NotStarted")).build();
+        return call.onFailure().recoverWithItem(e -> statusOf(e)).chain(r -> {
+            Recent recent = RECENT.get(id);
+            if (r.getStatus() == 404 && recent != null) {
+                return identities.getDeferredIdentity().map(who -> notStarted(id, recent, who));
             }
-            if (r.getStatus() == 404) {
-                return Response.status(404).entity(new ErrorBody("no job '" + id + "'")).build();
-            }
-            return Response.status(r.getStatus()).entity(r.readEntity(String.class)).type(MediaType.APPLICATION_JSON).build();
+            return Uni.createFrom().item(relayed(id, r));
         });
+    }
+
+    private static Response notStarted(String id, Recent recent, SecurityIdentity who) {
+        if (!Roles.seesAllJobs(who) && !Roles.principal(who).equals(recent.submittedBy())) {
+            throw new ForbiddenException("job '" + id + "' was submitted by someone else");
+        }
+        Map<String, String> view = new java.util.LinkedHashMap<>(Map.of("id", id, "cluster", recent.cluster(),
+                "state", "NotStarted"));
+        view.put("submittedBy", recent.submittedBy());
+        return Response.ok(view).build();
+    }
+
+    private static Response relayed(String id, Response r) {
+        if (r.getStatus() == 404) {
+            return Response.status(404).entity(new ErrorBody("no job '" + id + "'")).build();
+        }
+        return Response.status(r.getStatus()).entity(r.readEntity(String.class)).type(MediaType.APPLICATION_JSON).build();
     }
 
     private static Response statusOf(Throwable e) {

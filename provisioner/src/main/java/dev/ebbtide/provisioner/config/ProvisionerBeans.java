@@ -13,6 +13,7 @@ import dev.ebbtide.provisioner.actuation.Sleeper;
 import dev.ebbtide.provisioner.cloud.CloudProvider;
 import dev.ebbtide.provisioner.cloud.azure.AzureSettings;
 import dev.ebbtide.provisioner.cloud.azure.AzureVmssProvider;
+import dev.ebbtide.provisioner.cloud.azure.NodeAgentCloudInit;
 import dev.ebbtide.provisioner.cloud.local.LocalCloudProvider;
 import dev.ebbtide.provisioner.cloud.local.LocalJobRunner;
 import dev.ebbtide.provisioner.messaging.ProvisionerPublisher;
@@ -92,11 +93,20 @@ public class ProvisionerBeans {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read ebbtide.azure.custom-data-file " + f, e);
             }
-        }).orElse(null);
+        }).orElseGet(() -> agentCustomData(a));
         return new AzureSettings(subscription, a.tenantId().orElse(null), group, a.region().orElse(null),
                 a.scaleSetPrefix(), a.image(), a.subnetId().orElseThrow(() -> missing("subnet-id")), a.adminUsername(),
                 a.sshPublicKey().orElse(null), customData, a.nodeIdentityId().orElse(null), a.osDiskType(),
                 a.endpoint().orElse(null), a.pollInterval());
+    }
+
+    /** cloud-init that installs and starts the node agent, when {@code ebbtide.azure.agent.package-url} is set. */
+    static String agentCustomData(ProvisionerConfig.Azure a) {
+        ProvisionerConfig.Agent agent = a.agent();
+        return agent.packageUrl().map(url -> NodeAgentCloudInit.render(new NodeAgentCloudInit.Settings(url,
+                agent.packageSha256().orElseThrow(() -> missing("agent.package-sha256")),
+                agent.bootstrapServers().orElseThrow(() -> missing("agent.bootstrap-servers")), agent.kafka(),
+                a.scaleSetPrefix()))).orElse(null);
     }
 
     private static IllegalArgumentException missing(String key) {

@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /** The provisioner's settings ({@code ebbtide.*}); see docs/configuration.md and docs/azure.md. */
@@ -106,5 +107,23 @@ public interface ProvisionerConfig {
 
         @WithDefault("10s")
         Duration pollInterval();
+
+        /** The node agent the generated custom data installs when {@code custom-data-file} is not set (docs/azure.md). */
+        Agent agent();
+    }
+
+    /** {@code ebbtide.azure.agent.*}: rendered into cloud-init by {@code NodeAgentCloudInit}. */
+    interface Agent {
+        /** https URL of the agent package (tarball of node-agent-*.jar and lib/) the nodes download. */
+        Optional<String> packageUrl();
+
+        /** Its SHA-256 (hex); required with package-url. */
+        Optional<String> packageSha256();
+
+        /** Kafka bootstrap servers as the nodes reach them; required with package-url. */
+        Optional<String> bootstrapServers();
+
+        /** Kafka client settings for the agents, e.g. {@code ebbtide.azure.agent.kafka."sasl.mechanism"=PLAIN}. */
+        Map<String, String> kafka();
     }
 }

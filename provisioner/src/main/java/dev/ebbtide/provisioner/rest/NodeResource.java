@@ -1,6 +1,8 @@
 package dev.ebbtide.provisioner.rest;
 
+import dev.ebbtide.messaging.auth.Roles;
 import dev.ebbtide.provisioner.actuation.Provisioner;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -9,8 +11,9 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The nodes the provisioner manages, with the state it last published. */
+/** The nodes the provisioner manages, with the state it last published; every role may read them. */
 @Path("/nodes")
+@RolesAllowed({Roles.VIEWER, Roles.SUBMITTER, Roles.OPERATOR})
 @Produces(MediaType.APPLICATION_JSON)
 public class NodeResource {
     @Inject

@@ -42,6 +42,8 @@ public class JobEntity extends PanacheEntityBase {
     @Column(length = 2000)
     public String outputLocation;
     public Instant submittedAt;
+    /** Who submitted it through the REST API (null when unknown, e.g. written straight to Kafka). */
+    public String submittedBy;
     public Instant startedAt;
     public Instant endedAt;
     public Instant updatedAt;

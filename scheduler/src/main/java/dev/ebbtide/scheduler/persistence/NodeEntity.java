@@ -27,6 +27,10 @@ public class NodeEntity extends PanacheEntityBase {
     /** The attempt of {@code jobId} this node was given. */
     public Integer attempt;
     public Instant since;
+    /** The address the node's agent announced (optional). */
+    public String address;
+    /** The rendezvous port the node's agent announced (optional). */
+    public Integer port;
 
     public boolean isFree() {
         return state == NodeState.idle && jobId == null;

@@ -1,11 +1,19 @@
 package dev.ebbtide.scheduler.rest;
 
 import dev.ebbtide.common.events.JobState;
+import dev.ebbtide.messaging.auth.Roles;
+import dev.ebbtide.scheduler.logs.JobLogStore;
+import dev.ebbtide.scheduler.logs.LogText;
 import dev.ebbtide.scheduler.persistence.JobEntity;
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
-import io.smallrye.mutiny.Uni;
 import dev.ebbtide.scheduler.service.SchedulerService;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.ClientErrorException;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -16,32 +24,82 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import java.util.ArrayList;
 import java.util.List;
 
-/** Read side of job state. */
+/**
+ * Read side of job state. Operators and viewers see every job; a submitter sees (and may cancel) only the jobs it
+ * submitted.
+ */
 @Path("/jobs")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed({Roles.VIEWER, Roles.SUBMITTER, Roles.OPERATOR})
 public class JobResource {
     @Inject
     SchedulerService service;
+    @Inject
+    CurrentIdentityAssociation identities;
+    @Inject
+    JobLogStore logs;
 
     @GET
     @Path("/{id}")
-    @WithSession
     public Uni<JobView> get(@PathParam("id") String id) {
-        return JobEntity.<JobEntity>findById(id).map(j -> {
-            if (j == null) {
-                throw new NotFoundException("no job '" + id + "'");
-            }
-            return JobView.of(j);
-        });
+        return identities.getDeferredIdentity().chain(who -> Panache.withSession(() -> JobEntity.<JobEntity>findById(id)
+                .map(j -> visible(id, j, who, who.hasRole(Roles.VIEWER)))
+                .chain(j -> logs.available(id).map(available -> {
+                    List<JobView.LogInfo> info = new ArrayList<>();
+                    available.forEach((attempt, ranks) -> ranks.forEach(
+                            (rank, bytes) -> info.add(new JobView.LogInfo(attempt, rank, bytes))));
+                    return JobView.of(j, info);
+                }))));
+    }
+
+    /**
+     * A job's output as text: one rank's ({@code rank}) or every rank's, each after a header line; of the latest
+     * attempt unless {@code attempt} says otherwise. {@code offset} skips that many bytes, so a client follows a
+     * running job by asking again from what it has read. Whoever may read the job may read its output.
+     */
+    @GET
+    @Path("/{id}/logs")
+    @Produces(MediaType.TEXT_PLAIN + ";charset=UTF-8")
+    public Uni<Response> logs(@PathParam("id") String id, @QueryParam("rank") Integer rank,
+            @QueryParam("attempt") Integer attempt, @QueryParam("offset") Long offset) {
+        if ((rank != null && rank < 0) || (attempt != null && attempt < 1) || (offset != null && offset < 0)) {
+            throw new BadRequestException("rank and offset must be 0 or more, and attempt 1 or more");
+        }
+        return identities.getDeferredIdentity().chain(who -> Panache.withSession(() -> JobEntity.<JobEntity>findById(id)
+                .map(j -> visible(id, j, who, who.hasRole(Roles.VIEWER)))
+                .chain(j -> {
+                    int which = attempt != null ? attempt : Math.max(j.attempt, 1);
+                    return logs.read(id, which, rank).map(pieces -> Response
+                            .ok(LogText.render(pieces, rank == null, offset == null ? 0 : offset))
+                            .header("X-Ebbtide-Job-State", j.state.name()).header("X-Ebbtide-Attempt", which).build());
+                })));
     }
 
     /** Cancels a job: at once if it waits, after its nodes have stopped it if it runs (state CancelRequested). */
     @POST
     @Path("/{id}/cancel")
+    @RolesAllowed({Roles.SUBMITTER, Roles.OPERATOR})
     public Uni<JobView> cancel(@PathParam("id") String id) {
-        return service.cancel(id, "canceled by a user").onFailure(IllegalStateException.class)
+        return identities.getDeferredIdentity().chain(who -> Panache.withSession(() -> JobEntity.<JobEntity>findById(id))
+                .map(j -> visible(id, j, who, false)).chain(j -> cancel(id, Roles.principal(who))));
+    }
+
+    /** The job if it exists and the caller owns it, operates, or (when {@code viewing}) views. */
+    private static JobEntity visible(String id, JobEntity j, SecurityIdentity who, boolean viewing) {
+        if (j == null) {
+            throw new NotFoundException("no job '" + id + "'");
+        }
+        if (!who.hasRole(Roles.OPERATOR) && !viewing && !Roles.principal(who).equals(j.submittedBy)) {
+            throw new ForbiddenException("job '" + id + "' was submitted by someone else");
+        }
+        return j;
+    }
+
+    private Uni<JobView> cancel(String id, String principal) {
+        return service.cancel(id, "canceled by " + principal).onFailure(IllegalStateException.class)
                 .transform(e -> new ClientErrorException(e.getMessage(), Response.Status.CONFLICT))
                 .map(j -> {
                     if (j == null) {
@@ -51,12 +109,13 @@ public class JobResource {
                 });
     }
 
-    /** Jobs of a cluster, optionally in one state, newest first (at most 200). */
+    /** Jobs of a cluster, optionally in one state, newest first (at most 200); a submitter's own only. */
     @GET
-    @WithSession
     public Uni<List<JobView>> list(@QueryParam("cluster") String cluster, @QueryParam("state") JobState state) {
-        String query = "(?1 is null or cluster = ?1) and (?2 is null or state = ?2) order by submittedAt desc";
-        return JobEntity.<JobEntity>find(query, cluster, state).range(0, 199).list()
-                .map(list -> list.stream().map(JobView::of).toList());
+        String query = "(?1 is null or cluster = ?1) and (?2 is null or state = ?2) and (?3 is null or submittedBy = ?3)"
+                + " order by submittedAt desc";
+        return identities.getDeferredIdentity().chain(who -> Panache.withSession(() -> JobEntity
+                .<JobEntity>find(query, cluster, state, Roles.seesAllJobs(who) ? null : Roles.principal(who))
+                .range(0, 199).list()).map(list -> list.stream().map(JobView::of).toList()));
     }
 }

@@ -3,7 +3,12 @@ package dev.ebbtide.scheduler.service;
 import dev.ebbtide.common.events.ClusterDemandChanged;
 import dev.ebbtide.common.events.JobAssigned;
 import dev.ebbtide.common.events.JobStateChanged;
+import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.JobStopRequested;
+import dev.ebbtide.scheduler.messaging.Outbox;
+import io.smallrye.mutiny.Uni;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,4 +27,29 @@ final class Outgoing {
     void deadLetter(String topic, String key, String payload, String reason) {
         deadLetters.add(new DeadLetter(topic, key, payload, reason));
     }
+
+    /** Stores the decided events in the outbox, in the transaction that made the change. */
+    Uni<Void> storeIn(Outbox outbox) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (Outgoing.DeadLetter d : deadLetters) {
+            chain = chain.chain(() -> outbox.deadLetter(d.sourceTopic(), d.key(), d.payload(), d.reason()));
+        }
+        for (JobStateChanged e : states) {
+            chain = chain.chain(() -> outbox.add("job-state", e.cluster(), EventJson.write(e)));
+        }
+        // demand before assignments: the autoscaler should see a job leave the queue before its nodes turn busy
+        Map<String, ClusterDemandChanged> lastDemand = new LinkedHashMap<>();
+        demand.forEach(d -> lastDemand.put(d.cluster(), d)); // within a batch, only the latest demand matters
+        for (ClusterDemandChanged e : lastDemand.values()) {
+            chain = chain.chain(() -> outbox.add("cluster-demand", e.cluster(), EventJson.write(e)));
+        }
+        for (JobAssigned e : assignments) {
+            chain = chain.chain(() -> outbox.add("job-assignments", e.cluster(), EventJson.write(e)));
+        }
+        for (JobStopRequested e : stops) {
+            chain = chain.chain(() -> outbox.add("job-stops", e.cluster(), EventJson.write(e)));
+        }
+        return chain;
+    }
+
 }

@@ -1,0 +1,106 @@
+package dev.ebbtide.agent;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Formatter;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.logging.LogRecord;
+
+/**
+ * The node agent: {@code java -cp node-agent.jar:lib/* dev.ebbtide.agent.NodeAgentMain --cluster=C --node=N …}.
+ * Exit codes: 0 after a clean shutdown, 2 for a bad configuration (one sentence on stderr), 1 for anything else.
+ */
+public final class NodeAgentMain {
+
+    private NodeAgentMain() {
+    }
+
+    public static void main(String[] args) {
+        setUpLogging();
+        AgentConfig config;
+        try {
+            config = Imds.resolve(AgentConfig.parse(args));
+        } catch (AgentConfig.BadConfig e) {
+            System.err.println("ebbtide node agent: " + e.getMessage());
+            System.exit(2);
+            return;
+        } catch (InterruptedException e) {
+            System.exit(1);
+            return;
+        }
+        try {
+            System.exit(run(config));
+        } catch (IOException | RuntimeException e) {
+            AgentLog.warn("the node agent failed: " + e);
+            System.exit(1);
+        }
+    }
+
+    static int run(AgentConfig config) throws IOException {
+        Layout layout = new Layout(config.workDir());
+        Files.createDirectories(layout.ranks());
+        FileChannel lockChannel = FileChannel.open(config.workDir().resolve("agent.lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        FileLock lock = lockChannel.tryLock();
+        if (lock == null) {
+            System.err.println("ebbtide node agent: another agent already runs in " + config.workDir());
+            return 2;
+        }
+        Files.writeString(layout.agentPid(), ProcessHandle.current().pid() + "\n");
+        AgentLog.info("starting: " + config);
+        HostFacts facts = HostFacts.detect(config);
+        RankEnvironment.Node node = new RankEnvironment.Node(config.node(), facts.address(), config.port(), layout,
+                System.getenv("PATH"));
+        NodeAgent agent = new NodeAgent(config, facts, new Handled(layout.handled()),
+                new Runner(layout, node, config.stopGracePeriod()), Clock.systemUTC());
+        CountDownLatch done = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            agent.requestShutdown();
+            try {
+                done.await(config.stopGracePeriod().toMillis() + 15_000, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "shutdown"));
+        try {
+            agent.run();
+            Files.deleteIfExists(layout.agentPid());
+            lock.release();
+        } finally {
+            done.countDown();
+        }
+        return 0;
+    }
+
+    /** One line per event on stderr; the Kafka clients only when something is wrong. */
+    private static void setUpLogging() {
+        Logger root = Logger.getLogger("");
+        for (var h : root.getHandlers()) {
+            root.removeHandler(h);
+        }
+        ConsoleHandler handler = new ConsoleHandler();
+        handler.setFormatter(new Formatter() {
+            private final DateTimeFormatter time = DateTimeFormatter.ISO_INSTANT.withZone(ZoneOffset.UTC);
+
+            @Override
+            public String format(LogRecord r) {
+                return time.format(Instant.ofEpochMilli(r.getMillis())) + " " + r.getLevel() + " "
+                        + r.getLoggerName().substring(r.getLoggerName().lastIndexOf('.') + 1) + " " + formatMessage(r)
+                        + "\n";
+            }
+        });
+        root.addHandler(handler);
+        Logger.getLogger("org.apache.kafka").setLevel(Level.WARNING);
+    }
+}

@@ -1,0 +1,110 @@
+package dev.ebbtide.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class AgentConfigTest {
+
+    @Test
+    void takesTheLocalProvidersCommandLineAndFillsDefaults() {
+        AgentConfig c = AgentConfig.parse("--cluster=cpu", "--node=cpu-0", "--bootstrap.servers=127.0.0.1:19092",
+                "--work-dir=/tmp/w/nodes/cpu-0", "--address=127.0.0.1", "--port=40001", "--heartbeat-interval=10s");
+        assertEquals("cpu", c.cluster());
+        assertEquals("cpu-0", c.node());
+        assertEquals("127.0.0.1:19092", c.bootstrapServers());
+        assertEquals(Path.of("/tmp/w/nodes/cpu-0"), c.workDir());
+        assertEquals("127.0.0.1", c.address());
+        assertEquals(40001, c.port());
+        assertEquals(Duration.ofSeconds(10), c.heartbeatInterval());
+        assertEquals(Duration.ofSeconds(30), c.stopGracePeriod());
+        assertNull(c.cores());
+        assertEquals("ebbtide-", c.imdsScaleSetPrefix());
+    }
+
+    @Test
+    void defaultsWhenOnlyTheNamesAreGiven() {
+        AgentConfig c = AgentConfig.parse("--cluster=a", "--node=b");
+        assertEquals(AgentConfig.DEFAULT_BOOTSTRAP, c.bootstrapServers());
+        assertEquals(29500, c.port());
+        assertEquals(AgentConfig.DEFAULT_WORK_DIR, c.workDir());
+        assertNull(c.address());
+        assertTrue(c.kafka().isEmpty());
+    }
+
+    @Test
+    void passesKafkaSettingsThroughAndNeverPrintsTheirValues(@TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("agent.properties");
+        Files.writeString(file, """
+                cluster=imds
+                node=imds
+                bootstrap.servers=ns.servicebus.windows.net:9093
+                kafka.security.protocol=SASL_SSL
+                kafka.sasl.mechanism=PLAIN
+                kafka.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="$ConnectionString" password="Endpoint=sb://x/;SharedAccessKey=TOPSECRET";
+                stop-grace-period=5s
+                """);
+        AgentConfig c = AgentConfig.parse("--config=" + file, "--stop-grace-period=7s");
+        assertEquals("SASL_SSL", c.kafka().get("security.protocol"));
+        assertTrue(c.kafka().get("sasl.jaas.config").contains("TOPSECRET"));
+        assertEquals(Duration.ofSeconds(7), c.stopGracePeriod(), "the command line wins over the file");
+        assertFalse(c.toString().contains("TOPSECRET"));
+        assertTrue(c.toString().contains("sasl.jaas.config"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "--node=n                                | --cluster is required",
+        "--cluster=c                             | --node is required",
+        "--cluster=c --node=n --port=x           | port must be a whole number, got 'x'",
+        "--cluster=c --node=n --port=70000       | port must be at most 65535, got 70000",
+        "--cluster=c --node=n --heartbeat-interval=often | heartbeat-interval must be a duration such as 10s, 500ms or 2m, got 'often'",
+        "--cluster=c --node=n --stop-grace-period=0s | stop-grace-period must be positive, got '0s'",
+        "--cluster=c --node=n --colour=blue      | unknown option 'colour' (see node-agent/README.md for the options)",
+        "--cluster=c --node=n cpu                | argument 'cpu' is not of the form --key=value",
+        "--cluster=c --node=n --config=/nonexistent/agent.properties | cannot read the config file /nonexistent/agent.properties",
+    })
+    void refusesBadSettingsWithOneSentence(String args, String message) {
+        var e = assertThrows(AgentConfig.BadConfig.class, () -> AgentConfig.parse(args.trim().split("\\s+")));
+        assertTrue(e.getMessage().startsWith(message), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"10s,10000", "500ms,500", "2m,120000", "1h,3600000", "PT3S,3000"})
+    void readsDurationsInTheUsersUnits(String text, long millis) {
+        assertEquals(millis, AgentConfig.parseDuration("x", text).toMillis());
+    }
+
+    @Test
+    void imdsGivesTheVmNameAndTheClusterFromTheScaleSet() {
+        AgentConfig c = AgentConfig.parse("--cluster=imds", "--node=imds");
+        AgentConfig resolved = Imds.identity(c, """
+                {"name":"ebbtide-gpu_3","vmScaleSetName":"ebbtide-gpu","location":"westeurope"}""");
+        assertEquals("ebbtide-gpu_3", resolved.node());
+        assertEquals("gpu", resolved.cluster());
+        AgentConfig named = Imds.identity(AgentConfig.parse("--cluster=mine", "--node=imds"),
+                "{\"name\":\"vm1\",\"vmScaleSetName\":\"other\"}");
+        assertEquals("mine", named.cluster());
+        assertThrows(AgentConfig.BadConfig.class, () -> Imds.identity(c, "{\"name\":\"vm1\"}"));
+        assertThrows(AgentConfig.BadConfig.class, () -> Imds.identity(c, "not json"));
+    }
+
+    @Test
+    void readsMemoryFromMeminfo(@TempDir Path tmp) throws Exception {
+        Path meminfo = Files.writeString(tmp.resolve("meminfo"), "MemTotal:       24684544 kB\nMemFree: 1 kB\n");
+        assertEquals(24106, HostFacts.readMemoryMb(meminfo));
+        assertEquals(0, HostFacts.readMemoryMb(tmp.resolve("missing")));
+        assertEquals(Map.of(), AgentConfig.parse("--cluster=a", "--node=b").kafka());
+    }
+}

@@ -1,0 +1,111 @@
+package dev.ebbtide.provisioner.cloud.azure;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The custom data that turns a scale set VM into a node: valid cloud-config, secrets only in a 0600 file. */
+class NodeAgentCloudInitTest {
+    static final String SECRET = "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=FAKE-not-a-key";
+    static final String JAAS = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"$ConnectionString\" password=\""
+            + SECRET + "\";";
+    static final NodeAgentCloudInit.Settings SETTINGS = new NodeAgentCloudInit.Settings(
+            "https://ebbtidestore.blob.core.windows.net/agent/node-agent-0.1.0.tar.gz?sv=2024&sig=abc%2Bd",
+            "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "ns.servicebus.windows.net:9093",
+            Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "PLAIN", "sasl.jaas.config", JAAS), "ebbtide-");
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void installsAJreTheCheckedAgentAndASystemdUnit() throws Exception {
+        String text = NodeAgentCloudInit.render(SETTINGS);
+        assertTrue(text.startsWith("#cloud-config\n"));
+        JsonNode doc = YAML.readTree(text);
+        assertTrue(doc.path("packages").toString().contains("openjdk-17-jre-headless"));
+        JsonNode props = doc.path("write_files").get(0);
+        assertEquals("/etc/ebbtide/agent.properties", props.path("path").asText());
+        assertEquals("0600", props.path("permissions").asText());
+        Properties p = new Properties();
+        p.load(new java.io.StringReader(props.path("content").asText()));
+        assertEquals("imds", p.getProperty("node"));
+        assertEquals("imds", p.getProperty("cluster"));
+        assertEquals("ebbtide-", p.getProperty("imds-scale-set-prefix"));
+        assertEquals("ns.servicebus.windows.net:9093", p.getProperty("bootstrap.servers"));
+        assertEquals(JAAS, p.getProperty("kafka.sasl.jaas.config"), "the agent reads back exactly what was configured");
+        assertEquals("SASL_SSL", p.getProperty("kafka.security.protocol"));
+        String unit = doc.path("write_files").get(1).path("content").asText();
+        assertTrue(unit.contains("Restart=always") && unit.contains("KillMode=process"), unit);
+        assertTrue(unit.contains("dev.ebbtide.agent.NodeAgentMain --config=/etc/ebbtide/agent.properties"), unit);
+        assertFalse(unit.contains("FAKE-not-a-key"), "the secret is only in the 0600 file");
+        String runcmd = doc.path("runcmd").toString();
+        assertTrue(runcmd.contains("sha256sum -c") && runcmd.contains(SETTINGS.packageSha256()), runcmd);
+        assertTrue(runcmd.contains("enable") && runcmd.contains("ebbtide-agent.service"), runcmd);
+        assertEquals(1, text.split("FAKE-not-a-key", -1).length - 1, "the secret appears once");
+        assertFalse(SETTINGS.toString().contains("FAKE-not-a-key"));
+    }
+
+    @Test
+    void refusesSettingsThatWouldBreakTheDocument() {
+        assertThrows(IllegalArgumentException.class, () -> NodeAgentCloudInit.render(new NodeAgentCloudInit.Settings(
+                "https://x/a b.tgz", SETTINGS.packageSha256(), "k:9093", Map.of(), null)));
+        assertThrows(IllegalArgumentException.class, () -> NodeAgentCloudInit.render(new NodeAgentCloudInit.Settings(
+                SETTINGS.packageUrl(), "abc", "k:9093", Map.of(), null)));
+        assertThrows(IllegalArgumentException.class, () -> NodeAgentCloudInit.render(new NodeAgentCloudInit.Settings(
+                SETTINGS.packageUrl(), SETTINGS.packageSha256(), "k:9093", Map.of("a\nb", "x"), null)));
+        assertThrows(IllegalArgumentException.class, () -> NodeAgentCloudInit.render(new NodeAgentCloudInit.Settings(
+                SETTINGS.packageUrl(), SETTINGS.packageSha256(), "k:9093", Map.of("sasl.jaas.config", "x\ny"), null)));
+    }
+
+    @Test
+    void passesTheRealCloudInitSchemaCheck() throws Exception {
+        Path file = Files.writeString(tmp.resolve("custom-data.yml"), NodeAgentCloudInit.render(SETTINGS));
+        String cloudInit = cloudInit();
+        Process p = new ProcessBuilder(cloudInit, "schema", "-c", file.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        // the output names the file and the problem, never the content, so it is safe to show
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("Valid cloud-config"), out);
+    }
+
+    /** cloud-init's path; installed once with apt-get when running as root, else the test is skipped. */
+    static String cloudInit() throws IOException, InterruptedException {
+        for (String c : List.of("/usr/bin/cloud-init", "/usr/local/bin/cloud-init")) {
+            if (Files.isExecutable(Path.of(c))) {
+                return c;
+            }
+        }
+        boolean root = "root".equals(System.getProperty("user.name"));
+        if (!root || !Files.isExecutable(Path.of("/usr/bin/apt-get"))) {
+            Assumptions.abort("cloud-init is not installed and cannot be installed here (needs root and apt-get): "
+                    + "apt-get install cloud-init to run this check");
+        }
+        ProcessBuilder pb = new ProcessBuilder("apt-get", "install", "-y", "--no-install-recommends", "cloud-init")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("DEBIAN_FRONTEND", "noninteractive");
+        Process p = pb.start();
+        if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0 || !Files.isExecutable(Path.of("/usr/bin/cloud-init"))) {
+            p.destroyForcibly();
+            Assumptions.abort("cloud-init could not be installed with apt-get within 300 s");
+        }
+        return "/usr/bin/cloud-init";
+    }
+}

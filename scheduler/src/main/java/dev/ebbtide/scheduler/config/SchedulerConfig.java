@@ -1,0 +1,22 @@
+package dev.ebbtide.scheduler.config;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** The scheduler's settings ({@code ebbtide.scheduler.*}); see docs/configuration.md. */
+@ConfigMapping(prefix = "ebbtide.scheduler")
+public interface SchedulerConfig {
+    /** How often the outbox relay sends what a crash or a broker outage left behind. */
+    @WithDefault("1s")
+    Duration outboxRelayInterval();
+
+    /** Placements a job gets: after this many lost nodes or rejected assignments it fails instead of requeuing. */
+    @WithDefault("5")
+    int maxAttempts();
+
+    /** Output stored per job, attempt and rank; later chunks are counted, not stored, and the log says [truncated]. */
+    @WithDefault("10M")
+    MemorySize maxLogSizePerRank();
+}
