@@ -108,8 +108,9 @@ class RequestEdgeTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().contentType("text/plain")
                 .body(JOB + "limits: {timeout: 0}\n").post("/jobs").then().statusCode(400));
         Map<String, String> refused = Map.of(
-                JOB + "environment_variables: {\"1BAD\": x}\n", "not a POSIX name",
-                JOB + "environment_variables: {\"A-B\": x}\n", "not a POSIX name",
+                JOB + "environment_variables: {\"1BAD\": x}\n", "environment variable name '1BAD'",
+                JOB + "environment_variables: {\"A-B\": x}\n", "environment variable name 'A-B'",
+                JOB + "environment_variables: {\"" + "N".repeat(300) + "\": x}\n", "is 300 characters, more than 256",
                 JOB + "limits: {timeout: 0}\n", "limits.timeout must be from 1",
                 JOB + "resources: {instance_count: 1001}\n", "instance_count must be a whole number from 1 to 1000",
                 JOB + "display_name: " + "d".repeat(300) + "\n", "display_name is 300 characters",
