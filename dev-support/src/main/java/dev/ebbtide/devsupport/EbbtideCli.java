@@ -155,13 +155,7 @@ public final class EbbtideCli {
             say("job " + job.path("state").asText() + ", exit code " + job.path("exitCode").asText("?")
                     + ", output in " + job.path("outputLocation").asText("-"));
             if (new JobLogs(http, submitter, System.out, authorization).printEnd(id, job.path("instanceCount").asInt(1), 10) == 0) {
-                // no output on the scheduler (a provisioner without node agents): the local output files, if any
-                for (JsonNode out : job.path("outputs")) {
-                    Path p = Path.of(out.asText());
-                    if (Files.exists(p)) {
-                        Files.readAllLines(p).stream().limit(10).forEach(l -> System.out.println("    " + p.getFileName() + " | " + l));
-                    }
-                }
+                System.out.println("    (no output yet; ./ebbtide logs " + id + " shows it once the agents have sent it)");
             }
             return job.path("state").asText().equals("Completed") ? 0 : 1;
         }

@@ -17,7 +17,8 @@ import java.util.Map;
 
 /**
  * The whole Ebbtide stack on this machine, without Docker: a real Kafka broker and a real PostgreSQL in this JVM (the
- * database as a child process), and the four services as separate processes started from their built jars. Used by
+ * database as a child process), and the four services as separate processes started from their built jars; the local
+ * provider starts one node agent process per node (detached; stopped by {@link #close()}). Used by
  * {@code ./ebbtide up} (through {@link #main}) and by the end-to-end test.
  */
 public final class LocalStack implements AutoCloseable {
@@ -41,10 +42,12 @@ public final class LocalStack implements AutoCloseable {
      * @param freePorts    true: services on free ports; false: on {@link #SERVICES}' defaults
      * @param clustersDir  cluster YAML files loaded by the autoscaler
      * @param extraProps   more {@code -D} settings: {@code key} for every service, {@code service:key} for one
-     *                     (e.g. {@code provisioner:ebbtide.local.boot-delay})
+     *                     (e.g. {@code provisioner:ebbtide.node-lost-after}, {@code
+     *                     provisioner:ebbtide.local.agent-heartbeat-interval})
      * @param secured      true: Kafka demands SASL/SCRAM and enforces {@link KafkaAccess}'s ACLs, PostgreSQL a
      *                     password; passwords in {@code <stateDir>/secrets/} ({@link StackSecrets})
-     * @param listenAll    false: Kafka and PostgreSQL listen on 127.0.0.1 only ({@code ./ebbtide up --listen-all})
+     * @param listenAll    false: the services, Kafka and PostgreSQL listen on 127.0.0.1 only
+     *                     ({@code ./ebbtide up --listen-all})
      */
     public record Options(Path repoRoot, Path stateDir, int kafkaPort, int postgresPort, boolean freePorts,
             Path clustersDir, Map<String, String> extraProps, boolean secured, boolean listenAll) {
@@ -62,22 +65,22 @@ public final class LocalStack implements AutoCloseable {
      * each agent it starts.
      */
     public static final String AGENT_KAFKA_CONFIG = "ebbtide.local.agent-kafka-config";
-    /**
-     * TODO(provisioner wiring): set to true once the provisioner's config defines {@link #AGENT_KAFKA_CONFIG} (it
-     * rejects unknown ebbtide.* keys, so passing it earlier would stop the provisioner from starting).
-     */
-    static final boolean PROVISIONER_TAKES_AGENT_KAFKA_CONFIG = false;
+
+    static final String AGENT_JAR = "node-agent/target/node-agent-0.1.0-SNAPSHOT.jar";
 
     private final EmbeddedKafka kafka;
     private final EmbeddedPostgresServer postgres;
+    private final Options options;
     private final StackSecrets secrets;
+    private Path keys;
+    private final Map<String, Integer> ports = new LinkedHashMap<>();
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final Map<String, String> urls = new LinkedHashMap<>();
-    private Path keys;
 
-    private LocalStack(EmbeddedKafka kafka, EmbeddedPostgresServer postgres, StackSecrets secrets) {
+    private LocalStack(EmbeddedKafka kafka, EmbeddedPostgresServer postgres, Options options, StackSecrets secrets) {
         this.kafka = kafka;
         this.postgres = postgres;
+        this.options = options;
         this.secrets = secrets;
     }
 
@@ -91,6 +94,10 @@ public final class LocalStack implements AutoCloseable {
             if (!Files.exists(jar)) {
                 throw new IllegalStateException(jar + " is missing: build first with ./mvnw -B -DskipTests package");
             }
+        }
+        Path agentJar = o.repoRoot().resolve(AGENT_JAR).toAbsolutePath();
+        if (!Files.exists(agentJar)) {
+            throw new IllegalStateException(agentJar + " (the node agent) is missing: build first with ./mvnw -B -DskipTests package");
         }
         Files.createDirectories(o.stateDir().resolve("logs"));
         Path publicKey = DevTokens.ensureKeys(o.stateDir().resolve("keys"));
@@ -106,7 +113,7 @@ public final class LocalStack implements AutoCloseable {
             kafka.close();
             throw e;
         }
-        LocalStack stack = new LocalStack(kafka, postgres, secrets);
+        LocalStack stack = new LocalStack(kafka, postgres, o, secrets);
         stack.keys = publicKey.getParent();
         try {
             if (secrets != null) {
@@ -114,15 +121,11 @@ public final class LocalStack implements AutoCloseable {
                 secrets.writeClientConfig("producer", KafkaAccess.PRODUCER, kafka.bootstrapServers());
                 secrets.writeNodeAgentConfig(kafka.bootstrapServers());
             }
-            Map<String, Integer> ports = new LinkedHashMap<>();
-            SERVICES.forEach((s, p) -> ports.put(s, p));
-            if (o.freePorts()) {
-                for (String s : SERVICES.keySet()) {
-                    ports.put(s, EmbeddedKafka.freePort());
-                }
+            for (var e : SERVICES.entrySet()) {
+                stack.ports.put(e.getKey(), o.freePorts() ? EmbeddedKafka.freePort() : e.getValue());
             }
             for (String service : SERVICES.keySet()) {
-                stack.launch(o, service, ports, o.listenAll());
+                stack.launch(service);
             }
             for (String service : SERVICES.keySet()) {
                 stack.awaitReady(service, o.stateDir().resolve("logs").resolve(service + ".log"));
@@ -134,11 +137,12 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private void launch(Options o, String service, Map<String, Integer> ports, boolean listenAll) throws IOException {
+    private void launch(String service) throws IOException {
+        Options o = options;
         int port = ports.get(service);
         List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dquarkus.http.port=" + port,
-                "-Dquarkus.http.host=" + (listenAll ? "0.0.0.0" : "127.0.0.1"),
+                "-Dquarkus.http.host=" + (o.listenAll() ? "0.0.0.0" : "127.0.0.1"),
                 "-Dmp.jwt.verify.publickey.location=" + keys.resolve("public.pem"),
                 "-Dmp.jwt.verify.issuer=" + DevTokens.LOCAL_ISSUER,
                 "-Dmp.jwt.verify.audiences=" + DevTokens.AUDIENCE,
@@ -149,9 +153,14 @@ public final class LocalStack implements AutoCloseable {
             case "job-submitter" -> cmd.add("-Dquarkus.rest-client.scheduler.url=http://127.0.0.1:" + ports.get("scheduler"));
             case "autoscaler" -> {
                 cmd.add("-Debbtide.clusters.dir=" + o.clustersDir().toAbsolutePath());
-                cmd.add("-Debbtide.autoscaler.node-boot-time=2s"); // the local provider's boot delay
+                cmd.add("-Debbtide.autoscaler.node-boot-time=2s"); // a local node's agent starts in about 2 s
             }
-            case "provisioner" -> cmd.add("-Debbtide.local.work-dir=" + o.stateDir().resolve("work").toAbsolutePath());
+            case "provisioner" -> {
+                cmd.add("-Debbtide.local.work-dir=" + o.stateDir().resolve("work").toAbsolutePath());
+                Path root = o.repoRoot().toAbsolutePath();
+                cmd.add("-Debbtide.local.agent-classpath=" + root.resolve(AGENT_JAR) + ":"
+                        + root.resolve("node-agent/target/lib") + "/*");
+            }
             default -> throw new IllegalArgumentException(service);
         }
         o.extraProps().forEach((k, v) -> {
@@ -167,14 +176,14 @@ public final class LocalStack implements AutoCloseable {
             if (service.equals("scheduler")) {
                 secret.put("quarkus.datasource.password", secrets.postgresPassword());
             }
-            if (service.equals("provisioner") && PROVISIONER_TAKES_AGENT_KAFKA_CONFIG) {
+            if (service.equals("provisioner")) {
                 secret.put(AGENT_KAFKA_CONFIG, secrets.dir().resolve("node-agent.properties").toString());
             }
             cmd.add("-Dquarkus.config.locations=" + secrets.writeServiceConfig(service, secret).toUri());
         }
         cmd.addAll(List.of("-jar", jar(o.repoRoot(), service).toString()));
         Path log = o.stateDir().resolve("logs").resolve(service + ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .directory(o.stateDir().toFile()).start();
         processes.put(service, p);
         urls.put(service, "http://127.0.0.1:" + port);
@@ -201,6 +210,28 @@ public final class LocalStack implements AutoCloseable {
             Thread.sleep(200);
         }
         throw new IllegalStateException(service + " was not ready within 120 s; see " + log);
+    }
+
+    /** Kills one service with SIGKILL (no shutdown hook runs, like a crash) and waits until it is gone. */
+    public void kill(String service) throws InterruptedException {
+        Process p = processes.get(service);
+        p.destroyForcibly();
+        p.waitFor();
+    }
+
+    /** Starts one service again with the same settings and port (after {@link #kill}), and waits until it is ready. */
+    public void restart(String service) throws IOException, InterruptedException {
+        Process p = processes.get(service);
+        if (p.isAlive()) {
+            throw new IllegalStateException(service + " is still running");
+        }
+        launch(service);
+        awaitReady(service, options.stateDir().resolve("logs").resolve(service + ".log"));
+    }
+
+    /** Where the local provider keeps its nodes ({@code <state>/work/nodes}). */
+    public Path nodesDir() {
+        return options.stateDir().resolve("work").resolve("nodes").toAbsolutePath();
     }
 
     public String url(String service) {
@@ -257,6 +288,7 @@ public final class LocalStack implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        LocalAgents.stopAll(nodesDir(), Duration.ofSeconds(5)); // detached: they outlive the provisioner
         try {
             kafka.close();
         } catch (RuntimeException ignored) {
@@ -278,8 +310,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /**
-     * {@code ./ebbtide up [--listen-all]}: starts the stack on the default ports, secured, Kafka and PostgreSQL on
-     * 127.0.0.1 unless {@code --listen-all} (or {@code EBBTIDE_LISTEN_ALL=1}); writes {@code <state>/run/pids} and
+     * {@code ./ebbtide up}: starts the stack on the default ports, writes {@code <state>/run/pids} and
      * {@code <state>/run/ready}, prints where each service listens, and runs until stopped.
      */
     public static void main(String[] args) throws Exception {
@@ -291,6 +322,7 @@ public final class LocalStack implements AutoCloseable {
         Files.createDirectories(run);
         Files.deleteIfExists(run.resolve("ready"));
         deleteTree(state.resolve("kafka"));
+        LocalAgents.stopAll(state.resolve("work").resolve("nodes"), Duration.ofSeconds(5)); // left by a crashed stack
         int kafkaPort = Integer.parseInt(System.getenv().getOrDefault("EBBTIDE_KAFKA_PORT", "19092"));
         int pgPort = Integer.parseInt(System.getenv().getOrDefault("EBBTIDE_POSTGRES_PORT", "15432"));
         LocalStack stack = start(new Options(root, state, kafkaPort, pgPort, false, root.resolve("clusters"), Map.of(),

@@ -141,6 +141,9 @@ class ConfigurationDocTest {
                     String provider();
                     Local local();
                     interface Local {
+                        /** A comment. */
+                        @WithDefault("lib/*")
+                        String classPath();
                         @WithDefault("2s")
                         Duration bootDelay();
                         @WithName("dir")
@@ -150,9 +153,20 @@ class ConfigurationDocTest {
                 """, "X.java").forEach(f -> keys.put(f.key(), f.defaultValue()));
         Map<String, String> expected = new TreeMap<>();
         expected.put("ebbtide.provider", "local");
+        expected.put("ebbtide.local.class-path", "lib/*");
         expected.put("ebbtide.local.boot-delay", "2s");
         expected.put("ebbtide.local.dir", null);
         assertEquals(expected, keys);
+    }
+
+    /** The source without comments; string literals are kept whole (a default such as {@code "lib/*"} is no comment). */
+    static String withoutComments(String source) {
+        Matcher m = Pattern.compile("(?s)\"(?:\\\\.|[^\"\\\\])*\"|/\\*.*?\\*/|(?m)^\\s*//[^\n]*").matcher(source);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(out, m.group().startsWith("\"") ? Matcher.quoteReplacement(m.group()) : "");
+        }
+        return m.appendTail(out).toString();
     }
 
     /** Keys read by one source file. */
@@ -168,7 +182,7 @@ class ConfigurationDocTest {
         while (get.find()) {
             found.add(new Found(get.group(1), where, null));
         }
-        String code = source.replaceAll("(?s)/\\*.*?\\*/", "").replaceAll("(?m)^\\s*//.*$", "");
+        String code = withoutComments(source);
         Matcher mapping = MAPPING.matcher(code);
         if (mapping.find()) {
             found.addAll(mappingKeys(code, mapping.group(1), mapping.group(2), where));

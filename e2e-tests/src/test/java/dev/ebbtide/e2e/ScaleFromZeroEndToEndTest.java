@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.JobRunReported;
 import dev.ebbtide.common.events.NodeState;
 import dev.ebbtide.common.events.NodeStateChanged;
@@ -17,7 +16,6 @@ import dev.ebbtide.common.events.Topics;
 import dev.ebbtide.devsupport.KafkaAccess;
 import dev.ebbtide.devsupport.LocalStack;
 import dev.ebbtide.devsupport.TopicRecorder;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,7 +29,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -42,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The walking skeleton, end to end: a real Kafka broker and a real PostgreSQL, the four services as separate
- * processes started from their built jars, the local provider running real OS processes.
+ * processes started from their built jars, the local provider starting one node agent process per node, the agents
+ * running the jobs as real OS processes.
  */
 class ScaleFromZeroEndToEndTest {
     private static final String CLUSTER = "e2e-cluster";
@@ -56,6 +54,7 @@ class ScaleFromZeroEndToEndTest {
     static final Map<String, String> PROTECTED = Map.of("job-submitter", "/jobs/x", "scheduler", "/jobs",
             "autoscaler", "/clusters", "provisioner", "/nodes");
     static TopicRecorder recorder;
+    static StackClient client;
 
     @BeforeAll
     static void startStack() throws Exception {
@@ -78,10 +77,11 @@ class ScaleFromZeroEndToEndTest {
                 """);
         // services' logs and job outputs stay in target/e2e-state for a look after a failure
         Path state = root.resolve("e2e-tests/target/e2e-state");
-        deleteTree(state);
+        StackClient.deleteTree(state);
         stack = LocalStack.start(new LocalStack.Options(root, Files.createDirectories(state), 0, 0, true,
-                clusters, Map.of("provisioner:ebbtide.local.boot-delay", "1s")));
+                clusters, Map.of("provisioner:ebbtide.local.agent-heartbeat-interval", "1s")));
         token = stack.token("e2e", "operator");
+        client = new StackClient(stack, token);
         recorder = new TopicRecorder(stack.kafkaClientConfig(KafkaAccess.ADMIN), List.of(Topics.NODES_STATE, Topics.SCALE_REQUESTS,
                 Topics.JOBS_RUNS, Topics.JOBS_SUBMITTED_DLQ, Topics.JOBS_STATE));
         await().atMost(Duration.ofSeconds(60)).until(() -> status(stack.url("autoscaler") + "/clusters/" + CLUSTER) == 200
@@ -110,9 +110,9 @@ class ScaleFromZeroEndToEndTest {
         JsonNode a = awaitTerminal(jobA);
         assertEquals("Completed", a.path("state").asText(), a.toString());
         assertEquals(0, a.path("exitCode").asInt(), a.toString());
-        Path output = Path.of(a.path("outputLocation").asText());
+        List<String> ranked = StackClient.nodes(a);
         for (int rank = 0; rank < 2; rank++) {
-            String text = Files.readString(output.resolve("node-" + rank + ".log"));
+            String text = client.rankLog(ranked.get(rank), jobA, 1, rank); // written by the agent on that node
             assertEquals("line from rank " + rank + " of 2 with ahoy", text.strip());
         }
         List<ScaleRequested> ups = scaleUps();
@@ -216,8 +216,7 @@ class ScaleFromZeroEndToEndTest {
     }
 
     private static String stateOf(String jobId) throws Exception {
-        JsonNode j = getJson(stack.url("job-submitter") + "/jobs/" + jobId);
-        return j == null ? null : j.path("state").asText();
+        return client.stateOf(jobId);
     }
 
     @Test
@@ -235,16 +234,6 @@ class ScaleFromZeroEndToEndTest {
     }
 
     // --- helpers ---
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (var paths = Files.walk(dir)) {
-                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
-    }
 
     private static List<ScaleRequested> scaleUps() {
         return recorder.events(Topics.SCALE_REQUESTS, ScaleRequested.class).stream()
@@ -294,37 +283,21 @@ class ScaleFromZeroEndToEndTest {
                 && r.cluster().equals(CLUSTER)), "no run on " + CLUSTER + " was cut short: " + runs);
     }
 
-    private static String submit(String yaml) throws Exception {
-        HttpResponse<String> r = post(yaml);
-        assertEquals(201, r.statusCode(), r.body());
-        return EventJson.mapper().readTree(r.body()).get("id").asText();
-    }
-
-    private static HttpResponse<String> post(String yaml) throws IOException, InterruptedException {
-        return HTTP.send(authorized(URI.create(stack.url("job-submitter") + "/jobs"))
-                .header("Content-Type", "application/yaml").POST(HttpRequest.BodyPublishers.ofString(yaml)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static JsonNode awaitTerminal(String jobId) {
-        AtomicReference<JsonNode> job = new AtomicReference<>();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            JsonNode j = getJson(stack.url("job-submitter") + "/jobs/" + jobId);
-            job.set(j);
-            return j != null && Set.of("Completed", "Failed", "Canceled").contains(j.path("state").asText());
-        });
-        assertNotNull(job.get());
-        return job.get();
-    }
-
     private static int nodeCount(String cluster) throws Exception {
         JsonNode c = getJson(stack.url("autoscaler") + "/clusters/" + cluster);
         return c == null ? -1 : c.path("currentNodeCount").asInt();
     }
 
-    private static boolean knownToSubmitter(String cluster) throws Exception {
-        HttpResponse<String> r = post("command: echo\ncompute: azureml:" + cluster + "\nresources: {instance_count: 99}\n");
-        return r.statusCode() == 400; // known cluster: rejected for its max, not unknown (404)
+    private static String submit(String yaml) throws Exception {
+        return client.submit(yaml);
+    }
+
+    private static HttpResponse<String> post(String yaml) throws Exception {
+        return client.post(yaml);
+    }
+
+    private static JsonNode awaitTerminal(String jobId) {
+        return client.awaitTerminal(jobId, Duration.ofSeconds(60));
     }
 
     /** Every request carries an operator token signed with the stack's key. */
@@ -333,15 +306,14 @@ class ScaleFromZeroEndToEndTest {
     }
 
     private static JsonNode getJson(String url) throws Exception {
-        HttpResponse<String> r = HTTP.send(authorized(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
-        return r.statusCode() == 200 ? EventJson.mapper().readTree(r.body()) : null;
+        return client.getJson(url);
+    }
+
+    private static boolean knownToSubmitter(String cluster) throws Exception {
+        return client.knownToSubmitter(cluster);
     }
 
     private static int status(String url) {
-        try {
-            return HTTP.send(authorized(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (Exception e) {
-            return -1;
-        }
+        return client.status(url);
     }
 }

@@ -35,6 +35,11 @@ public final class CloudReasons {
                 + human(limit) + "; deleting and replacing it");
     }
 
+    public static Reason agentNotAnnounced(String node, Duration limit) {
+        return new Reason(NODE_NOT_READY_IN_TIME, "the agent of node " + node + " did not announce itself within "
+                + "max-node-provision-time " + human(limit) + "; deleting and replacing the node");
+    }
+
     public static Reason failed(String node, ErrorClass errorClass, String message) {
         return new Reason(NODE_FAILED, "node " + node + " failed (" + errorClass.name().toLowerCase(Locale.ROOT) + ")"
                 + (message == null ? "" : ": " + message) + "; deleting it");

@@ -2,74 +2,67 @@ package dev.ebbtide.provisioner.actuation;
 
 import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.events.JobAssigned;
-import dev.ebbtide.common.ids.RecentIds;
-import dev.ebbtide.common.events.JobRunReported;
-import dev.ebbtide.common.events.JobStopRequested;
+import dev.ebbtide.common.events.NodeAgentStatus;
 import dev.ebbtide.common.events.NodeState;
 import dev.ebbtide.common.events.NodeStateChanged;
-import dev.ebbtide.common.events.RunPhase;
 import dev.ebbtide.common.events.ScaleRequested;
 import dev.ebbtide.provisioner.cloud.CloudException;
-import dev.ebbtide.provisioner.cloud.CloudNode;
-import dev.ebbtide.provisioner.cloud.CloudNodeStatus;
 import dev.ebbtide.provisioner.cloud.CloudProvider;
 import dev.ebbtide.provisioner.cloud.NodePool;
-import dev.ebbtide.provisioner.cloud.local.LocalJobRunner;
 import dev.ebbtide.provisioner.messaging.ProvisionerPublisher;
+import dev.ebbtide.provisioner.nodes.NodeBook;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
- * Applies scale requests and job assignments to a {@link CloudProvider}, and reports node states. It is the last
+ * Actuation only: applies scale requests to a {@link CloudProvider} and publishes node states (the only writer of
+ * {@code ebbtide.nodes.state}). What a node's state is follows from the {@link NodeBook} (cloud listings, agent
+ * statuses, assignments, time); this class does the I/O around it: the cloud calls and the publishing. It is the last
  * guard against removing a busy node: a node is deleted only if it is idle with no job when the request is applied.
- * Synchronized: requests, assignments, job exits and the node poll see one state.
+ * A lost node is deleted; the autoscaler replaces it if it is still needed.
+ * <p>
+ * Two locks, always taken in this order: the provisioner's own monitor serializes the cloud work (scale requests,
+ * polls, reconciliation, deletions of lost nodes: a listing is never applied across a concurrent change); the book's
+ * monitor guards the view and is held only briefly, so agent statuses are applied at once even while a cloud call
+ * blocks (a late-applied heartbeat must never make a live node look lost).
  */
 public class Provisioner {
     private static final Logger LOG = Logger.getLogger(Provisioner.class);
-    /** How many job attempts are remembered as started / stopped, for redelivered assignments and stops. */
-    private static final int REMEMBERED_ATTEMPTS = 10_000;
-
-    /** What was last published for a node. */
-    record Published(String cluster, NodeState state, String jobId) {
-    }
 
     private final CloudProvider provider;
-    private final LocalJobRunner runner;
     private final ProvisionerPublisher events;
     private final ScaleRequestHandler handler;
     private final Reconciler reconciler;
+    private final CloudCaller caller;
+    private final NodeBook book;
     private final Duration minPollInterval;
     private Instant lastPoll = Instant.EPOCH;
     private final MeterRegistry registry;
     private final Clock clock;
     private final Map<String, ClusterSpec> clusters = new HashMap<>();
     private final Map<String, NodePool> pools = new LinkedHashMap<>();
-    private final RecentIds startedAttempts = new RecentIds(REMEMBERED_ATTEMPTS);
-    private final RecentIds stoppedAttempts = new RecentIds(REMEMBERED_ATTEMPTS);
-    private final Map<String, Published> published = new LinkedHashMap<>();
-    /** node → the job attempt it runs ({@code job#attempt}) */
-    private final Map<String, String> busy = new HashMap<>();
+    /** Nodes found lost since the last tick, deleted by the next one (not on the statuses' thread). */
+    private final java.util.Queue<NodeBook.Change> lost = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /**
      * @param minPollInterval how often the cloud may be asked for its nodes (0 for local; Azure lists are API calls)
      */
-    public Provisioner(CloudProvider provider, LocalJobRunner runner, ProvisionerPublisher events,
-            ScaleRequestHandler handler, Reconciler reconciler, Duration minPollInterval, MeterRegistry registry,
+    public Provisioner(CloudProvider provider, ProvisionerPublisher events, ScaleRequestHandler handler,
+            Reconciler reconciler, CloudCaller caller, NodeBook book, Duration minPollInterval, MeterRegistry registry,
             Clock clock) {
         this.provider = provider;
-        this.runner = runner;
         this.events = events;
         this.handler = handler;
         this.reconciler = reconciler;
+        this.caller = caller;
+        this.book = book;
         this.minPollInterval = minPollInterval;
         this.registry = registry;
         this.clock = clock;
@@ -79,7 +72,8 @@ public class Provisioner {
     public synchronized void onClusterDefined(ClusterSpec spec) {
         clusters.put(spec.name(), spec);
         try {
-            pool(spec.name());
+            NodePool pool = pool(spec.name());
+            pollQuietly(spec.name(), pool, clock.instant());
         } catch (CloudException e) {
             LOG.errorf("cluster %s: cannot open its node pool yet (%s): %s", spec.name(), e.errorClass(), e.getMessage());
         }
@@ -111,24 +105,28 @@ public class Provisioner {
             LOG.errorf("scale request %s names unknown cluster %s: ignored", r.requestId(), r.cluster());
             return;
         }
-        ScaleRequestHandler.Outcome outcome = handler.handle(r, pool, this::stillIdle);
+        List<String> leaving = new java.util.ArrayList<>();
+        ScaleRequestHandler.Outcome outcome = handler.handle(r, pool, node -> markLeaving(node, r.requestId(), leaving));
         Instant now = clock.instant();
         if (outcome.status() == ScaleRequestHandler.Status.DUPLICATE) {
             LOG.infof("scale request %s for %s already applied: ignored", r.requestId(), r.cluster());
             return;
         }
-        for (String node : outcome.added()) {
-            publish(r.cluster(), node, NodeState.preparing, null, "requested by " + r.requestId(), now, false);
-        }
-        for (String node : outcome.removed()) {
-            publish(r.cluster(), node, NodeState.leaving, null, "scale-down request " + r.requestId(), now, false);
-            publish(r.cluster(), node, NodeState.deleted, null, "removed", now, false);
-        }
+        outcome.added().forEach(node -> apply(b -> b.requested(r.cluster(), node, "requested by " + r.requestId())));
+        outcome.removed().forEach(node -> apply(b -> b.removed(node, "scale-down request " + r.requestId())));
+        leaving.stream().filter(n -> !outcome.removed().contains(n))
+                .forEach(node -> apply(b -> b.kept(node, "the deletion failed: kept", now)));
         registry.counter("ebbtide_provisioner_nodes_removed_total", "cluster", r.cluster()).increment(outcome.removed().size());
         registry.counter("ebbtide_provisioner_nodes_added_total", "cluster", r.cluster()).increment(outcome.added().size());
         for (String node : r.removeNodes()) {
             if (!outcome.removed().contains(node)) {
-                refuseRemoval(r.cluster(), node, now);
+                String why;
+                synchronized (book) {
+                    why = book.whyNotRemovable(node);
+                }
+                LOG.warnf("not removing %s from %s: %s", node, r.cluster(), why);
+                registry.counter("ebbtide_provisioner_removals_refused_total", "cluster", r.cluster()).increment();
+                apply(b -> b.removalRefused(node, why));
             }
         }
         LOG.infof("cluster %s: request %s (target %d) %s: added %s, removed %s", r.cluster(), r.requestId(),
@@ -140,128 +138,100 @@ public class Provisioner {
         pollQuietly(r.cluster(), pool, now);
     }
 
-    private boolean stillIdle(String node) {
-        Published p = published.get(node);
-        return p != null && p.state() == NodeState.idle && !busy.containsKey(node);
+    /** A node agent's status: the node becomes idle / running / lost accordingly. Never waits for a cloud call. */
+    public void onAgentStatus(NodeAgentStatus s) {
+        List<NodeBook.Change> changes = apply(b -> b.agentStatus(s, clock.instant()));
+        changes.stream().filter(c -> c.state() == NodeState.lost).forEach(lost::add);
     }
 
-    private void refuseRemoval(String cluster, String node, Instant now) {
-        Published p = published.get(node);
-        String why = busy.containsKey(node) ? "busy with job " + jobOf(node)
-                : p == null ? "unknown node" : "in state " + p.state();
-        LOG.warnf("not removing %s from %s: %s", node, cluster, why);
-        registry.counter("ebbtide_provisioner_removals_refused_total", "cluster", cluster).increment();
-        if (p != null) {
-            publish(cluster, node, p.state(), p.jobId(), "removal refused: " + why, now, true);
+    /** An assignment: its nodes are busy from now on (the busy guard), until their agents report the attempt. */
+    public void onJobAssigned(JobAssigned a) {
+        apply(b -> b.assigned(a, clock.instant()));
+    }
+
+    /** Time passes: nodes whose agents fell silent are lost, published, then deleted. */
+    public void tick() {
+        apply(b -> b.tick(clock.instant())).stream().filter(c -> c.state() == NodeState.lost).forEach(lost::add);
+        if (lost.isEmpty()) {
+            return;
         }
+        synchronized (this) {
+            for (NodeBook.Change c = lost.poll(); c != null; c = lost.poll()) {
+                LOG.warnf("cluster %s: node %s is lost (%s); deleting it", c.cluster(), c.node(), c.reason());
+                registry.counter("ebbtide_provisioner_nodes_lost_total", "cluster", c.cluster()).increment();
+                deleteNode(c.cluster(), c.node(), "lost: " + c.reason());
+            }
+        }
+    }
+
+    /** The deletion guard: an idle node with no job is marked leaving (atomically) and may be deleted. */
+    private boolean markLeaving(String node, String requestId, List<String> leaving) {
+        synchronized (book) {
+            if (!book.removable(node)) {
+                return false;
+            }
+            publish(book.leaving(node, "scale-down request " + requestId), clock.instant());
+            leaving.add(node);
+            return true;
+        }
+    }
+
+    /** Applies one event to the view and publishes its changes, in the view's order. */
+    private List<NodeBook.Change> apply(java.util.function.Function<NodeBook, List<NodeBook.Change>> event) {
+        synchronized (book) {
+            List<NodeBook.Change> changes = event.apply(book);
+            publish(changes, clock.instant());
+            return changes;
+        }
+    }
+
+    private void deleteNode(String cluster, String node, String reason) {
+        NodePool pool = pools.get(cluster);
+        if (pool == null) {
+            return;
+        }
+        CloudCaller.Result<Void> r = caller.run(cluster, "delete " + node, () -> pool.deleteNodes(List.of(node)));
+        if (r.failed()) {
+            LOG.warnf("cluster %s: cannot delete %s yet (%s); the reconciler tries again", cluster, node,
+                    r.failure().errorClass());
+            return;
+        }
+        apply(b -> b.removed(node, reason));
     }
 
     /**
      * Compares what Ebbtide believes with the cloud (periodically and after a restart): nodes stuck in provisioning
-     * past the limit or failed are given up, deleted and replaced; the reason is published with the node.
+     * past the limit, whose agent never announced itself, or failed are given up, deleted and replaced; lost nodes
+     * whose deletion failed are deleted again.
      */
     public synchronized void reconcileAll() {
         Instant now = clock.instant();
         for (Map.Entry<String, NodePool> e : pools.entrySet()) {
             String cluster = e.getKey();
-            Set<String> believed = new LinkedHashSet<>();
-            published.forEach((node, p) -> {
-                if (p.cluster().equals(cluster)) {
-                    believed.add(node);
-                }
-            });
-            Reconciler.Result result = reconciler.reconcile(e.getValue(), believed);
+            List<String> stillLost;
+            java.util.Set<String> tracked;
+            java.util.Set<String> announced;
+            synchronized (book) {
+                stillLost = book.inState(cluster, NodeState.lost);
+                tracked = book.tracked(cluster);
+                announced = book.announced(cluster);
+            }
+            stillLost.forEach(node -> deleteNode(cluster, node, "lost"));
+            Reconciler.Result result = reconciler.reconcile(e.getValue(), tracked, announced);
             for (Reconciler.Unusable u : result.unusable()) {
-                publish(cluster, u.node(), NodeState.unusable, null, u.reason().message(), now, false);
+                apply(b -> b.givenUp(u.node(), u.reason().message()));
             }
             for (String node : result.adopted()) {
-                publish(cluster, node, NodeState.preparing, null, "adopted: found in the cloud, unknown to Ebbtide", now, false);
+                apply(b -> b.adopted(cluster, node, "adopted: found in the cloud, unknown to Ebbtide", now));
             }
             for (String node : result.replacedNodes()) {
-                publish(cluster, node, NodeState.preparing, null, "replacement for an unusable node", now, false);
+                apply(b -> b.requested(cluster, node, "replacement for an unusable node"));
             }
             pollQuietly(cluster, e.getValue(), now);
         }
     }
 
-    /** Starts a job on all its nodes at once, or on none (then the scheduler requeues it). */
-    public synchronized void onJobAssigned(JobAssigned a) {
-        Instant now = clock.instant();
-        String key = attemptKey(a.jobId(), a.attempt());
-        if (!startedAttempts.add(key)) {
-            LOG.infof("assignment of job %s (attempt %s) already handled: ignored", a.jobId(), a.attempt());
-            return;
-        }
-        if (stoppedAttempts.contains(key)) {
-            reject(a, a.nodes().get(0), "job " + a.jobId() + " was stopped before it started", now);
-            return;
-        }
-        for (String node : a.nodes()) {
-            Published p = published.get(node);
-            if (p == null || p.state() != NodeState.idle || busy.containsKey(node)) {
-                reject(a, node, "node " + node + " is " + (p == null ? "gone" : busy.containsKey(node) ? "busy" : p.state().name()), now);
-                return;
-            }
-        }
-        for (int rank = 0; rank < a.nodes().size(); rank++) {
-            String node = a.nodes().get(rank);
-            busy.put(node, key);
-            publish(a.cluster(), node, NodeState.running, a.jobId(), null, now, false);
-            events.runReported(new JobRunReported(a.jobId(), a.cluster(), node, rank, RunPhase.STARTED, null, null, null,
-                    a.attempt(), now));
-            int r = rank;
-            runner.start(a.jobId(), node, rank, a.nodes().size(), a.spec(), (code, why) -> onExit(a, node, r, code, why));
-        }
-    }
-
-    /**
-     * Stops one attempt of a job on the named nodes: a running command is terminated (its exit is reported as usual);
-     * a node not running it says so at once; an assignment of that attempt arriving later is rejected.
-     */
-    public synchronized void onJobStop(JobStopRequested s) {
-        Instant now = clock.instant();
-        String key = attemptKey(s.jobId(), s.attempt());
-        stoppedAttempts.add(key);
-        for (String node : s.nodes()) {
-            if (key.equals(busy.get(node))) {
-                LOG.infof("stopping job %s on %s: %s", s.jobId(), node, s.reason());
-                runner.stop(node);
-            } else {
-                events.runReported(new JobRunReported(s.jobId(), s.cluster(), node, s.nodes().indexOf(node),
-                        RunPhase.EXITED, null, null, "not running here", s.attempt(), now));
-            }
-        }
-    }
-
-    private void reject(JobAssigned a, String node, String why, Instant now) {
-        LOG.warnf("rejecting job %s on %s: %s", a.jobId(), a.nodes(), why);
-        events.runReported(new JobRunReported(a.jobId(), a.cluster(), node, a.nodes().indexOf(node), RunPhase.REJECTED,
-                null, null, why, a.attempt(), now));
-    }
-
-    /** The job a node runs, or null. */
-    private String jobOf(String node) {
-        String key = busy.get(node);
-        return key == null ? null : key.substring(0, key.lastIndexOf('#'));
-    }
-
-    private static String attemptKey(String jobId, Integer attempt) {
-        return jobId + "#" + (attempt == null ? 1 : attempt);
-    }
-
-    private synchronized void onExit(JobAssigned a, String node, int rank, int code, String why) {
-        Instant now = clock.instant();
-        busy.remove(node);
-        LOG.infof("job %s rank %d on %s exited with %d", a.jobId(), rank, node, code);
-        events.runReported(new JobRunReported(a.jobId(), a.cluster(), node, rank, RunPhase.EXITED, code,
-                runner.outputFile(a.jobId(), rank).toString(), why, a.attempt(), now));
-        Published p = published.get(node);
-        if (p != null && p.state() == NodeState.running) {
-            publish(a.cluster(), node, NodeState.idle, null, null, now, false);
-        }
-    }
-
-    /** Compares every pool's nodes with what was last published and publishes the differences. */
+    /** Compares every pool's nodes with the view and publishes the differences. */
     public synchronized void pollAll() {
         Instant now = clock.instant();
         if (Duration.between(lastPoll, now).compareTo(minPollInterval) < 0) {
@@ -273,45 +243,20 @@ public class Provisioner {
 
     private void pollQuietly(String cluster, NodePool pool, Instant now) {
         try {
-            poll(cluster, pool, now);
+            List<dev.ebbtide.provisioner.cloud.CloudNode> listing = pool.nodes();
+            List<NodeBook.Change> changes = apply(b -> b.listed(cluster, listing, clock.instant()));
+            changes.stream().filter(c -> c.reason() != null && c.reason().startsWith("adopted")).forEach(c -> LOG.infof(
+                    "cluster %s: node %s known again (%s), its agent heart-beating", cluster, c.node(), c.state()));
         } catch (CloudException ex) {
             LOG.warnf("cluster %s: cannot list nodes (%s): %s", cluster, ex.errorClass(), ex.getMessage());
         }
     }
 
-    private void poll(String cluster, NodePool pool, Instant now) {
-        Set<String> seen = new LinkedHashSet<>();
-        for (CloudNode node : pool.nodes()) {
-            seen.add(node.name());
-            if (!published.containsKey(node.name())) {
-                continue; // unknown to Ebbtide: the reconciler adopts or deletes it after the grace period
-            }
-            NodeState state = NodeStates.of(node.status(), busy.containsKey(node.name()));
-            Published p = published.get(node.name());
-            if (p == null || p.state() != state) {
-                publish(cluster, node.name(), state, jobOf(node.name()), node.message(), now, false);
-            }
+    private void publish(List<NodeBook.Change> changes, Instant now) {
+        for (NodeBook.Change c : changes) {
+            events.nodeStateChanged(new NodeStateChanged(c.cluster(), c.node(), c.state(), c.previous(), c.jobId(),
+                    c.reason(), c.address(), c.port(), now));
         }
-        List<String> gone = published.entrySet().stream()
-                .filter(e -> e.getValue().cluster().equals(cluster) && !seen.contains(e.getKey())
-                        && e.getValue().state() != NodeState.deleted)
-                .map(Map.Entry::getKey).toList();
-        gone.forEach(n -> publish(cluster, n, NodeState.deleted, null, "no longer in the cloud", now, false));
-    }
-
-    private void publish(String cluster, String node, NodeState state, String jobId, String reason, Instant now,
-            boolean force) {
-        Published before = published.get(node);
-        if (!force && before != null && before.state() == state) {
-            return;
-        }
-        if (state == NodeState.deleted) {
-            published.remove(node);
-        } else {
-            published.put(node, new Published(cluster, state, jobId));
-        }
-        events.nodeStateChanged(new NodeStateChanged(cluster, node, state, before == null ? null : before.state(), jobId,
-                reason, now));
     }
 
     private NodePool pool(String cluster) {
@@ -324,7 +269,9 @@ public class Provisioner {
     }
 
     /** Node states as last published, for the REST view. */
-    public synchronized Map<String, Published> published() {
-        return Map.copyOf(published);
+    public Map<String, NodeBook.View> nodes() {
+        synchronized (book) {
+            return book.view();
+        }
     }
 }

@@ -22,7 +22,8 @@ import org.jboss.logging.Logger;
  * <ol>
  * <li>an instance Ebbtide does not know, still there after {@code orphanGracePeriod}, is adopted or deleted;</li>
  * <li>a node not ready within {@code maxNodeProvisionTime} (default 15 min, the Cluster Autoscaler's
- *     max-node-provision-time) is marked unusable, deleted and replaced;</li>
+ *     max-node-provision-time), or ready but its agent silent that long, is marked unusable, deleted and
+ *     replaced;</li>
  * <li>a failed node is marked unusable, deleted and replaced (not while the cluster backs off);</li>
  * <li>preempted nodes and believed nodes that no longer exist are reported.</li>
  * </ol>
@@ -78,8 +79,17 @@ public final class Reconciler {
         this.events = events;
     }
 
-    /** @param believed the node names Ebbtide tracks for this cluster (any state but deleted) */
+    /** Without agent information (every ready node counts as announced). */
     public Result reconcile(NodePool pool, Set<String> believed) {
+        return reconcile(pool, believed, null);
+    }
+
+    /**
+     * @param believed  the node names Ebbtide tracks for this cluster (any state but deleted)
+     * @param announced the nodes whose agent has spoken; a believed ready node not in it is given up after
+     *                  max-node-provision-time like one still creating (null: no agent information)
+     */
+    public Result reconcile(NodePool pool, Set<String> believed, Set<String> announced) {
         String cluster = pool.cluster();
         Instant now = clock.instant();
         CloudCaller.Result<List<CloudNode>> listed = caller.call(cluster, "list nodes", pool::nodes);
@@ -132,6 +142,16 @@ public final class Reconciler {
                 case FAILED -> {
                     unusable.add(new Unusable(n.name(), CloudReasons.failed(n.name(), n.error(), n.message())));
                     replace++;
+                }
+                case READY -> {
+                    if (announced != null && !announced.contains(n.name())) {
+                        Instant since = n.createdAt() != null && n.createdAt().isBefore(first) ? n.createdAt() : first;
+                        if (Duration.between(since, now).compareTo(settings.maxNodeProvisionTime()) > 0) {
+                            unusable.add(new Unusable(n.name(),
+                                    CloudReasons.agentNotAnnounced(n.name(), settings.maxNodeProvisionTime())));
+                            replace++;
+                        }
+                    }
                 }
                 case PREEMPTED -> preempted.add(n.name());
                 default -> {

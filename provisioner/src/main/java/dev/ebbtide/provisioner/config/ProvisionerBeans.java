@@ -15,10 +15,10 @@ import dev.ebbtide.provisioner.cloud.azure.AzureSettings;
 import dev.ebbtide.provisioner.cloud.azure.AzureVmssProvider;
 import dev.ebbtide.provisioner.cloud.azure.NodeAgentCloudInit;
 import dev.ebbtide.provisioner.cloud.local.LocalCloudProvider;
-import dev.ebbtide.provisioner.cloud.local.LocalJobRunner;
+import dev.ebbtide.provisioner.cloud.local.LocalNodes;
 import dev.ebbtide.provisioner.messaging.ProvisionerPublisher;
+import dev.ebbtide.provisioner.nodes.NodeBook;
 import io.micrometer.core.instrument.MeterRegistry;
-import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -27,6 +27,7 @@ import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** Wires the provider chosen by {@code ebbtide.provider} and the actuation layer into the provisioner. */
 public class ProvisionerBeans {
@@ -39,19 +40,14 @@ public class ProvisionerBeans {
 
     @Produces
     @Singleton
-    LocalJobRunner runner(ProvisionerConfig config) {
-        return new LocalJobRunner(config.local().workDir());
-    }
-
-    void stopJobs(@Disposes LocalJobRunner runner) {
-        runner.stopAll();
-    }
-
-    @Produces
-    @Singleton
-    CloudProvider provider(ProvisionerConfig config, Clock clock) {
+    CloudProvider provider(ProvisionerConfig config, Clock clock,
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
         return switch (config.provider()) {
-            case LocalCloudProvider.NAME -> new LocalCloudProvider(config.local().bootDelay(), clock);
+            case LocalCloudProvider.NAME -> new LocalCloudProvider(new LocalNodes(
+                    config.local().workDir().resolve("nodes"),
+                    LocalCloudProvider.agentCommand(config.local().agentClasspath(), bootstrapServers,
+                            config.local().agentHeartbeatInterval(), config.local().agentKafkaConfig().orElse(null)),
+                    LocalCloudProvider.AGENT_STOP_GRACE, clock));
             case AzureVmssProvider.NAME -> AzureVmssProvider.withDefaultCredential(azureSettings(config.azure()));
             default -> throw new IllegalArgumentException("unknown ebbtide.provider '" + config.provider()
                     + "'; use local or azure-vmss");
@@ -60,8 +56,8 @@ public class ProvisionerBeans {
 
     @Produces
     @Singleton
-    Provisioner provisioner(ProvisionerConfig config, CloudProvider provider, LocalJobRunner runner,
-            ProvisionerPublisher events, MeterRegistry registry, Clock clock) {
+    Provisioner provisioner(ProvisionerConfig config, CloudProvider provider, ProvisionerPublisher events,
+            MeterRegistry registry, Clock clock) {
         ProvisionerConfig.Provisioner p = config.provisioner();
         ClusterBackoff backoff = new ClusterBackoff(clock, p.backoffInitial(), p.backoffMax());
         RetryPolicy retry = new RetryPolicy(p.retryMaxAttempts(), p.maxInlineWait(), RetryPolicy.DEFAULT_TRANSIENT_BASE,
@@ -71,7 +67,8 @@ public class ProvisionerBeans {
         Reconciler reconciler = new Reconciler(clock, new Reconciler.Settings(p.maxNodeProvisionTime(),
                 p.orphanGracePeriod(), orphanAction(p.orphanAction())), backoff, caller, events);
         Duration minPoll = provider instanceof LocalCloudProvider ? Duration.ZERO : config.azure().pollInterval();
-        return new Provisioner(provider, runner, events, handler, reconciler, minPoll, registry, clock);
+        return new Provisioner(provider, events, handler, reconciler, caller, new NodeBook(config.nodeLostAfter()),
+                minPoll, registry, clock);
     }
 
     static ProvisionerEvents.OrphanAction orphanAction(String value) {

@@ -19,6 +19,10 @@ public interface ProvisionerConfig {
     @WithDefault("250ms")
     Duration nodePollInterval();
 
+    /** A node whose agent sent no status for this long is lost: published {@code lost}, then deleted. */
+    @WithDefault("60s")
+    Duration nodeLostAfter();
+
     Local local();
 
     Provisioner provisioner();
@@ -26,13 +30,24 @@ public interface ProvisionerConfig {
     Azure azure();
 
     interface Local {
-        /** How long a local node takes to become ready. */
-        @WithDefault("2s")
-        Duration bootDelay();
-
-        /** Where jobs run and write their output. */
+        /** The local "cloud": each node's directory is {@code <work-dir>/nodes/<node>/} (record, agent, jobs, logs). */
         @WithDefault(".ebbtide/work")
         Path workDir();
+
+        /** The node agent's class path (its jar and {@code lib/*}), relative to the working directory or absolute. */
+        @WithDefault("node-agent/target/node-agent-0.1.0-SNAPSHOT.jar:node-agent/target/lib/*")
+        String agentClasspath();
+
+        /** How often local node agents send a heartbeat. */
+        @WithDefault("10s")
+        Duration agentHeartbeatInterval();
+
+        /**
+         * A properties file (mode 0600) with the local agents' Kafka client settings ({@code kafka.security.protocol},
+         * {@code kafka.sasl.*}, …), passed to each agent as {@code --config=FILE}; unset = a plaintext broker.
+         * {@code ./ebbtide up} writes {@code .ebbtide/secrets/node-agent.properties} and sets it.
+         */
+        Optional<Path> agentKafkaConfig();
     }
 
     interface Provisioner {

@@ -3,7 +3,7 @@ package dev.ebbtide.provisioner.messaging;
 import dev.ebbtide.common.events.ClusterDefined;
 import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.JobAssigned;
-import dev.ebbtide.common.events.JobStopRequested;
+import dev.ebbtide.common.events.NodeAgentStatus;
 import dev.ebbtide.common.events.ScaleRequested;
 import dev.ebbtide.common.events.Topics;
 import dev.ebbtide.provisioner.actuation.Provisioner;
@@ -18,8 +18,9 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
- * Cluster definitions are read from the start at every start-up; scale requests, assignments and stops on one channel, in
- * order, on a worker thread (cloud calls block).
+ * Cluster definitions are read from the start at every start-up; scale requests and assignments (for the busy guard
+ * only: the node agents run the jobs) on one channel, in order, on a worker thread (cloud calls block); node agents'
+ * statuses on a channel of their own.
  */
 @ApplicationScoped
 public class ProvisionerConsumer {
@@ -51,9 +52,19 @@ public class ProvisionerConsumer {
                     provisioner.onScaleRequested(request);
                 }
                 case Topics.JOBS_ASSIGNMENTS -> provisioner.onJobAssigned(EventJson.read(record.value(), JobAssigned.class));
-                case Topics.JOBS_STOPS -> provisioner.onJobStop(EventJson.read(record.value(), JobStopRequested.class));
                 default -> LOG.debugf("ignoring a record from %s", record.topic());
             }
+        } catch (RuntimeException e) {
+            LOG.errorf("dead-lettering a record from %s at offset %d: %s", record.topic(), record.offset(), e.getMessage());
+            deadLetters.send(KafkaMessages.deadLetter(record.topic(), record.key(), record.value(), e.getMessage()));
+        }
+    }
+
+    @Incoming("agents-in")
+    @Blocking(ordered = true)
+    public void agentStatus(ConsumerRecord<String, String> record) {
+        try {
+            provisioner.onAgentStatus(EventJson.read(record.value(), NodeAgentStatus.class));
         } catch (RuntimeException e) {
             LOG.errorf("dead-lettering a record from %s at offset %d: %s", record.topic(), record.offset(), e.getMessage());
             deadLetters.send(KafkaMessages.deadLetter(record.topic(), record.key(), record.value(), e.getMessage()));

@@ -2,7 +2,6 @@ package dev.ebbtide.provisioner.messaging;
 
 import dev.ebbtide.common.events.ClusterBackoffChanged;
 import dev.ebbtide.common.events.EventJson;
-import dev.ebbtide.common.events.JobRunReported;
 import dev.ebbtide.common.events.NodeStateChanged;
 import dev.ebbtide.common.events.Reason;
 import dev.ebbtide.provisioner.actuation.ProvisionerEvents;
@@ -18,7 +17,7 @@ import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
 /**
- * What the provisioner publishes on Kafka: node states, job run reports, cluster backoffs. It is also the bridge for
+ * What the provisioner publishes on Kafka: node states and cluster backoffs. It is also the bridge for
  * the actuation layer's {@link ProvisionerEvents}: a backoff becomes a {@link ClusterBackoffChanged} the autoscaler
  * and the scheduler act on; the other notices are logged (node states follow from the pool poll).
  */
@@ -31,10 +30,6 @@ public class ProvisionerPublisher implements ProvisionerEvents {
     @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4096)
     Emitter<String> nodeState;
     @Inject
-    @Channel("job-runs")
-    @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4096)
-    Emitter<String> jobRuns;
-    @Inject
     @Channel("cluster-backoff")
     Emitter<String> backoff;
     @Inject
@@ -42,10 +37,6 @@ public class ProvisionerPublisher implements ProvisionerEvents {
 
     public void nodeStateChanged(NodeStateChanged e) {
         send(nodeState, e.cluster(), EventJson.write(e));
-    }
-
-    public void runReported(JobRunReported e) {
-        send(jobRuns, e.cluster(), EventJson.write(e));
     }
 
     @Override

@@ -21,6 +21,6 @@ public class NodeResource {
 
     @GET
     public Map<String, Object> nodes() {
-        return new TreeMap<>(provisioner.published());
+        return new TreeMap<>(provisioner.nodes());
     }
 }

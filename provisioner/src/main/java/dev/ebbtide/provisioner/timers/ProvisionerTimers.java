@@ -15,8 +15,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * The provisioner's periodic work: node polls (state changes, sub-second, so a booted node is seen at once; Quarkus's
- * scheduler does not run faster than once a second) and reconciliation with the cloud.
+ * The provisioner's periodic work: node polls and the lost-node check (sub-second, so a booted node is seen at once;
+ * Quarkus's scheduler does not run faster than once a second) and reconciliation with the cloud.
  */
 @ApplicationScoped
 public class ProvisionerTimers {
@@ -47,6 +47,7 @@ public class ProvisionerTimers {
     private void poll() {
         try {
             provisioner.pollAll();
+            provisioner.tick();
         } catch (RuntimeException e) {
             LOG.warnf("node poll failed: %s", e.toString()); // the next poll tries again
         }

@@ -17,6 +17,8 @@ final class InMemoryNodePool implements NodePool {
     final Map<String, CloudNode> nodes = new LinkedHashMap<>();
     final Deque<CloudException> failures = new ArrayDeque<>();
     final List<String> calls = new ArrayList<>();
+    /** Runs inside deleteNodes (e.g. to block like a slow cloud). */
+    volatile Runnable onDelete = () -> { };
     private final String cluster;
     private final Clock clock;
     private int next;
@@ -57,6 +59,7 @@ final class InMemoryNodePool implements NodePool {
     public void deleteNodes(List<String> names) {
         calls.add("deleteNodes " + names);
         maybeFail();
+        onDelete.run();
         names.forEach(nodes::remove);
     }
 

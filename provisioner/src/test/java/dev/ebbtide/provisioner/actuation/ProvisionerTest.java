@@ -1,30 +1,25 @@
 package dev.ebbtide.provisioner.actuation;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.events.JobAssigned;
-import dev.ebbtide.common.events.JobRunReported;
 import dev.ebbtide.common.events.JobSpec;
-import dev.ebbtide.common.events.JobStopRequested;
+import dev.ebbtide.common.events.NodeAgentStatus;
 import dev.ebbtide.common.events.NodeState;
 import dev.ebbtide.common.events.NodeStateChanged;
 import dev.ebbtide.common.events.Reason;
-import dev.ebbtide.common.events.RunPhase;
 import dev.ebbtide.common.events.ScaleRequested;
 import dev.ebbtide.devsupport.MutableClock;
 import dev.ebbtide.provisioner.cloud.CloudException;
+import dev.ebbtide.provisioner.cloud.CloudNodeStatus;
 import dev.ebbtide.provisioner.cloud.CloudProvider;
 import dev.ebbtide.provisioner.cloud.ErrorClass;
 import dev.ebbtide.provisioner.cloud.NodePool;
-import dev.ebbtide.provisioner.cloud.local.LocalNodePool;
-import dev.ebbtide.provisioner.cloud.local.LocalJobRunner;
 import dev.ebbtide.provisioner.messaging.ProvisionerPublisher;
+import dev.ebbtide.provisioner.nodes.NodeBook;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -33,32 +28,31 @@ import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-/** The provisioner with the local provider and real OS processes, a clock that moves only when told. */
+/** The provisioner around its node view: an in-memory pool, agent statuses by hand, a clock that moves when told. */
 class ProvisionerTest {
     static final String CLUSTER = "pt-cluster";
+    static final String N0 = CLUSTER + "-0";
+    static final String N1 = CLUSTER + "-1";
     final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     final List<NodeStateChanged> nodeEvents = new CopyOnWriteArrayList<>();
-    final List<JobRunReported> runs = new CopyOnWriteArrayList<>();
     final List<String> backoffs = new CopyOnWriteArrayList<>();
     volatile boolean cloudDown;
-    @TempDir
-    Path work;
+    InMemoryNodePool pool;
     Provisioner provisioner;
-    LocalNodePool pool;
 
     @BeforeEach
     void setUp() {
+        pool = new InMemoryNodePool(CLUSTER, clock);
+        provisioner = newProvisioner();
+    }
+
+    /** A provisioner as after a (re)start: an empty view over the same cloud. */
+    Provisioner newProvisioner() {
         ProvisionerPublisher publisher = new ProvisionerPublisher() {
             @Override
             public void nodeStateChanged(NodeStateChanged e) {
                 nodeEvents.add(e);
-            }
-
-            @Override
-            public void runReported(JobRunReported e) {
-                runs.add(e);
             }
 
             @Override
@@ -69,11 +63,10 @@ class ProvisionerTest {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         ClusterBackoff backoff = new ClusterBackoff(clock);
         CloudCaller caller = new CloudCaller(new RetryPolicy(new Random(1)), d -> { }, new ProvisionerMetrics(registry), publisher);
-        pool = new LocalNodePool(CLUSTER, Duration.ofSeconds(2), clock);
         CloudProvider provider = new CloudProvider() {
             @Override
             public String name() {
-                return "local";
+                return "test";
             }
 
             @Override
@@ -84,12 +77,13 @@ class ProvisionerTest {
                 return pool;
             }
         };
-        provisioner = new Provisioner(provider, new LocalJobRunner(work),
-                publisher, new ScaleRequestHandler(backoff, caller, ScaleRequestLedger.inMemory(100), publisher),
+        Provisioner p = new Provisioner(provider, publisher,
+                new ScaleRequestHandler(backoff, caller, ScaleRequestLedger.inMemory(100), publisher),
                 new Reconciler(clock, new Reconciler.Settings(Duration.ofMinutes(15), Duration.ofMinutes(10),
-                        ProvisionerEvents.OrphanAction.ADOPT), backoff, caller, publisher), Duration.ZERO,
-                registry, clock);
-        provisioner.onClusterDefined(new ClusterSpec(CLUSTER, null, null, 0, 4, 30, null));
+                        ProvisionerEvents.OrphanAction.ADOPT), backoff, caller, publisher),
+                caller, new NodeBook(Duration.ofSeconds(60)), Duration.ZERO, registry, clock);
+        p.onClusterDefined(new ClusterSpec(CLUSTER, null, null, 0, 4, 30, null));
+        return p;
     }
 
     @Test
@@ -103,121 +97,150 @@ class ProvisionerTest {
     }
 
     @Test
-    void aScaleRequestDeliveredTwiceHasOneEffect() {
+    void aNodeIsPreparingUntilItsAgentAnnouncesAndThenIdleWithItsAddress() {
         ScaleRequested up = request(2, List.of());
         provisioner.onScaleRequested(up);
         provisioner.onScaleRequested(up);
         assertEquals(2, states(NodeState.preparing).size(), "two nodes, not four: " + nodeEvents);
-        clock.advance(Duration.ofSeconds(2));
-        provisioner.pollAll();
-        assertEquals(2, states(NodeState.idle).size());
+        ready(N0, N1);
+        assertEquals(0, states(NodeState.idle).size(), "the cloud says ready, the agent has not spoken");
+        provisioner.onAgentStatus(status(N0, NodeAgentStatus.Kind.ANNOUNCED, List.of()));
+        NodeStateChanged idle = states(NodeState.idle).get(0);
+        assertEquals(N0, idle.node());
+        assertEquals("127.0.0.1", idle.address());
+        assertEquals(29500, idle.port());
     }
 
     @Test
-    void aNodeRunningAJobIsNeverRemovedAndIdleOnesAre() throws Exception {
+    void aNodeWithAnAssignmentIsNeverRemovedAndIdleOnesAre() {
         twoIdleNodes();
-        provisioner.onJobAssigned(new JobAssigned("job-1", CLUSTER, List.of(CLUSTER + "-0"),
-                new JobSpec("sleep 5", 1, Map.of(), null, null, null, null), 1, clock.instant()));
-        provisioner.onScaleRequested(request(0, List.of(CLUSTER + "-0", CLUSTER + "-1")));
-        List<String> removed = states(NodeState.deleted).stream().map(NodeStateChanged::node).toList();
-        assertEquals(List.of(CLUSTER + "-1"), removed, "only the idle node goes");
+        provisioner.onJobAssigned(new JobAssigned("job-1", CLUSTER, List.of(N0), new JobSpec("sleep 5", 1, Map.of(),
+                null, null, null, null), 1, clock.instant()));
+        provisioner.onAgentStatus(status(N0, NodeAgentStatus.Kind.HEARTBEAT, List.of())); // not started yet
+        provisioner.onScaleRequested(request(0, List.of(N0, N1)));
+        assertEquals(List.of(N1), states(NodeState.deleted).stream().map(NodeStateChanged::node).toList(),
+                "only the idle node goes");
+        assertEquals(List.of("deleteNodes [" + N1 + "]"), pool.calls.stream().filter(c -> c.startsWith("delete")).toList());
         NodeStateChanged refusal = nodeEvents.get(nodeEvents.size() - 1);
-        assertEquals(CLUSTER + "-0", refusal.node());
+        assertEquals(N0, refusal.node());
         assertEquals(NodeState.running, refusal.state());
         assertTrue(refusal.reason().startsWith("removal refused: busy with job job-1"), refusal.reason());
     }
 
     @Test
-    void runsTheCommandOncePerNodeWithRankAndEnvironmentAndReportsExits() throws Exception {
+    void aNodeWhoseAgentFallsSilentIsPublishedLostAndDeleted() {
         twoIdleNodes();
-        provisioner.onJobAssigned(new JobAssigned("job-2", CLUSTER, List.of(CLUSTER + "-1", CLUSTER + "-0"),
-                new JobSpec("echo rank=$NODE_RANK count=$NODE_COUNT lr=$LR; exit $NODE_RANK", 2, Map.of("LR", "0.1"),
-                        null, null, null, null), 1, clock.instant()));
-        await().atMost(Duration.ofSeconds(20)).until(() -> runs.stream().filter(r -> r.phase() == RunPhase.EXITED).count() == 2);
-        for (int rank = 0; rank < 2; rank++) {
-            int r = rank;
-            JobRunReported exit = runs.stream().filter(x -> x.phase() == RunPhase.EXITED && x.rank() == r).findFirst().orElseThrow();
-            assertEquals(rank, exit.exitCode());
-            assertEquals("rank=" + rank + " count=2 lr=0.1", Files.readString(Path.of(exit.outputPath())).strip());
-            assertEquals(work.resolve("job-2").resolve("node-" + rank + ".log").toString(), exit.outputPath());
-        }
-        assertEquals(2, runs.stream().filter(r -> r.phase() == RunPhase.STARTED).count());
-        await().atMost(Duration.ofSeconds(5)).until(() -> states(NodeState.idle).size() == 4); // back to idle after the exit
+        provisioner.onAgentStatus(status(N0, NodeAgentStatus.Kind.HEARTBEAT,
+                List.of(new NodeAgentStatus.RunningRank("job-2", 1, 0))));
+        clock.advance(Duration.ofSeconds(30));
+        provisioner.onAgentStatus(status(N1, NodeAgentStatus.Kind.HEARTBEAT, List.of()));
+        clock.advance(Duration.ofSeconds(30));
+        provisioner.tick();
+        NodeStateChanged lost = states(NodeState.lost).get(0);
+        assertEquals(N0, lost.node());
+        assertEquals("job-2", lost.jobId());
+        assertEquals(1, states(NodeState.lost).size(), "the other node heart-beats");
+        assertEquals(List.of(N1), List.copyOf(pool.nodes.keySet()), "the lost node is deleted from the cloud");
+        NodeStateChanged last = nodeEvents.get(nodeEvents.size() - 1);
+        assertEquals(NodeState.deleted, last.state());
+        assertEquals(NodeState.lost, last.previous());
     }
 
     @Test
-    void anAssignmentToANodeThatIsGoneIsRejectedWhole() throws Exception {
+    void agentStatusesAreAppliedWhileACloudCallBlocksSoNoLiveNodeLooksLost() throws Exception {
         twoIdleNodes();
-        provisioner.onScaleRequested(request(1, List.of(CLUSTER + "-1")));
-        provisioner.onJobAssigned(new JobAssigned("job-3", CLUSTER, List.of(CLUSTER + "-0", CLUSTER + "-1"),
-                new JobSpec("echo", 2, Map.of(), null, null, null, null), 1, clock.instant()));
-        assertEquals(1, runs.size());
-        assertEquals(RunPhase.REJECTED, runs.get(0).phase());
-        assertTrue(runs.get(0).reason().contains(CLUSTER + "-1 is gone"), runs.get(0).reason());
-        assertTrue(Files.notExists(work.resolve("job-3")), "nothing ran");
-    }
-
-    @Test
-    void aStopTerminatesTheRunningCommandAndItsChildrenAndTheExitIsReported() throws Exception {
-        twoIdleNodes();
-        provisioner.onJobAssigned(new JobAssigned("job-4", CLUSTER, List.of(CLUSTER + "-0"),
-                new JobSpec("sleep 300 & wait", 1, Map.of(), null, null, null, null), 1, clock.instant()));
-        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.allProcesses()
-                .anyMatch(h -> h.info().commandLine().orElse("").contains("sleep 300")));
-        provisioner.onJobStop(new JobStopRequested("job-4", CLUSTER, List.of(CLUSTER + "-0", CLUSTER + "-1"), 1,
-                "canceled", clock.instant()));
-        await().atMost(Duration.ofSeconds(20)).until(() -> runs.stream().filter(r -> r.phase() == RunPhase.EXITED).count() == 2);
-        JobRunReported stopped = runs.stream().filter(r -> r.phase() == RunPhase.EXITED && r.node().equals(CLUSTER + "-0"))
-                .findFirst().orElseThrow();
-        assertEquals(143, stopped.exitCode(), "terminated by SIGTERM");
-        JobRunReported idleNode = runs.stream().filter(r -> r.phase() == RunPhase.EXITED && r.node().equals(CLUSTER + "-1"))
-                .findFirst().orElseThrow();
-        assertEquals("not running here", idleNode.reason());
-        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.allProcesses()
-                .noneMatch(h -> h.info().commandLine().orElse("").contains("sleep 300")));
-    }
-
-    @Test
-    void aCommandPastItsTimeoutIsStoppedAndTheReasonReported() {
-        twoIdleNodes();
-        provisioner.onJobAssigned(new JobAssigned("job-6", CLUSTER, List.of(CLUSTER + "-0"),
-                new JobSpec("sleep 120", 1, Map.of(), null, null, null, 1L), 1, clock.instant()));
-        await().atMost(Duration.ofSeconds(20)).until(() -> runs.stream().anyMatch(r -> r.phase() == RunPhase.EXITED));
-        JobRunReported exit = runs.stream().filter(r -> r.phase() == RunPhase.EXITED).findFirst().orElseThrow();
-        assertEquals(124, exit.exitCode());
-        assertEquals("limits.timeout of 1 s reached: stopped", exit.reason());
-    }
-
-    @Test
-    void anAssignmentArrivingAfterItsStopIsRejected() {
-        twoIdleNodes();
-        provisioner.onJobStop(new JobStopRequested("job-5", CLUSTER, List.of(CLUSTER + "-0"), 2, "canceled", clock.instant()));
-        provisioner.onJobAssigned(new JobAssigned("job-5", CLUSTER, List.of(CLUSTER + "-0"),
-                new JobSpec("echo", 1, Map.of(), null, null, null, null), 2, clock.instant()));
-        JobRunReported last = runs.get(runs.size() - 1);
-        assertEquals(RunPhase.REJECTED, last.phase());
-        assertEquals(2, last.attempt());
-        assertTrue(Files.notExists(work.resolve("job-5")), "nothing ran");
-    }
-
-    @Test
-    void anInstanceEbbtideDidNotAskForIsAdoptedAfterTheGracePeriod() {
-        pool.increaseSize(1); // created behind Ebbtide's back (or before a restart)
+        java.util.concurrent.CountDownLatch inCloud = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        pool.onDelete = () -> {
+            inCloud.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        Thread scaleDown = new Thread(() -> provisioner.onScaleRequested(request(1, List.of(N1))));
+        scaleDown.start();
+        assertTrue(inCloud.await(5, java.util.concurrent.TimeUnit.SECONDS));
+        clock.advance(Duration.ofSeconds(59));
+        Thread heartbeat = new Thread(() -> provisioner.onAgentStatus(status(N0, NodeAgentStatus.Kind.HEARTBEAT, List.of())));
+        heartbeat.start();
+        heartbeat.join(5_000);
+        assertTrue(!heartbeat.isAlive(), "the heartbeat did not wait for the cloud call");
         clock.advance(Duration.ofSeconds(2));
+        release.countDown();
+        scaleDown.join(5_000);
+        provisioner.tick();
+        assertEquals(List.of(), states(NodeState.lost), "N0 heart-beat in time");
+        assertEquals(List.of(N1), states(NodeState.deleted).stream().map(NodeStateChanged::node).toList());
+    }
+
+    @Test
+    void afterARestartNodesWithHeartbeatingAgentsAreKnownAtOnceAndBusyOnesStayRunning() {
+        twoIdleNodes();
+        provisioner.onAgentStatus(status(N0, NodeAgentStatus.Kind.HEARTBEAT,
+                List.of(new NodeAgentStatus.RunningRank("job-3", 1, 0))));
+        nodeEvents.clear();
+
+        Provisioner restarted = newProvisioner(); // kill -9 and start again: the cloud is the same
+        restarted.onAgentStatus(status(N0, NodeAgentStatus.Kind.HEARTBEAT,
+                List.of(new NodeAgentStatus.RunningRank("job-3", 1, 0))));
+        restarted.onAgentStatus(status(N1, NodeAgentStatus.Kind.HEARTBEAT, List.of()));
+        restarted.pollAll();
+        assertEquals(Map.of(N0, NodeState.running, N1, NodeState.idle), Map.of(nodeEvents.get(0).node(),
+                nodeEvents.get(0).state(), nodeEvents.get(1).node(), nodeEvents.get(1).state()));
+        assertEquals(2, nodeEvents.size(), "no phantom, nothing deleted: " + nodeEvents);
+        restarted.onScaleRequested(request(1, List.of(N0, N1)));
+        assertEquals(List.of(N1), states(NodeState.deleted).stream().map(NodeStateChanged::node).toList(),
+                "the idle node is removed on time, the busy one kept");
+    }
+
+    @Test
+    void aReadyNodeWhoseAgentNeverAnnouncesIsGivenUpAndReplaced() {
+        provisioner.onScaleRequested(request(1, List.of()));
+        ready(N0);
+        clock.advance(Duration.ofMinutes(16));
+        provisioner.reconcileAll();
+        NodeStateChanged unusable = states(NodeState.unusable).get(0);
+        assertEquals(N0, unusable.node());
+        assertTrue(unusable.reason().contains("did not announce itself within max-node-provision-time 15m"),
+                unusable.reason());
+        assertTrue(pool.calls.containsAll(List.of("deleteNodes [" + N0 + "]", "increaseSize 1")), pool.calls.toString());
+        assertEquals(List.of(N0, N1), states(NodeState.preparing).stream().map(NodeStateChanged::node).toList());
+    }
+
+    @Test
+    void anInstanceEbbtideDidNotAskForAndWithoutAnAgentIsAdoptedAfterTheGracePeriod() {
+        pool.put(N0, CloudNodeStatus.READY); // created behind Ebbtide's back, its agent silent
         provisioner.pollAll();
         provisioner.reconcileAll();
         assertEquals(List.of(), nodeEvents, "unknown, within the grace period: not yet a node");
         clock.advance(Duration.ofMinutes(10));
         provisioner.reconcileAll();
-        assertEquals(List.of(NodeState.preparing, NodeState.idle), nodeEvents.stream().map(NodeStateChanged::state).toList());
+        assertEquals(List.of(NodeState.preparing), nodeEvents.stream().map(NodeStateChanged::state).toList());
         assertTrue(nodeEvents.get(0).reason().startsWith("adopted"), nodeEvents.get(0).reason());
+        provisioner.onAgentStatus(status(N0, NodeAgentStatus.Kind.ANNOUNCED, List.of()));
+        assertEquals(NodeState.idle, nodeEvents.get(nodeEvents.size() - 1).state());
+    }
+
+    private void ready(String... nodes) {
+        for (String n : nodes) {
+            pool.put(n, CloudNodeStatus.READY);
+        }
+        provisioner.pollAll();
     }
 
     private void twoIdleNodes() {
         provisioner.onScaleRequested(request(2, List.of()));
-        clock.advance(Duration.ofSeconds(2));
-        provisioner.pollAll();
+        ready(N0, N1);
+        provisioner.onAgentStatus(status(N0, NodeAgentStatus.Kind.ANNOUNCED, List.of()));
+        provisioner.onAgentStatus(status(N1, NodeAgentStatus.Kind.ANNOUNCED, List.of()));
         assertEquals(2, states(NodeState.idle).size());
+    }
+
+    private NodeAgentStatus status(String node, NodeAgentStatus.Kind kind, List<NodeAgentStatus.RunningRank> running) {
+        return new NodeAgentStatus(kind, CLUSTER, node, "a-" + node, "127.0.0.1", 29500, 2, 4096L, 0, "test", running,
+                List.of(), clock.instant());
     }
 
     private List<NodeStateChanged> states(NodeState state) {

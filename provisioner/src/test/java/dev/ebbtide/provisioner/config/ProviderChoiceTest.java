@@ -27,8 +27,26 @@ class ProviderChoiceTest {
     Path tmp;
 
     @Test
-    void localIsTheDefault() {
-        assertTrue(provider(Map.of()) instanceof LocalCloudProvider);
+    void localIsTheDefault() throws Exception {
+        Path jar = Files.writeString(tmp.resolve("node-agent.jar"), "");
+        Files.createDirectories(tmp.resolve("lib"));
+        assertTrue(provider(Map.of("ebbtide.local.agent-classpath", jar + ":" + tmp.resolve("lib") + "/*"))
+                instanceof LocalCloudProvider);
+    }
+
+    @Test
+    void theLocalProviderNeedsTheAgentsClassPathAndSaysSoInOneSentence() {
+        IllegalArgumentException blank = assertThrows(IllegalArgumentException.class,
+                () -> provider(Map.of("ebbtide.local.agent-classpath", " ")));
+        assertEquals("ebbtide.provider=local needs ebbtide.local.agent-classpath, the node agent's jar and lib/* "
+                + "(built by ./mvnw -B -DskipTests package)", blank.getMessage());
+        IllegalArgumentException unbuilt = assertThrows(IllegalArgumentException.class, () -> provider(Map.of()));
+        assertEquals("ebbtide.local.agent-classpath names node-agent/target/node-agent-0.1.0-SNAPSHOT.jar, which does "
+                + "not exist: build the node agent first (./mvnw -B -DskipTests package)", unbuilt.getMessage());
+        IllegalArgumentException absent = assertThrows(IllegalArgumentException.class,
+                () -> provider(Map.of("ebbtide.local.agent-classpath", tmp.resolve("nope.jar").toString())));
+        assertTrue(absent.getMessage().startsWith("ebbtide.local.agent-classpath names " + tmp.resolve("nope.jar")
+                + ", which does not exist"), absent.getMessage());
     }
 
     @Test
@@ -67,7 +85,7 @@ class ProviderChoiceTest {
     }
 
     private static CloudProvider provider(Map<String, String> props) {
-        return new ProvisionerBeans().provider(config(props), Clock.systemUTC());
+        return new ProvisionerBeans().provider(config(props), Clock.systemUTC(), "127.0.0.1:9092");
     }
 
     private static ProvisionerConfig config(Map<String, String> props) {

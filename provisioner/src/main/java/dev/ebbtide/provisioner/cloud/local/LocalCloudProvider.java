@@ -3,18 +3,26 @@ package dev.ebbtide.provisioner.cloud.local;
 import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.provisioner.cloud.CloudProvider;
 import dev.ebbtide.provisioner.cloud.NodePool;
-import java.time.Clock;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
-/** The default provider: nodes are local workers that become ready after a boot delay. */
+/**
+ * The default provider: this machine is the cloud, a node is a node-agent process with its directory under
+ * {@code <work-dir>/nodes/} (see {@link LocalNodes}).
+ */
 public final class LocalCloudProvider implements CloudProvider {
     public static final String NAME = "local";
-    private final Duration bootDelay;
-    private final Clock clock;
+    /** How long a deleted node's agent may take to stop its ranks before it is killed. */
+    public static final Duration AGENT_STOP_GRACE = Duration.ofSeconds(5);
+    static final String AGENT_MAIN = "dev.ebbtide.agent.NodeAgentMain";
 
-    public LocalCloudProvider(Duration bootDelay, Clock clock) {
-        this.bootDelay = bootDelay;
-        this.clock = clock;
+    private final LocalNodes machine;
+
+    public LocalCloudProvider(LocalNodes machine) {
+        this.machine = machine;
     }
 
     @Override
@@ -24,6 +32,55 @@ public final class LocalCloudProvider implements CloudProvider {
 
     @Override
     public NodePool nodePool(ClusterSpec cluster) {
-        return new LocalNodePool(cluster.name(), bootDelay, clock);
+        return new LocalNodePool(cluster.name(), machine);
+    }
+
+    /**
+     * The command that starts one node's agent, as a VM's boot would: a small JVM with the agent's class path.
+     *
+     * @throws IllegalArgumentException (one sentence) when the class path is not set or names a missing file
+     */
+    public static LocalNodes.AgentCommand agentCommand(String classpath, String bootstrapServers,
+            Duration heartbeatInterval) {
+        return agentCommand(classpath, bootstrapServers, heartbeatInterval, null);
+    }
+
+    /**
+     * As {@link #agentCommand(String, String, Duration)}; {@code kafkaConfig} (may be null) is a properties file with
+     * the agents' Kafka client settings (credentials), passed as {@code --config=FILE} so no secret is on a command
+     * line.
+     */
+    public static LocalNodes.AgentCommand agentCommand(String classpath, String bootstrapServers,
+            Duration heartbeatInterval, Path kafkaConfig) {
+        checkClasspath(classpath);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return (cluster, node, port, dir) -> {
+            List<String> cmd = new ArrayList<>(List.of(java, "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                    "-cp", classpath, AGENT_MAIN, "--cluster=" + cluster, "--node=" + node,
+                    "--bootstrap.servers=" + bootstrapServers, "--work-dir=" + dir, "--address=127.0.0.1",
+                    "--port=" + port, "--heartbeat-interval=" + human(heartbeatInterval)));
+            if (kafkaConfig != null) {
+                cmd.add("--config=" + kafkaConfig.toAbsolutePath());
+            }
+            return cmd;
+        };
+    }
+
+    static void checkClasspath(String classpath) {
+        if (classpath == null || classpath.isBlank()) {
+            throw new IllegalArgumentException("ebbtide.provider=local needs ebbtide.local.agent-classpath, the node "
+                    + "agent's jar and lib/* (built by ./mvnw -B -DskipTests package)");
+        }
+        for (String entry : classpath.split(":")) {
+            Path p = Path.of(entry.endsWith("/*") ? entry.substring(0, entry.length() - 2) : entry);
+            if (!Files.exists(p)) {
+                throw new IllegalArgumentException("ebbtide.local.agent-classpath names " + p + ", which does not "
+                        + "exist: build the node agent first (./mvnw -B -DskipTests package)");
+            }
+        }
+    }
+
+    static String human(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
     }
 }
