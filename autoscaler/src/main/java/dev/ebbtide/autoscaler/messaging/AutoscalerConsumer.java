@@ -10,6 +10,7 @@ import dev.ebbtide.messaging.ConsumerHealth;
 import dev.ebbtide.messaging.DeadLetters;
 import dev.ebbtide.messaging.EventConsumer;
 import io.smallrye.reactive.messaging.annotations.Blocking;
+import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -25,6 +26,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
  * original bytes and the reason, and the channel goes on.
  */
 @ApplicationScoped
+@Startup // its channel shows in the readiness check from the start
 public class AutoscalerConsumer {
     public static final String CHANNEL = "autoscaler-in";
 

@@ -7,6 +7,7 @@ import dev.ebbtide.messaging.ConsumerHealth;
 import dev.ebbtide.messaging.DeadLetters;
 import dev.ebbtide.messaging.EventConsumer;
 import io.smallrye.reactive.messaging.annotations.Blocking;
+import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -22,6 +23,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
  * shared consumer shape: a definition that cannot be read is dead-lettered with its original bytes, the rest applied.
  */
 @ApplicationScoped
+@Startup // its channel shows in the readiness check from the start
 public class ClusterDirectory {
     public static final String CHANNEL = "clusters-in";
     private final Map<String, ClusterSpec> clusters = new ConcurrentHashMap<>();
