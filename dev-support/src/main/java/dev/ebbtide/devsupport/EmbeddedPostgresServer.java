@@ -105,6 +105,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         return Boolean.parseBoolean(System.getProperty(FAST_PROPERTY, System.getenv().getOrDefault(FAST_ENV, "false")));
     }
 
+    /** Starts a server again on a data directory a stopped one left (its password, if any, is already required). */
+    public static EmbeddedPostgresServer startAgain(int port, Path dataDir, boolean listenAll) throws IOException {
+        return start(port, dataDir, null, listenAll, !fastRequested());
+    }
+
     public int port() {
         return postgres.getPort();
     }

@@ -86,4 +86,19 @@ class SubmitJobTest {
                     .post("/jobs").then().statusCode(400).body("error", containsString("not valid YAML or JSON"));
         }
     }
+
+    @Test
+    void aClusterDefinedAMomentAgoIsKnownAtOnce() throws Exception {
+        try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
+                new StringSerializer(), new StringSerializer())) {
+            for (int i = 0; i < 3; i++) {
+                String name = "fresh-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+                p.send(new ProducerRecord<>(Topics.CLUSTERS, name, EventJson.write(new ClusterDefined(
+                        new ClusterSpec(name, null, null, 0, 2, 60, null), null, Instant.now())))).get();
+                // no waiting: the submitter reads the clusters topic to its end before answering "unknown cluster"
+                given().contentType("application/yaml").body("command: x\ncompute: azureml:" + name + "\n")
+                        .post("/jobs").then().statusCode(201);
+            }
+        }
+    }
 }

@@ -26,4 +26,8 @@ public interface SchedulerConfig {
      */
     @WithDefault("5s")
     Duration retryMaxWait();
+
+    /** How often jobs that arrived before their cluster's definition are looked at (while there are any). */
+    @WithDefault("1s")
+    Duration clusterWaitCheckInterval();
 }

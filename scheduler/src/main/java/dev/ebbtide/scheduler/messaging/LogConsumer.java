@@ -4,6 +4,7 @@ import dev.ebbtide.common.events.JobLogChunk;
 import dev.ebbtide.messaging.ConsumerHealth;
 import dev.ebbtide.messaging.DeadLetters;
 import dev.ebbtide.messaging.Decoded;
+import dev.ebbtide.messaging.Limits;
 import dev.ebbtide.messaging.RecordDecoder;
 import dev.ebbtide.scheduler.logs.JobLogStore;
 import dev.ebbtide.scheduler.service.Retries;
@@ -58,7 +59,8 @@ public class LogConsumer {
         List<ConsumerRecord<byte[], byte[]>> bad = new ArrayList<>();
         List<String> reasons = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
-            Decoded<JobLogChunk> d = RecordDecoder.decode(r.topic(), r.key(), r.value(), r.headers(), JobLogChunk.class);
+            Decoded<JobLogChunk> d = RecordDecoder.decode(r.topic(), r.key(), r.value(), r.headers(), JobLogChunk.class,
+                    Limits.JOB_OUTPUT);
             if (d instanceof Decoded.Event<JobLogChunk> e) {
                 chunks.add(e.value());
                 good.add(r);
