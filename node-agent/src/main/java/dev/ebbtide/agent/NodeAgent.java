@@ -162,8 +162,8 @@ final class NodeAgent implements Runner.Sink {
      */
     private void handle(ConsumerRecord<byte[], byte[]> r) {
         boolean assignment = Topics.JOBS_ASSIGNMENTS.equals(r.topic());
-        Decoded<?> decoded = RecordDecoder.decode(r.topic(), r.key(), r.value(), r.headers(),
-                assignment ? JobAssigned.class : JobStopRequested.class);
+        Class<?> type = assignment ? JobAssigned.class : JobStopRequested.class;
+        Decoded<?> decoded = RecordDecoder.decode(r.topic(), r.key(), r.value(), r.headers(), type);
         try {
             if (decoded instanceof Decoded.Poison<?> poison) {
                 deadLetter(r, poison.reason());

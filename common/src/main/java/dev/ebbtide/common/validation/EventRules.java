@@ -102,8 +102,8 @@ public final class EventRules {
             if (e.kind() == null || blank(e.cluster()) || blank(e.node()) || blank(e.agentId())) {
                 return Optional.of("kind, cluster, node and agentId are required");
             }
-            if (e.port() != null && (e.port() < 1 || e.port() > 65535)) {
-                return Optional.of("port must be between 1 and 65535, got " + e.port());
+            if (e.port() != null && (e.port() < 0 || e.port() > 65535)) {
+                return Optional.of("port must be between 0 and 65535, got " + e.port());
             }
             return Optional.empty();
         }
