@@ -185,7 +185,10 @@ class NodeAgentEndToEndTest {
             // past the scheduler's check, straight to the node: the agent refuses it, the node is idle again
             JobAssigned direct = new JobAssigned("direct-bad-env", "strict", List.of(node), new JobSpec("echo never", 1,
                     Map.of("BAD=NAME", "x"), null, null, null, null), 1, List.of("127.0.0.1"), List.of(29999), Instant.now());
-            producer.send(new ProducerRecord<>(Topics.JOBS_ASSIGNMENTS, "strict", EventJson.write(direct))).get();
+            try (KafkaProducer<String, String> scheduler = new KafkaProducer<>(   // only the scheduler may write assignments
+                    stack.kafkaClientConfig(KafkaAccess.ADMIN), new StringSerializer(), new StringSerializer())) {
+                scheduler.send(new ProducerRecord<>(Topics.JOBS_ASSIGNMENTS, "strict", EventJson.write(direct))).get();
+            }
             await().atMost(Duration.ofSeconds(20)).until(() -> !reports("direct-bad-env").isEmpty());
             JobRunReported refused = reports("direct-bad-env").get(0);
             assertTrue(refused.phase() != RunPhase.STARTED && refused.reason().contains("BAD=NAME"), refused.toString());
