@@ -277,7 +277,7 @@ public final class LocalStack implements AutoCloseable {
     /** Starts PostgreSQL again on the same port and data directory. */
     public synchronized void startPostgres() throws IOException {
         postgres = EmbeddedPostgresServer.startAgain(postgres.port(), options.stateDir().resolve("postgres"),
-                options.listenAll());
+                secrets == null ? null : secrets.postgresPassword(), options.listenAll());
     }
 
     /** Outage tests: stops the Kafka broker (same JVM); its log, offsets, credentials and ACLs stay. */
