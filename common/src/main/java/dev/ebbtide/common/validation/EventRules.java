@@ -78,8 +78,8 @@ public final class EventRules {
             return attempt(e.attempt());
         }
         if (event instanceof JobStopRequested e) {
-            if (blank(e.jobId()) || e.nodes().stream().anyMatch(EventRules::blank)) {
-                return Optional.of("jobId is required and node names must not be empty");
+            if (blank(e.jobId()) || e.nodes().isEmpty() || e.nodes().stream().anyMatch(EventRules::blank)) {
+                return Optional.of("jobId and nodes are required and node names must not be empty");
             }
             return attempt(e.attempt());
         }
