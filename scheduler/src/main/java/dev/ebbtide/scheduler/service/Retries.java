@@ -42,7 +42,10 @@ public class Retries {
     private Uni<Void> attempt(String channel, String what, int attempts, Supplier<Uni<Void>> work,
             Function<Throwable, Uni<Void>> giveUp, Context context, int failures, int waits) {
         return Uni.createFrom().<Void>deferred(work::get).onFailure().recoverWithUni(e -> {
-            Optional<String> dependency = Failures.transientDependency(e);
+            // a refused connection carries no library name; the scheduler's retried work is its database work
+            // (a Kafka failure names itself), so "a dependency" is PostgreSQL here
+            Optional<String> dependency = Failures.transientDependency(e)
+                    .map(d -> d.equals("a dependency") ? "PostgreSQL" : d);
             Backoff backoff = new Backoff(Duration.ofMillis(200), config.retryMaxWait());
             if (dependency.isPresent()) {
                 health.waitingFor(channel, dependency.get(), clock.instant(), String.valueOf(e.getMessage()));
