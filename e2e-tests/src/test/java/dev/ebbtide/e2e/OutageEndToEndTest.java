@@ -85,7 +85,7 @@ class OutageEndToEndTest {
             }
             String ready = readiness("scheduler");
             if (ready.contains("waiting for")) {
-                said.add(ready);
+                said.add(ready.replaceAll("\\s+", " "));
             }
             Thread.sleep(6000);
         }
