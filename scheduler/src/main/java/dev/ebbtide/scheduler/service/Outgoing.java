@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /** Events decided inside a transaction, published only after it commits. */
 final class Outgoing {
@@ -19,20 +20,21 @@ final class Outgoing {
     final List<ClusterDemandChanged> demand = new ArrayList<>();
     final List<JobStopRequested> stops = new ArrayList<>();
     /** A record that cannot be handled, for the dead-letter topic of its source. */
-    record DeadLetter(String sourceTopic, String key, String payload, String reason) {
+    record DeadLetter(ConsumerRecord<byte[], byte[]> record, String reason) {
     }
 
     final List<DeadLetter> deadLetters = new ArrayList<>();
 
-    void deadLetter(String topic, String key, String payload, String reason) {
-        deadLetters.add(new DeadLetter(topic, key, payload, reason));
+    /** The record goes to its dead-letter topic unchanged (bytes), with the reason. */
+    void deadLetter(ConsumerRecord<byte[], byte[]> record, String reason) {
+        deadLetters.add(new DeadLetter(record, reason));
     }
 
     /** Stores the decided events in the outbox, in the transaction that made the change. */
     Uni<Void> storeIn(Outbox outbox) {
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (Outgoing.DeadLetter d : deadLetters) {
-            chain = chain.chain(() -> outbox.deadLetter(d.sourceTopic(), d.key(), d.payload(), d.reason()));
+            chain = chain.chain(() -> outbox.deadLetter(d.record(), d.reason()));
         }
         for (JobStateChanged e : states) {
             chain = chain.chain(() -> outbox.add("job-state", e.cluster(), EventJson.write(e)));
