@@ -98,14 +98,24 @@ class NodeAgentCloudInitTest {
             Assumptions.abort("cloud-init is not installed and cannot be installed here (needs root and apt-get): "
                     + "apt-get install cloud-init to run this check");
         }
-        ProcessBuilder pb = new ProcessBuilder("apt-get", "install", "-y", "--no-install-recommends", "cloud-init")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        pb.environment().put("DEBIAN_FRONTEND", "noninteractive");
-        Process p = pb.start();
-        if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0 || !Files.isExecutable(Path.of("/usr/bin/cloud-init"))) {
-            p.destroyForcibly();
+        // a fresh machine may have no package lists yet: install, else refresh the lists and install again
+        if (!apt("install", "-y", "--no-install-recommends", "cloud-init")
+                && !(apt("update") && apt("install", "-y", "--no-install-recommends", "cloud-init"))) {
             Assumptions.abort("cloud-init could not be installed with apt-get within 300 s");
         }
         return "/usr/bin/cloud-init";
+    }
+
+    private static boolean apt(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new java.util.ArrayList<>(List.of("apt-get"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("DEBIAN_FRONTEND", "noninteractive");
+        Process p = pb.start();
+        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return false;
+        }
+        return p.exitValue() == 0 && (!"install".equals(args[0]) || Files.isExecutable(Path.of("/usr/bin/cloud-init")));
     }
 }
