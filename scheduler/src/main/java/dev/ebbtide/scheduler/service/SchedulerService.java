@@ -24,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
@@ -55,6 +56,8 @@ public class SchedulerService {
     Placement placement;
     @Inject
     Submissions submissions;
+    @Inject
+    QueueIndex index;
 
     /**
      * Handles a batch of records in one transaction (under load, one commit and one outbox relay for many events).
@@ -66,18 +69,44 @@ public class SchedulerService {
             return Uni.createFrom().voidItem();
         }
         Outgoing out = new Outgoing();
-        return Panache.withTransaction(() -> inOrder(records, r -> work(r.topic(), r.key(), r.value(), out))
+        return Panache.withTransaction(() -> index.ready().chain(() -> prefetch(records, out))
+                .chain(() -> inOrder(records, r -> work(r.topic(), r.key(), r.value(), out)))
+                .chain(() -> placement.placeTouched(out))
                 .chain(() -> store(out)))
                 .onFailure().recoverWithUni(e -> {
+                    out.undo();
                     LOG.warnf("a batch of %d record(s) failed (%s): handling them one by one", records.size(), e.toString());
                     return inOrder(records, this::handleAlone);
                 })
                 .chain(outbox::relay);
     }
 
+    /** One query for the batch's submissions that are already stored (redeliveries), instead of one per record. */
+    private static Uni<Void> prefetch(List<ConsumerRecord<String, String>> records, Outgoing out) {
+        Set<String> ids = new HashSet<>();
+        for (ConsumerRecord<String, String> r : records) {
+            if (Topics.JOBS_SUBMITTED.equals(r.topic())) {
+                String id = Submissions.jobIdOf(r.value());
+                if (id != null) {
+                    ids.add(id);
+                }
+            }
+        }
+        if (ids.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return Panache.getSession().chain(s -> s.createSelectionQuery("select j.id from JobEntity j where j.id in :ids", String.class)
+                .setParameter("ids", ids).getResultList())
+                .invoke(stored -> out.storedJobIds = new HashSet<>(stored)).replaceWithVoid();
+    }
+
     private Uni<Void> handleAlone(ConsumerRecord<String, String> r) {
-        Outgoing out = new Outgoing();
-        return Panache.withTransaction(() -> work(r.topic(), r.key(), r.value(), out).chain(() -> store(out)))
+        return Uni.createFrom().deferred(() -> { // a fresh Outgoing per try: a failed try leaves nothing behind
+            Outgoing out = new Outgoing();
+            return Panache.withTransaction(() -> index.ready().chain(() -> work(r.topic(), r.key(), r.value(), out))
+                    .chain(() -> placement.placeTouched(out)).chain(() -> store(out)))
+                    .onFailure().invoke(e -> out.undo());
+        })
                 .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(2)).atMost(2)
                 .onFailure().recoverWithUni(e -> {
                     String reason = "processing failed after 3 tries: " + e;
@@ -88,11 +117,7 @@ public class SchedulerService {
     }
 
     private static <T> Uni<Void> inOrder(List<T> items, Function<T, Uni<Void>> step) {
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        for (T item : items) {
-            chain = chain.chain(() -> step.apply(item));
-        }
-        return chain;
+        return InOrder.each(items, step);
     }
 
     private Uni<Void> work(String topic, String key, String value, Outgoing out) {
@@ -198,17 +223,17 @@ public class SchedulerService {
      */
     public Uni<JobEntity> cancel(String jobId, String reason) {
         Outgoing out = new Outgoing();
-        return Panache.withTransaction(() -> JobEntity.<JobEntity>findById(jobId).chain(job -> {
+        return Panache.withTransaction(() -> index.ready().chain(() -> JobEntity.<JobEntity>findById(jobId)).chain(job -> {
             if (job == null) {
-                return Uni.createFrom().nullItem();
+                return Uni.createFrom().<JobEntity>nullItem();
             }
             Outcome outcome = transitions.apply(job, new JobEvent.CancelAsked(reason), 0, out);
             if (outcome.refusal() != null) {
                 throw new IllegalStateException(outcome.refusal());
             }
             Uni<Void> step = job.state == JobState.Canceled ? placement.place(job.cluster, out) : Uni.createFrom().voidItem();
-            return step.chain(() -> store(out)).replaceWith(job);
-        })).call(outbox::relay);
+            return step.chain(() -> placement.placeTouched(out)).chain(() -> store(out)).replaceWith(job);
+        })).onFailure().invoke(e -> out.undo()).call(outbox::relay);
     }
 
     /** Nodes the scheduler still counts as given to the job, leaving out {@code except}. */

@@ -52,13 +52,14 @@ class Submissions {
             }
             return failUnknownJob(jobId, key, reason, out);
         }
-        return JobEntity.<JobEntity>findById(submitted.jobId()).chain(existing -> {
-            if (existing != null) {
+        return alreadyStored(submitted.jobId(), out).chain(existing -> {
+            if (existing) {
                 LOG.debugf("job %s already known (redelivery): ignored", submitted.jobId());
                 return Uni.createFrom().voidItem();
             }
             return ClusterEntity.<ClusterEntity>findById(submitted.cluster()).chain(cluster -> {
                 JobEntity job = newJob(submitted);
+                stored(job.id, out);
                 String reason = null;
                 if (cluster == null) {
                     reason = "unknown cluster '" + submitted.cluster() + "'";
@@ -100,7 +101,22 @@ class Submissions {
         return null;
     }
 
-    private static String jobIdOf(String value) {
+    /** Whether the job is stored: from the batch's one query when there is one, else by looking it up. */
+    private static Uni<Boolean> alreadyStored(String jobId, Outgoing out) {
+        if (out.storedJobIds != null) {
+            return Uni.createFrom().item(out.storedJobIds.contains(jobId));
+        }
+        return JobEntity.<JobEntity>findById(jobId).map(j -> j != null);
+    }
+
+    /** Remembers a job stored by this batch, so a second copy of its submission later in the batch is ignored. */
+    private static void stored(String jobId, Outgoing out) {
+        if (out.storedJobIds != null) {
+            out.storedJobIds.add(jobId);
+        }
+    }
+
+    static String jobIdOf(String value) {
         try {
             JsonNode node = EventJson.mapper().readTree(value);
             return node != null && node.hasNonNull("jobId") ? node.get("jobId").asText() : null;
@@ -110,10 +126,11 @@ class Submissions {
     }
 
     private Uni<Void> failUnknownJob(String jobId, String cluster, String reason, Outgoing out) {
-        return JobEntity.<JobEntity>findById(jobId).chain(existing -> {
-            if (existing != null) {
+        return alreadyStored(jobId, out).chain(existing -> {
+            if (existing) {
                 return Uni.createFrom().voidItem();
             }
+            stored(jobId, out);
             JobEntity job = new JobEntity();
             job.id = jobId;
             job.cluster = cluster == null ? "unknown" : cluster;
