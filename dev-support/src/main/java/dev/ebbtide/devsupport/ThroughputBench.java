@@ -54,7 +54,11 @@ public final class ThroughputBench {
     }
 
     public static void main(String[] args) throws Exception {
-        java.util.logging.Logger.getLogger("org.apache.kafka").setLevel(java.util.logging.Level.WARNING);
+        java.util.logging.Logger rootLogger = java.util.logging.Logger.getLogger(""); // the broker's INFO lines
+        rootLogger.setLevel(java.util.logging.Level.WARNING);
+        for (java.util.logging.Handler h : rootLogger.getHandlers()) {
+            h.setLevel(java.util.logging.Level.WARNING);
+        }
         Map<String, String> opt = options(args);
         Path root = Path.of(opt.getOrDefault("root", ".")).toAbsolutePath().normalize();
         int jobs = Integer.parseInt(opt.getOrDefault("jobs", "20000"));
@@ -90,11 +94,15 @@ public final class ThroughputBench {
             report.row("ceiling: Kafka produce -> consume (400 B records)", "%.0f records/s", kafka);
 
             ingest(report, jobs, clusters, pg);
+            schedulerProfile(report, "ingest");
             report.row("scheduler heap after ingest (after a full GC)", "%.0f MB", heapMb());
             dispatch(report, nodes, dispatchJobs);
+            schedulerProfile(report, "+ dispatch");
             reaction(report, active);
             int queued = (int) queuedAt.keySet().stream().filter(id -> !runningAt.containsKey(id)).count();
-            memory(report, memoryJobs - queued, clusters, memoryJobs);
+            if (memoryJobs > queued) {
+                memory(report, memoryJobs - queued, clusters, memoryJobs);
+            }
         }
         TickBench.run(report, 10_000, 10);
     }
@@ -318,16 +326,42 @@ public final class ThroughputBench {
                 String.valueOf(pid), "GC.run").redirectErrorStream(true).start();
         gc.getInputStream().readAllBytes();
         gc.waitFor();
-        var http = java.net.http.HttpClient.newHttpClient();
-        String metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(stack.url("scheduler")
-                + "/q/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
         double bytes = 0;
-        for (String line : metrics.split("\n")) {
+        for (String line : schedulerMetrics().split("\n")) {
             if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
-                bytes += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                bytes += value(line);
             }
         }
         return bytes / (1024 * 1024);
+    }
+
+    private String schedulerMetrics() throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(stack.url("scheduler")
+                + "/q/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static double value(String line) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+    }
+
+    /** Where the scheduler's time went: its batches (transaction incl. commit) and its outbox relays, so far. */
+    private void schedulerProfile(BenchReport report, String phase) throws Exception {
+        Map<String, Double> m = new HashMap<>();
+        for (String line : schedulerMetrics().split("\n")) {
+            if (line.startsWith("ebbtide_scheduler_batch") || line.startsWith("ebbtide_scheduler_outbox_relay")) {
+                m.put(line.substring(0, line.indexOf(line.contains("{") ? '{' : ' ')), value(line));
+            }
+        }
+        double batches = m.getOrDefault("ebbtide_scheduler_batch_seconds_count", 0.0);
+        double relays = m.getOrDefault("ebbtide_scheduler_outbox_relay_seconds_count", 0.0);
+        report.row("scheduler so far (" + phase + "): batches", "%.0f, mean %.0f ms, %.0f records, %.0f clusters", batches,
+                1000 * m.getOrDefault("ebbtide_scheduler_batch_seconds_sum", 0.0) / Math.max(1, batches),
+                m.getOrDefault("ebbtide_scheduler_batch_records_sum", 0.0) / Math.max(1, batches),
+                m.getOrDefault("ebbtide_scheduler_batch_clusters_sum", 0.0) / Math.max(1, batches));
+        report.row("scheduler so far (" + phase + "): outbox relays", "%.0f, mean %.0f ms, total %.1f s", relays,
+                1000 * m.getOrDefault("ebbtide_scheduler_outbox_relay_seconds_sum", 0.0) / Math.max(1, relays),
+                m.getOrDefault("ebbtide_scheduler_outbox_relay_seconds_sum", 0.0));
     }
 
     private static Map<String, String> options(String[] args) {

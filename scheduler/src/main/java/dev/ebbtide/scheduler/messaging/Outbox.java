@@ -26,6 +26,8 @@ public class Outbox {
     SchedulerEvents events;
     @Inject
     Clock clock;
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry registry;
 
     private final AtomicBoolean relaying = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
@@ -57,7 +59,10 @@ public class Outbox {
             again.set(true);
             return Uni.createFrom().voidItem();
         }
-        return drain().eventually(() -> relaying.set(false))
+        long start = System.nanoTime();
+        return drain().invoke(() -> registry.timer("ebbtide_scheduler_outbox_relay_seconds")
+                .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS))
+                .eventually(() -> relaying.set(false))
                 .onFailure().invoke(e -> LOG.warnf("outbox relay failed, will retry: %s", e.getMessage()))
                 .onFailure().recoverWithNull().replaceWithVoid()
                 .chain(() -> again.getAndSet(false) ? relay() : Uni.createFrom().voidItem());

@@ -57,40 +57,45 @@ class Placement {
 
     /** Places on every touched cluster, in the order they were touched, and publishes each one's demand. */
     Uni<Void> placeTouched(Outgoing out) {
-        return InOrder.each(List.copyOf(out.touched), cluster -> placeNow(cluster, out));
+        if (out.touched.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<String> clusters = List.copyOf(out.touched);
+        return NodeEntity.<NodeEntity>list("cluster in ?1", clusters).chain(all -> { // one query for every touched cluster
+            Map<String, List<NodeEntity>> byCluster = all.stream().collect(Collectors.groupingBy(n -> n.cluster));
+            return InOrder.each(clusters, c -> placeNow(c, byCluster.getOrDefault(c, List.of()), out));
+        });
     }
 
     /** Starts every job the planner says can start now, then publishes the cluster's remaining demand. */
-    private Uni<Void> placeNow(String cluster, Outgoing out) {
-        return NodeEntity.ofCluster(cluster).chain(nodes -> {
-            Instant now = clock.instant();
-            List<NodeSlot> slots = slots(nodes);
-            boolean anyFree = slots.stream().anyMatch(n -> n.state() == SlotState.FREE);
-            List<Start> starts = anyFree ? PlacementPlanner.plan(index.head(cluster, WINDOW), slots, now) : List.of();
-            if (starts.isEmpty()) {
-                out.demand.add(demand(cluster, nodes, now));
-                return Uni.createFrom().voidItem();
+    private Uni<Void> placeNow(String cluster, List<NodeEntity> nodes, Outgoing out) {
+        Instant now = clock.instant();
+        List<NodeSlot> slots = slots(nodes);
+        boolean anyFree = slots.stream().anyMatch(n -> n.state() == SlotState.FREE);
+        List<Start> starts = anyFree ? PlacementPlanner.plan(index.head(cluster, WINDOW), slots, now) : List.of();
+        if (starts.isEmpty()) {
+            out.demand.add(demand(cluster, nodes, now));
+            return Uni.createFrom().voidItem();
+        }
+        List<String> ids = starts.stream().map(Start::jobId).toList();
+        return JobEntity.<JobEntity>list("id in ?1", ids).invoke(jobs -> {
+            Map<String, JobEntity> byId = jobs.stream().collect(Collectors.toMap(j -> j.id, j -> j));
+            Map<String, NodeEntity> nodeByName = nodes.stream().collect(Collectors.toMap(n -> n.name, n -> n));
+            for (Start start : starts) {
+                JobEntity job = byId.get(start.jobId());
+                transitions.apply(job, new JobEvent.Placed(start.nodes()), 0, out);
+                List<NodeEntity> placed = start.nodes().stream().map(nodeByName::get).toList();
+                placed.forEach(n -> {
+                    n.jobId = job.id;
+                    n.attempt = job.attempt;
+                });
+                registry.timer("ebbtide_scheduler_queue_wait_seconds", "cluster", cluster)
+                        .record(Duration.between(job.submittedAt, now));
+                out.assignments.add(new JobAssigned(job.id, cluster, start.nodes(),
+                        EventJson.read(job.specJson, JobSpec.class), job.attempt, addresses(placed), ports(placed), now));
             }
-            List<String> ids = starts.stream().map(Start::jobId).toList();
-            return JobEntity.<JobEntity>list("id in ?1", ids).invoke(jobs -> {
-                Map<String, JobEntity> byId = jobs.stream().collect(Collectors.toMap(j -> j.id, j -> j));
-                Map<String, NodeEntity> nodeByName = nodes.stream().collect(Collectors.toMap(n -> n.name, n -> n));
-                for (Start start : starts) {
-                    JobEntity job = byId.get(start.jobId());
-                    transitions.apply(job, new JobEvent.Placed(start.nodes()), 0, out);
-                    List<NodeEntity> placed = start.nodes().stream().map(nodeByName::get).toList();
-                    placed.forEach(n -> {
-                        n.jobId = job.id;
-                        n.attempt = job.attempt;
-                    });
-                    registry.timer("ebbtide_scheduler_queue_wait_seconds", "cluster", cluster)
-                            .record(Duration.between(job.submittedAt, now));
-                    out.assignments.add(new JobAssigned(job.id, cluster, start.nodes(),
-                            EventJson.read(job.specJson, JobSpec.class), job.attempt, addresses(placed), ports(placed), now));
-                }
-                out.demand.add(demand(cluster, nodes, now));
-            }).replaceWithVoid();
-        });
+            out.demand.add(demand(cluster, nodes, now));
+        }).replaceWithVoid();
     }
 
     /** The nodes' announced addresses in rank order, or null unless every node announced one. */

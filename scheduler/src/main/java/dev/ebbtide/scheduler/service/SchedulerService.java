@@ -27,6 +27,7 @@ import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
@@ -69,10 +70,16 @@ public class SchedulerService {
             return Uni.createFrom().voidItem();
         }
         Outgoing out = new Outgoing();
+        long start = System.nanoTime();
         return Panache.withTransaction(() -> index.ready().chain(() -> prefetch(records, out))
                 .chain(() -> inOrder(records, r -> work(r.topic(), r.key(), r.value(), out)))
                 .chain(() -> placement.placeTouched(out))
                 .chain(() -> store(out)))
+                .invoke(() -> {
+                    registry.timer("ebbtide_scheduler_batch_seconds").record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                    registry.summary("ebbtide_scheduler_batch_records").record(records.size());
+                    registry.summary("ebbtide_scheduler_batch_clusters").record(out.touched.size());
+                })
                 .onFailure().recoverWithUni(e -> {
                     out.undo();
                     LOG.warnf("a batch of %d record(s) failed (%s): handling them one by one", records.size(), e.toString());
