@@ -77,6 +77,25 @@ public final class LocalStack implements AutoCloseable {
         return List.of((env == null || env.isBlank() ? DEFAULT_JVM_OPTIONS : env).trim().split("\\s+"));
     }
 
+    /** Partitions of each cluster-keyed topic (default {@link Topics#DEFAULT_PARTITIONS}). */
+    public static final String PARTITIONS_ENV = "EBBTIDE_PARTITIONS";
+
+    static int partitions() {
+        String env = System.getenv(PARTITIONS_ENV);
+        if (env == null || env.isBlank()) {
+            return Topics.DEFAULT_PARTITIONS;
+        }
+        try {
+            int n = Integer.parseInt(env.trim());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // the sentence below says what is wrong
+        }
+        throw new IllegalArgumentException(PARTITIONS_ENV + " must be a whole number of at least 1, got '" + env + "'");
+    }
+
     static final String AGENT_JAR = "node-agent/target/node-agent-0.1.0-SNAPSHOT.jar";
 
     private final EmbeddedKafka kafka;
@@ -126,7 +145,7 @@ public final class LocalStack implements AutoCloseable {
                 secrets == null ? null : secrets.kafka(), o.listenAll());
         EmbeddedPostgresServer postgres;
         try {
-            kafka.createTopics(Topics.ALL, Topics.COMPACTED);
+            kafka.createTopics(Topics.ALL, Topics.COMPACTED, partitions());
             postgres = EmbeddedPostgresServer.start(o.postgresPort(), null,
                     secrets == null ? null : secrets.postgresPassword(), o.listenAll());
         } catch (IOException | RuntimeException e) {

@@ -3,6 +3,10 @@ package dev.ebbtide.scheduler.messaging;
 import dev.ebbtide.scheduler.persistence.OutboxEntity;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
+import io.smallrye.common.vertx.VertxContext;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -26,6 +30,8 @@ public class Outbox {
     SchedulerEvents events;
     @Inject
     Clock clock;
+    @Inject
+    Vertx vertx;
     @Inject
     io.micrometer.core.instrument.MeterRegistry registry;
 
@@ -66,6 +72,17 @@ public class Outbox {
                 .onFailure().invoke(e -> LOG.warnf("outbox relay failed, will retry: %s", e.getMessage()))
                 .onFailure().recoverWithNull().replaceWithVoid()
                 .chain(() -> again.getAndSet(false) ? relay() : Uni.createFrom().voidItem());
+    }
+
+    /**
+     * Starts a relay on a context of its own and returns at once: the consumer goes on with its next batch while the
+     * events of the last one are sent (one relay at a time; a request during a relay runs it again).
+     */
+    public void relayInBackground() {
+        Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
+        VertxContextSafetyToggle.setContextSafe(context, true);
+        context.runOnContext(v -> relay().subscribe().with(ok -> {
+        }, e -> LOG.warnf("outbox relay failed, will retry: %s", e.getMessage())));
     }
 
     @Scheduled(every = "${ebbtide.scheduler.outbox-relay-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

@@ -85,7 +85,7 @@ public class SchedulerService {
                     LOG.warnf("a batch of %d record(s) failed (%s): handling them one by one", records.size(), e.toString());
                     return inOrder(records, this::handleAlone);
                 })
-                .chain(outbox::relay);
+                .invoke(outbox::relayInBackground); // the next batch need not wait for Kafka's acknowledgements
     }
 
     /** One query for the batch's submissions that are already stored (redeliveries), instead of one per record. */
