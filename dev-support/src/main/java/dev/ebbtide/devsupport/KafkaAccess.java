@@ -41,8 +41,8 @@ public final class KafkaAccess {
 
     private static Map<String, Grant> grants() {
         Map<String, Grant> g = new TreeMap<>();
-        g.put("job-submitter", new Grant("ebbtide-submitter", Set.of(Topics.CLUSTERS), Set.of(Topics.JOBS_SUBMITTED),
-                "ebbtide-submitter"));
+        g.put("job-submitter", new Grant("ebbtide-submitter", Set.of(Topics.CLUSTERS),
+                Set.of(Topics.JOBS_SUBMITTED, Topics.INTERNAL_DLQ), "ebbtide-submitter")); // bad cluster records
         g.put("scheduler", new Grant("ebbtide-scheduler",
                 Set.of(Topics.CLUSTERS, Topics.JOBS_SUBMITTED, Topics.NODES_STATE, Topics.JOBS_RUNS,
                         Topics.CLUSTERS_BACKOFF, Topics.JOBS_LOGS),

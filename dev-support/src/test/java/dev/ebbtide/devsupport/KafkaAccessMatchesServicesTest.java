@@ -25,10 +25,16 @@ class KafkaAccessMatchesServicesTest {
             KafkaAccess.Grant grant = KafkaAccess.GRANTS.get(service);
             assertTrue(grant != null, "KafkaAccess.GRANTS has no entry for " + service);
             Properties p = settings(service);
-            boolean hasDeadLetters = p.containsKey("mp.messaging.outgoing.dead-letters.topic");
+            // every consumer dead-letters what it cannot read (messaging-support EventConsumer, the connector's backstop)
+            boolean hasDeadLetters = true;
             for (String key : p.stringPropertyNames()) {
                 String value = p.getProperty(key).trim();
-                if (key.startsWith("mp.messaging.outgoing.") && key.endsWith(".topic")) {
+                if (key.endsWith(".dead-letter-queue.topic")) {
+                    if (!grant.writes().contains(value)) {
+                        problems.add(service + " dead-letters to " + value + " (" + key + ") but " + grant.principal()
+                                + " may not write it");
+                    }
+                } else if (key.startsWith("mp.messaging.outgoing.") && key.endsWith(".topic")) {
                     channels++;
                     if (!grant.writes().contains(value)) {
                         problems.add(service + " writes " + value + " (" + key + ") but " + grant.principal()

@@ -4,50 +4,59 @@ import dev.ebbtide.autoscaler.loop.Autoscaler;
 import dev.ebbtide.common.events.ClusterBackoffChanged;
 import dev.ebbtide.common.events.ClusterDefined;
 import dev.ebbtide.common.events.ClusterDemandChanged;
-import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.NodeStateChanged;
 import dev.ebbtide.common.events.Topics;
+import dev.ebbtide.messaging.ConsumerHealth;
+import dev.ebbtide.messaging.DeadLetters;
+import dev.ebbtide.messaging.EventConsumer;
 import io.smallrye.reactive.messaging.annotations.Blocking;
-import dev.ebbtide.messaging.KafkaMessages;
+import io.quarkus.runtime.Startup;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Clock;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.jboss.logging.Logger;
 
 /**
  * Reads cluster definitions, demand, node states and backoffs on one channel, from the start of each topic at every
  * start-up (a fresh consumer group), which rebuilds the autoscaler's in-memory view; the autoscaler acts only once
- * this replay has reached where the topics ended at start-up ({@link CatchUp}).
+ * this replay has reached where the topics ended at start-up ({@link CatchUp}). Records arrive as bytes and go through
+ * the shared consumer shape ({@link EventConsumer}): a record that cannot be understood is dead-lettered with its
+ * original bytes and the reason, and the channel goes on.
  */
 @ApplicationScoped
+@Startup // its channel shows in the readiness check from the start
 public class AutoscalerConsumer {
-    private static final Logger LOG = Logger.getLogger(AutoscalerConsumer.class);
+    public static final String CHANNEL = "autoscaler-in";
 
     @Inject
-    @Channel("dead-letters")
-    Emitter<String> deadLetters;
+    DeadLetters deadLetters;
+    @Inject
+    ConsumerHealth health;
+    @Inject
+    Clock clock;
     @Inject
     Autoscaler autoscaler;
     @Inject
     CatchUp catchUp;
 
-    @Incoming("autoscaler-in")
+    private EventConsumer consumer;
+
+    @PostConstruct
+    void init() {
+        consumer = new EventConsumer(CHANNEL, deadLetters, health, clock, d -> Thread.sleep(d.toMillis()))
+                .on(Topics.CLUSTERS, ClusterDefined.class, autoscaler::onClusterDefined)
+                .on(Topics.CLUSTERS_DEMAND, ClusterDemandChanged.class, autoscaler::onDemand)
+                .on(Topics.NODES_STATE, NodeStateChanged.class, autoscaler::onNodeState)
+                .on(Topics.CLUSTERS_BACKOFF, ClusterBackoffChanged.class, autoscaler::onBackoff);
+    }
+
+    @Incoming(CHANNEL)
     @Blocking(ordered = true)
-    public void consume(ConsumerRecord<String, String> record) {
+    public void consume(ConsumerRecord<byte[], byte[]> record) {
         try {
-            switch (record.topic()) {
-                case Topics.CLUSTERS -> autoscaler.onClusterDefined(EventJson.read(record.value(), ClusterDefined.class));
-                case Topics.CLUSTERS_DEMAND -> autoscaler.onDemand(EventJson.read(record.value(), ClusterDemandChanged.class));
-                case Topics.NODES_STATE -> autoscaler.onNodeState(EventJson.read(record.value(), NodeStateChanged.class));
-                case Topics.CLUSTERS_BACKOFF -> autoscaler.onBackoff(EventJson.read(record.value(), ClusterBackoffChanged.class));
-                default -> LOG.debugf("ignoring a record from %s", record.topic());
-            }
-        } catch (RuntimeException e) {
-            LOG.errorf("dead-lettering a record from %s at offset %d: %s", record.topic(), record.offset(), e.getMessage());
-            deadLetters.send(KafkaMessages.deadLetter(record.topic(), record.key(), record.value(), e.getMessage()));
+            consumer.accept(record);
         } finally {
             catchUp.applied(record.topic(), record.partition(), record.offset());
         }

@@ -1,8 +1,9 @@
 package dev.ebbtide.autoscaler.messaging;
 
 import dev.ebbtide.common.events.ClusterDefined;
-import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.Topics;
+import dev.ebbtide.messaging.Decoded;
+import dev.ebbtide.messaging.RecordDecoder;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -12,7 +13,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.jboss.logging.Logger;
 
 /**
@@ -35,8 +36,8 @@ public final class ClusterTopicReader {
         Map<String, ClusterDefined> latest = new HashMap<>();
         Map<String, Object> config = new HashMap<>(connection);
         config.put("enable.auto.commit", "false");
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
-                new StringDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
             List<PartitionInfo> infos = consumer.partitionsFor(Topics.CLUSTERS, timeout);
             List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(p.topic(), p.partition()))
                     .collect(Collectors.toList());
@@ -49,12 +50,14 @@ public final class ClusterTopicReader {
                     LOG.warnf("read only part of %s within %s; runtime changes may be missing", Topics.CLUSTERS, timeout);
                     break;
                 }
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                    try {
-                        ClusterDefined e = EventJson.read(r.value(), ClusterDefined.class);
-                        latest.put(e.spec().name(), e);
-                    } catch (RuntimeException bad) {
-                        LOG.warnf("skipping a bad cluster definition at offset %d: %s", r.offset(), bad.getMessage());
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    // the same checks as the consumer, which dead-letters what is refused here
+                    Decoded<ClusterDefined> d = RecordDecoder.decode(r.topic(), r.key(), r.value(), r.headers(),
+                            ClusterDefined.class);
+                    if (d instanceof Decoded.Event<ClusterDefined> e) {
+                        latest.put(e.value().spec().name(), e.value());
+                    } else if (d instanceof Decoded.Poison<ClusterDefined> p) {
+                        LOG.warnf("skipping a bad cluster definition at offset %d: %s", r.offset(), p.reason());
                     }
                 }
             }

@@ -8,6 +8,8 @@ import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.azureml.InvalidSpecException;
 import dev.ebbtide.core.scaling.Policies;
 import dev.ebbtide.core.scaling.ScalingDecision;
+import com.fasterxml.jackson.annotation.JsonAnySetter;
+import dev.ebbtide.common.validation.UnknownFields;
 import dev.ebbtide.messaging.auth.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -23,6 +25,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * Ops API: clusters, their policies (changeable at runtime), dry runs and the decisions taken with their reasons.
@@ -37,9 +41,10 @@ public class ClusterResource {
     @Inject
     ClusterLoader loader;
 
-    /** Fields that may change after creation (Azure ML's rule); null = unchanged. */
+    /** Fields that may change after creation (Azure ML's rule); null = unchanged. Any other field is refused. */
     public record PolicyChange(Integer min_instances, Integer max_instances, Long idle_time_before_scale_down,
-            String policy) {
+            String policy, @JsonAnySetter @Schema(hidden = true) Map<String, Object> unknown) {
+        static final List<String> FIELDS = List.of("min_instances", "max_instances", "idle_time_before_scale_down", "policy");
     }
 
     @GET
@@ -107,6 +112,11 @@ public class ClusterResource {
     }
 
     private static ClusterSpec apply(ClusterSpec spec, PolicyChange change) {
+        if (change.unknown() != null) {
+            UnknownFields.problem(change.unknown().keySet(), PolicyChange.FIELDS).ifPresent(p -> {
+                throw new BadRequestException(p);
+            });
+        }
         if (change.policy() != null && !Policies.names().contains(change.policy())) {
             throw new BadRequestException("unknown policy '" + change.policy() + "'; known: " + Policies.names());
         }

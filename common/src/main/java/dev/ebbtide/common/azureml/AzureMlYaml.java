@@ -51,7 +51,7 @@ public final class AzureMlYaml {
             throw new InvalidSpecException("job has no 'command'");
         }
         String compute = computeName(doc.path("compute").asText(""));
-        int instances = intField((ObjectNode) objectOrEmpty(doc.path("resources")), "instance_count", 1);
+        int instances = intField((ObjectNode) objectOrEmpty(doc.path("resources")), "instance_count", "resources.instance_count", 1);
         if (instances < 1) {
             throw new InvalidSpecException("resources.instance_count must be >= 1, got " + instances);
         }
@@ -60,7 +60,7 @@ public final class AzureMlYaml {
             throw new InvalidSpecException("queue_settings.priority must be low, medium or high, got '" + priority + "'");
         }
         JsonNode timeout = doc.path("limits").path("timeout");
-        Long timeoutSeconds = timeout.isMissingNode() || timeout.isNull() ? null : timeout.asLong();
+        Long timeoutSeconds = timeout.isMissingNode() || timeout.isNull() ? null : wholeNumber("limits.timeout", timeout);
         Map<String, String> env = new LinkedHashMap<>();
         JsonNode envNode = doc.path("environment_variables");
         if (!envNode.isMissingNode() && !envNode.isNull()) {
@@ -124,14 +124,31 @@ public final class AzureMlYaml {
     }
 
     private static int intField(ObjectNode doc, String field, int fallback) {
+        return intField(doc, field, field, fallback);
+    }
+
+    /** {@code label} names the field in errors (its path in the document). */
+    private static int intField(ObjectNode doc, String field, String label, int fallback) {
         JsonNode value = doc.get(field);
         if (value == null || value.isNull()) {
             return fallback;
         }
-        if (!value.canConvertToInt() && !(value.isTextual() && value.asText().matches("-?\\d+"))) {
-            throw new InvalidSpecException(field + " must be a whole number, got '" + value.asText() + "'");
+        long whole = wholeNumber(label, value);
+        if (whole < Integer.MIN_VALUE || whole > Integer.MAX_VALUE) {
+            throw new InvalidSpecException(label + " is out of range, got '" + value.asText() + "'");
         }
-        return value.asInt();
+        return (int) whole;
+    }
+
+    /** A whole number written as one ({@code 2}, {@code "2"}); {@code 2.9}, {@code 2.0}, {@code "1h"} are errors. */
+    private static long wholeNumber(String field, JsonNode value) {
+        if (value.isIntegralNumber() && value.canConvertToLong()) {
+            return value.asLong();
+        }
+        if (value.isTextual() && value.asText().strip().matches("-?\\d{1,18}")) {
+            return Long.parseLong(value.asText().strip());
+        }
+        throw new InvalidSpecException(field + " must be a whole number, got '" + value.asText() + "'");
     }
 
     private static String textOrNull(ObjectNode doc, String field) {

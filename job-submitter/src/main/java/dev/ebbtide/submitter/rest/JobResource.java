@@ -82,7 +82,12 @@ public class JobResource {
         try {
             job = AzureMlYaml.parseJob(document);
         } catch (InvalidSpecException e) {
-            return rejected(Response.Status.BAD_REQUEST, e.getMessage(), "invalid");
+            return rejected(Response.Status.BAD_REQUEST, e.getMessage().lines().findFirst().orElse("invalid job").strip(),
+                    "invalid"); // YAML syntax errors span lines; the first one is the sentence
+        }
+        java.util.Optional<String> limits = dev.ebbtide.common.validation.JobRules.check(job.spec());
+        if (limits.isPresent()) {
+            return rejected(Response.Status.BAD_REQUEST, limits.get(), "invalid");
         }
         ClusterSpec cluster = clusters.find(job.compute()).orElse(null);
         if (cluster == null) {
@@ -96,6 +101,10 @@ public class JobResource {
         }
         String id = UUID.randomUUID().toString();
         JobSubmitted event = new JobSubmitted(id, cluster.name(), job.spec(), clock.instant(), principal);
+        java.util.Optional<String> whole = dev.ebbtide.common.validation.JobRules.check(event); // the scheduler's check
+        if (whole.isPresent()) {
+            return rejected(Response.Status.BAD_REQUEST, whole.get(), "invalid");
+        }
         return publisher.publish(event).map(ok -> {
             RECENT.put(id, new Recent(cluster.name(), principal));
             registry.counter("ebbtide_submitter_jobs_total", "cluster", cluster.name(), "outcome", "accepted").increment();
