@@ -69,7 +69,7 @@ public final class LocalStack implements AutoCloseable {
     /** Overrides {@link #DEFAULT_JVM_OPTIONS} (space-separated), e.g. to measure other settings with the harnesses. */
     public static final String JVM_OPTIONS_ENV = "EBBTIDE_SERVICE_JVM_OPTS";
     /** The services' JVM settings (docs/benchmarks.md, "JVM settings"). */
-    static final String DEFAULT_JVM_OPTIONS = "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
+    static final String DEFAULT_JVM_OPTIONS = "-Xmx512m -XX:+UseSerialGC";
 
     /** The JVM settings every service is launched with: {@link #JVM_OPTIONS_ENV} if set, else the defaults. */
     public static List<String> serviceJvmOptions() {
