@@ -27,6 +27,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -51,7 +52,7 @@ class NodeAgentEndToEndTest {
     static void startStack() throws Exception {
         Path root = Path.of(System.getProperty("ebbtide.repo.root", "..")).toAbsolutePath().normalize();
         Path clusters = Files.createDirectories(tmp.resolve("clusters"));
-        for (String c : List.of("crash:2:3", "lossy:3:3", "dist:2:3", "strict:1:60")) {
+        for (String c : List.of("crash:2:3", "lossy:3:3", "dist:2:3", "strict:1:60", "brains:2:3")) {
             String[] nameMaxIdle = c.split(":");
             Files.writeString(clusters.resolve(nameMaxIdle[0] + ".yml"), "name: " + nameMaxIdle[0] + "\ntype: amlcompute\n"
                     + "min_instances: 0\nmax_instances: " + nameMaxIdle[1] + "\nidle_time_before_scale_down: "
@@ -66,7 +67,8 @@ class NodeAgentEndToEndTest {
         recorder = new TopicRecorder(stack.kafkaClientConfig(KafkaAccess.ADMIN), List.of(Topics.NODES_STATE, Topics.NODES_AGENTS,
                 Topics.JOBS_RUNS, Topics.JOBS_ASSIGNMENTS, Topics.JOBS_STATE));
         await().atMost(Duration.ofSeconds(60)).until(() -> client.knownToSubmitter("crash")
-                && client.knownToSubmitter("lossy") && client.knownToSubmitter("dist") && client.knownToSubmitter("strict"));
+                && client.knownToSubmitter("lossy") && client.knownToSubmitter("dist") && client.knownToSubmitter("strict")
+                && client.knownToSubmitter("brains"));
     }
 
     @AfterAll
@@ -112,6 +114,35 @@ class NodeAgentEndToEndTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> StackClient.processesIn(stack.nodesDir().resolve(node)).isEmpty());
         }
         assertTrue(StackClient.processesWith("crash-job-token").isEmpty(), "no orphan process");
+    }
+
+    @Test
+    void aJobThatEndsWhileTheSchedulerAndAutoscalerAreDeadCompletesOnceWhenTheyAreBack() throws Exception {
+        Path marker = tmp.resolve("brains.go");
+        String job = client.submit(waitingJob("brains", marker));
+        await().atMost(Duration.ofSeconds(60)).until(() -> "Running".equals(client.stateOf(job)));
+        List<String> nodes = StackClient.nodes(client.job(job));
+
+        stack.kill("scheduler");
+        stack.kill("autoscaler");
+        Files.writeString(marker, "go"); // the ranks end while nobody listens: their reports wait on Kafka
+        await().atMost(Duration.ofSeconds(20)).until(() -> reports(job).stream()
+                .filter(r -> r.phase() == RunPhase.EXITED).count() == 2);
+        stack.restart("scheduler");
+        stack.restart("autoscaler");
+
+        JsonNode done = client.awaitTerminal(job, Duration.ofSeconds(90)); // the scheduler rejoins its group first
+        assertEquals("Completed", done.path("state").asText(), done.toString());
+        assertEquals(Set.of(JobState.Completed), recorder.events(Topics.JOBS_STATE, JobStateChanged.class).stream()
+                .filter(e -> e.jobId().equals(job) && e.state().isTerminal()).map(JobStateChanged::state)
+                .collect(java.util.stream.Collectors.toSet()), "exactly one terminal state");
+        assertEquals(1, assignments(job).size(), "the job ran once");
+        await().atMost(Duration.ofSeconds(60)).until(() -> deletedTimes("brains", nodes.get(0)) == 1
+                && deletedTimes("brains", nodes.get(1)) == 1);
+        for (String node : nodes) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> StackClient.processesIn(stack.nodesDir().resolve(node)).isEmpty());
+        }
+        assertTrue(StackClient.processesWith("brains-job-token").isEmpty(), "no orphan process");
     }
 
     @Test
@@ -185,7 +216,10 @@ class NodeAgentEndToEndTest {
             // past the scheduler's check, straight to the node: the agent refuses it, the node is idle again
             JobAssigned direct = new JobAssigned("direct-bad-env", "strict", List.of(node), new JobSpec("echo never", 1,
                     Map.of("BAD=NAME", "x"), null, null, null, null), 1, List.of("127.0.0.1"), List.of(29999), Instant.now());
-            producer.send(new ProducerRecord<>(Topics.JOBS_ASSIGNMENTS, "strict", EventJson.write(direct))).get();
+            try (KafkaProducer<String, String> scheduler = new KafkaProducer<>(   // only the scheduler may write assignments
+                    stack.kafkaClientConfig(KafkaAccess.ADMIN), new StringSerializer(), new StringSerializer())) {
+                scheduler.send(new ProducerRecord<>(Topics.JOBS_ASSIGNMENTS, "strict", EventJson.write(direct))).get();
+            }
             await().atMost(Duration.ofSeconds(20)).until(() -> !reports("direct-bad-env").isEmpty());
             JobRunReported refused = reports("direct-bad-env").get(0);
             assertTrue(refused.phase() != RunPhase.STARTED && refused.reason().contains("BAD=NAME"), refused.toString());
