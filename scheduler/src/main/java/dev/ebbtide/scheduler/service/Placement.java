@@ -13,6 +13,8 @@ import dev.ebbtide.core.placement.SlotState;
 import dev.ebbtide.core.placement.Start;
 import dev.ebbtide.scheduler.persistence.JobEntity;
 import dev.ebbtide.scheduler.persistence.NodeEntity;
+import dev.ebbtide.scheduler.persistence.JobRepository;
+import dev.ebbtide.scheduler.persistence.NodeRepository;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -48,6 +50,10 @@ class Placement {
     JobTransitions transitions;
     @Inject
     QueueIndex index;
+    @Inject
+    JobRepository jobRepository;
+    @Inject
+    NodeRepository nodeRepository;
 
     /** Marks the cluster for placement at the end of the transaction. */
     Uni<Void> place(String cluster, Outgoing out) {
@@ -61,7 +67,7 @@ class Placement {
             return Uni.createFrom().voidItem();
         }
         List<String> clusters = List.copyOf(out.touched);
-        return NodeEntity.<NodeEntity>list("cluster in ?1", clusters).chain(all -> { // one query for every touched cluster
+        return nodeRepository.ofClusters(clusters).chain(all -> { // one query for every touched cluster
             Map<String, List<NodeEntity>> byCluster = all.stream().collect(Collectors.groupingBy(n -> n.cluster));
             return InOrder.each(clusters, c -> placeNow(c, byCluster.getOrDefault(c, List.of()), out));
         });
@@ -78,7 +84,7 @@ class Placement {
             return Uni.createFrom().voidItem();
         }
         List<String> ids = starts.stream().map(Start::jobId).toList();
-        return JobEntity.<JobEntity>list("id in ?1", ids).invoke(jobs -> {
+        return jobRepository.byIds(ids).invoke(jobs -> {
             Map<String, JobEntity> byId = jobs.stream().collect(Collectors.toMap(j -> j.id, j -> j));
             Map<String, NodeEntity> nodeByName = nodes.stream().collect(Collectors.toMap(n -> n.name, n -> n));
             for (Start start : starts) {

@@ -2,15 +2,15 @@ package dev.ebbtide.scheduler.service;
 
 import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.JobSpec;
-import dev.ebbtide.common.events.JobState;
 import dev.ebbtide.common.events.QueuedJob;
 import dev.ebbtide.core.placement.PlacementPlanner;
 import dev.ebbtide.core.placement.Priority;
 import dev.ebbtide.core.placement.WaitingJob;
 import dev.ebbtide.scheduler.persistence.JobEntity;
-import io.quarkus.hibernate.reactive.panache.Panache;
+import dev.ebbtide.scheduler.persistence.JobRepository;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -84,6 +84,9 @@ public class QueueIndex {
         }
     }
 
+    @Inject
+    JobRepository jobRepository;
+
     private final Map<String, ClusterQueue> clusters = new ConcurrentHashMap<>();
     private volatile Uni<Void> loading;
 
@@ -106,12 +109,12 @@ public class QueueIndex {
 
     private Uni<Void> load() {
         long start = System.nanoTime();
-        return JobEntity.<JobEntity>list("state", JobState.Queued).invoke(jobs -> {
+        return jobRepository.allQueued().invoke(queued -> {
             clusters.clear();
-            jobs.forEach(j -> queue(j.cluster).add(Entry.of(j)));
-            LOG.infof("queue index built from PostgreSQL: %d queued job(s) on %d cluster(s) in %d ms", jobs.size(),
+            queued.forEach(j -> queue(j.cluster).add(Entry.of(j)));
+            LOG.infof("queue index built from PostgreSQL: %d queued job(s) on %d cluster(s) in %d ms", queued.size(),
                     clusters.size(), (System.nanoTime() - start) / 1_000_000);
-        }).chain(() -> Panache.getSession()).invoke(Mutiny.Session::clear) // detached: later flushes skip them
+        }).chain(() -> jobRepository.getSession()).invoke(Mutiny.Session::clear) // detached: later flushes skip them
                 .replaceWithVoid().onFailure().invoke(e -> loading = null); // a failed load is tried again by the next call
     }
 

@@ -14,6 +14,7 @@ import dev.ebbtide.core.lifecycle.Outcome;
 import dev.ebbtide.scheduler.messaging.Outbox;
 import dev.ebbtide.scheduler.persistence.ClusterEntity;
 import dev.ebbtide.scheduler.persistence.JobEntity;
+import dev.ebbtide.scheduler.persistence.JobRepository;
 import dev.ebbtide.scheduler.persistence.NodeEntity;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -59,6 +60,8 @@ public class SchedulerService {
     Submissions submissions;
     @Inject
     QueueIndex index;
+    @Inject
+    JobRepository jobRepository;
 
     /**
      * Handles a batch of records in one transaction (under load, one commit and one outbox relay for many events).
@@ -89,7 +92,7 @@ public class SchedulerService {
     }
 
     /** One query for the batch's submissions that are already stored (redeliveries), instead of one per record. */
-    private static Uni<Void> prefetch(List<ConsumerRecord<String, String>> records, Outgoing out) {
+    private Uni<Void> prefetch(List<ConsumerRecord<String, String>> records, Outgoing out) {
         Set<String> ids = new HashSet<>();
         for (ConsumerRecord<String, String> r : records) {
             if (Topics.JOBS_SUBMITTED.equals(r.topic())) {
@@ -102,9 +105,7 @@ public class SchedulerService {
         if (ids.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return Panache.getSession().chain(s -> s.createSelectionQuery("select j.id from JobEntity j where j.id in :ids", String.class)
-                .setParameter("ids", ids).getResultList())
-                .invoke(stored -> out.storedJobIds = new HashSet<>(stored)).replaceWithVoid();
+        return jobRepository.storedIds(ids).invoke(stored -> out.storedJobIds = new HashSet<>(stored)).replaceWithVoid();
     }
 
     private Uni<Void> handleAlone(ConsumerRecord<String, String> r) {
