@@ -36,7 +36,7 @@ import org.jboss.logging.Logger;
 public class Outbox {
     private static final Logger LOG = Logger.getLogger(Outbox.class);
     private static final int BATCH = 500;
-    private static final int IN_FLIGHT = 100;
+    private static final int IN_FLIGHT = BATCH;
     static final String DEAD_LETTERS = "dead-letters";
 
     @Inject
