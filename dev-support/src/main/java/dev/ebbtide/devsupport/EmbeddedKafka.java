@@ -32,9 +32,10 @@ import org.apache.kafka.common.utils.Time;
 public final class EmbeddedKafka implements AutoCloseable {
     private final String bootstrap;
     private final int port;
-    private final KafkaRaftServer server;
+    private volatile KafkaRaftServer server;
     private final KafkaCredentials credentials;
     private final Tls tls;
+    private Properties props;
 
     private EmbeddedKafka(String bootstrap, int port, KafkaRaftServer server, KafkaCredentials credentials, Tls tls) {
         this.bootstrap = bootstrap;
@@ -140,6 +141,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
         server.startup();
         EmbeddedKafka kafka = new EmbeddedKafka(advertisedHost + ":" + brokerPort, brokerPort, server, credentials, tls);
+        kafka.props = props;
         if (credentials != null) {
             try {
                 KafkaBrokerSecurity.createAcls(kafka.clientConfig(KafkaAccess.ADMIN));
@@ -220,10 +222,30 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the broker (for outage tests): clients get "connection refused" until {@link #startAgain}. Its log,
+     * topics, offsets, credentials and ACLs stay in the log directory.
+     */
+    public synchronized void stop() {
+        if (server != null) {
+            server.shutdown();
+            server.awaitShutdown();
+            server = null;
+        }
+    }
+
+    /** Starts a stopped broker again on the same ports and log directory (no reformat). */
+    public synchronized void startAgain() {
+        if (server == null) {
+            KafkaRaftServer again = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+            again.startup();
+            server = again;
+        }
+    }
+
     @Override
     public void close() {
-        server.shutdown();
-        server.awaitShutdown();
+        stop();
     }
 
     static int freePort() throws IOException {

@@ -105,6 +105,25 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         return Boolean.parseBoolean(System.getProperty(FAST_PROPERTY, System.getenv().getOrDefault(FAST_ENV, "false")));
     }
 
+    /**
+     * Starts a server again on the data directory a stopped one left (outage tests): no initdb; its password, if any,
+     * is already required, so the start-up check connects with it.
+     */
+    public static EmbeddedPostgresServer startAgain(int port, Path dataDir, String password, boolean listenAll)
+            throws IOException {
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setPort(port)
+                .setServerConfig("listen_addresses", listenAll ? "*" : "127.0.0.1")
+                .setDataDirectory(dataDir).setCleanDataDirectory(false);
+        if (!fastRequested()) {
+            builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("full_page_writes", "on");
+        }
+        if (password != null) {
+            builder.setConnectConfig("password", password);
+        }
+        return new EmbeddedPostgresServer(builder.start());
+    }
+
     public int port() {
         return postgres.getPort();
     }

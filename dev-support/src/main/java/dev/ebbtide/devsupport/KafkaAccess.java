@@ -58,7 +58,8 @@ public final class KafkaAccess {
                 Set.of(Topics.NODES_STATE, Topics.JOBS_RUNS, Topics.CLUSTERS_BACKOFF, Topics.INTERNAL_DLQ),
                 "ebbtide-provisioner"));
         g.put("node-agent", new Grant(AGENT, Set.of(Topics.JOBS_ASSIGNMENTS, Topics.JOBS_STOPS),
-                Set.of(Topics.JOBS_RUNS, Topics.NODES_AGENTS, Topics.JOBS_LOGS), "ebbtide-agent-"));
+                Set.of(Topics.JOBS_RUNS, Topics.NODES_AGENTS, Topics.JOBS_LOGS, Topics.INTERNAL_DLQ), // bad records
+                "ebbtide-agent-"));
         g.put("producer", new Grant(PRODUCER, Set.of(), Set.of(Topics.JOBS_SUBMITTED), null));
         return Map.copyOf(g);
     }

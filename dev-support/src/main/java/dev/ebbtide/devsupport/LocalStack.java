@@ -99,7 +99,7 @@ public final class LocalStack implements AutoCloseable {
     static final String AGENT_JAR = "node-agent/target/node-agent-0.1.0-SNAPSHOT.jar";
 
     private final EmbeddedKafka kafka;
-    private final EmbeddedPostgresServer postgres;
+    private volatile EmbeddedPostgresServer postgres;
     private final Options options;
     private final StackSecrets secrets;
     private Path keys;
@@ -146,7 +146,8 @@ public final class LocalStack implements AutoCloseable {
         EmbeddedPostgresServer postgres;
         try {
             kafka.createTopics(Topics.ALL, Topics.COMPACTED, partitions());
-            postgres = EmbeddedPostgresServer.start(o.postgresPort(), null,
+            deleteTree(o.stateDir().resolve("postgres")); // fresh on every start, kept across stopPostgres/startPostgres
+            postgres = EmbeddedPostgresServer.start(o.postgresPort(), o.stateDir().resolve("postgres"),
                     secrets == null ? null : secrets.postgresPassword(), o.listenAll());
         } catch (IOException | RuntimeException e) {
             kafka.close();
@@ -315,6 +316,27 @@ public final class LocalStack implements AutoCloseable {
                 secrets == null ? "" : secrets.postgresPassword());
     }
 
+    /** Outage tests: stops PostgreSQL (the services see connections refused); its data stays. */
+    public synchronized void stopPostgres() throws IOException {
+        postgres.close();
+    }
+
+    /** Starts PostgreSQL again on the same port and data directory. */
+    public synchronized void startPostgres() throws IOException {
+        postgres = EmbeddedPostgresServer.startAgain(postgres.port(), options.stateDir().resolve("postgres"),
+                secrets == null ? null : secrets.postgresPassword(), options.listenAll());
+    }
+
+    /** Outage tests: stops the Kafka broker (same JVM); its log, offsets, credentials and ACLs stay. */
+    public void stopKafka() {
+        kafka.stop();
+    }
+
+    /** Starts the broker again on the same ports and log directory, without reformatting. */
+    public void startKafka() {
+        kafka.startAgain();
+    }
+
     /** Process ids of the services. */
     public Map<String, Long> pids() {
         Map<String, Long> pids = new LinkedHashMap<>();
@@ -343,6 +365,7 @@ public final class LocalStack implements AutoCloseable {
         }
         try {
             postgres.close();
+            deleteTree(options.stateDir().resolve("postgres"));
         } catch (IOException | RuntimeException ignored) {
             // best effort at shutdown
         }

@@ -68,6 +68,14 @@ class KafkaAccessMatchesServicesTest {
     }
 
     @Test
+    void nodeAgentsMayDeadLetterWhatTheyRead() {
+        KafkaAccess.Grant agent = KafkaAccess.GRANTS.get("node-agent");
+        for (String topic : agent.reads()) {
+            assertTrue(agent.writes().contains(Topics.deadLetterTopicFor(topic)), "the agent may not dead-letter " + topic);
+        }
+    }
+
+    @Test
     void onlyTheSubmitterAndJobProducersWriteSubmissions() {
         List<String> writers = KafkaAccess.GRANTS.entrySet().stream()
                 .filter(e -> e.getValue().writes().contains(Topics.JOBS_SUBMITTED)).map(e -> e.getKey()).sorted().toList();

@@ -67,15 +67,15 @@ class SubmitJobTest {
                     """;
             await().atMost(Duration.ofSeconds(30)).until(() -> given().contentType("application/yaml").body(yaml)
                     .post("/jobs").statusCode() == 201);
-            await().atMost(Duration.ofSeconds(30)).until(() -> !recorder.on(Topics.JOBS_SUBMITTED).isEmpty());
-            JobSubmitted published = recorder.on(Topics.JOBS_SUBMITTED).get(0).as(JobSubmitted.class);
+            await().atMost(Duration.ofSeconds(30)).until(() -> !ours(recorder).isEmpty());
+            JobSubmitted published = ours(recorder).get(0).as(JobSubmitted.class);
             assertEquals("sub-cluster", published.cluster());
             assertEquals("alice", published.submittedBy(), "the token's principal is recorded");
-            assertEquals("sub-cluster", recorder.on(Topics.JOBS_SUBMITTED).get(0).key(), "keyed by cluster");
+            assertEquals("sub-cluster", ours(recorder).get(0).key(), "keyed by cluster");
             assertEquals(2, published.spec().instanceCount());
             assertEquals("high", published.spec().priority());
             assertEquals(Map.of("LR", "0.1"), published.spec().environmentVariables());
-            assertEquals("dev.ebbtide.job.submitted.v1", recorder.on(Topics.JOBS_SUBMITTED).get(0).headers().get("ce_type"));
+            assertEquals("dev.ebbtide.job.submitted.v1", ours(recorder).get(0).headers().get("ce_type"));
 
             given().contentType("application/yaml").body("command: x\ncompute: azureml:sub-cluster\nresources: {instance_count: 3}\n")
                     .post("/jobs").then().statusCode(400).body("error", equalTo(
@@ -84,6 +84,26 @@ class SubmitJobTest {
                     .post("/jobs").then().statusCode(404).body("error", containsString("unknown cluster 'elsewhere'"));
             given().contentType("application/json").body("{\"command\": ")
                     .post("/jobs").then().statusCode(400).body("error", containsString("not valid YAML or JSON"));
+        }
+    }
+
+    /** This test's submissions (other tests submit to other clusters on the same topic). */
+    private static List<TopicRecorder.Recorded> ours(TopicRecorder recorder) {
+        return recorder.on(Topics.JOBS_SUBMITTED).stream().filter(r -> r.value().contains("\"sub-cluster\"")).toList();
+    }
+
+    @Test
+    void aClusterDefinedAMomentAgoIsKnownAtOnce() throws Exception {
+        try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
+                new StringSerializer(), new StringSerializer())) {
+            for (int i = 0; i < 3; i++) {
+                String name = "fresh-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+                p.send(new ProducerRecord<>(Topics.CLUSTERS, name, EventJson.write(new ClusterDefined(
+                        new ClusterSpec(name, null, null, 0, 2, 60, null), null, Instant.now())))).get();
+                // no waiting: the submitter reads the clusters topic to its end before answering "unknown cluster"
+                given().contentType("application/yaml").body("command: x\ncompute: azureml:" + name + "\n")
+                        .post("/jobs").then().statusCode(201);
+            }
         }
     }
 }

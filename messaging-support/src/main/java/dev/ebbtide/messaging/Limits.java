@@ -9,7 +9,16 @@ package dev.ebbtide.messaging;
  * @param maxStringChars any one JSON string (a job's command is at most 64 KiB, see {@code JobRules})
  * @param maxDepth       JSON nesting
  * @param maxHeaderBytes any one {@code ce_*} header value
+ * @param nulAllowedIn   top-level fields whose text may hold NUL characters (a job's output); everywhere else NUL is
+ *                       refused
  */
-public record Limits(int maxValueBytes, int maxKeyBytes, int maxStringChars, int maxDepth, int maxHeaderBytes) {
-    public static final Limits DEFAULT = new Limits(1024 * 1024, 256, 64 * 1024, 32, 1024);
+public record Limits(int maxValueBytes, int maxKeyBytes, int maxStringChars, int maxDepth, int maxHeaderBytes,
+        java.util.Set<String> nulAllowedIn) {
+    public static final Limits DEFAULT = new Limits(1024 * 1024, 256, 64 * 1024, 32, 1024, java.util.Set.of());
+    /** For {@code JobLogChunk}: a program's output may contain NUL bytes; the scheduler stores them as bytes. */
+    public static final Limits JOB_OUTPUT = new Limits(1024 * 1024, 256, 64 * 1024, 32, 1024, java.util.Set.of("data"));
+
+    public Limits {
+        nulAllowedIn = java.util.Set.copyOf(nulAllowedIn);
+    }
 }

@@ -66,7 +66,7 @@ final class StrictJson {
                 return Optional.of("field " + shown(path) + " is " + text.length() + " characters, more than "
                         + limits.maxStringChars());
             }
-            return text.indexOf('\0') >= 0 ? Optional.of("field " + shown(path) + " contains a NUL character")
+            return text.indexOf('\0') >= 0 && !limits.nulAllowedIn().contains(path) ? Optional.of("field " + shown(path) + " contains a NUL character")
                     : Optional.empty();
         }
         if (node.isArray()) {

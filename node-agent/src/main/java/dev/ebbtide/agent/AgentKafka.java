@@ -12,7 +12,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -25,7 +25,8 @@ final class AgentKafka {
     private AgentKafka() {
     }
 
-    static KafkaConsumer<String, String> consumer(AgentConfig config) {
+    /** Records arrive as bytes: the agent decodes them itself (messaging-support's RecordDecoder). */
+    static KafkaConsumer<byte[], byte[]> consumer(AgentConfig config) {
         Map<String, Object> props = new HashMap<>(config.kafka());
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "ebbtide-agent-" + config.node());
@@ -35,7 +36,15 @@ final class AgentKafka {
         props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "ebbtide-agent-" + config.node());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        return new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
+        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** The client settings for the dead-letter writer (it sets its own serializers, acks and idempotence). */
+    static Map<String, Object> deadLetterConfig(AgentConfig config) {
+        Map<String, Object> props = new HashMap<>(config.kafka());
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "ebbtide-agent-" + config.node() + "-dead-letters");
+        return props;
     }
 
     static KafkaProducer<String, String> producer(AgentConfig config) {

@@ -1,6 +1,5 @@
 package dev.ebbtide.agent;
 
-import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.EventTypes;
 import dev.ebbtide.common.events.JobAssigned;
 import dev.ebbtide.common.events.JobLogChunk;
@@ -9,6 +8,9 @@ import dev.ebbtide.common.events.JobStopRequested;
 import dev.ebbtide.common.events.NodeAgentStatus;
 import dev.ebbtide.common.events.RunPhase;
 import dev.ebbtide.common.events.Topics;
+import dev.ebbtide.messaging.Decoded;
+import dev.ebbtide.messaging.KafkaDeadLetters;
+import dev.ebbtide.messaging.RecordDecoder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -20,6 +22,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -43,7 +48,9 @@ final class NodeAgent implements Runner.Sink {
     private final Clock clock;
     private final String agentId = UUID.randomUUID().toString();
     private final KafkaProducer<String, String> producer;
-    private final KafkaConsumer<String, String> consumer;
+    /** Records that cannot be understood go here with their original bytes (messaging-support's pure parts). */
+    private final KafkaDeadLetters deadLetters;
+    private final KafkaConsumer<byte[], byte[]> consumer;
     private volatile boolean shutdown;
     private volatile boolean ready;
     private Instant nextHeartbeat = Instant.MAX;
@@ -57,6 +64,7 @@ final class NodeAgent implements Runner.Sink {
         this.clock = clock;
         this.producer = AgentKafka.producer(config);
         this.consumer = AgentKafka.consumer(config);
+        this.deadLetters = new KafkaDeadLetters(AgentKafka.deadLetterConfig(config));
     }
 
     /** Called from the shutdown hook: the loop stops the ranks and returns. */
@@ -71,7 +79,7 @@ final class NodeAgent implements Runner.Sink {
                 .forEach(producer::partitionsFor), "producer-warm-up"); // metadata while the consumer joins its group
         warmUp.setDaemon(true);
         warmUp.start();
-        List<ConsumerRecord<String, String>> early = new ArrayList<>();
+        List<ConsumerRecord<byte[], byte[]>> early = new ArrayList<>();
         consumer.subscribe(List.of(Topics.JOBS_ASSIGNMENTS, Topics.JOBS_STOPS), new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
@@ -142,23 +150,51 @@ final class NodeAgent implements Runner.Sink {
             status(NodeAgentStatus.Kind.STOPPING);
         }
         producer.close(Duration.ofSeconds(10));
+        deadLetters.close();
         consumer.close(Duration.ofSeconds(5));
         AgentLog.info("stopped");
     }
 
-    private void handle(ConsumerRecord<String, String> r) {
+    /**
+     * One record of the assignments or stops topic, through the shared decoder: one that cannot be understood (bytes,
+     * JSON, CloudEvents headers, limits, {@code EventRules}) is dead-lettered with its original bytes and the reason,
+     * and the agent goes on with the next.
+     */
+    private void handle(ConsumerRecord<byte[], byte[]> r) {
+        boolean assignment = Topics.JOBS_ASSIGNMENTS.equals(r.topic());
+        Class<?> type = assignment ? JobAssigned.class : JobStopRequested.class;
+        Decoded<?> decoded = RecordDecoder.decode(r.topic(), r.key(), r.value(), r.headers(), type);
         try {
-            if (Topics.JOBS_ASSIGNMENTS.equals(r.topic())) {
-                onAssignment(EventJson.read(r.value(), JobAssigned.class));
-            } else {
-                onStop(EventJson.read(r.value(), JobStopRequested.class));
+            if (decoded instanceof Decoded.Poison<?> poison) {
+                deadLetter(r, poison.reason());
+            } else if (decoded instanceof Decoded.Event<?> event) {
+                if (assignment) {
+                    onAssignment((JobAssigned) event.value());
+                } else {
+                    onStop((JobStopRequested) event.value());
+                }
             }
-        } catch (IllegalArgumentException | NullPointerException e) {
-            AgentLog.warn("ignoring an unreadable record of " + r.topic() + " at offset " + r.offset() + ": "
-                    + e.getMessage());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot write the agent's state in " + config.workDir(), e);
         }
+    }
+
+    /** Waits for the broker to take the dead letter (up to a minute: Kafka may be briefly unavailable). */
+    private void deadLetter(ConsumerRecord<byte[], byte[]> r, String reason) {
+        AgentLog.warn("dead-lettering " + r.topic() + " partition " + r.partition() + " offset " + r.offset() + ": " + reason);
+        for (int attempt = 1; attempt <= 6; attempt++) {
+            try {
+                deadLetters.send(r, reason, "node-agent " + config.node()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                AgentLog.warn("the dead letter of " + r.topic() + " offset " + r.offset() + " was not written (attempt "
+                        + attempt + "): " + e.getMessage());
+            }
+        }
+        AgentLog.warn("giving up on the dead letter of " + r.topic() + " offset " + r.offset() + "; its reason: " + reason);
     }
 
     private void onAssignment(JobAssigned a) throws IOException {

@@ -42,8 +42,12 @@ final class Broker implements AutoCloseable {
 
     private void send(String topic, String key, String type, Object event) throws Exception {
         ProducerRecord<String, String> r = new ProducerRecord<>(topic, key, EventJson.write(event));
+        // binary-mode CloudEvents headers as the scheduler sends them (the agent checks them)
+        r.headers().add("ce_specversion", "1.0".getBytes(StandardCharsets.UTF_8));
         r.headers().add("ce_id", UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
+        r.headers().add("ce_source", "/ebbtide/scheduler".getBytes(StandardCharsets.UTF_8));
         r.headers().add("ce_type", type.getBytes(StandardCharsets.UTF_8));
+        r.headers().add("ce_time", java.time.Instant.now().toString().getBytes(StandardCharsets.UTF_8));
         producer.send(r).get();
     }
 

@@ -116,6 +116,50 @@ class NodeAgentFlowTest {
     }
 
     @Test
+    void recordsTheAgentCannotReadAreDeadLetteredByteForByteAndTheNextAssignmentRuns() throws Exception {
+        try (AgentProcess agent = AgentProcess.start(broker.bootstrap(), CLUSTER, "n-poison", tmp.resolve("n-poison"), freePort());
+                org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> p = new org.apache.kafka.clients.producer.KafkaProducer<>(
+                        Map.of("bootstrap.servers", broker.bootstrap()),
+                        new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                        new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            awaitStatus("n-poison", NodeAgentStatus.Kind.ANNOUNCED);
+            byte[] notText = {(byte) 0xC3, (byte) 0x28, 'n', '-', 'p', 'o', 'i', 's', 'o', 'n'};
+            byte[] noNodes = ("{\"jobId\":\"" + id() + "\",\"cluster\":\"cpu\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            long first = p.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.JOBS_ASSIGNMENTS,
+                    CLUSTER.getBytes(java.nio.charset.StandardCharsets.UTF_8), notText)).get().offset();
+            long second = p.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.JOBS_STOPS,
+                    CLUSTER.getBytes(java.nio.charset.StandardCharsets.UTF_8), noNodes)).get().offset();
+            String job = id();
+            broker.assign(assignment(job, List.of("n-poison"), "exit 0", Map.of(), null, null));
+            assertEquals(0, awaitRun(job, RunPhase.EXITED).exitCode(), "the agent went on after the bad records");
+
+            Map<String, org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> dead = new java.util.HashMap<>();
+            try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> c = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                    Map.of("bootstrap.servers", broker.bootstrap(), "group.id", "dlq-" + id(), "auto.offset.reset", "earliest"),
+                    new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                    new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+                c.subscribe(List.of(Topics.INTERNAL_DLQ));
+                await().atMost(Duration.ofSeconds(20)).until(() -> {
+                    c.poll(Duration.ofMillis(200)).forEach(r -> {
+                        if ("node-agent n-poison".equals(header(r, "dead-letter-consumer"))) {
+                            dead.put(header(r, "dead-letter-topic") + "@" + header(r, "dead-letter-offset"), r);
+                        }
+                    });
+                    return dead.size() >= 2;
+                });
+            }
+            org.junit.jupiter.api.Assertions.assertArrayEquals(notText, dead.get(Topics.JOBS_ASSIGNMENTS + "@" + first).value());
+            assertTrue(header(dead.get(Topics.JOBS_ASSIGNMENTS + "@" + first), "dead-letter-reason").contains("UTF-8"));
+            org.junit.jupiter.api.Assertions.assertArrayEquals(noNodes, dead.get(Topics.JOBS_STOPS + "@" + second).value());
+        }
+    }
+
+    private static String header(org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> r, String name) {
+        var h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
     void stopAndTimeoutEndTheWholeProcessGroupAndBusyNodesRefuse() throws Exception {
         try (AgentProcess agent = AgentProcess.start(broker.bootstrap(), CLUSTER, "n-stop", tmp.resolve("n-stop"), 40002)) {
             awaitStatus("n-stop", NodeAgentStatus.Kind.ANNOUNCED);

@@ -192,8 +192,8 @@ class NodeAgentFlowTest {
                 new JobSpec("train", 1, Map.of("A=B", "x"), null, null, null, null), Instant.now());
         send(Topics.JOBS_SUBMITTED, job);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + job.jobId()).then()
-                .body("state", equalTo("Failed")).body("reason", equalTo("invalid submission: environment variable "
-                        + "name 'A=B' is not valid: use letters, digits and '_', not starting with a digit")));
+                .body("state", equalTo("Failed")).body("reason", equalTo("invalid submission: invalid JobSubmitted: "
+                        + "environment variable name 'A=B' is not a POSIX name (letters, digits and '_', not starting with a digit)")));
     }
 
     @Test

@@ -224,7 +224,7 @@ class SchedulerFlowTest {
 
     @Test
     void aRecordThatCannotBeHandledIsDeadLetteredWithTheReasonAndTheOthersAreHandled() throws Exception {
-        // valid JSON, but without a node name: the handler fails on it (a poison pill, not a parse error)
+        // valid JSON, but without a node name: EventRules refuses it (the handler could not apply it)
         producer.send(new ProducerRecord<>(Topics.NODES_STATE, cluster, "{\"cluster\":\"" + cluster + "\",\"state\":\"idle\"}")).get();
         JobSubmitted job = new JobSubmitted(UUID.randomUUID().toString(), cluster,
                 new JobSpec("echo", 1, Map.of(), null, null, null, null), Instant.now());
@@ -236,7 +236,7 @@ class SchedulerFlowTest {
         TopicRecorder.Recorded dead = reader.on(Topics.INTERNAL_DLQ).stream()
                 .filter(r -> r.value().contains("\"cluster\":\"" + cluster + "\"")).findFirst().orElseThrow();
         assertEquals(Topics.NODES_STATE, dead.headers().get("dead-letter-topic"));
-        assertTrue(dead.headers().get("dead-letter-reason").startsWith("processing failed after 3 tries"),
+        assertTrue(dead.headers().get("dead-letter-reason").startsWith("invalid NodeStateChanged: cluster, node and state are required"),
                 dead.headers().get("dead-letter-reason"));
     }
 

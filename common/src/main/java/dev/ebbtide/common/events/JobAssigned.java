@@ -18,7 +18,7 @@ import java.util.List;
 public record JobAssigned(String jobId, String cluster, List<String> nodes, JobSpec spec, Integer attempt,
         List<String> addresses, List<Integer> ports, Instant at) {
     public JobAssigned {
-        nodes = List.copyOf(nodes);
+        nodes = nodes == null ? List.of() : List.copyOf(nodes); // absent in a bad record: EventRules refuses it
         addresses = addresses == null ? null : List.copyOf(addresses);
         ports = ports == null ? null : List.copyOf(ports);
     }

@@ -11,6 +11,6 @@ import java.util.List;
 public record JobStopRequested(String jobId, String cluster, List<String> nodes, Integer attempt, String reason,
         Instant at) {
     public JobStopRequested {
-        nodes = List.copyOf(nodes);
+        nodes = nodes == null ? List.of() : List.copyOf(nodes); // absent in a bad record: EventRules refuses it
     }
 }

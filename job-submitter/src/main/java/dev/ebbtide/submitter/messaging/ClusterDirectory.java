@@ -13,6 +13,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.util.Map;
+import java.time.Duration;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -26,7 +29,10 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 @Startup // its channel shows in the readiness check from the start
 public class ClusterDirectory {
     public static final String CHANNEL = "clusters-in";
+    static final Duration CATCH_UP_WAIT = Duration.ofSeconds(5);
     private final Map<String, ClusterSpec> clusters = new ConcurrentHashMap<>();
+    /** Partition → the next offset after the last record read. */
+    private final Map<Integer, Long> read = new ConcurrentHashMap<>();
 
     @Inject
     DeadLetters deadLetters;
@@ -34,6 +40,8 @@ public class ClusterDirectory {
     ConsumerHealth health;
     @Inject
     Clock clock;
+    @Inject
+    ClustersEnd end;
 
     private EventConsumer consumer;
 
@@ -46,7 +54,33 @@ public class ClusterDirectory {
     @Incoming(CHANNEL)
     @Blocking(ordered = true)
     public void onRecord(ConsumerRecord<byte[], byte[]> record) {
-        consumer.accept(record);
+        try {
+            consumer.accept(record);
+        } finally {
+            read.merge(record.partition(), record.offset() + 1, Math::max);
+        }
+    }
+
+    /**
+     * Completes once this directory has read the clusters topic up to where it ends now (at most
+     * {@link #CATCH_UP_WAIT}; the answer is then whatever was read), so a cluster defined a moment ago through another
+     * service is known. The broker look-up and the wait block: they run on a worker thread.
+     */
+    public Uni<Void> caughtUp() {
+        return Uni.createFrom().item(() -> {
+            Map<Integer, Long> ends = end.ends(CATCH_UP_WAIT);
+            long deadline = System.nanoTime() + CATCH_UP_WAIT.toNanos();
+            while (ends.entrySet().stream().anyMatch(e -> read.getOrDefault(e.getKey(), 0L) < e.getValue())
+                    && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            return (Void) null;
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
     public Optional<ClusterSpec> find(String name) {

@@ -89,11 +89,18 @@ public class JobResource {
         if (limits.isPresent()) {
             return rejected(Response.Status.BAD_REQUEST, limits.get(), "invalid");
         }
-        ClusterSpec cluster = clusters.find(job.compute()).orElse(null);
-        if (cluster == null) {
-            return rejected(Response.Status.NOT_FOUND, "unknown cluster '" + job.compute() + "'; known: " + clusters.names(),
-                    "unknown_cluster");
+        ClusterSpec known = clusters.find(job.compute()).orElse(null);
+        if (known != null) {
+            return submit(job, known, principal);
         }
+        // a cluster created a moment ago may not have reached this instance yet: read the clusters topic to its end
+        return clusters.caughtUp().map(ignored -> clusters.find(job.compute()).orElse(null)).chain(cluster -> cluster == null
+                ? rejected(Response.Status.NOT_FOUND, "unknown cluster '" + job.compute() + "'; known: " + clusters.names(),
+                        "unknown_cluster")
+                : submit(job, cluster, principal));
+    }
+
+    private Uni<Response> submit(AzureMlYaml.ParsedJob job, ClusterSpec cluster, String principal) {
         if (job.spec().instanceCount() > cluster.maxInstances()) {
             return rejected(Response.Status.BAD_REQUEST, "job asks for " + job.spec().instanceCount()
                     + " nodes but cluster '" + cluster.name() + "' has max_instances " + cluster.maxInstances(),

@@ -1,85 +1,83 @@
 package dev.ebbtide.provisioner.messaging;
 
 import dev.ebbtide.common.events.ClusterDefined;
-import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.JobAssigned;
 import dev.ebbtide.common.events.NodeAgentStatus;
 import dev.ebbtide.common.events.ScaleRequested;
 import dev.ebbtide.common.events.Topics;
+import dev.ebbtide.messaging.ConsumerHealth;
+import dev.ebbtide.messaging.DeadLetters;
+import dev.ebbtide.messaging.EventConsumer;
 import dev.ebbtide.provisioner.actuation.Provisioner;
+import io.quarkus.runtime.Startup;
 import io.smallrye.reactive.messaging.annotations.Blocking;
-import dev.ebbtide.messaging.KafkaMessages;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Clock;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.jboss.logging.Logger;
 
 /**
  * Cluster definitions are read from the start at every start-up; scale requests and assignments (for the busy guard
  * only: the node agents run the jobs) on one channel, in order, on a worker thread (cloud calls block); node agents'
- * statuses on a channel of their own.
+ * statuses on a channel of their own. Every channel reads bytes through the shared consumer shape
+ * ({@link EventConsumer}): a record that cannot be understood is dead-lettered with its original bytes and the reason,
+ * a Kafka outage is waited for, and the channel goes on.
  */
 @ApplicationScoped
+@Startup // the channels show in the readiness check from the start
 public class ProvisionerConsumer {
-    private static final Logger LOG = Logger.getLogger(ProvisionerConsumer.class);
-
     @Inject
-    @Channel("dead-letters")
-    Emitter<String> deadLetters;
+    DeadLetters deadLetters;
+    @Inject
+    ConsumerHealth health;
+    @Inject
+    Clock clock;
     @Inject
     Provisioner provisioner;
 
+    private EventConsumer clusters;
+    private EventConsumer requests;
+    private EventConsumer agents;
+
+    @PostConstruct
+    void init() {
+        EventConsumer.Sleeper sleeper = d -> Thread.sleep(d.toMillis());
+        clusters = new EventConsumer("clusters-in", deadLetters, health, clock, sleeper)
+                .on(Topics.CLUSTERS, ClusterDefined.class, e -> provisioner.onClusterDefined(e.spec()));
+        requests = new EventConsumer("provisioner-in", deadLetters, health, clock, sleeper)
+                .on(Topics.SCALE_REQUESTS, ScaleRequested.class, r -> {
+                    awaitCluster(r.cluster());
+                    provisioner.onScaleRequested(r);
+                })
+                .on(Topics.JOBS_ASSIGNMENTS, JobAssigned.class, provisioner::onJobAssigned);
+        agents = new EventConsumer("agents-in", deadLetters, health, clock, sleeper)
+                .on(Topics.NODES_AGENTS, NodeAgentStatus.class, provisioner::onAgentStatus);
+    }
+
     @Incoming("clusters-in")
-    public void cluster(String value) {
-        try {
-            provisioner.onClusterDefined(EventJson.read(value, ClusterDefined.class).spec());
-        } catch (RuntimeException e) {
-            LOG.errorf("skipping a bad cluster definition: %s", e.getMessage());
-        }
+    @Blocking(ordered = true)
+    public void cluster(ConsumerRecord<byte[], byte[]> record) {
+        clusters.accept(record);
     }
 
     @Incoming("provisioner-in")
     @Blocking(ordered = true)
-    public void consume(ConsumerRecord<String, String> record) {
-        try {
-            switch (record.topic()) {
-                case Topics.SCALE_REQUESTS -> {
-                    ScaleRequested request = EventJson.read(record.value(), ScaleRequested.class);
-                    awaitCluster(request.cluster());
-                    provisioner.onScaleRequested(request);
-                }
-                case Topics.JOBS_ASSIGNMENTS -> provisioner.onJobAssigned(EventJson.read(record.value(), JobAssigned.class));
-                default -> LOG.debugf("ignoring a record from %s", record.topic());
-            }
-        } catch (RuntimeException e) {
-            LOG.errorf("dead-lettering a record from %s at offset %d: %s", record.topic(), record.offset(), e.getMessage());
-            deadLetters.send(KafkaMessages.deadLetter(record.topic(), record.key(), record.value(), e.getMessage()));
-        }
+    public void consume(ConsumerRecord<byte[], byte[]> record) {
+        requests.accept(record);
     }
 
     @Incoming("agents-in")
     @Blocking(ordered = true)
-    public void agentStatus(ConsumerRecord<String, String> record) {
-        try {
-            provisioner.onAgentStatus(EventJson.read(record.value(), NodeAgentStatus.class));
-        } catch (RuntimeException e) {
-            LOG.errorf("dead-lettering a record from %s at offset %d: %s", record.topic(), record.offset(), e.getMessage());
-            deadLetters.send(KafkaMessages.deadLetter(record.topic(), record.key(), record.value(), e.getMessage()));
-        }
+    public void agentStatus(ConsumerRecord<byte[], byte[]> record) {
+        agents.accept(record);
     }
 
     /** A request can overtake its cluster's definition (two topics): give the definition a moment to arrive. */
-    private void awaitCluster(String cluster) {
+    private void awaitCluster(String cluster) throws InterruptedException {
         for (int i = 0; i < 100 && !provisioner.knowsCluster(cluster); i++) {
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+            Thread.sleep(100);
         }
     }
 }

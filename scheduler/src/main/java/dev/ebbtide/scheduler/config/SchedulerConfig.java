@@ -19,4 +19,15 @@ public interface SchedulerConfig {
     /** Output stored per job, attempt and rank; later chunks are counted, not stored, and the log says [truncated]. */
     @WithDefault("10M")
     MemorySize maxLogSizePerRank();
+
+    /**
+     * The longest wait between two tries of a record while PostgreSQL or Kafka is unavailable (waits start at 200 ms
+     * and double): how long after the dependency is back the scheduler goes on at the latest.
+     */
+    @WithDefault("5s")
+    Duration retryMaxWait();
+
+    /** How often jobs that arrived before their cluster's definition are looked at (while there are any). */
+    @WithDefault("1s")
+    Duration clusterWaitCheckInterval();
 }

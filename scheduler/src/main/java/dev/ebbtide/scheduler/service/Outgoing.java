@@ -14,6 +14,7 @@ import java.util.function.Supplier;
 import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /** Events decided inside a transaction, published only after it commits. */
 final class Outgoing {
@@ -22,7 +23,7 @@ final class Outgoing {
     final List<ClusterDemandChanged> demand = new ArrayList<>();
     final List<JobStopRequested> stops = new ArrayList<>();
     /** A record that cannot be handled, for the dead-letter topic of its source. */
-    record DeadLetter(String sourceTopic, String key, String payload, String reason) {
+    record DeadLetter(ConsumerRecord<byte[], byte[]> record, String reason) {
     }
 
     final List<DeadLetter> deadLetters = new ArrayList<>();
@@ -45,15 +46,16 @@ final class Outgoing {
         undo.clear();
     }
 
-    void deadLetter(String topic, String key, String payload, String reason) {
-        deadLetters.add(new DeadLetter(topic, key, payload, reason));
+    /** The record goes to its dead-letter topic unchanged (bytes), with the reason. */
+    void deadLetter(ConsumerRecord<byte[], byte[]> record, String reason) {
+        deadLetters.add(new DeadLetter(record, reason));
     }
 
     /** Stores the decided events in the outbox, in the transaction that made the change. */
     Uni<Void> storeIn(Outbox outbox) {
         List<Supplier<Uni<Void>>> steps = new ArrayList<>();
         for (Outgoing.DeadLetter d : deadLetters) {
-            steps.add(() -> outbox.deadLetter(d.sourceTopic(), d.key(), d.payload(), d.reason()));
+            steps.add(() -> outbox.deadLetter(d.record(), d.reason()));
         }
         for (JobStateChanged e : states) {
             steps.add(() -> outbox.add("job-state", e.cluster(), EventJson.write(e)));

@@ -2,7 +2,7 @@ package dev.ebbtide.scheduler.service;
 
 import dev.ebbtide.common.events.ClusterBackoffChanged;
 import dev.ebbtide.common.events.ClusterDefined;
-import dev.ebbtide.common.events.EventJson;
+import dev.ebbtide.common.events.JobSubmitted;
 import dev.ebbtide.common.events.JobRunReported;
 import dev.ebbtide.common.events.JobState;
 import dev.ebbtide.common.events.NodeState;
@@ -11,6 +11,10 @@ import dev.ebbtide.common.events.Topics;
 import dev.ebbtide.core.lifecycle.JobEvent;
 import dev.ebbtide.core.lifecycle.JobLifecycle;
 import dev.ebbtide.core.lifecycle.Outcome;
+import dev.ebbtide.messaging.ConsumerHealth;
+import dev.ebbtide.messaging.DeadLetters;
+import dev.ebbtide.messaging.Decoded;
+import dev.ebbtide.messaging.RecordDecoder;
 import dev.ebbtide.scheduler.messaging.Outbox;
 import dev.ebbtide.scheduler.persistence.ClusterEntity;
 import dev.ebbtide.scheduler.persistence.JobEntity;
@@ -19,14 +23,16 @@ import dev.ebbtide.scheduler.persistence.NodeEntity;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -42,6 +48,12 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class SchedulerService {
     private static final Logger LOG = Logger.getLogger(SchedulerService.class);
+    /** The channel every topic the scheduler reads comes in on. */
+    public static final String CHANNEL = "scheduler-in";
+    /** What each topic's records are read as. */
+    private static final Map<String, Class<?>> TYPES = Map.of(Topics.JOBS_SUBMITTED, JobSubmitted.class,
+            Topics.NODES_STATE, NodeStateChanged.class, Topics.JOBS_RUNS, JobRunReported.class,
+            Topics.CLUSTERS, ClusterDefined.class, Topics.CLUSTERS_BACKOFF, ClusterBackoffChanged.class);
     /** Node states that take a node away from the job it was given. */
     private static final Set<NodeState> LOST = EnumSet.of(NodeState.deleted, NodeState.leaving, NodeState.unusable,
             NodeState.preempted, NodeState.lost);
@@ -59,47 +71,59 @@ public class SchedulerService {
     @Inject
     Submissions submissions;
     @Inject
+    Retries retries;
+    @Inject
+    ClusterWait clusterWait;
+    @Inject
+    ConsumerHealth health;
+    @Inject
+    DeadLetters deadLetters;
+    @Inject
     QueueIndex index;
     @Inject
     JobRepository jobRepository;
 
     /**
      * Handles a batch of records in one transaction (under load, one commit and one outbox relay for many events).
-     * If the batch fails, each record is retried on its own; a record that still fails after three tries goes to
-     * the dead-letter topic with the reason, so nothing is skipped silently and the consumer goes on.
+     * Each record is decoded first ({@link RecordDecoder}, pure): one that cannot be understood is dead-lettered
+     * through the outbox with its original bytes and the reason, and the batch goes on. While PostgreSQL or Kafka is
+     * unavailable the batch waits and is tried again, forever ({@link Retries}); if it fails for another reason each
+     * record is tried on its own, and one that still fails after three tries is dead-lettered. No record stops the
+     * channel, and a valid one is never dead-lettered because of an outage.
      */
-    public Uni<Void> handleBatch(List<ConsumerRecord<String, String>> records) {
+    public Uni<Void> handleBatch(List<ConsumerRecord<byte[], byte[]>> records) {
         if (records.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        Outgoing out = new Outgoing();
-        long start = System.nanoTime();
-        return Panache.withTransaction(() -> index.ready().chain(() -> prefetch(records, out))
-                .chain(() -> inOrder(records, r -> work(r.topic(), r.key(), r.value(), out)))
-                .chain(() -> placement.placeTouched(out))
-                .chain(() -> store(out)))
-                .invoke(() -> {
-                    registry.timer("ebbtide_scheduler_batch_seconds").record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-                    registry.summary("ebbtide_scheduler_batch_records").record(records.size());
-                    registry.summary("ebbtide_scheduler_batch_clusters").record(out.touched.size());
-                })
-                .onFailure().recoverWithUni(e -> {
-                    out.undo();
-                    LOG.warnf("a batch of %d record(s) failed (%s): handling them one by one", records.size(), e.toString());
-                    return inOrder(records, this::handleAlone);
-                })
-                .invoke(outbox::relayInBackground); // the next batch need not wait for Kafka's acknowledgements
+        List<Item> items = records.stream().map(SchedulerService::decode).toList();
+        return retries.run(CHANNEL, "a batch of " + items.size() + " record(s)", 1, () -> {
+            Outgoing out = new Outgoing();
+            long start = System.nanoTime();
+            return Panache.withTransaction(() -> index.ready().chain(() -> prefetch(items, out))
+                    .chain(() -> inOrder(items, i -> work(i, out)))
+                    .chain(() -> placement.placeTouched(out))
+                    .chain(() -> store(out)))
+                    .onFailure().invoke(e -> out.undo()) // the database has none of it: neither has the index
+                    .invoke(() -> {
+                        registry.timer("ebbtide_scheduler_batch_seconds").record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                        registry.summary("ebbtide_scheduler_batch_records").record(items.size());
+                        registry.summary("ebbtide_scheduler_batch_clusters").record(out.touched.size());
+                    });
+        }, e -> {
+            LOG.warnf("a batch of %d record(s) failed (%s): handling them one by one", items.size(), e.toString());
+            return inOrder(items, this::handleAlone);
+        }).invoke(() -> {
+            health.consuming(CHANNEL);
+            items.forEach(i -> clusterWait.handled(i.record()));
+        }).invoke(outbox::relayInBackground); // the next batch need not wait for Kafka's acknowledgements
     }
 
     /** One query for the batch's submissions that are already stored (redeliveries), instead of one per record. */
-    private Uni<Void> prefetch(List<ConsumerRecord<String, String>> records, Outgoing out) {
+    private Uni<Void> prefetch(List<Item> items, Outgoing out) {
         Set<String> ids = new HashSet<>();
-        for (ConsumerRecord<String, String> r : records) {
-            if (Topics.JOBS_SUBMITTED.equals(r.topic())) {
-                String id = Submissions.jobIdOf(r.value());
-                if (id != null) {
-                    ids.add(id);
-                }
+        for (Item i : items) {
+            if (i.decoded() instanceof Decoded.Event<?> e && e.value() instanceof JobSubmitted s && s.jobId() != null) {
+                ids.add(s.jobId());
             }
         }
         if (ids.isEmpty()) {
@@ -108,48 +132,81 @@ public class SchedulerService {
         return jobRepository.storedIds(ids).invoke(stored -> out.storedJobIds = new HashSet<>(stored)).replaceWithVoid();
     }
 
-    private Uni<Void> handleAlone(ConsumerRecord<String, String> r) {
-        return Uni.createFrom().deferred(() -> { // a fresh Outgoing per try: a failed try leaves nothing behind
-            Outgoing out = new Outgoing();
-            return Panache.withTransaction(() -> index.ready().chain(() -> work(r.topic(), r.key(), r.value(), out))
+    /** A record and what its bytes turned out to be; {@code decoded} is null for a topic the scheduler ignores. */
+    private record Item(ConsumerRecord<byte[], byte[]> record, Decoded<?> decoded) {
+    }
+
+    private static Item decode(ConsumerRecord<byte[], byte[]> r) {
+        Class<?> type = TYPES.get(r.topic());
+        return new Item(r, type == null ? null : RecordDecoder.decode(r.topic(), r.key(), r.value(), r.headers(), type));
+    }
+
+    private Uni<Void> handleAlone(Item item) {
+        ConsumerRecord<byte[], byte[]> r = item.record();
+        return retries.run(CHANNEL, r.topic() + " offset " + r.offset(), 3, () -> {
+            Outgoing out = new Outgoing(); // a fresh one per try: a failed try leaves nothing behind
+            return Panache.withTransaction(() -> index.ready().chain(() -> work(item, out))
                     .chain(() -> placement.placeTouched(out)).chain(() -> store(out)))
                     .onFailure().invoke(e -> out.undo());
-        })
-                .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(2)).atMost(2)
-                .onFailure().recoverWithUni(e -> {
-                    String reason = "processing failed after 3 tries: " + e;
-                    LOG.errorf("dead-lettering a record from %s at offset %d: %s", r.topic(), r.offset(), reason);
-                    registry.counter("ebbtide_scheduler_dead_letters_total", "topic", r.topic()).increment();
-                    return Panache.withTransaction(() -> outbox.deadLetter(r.topic(), r.key(), r.value(), reason));
-                });
+        }, e -> deadLetter(r, "could not be applied (3 attempts): " + e.getClass().getSimpleName() + ": "
+                + firstLine(e.getMessage())));
+    }
+
+    /** Dead-letters a record in a transaction of its own; if even that keeps failing, straight to the broker. */
+    private Uni<Void> deadLetter(ConsumerRecord<byte[], byte[]> r, String reason) {
+        LOG.errorf("dead-lettering %s partition %d offset %d: %s", r.topic(), r.partition(), r.offset(), reason);
+        registry.counter("ebbtide_scheduler_dead_letters_total", "topic", r.topic()).increment();
+        Context context = Vertx.currentContext();
+        return retries.run(CHANNEL, "the dead letter of " + r.topic() + " offset " + r.offset(), 3,
+                () -> Panache.withTransaction(() -> outbox.deadLetter(r, reason)),
+                e -> retries.run(CHANNEL, "the dead letter of " + r.topic() + " offset " + r.offset(), 1,
+                        () -> hop(context, Uni.createFrom().completionStage(() -> deadLetters.send(r, reason, CHANNEL))),
+                        Uni.createFrom()::failure));
+    }
+
+    private static Uni<Void> hop(Context context, Uni<Void> uni) {
+        return context == null ? uni : uni.emitOn(task -> context.runOnContext(ignored -> task.run()));
+    }
+
+    private static String firstLine(String message) {
+        String m = String.valueOf(message);
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
     }
 
     private static <T> Uni<Void> inOrder(List<T> items, Function<T, Uni<Void>> step) {
         return InOrder.each(items, step);
     }
 
-    private Uni<Void> work(String topic, String key, String value, Outgoing out) {
-        return switch (topic) {
-            case Topics.JOBS_SUBMITTED -> submissions.onSubmitted(key, value, out);
-            case Topics.NODES_STATE -> parsed(topic, key, value, NodeStateChanged.class, out, e -> onNodeState(e, out));
-            case Topics.JOBS_RUNS -> parsed(topic, key, value, JobRunReported.class, out, e -> onRunReport(e, out));
-            case Topics.CLUSTERS -> parsed(topic, key, value, ClusterDefined.class, out, e -> onClusterDefined(e));
-            case Topics.CLUSTERS_BACKOFF -> parsed(topic, key, value, ClusterBackoffChanged.class, out, e -> onBackoff(e, out));
-            default -> Uni.createFrom().voidItem();
-        };
-    }
-
-    private <T> Uni<Void> parsed(String topic, String key, String value, Class<T> type, Outgoing out,
-            Function<T, Uni<Void>> handler) {
-        T event;
-        try {
-            event = EventJson.read(value, type);
-        } catch (IllegalArgumentException e) {
-            LOG.warnf("dead-lettering a record from %s: %s", topic, e.getMessage());
-            out.deadLetter(topic, key, value, e.getMessage());
+    private Uni<Void> work(Item item, Outgoing out) {
+        ConsumerRecord<byte[], byte[]> r = item.record();
+        if (item.decoded() == null || item.decoded() instanceof Decoded.Tombstone<?>) {
             return Uni.createFrom().voidItem();
         }
-        return handler.apply(event);
+        if (item.decoded() instanceof Decoded.Poison<?> poison) {
+            LOG.warnf("dead-lettering %s partition %d offset %d: %s", r.topic(), r.partition(), r.offset(), poison.reason());
+            registry.counter("ebbtide_scheduler_dead_letters_total", "topic", r.topic()).increment();
+            out.deadLetter(r, poison.reason());
+            return Topics.JOBS_SUBMITTED.equals(r.topic()) ? submissions.onUnreadable(r, poison.reason(), out)
+                    : Uni.createFrom().voidItem();
+        }
+        Object event = ((Decoded.Event<?>) item.decoded()).value();
+        if (event instanceof JobSubmitted e) {
+            return submissions.onSubmitted(r, e, out);
+        }
+        if (event instanceof NodeStateChanged e) {
+            return onNodeState(e, out);
+        }
+        if (event instanceof JobRunReported e) {
+            return onRunReport(e, out);
+        }
+        if (event instanceof ClusterDefined e) {
+            return onClusterDefined(e, out);
+        }
+        if (event instanceof ClusterBackoffChanged e) {
+            return onBackoff(e, out);
+        }
+        return Uni.createFrom().voidItem();
     }
 
     // --- node and run reports ----------------------------------------------------------------------------------
@@ -259,13 +316,14 @@ public class SchedulerService {
         }).replaceWithVoid();
     }
 
-    private Uni<Void> onClusterDefined(ClusterDefined e) {
+    /** A cluster is defined or changed; jobs that arrived before its definition are admitted now. */
+    private Uni<Void> onClusterDefined(ClusterDefined e, Outgoing out) {
         return ClusterEntity.<ClusterEntity>findById(e.spec().name()).chain(found -> {
             ClusterEntity cluster = found != null ? found : new ClusterEntity();
             cluster.name = e.spec().name();
             cluster.maxInstances = e.spec().maxInstances();
             return cluster.persist().replaceWithVoid();
-        });
+        }).chain(() -> submissions.admitWaiting(e.spec().name(), out));
     }
 
     /**

@@ -4,28 +4,37 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ebbtide.common.azureml.AzureMlYaml;
 import dev.ebbtide.common.azureml.InvalidSpecException;
 import dev.ebbtide.common.events.EventJson;
-import dev.ebbtide.common.events.JobSpec;
 import dev.ebbtide.common.events.JobState;
 import dev.ebbtide.common.events.JobSubmitted;
-import dev.ebbtide.common.events.Topics;
 import dev.ebbtide.scheduler.persistence.ClusterEntity;
 import dev.ebbtide.scheduler.persistence.JobEntity;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
+import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
 
 /**
  * Submissions ({@code ebbtide.jobs.submitted}): a valid one for a known cluster is queued and placement runs; a bad
- * one is dead-lettered with the reason and, when its job id can be read, the job is {@code Failed} with it. A
- * redelivered submission (same job id) has no second effect.
+ * one is dead-lettered with the reason and, when its job id can be read, the job is {@code Failed} with it. A job for
+ * a cluster the scheduler has not seen yet waits ({@code NotStarted}, {@value #WAITING}) until the scheduler has read
+ * the clusters topic up to its end ({@link ClusterWait}): the definition may simply be behind it on another topic.
+ * A redelivered submission (same job id) has no second effect.
  */
 @ApplicationScoped
 class Submissions {
+    static final String WAITING = "waiting for the cluster definition";
     private static final Logger LOG = Logger.getLogger(Submissions.class);
+    /** A job id or cluster name read from a record that failed its checks is used only if it is this plain. */
+    private static final Pattern PLAIN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,255}");
 
     @Inject
     Clock clock;
@@ -34,23 +43,12 @@ class Submissions {
     @Inject
     Placement placement;
 
-    Uni<Void> onSubmitted(String key, String value, Outgoing out) {
-        JobSubmitted submitted;
-        try {
-            submitted = EventJson.read(value, JobSubmitted.class);
-            String problem = problemWith(submitted);
-            if (problem != null) {
-                throw new IllegalArgumentException(problem);
-            }
-        } catch (IllegalArgumentException e) {
-            String jobId = jobIdOf(value);
-            String reason = "invalid submission: " + e.getMessage();
-            LOG.warnf("dead-lettering submission %s: %s", jobId, reason);
-            out.deadLetter(Topics.JOBS_SUBMITTED, key, value, reason);
-            if (jobId == null) {
-                return Uni.createFrom().voidItem();
-            }
-            return failUnknownJob(jobId, key, reason, out);
+    Uni<Void> onSubmitted(ConsumerRecord<byte[], byte[]> record, JobSubmitted submitted, Outgoing out) {
+        String problem = problemWith(submitted);
+        if (problem != null) {
+            String reason = "invalid submission: " + problem;
+            out.deadLetter(record, reason);
+            return failUnknownJob(submitted.jobId(), submitted.cluster(), reason, out);
         }
         return alreadyStored(submitted.jobId(), out).chain(existing -> {
             if (existing) {
@@ -60,45 +58,66 @@ class Submissions {
             return ClusterEntity.<ClusterEntity>findById(submitted.cluster()).chain(cluster -> {
                 JobEntity job = newJob(submitted);
                 stored(job.id, out);
-                String reason = null;
                 if (cluster == null) {
-                    reason = "unknown cluster '" + submitted.cluster() + "'";
-                } else if (submitted.spec().instanceCount() > cluster.maxInstances) {
-                    reason = "job asks for " + submitted.spec().instanceCount() + " nodes but cluster '"
-                            + cluster.name + "' has max_instances " + cluster.maxInstances;
-                }
-                if (reason != null) {
-                    out.deadLetter(Topics.JOBS_SUBMITTED, key, value, reason);
-                    transitions.transition(job, JobState.Failed, reason, out);
-                    job.endedAt = now();
+                    transitions.transition(job, JobState.NotStarted, WAITING, out);
                     return job.persist().replaceWithVoid();
                 }
-                transitions.transition(job, JobState.Queued, "waiting for " + job.instanceCount + " node(s)", out);
-                return job.persist().chain(() -> placement.place(job.cluster, out));
+                return admit(job, cluster, record, out);
             });
         });
     }
 
-    private static String problemWith(JobSubmitted s) {
-        if (s.jobId() == null || s.jobId().isBlank()) {
-            return "jobId is missing";
+    /** A submission that could not be understood: dead-lettered by the caller; its job fails if its id can be read. */
+    Uni<Void> onUnreadable(ConsumerRecord<byte[], byte[]> record, String reason, Outgoing out) {
+        JsonNode node = lenientTree(record.value());
+        String jobId = plain(node, "jobId");
+        if (jobId == null) {
+            return Uni.createFrom().voidItem();
         }
-        if (s.cluster() == null || s.cluster().isBlank()) {
-            return "cluster is missing";
+        return failUnknownJob(jobId, plain(node, "cluster"), "invalid submission: " + reason, out);
+    }
+
+    /** Queues the job, or fails it when it asks for more nodes than the cluster has (dead-lettering its record if any). */
+    private Uni<Void> admit(JobEntity job, ClusterEntity cluster, ConsumerRecord<byte[], byte[]> record, Outgoing out) {
+        if (job.instanceCount > cluster.maxInstances) {
+            String reason = "job asks for " + job.instanceCount + " nodes but cluster '" + cluster.name
+                    + "' has max_instances " + cluster.maxInstances;
+            if (record != null) {
+                out.deadLetter(record, reason);
+            }
+            return fail(job, reason, out);
         }
-        JobSpec spec = s.spec();
-        if (spec == null || spec.command() == null || spec.command().isBlank()) {
-            return "spec.command is missing";
-        }
-        if (spec.instanceCount() < 1) {
-            return "spec.instanceCount must be >= 1, got " + spec.instanceCount();
-        }
-        try { // producers other than the job-submitter: a bad environment would only be rejected on every node
-            spec.environmentVariables().forEach(AzureMlYaml::checkVariable);
-        } catch (InvalidSpecException e) {
-            return e.getMessage();
-        }
-        return null;
+        transitions.transition(job, JobState.Queued, "waiting for " + job.instanceCount + " node(s)", out);
+        return job.persist().chain(() -> placement.place(job.cluster, out));
+    }
+
+    /** The cluster has just been defined: jobs that waited for it are admitted. */
+    Uni<Void> admitWaiting(String cluster, Outgoing out) {
+        return JobEntity.<JobEntity>find("cluster = ?1 and state = ?2 and reason = ?3", cluster, JobState.NotStarted, WAITING)
+                .withLock(LockModeType.PESSIMISTIC_WRITE).list()
+                .chain(jobs -> jobs.isEmpty() ? Uni.createFrom().voidItem()
+                        : ClusterEntity.<ClusterEntity>findById(cluster).chain(c -> inOrder(jobs, j -> admit(j, c, null, out))));
+    }
+
+    /**
+     * The scheduler has read the clusters topic to its end: each of these jobs still waiting is admitted if its cluster
+     * exists now, else fails with "unknown cluster".
+     */
+    Uni<Void> settleWaiting(List<String> jobIds, Outgoing out) {
+        return JobEntity.<JobEntity>find("id in ?1 and state = ?2 and reason = ?3", jobIds, JobState.NotStarted, WAITING)
+                .withLock(LockModeType.PESSIMISTIC_WRITE).list()
+                .chain(jobs -> inOrder(jobs, job -> ClusterEntity.<ClusterEntity>findById(job.cluster).chain(c -> c != null
+                        ? admit(job, c, null, out) : fail(job, "unknown cluster '" + job.cluster + "'", out))));
+    }
+
+    private Uni<Void> fail(JobEntity job, String reason, Outgoing out) {
+        transitions.transition(job, JobState.Failed, reason, out);
+        job.endedAt = now();
+        return job.persist().replaceWithVoid();
+    }
+
+    private static <T> Uni<Void> inOrder(List<T> items, java.util.function.Function<T, Uni<Void>> step) {
+        return InOrder.each(items, step);
     }
 
     /** Whether the job is stored: from the batch's one query when there is one, else by looking it up. */
@@ -116,16 +135,41 @@ class Submissions {
         }
     }
 
-    static String jobIdOf(String value) {
+    /** Checks beyond {@code EventRules} (already passed by the decoder), for producers other than the job-submitter. */
+    private static String problemWith(JobSubmitted s) {
+        try { // a bad environment would only be rejected on every node
+            s.spec().environmentVariables().forEach(AzureMlYaml::checkVariable);
+        } catch (InvalidSpecException e) {
+            return e.getMessage();
+        }
+        return null;
+    }
+
+    /** The JSON tree of a value that failed the checks, if it is strict UTF-8 JSON at all; else null. */
+    private static JsonNode lenientTree(byte[] value) {
+        if (value == null) {
+            return null;
+        }
         try {
-            JsonNode node = EventJson.mapper().readTree(value);
-            return node != null && node.hasNonNull("jobId") ? node.get("jobId").asText() : null;
-        } catch (Exception e) {
+            String text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(value)).toString();
+            return EventJson.mapper().readTree(text);
+        } catch (RuntimeException | java.io.IOException e) {
             return null;
         }
     }
 
+    private static String plain(JsonNode node, String field) {
+        if (node == null || !node.isObject() || !node.hasNonNull(field) || !node.get(field).isTextual()) {
+            return null;
+        }
+        String text = node.get(field).asText();
+        return PLAIN_ID.matcher(text).matches() ? text : null;
+    }
+
     private Uni<Void> failUnknownJob(String jobId, String cluster, String reason, Outgoing out) {
+        if (jobId == null || !PLAIN_ID.matcher(jobId).matches()) {
+            return Uni.createFrom().voidItem();
+        }
         return alreadyStored(jobId, out).chain(existing -> {
             if (existing) {
                 return Uni.createFrom().voidItem();
@@ -133,12 +177,10 @@ class Submissions {
             stored(jobId, out);
             JobEntity job = new JobEntity();
             job.id = jobId;
-            job.cluster = cluster == null ? "unknown" : cluster;
+            job.cluster = cluster == null || !PLAIN_ID.matcher(cluster).matches() ? "unknown" : cluster;
             job.submittedAt = now();
-            job.endedAt = job.submittedAt;
             job.priority = "medium";
-            transitions.transition(job, JobState.Failed, reason, out);
-            return job.persist().replaceWithVoid();
+            return fail(job, reason, out);
         });
     }
 
