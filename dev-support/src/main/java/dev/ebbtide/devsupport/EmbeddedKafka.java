@@ -186,12 +186,23 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Creates topics that do not exist yet (one partition each; {@code compacted} get cleanup.policy=compact). */
     public void createTopics(List<String> topics, Set<String> compacted) {
+        createTopics(topics, compacted, 1);
+    }
+
+    /**
+     * Creates the missing topics; each cluster-keyed one ({@code Topics.CLUSTER_KEYED}) with {@code partitions}
+     * partitions, the others with one.
+     */
+    public void createTopics(List<String> topics, Set<String> compacted, int partitions) {
+        if (partitions < 1) {
+            throw new IllegalArgumentException("partitions must be at least 1, got " + partitions);
+        }
         try (Admin admin = Admin.create(clientConfig(KafkaAccess.ADMIN))) {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = new ArrayList<>();
             for (String topic : topics) {
                 if (!existing.contains(topic)) {
-                    NewTopic t = new NewTopic(topic, 1, (short) 1);
+                    NewTopic t = new NewTopic(topic, dev.ebbtide.common.events.Topics.partitions(topic, partitions), (short) 1);
                     if (compacted.contains(topic)) {
                         t.configs(Map.of("cleanup.policy", "compact"));
                     }

@@ -66,6 +66,36 @@ public final class LocalStack implements AutoCloseable {
      */
     public static final String AGENT_KAFKA_CONFIG = "ebbtide.local.agent-kafka-config";
 
+    /** Overrides {@link #DEFAULT_JVM_OPTIONS} (space-separated), e.g. to measure other settings with the harnesses. */
+    public static final String JVM_OPTIONS_ENV = "EBBTIDE_SERVICE_JVM_OPTS";
+    /** The services' JVM settings (docs/benchmarks.md, "JVM settings"). */
+    static final String DEFAULT_JVM_OPTIONS = "-Xmx512m -XX:+UseSerialGC";
+
+    /** The JVM settings every service is launched with: {@link #JVM_OPTIONS_ENV} if set, else the defaults. */
+    public static List<String> serviceJvmOptions() {
+        String env = System.getenv(JVM_OPTIONS_ENV);
+        return List.of((env == null || env.isBlank() ? DEFAULT_JVM_OPTIONS : env).trim().split("\\s+"));
+    }
+
+    /** Partitions of each cluster-keyed topic (default {@link Topics#DEFAULT_PARTITIONS}). */
+    public static final String PARTITIONS_ENV = "EBBTIDE_PARTITIONS";
+
+    static int partitions() {
+        String env = System.getenv(PARTITIONS_ENV);
+        if (env == null || env.isBlank()) {
+            return Topics.DEFAULT_PARTITIONS;
+        }
+        try {
+            int n = Integer.parseInt(env.trim());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // the sentence below says what is wrong
+        }
+        throw new IllegalArgumentException(PARTITIONS_ENV + " must be a whole number of at least 1, got '" + env + "'");
+    }
+
     static final String AGENT_JAR = "node-agent/target/node-agent-0.1.0-SNAPSHOT.jar";
 
     private final EmbeddedKafka kafka;
@@ -89,7 +119,16 @@ public final class LocalStack implements AutoCloseable {
      * Tokens are verified with {@code <stateDir>/keys/public.pem}, created on first start ({@link DevTokens}).
      */
     public static LocalStack start(Options o) throws IOException, InterruptedException {
-        for (String service : SERVICES.keySet()) {
+        return start(o, SERVICES.keySet());
+    }
+
+    /**
+     * Starts Kafka, PostgreSQL and only {@code services} (in {@link #SERVICES}' order), e.g. the scheduler and the
+     * autoscaler for the throughput harness.
+     */
+    public static LocalStack start(Options o, java.util.Set<String> services) throws IOException, InterruptedException {
+        List<String> chosen = SERVICES.keySet().stream().filter(services::contains).toList();
+        for (String service : chosen) {
             Path jar = jar(o.repoRoot(), service);
             if (!Files.exists(jar)) {
                 throw new IllegalStateException(jar + " is missing: build first with ./mvnw -B -DskipTests package");
@@ -106,7 +145,7 @@ public final class LocalStack implements AutoCloseable {
                 secrets == null ? null : secrets.kafka(), o.listenAll());
         EmbeddedPostgresServer postgres;
         try {
-            kafka.createTopics(Topics.ALL, Topics.COMPACTED);
+            kafka.createTopics(Topics.ALL, Topics.COMPACTED, partitions());
             deleteTree(o.stateDir().resolve("postgres")); // fresh on every start, kept across stopPostgres/startPostgres
             postgres = EmbeddedPostgresServer.start(o.postgresPort(), o.stateDir().resolve("postgres"),
                     secrets == null ? null : secrets.postgresPassword(), o.listenAll());
@@ -125,10 +164,10 @@ public final class LocalStack implements AutoCloseable {
             for (var e : SERVICES.entrySet()) {
                 stack.ports.put(e.getKey(), o.freePorts() ? EmbeddedKafka.freePort() : e.getValue());
             }
-            for (String service : SERVICES.keySet()) {
+            for (String service : chosen) {
                 stack.launch(service);
             }
-            for (String service : SERVICES.keySet()) {
+            for (String service : chosen) {
                 stack.awaitReady(service, o.stateDir().resolve("logs").resolve(service + ".log"));
             }
             return stack;
@@ -141,8 +180,10 @@ public final class LocalStack implements AutoCloseable {
     private void launch(String service) throws IOException {
         Options o = options;
         int port = ports.get(service);
-        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Dquarkus.http.port=" + port,
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaBin());
+        cmd.addAll(serviceJvmOptions());
+        cmd.addAll(List.of("-Dquarkus.http.port=" + port,
                 "-Dquarkus.http.host=" + (o.listenAll() ? "0.0.0.0" : "127.0.0.1"),
                 "-Dmp.jwt.verify.publickey.location=" + keys.resolve("public.pem"),
                 "-Dmp.jwt.verify.issuer=" + DevTokens.LOCAL_ISSUER,
@@ -267,6 +308,12 @@ public final class LocalStack implements AutoCloseable {
 
     public String postgresUrl() {
         return postgres.reactiveUrl();
+    }
+
+    /** A JDBC connection to the stack's PostgreSQL as user {@code postgres} (for tools such as the harnesses). */
+    public java.sql.Connection postgresConnection() throws java.sql.SQLException {
+        return java.sql.DriverManager.getConnection("jdbc:" + postgres.reactiveUrl(), "postgres",
+                secrets == null ? "" : secrets.postgresPassword());
     }
 
     /** Outage tests: stops PostgreSQL (the services see connections refused); its data stays. */

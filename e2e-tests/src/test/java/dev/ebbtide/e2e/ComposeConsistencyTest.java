@@ -371,6 +371,11 @@ class ComposeConsistencyTest {
             problems.add(COMPOSE + ": services." + init.get() + ".environment.EBBTIDE_TOPICS has " + extra
                     + ", which Topics.ALL does not: remove them, or add them to Topics.java");
         }
+        if (!String.valueOf(Topics.DEFAULT_PARTITIONS).equals(env.get("EBBTIDE_PARTITIONS"))) {
+            problems.add(COMPOSE + ": services." + init.get() + ".environment.EBBTIDE_PARTITIONS is "
+                    + env.get("EBBTIDE_PARTITIONS") + ": set it to \"" + Topics.DEFAULT_PARTITIONS
+                    + "\" (Topics.DEFAULT_PARTITIONS, what the local stack creates)");
+        }
         Set<String> compacted = new TreeSet<>(words(env.get("EBBTIDE_COMPACTED_TOPICS")));
         if (!compacted.equals(new TreeSet<>(COMPACTED))) {
             problems.add(COMPOSE + ": services." + init.get() + ".environment.EBBTIDE_COMPACTED_TOPICS is " + compacted

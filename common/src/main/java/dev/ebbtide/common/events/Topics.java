@@ -24,6 +24,22 @@ public final class Topics {
     public static final java.util.List<String> ALL = java.util.List.of(JOBS_SUBMITTED, JOBS_SUBMITTED_DLQ, INTERNAL_DLQ, JOBS_STATE,
             JOBS_ASSIGNMENTS, JOBS_RUNS, JOBS_STOPS, CLUSTERS, CLUSTERS_DEMAND, CLUSTERS_BACKOFF, SCALE_REQUESTS, NODES_STATE, NODES_AGENTS, JOBS_LOGS);
 
+    /**
+     * Topics keyed by cluster name (every topic but the dead-letter ones): they get {@link #DEFAULT_PARTITIONS}
+     * partitions unless configured otherwise, so one cluster's traffic never queues behind another's in a consumer and
+     * the services can run as several instances. The dead-letter topics have one partition.
+     */
+    public static final java.util.List<String> CLUSTER_KEYED = ALL.stream()
+            .filter(t -> !t.equals(JOBS_SUBMITTED_DLQ) && !t.equals(INTERNAL_DLQ)).toList();
+
+    /** Partitions of each cluster-keyed topic when nothing else is configured ({@code EBBTIDE_PARTITIONS}). */
+    public static final int DEFAULT_PARTITIONS = 6;
+
+    /** The partitions {@code topic} gets when cluster-keyed topics get {@code clusterKeyed}. */
+    public static int partitions(String topic, int clusterKeyed) {
+        return CLUSTER_KEYED.contains(topic) ? clusterKeyed : 1;
+    }
+
     /** Topics that keep only the latest record per key (cleanup.policy=compact). */
     public static final java.util.Set<String> COMPACTED = java.util.Set.of(CLUSTERS);
 

@@ -4,7 +4,10 @@ import dev.ebbtide.messaging.DeadLetters;
 import dev.ebbtide.messaging.HeaderBytes;
 import dev.ebbtide.scheduler.persistence.OutboxEntity;
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
+import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -15,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.record.TimestampType;
@@ -32,6 +36,7 @@ import org.jboss.logging.Logger;
 public class Outbox {
     private static final Logger LOG = Logger.getLogger(Outbox.class);
     private static final int BATCH = 500;
+    private static final int IN_FLIGHT = BATCH;
     static final String DEAD_LETTERS = "dead-letters";
 
     @Inject
@@ -40,6 +45,10 @@ public class Outbox {
     Clock clock;
     @Inject
     DeadLetters deadLetters;
+    @Inject
+    Vertx vertx;
+    @Inject
+    MeterRegistry registry;
 
     private final AtomicBoolean relaying = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
@@ -90,10 +99,24 @@ public class Outbox {
             again.set(true);
             return Uni.createFrom().voidItem();
         }
-        return drain().eventually(() -> relaying.set(false))
+        long start = System.nanoTime();
+        return drain().invoke(() -> registry.timer("ebbtide_scheduler_outbox_relay_seconds")
+                .record(System.nanoTime() - start, TimeUnit.NANOSECONDS))
+                .eventually(() -> relaying.set(false))
                 .onFailure().invoke(e -> LOG.warnf("outbox relay failed, will retry: %s", e.getMessage()))
                 .onFailure().recoverWithNull().replaceWithVoid()
                 .chain(() -> again.getAndSet(false) ? relay() : Uni.createFrom().voidItem());
+    }
+
+    /**
+     * Starts a relay on a context of its own and returns at once: the consumer goes on with its next batch while the
+     * events of the last one are sent (one relay at a time; a request during a relay runs it again).
+     */
+    public void relayInBackground() {
+        Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
+        VertxContextSafetyToggle.setContextSafe(context, true);
+        context.runOnContext(v -> relay().subscribe().with(ok -> {
+        }, e -> LOG.warnf("outbox relay failed, will retry: %s", e.getMessage())));
     }
 
     @Scheduled(every = "${ebbtide.scheduler.outbox-relay-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -109,10 +132,16 @@ public class Outbox {
                 .chain(more -> more ? drain() : Uni.createFrom().voidItem());
     }
 
+    /**
+     * Sends rows in chunks of {@link #IN_FLIGHT}: a chunk's sends are handed to the producer in id order and awaited
+     * together (the producer keeps the order per partition), instead of one round trip to the broker per event.
+     */
     private Uni<Void> send(List<OutboxEntity> rows) {
         Uni<Void> chain = Uni.createFrom().voidItem();
-        for (OutboxEntity row : rows) {
-            chain = chain.chain(() -> send(row));
+        for (int from = 0; from < rows.size(); from += IN_FLIGHT) {
+            List<OutboxEntity> chunk = rows.subList(from, Math.min(rows.size(), from + IN_FLIGHT));
+            chain = chain.chain(() -> Uni.join().all(chunk.stream().map(this::send).toList()).andFailFast()
+                    .replaceWithVoid());
         }
         return chain;
     }

@@ -34,6 +34,10 @@ public class ClusterWait {
     Submissions submissions;
     @Inject
     Outbox outbox;
+    @Inject
+    Placement placement;
+    @Inject
+    QueueIndex index;
 
     /** Partition of the clusters topic → the next offset after the last record handled (committed to PostgreSQL). */
     private final Map<Integer, Long> handled = new ConcurrentHashMap<>();
@@ -70,7 +74,9 @@ public class ClusterWait {
             }
             Outgoing out = new Outgoing();
             VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(
-                    () -> submissions.settleWaiting(waiting, out).chain(() -> out.storeIn(outbox)))
+                    () -> index.ready().chain(() -> submissions.settleWaiting(waiting, out))
+                            .chain(() -> placement.placeTouched(out)).chain(() -> out.storeIn(outbox)))
+                    .onFailure().invoke(e -> out.undo())
                     .chain(outbox::relay));
         } catch (Throwable e) {
             LOG.warnf("checking jobs that wait for their cluster's definition failed, will retry: %s", e.toString());

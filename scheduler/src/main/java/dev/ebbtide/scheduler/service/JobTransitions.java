@@ -36,6 +36,8 @@ class JobTransitions {
     MeterRegistry registry;
     @Inject
     SchedulerConfig config;
+    @Inject
+    QueueIndex index;
 
     private JobLifecycle lifecycle;
 
@@ -89,10 +91,18 @@ class JobTransitions {
                 j.nodeList(), ranks, j.exitCode, j.outputLocation, j.startedAt, j.endedAt, nodesHolding);
     }
 
-    /** Changes the job's state, logs and counts it, and queues the {@link JobStateChanged}. */
+    /**
+     * Changes the job's state, keeps the in-memory {@link QueueIndex} in step (undone with the transaction), logs and
+     * counts it, and queues the {@link JobStateChanged}.
+     */
     void transition(JobEntity job, JobState to, String reason, Outgoing out) {
         JobState from = job.state;
         job.state = to;
+        if (from != JobState.Queued && to == JobState.Queued) {
+            index.added(job, out);
+        } else if (from == JobState.Queued && to != JobState.Queued) {
+            index.removed(job, out);
+        }
         job.reason = reason;
         job.updatedAt = clock.instant();
         registry.counter("ebbtide_scheduler_job_transitions_total", "cluster", job.cluster, "state", to.name()).increment();

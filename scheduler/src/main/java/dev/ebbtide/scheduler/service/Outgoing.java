@@ -8,6 +8,9 @@ import dev.ebbtide.common.events.JobStopRequested;
 import dev.ebbtide.scheduler.messaging.Outbox;
 import io.smallrye.mutiny.Uni;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.function.Supplier;
 import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +27,24 @@ final class Outgoing {
     }
 
     final List<DeadLetter> deadLetters = new ArrayList<>();
+    /** Clusters whose queue or nodes changed: placement runs once for each, at the end of the transaction. */
+    final Set<String> touched = new LinkedHashSet<>();
+    /** Undoes this transaction's changes to the in-memory {@link QueueIndex}, newest first, if it fails. */
+    private final List<Runnable> undo = new ArrayList<>();
+    /** Ids of the batch's submitted jobs already stored (one query per batch), or null to look each one up. */
+    Set<String> storedJobIds;
+
+    void onUndo(Runnable step) {
+        undo.add(step);
+    }
+
+    /** Reverts this transaction's changes to the in-memory index (the transaction failed: the database has none). */
+    void undo() {
+        for (int i = undo.size() - 1; i >= 0; i--) {
+            undo.get(i).run();
+        }
+        undo.clear();
+    }
 
     /** The record goes to its dead-letter topic unchanged (bytes), with the reason. */
     void deadLetter(ConsumerRecord<byte[], byte[]> record, String reason) {
@@ -32,26 +53,25 @@ final class Outgoing {
 
     /** Stores the decided events in the outbox, in the transaction that made the change. */
     Uni<Void> storeIn(Outbox outbox) {
-        Uni<Void> chain = Uni.createFrom().voidItem();
+        List<Supplier<Uni<Void>>> steps = new ArrayList<>();
         for (Outgoing.DeadLetter d : deadLetters) {
-            chain = chain.chain(() -> outbox.deadLetter(d.record(), d.reason()));
+            steps.add(() -> outbox.deadLetter(d.record(), d.reason()));
         }
         for (JobStateChanged e : states) {
-            chain = chain.chain(() -> outbox.add("job-state", e.cluster(), EventJson.write(e)));
+            steps.add(() -> outbox.add("job-state", e.cluster(), EventJson.write(e)));
         }
         // demand before assignments: the autoscaler should see a job leave the queue before its nodes turn busy
         Map<String, ClusterDemandChanged> lastDemand = new LinkedHashMap<>();
         demand.forEach(d -> lastDemand.put(d.cluster(), d)); // within a batch, only the latest demand matters
         for (ClusterDemandChanged e : lastDemand.values()) {
-            chain = chain.chain(() -> outbox.add("cluster-demand", e.cluster(), EventJson.write(e)));
+            steps.add(() -> outbox.add("cluster-demand", e.cluster(), EventJson.write(e)));
         }
         for (JobAssigned e : assignments) {
-            chain = chain.chain(() -> outbox.add("job-assignments", e.cluster(), EventJson.write(e)));
+            steps.add(() -> outbox.add("job-assignments", e.cluster(), EventJson.write(e)));
         }
         for (JobStopRequested e : stops) {
-            chain = chain.chain(() -> outbox.add("job-stops", e.cluster(), EventJson.write(e)));
+            steps.add(() -> outbox.add("job-stops", e.cluster(), EventJson.write(e)));
         }
-        return chain;
+        return InOrder.run(steps);
     }
-
 }

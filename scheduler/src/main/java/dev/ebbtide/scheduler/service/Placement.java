@@ -9,12 +9,12 @@ import dev.ebbtide.common.events.QueuedJob;
 import dev.ebbtide.core.lifecycle.JobEvent;
 import dev.ebbtide.core.placement.NodeSlot;
 import dev.ebbtide.core.placement.PlacementPlanner;
-import dev.ebbtide.core.placement.Priority;
 import dev.ebbtide.core.placement.SlotState;
 import dev.ebbtide.core.placement.Start;
-import dev.ebbtide.core.placement.WaitingJob;
 import dev.ebbtide.scheduler.persistence.JobEntity;
 import dev.ebbtide.scheduler.persistence.NodeEntity;
+import dev.ebbtide.scheduler.persistence.JobRepository;
+import dev.ebbtide.scheduler.persistence.NodeRepository;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,30 +23,70 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
 
-/** Runs the pure {@link PlacementPlanner} on a cluster's stored queue and nodes and records the starts it decides. */
+/**
+ * Runs the pure {@link PlacementPlanner} on a cluster's queue (from the in-memory {@link QueueIndex}) and stored nodes,
+ * and records the starts it decides. Handlers only mark a cluster as touched ({@link #place}); placement runs once per
+ * touched cluster at the end of the transaction ({@link #placeTouched}), so a batch costs its records plus the clusters
+ * they touch, whatever the depth of any queue.
+ */
 @ApplicationScoped
 class Placement {
+    /**
+     * The waiting jobs placement looks at, in queue order (like Slurm's {@code bf_max_job_test}): with free nodes the
+     * first of them start, and backfill looks no further.
+     */
+    static final int WINDOW = 1000;
+
     @Inject
     Clock clock;
     @Inject
     MeterRegistry registry;
     @Inject
     JobTransitions transitions;
+    @Inject
+    QueueIndex index;
+    @Inject
+    JobRepository jobRepository;
+    @Inject
+    NodeRepository nodeRepository;
+
+    /** Marks the cluster for placement at the end of the transaction. */
+    Uni<Void> place(String cluster, Outgoing out) {
+        out.touched.add(cluster);
+        return Uni.createFrom().voidItem();
+    }
+
+    /** Places on every touched cluster, in the order they were touched, and publishes each one's demand. */
+    Uni<Void> placeTouched(Outgoing out) {
+        if (out.touched.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<String> clusters = List.copyOf(out.touched);
+        return nodeRepository.ofClusters(clusters).chain(all -> { // one query for every touched cluster
+            Map<String, List<NodeEntity>> byCluster = all.stream().collect(Collectors.groupingBy(n -> n.cluster));
+            return InOrder.each(clusters, c -> placeNow(c, byCluster.getOrDefault(c, List.of()), out));
+        });
+    }
 
     /** Starts every job the planner says can start now, then publishes the cluster's remaining demand. */
-    Uni<Void> place(String cluster, Outgoing out) {
-        return JobEntity.queued(cluster).chain(queued -> NodeEntity.ofCluster(cluster).chain(nodes -> {
-            Instant now = clock.instant();
-            Map<String, JobEntity> byId = queued.stream().collect(Collectors.toMap(j -> j.id, j -> j));
+    private Uni<Void> placeNow(String cluster, List<NodeEntity> nodes, Outgoing out) {
+        Instant now = clock.instant();
+        List<NodeSlot> slots = slots(nodes);
+        boolean anyFree = slots.stream().anyMatch(n -> n.state() == SlotState.FREE);
+        List<Start> starts = anyFree ? PlacementPlanner.plan(index.head(cluster, WINDOW), slots, now) : List.of();
+        if (starts.isEmpty()) {
+            out.demand.add(demand(cluster, nodes, now));
+            return Uni.createFrom().voidItem();
+        }
+        List<String> ids = starts.stream().map(Start::jobId).toList();
+        return jobRepository.byIds(ids).invoke(jobs -> {
+            Map<String, JobEntity> byId = jobs.stream().collect(Collectors.toMap(j -> j.id, j -> j));
             Map<String, NodeEntity> nodeByName = nodes.stream().collect(Collectors.toMap(n -> n.name, n -> n));
-            List<Start> starts = PlacementPlanner.plan(waiting(queued), slots(nodes), now);
-            List<JobEntity> remaining = new ArrayList<>(queued);
             for (Start start : starts) {
                 JobEntity job = byId.get(start.jobId());
                 transitions.apply(job, new JobEvent.Placed(start.nodes()), 0, out);
@@ -59,11 +99,9 @@ class Placement {
                         .record(Duration.between(job.submittedAt, now));
                 out.assignments.add(new JobAssigned(job.id, cluster, start.nodes(),
                         EventJson.read(job.specJson, JobSpec.class), job.attempt, addresses(placed), ports(placed), now));
-                remaining.remove(job);
             }
-            out.demand.add(demand(cluster, remaining, nodes, now));
-            return Uni.createFrom().voidItem();
-        }));
+            out.demand.add(demand(cluster, nodes, now));
+        }).replaceWithVoid();
     }
 
     /** The nodes' announced addresses in rank order, or null unless every node announced one. */
@@ -74,14 +112,6 @@ class Placement {
     /** The nodes' announced rendezvous ports in rank order, or null unless every node announced one. */
     static List<Integer> ports(List<NodeEntity> nodes) {
         return nodes.stream().map(n -> n.port).allMatch(Objects::nonNull) ? nodes.stream().map(n -> n.port).toList() : null;
-    }
-
-    private static List<WaitingJob> waiting(List<JobEntity> queued) {
-        return queued.stream().map(j -> {
-            JobSpec spec = EventJson.read(j.specJson, JobSpec.class);
-            Duration limit = spec.timeoutSeconds() == null ? null : Duration.ofSeconds(spec.timeoutSeconds());
-            return new WaitingJob(j.id, j.instanceCount, Priority.parse(j.priority), j.sequence, limit);
-        }).toList();
     }
 
     private static List<NodeSlot> slots(List<NodeEntity> nodes) {
@@ -98,10 +128,8 @@ class Placement {
         return slots;
     }
 
-    private static ClusterDemandChanged demand(String cluster, List<JobEntity> queued, List<NodeEntity> nodes, Instant now) {
-        List<QueuedJob> queue = queued.stream()
-                .sorted(Comparator.comparing((JobEntity j) -> Priority.parse(j.priority)).thenComparingLong(j -> j.sequence))
-                .map(j -> new QueuedJob(j.id, j.instanceCount, j.priority, j.submittedAt)).toList();
+    private ClusterDemandChanged demand(String cluster, List<NodeEntity> nodes, Instant now) {
+        List<QueuedJob> queue = index.queued(cluster);
         int needed = queue.stream().mapToInt(QueuedJob::instanceCount).sum();
         List<String> busy = nodes.stream().filter(n -> n.jobId != null).map(n -> n.name).sorted().toList();
         return new ClusterDemandChanged(cluster, queue, needed, busy, now);

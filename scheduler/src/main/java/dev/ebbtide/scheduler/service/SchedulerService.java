@@ -18,6 +18,7 @@ import dev.ebbtide.messaging.RecordDecoder;
 import dev.ebbtide.scheduler.messaging.Outbox;
 import dev.ebbtide.scheduler.persistence.ClusterEntity;
 import dev.ebbtide.scheduler.persistence.JobEntity;
+import dev.ebbtide.scheduler.persistence.JobRepository;
 import dev.ebbtide.scheduler.persistence.NodeEntity;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -29,9 +30,11 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
@@ -75,6 +78,10 @@ public class SchedulerService {
     ConsumerHealth health;
     @Inject
     DeadLetters deadLetters;
+    @Inject
+    QueueIndex index;
+    @Inject
+    JobRepository jobRepository;
 
     /**
      * Handles a batch of records in one transaction (under load, one commit and one outbox relay for many events).
@@ -91,14 +98,38 @@ public class SchedulerService {
         List<Item> items = records.stream().map(SchedulerService::decode).toList();
         return retries.run(CHANNEL, "a batch of " + items.size() + " record(s)", 1, () -> {
             Outgoing out = new Outgoing();
-            return Panache.withTransaction(() -> inOrder(items, i -> work(i, out)).chain(() -> store(out)));
+            long start = System.nanoTime();
+            return Panache.withTransaction(() -> index.ready().chain(() -> prefetch(items, out))
+                    .chain(() -> inOrder(items, i -> work(i, out)))
+                    .chain(() -> placement.placeTouched(out))
+                    .chain(() -> store(out)))
+                    .onFailure().invoke(e -> out.undo()) // the database has none of it: neither has the index
+                    .invoke(() -> {
+                        registry.timer("ebbtide_scheduler_batch_seconds").record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                        registry.summary("ebbtide_scheduler_batch_records").record(items.size());
+                        registry.summary("ebbtide_scheduler_batch_clusters").record(out.touched.size());
+                    });
         }, e -> {
             LOG.warnf("a batch of %d record(s) failed (%s): handling them one by one", items.size(), e.toString());
             return inOrder(items, this::handleAlone);
         }).invoke(() -> {
             health.consuming(CHANNEL);
             items.forEach(i -> clusterWait.handled(i.record()));
-        }).chain(outbox::relay);
+        }).invoke(outbox::relayInBackground); // the next batch need not wait for Kafka's acknowledgements
+    }
+
+    /** One query for the batch's submissions that are already stored (redeliveries), instead of one per record. */
+    private Uni<Void> prefetch(List<Item> items, Outgoing out) {
+        Set<String> ids = new HashSet<>();
+        for (Item i : items) {
+            if (i.decoded() instanceof Decoded.Event<?> e && e.value() instanceof JobSubmitted s && s.jobId() != null) {
+                ids.add(s.jobId());
+            }
+        }
+        if (ids.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return jobRepository.storedIds(ids).invoke(stored -> out.storedJobIds = new HashSet<>(stored)).replaceWithVoid();
     }
 
     /** A record and what its bytes turned out to be; {@code decoded} is null for a topic the scheduler ignores. */
@@ -113,8 +144,10 @@ public class SchedulerService {
     private Uni<Void> handleAlone(Item item) {
         ConsumerRecord<byte[], byte[]> r = item.record();
         return retries.run(CHANNEL, r.topic() + " offset " + r.offset(), 3, () -> {
-            Outgoing out = new Outgoing();
-            return Panache.withTransaction(() -> work(item, out).chain(() -> store(out)));
+            Outgoing out = new Outgoing(); // a fresh one per try: a failed try leaves nothing behind
+            return Panache.withTransaction(() -> index.ready().chain(() -> work(item, out))
+                    .chain(() -> placement.placeTouched(out)).chain(() -> store(out)))
+                    .onFailure().invoke(e -> out.undo());
         }, e -> deadLetter(r, "could not be applied (3 attempts): " + e.getClass().getSimpleName() + ": "
                 + firstLine(e.getMessage())));
     }
@@ -142,11 +175,7 @@ public class SchedulerService {
     }
 
     private static <T> Uni<Void> inOrder(List<T> items, Function<T, Uni<Void>> step) {
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        for (T item : items) {
-            chain = chain.chain(() -> step.apply(item));
-        }
-        return chain;
+        return InOrder.each(items, step);
     }
 
     private Uni<Void> work(Item item, Outgoing out) {
@@ -259,17 +288,17 @@ public class SchedulerService {
      */
     public Uni<JobEntity> cancel(String jobId, String reason) {
         Outgoing out = new Outgoing();
-        return Panache.withTransaction(() -> JobEntity.<JobEntity>findById(jobId).chain(job -> {
+        return Panache.withTransaction(() -> index.ready().chain(() -> JobEntity.<JobEntity>findById(jobId)).chain(job -> {
             if (job == null) {
-                return Uni.createFrom().nullItem();
+                return Uni.createFrom().<JobEntity>nullItem();
             }
             Outcome outcome = transitions.apply(job, new JobEvent.CancelAsked(reason), 0, out);
             if (outcome.refusal() != null) {
                 throw new IllegalStateException(outcome.refusal());
             }
             Uni<Void> step = job.state == JobState.Canceled ? placement.place(job.cluster, out) : Uni.createFrom().voidItem();
-            return step.chain(() -> store(out)).replaceWith(job);
-        })).call(outbox::relay);
+            return step.chain(() -> placement.placeTouched(out)).chain(() -> store(out)).replaceWith(job);
+        })).onFailure().invoke(e -> out.undo()).call(outbox::relay);
     }
 
     /** Nodes the scheduler still counts as given to the job, leaving out {@code except}. */

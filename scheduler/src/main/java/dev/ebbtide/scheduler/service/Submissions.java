@@ -50,13 +50,14 @@ class Submissions {
             out.deadLetter(record, reason);
             return failUnknownJob(submitted.jobId(), submitted.cluster(), reason, out);
         }
-        return JobEntity.<JobEntity>findById(submitted.jobId()).chain(existing -> {
-            if (existing != null) {
+        return alreadyStored(submitted.jobId(), out).chain(existing -> {
+            if (existing) {
                 LOG.debugf("job %s already known (redelivery): ignored", submitted.jobId());
                 return Uni.createFrom().voidItem();
             }
             return ClusterEntity.<ClusterEntity>findById(submitted.cluster()).chain(cluster -> {
                 JobEntity job = newJob(submitted);
+                stored(job.id, out);
                 if (cluster == null) {
                     transitions.transition(job, JobState.NotStarted, WAITING, out);
                     return job.persist().replaceWithVoid();
@@ -116,11 +117,22 @@ class Submissions {
     }
 
     private static <T> Uni<Void> inOrder(List<T> items, java.util.function.Function<T, Uni<Void>> step) {
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        for (T item : items) {
-            chain = chain.chain(() -> step.apply(item));
+        return InOrder.each(items, step);
+    }
+
+    /** Whether the job is stored: from the batch's one query when there is one, else by looking it up. */
+    private static Uni<Boolean> alreadyStored(String jobId, Outgoing out) {
+        if (out.storedJobIds != null) {
+            return Uni.createFrom().item(out.storedJobIds.contains(jobId));
         }
-        return chain;
+        return JobEntity.<JobEntity>findById(jobId).map(j -> j != null);
+    }
+
+    /** Remembers a job stored by this batch, so a second copy of its submission later in the batch is ignored. */
+    private static void stored(String jobId, Outgoing out) {
+        if (out.storedJobIds != null) {
+            out.storedJobIds.add(jobId);
+        }
     }
 
     /** Checks beyond {@code EventRules} (already passed by the decoder), for producers other than the job-submitter. */
@@ -158,10 +170,11 @@ class Submissions {
         if (jobId == null || !PLAIN_ID.matcher(jobId).matches()) {
             return Uni.createFrom().voidItem();
         }
-        return JobEntity.<JobEntity>findById(jobId).chain(existing -> {
-            if (existing != null) {
+        return alreadyStored(jobId, out).chain(existing -> {
+            if (existing) {
                 return Uni.createFrom().voidItem();
             }
+            stored(jobId, out);
             JobEntity job = new JobEntity();
             job.id = jobId;
             job.cluster = cluster == null || !PLAIN_ID.matcher(cluster).matches() ? "unknown" : cluster;
