@@ -84,7 +84,12 @@ class PoisonEndToEndTest {
     }
 
     /** A bad record as published: where it is, what it was, what kind. */
-    record Sent(String kind, String topic, long offset, byte[] value) {
+    record Sent(String kind, String topic, int partition, long offset, byte[] value) {
+        /** Where it was written: offsets are per partition. */
+        String at() {
+            return topic + "@" + partition + "@" + offset;
+        }
+
     }
 
     @Test
@@ -105,7 +110,7 @@ class PoisonEndToEndTest {
                 for (String topic : BadRecordKinds.TOPICS) {
                     for (BadRecordKinds.Kind k : BadRecordKinds.kinds(topic, round, round < 2)) {
                         RecordMetadata m = producer.send(k.record()).get();
-                        sent.add(new Sent(k.name(), topic, m.offset(), k.record().value()));
+                        sent.add(new Sent(k.name(), topic, m.partition(), m.offset(), k.record().value()));
                     }
                 }
                 for (int i = 0; i < 12 && jobs.size() < 100; i++) {
@@ -128,7 +133,7 @@ class PoisonEndToEndTest {
         Map<String, List<ConsumerRecord<byte[], byte[]>>> dead = deadLetters(sent);
         Map<String, String> reasons = new TreeMap<>();
         for (Sent s : sent) {
-            List<ConsumerRecord<byte[], byte[]>> letters = dead.get(s.topic() + "@" + s.offset());
+            List<ConsumerRecord<byte[], byte[]>> letters = dead.get(s.at());
             assertNotNull(letters, "no dead letter for " + s.kind() + " on " + s.topic() + " at " + s.offset());
             for (ConsumerRecord<byte[], byte[]> d : letters) {
                 assertEquals(Topics.deadLetterTopicFor(s.topic()), d.topic());
@@ -140,7 +145,7 @@ class PoisonEndToEndTest {
         }
         reasons.forEach((k, r) -> System.out.println("E2E bad input: " + k + " -> " + r));
         Set<String> sentKeys = new java.util.HashSet<>();
-        sent.forEach(s -> sentKeys.add(s.topic() + "@" + s.offset()));
+        sent.forEach(s -> sentKeys.add(s.at()));
         List<String> unexpected = dead.keySet().stream().filter(k -> !sentKeys.contains(k)).toList();
         assertEquals(List.of(), unexpected, "only the bad records are dead-lettered");
 
@@ -172,16 +177,18 @@ class PoisonEndToEndTest {
             try {
                 await().atMost(Duration.ofSeconds(60)).until(() -> {
                     c.poll(Duration.ofMillis(300)).forEach(r -> dead.computeIfAbsent(header(r, "dead-letter-topic") + "@"
-                            + header(r, "dead-letter-offset"), k -> new ArrayList<>()).add(r));
-                    return sent.stream().allMatch(s -> dead.containsKey(s.topic() + "@" + s.offset()));
+                            + header(r, "dead-letter-partition") + "@" + header(r, "dead-letter-offset"),
+                            k -> new ArrayList<>()).add(r));
+                    return sent.stream().allMatch(s -> dead.containsKey(s.at()));
                 });
             } catch (org.awaitility.core.ConditionTimeoutException e) {
-                List<String> missing = sent.stream().filter(s -> !dead.containsKey(s.topic() + "@" + s.offset()))
-                        .map(s -> s.kind() + " on " + s.topic() + "@" + s.offset()).limit(30).toList();
+                List<String> missing = sent.stream().filter(s -> !dead.containsKey(s.at()))
+                        .map(s -> s.kind() + " on " + s.at()).limit(30).toList();
                 throw new AssertionError("not dead-lettered: " + missing, e);
             }
             c.poll(Duration.ofSeconds(2)).forEach(r -> dead.computeIfAbsent(header(r, "dead-letter-topic") + "@"
-                    + header(r, "dead-letter-offset"), k -> new ArrayList<>()).add(r)); // anything more
+                    + header(r, "dead-letter-partition") + "@" + header(r, "dead-letter-offset"),
+                    k -> new ArrayList<>()).add(r)); // anything more
         }
         return dead;
     }
