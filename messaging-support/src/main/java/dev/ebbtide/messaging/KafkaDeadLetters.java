@@ -1,7 +1,6 @@
 package dev.ebbtide.messaging;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -16,12 +15,7 @@ public final class KafkaDeadLetters implements DeadLetters, AutoCloseable {
 
     /** @param clientConfig the service's Kafka client settings (bootstrap servers, security); serializers are set here */
     public KafkaDeadLetters(Map<String, Object> clientConfig) {
-        Map<String, Object> config = new HashMap<>();
-        clientConfig.forEach((k, v) -> {
-            if (!k.contains("deserializer") && !k.startsWith("group.") && !k.startsWith("auto.") && !k.contains("serializer")) {
-                config.put(k, v);
-            }
-        });
+        Map<String, Object> config = KafkaConnection.settings(clientConfig);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) Duration.ofSeconds(10).toMillis());

@@ -1,6 +1,7 @@
 package dev.ebbtide.submitter.messaging;
 
 import dev.ebbtide.common.events.Topics;
+import dev.ebbtide.messaging.KafkaConnection;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -47,12 +48,7 @@ public class ClustersEnd {
 
     private KafkaConsumer<byte[], byte[]> consumer() {
         if (consumer == null) {
-            Map<String, Object> config = new HashMap<>();
-            kafkaConfig.forEach((k, v) -> {
-                if (!k.contains("serializer") && !k.startsWith("group.") && !k.startsWith("auto.")) {
-                    config.put(k, v);
-                }
-            });
+            Map<String, Object> config = KafkaConnection.settings(kafkaConfig);
             config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
             config.put(ConsumerConfig.CLIENT_ID_CONFIG, "ebbtide-submitter-clusters-end");
             consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());

@@ -1,12 +1,12 @@
 package dev.ebbtide.scheduler.messaging;
 
 import dev.ebbtide.common.events.Topics;
+import dev.ebbtide.messaging.KafkaConnection;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -65,12 +65,7 @@ public class ClustersPosition {
 
     private KafkaConsumer<byte[], byte[]> consumer() {
         if (consumer == null) {
-            Map<String, Object> config = new HashMap<>();
-            kafkaConfig.forEach((k, v) -> {
-                if (!k.contains("serializer") && !k.startsWith("group.") && !k.startsWith("auto.")) {
-                    config.put(k, v);
-                }
-            });
+            Map<String, Object> config = KafkaConnection.settings(kafkaConfig);
             config.put(ConsumerConfig.GROUP_ID_CONFIG, group);
             config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
             config.put(ConsumerConfig.CLIENT_ID_CONFIG, "ebbtide-scheduler-clusters-position");
