@@ -2,6 +2,7 @@ package dev.ebbtide.scheduler.messaging;
 
 import dev.ebbtide.messaging.DeadLetters;
 import dev.ebbtide.messaging.HeaderBytes;
+import dev.ebbtide.scheduler.persistence.BulkInserts;
 import dev.ebbtide.scheduler.persistence.OutboxEntity;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -56,6 +57,16 @@ public class Outbox {
     /** Stores an event in the current transaction. */
     public Uni<Void> add(String channel, String key, String payload) {
         return add(channel, null, key, payload, null);
+    }
+
+    /** Stores events in the current transaction with one statement per chunk, in list order (ids ascending). */
+    public Uni<Void> addAll(List<BulkInserts.OutboxRow> rows) {
+        return BulkInserts.outbox(rows);
+    }
+
+    /** An event row to store, stamped now. */
+    public BulkInserts.OutboxRow row(String channel, String key, String payload) {
+        return new BulkInserts.OutboxRow(channel, key, payload, clock.instant());
     }
 
     /** Stores a dead letter (the original payload and the reason) in the current transaction. */

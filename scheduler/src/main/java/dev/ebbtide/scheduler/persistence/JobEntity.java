@@ -47,6 +47,9 @@ public class JobEntity extends PanacheEntityBase {
     public Instant startedAt;
     public Instant endedAt;
     public Instant updatedAt;
+    /** The parsed spec when this object was built from a submission (not stored; null when loaded). */
+    @jakarta.persistence.Transient
+    public dev.ebbtide.common.events.JobSpec spec;
 
     public List<String> nodeList() {
         return nodes == null || nodes.isEmpty() ? List.of() : Arrays.asList(nodes.split(","));

@@ -6,6 +6,8 @@ import dev.ebbtide.common.events.JobStateChanged;
 import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.JobStopRequested;
 import dev.ebbtide.scheduler.messaging.Outbox;
+import dev.ebbtide.scheduler.persistence.BulkInserts;
+import dev.ebbtide.scheduler.persistence.JobEntity;
 import io.smallrye.mutiny.Uni;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -33,6 +35,24 @@ final class Outgoing {
     final Set<String> touched = new LinkedHashSet<>();
     /** Undoes this transaction's changes to the in-memory {@link QueueIndex}, newest first, if it fails. */
     private final List<Runnable> undo = new ArrayList<>();
+    /** New queued jobs of this transaction not yet written: inserted together ({@link #insertNewJobs}). */
+    private final List<JobEntity> newJobs = new ArrayList<>();
+
+    /** A new job to insert with the others of the transaction, before anything reads the job table. */
+    void insertLater(JobEntity job) {
+        newJobs.add(job);
+    }
+
+    /** Inserts the new jobs collected so far (one statement per chunk); called before anything reads the job table. */
+    Uni<Void> insertNewJobs() {
+        if (newJobs.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<JobEntity> jobs = List.copyOf(newJobs);
+        newJobs.clear();
+        return BulkInserts.jobs(jobs);
+    }
+
     /** Ids of the batch's submitted jobs already stored (one query per batch), or null to look each one up. */
     Set<String> storedJobIds;
 
@@ -73,22 +93,24 @@ final class Outgoing {
         for (Outgoing.DeadLetter d : deadLetters) {
             steps.add(() -> outbox.deadLetter(d.record(), d.reason()));
         }
+        List<BulkInserts.OutboxRow> rows = new ArrayList<>(states.size() + assignments.size() + stops.size() + 8);
         for (JobStateChanged e : states) {
-            steps.add(() -> outbox.add("job-state", e.cluster(), EventJson.write(e)));
+            rows.add(outbox.row("job-state", e.cluster(), EventJson.write(e)));
         }
         // demand before assignments: the autoscaler should see a job leave the queue before its nodes turn busy
         Map<String, ClusterDemandChangedV2> lastDemand = new LinkedHashMap<>();
         demand.forEach(d -> lastDemand.put(d.cluster(), d)); // within a batch, only the latest demand matters
         for (ClusterDemandChangedV2 d : lastDemand.values()) {
             ClusterDemandChangedV2 e = withArrivals(d);
-            steps.add(() -> outbox.add("cluster-demand", e.cluster(), EventJson.write(e)));
+            rows.add(outbox.row("cluster-demand", e.cluster(), EventJson.write(e)));
         }
         for (JobAssigned e : assignments) {
-            steps.add(() -> outbox.add("job-assignments", e.cluster(), EventJson.write(e)));
+            rows.add(outbox.row("job-assignments", e.cluster(), EventJson.write(e)));
         }
         for (JobStopRequested e : stops) {
-            steps.add(() -> outbox.add("job-stops", e.cluster(), EventJson.write(e)));
+            rows.add(outbox.row("job-stops", e.cluster(), EventJson.write(e)));
         }
+        steps.add(() -> outbox.addAll(rows)); // one statement per chunk, ids in this order
         return InOrder.run(steps);
     }
 }

@@ -37,7 +37,7 @@ public class QueueIndex {
     /** A queued job as placement and the demand event need it. */
     record Entry(WaitingJob waiting, QueuedJob queued) {
         static Entry of(JobEntity j) {
-            JobSpec spec = j.specJson == null ? null : EventJson.read(j.specJson, JobSpec.class);
+            JobSpec spec = j.spec != null ? j.spec : j.specJson == null ? null : EventJson.read(j.specJson, JobSpec.class);
             Duration limit = spec == null || spec.timeoutSeconds() == null ? null : Duration.ofSeconds(spec.timeoutSeconds());
             return new Entry(new WaitingJob(j.id, Math.max(1, j.instanceCount), Priority.parse(j.priority), j.sequence, limit),
                     new QueuedJob(j.id, j.instanceCount, j.priority, j.submittedAt));

@@ -101,6 +101,7 @@ public class SchedulerService {
             long start = System.nanoTime();
             return Panache.withTransaction(() -> index.ready().chain(() -> prefetch(items, out))
                     .chain(() -> inOrder(items, i -> work(i, out)))
+                    .chain(out::insertNewJobs)
                     .chain(() -> placement.placeTouched(out))
                     .chain(() -> store(out)))
                     .onFailure().invoke(e -> out.undo()) // the database has none of it: neither has the index
@@ -146,7 +147,7 @@ public class SchedulerService {
         return retries.run(CHANNEL, r.topic() + " offset " + r.offset(), 3, () -> {
             Outgoing out = new Outgoing(); // a fresh one per try: a failed try leaves nothing behind
             return Panache.withTransaction(() -> index.ready().chain(() -> work(item, out))
-                    .chain(() -> placement.placeTouched(out)).chain(() -> store(out)))
+                    .chain(out::insertNewJobs).chain(() -> placement.placeTouched(out)).chain(() -> store(out)))
                     .onFailure().invoke(e -> out.undo());
         }, e -> deadLetter(r, "could not be applied (3 attempts): " + e.getClass().getSimpleName() + ": "
                 + firstLine(e.getMessage())));
@@ -194,6 +195,11 @@ public class SchedulerService {
         if (event instanceof JobSubmitted e) {
             return submissions.onSubmitted(r, e, out);
         }
+        // anything else may read the job table: the batch's new jobs are written first
+        return out.insertNewJobs().chain(() -> apply(event, out));
+    }
+
+    private Uni<Void> apply(Object event, Outgoing out) {
         if (event instanceof NodeStateChanged e) {
             return onNodeState(e, out);
         }

@@ -62,7 +62,7 @@ class Submissions {
                     transitions.transition(job, JobState.NotStarted, WAITING, out);
                     return job.persist().replaceWithVoid();
                 }
-                return admit(job, cluster, record, out);
+                return admit(job, cluster, record, out, true);
             });
         });
     }
@@ -79,6 +79,12 @@ class Submissions {
 
     /** Queues the job, or fails it when it asks for more nodes than the cluster has (dead-lettering its record if any). */
     private Uni<Void> admit(JobEntity job, ClusterEntity cluster, ConsumerRecord<byte[], byte[]> record, Outgoing out) {
+        return admit(job, cluster, record, out, false);
+    }
+
+    /** @param isNew a job not stored yet: a queued one is inserted with the transaction's other new jobs */
+    private Uni<Void> admit(JobEntity job, ClusterEntity cluster, ConsumerRecord<byte[], byte[]> record, Outgoing out,
+            boolean isNew) {
         if (job.instanceCount > cluster.maxInstances) {
             String reason = "job asks for " + job.instanceCount + " nodes but cluster '" + cluster.name
                     + "' has max_instances " + cluster.maxInstances;
@@ -88,6 +94,10 @@ class Submissions {
             return fail(job, reason, out);
         }
         transitions.transition(job, JobState.Queued, "waiting for " + job.instanceCount + " node(s)", out);
+        if (isNew) {
+            out.insertLater(job); // insert-only: one multi-row INSERT for the batch, no managed entity
+            return placement.place(job.cluster, out);
+        }
         return job.persist().chain(() -> placement.place(job.cluster, out));
     }
 
@@ -191,6 +201,7 @@ class Submissions {
         job.instanceCount = s.spec().instanceCount();
         job.priority = s.spec().priority();
         job.specJson = EventJson.write(s.spec());
+        job.spec = s.spec(); // the queue index reads it instead of parsing specJson again
         job.submittedAt = s.submittedAt() != null ? s.submittedAt() : now();
         job.submittedBy = s.submittedBy();
         job.sequence = ChronoUnit.MICROS.between(Instant.EPOCH, job.submittedAt);
