@@ -14,4 +14,9 @@ public class NodeRepository implements PanacheRepositoryBase<NodeEntity, String>
     public Uni<List<NodeEntity>> ofClusters(Collection<String> clusters) {
         return list("cluster in ?1", clusters);
     }
+
+    /** The nodes that hold one of these jobs or have one of these names (a batch's run reports, one query). */
+    public Uni<List<NodeEntity>> holdingOrNamed(Collection<String> jobIds, Collection<String> names) {
+        return list("jobId in ?1 or name in ?2", jobIds, names.isEmpty() ? List.of("") : names);
+    }
 }

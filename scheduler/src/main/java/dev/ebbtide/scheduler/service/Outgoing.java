@@ -53,6 +53,9 @@ final class Outgoing {
         return BulkInserts.jobs(jobs);
     }
 
+    /** The batch's run reports' jobs and nodes, loaded with one query each, or null (look each one up). */
+    RunReportsPrefetch runs;
+
     /** Ids of the batch's submitted jobs already stored (one query per batch), or null to look each one up. */
     Set<String> storedJobIds;
 

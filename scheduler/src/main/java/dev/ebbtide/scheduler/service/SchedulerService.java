@@ -82,6 +82,8 @@ public class SchedulerService {
     QueueIndex index;
     @Inject
     JobRepository jobRepository;
+    @Inject
+    dev.ebbtide.scheduler.persistence.NodeRepository nodeRepository;
 
     /**
      * Handles a batch of records in one transaction (under load, one commit and one outbox relay for many events).
@@ -119,18 +121,26 @@ public class SchedulerService {
         }).invoke(outbox::relayInBackground); // the next batch need not wait for Kafka's acknowledgements
     }
 
-    /** One query for the batch's submissions that are already stored (redeliveries), instead of one per record. */
+    /**
+     * One query for the batch's submissions that are already stored (redeliveries), and two for its run reports'
+     * jobs and nodes ({@link RunReportsPrefetch}), instead of several per record.
+     */
     private Uni<Void> prefetch(List<Item> items, Outgoing out) {
         Set<String> ids = new HashSet<>();
+        Set<String> runJobs = new HashSet<>();
+        Set<String> runNodes = new HashSet<>();
         for (Item i : items) {
             if (i.decoded() instanceof Decoded.Event<?> e && e.value() instanceof JobSubmitted s && s.jobId() != null) {
                 ids.add(s.jobId());
+            } else if (i.decoded() instanceof Decoded.Event<?> e && e.value() instanceof JobRunReported r) {
+                runJobs.add(r.jobId());
+                runNodes.add(r.node());
             }
         }
-        if (ids.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        return jobRepository.storedIds(ids).invoke(stored -> out.storedJobIds = new HashSet<>(stored)).replaceWithVoid();
+        Uni<Void> stored = ids.isEmpty() ? Uni.createFrom().voidItem()
+                : jobRepository.storedIds(ids).invoke(found -> out.storedJobIds = new HashSet<>(found)).replaceWithVoid();
+        return stored.chain(() -> RunReportsPrefetch.load(runJobs, runNodes, jobRepository, nodeRepository))
+                .invoke(p -> out.runs = p).replaceWithVoid();
     }
 
     /** A record and what its bytes turned out to be; {@code decoded} is null for a topic the scheduler ignores. */
@@ -256,7 +266,7 @@ public class SchedulerService {
         lost.jobId = null;
         lost.attempt = null;
         return JobEntity.<JobEntity>findById(jobId).chain(job -> job == null ? Uni.createFrom().voidItem()
-                : holding(job.id, lost.name).invoke(holding -> transitions.apply(job,
+                : holding(job.id, lost.name, out).invoke(holding -> transitions.apply(job,
                         new JobEvent.NodeLost(lost.name, state.name(), attempt), holding, out)).replaceWithVoid());
     }
 
@@ -273,11 +283,11 @@ public class SchedulerService {
                 }
                 // only the rejecting node is free: the others of the gang are told to stop and free theirs when
                 // they answer with EXITED, so nothing is placed on a node still running the old attempt
-                case REJECTED -> freeNode(r.node(), job.id, attempt).chain(() -> holding(job.id, null))
+                case REJECTED -> freeNode(r.node(), job.id, attempt).chain(() -> holding(job.id, null, out))
                         .invoke(holding -> transitions.apply(job,
                                 new JobEvent.Rejected(r.node(), r.rank(), attempt, r.reason()), holding, out))
                         .chain(() -> placement.place(job.cluster, out));
-                case EXITED -> freeNode(r.node(), job.id, attempt).chain(() -> holding(job.id, null))
+                case EXITED -> freeNode(r.node(), job.id, attempt).chain(() -> holding(job.id, null, out))
                         .invoke(holding -> transitions.apply(job, new JobEvent.RankExited(r.node(), r.rank(), attempt,
                                 r.exitCode(), r.reason(), r.outputPath(), r.at()), holding, out))
                         .chain(() -> placement.place(job.cluster, out));
@@ -308,7 +318,10 @@ public class SchedulerService {
     }
 
     /** Nodes the scheduler still counts as given to the job, leaving out {@code except}. */
-    private static Uni<Integer> holding(String jobId, String except) {
+    private static Uni<Integer> holding(String jobId, String except, Outgoing out) {
+        if (out.runs != null && out.runs.knows(jobId)) { // every node holding it is in the session: no query
+            return Uni.createFrom().item(out.runs.holding(jobId, except));
+        }
         return (except == null ? NodeEntity.count("jobId", jobId) : NodeEntity.count("jobId = ?1 and name <> ?2", jobId, except))
                 .map(Long::intValue);
     }
