@@ -34,10 +34,15 @@ public final class AzureMlYaml {
         if (!type.equals("amlcompute")) {
             throw new InvalidSpecException("cluster type must be 'amlcompute', got '" + type + "'");
         }
-        return new ClusterSpec(doc.path("name").asText(null), doc.path("size").asText(null),
+        return new ClusterSpec(doc.path("name").asText(null), catalogued(doc.path("size").asText(null)),
                 doc.path("tier").asText(null), intField(doc, "min_instances", 0), intField(doc, "max_instances", 1),
                 intField(doc, "idle_time_before_scale_down", (int) ClusterSpec.DEFAULT_IDLE_SECONDS),
                 doc.path("location").asText(null));
+    }
+
+    /** A size absent stays absent (ClusterSpec's default); a given one must be in the catalogue, spelled as Azure does. */
+    private static String catalogued(String size) {
+        return size == null ? null : dev.ebbtide.common.compute.VmCatalogue.standard().require(size).name();
     }
 
     public static ParsedJob parseJob(String text) {
