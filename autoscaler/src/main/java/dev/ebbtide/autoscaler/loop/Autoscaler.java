@@ -116,7 +116,9 @@ public class Autoscaler {
         if (state == null) {
             return;
         }
-        state.backoff = e.until() == null ? null : new Backoff(e.until(), e.errorClass() + ": " + e.reason());
+        boolean quotaWait = e.errorClass() != null && e.errorClass().endsWith("_WAIT"); // QUOTA_WAIT, APPROVAL_WAIT
+        state.backoff = e.until() == null ? null
+                : new Backoff(e.until(), quotaWait ? e.reason() : e.errorClass() + ": " + e.reason());
         if (e.until() != null) {
             state.pendingTarget = null; // the failed request will not deliver its nodes
         }

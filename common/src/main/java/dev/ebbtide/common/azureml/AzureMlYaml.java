@@ -24,7 +24,7 @@ public final class AzureMlYaml {
     private AzureMlYaml() {
     }
 
-    /** A parsed command job: where it runs ({@code local} or a cluster name) and what it runs. */
+    /** A parsed command job: where it runs ({@code local}, a cluster name, or null for the default) and what it runs. */
     public record ParsedJob(String compute, JobSpec spec) {
     }
 
@@ -96,10 +96,13 @@ public final class AzureMlYaml {
         }
     }
 
-    /** {@code azureml:gpu-cluster} → {@code gpu-cluster}; {@code local} stays {@code local}. */
+    /**
+     * {@code azureml:gpu-cluster} → {@code gpu-cluster}; {@code local} stays {@code local}; no compute → null (the
+     * default compute takes the job, {@link dev.ebbtide.common.compute.DefaultCompute}).
+     */
     static String computeName(String compute) {
         if (compute.isBlank()) {
-            throw new InvalidSpecException("job has no 'compute' (use azureml:<cluster-name> or local)");
+            return null;
         }
         String name = compute.startsWith("azureml:") ? compute.substring("azureml:".length()) : compute;
         if (name.isBlank()) {

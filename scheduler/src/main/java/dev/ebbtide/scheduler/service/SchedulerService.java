@@ -334,6 +334,7 @@ public class SchedulerService {
         return JobEntity.queued(e.cluster()).chain(queued -> {
             for (JobEntity job : queued) {
                 String reason = e.until() == null ? "waiting for " + job.instanceCount + " node(s)"
+                        : e.errorClass() != null && e.errorClass().endsWith("_WAIT") ? e.reason() // quota, approval
                         : waitingReason(e.errorClass()) + " (" + e.reason() + "; retry after " + e.until() + ")";
                 if (!reason.equals(job.reason)) {
                     transitions.transition(job, JobState.Queued, reason, out);
