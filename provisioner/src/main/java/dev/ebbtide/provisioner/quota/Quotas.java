@@ -12,7 +12,7 @@ import dev.ebbtide.provisioner.actuation.ProvisionerEvents;
 import dev.ebbtide.provisioner.actuation.QuotaGate;
 import dev.ebbtide.provisioner.cloud.CloudException;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Gauge;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -193,8 +193,20 @@ public final class Quotas implements QuotaGate {
             limits.replaceAll((name, l) -> new CoreLimit(name, used.getOrDefault(name, 0), l.limit()));
         }
         limits.values().forEach(l -> {
-            gauge("ebbtide_quota_cores_used", region, l.name()).set(l.used());
-            gauge("ebbtide_quota_cores_limit", region, l.name()).set(l.limit());
+            gauges.computeIfAbsent("used|" + region + "|" + l.name(), k -> {
+                AtomicInteger v = new AtomicInteger(); // held here: Micrometer keeps only a weak reference
+                Gauge.builder("ebbtide_quota_cores_used", v, AtomicInteger::get)
+                        .description("cores used per quota (tags: family, region)")
+                        .tag("family", l.name()).tag("region", region).register(registry);
+                return v;
+            }).set(l.used());
+            gauges.computeIfAbsent("limit|" + region + "|" + l.name(), k -> {
+                AtomicInteger v = new AtomicInteger();
+                Gauge.builder("ebbtide_quota_cores_limit", v, AtomicInteger::get)
+                        .description("cores allowed per quota (tags: family, region)")
+                        .tag("family", l.name()).tag("region", region).register(registry);
+                return v;
+            }).set(l.limit());
         });
         return limits;
     }
@@ -216,10 +228,5 @@ public final class Quotas implements QuotaGate {
 
     private String region(ClusterSpec spec) {
         return spec.location() != null && !spec.location().isBlank() ? spec.location() : defaultRegion;
-    }
-
-    private AtomicInteger gauge(String metric, String region, String name) {
-        return gauges.computeIfAbsent(metric + "|" + region + "|" + name, k -> registry.gauge(metric,
-                Tags.of("family", name, "region", region), new AtomicInteger()));
     }
 }
