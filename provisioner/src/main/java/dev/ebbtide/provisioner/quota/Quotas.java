@@ -156,7 +156,8 @@ public final class Quotas implements QuotaGate {
                 continue;
             }
             Map<String, Integer> own = source.countsOwnNodes() ? ownUsage(region) : Map.of();
-            TreeSet<String> names = new TreeSet<>(limits.keySet());
+            TreeSet<String> names = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+            names.addAll(limits.keySet());
             names.addAll(own.keySet());
             for (String name : names) {
                 CoreLimit l = limits.get(name);
@@ -187,7 +188,9 @@ public final class Quotas implements QuotaGate {
 
     /** The source's quotas with usage (Ebbtide's own nodes where the source counts none); updates the gauges. */
     private Map<String, CoreLimit> limits(String region) throws CloudException {
-        Map<String, CoreLimit> limits = new TreeMap<>(source.limits(region));
+        // Azure spells some families with a capital S (StandardNVADSA10v5Family): names match case-insensitively
+        Map<String, CoreLimit> limits = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        limits.putAll(source.limits(region));
         if (source.countsOwnNodes()) {
             Map<String, Integer> used = ownUsage(region);
             limits.replaceAll((name, l) -> new CoreLimit(name, used.getOrDefault(name, 0), l.limit()));
@@ -212,7 +215,7 @@ public final class Quotas implements QuotaGate {
     }
 
     private Map<String, Integer> ownUsage(String region) {
-        Map<String, Integer> used = new TreeMap<>();
+        Map<String, Integer> used = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         view.clusters().values().stream().filter(c -> region(c).equals(region)).forEach(c -> catalogue.find(c.size())
                 .ifPresent(s -> {
                     int cores = view.nodes(c.name()) * s.vcpus();

@@ -17,8 +17,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
+import java.util.TreeSet;
 
 /**
  * {@code GET /quota}: cores used and allowed per region and quota, and the clusters waiting for quota or approval.
@@ -50,15 +49,19 @@ public class QuotaResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(Roles.OPERATOR)
     public Response put(@PathParam("name") String name, Limit body) {
-        Set<String> families = VmCatalogue.standard().all().stream().map(VmSize::family).collect(Collectors.toSet());
-        if (!families.contains(name) && !name.equals(QuotaPlanner.LOW_PRIORITY) && !name.equals(QuotaPlanner.TOTAL)) {
+        TreeSet<String> known = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        known.addAll(VmCatalogue.standard().all().stream().map(VmSize::family).toList());
+        known.add(QuotaPlanner.LOW_PRIORITY);
+        known.add(QuotaPlanner.TOTAL);
+        if (!known.contains(name)) {
             return error(400, "unknown quota '" + name + "': use a VM family such as standardNCSv3Family (GET /vm-sizes), "
                     + QuotaPlanner.LOW_PRIORITY + " or " + QuotaPlanner.TOTAL);
         }
         if (body == null || body.limit() == null || body.limit() < 0) {
             return error(400, "the body must be {\"limit\": N} with N the cores allowed, 0 or more");
         }
-        if (!quotas.setLimit(name, body.limit())) {
+        String quota = known.ceiling(name); // the catalogue's spelling
+        if (!quotas.setLimit(quota, body.limit())) {
             return error(409, "quotas of the " + quotas.source().name() + " source cannot be changed here: "
                     + "request a quota increase from Azure (docs/compute.md)");
         }

@@ -85,4 +85,26 @@ class AzureQuotaTest {
         assertEquals(List.of("gpu"), ended);
         assertFalse(quotas.waitOf("gpu").isPresent());
     }
+
+    @Test
+    void familyNamesMatchWhateverCaseAzureSpellsThemIn() {
+        fake.usages.set(FakeArmServer.LOCATION, "StandardNCSv3Family", "Standard NCSv3 Family vCPUs", 24, 24);
+        Quotas quotas = new Quotas(quota, VmCatalogue.standard(), FakeArmServer.LOCATION, Clock.systemUTC(),
+                Duration.ofSeconds(30), ProvisionerEvents.NONE, new SimpleMeterRegistry());
+        ClusterSpec gpu = new ClusterSpec("gpu", "Standard_NC6s_v3", "dedicated", 0, 4, 120, null);
+        quotas.attach(new Quotas.UsageView() {
+            @Override
+            public Map<String, ClusterSpec> clusters() {
+                return Map.of("gpu", gpu);
+            }
+
+            @Override
+            public int nodes(String cluster) {
+                return 0;
+            }
+        });
+        QuotaGate.Admission a = quotas.admit("gpu", 1);
+        assertEquals(0, a.nodes(), "the catalogue's standardNCSv3Family is Azure's StandardNCSv3Family");
+        assertEquals("waiting for quota: StandardNCSv3Family uses 24 of 24 cores", a.reason().message());
+    }
 }
