@@ -5,8 +5,6 @@ import dev.ebbtide.core.placement.PlacementPlanner;
 import dev.ebbtide.core.placement.Priority;
 import dev.ebbtide.core.placement.Start;
 import dev.ebbtide.core.placement.WaitingJob;
-import dev.ebbtide.core.scaling.ClusterSnapshot;
-import dev.ebbtide.core.scaling.ScalingDecision;
 import dev.ebbtide.core.scaling.ScalingNode;
 import dev.ebbtide.core.scaling.ScalingPolicy;
 import dev.ebbtide.core.scaling.ScalingSettings;
@@ -22,10 +20,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Replays a trace in virtual time through {@link PlacementPlanner} and a {@link ScalingPolicy}: the same classes the
- * scheduler and the autoscaler call.
+ * scheduler and the autoscaler call. The decision side of each cluster is a {@link Controller}: by default
+ * {@link PolicyController} (snapshot with the cluster's arrival history, policy call, re-checks on the autoscaler's
+ * 1 s tick); the parity test plugs in the live autoscaler instead.
  *
  * <h2>Model</h2>
  * <ul>
@@ -33,10 +34,11 @@ import java.util.Set;
  *   <li>Exclusive nodes: a node runs one job at a time; a job needs {@code nodes} nodes at once (gang start) and runs
  *       for {@code duration_s}. Jobs have no known time limit (the planner sees {@code timeLimit = null}).</li>
  *   <li>Event-driven in virtual time. Events are job arrivals, job completions (the nodes become idle), nodes becoming
- *       ready (boot time after the request; they become idle) and re-checks at the decision's {@code nextCheckAt}.
+ *       ready (boot time after the request; they become idle) and re-checks at the decision's {@code nextCheckAt} (on the autoscaler's tick).
  *       All events at the same instant are applied first; then the planner starts what it can (a freed node goes to
  *       the head of the queue; the most recently idled node is reused first); then the policy decides on the
- *       remaining queue; the decision is applied at once: named idle nodes are removed, and nodes are requested up
+ *       remaining queue (every arrival counts in the cluster's arrival history, placed at once or not); the decision
+ *       is applied at once: named idle nodes are removed, and nodes are requested up
  *       to the target (they exist, and cost, from this instant; there is no in-flight delay beyond the boot).</li>
  *   <li>Cost: a node costs from its request to its removal. The replay runs until no event is left, so idle nodes
  *       left at the end are billed until the policy removes them (fixed-idle: idle time T after they became idle).
@@ -50,14 +52,41 @@ public final class Simulation {
     private static final int READY = 1;
     private static final int CHECK = 2;
 
-    private final ScalingPolicy policy;
+    /** The live autoscaler's default tick ({@code ebbtide.autoscaler.tick}). */
+    public static final Duration TICK = Duration.ofSeconds(1);
+
+    /** A decision that changed something: a target other than the cluster's size, or nodes removed. */
+    public record Decided(String cluster, Instant at, int targetCount, List<String> removeNodes) {
+    }
+
+    private final String policyName;
+    private final Function<String, Controller> controllers;
     private final ScalingSettings settings;
     private final long bootMs;
+    private List<Decided> decisions;
 
     public Simulation(ScalingPolicy policy, ScalingSettings settings, Duration boot) {
-        this.policy = policy;
+        this(policy.name(), cluster -> new PolicyController(policy, settings, TICK), settings, boot);
+    }
+
+    /** With the decision side of each cluster made by {@code controllers}. */
+    public Simulation(String policyName, Function<String, Controller> controllers, ScalingSettings settings,
+            Duration boot) {
+        this.policyName = policyName;
+        this.controllers = controllers;
         this.settings = settings;
         this.bootMs = boot.toMillis();
+    }
+
+    /** Records every decision that changed something (see {@link #decisions()}). */
+    public Simulation recordDecisions() {
+        decisions = new ArrayList<>();
+        return this;
+    }
+
+    /** The decisions recorded by the last {@link #run}, cluster by cluster in time order. */
+    public List<Decided> decisions() {
+        return decisions == null ? List.of() : List.copyOf(decisions);
     }
 
     /** Replays the whole trace; clusters one after the other (they are independent). */
@@ -68,7 +97,7 @@ public final class Simulation {
             new ClusterReplay(e.getKey(), e.getValue(), totals).run();
         }
         double replayS = (System.nanoTime() - started) / 1e9;
-        return SimulationResult.of(trace, policy.name(), settings, Duration.ofMillis(bootMs), totals.waitsMs, totals.waitCount,
+        return SimulationResult.of(trace, policyName, settings, Duration.ofMillis(bootMs), totals.waitsMs, totals.waitCount,
                 totals.nodeMs, totals.scaleUps, totals.scaleDowns, totals.nodesAdded, totals.nodesRemoved, replayS);
     }
 
@@ -111,7 +140,7 @@ public final class Simulation {
     }
 
     /** One cluster's replay. */
-    private final class ClusterReplay {
+    private final class ClusterReplay implements Controller.ClusterView {
         private final String cluster;
         private final List<Trace.Job> jobs;
         private final Totals totals;
@@ -122,7 +151,9 @@ public final class Simulation {
         private final List<WaitingJob> queue = new ArrayList<>();
         private final Set<Long> pendingChecks = new HashSet<>();
         private final Set<Node> idleOrder = new LinkedHashSet<>(); // free nodes, oldest idle first
-        private final List<Integer> demand = new ArrayList<>();
+        private final List<Controller.Arrival> arrivals = new ArrayList<>();
+        private final List<Controller.NodeChange> changes = new ArrayList<>();
+        private final Controller controller;
         private long seq;
         private int nodeCounter;
         private int freeCount;
@@ -132,6 +163,7 @@ public final class Simulation {
             this.cluster = cluster;
             this.jobs = jobs;
             this.totals = totals;
+            this.controller = controllers.apply(cluster);
         }
 
         void run() {
@@ -152,7 +184,7 @@ public final class Simulation {
                 while (nextArrival < jobs.size() && jobs.get(nextArrival).submitS() * 1000L == t) {
                     Trace.Job j = jobs.get(nextArrival);
                     queue.add(new WaitingJob(Integer.toString(nextArrival), j.nodes(), Priority.MEDIUM, nextArrival, null));
-                    policy.observeJobQueued(cluster, j.nodes(), at);
+                    arrivals.add(new Controller.Arrival(cluster + "#" + nextArrival, j.nodes(), at));
                     nextArrival++;
                 }
                 place(at);
@@ -186,6 +218,7 @@ public final class Simulation {
             n.slotView = NodeSlot.free(n.name, at);
             idleOrder.add(n);
             freeCount++;
+            changes.add(new Controller.NodeChange(n.name, "idle"));
         }
 
         private void place(Instant at) {
@@ -215,6 +248,7 @@ public final class Simulation {
                     n.slotView = NodeSlot.busy(n.name, at, null);
                     idleOrder.remove(n);
                     freeCount--;
+                    changes.add(new Controller.NodeChange(n.name, "running"));
                     gang[k] = n;
                 }
                 running.add(gang);
@@ -226,34 +260,38 @@ public final class Simulation {
         }
 
         private void scale(Instant at) {
-            demand.clear();
-            for (WaitingJob w : queue) {
-                demand.add(w.nodes());
+            Controller.Decision d = controller.decide(at, this);
+            arrivals.clear();
+            changes.clear();
+            if (d != null) {
+                apply(d, at);
             }
-            List<ScalingNode> views = new ArrayList<>(nodes.size());
-            for (Node n : nodes) {
-                if (n.state != State.FREE) {
-                    views.add(n.scalingView);
+            Instant wake = controller.wakeUpAt();
+            if (wake != null) {
+                long check = ceilMillis(wake);
+                if (check > now && pendingChecks.add(check)) {
+                    push(check, CHECK, 0);
                 }
             }
-            for (Node n : idleOrder) { // idle nodes in idle order: the policy need not sort them
-                views.add(n.scalingView);
-            }
-            ClusterSnapshot snapshot = new ClusterSnapshot(cluster, settings, demand, views, 0, null);
-            ScalingDecision d = policy.decide(snapshot, at);
-            int removed = 0;
+        }
+
+        private void apply(Controller.Decision d, Instant at) {
+            int sizeBefore = nodes.size();
+            List<String> removedNames = new ArrayList<>();
             for (String name : d.removeNodes()) {
                 Node n = byName.get(name);
                 if (n != null && n.state == State.FREE) {
                     removeNode(n);
-                    removed++;
+                    removedNames.add(name);
                 }
             }
+            int removed = removedNames.size();
             if (removed > 0) {
                 totals.scaleDowns++;
                 totals.nodesRemoved += removed;
             }
             int add = d.targetCount() - nodes.size();
+            List<String> added = new ArrayList<>();
             if (add > 0) {
                 totals.scaleUps++;
                 totals.nodesAdded += add;
@@ -266,15 +304,66 @@ public final class Simulation {
                     n.index = nodes.size();
                     nodes.add(n);
                     byName.put(n.name, n);
+                    added.add(n.name);
                     push(now + bootMs, READY, id);
                 }
             }
-            if (d.nextCheckAt() != null) {
-                long check = ceilMillis(d.nextCheckAt());
-                if (check > now && pendingChecks.add(check)) {
-                    push(check, CHECK, 0);
+            if (decisions != null && (d.targetCount() != sizeBefore || !d.removeNodes().isEmpty())) {
+                decisions.add(new Decided(cluster, at, d.targetCount(), d.removeNodes()));
+            }
+            if (!added.isEmpty() || !removedNames.isEmpty()) {
+                controller.applied(at, added, removedNames);
+            }
+        }
+
+        @Override
+        public String cluster() {
+            return cluster;
+        }
+
+        @Override
+        public List<WaitingJob> queue() {
+            return queue;
+        }
+
+        @Override
+        public List<ScalingNode> nodes() {
+            List<ScalingNode> views = new ArrayList<>(nodes.size());
+            for (Node n : nodes) {
+                if (n.state != State.FREE) {
+                    views.add(n.scalingView);
                 }
             }
+            for (Node n : idleOrder) { // idle nodes in idle order: the policy need not sort them
+                views.add(n.scalingView);
+            }
+            return views;
+        }
+
+        @Override
+        public List<String> busyNodes() {
+            List<String> busy = new ArrayList<>();
+            for (Node n : nodes) {
+                if (n.state == State.BUSY) {
+                    busy.add(n.name);
+                }
+            }
+            return busy;
+        }
+
+        @Override
+        public List<Controller.Arrival> arrivals() {
+            return arrivals;
+        }
+
+        @Override
+        public List<Controller.NodeChange> changes() {
+            return changes;
+        }
+
+        @Override
+        public int size() {
+            return nodes.size();
         }
 
         private void removeNode(Node n) {
