@@ -51,6 +51,8 @@ public final class Simulation {
     private static final int COMPLETE = 0;
     private static final int READY = 1;
     private static final int CHECK = 2;
+    /** Decisions at one instant at most: the first and its follow-ups on the provisioner's answer. */
+    private static final int MAX_ROUNDS = 4;
 
     /** The live autoscaler's default tick ({@code ebbtide.autoscaler.tick}). */
     public static final Duration TICK = Duration.ofSeconds(1);
@@ -157,6 +159,8 @@ public final class Simulation {
         private long seq;
         private int nodeCounter;
         private int freeCount;
+        private boolean scaledUp;
+        private boolean scaledDown;
         private long now;
 
         ClusterReplay(String cluster, List<Trace.Job> jobs, Totals totals) {
@@ -263,8 +267,18 @@ public final class Simulation {
             Controller.Decision d = controller.decide(at, this);
             arrivals.clear();
             changes.clear();
-            if (d != null) {
-                apply(d, at);
+            // the live autoscaler decides again on the provisioner's answer (nodes preparing, nodes deleted): so does
+            // the replay, at the same instant, until a decision changes nothing (bounded: a policy must settle)
+            scaledUp = false;
+            scaledDown = false;
+            for (int round = 0; d != null && apply(d, at) && round < MAX_ROUNDS; round++) {
+                d = controller.decide(at, this);
+            }
+            if (scaledUp) { // scale actions count once per instant, however the decisions split them
+                totals.scaleUps++;
+            }
+            if (scaledDown) {
+                totals.scaleDowns++;
             }
             Instant wake = controller.wakeUpAt();
             if (wake != null) {
@@ -275,7 +289,8 @@ public final class Simulation {
             }
         }
 
-        private void apply(Controller.Decision d, Instant at) {
+        /** Applies a decision; true when it changed something. */
+        private boolean apply(Controller.Decision d, Instant at) {
             int sizeBefore = nodes.size();
             List<String> removedNames = new ArrayList<>();
             for (String name : d.removeNodes()) {
@@ -287,13 +302,13 @@ public final class Simulation {
             }
             int removed = removedNames.size();
             if (removed > 0) {
-                totals.scaleDowns++;
+                scaledDown = true;
                 totals.nodesRemoved += removed;
             }
             int add = d.targetCount() - nodes.size();
             List<String> added = new ArrayList<>();
             if (add > 0) {
-                totals.scaleUps++;
+                scaledUp = true;
                 totals.nodesAdded += add;
                 for (int k = 0; k < add; k++) {
                     int id = nodeCounter++;
@@ -313,7 +328,9 @@ public final class Simulation {
             }
             if (!added.isEmpty() || !removedNames.isEmpty()) {
                 controller.applied(at, added, removedNames);
+                return true;
             }
+            return false;
         }
 
         @Override

@@ -6,6 +6,7 @@ import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.events.ClusterBackoffChanged;
 import dev.ebbtide.common.events.ClusterDefined;
 import dev.ebbtide.common.events.ClusterDemandChanged;
+import dev.ebbtide.common.events.ClusterDemandChangedV2;
 import dev.ebbtide.common.events.NodeState;
 import dev.ebbtide.common.events.NodeStateChanged;
 import dev.ebbtide.common.events.QueuedJob;
@@ -59,6 +60,7 @@ public class Autoscaler {
     Duration nodeBootTime;
 
     private final Map<String, ClusterState> clusters = new TreeMap<>();
+    /** Stateless policies by name: sharing one is safe; what they learn is each cluster's {@link ClusterState}. */
     private final Map<String, ScalingPolicy> policies = new ConcurrentHashMap<>();
 
     public synchronized void onClusterDefined(ClusterDefined e) {
@@ -84,14 +86,25 @@ public class Autoscaler {
         if (state == null) {
             return;
         }
-        ScalingPolicy policy = policy(state.policy);
-        for (QueuedJob job : e.queue()) {
-            if (state.firstSighting(job.jobId())) {
-                policy.observeJobQueued(e.cluster(), job.instanceCount(),
-                        job.queuedSince() != null ? job.queuedSince() : clock.instant());
-            }
+        for (QueuedJob job : e.queue()) { // v1 lists queued jobs only: a job placed at once is never seen
+            state.observeArrival(job.jobId(), job.instanceCount(),
+                    job.queuedSince() != null ? job.queuedSince() : clock.instant());
         }
         state.queuedDemand = e.queue().stream().map(QueuedJob::instanceCount).toList();
+        state.busyNodes = new HashSet<>(e.busyNodes());
+        evaluate(e.cluster());
+    }
+
+    /** v2 demand: every arrival (placed at once or queued) goes into the cluster's history, then the queue. */
+    public synchronized void onDemandV2(ClusterDemandChangedV2 e) {
+        ClusterState state = clusters.get(e.cluster());
+        if (state == null) {
+            return;
+        }
+        for (ClusterDemandChangedV2.Arrival a : e.arrivals()) {
+            state.observeArrival(a.jobId(), a.nodes(), a.submittedAt() != null ? a.submittedAt() : clock.instant());
+        }
+        state.queuedDemand = DemandV2.nodesPerJob(e);
         state.busyNodes = new HashSet<>(e.busyNodes());
         evaluate(e.cluster());
     }
@@ -128,7 +141,7 @@ public class Autoscaler {
         clusters.keySet().forEach(this::evaluate);
     }
 
-    /** The decision the policy would make now, without acting on it (ops' dry run). */
+    /** The decision the policy would make now, without acting on it (ops' dry run), with the cluster's history. */
     public synchronized Optional<ScalingDecision> dryRun(String cluster, ClusterSpec changed, String policyName) {
         ClusterState state = clusters.get(cluster);
         if (state == null) {

@@ -21,7 +21,8 @@ import java.util.function.Supplier;
  *   <li><b>Warm pool.</b> {@code K = beta * rate * horizon} is the number of nodes expected to be asked for within
  *       {@code horizon} (set it to the node boot time). The pool size is {@code round(K)} (half up).</li>
  *   <li><b>Start ahead.</b> If the spare nodes (idle + preparing + in flight - queued demand) are fewer than the pool,
- *       the difference is started now ({@link ReasonCode#PREDICTED_DEMAND}).</li>
+ *       the difference is started now ({@link ReasonCode#PREDICTED_DEMAND}), as long as the last arrival is more recent
+ *       than the idle ceiling.</li>
  *   <li><b>Keep or remove.</b> The idle node of recency rank {@code r} (0 = most recently idled) is kept while
  *       {@code K >= r + 1/2} ({@link ReasonCode#KEPT_WARM}); since {@code K} decays exponentially after the last
  *       arrival, the instant it drops below is known in closed form and returned as {@code nextCheckAt}. Nodes
@@ -142,7 +143,10 @@ public final class AdaptivePolicy implements ScalingPolicy {
         }
         int demand = s.totalQueuedDemand();
         int ahead = 0;
-        if (p.startAhead() && !cap.isZero() && pool > 0) {
+        // nothing is started ahead once the last arrival is older than the idle ceiling: such a node would only wait
+        // out its idle time (and the decision after removing a warm node at the ceiling would start another)
+        boolean fresh = h.last() != null && Duration.between(h.last(), now).compareTo(cap) < 0;
+        if (p.startAhead() && fresh && pool > 0) {
             int spare = idle + preparing + s.inFlight() - demand;
             ahead = Math.max(0, pool - Math.max(0, spare));
         }
