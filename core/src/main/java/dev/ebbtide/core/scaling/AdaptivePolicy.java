@@ -91,8 +91,11 @@ public final class AdaptivePolicy implements ScalingPolicy {
     public static final Params EAGER_PARAMS = new Params(HORIZON, 2.5, true);
     /** {@value #KEEP_ONLY}: as the default, but nothing is started ahead. */
     public static final Params KEEP_ONLY_PARAMS = new Params(HORIZON, 1.5, false);
-    /** {@value #LEARNED}: as the default plus a learned idle time, one second of wait worth two of node time. */
-    public static final Params LEARNED_PARAMS = new Params(HORIZON, 1.5, true, 2);
+    /**
+     * {@value #LEARNED}: beta 1 (as {@value #LEAN}) plus a learned idle time with one second of wait worth four of node
+     * time (chosen on the first half of each dev trace only; see docs/policy.md).
+     */
+    public static final Params LEARNED_PARAMS = new Params(HORIZON, 1.0, true, 4);
 
     private static final double ROUND = 0.5;
     private static final double TAU_S = ArrivalHistory.seconds(ArrivalHistory.SHORT);

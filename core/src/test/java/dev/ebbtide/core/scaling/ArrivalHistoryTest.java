@@ -85,9 +85,9 @@ class ArrivalHistoryTest {
 
     @Test
     void learnedPolicyKeepsTheLastIdledNodeThroughTheUsualGap() {
-        // one job every 240 s for 200 minutes: the warm pool alone keeps the last idled node while K >= 0.5, i.e. 234 s
+        // one job every 240 s for 200 minutes: adaptive's warm pool keeps the last idled node while K >= 0.5, i.e. 234 s
         // after the last arrival (K = 1.5 * 120 s * 0.00605/s = 1.09 then, decaying with tau 300 s); the learned
-        // idle time keeps it 300 s after it idled (miss cost 120 s * (1 + 2) = 360 s > 300 s of idle).
+        // idle time keeps it 300 s after it idled (miss cost 120 s * (1 + 4) = 600 s > 240 s of idle on average).
         ArrivalHistory h = every(240, 50);
         Instant last = h.last();
         long t = last.getEpochSecond() - at(0).getEpochSecond();
