@@ -4,6 +4,7 @@ import dev.ebbtide.core.placement.WaitingJob;
 import dev.ebbtide.core.scaling.ScalingNode;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The decision side of one replayed cluster: what the autoscaler does. The simulator's own is {@link PolicyController}
@@ -33,6 +34,9 @@ public interface Controller {
 
         /** The queue after placement, in placement order. */
         List<WaitingJob> queue();
+
+        /** The queue after placement as jobs counted by the nodes each needs (kept as jobs come and start). */
+        Map<Integer, Integer> queuedBySize();
 
         /** Every node: not-free ones first, then free ones oldest idle first. */
         List<ScalingNode> nodes();

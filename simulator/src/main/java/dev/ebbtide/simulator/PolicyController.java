@@ -1,15 +1,13 @@
 package dev.ebbtide.simulator;
 
-import dev.ebbtide.core.placement.WaitingJob;
 import dev.ebbtide.core.scaling.ArrivalHistory;
 import dev.ebbtide.core.scaling.ClusterSnapshot;
+import dev.ebbtide.core.scaling.QueuedDemand;
 import dev.ebbtide.core.scaling.ScalingDecision;
 import dev.ebbtide.core.scaling.ScalingPolicy;
 import dev.ebbtide.core.scaling.ScalingSettings;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The simulator's autoscaler for one cluster: keeps the cluster's {@link ArrivalHistory} (every arrival, placed at
@@ -35,12 +33,8 @@ public final class PolicyController implements Controller {
         for (Arrival a : c.arrivals()) {
             history = ArrivalHistory.observe(history, a.nodes(), a.submittedAt());
         }
-        List<WaitingJob> queue = c.queue();
-        List<Integer> demand = new ArrayList<>(queue.size());
-        for (WaitingJob w : queue) {
-            demand.add(w.nodes());
-        }
-        ClusterSnapshot snapshot = new ClusterSnapshot(c.cluster(), settings, demand, c.nodes(), 0, null, history);
+        ClusterSnapshot snapshot = new ClusterSnapshot(c.cluster(), settings, QueuedDemand.of(c.queuedBySize()),
+                c.nodes(), 0, null, history);
         ScalingDecision d = policy.decide(snapshot, at);
         wakeUp = d.nextCheckAt() == null ? null : roundUp(d.nextCheckAt(), tickMs);
         return new Decision(d.targetCount(), d.removeNodes());

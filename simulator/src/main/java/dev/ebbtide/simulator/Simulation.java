@@ -156,6 +156,8 @@ public final class Simulation {
         private final List<Controller.Arrival> arrivals = new ArrayList<>();
         private final List<Controller.NodeChange> changes = new ArrayList<>();
         private final Controller controller;
+        /** Queued jobs by the nodes each needs, kept as jobs come and start, as the scheduler keeps them. */
+        private final Map<Integer, Integer> queuedBySize = new java.util.TreeMap<>();
         private long seq;
         private int nodeCounter;
         private int freeCount;
@@ -189,6 +191,7 @@ public final class Simulation {
                     Trace.Job j = jobs.get(nextArrival);
                     queue.add(new WaitingJob(Integer.toString(nextArrival), j.nodes(), Priority.MEDIUM, nextArrival, null));
                     arrivals.add(new Controller.Arrival(cluster + "#" + nextArrival, j.nodes(), at));
+                    queuedBySize.merge(j.nodes(), 1, Integer::sum);
                     nextArrival++;
                 }
                 place(at);
@@ -259,6 +262,7 @@ public final class Simulation {
                 push(now + job.durationS() * 1000L, COMPLETE, running.size() - 1);
                 totals.waitsMs[totals.waitCount++] = now - job.submitS() * 1000L;
                 startedIds.add(s.jobId());
+                queuedBySize.computeIfPresent(job.nodes(), (size, n) -> n == 1 ? null : n - 1);
             }
             queue.removeIf(w -> startedIds.contains(w.jobId()));
         }
@@ -341,6 +345,11 @@ public final class Simulation {
         @Override
         public List<WaitingJob> queue() {
             return queue;
+        }
+
+        @Override
+        public Map<Integer, Integer> queuedBySize() {
+            return queuedBySize;
         }
 
         @Override

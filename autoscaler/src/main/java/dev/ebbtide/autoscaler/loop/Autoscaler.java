@@ -81,6 +81,7 @@ public class Autoscaler {
         evaluate(e.spec().name());
     }
 
+    /** v1 demand (records published before v2, still in the topic): the whole queue, seen job by job. */
     public synchronized void onDemand(ClusterDemandChanged e) {
         ClusterState state = clusters.get(e.cluster());
         if (state == null) {
@@ -90,21 +91,24 @@ public class Autoscaler {
             state.observeArrival(job.jobId(), job.instanceCount(),
                     job.queuedSince() != null ? job.queuedSince() : clock.instant());
         }
-        state.queuedDemand = e.queue().stream().map(QueuedJob::instanceCount).toList();
+        state.queuedDemand = DemandEvents.queued(e);
         state.busyNodes = new HashSet<>(e.busyNodes());
         evaluate(e.cluster());
     }
 
-    /** v2 demand: every arrival (placed at once or queued) goes into the cluster's history, then the queue. */
-    public synchronized void onDemandV2(ClusterDemandChangedV2 e) {
+    /**
+     * Bounded demand: every arrival goes into the cluster's {@code ArrivalHistory} once (a job seen again, e.g. on
+     * redelivery, is not counted twice), then the queue.
+     */
+    public synchronized void onDemand(ClusterDemandChangedV2 e) {
         ClusterState state = clusters.get(e.cluster());
         if (state == null) {
             return;
         }
-        for (ClusterDemandChangedV2.Arrival a : e.arrivals()) {
+        for (ClusterDemandChangedV2.Arrival a : e.arrivals()) { // every arrival, placed at once or queued
             state.observeArrival(a.jobId(), a.nodes(), a.submittedAt() != null ? a.submittedAt() : clock.instant());
         }
-        state.queuedDemand = DemandV2.nodesPerJob(e);
+        state.queuedDemand = DemandEvents.queued(e);
         state.busyNodes = new HashSet<>(e.busyNodes());
         evaluate(e.cluster());
     }
@@ -216,7 +220,7 @@ public class Autoscaler {
                         .tags("cluster", cluster, "state", nodeState.name()).register(registry);
             }
         }
-        Gauge.builder("ebbtide_autoscaler_queued_nodes", state, s -> sum(s.queuedDemand()))
+        Gauge.builder("ebbtide_autoscaler_queued_nodes", state, s -> s.queuedDemand().nodes())
                 .description("nodes needed by the jobs queued on a cluster; tags: cluster").tag("cluster", cluster)
                 .register(registry);
         Gauge.builder("ebbtide_autoscaler_max_nodes", state, s -> s.spec().maxInstances())
@@ -228,10 +232,6 @@ public class Autoscaler {
 
     private static double count(ClusterState s, NodeState nodeState) {
         return s.nodes.values().stream().filter(n -> n.state() == nodeState).count();
-    }
-
-    private static double sum(List<Integer> demand) {
-        return demand.stream().mapToInt(Integer::intValue).sum();
     }
 
     private ScalingPolicy policy(String name) {

@@ -7,6 +7,7 @@ import dev.ebbtide.core.scaling.ArrivalHistory;
 import dev.ebbtide.core.scaling.Backoff;
 import dev.ebbtide.core.scaling.ClusterSnapshot;
 import dev.ebbtide.core.scaling.NodePhase;
+import dev.ebbtide.core.scaling.QueuedDemand;
 import dev.ebbtide.core.scaling.ScalingDecision;
 import dev.ebbtide.core.scaling.ScalingNode;
 import dev.ebbtide.core.scaling.ScalingSettings;
@@ -36,7 +37,7 @@ public final class ClusterState {
     String policy;
     /** Concurrent: metrics scrapes read it outside the autoscaler's lock. */
     final Map<String, NodeInfo> nodes = new java.util.concurrent.ConcurrentHashMap<>();
-    volatile List<Integer> queuedDemand = List.of();
+    volatile QueuedDemand queuedDemand = QueuedDemand.NONE;
     Set<String> busyNodes = Set.of();
     final RecentIds seenJobs = new RecentIds(SEEN_JOBS);
     Integer pendingTarget;
@@ -64,7 +65,7 @@ public final class ClusterState {
         return Map.copyOf(nodes);
     }
 
-    public List<Integer> queuedDemand() {
+    public QueuedDemand queuedDemand() {
         return queuedDemand;
     }
 

@@ -63,7 +63,7 @@ final class LiveController implements Controller {
                 autoscaler.tick();
             }
         } else {
-            autoscaler.onDemandV2(demand(world, at));
+            autoscaler.onDemand(demand(world, at));
             for (NodeChange c : world.changes()) {
                 node(c.node(), NodeState.valueOf(c.state()), at);
             }
