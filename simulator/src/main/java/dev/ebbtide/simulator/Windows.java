@@ -73,7 +73,7 @@ final class Windows {
     }
 
     private static Trace window(Trace trace, long index, double lengthS, List<Trace.Job> jobs) {
-        return new Trace(String.format(Locale.ROOT, "%s[%s,%s)d", trace.name(), days(index * lengthS),
+        return new Trace(String.format(Locale.ROOT, "%s[%s-%s)d", trace.name(), days(index * lengthS),
                 days((index + 1) * lengthS)), jobs);
     }
 
