@@ -16,7 +16,8 @@ import java.util.Locale;
 
 /**
  * {@code ebbtide simulate --trace FILE.csv --policy NAME|all [--idle SECONDS] [--boot SECONDS] [--max-nodes N]
- * [--min-nodes N] [--json] [--out DIR]}.
+ * [--min-nodes N] [--json] [--out DIR]}, or {@code ebbtide simulate --trace FILE.csv --windows LENGTH [options]}
+ * to score every policy per window ({@link Windows}).
  */
 public final class SimulatorMain {
 
@@ -25,6 +26,7 @@ public final class SimulatorMain {
 
     static final String USAGE = String.join("\n",
             "usage: ebbtide simulate --trace FILE.csv --policy NAME|all [options]",
+            "       ebbtide simulate --trace FILE.csv --windows LENGTH [options]",
             "  --trace FILE       job trace CSV (job_id,submit_s,duration_s,nodes,gpus,queue,status)",
             "  --policy NAME      " + String.join(", ", Policies.names()) + ", or all",
             "  --idle SECONDS     idle time before scale-down (default 120; for adaptive policies the ceiling)",
