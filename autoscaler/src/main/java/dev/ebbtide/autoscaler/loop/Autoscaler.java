@@ -60,6 +60,7 @@ public class Autoscaler {
     Duration nodeBootTime;
 
     private final Map<String, ClusterState> clusters = new TreeMap<>();
+    /** Stateless policies by name: sharing one is safe; what they learn is each cluster's {@link ClusterState}. */
     private final Map<String, ScalingPolicy> policies = new ConcurrentHashMap<>();
 
     public synchronized void onClusterDefined(ClusterDefined e) {
@@ -86,29 +87,26 @@ public class Autoscaler {
         if (state == null) {
             return;
         }
-        ScalingPolicy policy = policy(state.policy);
-        for (QueuedJob job : e.queue()) {
-            if (state.firstSighting(job.jobId())) {
-                policy.observeJobQueued(e.cluster(), job.instanceCount(),
-                        job.queuedSince() != null ? job.queuedSince() : clock.instant());
-            }
+        for (QueuedJob job : e.queue()) { // v1 lists queued jobs only: a job placed at once is never seen
+            state.observeArrival(job.jobId(), job.instanceCount(),
+                    job.queuedSince() != null ? job.queuedSince() : clock.instant());
         }
         state.queuedDemand = DemandEvents.queued(e);
         state.busyNodes = new HashSet<>(e.busyNodes());
         evaluate(e.cluster());
     }
 
-    /** Bounded demand: one observation per arrival (a job seen again, e.g. on redelivery, is not counted twice). */
+    /**
+     * Bounded demand: every arrival goes into the cluster's {@code ArrivalHistory} once (a job seen again, e.g. on
+     * redelivery, is not counted twice), then the queue.
+     */
     public synchronized void onDemand(ClusterDemandChangedV2 e) {
         ClusterState state = clusters.get(e.cluster());
         if (state == null) {
             return;
         }
-        ScalingPolicy policy = policy(state.policy);
-        for (ClusterDemandChangedV2.Arrival a : e.arrivals()) {
-            if (state.firstSighting(a.jobId())) {
-                policy.observeJobQueued(e.cluster(), a.nodes(), a.submittedAt() != null ? a.submittedAt() : clock.instant());
-            }
+        for (ClusterDemandChangedV2.Arrival a : e.arrivals()) { // every arrival, placed at once or queued
+            state.observeArrival(a.jobId(), a.nodes(), a.submittedAt() != null ? a.submittedAt() : clock.instant());
         }
         state.queuedDemand = DemandEvents.queued(e);
         state.busyNodes = new HashSet<>(e.busyNodes());
@@ -149,7 +147,7 @@ public class Autoscaler {
         clusters.keySet().forEach(this::evaluate);
     }
 
-    /** The decision the policy would make now, without acting on it (ops' dry run). */
+    /** The decision the policy would make now, without acting on it (ops' dry run), with the cluster's history. */
     public synchronized Optional<ScalingDecision> dryRun(String cluster, ClusterSpec changed, String policyName) {
         ClusterState state = clusters.get(cluster);
         if (state == null) {

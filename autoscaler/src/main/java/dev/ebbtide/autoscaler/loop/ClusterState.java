@@ -3,6 +3,7 @@ package dev.ebbtide.autoscaler.loop;
 import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.events.NodeState;
 import dev.ebbtide.common.ids.RecentIds;
+import dev.ebbtide.core.scaling.ArrivalHistory;
 import dev.ebbtide.core.scaling.Backoff;
 import dev.ebbtide.core.scaling.ClusterSnapshot;
 import dev.ebbtide.core.scaling.NodePhase;
@@ -43,6 +44,8 @@ public final class ClusterState {
     Instant pendingSince;
     volatile Backoff backoff;
     ScalingDecision lastDecision;
+    /** What the cluster's arrivals taught so far; every policy (and a dry run) decides with it. */
+    volatile ArrivalHistory arrivals = ArrivalHistory.NONE;
     final Deque<DecisionRecord> history = new ArrayDeque<>();
 
     ClusterState(ClusterSpec spec, String policy) {
@@ -82,9 +85,15 @@ public final class ClusterState {
         return pendingTarget;
     }
 
-    /** Returns true the first time a job id is seen, so adaptive policies observe each arrival once. */
-    boolean firstSighting(String jobId) {
-        return seenJobs.add(jobId);
+    public ArrivalHistory arrivals() {
+        return arrivals;
+    }
+
+    /** Adds an arrival to the history the first time its job id is seen (demand events repeat queued jobs). */
+    void observeArrival(String jobId, int nodes, Instant at) {
+        if (seenJobs.add(jobId)) {
+            arrivals = ArrivalHistory.observe(arrivals, nodes, at);
+        }
     }
 
     void record(DecisionRecord record) {
@@ -136,6 +145,6 @@ public final class ClusterState {
         int inFlight = pendingTarget == null ? 0 : Math.max(0, pendingTarget - liveCount());
         ScalingSettings settings = new ScalingSettings(settingsFrom.minInstances(), settingsFrom.maxInstances(),
                 Duration.ofSeconds(settingsFrom.idleTimeBeforeScaleDown()));
-        return new ClusterSnapshot(spec.name(), settings, queuedDemand, view, inFlight, backoff);
+        return new ClusterSnapshot(spec.name(), settings, queuedDemand, view, inFlight, backoff, arrivals);
     }
 }
