@@ -115,7 +115,7 @@ public final class DecisionReplay {
         java.util.logging.Logger.getLogger("org.apache.kafka").setLevel(java.util.logging.Level.WARNING);
         Map<String, String> opt = new HashMap<>();
         for (int i = 1; i + 1 < args.length; i += 2) {
-            opt.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+            opt.putIfAbsent(args[i].replaceFirst("^--", ""), args[i + 1]); // the first wins: the launcher appends its default
         }
         if (args.length < 3 || !"replay".equals(args[0]) || !opt.containsKey("cluster")) {
             System.err.println("usage: ebbtide decisions replay --cluster NAME [--since 2h|ISO-INSTANT] "
