@@ -166,7 +166,7 @@ public class ClusterResource {
         return autoscaler.cluster(name).orElseThrow(() -> new NotFoundException("no cluster '" + name + "'"));
     }
 
-    private static ClusterSpec apply(ClusterSpec spec, PolicyChange change) {
+    static ClusterSpec apply(ClusterSpec spec, PolicyChange change) {
         if (change.unknown() != null) {
             UnknownFields.problem(change.unknown().keySet(), PolicyChange.FIELDS).ifPresent(p -> {
                 throw new BadRequestException(p);
