@@ -16,6 +16,7 @@ import dev.ebbtide.common.events.PolicyHistory;
 import dev.ebbtide.common.events.ScaleRequested;
 import dev.ebbtide.common.events.ScalingDecisionRecorded;
 import dev.ebbtide.common.events.Topics;
+import dev.ebbtide.autoscaler.messaging.LatestPerKey;
 import dev.ebbtide.devsupport.DecisionReplay;
 import dev.ebbtide.devsupport.DevTokens;
 import dev.ebbtide.devsupport.RealInfraTestResource;
@@ -107,6 +108,12 @@ class PolicyGovernanceTest {
                 () -> read(Topics.POLICIES).stream().map(v -> EventJson.read(v, PolicyHistory.class)).toList(),
                 l -> !l.isEmpty() && l.get(l.size() - 1).versions().size() == 3);
         assertEquals(1, histories.get(histories.size() - 1).versions().get(2).rollbackOf());
+        // what a restarted autoscaler reads back (PolicyBook.load)
+        Map<String, PolicyHistory> readBack = LatestPerKey.read(
+                Map.of("bootstrap.servers", RealInfraTestResource.bootstrapServers()), Topics.POLICIES,
+                PolicyHistory.class, PolicyHistory::cluster, Duration.ofSeconds(10));
+        assertEquals(List.of(1, 2, 3), readBack.get(CLUSTER).versions().stream().map(v -> v.version()).toList());
+        assertEquals("default", readBack.get("local").versions().get(0).principal()); // the built-in cluster
 
         // the recorded decisions replay identically; a tampered one is reported
         Map<String, Object> client = Map.of("bootstrap.servers", RealInfraTestResource.bootstrapServers());
