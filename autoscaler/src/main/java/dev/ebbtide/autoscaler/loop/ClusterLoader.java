@@ -6,10 +6,10 @@ import dev.ebbtide.autoscaler.messaging.KafkaClientSettings;
 import dev.ebbtide.common.azureml.AzureMlYaml;
 import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.azureml.InvalidSpecException;
+import dev.ebbtide.autoscaler.policy.ClusterFiles;
 import dev.ebbtide.autoscaler.policy.PolicyBook;
 import dev.ebbtide.autoscaler.policy.PolicyVersions;
 import dev.ebbtide.common.events.ClusterDefined;
-import dev.ebbtide.common.events.PolicySettings;
 import dev.ebbtide.common.events.PolicyVersion;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
@@ -62,24 +62,15 @@ public class ClusterLoader {
         book.load();
         boolean localDefined = false;
         for (ClusterSpec spec : readDirectory()) {
-            ClusterDefined known = existing.get(spec.name());
-            PolicySettings file = PolicyVersions.settings(spec, "");
-            if (known == null) {
-                define(spec, null, FILE, "created from its cluster file");
-            } else if (book.fileSettings(spec.name()).map(before -> !sameScale(before, file)).orElse(false)) {
-                define(spec, known.policy(), FILE, "cluster file changed");
-            } else {
-                // Azure ML semantics: the file creates the cluster; later changes (REST, runtime) are kept
-                ClusterSpec kept = spec.withScaleSettings(known.spec().minInstances(), known.spec().maxInstances(),
-                        known.spec().idleTimeBeforeScaleDown());
-                if (!kept.equals(spec)) {
-                    LOG.infof("cluster %s exists with runtime changes (min %d, max %d, idle %d s): kept; the file's "
-                            + "scale settings are not applied", spec.name(), kept.minInstances(), kept.maxInstances(),
-                            kept.idleTimeBeforeScaleDown());
-                }
-                define(kept, known.policy(), FILE, "defined before policy versions were recorded");
+            ClusterFiles.Definition d = ClusterFiles.define(spec, existing.get(spec.name()),
+                    book.fileSettings(spec.name()).orElse(null));
+            if (d.keepsRuntimeChanges()) {
+                LOG.infof("cluster %s exists with runtime changes (min %d, max %d, idle %d s): kept; the file's "
+                        + "scale settings are not applied (edit the file to apply them)", spec.name(),
+                        d.spec().minInstances(), d.spec().maxInstances(), d.spec().idleTimeBeforeScaleDown());
             }
-            book.fileRead(spec.name(), file);
+            define(d.spec(), d.policy(), FILE, d.reason());
+            book.fileRead(spec.name(), ClusterFiles.settings(spec));
             localDefined |= spec.name().equals("local");
         }
         if (!localDefined && !existing.containsKey("local")) {
@@ -111,11 +102,6 @@ public class ClusterLoader {
         ClusterDefined event = new ClusterDefined(spec, policy, clock.instant());
         autoscaler.onClusterDefined(event);
         events.clusterDefined(event);
-    }
-
-    private static boolean sameScale(PolicySettings a, PolicySettings b) {
-        return a.minInstances() == b.minInstances() && a.maxInstances() == b.maxInstances()
-                && a.idleTimeBeforeScaleDown() == b.idleTimeBeforeScaleDown();
     }
 
     List<ClusterSpec> readDirectory() {
