@@ -69,13 +69,29 @@ public class ClusterLoader {
                         + "scale settings are not applied (edit the file to apply them)", spec.name(),
                         d.spec().minInstances(), d.spec().maxInstances(), d.spec().idleTimeBeforeScaleDown());
             }
-            define(d.spec(), d.policy(), FILE, d.reason());
+            defineAtStart(d.spec(), d.policy(), FILE, d.reason());
             book.fileRead(spec.name(), ClusterFiles.settings(spec));
             localDefined |= spec.name().equals("local");
         }
         if (!localDefined && !existing.containsKey("local")) {
-            define(new ClusterSpec("local", "local", "dedicated", 0, 1, 30, null), null, "default", "built-in cluster");
+            defineAtStart(new ClusterSpec("local", "local", "dedicated", 0, 1, 30, null), null, "default",
+                    "built-in cluster");
         }
+    }
+
+    /** At start-up a cluster is defined even when its version cannot be recorded: it must scale. */
+    private void defineAtStart(ClusterSpec spec, String policy, String principal, String reason) {
+        try {
+            define(spec, policy, principal, reason);
+        } catch (PolicyBook.HistoryUnavailable e) {
+            LOG.warnf("cluster %s defined without a policy version: %s", spec.name(), e.getMessage());
+            publish(spec, effectivePolicy(spec.name(), policy));
+        }
+    }
+
+    private String effectivePolicy(String cluster, String policy) {
+        return policy != null ? policy
+                : autoscaler.cluster(cluster).map(ClusterState::policy).orElse(autoscaler.defaultPolicy());
     }
 
     /**
@@ -85,8 +101,7 @@ public class ClusterLoader {
      * @param policy the policy name, or null to keep the cluster's (the default one for a new cluster)
      */
     public synchronized void define(ClusterSpec spec, String policy, String principal, String reason) {
-        String effective = policy != null ? policy
-                : autoscaler.cluster(spec.name()).map(ClusterState::policy).orElse(autoscaler.defaultPolicy());
+        String effective = effectivePolicy(spec.name(), policy);
         book.change(spec.name(), PolicyVersions.settings(spec, effective), principal, reason);
         publish(spec, effective);
     }

@@ -35,18 +35,44 @@ public class PolicyBook {
     @Identifier("default-kafka-broker")
     Map<String, Object> kafkaConfig;
 
+    /** How long one attempt to read the versions back may take. */
+    Duration loadTimeout = Duration.ofSeconds(30);
     private final Map<String, PolicyHistory> histories = new ConcurrentHashMap<>();
     private boolean loaded;
 
-    /** Reads the kept histories once; without them version numbers would restart at 1, so failing is louder. */
+    /**
+     * Reads the kept histories once. If Kafka cannot be read, the autoscaler still starts and scales; no version is
+     * recorded (and changes are refused) until a later attempt reads them: numbering again from 1 would overwrite
+     * the history on the compacted topic.
+     */
     public synchronized void load() {
         if (loaded) {
             return;
         }
-        histories.putAll(LatestPerKey.read(KafkaClientSettings.connection(kafkaConfig), Topics.POLICIES,
-                PolicyHistory.class, PolicyHistory::cluster, Duration.ofSeconds(30)));
-        loaded = true;
-        LOG.infof("policy versions read back for %d clusters", histories.size());
+        try {
+            histories.putAll(LatestPerKey.read(KafkaClientSettings.connection(kafkaConfig), Topics.POLICIES,
+                    PolicyHistory.class, PolicyHistory::cluster, loadTimeout));
+            loaded = true;
+            LOG.infof("policy versions read back for %d clusters", histories.size());
+        } catch (RuntimeException e) {
+            LOG.errorf("cannot read the policy versions from %s (%s): policy changes are refused until it can be read",
+                    Topics.POLICIES, e.getMessage());
+        }
+    }
+
+    private void ensureLoaded() {
+        load();
+        if (!loaded) {
+            throw new HistoryUnavailable("the policy history cannot be read from Kafka (" + Topics.POLICIES
+                    + "), so no new version can be numbered; try again when Kafka is reachable");
+        }
+    }
+
+    /** The versions cannot be read back from Kafka yet. */
+    public static final class HistoryUnavailable extends IllegalStateException {
+        HistoryUnavailable(String message) {
+            super(message);
+        }
     }
 
     public Optional<PolicyHistory> history(String cluster) {
@@ -61,6 +87,7 @@ public class PolicyBook {
     /** Records a change as a new version (none when nothing changes); returns the version in force afterwards. */
     public synchronized Optional<PolicyVersion> change(String cluster, PolicySettings to, String principal,
             String reason) {
+        ensureLoaded();
         Optional<PolicyHistory> next = PolicyVersions.change(histories.get(cluster), cluster, to, principal, reason,
                 clock.instant());
         next.ifPresent(this::publish);
@@ -69,6 +96,7 @@ public class PolicyBook {
 
     /** Records a rollback to {@code version} as a new version; throws IllegalArgumentException for an unknown one. */
     public synchronized PolicyVersion rollback(String cluster, int version, String principal, String reason) {
+        ensureLoaded();
         PolicyHistory next = PolicyVersions.rollback(histories.get(cluster), cluster, version, principal, reason,
                 clock.instant());
         publish(next);
@@ -82,6 +110,9 @@ public class PolicyBook {
 
     /** Remembers what the cluster file said, so that an edited file is recognised at the next start. */
     public synchronized void fileRead(String cluster, PolicySettings file) {
+        if (!loaded) {
+            return;
+        }
         if (!file.equals(fileSettings(cluster).orElse(null))) {
             PolicyHistory next = PolicyVersions.withFileSettings(histories.get(cluster), cluster, file, clock.instant());
             histories.put(cluster, next);
