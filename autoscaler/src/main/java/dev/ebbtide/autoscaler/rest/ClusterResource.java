@@ -4,14 +4,14 @@ import dev.ebbtide.autoscaler.loop.Autoscaler;
 import dev.ebbtide.autoscaler.loop.ClusterLoader;
 import dev.ebbtide.autoscaler.loop.ClusterState;
 import dev.ebbtide.autoscaler.policy.PolicyBook;
+import dev.ebbtide.common.azureml.AzureMlYaml;
+import dev.ebbtide.common.azureml.ClusterSpec;
+import dev.ebbtide.common.azureml.InvalidSpecException;
 import dev.ebbtide.common.events.PolicyHistory;
 import dev.ebbtide.common.events.PolicyVersion;
 import io.quarkus.security.identity.SecurityIdentity;
 import java.util.ArrayList;
 import java.util.Collections;
-import dev.ebbtide.common.azureml.AzureMlYaml;
-import dev.ebbtide.common.azureml.ClusterSpec;
-import dev.ebbtide.common.azureml.InvalidSpecException;
 import dev.ebbtide.core.scaling.Policies;
 import dev.ebbtide.core.scaling.ScalingDecision;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
@@ -58,6 +58,9 @@ public class ClusterResource {
         static final List<String> FIELDS = List.of("min_instances", "max_instances", "idle_time_before_scale_down",
                 "policy", "reason");
     }
+
+    /** The longest reason kept with a version (the whole history is one Kafka record). */
+    static final int MAX_REASON = 500;
 
     /** Body of a rollback: the version to restore, and an optional reason. */
     public record Rollback(Integer version, String reason,
@@ -108,6 +111,7 @@ public class ClusterResource {
     public ClusterView change(@PathParam("name") String name, PolicyChange change) {
         ClusterState state = find(name);
         ClusterSpec changed = apply(state.spec(), change);
+        checkReason(change.reason());
         loader.define(changed, change.policy() != null ? change.policy() : state.policy(), Roles.principal(identity),
                 change.reason());
         return get(name);
@@ -139,6 +143,7 @@ public class ClusterResource {
                 throw new BadRequestException(p);
             });
         }
+        checkReason(body.reason());
         try {
             return loader.rollback(state.spec(), body.version(), Roles.principal(identity), body.reason());
         } catch (IllegalArgumentException e) {
@@ -164,6 +169,12 @@ public class ClusterResource {
 
     private ClusterState find(String name) {
         return autoscaler.cluster(name).orElseThrow(() -> new NotFoundException("no cluster '" + name + "'"));
+    }
+
+    private static void checkReason(String reason) {
+        if (reason != null && reason.length() > MAX_REASON) {
+            throw new BadRequestException("reason is at most " + MAX_REASON + " characters, got " + reason.length());
+        }
     }
 
     static ClusterSpec apply(ClusterSpec spec, PolicyChange change) {

@@ -86,6 +86,10 @@ class PolicyGovernanceTest {
                 .post("/clusters/" + CLUSTER + "/policy/rollback").then().statusCode(400)
                 .body("error", containsString("give the version to restore"));
         given().header("Authorization", operator()).contentType("application/json")
+                .body("{\"version\": 1, \"reason\": \"" + "x".repeat(501) + "\"}")
+                .post("/clusters/" + CLUSTER + "/policy/rollback").then().statusCode(400)
+                .body("error", equalTo("reason is at most 500 characters, got 501"));
+        given().header("Authorization", operator()).contentType("application/json")
                 .body("{\"version\": 1, \"reason\": \"too costly\"}")
                 .post("/clusters/" + CLUSTER + "/policy/rollback").then().statusCode(200)
                 .body("version", equalTo(3)).body("rollbackOf", equalTo(1)).body("principal", equalTo("alice"))
