@@ -2,6 +2,7 @@ package dev.ebbtide.autoscaler.loop;
 
 import dev.ebbtide.autoscaler.messaging.AutoscalerEvents;
 import dev.ebbtide.autoscaler.messaging.CatchUp;
+import dev.ebbtide.autoscaler.policy.PolicyBook;
 import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.events.ClusterBackoffChanged;
 import dev.ebbtide.common.events.ClusterDefined;
@@ -52,6 +53,10 @@ public class Autoscaler {
     MeterRegistry registry;
     @Inject
     CatchUp catchUp;
+    @Inject
+    PolicyBook versions;
+    @Inject
+    DecisionLog decisionLog;
     @ConfigProperty(name = "ebbtide.autoscaler.default-policy", defaultValue = "fixed-idle")
     String defaultPolicy;
     @ConfigProperty(name = "ebbtide.autoscaler.max-node-provision-time", defaultValue = "15m")
@@ -178,6 +183,7 @@ public class Autoscaler {
         }
         ClusterSnapshot snapshot = state.snapshot();
         ScalingDecision decision = policy(state.policy).decide(snapshot, now);
+        int version = versions == null ? 0 : versions.currentVersion(cluster);
         ScalingDecision previous = state.lastDecision;
         state.lastDecision = decision;
         if (decision.nodesToAdd(snapshot) > 0 && state.demandLagsNodes()) {
@@ -187,6 +193,7 @@ public class Autoscaler {
             return;
         }
         if (decision.isNoop(snapshot)) {
+            recordDecision(state, version, snapshot, decision, now, null);
             if (previous == null || !previous.reasons().equals(decision.reasons())) {
                 LOG.debugf("cluster %s: no change (%s)", cluster, decision.explain());
             }
@@ -202,14 +209,28 @@ public class Autoscaler {
             registry.counter("ebbtide_autoscaler_scale_decisions_total", "cluster", cluster, "direction", direction,
                     "reason", reason.code().name()).increment();
         }
-        state.record(new ClusterState.DecisionRecord(now, requestId, from, decision));
+        state.record(new ClusterState.DecisionRecord(now, requestId, from, decision, state.policy, version));
+        recordDecision(state, version, snapshot, decision, now, requestId);
         state.pendingTarget = decision.targetCount();
         state.pendingSince = now;
         for (String node : decision.removeNodes()) {
             state.nodes.computeIfPresent(node, (n, info) -> new ClusterState.NodeInfo(NodeState.leaving, now));
         }
         events.scaleRequested(new ScaleRequested(requestId, cluster, decision.targetCount(), decision.removeNodes(),
-                decision.reasons().stream().map(r -> new Reason(r.code().name(), r.message())).toList(), now));
+                decision.reasons().stream().map(r -> new Reason(r.code().name(), r.message())).toList(), now,
+                state.policy, version));
+    }
+
+    private void recordDecision(ClusterState state, int version, ClusterSnapshot snapshot, ScalingDecision decision,
+            Instant now, String requestId) {
+        if (decisionLog != null) {
+            decisionLog.decided(state.policy, version, nodeBootTime, snapshot, decision, now, requestId);
+        }
+    }
+
+    /** The policy a cluster gets when its definition names none. */
+    public String defaultPolicy() {
+        return defaultPolicy;
     }
 
     /** Per-cluster gauges for dashboards: nodes by state, queued demand, and the limits. */

@@ -26,8 +26,12 @@ public final class ClusterState {
     public record NodeInfo(NodeState state, Instant since) {
     }
 
-    /** A decision the autoscaler acted on (or a refusal worth showing), for {@code GET /clusters/{name}/decisions}. */
-    public record DecisionRecord(Instant at, String requestId, int fromCount, ScalingDecision decision) {
+    /**
+     * A decision the autoscaler acted on (or a refusal worth showing), for {@code GET /clusters/{name}/decisions},
+     * with the policy and the policy version it was made under.
+     */
+    public record DecisionRecord(Instant at, String requestId, int fromCount, ScalingDecision decision, String policy,
+            int policyVersion) {
     }
 
     private static final int HISTORY = 100;
