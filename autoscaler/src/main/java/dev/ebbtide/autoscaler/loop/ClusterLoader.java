@@ -67,7 +67,8 @@ public class ClusterLoader {
             localDefined |= spec.name().equals("local");
         }
         if (!localDefined && !existing.containsKey("local")) {
-            define(new ClusterSpec("local", "local", "dedicated", 0, 1, 30, null), null);
+            // compute: local = this machine, through the one node agent the local stack starts (no boot, no scaling)
+            define(ClusterSpec.attachedPool("local", 1, null), null);
         }
     }
 

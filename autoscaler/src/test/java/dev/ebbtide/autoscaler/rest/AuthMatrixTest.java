@@ -58,8 +58,8 @@ class AuthMatrixTest {
         return List.of(
                 new Call("POST /clusters", r -> r.contentType("application/yaml")
                         .body("name: " + name + "\ntype: amlcompute\nmax_instances: 2\n").post("/clusters"), 201),
-                new Call("PUT /clusters/local/policy", r -> r.contentType("application/json")
-                        .body("{\"idle_time_before_scale_down\": 120}").put("/clusters/local/policy"), 200));
+                new Call("PUT /clusters/{name}/policy", r -> r.contentType("application/json") // the cluster just created
+                        .body("{\"idle_time_before_scale_down\": 120}").put("/clusters/" + name + "/policy"), 200));
     }
 
     @Test

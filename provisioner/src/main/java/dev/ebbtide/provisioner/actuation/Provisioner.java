@@ -71,6 +71,11 @@ public class Provisioner {
     /** Learns a cluster and opens its pool, so nodes that exist already (after a restart) are found and adopted. */
     public synchronized void onClusterDefined(ClusterSpec spec) {
         clusters.put(spec.name(), spec);
+        if (!spec.scaled()) {
+            // attached pool: no cloud, nothing to create or delete; its machines join by their agents' statuses
+            apply(b -> b.attach(spec.name(), clock.instant()));
+            return;
+        }
         try {
             NodePool pool = pool(spec.name());
             pollQuietly(spec.name(), pool, clock.instant());
@@ -88,6 +93,12 @@ public class Provisioner {
      * classification): remove the named nodes that are still idle with no job, then grow to the target.
      */
     public synchronized void onScaleRequested(ScaleRequested r) {
+        ClusterSpec spec = clusters.get(r.cluster());
+        if (spec != null && !spec.scaled()) {
+            LOG.warnf("scale request %s for %s ignored: %s compute is never created, scaled or deleted by Ebbtide",
+                    r.requestId(), r.cluster(), spec.type());
+            return;
+        }
         NodePool pool;
         try {
             pool = pool(r.cluster());
@@ -186,6 +197,10 @@ public class Provisioner {
     }
 
     private void deleteNode(String cluster, String node, String reason) {
+        if (clusters.containsKey(cluster) && !clusters.get(cluster).scaled()) {
+            apply(b -> b.left(node, "left the attached pool (" + reason + "); it joins again when its agent speaks"));
+            return; // never deleted: Ebbtide does not own the machine
+        }
         NodePool pool = pools.get(cluster);
         if (pool == null) {
             return;
@@ -260,6 +275,9 @@ public class Provisioner {
     }
 
     private NodePool pool(String cluster) {
+        if (clusters.containsKey(cluster) && !clusters.get(cluster).scaled()) {
+            return null; // attached: no pool
+        }
         NodePool pool = pools.get(cluster);
         if (pool == null && clusters.containsKey(cluster)) {
             pool = provider.nodePool(clusters.get(cluster));
