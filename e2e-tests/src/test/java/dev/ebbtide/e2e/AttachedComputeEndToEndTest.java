@@ -1,0 +1,174 @@
+package dev.ebbtide.e2e;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ebbtide.common.events.NodeState;
+import dev.ebbtide.common.events.NodeStateChanged;
+import dev.ebbtide.common.events.ScaleRequested;
+import dev.ebbtide.common.events.Topics;
+import dev.ebbtide.devsupport.KafkaAccess;
+import dev.ebbtide.devsupport.LocalStack;
+import dev.ebbtide.devsupport.TopicRecorder;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Attached compute and {@code compute: local} through real node agents on the real broker and database: an attached
+ * pool ({@code type: virtualmachine}, as the CLI v2 writes it) of two machines started like {@code ./ebbtide attach lab
+ * --nodes 2} runs a 2-node job and is never scaled; {@code compute: local} runs at once on the stack's own agent.
+ */
+class AttachedComputeEndToEndTest {
+    static final String SECRET = "e2e-Secret-Passw0rd";
+    @TempDir
+    static Path tmp;
+    static LocalStack stack;
+    static TopicRecorder recorder;
+    static StackClient client;
+    static Path state;
+
+    @BeforeAll
+    static void startStack() throws Exception {
+        Path root = Path.of(System.getProperty("ebbtide.repo.root", "..")).toAbsolutePath().normalize();
+        Path clusters = Files.createDirectories(tmp.resolve("clusters"));
+        Files.writeString(clusters.resolve("lab.yml"), """
+                $schema: https://azuremlschemas.azureedge.net/latest/vmCompute.schema.json
+                name: lab
+                type: virtualmachine
+                resource_id: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/lab-box
+                ssh_settings:
+                  admin_username: azureuser
+                  admin_password: %s
+                """.formatted(SECRET));
+        state = root.resolve("e2e-tests/target/e2e-attached-state");
+        StackClient.deleteTree(state);
+        stack = LocalStack.start(new LocalStack.Options(root, Files.createDirectories(state), 0, 0, true, clusters,
+                Map.of("provisioner:ebbtide.local.agent-heartbeat-interval", "1s", "provisioner:ebbtide.node-lost-after", "5s")));
+        client = new StackClient(stack, stack.token("e2e", "operator"));
+        recorder = new TopicRecorder(stack.kafkaClientConfig(KafkaAccess.ADMIN), List.of(Topics.NODES_STATE,
+                Topics.SCALE_REQUESTS));
+        assertEquals(List.of("lab-0", "lab-1"), stack.attach("lab", 2)); // ./ebbtide attach lab --nodes 2
+        await().atMost(Duration.ofSeconds(60)).until(() -> tooBigIsRefused("lab") && tooBigIsRefused("local")
+                && idle("lab").size() == 2 && idle("local").size() == 1);
+    }
+
+    @AfterAll
+    static void stopStack() {
+        if (recorder != null) {
+            recorder.close();
+        }
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void anAttachedPoolOfTwoMachinesRunsATwoNodeJobAndIsNeverScaled() throws Exception {
+        String job = client.submit("""
+                type: command
+                compute: azureml:lab
+                command: echo "rank $NODE_RANK of $NODE_COUNT on the lab"
+                resources: {instance_count: 2}
+                """);
+        JsonNode done = client.awaitTerminal(job, Duration.ofSeconds(40));
+        assertEquals("Completed", done.path("state").asText(), done.toString());
+        List<String> nodes = StackClient.nodes(done);
+        assertEquals(Set.of("lab-0", "lab-1"), new HashSet<>(nodes), "gang-placed across both machines");
+        for (int rank = 0; rank < 2; rank++) {
+            Path log = LocalStack.attachedDir(state).resolve(nodes.get(rank)).resolve("jobs").resolve(job)
+                    .resolve("attempt-1").resolve("rank-" + rank + ".log");
+            assertEquals("rank " + rank + " of 2 on the lab", Files.readString(log).strip(), "ran on its machine");
+        }
+        // for 3 s of autoscaler ticks after the job (idle nodes, no queue): nothing asks to remove them
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> scaleRequests("lab").isEmpty());
+        List<NodeState> seen = nodeEvents("lab").stream().map(NodeStateChanged::state).toList();
+        assertFalse(seen.contains(NodeState.preparing) || seen.contains(NodeState.leaving)
+                || seen.contains(NodeState.deleted), "never created or deleted: " + seen);
+        for (String node : nodes) {
+            assertFalse(StackClient.processesIn(LocalStack.attachedDir(state).resolve(node)).isEmpty(),
+                    "the machine's agent still runs: " + node);
+        }
+        JsonNode view = client.getJson(stack.url("autoscaler") + "/clusters/lab");
+        assertTrue(view.path("lastReasons").get(0).asText().startsWith("NOT_SCALED: lab is attached compute"),
+                view.toString());
+        assertEquals(2, view.path("currentNodeCount").asInt(), view.toString());
+    }
+
+    @Test
+    void theAttachedPoolsSecretsAreNeitherReturnedNorLogged() throws Exception {
+        for (String url : List.of(stack.url("autoscaler") + "/clusters/lab", stack.url("autoscaler") + "/clusters",
+                stack.url("provisioner") + "/nodes")) {
+            HttpResponse<String> r = StackClient.HTTP.send(client.authorized(URI.create(url)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertFalse(r.body().contains(SECRET), url + " shows the password");
+        }
+        assertTrue(client.getJson(stack.url("autoscaler") + "/clusters/lab").toString().contains("(hidden)"));
+        try (Stream<Path> logs = Files.walk(state.resolve("logs"))) {
+            for (Path log : logs.filter(Files::isRegularFile).toList()) {
+                assertFalse(Files.readString(log).contains(SECRET), log + " logs the password");
+            }
+        }
+    }
+
+    @Test
+    void computeLocalRunsAtOnceOnThisMachinesAgentWithoutScaling() throws Exception {
+        Instant submitted = Instant.now();
+        String job = client.submit("""
+                type: command
+                compute: local
+                command: echo "hello from $(hostname)"
+                """);
+        JsonNode done = client.awaitTerminal(job, Duration.ofSeconds(30));
+        assertEquals("Completed", done.path("state").asText(), done.toString());
+        assertEquals(List.of("local-0"), StackClient.nodes(done));
+        System.out.printf("E2E figure: compute: local submission -> Completed %d ms%n",
+                Duration.between(submitted, Instant.now()).toMillis());
+        assertTrue(scaleRequests("local").isEmpty(), "no scaling for local: " + scaleRequests("local"));
+        assertFalse(nodeEvents("local").stream().anyMatch(e -> e.state() == NodeState.preparing), "no boot");
+        HttpResponse<String> twoNodes = client.post("command: echo\ncompute: local\nresources: {instance_count: 2}\n");
+        assertEquals(400, twoNodes.statusCode(), "local is this one machine: " + twoNodes.body());
+    }
+
+    static boolean tooBigIsRefused(String cluster) throws Exception {
+        return client.post("command: echo\ncompute: azureml:" + cluster + "\nresources: {instance_count: 5000}\n")
+                .statusCode() == 400;
+    }
+
+    static List<NodeStateChanged> nodeEvents(String cluster) {
+        return recorder.events(Topics.NODES_STATE, NodeStateChanged.class).stream()
+                .filter(e -> e.cluster().equals(cluster)).toList();
+    }
+
+    static Set<String> idle(String cluster) {
+        Set<String> idle = new HashSet<>();
+        for (NodeStateChanged e : nodeEvents(cluster)) {
+            if (e.state() == NodeState.idle) {
+                idle.add(e.node());
+            } else {
+                idle.remove(e.node());
+            }
+        }
+        return idle;
+    }
+
+    static List<ScaleRequested> scaleRequests(String cluster) {
+        return recorder.events(Topics.SCALE_REQUESTS, ScaleRequested.class).stream()
+                .filter(e -> e.cluster().equals(cluster)).toList();
+    }
+}
