@@ -134,9 +134,9 @@ class NodeBookTest {
                 Arguments.of("attached: an agent heart-beating before the pool was known joins when it is",
                         List.of(status(0, Kind.HEARTBEAT, RUNS_J1, List.of()), attach(1)),
                         List.of(NodeState.running)),
-                Arguments.of("attached: silent for 60 s -> lost, then it leaves (deleted) and joins again when it speaks",
-                        List.of(attach(0), heartbeat(1), tick(61), at(62, (b, now) -> b.left(N, "lost")), heartbeat(90)),
-                        List.of(NodeState.idle, NodeState.lost, NodeState.deleted, NodeState.idle)),
+                Arguments.of("attached: silent for 60 s -> lost, then it leaves (deleted)",
+                        List.of(attach(0), heartbeat(1), tick(61), at(62, (b, now) -> b.left(N, "lost"))),
+                        List.of(NodeState.idle, NodeState.lost, NodeState.deleted)),
                 Arguments.of("attached: an agent that stops is lost at once",
                         List.of(attach(0), heartbeat(1), status(2, Kind.STOPPING, List.of(), List.of())),
                         List.of(NodeState.idle, NodeState.lost)),
@@ -196,6 +196,19 @@ class NodeBookTest {
         assertEquals(List.of(), heartbeat(4).event().apply(book, T0.plusSeconds(4)), "a late status of a removed node");
         assertEquals(List.of(), listed(5, CloudNodeStatus.READY).event().apply(book, T0.plusSeconds(5)), "not adopted again");
         assertEquals("unknown node", book.whyNotRemovable(N));
+    }
+
+    @Test
+    void aMachineThatLeftItsAttachedPoolJoinsAgainWhenItsAgentSpeaks() {
+        NodeBook book = new NodeBook(LOST_AFTER);
+        attach(0).event().apply(book, T0);
+        heartbeat(1).event().apply(book, T0.plusSeconds(1));
+        book.tick(T0.plusSeconds(61));
+        book.left(N, "lost");
+        assertTrue(book.view().isEmpty(), "gone from the view");
+        List<NodeBook.Change> back = heartbeat(90).event().apply(book, T0.plusSeconds(90));
+        assertEquals(List.of(NodeState.idle), back.stream().map(NodeBook.Change::state).toList());
+        assertTrue(back.get(0).reason().startsWith("joined the attached pool"), back.get(0).reason());
     }
 
     @Test
