@@ -69,7 +69,7 @@ class AttachedComputeEndToEndTest {
     }
 
     @AfterAll
-    static void stopStack() {
+    static void stopStack() throws Exception {
         if (recorder != null) {
             recorder.close();
         }

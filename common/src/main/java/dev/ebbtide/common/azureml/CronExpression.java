@@ -64,10 +64,15 @@ public final class CronExpression {
         return null;
     }
 
-    /** Whether it fired in {@code (from, to]}. */
+    /** Whether it fired in {@code (from, to]}; looks only at the minutes in between (cheap for frequent calls). */
     public boolean firedBetween(Instant from, Instant to, ZoneId zone) {
-        Instant next = next(from, zone);
-        return next != null && !next.isAfter(to);
+        ZonedDateTime t = from.atZone(zone).truncatedTo(ChronoUnit.MINUTES).plusMinutes(1);
+        for (long i = 0; i < SEARCH_MINUTES && !t.toInstant().isAfter(to); i++, t = t.plusMinutes(1)) {
+            if (matches(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -50,6 +50,7 @@ public class Provisioner {
     private final Map<String, NodePool> pools = new LinkedHashMap<>();
     /** Nodes found lost since the last tick, deleted by the next one (not on the statuses' thread). */
     private final java.util.Queue<NodeBook.Change> lost = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private volatile dev.ebbtide.provisioner.instances.Instances instances;
 
     /**
      * @param minPollInterval how often the cloud may be asked for its nodes (0 for local; Azure lists are API calls)
@@ -68,9 +69,19 @@ public class Provisioner {
         this.clock = clock;
     }
 
+    /** Compute instances: started, stopped and deleted by their lifecycle; null = none (tests of pools only). */
+    public void instances(dev.ebbtide.provisioner.instances.Instances instances) {
+        this.instances = instances;
+    }
+
     /** Learns a cluster and opens its pool, so nodes that exist already (after a restart) are found and adopted. */
     public synchronized void onClusterDefined(ClusterSpec spec) {
         clusters.put(spec.name(), spec);
+        if (spec.isInstance() && instances != null) {
+            apply(b -> b.attach(spec.name(), clock.instant())); // its one node joins when its agent speaks
+            instances.defined(spec);
+            return;
+        }
         if (!spec.scaled()) {
             // attached pool: no cloud, nothing to create or delete; its machines join by their agents' statuses
             apply(b -> b.attach(spec.name(), clock.instant()));
@@ -162,6 +173,9 @@ public class Provisioner {
 
     /** Time passes: nodes whose agents fell silent are lost, published, then deleted. */
     public void tick() {
+        if (instances != null) {
+            instances.tick();
+        }
         apply(b -> b.tick(clock.instant())).stream().filter(c -> c.state() == NodeState.lost).forEach(lost::add);
         if (lost.isEmpty()) {
             return;
@@ -271,6 +285,9 @@ public class Provisioner {
         for (NodeBook.Change c : changes) {
             events.nodeStateChanged(new NodeStateChanged(c.cluster(), c.node(), c.state(), c.previous(), c.jobId(),
                     c.reason(), c.address(), c.port(), now));
+            if (instances != null) {
+                instances.nodeState(c.cluster(), c.state(), c.reason());
+            }
         }
     }
 

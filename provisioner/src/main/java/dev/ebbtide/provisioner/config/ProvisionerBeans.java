@@ -1,5 +1,8 @@
 package dev.ebbtide.provisioner.config;
 
+import dev.ebbtide.provisioner.instances.InstanceNodes;
+import dev.ebbtide.provisioner.instances.Instances;
+
 import dev.ebbtide.provisioner.actuation.CloudCaller;
 import dev.ebbtide.provisioner.actuation.ClusterBackoff;
 import dev.ebbtide.provisioner.actuation.Provisioner;
@@ -57,7 +60,7 @@ public class ProvisionerBeans {
     @Produces
     @Singleton
     Provisioner provisioner(ProvisionerConfig config, CloudProvider provider, ProvisionerPublisher events,
-            MeterRegistry registry, Clock clock) {
+            MeterRegistry registry, Clock clock, Instances instances) {
         ProvisionerConfig.Provisioner p = config.provisioner();
         ClusterBackoff backoff = new ClusterBackoff(clock, p.backoffInitial(), p.backoffMax());
         RetryPolicy retry = new RetryPolicy(p.retryMaxAttempts(), p.maxInlineWait(), RetryPolicy.DEFAULT_TRANSIENT_BASE,
@@ -67,8 +70,18 @@ public class ProvisionerBeans {
         Reconciler reconciler = new Reconciler(clock, new Reconciler.Settings(p.maxNodeProvisionTime(),
                 p.orphanGracePeriod(), orphanAction(p.orphanAction())), backoff, caller, events);
         Duration minPoll = provider instanceof LocalCloudProvider ? Duration.ZERO : config.azure().pollInterval();
-        return new Provisioner(provider, events, handler, reconciler, caller, new NodeBook(config.nodeLostAfter()),
-                minPoll, registry, clock);
+        Provisioner provisioner = new Provisioner(provider, events, handler, reconciler, caller,
+                new NodeBook(config.nodeLostAfter()), minPoll, registry, clock);
+        provisioner.instances(instances);
+        return provisioner;
+    }
+
+    /** Compute instances: each one node on this machine, or (not built yet) a one-VM scale set. */
+    @Produces
+    @Singleton
+    Instances instances(CloudProvider provider, Clock clock) {
+        return new Instances(provider instanceof LocalCloudProvider local ? InstanceNodes.local(local.machine())
+                : InstanceNodes.unsupported(provider.name()), clock);
     }
 
     static ProvisionerEvents.OrphanAction orphanAction(String value) {
