@@ -30,11 +30,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Attached compute and {@code compute: local} through real node agents on the real broker and database: an attached
- * pool ({@code type: virtualmachine}, as the CLI v2 writes it) of two machines started like {@code ./ebbtide attach lab
- * --nodes 2} runs a 2-node job and is never scaled; {@code compute: local} runs at once on the stack's own agent.
+ * The compute kinds through real node agents on the real broker and database: an attached pool ({@code type:
+ * virtualmachine}, as the CLI v2 writes it) of two machines started like {@code ./ebbtide attach lab --nodes 2} runs a
+ * 2-node job and is never scaled; {@code compute: local} runs at once on the stack's own agent; a compute instance
+ * runs a job, stops when idle, keeps a job waiting while stopped, and is started and stopped through its API.
  */
-class AttachedComputeEndToEndTest {
+class ComputeKindsEndToEndTest {
     static final String SECRET = "e2e-Secret-Passw0rd";
     @TempDir
     static Path tmp;
@@ -56,6 +57,13 @@ class AttachedComputeEndToEndTest {
                   admin_username: azureuser
                   admin_password: %s
                 """.formatted(SECRET));
+        Files.writeString(clusters.resolve("ci-e2e.yml"), """
+                $schema: https://azuremlschemas.azureedge.net/latest/computeInstance.schema.json
+                name: ci-e2e
+                type: computeinstance
+                size: Standard_DS3_v2
+                idle_time_before_shutdown: PT8S
+                """);
         state = root.resolve("e2e-tests/target/e2e-attached-state");
         StackClient.deleteTree(state);
         stack = LocalStack.start(new LocalStack.Options(root, Files.createDirectories(state), 0, 0, true, clusters,
@@ -64,7 +72,7 @@ class AttachedComputeEndToEndTest {
         recorder = new TopicRecorder(stack.kafkaClientConfig(KafkaAccess.ADMIN), List.of(Topics.NODES_STATE,
                 Topics.SCALE_REQUESTS));
         assertEquals(List.of("lab-0", "lab-1"), stack.attach("lab", 2)); // ./ebbtide attach lab --nodes 2
-        await().atMost(Duration.ofSeconds(60)).until(() -> tooBigIsRefused("lab") && tooBigIsRefused("local")
+        await().atMost(Duration.ofSeconds(60)).until(() -> tooBigIsRefused("lab") && tooBigIsRefused("local") && tooBigIsRefused("ci-e2e")
                 && idle("lab").size() == 2 && idle("local").size() == 1);
     }
 
@@ -143,6 +151,47 @@ class AttachedComputeEndToEndTest {
         assertFalse(nodeEvents("local").stream().anyMatch(e -> e.state() == NodeState.preparing), "no boot");
         HttpResponse<String> twoNodes = client.post("command: echo\ncompute: local\nresources: {instance_count: 2}\n");
         assertEquals(400, twoNodes.statusCode(), "local is this one machine: " + twoNodes.body());
+    }
+
+    @Test
+    void anInstanceRunsAJobStopsWhenIdleKeepsAJobWaitingWhileStoppedAndIsStartedAndStoppedByItsApi() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).until(() -> Set.of("Running", "Stopped").contains(instanceState()));
+        if (!"Running".equals(instanceState())) { // the idle shutdown came first: start it as a user would
+            assertEquals(200, compute("start").statusCode());
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> "Running".equals(instanceState()));
+        String job = client.submit("type: command\ncompute: azureml:ci-e2e\ncommand: echo on the instance\n");
+        JsonNode done = client.awaitTerminal(job, Duration.ofSeconds(30));
+        assertEquals("Completed", done.path("state").asText(), done.toString());
+        assertEquals(List.of("ci-e2e"), StackClient.nodes(done), "its one node is named as the instance");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> "Stopped".equals(instanceState())); // idle 8 s
+        JsonNode stopped = client.getJson(stack.url("provisioner") + "/computes/ci-e2e");
+        assertTrue(stopped.path("reason").asText().contains("idle_time_before_shutdown"), stopped.toString());
+        await().atMost(Duration.ofSeconds(10)).until(() -> StackClient.processesIn(stack.nodesDir().resolve("ci-e2e")).isEmpty());
+
+        String waiting = client.submit("type: command\ncompute: azureml:ci-e2e\ncommand: echo after the start\n");
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> "Queued".equals(client.stateOf(waiting)));
+        HttpResponse<String> started = compute("start");
+        assertEquals(200, started.statusCode(), started.body());
+        assertEquals("Completed", client.awaitTerminal(waiting, Duration.ofSeconds(30)).path("state").asText());
+        await().atMost(Duration.ofSeconds(10)).until(() -> "Running".equals(instanceState()));
+        HttpResponse<String> again = compute("start");
+        assertEquals(409, again.statusCode());
+        assertTrue(again.body().contains("ci-e2e is Running: only a Stopped or Failed instance can be started"), again.body());
+        assertEquals(200, compute("stop").statusCode());
+        assertEquals("Stopped", instanceState());
+        assertTrue(scaleRequests("ci-e2e").isEmpty(), "an instance is never scaled: " + scaleRequests("ci-e2e"));
+    }
+
+    static String instanceState() throws Exception {
+        JsonNode view = client.getJson(stack.url("provisioner") + "/computes/ci-e2e");
+        return view == null ? null : view.path("state").asText();
+    }
+
+    static HttpResponse<String> compute(String action) throws Exception {
+        return StackClient.HTTP.send(client.authorized(URI.create(stack.url("provisioner") + "/computes/ci-e2e/" + action))
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     static boolean tooBigIsRefused(String cluster) throws Exception {
