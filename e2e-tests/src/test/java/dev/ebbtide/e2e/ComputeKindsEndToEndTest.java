@@ -179,6 +179,23 @@ class ComputeKindsEndToEndTest {
         HttpResponse<String> again = compute("start");
         assertEquals(409, again.statusCode());
         assertTrue(again.body().contains("ci-e2e is Running: only a Stopped or Failed instance can be started"), again.body());
+
+        // a job queued behind a busy instance that an operator stops says why it waits, and runs once it is started
+        Path marker = tmp.resolve("ci.go");
+        String busy = client.submit("type: command\ncompute: azureml:ci-e2e\ncommand: while [ ! -f " + marker
+                + " ]; do sleep 0.2; done\n");
+        await().atMost(Duration.ofSeconds(20)).until(() -> "Running".equals(client.stateOf(busy)));
+        String behind = client.submit("type: command\ncompute: azureml:ci-e2e\ncommand: echo behind\n");
+        await().atMost(Duration.ofSeconds(10)).until(() -> "Queued".equals(client.stateOf(behind)));
+        assertEquals(200, compute("stop").statusCode());
+        assertEquals("Stopped", instanceState());
+        await().atMost(Duration.ofSeconds(20)).until(() -> client.job(behind).path("reason").asText()
+                .startsWith("waiting: compute instance ci-e2e is Stopped (stopped by an operator)"));
+        Files.writeString(marker, "go");
+        assertEquals(200, compute("start").statusCode());
+        assertEquals("Completed", client.awaitTerminal(busy, Duration.ofSeconds(40)).path("state").asText(),
+                "the stopped job ran again once the instance was back");
+        assertEquals("Completed", client.awaitTerminal(behind, Duration.ofSeconds(40)).path("state").asText());
         assertEquals(200, compute("stop").statusCode());
         assertEquals("Stopped", instanceState());
         assertTrue(scaleRequests("ci-e2e").isEmpty(), "an instance is never scaled: " + scaleRequests("ci-e2e"));

@@ -166,6 +166,11 @@ public class Provisioner {
         changes.stream().filter(c -> c.state() == NodeState.lost).forEach(lost::add);
     }
 
+    /** A node is stopped on purpose next (a compute instance): lost now, so its job goes back to the queue. */
+    public void nodeStopping(String node, String reason) {
+        apply(b -> b.stopping(node, reason)).stream().filter(c -> c.state() == NodeState.lost).forEach(lost::add);
+    }
+
     /** An assignment: its nodes are busy from now on (the busy guard), until their agents report the attempt. */
     public void onJobAssigned(JobAssigned a) {
         apply(b -> b.assigned(a, clock.instant()));

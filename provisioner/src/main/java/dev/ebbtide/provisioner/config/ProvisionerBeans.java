@@ -73,15 +73,27 @@ public class ProvisionerBeans {
         Provisioner provisioner = new Provisioner(provider, events, handler, reconciler, caller,
                 new NodeBook(config.nodeLostAfter()), minPoll, registry, clock);
         provisioner.instances(instances);
+        // a stopped instance's job goes back to the queue (its node is lost first), it is not ended by the shutdown
+        instances.beforeNodeStops(node -> provisioner.nodeStopping(node, "its compute instance is being stopped"));
         return provisioner;
     }
 
     /** Compute instances: each one node on this machine, or (not built yet) a one-VM scale set. */
     @Produces
     @Singleton
-    Instances instances(CloudProvider provider, Clock clock) {
-        return new Instances(provider instanceof LocalCloudProvider local ? InstanceNodes.local(local.machine())
-                : InstanceNodes.unsupported(provider.name()), clock);
+    Instances instances(CloudProvider provider, Clock clock, ProvisionerPublisher events) {
+        Instances instances = new Instances(provider instanceof LocalCloudProvider local
+                ? InstanceNodes.local(local.machine()) : InstanceNodes.unsupported(provider.name()), clock);
+        instances.listener((name, instance) -> {
+            switch (instance.state()) {
+                case Running -> events.instanceAvailable(name);
+                case Stopping, Stopped, Failed, Deleting -> events.instanceUnavailable(name, instance.state().name(),
+                        instance.reason());
+                default -> {
+                }
+            }
+        });
+        return instances;
     }
 
     static ProvisionerEvents.OrphanAction orphanAction(String value) {

@@ -38,7 +38,15 @@ public class Instances {
     private record Entry(ClusterSpec spec, InstanceSnapshot snapshot) {
     }
 
+    /** Told every state change of an instance (under the lock: keep it short, no blocking I/O). */
+    @FunctionalInterface
+    public interface Listener {
+        void changed(String name, InstanceSnapshot instance);
+    }
+
     private final InstanceNodes nodes;
+    private volatile Listener listener = (name, instance) -> { };
+    private volatile java.util.function.Consumer<String> beforeNodeStops = name -> { };
     private final Clock clock;
     private final Map<String, Entry> instances = new LinkedHashMap<>();
     private Instant lastScheduleCheck;
@@ -66,6 +74,15 @@ public class Instances {
             o = decide(spec.name(), new InstanceEvent.Create());
         }
         act(spec.name(), o);
+    }
+
+    public void listener(Listener listener) {
+        this.listener = listener;
+    }
+
+    /** Called (outside the lock) just before the instance's node is stopped or deleted, with the instance's name. */
+    public void beforeNodeStops(java.util.function.Consumer<String> hook) {
+        this.beforeNodeStops = hook;
     }
 
     public synchronized boolean isInstance(String name) {
@@ -157,6 +174,9 @@ public class Instances {
             LOG.infof("instance %s: %s -> %s (%s)", name, e.snapshot().state(), o.instance().state(), o.instance().reason());
         }
         instances.put(name, new Entry(e.spec(), o.instance()));
+        if (o.instance().state() != e.snapshot().state()) {
+            listener.changed(name, o.instance());
+        }
         return o;
     }
 
@@ -170,10 +190,12 @@ public class Instances {
                 switch (a) {
                     case START_NODE -> nodes.start(spec, name);
                     case STOP_NODE -> {
+                        beforeNodeStops.accept(name);
                         nodes.stop(spec, name);
                         nodeStopped(name, "its node stopped as asked");
                     }
                     case DELETE_NODE -> {
+                        beforeNodeStops.accept(name);
                         nodes.delete(spec, name);
                         nodeStopped(name, "its node is deleted");
                     }

@@ -112,6 +112,19 @@ public final class NodeBook {
         return out;
     }
 
+    /**
+     * The node is about to be stopped on purpose (a compute instance's stop): {@code lost} now, before its agent goes,
+     * so its job is requeued rather than ended by the agent's shutdown.
+     */
+    public List<Change> stopping(String node, String reason) {
+        List<Change> out = new ArrayList<>();
+        Entry e = nodes.get(node);
+        if (e != null && e.state.isLive()) {
+            lose(node, e, reason, out);
+        }
+        return out;
+    }
+
     /** The reconciler adopted an instance nobody tracked (after its grace period). */
     public List<Change> adopted(String cluster, String node, String reason, Instant now) {
         List<Change> out = requested(cluster, node, reason);

@@ -144,6 +144,11 @@ class NodeBookTest {
                         List.of(attach(0), at(100, (b, now) -> b.agentStatus(new NodeAgentStatus(Kind.HEARTBEAT, C, N, "agent-1",
                                 "10.0.0.4", 29500, 4, 16_000L, 0, "0.1.0", List.of(), List.of(), T0.plusSeconds(30)), now))),
                         List.of()),
+                Arguments.of("a node stopped on purpose (an instance) is lost at once, before its agent goes",
+                        List.of(attach(0), status(1, Kind.HEARTBEAT, RUNS_J1, List.of()),
+                                at(2, (b, now) -> b.stopping(N, "its compute instance is being stopped")),
+                                status(3, Kind.HEARTBEAT, RUNS_J1, List.of())),
+                        List.of(NodeState.running, NodeState.lost)),
                 Arguments.of("not attached: an agent speaking with a cluster's name does not make a node",
                         List.of(heartbeat(0), tick(10)),
                         List.of()));

@@ -334,6 +334,7 @@ public class SchedulerService {
         return JobEntity.queued(e.cluster()).chain(queued -> {
             for (JobEntity job : queued) {
                 String reason = e.until() == null ? "waiting for " + job.instanceCount + " node(s)"
+                        : "INSTANCE_STOPPED".equals(e.errorClass()) ? "waiting: " + e.reason() // until it is started
                         : waitingReason(e.errorClass()) + " (" + e.reason() + "; retry after " + e.until() + ")";
                 if (!reason.equals(job.reason)) {
                     transitions.transition(job, JobState.Queued, reason, out);

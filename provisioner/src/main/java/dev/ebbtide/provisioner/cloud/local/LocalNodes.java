@@ -124,14 +124,21 @@ public final class LocalNodes {
         }
     }
 
-    /** Stops a named node's agent and its ranks and keeps its directory (a stopped instance keeps its disk). */
+    /**
+     * Stops a named node at once, like a VM powered off (SIGKILL to its agent, then its process groups: the agent
+     * reports nothing, its job was requeued before), and keeps its directory (a stopped instance keeps its disk).
+     */
     public synchronized void stopNamed(String cluster, String node) {
         NodeRecord r = records().get(node);
         if (r == null || !r.cluster().equals(cluster)) {
             return;
         }
         Path dir = nodesDir.resolve(node);
-        stop(dir, r);
+        pids(dir, r).forEach(pid -> ours(pid, dir).ifPresent(h -> {
+            h.destroyForcibly();
+            h.onExit().completeOnTimeout(h, 5, java.util.concurrent.TimeUnit.SECONDS).join();
+        }));
+        stop(dir, r); // the process groups it recorded
         try {
             Files.deleteIfExists(dir.resolve(RECORD));
         } catch (IOException e) {
