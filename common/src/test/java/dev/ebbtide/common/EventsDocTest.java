@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class EventsDocTest {
     private static final Pattern EXAMPLE = Pattern.compile("### (\\w+)\\n(?:(?!### ).)*?```json\\n(.*?)\\n```", Pattern.DOTALL);
     private static final String[] EVENTS = {"JobSubmitted", "JobStateChanged", "JobAssigned", "JobRunReported", "JobStopRequested",
-        "ClusterDefined", "ClusterDemandChanged", "ClusterBackoffChanged", "ScaleRequested", "NodeStateChanged",
+        "ClusterDefined", "ClusterDemandChanged", "ClusterDemandChangedV2", "ClusterBackoffChanged", "ScaleRequested", "NodeStateChanged",
         "NodeAgentStatus", "JobLogChunk"};
 
     @Test

@@ -64,6 +64,29 @@ public final class EventConsumer {
         return this;
     }
 
+    /**
+     * Records of {@code topic} whose {@code ce_type} is {@code ceType} are read as {@code type} and applied with
+     * {@code apply} (a topic that carries two versions of an event); other records of the topic take its
+     * {@link #on(String, Class, Apply)} route, if any.
+     */
+    public <T> EventConsumer on(String topic, String ceType, Class<T> type, Apply<T> apply) {
+        routes.put(topic + '\n' + ceType, new Route<>(type, apply));
+        return this;
+    }
+
+    private Route<?> route(ConsumerRecord<byte[], byte[]> record) {
+        org.apache.kafka.common.header.Header ceType = record.headers() == null ? null
+                : record.headers().lastHeader("ce_type");
+        if (ceType != null && ceType.value() != null) {
+            Route<?> typed = routes.get(record.topic() + '\n'
+                    + new String(ceType.value(), java.nio.charset.StandardCharsets.UTF_8));
+            if (typed != null) {
+                return typed;
+            }
+        }
+        return routes.get(record.topic());
+    }
+
     /** Backoff between retries, and how many times a non-transient failure is tried before the record is dead-lettered. */
     public EventConsumer retrying(Backoff backoff, int attempts) {
         this.backoff = backoff;
@@ -78,7 +101,7 @@ public final class EventConsumer {
 
     /** Applies, dead-letters or skips the record; returns when that has happened. */
     public Outcome accept(ConsumerRecord<byte[], byte[]> record) {
-        Route<?> route = routes.get(record.topic());
+        Route<?> route = route(record);
         if (route == null) {
             LOG.debugf("%s: no handler for %s; skipping offset %d", channel, record.topic(), record.offset());
             return Outcome.SKIPPED;

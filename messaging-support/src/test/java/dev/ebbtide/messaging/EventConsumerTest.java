@@ -131,6 +131,36 @@ class EventConsumerTest {
         assertEquals(EventConsumer.Outcome.SKIPPED, consumer(e -> { }).accept(other));
     }
 
+    @Test
+    void aTopicWithTwoVersionsRoutesEachRecordByItsCloudEventsType() {
+        List<Object> applied = new ArrayList<>();
+        EventConsumer c = new EventConsumer("test-in", deadLetters, health, clock, waits::add)
+                .on(Topics.CLUSTERS_DEMAND, dev.ebbtide.common.events.ClusterDemandChanged.class, applied::add)
+                .on(Topics.CLUSTERS_DEMAND, dev.ebbtide.common.events.EventTypes.CLUSTER_DEMAND_CHANGED_V2,
+                        dev.ebbtide.common.events.ClusterDemandChangedV2.class, applied::add);
+        String v1 = "{\"cluster\":\"c1\",\"queue\":[],\"nodesNeeded\":0,\"busyNodes\":[],\"at\":\"2026-12-02T01:00:00Z\"}";
+        String v2 = "{\"cluster\":\"c1\",\"queueHead\":[],\"queuedJobs\":0,\"nodesNeeded\":0,\"bySize\":[],"
+                + "\"busyNodes\":[],\"arrivals\":[{\"jobId\":\"j1\",\"nodes\":2,\"submittedAt\":\"2026-12-02T01:00:00Z\"}],"
+                + "\"at\":\"2026-12-02T01:00:00Z\"}";
+        assertEquals(EventConsumer.Outcome.APPLIED, c.accept(demand(v1, dev.ebbtide.common.events.EventTypes.CLUSTER_DEMAND_CHANGED)));
+        assertEquals(EventConsumer.Outcome.APPLIED, c.accept(demand(v2, dev.ebbtide.common.events.EventTypes.CLUSTER_DEMAND_CHANGED_V2)));
+        assertEquals(EventConsumer.Outcome.DEAD_LETTERED,
+                c.accept(demand(v2, dev.ebbtide.common.events.EventTypes.CLUSTER_DEMAND_CHANGED)), "a v2 body labelled v1");
+        assertEquals(2, applied.size());
+        assertTrue(applied.get(0) instanceof dev.ebbtide.common.events.ClusterDemandChanged);
+        assertEquals("j1", ((dev.ebbtide.common.events.ClusterDemandChangedV2) applied.get(1)).arrivals().get(0).jobId());
+    }
+
+    private static ConsumerRecord<byte[], byte[]> demand(String value, String ceType) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("ce_specversion", bytes("1.0"));
+        headers.add("ce_id", bytes(java.util.UUID.randomUUID().toString()));
+        headers.add("ce_source", bytes("/ebbtide/scheduler"));
+        headers.add("ce_type", bytes(ceType));
+        return new ConsumerRecord<>(Topics.CLUSTERS_DEMAND, 0, 0, 0L, TimestampType.CREATE_TIME, 2, value.length(),
+                bytes("c1"), bytes(value), headers, java.util.Optional.empty());
+    }
+
     private static String header(ProducerRecord<byte[], byte[]> r, String key) {
         return new String(r.headers().lastHeader(key).value(), StandardCharsets.UTF_8);
     }

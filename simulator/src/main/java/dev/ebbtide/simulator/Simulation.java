@@ -6,6 +6,7 @@ import dev.ebbtide.core.placement.Priority;
 import dev.ebbtide.core.placement.Start;
 import dev.ebbtide.core.placement.WaitingJob;
 import dev.ebbtide.core.scaling.ClusterSnapshot;
+import dev.ebbtide.core.scaling.QueuedDemand;
 import dev.ebbtide.core.scaling.ScalingDecision;
 import dev.ebbtide.core.scaling.ScalingNode;
 import dev.ebbtide.core.scaling.ScalingPolicy;
@@ -122,7 +123,8 @@ public final class Simulation {
         private final List<WaitingJob> queue = new ArrayList<>();
         private final Set<Long> pendingChecks = new HashSet<>();
         private final Set<Node> idleOrder = new LinkedHashSet<>(); // free nodes, oldest idle first
-        private final List<Integer> demand = new ArrayList<>();
+        /** Queued jobs by the nodes each needs, kept as jobs come and start, as the scheduler keeps them. */
+        private final Map<Integer, Integer> queuedBySize = new java.util.TreeMap<>();
         private long seq;
         private int nodeCounter;
         private int freeCount;
@@ -152,6 +154,7 @@ public final class Simulation {
                 while (nextArrival < jobs.size() && jobs.get(nextArrival).submitS() * 1000L == t) {
                     Trace.Job j = jobs.get(nextArrival);
                     queue.add(new WaitingJob(Integer.toString(nextArrival), j.nodes(), Priority.MEDIUM, nextArrival, null));
+                    queuedBySize.merge(j.nodes(), 1, Integer::sum);
                     policy.observeJobQueued(cluster, j.nodes(), at);
                     nextArrival++;
                 }
@@ -221,15 +224,12 @@ public final class Simulation {
                 push(now + job.durationS() * 1000L, COMPLETE, running.size() - 1);
                 totals.waitsMs[totals.waitCount++] = now - job.submitS() * 1000L;
                 startedIds.add(s.jobId());
+                queuedBySize.computeIfPresent(job.nodes(), (size, n) -> n == 1 ? null : n - 1);
             }
             queue.removeIf(w -> startedIds.contains(w.jobId()));
         }
 
         private void scale(Instant at) {
-            demand.clear();
-            for (WaitingJob w : queue) {
-                demand.add(w.nodes());
-            }
             List<ScalingNode> views = new ArrayList<>(nodes.size());
             for (Node n : nodes) {
                 if (n.state != State.FREE) {
@@ -239,7 +239,8 @@ public final class Simulation {
             for (Node n : idleOrder) { // idle nodes in idle order: the policy need not sort them
                 views.add(n.scalingView);
             }
-            ClusterSnapshot snapshot = new ClusterSnapshot(cluster, settings, demand, views, 0, null);
+            ClusterSnapshot snapshot = new ClusterSnapshot(cluster, settings, QueuedDemand.of(queuedBySize), views, 0,
+                    null);
             ScalingDecision d = policy.decide(snapshot, at);
             int removed = 0;
             for (String name : d.removeNodes()) {

@@ -6,6 +6,7 @@ import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.events.ClusterBackoffChanged;
 import dev.ebbtide.common.events.ClusterDefined;
 import dev.ebbtide.common.events.ClusterDemandChanged;
+import dev.ebbtide.common.events.ClusterDemandChangedV2;
 import dev.ebbtide.common.events.NodeState;
 import dev.ebbtide.common.events.NodeStateChanged;
 import dev.ebbtide.common.events.QueuedJob;
@@ -80,6 +81,7 @@ public class Autoscaler {
         evaluate(e.spec().name());
     }
 
+    /** v1 demand (records published before v2, still in the topic): the whole queue, seen job by job. */
     public synchronized void onDemand(ClusterDemandChanged e) {
         ClusterState state = clusters.get(e.cluster());
         if (state == null) {
@@ -92,7 +94,24 @@ public class Autoscaler {
                         job.queuedSince() != null ? job.queuedSince() : clock.instant());
             }
         }
-        state.queuedDemand = e.queue().stream().map(QueuedJob::instanceCount).toList();
+        state.queuedDemand = DemandEvents.queued(e);
+        state.busyNodes = new HashSet<>(e.busyNodes());
+        evaluate(e.cluster());
+    }
+
+    /** Bounded demand: one observation per arrival (a job seen again, e.g. on redelivery, is not counted twice). */
+    public synchronized void onDemand(ClusterDemandChangedV2 e) {
+        ClusterState state = clusters.get(e.cluster());
+        if (state == null) {
+            return;
+        }
+        ScalingPolicy policy = policy(state.policy);
+        for (ClusterDemandChangedV2.Arrival a : e.arrivals()) {
+            if (state.firstSighting(a.jobId())) {
+                policy.observeJobQueued(e.cluster(), a.nodes(), a.submittedAt() != null ? a.submittedAt() : clock.instant());
+            }
+        }
+        state.queuedDemand = DemandEvents.queued(e);
         state.busyNodes = new HashSet<>(e.busyNodes());
         evaluate(e.cluster());
     }
@@ -208,7 +227,7 @@ public class Autoscaler {
                         .tags("cluster", cluster, "state", nodeState.name()).register(registry);
             }
         }
-        Gauge.builder("ebbtide_autoscaler_queued_nodes", state, s -> sum(s.queuedDemand()))
+        Gauge.builder("ebbtide_autoscaler_queued_nodes", state, s -> s.queuedDemand().nodes())
                 .description("nodes needed by the jobs queued on a cluster; tags: cluster").tag("cluster", cluster)
                 .register(registry);
         Gauge.builder("ebbtide_autoscaler_max_nodes", state, s -> s.spec().maxInstances())
@@ -220,10 +239,6 @@ public class Autoscaler {
 
     private static double count(ClusterState s, NodeState nodeState) {
         return s.nodes.values().stream().filter(n -> n.state() == nodeState).count();
-    }
-
-    private static double sum(List<Integer> demand) {
-        return demand.stream().mapToInt(Integer::intValue).sum();
     }
 
     private ScalingPolicy policy(String name) {

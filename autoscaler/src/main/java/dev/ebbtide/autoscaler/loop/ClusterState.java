@@ -6,6 +6,7 @@ import dev.ebbtide.common.ids.RecentIds;
 import dev.ebbtide.core.scaling.Backoff;
 import dev.ebbtide.core.scaling.ClusterSnapshot;
 import dev.ebbtide.core.scaling.NodePhase;
+import dev.ebbtide.core.scaling.QueuedDemand;
 import dev.ebbtide.core.scaling.ScalingDecision;
 import dev.ebbtide.core.scaling.ScalingNode;
 import dev.ebbtide.core.scaling.ScalingSettings;
@@ -35,7 +36,7 @@ public final class ClusterState {
     String policy;
     /** Concurrent: metrics scrapes read it outside the autoscaler's lock. */
     final Map<String, NodeInfo> nodes = new java.util.concurrent.ConcurrentHashMap<>();
-    volatile List<Integer> queuedDemand = List.of();
+    volatile QueuedDemand queuedDemand = QueuedDemand.NONE;
     Set<String> busyNodes = Set.of();
     final RecentIds seenJobs = new RecentIds(SEEN_JOBS);
     Integer pendingTarget;
@@ -61,7 +62,7 @@ public final class ClusterState {
         return Map.copyOf(nodes);
     }
 
-    public List<Integer> queuedDemand() {
+    public QueuedDemand queuedDemand() {
         return queuedDemand;
     }
 

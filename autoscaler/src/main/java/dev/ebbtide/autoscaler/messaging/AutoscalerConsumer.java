@@ -4,6 +4,8 @@ import dev.ebbtide.autoscaler.loop.Autoscaler;
 import dev.ebbtide.common.events.ClusterBackoffChanged;
 import dev.ebbtide.common.events.ClusterDefined;
 import dev.ebbtide.common.events.ClusterDemandChanged;
+import dev.ebbtide.common.events.ClusterDemandChangedV2;
+import dev.ebbtide.common.events.EventTypes;
 import dev.ebbtide.common.events.NodeStateChanged;
 import dev.ebbtide.common.events.Topics;
 import dev.ebbtide.messaging.ConsumerHealth;
@@ -48,6 +50,8 @@ public class AutoscalerConsumer {
         consumer = new EventConsumer(CHANNEL, deadLetters, health, clock, d -> Thread.sleep(d.toMillis()))
                 .on(Topics.CLUSTERS, ClusterDefined.class, autoscaler::onClusterDefined)
                 .on(Topics.CLUSTERS_DEMAND, ClusterDemandChanged.class, autoscaler::onDemand)
+                .on(Topics.CLUSTERS_DEMAND, EventTypes.CLUSTER_DEMAND_CHANGED_V2, ClusterDemandChangedV2.class,
+                        autoscaler::onDemand)
                 .on(Topics.NODES_STATE, NodeStateChanged.class, autoscaler::onNodeState)
                 .on(Topics.CLUSTERS_BACKOFF, ClusterBackoffChanged.class, autoscaler::onBackoff);
     }

@@ -3,6 +3,7 @@ package dev.ebbtide.autoscaler.rest;
 import dev.ebbtide.autoscaler.loop.ClusterState;
 import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.events.NodeState;
+import dev.ebbtide.core.scaling.QueuedDemand;
 import dev.ebbtide.core.scaling.ScalingDecision;
 import java.time.Instant;
 import java.util.List;
@@ -11,11 +12,12 @@ import java.util.TreeMap;
 
 /**
  * A cluster as ops see it, with Azure ML's names: {@code currentNodeCount}, {@code targetNodeCount},
- * {@code allocationState} (steady / resizing), {@code nodeStateCounts}, plus why it is the size it is.
+ * {@code allocationState} (steady / resizing), {@code nodeStateCounts}, plus why it is the size it is. The queue shows
+ * as counts (jobs, nodes, jobs by size), never as a list of every queued job.
  */
 public record ClusterView(ClusterSpec spec, String policy, int currentNodeCount, int targetNodeCount,
-        String allocationState, Map<String, Integer> nodeStateCounts, List<NodeView> nodes, List<Integer> queuedDemand,
-        String backoffReason, Instant backoffUntil, List<String> lastReasons) {
+        String allocationState, Map<String, Integer> nodeStateCounts, List<NodeView> nodes, int queuedJobs,
+        int queuedNodes, List<QueuedDemand.JobsOfSize> queuedBySize,        String backoffReason, Instant backoffUntil, List<String> lastReasons) {
 
     public record NodeView(String name, NodeState state, Instant since) {
     }
@@ -31,7 +33,7 @@ public record ClusterView(ClusterSpec spec, String policy, int currentNodeCount,
         boolean resizing = target != current || counts.getOrDefault("preparing", 0) > 0 || counts.getOrDefault("leaving", 0) > 0;
         ScalingDecision last = s.lastDecision();
         return new ClusterView(s.spec().redacted(), s.policy(), current, target, resizing ? "resizing" : "steady", counts, nodes,
-                s.queuedDemand(), s.backoff() == null ? null : s.backoff().reason(),
+                s.queuedDemand().jobs(), s.queuedDemand().nodes(), s.queuedDemand().bySize(), s.backoff() == null ? null : s.backoff().reason(),
                 s.backoff() == null ? null : s.backoff().until(),
                 last == null ? List.of() : last.reasons().stream().map(r -> r.code() + ": " + r.message()).toList());
     }

@@ -8,6 +8,7 @@ import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.events.ClusterBackoffChanged;
 import dev.ebbtide.common.events.ClusterDefined;
 import dev.ebbtide.common.events.ClusterDemandChanged;
+import dev.ebbtide.common.events.ClusterDemandChangedV2;
 import dev.ebbtide.common.events.NodeState;
 import dev.ebbtide.common.events.NodeStateChanged;
 import dev.ebbtide.common.events.QueuedJob;
@@ -125,13 +126,56 @@ class AutoscalerTest {
         assertEquals(List.of("cl-0"), requests.get(0).removeNodes());
     }
 
-    private void demand(List<Integer> nodes, List<String> busy) {
-        List<QueuedJob> queue = new ArrayList<>();
-        for (int i = 0; i < nodes.size(); i++) {
-            queue.add(new QueuedJob("j" + i, nodes.get(i), "medium", clock.instant()));
+    @Test
+    void oldV1DemandStillLeftInTheTopicIsRead() {
+        List<QueuedJob> queue = List.of(new QueuedJob("j0", 2, "medium", T0), new QueuedJob("j1", 1, "medium", T0));
+        autoscaler.onDemand(new ClusterDemandChanged("cl", queue, 3, List.of(), T0));
+        assertEquals(1, requests.size());
+        assertEquals(3, requests.get(0).targetCount());
+        assertEquals(2, autoscaler.cluster("cl").orElseThrow().queuedDemand().jobs());
+    }
+
+    @Test
+    void aDeepQueueIsKeptAsCountsAndDecidedFromThem() {
+        autoscaler.onDemand(new ClusterDemandChangedV2("cl", List.of(), 100_001, 100_004,
+                List.of(new ClusterDemandChangedV2.JobsOfSize(1, 99_999), new ClusterDemandChangedV2.JobsOfSize(2, 2)),
+                List.of(), List.of(), T0));
+        assertEquals(2, autoscaler.cluster("cl").orElseThrow().queuedDemand().bySize().size());
+        assertEquals(4, requests.get(0).targetCount(), "capped at max 4");
+    }
+
+    @Test
+    void eachArrivalIsObservedOnceEvenIfPlacedAtOnceOrDeliveredTwice() {
+        for (String name : List.of("once", "twice")) {
+            autoscaler.onClusterDefined(new ClusterDefined(new ClusterSpec(name, null, null, 0, 100, 300, null), "adaptive", T0));
         }
-        autoscaler.onDemand(new ClusterDemandChanged("cl", queue, nodes.stream().mapToInt(Integer::intValue).sum(), busy,
-                clock.instant()));
+        List<ClusterDemandChangedV2.Arrival> arrivals = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            arrivals.add(new ClusterDemandChangedV2.Arrival("a" + i, 1, T0));
+        }
+        // every job was placed at once on a warm node: nothing queued, yet all 60 are arrivals
+        autoscaler.onDemand(new ClusterDemandChangedV2("once", List.of(), 0, 0, List.of(), List.of(), arrivals, T0));
+        for (int k = 0; k < 2; k++) {
+            autoscaler.onDemand(new ClusterDemandChangedV2("twice", List.of(), 0, 0, List.of(), List.of(), arrivals, T0));
+        }
+        ScaleRequested once = requests.stream().filter(r -> r.cluster().equals("once")).findFirst().orElseThrow();
+        assertTrue(once.targetCount() > 0, "arrivals predict demand: " + once);
+        assertEquals("PREDICTED_DEMAND", once.reasons().get(0).code());
+        assertEquals(once.targetCount(), autoscaler.cluster("twice").orElseThrow().lastDecision().targetCount(),
+                "the redelivered arrivals were not counted again");
+    }
+
+    private void demand(List<Integer> nodes, List<String> busy) {
+        List<QueuedJob> head = new ArrayList<>();
+        java.util.Map<Integer, Integer> bySize = new java.util.TreeMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            head.add(new QueuedJob("j" + i, nodes.get(i), "medium", clock.instant()));
+            bySize.merge(nodes.get(i), 1, Integer::sum);
+        }
+        List<ClusterDemandChangedV2.JobsOfSize> sizes = new ArrayList<>();
+        bySize.forEach((n, jobs) -> sizes.add(new ClusterDemandChangedV2.JobsOfSize(n, jobs)));
+        autoscaler.onDemand(new ClusterDemandChangedV2("cl", head, nodes.size(), nodes.stream().mapToInt(Integer::intValue).sum(),
+                sizes, busy, List.of(), clock.instant()));
     }
 
     private void node(String name, NodeState state) {

@@ -3,6 +3,7 @@ package dev.ebbtide.common.validation;
 import dev.ebbtide.common.events.ClusterBackoffChanged;
 import dev.ebbtide.common.events.ClusterDefined;
 import dev.ebbtide.common.events.ClusterDemandChanged;
+import dev.ebbtide.common.events.ClusterDemandChangedV2;
 import dev.ebbtide.common.events.JobAssigned;
 import dev.ebbtide.common.events.JobLogChunk;
 import dev.ebbtide.common.events.JobRunReported;
@@ -43,6 +44,9 @@ public final class EventRules {
                 }
             }
             return Optional.empty();
+        }
+        if (event instanceof ClusterDemandChangedV2 e) {
+            return DemandRules.check(e);
         }
         if (event instanceof NodeStateChanged e) {
             if (blank(e.cluster()) || blank(e.node()) || e.state() == null) {

@@ -8,21 +8,28 @@ import java.util.Objects;
  *
  * @param cluster      the cluster name
  * @param settings     its min, max and idle time
- * @param queuedDemand the nodes needed by each queued (not yet started) job, in queue order
+ * @param queuedDemand the queued (not yet started) jobs counted by the nodes each needs (bounded by the number of
+ *                     distinct sizes, whatever the depth of the queue)
  * @param nodes        the cluster's nodes
  * @param inFlight     nodes requested from the cloud but not yet in {@code nodes}
  * @param backoff      an active or past back-off, or {@code null}
  */
-public record ClusterSnapshot(String cluster, ScalingSettings settings, List<Integer> queuedDemand,
+public record ClusterSnapshot(String cluster, ScalingSettings settings, QueuedDemand queuedDemand,
         List<ScalingNode> nodes, int inFlight, Backoff backoff) {
     public ClusterSnapshot {
         Objects.requireNonNull(cluster, "cluster");
         Objects.requireNonNull(settings, "settings");
-        queuedDemand = List.copyOf(queuedDemand);
+        queuedDemand = queuedDemand == null ? QueuedDemand.NONE : queuedDemand;
         nodes = List.copyOf(nodes);
         if (inFlight < 0) {
             throw new IllegalArgumentException("inFlight must be >= 0, got " + inFlight);
         }
+    }
+
+    /** With the nodes needed by each queued job, in queue order (tests, traces). */
+    public ClusterSnapshot(String cluster, ScalingSettings settings, List<Integer> nodesPerQueuedJob,
+            List<ScalingNode> nodes, int inFlight, Backoff backoff) {
+        this(cluster, settings, QueuedDemand.ofJobs(nodesPerQueuedJob), nodes, inFlight, backoff);
     }
 
     /** Nodes that count towards the size: every node that is not leaving, plus the in-flight requests. */
@@ -46,12 +53,8 @@ public record ClusterSnapshot(String cluster, ScalingSettings settings, List<Int
         return count;
     }
 
-    /** Sum of {@link #queuedDemand()}. */
+    /** The nodes all queued jobs need together. */
     public int totalQueuedDemand() {
-        int sum = 0;
-        for (int d : queuedDemand) {
-            sum += d;
-        }
-        return sum;
+        return queuedDemand.nodes();
     }
 }

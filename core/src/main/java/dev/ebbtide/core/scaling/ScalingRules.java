@@ -83,11 +83,11 @@ public final class ScalingRules {
 
         int demand = 0;
         int tooBig = 0;
-        for (int d : s.queuedDemand()) {
-            if (d > settings.maxNodes()) {
-                tooBig++;
+        for (QueuedDemand.JobsOfSize size : s.queuedDemand().bySize()) {
+            if (size.nodes() > settings.maxNodes()) {
+                tooBig += size.jobs();
             } else {
-                demand += d;
+                demand = (int) Math.min(Integer.MAX_VALUE, demand + (long) size.nodes() * size.jobs());
             }
         }
         if (tooBig > 0) {

@@ -100,6 +100,9 @@ class JobTransitions {
         job.state = to;
         if (from != JobState.Queued && to == JobState.Queued) {
             index.added(job, out);
+            if (from == null || from == JobState.NotStarted) { // a requeue is not an arrival
+                out.arrived(job.cluster, job.id, job.instanceCount, job.submittedAt);
+            }
         } else if (from == JobState.Queued && to != JobState.Queued) {
             index.removed(job, out);
         }

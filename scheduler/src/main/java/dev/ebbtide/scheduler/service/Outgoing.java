@@ -1,6 +1,6 @@
 package dev.ebbtide.scheduler.service;
 
-import dev.ebbtide.common.events.ClusterDemandChanged;
+import dev.ebbtide.common.events.ClusterDemandChangedV2;
 import dev.ebbtide.common.events.JobAssigned;
 import dev.ebbtide.common.events.JobStateChanged;
 import dev.ebbtide.common.events.EventJson;
@@ -20,7 +20,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 final class Outgoing {
     final List<JobStateChanged> states = new ArrayList<>();
     final List<JobAssigned> assignments = new ArrayList<>();
-    final List<ClusterDemandChanged> demand = new ArrayList<>();
+    final List<ClusterDemandChangedV2> demand = new ArrayList<>();
+    /** Jobs that entered each cluster's queue for the first time in this transaction: the demand events' arrivals. */
+    final Map<String, List<ClusterDemandChangedV2.Arrival>> arrivals = new LinkedHashMap<>();
     final List<JobStopRequested> stops = new ArrayList<>();
     /** A record that cannot be handled, for the dead-letter topic of its source. */
     record DeadLetter(ConsumerRecord<byte[], byte[]> record, String reason) {
@@ -51,6 +53,20 @@ final class Outgoing {
         deadLetters.add(new DeadLetter(record, reason));
     }
 
+    /** A job entered its cluster's queue for the first time: the cluster's next demand event lists it. */
+    void arrived(String cluster, String jobId, int nodes, java.time.Instant submittedAt) {
+        arrivals.computeIfAbsent(cluster, c -> new ArrayList<>())
+                .add(new ClusterDemandChangedV2.Arrival(jobId, Math.max(1, nodes), submittedAt));
+        touched.add(cluster); // placement runs for it, so its demand event (with the arrival) is published
+    }
+
+    /** The cluster's demand with every arrival of this transaction (events are merged per batch, arrivals are not). */
+    private ClusterDemandChangedV2 withArrivals(ClusterDemandChangedV2 d) {
+        List<ClusterDemandChangedV2.Arrival> arrived = arrivals.getOrDefault(d.cluster(), List.of());
+        return arrived.isEmpty() ? d : new ClusterDemandChangedV2(d.cluster(), d.queueHead(), d.queuedJobs(),
+                d.nodesNeeded(), d.bySize(), d.busyNodes(), arrived, d.at());
+    }
+
     /** Stores the decided events in the outbox, in the transaction that made the change. */
     Uni<Void> storeIn(Outbox outbox) {
         List<Supplier<Uni<Void>>> steps = new ArrayList<>();
@@ -61,9 +77,10 @@ final class Outgoing {
             steps.add(() -> outbox.add("job-state", e.cluster(), EventJson.write(e)));
         }
         // demand before assignments: the autoscaler should see a job leave the queue before its nodes turn busy
-        Map<String, ClusterDemandChanged> lastDemand = new LinkedHashMap<>();
+        Map<String, ClusterDemandChangedV2> lastDemand = new LinkedHashMap<>();
         demand.forEach(d -> lastDemand.put(d.cluster(), d)); // within a batch, only the latest demand matters
-        for (ClusterDemandChanged e : lastDemand.values()) {
+        for (ClusterDemandChangedV2 d : lastDemand.values()) {
+            ClusterDemandChangedV2 e = withArrivals(d);
             steps.add(() -> outbox.add("cluster-demand", e.cluster(), EventJson.write(e)));
         }
         for (JobAssigned e : assignments) {

@@ -1,11 +1,10 @@
 package dev.ebbtide.scheduler.service;
 
-import dev.ebbtide.common.events.ClusterDemandChanged;
+import dev.ebbtide.common.events.ClusterDemandChangedV2;
 import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.JobAssigned;
 import dev.ebbtide.common.events.JobSpec;
 import dev.ebbtide.common.events.NodeState;
-import dev.ebbtide.common.events.QueuedJob;
 import dev.ebbtide.core.lifecycle.JobEvent;
 import dev.ebbtide.core.placement.NodeSlot;
 import dev.ebbtide.core.placement.PlacementPlanner;
@@ -128,10 +127,10 @@ class Placement {
         return slots;
     }
 
-    private ClusterDemandChanged demand(String cluster, List<NodeEntity> nodes, Instant now) {
-        List<QueuedJob> queue = index.queued(cluster);
-        int needed = queue.stream().mapToInt(QueuedJob::instanceCount).sum();
+    /** The cluster's demand now (O(head + sizes), whatever the queue's depth); {@link Outgoing} adds the arrivals. */
+    private ClusterDemandChangedV2 demand(String cluster, List<NodeEntity> nodes, Instant now) {
+        QueueIndex.Demand d = index.demand(cluster, ClusterDemandChangedV2.HEAD);
         List<String> busy = nodes.stream().filter(n -> n.jobId != null).map(n -> n.name).sorted().toList();
-        return new ClusterDemandChanged(cluster, queue, needed, busy, now);
+        return new ClusterDemandChangedV2(cluster, d.head(), d.jobs(), d.nodes(), d.bySize(), busy, List.of(), now);
     }
 }

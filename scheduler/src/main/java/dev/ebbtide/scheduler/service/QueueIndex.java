@@ -1,5 +1,6 @@
 package dev.ebbtide.scheduler.service;
 
+import dev.ebbtide.common.events.ClusterDemandChangedV2;
 import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.JobSpec;
 import dev.ebbtide.common.events.QueuedJob;
@@ -17,6 +18,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.hibernate.reactive.mutiny.Mutiny;
@@ -42,16 +44,25 @@ public class QueueIndex {
         }
     }
 
-    /** One cluster's queue: ordered for placement, and by id for removal. */
+    /** A cluster's demand as the v2 demand event carries it: the head, the totals and the counts by size. */
+    record Demand(List<QueuedJob> head, int jobs, int nodes, List<ClusterDemandChangedV2.JobsOfSize> bySize) {
+    }
+
+    /** One cluster's queue: ordered for placement, by id for removal, and counted by size for the demand event. */
     static final class ClusterQueue {
         private final TreeSet<Entry> ordered = new TreeSet<>((a, b) -> PlacementPlanner.QUEUE_ORDER.compare(a.waiting(), b.waiting()));
         private final Map<String, Entry> byId = new HashMap<>();
+        /** Queued jobs by the nodes each needs, kept as jobs come and go: the demand event costs O(head + sizes). */
+        private final TreeMap<Integer, Integer> bySize = new TreeMap<>();
+        private long nodes;
 
         synchronized boolean add(Entry e) {
             if (byId.putIfAbsent(e.waiting().jobId(), e) != null) {
                 return false;
             }
             ordered.add(e);
+            bySize.merge(e.queued().instanceCount(), 1, Integer::sum);
+            nodes += e.queued().instanceCount();
             return true;
         }
 
@@ -59,8 +70,21 @@ public class QueueIndex {
             Entry e = byId.remove(jobId);
             if (e != null) {
                 ordered.remove(e);
+                bySize.computeIfPresent(e.queued().instanceCount(), (size, n) -> n == 1 ? null : n - 1);
+                nodes -= e.queued().instanceCount();
             }
             return e;
+        }
+
+        synchronized Demand demand(int headLimit) {
+            List<QueuedJob> head = new ArrayList<>(Math.min(headLimit, ordered.size()));
+            Iterator<Entry> it = ordered.iterator();
+            while (it.hasNext() && head.size() < headLimit) {
+                head.add(it.next().queued());
+            }
+            List<ClusterDemandChangedV2.JobsOfSize> sizes = new ArrayList<>(bySize.size());
+            bySize.forEach((size, n) -> sizes.add(new ClusterDemandChangedV2.JobsOfSize(size, n)));
+            return new Demand(head, ordered.size(), (int) Math.min(Integer.MAX_VALUE, nodes), sizes);
         }
 
         /** The first {@code limit} waiting jobs in placement order. */
@@ -146,10 +170,16 @@ public class QueueIndex {
         return q == null ? List.of() : q.head(limit);
     }
 
-    /** Every queued job of {@code cluster} in placement order, as the demand event lists them. */
+    /** Every queued job of {@code cluster} in placement order (tests; O(queue)). */
     List<QueuedJob> queued(String cluster) {
         ClusterQueue q = clusters.get(cluster);
         return q == null ? List.of() : q.all();
+    }
+
+    /** {@code cluster}'s demand: its first {@code headLimit} queued jobs, totals and counts by size. */
+    Demand demand(String cluster, int headLimit) {
+        ClusterQueue q = clusters.get(cluster);
+        return q == null ? new Demand(List.of(), 0, 0, List.of()) : q.demand(headLimit);
     }
 
     int size(String cluster) {

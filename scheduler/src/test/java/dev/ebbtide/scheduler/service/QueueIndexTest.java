@@ -2,6 +2,7 @@ package dev.ebbtide.scheduler.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.ebbtide.common.events.ClusterDemandChangedV2;
 import dev.ebbtide.core.placement.WaitingJob;
 import dev.ebbtide.scheduler.persistence.JobEntity;
 import java.time.Instant;
@@ -47,6 +48,28 @@ class QueueIndexTest {
         assertEquals(1, index.total());
         out.undo();
         assertEquals(0, index.total());
+    }
+
+    @Test
+    void demandCountsBySizeAsJobsComeAndGoAndListsOnlyTheHead() {
+        Outgoing out = new Outgoing();
+        for (int i = 0; i < 30; i++) {
+            JobEntity j = job("j" + i, null, i);
+            j.instanceCount = i % 3 == 0 ? 4 : 1;
+            index.added(j, out);
+        }
+        JobEntity gone = job("j0", null, 0);
+        gone.instanceCount = 4;
+        index.removed(gone, out);
+        QueueIndex.Demand d = index.demand("c", 20);
+        assertEquals(20, d.head().size());
+        assertEquals("j1", d.head().get(0).jobId());
+        assertEquals(29, d.jobs());
+        assertEquals(20 + 9 * 4, d.nodes());
+        assertEquals(List.of(new ClusterDemandChangedV2.JobsOfSize(1, 20), new ClusterDemandChangedV2.JobsOfSize(4, 9)),
+                d.bySize());
+        out.undo();
+        assertEquals(new QueueIndex.Demand(List.of(), 0, 0, List.of()), index.demand("c", 20), "undo restores the counts");
     }
 
     private static List<String> ids(List<WaitingJob> jobs) {
