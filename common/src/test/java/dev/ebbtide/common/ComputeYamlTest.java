@@ -116,6 +116,16 @@ class ComputeYamlTest {
     }
 
     @Test
+    void theExamplesParse() throws IOException {
+        java.nio.file.Path examples = java.nio.file.Path.of("..", "examples");
+        assertTrue(AzureMlYaml.parseCluster(java.nio.file.Files.readString(examples.resolve("compute/lab.yml"))).isAttached());
+        assertEquals(600L, AzureMlYaml.parseCluster(java.nio.file.Files.readString(examples.resolve("compute/instance.yml")))
+                .instance().idleTimeBeforeShutdownSeconds());
+        assertEquals("lab", AzureMlYaml.parseJob(java.nio.file.Files.readString(examples.resolve("compute/lab-job.yml"))).compute());
+        assertEquals("local", AzureMlYaml.parseJob(java.nio.file.Files.readString(examples.resolve("local.yml"))).compute());
+    }
+
+    @Test
     void olderClusterEventsWithoutATypeReadAsAmlCompute() {
         ClusterDefined old = EventJson.read("{\"spec\":{\"name\":\"cpu\",\"size\":\"Standard_DS3_v2\",\"tier\":\"dedicated\","
                 + "\"minInstances\":0,\"maxInstances\":4,\"idleTimeBeforeScaleDown\":30},\"at\":\"2026-12-01T00:00:00Z\"}",

@@ -166,6 +166,46 @@ public class Provisioner {
         changes.stream().filter(c -> c.state() == NodeState.lost).forEach(lost::add);
     }
 
+    /** The answer to a simulated eviction: an HTTP status and one sentence. */
+    public record Eviction(int status, String message) {
+    }
+
+    /**
+     * Evicts a node of a low-priority cluster as the cloud would: its job goes back to the queue first (the node is
+     * lost), then the cloud evicts it (locally: its agent killed at once; Azure: {@code simulateEviction}); the
+     * autoscaler replaces it if it is still needed. Dedicated clusters, attached compute and instances refuse.
+     */
+    public synchronized Eviction simulateEviction(String cluster, String node) {
+        ClusterSpec spec = clusters.get(cluster);
+        if (spec == null) {
+            return new Eviction(404, "no cluster '" + cluster + "'");
+        }
+        if (!spec.scaled()) {
+            return new Eviction(409, cluster + " is " + spec.type() + " compute: only nodes of a low-priority cluster "
+                    + "can be evicted");
+        }
+        if (!"low_priority".equals(spec.tier())) {
+            return new Eviction(409, "cluster " + cluster + " is dedicated: only nodes of a low-priority cluster "
+                    + "(tier: low_priority) can be evicted");
+        }
+        boolean known;
+        synchronized (book) {
+            known = book.tracked(cluster).contains(node);
+        }
+        NodePool pool = pools.get(cluster);
+        if (!known || pool == null) {
+            return new Eviction(404, "cluster " + cluster + " has no node '" + node + "'");
+        }
+        nodeStopping(node, "evicted (a simulated eviction of a low-priority node)");
+        CloudCaller.Result<Void> r = caller.run(cluster, "simulate eviction of " + node, () -> pool.simulateEviction(node));
+        if (r.failed()) {
+            return new Eviction(502, "the cloud did not evict " + node + " (" + r.failure().errorClass() + "): "
+                    + r.failure().getMessage());
+        }
+        LOG.warnf("cluster %s: node %s evicted (simulated); its job goes back to the queue", cluster, node);
+        return new Eviction(202, "node " + node + " of " + cluster + " evicted; its job goes back to the queue");
+    }
+
     /** A node is stopped on purpose next (a compute instance): lost now, so its job goes back to the queue. */
     public void nodeStopping(String node, String reason) {
         apply(b -> b.stopping(node, reason)).stream().filter(c -> c.state() == NodeState.lost).forEach(lost::add);
