@@ -64,6 +64,15 @@ class ComputeKindsEndToEndTest {
                 size: Standard_DS3_v2
                 idle_time_before_shutdown: PT8S
                 """);
+        Files.writeString(clusters.resolve("spot.yml"), """
+                name: spot
+                type: amlcompute
+                tier: low_priority
+                min_instances: 0
+                max_instances: 2
+                idle_time_before_scale_down: 5
+                """);
+        Files.writeString(clusters.resolve("dedi.yml"), "name: dedi\ntype: amlcompute\nmax_instances: 1\n");
         state = root.resolve("e2e-tests/target/e2e-attached-state");
         StackClient.deleteTree(state);
         stack = LocalStack.start(new LocalStack.Options(root, Files.createDirectories(state), 0, 0, true, clusters,
@@ -73,6 +82,7 @@ class ComputeKindsEndToEndTest {
                 Topics.SCALE_REQUESTS));
         assertEquals(List.of("lab-0", "lab-1"), stack.attach("lab", 2)); // ./ebbtide attach lab --nodes 2
         await().atMost(Duration.ofSeconds(60)).until(() -> tooBigIsRefused("lab") && tooBigIsRefused("local") && tooBigIsRefused("ci-e2e")
+                && tooBigIsRefused("spot") && tooBigIsRefused("dedi")
                 && idle("lab").size() == 2 && idle("local").size() == 1);
     }
 
@@ -199,6 +209,34 @@ class ComputeKindsEndToEndTest {
         assertEquals(200, compute("stop").statusCode());
         assertEquals("Stopped", instanceState());
         assertTrue(scaleRequests("ci-e2e").isEmpty(), "an instance is never scaled: " + scaleRequests("ci-e2e"));
+    }
+
+    @Test
+    void anEvictedLowPriorityNodesJobIsRequeuedAndCompletesWhileDedicatedClustersRefuse() throws Exception {
+        HttpResponse<String> refused = evict("dedi", "dedi-0");
+        assertEquals(409, refused.statusCode(), refused.body());
+        assertTrue(refused.body().contains("cluster dedi is dedicated: only nodes of a low-priority cluster"), refused.body());
+        Path marker = tmp.resolve("spot.go");
+        String job = client.submit("type: command\ncompute: azureml:spot\ncommand: while [ ! -f " + marker
+                + " ]; do sleep 0.2; done\n");
+        await().atMost(Duration.ofSeconds(60)).until(() -> "Running".equals(client.stateOf(job)));
+        String node = StackClient.nodes(client.job(job)).get(0);
+        HttpResponse<String> evicted = evict("spot", node);
+        assertEquals(202, evicted.statusCode(), evicted.body());
+        await().atMost(Duration.ofSeconds(10)).until(() -> StackClient.processesIn(stack.nodesDir().resolve(node)).isEmpty());
+        Files.writeString(marker, "go");
+        JsonNode done = client.awaitTerminal(job, Duration.ofSeconds(90));
+        assertEquals("Completed", done.path("state").asText(), done.toString());
+        assertEquals(2, done.path("attempt").asInt(), "requeued once: " + done);
+        assertFalse(StackClient.nodes(done).contains(node), "ran again on a replacement node: " + done);
+        assertTrue(nodeEvents("spot").stream().anyMatch(e -> e.node().equals(node) && e.state() == NodeState.lost
+                && e.reason().startsWith("evicted")), "the node was lost as evicted");
+    }
+
+    static HttpResponse<String> evict(String cluster, String node) throws Exception {
+        return StackClient.HTTP.send(client.authorized(URI.create(stack.url("provisioner") + "/clusters/" + cluster
+                + "/nodes/" + node + "/simulate-eviction")).POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     static String instanceState() throws Exception {
