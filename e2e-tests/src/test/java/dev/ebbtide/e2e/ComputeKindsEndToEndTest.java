@@ -182,6 +182,8 @@ class ComputeKindsEndToEndTest {
 
         String waiting = client.submit("type: command\ncompute: azureml:ci-e2e\ncommand: echo after the start\n");
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> "Queued".equals(client.stateOf(waiting)));
+        assertTrue(client.job(waiting).path("reason").asText().startsWith("waiting: compute instance ci-e2e is Stopped "
+                + "(idle for 8 s"), "says why at once: " + client.job(waiting));
         HttpResponse<String> started = compute("start");
         assertEquals(200, started.statusCode(), started.body());
         assertEquals("Completed", client.awaitTerminal(waiting, Duration.ofSeconds(30)).path("state").asText());
