@@ -84,7 +84,6 @@ class AzureMlYamlTest {
         "command: [unclosed | not valid YAML or JSON",
         "just a string | must be a mapping",
         "compute: azureml:x | has no 'command'",
-        "command: echo | has no 'compute'",
         "'command: echo\ncompute: azureml:x\nresources: {instance_count: 0}' | instance_count must be >= 1",
         "'command: echo\ncompute: azureml:x\nqueue_settings: {priority: urgent}' | priority must be low, medium or high",
         "'command: echo\ncompute: azureml:x\ntype: sweep' | only command jobs",

@@ -199,6 +199,7 @@ public final class LocalStack implements AutoCloseable {
             case "autoscaler" -> {
                 cmd.add("-Debbtide.clusters.dir=" + o.clustersDir().toAbsolutePath());
                 cmd.add("-Debbtide.autoscaler.node-boot-time=2s"); // a local node's agent starts in about 2 s
+                cmd.add("-Dquarkus.rest-client.scheduler.url=http://127.0.0.1:" + ports.get("scheduler")); // what-if
             }
             case "provisioner" -> {
                 cmd.add("-Debbtide.local.work-dir=" + o.stateDir().resolve("work").toAbsolutePath());

@@ -177,6 +177,10 @@ class SchedulerFlowTest {
                 "exceeding approved standardNCSv3Family Cores quota", Instant.now()));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + job.jobId()).then()
                 .body("state", equalTo("Queued")).body("reason", startsWith("waiting for quota (exceeding approved")));
+        send(Topics.CLUSTERS_BACKOFF, new ClusterBackoffChanged(cluster, Instant.now().plusSeconds(30), "QUOTA_WAIT",
+                "waiting for quota: standardNCSv3Family uses 24 of 24 cores", Instant.now()));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + job.jobId()).then()
+                .body("reason", equalTo("waiting for quota: standardNCSv3Family uses 24 of 24 cores")));
         send(Topics.CLUSTERS_BACKOFF, new ClusterBackoffChanged(cluster, null, null, "succeeded", Instant.now()));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + job.jobId()).then()
                 .body("reason", equalTo("waiting for 2 node(s)")));

@@ -69,7 +69,8 @@ final class ComputeYaml {
         known(doc, INSTANCE_FIELDS, "compute instance");
         Long idle = idleSeconds(doc);
         List<ComputeInstance.Schedule> schedules = schedules(doc.get("schedules"));
-        return new ClusterSpec(text(doc, "name"), text(doc, "size"), "dedicated", 0, 1, 0, text(doc, "location"),
+        return new ClusterSpec(text(doc, "name"), AzureMlYaml.catalogued(text(doc, "size")), "dedicated", 0, 1, 0,
+                text(doc, "location"),
                 ClusterSpec.COMPUTE_INSTANCE, null, new ComputeInstance(idle, schedules));
     }
 

@@ -348,6 +348,28 @@ public class Provisioner {
         return pool;
     }
 
+    /**
+     * Its clusters and how many nodes each has (every node the book tracks uses cores until it is deleted), for the
+     * quota book. Reads take the provisioner's monitor, then the book's, in the usual order.
+     */
+    public dev.ebbtide.provisioner.quota.Quotas.UsageView usageView() {
+        return new dev.ebbtide.provisioner.quota.Quotas.UsageView() {
+            @Override
+            public Map<String, ClusterSpec> clusters() {
+                synchronized (Provisioner.this) {
+                    return Map.copyOf(clusters);
+                }
+            }
+
+            @Override
+            public int nodes(String cluster) {
+                synchronized (book) {
+                    return book.tracked(cluster).size();
+                }
+            }
+        };
+    }
+
     /** Node states as last published, for the REST view. */
     public Map<String, NodeBook.View> nodes() {
         synchronized (book) {

@@ -47,7 +47,14 @@ public class ProvisionerPublisher implements ProvisionerEvents {
 
     @Override
     public void backoffEnded(String cluster) {
-        send(backoff, cluster, EventJson.write(new ClusterBackoffChanged(cluster, null, null, "a scale-up succeeded",
+        send(backoff, cluster, EventJson.write(new ClusterBackoffChanged(cluster, null, null,
+                "a scale-up succeeded or quota allows one", clock.instant())));
+    }
+
+    /** A quota wait travels as a backoff whose errorClass is QUOTA_WAIT or APPROVAL_WAIT (docs/events.md). */
+    @Override
+    public void quotaWait(String cluster, String kind, Instant until, Reason reason) {
+        send(backoff, cluster, EventJson.write(new ClusterBackoffChanged(cluster, until, kind, reason.message(),
                 clock.instant())));
     }
 

@@ -34,6 +34,7 @@ class WaitReasons {
             return "waiting for " + nodes + " node(s)";
         }
         return INSTANCE_STOPPED.equals(e.errorClass()) ? "waiting: " + e.reason() // until it is started
+                : e.errorClass() != null && e.errorClass().endsWith("_WAIT") ? e.reason() // quota, approval
                 : SchedulerService.waitingReason(e.errorClass()) + " (" + e.reason() + "; retry after " + e.until() + ")";
     }
 }

@@ -49,6 +49,12 @@ public final class FakeArmServer implements AutoCloseable {
     private static final Pattern OPERATION = Pattern.compile(
             "/subscriptions/([^/]+)/providers/Microsoft\\.Compute/locations/([^/]+)/operations/([^/]+)");
 
+    private static final Pattern USAGES = Pattern.compile(
+            "/subscriptions/([^/]+)/providers/Microsoft\\.Compute/locations/([^/]+)/usages");
+
+    /** The quotas Usage - List answers, per location (see {@link FakeUsages}). */
+    public final FakeUsages usages = new FakeUsages();
+
     /** Which operation a fault applies to. */
     public enum Target { GET_SCALE_SET, PUT_SCALE_SET, PATCH_SCALE_SET, DELETE_INSTANCES, LIST_VMS, SIMULATE_EVICTION }
 
@@ -358,6 +364,10 @@ public final class FakeArmServer implements AutoCloseable {
         Matcher op = OPERATION.matcher(path);
         if (op.matches() && method.equals("GET")) {
             return pollOperation(op.group(3), query.containsKey("monitor"));
+        }
+        Matcher usage = USAGES.matcher(path);
+        if (usage.matches() && method.equals("GET") && usage.group(1).equals(SUBSCRIPTION)) {
+            return new Response(200, usages.body(usage.group(2)));
         }
         Matcher m = SCALE_SET.matcher(path);
         if (!m.matches() || !m.group(1).equals(SUBSCRIPTION) || !m.group(2).equals(RESOURCE_GROUP)) {

@@ -1,0 +1,56 @@
+package dev.ebbtide.autoscaler.messaging;
+
+import dev.ebbtide.messaging.Decoded;
+import dev.ebbtide.messaging.RecordDecoder;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.jboss.logging.Logger;
+
+/** Reads a compacted topic to its end, once: the latest record per key, checked as the consumers check records. */
+public final class LatestPerKey {
+    private static final Logger LOG = Logger.getLogger(LatestPerKey.class);
+
+    private LatestPerKey() {
+    }
+
+    /**
+     * @param connection bootstrap.servers and security settings ({@link KafkaClientSettings})
+     * @throws IllegalStateException if the topic cannot be read to its end within the timeout
+     */
+    public static <T> Map<String, T> read(Map<String, Object> connection, String topic, Class<T> type,
+            Function<T, String> key, Duration timeout) {
+        Map<String, T> latest = new HashMap<>();
+        Map<String, Object> config = new HashMap<>(connection);
+        config.put("enable.auto.commit", "false");
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p, timeout) < end.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("read only part of " + topic + " within " + timeout);
+                }
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    Decoded<T> d = RecordDecoder.decode(r.topic(), r.key(), r.value(), r.headers(), type);
+                    if (d instanceof Decoded.Event<T> e) {
+                        latest.put(key.apply(e.value()), e.value());
+                    } else if (d instanceof Decoded.Poison<T> p) {
+                        LOG.warnf("skipping a bad record of %s at offset %d: %s", topic, r.offset(), p.reason());
+                    }
+                }
+            }
+        }
+        return latest;
+    }
+}
