@@ -84,7 +84,6 @@ class AzureMlYamlTest {
         "command: [unclosed | not valid YAML or JSON",
         "just a string | must be a mapping",
         "compute: azureml:x | has no 'command'",
-        "command: echo | has no 'compute'",
         "'command: echo\ncompute: azureml:x\nresources: {instance_count: 0}' | instance_count must be >= 1",
         "'command: echo\ncompute: azureml:x\nqueue_settings: {priority: urgent}' | priority must be low, medium or high",
         "'command: echo\ncompute: azureml:x\ntype: sweep' | only command jobs",
@@ -140,7 +139,7 @@ class AzureMlYamlTest {
         "'name: c1\nmin_instances: -1' | min_instances must be >= 0",
         "'name: C_1' | cluster name 'C_1'",
         "'name: c1\ntier: spot' | tier must be dedicated or low_priority",
-        "'name: c1\ntype: kubernetes' | cluster type must be 'amlcompute'",
+        "'name: c1\ntype: kubernetes' | compute type must be amlcompute, virtualmachine or computeinstance",
         "'name: c1\nmax_instances: many' | max_instances must be a whole number",
     })
     void badClustersAreRefusedWithAReason(String yaml, String expected) {

@@ -18,7 +18,7 @@ class EventsDocTest {
     private static final Pattern EXAMPLE = Pattern.compile("### (\\w+)\\n(?:(?!### ).)*?```json\\n(.*?)\\n```", Pattern.DOTALL);
     private static final String[] EVENTS = {"JobSubmitted", "JobStateChanged", "JobAssigned", "JobRunReported", "JobStopRequested",
         "ClusterDefined", "ClusterDemandChanged", "ClusterDemandChangedV2", "ClusterBackoffChanged", "ScaleRequested", "NodeStateChanged",
-        "NodeAgentStatus", "JobLogChunk"};
+        "NodeAgentStatus", "JobLogChunk", "PolicyHistory", "PolicyChanged", "ScalingDecisionRecorded"};
 
     @Test
     void everyEventHasAnExampleThatRoundTrips() throws Exception {

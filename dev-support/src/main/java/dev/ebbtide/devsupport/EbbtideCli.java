@@ -200,7 +200,7 @@ public final class EbbtideCli {
     }
 
     /** EBBTIDE_TOKEN if set, else an operator token for this user minted from the local stack's key. */
-    private static String token() throws IOException {
+    static String token() throws IOException {
         String given = System.getenv("EBBTIDE_TOKEN");
         if (given != null && !given.isBlank()) {
             return given.trim();
@@ -213,7 +213,7 @@ public final class EbbtideCli {
         return DevTokens.localToken(keys, System.getProperty("user.name", "local-user"), Duration.ofHours(1), "operator");
     }
 
-    private static String env(String name, String fallback) {
+    static String env(String name, String fallback) {
         String v = System.getenv(name);
         return v == null || v.isBlank() ? fallback : v;
     }

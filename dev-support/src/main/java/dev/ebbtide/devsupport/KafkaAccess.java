@@ -50,8 +50,10 @@ public final class KafkaAccess {
                         Topics.JOBS_SUBMITTED_DLQ, Topics.INTERNAL_DLQ),
                 "ebbtide-scheduler"));
         g.put("autoscaler", new Grant("ebbtide-autoscaler",
-                Set.of(Topics.CLUSTERS, Topics.CLUSTERS_DEMAND, Topics.NODES_STATE, Topics.CLUSTERS_BACKOFF),
-                Set.of(Topics.SCALE_REQUESTS, Topics.CLUSTERS, Topics.INTERNAL_DLQ), "ebbtide-autoscaler"));
+                Set.of(Topics.CLUSTERS, Topics.CLUSTERS_DEMAND, Topics.NODES_STATE, Topics.CLUSTERS_BACKOFF,
+                        Topics.POLICIES),
+                Set.of(Topics.SCALE_REQUESTS, Topics.CLUSTERS, Topics.INTERNAL_DLQ, Topics.POLICIES,
+                        Topics.POLICIES_AUDIT, Topics.SCALING_DECISIONS), "ebbtide-autoscaler"));
         g.put("provisioner", new Grant("ebbtide-provisioner",
                 Set.of(Topics.CLUSTERS, Topics.SCALE_REQUESTS, Topics.JOBS_ASSIGNMENTS, Topics.JOBS_STOPS,
                         Topics.NODES_AGENTS),

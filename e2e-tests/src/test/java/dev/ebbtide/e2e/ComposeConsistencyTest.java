@@ -40,7 +40,7 @@ class ComposeConsistencyTest {
     /** Container settings read by the image's run-java.sh, not by Quarkus. */
     private static final Pattern CONTAINER_ENV = Pattern.compile("JAVA_.*|LANGUAGE|TZ");
     /** LocalStack creates ebbtide.clusters compacted; compose must do the same (see EmbeddedKafka.createTopics). */
-    private static final Set<String> COMPACTED = Set.of(Topics.CLUSTERS);
+    private static final Set<String> COMPACTED = Set.of(Topics.CLUSTERS, Topics.POLICIES);
     private static final Pattern TOPIC_KEY = Pattern.compile("mp\\.messaging\\.(incoming|outgoing)\\.([^.]+)\\.(topic|topics)");
     private static final Pattern KAFKA_CHANNEL = Pattern.compile("mp\\.messaging\\.(incoming|outgoing)\\.([^.]+)\\.connector");
 

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
  * Keeps the ops files honest: every {@code ebbtide_*} metric that a panel (or a template variable) of
  * ops/grafana/ebbtide-dashboard.json queries must be registered with Micrometer somewhere in the four services' main
  * sources, under the name Prometheus shows for it, with the labels the query uses; and ops/prometheus.yml must scrape
- * each service's {@code /q/metrics} on its {@code quarkus.http.port}. No network, no Prometheus: the sources are read
+ * each service's {@code /q/metrics} on its {@code quarkus.http.port}. The alerting rules of ops/alerts.yml are checked
+ * like the panels. No network, no Prometheus: the sources are read
  * as text.
  *
  * <p>Prometheus names of a Micrometer meter (the registration name's dots become underscores): a counter
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.Test;
 class DashboardMetricsTest {
     private static final String DASHBOARD = "ops/grafana/ebbtide-dashboard.json";
     private static final String PROMETHEUS = "ops/prometheus.yml";
+    private static final String ALERTS = "ops/alerts.yml";
     private static final String METRICS_PATH = "/q/metrics";
 
     /** The start of a meter registration: {@code Counter.builder(}, {@code registry.counter(}, ... */
@@ -127,6 +129,13 @@ class DashboardMetricsTest {
             String expr = q.isObject() ? q.path("query").asText("") : q.asText("");
             if (v.path("type").asText().equals("query")) {
                 queries.add(new Query("template variable '" + v.path("name").asText() + "'", expr, ""));
+            }
+        }
+
+        // the alerting rules are held to the same standard as the panels
+        for (JsonNode group : new YAMLMapper().readTree(root.resolve(ALERTS).toFile()).path("groups")) {
+            for (JsonNode rule : group.path("rules")) {
+                queries.add(new Query("(" + ALERTS + ") alert " + rule.path("alert").asText(), rule.path("expr").asText(""), ""));
             }
         }
 

@@ -82,6 +82,8 @@ class SubmitJobTest {
                             "job asks for 3 nodes but cluster 'sub-cluster' has max_instances 2"));
             given().contentType("application/yaml").body("command: x\ncompute: azureml:elsewhere\n")
                     .post("/jobs").then().statusCode(404).body("error", containsString("unknown cluster 'elsewhere'"));
+            given().contentType("application/yaml").body("command: x\n").post("/jobs").then().statusCode(400)
+                    .body("error", equalTo(dev.ebbtide.common.compute.DefaultCompute.NONE_CONFIGURED));
             given().contentType("application/json").body("{\"command\": ")
                     .post("/jobs").then().statusCode(400).body("error", containsString("not valid YAML or JSON"));
         }

@@ -20,7 +20,10 @@ public final class TopicTypes {
             Map.entry(Topics.SCALE_REQUESTS, Set.of(EventTypes.SCALE_REQUESTED)),
             Map.entry(Topics.NODES_STATE, Set.of(EventTypes.NODE_STATE_CHANGED)),
             Map.entry(Topics.NODES_AGENTS, Set.of(EventTypes.NODE_AGENT_STATUS)),
-            Map.entry(Topics.JOBS_LOGS, Set.of(EventTypes.JOB_LOG_CHUNK)));
+            Map.entry(Topics.JOBS_LOGS, Set.of(EventTypes.JOB_LOG_CHUNK)),
+            Map.entry(Topics.POLICIES, Set.of(EventTypes.POLICY_HISTORY)),
+            Map.entry(Topics.POLICIES_AUDIT, Set.of(EventTypes.POLICY_CHANGED)),
+            Map.entry(Topics.SCALING_DECISIONS, Set.of(EventTypes.SCALING_DECISION_RECORDED)));
 
     private TopicTypes() {
     }

@@ -16,7 +16,8 @@ import java.util.Locale;
 
 /**
  * {@code ebbtide simulate --trace FILE.csv --policy NAME|all [--idle SECONDS] [--boot SECONDS] [--max-nodes N]
- * [--min-nodes N] [--json] [--out DIR]}.
+ * [--min-nodes N] [--json] [--out DIR]}, or {@code ebbtide simulate --trace FILE.csv --windows LENGTH [options]}
+ * to score every policy per window ({@link Windows}).
  */
 public final class SimulatorMain {
 
@@ -25,12 +26,15 @@ public final class SimulatorMain {
 
     static final String USAGE = String.join("\n",
             "usage: ebbtide simulate --trace FILE.csv --policy NAME|all [options]",
+            "       ebbtide simulate --trace FILE.csv --windows LENGTH [options]",
             "  --trace FILE       job trace CSV (job_id,submit_s,duration_s,nodes,gpus,queue,status)",
             "  --policy NAME      " + String.join(", ", Policies.names()) + ", or all",
             "  --idle SECONDS     idle time before scale-down (default 120; for adaptive policies the ceiling)",
             "  --boot SECONDS     time from node request to ready (default 120)",
             "  --max-nodes N      max nodes per cluster (default unlimited)",
             "  --min-nodes N      min nodes per cluster (default 0)",
+            "  --windows LENGTH   score every policy on each window of LENGTH (e.g. 7d, 12h, 3600s) and on the",
+            "                     whole trace; prints a table and writes DIR/<trace>-windows.csv",
             "  --json             print JSON instead of a table",
             "  --out DIR          with --policy all: where the CSV and SVG go (default target/sim)");
 
@@ -60,7 +64,9 @@ public final class SimulatorMain {
         }
         try {
             Trace trace = Trace.read(o.trace);
-            if ("all".equals(o.policy)) {
+            if (o.windowS > 0) {
+                Windows.run(trace, o, out);
+            } else if ("all".equals(o.policy)) {
                 runAll(trace, o, out);
             } else {
                 SimulationResult r = simulate(trace, o.policy, o.settings(o.idleS), o.bootS);
@@ -154,6 +160,7 @@ public final class SimulatorMain {
         int minNodes = 0;
         boolean json;
         boolean help;
+        double windowS;
         Path out = Path.of("target", "sim");
 
         ScalingSettings settings(double idle) {
@@ -172,6 +179,7 @@ public final class SimulatorMain {
                     case "--max-nodes" -> o.maxNodes = count(value(args, ++i, a), a, 1);
                     case "--min-nodes" -> o.minNodes = count(value(args, ++i, a), a, 0);
                     case "--out" -> o.out = Path.of(value(args, ++i, a));
+                    case "--windows" -> o.windowS = length(value(args, ++i, a), a);
                     case "--json" -> o.json = true;
                     case "--help", "-h" -> o.help = true;
                     default -> throw new IllegalArgumentException("unknown argument '" + a + "'");
@@ -183,8 +191,14 @@ public final class SimulatorMain {
             if (o.trace == null) {
                 throw new IllegalArgumentException("--trace is required");
             }
+            if (o.policy == null && o.windowS > 0) {
+                o.policy = "all";
+            }
             if (o.policy == null) {
                 throw new IllegalArgumentException("--policy is required");
+            }
+            if (o.windowS > 0 && !o.policy.equals("all")) {
+                throw new IllegalArgumentException("--windows scores every policy: leave out --policy or use all");
             }
             if (!o.policy.equals("all") && !Policies.names().contains(o.policy)) {
                 throw new IllegalArgumentException("unknown policy '" + o.policy + "'; known: "
@@ -212,6 +226,31 @@ public final class SimulatorMain {
                 return d;
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(flag + " needs seconds >= 0, got '" + v + "'");
+            }
+        }
+
+        /** A length such as 7d, 12h, 30m, 3600s or 3600 (seconds); > 0. */
+        static double length(String v, String flag) {
+            double unit = 1;
+            String n = v;
+            if (v.endsWith("d") || v.endsWith("h") || v.endsWith("m") || v.endsWith("s")) {
+                unit = switch (v.charAt(v.length() - 1)) {
+                    case 'd' -> 86400;
+                    case 'h' -> 3600;
+                    case 'm' -> 60;
+                    default -> 1;
+                };
+                n = v.substring(0, v.length() - 1);
+            }
+            try {
+                double d = Double.parseDouble(n) * unit;
+                if (!(d > 0) || Double.isInfinite(d)) {
+                    throw new NumberFormatException();
+                }
+                return d;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(flag + " needs a length > 0 such as 7d, 12h or 3600s, got '" + v
+                        + "'");
             }
         }
 

@@ -68,7 +68,7 @@ class SimulatorMainTest {
 
         assertEquals(0, r.code(), r.err());
         List<String> csv = Files.readAllLines(out.resolve("hand-trace-frontier.csv"));
-        assertEquals(1 + SimulatorMain.FRONTIER_IDLE_S.size() + 4, csv.size(), String.join("\n", csv));
+        assertEquals(1 + SimulatorMain.FRONTIER_IDLE_S.size() + 5, csv.size(), String.join("\n", csv));
         assertTrue(csv.get(0).startsWith("policy,idle_s,"));
         String svg = Files.readString(out.resolve("hand-trace-frontier.svg"));
         assertTrue(svg.startsWith("<svg") && svg.trim().endsWith("</svg>"));

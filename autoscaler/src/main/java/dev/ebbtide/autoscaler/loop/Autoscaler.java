@@ -2,6 +2,7 @@ package dev.ebbtide.autoscaler.loop;
 
 import dev.ebbtide.autoscaler.messaging.AutoscalerEvents;
 import dev.ebbtide.autoscaler.messaging.CatchUp;
+import dev.ebbtide.autoscaler.policy.PolicyBook;
 import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.events.ClusterBackoffChanged;
 import dev.ebbtide.common.events.ClusterDefined;
@@ -18,6 +19,7 @@ import dev.ebbtide.core.scaling.Policies;
 import dev.ebbtide.core.scaling.ScalingDecision;
 import dev.ebbtide.core.scaling.ScalingPolicy;
 import dev.ebbtide.core.scaling.ScalingReason;
+import dev.ebbtide.core.scaling.UnscaledCompute;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -52,6 +54,10 @@ public class Autoscaler {
     MeterRegistry registry;
     @Inject
     CatchUp catchUp;
+    @Inject
+    PolicyBook versions;
+    @Inject
+    DecisionLog decisionLog;
     @ConfigProperty(name = "ebbtide.autoscaler.default-policy", defaultValue = "fixed-idle")
     String defaultPolicy;
     @ConfigProperty(name = "ebbtide.autoscaler.max-node-provision-time", defaultValue = "15m")
@@ -60,6 +66,7 @@ public class Autoscaler {
     Duration nodeBootTime;
 
     private final Map<String, ClusterState> clusters = new TreeMap<>();
+    /** Stateless policies by name: sharing one is safe; what they learn is each cluster's {@link ClusterState}. */
     private final Map<String, ScalingPolicy> policies = new ConcurrentHashMap<>();
 
     public synchronized void onClusterDefined(ClusterDefined e) {
@@ -86,29 +93,26 @@ public class Autoscaler {
         if (state == null) {
             return;
         }
-        ScalingPolicy policy = policy(state.policy);
-        for (QueuedJob job : e.queue()) {
-            if (state.firstSighting(job.jobId())) {
-                policy.observeJobQueued(e.cluster(), job.instanceCount(),
-                        job.queuedSince() != null ? job.queuedSince() : clock.instant());
-            }
+        for (QueuedJob job : e.queue()) { // v1 lists queued jobs only: a job placed at once is never seen
+            state.observeArrival(job.jobId(), job.instanceCount(),
+                    job.queuedSince() != null ? job.queuedSince() : clock.instant());
         }
         state.queuedDemand = DemandEvents.queued(e);
         state.busyNodes = new HashSet<>(e.busyNodes());
         evaluate(e.cluster());
     }
 
-    /** Bounded demand: one observation per arrival (a job seen again, e.g. on redelivery, is not counted twice). */
+    /**
+     * Bounded demand: every arrival goes into the cluster's {@code ArrivalHistory} once (a job seen again, e.g. on
+     * redelivery, is not counted twice), then the queue.
+     */
     public synchronized void onDemand(ClusterDemandChangedV2 e) {
         ClusterState state = clusters.get(e.cluster());
         if (state == null) {
             return;
         }
-        ScalingPolicy policy = policy(state.policy);
-        for (ClusterDemandChangedV2.Arrival a : e.arrivals()) {
-            if (state.firstSighting(a.jobId())) {
-                policy.observeJobQueued(e.cluster(), a.nodes(), a.submittedAt() != null ? a.submittedAt() : clock.instant());
-            }
+        for (ClusterDemandChangedV2.Arrival a : e.arrivals()) { // every arrival, placed at once or queued
+            state.observeArrival(a.jobId(), a.nodes(), a.submittedAt() != null ? a.submittedAt() : clock.instant());
         }
         state.queuedDemand = DemandEvents.queued(e);
         state.busyNodes = new HashSet<>(e.busyNodes());
@@ -135,7 +139,9 @@ public class Autoscaler {
         if (state == null) {
             return;
         }
-        state.backoff = e.until() == null ? null : new Backoff(e.until(), e.errorClass() + ": " + e.reason());
+        boolean quotaWait = e.errorClass() != null && e.errorClass().endsWith("_WAIT"); // QUOTA_WAIT, APPROVAL_WAIT
+        state.backoff = e.until() == null ? null
+                : new Backoff(e.until(), quotaWait ? e.reason() : e.errorClass() + ": " + e.reason());
         if (e.until() != null) {
             state.pendingTarget = null; // the failed request will not deliver its nodes
         }
@@ -147,7 +153,7 @@ public class Autoscaler {
         clusters.keySet().forEach(this::evaluate);
     }
 
-    /** The decision the policy would make now, without acting on it (ops' dry run). */
+    /** The decision the policy would make now, without acting on it (ops' dry run), with the cluster's history. */
     public synchronized Optional<ScalingDecision> dryRun(String cluster, ClusterSpec changed, String policyName) {
         ClusterState state = clusters.get(cluster);
         if (state == null) {
@@ -155,6 +161,9 @@ public class Autoscaler {
         }
         ClusterSnapshot snapshot = state.snapshot(changed != null ? changed : state.spec);
         String name = policyName != null ? policyName : state.policy;
+        if (!state.spec.scaled()) {
+            return Optional.of(UnscaledCompute.decide(snapshot, state.spec.isAttached() ? "attached compute" : "a compute instance"));
+        }
         return Optional.of(Policies.create(name, nodeBootTime).decide(snapshot, clock.instant()));
     }
 
@@ -177,7 +186,9 @@ public class Autoscaler {
             state.backoff = null;
         }
         ClusterSnapshot snapshot = state.snapshot();
-        ScalingDecision decision = policy(state.policy).decide(snapshot, now);
+        ScalingDecision decision = state.spec.scaled() ? policy(state.policy).decide(snapshot, now)
+                : UnscaledCompute.decide(snapshot, state.spec.isAttached() ? "attached compute" : "a compute instance");
+        int version = versions == null ? 0 : versions.currentVersion(cluster);
         ScalingDecision previous = state.lastDecision;
         state.lastDecision = decision;
         if (decision.nodesToAdd(snapshot) > 0 && state.demandLagsNodes()) {
@@ -187,6 +198,7 @@ public class Autoscaler {
             return;
         }
         if (decision.isNoop(snapshot)) {
+            recordDecision(state, version, snapshot, decision, now, null);
             if (previous == null || !previous.reasons().equals(decision.reasons())) {
                 LOG.debugf("cluster %s: no change (%s)", cluster, decision.explain());
             }
@@ -202,14 +214,28 @@ public class Autoscaler {
             registry.counter("ebbtide_autoscaler_scale_decisions_total", "cluster", cluster, "direction", direction,
                     "reason", reason.code().name()).increment();
         }
-        state.record(new ClusterState.DecisionRecord(now, requestId, from, decision));
+        state.record(new ClusterState.DecisionRecord(now, requestId, from, decision, state.policy, version));
+        recordDecision(state, version, snapshot, decision, now, requestId);
         state.pendingTarget = decision.targetCount();
         state.pendingSince = now;
         for (String node : decision.removeNodes()) {
             state.nodes.computeIfPresent(node, (n, info) -> new ClusterState.NodeInfo(NodeState.leaving, now));
         }
         events.scaleRequested(new ScaleRequested(requestId, cluster, decision.targetCount(), decision.removeNodes(),
-                decision.reasons().stream().map(r -> new Reason(r.code().name(), r.message())).toList(), now));
+                decision.reasons().stream().map(r -> new Reason(r.code().name(), r.message())).toList(), now,
+                state.policy, version));
+    }
+
+    private void recordDecision(ClusterState state, int version, ClusterSnapshot snapshot, ScalingDecision decision,
+            Instant now, String requestId) {
+        if (decisionLog != null) {
+            decisionLog.decided(state.policy, version, nodeBootTime, snapshot, decision, now, requestId);
+        }
+    }
+
+    /** The policy a cluster gets when its definition names none. */
+    public String defaultPolicy() {
+        return defaultPolicy;
     }
 
     /** Per-cluster gauges for dashboards: nodes by state, queued demand, and the limits. */

@@ -6,7 +6,11 @@ import dev.ebbtide.autoscaler.messaging.KafkaClientSettings;
 import dev.ebbtide.common.azureml.AzureMlYaml;
 import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.azureml.InvalidSpecException;
+import dev.ebbtide.autoscaler.policy.ClusterFiles;
+import dev.ebbtide.autoscaler.policy.PolicyBook;
+import dev.ebbtide.autoscaler.policy.PolicyVersions;
 import dev.ebbtide.common.events.ClusterDefined;
+import dev.ebbtide.common.events.PolicyVersion;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,12 +30,17 @@ import org.jboss.logging.Logger;
 /**
  * Defines clusters: at start-up from every {@code *.yml}/{@code *.yaml} in {@code ebbtide.clusters.dir}, and later
  * through REST. As in Azure ML, a file creates its cluster; once the cluster exists (on the compacted clusters
- * topic), the min, max, idle time and policy changed at runtime are kept across restarts. A definition is applied here at once and published on the compacted clusters topic for the others.
+ * topic), the min, max, idle time and policy changed at runtime are kept across restarts, unless the file itself was
+ * edited since it was last read (then the file's settings become a new policy version by {@code file}). Every change
+ * is a policy version ({@link PolicyBook}). A definition is applied here at once and published on the compacted
+ * clusters topic for the others.
  * The built-in {@code local} cluster (one node at most, for {@code compute: local}) exists unless a file defines it.
  */
 @ApplicationScoped
 public class ClusterLoader {
     private static final Logger LOG = Logger.getLogger(ClusterLoader.class);
+    /** The principal of versions made by a cluster file. */
+    public static final String FILE = "file";
 
     @Inject
     Autoscaler autoscaler;
@@ -39,6 +48,8 @@ public class ClusterLoader {
     AutoscalerEvents events;
     @Inject
     Clock clock;
+    @Inject
+    PolicyBook book;
     @ConfigProperty(name = "ebbtide.clusters.dir", defaultValue = "clusters")
     Path clustersDir;
     @Inject
@@ -48,30 +59,61 @@ public class ClusterLoader {
     void onStart(@Observes StartupEvent ignored) {
         Map<String, ClusterDefined> existing = ClusterTopicReader.readAll(KafkaClientSettings.connection(kafkaConfig),
                 Duration.ofSeconds(10));
+        book.load();
         boolean localDefined = false;
         for (ClusterSpec spec : readDirectory()) {
-            ClusterDefined known = existing.get(spec.name());
-            if (known == null) {
-                define(spec, null);
-            } else {
-                // Azure ML semantics: the file creates the cluster; later changes (REST, runtime) are kept
-                ClusterSpec kept = spec.withScaleSettings(known.spec().minInstances(), known.spec().maxInstances(),
-                        known.spec().idleTimeBeforeScaleDown());
-                if (!kept.equals(spec)) {
-                    LOG.infof("cluster %s exists with runtime changes (min %d, max %d, idle %d s): kept; the file's "
-                            + "scale settings are not applied", spec.name(), kept.minInstances(), kept.maxInstances(),
-                            kept.idleTimeBeforeScaleDown());
-                }
-                define(kept, known.policy());
+            ClusterFiles.Definition d = ClusterFiles.define(spec, existing.get(spec.name()),
+                    book.fileSettings(spec.name()).orElse(null));
+            if (d.keepsRuntimeChanges()) {
+                LOG.infof("cluster %s exists with runtime changes (min %d, max %d, idle %d s): kept; the file's "
+                        + "scale settings are not applied (edit the file to apply them)", spec.name(),
+                        d.spec().minInstances(), d.spec().maxInstances(), d.spec().idleTimeBeforeScaleDown());
             }
+            defineAtStart(d.spec(), d.policy(), FILE, d.reason());
+            book.fileRead(spec.name(), ClusterFiles.settings(spec));
             localDefined |= spec.name().equals("local");
         }
         if (!localDefined && !existing.containsKey("local")) {
-            define(new ClusterSpec("local", "local", "dedicated", 0, 1, 30, null), null);
+            // compute: local = this machine, through the one node agent the local stack starts (no boot, no scaling)
+            defineAtStart(ClusterSpec.attachedPool("local", 1, null), null, "default", "built-in attached pool");
         }
     }
 
-    public void define(ClusterSpec spec, String policy) {
+    /** At start-up a cluster is defined even when its version cannot be recorded: it must scale. */
+    private void defineAtStart(ClusterSpec spec, String policy, String principal, String reason) {
+        try {
+            define(spec, policy, principal, reason);
+        } catch (PolicyBook.HistoryUnavailable e) {
+            LOG.warnf("cluster %s defined without a policy version: %s", spec.name(), e.getMessage());
+            publish(spec, effectivePolicy(spec.name(), policy));
+        }
+    }
+
+    private String effectivePolicy(String cluster, String policy) {
+        return policy != null ? policy
+                : autoscaler.cluster(cluster).map(ClusterState::policy).orElse(autoscaler.defaultPolicy());
+    }
+
+    /**
+     * Defines or changes a cluster: a new policy version by {@code principal} (none when the settings are those in
+     * force), applied here at once and published on the compacted clusters topic for the others.
+     *
+     * @param policy the policy name, or null to keep the cluster's (the default one for a new cluster)
+     */
+    public synchronized void define(ClusterSpec spec, String policy, String principal, String reason) {
+        String effective = effectivePolicy(spec.name(), policy);
+        book.change(spec.name(), PolicyVersions.settings(spec, effective), principal, reason);
+        publish(spec, effective);
+    }
+
+    /** Restores version {@code version} of a cluster's settings as a new version. */
+    public synchronized PolicyVersion rollback(ClusterSpec spec, int version, String principal, String reason) {
+        PolicyVersion v = book.rollback(spec.name(), version, principal, reason);
+        publish(PolicyVersions.apply(spec, v.settings()), v.settings().policy());
+        return v;
+    }
+
+    private void publish(ClusterSpec spec, String policy) {
         ClusterDefined event = new ClusterDefined(spec, policy, clock.instant());
         autoscaler.onClusterDefined(event);
         events.clusterDefined(event);

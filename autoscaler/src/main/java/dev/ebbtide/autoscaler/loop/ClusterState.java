@@ -3,6 +3,7 @@ package dev.ebbtide.autoscaler.loop;
 import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.events.NodeState;
 import dev.ebbtide.common.ids.RecentIds;
+import dev.ebbtide.core.scaling.ArrivalHistory;
 import dev.ebbtide.core.scaling.Backoff;
 import dev.ebbtide.core.scaling.ClusterSnapshot;
 import dev.ebbtide.core.scaling.NodePhase;
@@ -25,8 +26,12 @@ public final class ClusterState {
     public record NodeInfo(NodeState state, Instant since) {
     }
 
-    /** A decision the autoscaler acted on (or a refusal worth showing), for {@code GET /clusters/{name}/decisions}. */
-    public record DecisionRecord(Instant at, String requestId, int fromCount, ScalingDecision decision) {
+    /**
+     * A decision the autoscaler acted on (or a refusal worth showing), for {@code GET /clusters/{name}/decisions},
+     * with the policy and the policy version it was made under.
+     */
+    public record DecisionRecord(Instant at, String requestId, int fromCount, ScalingDecision decision, String policy,
+            int policyVersion) {
     }
 
     private static final int HISTORY = 100;
@@ -43,6 +48,8 @@ public final class ClusterState {
     Instant pendingSince;
     volatile Backoff backoff;
     ScalingDecision lastDecision;
+    /** What the cluster's arrivals taught so far; every policy (and a dry run) decides with it. */
+    volatile ArrivalHistory arrivals = ArrivalHistory.NONE;
     final Deque<DecisionRecord> history = new ArrayDeque<>();
 
     ClusterState(ClusterSpec spec, String policy) {
@@ -82,9 +89,15 @@ public final class ClusterState {
         return pendingTarget;
     }
 
-    /** Returns true the first time a job id is seen, so adaptive policies observe each arrival once. */
-    boolean firstSighting(String jobId) {
-        return seenJobs.add(jobId);
+    public ArrivalHistory arrivals() {
+        return arrivals;
+    }
+
+    /** Adds an arrival to the history the first time its job id is seen (demand events repeat queued jobs). */
+    void observeArrival(String jobId, int nodes, Instant at) {
+        if (seenJobs.add(jobId)) {
+            arrivals = ArrivalHistory.observe(arrivals, nodes, at);
+        }
     }
 
     void record(DecisionRecord record) {
@@ -136,6 +149,6 @@ public final class ClusterState {
         int inFlight = pendingTarget == null ? 0 : Math.max(0, pendingTarget - liveCount());
         ScalingSettings settings = new ScalingSettings(settingsFrom.minInstances(), settingsFrom.maxInstances(),
                 Duration.ofSeconds(settingsFrom.idleTimeBeforeScaleDown()));
-        return new ClusterSnapshot(spec.name(), settings, queuedDemand, view, inFlight, backoff);
+        return new ClusterSnapshot(spec.name(), settings, queuedDemand, view, inFlight, backoff, arrivals);
     }
 }

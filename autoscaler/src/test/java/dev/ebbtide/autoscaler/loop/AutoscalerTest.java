@@ -116,6 +116,18 @@ class AutoscalerTest {
     }
 
     @Test
+    void aQuotaWaitShowsItsSentenceAndEndsAtOnceWhenTheProvisionerLetsTheClusterGo() {
+        autoscaler.onBackoff(new ClusterBackoffChanged("cl", T0.plusSeconds(30), "QUOTA_WAIT",
+                "waiting for quota: standardNCSv3Family uses 24 of 24 cores", T0));
+        demand(List.of(1), List.of());
+        assertEquals(List.of(), requests);
+        assertEquals("waiting for quota: standardNCSv3Family uses 24 of 24 cores",
+                autoscaler.cluster("cl").orElseThrow().backoff().reason());
+        autoscaler.onBackoff(new ClusterBackoffChanged("cl", null, null, "quota allows one", T0));
+        assertEquals(1, requests.size(), "quota raised: scales up without waiting for the 30 s");
+    }
+
+    @Test
     void aPolicyChangeAtRuntimeAppliesToTheNextDecision() {
         node("cl-0", NodeState.idle);
         clock.advance(Duration.ofSeconds(10));

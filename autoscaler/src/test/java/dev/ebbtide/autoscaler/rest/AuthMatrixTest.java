@@ -49,6 +49,7 @@ class AuthMatrixTest {
                 new Call("GET /clusters", r -> r.get("/clusters"), 200),
                 new Call("GET /clusters/local", r -> r.get("/clusters/local"), 200),
                 new Call("GET /clusters/local/decisions", r -> r.get("/clusters/local/decisions"), 200),
+                new Call("GET /clusters/local/policy/history", r -> r.get("/clusters/local/policy/history"), 200),
                 new Call("POST /clusters/local/dry-run",
                         r -> r.contentType("application/json").body("{\"min_instances\": 1}").post("/clusters/local/dry-run"), 200));
     }
@@ -58,8 +59,10 @@ class AuthMatrixTest {
         return List.of(
                 new Call("POST /clusters", r -> r.contentType("application/yaml")
                         .body("name: " + name + "\ntype: amlcompute\nmax_instances: 2\n").post("/clusters"), 201),
-                new Call("PUT /clusters/local/policy", r -> r.contentType("application/json")
-                        .body("{\"idle_time_before_scale_down\": 120}").put("/clusters/local/policy"), 200));
+                new Call("PUT /clusters/{name}/policy", r -> r.contentType("application/json") // the cluster just created
+                        .body("{\"idle_time_before_scale_down\": 120}").put("/clusters/" + name + "/policy"), 200),
+                new Call("POST /clusters/{name}/policy/rollback", r -> r.contentType("application/json")
+                        .body("{\"version\": 1}").post("/clusters/" + name + "/policy/rollback"), 200));
     }
 
     @Test

@@ -24,7 +24,7 @@ class PolicyFieldsTest {
                 .post("/clusters").then().statusCode(201);
         given().contentType("application/json").body("{\"max_instance\": 5}").put("/clusters/fields-cluster/policy").then()
                 .statusCode(400).body("error", equalTo("unknown field 'max_instance' (did you mean 'max_instances'?); "
-                        + "known fields: idle_time_before_scale_down, max_instances, min_instances, policy"));
+                        + "known fields: idle_time_before_scale_down, max_instances, min_instances, policy, reason"));
         given().contentType("application/json").body("{\"max_instances\": 3, \"colour\": \"red\"}")
                 .put("/clusters/fields-cluster/policy").then().statusCode(400)
                 .body("error", org.hamcrest.Matchers.startsWith("unknown field 'colour';"));

@@ -24,20 +24,32 @@ public final class AzureMlYaml {
     private AzureMlYaml() {
     }
 
-    /** A parsed command job: where it runs ({@code local} or a cluster name) and what it runs. */
+    /** A parsed command job: where it runs ({@code local}, a cluster name, or null for the default) and what it runs. */
     public record ParsedJob(String compute, JobSpec spec) {
     }
 
     public static ClusterSpec parseCluster(String text) {
         ObjectNode doc = readObject(text, "cluster");
         String type = doc.path("type").asText("amlcompute");
-        if (!type.equals("amlcompute")) {
-            throw new InvalidSpecException("cluster type must be 'amlcompute', got '" + type + "'");
+        if (type.equals(ClusterSpec.VIRTUAL_MACHINE)) {
+            return ComputeYaml.attached(doc);
         }
-        return new ClusterSpec(doc.path("name").asText(null), doc.path("size").asText(null),
+        if (type.equals(ClusterSpec.COMPUTE_INSTANCE)) {
+            return ComputeYaml.instance(doc);
+        }
+        if (!type.equals("amlcompute")) {
+            throw new InvalidSpecException("compute type must be amlcompute, virtualmachine or computeinstance, got '"
+                    + type + "'");
+        }
+        return new ClusterSpec(doc.path("name").asText(null), catalogued(doc.path("size").asText(null)),
                 doc.path("tier").asText(null), intField(doc, "min_instances", 0), intField(doc, "max_instances", 1),
                 intField(doc, "idle_time_before_scale_down", (int) ClusterSpec.DEFAULT_IDLE_SECONDS),
                 doc.path("location").asText(null));
+    }
+
+    /** A size absent stays absent (ClusterSpec's default); a given one must be in the catalogue, spelled as Azure does. */
+    static String catalogued(String size) {
+        return size == null ? null : dev.ebbtide.common.compute.VmCatalogue.standard().require(size).name();
     }
 
     public static ParsedJob parseJob(String text) {
@@ -91,10 +103,13 @@ public final class AzureMlYaml {
         }
     }
 
-    /** {@code azureml:gpu-cluster} → {@code gpu-cluster}; {@code local} stays {@code local}. */
+    /**
+     * {@code azureml:gpu-cluster} → {@code gpu-cluster}; {@code local} stays {@code local}; no compute → null (the
+     * default compute takes the job, {@link dev.ebbtide.common.compute.DefaultCompute}).
+     */
     static String computeName(String compute) {
         if (compute.isBlank()) {
-            throw new InvalidSpecException("job has no 'compute' (use azureml:<cluster-name> or local)");
+            return null;
         }
         String name = compute.startsWith("azureml:") ? compute.substring("azureml:".length()) : compute;
         if (name.isBlank()) {

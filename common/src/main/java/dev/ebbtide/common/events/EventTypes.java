@@ -17,6 +17,9 @@ public final class EventTypes {
     public static final String NODE_STATE_CHANGED = "dev.ebbtide.node.state-changed.v1";
     public static final String NODE_AGENT_STATUS = "dev.ebbtide.node.agent-status.v1";
     public static final String JOB_LOG_CHUNK = "dev.ebbtide.job.log-chunk.v1";
+    public static final String POLICY_HISTORY = "dev.ebbtide.policy.history.v1";
+    public static final String POLICY_CHANGED = "dev.ebbtide.policy.changed.v1";
+    public static final String SCALING_DECISION_RECORDED = "dev.ebbtide.scaling.decision-recorded.v1";
 
     private EventTypes() {
     }

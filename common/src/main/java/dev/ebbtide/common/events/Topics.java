@@ -19,10 +19,17 @@ public final class Topics {
     public static final String NODES_AGENTS = "ebbtide.nodes.agents";
     /** Job output, chunk by chunk ({@link JobLogChunk}). */
     public static final String JOBS_LOGS = "ebbtide.jobs.logs";
+    /** Each cluster's policy versions ({@link PolicyHistory}), compacted: the latest record is the history. */
+    public static final String POLICIES = "ebbtide.policies";
+    /** Every policy change ({@link PolicyChanged}), kept for the topic's retention (the audit trail). */
+    public static final String POLICIES_AUDIT = "ebbtide.policies.audit";
+    /** Scaling decisions with their inputs ({@link ScalingDecisionRecorded}). */
+    public static final String SCALING_DECISIONS = "ebbtide.scaling.decisions";
 
     /** All topics, for brokers that pre-create them. */
     public static final java.util.List<String> ALL = java.util.List.of(JOBS_SUBMITTED, JOBS_SUBMITTED_DLQ, INTERNAL_DLQ, JOBS_STATE,
-            JOBS_ASSIGNMENTS, JOBS_RUNS, JOBS_STOPS, CLUSTERS, CLUSTERS_DEMAND, CLUSTERS_BACKOFF, SCALE_REQUESTS, NODES_STATE, NODES_AGENTS, JOBS_LOGS);
+            JOBS_ASSIGNMENTS, JOBS_RUNS, JOBS_STOPS, CLUSTERS, CLUSTERS_DEMAND, CLUSTERS_BACKOFF, SCALE_REQUESTS, NODES_STATE, NODES_AGENTS, JOBS_LOGS,
+            POLICIES, POLICIES_AUDIT, SCALING_DECISIONS);
 
     /**
      * Topics keyed by cluster name (every topic but the dead-letter ones): they get {@link #DEFAULT_PARTITIONS}
@@ -41,7 +48,7 @@ public final class Topics {
     }
 
     /** Topics that keep only the latest record per key (cleanup.policy=compact). */
-    public static final java.util.Set<String> COMPACTED = java.util.Set.of(CLUSTERS);
+    public static final java.util.Set<String> COMPACTED = java.util.Set.of(CLUSTERS, POLICIES);
 
     /** Bad submissions go to {@link #JOBS_SUBMITTED_DLQ}; bad records of internal topics to {@link #INTERNAL_DLQ}. */
     public static String deadLetterTopicFor(String sourceTopic) {

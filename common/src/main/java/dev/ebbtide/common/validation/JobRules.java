@@ -52,7 +52,10 @@ public final class JobRules {
         if (id.isPresent()) {
             return id;
         }
-        if (job.cluster() == null || !CLUSTER_NAME.matcher(job.cluster()).matches()) {
+        if (job.cluster() == null || job.cluster().isBlank()) {
+            return Optional.of(dev.ebbtide.common.compute.DefaultCompute.NONE_CONFIGURED);
+        }
+        if (!CLUSTER_NAME.matcher(job.cluster()).matches()) {
             return Optional.of("cluster '" + job.cluster() + "' is not a cluster name (2 to 32 characters of a-z, 0-9 and '-')");
         }
         if (job.spec() == null) {

@@ -13,23 +13,37 @@ import java.util.Objects;
  * @param nodes        the cluster's nodes
  * @param inFlight     nodes requested from the cloud but not yet in {@code nodes}
  * @param backoff      an active or past back-off, or {@code null}
+ * @param arrivals     what the cluster's past arrivals tell the policies ({@link ArrivalHistory#NONE} when unknown)
  */
 public record ClusterSnapshot(String cluster, ScalingSettings settings, QueuedDemand queuedDemand,
-        List<ScalingNode> nodes, int inFlight, Backoff backoff) {
+        List<ScalingNode> nodes, int inFlight, Backoff backoff, ArrivalHistory arrivals) {
     public ClusterSnapshot {
         Objects.requireNonNull(cluster, "cluster");
         Objects.requireNonNull(settings, "settings");
         queuedDemand = queuedDemand == null ? QueuedDemand.NONE : queuedDemand;
+        arrivals = arrivals == null ? ArrivalHistory.NONE : arrivals;
         nodes = List.copyOf(nodes);
         if (inFlight < 0) {
             throw new IllegalArgumentException("inFlight must be >= 0, got " + inFlight);
         }
     }
 
+    /** Without arrival history (stateless policies, tests). */
+    public ClusterSnapshot(String cluster, ScalingSettings settings, QueuedDemand queuedDemand,
+            List<ScalingNode> nodes, int inFlight, Backoff backoff) {
+        this(cluster, settings, queuedDemand, nodes, inFlight, backoff, ArrivalHistory.NONE);
+    }
+
     /** With the nodes needed by each queued job, in queue order (tests, traces). */
     public ClusterSnapshot(String cluster, ScalingSettings settings, List<Integer> nodesPerQueuedJob,
+            List<ScalingNode> nodes, int inFlight, Backoff backoff, ArrivalHistory arrivals) {
+        this(cluster, settings, QueuedDemand.ofJobs(nodesPerQueuedJob), nodes, inFlight, backoff, arrivals);
+    }
+
+    /** With the nodes needed by each queued job, in queue order, and no arrival history (tests). */
+    public ClusterSnapshot(String cluster, ScalingSettings settings, List<Integer> nodesPerQueuedJob,
             List<ScalingNode> nodes, int inFlight, Backoff backoff) {
-        this(cluster, settings, QueuedDemand.ofJobs(nodesPerQueuedJob), nodes, inFlight, backoff);
+        this(cluster, settings, QueuedDemand.ofJobs(nodesPerQueuedJob), nodes, inFlight, backoff, ArrivalHistory.NONE);
     }
 
     /** Nodes that count towards the size: every node that is not leaving, plus the in-flight requests. */

@@ -12,11 +12,11 @@ public final class Policies {
     /** Names accepted by {@link #create(String)}; the first is the default. */
     public static List<String> names() {
         return List.of(FixedIdlePolicy.NAME, AdaptivePolicy.NAME, AdaptivePolicy.LEAN, AdaptivePolicy.EAGER,
-                AdaptivePolicy.KEEP_ONLY);
+                AdaptivePolicy.KEEP_ONLY, AdaptivePolicy.LEARNED);
     }
 
     /**
-     * Creates a new policy instance (adaptive policies keep per-cluster state: use one instance per autoscaler).
+     * Creates the policy (policies are stateless: what they learn comes in the snapshot's {@link ArrivalHistory}).
      *
      * @throws IllegalArgumentException for an unknown name
      */
@@ -25,7 +25,7 @@ public final class Policies {
     }
 
     /**
-     * Creates a new policy instance for nodes that typically take {@code bootTime} from request to ready: the adaptive
+     * Creates the policy for nodes that typically take {@code bootTime} from request to ready: the adaptive
      * policies use it as their look-ahead horizon (default 120 s when {@code null}); fixed-idle ignores it.
      *
      * @throws IllegalArgumentException for an unknown name
@@ -45,12 +45,14 @@ public final class Policies {
                 return new AdaptivePolicy(AdaptivePolicy.EAGER, horizon(AdaptivePolicy.EAGER_PARAMS, bootTime));
             case AdaptivePolicy.KEEP_ONLY:
                 return new AdaptivePolicy(AdaptivePolicy.KEEP_ONLY, horizon(AdaptivePolicy.KEEP_ONLY_PARAMS, bootTime));
+            case AdaptivePolicy.LEARNED:
+                return new AdaptivePolicy(AdaptivePolicy.LEARNED, horizon(AdaptivePolicy.LEARNED_PARAMS, bootTime));
             default:
                 throw new IllegalArgumentException("unknown policy '" + name + "'; known: " + names());
         }
     }
 
     private static AdaptivePolicy.Params horizon(AdaptivePolicy.Params p, Duration bootTime) {
-        return bootTime == null ? p : new AdaptivePolicy.Params(p.tau(), bootTime, p.beta(), p.startAhead());
+        return bootTime == null ? p : p.withHorizon(bootTime);
     }
 }

@@ -3,9 +3,10 @@ package dev.ebbtide.core.scaling;
 import java.time.Instant;
 
 /**
- * Decides the size of a cluster. Implementations are pure functions of what they are given, plus (for adaptive
- * policies) what they have observed so far: never future jobs, never the system clock. One instance may serve several
- * clusters; state is keyed by cluster name. Not thread-safe unless stated: call it from one thread per instance.
+ * Decides the size of a cluster. Implementations are pure, stateless functions of the snapshot and the time: what a
+ * policy learns from the past (arrival rates, gaps) is the snapshot's {@link ArrivalHistory}, kept per cluster by the
+ * caller and updated with {@link ArrivalHistory#observe}. Never future jobs, never the system clock. One instance
+ * serves any number of clusters and threads.
  */
 public interface ScalingPolicy {
 
@@ -20,8 +21,4 @@ public interface ScalingPolicy {
      * @return the decision; never {@code null}
      */
     ScalingDecision decide(ClusterSnapshot snapshot, Instant now);
-
-    /** Tells the policy that a job needing {@code nodes} nodes was queued on {@code cluster} at {@code at}. */
-    default void observeJobQueued(String cluster, int nodes, Instant at) {
-    }
 }

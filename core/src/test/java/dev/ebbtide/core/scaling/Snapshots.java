@@ -17,6 +17,7 @@ final class Snapshots {
     private final List<ScalingNode> nodes = new ArrayList<>();
     private int inFlight;
     private Backoff backoff;
+    private ArrivalHistory arrivals = ArrivalHistory.NONE;
 
     static Snapshots cluster() {
         return new Snapshots();
@@ -87,7 +88,13 @@ final class Snapshots {
         return this;
     }
 
+    Snapshots arrivals(ArrivalHistory history) {
+        this.arrivals = history;
+        return this;
+    }
+
     ClusterSnapshot build() {
-        return new ClusterSnapshot(cluster, new ScalingSettings(min, max, idle), queue, nodes, inFlight, backoff);
+        return new ClusterSnapshot(cluster, new ScalingSettings(min, max, idle), queue, nodes, inFlight, backoff,
+                arrivals);
     }
 }

@@ -13,6 +13,9 @@ import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import dev.ebbtide.common.compute.DefaultCompute;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -58,6 +61,9 @@ public class JobResource {
     MeterRegistry registry;
     @Inject
     CurrentIdentityAssociation identities;
+    /** The cluster that takes jobs naming no compute (docs/compute.md). */
+    @ConfigProperty(name = "ebbtide.default-compute")
+    Optional<String> defaultCompute;
 
     private record Recent(String cluster, String submittedBy) {
     }
@@ -89,13 +95,19 @@ public class JobResource {
         if (limits.isPresent()) {
             return rejected(Response.Status.BAD_REQUEST, limits.get(), "invalid");
         }
-        ClusterSpec known = clusters.find(job.compute()).orElse(null);
+        String compute;
+        try {
+            compute = DefaultCompute.resolve(job.compute(), defaultCompute); // the scheduler applies the same default
+        } catch (InvalidSpecException e) {
+            return rejected(Response.Status.BAD_REQUEST, e.getMessage(), "no_compute");
+        }
+        ClusterSpec known = clusters.find(compute).orElse(null);
         if (known != null) {
             return submit(job, known, principal);
         }
         // a cluster created a moment ago may not have reached this instance yet: read the clusters topic to its end
-        return clusters.caughtUp().map(ignored -> clusters.find(job.compute()).orElse(null)).chain(cluster -> cluster == null
-                ? rejected(Response.Status.NOT_FOUND, "unknown cluster '" + job.compute() + "'; known: " + clusters.names(),
+        return clusters.caughtUp().map(ignored -> clusters.find(compute).orElse(null)).chain(cluster -> cluster == null
+                ? rejected(Response.Status.NOT_FOUND, "unknown cluster '" + compute + "'; known: " + clusters.names(),
                         "unknown_cluster")
                 : submit(job, cluster, principal));
     }

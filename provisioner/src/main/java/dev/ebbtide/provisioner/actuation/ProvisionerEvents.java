@@ -23,7 +23,15 @@ public interface ProvisionerEvents {
     default void backoffStarted(String cluster, ErrorClass errorClass, Instant until, Reason reason) {
     }
 
-    /** A successful scale-up ended the cluster's backoff. */
+    /**
+     * A scale-up was not sent (or only partly) because the region's quota would be exceeded ({@code QUOTA_WAIT}) or
+     * the series awaits approval ({@code APPROVAL_WAIT}); the autoscaler asks again after {@code until}, or at once
+     * when {@link #backoffEnded} says quota was raised.
+     */
+    default void quotaWait(String cluster, String kind, Instant until, Reason reason) {
+    }
+
+    /** A successful scale-up, or quota that fits again, ended the cluster's backoff or quota wait. */
     default void backoffEnded(String cluster) {
     }
 

@@ -31,6 +31,8 @@ public final class ScaleRequestHandler {
         DUPLICATE,
         /** Deletes done, but the cluster is in backoff so it did not grow. */
         BACKING_OFF,
+        /** Deletes done, but no node fits the region's quota (or the series awaits approval): nothing sent. */
+        WAITING_FOR_QUOTA,
         /** A cloud call failed after retries; see error and reason. */
         FAILED
     }
@@ -48,9 +50,17 @@ public final class ScaleRequestHandler {
     private final CloudCaller caller;
     private final ScaleRequestLedger ledger;
     private final ProvisionerEvents events;
+    private final QuotaGate quota;
 
     public ScaleRequestHandler(ClusterBackoff backoff, CloudCaller caller, ScaleRequestLedger ledger,
             ProvisionerEvents events) {
+        this(backoff, caller, ledger, events, QuotaGate.NONE);
+    }
+
+    /** @param quota asked before every scale-up: nodes beyond the quota are not sent to the cloud */
+    public ScaleRequestHandler(ClusterBackoff backoff, CloudCaller caller, ScaleRequestLedger ledger,
+            ProvisionerEvents events, QuotaGate quota) {
+        this.quota = quota;
         this.backoff = backoff;
         this.caller = caller;
         this.ledger = ledger;
@@ -94,13 +104,18 @@ public final class ScaleRequestHandler {
         // 2. grow to the target, unless backing off
         var active = backoff.active(cluster);
         Set<String> before = new HashSet<>();
+        QuotaGate.Admission[] admitted = new QuotaGate.Admission[1];
         CloudCaller.Result<Integer> grown = caller.call(cluster, "scale up to " + request.targetCount(), () -> {
             List<CloudNode> nodes = pool.nodes();
             before.clear();
             nodes.forEach(n -> before.add(n.name()));
             int delta = request.targetCount() - live(nodes);
             if (delta > 0 && active.isEmpty()) {
-                pool.increaseSize(delta);
+                admitted[0] = quota.admit(cluster, delta);
+                if (admitted[0].nodes() > 0) {
+                    pool.increaseSize(admitted[0].nodes());
+                }
+                return admitted[0].nodes();
             }
             return Math.max(delta, 0);
         });
@@ -119,6 +134,17 @@ public final class ScaleRequestHandler {
                     reason.message());
             events.backoffStarted(cluster, ec, s.until(), reason);
             return new Outcome(id, cluster, Status.FAILED, removed, List.of(), ec, reason, s.until());
+        }
+        QuotaGate.Admission admission = admitted[0];
+        if (admission != null && admission.cleared()) {
+            events.backoffEnded(cluster);
+        }
+        if (admission != null && admission.waits()) {
+            events.quotaWait(cluster, admission.kind(), admission.until(), admission.reason());
+            if (admission.nodes() == 0) {
+                return new Outcome(id, cluster, Status.WAITING_FOR_QUOTA, removed, List.of(), ErrorClass.NONE,
+                        admission.reason(), admission.until());
+            }
         }
         List<String> added = List.of();
         if (grown.value() > 0) {

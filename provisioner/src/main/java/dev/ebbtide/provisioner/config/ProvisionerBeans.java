@@ -1,5 +1,8 @@
 package dev.ebbtide.provisioner.config;
 
+import dev.ebbtide.provisioner.instances.InstanceNodes;
+import dev.ebbtide.provisioner.instances.Instances;
+
 import dev.ebbtide.provisioner.actuation.CloudCaller;
 import dev.ebbtide.provisioner.actuation.ClusterBackoff;
 import dev.ebbtide.provisioner.actuation.Provisioner;
@@ -10,7 +13,12 @@ import dev.ebbtide.provisioner.actuation.RetryPolicy;
 import dev.ebbtide.provisioner.actuation.ScaleRequestHandler;
 import dev.ebbtide.provisioner.actuation.ScaleRequestLedger;
 import dev.ebbtide.provisioner.actuation.Sleeper;
+import dev.ebbtide.common.compute.VmCatalogue;
 import dev.ebbtide.provisioner.cloud.CloudProvider;
+import dev.ebbtide.provisioner.cloud.azure.AzureQuota;
+import dev.ebbtide.provisioner.quota.LocalQuota;
+import dev.ebbtide.provisioner.quota.QuotaSource;
+import dev.ebbtide.provisioner.quota.Quotas;
 import dev.ebbtide.provisioner.cloud.azure.AzureSettings;
 import dev.ebbtide.provisioner.cloud.azure.AzureVmssProvider;
 import dev.ebbtide.provisioner.cloud.azure.NodeAgentCloudInit;
@@ -54,21 +62,58 @@ public class ProvisionerBeans {
         };
     }
 
+    /** The quota book: configured limits (local) or Azure's Usage - List (azure-vmss); docs/compute.md. */
+    @Produces
+    @Singleton
+    Quotas quotas(ProvisionerConfig config, CloudProvider provider, ProvisionerPublisher events, MeterRegistry registry,
+            Clock clock) {
+        ProvisionerConfig.Quota q = config.quota();
+        QuotaSource source = provider instanceof AzureVmssProvider azure ? new AzureQuota(azure.computeManager())
+                : new LocalQuota(q.familyCores(), q.lowPriorityCores().orElse(null), q.totalCores().orElse(null));
+        String region = provider instanceof AzureVmssProvider
+                ? config.azure().region().orElse(q.region()) : q.region();
+        return new Quotas(source, VmCatalogue.standard(), region, clock, q.recheckInterval(), events, registry);
+    }
+
     @Produces
     @Singleton
     Provisioner provisioner(ProvisionerConfig config, CloudProvider provider, ProvisionerPublisher events,
-            MeterRegistry registry, Clock clock) {
+            MeterRegistry registry, Clock clock, Quotas quotas, Instances instances) {
         ProvisionerConfig.Provisioner p = config.provisioner();
         ClusterBackoff backoff = new ClusterBackoff(clock, p.backoffInitial(), p.backoffMax());
         RetryPolicy retry = new RetryPolicy(p.retryMaxAttempts(), p.maxInlineWait(), RetryPolicy.DEFAULT_TRANSIENT_BASE,
                 new SecureRandom());
         CloudCaller caller = new CloudCaller(retry, Sleeper.SYSTEM, new ProvisionerMetrics(registry), events);
-        ScaleRequestHandler handler = new ScaleRequestHandler(backoff, caller, ScaleRequestLedger.inMemory(10_000), events);
+        ScaleRequestHandler handler = new ScaleRequestHandler(backoff, caller, ScaleRequestLedger.inMemory(10_000), events,
+                quotas);
         Reconciler reconciler = new Reconciler(clock, new Reconciler.Settings(p.maxNodeProvisionTime(),
                 p.orphanGracePeriod(), orphanAction(p.orphanAction())), backoff, caller, events);
         Duration minPoll = provider instanceof LocalCloudProvider ? Duration.ZERO : config.azure().pollInterval();
-        return new Provisioner(provider, events, handler, reconciler, caller, new NodeBook(config.nodeLostAfter()),
-                minPoll, registry, clock);
+        Provisioner provisioner = new Provisioner(provider, events, handler, reconciler, caller,
+                new NodeBook(config.nodeLostAfter()), minPoll, registry, clock);
+        quotas.attach(provisioner.usageView());
+        provisioner.instances(instances);
+        // a stopped instance's job goes back to the queue (its node is lost first), it is not ended by the shutdown
+        instances.beforeNodeStops(node -> provisioner.nodeStopping(node, "its compute instance is being stopped"));
+        return provisioner;
+    }
+
+    /** Compute instances: each one node on this machine, or (not built yet) a one-VM scale set. */
+    @Produces
+    @Singleton
+    Instances instances(CloudProvider provider, Clock clock, ProvisionerPublisher events) {
+        Instances instances = new Instances(provider instanceof LocalCloudProvider local
+                ? InstanceNodes.local(local.machine()) : InstanceNodes.unsupported(provider.name()), clock);
+        instances.listener((name, instance) -> {
+            switch (instance.state()) {
+                case Running -> events.instanceAvailable(name);
+                case Stopping, Stopped, Failed, Deleting -> events.instanceUnavailable(name, instance.state().name(),
+                        instance.reason());
+                default -> {
+                }
+            }
+        });
+        return instances;
     }
 
     static ProvisionerEvents.OrphanAction orphanAction(String value) {

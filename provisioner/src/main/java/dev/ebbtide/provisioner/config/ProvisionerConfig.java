@@ -29,6 +29,32 @@ public interface ProvisionerConfig {
 
     Azure azure();
 
+    Quota quota();
+
+    /** {@code ebbtide.quota.*}: cores per VM family as Azure accounts them (docs/compute.md). */
+    interface Quota {
+        /** The region the local provider's clusters are in when their YAML names no {@code location}. */
+        @WithDefault("local")
+        String region();
+
+        /**
+         * Local provider: dedicated cores per VM family, e.g. {@code ebbtide.quota.family-cores.standardNCSv3Family=24}.
+         * A family not listed has no limit, unless its series needs approval: then it has no approved cores.
+         * ({@code azure-vmss} reads them from Azure.)
+         */
+        Map<String, Integer> familyCores();
+
+        /** Local provider: low-priority cores in total (all families); unset = no limit. */
+        Optional<Integer> lowPriorityCores();
+
+        /** Local provider: dedicated cores in total (all families); unset = no limit. */
+        Optional<Integer> totalCores();
+
+        /** How often waiting clusters are checked again (Azure: quotas re-read), and when the autoscaler asks again. */
+        @WithDefault("30s")
+        Duration recheckInterval();
+    }
+
     interface Local {
         /** The local "cloud": each node's directory is {@code <work-dir>/nodes/<node>/} (record, agent, jobs, logs). */
         @WithDefault(".ebbtide/work")

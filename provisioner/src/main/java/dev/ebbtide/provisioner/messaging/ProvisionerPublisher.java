@@ -47,9 +47,35 @@ public class ProvisionerPublisher implements ProvisionerEvents {
 
     @Override
     public void backoffEnded(String cluster) {
-        send(backoff, cluster, EventJson.write(new ClusterBackoffChanged(cluster, null, null, "a scale-up succeeded",
+        send(backoff, cluster, EventJson.write(new ClusterBackoffChanged(cluster, null, null,
+                "a scale-up succeeded or quota allows one", clock.instant())));
+    }
+
+    /** A quota wait travels as a backoff whose errorClass is QUOTA_WAIT or APPROVAL_WAIT (docs/events.md). */
+    @Override
+    public void quotaWait(String cluster, String kind, Instant until, Reason reason) {
+        send(backoff, cluster, EventJson.write(new ClusterBackoffChanged(cluster, until, kind, reason.message(),
                 clock.instant())));
     }
+
+    /**
+     * A compute instance cannot take jobs (stopped, stopping, failed, deleting): its queued jobs say so, through the
+     * cluster's backoff record with error class {@value #INSTANCE_STOPPED} (no end time: until it is started).
+     */
+    public void instanceUnavailable(String instance, String state, String why) {
+        send(backoff, instance, EventJson.write(new ClusterBackoffChanged(instance,
+                clock.instant().plus(java.time.Duration.ofDays(3650)), INSTANCE_STOPPED, "compute instance " + instance
+                        + " is " + state + " (" + why + "); start it with ./ebbtide compute start " + instance,
+                clock.instant())));
+    }
+
+    /** The compute instance runs again: its queued jobs wait for its node as usual. */
+    public void instanceAvailable(String instance) {
+        send(backoff, instance, EventJson.write(new ClusterBackoffChanged(instance, null, null,
+                "compute instance " + instance + " is running", clock.instant())));
+    }
+
+    public static final String INSTANCE_STOPPED = "INSTANCE_STOPPED";
 
     @Override
     public void cloudError(String cluster, ErrorClass errorClass, String message) {

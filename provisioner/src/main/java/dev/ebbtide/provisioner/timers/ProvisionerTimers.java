@@ -24,6 +24,8 @@ public class ProvisionerTimers {
 
     @Inject
     Provisioner provisioner;
+    @Inject
+    dev.ebbtide.provisioner.quota.Quotas quotas;
     @ConfigProperty(name = "ebbtide.node-poll-interval", defaultValue = "250ms")
     Duration pollInterval;
 
@@ -57,5 +59,12 @@ public class ProvisionerTimers {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void reconcile() {
         provisioner.reconcileAll();
+    }
+
+    /** Waiting clusters that now fit are let go (quota raised in Azure, or cores freed); the quota gauges refresh. */
+    @Scheduled(every = "${ebbtide.quota.recheck-interval:30s}", delayed = "5s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void recheckQuota() {
+        quotas.refresh();
     }
 }

@@ -32,6 +32,28 @@ class AuthMatrixTest {
     }
 
     @Test
+    void vmSizesAndQuotaAreReadableByEveryRoleAndOnlyOperatorsChangeQuota() {
+        String viewer = DevTokens.testToken("u-viewer", "viewer");
+        String operator = DevTokens.testToken("u-operator", "operator");
+        given().get("/vm-sizes").then().statusCode(401);
+        given().auth().oauth2(viewer).get("/vm-sizes").then().statusCode(200)
+                .body("find { it.name == 'Standard_NC6s_v3' }.family", org.hamcrest.Matchers.equalTo("standardNCSv3Family"))
+                .body("find { it.name == 'Standard_NC6s_v3' }.approvalRequired", org.hamcrest.Matchers.equalTo(true));
+        given().auth().oauth2(viewer).get("/quota").then().statusCode(200)
+                .body("source", org.hamcrest.Matchers.equalTo("configuration"));
+        given().auth().oauth2(viewer).contentType("application/json").body("{\"limit\": 24}")
+                .put("/quota/standardNCSv3Family").then().statusCode(403);
+        given().auth().oauth2(operator).contentType("application/json").body("{\"limit\": 24}")
+                .put("/quota/standardNCSv3Family").then().statusCode(200)
+                .body("quotas.find { it.name == 'standardNCSv3Family' }.limit", org.hamcrest.Matchers.equalTo(24));
+        given().auth().oauth2(operator).contentType("application/json").body("{\"limit\": 24}")
+                .put("/quota/standardNCv9Family").then().statusCode(400)
+                .body("error", containsString("unknown quota 'standardNCv9Family'"));
+        given().auth().oauth2(operator).contentType("application/json").body("{\"limit\": -1}")
+                .put("/quota/cores").then().statusCode(400).body("error", containsString("{\"limit\": N}"));
+    }
+
+    @Test
     void healthAndMetricsNeedNoToken() {
         given().get("/q/health/live").then().statusCode(200);
         given().get("/q/metrics").then().statusCode(200);

@@ -1,5 +1,6 @@
 package dev.ebbtide.scheduler.service;
 
+import dev.ebbtide.common.compute.DefaultCompute;
 import dev.ebbtide.common.events.ClusterBackoffChanged;
 import dev.ebbtide.common.events.ClusterDefined;
 import dev.ebbtide.common.events.JobSubmitted;
@@ -36,6 +37,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
 
@@ -58,6 +60,9 @@ public class SchedulerService {
     private static final Set<NodeState> LOST = EnumSet.of(NodeState.deleted, NodeState.leaving, NodeState.unusable,
             NodeState.preempted, NodeState.lost);
 
+    /** The cluster that takes submissions naming none (docs/compute.md). */
+    @ConfigProperty(name = "ebbtide.default-compute")
+    java.util.Optional<String> defaultCompute;
     @Inject
     Outbox outbox;
     @Inject
@@ -74,6 +79,8 @@ public class SchedulerService {
     Retries retries;
     @Inject
     ClusterWait clusterWait;
+    @Inject
+    WaitReasons waitReasons;
     @Inject
     ConsumerHealth health;
     @Inject
@@ -97,7 +104,7 @@ public class SchedulerService {
         if (records.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        List<Item> items = records.stream().map(SchedulerService::decode).toList();
+        List<Item> items = records.stream().map(this::decode).toList();
         return retries.run(CHANNEL, "a batch of " + items.size() + " record(s)", 1, () -> {
             Outgoing out = new Outgoing();
             long start = System.nanoTime();
@@ -147,9 +154,11 @@ public class SchedulerService {
     private record Item(ConsumerRecord<byte[], byte[]> record, Decoded<?> decoded) {
     }
 
-    private static Item decode(ConsumerRecord<byte[], byte[]> r) {
+    /** A submission naming no cluster gets the default compute first, as on the REST path (DefaultCompute). */
+    private Item decode(ConsumerRecord<byte[], byte[]> r) {
         Class<?> type = TYPES.get(r.topic());
-        return new Item(r, type == null ? null : RecordDecoder.decode(r.topic(), r.key(), r.value(), r.headers(), type));
+        byte[] value = Topics.JOBS_SUBMITTED.equals(r.topic()) ? DefaultCompute.fill(r.value(), defaultCompute) : r.value();
+        return new Item(r, type == null ? null : RecordDecoder.decode(r.topic(), r.key(), value, r.headers(), type));
     }
 
     private Uni<Void> handleAlone(Item item) {
@@ -350,10 +359,10 @@ public class SchedulerService {
      * sitting silently in the queue. When the backoff ends they go back to "waiting for N node(s)".
      */
     private Uni<Void> onBackoff(ClusterBackoffChanged e, Outgoing out) {
+        waitReasons.onBackoff(e);
         return JobEntity.queued(e.cluster()).chain(queued -> {
             for (JobEntity job : queued) {
-                String reason = e.until() == null ? "waiting for " + job.instanceCount + " node(s)"
-                        : waitingReason(e.errorClass()) + " (" + e.reason() + "; retry after " + e.until() + ")";
+                String reason = waitReasons.reason(e.cluster(), job.instanceCount, now());
                 if (!reason.equals(job.reason)) {
                     transitions.transition(job, JobState.Queued, reason, out);
                 }
@@ -362,7 +371,7 @@ public class SchedulerService {
         });
     }
 
-    private static String waitingReason(String errorClass) {
+    static String waitingReason(String errorClass) {
         return switch (errorClass == null ? "" : errorClass) {
             case "QUOTA_EXCEEDED" -> "waiting for quota";
             case "CAPACITY_UNAVAILABLE" -> "waiting for capacity: unavailable in the region";

@@ -42,6 +42,8 @@ class Submissions {
     JobTransitions transitions;
     @Inject
     Placement placement;
+    @Inject
+    WaitReasons waitReasons;
 
     Uni<Void> onSubmitted(ConsumerRecord<byte[], byte[]> record, JobSubmitted submitted, Outgoing out) {
         String problem = problemWith(submitted);
@@ -93,9 +95,9 @@ class Submissions {
             }
             return fail(job, reason, out);
         }
-        transitions.transition(job, JobState.Queued, "waiting for " + job.instanceCount + " node(s)", out);
+        transitions.transition(job, JobState.Queued, waitReasons.reason(job.cluster, job.instanceCount, clock.instant()), out);
         if (isNew) {
-            out.insertLater(job); // insert-only: one multi-row INSERT for the batch, no managed entity
+            out.insertLater(job); // insert-only: one INSERT for the batch's new jobs, no managed entity
             return placement.place(job.cluster, out);
         }
         return job.persist().chain(() -> placement.place(job.cluster, out));

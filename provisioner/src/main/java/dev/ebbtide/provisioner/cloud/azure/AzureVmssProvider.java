@@ -73,6 +73,11 @@ public final class AzureVmssProvider implements CloudProvider {
         this.settings = settings;
     }
 
+    /** The ARM client, for the quota reader ({@link AzureQuota}). */
+    public ComputeManager computeManager() {
+        return compute;
+    }
+
     /**
      * Real use: credentials from {@code DefaultAzureCredential} (environment, workload / managed identity, Azure CLI).
      * The SDK's own retries are off: Ebbtide's {@code RetryPolicy} decides, so every error is counted and explained.

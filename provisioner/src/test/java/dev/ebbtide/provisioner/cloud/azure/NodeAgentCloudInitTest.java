@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ebbtide.devsupport.DebianPackages;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -88,34 +89,7 @@ class NodeAgentCloudInitTest {
 
     /** cloud-init's path; installed once with apt-get when running as root, else the test is skipped. */
     static String cloudInit() throws IOException, InterruptedException {
-        for (String c : List.of("/usr/bin/cloud-init", "/usr/local/bin/cloud-init")) {
-            if (Files.isExecutable(Path.of(c))) {
-                return c;
-            }
-        }
-        boolean root = "root".equals(System.getProperty("user.name"));
-        if (!root || !Files.isExecutable(Path.of("/usr/bin/apt-get"))) {
-            Assumptions.abort("cloud-init is not installed and cannot be installed here (needs root and apt-get): "
-                    + "apt-get install cloud-init to run this check");
-        }
-        // a fresh machine may have no package lists yet: install, else refresh the lists and install again
-        if (!apt("install", "-y", "--no-install-recommends", "cloud-init")
-                && !(apt("update") && apt("install", "-y", "--no-install-recommends", "cloud-init"))) {
-            Assumptions.abort("cloud-init could not be installed with apt-get within 300 s");
-        }
-        return "/usr/bin/cloud-init";
-    }
-
-    private static boolean apt(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new java.util.ArrayList<>(List.of("apt-get"));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        pb.environment().put("DEBIAN_FRONTEND", "noninteractive");
-        Process p = pb.start();
-        if (!p.waitFor(300, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return false;
-        }
-        return p.exitValue() == 0 && (!"install".equals(args[0]) || Files.isExecutable(Path.of("/usr/bin/cloud-init")));
+        return DebianPackages.tool("cloud-init", "cloud-init")
+                .orElseGet(() -> Assumptions.abort(DebianPackages.whyMissing("cloud-init", "cloud-init")));
     }
 }

@@ -1,0 +1,120 @@
+package dev.ebbtide.e2e;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ebbtide.common.events.EventJson;
+import dev.ebbtide.common.events.Topics;
+import dev.ebbtide.devsupport.KafkaAccess;
+import dev.ebbtide.devsupport.LocalStack;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Quota, approval and default compute across the four services as separate processes (docs/compute.md): a job waits
+ * for quota and runs once an operator raises it; a job on a series that needs approval waits for it; jobs with no
+ * compute go to the default cluster, through REST and straight through Kafka.
+ */
+class QuotaEndToEndTest {
+    private static final String NC = "standardNCFamily";
+
+    @TempDir
+    static Path tmp;
+    static LocalStack stack;
+    static StackClient client;
+
+    @BeforeAll
+    static void startStack() throws Exception {
+        Path root = Path.of(System.getProperty("ebbtide.repo.root", "..")).toAbsolutePath().normalize();
+        Path clusters = Files.createDirectories(tmp.resolve("clusters"));
+        Files.writeString(clusters.resolve("nc.yml"), "name: q-nc\nsize: STANDARD_NC6\nmax_instances: 2\n"
+                + "idle_time_before_scale_down: 5\n");
+        Files.writeString(clusters.resolve("nd.yml"), "name: q-nd\nsize: Standard_ND40rs_v2\nmax_instances: 1\n");
+        Files.writeString(clusters.resolve("default.yml"), "name: q-default\nsize: Standard_DS3_v2\nmax_instances: 1\n"
+                + "idle_time_before_scale_down: 5\n");
+        Path state = root.resolve("e2e-tests/target/e2e-state-quota");
+        StackClient.deleteTree(state);
+        stack = LocalStack.start(new LocalStack.Options(root, Files.createDirectories(state), 0, 0, true, clusters,
+                Map.of("provisioner:ebbtide.local.agent-heartbeat-interval", "1s",
+                        "provisioner:ebbtide.quota.family-cores." + NC, "0",
+                        "job-submitter:ebbtide.default-compute", "q-default",
+                        "scheduler:ebbtide.default-compute", "q-default")));
+        client = new StackClient(stack, stack.token("e2e", "operator"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> client.knownToSubmitter("q-nc")
+                && client.knownToSubmitter("q-nd") && client.knownToSubmitter("q-default"));
+    }
+
+    @AfterAll
+    static void stopStack() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void aJobWaitsForQuotaAndRunsWhenAnOperatorRaisesIt() throws Exception {
+        String job = client.submit("command: echo on $NODE_RANK\ncompute: azureml:q-nc\nresources: {instance_count: 2}\n");
+        String waiting = "waiting for quota: standardNCFamily uses 0 of 0 cores";
+        await().atMost(Duration.ofSeconds(30)).until(() -> waiting.equals(client.job(job).path("reason").asText()));
+        // the autoscaler reads the same event on its own consumer: it may come a moment later
+        await().atMost(Duration.ofSeconds(30)).until(() -> waiting.equals(client.getJson(stack.url("autoscaler")
+                + "/clusters/q-nc").path("backoffReason").asText()));
+        JsonNode cluster = client.getJson(stack.url("autoscaler") + "/clusters/q-nc");
+        assertEquals(0, cluster.path("currentNodeCount").asInt(), "nothing was sent to the cloud: " + cluster);
+        JsonNode quota = client.getJson(stack.url("provisioner") + "/quota");
+        assertEquals(waiting, quota.path("waiting").path("q-nc").asText(), quota.toString());
+
+        HttpResponse<String> raised = StackClient.HTTP.send(client.authorized(URI.create(stack.url("provisioner")
+                + "/quota/" + NC)).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"limit\": 12}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, raised.statusCode(), raised.body());
+        JsonNode done = client.awaitTerminal(job, Duration.ofSeconds(40));
+        assertEquals("Completed", done.path("state").asText(), done.toString());
+        assertEquals(2, StackClient.nodes(done).size());
+    }
+
+    @Test
+    void aJobOnASeriesThatNeedsApprovalWaitsForIt() throws Exception {
+        String job = client.submit("command: echo\ncompute: azureml:q-nd\n");
+        await().atMost(Duration.ofSeconds(30)).until(() -> client.job(job).path("reason").asText()
+                .startsWith("waiting for approval of NDv2"));
+        assertEquals("Queued", client.stateOf(job));
+        await().atMost(Duration.ofSeconds(30)).until(() -> client.getJson(stack.url("autoscaler") + "/clusters/q-nd")
+                .path("backoffReason").asText().startsWith("waiting for approval of NDv2"));
+        assertEquals(0, client.getJson(stack.url("autoscaler") + "/clusters/q-nd").path("currentNodeCount").asInt(),
+                "created, but no node until approved");
+    }
+
+    @Test
+    void jobsNamingNoComputeRunOnTheDefaultClusterFromRestAndFromKafka() throws Exception {
+        HttpResponse<String> accepted = client.post("command: echo default\n");
+        assertEquals(201, accepted.statusCode(), accepted.body());
+        JsonNode body = EventJson.mapper().readTree(accepted.body());
+        assertEquals("q-default", body.path("cluster").asText());
+        String kafkaJob = "kafka-default-" + UUID.randomUUID();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(stack.kafkaClientConfig(KafkaAccess.PRODUCER),
+                new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>(Topics.JOBS_SUBMITTED, "q-default", "{\"jobId\":\"" + kafkaJob
+                    + "\",\"spec\":{\"command\":\"echo from kafka\",\"instanceCount\":1}}")).get();
+        }
+        assertEquals("Completed", client.awaitTerminal(body.path("id").asText(), Duration.ofSeconds(40))
+                .path("state").asText());
+        JsonNode fromKafka = client.awaitTerminal(kafkaJob, Duration.ofSeconds(40));
+        assertEquals("Completed", fromKafka.path("state").asText(), fromKafka.toString());
+        assertEquals("q-default", fromKafka.path("cluster").asText(), fromKafka.toString());
+    }
+}
