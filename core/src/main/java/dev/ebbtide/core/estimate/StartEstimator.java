@@ -1,6 +1,7 @@
 package dev.ebbtide.core.estimate;
 
 import dev.ebbtide.core.placement.NodeSlot;
+import dev.ebbtide.core.placement.Priority;
 import dev.ebbtide.core.placement.SlotState;
 import dev.ebbtide.core.placement.WaitingJob;
 import java.time.Duration;
@@ -40,6 +41,8 @@ public final class StartEstimator {
     }
 
     /**
+     * Estimates one job.
+     *
      * @param aheadCount   how many jobs are ahead in the queue (exact)
      * @param ahead        the jobs ahead in placement order (the first {@link #MAX_SIMULATED} are enough)
      * @param nodes        the job's own node count
@@ -51,12 +54,30 @@ public final class StartEstimator {
      */
     public static StartEstimate estimate(int aheadCount, List<WaitingJob> ahead, int nodes, List<NodeSlot> cluster,
             int maxInstances, Duration bootTime, GrowthWait wait, Instant now) {
-        int position = aheadCount + 1;
-        String queue = aheadCount == 0 ? "first in the queue" : aheadCount + " job(s) ahead";
         if (aheadCount > MAX_SIMULATED || ahead.size() < aheadCount) {
-            return new StartEstimate(position, null, "more than " + Math.min(ahead.size(), MAX_SIMULATED)
-                    + " jobs ahead: not estimated");
+            return beyond(aheadCount + 1, ahead.size());
         }
+        List<WaitingJob> queue = new ArrayList<>(ahead.subList(0, aheadCount));
+        queue.add(new WaitingJob("self", nodes, Priority.LOW, Long.MAX_VALUE, null));
+        List<StartEstimate> all = estimateQueue(queue, cluster, maxInstances, bootTime, wait, now);
+        return all.get(all.size() - 1);
+    }
+
+    /** The estimate of a job at {@code position} beyond the simulated ones: the position only. */
+    public static StartEstimate beyond(int position, int simulated) {
+        return new StartEstimate(position, null, "more than " + Math.min(simulated, MAX_SIMULATED)
+                + " jobs ahead: not estimated");
+    }
+
+    /**
+     * Estimates every job of a queue's head in one pass: element {@code i} of the result is the estimate of
+     * {@code queue.get(i)} (position {@code i + 1}). Pass at most {@link #MAX_SIMULATED} + 1 jobs; later ones get
+     * {@link #beyond}.
+     *
+     * @param queue the first jobs of the cluster's queue, in placement order
+     */
+    public static List<StartEstimate> estimateQueue(List<WaitingJob> queue, List<NodeSlot> cluster, int maxInstances,
+            Duration bootTime, GrowthWait wait, Instant now) {
         PriorityQueue<Instant> freeAt = new PriorityQueue<>();
         int booting = 0;
         int unknownEnds = 0;
@@ -81,14 +102,25 @@ public final class StartEstimator {
                 freeAt.add(ready);
             }
         }
+        List<StartEstimate> estimates = new ArrayList<>(queue.size());
         Instant previous = now;
         int aheadWithoutLimit = 0;
-        for (int i = 0; i < aheadCount; i++) {
-            WaitingJob job = ahead.get(i);
-            Instant start = take(freeAt, job.nodes(), previous);
-            if (start == null) {
-                return unknown(position, queue, unknownEnds, aheadWithoutLimit, wait, growth);
+        for (int i = 0; i < queue.size(); i++) {
+            int position = i + 1;
+            if (i > MAX_SIMULATED) {
+                estimates.add(beyond(position, MAX_SIMULATED));
+                continue;
             }
+            String ahead = i == 0 ? "first in the queue" : i + " job(s) ahead";
+            WaitingJob job = queue.get(i);
+            Instant start = previous == null ? null : take(freeAt, job.nodes(), previous);
+            if (start == null) {
+                previous = null; // strict order: nobody behind starts before an unknown start
+                estimates.add(unknown(position, ahead, unknownEnds, aheadWithoutLimit, wait, growth));
+                continue;
+            }
+            estimates.add(new StartEstimate(position, start,
+                    basis(ahead, start, now, booting, growth, bootTime, wait, unknownEnds, aheadWithoutLimit)));
             previous = start;
             if (job.timeLimit() != null) {
                 for (int k = 0; k < job.nodes(); k++) {
@@ -98,12 +130,7 @@ public final class StartEstimator {
                 aheadWithoutLimit++;
             }
         }
-        Instant start = take(freeAt, nodes, previous);
-        if (start == null) {
-            return unknown(position, queue, unknownEnds, aheadWithoutLimit, wait, growth);
-        }
-        return new StartEstimate(position, start,
-                basis(queue, start, now, booting, growth, bootTime, wait, unknownEnds, aheadWithoutLimit));
+        return estimates;
     }
 
     /** Takes the {@code count} earliest free times; the start is the last of them, not before {@code notBefore}. */

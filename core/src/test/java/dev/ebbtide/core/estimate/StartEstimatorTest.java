@@ -75,6 +75,30 @@ class StartEstimatorTest {
         assertEquals(NOW.plusSeconds(10_000), e.startAt());
     }
 
+    @Test
+    void theWholeQueueInOnePassMatchesEachJobAlone() {
+        List<WaitingJob> queue = jobs("2:100,1:-,1:50,3:10,1:20");
+        List<NodeSlot> cluster = nodes("F R:40 B R");
+        List<StartEstimate> all = StartEstimator.estimateQueue(queue, cluster, 5, BOOT, null, NOW);
+        assertEquals(queue.size(), all.size());
+        for (int i = 0; i < queue.size(); i++) {
+            StartEstimate alone = StartEstimator.estimate(i, queue.subList(0, i), queue.get(i).nodes(), cluster, 5, BOOT,
+                    null, NOW);
+            assertEquals(alone, all.get(i));
+        }
+        // 2 nodes at 40 s (R:40 and F), so the first starts at 40; the 1-node job without a limit at 120 (booting or new)
+        assertEquals(NOW.plusSeconds(40), all.get(0).startAt());
+        assertEquals(NOW.plusSeconds(120), all.get(1).startAt());
+    }
+
+    @Test
+    void anUnknownStartMakesEveryLaterOneUnknown() {
+        List<StartEstimate> all = StartEstimator.estimateQueue(jobs("2:10,1:10"), nodes("F"), 1, BOOT, null, NOW);
+        assertNull(all.get(0).startAt());
+        assertNull(all.get(1).startAt());
+        assertEquals(2, all.get(1).position());
+    }
+
     private static List<NodeSlot> nodes(String spec) {
         List<NodeSlot> nodes = new ArrayList<>();
         int i = 0;
