@@ -87,6 +87,8 @@ public class SchedulerService {
     QueueIndex index;
     @Inject
     JobRepository jobRepository;
+    @Inject
+    GrowthWaits growthWaits;
 
     /**
      * Handles a batch of records in one transaction (under load, one commit and one outbox relay for many events).
@@ -338,6 +340,7 @@ public class SchedulerService {
      * sitting silently in the queue. When the backoff ends they go back to "waiting for N node(s)".
      */
     private Uni<Void> onBackoff(ClusterBackoffChanged e, Outgoing out) {
+        growthWaits.changed(e); // for start estimates
         return JobEntity.queued(e.cluster()).chain(queued -> {
             for (JobEntity job : queued) {
                 String reason = e.until() == null ? "waiting for " + job.instanceCount + " node(s)"
