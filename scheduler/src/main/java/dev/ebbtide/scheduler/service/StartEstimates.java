@@ -32,8 +32,8 @@ import java.util.stream.Collectors;
 /**
  * Queued jobs' positions and start estimates, computed on read (so always current) by the pure
  * {@link StartEstimator} from the in-memory {@link QueueIndex}, the cluster's stored nodes, the running jobs' time
- * limits, the cluster's {@code max_instances}, {@code ebbtide.scheduler.node-boot-time} and the cluster's current
- * back-off ({@link GrowthWaits}). Costs per cluster asked about: one pass over its queue up to the last job asked
+ * limits, the cluster's {@code max_instances}, its observed boot time ({@link BootTimes}, else
+ * {@code ebbtide.scheduler.node-boot-time}) and its current back-off ({@link GrowthWaits}). Costs per cluster asked about: one pass over its queue up to the last job asked
  * about, a simulation of at most {@link StartEstimator#MAX_SIMULATED} jobs, and three small queries.
  */
 @ApplicationScoped
@@ -50,6 +50,8 @@ public class StartEstimates {
     JobRepository jobRepository;
     @Inject
     GrowthWaits waits;
+    @Inject
+    BootTimes bootTimes;
 
     /** The estimates of the {@code Queued} jobs among {@code jobs}, by job id (call inside a session). */
     public Uni<Map<String, StartEstimate>> of(List<JobEntity> jobs) {
@@ -79,7 +81,7 @@ public class StartEstimates {
                     Instant now = clock.instant();
                     int max = c == null ? nodes.size() : c.maxInstances;
                     List<StartEstimate> all = StartEstimator.estimateQueue(head, slots(nodes, ends), max,
-                            config.nodeBootTime(), waits.of(cluster), now);
+                            bootTimes.of(cluster, config.nodeBootTime()), waits.of(cluster), now);
                     positions.forEach((id, position) -> into.put(id, position <= all.size() ? all.get(position - 1)
                             : StartEstimator.beyond(position, StartEstimator.MAX_SIMULATED)));
                 }).replaceWithVoid()));
