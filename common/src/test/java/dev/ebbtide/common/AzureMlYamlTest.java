@@ -139,7 +139,7 @@ class AzureMlYamlTest {
         "'name: c1\nmin_instances: -1' | min_instances must be >= 0",
         "'name: C_1' | cluster name 'C_1'",
         "'name: c1\ntier: spot' | tier must be dedicated or low_priority",
-        "'name: c1\ntype: kubernetes' | cluster type must be 'amlcompute'",
+        "'name: c1\ntype: kubernetes' | compute type must be amlcompute, virtualmachine or computeinstance",
         "'name: c1\nmax_instances: many' | max_instances must be a whole number",
     })
     void badClustersAreRefusedWithAReason(String yaml, String expected) {

@@ -170,6 +170,9 @@ public final class LocalStack implements AutoCloseable {
             for (String service : chosen) {
                 stack.awaitReady(service, o.stateDir().resolve("logs").resolve(service + ".log"));
             }
+            if (chosen.contains("provisioner")) {
+                stack.attach("local", 1); // compute: local runs on this machine through this one agent, at once
+            }
             return stack;
         } catch (IOException | InterruptedException | RuntimeException e) {
             stack.close();
@@ -273,6 +276,35 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /** Where the local provider keeps its nodes ({@code <state>/work/nodes}). */
+    /** The node agent's class path: its jar and {@code lib/*}. */
+    public static String agentClasspath(Path repoRoot) {
+        Path root = repoRoot.toAbsolutePath();
+        return root.resolve(AGENT_JAR) + ":" + root.resolve("node-agent/target/lib") + "/*";
+    }
+
+    /** Where agents of attached pools started on this machine keep their directories. */
+    public static Path attachedDir(Path stateDir) {
+        return stateDir.resolve("work").resolve("attached").toAbsolutePath();
+    }
+
+    /**
+     * Starts {@code count} node agents on this machine for the attached pool {@code cluster} (they join it when their
+     * agents speak); {@link #close()} stops them.
+     */
+    public List<String> attach(String cluster, int count) throws IOException {
+        Path config;
+        if (secrets != null) {
+            config = secrets.dir().resolve("node-agent.properties");
+        } else { // an unsecured stack: the agents need only where Kafka is
+            config = Files.createDirectories(options.stateDir().resolve("work")).resolve("node-agent.properties");
+            Files.writeString(config, "bootstrap.servers=" + kafka.bootstrapServers() + "\n");
+        }
+        String heartbeat = options.extraProps().getOrDefault("provisioner:ebbtide.local.agent-heartbeat-interval", "2s");
+        return AttachedAgents.start(agentClasspath(options.repoRoot()), config, attachedDir(options.stateDir()), cluster,
+                count, heartbeat.endsWith("ms") ? Duration.ofMillis(Long.parseLong(heartbeat.replace("ms", "")))
+                        : Duration.parse("PT" + heartbeat.toUpperCase(java.util.Locale.ROOT)));
+    }
+
     public Path nodesDir() {
         return options.stateDir().resolve("work").resolve("nodes").toAbsolutePath();
     }
@@ -359,6 +391,8 @@ public final class LocalStack implements AutoCloseable {
             }
         }
         LocalAgents.stopAll(nodesDir(), Duration.ofSeconds(5)); // detached: they outlive the provisioner
+        LocalAgents.stopAll(attachedDir(options.stateDir()), Duration.ofSeconds(5)); // attached pools, 'local'
+
         try {
             kafka.close();
         } catch (RuntimeException ignored) {
@@ -394,6 +428,7 @@ public final class LocalStack implements AutoCloseable {
         Files.deleteIfExists(run.resolve("ready"));
         deleteTree(state.resolve("kafka"));
         LocalAgents.stopAll(state.resolve("work").resolve("nodes"), Duration.ofSeconds(5)); // left by a crashed stack
+        LocalAgents.stopAll(attachedDir(state), Duration.ofSeconds(5));
         int kafkaPort = Integer.parseInt(System.getenv().getOrDefault("EBBTIDE_KAFKA_PORT", "19092"));
         int pgPort = Integer.parseInt(System.getenv().getOrDefault("EBBTIDE_POSTGRES_PORT", "15432"));
         LocalStack stack = start(new Options(root, state, kafkaPort, pgPort, false, root.resolve("clusters"), Map.of(),

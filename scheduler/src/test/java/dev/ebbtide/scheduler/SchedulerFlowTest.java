@@ -144,6 +144,29 @@ class SchedulerFlowTest {
     }
 
     @Test
+    void aJobQueuedOnAStoppedInstanceSaysWhyAtOnceAndWaitsNormallyOnceItRuns() throws Exception {
+        JobSubmitted before = new JobSubmitted(UUID.randomUUID().toString(), cluster,
+                new JobSpec("echo", 2, Map.of(), null, null, null, null), Instant.now());
+        send(Topics.JOBS_SUBMITTED, before);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + before.jobId()).then()
+                .body("reason", equalTo("waiting for 2 node(s)")));
+        String why = "compute instance " + cluster + " is Stopped (stopped by an operator); start it with ./ebbtide "
+                + "compute start " + cluster;
+        send(Topics.CLUSTERS_BACKOFF, new ClusterBackoffChanged(cluster, Instant.now().plusSeconds(3600),
+                "INSTANCE_STOPPED", why, Instant.now()));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + before.jobId()).then()
+                .body("reason", equalTo("waiting: " + why)));
+        JobSubmitted after = new JobSubmitted(UUID.randomUUID().toString(), cluster,
+                new JobSpec("echo", 2, Map.of(), null, null, null, null), Instant.now());
+        send(Topics.JOBS_SUBMITTED, after); // the backoff is known now: queued with its reason at once
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + after.jobId()).then()
+                .body("state", equalTo("Queued")).body("reason", equalTo("waiting: " + why)));
+        send(Topics.CLUSTERS_BACKOFF, new ClusterBackoffChanged(cluster, null, null, "running", Instant.now()));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + after.jobId()).then()
+                .body("reason", equalTo("waiting for 2 node(s)")));
+    }
+
+    @Test
     void queuedJobsSayTheyWaitForQuotaWhileTheClusterBacksOff() throws Exception {
         JobSubmitted job = new JobSubmitted(UUID.randomUUID().toString(), cluster,
                 new JobSpec("echo", 2, Map.of(), null, null, null, null), Instant.now());

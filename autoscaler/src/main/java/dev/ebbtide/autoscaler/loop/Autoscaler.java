@@ -19,6 +19,7 @@ import dev.ebbtide.core.scaling.Policies;
 import dev.ebbtide.core.scaling.ScalingDecision;
 import dev.ebbtide.core.scaling.ScalingPolicy;
 import dev.ebbtide.core.scaling.ScalingReason;
+import dev.ebbtide.core.scaling.UnscaledCompute;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -160,6 +161,9 @@ public class Autoscaler {
         }
         ClusterSnapshot snapshot = state.snapshot(changed != null ? changed : state.spec);
         String name = policyName != null ? policyName : state.policy;
+        if (!state.spec.scaled()) {
+            return Optional.of(UnscaledCompute.decide(snapshot, state.spec.isAttached() ? "attached compute" : "a compute instance"));
+        }
         return Optional.of(Policies.create(name, nodeBootTime).decide(snapshot, clock.instant()));
     }
 
@@ -182,7 +186,8 @@ public class Autoscaler {
             state.backoff = null;
         }
         ClusterSnapshot snapshot = state.snapshot();
-        ScalingDecision decision = policy(state.policy).decide(snapshot, now);
+        ScalingDecision decision = state.spec.scaled() ? policy(state.policy).decide(snapshot, now)
+                : UnscaledCompute.decide(snapshot, state.spec.isAttached() ? "attached compute" : "a compute instance");
         int version = versions == null ? 0 : versions.currentVersion(cluster);
         ScalingDecision previous = state.lastDecision;
         state.lastDecision = decision;

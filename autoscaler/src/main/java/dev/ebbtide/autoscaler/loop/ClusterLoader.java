@@ -74,8 +74,8 @@ public class ClusterLoader {
             localDefined |= spec.name().equals("local");
         }
         if (!localDefined && !existing.containsKey("local")) {
-            defineAtStart(new ClusterSpec("local", "local", "dedicated", 0, 1, 30, null), null, "default",
-                    "built-in cluster");
+            // compute: local = this machine, through the one node agent the local stack starts (no boot, no scaling)
+            defineAtStart(ClusterSpec.attachedPool("local", 1, null), null, "default", "built-in attached pool");
         }
     }
 

@@ -110,6 +110,10 @@ public class ClusterResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public ClusterView change(@PathParam("name") String name, PolicyChange change) {
         ClusterState state = find(name);
+        if (!state.spec().scaled()) {
+            throw new BadRequestException("'" + name + "' is " + state.spec().type() + " compute, which Ebbtide never "
+                    + "scales: it has no min, max, idle time or policy to change");
+        }
         ClusterSpec changed = apply(state.spec(), change);
         checkReason(change.reason());
         loader.define(changed, change.policy() != null ? change.policy() : state.policy(), Roles.principal(identity),

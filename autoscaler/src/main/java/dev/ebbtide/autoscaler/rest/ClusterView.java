@@ -32,7 +32,7 @@ public record ClusterView(ClusterSpec spec, String policy, int currentNodeCount,
         int target = s.pendingTarget() != null ? s.pendingTarget() : current;
         boolean resizing = target != current || counts.getOrDefault("preparing", 0) > 0 || counts.getOrDefault("leaving", 0) > 0;
         ScalingDecision last = s.lastDecision();
-        return new ClusterView(s.spec(), s.policy(), current, target, resizing ? "resizing" : "steady", counts, nodes,
+        return new ClusterView(s.spec().redacted(), s.policy(), current, target, resizing ? "resizing" : "steady", counts, nodes,
                 s.queuedDemand().jobs(), s.queuedDemand().nodes(), s.queuedDemand().bySize(), s.backoff() == null ? null : s.backoff().reason(),
                 s.backoff() == null ? null : s.backoff().until(),
                 last == null ? List.of() : last.reasons().stream().map(r -> r.code() + ": " + r.message()).toList());

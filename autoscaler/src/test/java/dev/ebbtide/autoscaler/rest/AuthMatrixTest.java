@@ -59,10 +59,10 @@ class AuthMatrixTest {
         return List.of(
                 new Call("POST /clusters", r -> r.contentType("application/yaml")
                         .body("name: " + name + "\ntype: amlcompute\nmax_instances: 2\n").post("/clusters"), 201),
-                new Call("PUT /clusters/local/policy", r -> r.contentType("application/json")
-                        .body("{\"idle_time_before_scale_down\": 120}").put("/clusters/local/policy"), 200),
-                new Call("POST /clusters/local/policy/rollback", r -> r.contentType("application/json")
-                        .body("{\"version\": 1}").post("/clusters/local/policy/rollback"), 200));
+                new Call("PUT /clusters/{name}/policy", r -> r.contentType("application/json") // the cluster just created
+                        .body("{\"idle_time_before_scale_down\": 120}").put("/clusters/" + name + "/policy"), 200),
+                new Call("POST /clusters/{name}/policy/rollback", r -> r.contentType("application/json")
+                        .body("{\"version\": 1}").post("/clusters/" + name + "/policy/rollback"), 200));
     }
 
     @Test

@@ -31,8 +31,15 @@ public final class AzureMlYaml {
     public static ClusterSpec parseCluster(String text) {
         ObjectNode doc = readObject(text, "cluster");
         String type = doc.path("type").asText("amlcompute");
+        if (type.equals(ClusterSpec.VIRTUAL_MACHINE)) {
+            return ComputeYaml.attached(doc);
+        }
+        if (type.equals(ClusterSpec.COMPUTE_INSTANCE)) {
+            return ComputeYaml.instance(doc);
+        }
         if (!type.equals("amlcompute")) {
-            throw new InvalidSpecException("cluster type must be 'amlcompute', got '" + type + "'");
+            throw new InvalidSpecException("compute type must be amlcompute, virtualmachine or computeinstance, got '"
+                    + type + "'");
         }
         return new ClusterSpec(doc.path("name").asText(null), catalogued(doc.path("size").asText(null)),
                 doc.path("tier").asText(null), intField(doc, "min_instances", 0), intField(doc, "max_instances", 1),
@@ -41,7 +48,7 @@ public final class AzureMlYaml {
     }
 
     /** A size absent stays absent (ClusterSpec's default); a given one must be in the catalogue, spelled as Azure does. */
-    private static String catalogued(String size) {
+    static String catalogued(String size) {
         return size == null ? null : dev.ebbtide.common.compute.VmCatalogue.standard().require(size).name();
     }
 

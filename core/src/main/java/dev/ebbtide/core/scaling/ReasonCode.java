@@ -26,6 +26,8 @@ public enum ReasonCode {
     KEPT_WARM,
     /** Adaptive: a node is started ahead of demand. */
     PREDICTED_DEMAND,
+    /** Attached compute or a compute instance: Ebbtide never sizes it (its machines join, or it is started/stopped). */
+    NOT_SCALED,
     /** Nothing to do. */
     NO_CHANGE
 }

@@ -50,6 +50,7 @@ public class Provisioner {
     private final Map<String, NodePool> pools = new LinkedHashMap<>();
     /** Nodes found lost since the last tick, deleted by the next one (not on the statuses' thread). */
     private final java.util.Queue<NodeBook.Change> lost = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private volatile dev.ebbtide.provisioner.instances.Instances instances;
 
     /**
      * @param minPollInterval how often the cloud may be asked for its nodes (0 for local; Azure lists are API calls)
@@ -68,9 +69,24 @@ public class Provisioner {
         this.clock = clock;
     }
 
+    /** Compute instances: started, stopped and deleted by their lifecycle; null = none (tests of pools only). */
+    public void instances(dev.ebbtide.provisioner.instances.Instances instances) {
+        this.instances = instances;
+    }
+
     /** Learns a cluster and opens its pool, so nodes that exist already (after a restart) are found and adopted. */
     public synchronized void onClusterDefined(ClusterSpec spec) {
         clusters.put(spec.name(), spec);
+        if (spec.isInstance() && instances != null) {
+            apply(b -> b.attach(spec.name(), clock.instant())); // its one node joins when its agent speaks
+            instances.defined(spec);
+            return;
+        }
+        if (!spec.scaled()) {
+            // attached pool: no cloud, nothing to create or delete; its machines join by their agents' statuses
+            apply(b -> b.attach(spec.name(), clock.instant()));
+            return;
+        }
         try {
             NodePool pool = pool(spec.name());
             pollQuietly(spec.name(), pool, clock.instant());
@@ -88,6 +104,12 @@ public class Provisioner {
      * classification): remove the named nodes that are still idle with no job, then grow to the target.
      */
     public synchronized void onScaleRequested(ScaleRequested r) {
+        ClusterSpec spec = clusters.get(r.cluster());
+        if (spec != null && !spec.scaled()) {
+            LOG.warnf("scale request %s for %s ignored: %s compute is never created, scaled or deleted by Ebbtide",
+                    r.requestId(), r.cluster(), spec.type());
+            return;
+        }
         NodePool pool;
         try {
             pool = pool(r.cluster());
@@ -144,6 +166,51 @@ public class Provisioner {
         changes.stream().filter(c -> c.state() == NodeState.lost).forEach(lost::add);
     }
 
+    /** The answer to a simulated eviction: an HTTP status and one sentence. */
+    public record Eviction(int status, String message) {
+    }
+
+    /**
+     * Evicts a node of a low-priority cluster as the cloud would: its job goes back to the queue first (the node is
+     * lost), then the cloud evicts it (locally: its agent killed at once; Azure: {@code simulateEviction}); the
+     * autoscaler replaces it if it is still needed. Dedicated clusters, attached compute and instances refuse.
+     */
+    public synchronized Eviction simulateEviction(String cluster, String node) {
+        ClusterSpec spec = clusters.get(cluster);
+        if (spec == null) {
+            return new Eviction(404, "no cluster '" + cluster + "'");
+        }
+        if (!spec.scaled()) {
+            return new Eviction(409, cluster + " is " + spec.type() + " compute: only nodes of a low-priority cluster "
+                    + "can be evicted");
+        }
+        if (!"low_priority".equals(spec.tier())) {
+            return new Eviction(409, "cluster " + cluster + " is dedicated: only nodes of a low-priority cluster "
+                    + "(tier: low_priority) can be evicted");
+        }
+        boolean known;
+        synchronized (book) {
+            known = book.tracked(cluster).contains(node);
+        }
+        NodePool pool = pools.get(cluster);
+        if (!known || pool == null) {
+            return new Eviction(404, "cluster " + cluster + " has no node '" + node + "'");
+        }
+        nodeStopping(node, "evicted (a simulated eviction of a low-priority node)");
+        CloudCaller.Result<Void> r = caller.run(cluster, "simulate eviction of " + node, () -> pool.simulateEviction(node));
+        if (r.failed()) {
+            return new Eviction(502, "the cloud did not evict " + node + " (" + r.failure().errorClass() + "): "
+                    + r.failure().getMessage());
+        }
+        LOG.warnf("cluster %s: node %s evicted (simulated); its job goes back to the queue", cluster, node);
+        return new Eviction(202, "node " + node + " of " + cluster + " evicted; its job goes back to the queue");
+    }
+
+    /** A node is stopped on purpose next (a compute instance): lost now, so its job goes back to the queue. */
+    public void nodeStopping(String node, String reason) {
+        apply(b -> b.stopping(node, reason)).stream().filter(c -> c.state() == NodeState.lost).forEach(lost::add);
+    }
+
     /** An assignment: its nodes are busy from now on (the busy guard), until their agents report the attempt. */
     public void onJobAssigned(JobAssigned a) {
         apply(b -> b.assigned(a, clock.instant()));
@@ -151,6 +218,9 @@ public class Provisioner {
 
     /** Time passes: nodes whose agents fell silent are lost, published, then deleted. */
     public void tick() {
+        if (instances != null) {
+            instances.tick();
+        }
         apply(b -> b.tick(clock.instant())).stream().filter(c -> c.state() == NodeState.lost).forEach(lost::add);
         if (lost.isEmpty()) {
             return;
@@ -186,6 +256,10 @@ public class Provisioner {
     }
 
     private void deleteNode(String cluster, String node, String reason) {
+        if (clusters.containsKey(cluster) && !clusters.get(cluster).scaled()) {
+            apply(b -> b.left(node, "left the attached pool (" + reason + "); it joins again when its agent speaks"));
+            return; // never deleted: Ebbtide does not own the machine
+        }
         NodePool pool = pools.get(cluster);
         if (pool == null) {
             return;
@@ -256,10 +330,16 @@ public class Provisioner {
         for (NodeBook.Change c : changes) {
             events.nodeStateChanged(new NodeStateChanged(c.cluster(), c.node(), c.state(), c.previous(), c.jobId(),
                     c.reason(), c.address(), c.port(), now));
+            if (instances != null) {
+                instances.nodeState(c.cluster(), c.state(), c.reason());
+            }
         }
     }
 
     private NodePool pool(String cluster) {
+        if (clusters.containsKey(cluster) && !clusters.get(cluster).scaled()) {
+            return null; // attached: no pool
+        }
         NodePool pool = pools.get(cluster);
         if (pool == null && clusters.containsKey(cluster)) {
             pool = provider.nodePool(clusters.get(cluster));

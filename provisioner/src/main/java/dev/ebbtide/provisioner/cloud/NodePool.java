@@ -21,6 +21,14 @@ public interface NodePool {
     /** Delete exactly these nodes; never a count decrease that lets the cloud choose. Unknown names are ignored. */
     void deleteNodes(List<String> names);
 
+    /**
+     * Evicts one low-priority node as the cloud would (Azure: the scale-set VM's {@code simulateEviction}); the node
+     * goes away without warning. Unknown names are ignored.
+     */
+    default void simulateEviction(String name) {
+        throw new CloudException(ErrorClass.UNKNOWN, "this provider cannot simulate an eviction");
+    }
+
     /** Every node the cloud has for this cluster, with its state and, when failed, its error class. */
     List<CloudNode> nodes();
 }

@@ -1,5 +1,8 @@
 package dev.ebbtide.provisioner.config;
 
+import dev.ebbtide.provisioner.instances.InstanceNodes;
+import dev.ebbtide.provisioner.instances.Instances;
+
 import dev.ebbtide.provisioner.actuation.CloudCaller;
 import dev.ebbtide.provisioner.actuation.ClusterBackoff;
 import dev.ebbtide.provisioner.actuation.Provisioner;
@@ -75,7 +78,7 @@ public class ProvisionerBeans {
     @Produces
     @Singleton
     Provisioner provisioner(ProvisionerConfig config, CloudProvider provider, ProvisionerPublisher events,
-            MeterRegistry registry, Clock clock, Quotas quotas) {
+            MeterRegistry registry, Clock clock, Quotas quotas, Instances instances) {
         ProvisionerConfig.Provisioner p = config.provisioner();
         ClusterBackoff backoff = new ClusterBackoff(clock, p.backoffInitial(), p.backoffMax());
         RetryPolicy retry = new RetryPolicy(p.retryMaxAttempts(), p.maxInlineWait(), RetryPolicy.DEFAULT_TRANSIENT_BASE,
@@ -89,7 +92,28 @@ public class ProvisionerBeans {
         Provisioner provisioner = new Provisioner(provider, events, handler, reconciler, caller,
                 new NodeBook(config.nodeLostAfter()), minPoll, registry, clock);
         quotas.attach(provisioner.usageView());
+        provisioner.instances(instances);
+        // a stopped instance's job goes back to the queue (its node is lost first), it is not ended by the shutdown
+        instances.beforeNodeStops(node -> provisioner.nodeStopping(node, "its compute instance is being stopped"));
         return provisioner;
+    }
+
+    /** Compute instances: each one node on this machine, or (not built yet) a one-VM scale set. */
+    @Produces
+    @Singleton
+    Instances instances(CloudProvider provider, Clock clock, ProvisionerPublisher events) {
+        Instances instances = new Instances(provider instanceof LocalCloudProvider local
+                ? InstanceNodes.local(local.machine()) : InstanceNodes.unsupported(provider.name()), clock);
+        instances.listener((name, instance) -> {
+            switch (instance.state()) {
+                case Running -> events.instanceAvailable(name);
+                case Stopping, Stopped, Failed, Deleting -> events.instanceUnavailable(name, instance.state().name(),
+                        instance.reason());
+                default -> {
+                }
+            }
+        });
+        return instances;
     }
 
     static ProvisionerEvents.OrphanAction orphanAction(String value) {

@@ -58,6 +58,25 @@ public class ProvisionerPublisher implements ProvisionerEvents {
                 clock.instant())));
     }
 
+    /**
+     * A compute instance cannot take jobs (stopped, stopping, failed, deleting): its queued jobs say so, through the
+     * cluster's backoff record with error class {@value #INSTANCE_STOPPED} (no end time: until it is started).
+     */
+    public void instanceUnavailable(String instance, String state, String why) {
+        send(backoff, instance, EventJson.write(new ClusterBackoffChanged(instance,
+                clock.instant().plus(java.time.Duration.ofDays(3650)), INSTANCE_STOPPED, "compute instance " + instance
+                        + " is " + state + " (" + why + "); start it with ./ebbtide compute start " + instance,
+                clock.instant())));
+    }
+
+    /** The compute instance runs again: its queued jobs wait for its node as usual. */
+    public void instanceAvailable(String instance) {
+        send(backoff, instance, EventJson.write(new ClusterBackoffChanged(instance, null, null,
+                "compute instance " + instance + " is running", clock.instant())));
+    }
+
+    public static final String INSTANCE_STOPPED = "INSTANCE_STOPPED";
+
     @Override
     public void cloudError(String cluster, ErrorClass errorClass, String message) {
         LOG.warnf("cluster %s: cloud error %s: %s", cluster, errorClass, message);

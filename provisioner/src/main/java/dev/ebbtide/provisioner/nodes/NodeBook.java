@@ -27,7 +27,9 @@ import java.util.TreeMap;
  *     in the agent's {@code finished} list (the window between assignment and start);</li>
  * <li>{@code lost} when the agent has been silent for {@code lostAfter} or said it is stopping (sticky);</li>
  * <li>a node in the cloud that Ebbtide does not track but whose agent is heart-beating (a restarted provisioner) is
- *     adopted at once, in the state its agent reports.</li>
+ *     adopted at once, in the state its agent reports;</li>
+ * <li>an attached pool ({@link #attach}) has no cloud: a machine joins it when its agent speaks with the pool's name,
+ *     and leaves it ({@link #left}) once lost; it may join again later.</li>
  * </ul>
  */
 public final class NodeBook {
@@ -62,6 +64,8 @@ public final class NodeBook {
     private final Duration lostAfter;
     private final Map<String, Entry> nodes = new LinkedHashMap<>();
     private final Map<String, Agent> agents = new LinkedHashMap<>();
+    /** Attached pools: their nodes are the machines whose agents speak with the pool's name. */
+    private final Set<String> attached = new LinkedHashSet<>();
     /** Nodes removed from the view: a late status of theirs never brings them back. */
     private final RecentIds removed = new RecentIds(10_000);
 
@@ -74,6 +78,50 @@ public final class NodeBook {
         List<Change> out = new ArrayList<>();
         Entry e = nodes.computeIfAbsent(node, k -> new Entry(cluster));
         set(node, e, NodeState.preparing, null, reason, false, out);
+        return out;
+    }
+
+    /** A cluster is an attached pool: every machine whose agent already heart-beats with its name joins it now. */
+    public List<Change> attach(String cluster, Instant now) {
+        List<Change> out = new ArrayList<>();
+        attached.add(cluster);
+        agents.forEach((node, a) -> {
+            if (a.cluster().equals(cluster) && !nodes.containsKey(node) && a.fresh(now, lostAfter)) {
+                join(node, cluster, now, out);
+            }
+        });
+        return out;
+    }
+
+    public boolean isAttached(String cluster) {
+        return attached.contains(cluster);
+    }
+
+    /**
+     * A lost machine leaves its attached pool ({@code deleted}: nothing was deleted, the machine is just no longer
+     * counted); unlike {@link #removed} its agent may join again when it speaks.
+     */
+    public List<Change> left(String node, String reason) {
+        List<Change> out = new ArrayList<>();
+        Entry e = nodes.get(node);
+        if (e != null) {
+            set(node, e, NodeState.deleted, null, reason, false, out);
+            nodes.remove(node);
+            agents.remove(node);
+        }
+        return out;
+    }
+
+    /**
+     * The node is about to be stopped on purpose (a compute instance's stop): {@code lost} now, before its agent goes,
+     * so its job is requeued rather than ended by the agent's shutdown.
+     */
+    public List<Change> stopping(String node, String reason) {
+        List<Change> out = new ArrayList<>();
+        Entry e = nodes.get(node);
+        if (e != null && e.state.isLive()) {
+            lose(node, e, reason, out);
+        }
         return out;
     }
 
@@ -191,6 +239,9 @@ public final class NodeBook {
         agents.put(s.node(), new Agent(s.cluster(), seen, s));
         Entry e = nodes.get(s.node());
         if (e == null) {
+            if (attached.contains(s.cluster()) && agents.get(s.node()).fresh(now, lostAfter)) {
+                join(s.node(), s.cluster(), now, out);
+            }
             return out;
         }
         e.pending.removeAll(s.finished());
@@ -285,6 +336,13 @@ public final class NodeBook {
     }
 
     // --- the fold ---
+
+    private void join(String node, String cluster, Instant now, List<Change> out) {
+        Entry e = new Entry(cluster);
+        e.cloud = CloudNodeStatus.READY;
+        nodes.put(node, e);
+        follow(node, e, "joined the attached pool: its agent speaks", now, out);
+    }
 
     /** Sets the state the cloud and the agent imply (a lost, unusable or leaving node stays so). */
     private void follow(String node, Entry e, String reason, Instant now, List<Change> out) {

@@ -56,6 +56,12 @@ final class InMemoryNodePool implements NodePool {
     }
 
     @Override
+    public void simulateEviction(String name) {
+        calls.add("simulateEviction " + name);
+        nodes.remove(name);
+    }
+
+    @Override
     public void deleteNodes(List<String> names) {
         calls.add("deleteNodes " + names);
         maybeFail();

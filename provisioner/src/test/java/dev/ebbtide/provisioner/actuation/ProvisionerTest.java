@@ -238,6 +238,63 @@ class ProvisionerTest {
         assertEquals(2, states(NodeState.idle).size());
     }
 
+    @Test
+    void anAttachedPoolIsNeverCreatedScaledOrDeletedItsMachinesJoinAndLeaveByTheirAgents() {
+        provisioner.onClusterDefined(dev.ebbtide.common.azureml.ClusterSpec.attachedPool("lab", 1000, null));
+        provisioner.onAgentStatus(labStatus("box-a", NodeAgentStatus.Kind.ANNOUNCED));
+        provisioner.onAgentStatus(labStatus("box-b", NodeAgentStatus.Kind.ANNOUNCED));
+        assertEquals(List.of("box-a idle", "box-b idle"), labEvents());
+        provisioner.onScaleRequested(new ScaleRequested("r-lab", "lab", 5, List.of("box-a"),
+                List.of(new Reason("TEST", "test")), clock.instant()));
+        provisioner.reconcileAll();
+        provisioner.pollAll();
+        assertEquals(List.of("box-a idle", "box-b idle"), labEvents(), "a scale request changes nothing");
+
+        clock.advance(Duration.ofSeconds(30));
+        provisioner.onAgentStatus(labStatus("box-b", NodeAgentStatus.Kind.HEARTBEAT));
+        clock.advance(Duration.ofSeconds(31)); // box-a silent for 61 s
+        provisioner.tick();
+        assertEquals(List.of("box-a idle", "box-b idle", "box-a lost", "box-a deleted"), labEvents());
+        assertTrue(nodeEvents.get(nodeEvents.size() - 1).reason().contains("joins again when its agent speaks"));
+        provisioner.onAgentStatus(labStatus("box-a", NodeAgentStatus.Kind.ANNOUNCED)); // its machine is back
+        assertEquals("box-a idle", labEvents().get(labEvents().size() - 1));
+        assertTrue(pool.calls.stream().noneMatch(c -> c.contains("box-")), "no cloud call for attached machines: " + pool.calls);
+    }
+
+    @Test
+    void aSimulatedEvictionRequeuesTheJobOfALowPriorityNodeAndDedicatedComputeRefuses() {
+        assertEquals(new Provisioner.Eviction(409, "cluster pt-cluster is dedicated: only nodes of a low-priority "
+                + "cluster (tier: low_priority) can be evicted"), provisioner.simulateEviction(CLUSTER, N0));
+        provisioner.onClusterDefined(dev.ebbtide.common.azureml.ClusterSpec.attachedPool("lab", 1000, null));
+        assertEquals(409, provisioner.simulateEviction("lab", "box-a").status());
+        assertEquals(404, provisioner.simulateEviction("nope", "x").status());
+
+        provisioner.onClusterDefined(new ClusterSpec("spot", null, "low_priority", 0, 4, 30, null));
+        assertEquals(404, provisioner.simulateEviction("spot", "spot-9").status(), "no such node");
+        pool.nodes.put("spot-0", dev.ebbtide.provisioner.cloud.CloudNode.of("spot-0",
+                dev.ebbtide.provisioner.cloud.CloudNodeStatus.READY, clock.instant()));
+        provisioner.onAgentStatus(new NodeAgentStatus(NodeAgentStatus.Kind.HEARTBEAT, "spot", "spot-0", "a", "127.0.0.1",
+                29500, 2, 4096L, 0, "test", List.of(new NodeAgentStatus.RunningRank("job-9", 1, 0)), List.of(),
+                clock.instant()));
+        provisioner.pollAll(); // listed with a heart-beating agent: known at once, running
+        Provisioner.Eviction e = provisioner.simulateEviction("spot", "spot-0");
+        assertEquals(202, e.status(), e.message());
+        NodeStateChanged lost = nodeEvents.stream().filter(x -> x.node().equals("spot-0") && x.state() == NodeState.lost)
+                .findFirst().orElseThrow();
+        assertEquals("job-9", lost.jobId(), "the scheduler requeues this job");
+        assertTrue(lost.reason().startsWith("evicted"), lost.reason());
+        assertTrue(pool.calls.contains("simulateEviction spot-0"), pool.calls.toString());
+    }
+
+    private List<String> labEvents() {
+        return nodeEvents.stream().filter(e -> e.cluster().equals("lab")).map(e -> e.node() + " " + e.state()).toList();
+    }
+
+    private NodeAgentStatus labStatus(String node, NodeAgentStatus.Kind kind) {
+        return new NodeAgentStatus(kind, "lab", node, "a-" + node, "127.0.0.1", 29500, 2, 4096L, 0, "test", List.of(),
+                List.of(), clock.instant());
+    }
+
     private NodeAgentStatus status(String node, NodeAgentStatus.Kind kind, List<NodeAgentStatus.RunningRank> running) {
         return new NodeAgentStatus(kind, CLUSTER, node, "a-" + node, "127.0.0.1", 29500, 2, 4096L, 0, "test", running,
                 List.of(), clock.instant());

@@ -61,6 +61,10 @@ class NodeBookTest {
                 null, null, null), attempt, now), now));
     }
 
+    static Step attach(int s) {
+        return at(s, (b, now) -> b.attach(C, now));
+    }
+
     static Step tick(int s) {
         return at(s, NodeBook::tick);
     }
@@ -123,6 +127,30 @@ class NodeBookTest {
                         List.of()),
                 Arguments.of("restart: an unknown node without an agent is left to the reconciler",
                         List.of(listed(0, CloudNodeStatus.READY), tick(100)),
+                        List.of()),
+                Arguments.of("attached: a machine joins when its agent speaks, idle at once (no preparing)",
+                        List.of(attach(0), status(1, Kind.ANNOUNCED, List.of(), List.of()), heartbeat(20)),
+                        List.of(NodeState.idle)),
+                Arguments.of("attached: an agent heart-beating before the pool was known joins when it is",
+                        List.of(status(0, Kind.HEARTBEAT, RUNS_J1, List.of()), attach(1)),
+                        List.of(NodeState.running)),
+                Arguments.of("attached: silent for 60 s -> lost, then it leaves (deleted)",
+                        List.of(attach(0), heartbeat(1), tick(61), at(62, (b, now) -> b.left(N, "lost"))),
+                        List.of(NodeState.idle, NodeState.lost, NodeState.deleted)),
+                Arguments.of("attached: an agent that stops is lost at once",
+                        List.of(attach(0), heartbeat(1), status(2, Kind.STOPPING, List.of(), List.of())),
+                        List.of(NodeState.idle, NodeState.lost)),
+                Arguments.of("attached: a stale status (older than node-lost-after) does not join",
+                        List.of(attach(0), at(100, (b, now) -> b.agentStatus(new NodeAgentStatus(Kind.HEARTBEAT, C, N, "agent-1",
+                                "10.0.0.4", 29500, 4, 16_000L, 0, "0.1.0", List.of(), List.of(), T0.plusSeconds(30)), now))),
+                        List.of()),
+                Arguments.of("a node stopped on purpose (an instance) is lost at once, before its agent goes",
+                        List.of(attach(0), status(1, Kind.HEARTBEAT, RUNS_J1, List.of()),
+                                at(2, (b, now) -> b.stopping(N, "its compute instance is being stopped")),
+                                status(3, Kind.HEARTBEAT, RUNS_J1, List.of())),
+                        List.of(NodeState.running, NodeState.lost)),
+                Arguments.of("not attached: an agent speaking with a cluster's name does not make a node",
+                        List.of(heartbeat(0), tick(10)),
                         List.of()));
     }
 
@@ -173,6 +201,19 @@ class NodeBookTest {
         assertEquals(List.of(), heartbeat(4).event().apply(book, T0.plusSeconds(4)), "a late status of a removed node");
         assertEquals(List.of(), listed(5, CloudNodeStatus.READY).event().apply(book, T0.plusSeconds(5)), "not adopted again");
         assertEquals("unknown node", book.whyNotRemovable(N));
+    }
+
+    @Test
+    void aMachineThatLeftItsAttachedPoolJoinsAgainWhenItsAgentSpeaks() {
+        NodeBook book = new NodeBook(LOST_AFTER);
+        attach(0).event().apply(book, T0);
+        heartbeat(1).event().apply(book, T0.plusSeconds(1));
+        book.tick(T0.plusSeconds(61));
+        book.left(N, "lost");
+        assertTrue(book.view().isEmpty(), "gone from the view");
+        List<NodeBook.Change> back = heartbeat(90).event().apply(book, T0.plusSeconds(90));
+        assertEquals(List.of(NodeState.idle), back.stream().map(NodeBook.Change::state).toList());
+        assertTrue(back.get(0).reason().startsWith("joined the attached pool"), back.get(0).reason());
     }
 
     @Test

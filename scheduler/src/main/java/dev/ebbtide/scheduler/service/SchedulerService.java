@@ -80,6 +80,8 @@ public class SchedulerService {
     @Inject
     ClusterWait clusterWait;
     @Inject
+    WaitReasons waitReasons;
+    @Inject
     ConsumerHealth health;
     @Inject
     DeadLetters deadLetters;
@@ -87,8 +89,6 @@ public class SchedulerService {
     QueueIndex index;
     @Inject
     JobRepository jobRepository;
-    @Inject
-    GrowthWaits growthWaits;
     @Inject
     BootTimes bootTimes;
 
@@ -344,12 +344,10 @@ public class SchedulerService {
      * sitting silently in the queue. When the backoff ends they go back to "waiting for N node(s)".
      */
     private Uni<Void> onBackoff(ClusterBackoffChanged e, Outgoing out) {
-        growthWaits.changed(e); // for start estimates
+        waitReasons.onBackoff(e);
         return JobEntity.queued(e.cluster()).chain(queued -> {
             for (JobEntity job : queued) {
-                String reason = e.until() == null ? "waiting for " + job.instanceCount + " node(s)"
-                        : e.errorClass() != null && e.errorClass().endsWith("_WAIT") ? e.reason() // quota, approval
-                        : waitingReason(e.errorClass()) + " (" + e.reason() + "; retry after " + e.until() + ")";
+                String reason = waitReasons.reason(e.cluster(), job.instanceCount, now());
                 if (!reason.equals(job.reason)) {
                     transitions.transition(job, JobState.Queued, reason, out);
                 }
@@ -358,7 +356,7 @@ public class SchedulerService {
         });
     }
 
-    private static String waitingReason(String errorClass) {
+    static String waitingReason(String errorClass) {
         return switch (errorClass == null ? "" : errorClass) {
             case "QUOTA_EXCEEDED" -> "waiting for quota";
             case "CAPACITY_UNAVAILABLE" -> "waiting for capacity: unavailable in the region";

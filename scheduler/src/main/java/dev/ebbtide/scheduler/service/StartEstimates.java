@@ -1,9 +1,11 @@
 package dev.ebbtide.scheduler.service;
 
+import dev.ebbtide.common.events.ClusterBackoffChanged;
 import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.JobSpec;
 import dev.ebbtide.common.events.JobState;
 import dev.ebbtide.common.events.NodeState;
+import dev.ebbtide.core.estimate.GrowthWait;
 import dev.ebbtide.core.estimate.StartEstimate;
 import dev.ebbtide.core.estimate.StartEstimator;
 import dev.ebbtide.core.placement.NodeSlot;
@@ -33,7 +35,7 @@ import java.util.stream.Collectors;
  * Queued jobs' positions and start estimates, computed on read (so always current) by the pure
  * {@link StartEstimator} from the in-memory {@link QueueIndex}, the cluster's stored nodes, the running jobs' time
  * limits, the cluster's {@code max_instances}, its observed boot time ({@link BootTimes}, else
- * {@code ebbtide.scheduler.node-boot-time}) and its current back-off ({@link GrowthWaits}). Costs per cluster asked about: one pass over its queue up to the last job asked
+ * {@code ebbtide.scheduler.node-boot-time}) and its current back-off ({@link WaitReasons}). Costs per cluster asked about: one pass over its queue up to the last job asked
  * about, a simulation of at most {@link StartEstimator#MAX_SIMULATED} jobs, and three small queries.
  */
 @ApplicationScoped
@@ -49,7 +51,7 @@ public class StartEstimates {
     @Inject
     JobRepository jobRepository;
     @Inject
-    GrowthWaits waits;
+    WaitReasons waits;
     @Inject
     BootTimes bootTimes;
 
@@ -81,10 +83,28 @@ public class StartEstimates {
                     Instant now = clock.instant();
                     int max = c == null ? nodes.size() : c.maxInstances;
                     List<StartEstimate> all = StartEstimator.estimateQueue(head, slots(nodes, ends), max,
-                            bootTimes.of(cluster, config.nodeBootTime()), waits.of(cluster), now);
+                            bootTimes.of(cluster, config.nodeBootTime()), growthWait(waits.active(cluster), now), now);
                     positions.forEach((id, position) -> into.put(id, position <= all.size() ? all.get(position - 1)
                             : StartEstimator.beyond(position, StartEstimator.MAX_SIMULATED)));
                 }).replaceWithVoid()));
+    }
+
+    /**
+     * The wait before the cluster may grow: a cloud back-off until its retry time; a quota or approval wait, or a
+     * stopped compute instance, with no known end; none once its time has passed.
+     */
+    static GrowthWait growthWait(ClusterBackoffChanged e, Instant now) {
+        if (e == null || e.until() == null || !e.until().isAfter(now)) {
+            return null;
+        }
+        String c = e.errorClass() == null ? "" : e.errorClass();
+        if (c.equals(WaitReasons.INSTANCE_STOPPED)) {
+            return new GrowthWait("the compute instance is stopped", null);
+        }
+        if (c.endsWith("_WAIT")) { // QUOTA_WAIT, APPROVAL_WAIT: until is only the next look
+            return new GrowthWait(c.startsWith("APPROVAL") ? "waiting for approval" : "waiting for quota", null);
+        }
+        return new GrowthWait("cloud back-off (" + c + ")", e.until());
     }
 
     /** Each busy node's job's expected end: its start (or now, if not started yet) + {@code limits.timeout}. */

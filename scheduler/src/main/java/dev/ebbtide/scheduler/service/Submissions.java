@@ -42,6 +42,8 @@ class Submissions {
     JobTransitions transitions;
     @Inject
     Placement placement;
+    @Inject
+    WaitReasons waitReasons;
 
     Uni<Void> onSubmitted(ConsumerRecord<byte[], byte[]> record, JobSubmitted submitted, Outgoing out) {
         String problem = problemWith(submitted);
@@ -87,7 +89,7 @@ class Submissions {
             }
             return fail(job, reason, out);
         }
-        transitions.transition(job, JobState.Queued, "waiting for " + job.instanceCount + " node(s)", out);
+        transitions.transition(job, JobState.Queued, waitReasons.reason(job.cluster, job.instanceCount, clock.instant()), out);
         return job.persist().chain(() -> placement.place(job.cluster, out));
     }
 

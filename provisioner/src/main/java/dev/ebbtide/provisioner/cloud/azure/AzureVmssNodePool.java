@@ -114,6 +114,22 @@ public final class AzureVmssNodePool implements NodePool {
                 Context.NONE), pollInterval, action));
     }
 
+    /** Azure's own eviction of a spot VM: {@code POST …/virtualMachines/{instanceId}/simulateEviction}. */
+    @Override
+    public void simulateEviction(String name) {
+        for (VirtualMachineScaleSetVMInner vm : listVms(false)) {
+            if (vm.name().equals(name)) {
+                String action = "simulate eviction of instance " + vm.instanceId() + " of " + scaleSetName;
+                LOG.infof("cluster %s: %s (%s)", cluster, action, name);
+                call(action, () -> {
+                    vms.simulateEviction(resourceGroup, scaleSetName, vm.instanceId());
+                    return null;
+                });
+                return;
+            }
+        }
+    }
+
     @Override
     public List<CloudNode> nodes() {
         List<CloudNode> nodes = new ArrayList<>();

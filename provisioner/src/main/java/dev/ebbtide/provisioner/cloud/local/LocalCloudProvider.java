@@ -25,6 +25,11 @@ public final class LocalCloudProvider implements CloudProvider {
         this.machine = machine;
     }
 
+    /** This machine, for a compute instance's one node (started and stopped by name). */
+    public LocalNodes machine() {
+        return machine;
+    }
+
     @Override
     public String name() {
         return NAME;

@@ -41,4 +41,10 @@ public final class LocalNodePool implements NodePool {
     public List<CloudNode> nodes() {
         return machine.list(cluster);
     }
+
+    /** Locally an eviction is the node's agent killed at once (no goodbye) and the node gone, like a deleted spot VM. */
+    @Override
+    public void simulateEviction(String name) {
+        machine.stopNamed(cluster, name);
+    }
 }

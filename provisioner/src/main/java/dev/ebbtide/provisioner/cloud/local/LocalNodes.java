@@ -101,6 +101,52 @@ public final class LocalNodes {
         return created;
     }
 
+    /**
+     * Starts the agent of one named node (a compute instance's machine) unless it runs already: the same name and
+     * directory every time, a free rendezvous port.
+     */
+    public synchronized void startNamed(String cluster, String node) {
+        Path dir = nodesDir.resolve(node);
+        NodeRecord known = records().get(node);
+        if (known != null && pids(dir, known).stream().anyMatch(pid -> ours(pid, dir).isPresent())) {
+            return;
+        }
+        try {
+            Files.createDirectories(dir);
+            int port = freePort();
+            write(dir, new NodeRecord(cluster, clock.instant(), port, null));
+            long pid = start(cluster, node, port, dir);
+            write(dir, new NodeRecord(cluster, clock.instant(), port, pid));
+            LOG.infof("instance %s: node %s started (agent pid %d, port %d, %s)", cluster, node, pid, port, dir);
+        } catch (IOException | UncheckedIOException e) {
+            throw new CloudException(ErrorClass.UNKNOWN, "cannot start a local node agent in " + dir + ": "
+                    + e.getMessage(), null, e);
+        }
+    }
+
+    /**
+     * Stops a named node at once, like a VM powered off (SIGKILL to its agent, then its process groups: the agent
+     * reports nothing, its job was requeued before), and keeps its directory (a stopped instance keeps its disk).
+     */
+    public synchronized void stopNamed(String cluster, String node) {
+        NodeRecord r = records().get(node);
+        if (r == null || !r.cluster().equals(cluster)) {
+            return;
+        }
+        Path dir = nodesDir.resolve(node);
+        pids(dir, r).forEach(pid -> ours(pid, dir).ifPresent(h -> {
+            h.destroyForcibly();
+            h.onExit().completeOnTimeout(h, 5, java.util.concurrent.TimeUnit.SECONDS).join();
+        }));
+        stop(dir, r); // the process groups it recorded
+        try {
+            Files.deleteIfExists(dir.resolve(RECORD));
+        } catch (IOException e) {
+            throw new CloudException(ErrorClass.TRANSIENT, "cannot remove " + dir.resolve(RECORD), null, e);
+        }
+        LOG.infof("instance %s: node %s stopped", cluster, node);
+    }
+
     /** Deletes exactly these nodes of the cluster; unknown names are ignored. */
     public synchronized void delete(String cluster, List<String> names) {
         var records = records();

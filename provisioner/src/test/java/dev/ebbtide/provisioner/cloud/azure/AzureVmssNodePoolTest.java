@@ -114,6 +114,19 @@ class AzureVmssNodePoolTest {
     }
 
     @Test
+    void aSimulatedEvictionIsAzuresOwnCallOnTheNamedInstance() {
+        NodePool pool = existingPool();
+        a.handler.handle(request("r1", 2), pool, n -> true);
+        fake.settle();
+        fake.clearRequests();
+        pool.simulateEviction("ebbtide-gpu_1");
+        assertEquals(2, fake.lines().size(), fake.lines().toString());
+        assertEquals("GET " + VMSS + "/virtualMachines", fake.lines().get(0));
+        assertTrue(fake.lines().get(1).startsWith("POST " + VMSS + "/virtualMachines/1/simulateEviction"), fake.lines().toString());
+        assertEquals(List.of("ebbtide-gpu_0"), pool.nodes().stream().map(CloudNode::name).toList());
+    }
+
+    @Test
     void aRedeliveredScaleRequestHasNoSecondEffect() {
         NodePool pool = existingPool();
         ScaleRequested r = request("same-id", 2);

@@ -56,7 +56,7 @@ public final class FakeArmServer implements AutoCloseable {
     public final FakeUsages usages = new FakeUsages();
 
     /** Which operation a fault applies to. */
-    public enum Target { GET_SCALE_SET, PUT_SCALE_SET, PATCH_SCALE_SET, DELETE_INSTANCES, LIST_VMS }
+    public enum Target { GET_SCALE_SET, PUT_SCALE_SET, PATCH_SCALE_SET, DELETE_INSTANCES, LIST_VMS, SIMULATE_EVICTION }
 
     /**
      * A fault: either answered at once ({@code status} &gt; 0: status, headers, body, nothing changes) or accepted
@@ -381,7 +381,8 @@ public final class FakeArmServer implements AutoCloseable {
             case "PATCH " -> Target.PATCH_SCALE_SET;
             case "POST /delete" -> Target.DELETE_INSTANCES;
             case "GET /virtualMachines" -> Target.LIST_VMS;
-            default -> null;
+            default -> method.equals("POST") && rest.matches("/virtualMachines/[^/]+/simulateEviction")
+                    ? Target.SIMULATE_EVICTION : null;
         };
         if (target == null) {
             return error(405, "MethodNotAllowed", method + " " + rest + " is not served by the fake");
@@ -409,6 +410,7 @@ public final class FakeArmServer implements AutoCloseable {
             case GET_SCALE_SET -> json(200, scaleSetJson(s));
             case PATCH_SCALE_SET -> patchScaleSet(s, body, ifMatch, fault);
             case DELETE_INSTANCES -> deleteInstances(s, body, fault);
+            case SIMULATE_EVICTION -> simulateEviction(s, rest.split("/")[2]);
             case LIST_VMS -> json(200, vmListJson(s, "instanceView".equals(query.get("$expand"))));
             default -> throw new IllegalStateException();
         };
@@ -464,6 +466,16 @@ public final class FakeArmServer implements AutoCloseable {
         Operation op = newOperation(fault, () -> s.provisioningState = "Succeeded",
                 fault != null && "Canceled".equals(fault.asyncStatus()) ? undo : failVms);
         return lroHeaders(json(200, scaleSetJson(s)), op, false);
+    }
+
+    /** Azure answers 204 and evicts the spot VM (eviction policy Delete: it is gone from the scale set). */
+    private Response simulateEviction(ScaleSet s, String instanceId) {
+        if (s.vms.remove(instanceId) == null) {
+            return error(404, "NotFound", "The entity was not found in this Azure location.");
+        }
+        s.capacity -= 1;
+        s.etag++;
+        return new Response(204, null);
     }
 
     private Response deleteInstances(ScaleSet s, String body, Fault fault) {
