@@ -124,6 +124,7 @@ public final class EbbtideCli {
     private int follow(String id, String cluster) throws IOException, InterruptedException {
         String lastState = "";
         String lastNodes = "";
+        String lastEstimate = "";
         Map<String, String> nodeStates = new HashMap<>();
         JsonNode job = null;
         long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
@@ -137,6 +138,14 @@ public final class EbbtideCli {
                 say("job " + state + (reason.isEmpty() ? "" : " (" + reason + ")"));
                 lastState = state;
             }
+            // printed when the position or the basis changes (the estimate itself moves with the clock)
+            String estimate = job == null || !job.has("queuePosition") ? ""
+                    : job.path("queuePosition").asInt() + " " + job.path("estimateBasis").asText("");
+            if (!estimate.isEmpty() && !estimate.equals(lastEstimate)) {
+                say("queue position " + job.path("queuePosition").asInt() + ", estimated start "
+                        + job.path("estimatedStartAt").asText("unknown") + " (" + job.path("estimateBasis").asText("") + ")");
+            }
+            lastEstimate = estimate;
             if (c != null) {
                 min = c.path("spec").path("minInstances").asInt();
                 String nodes = c.path("currentNodeCount").asInt() + " node(s) " + c.path("nodeStateCounts");

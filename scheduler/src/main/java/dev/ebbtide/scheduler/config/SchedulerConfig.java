@@ -30,4 +30,11 @@ public interface SchedulerConfig {
     /** How often jobs that arrived before their cluster's definition are looked at (while there are any). */
     @WithDefault("1s")
     Duration clusterWaitCheckInterval();
+
+    /**
+     * How long a new node takes to become ready, for queued jobs' start estimates (the autoscaler's
+     * {@code ebbtide.autoscaler.node-boot-time}; set both alike).
+     */
+    @WithDefault("120s")
+    Duration nodeBootTime();
 }

@@ -6,6 +6,7 @@ import dev.ebbtide.scheduler.logs.JobLogStore;
 import dev.ebbtide.scheduler.logs.LogText;
 import dev.ebbtide.scheduler.persistence.JobEntity;
 import dev.ebbtide.scheduler.service.SchedulerService;
+import dev.ebbtide.scheduler.service.StartEstimates;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
@@ -41,18 +42,20 @@ public class JobResource {
     CurrentIdentityAssociation identities;
     @Inject
     JobLogStore logs;
+    @Inject
+    StartEstimates estimates;
 
     @GET
     @Path("/{id}")
     public Uni<JobView> get(@PathParam("id") String id) {
         return identities.getDeferredIdentity().chain(who -> Panache.withSession(() -> JobEntity.<JobEntity>findById(id)
                 .map(j -> visible(id, j, who, who.hasRole(Roles.VIEWER)))
-                .chain(j -> logs.available(id).map(available -> {
+                .chain(j -> logs.available(id).chain(available -> estimates.of(List.of(j)).map(estimate -> {
                     List<JobView.LogInfo> info = new ArrayList<>();
                     available.forEach((attempt, ranks) -> ranks.forEach(
                             (rank, bytes) -> info.add(new JobView.LogInfo(attempt, rank, bytes))));
-                    return JobView.of(j, info);
-                }))));
+                    return JobView.of(j, info, estimate.get(id));
+                })))));
     }
 
     /**
@@ -109,13 +112,17 @@ public class JobResource {
                 });
     }
 
-    /** Jobs of a cluster, optionally in one state, newest first (at most 200); a submitter's own only. */
+    /**
+     * Jobs of a cluster, optionally in one state, newest first (at most 200); a submitter's own only. Queued jobs carry
+     * their queue position and start estimate.
+     */
     @GET
     public Uni<List<JobView>> list(@QueryParam("cluster") String cluster, @QueryParam("state") JobState state) {
         String query = "(?1 is null or cluster = ?1) and (?2 is null or state = ?2) and (?3 is null or submittedBy = ?3)"
                 + " order by submittedAt desc";
         return identities.getDeferredIdentity().chain(who -> Panache.withSession(() -> JobEntity
                 .<JobEntity>find(query, cluster, state, Roles.seesAllJobs(who) ? null : Roles.principal(who))
-                .range(0, 199).list()).map(list -> list.stream().map(JobView::of).toList()));
+                .range(0, 199).list().chain(list -> estimates.of(list).map(estimate -> list.stream()
+                        .map(j -> JobView.of(j, null, estimate.get(j.id))).toList()))));
     }
 }

@@ -97,6 +97,22 @@ public class QueueIndex {
             return head;
         }
 
+        /** The 1-based place of each of {@code ids} in placement order (those queued here): one pass, O(queue). */
+        synchronized Map<String, Integer> positions(java.util.Set<String> ids) {
+            Map<String, Integer> positions = new HashMap<>();
+            int place = 0;
+            for (Entry e : ordered) {
+                place++;
+                if (ids.contains(e.waiting().jobId())) {
+                    positions.put(e.waiting().jobId(), place);
+                    if (positions.size() == ids.size()) {
+                        break;
+                    }
+                }
+            }
+            return positions;
+        }
+
         synchronized List<QueuedJob> all() {
             List<QueuedJob> all = new ArrayList<>(ordered.size());
             ordered.forEach(e -> all.add(e.queued()));
@@ -168,6 +184,12 @@ public class QueueIndex {
     List<WaitingJob> head(String cluster, int limit) {
         ClusterQueue q = clusters.get(cluster);
         return q == null ? List.of() : q.head(limit);
+    }
+
+    /** The 1-based queue position of each of {@code ids} queued on {@code cluster} (start estimates; read-only). */
+    Map<String, Integer> positions(String cluster, java.util.Set<String> ids) {
+        ClusterQueue q = clusters.get(cluster);
+        return q == null || ids.isEmpty() ? Map.of() : q.positions(ids);
     }
 
     /** Every queued job of {@code cluster} in placement order (tests; O(queue)). */

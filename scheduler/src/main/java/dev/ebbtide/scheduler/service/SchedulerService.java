@@ -91,6 +91,8 @@ public class SchedulerService {
     JobRepository jobRepository;
     @Inject
     dev.ebbtide.scheduler.persistence.NodeRepository nodeRepository;
+    @Inject
+    BootTimes bootTimes;
 
     /**
      * Handles a batch of records in one transaction (under load, one commit and one outbox relay for many events).
@@ -239,8 +241,10 @@ public class SchedulerService {
     private Uni<Void> onNodeState(NodeStateChanged e, Outgoing out) {
         return NodeEntity.<NodeEntity>findById(e.node()).chain(found -> {
             NodeEntity node = found != null ? found : newNode(e);
+            Instant at = e.at() != null ? e.at() : now();
+            bootTimes.nodeChanged(e.cluster(), node.state, node.since, e.state(), at); // for start estimates
             node.state = e.state();
-            node.since = e.at() != null ? e.at() : now();
+            node.since = at;
             if (e.address() != null) {
                 node.address = e.address();
             }

@@ -27,6 +27,11 @@ class WaitReasons {
         }
     }
 
+    /** The cluster's latest backoff, or null (start estimates read it). */
+    ClusterBackoffChanged active(String cluster) {
+        return active.get(cluster);
+    }
+
     /** The reason a job needing {@code nodes} nodes on {@code cluster} waits now. */
     String reason(String cluster, int nodes, Instant now) {
         ClusterBackoffChanged e = active.get(cluster);

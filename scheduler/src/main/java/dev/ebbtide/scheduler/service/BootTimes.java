@@ -1,0 +1,55 @@
+package dev.ebbtide.scheduler.service;
+
+import dev.ebbtide.common.events.NodeState;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * How long each cluster's nodes took to boot (reported {@code preparing} → {@code idle}), the last {@link #KEPT} per
+ * cluster, in memory, for start estimates. A cluster with none observed yet uses {@code ebbtide.scheduler.node-boot-time}.
+ */
+@ApplicationScoped
+public class BootTimes {
+    /** Observations kept per cluster. */
+    static final int KEPT = 5;
+
+    private final Map<String, Deque<Duration>> observed = new ConcurrentHashMap<>();
+
+    /** A node's state changes from {@code was} (since {@code wasSince}) to {@code now} at {@code at}. */
+    void nodeChanged(String cluster, NodeState was, Instant wasSince, NodeState now, Instant at) {
+        if (was != NodeState.preparing || now != NodeState.idle || wasSince == null || at == null || at.isBefore(wasSince)) {
+            return;
+        }
+        Deque<Duration> last = observed.computeIfAbsent(cluster, c -> new ArrayDeque<>());
+        synchronized (last) {
+            last.addLast(Duration.between(wasSince, at));
+            while (last.size() > KEPT) {
+                last.removeFirst();
+            }
+        }
+    }
+
+    /** The median of the cluster's last observed boot times, or {@code fallback} when none was observed. */
+    Duration of(String cluster, Duration fallback) {
+        Deque<Duration> last = observed.get(cluster);
+        if (last == null) {
+            return fallback;
+        }
+        List<Duration> sorted;
+        synchronized (last) {
+            sorted = new ArrayList<>(last);
+        }
+        if (sorted.isEmpty()) {
+            return fallback;
+        }
+        sorted.sort(null);
+        return sorted.get(sorted.size() / 2);
+    }
+}

@@ -1,0 +1,143 @@
+package dev.ebbtide.scheduler.service;
+
+import dev.ebbtide.common.events.ClusterBackoffChanged;
+import dev.ebbtide.common.events.EventJson;
+import dev.ebbtide.common.events.JobSpec;
+import dev.ebbtide.common.events.JobState;
+import dev.ebbtide.common.events.NodeState;
+import dev.ebbtide.core.estimate.GrowthWait;
+import dev.ebbtide.core.estimate.StartEstimate;
+import dev.ebbtide.core.estimate.StartEstimator;
+import dev.ebbtide.core.placement.NodeSlot;
+import dev.ebbtide.core.placement.SlotState;
+import dev.ebbtide.core.placement.WaitingJob;
+import dev.ebbtide.scheduler.config.SchedulerConfig;
+import dev.ebbtide.scheduler.persistence.ClusterEntity;
+import dev.ebbtide.scheduler.persistence.JobEntity;
+import dev.ebbtide.scheduler.persistence.JobRepository;
+import dev.ebbtide.scheduler.persistence.NodeEntity;
+import dev.ebbtide.scheduler.persistence.NodeRepository;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Queued jobs' positions and start estimates, computed on read (so always current) by the pure
+ * {@link StartEstimator} from the in-memory {@link QueueIndex}, the cluster's stored nodes, the running jobs' time
+ * limits, the cluster's {@code max_instances}, its observed boot time ({@link BootTimes}, else
+ * {@code ebbtide.scheduler.node-boot-time}) and its current back-off ({@link WaitReasons}). Costs per cluster asked about: one pass over its queue up to the last job asked
+ * about, a simulation of at most {@link StartEstimator#MAX_SIMULATED} jobs, and three small queries.
+ */
+@ApplicationScoped
+public class StartEstimates {
+    @Inject
+    Clock clock;
+    @Inject
+    SchedulerConfig config;
+    @Inject
+    QueueIndex index;
+    @Inject
+    NodeRepository nodeRepository;
+    @Inject
+    JobRepository jobRepository;
+    @Inject
+    WaitReasons waits;
+    @Inject
+    BootTimes bootTimes;
+
+    /** The estimates of the {@code Queued} jobs among {@code jobs}, by job id (call inside a session). */
+    public Uni<Map<String, StartEstimate>> of(List<JobEntity> jobs) {
+        Map<String, Set<String>> queuedByCluster = new LinkedHashMap<>();
+        for (JobEntity j : jobs) {
+            if (j.state == JobState.Queued) {
+                queuedByCluster.computeIfAbsent(j.cluster, c -> new java.util.HashSet<>()).add(j.id);
+            }
+        }
+        Map<String, StartEstimate> estimates = new HashMap<>();
+        if (queuedByCluster.isEmpty()) {
+            return Uni.createFrom().item(estimates);
+        }
+        return index.ready().chain(() -> InOrder.each(new ArrayList<>(queuedByCluster.entrySet()),
+                e -> ofCluster(e.getKey(), e.getValue(), estimates))).replaceWith(estimates);
+    }
+
+    private Uni<Void> ofCluster(String cluster, Set<String> ids, Map<String, StartEstimate> into) {
+        Map<String, Integer> positions = index.positions(cluster, ids);
+        if (positions.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        int deepest = Collections.max(positions.values());
+        List<WaitingJob> head = index.head(cluster, Math.min(deepest, StartEstimator.MAX_SIMULATED + 1));
+        return ClusterEntity.<ClusterEntity>findById(cluster).chain(c -> nodeRepository.ofClusters(List.of(cluster))
+                .chain(nodes -> runningEnds(nodes).invoke(ends -> {
+                    Instant now = clock.instant();
+                    int max = c == null ? nodes.size() : c.maxInstances;
+                    List<StartEstimate> all = StartEstimator.estimateQueue(head, slots(nodes, ends), max,
+                            bootTimes.of(cluster, config.nodeBootTime()), growthWait(waits.active(cluster), now), now);
+                    positions.forEach((id, position) -> into.put(id, position <= all.size() ? all.get(position - 1)
+                            : StartEstimator.beyond(position, StartEstimator.MAX_SIMULATED)));
+                }).replaceWithVoid()));
+    }
+
+    /**
+     * The wait before the cluster may grow: a cloud back-off until its retry time; a quota or approval wait, or a
+     * stopped compute instance, with no known end; none once its time has passed.
+     */
+    static GrowthWait growthWait(ClusterBackoffChanged e, Instant now) {
+        if (e == null || e.until() == null || !e.until().isAfter(now)) {
+            return null;
+        }
+        String c = e.errorClass() == null ? "" : e.errorClass();
+        if (c.equals(WaitReasons.INSTANCE_STOPPED)) {
+            return new GrowthWait("the compute instance is stopped", null);
+        }
+        if (c.endsWith("_WAIT")) { // QUOTA_WAIT, APPROVAL_WAIT: until is only the next look
+            return new GrowthWait(c.startsWith("APPROVAL") ? "waiting for approval" : "waiting for quota", null);
+        }
+        return new GrowthWait("cloud back-off (" + c + ")", e.until());
+    }
+
+    /** Each busy node's job's expected end: its start (or now, if not started yet) + {@code limits.timeout}. */
+    private Uni<Map<String, Instant>> runningEnds(List<NodeEntity> nodes) {
+        Set<String> ids = nodes.stream().filter(n -> n.jobId != null).map(n -> n.jobId).collect(Collectors.toSet());
+        if (ids.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return jobRepository.byIds(ids).map(jobs -> {
+            Map<String, Instant> ends = new HashMap<>();
+            for (JobEntity j : jobs) {
+                JobSpec spec = j.specJson == null ? null : EventJson.read(j.specJson, JobSpec.class);
+                if (spec != null && spec.timeoutSeconds() != null) {
+                    Instant from = j.startedAt != null ? j.startedAt : clock.instant();
+                    ends.put(j.id, from.plusSeconds(spec.timeoutSeconds()));
+                }
+            }
+            return ends;
+        });
+    }
+
+    /** The nodes as {@link Placement} sees them, busy ones with their job's expected end. */
+    private static List<NodeSlot> slots(List<NodeEntity> nodes, Map<String, Instant> ends) {
+        List<NodeSlot> slots = new ArrayList<>();
+        for (NodeEntity n : nodes) {
+            if (n.isFree()) {
+                slots.add(NodeSlot.free(n.name, n.since));
+            } else if (n.jobId != null || n.state == NodeState.running) {
+                slots.add(NodeSlot.busy(n.name, n.since, n.jobId == null ? null : ends.get(n.jobId)));
+            } else if (n.state == NodeState.preparing) {
+                slots.add(NodeSlot.booting(n.name, n.since, null));
+            }
+        }
+        return slots;
+    }
+}
