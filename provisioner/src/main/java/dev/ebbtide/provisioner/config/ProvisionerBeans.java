@@ -15,6 +15,7 @@ import dev.ebbtide.provisioner.actuation.ScaleRequestLedger;
 import dev.ebbtide.provisioner.actuation.Sleeper;
 import dev.ebbtide.common.compute.VmCatalogue;
 import dev.ebbtide.provisioner.cloud.CloudProvider;
+import dev.ebbtide.provisioner.cloud.azure.AzureInstanceNodes;
 import dev.ebbtide.provisioner.cloud.azure.AzureQuota;
 import dev.ebbtide.provisioner.quota.LocalQuota;
 import dev.ebbtide.provisioner.quota.QuotaSource;
@@ -98,12 +99,14 @@ public class ProvisionerBeans {
         return provisioner;
     }
 
-    /** Compute instances: each one node on this machine, or (not built yet) a one-VM scale set. */
+    /** Compute instances: each one node on this machine, or a one-VM scale set on azure-vmss. */
     @Produces
     @Singleton
     Instances instances(CloudProvider provider, Clock clock, ProvisionerPublisher events) {
         Instances instances = new Instances(provider instanceof LocalCloudProvider local
-                ? InstanceNodes.local(local.machine()) : InstanceNodes.unsupported(provider.name()), clock);
+                ? InstanceNodes.local(local.machine())
+                : provider instanceof AzureVmssProvider azure ? new AzureInstanceNodes(azure)
+                : InstanceNodes.unsupported(provider.name()), clock);
         instances.listener((name, instance) -> {
             switch (instance.state()) {
                 case Running -> events.instanceAvailable(name);

@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * What a provider does to a compute instance's one node (named as the instance). Blocking calls: never on the event
  * loop. Locally: start = start its agent (same name, same directory), stop = stop the agent and its ranks, delete =
- * also remove its record. On Azure the plan is a one-VM scale set per instance (stop = deallocate), not built yet.
+ * also remove its record. On Azure ({@code AzureInstanceNodes}): a one-VM scale set per instance, stop = deallocate.
  */
 public interface InstanceNodes {
     void start(ClusterSpec instance, String node);
@@ -17,6 +17,12 @@ public interface InstanceNodes {
     void stop(ClusterSpec instance, String node);
 
     void delete(ClusterSpec instance, String node);
+
+    /** Restart in one step where the provider can (Azure: {@code POST …/restart}); else stop, then start. */
+    default void restart(ClusterSpec instance, String node) {
+        stop(instance, node);
+        start(instance, node);
+    }
 
     /** This machine: each instance's node is a node-agent process. */
     static InstanceNodes local(LocalNodes machine) {

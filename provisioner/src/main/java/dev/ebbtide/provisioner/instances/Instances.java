@@ -185,6 +185,19 @@ public class Instances {
         synchronized (this) {
             spec = instances.get(name).spec();
         }
+        if (o.instance().state() == InstanceState.Restarting
+                && o.actions().equals(List.of(InstanceOutcome.Action.STOP_NODE, InstanceOutcome.Action.START_NODE))) {
+            try {
+                beforeNodeStops.accept(name);
+                nodes.restart(spec, name); // in one step where the provider can (Azure: POST restart)
+            } catch (CloudException ex) {
+                LOG.errorf("instance %s: restart failed (%s): %s", name, ex.errorClass(), ex.getMessage());
+                synchronized (this) {
+                    decide(name, new InstanceEvent.NodeFailed("restart failed: " + ex.getMessage()));
+                }
+            }
+            return;
+        }
         for (InstanceOutcome.Action a : o.actions()) {
             try {
                 switch (a) {

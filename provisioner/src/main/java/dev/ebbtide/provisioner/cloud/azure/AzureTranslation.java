@@ -327,4 +327,38 @@ public final class AzureTranslation {
                 return new NodeState(CloudNodeStatus.CREATING, ErrorClass.NONE, null);
         }
     }
+
+    // ---------------------------------------------------------------- compute instances
+
+    /** A compute instance's VM as Azure reports it. */
+    public enum InstancePower { ABSENT, CREATING, STARTING, RUNNING, STOPPING, DEALLOCATED, FAILED }
+
+    /**
+     * Translate the one VM of an instance's scale set: {@code PowerState/running} is running,
+     * {@code PowerState/deallocated} (or {@code stopped}: powered off, still billed) is stopped; a failed provisioning
+     * is failed; no power state yet follows the provisioning state.
+     */
+    public static InstancePower instancePower(String provisioningState, List<String> statusCodes) {
+        String ps = provisioningState == null ? "" : provisioningState.toLowerCase(Locale.ROOT);
+        String power = statusCodes.stream().filter(c -> c != null && c.startsWith("PowerState/"))
+                .map(c -> c.substring("PowerState/".length()).toLowerCase(Locale.ROOT)).findFirst().orElse(null);
+        boolean failed = ps.equals("failed") || statusCodes.stream()
+                .anyMatch(c -> c != null && c.startsWith("ProvisioningState/failed"));
+        if (failed) {
+            return InstancePower.FAILED;
+        }
+        if (ps.equals("deleting")) {
+            return InstancePower.ABSENT;
+        }
+        if (power == null) {
+            return ps.equals("creating") || !ps.equals("succeeded") ? InstancePower.CREATING : InstancePower.RUNNING;
+        }
+        return switch (power) {
+            case "running" -> InstancePower.RUNNING;
+            case "starting" -> ps.equals("creating") ? InstancePower.CREATING : InstancePower.STARTING;
+            case "stopping", "deallocating" -> InstancePower.STOPPING;
+            case "stopped", "deallocated" -> InstancePower.DEALLOCATED;
+            default -> InstancePower.CREATING;
+        };
+    }
 }

@@ -139,19 +139,28 @@ public final class AzureVmssProvider implements CloudProvider {
             if (ce.errorClass() != ErrorClass.NOT_FOUND) {
                 throw ce;
             }
-            create(scaleSets, cluster, name);
+            create(cluster, scaleSetModel(cluster));
         }
         return new AzureVmssNodePool(scaleSets, vms, cluster.name(), rg, name, isSpot(cluster),
                 settings.pollInterval());
     }
 
-    private void create(VirtualMachineScaleSetsClient scaleSets, ClusterSpec cluster, String name) {
-        String action = "create scale set " + name + " (" + cluster.size() + ", " + cluster.tier() + ")";
+    /** The settings this provider was made with. */
+    public AzureSettings settings() {
+        return settings;
+    }
+
+    /** Creates the scale set of this model for a cluster or instance; a concurrent creation is taken as done. */
+    void create(ClusterSpec cluster, VirtualMachineScaleSetInner model) {
+        VirtualMachineScaleSetsClient scaleSets = compute.serviceClient().getVirtualMachineScaleSets();
+        String name = settings.scaleSetName(cluster.name());
+        String action = "create scale set " + name + " (" + cluster.size() + ", " + cluster.tier() + ", capacity "
+                + model.sku().capacity() + ")";
         LOG.infof("cluster %s: %s in %s/%s", cluster.name(), action, settings.resourceGroup(), location(cluster));
         try {
             // If-None-Match: * so that two provisioners racing to create it cannot overwrite each other's model.
             AzureVmssNodePool.finish(scaleSets.beginCreateOrUpdate(settings.resourceGroup(), name,
-                    scaleSetModel(cluster), null, "*", Context.NONE), settings.pollInterval(), action);
+                    model, null, "*", Context.NONE), settings.pollInterval(), action);
         } catch (RuntimeException e) {
             CloudException ce = AzureTranslation.toCloudException(action, e);
             if (ce.errorClass() == ErrorClass.CONFLICT) {

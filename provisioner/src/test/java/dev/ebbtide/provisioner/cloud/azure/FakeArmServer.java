@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * A local fake of Azure Resource Manager's Microsoft.Compute scale-set API (api-version 2025-04-01), enough for
  * {@code AzureVmssNodePool}: it serves the real paths, keeps scale-set state, answers long-running operations as
  * Azure does (PUT 201 / PATCH 200 with {@code Azure-AsyncOperation}; delete-instances POST 202 with
- * {@code Azure-AsyncOperation} and {@code Location}; polls InProgress → Succeeded / Failed / Canceled), records every
+ * {@code Azure-AsyncOperation} and {@code Location}, as do deallocate / start / restart and the scale set's DELETE; polls InProgress → Succeeded / Failed / Canceled), records every
  * request, and injects faults on demand with Azure's real error bodies (src/test/resources/azure-arm/errors).
  *
  * <p>Simplification: an operation completes after {@link #pollsBeforeDone} polls, while new VMs stay "Creating" until
@@ -56,7 +56,8 @@ public final class FakeArmServer implements AutoCloseable {
     public final FakeUsages usages = new FakeUsages();
 
     /** Which operation a fault applies to. */
-    public enum Target { GET_SCALE_SET, PUT_SCALE_SET, PATCH_SCALE_SET, DELETE_INSTANCES, LIST_VMS, SIMULATE_EVICTION }
+    public enum Target { GET_SCALE_SET, PUT_SCALE_SET, PATCH_SCALE_SET, DELETE_INSTANCES, LIST_VMS, SIMULATE_EVICTION,
+        DEALLOCATE, START, RESTART, DELETE_SCALE_SET }
 
     /**
      * A fault: either answered at once ({@code status} &gt; 0: status, headers, body, nothing changes) or accepted
@@ -381,6 +382,10 @@ public final class FakeArmServer implements AutoCloseable {
             case "PATCH " -> Target.PATCH_SCALE_SET;
             case "POST /delete" -> Target.DELETE_INSTANCES;
             case "GET /virtualMachines" -> Target.LIST_VMS;
+            case "POST /deallocate" -> Target.DEALLOCATE;
+            case "POST /start" -> Target.START;
+            case "POST /restart" -> Target.RESTART;
+            case "DELETE " -> Target.DELETE_SCALE_SET;
             default -> method.equals("POST") && rest.matches("/virtualMachines/[^/]+/simulateEviction")
                     ? Target.SIMULATE_EVICTION : null;
         };
@@ -412,6 +417,10 @@ public final class FakeArmServer implements AutoCloseable {
             case DELETE_INSTANCES -> deleteInstances(s, body, fault);
             case SIMULATE_EVICTION -> simulateEviction(s, rest.split("/")[2]);
             case LIST_VMS -> json(200, vmListJson(s, "instanceView".equals(query.get("$expand"))));
+            case DEALLOCATE -> power(s, body, fault, "PowerState/deallocating", "PowerState/deallocated");
+            case START -> power(s, body, fault, "PowerState/starting", "PowerState/running");
+            case RESTART -> power(s, body, fault, "PowerState/starting", "PowerState/running");
+            case DELETE_SCALE_SET -> deleteScaleSet(s, fault);
             default -> throw new IllegalStateException();
         };
     }
@@ -476,6 +485,38 @@ public final class FakeArmServer implements AutoCloseable {
         s.capacity -= 1;
         s.etag++;
         return new Response(204, null);
+    }
+
+    /**
+     * Deallocate / start / restart: 202 with {@code Azure-AsyncOperation} and {@code Location}; the VMs named in
+     * {@code instanceIds} (all when the body names none) show {@code during} until the operation ends, then {@code after}.
+     */
+    private Response power(ScaleSet s, String body, Fault fault, String during, String after) {
+        JsonNode ids = readTree(body).path("instanceIds");
+        List<Vm> vms = new ArrayList<>();
+        if (ids.isArray() && !ids.isEmpty()) {
+            for (JsonNode id : ids) {
+                Vm vm = s.vms.get(id.asText());
+                if (vm == null) {
+                    return error(400, "InvalidParameter", "The provided instanceId " + id.asText()
+                            + " is not an active Virtual Machine Scale Set VM instanceId.");
+                }
+                vms.add(vm);
+            }
+        } else {
+            vms.addAll(s.vms.values());
+        }
+        vms.forEach(vm -> vm.powerState = during);
+        Operation op = newOperation(fault, () -> vms.forEach(vm -> vm.powerState = after), null);
+        return lroHeaders(new Response(202, null), op, true);
+    }
+
+    /** Delete a scale set: 202 with {@code Azure-AsyncOperation} and {@code Location}; gone when the operation ends. */
+    private Response deleteScaleSet(ScaleSet s, Fault fault) {
+        s.provisioningState = "Deleting";
+        s.vms.values().forEach(vm -> vm.provisioningState = "Deleting");
+        Operation op = newOperation(fault, () -> scaleSets.remove(s.name), null);
+        return lroHeaders(new Response(202, null), op, true);
     }
 
     private Response deleteInstances(ScaleSet s, String body, Fault fault) {
@@ -645,7 +686,7 @@ public final class FakeArmServer implements AutoCloseable {
                 ObjectNode pw = statuses.addObject();
                 pw.put("code", vm.powerState);
                 pw.put("level", "Info");
-                pw.put("displayStatus", vm.powerState.equals("PowerState/running") ? "VM running" : "VM starting");
+                pw.put("displayStatus", "VM " + vm.powerState.substring("PowerState/".length()));
             }
         }
         o.put("etag", "\"" + vm.etag + "\"");
