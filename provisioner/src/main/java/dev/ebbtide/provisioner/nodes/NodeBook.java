@@ -121,6 +121,13 @@ public final class NodeBook {
         Entry e = nodes.get(node);
         if (e != null && e.state.isLive()) {
             lose(node, e, reason, out);
+        } else if (e == null) {
+            // a compute instance on azure-vmss: its node is named as its VM (<scale set>_0), its cluster as the instance
+            for (Map.Entry<String, Entry> n : List.copyOf(nodes.entrySet())) {
+                if (n.getValue().cluster.equals(node) && n.getValue().state.isLive()) {
+                    lose(n.getKey(), n.getValue(), reason, out);
+                }
+            }
         }
         return out;
     }

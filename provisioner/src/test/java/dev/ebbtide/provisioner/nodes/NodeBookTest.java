@@ -149,6 +149,10 @@ class NodeBookTest {
                                 at(2, (b, now) -> b.stopping(N, "its compute instance is being stopped")),
                                 status(3, Kind.HEARTBEAT, RUNS_J1, List.of())),
                         List.of(NodeState.running, NodeState.lost)),
+                Arguments.of("an instance stopped by its name whose node is named as its VM (azure-vmss) is lost at once",
+                        List.of(attach(0), status(1, Kind.HEARTBEAT, RUNS_J1, List.of()),
+                                at(2, (b, now) -> b.stopping(C, "its compute instance is being stopped"))),
+                        List.of(NodeState.running, NodeState.lost)),
                 Arguments.of("not attached: an agent speaking with a cluster's name does not make a node",
                         List.of(heartbeat(0), tick(10)),
                         List.of()));
