@@ -19,7 +19,7 @@ import org.jboss.logging.Logger;
  * {@code azure-vmss} compute instances: one single-VM scale set per instance, named as a cluster's would be
  * ({@code <scale-set-prefix><instance>}) and made from the same model (image, cloud-init, node identity, subnet) with
  * capacity 1. Start creates it if missing, else {@code POST …/start}; stop is {@code POST …/deallocate} (the VM keeps
- * its disk, compute is no longer billed); restart is {@code POST …/restart}; delete deletes the scale set. Whole-set
+ * its disk, compute is no longer billed); restart is {@code POST …/restart} (creating the set if missing); delete deletes the scale set. Whole-set
  * calls (no {@code instanceIds}): the set has one VM. Blocking; every failure is a classified {@link CloudException}.
  */
 public final class AzureInstanceNodes implements InstanceNodes {
@@ -74,8 +74,17 @@ public final class AzureInstanceNodes implements InstanceNodes {
         String name = settings.scaleSetName(instance.name());
         String action = "restart the VM of scale set " + name;
         LOG.infof("instance %s: %s", instance.name(), action);
-        call(action, () -> AzureVmssNodePool.finish(scaleSets.beginRestart(settings.resourceGroup(), name, null,
-                Context.NONE), settings.pollInterval(), action));
+        try {
+            AzureVmssNodePool.finish(scaleSets.beginRestart(settings.resourceGroup(), name, null, Context.NONE),
+                    settings.pollInterval(), action);
+        } catch (RuntimeException e) {
+            CloudException ce = AzureTranslation.toCloudException(action, e);
+            if (ce.errorClass() != ErrorClass.NOT_FOUND) {
+                LOG.warnf("%s [%s]", ce.getMessage(), ce.errorClass());
+                throw ce;
+            }
+            start(instance, node); // a failed instance whose scale set was never made: make it now
+        }
     }
 
     /** Deletes the scale set (its VM and disk); one already gone counts as deleted. */

@@ -124,6 +124,22 @@ class AzureInstanceNodesTest {
     }
 
     @Test
+    void restartingAnInstanceWhoseCreationFailedCreatesItsScaleSet() {
+        fake.inject(Fault.sync(Target.PUT_SCALE_SET, 409, FakeArmServer.resource("errors/sku-not-available-409.json"),
+                java.util.Map.of()));
+        instances.defined(spec);
+        assertEquals(InstanceState.Failed, state());
+        assertNull(fake.scaleSet("ebbtide-ci-1"));
+        fake.clearRequests();
+        instances.request("ci-1", new InstanceEvent.Restart());
+        List<String> lines = fake.lines();
+        assertEquals(List.of("POST " + VMSS + "/restart", "GET " + VMSS), lines.subList(0, 2));
+        assertTrue(lines.get(2).startsWith("PUT " + VMSS + " If-None-Match:* {"), lines.get(2));
+        assertEquals(InstanceState.Restarting, state());
+        assertEquals(1, fake.scaleSet("ebbtide-ci-1").vms().size());
+    }
+
+    @Test
     void translatesTheInstanceVmsPowerStates() {
         assertEquals(InstancePower.RUNNING, AzureTranslation.instancePower("Succeeded",
                 List.of("ProvisioningState/succeeded", "PowerState/running")));
