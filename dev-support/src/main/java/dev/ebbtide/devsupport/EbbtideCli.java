@@ -143,7 +143,8 @@ public final class EbbtideCli {
                     : job.path("queuePosition").asInt() + " " + job.path("estimateBasis").asText("");
             if (!estimate.isEmpty() && !estimate.equals(lastEstimate)) {
                 say("queue position " + job.path("queuePosition").asInt() + ", estimated start "
-                        + job.path("estimatedStartAt").asText("unknown") + " (" + job.path("estimateBasis").asText("") + ")");
+                        + startText(job.path("estimatedStartAt").asText(null)) + " (" + job.path("estimateBasis").asText("")
+                        + ")");
             }
             lastEstimate = estimate;
             if (c != null) {
@@ -202,6 +203,19 @@ public final class EbbtideCli {
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /** "now", "in ~N s (at HH:mm:ss)" or "unknown", in the same local time as the lines it is printed among. */
+    static String startText(String isoInstant) {
+        if (isoInstant == null) {
+            return "unknown";
+        }
+        java.time.Instant at = java.time.Instant.parse(isoInstant);
+        long seconds = java.time.Duration.between(java.time.Instant.now(), at).toSeconds();
+        if (seconds <= 0) {
+            return "now";
+        }
+        return "in ~" + seconds + " s (at " + TIME.format(at.atZone(java.time.ZoneId.systemDefault())) + ")";
     }
 
     private static void say(String line) {

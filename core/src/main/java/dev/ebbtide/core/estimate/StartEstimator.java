@@ -172,6 +172,7 @@ public final class StartEstimator {
         parts.add(queue);
         if (!start.isAfter(now)) {
             parts.add("nodes are free now");
+            return String.join("; ", parts); // what is booting or could be added does not matter then
         }
         if (booting > 0) {
             parts.add(booting + " node(s) booting");
