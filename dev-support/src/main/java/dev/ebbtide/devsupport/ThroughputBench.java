@@ -34,7 +34,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * nodes) and prints, from one run, the machine's ceilings beside ingest, isolation, dispatch, reaction, memory and
  * the autoscaler's decision tick. See docs/benchmarks.md.
  */
-public final class ThroughputBench {
+public final class ThroughputBench implements AutoCloseable {
     private final Map<String, Object> client;
     private final KafkaProducer<String, String> producer;
     private final LocalStack stack;
@@ -53,6 +53,11 @@ public final class ThroughputBench {
         p.put("batch.size", "262144");
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
         this.probe = new SchedulerProbe(stack);
+    }
+
+    @Override
+    public void close() {
+        producer.close(java.time.Duration.ofSeconds(5));
     }
 
     public static void main(String[] args) throws Exception {
@@ -78,7 +83,9 @@ public final class ThroughputBench {
         try (LocalStack stack = LocalStack.start(new LocalStack.Options(root, state, 0, 0, true, clustersDir, Map.of()),
                 Set.of("scheduler", "autoscaler"))) {
             report.note(String.format("stack started in %.1f s; state in %s", (System.nanoTime() - t) / 1e9, state));
-            new ThroughputBench(stack).run(report, warmup, jobs, clusters, nodes, dispatchJobs, active, memoryJobs);
+            try (ThroughputBench bench = new ThroughputBench(stack)) { // its producer closes before the broker stops
+                bench.run(report, warmup, jobs, clusters, nodes, dispatchJobs, active, memoryJobs);
+            }
         }
         report.print();
         if (!Boolean.parseBoolean(opt.getOrDefault("keep-state", "false"))) { // Kafka's and PostgreSQL's data: ~400 MB
