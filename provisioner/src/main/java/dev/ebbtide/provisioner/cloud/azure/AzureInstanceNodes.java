@@ -74,15 +74,9 @@ public final class AzureInstanceNodes implements InstanceNodes {
         String name = settings.scaleSetName(instance.name());
         String action = "restart the VM of scale set " + name;
         LOG.infof("instance %s: %s", instance.name(), action);
-        try {
-            AzureVmssNodePool.finish(scaleSets.beginRestart(settings.resourceGroup(), name, null, Context.NONE),
-                    settings.pollInterval(), action);
-        } catch (RuntimeException e) {
-            CloudException ce = AzureTranslation.toCloudException(action, e);
-            if (ce.errorClass() != ErrorClass.NOT_FOUND) {
-                LOG.warnf("%s [%s]", ce.getMessage(), ce.errorClass());
-                throw ce;
-            }
+        boolean found = unlessGone(action, () -> AzureVmssNodePool.finish(scaleSets.beginRestart(
+                settings.resourceGroup(), name, null, Context.NONE), settings.pollInterval(), action));
+        if (!found) {
             start(instance, node); // a failed instance whose scale set was never made: make it now
         }
     }
@@ -93,16 +87,8 @@ public final class AzureInstanceNodes implements InstanceNodes {
         String name = settings.scaleSetName(instance.name());
         String action = "delete scale set " + name;
         LOG.infof("instance %s: %s", instance.name(), action);
-        try {
-            AzureVmssNodePool.finish(scaleSets.beginDelete(settings.resourceGroup(), name, null, Context.NONE),
-                    settings.pollInterval(), action);
-        } catch (RuntimeException e) {
-            CloudException ce = AzureTranslation.toCloudException(action, e);
-            if (ce.errorClass() != ErrorClass.NOT_FOUND) {
-                LOG.warnf("%s [%s]", ce.getMessage(), ce.errorClass());
-                throw ce;
-            }
-        }
+        unlessGone(action, () -> AzureVmssNodePool.finish(scaleSets.beginDelete(settings.resourceGroup(), name, null,
+                Context.NONE), settings.pollInterval(), action));
     }
 
     /** The instance VM's power as Azure reports it ({@link AzureTranslation#instancePower}); absent when no VM. */
@@ -124,6 +110,21 @@ public final class AzureInstanceNodes implements InstanceNodes {
             }
         }
         return AzureTranslation.instancePower(vm.provisioningState(), codes);
+    }
+
+    /** Runs the call; false when Azure answers that the scale set does not exist, any other error thrown as {@link #call}. */
+    private static boolean unlessGone(String action, Supplier<?> body) {
+        try {
+            body.get();
+            return true;
+        } catch (RuntimeException e) {
+            CloudException ce = AzureTranslation.toCloudException(action, e);
+            if (ce.errorClass() == ErrorClass.NOT_FOUND) {
+                return false;
+            }
+            LOG.warnf("%s [%s]", ce.getMessage(), ce.errorClass());
+            throw ce;
+        }
     }
 
     private static <T> T call(String action, Supplier<T> body) {
