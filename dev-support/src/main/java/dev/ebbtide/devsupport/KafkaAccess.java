@@ -56,8 +56,9 @@ public final class KafkaAccess {
                         Topics.POLICIES_AUDIT, Topics.SCALING_DECISIONS), "ebbtide-autoscaler"));
         g.put("provisioner", new Grant("ebbtide-provisioner",
                 Set.of(Topics.CLUSTERS, Topics.SCALE_REQUESTS, Topics.JOBS_ASSIGNMENTS, Topics.JOBS_STOPS,
-                        Topics.NODES_AGENTS),
-                Set.of(Topics.NODES_STATE, Topics.JOBS_RUNS, Topics.CLUSTERS_BACKOFF, Topics.INTERNAL_DLQ),
+                        Topics.NODES_AGENTS, Topics.PROVISIONER_STATE),
+                Set.of(Topics.NODES_STATE, Topics.JOBS_RUNS, Topics.CLUSTERS_BACKOFF, Topics.INTERNAL_DLQ,
+                        Topics.PROVISIONER_STATE),
                 "ebbtide-provisioner"));
         g.put("node-agent", new Grant(AGENT, Set.of(Topics.JOBS_ASSIGNMENTS, Topics.JOBS_STOPS),
                 Set.of(Topics.JOBS_RUNS, Topics.NODES_AGENTS, Topics.JOBS_LOGS, Topics.INTERNAL_DLQ), // bad records

@@ -25,11 +25,16 @@ public final class Topics {
     public static final String POLICIES_AUDIT = "ebbtide.policies.audit";
     /** Scaling decisions with their inputs ({@link ScalingDecisionRecorded}). */
     public static final String SCALING_DECISIONS = "ebbtide.scaling.decisions";
+    /**
+     * The provisioner's durable memory per cluster (node table, recently applied scale requests, backoff), compacted:
+     * the instance that takes a cluster over reads the latest record and goes on from there.
+     */
+    public static final String PROVISIONER_STATE = "ebbtide.provisioner.state";
 
     /** All topics, for brokers that pre-create them. */
     public static final java.util.List<String> ALL = java.util.List.of(JOBS_SUBMITTED, JOBS_SUBMITTED_DLQ, INTERNAL_DLQ, JOBS_STATE,
             JOBS_ASSIGNMENTS, JOBS_RUNS, JOBS_STOPS, CLUSTERS, CLUSTERS_DEMAND, CLUSTERS_BACKOFF, SCALE_REQUESTS, NODES_STATE, NODES_AGENTS, JOBS_LOGS,
-            POLICIES, POLICIES_AUDIT, SCALING_DECISIONS);
+            POLICIES, POLICIES_AUDIT, SCALING_DECISIONS, PROVISIONER_STATE);
 
     /**
      * Topics keyed by cluster name (every topic but the dead-letter ones): they get {@link #DEFAULT_PARTITIONS}
@@ -48,7 +53,7 @@ public final class Topics {
     }
 
     /** Topics that keep only the latest record per key (cleanup.policy=compact). */
-    public static final java.util.Set<String> COMPACTED = java.util.Set.of(CLUSTERS, POLICIES);
+    public static final java.util.Set<String> COMPACTED = java.util.Set.of(CLUSTERS, POLICIES, PROVISIONER_STATE);
 
     /** Bad submissions go to {@link #JOBS_SUBMITTED_DLQ}; bad records of internal topics to {@link #INTERNAL_DLQ}. */
     public static String deadLetterTopicFor(String sourceTopic) {
