@@ -48,13 +48,33 @@ public final class LocalStack implements AutoCloseable {
      *                     password; passwords in {@code <stateDir>/secrets/} ({@link StackSecrets})
      * @param listenAll    false: the services, Kafka and PostgreSQL listen on 127.0.0.1 only
      *                     ({@code ./ebbtide up --listen-all})
+     * @param replicas     instances of each service (separate processes, {@link StackInstance}; {@code ./ebbtide up
+     *                     --replicas N}); 1 unless given
      */
     public record Options(Path repoRoot, Path stateDir, int kafkaPort, int postgresPort, boolean freePorts,
-            Path clustersDir, Map<String, String> extraProps, boolean secured, boolean listenAll) {
-        /** Secured, loopback only. */
+            Path clustersDir, Map<String, String> extraProps, boolean secured, boolean listenAll, int replicas) {
+        public Options {
+            if (replicas < 1) {
+                throw new IllegalArgumentException("replicas must be at least 1, got " + replicas);
+            }
+        }
+
+        /** One instance of each service. */
+        public Options(Path repoRoot, Path stateDir, int kafkaPort, int postgresPort, boolean freePorts,
+                Path clustersDir, Map<String, String> extraProps, boolean secured, boolean listenAll) {
+            this(repoRoot, stateDir, kafkaPort, postgresPort, freePorts, clustersDir, extraProps, secured, listenAll, 1);
+        }
+
+        /** Secured, loopback only, one instance of each service. */
         public Options(Path repoRoot, Path stateDir, int kafkaPort, int postgresPort, boolean freePorts,
                 Path clustersDir, Map<String, String> extraProps) {
-            this(repoRoot, stateDir, kafkaPort, postgresPort, freePorts, clustersDir, extraProps, true, false);
+            this(repoRoot, stateDir, kafkaPort, postgresPort, freePorts, clustersDir, extraProps, true, false, 1);
+        }
+
+        /** The same with {@code replicas} instances of each service. */
+        public Options withReplicas(int replicas) {
+            return new Options(repoRoot, stateDir, kafkaPort, postgresPort, freePorts, clustersDir, extraProps, secured,
+                    listenAll, replicas);
         }
     }
 
@@ -96,6 +116,9 @@ public final class LocalStack implements AutoCloseable {
         throw new IllegalArgumentException(PARTITIONS_ENV + " must be a whole number of at least 1, got '" + env + "'");
     }
 
+    /** The environment variable that names a service instance ({@code scheduler-2}); see {@link StackInstance}. */
+    public static final String INSTANCE_ENV = "EBBTIDE_INSTANCE";
+
     static final String AGENT_JAR = "node-agent/target/node-agent-0.1.0-SNAPSHOT.jar";
 
     private final EmbeddedKafka kafka;
@@ -103,9 +126,12 @@ public final class LocalStack implements AutoCloseable {
     private final Options options;
     private final StackSecrets secrets;
     private Path keys;
+    /** By instance name ({@link StackInstance#name()}), in start order. */
     private final Map<String, Integer> ports = new LinkedHashMap<>();
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final Map<String, String> urls = new LinkedHashMap<>();
+    /** By service: each service's credentials file, written once and shared by its instances. */
+    private final Map<String, Path> serviceConfigs = new LinkedHashMap<>();
 
     private LocalStack(EmbeddedKafka kafka, EmbeddedPostgresServer postgres, Options options, StackSecrets secrets) {
         this.kafka = kafka;
@@ -161,14 +187,15 @@ public final class LocalStack implements AutoCloseable {
                 secrets.writeClientConfig("producer", KafkaAccess.PRODUCER, kafka.bootstrapServers());
                 secrets.writeNodeAgentConfig(kafka.bootstrapServers());
             }
-            for (var e : SERVICES.entrySet()) {
-                stack.ports.put(e.getKey(), o.freePorts() ? EmbeddedKafka.freePort() : e.getValue());
+            for (StackInstance i : StackInstance.of(SERVICES.keySet(), o.replicas())) {
+                stack.ports.put(i.name(), o.freePorts() ? EmbeddedKafka.freePort() : i.defaultPort());
             }
-            for (String service : chosen) {
-                stack.launch(service);
+            List<StackInstance> instances = StackInstance.of(chosen, o.replicas());
+            for (StackInstance i : instances) {
+                stack.launch(i);
             }
-            for (String service : chosen) {
-                stack.awaitReady(service, o.stateDir().resolve("logs").resolve(service + ".log"));
+            for (StackInstance i : instances) {
+                stack.awaitReady(i);
             }
             if (chosen.contains("provisioner")) {
                 stack.attach("local", 1); // compute: local runs on this machine through this one agent, at once
@@ -180,9 +207,11 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private void launch(String service) throws IOException {
+    private void launch(StackInstance instance) throws IOException {
         Options o = options;
-        int port = ports.get(service);
+        String service = instance.service();
+        int port = ports.get(instance.name());
+        String scheduler = "http://127.0.0.1:" + ports.get(new StackInstance("scheduler", 1).name());
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBin());
         cmd.addAll(serviceJvmOptions());
@@ -195,11 +224,11 @@ public final class LocalStack implements AutoCloseable {
         // each service gets only the settings it defines (the provisioner rejects unknown ebbtide.* keys)
         switch (service) {
             case "scheduler" -> cmd.add("-Dquarkus.datasource.reactive.url=" + postgres.reactiveUrl());
-            case "job-submitter" -> cmd.add("-Dquarkus.rest-client.scheduler.url=http://127.0.0.1:" + ports.get("scheduler"));
+            case "job-submitter" -> cmd.add("-Dquarkus.rest-client.scheduler.url=" + scheduler);
             case "autoscaler" -> {
                 cmd.add("-Debbtide.clusters.dir=" + o.clustersDir().toAbsolutePath());
                 cmd.add("-Debbtide.autoscaler.node-boot-time=2s"); // a local node's agent starts in about 2 s
-                cmd.add("-Dquarkus.rest-client.scheduler.url=http://127.0.0.1:" + ports.get("scheduler")); // what-if
+                cmd.add("-Dquarkus.rest-client.scheduler.url=" + scheduler); // what-if
             }
             case "provisioner" -> {
                 cmd.add("-Debbtide.local.work-dir=" + o.stateDir().resolve("work").toAbsolutePath());
@@ -225,24 +254,37 @@ public final class LocalStack implements AutoCloseable {
             if (service.equals("provisioner")) {
                 secret.put(AGENT_KAFKA_CONFIG, secrets.dir().resolve("node-agent.properties").toString());
             }
-            cmd.add("-Dquarkus.config.locations=" + secrets.writeServiceConfig(service, secret).toUri());
+            // written once per service: rewriting it while another instance of the service starts would race its read
+            Path config = serviceConfigs.get(service);
+            if (config == null) {
+                config = secrets.writeServiceConfig(service, secret);
+                serviceConfigs.put(service, config);
+            }
+            cmd.add("-Dquarkus.config.locations=" + config.toUri());
         }
         cmd.addAll(List.of("-jar", jar(o.repoRoot(), service).toString()));
-        Path log = o.stateDir().resolve("logs").resolve(service + ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .directory(o.stateDir().toFile()).start();
-        processes.put(service, p);
-        urls.put(service, "http://127.0.0.1:" + port);
+        Path log = logFile(instance);
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).directory(o.stateDir().toFile());
+        builder.environment().put(INSTANCE_ENV, instance.name());
+        processes.put(instance.name(), builder.start());
+        urls.put(instance.name(), "http://127.0.0.1:" + port);
     }
 
-    private void awaitReady(String service, Path log) throws InterruptedException {
+    private Path logFile(StackInstance instance) {
+        return options.stateDir().resolve("logs").resolve(instance.logFileName());
+    }
+
+    private void awaitReady(StackInstance instance) throws InterruptedException {
+        String name = instance.name();
+        Path log = logFile(instance);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        URI health = URI.create(urls.get(service) + "/q/health/ready");
+        URI health = URI.create(urls.get(name) + "/q/health/ready");
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (System.nanoTime() < deadline) {
-            Process p = processes.get(service);
+            Process p = processes.get(name);
             if (!p.isAlive()) {
-                throw new IllegalStateException(service + " exited with code " + p.exitValue() + "; see " + log);
+                throw new IllegalStateException(name + " exited with code " + p.exitValue() + "; see " + log);
             }
             try {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(2)).build(),
@@ -255,24 +297,52 @@ public final class LocalStack implements AutoCloseable {
             }
             Thread.sleep(200);
         }
-        throw new IllegalStateException(service + " was not ready within 120 s; see " + log);
+        throw new IllegalStateException(name + " was not ready within 120 s; see " + log);
     }
 
-    /** Kills one service with SIGKILL (no shutdown hook runs, like a crash) and waits until it is gone. */
-    public void kill(String service) throws InterruptedException {
-        Process p = processes.get(service);
+    /**
+     * Kills one service instance with SIGKILL (no shutdown hook runs, like a crash) and waits until it is gone.
+     *
+     * @param name an instance ({@code scheduler-2}) or a service ({@code scheduler}: its instance 1)
+     */
+    public void kill(String name) throws InterruptedException {
+        Process p = process(name);
         p.destroyForcibly();
         p.waitFor();
     }
 
-    /** Starts one service again with the same settings and port (after {@link #kill}), and waits until it is ready. */
-    public void restart(String service) throws IOException, InterruptedException {
-        Process p = processes.get(service);
-        if (p.isAlive()) {
-            throw new IllegalStateException(service + " is still running");
+    /**
+     * Starts one service instance again with the same settings, name and port (after {@link #kill}), and waits until
+     * it is ready.
+     *
+     * @param name an instance ({@code scheduler-2}) or a service ({@code scheduler}: its instance 1)
+     */
+    public void restart(String name) throws IOException, InterruptedException {
+        StackInstance instance = StackInstance.parse(name);
+        if (process(name).isAlive()) {
+            throw new IllegalStateException(instance.name() + " is still running");
         }
-        launch(service);
-        awaitReady(service, options.stateDir().resolve("logs").resolve(service + ".log"));
+        launch(instance);
+        awaitReady(instance);
+    }
+
+    /** Whether this instance ({@code scheduler-2}, or {@code scheduler} for its instance 1) is running. */
+    public boolean isAlive(String name) {
+        return process(name).isAlive();
+    }
+
+    private Process process(String name) {
+        Process p = processes.get(StackInstance.parse(name).name());
+        if (p == null) {
+            throw new IllegalArgumentException("no instance " + StackInstance.parse(name).name() + " in this stack "
+                    + "(started: " + processes.keySet() + ")");
+        }
+        return p;
+    }
+
+    /** The service instances started, in start order. */
+    public List<StackInstance> instances() {
+        return processes.keySet().stream().map(StackInstance::parse).toList();
     }
 
     /** Where the local provider keeps its nodes ({@code <state>/work/nodes}). */
@@ -309,12 +379,21 @@ public final class LocalStack implements AutoCloseable {
         return options.stateDir().resolve("work").resolve("nodes").toAbsolutePath();
     }
 
-    public String url(String service) {
-        return urls.get(service);
+    /** @param name an instance ({@code scheduler-2}) or a service ({@code scheduler}: its instance 1) */
+    public String url(String name) {
+        return urls.get(StackInstance.parse(name).name());
     }
 
+    /** Each service's instance 1: service name to URL. */
     public Map<String, String> urls() {
-        return Map.copyOf(urls);
+        Map<String, String> first = new LinkedHashMap<>();
+        instances().stream().filter(i -> i.index() == 1).forEach(i -> first.put(i.service(), urls.get(i.name())));
+        return first;
+    }
+
+    /** Every instance: instance name ({@code scheduler-2}) to URL, in start order. */
+    public Map<String, String> instanceUrls() {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(urls));
     }
 
     /** A token signed with this stack's key: {@code subject} with {@code roles}, valid for an hour. */
@@ -370,10 +449,17 @@ public final class LocalStack implements AutoCloseable {
         kafka.startAgain();
     }
 
-    /** Process ids of the services. */
+    /** Process ids of the services (of their instance 1): service name to pid. */
     public Map<String, Long> pids() {
         Map<String, Long> pids = new LinkedHashMap<>();
-        processes.forEach((s, p) -> pids.put(s, p.pid()));
+        instances().stream().filter(i -> i.index() == 1).forEach(i -> pids.put(i.service(), processes.get(i.name()).pid()));
+        return pids;
+    }
+
+    /** Process ids of every instance: instance name to pid (of the latest start). */
+    public Map<String, Long> instancePids() {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        processes.forEach((name, p) -> pids.put(name, p.pid()));
         return pids;
     }
 
@@ -415,11 +501,13 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /**
-     * {@code ./ebbtide up}: starts the stack on the default ports, writes {@code <state>/run/pids} and
-     * {@code <state>/run/ready}, prints where each service listens, and runs until stopped.
+     * {@code ./ebbtide up [--listen-all] [--replicas N]}: starts the stack on the default ports ({@link StackInstance}
+     * for instances 2..N), writes {@code <state>/run/pids}, {@code <state>/run/instances} and {@code <state>/run/ready},
+     * prints where each service instance listens, and runs until stopped.
      */
     public static void main(String[] args) throws Exception {
         List<String> argList = List.of(args);
+        int replicas = replicasArgument(argList);
         boolean listenAll = argList.contains("--listen-all") || "1".equals(System.getenv("EBBTIDE_LISTEN_ALL"));
         Path root = Path.of(args.length > 0 && !args[0].startsWith("--") ? args[0] : ".").toAbsolutePath().normalize();
         Path state = root.resolve(".ebbtide");
@@ -432,19 +520,22 @@ public final class LocalStack implements AutoCloseable {
         int kafkaPort = Integer.parseInt(System.getenv().getOrDefault("EBBTIDE_KAFKA_PORT", "19092"));
         int pgPort = Integer.parseInt(System.getenv().getOrDefault("EBBTIDE_POSTGRES_PORT", "15432"));
         LocalStack stack = start(new Options(root, state, kafkaPort, pgPort, false, root.resolve("clusters"), Map.of(),
-                true, listenAll));
+                true, listenAll, replicas));
         Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "stop-stack"));
         StringBuilder pids = new StringBuilder("stack " + ProcessHandle.current().pid() + "\n");
-        stack.pids().forEach((s, pid) -> pids.append(s).append(' ').append(pid).append('\n'));
+        stack.instancePids().forEach((s, pid) -> pids.append(s).append(' ').append(pid).append('\n'));
         ProcessHandle.current().descendants().filter(h -> h.info().command().orElse("").endsWith("postgres"))
                 .forEach(h -> pids.append("postgres ").append(h.pid()).append('\n'));
         Files.writeString(run.resolve("pids"), pids.toString());
+        Files.writeString(run.resolve(StackStatus.INSTANCES_FILE), StackStatus.instancesFile(stack));
         StringBuilder ready = new StringBuilder();
         ready.append(String.format("  %-14s %s%n", "kafka", stack.bootstrapServers()));
         ready.append(String.format("  %-14s %s%n", "postgresql", stack.postgresUrl()));
-        for (String s : SERVICES.keySet()) {
+        for (StackInstance i : stack.instances()) {
+            String s = replicas == 1 ? i.service() : i.name(); // one instance: named as before there were several
+            String url = stack.url(i.name());
             ready.append(String.format("  %-14s %s   (health %s/q/health, metrics %s/q/metrics, OpenAPI %s/q/openapi)%n",
-                    s, stack.url(s), stack.url(s), stack.url(s), stack.url(s)));
+                    s, url, url, url, url));
         }
         ready.append(String.format("  %-14s %s%n", "logs", state.resolve("logs")));
         ready.append(String.format("  %-14s ./ebbtide token --role viewer|submitter|operator   (key in %s)%n", "tokens",
@@ -458,6 +549,20 @@ public final class LocalStack implements AutoCloseable {
         Files.writeString(run.resolve("ready"), ready.toString());
         System.out.print(ready);
         Thread.currentThread().join();
+    }
+
+    /** {@code --replicas N} (default 1), with a one-sentence error for anything but a whole number from 1 to 9. */
+    static int replicasArgument(List<String> args) {
+        int at = args.indexOf("--replicas");
+        if (at < 0) {
+            return 1;
+        }
+        String value = at + 1 < args.size() ? args.get(at + 1) : "";
+        if (!value.matches("[1-9]")) {
+            throw new IllegalArgumentException("--replicas needs a whole number of instances per service from 1 to 9, got '"
+                    + value + "'");
+        }
+        return Integer.parseInt(value);
     }
 
     private static void deleteTree(Path dir) throws IOException {
