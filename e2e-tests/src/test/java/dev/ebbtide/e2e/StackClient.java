@@ -25,11 +25,22 @@ final class StackClient {
     static final HttpClient HTTP = HttpClient.newHttpClient();
     private final LocalStack stack;
     private final String token;
+    private final String submitter;
 
     /** @param token the bearer token every request carries */
     StackClient(LocalStack stack, String token) {
+        this(stack, token, "job-submitter");
+    }
+
+    private StackClient(LocalStack stack, String token, String submitter) {
         this.stack = stack;
         this.token = token;
+        this.submitter = submitter;
+    }
+
+    /** The same client through another job-submitter instance ({@code job-submitter-2}). */
+    StackClient via(String submitterInstance) {
+        return new StackClient(stack, token, submitterInstance);
     }
 
     /** A request with this client's token. */
@@ -44,13 +55,13 @@ final class StackClient {
     }
 
     HttpResponse<String> post(String yaml) throws IOException, InterruptedException {
-        return HTTP.send(authorized(URI.create(stack.url("job-submitter") + "/jobs"))
+        return HTTP.send(authorized(URI.create(stack.url(submitter) + "/jobs"))
                 .header("Content-Type", "application/yaml").POST(HttpRequest.BodyPublishers.ofString(yaml)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     JsonNode job(String jobId) throws Exception {
-        return getJson(stack.url("job-submitter") + "/jobs/" + jobId);
+        return getJson(stack.url(submitter) + "/jobs/" + jobId);
     }
 
     String stateOf(String jobId) throws Exception {
