@@ -95,7 +95,7 @@ class ScaleOutEndToEndTest {
             }
             return known.size() == clusters.size();
         });
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(ScaleOutEndToEndTest::settled);
+        awaitSettled();
         System.out.printf("E2E figure: scale-out stack (2 instances of 4 services, %d clusters) ready in %d ms%n",
                 CLUSTER_COUNT, Duration.between(started, Instant.now()).toMillis());
     }
@@ -181,7 +181,7 @@ class ScaleOutEndToEndTest {
             }
         }
         CompletableFuture.allOf(restarts.toArray(CompletableFuture[]::new)).join();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(ScaleOutEndToEndTest::settled);
+        awaitSettled();
         Instant settledAt = Instant.now();
         rebalances.add(new Window("restart of " + VICTIMS, restarting, settledAt.plusSeconds(5)));
         System.out.printf("E2E figure: restart of %d instances -> both instances own partitions again %d ms%n",
@@ -279,6 +279,15 @@ class ScaleOutEndToEndTest {
         }
         try (var files = Files.walk(stack.nodesDir(), 2)) {
             return files.filter(p -> p.getFileName().toString().equals("node.json")).toList();
+        }
+    }
+
+    /** Until each owning service's group has both instances as members, each holding partitions, all 6 held. */
+    private static void awaitSettled() {
+        try {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(ScaleOutEndToEndTest::settled);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("the consumer groups did not settle on both instances within 60 s: " + owners(), e);
         }
     }
 
