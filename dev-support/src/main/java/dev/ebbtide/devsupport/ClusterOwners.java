@@ -26,6 +26,7 @@ import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 
 /**
  * Which instance of a service acts for which clusters, as Kafka sees it: the members of the service's consumer group
@@ -99,7 +100,12 @@ public final class ClusterOwners {
                 described.forEach((t, d) -> counts.put(t, d.partitions().size()));
             }
             return owners(members, instances, clusters, counts);
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GroupIdNotFoundException) {
+                return owners(Map.of(), instances, clusters, Map.of()); // no instance has joined (yet)
+            }
+            throw new IllegalStateException("cannot describe consumer group " + group(service) + ": " + e.getMessage(), e);
+        } catch (TimeoutException e) {
             throw new IllegalStateException("cannot describe consumer group " + group(service) + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

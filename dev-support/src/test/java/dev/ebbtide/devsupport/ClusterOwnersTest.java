@@ -69,6 +69,8 @@ class ClusterOwnersTest {
 
             List<KafkaConsumer<String, String>> consumers = new ArrayList<>();
             try (Admin admin = Admin.create(client)) {
+                assertEquals(Map.of(), ClusterOwners.of(admin, "autoscaler", List.of("autoscaler-1"), CLUSTERS),
+                        "no group yet: nobody owns anything");
                 for (String instance : List.of("autoscaler-1", "autoscaler-2")) {
                     Map<String, Object> c = new HashMap<>(client);
                     c.put("group.id", ClusterOwners.group("autoscaler"));
