@@ -100,7 +100,8 @@ public final class LocalStack implements AutoCloseable {
     /** Partitions of each cluster-keyed topic (default {@link Topics#DEFAULT_PARTITIONS}). */
     public static final String PARTITIONS_ENV = "EBBTIDE_PARTITIONS";
 
-    static int partitions() {
+    /** Partitions of each cluster-keyed topic in this stack ({@value #PARTITIONS_ENV}, else the default). */
+    public static int partitions() {
         String env = System.getenv(PARTITIONS_ENV);
         if (env == null || env.isBlank()) {
             return Topics.DEFAULT_PARTITIONS;

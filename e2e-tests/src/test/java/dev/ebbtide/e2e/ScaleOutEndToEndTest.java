@@ -13,7 +13,6 @@ import dev.ebbtide.devsupport.ClusterOwners;
 import dev.ebbtide.devsupport.ClusterOwners.Owned;
 import dev.ebbtide.devsupport.KafkaAccess;
 import dev.ebbtide.devsupport.LocalStack;
-import dev.ebbtide.devsupport.StackStatus;
 import dev.ebbtide.devsupport.TopicRecorder;
 import dev.ebbtide.e2e.ScaleOutChecks.Act;
 import dev.ebbtide.e2e.ScaleOutChecks.CloudCall;
@@ -63,6 +62,7 @@ class ScaleOutEndToEndTest {
     static LocalStack stack;
     static TopicRecorder recorder;
     static StackClient client;
+    static StackOwners owners;
     static List<String> clusters;
     static final List<Window> rebalances = new ArrayList<>();
     static final Map<String, String> jobs = new LinkedHashMap<>(); // job id -> cluster
@@ -85,6 +85,7 @@ class ScaleOutEndToEndTest {
                 .withReplicas(2));
         client = new StackClient(stack, stack.token("e2e", "operator")).via("job-submitter-2");
         recorder = new TopicRecorder(stack.kafkaClientConfig(KafkaAccess.ADMIN), List.of(Topics.JOBS_STATE, Topics.SCALE_REQUESTS));
+        owners = new StackOwners(stack);
         Set<String> known = new TreeSet<>();
         StackClient first = client.via("job-submitter-1");
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
@@ -95,7 +96,7 @@ class ScaleOutEndToEndTest {
             }
             return known.size() == clusters.size();
         });
-        awaitSettled();
+        owners.awaitSettled(2);
         System.out.printf("E2E figure: scale-out stack (2 instances of 4 services, %d clusters) ready in %d ms%n",
                 CLUSTER_COUNT, Duration.between(started, Instant.now()).toMillis());
     }
@@ -122,7 +123,7 @@ class ScaleOutEndToEndTest {
         }
         await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> waveA.stream().allMatch(j -> "Running".equals(state(j))));
-        Map<String, SortedMap<String, Owned>> before = owners();
+        Map<String, SortedMap<String, Owned>> before = owners.now();
         Map<String, Set<String>> dead = new HashMap<>();
         for (String service : ClusterOwners.OWNING_SERVICES) {
             dead.put(service, before.get(service).get(service + "-2").clusters());
@@ -181,12 +182,12 @@ class ScaleOutEndToEndTest {
             }
         }
         CompletableFuture.allOf(restarts.toArray(CompletableFuture[]::new)).join();
-        awaitSettled();
+        owners.awaitSettled(2);
         Instant settledAt = Instant.now();
         rebalances.add(new Window("restart of " + VICTIMS, restarting, settledAt.plusSeconds(5)));
         System.out.printf("E2E figure: restart of %d instances -> both instances own partitions again %d ms%n",
                 restarts.size(), Duration.between(restarting, settledAt).toMillis());
-        Map<String, SortedMap<String, Owned>> owners = owners();
+        Map<String, SortedMap<String, Owned>> owning = owners.now();
 
         for (int i = 0; i < clusters.size(); i++) { // through both submitters
             String c = clusters.get(i);
@@ -201,11 +202,11 @@ class ScaleOutEndToEndTest {
         List<ScaleRequested> whileBothLive = requests.stream().filter(r -> r.at().isAfter(settledAt)).toList();
         assertTrue(whileBothLive.size() >= clusters.size(), "a scale-up per cluster at least: " + whileBothLive.size());
         for (ScaleRequested r : whileBothLive) {
-            assertEquals(ownerOf(owners, "autoscaler", r.cluster()), r.sender(), "only the owner asks for " + r.cluster());
+            assertEquals(StackOwners.ownerOf(owning, "autoscaler", r.cluster()), r.sender(), "only the owner asks for " + r.cluster());
         }
         List<CloudCall> calls = cloudCalls();
         for (CloudCall c : calls.stream().filter(c -> c.at().isAfter(settledAt)).toList()) {
-            assertEquals(ownerOf(owners, "provisioner", c.cluster()), c.instance(), "only the owner calls the cloud: " + c);
+            assertEquals(StackOwners.ownerOf(owning, "provisioner", c.cluster()), c.instance(), "only the owner calls the cloud: " + c);
         }
         List<Act> asks = requests.stream().map(r -> new Act(r.cluster(), r.sender(), r.at())).toList();
         List<Act> acts = calls.stream().map(c -> new Act(c.cluster(), c.instance(), c.at())).toList();
@@ -280,44 +281,6 @@ class ScaleOutEndToEndTest {
         try (var files = Files.walk(stack.nodesDir(), 2)) {
             return files.filter(p -> p.getFileName().toString().equals("node.json")).toList();
         }
-    }
-
-    /** Until each owning service's group has both instances as members, each holding partitions, all 6 held. */
-    private static void awaitSettled() {
-        try {
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(ScaleOutEndToEndTest::settled);
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            throw new AssertionError("the consumer groups did not settle on both instances within 60 s: " + owners(), e);
-        }
-    }
-
-    private static boolean settled() {
-        try {
-            for (SortedMap<String, Owned> members : owners().values()) {
-                Set<Integer> all = new TreeSet<>();
-                members.values().forEach(o -> all.addAll(o.partitions()));
-                if (!members.keySet().equals(Set.copyOf(ownerNames(members))) || members.size() != 2
-                        || members.values().stream().anyMatch(o -> o.partitions().isEmpty()) || all.size() != 6) {
-                    return false;
-                }
-            }
-            return true;
-        } catch (RuntimeException e) {
-            return false;
-        }
-    }
-
-    private static List<String> ownerNames(SortedMap<String, Owned> members) {
-        return members.keySet().stream().filter(stack.instanceUrls()::containsKey).toList();
-    }
-
-    private static Map<String, SortedMap<String, Owned>> owners() {
-        return StackStatus.owners(stack.kafkaClientConfig(KafkaAccess.ADMIN), stack.instanceUrls().keySet());
-    }
-
-    private static String ownerOf(Map<String, SortedMap<String, Owned>> owners, String service, String cluster) {
-        return owners.get(service).entrySet().stream().filter(e -> e.getValue().clusters().contains(cluster))
-                .map(Map.Entry::getKey).findFirst().orElse("nobody");
     }
 
     private static List<ScaleRequested> scaleRequests() {
