@@ -198,6 +198,7 @@ public final class LocalStack implements AutoCloseable {
             for (StackInstance i : instances) {
                 stack.awaitReady(i);
             }
+            stack.writeInstancesFile();
             if (chosen.contains("provisioner")) {
                 stack.attach("local", 1); // compute: local runs on this machine through this one agent, at once
             }
@@ -268,8 +269,11 @@ public final class LocalStack implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).directory(o.stateDir().toFile());
         builder.environment().put(INSTANCE_ENV, instance.name());
-        processes.put(instance.name(), builder.start());
-        urls.put(instance.name(), "http://127.0.0.1:" + port);
+        Process process = builder.start();
+        synchronized (this) { // restarts may run in parallel
+            processes.put(instance.name(), process);
+            urls.put(instance.name(), "http://127.0.0.1:" + port);
+        }
     }
 
     private Path logFile(StackInstance instance) {
@@ -325,6 +329,13 @@ public final class LocalStack implements AutoCloseable {
         }
         launch(instance);
         awaitReady(instance);
+        writeInstancesFile();
+    }
+
+    /** {@code <state>/run/instances}, which {@code ./ebbtide status} reads ({@link StackStatus}). */
+    private synchronized void writeInstancesFile() throws IOException {
+        Path run = Files.createDirectories(options.stateDir().resolve("run"));
+        Files.writeString(run.resolve(StackStatus.INSTANCES_FILE), StackStatus.instancesFile(this));
     }
 
     /** Whether this instance ({@code scheduler-2}, or {@code scheduler} for its instance 1) is running. */
@@ -528,7 +539,6 @@ public final class LocalStack implements AutoCloseable {
         ProcessHandle.current().descendants().filter(h -> h.info().command().orElse("").endsWith("postgres"))
                 .forEach(h -> pids.append("postgres ").append(h.pid()).append('\n'));
         Files.writeString(run.resolve("pids"), pids.toString());
-        Files.writeString(run.resolve(StackStatus.INSTANCES_FILE), StackStatus.instancesFile(stack));
         StringBuilder ready = new StringBuilder();
         ready.append(String.format("  %-14s %s%n", "kafka", stack.bootstrapServers()));
         ready.append(String.format("  %-14s %s%n", "postgresql", stack.postgresUrl()));

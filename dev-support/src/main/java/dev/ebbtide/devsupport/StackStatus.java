@@ -32,25 +32,34 @@ public final class StackStatus {
 
     /** {@code args[0]}: the state directory ({@code .ebbtide}). */
     public static void main(String[] args) throws IOException {
-        Path state = Path.of(args.length > 0 ? args[0] : ".ebbtide");
+        try {
+            report(Path.of(args.length > 0 ? args[0] : ".ebbtide")).forEach(System.out::println);
+        } catch (IllegalStateException e) {
+            System.out.println(e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    /**
+     * The instance lines for the stack whose state directory is {@code state} (a secured stack: it reads the admin's
+     * Kafka settings from {@code secrets/kafka-admin.properties}).
+     *
+     * @throws IllegalStateException with a sentence when the stack is not up or Kafka does not answer
+     */
+    public static List<String> report(Path state) throws IOException {
         Path file = state.resolve("run").resolve(INSTANCES_FILE);
         if (!Files.exists(file)) {
-            System.out.println("no " + file + ": start the stack with ./ebbtide up");
-            System.exit(1);
+            throw new IllegalStateException("no " + file + ": start the stack with ./ebbtide up");
         }
         List<Instance> instances = read(file);
         Map<String, Object> admin = StackSecrets.readClientConfig(state.resolve("secrets").resolve("kafka-admin.properties"));
         Map<String, Boolean> alive = new LinkedHashMap<>();
         instances.forEach(i -> alive.put(i.name(), ProcessHandle.of(i.pid()).map(ProcessHandle::isAlive).orElse(false)));
-        Map<String, SortedMap<String, Owned>> owners;
         try {
-            owners = owners(admin, instances.stream().map(Instance::name).toList());
+            return lines(instances, alive, owners(admin, instances.stream().map(Instance::name).toList()));
         } catch (RuntimeException e) {
-            System.out.println("cannot read who owns which clusters: " + e.getMessage());
-            System.exit(1);
-            return;
+            throw new IllegalStateException("cannot read who owns which clusters: " + e.getMessage(), e);
         }
-        lines(instances, alive, owners).forEach(System.out::println);
     }
 
     /** For each owning service: its instances (and any other group members) and what each holds now. */

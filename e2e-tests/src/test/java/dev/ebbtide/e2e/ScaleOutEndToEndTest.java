@@ -13,6 +13,7 @@ import dev.ebbtide.devsupport.ClusterOwners;
 import dev.ebbtide.devsupport.ClusterOwners.Owned;
 import dev.ebbtide.devsupport.KafkaAccess;
 import dev.ebbtide.devsupport.LocalStack;
+import dev.ebbtide.devsupport.StackStatus;
 import dev.ebbtide.devsupport.TopicRecorder;
 import dev.ebbtide.e2e.ScaleOutChecks.Act;
 import dev.ebbtide.e2e.ScaleOutChecks.CloudCall;
@@ -72,6 +73,7 @@ class ScaleOutEndToEndTest {
     static final List<Window> rebalances = new ArrayList<>();
     static final Map<String, String> jobs = new LinkedHashMap<>(); // job id -> cluster
     static Instant started;
+    static Path state;
 
     @BeforeAll
     static void startStack() throws Exception {
@@ -83,7 +85,7 @@ class ScaleOutEndToEndTest {
             Files.writeString(dir.resolve(c + ".yml"), "name: " + c + "\ntype: amlcompute\nmin_instances: 0\nmax_instances: "
                     + MAX_NODES + "\nidle_time_before_scale_down: 5\n");
         }
-        Path state = root.resolve("e2e-tests/target/e2e-scaleout-state");
+        state = root.resolve("e2e-tests/target/e2e-scaleout-state");
         StackClient.deleteTree(state);
         stack = LocalStack.start(new LocalStack.Options(root, Files.createDirectories(state), 0, 0, true, dir,
                 Map.of("provisioner:ebbtide.local.agent-heartbeat-interval", "2s"))
@@ -193,6 +195,14 @@ class ScaleOutEndToEndTest {
         System.out.printf("E2E figure: restart of %d instances -> both instances own partitions again %d ms%n",
                 restarts.size(), Duration.between(restarting, settledAt).toMillis());
         Map<String, SortedMap<String, Owned>> owning = owners.now();
+        List<String> status = StackStatus.report(state); // ./ebbtide status's instance lines
+        for (String instance : stack.instanceUrls().keySet()) {
+            String line = status.stream().filter(l -> l.startsWith("  " + instance + " ")).findFirst().orElse("none");
+            String service = instance.substring(0, instance.lastIndexOf('-'));
+            String owned = service.equals("job-submitter") ? "stateless" : "partitions " + owning.get(service).get(instance)
+                    .partitions().stream().map(String::valueOf).collect(Collectors.joining(",")) + ": ";
+            assertTrue(line.contains(" up ") && line.contains(owned), "status shows " + instance + " up, " + owned + ": " + status);
+        }
 
         for (int i = 0; i < clusters.size(); i++) { // through both submitters
             String c = clusters.get(i);
