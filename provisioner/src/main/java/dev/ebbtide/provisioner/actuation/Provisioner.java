@@ -15,8 +15,16 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
+import dev.ebbtide.common.events.ProvisionerClusterState;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.List;
 import java.util.Map;
 import org.jboss.logging.Logger;
@@ -46,11 +54,14 @@ public class Provisioner {
     private Instant lastPoll = Instant.EPOCH;
     private final MeterRegistry registry;
     private final Clock clock;
-    private final Map<String, ClusterSpec> clusters = new HashMap<>();
+    private final Map<String, ClusterSpec> clusters = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile int ownedClusters;
     private final Map<String, NodePool> pools = new LinkedHashMap<>();
     /** Nodes found lost since the last tick, deleted by the next one (not on the statuses' thread). */
     private final java.util.Queue<NodeBook.Change> lost = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile dev.ebbtide.provisioner.instances.Instances instances;
+    /** Which clusters this instance acts for, and their durable records. */
+    private volatile DurableState durable;
 
     /**
      * @param minPollInterval how often the cloud may be asked for its nodes (0 for local; Azure lists are API calls)
@@ -67,6 +78,23 @@ public class Provisioner {
         this.minPollInterval = minPollInterval;
         this.registry = registry;
         this.clock = clock;
+        this.durable = DurableState.none(ScaleRequestLedger.inMemory(1), null, clock);
+        io.micrometer.core.instrument.Gauge.builder(OWNED_CLUSTERS, this, p -> p.ownedClusters)
+                .description("Defined clusters this provisioner instance acts for (their partitions are assigned to it)")
+                .register(registry);
+    }
+
+    /** Micrometer name; Prometheus shows it as {@code ebbtide_provisioner_owned_clusters}. */
+    public static final String OWNED_CLUSTERS = "ebbtide.provisioner.owned.clusters";
+
+    /** Ownership and durable records (several instances); by default this instance owns every cluster, keeps nothing. */
+    public void durable(DurableState durable) {
+        this.durable = durable;
+    }
+
+    /** Whether this instance acts for the cluster (its partition is assigned to this instance). */
+    public boolean owns(String cluster) {
+        return durable.ownership().owns(cluster);
     }
 
     /** Compute instances: started, stopped and deleted by their lifecycle; null = none (tests of pools only). */
@@ -77,6 +105,13 @@ public class Provisioner {
     /** Learns a cluster and opens its pool, so nodes that exist already (after a restart) are found and adopted. */
     public synchronized void onClusterDefined(ClusterSpec spec) {
         clusters.put(spec.name(), spec);
+        if (owns(spec.name())) {
+            activate(spec);
+        }
+    }
+
+    /** Starts acting for an owned cluster: attach its pool, drive its instance or open its node pool and list it. */
+    void activate(ClusterSpec spec) {
         if (spec.isInstance() && instances != null) {
             apply(b -> b.attach(spec.name(), clock.instant())); // its one node joins when its agent speaks
             instances.defined(spec);
@@ -104,6 +139,16 @@ public class Provisioner {
      * classification): remove the named nodes that are still idle with no job, then grow to the target.
      */
     public synchronized void onScaleRequested(ScaleRequested r) {
+        if (!owns(r.cluster())) {
+            LOG.infof("scale request %s for %s skipped: %s does not own the cluster (partition %d)", r.requestId(),
+                    r.cluster(), durable.ownership().instance(), durable.ownership().partitionOf(r.cluster()));
+            return;
+        }
+        applyScaleRequest(r);
+        saveAndWait(List.of(r.cluster()), true); // before the request's record is acknowledged
+    }
+
+    private void applyScaleRequest(ScaleRequested r) {
         ClusterSpec spec = clusters.get(r.cluster());
         if (spec != null && !spec.scaled()) {
             LOG.warnf("scale request %s for %s ignored: %s compute is never created, scaled or deleted by Ebbtide",
@@ -128,7 +173,8 @@ public class Provisioner {
             return;
         }
         List<String> leaving = new java.util.ArrayList<>();
-        ScaleRequestHandler.Outcome outcome = handler.handle(r, pool, node -> markLeaving(node, r.requestId(), leaving));
+        ScaleRequestHandler.Outcome outcome = dev.ebbtide.provisioner.cloud.CallContext.with(r.requestId(),
+                () -> handler.handle(r, pool, node -> markLeaving(node, r.requestId(), leaving)));
         Instant now = clock.instant();
         if (outcome.status() == ScaleRequestHandler.Status.DUPLICATE) {
             LOG.infof("scale request %s for %s already applied: ignored", r.requestId(), r.cluster());
@@ -164,6 +210,7 @@ public class Provisioner {
     public void onAgentStatus(NodeAgentStatus s) {
         List<NodeBook.Change> changes = apply(b -> b.agentStatus(s, clock.instant()));
         changes.stream().filter(c -> c.state() == NodeState.lost).forEach(lost::add);
+        saveAndWait(changes.stream().map(NodeBook.Change::cluster).distinct().toList(), false);
     }
 
     /** The answer to a simulated eviction: an HTTP status and one sentence. */
@@ -183,6 +230,10 @@ public class Provisioner {
         if (!spec.scaled()) {
             return new Eviction(409, cluster + " is " + spec.type() + " compute: only nodes of a low-priority cluster "
                     + "can be evicted");
+        }
+        if (!owns(cluster)) {
+            return new Eviction(409, "cluster " + cluster + " is owned by another provisioner instance (partition "
+                    + durable.ownership().partitionOf(cluster) + "): ask that instance; ./ebbtide status shows which");
         }
         if (!"low_priority".equals(spec.tier())) {
             return new Eviction(409, "cluster " + cluster + " is dedicated: only nodes of a low-priority cluster "
@@ -208,29 +259,42 @@ public class Provisioner {
 
     /** A node is stopped on purpose next (a compute instance): lost now, so its job goes back to the queue. */
     public void nodeStopping(String node, String reason) {
-        apply(b -> b.stopping(node, reason)).stream().filter(c -> c.state() == NodeState.lost).forEach(lost::add);
+        List<NodeBook.Change> changes = apply(b -> b.stopping(node, reason));
+        changes.stream().filter(c -> c.state() == NodeState.lost).forEach(lost::add);
+        saveAndWait(changes.stream().map(NodeBook.Change::cluster).distinct().toList(), false);
     }
 
     /** An assignment: its nodes are busy from now on (the busy guard), until their agents report the attempt. */
     public void onJobAssigned(JobAssigned a) {
+        if (!owns(a.cluster())) {
+            return;
+        }
         apply(b -> b.assigned(a, clock.instant()));
+        saveAndWait(List.of(a.cluster()), false);
     }
 
     /** Time passes: nodes whose agents fell silent are lost, published, then deleted. */
     public void tick() {
         if (instances != null) {
-            instances.tick();
+            synchronized (this) { // an instance's start or stop is cloud work too
+                instances.tick();
+            }
         }
         apply(b -> b.tick(clock.instant())).stream().filter(c -> c.state() == NodeState.lost).forEach(lost::add);
-        if (lost.isEmpty()) {
-            return;
+        if (!lost.isEmpty()) {
+            deleteLost();
         }
-        synchronized (this) {
-            for (NodeBook.Change c = lost.poll(); c != null; c = lost.poll()) {
-                LOG.warnf("cluster %s: node %s is lost (%s); deleting it", c.cluster(), c.node(), c.reason());
-                registry.counter("ebbtide_provisioner_nodes_lost_total", "cluster", c.cluster()).increment();
-                deleteNode(c.cluster(), c.node(), "lost: " + c.reason());
+        saveAndWait(ownedClusters(), false); // what changed without a wait (an instance's lifecycle), or failed before
+    }
+
+    private synchronized void deleteLost() {
+        for (NodeBook.Change c = lost.poll(); c != null; c = lost.poll()) {
+            if (!owns(c.cluster())) {
+                continue; // the cluster's new owner deletes it
             }
+            LOG.warnf("cluster %s: node %s is lost (%s); deleting it", c.cluster(), c.node(), c.reason());
+            registry.counter("ebbtide_provisioner_nodes_lost_total", "cluster", c.cluster()).increment();
+            deleteNode(c.cluster(), c.node(), "lost: " + c.reason());
         }
     }
 
@@ -264,7 +328,8 @@ public class Provisioner {
         if (pool == null) {
             return;
         }
-        CloudCaller.Result<Void> r = caller.run(cluster, "delete " + node, () -> pool.deleteNodes(List.of(node)));
+        CloudCaller.Result<Void> r = dev.ebbtide.provisioner.cloud.CallContext.with(reason.startsWith("lost") ? "lost" : "reconcile",
+                () -> caller.run(cluster, "delete " + node, () -> pool.deleteNodes(List.of(node))));
         if (r.failed()) {
             LOG.warnf("cluster %s: cannot delete %s yet (%s); the reconciler tries again", cluster, node,
                     r.failure().errorClass());
@@ -282,6 +347,9 @@ public class Provisioner {
         Instant now = clock.instant();
         for (Map.Entry<String, NodePool> e : pools.entrySet()) {
             String cluster = e.getKey();
+            if (!owns(cluster)) {
+                continue;
+            }
             List<String> stillLost;
             java.util.Set<String> tracked;
             java.util.Set<String> announced;
@@ -291,7 +359,8 @@ public class Provisioner {
                 announced = book.announced(cluster);
             }
             stillLost.forEach(node -> deleteNode(cluster, node, "lost"));
-            Reconciler.Result result = reconciler.reconcile(e.getValue(), tracked, announced);
+            Reconciler.Result result = dev.ebbtide.provisioner.cloud.CallContext.with("reconcile",
+                    () -> reconciler.reconcile(e.getValue(), tracked, announced));
             for (Reconciler.Unusable u : result.unusable()) {
                 apply(b -> b.givenUp(u.node(), u.reason().message()));
             }
@@ -303,6 +372,7 @@ public class Provisioner {
             }
             pollQuietly(cluster, e.getValue(), now);
         }
+        saveAndWait(ownedClusters(), false);
     }
 
     /** Compares every pool's nodes with the view and publishes the differences. */
@@ -312,7 +382,11 @@ public class Provisioner {
             return;
         }
         lastPoll = now;
-        pools.forEach((cluster, pool) -> pollQuietly(cluster, pool, now));
+        pools.forEach((cluster, pool) -> {
+            if (owns(cluster)) {
+                pollQuietly(cluster, pool, now);
+            }
+        });
     }
 
     private void pollQuietly(String cluster, NodePool pool, Instant now) {
@@ -369,6 +443,124 @@ public class Provisioner {
             }
         };
     }
+
+    // --- ownership: which clusters this instance acts for, and their durable records ---
+
+    /**
+     * Partitions were assigned: their clusters are taken over from their durable records (node table, ledger, backoff,
+     * instance), then acted for (each defined one's pool is listed: nodes the cloud no longer has are published
+     * deleted, nodes it has that the record lacks are adopted). Loading the records is the caller's, before.
+     */
+    synchronized void takeOver(Set<Integer> partitions, Collection<ProvisionerClusterState> records) {
+        for (ProvisionerClusterState r : records) {
+            if (!owns(r.cluster())) {
+                continue;
+            }
+            synchronized (book) {
+                durable.restore(r, book, instances);
+                book.inState(r.cluster(), NodeState.lost).forEach(n -> lost.add(new NodeBook.Change(r.cluster(), n,
+                        NodeState.lost, NodeState.lost, null, "lost before the takeover", null, null)));
+            }
+            LOG.infof("cluster %s: taken over from %s's record of %s: %d node(s), %d applied request(s)%s", r.cluster(),
+                    r.sender(), r.at(), r.nodes().size(), r.appliedRequests().size(),
+                    r.backoff() == null ? "" : ", backoff until " + r.backoff().until());
+        }
+        for (ClusterSpec spec : List.copyOf(clusters.values())) {
+            if (owns(spec.name()) && partitions.contains(durable.ownership().partitionOf(spec.name()))) {
+                activate(spec);
+            }
+        }
+        countOwned();
+    }
+
+    /**
+     * Partitions were revoked (they already left the owned set, so nothing new starts for them): runs once the cloud
+     * work in progress is done (this monitor), writes their clusters' final records, then forgets them — their pools,
+     * nodes (nothing is published), ledger, backoff and instances. Returns once the records are stored.
+     */
+    synchronized void handOver(Set<Integer> partitions) {
+        Set<String> leaving = new TreeSet<>(clusters.keySet());
+        leaving.addAll(pools.keySet());
+        List<CompletableFuture<Void>> sent = new ArrayList<>();
+        synchronized (book) {
+            leaving.addAll(book.clusters());
+            leaving.removeIf(c -> !partitions.contains(durable.ownership().partitionOf(c)));
+            for (String c : leaving) {
+                sent.add(durable.save(c, book, instances));
+                book.forgetCluster(c);
+            }
+        }
+        await(sent, "the final records of " + leaving, false);
+        for (String c : leaving) {
+            pools.remove(c);
+            durable.forget(c);
+            if (instances != null) {
+                instances.forget(c);
+            }
+        }
+        lost.removeIf(c -> leaving.contains(c.cluster()));
+        countOwned();
+    }
+
+    private void countOwned() {
+        int owned = (int) clusters.keySet().stream().filter(this::owns).count();
+        if (owned != ownedClusters) {
+            LOG.infof("%s acts for %d cluster(s) now (partitions %s of %d)", durable.ownership().instance(), owned,
+                    durable.ownership().owned(), durable.ownership().partitions());
+        }
+        ownedClusters = owned;
+    }
+
+    /** The clusters this instance owns: defined ones and those with tracked nodes. */
+    private List<String> ownedClusters() {
+        Set<String> all = new TreeSet<>(clusters.keySet());
+        synchronized (book) {
+            all.addAll(book.clusters());
+        }
+        return all.stream().filter(this::owns).toList();
+    }
+
+    /**
+     * Writes the durable records of these clusters (those owned) that changed and waits for the broker.
+     *
+     * @param required a failure throws (the consumer retries the record that caused the change); otherwise it is
+     *                 logged and the next tick writes again
+     */
+    private void saveAndWait(Collection<String> clusters, boolean required) {
+        if (clusters.isEmpty()) {
+            return;
+        }
+        List<CompletableFuture<Void>> sent = new ArrayList<>();
+        synchronized (book) {
+            for (String c : clusters) {
+                if (owns(c)) {
+                    sent.add(durable.save(c, book, instances));
+                }
+            }
+        }
+        await(sent, "the durable record of " + clusters, required);
+    }
+
+    private static void await(List<CompletableFuture<Void>> sent, String what, boolean required) {
+        try {
+            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(SAVE_TIMEOUT.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            if (required) {
+                throw new IllegalStateException("interrupted while storing " + what, e);
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            if (required) {
+                throw new IllegalStateException(what + " was not stored: " + cause.getMessage(), cause);
+            }
+            LOG.warnf("%s was not stored (the next tick tries again): %s", what, cause.getMessage());
+        }
+    }
+
+    /** How long a durable record may take to be stored before the write counts as failed. */
+    static final Duration SAVE_TIMEOUT = Duration.ofSeconds(30);
 
     /** Node states as last published, for the REST view. */
     public Map<String, NodeBook.View> nodes() {

@@ -1,0 +1,127 @@
+package dev.ebbtide.provisioner.actuation;
+
+import dev.ebbtide.common.events.ProvisionerClusterState;
+import dev.ebbtide.messaging.ownership.Ownership;
+import dev.ebbtide.provisioner.cloud.ErrorClass;
+import dev.ebbtide.provisioner.instances.Instances;
+import dev.ebbtide.provisioner.nodes.NodeBook;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One cluster's durable record, built from and restored into what the provisioner keeps in memory: the node table
+ * ({@link NodeBook}), the request ledger, the backoff and a compute instance's lifecycle. A record equal to the last
+ * one sent (but for its time) is not sent again. Build records under the book's monitor, so they are sent in the
+ * order they were built.
+ */
+public final class DurableState {
+
+    private final Ownership ownership;
+    private final ClusterMemory memory;
+    private final ScaleRequestLedger ledger;
+    private final ClusterBackoff backoff;
+    private final Clock clock;
+    /** cluster → the last record sent (its {@code at} cleared), to skip sending the same again. */
+    private final Map<String, ProvisionerClusterState> lastSent = new ConcurrentHashMap<>();
+
+    public DurableState(Ownership ownership, ClusterMemory memory, ScaleRequestLedger ledger, ClusterBackoff backoff,
+            Clock clock) {
+        this.ownership = ownership;
+        this.memory = memory;
+        this.ledger = ledger;
+        this.backoff = backoff;
+        this.clock = clock;
+    }
+
+    /** Every cluster, one instance, nothing kept (tests of other things). */
+    public static DurableState none(ScaleRequestLedger ledger, ClusterBackoff backoff, Clock clock) {
+        return new DurableState(Ownership.everything("provisioner"), ClusterMemory.NONE, ledger, backoff, clock);
+    }
+
+    public Ownership ownership() {
+        return ownership;
+    }
+
+    public ClusterMemory memory() {
+        return memory;
+    }
+
+    /**
+     * Sends the cluster's record if it changed since the last one sent (call under the book's monitor); the future
+     * completes when it is stored. A failed send is forgotten, so the next call sends again.
+     */
+    public CompletableFuture<Void> save(String cluster, NodeBook book, Instances instances) {
+        ProvisionerClusterState state = record(cluster, book, instances);
+        ProvisionerClusterState key = withoutTime(state);
+        if (key.equals(lastSent.get(cluster))) {
+            return CompletableFuture.completedFuture(null);
+        }
+        lastSent.put(cluster, key);
+        CompletableFuture<Void> sent;
+        try {
+            sent = memory.send(state);
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        return sent.whenComplete((ok, failure) -> {
+            if (failure != null) {
+                lastSent.remove(cluster, key);
+            }
+        });
+    }
+
+    ProvisionerClusterState record(String cluster, NodeBook book, Instances instances) {
+        List<String> applied = ledger instanceof ScaleRequestLedger.PerCluster p ? p.recent(cluster) : List.of();
+        ProvisionerClusterState.Backoff b = backoff == null ? null : backoff.last(cluster)
+                .map(s -> new ProvisionerClusterState.Backoff(s.errorClass().name(), s.failures(), s.until(), s.reason()))
+                .orElse(null);
+        ProvisionerClusterState.Instance instance = instances == null ? null : instances.record(cluster).orElse(null);
+        return new ProvisionerClusterState(cluster, book.snapshot(cluster), applied, b, instance, clock.instant(),
+                ownership.instance());
+    }
+
+    /** Takes a cluster over from its record: node table (call under the book's monitor), ledger, backoff, instance. */
+    public void restore(ProvisionerClusterState state, NodeBook book, Instances instances) {
+        String cluster = state.cluster();
+        book.restore(cluster, state.nodes());
+        if (ledger instanceof ScaleRequestLedger.PerCluster p) {
+            p.restore(cluster, state.appliedRequests());
+        }
+        if (backoff != null && state.backoff() != null) {
+            ProvisionerClusterState.Backoff b = state.backoff();
+            backoff.restore(new ClusterBackoff.State(cluster, errorClass(b.errorClass()), b.failures(), b.until(),
+                    b.reason()));
+        }
+        if (instances != null && state.instance() != null) {
+            instances.restore(cluster, state.instance());
+        }
+        lastSent.put(cluster, withoutTime(state));
+    }
+
+    /** The cluster is no longer this instance's: forget its ledger, backoff and last record. */
+    public void forget(String cluster) {
+        if (ledger instanceof ScaleRequestLedger.PerCluster p) {
+            p.forget(cluster);
+        }
+        if (backoff != null) {
+            backoff.forget(cluster);
+        }
+        lastSent.remove(cluster);
+    }
+
+    private static ErrorClass errorClass(String name) {
+        try {
+            return name == null ? ErrorClass.UNKNOWN : ErrorClass.valueOf(name);
+        } catch (IllegalArgumentException e) {
+            return ErrorClass.UNKNOWN; // written by a newer version
+        }
+    }
+
+    private static ProvisionerClusterState withoutTime(ProvisionerClusterState s) {
+        return new ProvisionerClusterState(s.cluster(), s.nodes(), s.appliedRequests(), s.backoff(), s.instance(), null,
+                s.sender());
+    }
+}
