@@ -24,8 +24,12 @@ public final class DurableState {
     private final ScaleRequestLedger ledger;
     private final ClusterBackoff backoff;
     private final Clock clock;
-    /** cluster → the last record sent (its {@code at} cleared), to skip sending the same again. */
-    private final Map<String, ProvisionerClusterState> lastSent = new ConcurrentHashMap<>();
+    /** A record sent (its {@code at} cleared) and its acknowledgement. */
+    private record Sent(ProvisionerClusterState state, CompletableFuture<Void> stored) {
+    }
+
+    /** cluster → the last record sent, to skip sending the same again (waiting for its acknowledgement instead). */
+    private final Map<String, Sent> lastSent = new ConcurrentHashMap<>();
 
     public DurableState(Ownership ownership, ClusterMemory memory, ScaleRequestLedger ledger, ClusterBackoff backoff,
             Clock clock) {
@@ -56,21 +60,24 @@ public final class DurableState {
     public CompletableFuture<Void> save(String cluster, NodeBook book, Instances instances) {
         ProvisionerClusterState state = record(cluster, book, instances);
         ProvisionerClusterState key = withoutTime(state);
-        if (key.equals(lastSent.get(cluster))) {
-            return CompletableFuture.completedFuture(null);
+        Sent last = lastSent.get(cluster);
+        if (last != null && key.equals(last.state())) {
+            return last.stored();
         }
-        lastSent.put(cluster, key);
-        CompletableFuture<Void> sent;
+        CompletableFuture<Void> stored;
         try {
-            sent = memory.send(state);
+            stored = memory.send(state);
         } catch (RuntimeException e) {
-            sent = CompletableFuture.failedFuture(e);
+            stored = CompletableFuture.failedFuture(e);
         }
-        return sent.whenComplete((ok, failure) -> {
+        Sent sent = new Sent(key, stored);
+        lastSent.put(cluster, sent);
+        stored.whenComplete((ok, failure) -> {
             if (failure != null) {
-                lastSent.remove(cluster, key);
+                lastSent.remove(cluster, sent);
             }
         });
+        return stored;
     }
 
     ProvisionerClusterState record(String cluster, NodeBook book, Instances instances) {
@@ -98,7 +105,7 @@ public final class DurableState {
         if (instances != null && state.instance() != null) {
             instances.restore(cluster, state.instance());
         }
-        lastSent.put(cluster, withoutTime(state));
+        lastSent.put(cluster, new Sent(withoutTime(state), CompletableFuture.completedFuture(null)));
     }
 
     /** The cluster is no longer this instance's: forget its ledger, backoff and last record. */

@@ -145,7 +145,9 @@ public class Provisioner {
             return;
         }
         applyScaleRequest(r);
-        saveAndWait(List.of(r.cluster()), true); // before the request's record is acknowledged
+        // before the request's record is acknowledged; even if the partition was revoked meanwhile (the handover waits
+        // for this monitor, so no other instance acts for the cluster yet)
+        saveAndWait(List.of(r.cluster()), true);
     }
 
     private void applyScaleRequest(ScaleRequested r) {
@@ -523,8 +525,9 @@ public class Provisioner {
     /**
      * Writes the durable records of these clusters (those owned) that changed and waits for the broker.
      *
-     * @param required a failure throws (the consumer retries the record that caused the change); otherwise it is
-     *                 logged and the next tick writes again
+     * @param required written even if the partition was just revoked (call under this monitor), and a failure throws
+     *                 (the consumer retries the record that caused the change); otherwise only owned clusters are
+     *                 written, and a failure is logged (the next tick writes again)
      */
     private void saveAndWait(Collection<String> clusters, boolean required) {
         if (clusters.isEmpty()) {
@@ -533,7 +536,7 @@ public class Provisioner {
         List<CompletableFuture<Void>> sent = new ArrayList<>();
         synchronized (book) {
             for (String c : clusters) {
-                if (owns(c)) {
+                if (required || owns(c)) {
                     sent.add(durable.save(c, book, instances));
                 }
             }
