@@ -108,6 +108,7 @@ public class Provisioner {
         if (owns(spec.name())) {
             activate(spec);
         }
+        countOwned();
     }
 
     /** Starts acting for an owned cluster: attach its pool, drive its instance or open its node pool and list it. */
