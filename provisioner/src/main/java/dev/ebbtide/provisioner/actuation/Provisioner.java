@@ -60,6 +60,8 @@ public class Provisioner {
     /** Nodes found lost since the last tick, deleted by the next one (not on the statuses' thread). */
     private final java.util.Queue<NodeBook.Change> lost = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile dev.ebbtide.provisioner.instances.Instances instances;
+    /** Told the name of each cluster handed over to another instance (e.g. the quota book forgets its wait). */
+    private final List<java.util.function.Consumer<String>> handedOver = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Which clusters this instance acts for, and their durable records. */
     private volatile DurableState durable;
 
@@ -90,6 +92,11 @@ public class Provisioner {
     /** Ownership and durable records (several instances); by default this instance owns every cluster, keeps nothing. */
     public void durable(DurableState durable) {
         this.durable = durable;
+    }
+
+    /** {@code hook} is told the name of each cluster this instance hands over to another. */
+    public void onHandOver(java.util.function.Consumer<String> hook) {
+        handedOver.add(hook);
     }
 
     /** Whether this instance acts for the cluster (its partition is assigned to this instance). */
@@ -497,6 +504,7 @@ public class Provisioner {
         for (String c : leaving) {
             pools.remove(c);
             durable.forget(c);
+            handedOver.forEach(h -> h.accept(c));
             if (instances != null) {
                 instances.forget(c);
             }

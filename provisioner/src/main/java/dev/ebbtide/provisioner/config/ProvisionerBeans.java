@@ -133,6 +133,7 @@ public class ProvisionerBeans {
         Provisioner provisioner = new Provisioner(provider, events, handler, reconciler, caller,
                 new NodeBook(config.nodeLostAfter()), minPoll, registry, clock);
         quotas.attach(provisioner.usageView());
+        provisioner.onHandOver(quotas::forget);
         provisioner.instances(instances);
         provisioner.durable(new DurableState(ownership, memory, ledger, backoff, clock));
         ownership.addListener(new ProvisionerOwnership(provisioner, memory));
