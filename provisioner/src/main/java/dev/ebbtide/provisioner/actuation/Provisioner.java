@@ -477,8 +477,16 @@ public class Provisioner {
         }
         for (ClusterSpec spec : List.copyOf(clusters.values())) {
             if (owns(spec.name()) && partitions.contains(durable.ownership().partitionOf(spec.name()))) {
-                activate(spec);
+                activate(spec); // lists its pool: nodes gone from the cloud are published deleted
             }
+        }
+        // a deletion the previous owner did not finish (the node is still listed): it follows its agent again
+        for (ProvisionerClusterState r : records) {
+            List<String> leaving;
+            synchronized (book) {
+                leaving = owns(r.cluster()) ? book.inState(r.cluster(), NodeState.leaving) : List.of();
+            }
+            leaving.forEach(n -> apply(b -> b.kept(n, "its deletion was interrupted by a takeover", clock.instant())));
         }
         countOwned();
     }

@@ -210,6 +210,21 @@ class TakeoverTest {
     }
 
     @Test
+    void aNodeLeftLeavingByADeadOwnerFollowsItsAgentAgainAndTheRedeliveredRequestDeletesItOnce() {
+        ready(pool, CLUSTER + "-0", CLUSTER + "-1");
+        memory.latest.put(CLUSTER, new ProvisionerClusterState(CLUSTER, List.of(
+                new ProvisionerClusterState.Node(CLUSTER + "-0", NodeState.idle, null, List.of()),
+                new ProvisionerClusterState.Node(CLUSTER + "-1", NodeState.leaving, null, List.of())),
+                List.of(), null, null, clock.instant(), "provisioner-1")); // died between marking and deleting
+        Instance b = new Instance("provisioner-2", memory);
+        b.heartbeats(CLUSTER, CLUSTER + "-0", CLUSTER + "-1");
+        b.owns(0, 1);
+        assertEquals(NodeState.idle, b.state(CLUSTER + "-1"), "not stuck in leaving: " + b.published);
+        b.provisioner.onScaleRequested(request("r-1", CLUSTER, 1, List.of(CLUSTER + "-1")));
+        assertEquals(List.of("deleteNodes [" + CLUSTER + "-1]"), mutating(pool));
+    }
+
+    @Test
     void aBackoffSurvivesTheTakeover() {
         Instance a = new Instance("provisioner-1", memory);
         Instance b = new Instance("provisioner-2", memory);
