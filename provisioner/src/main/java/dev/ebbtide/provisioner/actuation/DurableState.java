@@ -6,10 +6,17 @@ import dev.ebbtide.provisioner.cloud.ErrorClass;
 import dev.ebbtide.provisioner.instances.Instances;
 import dev.ebbtide.provisioner.nodes.NodeBook;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jboss.logging.Logger;
 
 /**
  * One cluster's durable record, built from and restored into what the provisioner keeps in memory: the node table
@@ -18,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * order they were built.
  */
 public final class DurableState {
+    private static final Logger LOG = Logger.getLogger(DurableState.class);
 
     private final Ownership ownership;
     private final ClusterMemory memory;
@@ -89,6 +97,52 @@ public final class DurableState {
         return new ProvisionerClusterState(cluster, book.snapshot(cluster), applied, b, instance, clock.instant(),
                 ownership.instance());
     }
+
+    /**
+     * Writes the durable records of these clusters (those owned) that changed and waits for the broker. Records are
+     * built and sent under the book's monitor; the wait is outside it.
+     *
+     * @param required written even if the partition was just revoked (call under the provisioner's monitor, which the
+     *                 handover waits for), and a failure throws (the consumer retries the record that caused the
+     *                 change); otherwise only owned clusters are written, and a failure is logged (the next tick writes
+     *                 again)
+     */
+    public void saveAndWait(Collection<String> clusters, boolean required, NodeBook book, Instances instances) {
+        if (clusters.isEmpty()) {
+            return;
+        }
+        List<CompletableFuture<Void>> sent = new ArrayList<>();
+        synchronized (book) {
+            for (String c : clusters) {
+                if (required || ownership.owns(c)) {
+                    sent.add(save(c, book, instances));
+                }
+            }
+        }
+        await(sent, "the durable record of " + clusters, required);
+    }
+
+    /** Waits for these sends; a failure throws when {@code required}, else it is logged. */
+    static void await(List<CompletableFuture<Void>> sent, String what, boolean required) {
+        try {
+            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(SAVE_TIMEOUT.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            if (required) {
+                throw new IllegalStateException("interrupted while storing " + what, e);
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            if (required) {
+                throw new IllegalStateException(what + " was not stored: " + cause.getMessage(), cause);
+            }
+            LOG.warnf("%s was not stored (the next tick tries again): %s", what, cause.getMessage());
+        }
+    }
+
+    /** How long a durable record may take to be stored before the write counts as failed. */
+    static final Duration SAVE_TIMEOUT = Duration.ofSeconds(30);
 
     /** Takes a cluster over from its record: node table (call under the book's monitor), ledger, backoff, instance. */
     public void restore(ProvisionerClusterState state, NodeBook book, Instances instances) {

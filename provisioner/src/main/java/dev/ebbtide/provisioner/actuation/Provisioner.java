@@ -22,9 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.List;
 import java.util.Map;
 import org.jboss.logging.Logger;
@@ -81,13 +78,10 @@ public class Provisioner {
         this.registry = registry;
         this.clock = clock;
         this.durable = DurableState.none(ScaleRequestLedger.inMemory(1), null, clock);
-        io.micrometer.core.instrument.Gauge.builder(OWNED_CLUSTERS, this, p -> p.ownedClusters)
+        io.micrometer.core.instrument.Gauge.builder(ProvisionerMetrics.OWNED_CLUSTERS, this, p -> p.ownedClusters)
                 .description("Defined clusters this provisioner instance acts for (their partitions are assigned to it)")
                 .register(registry);
     }
-
-    /** Micrometer name; Prometheus shows it as {@code ebbtide_provisioner_owned_clusters}. */
-    public static final String OWNED_CLUSTERS = "ebbtide.provisioner.owned.clusters";
 
     /** Ownership and durable records (several instances); by default this instance owns every cluster, keeps nothing. */
     public void durable(DurableState durable) {
@@ -508,7 +502,7 @@ public class Provisioner {
                 book.forgetCluster(c);
             }
         }
-        await(sent, "the final records of " + leaving, false);
+        DurableState.await(sent, "the final records of " + leaving, false);
         for (String c : leaving) {
             pools.remove(c);
             durable.forget(c);
@@ -539,48 +533,10 @@ public class Provisioner {
         return all.stream().filter(this::owns).toList();
     }
 
-    /**
-     * Writes the durable records of these clusters (those owned) that changed and waits for the broker.
-     *
-     * @param required written even if the partition was just revoked (call under this monitor), and a failure throws
-     *                 (the consumer retries the record that caused the change); otherwise only owned clusters are
-     *                 written, and a failure is logged (the next tick writes again)
-     */
+    /** See {@link DurableState#saveAndWait}: under the book's monitor, with this instance's compute instances. */
     private void saveAndWait(Collection<String> clusters, boolean required) {
-        if (clusters.isEmpty()) {
-            return;
-        }
-        List<CompletableFuture<Void>> sent = new ArrayList<>();
-        synchronized (book) {
-            for (String c : clusters) {
-                if (required || owns(c)) {
-                    sent.add(durable.save(c, book, instances));
-                }
-            }
-        }
-        await(sent, "the durable record of " + clusters, required);
+        durable.saveAndWait(clusters, required, book, instances);
     }
-
-    private static void await(List<CompletableFuture<Void>> sent, String what, boolean required) {
-        try {
-            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(SAVE_TIMEOUT.toMillis(),
-                    TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            if (required) {
-                throw new IllegalStateException("interrupted while storing " + what, e);
-            }
-        } catch (ExecutionException | TimeoutException e) {
-            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-            if (required) {
-                throw new IllegalStateException(what + " was not stored: " + cause.getMessage(), cause);
-            }
-            LOG.warnf("%s was not stored (the next tick tries again): %s", what, cause.getMessage());
-        }
-    }
-
-    /** How long a durable record may take to be stored before the write counts as failed. */
-    static final Duration SAVE_TIMEOUT = Duration.ofSeconds(30);
 
     /** Node states as last published, for the REST view. */
     public Map<String, NodeBook.View> nodes() {

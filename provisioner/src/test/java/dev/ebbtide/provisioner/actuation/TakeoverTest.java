@@ -119,7 +119,7 @@ class TakeoverTest {
         }
 
         double ownedGauge() {
-            return registry.get(Provisioner.OWNED_CLUSTERS).gauge().value();
+            return registry.get(dev.ebbtide.provisioner.actuation.ProvisionerMetrics.OWNED_CLUSTERS).gauge().value();
         }
     }
 

@@ -57,7 +57,7 @@ class OwnershipFlowTest {
                     new ClusterSpec(cluster, null, null, 0, 4, 30, null), null, Instant.now())))).get(30, TimeUnit.SECONDS);
             await().atMost(Duration.ofSeconds(60)).until(() -> provisioner.knowsCluster(cluster) && provisioner.owns(cluster));
             assertTrue(ownership.owned().contains(ownership.partitionOf(cluster)));
-            assertTrue(registry.get(Provisioner.OWNED_CLUSTERS).gauge().value() >= 1);
+            assertTrue(registry.get(dev.ebbtide.provisioner.actuation.ProvisionerMetrics.OWNED_CLUSTERS).gauge().value() >= 1);
 
             producer.send(new ProducerRecord<>(Topics.SCALE_REQUESTS, cluster, EventJson.write(new ScaleRequested(requestId,
                     cluster, 0, List.of(), List.of(new Reason("TEST", "test")), Instant.now(), null, null,
