@@ -280,9 +280,8 @@ public class Provisioner {
     /** Time passes: nodes whose agents fell silent are lost, published, then deleted. */
     public void tick() {
         if (instances != null) {
-            synchronized (this) { // an instance's start or stop is cloud work too
-                instances.tick();
-            }
+            // not under this monitor (a long cloud call must not delay lost nodes): only owned instances are known
+            instances.tick();
         }
         apply(b -> b.tick(clock.instant())).stream().filter(c -> c.state() == NodeState.lost).forEach(lost::add);
         if (!lost.isEmpty()) {
