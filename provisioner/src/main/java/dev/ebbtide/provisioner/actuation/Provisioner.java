@@ -440,11 +440,30 @@ public class Provisioner {
 
             @Override
             public int nodes(String cluster) {
+                if (!owns(cluster)) {
+                    return listedByTheCloud(cluster);
+                }
                 synchronized (book) {
                     return book.tracked(cluster).size();
                 }
             }
         };
+    }
+
+    /**
+     * The nodes of a cluster another instance owns, for the local quota (it counts Ebbtide's own nodes): the local
+     * cloud's listing, shared by the instances of the machine. Other providers report usage themselves: 0.
+     */
+    private int listedByTheCloud(String cluster) {
+        ClusterSpec spec = clusters.get(cluster);
+        if (spec == null || !spec.scaled() || !dev.ebbtide.provisioner.cloud.local.LocalCloudProvider.NAME.equals(provider.name())) {
+            return 0;
+        }
+        try {
+            return provider.nodePool(spec).nodes().size();
+        } catch (CloudException e) {
+            return 0;
+        }
     }
 
     // --- ownership: which clusters this instance acts for, and their durable records ---

@@ -81,7 +81,7 @@ class TakeoverTest {
             CloudProvider provider = new CloudProvider() {
                 @Override
                 public String name() {
-                    return "test";
+                    return dev.ebbtide.provisioner.cloud.local.LocalCloudProvider.NAME; // one machine's shared cloud
                 }
 
                 @Override
@@ -142,6 +142,8 @@ class TakeoverTest {
                 + "for the cluster: " + b.published);
         assertEquals(1.0, a.ownedGauge());
         assertEquals(1.0, b.ownedGauge());
+        assertEquals(2, b.provisioner.usageView().nodes(CLUSTER), "the local quota counts the other instance's nodes");
+        assertEquals(2, a.provisioner.usageView().nodes(CLUSTER));
         assertEquals("provisioner-1", memory.latest.get(CLUSTER).sender());
         assertEquals(List.of("r-1"), memory.latest.get(CLUSTER).appliedRequests(), "stored before the request is acknowledged");
     }
