@@ -57,8 +57,11 @@ public class ClusterLoader {
     Map<String, Object> kafkaConfig;
 
     void onStart(@Observes StartupEvent ignored) {
-        Map<String, ClusterDefined> existing = ClusterTopicReader.readAll(KafkaClientSettings.connection(kafkaConfig),
-                Duration.ofSeconds(10));
+        start(ClusterTopicReader.readAll(KafkaClientSettings.connection(kafkaConfig), Duration.ofSeconds(10)));
+    }
+
+    /** @param existing the definitions on the compacted clusters topic, by cluster */
+    void start(Map<String, ClusterDefined> existing) {
         book.load();
         boolean localDefined = false;
         for (ClusterSpec spec : readDirectory()) {
