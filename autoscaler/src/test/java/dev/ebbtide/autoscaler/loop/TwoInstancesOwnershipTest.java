@@ -37,6 +37,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -53,7 +55,8 @@ import org.junit.jupiter.api.Test;
  * Two autoscaler instances in one consumer group on the real broker, wired as in the service (the owning channel's
  * rebalance listener, assignment replay, stale-record gate), without Quarkus: the partitions split between them,
  * each cluster is decided by exactly one of them, a joining instance rebuilds its clusters' state by replay, and
- * when one leaves the other takes its clusters over with their past.
+ * when one crashes (gone without leaving the group) the other takes its clusters over with their past once the
+ * session timeout has passed.
  */
 class TwoInstancesOwnershipTest {
     static final int PARTITIONS = 6;
@@ -119,8 +122,12 @@ class TwoInstancesOwnershipTest {
         }
         assertEquals(sorted(CLUSTERS), second.stream().map(ScaleRequested::cluster).sorted().toList(), "one request each");
 
-        a.close(); // leaves the group: b takes every partition over
-        await().atMost(Duration.ofSeconds(30)).until(() -> b.owned.readyPartitions().size() == PARTITIONS);
+        Instant crashed = Instant.now();
+        a.crash(); // gone without leaving the group (as kill -9): its partitions move after the session timeout
+        await().atMost(Duration.ofSeconds(40)).until(() -> b.owned.readyPartitions().size() == PARTITIONS);
+        System.out.printf("figure: a crashed instance's %d partition(s) decided for by the other %d ms later "
+                + "(session.timeout.ms 10000)%n", PARTITIONS - ofB.stream().map(c -> ClusterPartition.of(c, PARTITIONS))
+                .distinct().count(), Duration.between(crashed, Instant.now()).toMillis());
         CLUSTERS.forEach(c -> assertEquals(Set.of(c + "-0"), b.nodes(c), c + ": taken over with its past"));
         demand(4);
         awaitRequests(36);
@@ -161,6 +168,7 @@ class TwoInstancesOwnershipTest {
         final Replayed replayed = new Replayed();
         final Thread thread;
         volatile boolean stopping;
+        volatile boolean crashing;
 
         Instance(String name) {
             ownership = new Ownership(name, 1);
@@ -198,11 +206,12 @@ class TwoInstancesOwnershipTest {
 
         private void consume(String name, AutoscalerRebalance rebalance) {
             EventConsumer apply = routes();
-            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers",
+            KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers",
                     kafka.bootstrapServers(), "group.id", group, "client.id", name + "-autoscaler-in",
                     "partition.assignment.strategy", "org.apache.kafka.clients.consumer.RangeAssignor",
                     "session.timeout.ms", "10000", "enable.auto.commit", "false", "auto.offset.reset", "earliest"),
-                    new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                    new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            try {
                 consumer.subscribe(AutoscalerRebalance.TOPICS, new ConsumerRebalanceListener() {
                     @Override
                     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
@@ -221,7 +230,16 @@ class TwoInstancesOwnershipTest {
                         }
                     }
                 }
+            } finally {
+                consumer.close(crashing ? CloseOptions.groupMembershipOperation(GroupMembershipOperation.REMAIN_IN_GROUP)
+                        : CloseOptions.timeout(Duration.ofSeconds(30)));
             }
+        }
+
+        /** Stops without leaving the group; afterwards it decides nothing (no more events, no ticks). */
+        void crash() throws InterruptedException {
+            crashing = true;
+            close();
         }
 
         Set<String> nodes(String cluster) {
