@@ -68,8 +68,6 @@ public class AutoscalerConsumer {
     @Incoming(CHANNEL)
     @Blocking(ordered = true)
     public void consume(ConsumerRecord<byte[], byte[]> record) {
-        if (!replayed.stale(record.topic(), record.partition(), record.offset())) {
-            consumer.accept(record);
-        }
+        replayed.applyIfCurrent(record, consumer::accept);
     }
 }

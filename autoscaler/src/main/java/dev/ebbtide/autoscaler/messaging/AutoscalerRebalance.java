@@ -70,8 +70,8 @@ public class AutoscalerRebalance extends OwnershipListener {
 
     @Override
     public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        super.onPartitionsRevoked(consumer, partitions); // not owned, nothing in flight, state dropped
-        replayed.forget(partitions);
+        replayed.forget(partitions); // first: no record of them is applied after this, none is being applied
+        super.onPartitionsRevoked(consumer, partitions); // not owned, no decision in flight, state dropped
     }
 
     private void waitForDefinitions() {

@@ -4,6 +4,8 @@ import jakarta.inject.Singleton;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -20,8 +22,20 @@ public final class Replayed {
         from.putAll(ends);
     }
 
-    public void forget(Collection<TopicPartition> partitions) {
+    /**
+     * From now on nothing of these partitions is applied; returns once a record being applied (by
+     * {@link #applyIfCurrent}) is done, so none can land on the state the revocation drops next.
+     */
+    public synchronized void forget(Collection<TopicPartition> partitions) {
         partitions.forEach(from::remove);
+    }
+
+    /** Applies the record unless it is {@link #stale}; a revocation ({@link #forget}) waits for it. */
+    public synchronized void applyIfCurrent(ConsumerRecord<byte[], byte[]> record,
+            Consumer<ConsumerRecord<byte[], byte[]>> apply) {
+        if (!stale(record.topic(), record.partition(), record.offset())) {
+            apply.accept(record);
+        }
     }
 
     /** True for a record the channel must not apply. */

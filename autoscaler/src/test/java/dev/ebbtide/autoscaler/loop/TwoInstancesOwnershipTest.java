@@ -225,9 +225,7 @@ class TwoInstancesOwnershipTest {
                 });
                 while (!stopping) {
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                        if (!replayed.stale(r.topic(), r.partition(), r.offset())) {
-                            apply.accept(r);
-                        }
+                        replayed.applyIfCurrent(r, apply::accept);
                     }
                 }
             } finally {
