@@ -7,8 +7,10 @@ import dev.ebbtide.common.events.QueuedJob;
 import dev.ebbtide.core.placement.PlacementPlanner;
 import dev.ebbtide.core.placement.Priority;
 import dev.ebbtide.core.placement.WaitingJob;
+import dev.ebbtide.scheduler.persistence.ClusterMemoryEntity;
 import dev.ebbtide.scheduler.persistence.JobEntity;
 import dev.ebbtide.scheduler.persistence.JobRepository;
+import dev.ebbtide.messaging.ownership.Ownership;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -18,6 +20,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,8 +29,9 @@ import org.jboss.logging.Logger;
 
 /**
  * The queued jobs of every cluster, in memory and in placement order, so that a batch of events costs what it changed
- * and not what is queued. PostgreSQL stays the source of truth: the index is built from it on first use (after a
- * start) and changed only by {@link JobTransitions#transition} inside a transaction, with an undo entry in that
+ * and not what is queued. It holds the clusters this instance owns ({@link ClusterOwnership}). PostgreSQL stays the
+ * source of truth: a cluster's queue is built from it on first use after a start or after its partition was gained,
+ * forgotten when its partition is lost, and changed only by {@link JobTransitions#transition} inside a transaction, with an undo entry in that
  * transaction's {@link Outgoing}; a transaction that fails undoes its changes ({@link Outgoing#undo()}).
  */
 @ApplicationScoped
@@ -126,42 +130,108 @@ public class QueueIndex {
 
     @Inject
     JobRepository jobRepository;
+    @Inject
+    Ownership ownership;
+    @Inject
+    WaitReasons waitReasons;
+    @Inject
+    BootTimes bootTimes;
 
     private final Map<String, ClusterQueue> clusters = new ConcurrentHashMap<>();
-    private volatile Uni<Void> loading;
+    /** Owned partitions whose clusters' queues are not built yet (gained since the last build). */
+    private final Set<Integer> stale = new TreeSet<>();
+    /** Whether every owned partition is to be built (at start, and after {@link #invalidate()}). */
+    private boolean everything = true;
+    private Uni<Void> loading;
 
     /**
-     * Builds the index from PostgreSQL the first time it is needed (memoized; call inside a session). Every handler
-     * chains this first, so nothing reads the index before it holds what the database holds.
+     * Builds the queues of the owned clusters not built yet from PostgreSQL (memoized until the owned partitions
+     * change; call inside a session). Every handler chains this first, so nothing reads the index of a cluster before
+     * it holds what the database holds.
      */
     Uni<Void> ready() {
-        Uni<Void> l = loading;
-        if (l == null) {
-            synchronized (this) {
-                if (loading == null) {
-                    loading = load().memoize().indefinitely();
-                }
-                l = loading;
+        synchronized (this) {
+            if (loading == null) {
+                loading = load().memoize().indefinitely();
             }
+            return loading;
         }
-        return l;
     }
 
     private Uni<Void> load() {
+        Set<Integer> wanted;
+        boolean all;
+        synchronized (this) {
+            all = everything;
+            wanted = Set.copyOf(stale);
+            if (!all && wanted.isEmpty()) {
+                return Uni.createFrom().voidItem();
+            }
+        }
         long start = System.nanoTime();
-        return jobRepository.allQueued().invoke(queued -> {
-            clusters.clear();
-            queued.forEach(j -> queue(j.cluster).add(Entry.of(j)));
-            LOG.infof("queue index built from PostgreSQL: %d queued job(s) on %d cluster(s) in %d ms", queued.size(),
-                    clusters.size(), (System.nanoTime() - start) / 1_000_000);
+        Uni<List<JobEntity>> queued = all ? jobRepository.allQueued() : jobRepository.queuedClusters()
+                .map(names -> names.stream().filter(c -> wanted.contains(partitionOf(c))).toList())
+                .chain(names -> names.isEmpty() ? Uni.createFrom().item(List.<JobEntity>of()) : jobRepository.queuedOf(names));
+        return queued.chain(jobs -> ClusterMemoryEntity.<ClusterMemoryEntity>listAll().map(memory -> {
+            synchronized (this) {
+                Set<Integer> built = all ? ownedPartitions() : wanted;
+                for (ClusterMemoryEntity m : memory) { // what the cluster's last owner learned from its events
+                    if (built.contains(partitionOf(m.cluster))) {
+                        waitReasons.restore(m.cluster, m.backoffEvent());
+                        bootTimes.restore(m.cluster, m.bootTimes());
+                    }
+                }
+            }
+            return jobs;
+        })).invoke(jobs -> {
+            synchronized (this) {
+                Set<Integer> built = all ? ownedPartitions() : wanted;
+                clusters.keySet().removeIf(c -> all || built.contains(partitionOf(c)));
+                int[] kept = {0};
+                jobs.stream().filter(j -> built.contains(partitionOf(j.cluster))).forEach(j -> {
+                    queue(j.cluster).add(Entry.of(j));
+                    kept[0]++;
+                });
+                if (all) {
+                    everything = false;
+                }
+                stale.removeAll(built);
+                LOG.infof("queue index built from PostgreSQL for partition(s) %s: %d queued job(s) in %d ms", built,
+                        kept[0], (System.nanoTime() - start) / 1_000_000);
+            }
         }).chain(() -> jobRepository.getSession()).invoke(Mutiny.Session::clear) // detached: later flushes skip them
-                .replaceWithVoid().onFailure().invoke(e -> loading = null); // a failed load is tried again by the next call
+                .replaceWithVoid().onFailure().invoke(e -> forget()); // a failed load is tried again by the next call
     }
 
-    /** Forgets everything: the next {@link #ready()} builds the index from PostgreSQL again. */
+    private synchronized void forget() {
+        loading = null;
+    }
+
+    /** The partitions gained: their clusters' queues are built from PostgreSQL by the next {@link #ready()}. */
+    synchronized void assigned(Set<Integer> partitions) {
+        stale.addAll(partitions);
+        loading = null;
+    }
+
+    /** The partitions lost (nothing acts for them any more): their clusters' queues are forgotten. */
+    synchronized void revoked(Set<Integer> partitions) {
+        stale.removeAll(partitions);
+        clusters.keySet().removeIf(c -> partitions.contains(partitionOf(c)));
+    }
+
+    /** Forgets everything: the next {@link #ready()} builds every owned cluster's queue from PostgreSQL again. */
     synchronized void invalidate() {
+        everything = true;
         loading = null;
         clusters.clear();
+    }
+
+    private int partitionOf(String cluster) {
+        return ownership == null ? 0 : ownership.partitionOf(cluster);
+    }
+
+    private Set<Integer> ownedPartitions() {
+        return ownership == null ? Set.of(0) : ownership.owned();
     }
 
     /** Adds a job that became {@code Queued}; {@code out} can undo it if its transaction fails. */
@@ -178,6 +248,22 @@ public class QueueIndex {
         if (e != null) {
             out.onUndo(() -> queue(job.cluster).add(e));
         }
+    }
+
+    /**
+     * {@code cluster}'s queue for reading (start estimates): the index's when this instance owns the cluster, else
+     * built from PostgreSQL for this read (O(queue); another instance owns it and keeps its index). Call in a session.
+     */
+    Uni<ClusterQueue> forReading(String cluster) {
+        if (ownership == null || ownership.owns(cluster)) {
+            ClusterQueue q = clusters.get(cluster);
+            return Uni.createFrom().item(q == null ? new ClusterQueue() : q);
+        }
+        return JobEntity.queued(cluster).map(jobs -> {
+            ClusterQueue q = new ClusterQueue();
+            jobs.forEach(j -> q.add(Entry.of(j)));
+            return q;
+        });
     }
 
     /** The first {@code limit} waiting jobs of {@code cluster} in placement order. */
