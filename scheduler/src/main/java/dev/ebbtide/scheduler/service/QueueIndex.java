@@ -142,7 +142,10 @@ public class QueueIndex {
     private final Set<Integer> stale = new TreeSet<>();
     /** Whether every owned partition is to be built (at start, and after {@link #invalidate()}). */
     private boolean everything = true;
+    /** The build that {@link #ready()} waits for; null when the owned partitions changed since the last one. */
     private Uni<Void> loading;
+    /** The latest build started: a new one starts after it, so two never build the same partition at once. */
+    private Uni<Void> lastLoad = Uni.createFrom().voidItem();
 
     /**
      * Builds the queues of the owned clusters not built yet from PostgreSQL (memoized until the owned partitions
@@ -152,12 +155,15 @@ public class QueueIndex {
     Uni<Void> ready() {
         synchronized (this) {
             if (loading == null) {
-                loading = load().memoize().indefinitely();
+                loading = lastLoad.onFailure().recoverWithNull().replaceWithVoid()
+                        .chain(() -> Uni.createFrom().deferred(this::load)).memoize().indefinitely();
+                lastLoad = loading;
             }
             return loading;
         }
     }
 
+    /** Builds what is stale when it runs (after the previous build has finished). */
     private Uni<Void> load() {
         Set<Integer> wanted;
         boolean all;
@@ -185,7 +191,8 @@ public class QueueIndex {
             return jobs;
         })).invoke(jobs -> {
             synchronized (this) {
-                Set<Integer> built = all ? ownedPartitions() : wanted;
+                Set<Integer> built = new TreeSet<>(all ? ownedPartitions() : wanted);
+                built.retainAll(ownedPartitions()); // not one revoked meanwhile
                 clusters.keySet().removeIf(c -> all || built.contains(partitionOf(c)));
                 int[] kept = {0};
                 jobs.stream().filter(j -> built.contains(partitionOf(j.cluster))).forEach(j -> {
