@@ -106,6 +106,10 @@ class OwnershipFlowTest {
                         .chain(() -> queued(canceled, cluster, "low").persist())
                         .chain(() -> ClusterMemoryEntity.update(cluster, m -> m.backoff = EventJson.write(backoff)))));
 
+                // reads need no ownership: the queue position of a cluster owned elsewhere comes from PostgreSQL
+                given().header("Authorization", token).get("/jobs/" + waiting).then().statusCode(200)
+                        .body("state", equalTo("Queued")).body("queuePosition", equalTo(1));
+
                 // a cancel asked here is stored for the owner, not applied here
                 given().header("Authorization", token).post("/jobs/" + canceled + "/cancel").then().statusCode(200)
                         .body("state", equalTo("Queued"));
