@@ -82,10 +82,12 @@ public class CancelRequests {
                 .onFailure().recoverWithNull().replaceWithVoid();
     }
 
+    /** Applied, the request is deleted in the same transaction; refused (the job ended meanwhile), it is dropped. */
     private Uni<Void> apply(CancelRequestEntity r) {
-        return service.cancelAsOwner(r.jobId, r.reason)
-                .onFailure(IllegalStateException.class).recoverWithItem(true) // it ended meanwhile: nothing to do
-                .chain(done -> !done ? Uni.createFrom().voidItem() // no longer the owner: left to the new one
-                        : Panache.withTransaction(() -> CancelRequestEntity.deleteById(r.jobId)).replaceWithVoid());
+        return service.cancelAsOwner(r.jobId, r.reason).replaceWithVoid()
+                .onFailure(IllegalStateException.class).recoverWithUni(e -> {
+                    LOG.infof("stored cancel of job %s dropped: %s", r.jobId, e.getMessage());
+                    return Panache.withTransaction(() -> CancelRequestEntity.deleteById(r.jobId)).replaceWithVoid();
+                });
     }
 }

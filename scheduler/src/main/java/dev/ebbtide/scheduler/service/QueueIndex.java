@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
@@ -140,6 +141,8 @@ public class QueueIndex {
     private final Map<String, ClusterQueue> clusters = new ConcurrentHashMap<>();
     /** Owned partitions whose clusters' queues are not built yet (gained since the last build). */
     private final Set<Integer> stale = new TreeSet<>();
+    /** Partitions whose clusters' queues are built (owned since). */
+    private final Set<Integer> built = new TreeSet<>();
     /** Whether every owned partition is to be built (at start, and after {@link #invalidate()}). */
     private boolean everything = true;
     /** The build that {@link #ready()} waits for; null when the owned partitions changed since the last one. */
@@ -154,6 +157,12 @@ public class QueueIndex {
      */
     Uni<Void> ready() {
         synchronized (this) {
+            // owned but neither built nor about to be (a partition gained a moment ago): built first
+            Set<Integer> missing = ownership == null || everything ? Set.of() : ownership.owned().stream()
+                    .filter(p -> !built.contains(p) && !stale.contains(p)).collect(Collectors.toSet());
+            if (!missing.isEmpty()) {
+                assigned(missing);
+            }
             if (loading == null) {
                 loading = lastLoad.onFailure().recoverWithNull().replaceWithVoid()
                         .chain(() -> Uni.createFrom().deferred(this::load)).memoize().indefinitely();
@@ -180,9 +189,9 @@ public class QueueIndex {
                 .chain(names -> names.isEmpty() ? Uni.createFrom().item(List.<JobEntity>of()) : jobRepository.queuedOf(names));
         return queued.chain(jobs -> ClusterMemoryEntity.<ClusterMemoryEntity>listAll().map(memory -> {
             synchronized (this) {
-                Set<Integer> built = all ? ownedPartitions() : wanted;
+                Set<Integer> restoring = all ? ownedPartitions() : wanted;
                 for (ClusterMemoryEntity m : memory) { // what the cluster's last owner learned from its events
-                    if (built.contains(partitionOf(m.cluster))) {
+                    if (restoring.contains(partitionOf(m.cluster))) {
                         waitReasons.restore(m.cluster, m.backoffEvent());
                         bootTimes.restore(m.cluster, m.bootTimes());
                     }
@@ -191,19 +200,21 @@ public class QueueIndex {
             return jobs;
         })).invoke(jobs -> {
             synchronized (this) {
-                Set<Integer> built = new TreeSet<>(all ? ownedPartitions() : wanted);
-                built.retainAll(ownedPartitions()); // not one revoked meanwhile
-                clusters.keySet().removeIf(c -> all || built.contains(partitionOf(c)));
+                Set<Integer> now = new TreeSet<>(all ? ownedPartitions() : wanted);
+                now.retainAll(ownedPartitions()); // not one revoked meanwhile
+                clusters.keySet().removeIf(c -> all || now.contains(partitionOf(c)));
                 int[] kept = {0};
-                jobs.stream().filter(j -> built.contains(partitionOf(j.cluster))).forEach(j -> {
+                jobs.stream().filter(j -> now.contains(partitionOf(j.cluster))).forEach(j -> {
                     queue(j.cluster).add(Entry.of(j));
                     kept[0]++;
                 });
                 if (all) {
                     everything = false;
+                    built.clear();
                 }
-                stale.removeAll(built);
-                LOG.infof("queue index built from PostgreSQL for partition(s) %s: %d queued job(s) in %d ms", built,
+                stale.removeAll(now);
+                built.addAll(now);
+                LOG.infof("queue index built from PostgreSQL for partition(s) %s: %d queued job(s) in %d ms", now,
                         kept[0], (System.nanoTime() - start) / 1_000_000);
             }
         }).chain(() -> jobRepository.getSession()).invoke(Mutiny.Session::clear) // detached: later flushes skip them
@@ -217,18 +228,33 @@ public class QueueIndex {
     /** The partitions gained: their clusters' queues are built from PostgreSQL by the next {@link #ready()}. */
     synchronized void assigned(Set<Integer> partitions) {
         stale.addAll(partitions);
+        built.removeAll(partitions);
         loading = null;
     }
 
     /** The partitions lost (nothing acts for them any more): their clusters' queues are forgotten. */
     synchronized void revoked(Set<Integer> partitions) {
         stale.removeAll(partitions);
+        built.removeAll(partitions);
         clusters.keySet().removeIf(c -> partitions.contains(partitionOf(c)));
+    }
+
+    /**
+     * Whether this instance acts for {@code cluster} with its queue built: owned, and built by the {@link #ready()}
+     * this transaction chained (a partition gained since is built by the next one). Check after {@link #ready()}.
+     */
+    synchronized boolean actsFor(String cluster) {
+        if (ownership == null) {
+            return true;
+        }
+        int p = ownership.partitionOf(cluster);
+        return ownership.owned().contains(p) && (everything || built.contains(p));
     }
 
     /** Forgets everything: the next {@link #ready()} builds every owned cluster's queue from PostgreSQL again. */
     synchronized void invalidate() {
         everything = true;
+        built.clear();
         loading = null;
         clusters.clear();
     }

@@ -18,6 +18,7 @@ import dev.ebbtide.messaging.DeadLetters;
 import dev.ebbtide.messaging.Decoded;
 import dev.ebbtide.messaging.RecordDecoder;
 import dev.ebbtide.scheduler.messaging.Outbox;
+import dev.ebbtide.scheduler.persistence.CancelRequestEntity;
 import dev.ebbtide.scheduler.persistence.ClusterEntity;
 import dev.ebbtide.scheduler.persistence.ClusterMemoryEntity;
 import dev.ebbtide.scheduler.persistence.JobEntity;
@@ -368,9 +369,10 @@ public class SchedulerService {
     }
 
     /**
-     * Applies a stored cancel request if this instance owns the job's cluster.
+     * Applies a stored cancel request if this instance owns the job's cluster, and deletes it in the same transaction.
      *
      * @return whether it was applied (or there is no such job); false if another instance owns the cluster now
+     * @throws IllegalStateException if the job has already ended (the request is left in place)
      */
     Uni<Boolean> cancelAsOwner(String jobId, String reason) {
         AtomicReference<JobState> elsewhere = new AtomicReference<>();
@@ -387,10 +389,11 @@ public class SchedulerService {
         Outgoing out = new Outgoing();
         // the index first: building it clears the session, which would detach a job loaded before
         return ownership.acting(() -> Panache.withTransaction(() -> index.ready().chain(() -> JobEntity.<JobEntity>findById(jobId)).chain(job -> {
-            if (job == null) {
-                return Uni.createFrom().<JobEntity>nullItem();
+            if (job == null) { // a stored request for it is dropped
+                return notOwned == null ? Uni.createFrom().<JobEntity>nullItem()
+                        : CancelRequestEntity.deleteById(jobId).replaceWith(Uni.createFrom().<JobEntity>nullItem());
             }
-            if (!ownership.owns(job.cluster)) {
+            if (!index.actsFor(job.cluster)) {
                 if (notOwned != null) {
                     notOwned.set(job.state);
                     return Uni.createFrom().item(job);
@@ -403,6 +406,9 @@ public class SchedulerService {
                 throw new IllegalStateException(outcome.refusal());
             }
             Uni<Void> step = job.state == JobState.Canceled ? placement.place(job.cluster, out) : Uni.createFrom().voidItem();
+            if (notOwned != null) { // a stored request: taken in the transaction that applies it
+                step = step.chain(() -> CancelRequestEntity.deleteById(jobId)).replaceWithVoid();
+            }
             return step.chain(() -> placement.placeTouched(out)).chain(() -> store(out)).replaceWith(job);
         })).onFailure().invoke(e -> out.undo())).call(outbox::relay);
     }

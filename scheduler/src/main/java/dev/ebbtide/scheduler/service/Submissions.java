@@ -45,7 +45,7 @@ class Submissions {
     @Inject
     WaitReasons waitReasons;
     @Inject
-    ClusterOwnership ownership;
+    QueueIndex index;
 
     Uni<Void> onSubmitted(ConsumerRecord<byte[], byte[]> record, JobSubmitted submitted, Outgoing out) {
         String problem = problemWith(submitted);
@@ -120,7 +120,7 @@ class Submissions {
     Uni<Void> settleWaiting(List<String> jobIds, Outgoing out) {
         return JobEntity.<JobEntity>find("id in ?1 and state = ?2 and reason = ?3", jobIds, JobState.NotStarted, WAITING)
                 .withLock(LockModeType.PESSIMISTIC_WRITE).list()
-                .map(jobs -> jobs.stream().filter(j -> ownership.owns(j.cluster)).toList()) // may have changed since
+                .map(jobs -> jobs.stream().filter(j -> index.actsFor(j.cluster)).toList()) // may have changed since
                 .chain(jobs -> inOrder(jobs, job -> ClusterEntity.<ClusterEntity>findById(job.cluster).chain(c -> c != null
                         ? admit(job, c, null, out) : fail(job, "unknown cluster '" + job.cluster + "'", out))));
     }
