@@ -9,7 +9,7 @@ import java.time.Instant;
 
 /**
  * A cancel asked of a scheduler instance that does not own the job's cluster: stored here until the owner applies it
- * ({@code CancelRequests}), so only the owner changes a cluster's queue and the request survives either one's crash.
+ * ({@code Cancels}), so only the owner changes a cluster's queue and the request survives either one's crash.
  */
 @Entity
 @Table(name = "cancel_request")

@@ -12,13 +12,11 @@ import dev.ebbtide.common.events.NodeStateChanged;
 import dev.ebbtide.common.events.Topics;
 import dev.ebbtide.core.lifecycle.JobEvent;
 import dev.ebbtide.core.lifecycle.JobLifecycle;
-import dev.ebbtide.core.lifecycle.Outcome;
 import dev.ebbtide.messaging.ConsumerHealth;
 import dev.ebbtide.messaging.DeadLetters;
 import dev.ebbtide.messaging.Decoded;
 import dev.ebbtide.messaging.RecordDecoder;
 import dev.ebbtide.scheduler.messaging.Outbox;
-import dev.ebbtide.scheduler.persistence.CancelRequestEntity;
 import dev.ebbtide.scheduler.persistence.ClusterEntity;
 import dev.ebbtide.scheduler.persistence.ClusterMemoryEntity;
 import dev.ebbtide.scheduler.persistence.JobEntity;
@@ -102,8 +100,6 @@ public class SchedulerService {
     BootTimes bootTimes;
     @Inject
     ClusterOwnership ownership;
-    @Inject
-    CancelRequests cancelRequests;
 
     /**
      * Handles a batch of records in one transaction (under load, one commit and one outbox relay for many events).
@@ -351,66 +347,6 @@ public class SchedulerService {
                         .chain(() -> placement.place(job.cluster, out));
             };
         });
-    }
-
-    /**
-     * Cancels a job: a queued one at once; a preparing or running one is asked to stop on its nodes and becomes
-     * Canceled when they have all stopped. Only the owner of the job's cluster changes it: another instance stores
-     * the request and waits a little for the owner ({@link CancelRequests}).
-     *
-     * @return the job after the change (or as it is, if its owner has not applied the cancel yet), or null if there
-     *         is no such job
-     * @throws IllegalStateException if the job has already ended
-     */
-    public Uni<JobEntity> cancel(String jobId, String reason) {
-        AtomicReference<JobState> forwarded = new AtomicReference<>();
-        return cancel(jobId, reason, forwarded).chain(job -> job == null || forwarded.get() == null
-                ? Uni.createFrom().item(job) : cancelRequests.awaitOwner(jobId, forwarded.get()));
-    }
-
-    /**
-     * Applies a stored cancel request if this instance owns the job's cluster, and deletes it in the same transaction.
-     *
-     * @return whether it was applied (or there is no such job); false if another instance owns the cluster now
-     * @throws IllegalStateException if the job has already ended (the request is left in place)
-     */
-    Uni<Boolean> cancelAsOwner(String jobId, String reason) {
-        AtomicReference<JobState> elsewhere = new AtomicReference<>();
-        return cancel(jobId, reason, null, elsewhere).map(job -> elsewhere.get() == null);
-    }
-
-    private Uni<JobEntity> cancel(String jobId, String reason, AtomicReference<JobState> forwarded) {
-        return cancel(jobId, reason, forwarded, null);
-    }
-
-    /** Cancels as the owner; else stores a request ({@code forwarded} set) or only notes it ({@code notOwned} set). */
-    private Uni<JobEntity> cancel(String jobId, String reason, AtomicReference<JobState> forwarded,
-            AtomicReference<JobState> notOwned) {
-        Outgoing out = new Outgoing();
-        // the index first: building it clears the session, which would detach a job loaded before
-        return ownership.acting(() -> Panache.withTransaction(() -> index.ready().chain(() -> JobEntity.<JobEntity>findById(jobId)).chain(job -> {
-            if (job == null) { // a stored request for it is dropped
-                return notOwned == null ? Uni.createFrom().<JobEntity>nullItem()
-                        : CancelRequestEntity.deleteById(jobId).replaceWith(Uni.createFrom().<JobEntity>nullItem());
-            }
-            if (!index.actsFor(job.cluster)) {
-                if (notOwned != null) {
-                    notOwned.set(job.state);
-                    return Uni.createFrom().item(job);
-                }
-                forwarded.set(job.state);
-                return cancelRequests.store(job, reason);
-            }
-            Outcome outcome = transitions.apply(job, new JobEvent.CancelAsked(reason), 0, out);
-            if (outcome.refusal() != null) {
-                throw new IllegalStateException(outcome.refusal());
-            }
-            Uni<Void> step = job.state == JobState.Canceled ? placement.place(job.cluster, out) : Uni.createFrom().voidItem();
-            if (notOwned != null) { // a stored request: taken in the transaction that applies it
-                step = step.chain(() -> CancelRequestEntity.deleteById(jobId)).replaceWithVoid();
-            }
-            return step.chain(() -> placement.placeTouched(out)).chain(() -> store(out)).replaceWith(job);
-        })).onFailure().invoke(e -> out.undo())).call(outbox::relay);
     }
 
     /** Nodes the scheduler still counts as given to the job, leaving out {@code except}. */
