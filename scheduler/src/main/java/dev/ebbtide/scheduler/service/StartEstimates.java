@@ -80,7 +80,7 @@ public class StartEstimates {
         return index.forReading(cluster).chain(queue -> ofCluster(cluster, queue, ids, into));
     }
 
-    private Uni<Void> ofCluster(String cluster, QueueIndex.ClusterQueue queue, Set<String> ids,
+    private Uni<Void> ofCluster(String cluster, ClusterQueue queue, Set<String> ids,
             Map<String, StartEstimate> into) {
         Map<String, Integer> positions = queue.positions(ids);
         if (positions.isEmpty()) {
