@@ -18,6 +18,7 @@ import dev.ebbtide.devsupport.TopicRecorder;
 import dev.ebbtide.e2e.ScaleOutChecks.Act;
 import dev.ebbtide.e2e.ScaleOutChecks.CloudCall;
 import dev.ebbtide.e2e.ScaleOutChecks.Window;
+import dev.ebbtide.messaging.ownership.ClusterPartition;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,6 +53,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ScaleOutEndToEndTest {
     static final int CLUSTER_COUNT = 20;
     static final int MAX_NODES = 2;
+    /** Clusters of the killed instances that get a second job (a second node) right after the kill. */
+    static final int WAVE_B = 6;
     /** The owning channels' {@code session.timeout.ms}: a killed member's partitions move after at most this. */
     static final Duration SESSION_TIMEOUT = Duration.ofSeconds(10);
     /**
@@ -144,7 +147,7 @@ class ScaleOutEndToEndTest {
         rebalances.add(new Window("kill -9 of " + VICTIMS, killed, killed.plus(TAKEOVER_BOUND).plusSeconds(10)));
         Set<String> orphaned = new TreeSet<>();
         dead.values().forEach(orphaned::addAll);
-        for (String c : orphaned) { // each needs a second node while wave A runs: only the survivors can give it
+        for (String c : waveB(orphaned)) { // each needs a second node while wave A runs: only the survivors can give it
             submit(c, "command: echo wave B on " + c + "\ncompute: azureml:" + c + "\n");
         }
 
@@ -312,6 +315,24 @@ class ScaleOutEndToEndTest {
     private static Map<String, Integer> requestTargets() {
         return scaleRequests().stream().collect(Collectors.toMap(ScaleRequested::requestId, ScaleRequested::targetCount,
                 (a, b) -> a));
+    }
+
+    /**
+     * Wave B's clusters: up to {@link #WAVE_B} of the dead instances' clusters, taken partition by partition so every
+     * orphaned partition has one (the local cloud creates and deletes nodes one at a time: fewer keep the class short).
+     */
+    private static List<String> waveB(Set<String> orphaned) {
+        Map<Integer, List<String>> byPartition = new java.util.TreeMap<>();
+        orphaned.forEach(c -> byPartition.computeIfAbsent(ClusterPartition.of(c, LocalStack.partitions()), p -> new ArrayList<>()).add(c));
+        List<String> chosen = new ArrayList<>();
+        for (int round = 0; chosen.size() < Math.min(WAVE_B, orphaned.size()); round++) {
+            for (List<String> inPartition : byPartition.values()) {
+                if (round < inPartition.size() && chosen.size() < WAVE_B) {
+                    chosen.add(inPartition.get(round));
+                }
+            }
+        }
+        return chosen;
     }
 
     /** A 1-node job that runs until the marker file exists. */
