@@ -118,10 +118,14 @@ public final class ThroughputBench implements AutoCloseable {
             dispatch(report, nodes, dispatchJobs);
             probe.profile(report, "+ dispatch");
             reaction(report, active);
+            report.row(String.format("autoscaler heap with %d clusters (after a full GC)", clusters + active + 2),
+                    "%.0f MB", probe.heapMb("autoscaler"));
             int queued = (int) queuedAt.keySet().stream().filter(id -> !runningAt.containsKey(id)).count();
             if (memoryJobs > queued) {
                 memory(report, memoryJobs - queued, clusters, memoryJobs);
             }
+            report.row("resident memory: scheduler / autoscaler", "%.0f MB / %.0f MB", probe.rssMb("scheduler"),
+                    probe.rssMb("autoscaler"));
         }
         TickBench.run(report, 10_000, 10);
     }
