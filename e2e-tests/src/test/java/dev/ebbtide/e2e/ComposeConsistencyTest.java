@@ -39,8 +39,8 @@ import org.junit.jupiter.api.Test;
 class ComposeConsistencyTest {
     /** Container settings read by the image's run-java.sh or by InstanceName, not by Quarkus. */
     private static final Pattern CONTAINER_ENV = Pattern.compile("JAVA_.*|LANGUAGE|TZ|EBBTIDE_INSTANCE");
-    /** Instance n publishes the service's port + (n - 1) × this on the host. */
-    static final int HOST_PORT_STEP = 100;
+    /** Instance n publishes the service's port + (n - 1) × this on the host, as the local stack's instances listen. */
+    static final int HOST_PORT_STEP = 10;
     static final int MIN_INSTANCES = 2;
 
     static ComposeFile compose;
