@@ -18,7 +18,8 @@ class EventsDocTest {
     private static final Pattern EXAMPLE = Pattern.compile("### (\\w+)\\n(?:(?!### ).)*?```json\\n(.*?)\\n```", Pattern.DOTALL);
     private static final String[] EVENTS = {"JobSubmitted", "JobStateChanged", "JobAssigned", "JobRunReported", "JobStopRequested",
         "ClusterDefined", "ClusterDemandChanged", "ClusterDemandChangedV2", "ClusterBackoffChanged", "ScaleRequested", "NodeStateChanged",
-        "NodeAgentStatus", "JobLogChunk", "PolicyHistory", "PolicyChanged", "ScalingDecisionRecorded"};
+        "NodeAgentStatus", "JobLogChunk", "PolicyHistory", "PolicyChanged", "ScalingDecisionRecorded",
+        "ProvisionerClusterState"};
 
     @Test
     void everyEventHasAnExampleThatRoundTrips() throws Exception {

@@ -20,6 +20,8 @@ public final class EventTypes {
     public static final String POLICY_HISTORY = "dev.ebbtide.policy.history.v1";
     public static final String POLICY_CHANGED = "dev.ebbtide.policy.changed.v1";
     public static final String SCALING_DECISION_RECORDED = "dev.ebbtide.scaling.decision-recorded.v1";
+    /** The provisioner's durable memory of one cluster ({@link ProvisionerClusterState}). */
+    public static final String PROVISIONER_CLUSTER_STATE = "dev.ebbtide.provisioner.cluster-state.v1";
 
     private EventTypes() {
     }

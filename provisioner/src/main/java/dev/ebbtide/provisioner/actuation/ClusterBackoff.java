@@ -77,6 +77,16 @@ public final class ClusterBackoff {
         return s != null && s.activeAt(clock.instant()) ? Optional.of(s) : Optional.empty();
     }
 
+    /** Puts back a state read from the cluster's durable record (a takeover). */
+    public void restore(State state) {
+        states.put(state.cluster(), state);
+    }
+
+    /** The cluster is no longer this instance's: its state lives on in the durable record. */
+    public void forget(String cluster) {
+        states.remove(cluster);
+    }
+
     /** The last recorded state, running or expired (failure count survives expiry until a success). */
     public Optional<State> last(String cluster) {
         return Optional.ofNullable(states.get(cluster));

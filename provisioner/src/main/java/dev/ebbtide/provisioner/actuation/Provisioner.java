@@ -15,8 +15,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
+import dev.ebbtide.common.events.ProvisionerClusterState;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.List;
 import java.util.Map;
 import org.jboss.logging.Logger;
@@ -46,11 +51,16 @@ public class Provisioner {
     private Instant lastPoll = Instant.EPOCH;
     private final MeterRegistry registry;
     private final Clock clock;
-    private final Map<String, ClusterSpec> clusters = new HashMap<>();
+    private final Map<String, ClusterSpec> clusters = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile int ownedClusters;
     private final Map<String, NodePool> pools = new LinkedHashMap<>();
     /** Nodes found lost since the last tick, deleted by the next one (not on the statuses' thread). */
     private final java.util.Queue<NodeBook.Change> lost = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile dev.ebbtide.provisioner.instances.Instances instances;
+    /** Told the name of each cluster handed over to another instance (e.g. the quota book forgets its wait). */
+    private final List<java.util.function.Consumer<String>> handedOver = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Which clusters this instance acts for, and their durable records. */
+    private volatile DurableState durable;
 
     /**
      * @param minPollInterval how often the cloud may be asked for its nodes (0 for local; Azure lists are API calls)
@@ -67,6 +77,25 @@ public class Provisioner {
         this.minPollInterval = minPollInterval;
         this.registry = registry;
         this.clock = clock;
+        this.durable = DurableState.none(ScaleRequestLedger.inMemory(1), null, clock);
+        io.micrometer.core.instrument.Gauge.builder(ProvisionerMetrics.OWNED_CLUSTERS, this, p -> p.ownedClusters)
+                .description("Defined clusters this provisioner instance acts for (their partitions are assigned to it)")
+                .register(registry);
+    }
+
+    /** Ownership and durable records (several instances); by default this instance owns every cluster, keeps nothing. */
+    public void durable(DurableState durable) {
+        this.durable = durable;
+    }
+
+    /** {@code hook} is told the name of each cluster this instance hands over to another. */
+    public void onHandOver(java.util.function.Consumer<String> hook) {
+        handedOver.add(hook);
+    }
+
+    /** Whether this instance acts for the cluster (its partition is assigned to this instance). */
+    public boolean owns(String cluster) {
+        return durable.ownership().owns(cluster);
     }
 
     /** Compute instances: started, stopped and deleted by their lifecycle; null = none (tests of pools only). */
@@ -77,6 +106,14 @@ public class Provisioner {
     /** Learns a cluster and opens its pool, so nodes that exist already (after a restart) are found and adopted. */
     public synchronized void onClusterDefined(ClusterSpec spec) {
         clusters.put(spec.name(), spec);
+        if (owns(spec.name())) {
+            activate(spec);
+        }
+        countOwned();
+    }
+
+    /** Starts acting for an owned cluster: attach its pool, drive its instance or open its node pool and list it. */
+    void activate(ClusterSpec spec) {
         if (spec.isInstance() && instances != null) {
             apply(b -> b.attach(spec.name(), clock.instant())); // its one node joins when its agent speaks
             instances.defined(spec);
@@ -104,6 +141,18 @@ public class Provisioner {
      * classification): remove the named nodes that are still idle with no job, then grow to the target.
      */
     public synchronized void onScaleRequested(ScaleRequested r) {
+        if (!owns(r.cluster())) {
+            LOG.infof("scale request %s for %s skipped: %s does not own the cluster (partition %d)", r.requestId(),
+                    r.cluster(), durable.ownership().instance(), durable.ownership().partitionOf(r.cluster()));
+            return;
+        }
+        applyScaleRequest(r);
+        // before the request's record is acknowledged; even if the partition was revoked meanwhile (the handover waits
+        // for this monitor, so no other instance acts for the cluster yet)
+        saveAndWait(List.of(r.cluster()), true);
+    }
+
+    private void applyScaleRequest(ScaleRequested r) {
         ClusterSpec spec = clusters.get(r.cluster());
         if (spec != null && !spec.scaled()) {
             LOG.warnf("scale request %s for %s ignored: %s compute is never created, scaled or deleted by Ebbtide",
@@ -128,7 +177,8 @@ public class Provisioner {
             return;
         }
         List<String> leaving = new java.util.ArrayList<>();
-        ScaleRequestHandler.Outcome outcome = handler.handle(r, pool, node -> markLeaving(node, r.requestId(), leaving));
+        ScaleRequestHandler.Outcome outcome = dev.ebbtide.provisioner.cloud.CallContext.with(r.requestId(),
+                () -> handler.handle(r, pool, node -> markLeaving(node, r.requestId(), leaving)));
         Instant now = clock.instant();
         if (outcome.status() == ScaleRequestHandler.Status.DUPLICATE) {
             LOG.infof("scale request %s for %s already applied: ignored", r.requestId(), r.cluster());
@@ -164,6 +214,7 @@ public class Provisioner {
     public void onAgentStatus(NodeAgentStatus s) {
         List<NodeBook.Change> changes = apply(b -> b.agentStatus(s, clock.instant()));
         changes.stream().filter(c -> c.state() == NodeState.lost).forEach(lost::add);
+        saveAndWait(changes.stream().map(NodeBook.Change::cluster).distinct().toList(), false);
     }
 
     /** The answer to a simulated eviction: an HTTP status and one sentence. */
@@ -183,6 +234,10 @@ public class Provisioner {
         if (!spec.scaled()) {
             return new Eviction(409, cluster + " is " + spec.type() + " compute: only nodes of a low-priority cluster "
                     + "can be evicted");
+        }
+        if (!owns(cluster)) {
+            return new Eviction(409, "cluster " + cluster + " is owned by another provisioner instance (partition "
+                    + durable.ownership().partitionOf(cluster) + "): ask that instance; ./ebbtide status shows which");
         }
         if (!"low_priority".equals(spec.tier())) {
             return new Eviction(409, "cluster " + cluster + " is dedicated: only nodes of a low-priority cluster "
@@ -208,29 +263,41 @@ public class Provisioner {
 
     /** A node is stopped on purpose next (a compute instance): lost now, so its job goes back to the queue. */
     public void nodeStopping(String node, String reason) {
-        apply(b -> b.stopping(node, reason)).stream().filter(c -> c.state() == NodeState.lost).forEach(lost::add);
+        List<NodeBook.Change> changes = apply(b -> b.stopping(node, reason));
+        changes.stream().filter(c -> c.state() == NodeState.lost).forEach(lost::add);
+        saveAndWait(changes.stream().map(NodeBook.Change::cluster).distinct().toList(), false);
     }
 
     /** An assignment: its nodes are busy from now on (the busy guard), until their agents report the attempt. */
     public void onJobAssigned(JobAssigned a) {
+        if (!owns(a.cluster())) {
+            return;
+        }
         apply(b -> b.assigned(a, clock.instant()));
+        saveAndWait(List.of(a.cluster()), false);
     }
 
     /** Time passes: nodes whose agents fell silent are lost, published, then deleted. */
     public void tick() {
         if (instances != null) {
+            // not under this monitor (a long cloud call must not delay lost nodes): only owned instances are known
             instances.tick();
         }
         apply(b -> b.tick(clock.instant())).stream().filter(c -> c.state() == NodeState.lost).forEach(lost::add);
-        if (lost.isEmpty()) {
-            return;
+        if (!lost.isEmpty()) {
+            deleteLost();
         }
-        synchronized (this) {
-            for (NodeBook.Change c = lost.poll(); c != null; c = lost.poll()) {
-                LOG.warnf("cluster %s: node %s is lost (%s); deleting it", c.cluster(), c.node(), c.reason());
-                registry.counter("ebbtide_provisioner_nodes_lost_total", "cluster", c.cluster()).increment();
-                deleteNode(c.cluster(), c.node(), "lost: " + c.reason());
+        saveAndWait(ownedClusters(), false); // what changed without a wait (an instance's lifecycle), or failed before
+    }
+
+    private synchronized void deleteLost() {
+        for (NodeBook.Change c = lost.poll(); c != null; c = lost.poll()) {
+            if (!owns(c.cluster())) {
+                continue; // the cluster's new owner deletes it
             }
+            LOG.warnf("cluster %s: node %s is lost (%s); deleting it", c.cluster(), c.node(), c.reason());
+            registry.counter("ebbtide_provisioner_nodes_lost_total", "cluster", c.cluster()).increment();
+            deleteNode(c.cluster(), c.node(), "lost: " + c.reason());
         }
     }
 
@@ -264,7 +331,8 @@ public class Provisioner {
         if (pool == null) {
             return;
         }
-        CloudCaller.Result<Void> r = caller.run(cluster, "delete " + node, () -> pool.deleteNodes(List.of(node)));
+        CloudCaller.Result<Void> r = dev.ebbtide.provisioner.cloud.CallContext.with(reason.startsWith("lost") ? "lost" : "reconcile",
+                () -> caller.run(cluster, "delete " + node, () -> pool.deleteNodes(List.of(node))));
         if (r.failed()) {
             LOG.warnf("cluster %s: cannot delete %s yet (%s); the reconciler tries again", cluster, node,
                     r.failure().errorClass());
@@ -282,6 +350,9 @@ public class Provisioner {
         Instant now = clock.instant();
         for (Map.Entry<String, NodePool> e : pools.entrySet()) {
             String cluster = e.getKey();
+            if (!owns(cluster)) {
+                continue;
+            }
             List<String> stillLost;
             java.util.Set<String> tracked;
             java.util.Set<String> announced;
@@ -291,7 +362,8 @@ public class Provisioner {
                 announced = book.announced(cluster);
             }
             stillLost.forEach(node -> deleteNode(cluster, node, "lost"));
-            Reconciler.Result result = reconciler.reconcile(e.getValue(), tracked, announced);
+            Reconciler.Result result = dev.ebbtide.provisioner.cloud.CallContext.with("reconcile",
+                    () -> reconciler.reconcile(e.getValue(), tracked, announced));
             for (Reconciler.Unusable u : result.unusable()) {
                 apply(b -> b.givenUp(u.node(), u.reason().message()));
             }
@@ -303,6 +375,7 @@ public class Provisioner {
             }
             pollQuietly(cluster, e.getValue(), now);
         }
+        saveAndWait(ownedClusters(), false);
     }
 
     /** Compares every pool's nodes with the view and publishes the differences. */
@@ -312,7 +385,11 @@ public class Provisioner {
             return;
         }
         lastPoll = now;
-        pools.forEach((cluster, pool) -> pollQuietly(cluster, pool, now));
+        pools.forEach((cluster, pool) -> {
+            if (owns(cluster)) {
+                pollQuietly(cluster, pool, now);
+            }
+        });
     }
 
     private void pollQuietly(String cluster, NodePool pool, Instant now) {
@@ -363,11 +440,120 @@ public class Provisioner {
 
             @Override
             public int nodes(String cluster) {
+                if (!owns(cluster)) {
+                    return listedByTheCloud(cluster);
+                }
                 synchronized (book) {
                     return book.tracked(cluster).size();
                 }
             }
         };
+    }
+
+    /**
+     * The nodes of a cluster another instance owns, for the local quota (it counts Ebbtide's own nodes): the local
+     * cloud's listing, shared by the instances of the machine. Other providers report usage themselves: 0.
+     */
+    private int listedByTheCloud(String cluster) {
+        ClusterSpec spec = clusters.get(cluster);
+        if (spec == null || !spec.scaled() || !dev.ebbtide.provisioner.cloud.local.LocalCloudProvider.NAME.equals(provider.name())) {
+            return 0;
+        }
+        try {
+            return provider.nodePool(spec).nodes().size();
+        } catch (CloudException e) {
+            return 0;
+        }
+    }
+
+    // --- ownership: which clusters this instance acts for, and their durable records ---
+
+    /**
+     * Partitions were assigned: their clusters are taken over from their durable records (node table, ledger, backoff,
+     * instance), then acted for (each defined one's pool is listed: nodes the cloud no longer has are published
+     * deleted, nodes it has that the record lacks are adopted). Loading the records is the caller's, before.
+     */
+    synchronized void takeOver(Set<Integer> partitions, Collection<ProvisionerClusterState> records) {
+        for (ProvisionerClusterState r : records) {
+            if (!owns(r.cluster())) {
+                continue;
+            }
+            synchronized (book) {
+                durable.restore(r, book, instances);
+                book.inState(r.cluster(), NodeState.lost).forEach(n -> lost.add(new NodeBook.Change(r.cluster(), n,
+                        NodeState.lost, NodeState.lost, null, "lost before the takeover", null, null)));
+            }
+            LOG.infof("cluster %s: taken over from %s's record of %s: %d node(s), %d applied request(s)%s", r.cluster(),
+                    r.sender(), r.at(), r.nodes().size(), r.appliedRequests().size(),
+                    r.backoff() == null ? "" : ", backoff until " + r.backoff().until());
+        }
+        for (ClusterSpec spec : List.copyOf(clusters.values())) {
+            if (owns(spec.name()) && partitions.contains(durable.ownership().partitionOf(spec.name()))) {
+                activate(spec); // lists its pool: nodes gone from the cloud are published deleted
+            }
+        }
+        // a deletion the previous owner did not finish (the node is still listed): it follows its agent again
+        for (ProvisionerClusterState r : records) {
+            List<String> leaving;
+            synchronized (book) {
+                leaving = owns(r.cluster()) ? book.inState(r.cluster(), NodeState.leaving) : List.of();
+            }
+            leaving.forEach(n -> apply(b -> b.kept(n, "its deletion was interrupted by a takeover", clock.instant())));
+        }
+        countOwned();
+    }
+
+    /**
+     * Partitions were revoked (they already left the owned set, so nothing new starts for them): runs once the cloud
+     * work in progress is done (this monitor), writes their clusters' final records, then forgets them — their pools,
+     * nodes (nothing is published), ledger, backoff and instances. Returns once the records are stored.
+     */
+    synchronized void handOver(Set<Integer> partitions) {
+        Set<String> leaving = new TreeSet<>(clusters.keySet());
+        leaving.addAll(pools.keySet());
+        List<CompletableFuture<Void>> sent = new ArrayList<>();
+        synchronized (book) {
+            leaving.addAll(book.clusters());
+            leaving.removeIf(c -> !partitions.contains(durable.ownership().partitionOf(c)));
+            for (String c : leaving) {
+                sent.add(durable.save(c, book, instances));
+                book.forgetCluster(c);
+            }
+        }
+        DurableState.await(sent, "the final records of " + leaving, false);
+        for (String c : leaving) {
+            pools.remove(c);
+            durable.forget(c);
+            handedOver.forEach(h -> h.accept(c));
+            if (instances != null) {
+                instances.forget(c);
+            }
+        }
+        lost.removeIf(c -> leaving.contains(c.cluster()));
+        countOwned();
+    }
+
+    private void countOwned() {
+        int owned = (int) clusters.keySet().stream().filter(this::owns).count();
+        if (owned != ownedClusters) {
+            LOG.infof("%s acts for %d cluster(s) now (partitions %s of %d)", durable.ownership().instance(), owned,
+                    durable.ownership().owned(), durable.ownership().partitions());
+        }
+        ownedClusters = owned;
+    }
+
+    /** The clusters this instance owns: defined ones and those with tracked nodes. */
+    private List<String> ownedClusters() {
+        Set<String> all = new TreeSet<>(clusters.keySet());
+        synchronized (book) {
+            all.addAll(book.clusters());
+        }
+        return all.stream().filter(this::owns).toList();
+    }
+
+    /** See {@link DurableState#saveAndWait}: under the book's monitor, with this instance's compute instances. */
+    private void saveAndWait(Collection<String> clusters, boolean required) {
+        durable.saveAndWait(clusters, required, book, instances);
     }
 
     /** Node states as last published, for the REST view. */

@@ -11,6 +11,9 @@ public final class ProvisionerMetrics {
     /** Micrometer name; Prometheus shows it as {@code ebbtide_provisioner_cloud_errors_total{cluster,error_class}}. */
     public static final String CLOUD_ERRORS = "ebbtide.provisioner.cloud.errors";
 
+    /** Micrometer name; Prometheus shows it as {@code ebbtide_provisioner_owned_clusters} (a gauge, no tags). */
+    public static final String OWNED_CLUSTERS = "ebbtide.provisioner.owned.clusters";
+
     private final MeterRegistry registry;
 
     public ProvisionerMetrics(MeterRegistry registry) {

@@ -72,7 +72,7 @@ public final class ScaleRequestHandler {
      */
     public Outcome handle(ScaleRequested request, NodePool pool, Predicate<String> stillIdle) {
         String cluster = request.cluster();
-        if (ledger.isApplied(request.requestId())) {
+        if (ledger.isApplied(cluster, request.requestId())) {
             LOG.debugf("cluster %s: scale request %s already handled; ignoring the redelivery", cluster,
                     request.requestId());
             return new Outcome(request.requestId(), cluster, Status.DUPLICATE, List.of(), List.of(), ErrorClass.NONE,
@@ -81,7 +81,7 @@ public final class ScaleRequestHandler {
         try {
             return apply(request, pool, stillIdle);
         } finally {
-            ledger.markApplied(request.requestId());
+            ledger.markApplied(cluster, request.requestId());
         }
     }
 

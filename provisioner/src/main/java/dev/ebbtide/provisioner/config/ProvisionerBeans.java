@@ -4,7 +4,19 @@ import dev.ebbtide.provisioner.instances.InstanceNodes;
 import dev.ebbtide.provisioner.instances.Instances;
 
 import dev.ebbtide.provisioner.actuation.CloudCaller;
+import dev.ebbtide.common.events.Topics;
+import dev.ebbtide.messaging.ownership.InstanceName;
+import dev.ebbtide.messaging.ownership.Ownership;
+import dev.ebbtide.messaging.ownership.OwnershipListener;
 import dev.ebbtide.provisioner.actuation.ClusterBackoff;
+import dev.ebbtide.provisioner.actuation.DurableState;
+import dev.ebbtide.provisioner.actuation.ProvisionerOwnership;
+import dev.ebbtide.provisioner.messaging.ProvisionerStateTopic;
+import io.smallrye.common.annotation.Identifier;
+import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
+import jakarta.enterprise.inject.Disposes;
+import java.util.List;
+import java.util.Map;
 import dev.ebbtide.provisioner.actuation.Provisioner;
 import dev.ebbtide.provisioner.actuation.ProvisionerEvents;
 import dev.ebbtide.provisioner.actuation.ProvisionerMetrics;
@@ -76,24 +88,55 @@ public class ProvisionerBeans {
         return new Quotas(source, VmCatalogue.standard(), region, clock, q.recheckInterval(), events, registry);
     }
 
+    /** Which clusters this instance acts for: the partitions of provisioner-in its consumer group assigned to it. */
+    @Produces
+    @Singleton
+    Ownership ownership() {
+        return new Ownership(InstanceName.current("provisioner"), Topics.DEFAULT_PARTITIONS);
+    }
+
+    /** Named by mp.messaging.incoming.provisioner-in.consumer-rebalance-listener.name. */
+    @Produces
+    @Singleton
+    @Identifier("provisioner-ownership")
+    KafkaConsumerRebalanceListener ownershipListener(Ownership ownership) {
+        return new OwnershipListener("provisioner-in", ownership, List.of(Topics.SCALE_REQUESTS, Topics.JOBS_ASSIGNMENTS));
+    }
+
+    /** The durable records of the clusters, on the compacted topic ebbtide.provisioner.state. */
+    @Produces
+    @Singleton
+    ProvisionerStateTopic clusterMemory(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
+            Ownership ownership) {
+        return new ProvisionerStateTopic(kafkaConfig, ownership.instance());
+    }
+
+    void close(@Disposes ProvisionerStateTopic memory) {
+        memory.close();
+    }
+
     @Produces
     @Singleton
     Provisioner provisioner(ProvisionerConfig config, CloudProvider provider, ProvisionerPublisher events,
-            MeterRegistry registry, Clock clock, Quotas quotas, Instances instances) {
+            MeterRegistry registry, Clock clock, Quotas quotas, Instances instances, Ownership ownership,
+            ProvisionerStateTopic memory) {
         ProvisionerConfig.Provisioner p = config.provisioner();
         ClusterBackoff backoff = new ClusterBackoff(clock, p.backoffInitial(), p.backoffMax());
         RetryPolicy retry = new RetryPolicy(p.retryMaxAttempts(), p.maxInlineWait(), RetryPolicy.DEFAULT_TRANSIENT_BASE,
                 new SecureRandom());
         CloudCaller caller = new CloudCaller(retry, Sleeper.SYSTEM, new ProvisionerMetrics(registry), events);
-        ScaleRequestHandler handler = new ScaleRequestHandler(backoff, caller, ScaleRequestLedger.inMemory(10_000), events,
-                quotas);
+        ScaleRequestLedger ledger = new ScaleRequestLedger.PerCluster(ScaleRequestLedger.PerCluster.DEFAULT_PER_CLUSTER);
+        ScaleRequestHandler handler = new ScaleRequestHandler(backoff, caller, ledger, events, quotas);
         Reconciler reconciler = new Reconciler(clock, new Reconciler.Settings(p.maxNodeProvisionTime(),
                 p.orphanGracePeriod(), orphanAction(p.orphanAction())), backoff, caller, events);
         Duration minPoll = provider instanceof LocalCloudProvider ? Duration.ZERO : config.azure().pollInterval();
         Provisioner provisioner = new Provisioner(provider, events, handler, reconciler, caller,
                 new NodeBook(config.nodeLostAfter()), minPoll, registry, clock);
         quotas.attach(provisioner.usageView());
+        provisioner.onHandOver(quotas::forget);
         provisioner.instances(instances);
+        provisioner.durable(new DurableState(ownership, memory, ledger, backoff, clock));
+        ownership.addListener(new ProvisionerOwnership(provisioner, memory));
         // a stopped instance's job goes back to the queue (its node is lost first), it is not ended by the shutdown
         instances.beforeNodeStops(node -> provisioner.nodeStopping(node, "its compute instance is being stopped"));
         return provisioner;

@@ -4,6 +4,7 @@ import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.azureml.ComputeInstance;
 import dev.ebbtide.common.azureml.CronExpression;
 import dev.ebbtide.common.events.NodeState;
+import dev.ebbtide.common.events.ProvisionerClusterState;
 import dev.ebbtide.core.instance.InstanceEvent;
 import dev.ebbtide.core.instance.InstanceLifecycle;
 import dev.ebbtide.core.instance.InstanceOutcome;
@@ -49,6 +50,8 @@ public class Instances {
     private volatile java.util.function.Consumer<String> beforeNodeStops = name -> { };
     private final Clock clock;
     private final Map<String, Entry> instances = new LinkedHashMap<>();
+    /** Lifecycle states taken over from durable records, waiting for their instances' definitions. */
+    private final Map<String, InstanceSnapshot> restored = new LinkedHashMap<>();
     private Instant lastScheduleCheck;
 
     public Instances(InstanceNodes nodes, Clock clock) {
@@ -64,6 +67,11 @@ public class Instances {
             Entry e = instances.get(spec.name());
             Long idle = spec.instance() == null ? null : spec.instance().idleTimeBeforeShutdownSeconds();
             Duration idleShutdown = idle == null ? null : Duration.ofSeconds(idle);
+            if (e == null && restored.containsKey(spec.name())) { // taken over from another provisioner instance
+                e = new Entry(spec, restored.remove(spec.name()));
+                instances.put(spec.name(), e);
+                LOG.infof("instance %s: taken over in state %s (%s)", spec.name(), e.snapshot().state(), e.snapshot().reason());
+            }
             if (e != null) {
                 InstanceSnapshot s = e.snapshot();
                 instances.put(spec.name(), new Entry(spec, new InstanceSnapshot(s.name(), s.state(), s.since(),
@@ -74,6 +82,40 @@ public class Instances {
             o = decide(spec.name(), new InstanceEvent.Create());
         }
         act(spec.name(), o);
+    }
+
+    /**
+     * An instance's lifecycle state from its cluster's durable record (a takeover): used when the instance is next
+     * defined, instead of creating it again. One caught while {@code Creating} is created again (idempotent).
+     */
+    public synchronized void restore(String name, ProvisionerClusterState.Instance recorded) {
+        InstanceState state;
+        try {
+            state = InstanceState.valueOf(recorded.state());
+        } catch (IllegalArgumentException | NullPointerException e) {
+            return; // a state this version does not know: created again
+        }
+        if (state == InstanceState.Creating || state == InstanceState.Deleted) {
+            return;
+        }
+        restored.put(name, new InstanceSnapshot(name, state, recorded.since(), recorded.idleSince(), null,
+                recorded.reason()));
+    }
+
+    /** The instance's lifecycle state for its durable record, if it is an instance this provisioner drives. */
+    public synchronized Optional<ProvisionerClusterState.Instance> record(String name) {
+        Entry e = instances.get(name);
+        if (e == null) {
+            return Optional.empty();
+        }
+        InstanceSnapshot s = e.snapshot();
+        return Optional.of(new ProvisionerClusterState.Instance(s.state().name(), s.since(), s.idleSince(), s.reason()));
+    }
+
+    /** Another provisioner instance drives it from now on: forgotten here, its node left as it is. */
+    public synchronized void forget(String name) {
+        instances.remove(name);
+        restored.remove(name);
     }
 
     public void listener(Listener listener) {

@@ -23,7 +23,9 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
  * only: the node agents run the jobs) on one channel, in order, on a worker thread (cloud calls block); node agents'
  * statuses on a channel of their own. Every channel reads bytes through the shared consumer shape
  * ({@link EventConsumer}): a record that cannot be understood is dead-lettered with its original bytes and the reason,
- * a Kafka outage is waited for, and the channel goes on.
+ * a Kafka outage is waited for, and the channel goes on. With several instances, provisioner-in's consumer group decides
+ * which clusters this instance acts for (rebalance listener {@code provisioner-ownership}, docs/design/0002-scale-out.md);
+ * definitions and agents' statuses are read by every instance.
  */
 @ApplicationScoped
 @Startup // the channels show in the readiness check from the start

@@ -3,6 +3,7 @@ package dev.ebbtide.provisioner.nodes;
 import dev.ebbtide.common.events.JobAssigned;
 import dev.ebbtide.common.events.NodeAgentStatus;
 import dev.ebbtide.common.events.NodeState;
+import dev.ebbtide.common.events.ProvisionerClusterState;
 import dev.ebbtide.common.ids.RecentIds;
 import dev.ebbtide.provisioner.cloud.CloudNode;
 import dev.ebbtide.provisioner.cloud.CloudNodeStatus;
@@ -330,6 +331,51 @@ public final class NodeBook {
                 out.add(node);
             }
         });
+        return out;
+    }
+
+    /** The cluster's tracked nodes as last published, for its durable record. */
+    public List<ProvisionerClusterState.Node> snapshot(String cluster) {
+        List<ProvisionerClusterState.Node> out = new ArrayList<>();
+        nodes.forEach((node, e) -> {
+            if (e.cluster.equals(cluster) && e.state != null) {
+                out.add(new ProvisionerClusterState.Node(node, e.state, e.jobId, List.copyOf(e.pending)));
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Takes over a cluster's nodes from its durable record, as they were last published: nothing is published now.
+     * The next cloud listing publishes those the cloud no longer has as deleted and adopts those it has that the record
+     * lacks (when their agents heart-beat); agents' statuses move the others on.
+     */
+    public void restore(String cluster, List<ProvisionerClusterState.Node> recorded) {
+        for (ProvisionerClusterState.Node n : recorded) {
+            if (nodes.containsKey(n.name()) || removed.contains(n.name()) || n.state() == NodeState.deleted) {
+                continue;
+            }
+            Entry e = new Entry(cluster);
+            e.state = n.state();
+            e.jobId = n.jobId();
+            e.pending.addAll(n.pending());
+            nodes.put(n.name(), e);
+        }
+    }
+
+    /**
+     * The cluster is no longer this instance's: its nodes leave the view without a change published (their states live
+     * on in the durable record and with the next owner). Agents' statuses are kept: a cheap warm view for a takeover.
+     */
+    public void forgetCluster(String cluster) {
+        nodes.values().removeIf(e -> e.cluster.equals(cluster));
+        attached.remove(cluster);
+    }
+
+    /** The clusters that have tracked nodes or are attached pools. */
+    public Set<String> clusters() {
+        Set<String> out = new LinkedHashSet<>(attached);
+        nodes.values().forEach(e -> out.add(e.cluster));
         return out;
     }
 

@@ -113,6 +113,11 @@ public final class Quotas implements QuotaGate {
         return Optional.ofNullable(waiting.get(cluster));
     }
 
+    /** Another provisioner instance acts for the cluster now: its wait is that instance's to end. */
+    public void forget(String cluster) {
+        waiting.remove(cluster);
+    }
+
     public Map<String, String> waiting() {
         Map<String, String> out = new TreeMap<>();
         waiting.forEach((c, w) -> out.put(c, w.message()));

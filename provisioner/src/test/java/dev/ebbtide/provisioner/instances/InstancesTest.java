@@ -53,6 +53,24 @@ class InstancesTest {
     }
 
     @Test
+    void anInstanceTakenOverFromItsRecordKeepsItsStateAndIsNotStartedAgain() {
+        instances.restore("ci-1", new dev.ebbtide.common.events.ProvisionerClusterState.Instance("Stopped",
+                clock.instant(), null, "stopped by an operator"));
+        instances.defined(instance(60L));
+        assertEquals(List.of(), calls, "a stopped instance stays stopped after a takeover");
+        assertEquals(InstanceState.Stopped, state());
+        assertEquals("Stopped", instances.record("ci-1").orElseThrow().state());
+        instances.forget("ci-1"); // handed over: its node is left as it is
+        assertTrue(instances.views().isEmpty());
+        assertEquals(List.of(), calls);
+
+        instances.restore("ci-1", new dev.ebbtide.common.events.ProvisionerClusterState.Instance("Creating",
+                clock.instant(), null, "defined"));
+        instances.defined(instance(60L));
+        assertEquals(List.of("start ci-1"), calls, "one caught while being created is created again (idempotent)");
+    }
+
+    @Test
     void createdAtOnceRunningWhenItsAgentSpeaksStoppedWhenIdleStartedAgain() {
         instances.defined(instance(60L));
         assertEquals(List.of("start ci-1"), calls);

@@ -2,6 +2,7 @@ package dev.ebbtide.provisioner.cloud.local;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.ebbtide.common.events.EventJson;
+import dev.ebbtide.messaging.ownership.InstanceName;
 import dev.ebbtide.provisioner.cloud.CloudException;
 import dev.ebbtide.provisioner.cloud.CloudNode;
 import dev.ebbtide.provisioner.cloud.CloudNodeStatus;
@@ -56,12 +57,26 @@ public final class LocalNodes {
     private final AgentCommand agent;
     private final Duration stopGrace;
     private final Clock clock;
+    private final MachineLock machineLock;
+    private final CloudCallLog calls;
 
     public LocalNodes(Path nodesDir, AgentCommand agent, Duration stopGrace, Clock clock) {
+        this(nodesDir, agent, stopGrace, clock, InstanceName.current("provisioner"));
+    }
+
+    /** @param instance the provisioner instance named in {@code cloud-calls.log} beside the nodes directory */
+    public LocalNodes(Path nodesDir, AgentCommand agent, Duration stopGrace, Clock clock, String instance) {
         this.nodesDir = nodesDir.toAbsolutePath().normalize();
         this.agent = agent;
         this.stopGrace = stopGrace;
         this.clock = clock;
+        this.machineLock = new MachineLock(this.nodesDir.resolve(".lock"));
+        this.calls = new CloudCallLog(this.nodesDir.resolveSibling(CloudCallLog.FILE), instance, clock);
+    }
+
+    /** The mutating calls of every provisioner process on this machine, one line each. */
+    public Path callLog() {
+        return calls.file();
     }
 
     public Path nodesDir() {
@@ -81,6 +96,11 @@ public final class LocalNodes {
 
     /** Creates {@code count} nodes for a cluster: a directory, a free rendezvous port, a started agent each. */
     public synchronized List<String> create(String cluster, int count) {
+        return machineLock.call(() -> createLocked(cluster, count));
+    }
+
+    /** Name and port are chosen under the machine lock: other provisioner processes share the directory and ports. */
+    private List<String> createLocked(String cluster, int count) {
         List<String> created = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String node = cluster + "-" + nextIndex(cluster);
@@ -92,6 +112,7 @@ public final class LocalNodes {
                 long pid = start(cluster, node, port, dir);
                 write(dir, new NodeRecord(cluster, clock.instant(), port, pid));
                 created.add(node);
+                calls.append(cluster, "create", node);
                 LOG.infof("cluster %s: node %s started (agent pid %d, port %d, %s)", cluster, node, pid, port, dir);
             } catch (IOException | UncheckedIOException e) {
                 throw new CloudException(ErrorClass.UNKNOWN, "cannot start a local node agent in " + dir + ": "
@@ -106,6 +127,10 @@ public final class LocalNodes {
      * directory every time, a free rendezvous port.
      */
     public synchronized void startNamed(String cluster, String node) {
+        machineLock.run(() -> startNamedLocked(cluster, node));
+    }
+
+    private void startNamedLocked(String cluster, String node) {
         Path dir = nodesDir.resolve(node);
         NodeRecord known = records().get(node);
         if (known != null && pids(dir, known).stream().anyMatch(pid -> ours(pid, dir).isPresent())) {
@@ -117,6 +142,7 @@ public final class LocalNodes {
             write(dir, new NodeRecord(cluster, clock.instant(), port, null));
             long pid = start(cluster, node, port, dir);
             write(dir, new NodeRecord(cluster, clock.instant(), port, pid));
+            calls.append(cluster, "start", node);
             LOG.infof("instance %s: node %s started (agent pid %d, port %d, %s)", cluster, node, pid, port, dir);
         } catch (IOException | UncheckedIOException e) {
             throw new CloudException(ErrorClass.UNKNOWN, "cannot start a local node agent in " + dir + ": "
@@ -139,11 +165,7 @@ public final class LocalNodes {
             h.onExit().completeOnTimeout(h, 5, java.util.concurrent.TimeUnit.SECONDS).join();
         }));
         stop(dir, r); // the process groups it recorded
-        try {
-            Files.deleteIfExists(dir.resolve(RECORD));
-        } catch (IOException e) {
-            throw new CloudException(ErrorClass.TRANSIENT, "cannot remove " + dir.resolve(RECORD), null, e);
-        }
+        removeRecord(cluster, node, dir, "stop");
         LOG.infof("instance %s: node %s stopped", cluster, node);
     }
 
@@ -157,13 +179,22 @@ public final class LocalNodes {
             }
             Path dir = nodesDir.resolve(node);
             stop(dir, r);
+            removeRecord(cluster, node, dir, "delete");
+            LOG.infof("cluster %s: node %s deleted", cluster, node);
+        }
+    }
+
+    /** Removes the node's record; the process that removed it records the call (two never both do). */
+    private void removeRecord(String cluster, String node, Path dir, String op) {
+        machineLock.run(() -> {
             try {
-                Files.deleteIfExists(dir.resolve(RECORD));
+                if (Files.deleteIfExists(dir.resolve(RECORD))) {
+                    calls.append(cluster, op, node);
+                }
             } catch (IOException e) {
                 throw new CloudException(ErrorClass.TRANSIENT, "cannot remove " + dir.resolve(RECORD), null, e);
             }
-            LOG.infof("cluster %s: node %s deleted", cluster, node);
-        }
+        });
     }
 
     /** {@code setsid} if this machine has it (a session of its own: no terminal or group signal reaches the agent). */
