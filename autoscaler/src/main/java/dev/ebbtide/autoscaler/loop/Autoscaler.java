@@ -1,7 +1,6 @@
 package dev.ebbtide.autoscaler.loop;
 
 import dev.ebbtide.autoscaler.messaging.AutoscalerEvents;
-import dev.ebbtide.autoscaler.messaging.CatchUp;
 import dev.ebbtide.autoscaler.policy.PolicyBook;
 import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.events.ClusterBackoffChanged;
@@ -34,6 +33,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -52,8 +52,9 @@ public class Autoscaler {
     AutoscalerEvents events;
     @Inject
     MeterRegistry registry;
+    /** The clusters this instance decides for; null (tests) = every cluster. */
     @Inject
-    CatchUp catchUp;
+    OwnedClusters owned;
     @Inject
     PolicyBook versions;
     @Inject
@@ -175,9 +176,24 @@ public class Autoscaler {
         return List.copyOf(clusters.values());
     }
 
+    /** The names of the defined clusters, sorted. */
+    public synchronized List<String> clusterNames() {
+        return List.copyOf(clusters.keySet());
+    }
+
+    /**
+     * Drops what events taught about these clusters (their definitions stay): another instance owns them now, and a
+     * next assignment rebuilds it by replay. Waits for a decision in progress (the lock).
+     */
+    public synchronized List<String> forget(Predicate<String> which) {
+        List<String> forgotten = clusters.keySet().stream().filter(which).toList();
+        forgotten.forEach(c -> clusters.get(c).forget());
+        return forgotten;
+    }
+
     private void evaluate(String cluster) {
-        if (catchUp != null && !catchUp.caughtUp()) {
-            return; // still replaying the past: decisions now would act on stale demand
+        if (owned != null && !owned.decides(cluster)) {
+            return; // another instance decides for it, or its past is still being replayed
         }
         ClusterState state = clusters.get(cluster);
         Instant now = clock.instant();
@@ -223,7 +239,7 @@ public class Autoscaler {
         }
         events.scaleRequested(new ScaleRequested(requestId, cluster, decision.targetCount(), decision.removeNodes(),
                 decision.reasons().stream().map(r -> new Reason(r.code().name(), r.message())).toList(), now,
-                state.policy, version));
+                state.policy, version, owned == null ? null : owned.instance()));
     }
 
     private void recordDecision(ClusterState state, int version, ClusterSnapshot snapshot, ScalingDecision decision,

@@ -57,8 +57,11 @@ public class ClusterLoader {
     Map<String, Object> kafkaConfig;
 
     void onStart(@Observes StartupEvent ignored) {
-        Map<String, ClusterDefined> existing = ClusterTopicReader.readAll(KafkaClientSettings.connection(kafkaConfig),
-                Duration.ofSeconds(10));
+        start(ClusterTopicReader.readAll(KafkaClientSettings.connection(kafkaConfig), Duration.ofSeconds(10)));
+    }
+
+    /** @param existing the definitions on the compacted clusters topic, by cluster */
+    void start(Map<String, ClusterDefined> existing) {
         book.load();
         boolean localDefined = false;
         for (ClusterSpec spec : readDirectory()) {
@@ -69,23 +72,34 @@ public class ClusterLoader {
                         + "scale settings are not applied (edit the file to apply them)", spec.name(),
                         d.spec().minInstances(), d.spec().maxInstances(), d.spec().idleTimeBeforeScaleDown());
             }
-            defineAtStart(d.spec(), d.policy(), FILE, d.reason());
+            defineAtStart(d.spec(), d.policy(), FILE, d.reason(), existing.get(spec.name()));
             book.fileRead(spec.name(), ClusterFiles.settings(spec));
             localDefined |= spec.name().equals("local");
         }
         if (!localDefined && !existing.containsKey("local")) {
             // compute: local = this machine, through the one node agent the local stack starts (no boot, no scaling)
-            defineAtStart(ClusterSpec.attachedPool("local", 1, null), null, "default", "built-in attached pool");
+            defineAtStart(ClusterSpec.attachedPool("local", 1, null), null, "default", "built-in attached pool", null);
         }
     }
 
-    /** At start-up a cluster is defined even when its version cannot be recorded: it must scale. */
-    private void defineAtStart(ClusterSpec spec, String policy, String principal, String reason) {
+    /**
+     * At start-up a cluster is defined even when its version cannot be recorded: it must scale. The definition is
+     * published only if it differs from the one on the topic ({@code known}), so instances starting with the same
+     * unchanged files add nothing.
+     */
+    private void defineAtStart(ClusterSpec spec, String policy, String principal, String reason, ClusterDefined known) {
+        String effective = effectivePolicy(spec.name(), policy);
         try {
-            define(spec, policy, principal, reason);
+            book.change(spec.name(), PolicyVersions.settings(spec, effective), principal, reason);
         } catch (PolicyBook.HistoryUnavailable e) {
             LOG.warnf("cluster %s defined without a policy version: %s", spec.name(), e.getMessage());
-            publish(spec, effectivePolicy(spec.name(), policy));
+        }
+        ClusterDefined event = new ClusterDefined(spec, effective, clock.instant());
+        autoscaler.onClusterDefined(event);
+        if (ClusterFiles.unchanged(known, spec, effective)) {
+            LOG.debugf("cluster %s: definition as on %s, not published again", spec.name(), "ebbtide.clusters");
+        } else {
+            events.clusterDefined(event);
         }
     }
 

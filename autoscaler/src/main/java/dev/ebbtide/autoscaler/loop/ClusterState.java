@@ -43,7 +43,7 @@ public final class ClusterState {
     final Map<String, NodeInfo> nodes = new java.util.concurrent.ConcurrentHashMap<>();
     volatile QueuedDemand queuedDemand = QueuedDemand.NONE;
     Set<String> busyNodes = Set.of();
-    final RecentIds seenJobs = new RecentIds(SEEN_JOBS);
+    RecentIds seenJobs = new RecentIds(SEEN_JOBS);
     Integer pendingTarget;
     Instant pendingSince;
     volatile Backoff backoff;
@@ -91,6 +91,20 @@ public final class ClusterState {
 
     public ArrivalHistory arrivals() {
         return arrivals;
+    }
+
+    /** Forgets what events taught (nodes, demand, backoff, arrivals, decisions); the definition stays. */
+    void forget() {
+        nodes.clear();
+        queuedDemand = QueuedDemand.NONE;
+        busyNodes = Set.of();
+        seenJobs = new RecentIds(SEEN_JOBS);
+        pendingTarget = null;
+        pendingSince = null;
+        backoff = null;
+        lastDecision = null;
+        arrivals = ArrivalHistory.NONE;
+        history.clear();
     }
 
     /** Adds an arrival to the history the first time its job id is seen (demand events repeat queued jobs). */

@@ -2,7 +2,6 @@ package dev.ebbtide.autoscaler.messaging;
 
 import dev.ebbtide.autoscaler.loop.Autoscaler;
 import dev.ebbtide.common.events.ClusterBackoffChanged;
-import dev.ebbtide.common.events.ClusterDefined;
 import dev.ebbtide.common.events.ClusterDemandChanged;
 import dev.ebbtide.common.events.ClusterDemandChangedV2;
 import dev.ebbtide.common.events.EventTypes;
@@ -21,11 +20,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
- * Reads cluster definitions, demand, node states and backoffs on one channel, from the start of each topic at every
- * start-up (a fresh consumer group), which rebuilds the autoscaler's in-memory view; the autoscaler acts only once
- * this replay has reached where the topics ended at start-up ({@link CatchUp}). Records arrive as bytes and go through
- * the shared consumer shape ({@link EventConsumer}): a record that cannot be understood is dead-lettered with its
- * original bytes and the reason, and the channel goes on.
+ * The owning channel: demand, node states and backoffs, in the stable consumer group {@code ebbtide-autoscaler}, so
+ * each instance gets the partitions of some clusters and decides only for those. What came before an assignment is
+ * replayed by {@link AutoscalerRebalance}; this channel applies what comes after ({@link Replayed}). Records arrive as
+ * bytes and go through the shared consumer shape ({@link EventConsumer}): a record that cannot be understood is
+ * dead-lettered with its original bytes and the reason, and the channel goes on.
  */
 @ApplicationScoped
 @Startup // its channel shows in the readiness check from the start
@@ -41,14 +40,24 @@ public class AutoscalerConsumer {
     @Inject
     Autoscaler autoscaler;
     @Inject
-    CatchUp catchUp;
+    Replayed replayed;
 
     private EventConsumer consumer;
 
     @PostConstruct
     void init() {
-        consumer = new EventConsumer(CHANNEL, deadLetters, health, clock, d -> Thread.sleep(d.toMillis()))
-                .on(Topics.CLUSTERS, ClusterDefined.class, autoscaler::onClusterDefined)
+        consumer = replayConsumer();
+    }
+
+    /** The same routes for the assignment replay (one {@link EventConsumer} per thread). */
+    public EventConsumer replayConsumer() {
+        return routes(new EventConsumer(CHANNEL, deadLetters, health, clock, d -> Thread.sleep(d.toMillis())),
+                autoscaler);
+    }
+
+    /** Where each record of the owning channel goes. */
+    public static EventConsumer routes(EventConsumer consumer, Autoscaler autoscaler) {
+        return consumer
                 .on(Topics.CLUSTERS_DEMAND, ClusterDemandChanged.class, autoscaler::onDemand)
                 .on(Topics.CLUSTERS_DEMAND, EventTypes.CLUSTER_DEMAND_CHANGED_V2, ClusterDemandChangedV2.class,
                         autoscaler::onDemand)
@@ -59,10 +68,6 @@ public class AutoscalerConsumer {
     @Incoming(CHANNEL)
     @Blocking(ordered = true)
     public void consume(ConsumerRecord<byte[], byte[]> record) {
-        try {
-            consumer.accept(record);
-        } finally {
-            catchUp.applied(record.topic(), record.partition(), record.offset());
-        }
+        replayed.applyIfCurrent(record, consumer::accept);
     }
 }

@@ -12,9 +12,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
 /**
- * Knows when the autoscaler has replayed its topics up to where they ended at start-up. Until then its view is the
- * past (old demand, nodes long gone), so it must not act on it: a restart would otherwise ask for nodes for jobs that
- * finished hours ago.
+ * Knows when a channel has read its topics up to where they ended at start-up: the cluster definitions (the owning
+ * channel replays a cluster's traffic only once its definition is known, {@link AutoscalerRebalance}).
  */
 public final class CatchUp {
     private static final Logger LOG = Logger.getLogger(CatchUp.class);
@@ -46,11 +45,11 @@ public final class CatchUp {
                 }
             }
         } catch (RuntimeException e) {
-            LOG.warnf("cannot read where the topics end (%s): deciding without waiting for the replay", e.getMessage());
+            LOG.warnf("cannot read where the topics end (%s): going on without waiting for them", e.getMessage());
             return new CatchUp(Map.of());
         }
         CatchUp catchUp = new CatchUp(ends);
-        LOG.infof("replaying %d partition(s) up to %s before deciding", ends.size(), ends);
+        LOG.infof("reading %d partition(s) up to %s", ends.size(), ends);
         return catchUp;
     }
 
@@ -62,9 +61,25 @@ public final class CatchUp {
         reached.merge(new TopicPartition(topic, partition), offset + 1, Math::max);
         if (targets.entrySet().stream().allMatch(e -> reached.getOrDefault(e.getKey(), 0L) >= e.getValue()
                 || e.getValue() == 0)) {
-            caughtUp = true;
-            LOG.info("replay done: deciding from now on");
+            synchronized (this) {
+                caughtUp = true;
+                notifyAll();
+            }
+            LOG.infof("read %s up to where it ended at start-up", targets.keySet());
         }
+    }
+
+    /** Waits until caught up, at most {@code timeout}; true if caught up. */
+    public synchronized boolean await(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!caughtUp) {
+            long left = (deadline - System.nanoTime()) / 1_000_000;
+            if (left <= 0) {
+                return false;
+            }
+            wait(left);
+        }
+        return true;
     }
 
     public boolean caughtUp() {

@@ -39,6 +39,11 @@ public final class ClusterFiles {
         return new Definition(kept, known.policy(), "defined before policy versions were recorded", !kept.equals(file));
     }
 
+    /** True if the topic already holds exactly this definition (then publishing it again adds nothing). */
+    public static boolean unchanged(ClusterDefined known, ClusterSpec spec, String policy) {
+        return known != null && spec.equals(known.spec()) && policy.equals(known.policy());
+    }
+
     private static boolean sameScale(PolicySettings a, PolicySettings b) {
         return a.minInstances() == b.minInstances() && a.maxInstances() == b.maxInstances()
                 && a.idleTimeBeforeScaleDown() == b.idleTimeBeforeScaleDown();

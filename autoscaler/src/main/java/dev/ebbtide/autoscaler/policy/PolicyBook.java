@@ -19,8 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
- * Each cluster's policy versions: read back from the compacted {@link Topics#POLICIES} topic at start-up, and every
- * new version published there (the whole bounded history, keyed by cluster) and on the audit topic
+ * Each cluster's policy versions: read back from the compacted {@link Topics#POLICIES} topic at start-up and kept
+ * current from it ({@code policies-in}: every instance sees the versions the others record), and every new version
+ * published there (the whole bounded history, keyed by cluster) and on the audit topic
  * {@link Topics#POLICIES_AUDIT}. The version logic is {@link PolicyVersions} (pure).
  */
 @ApplicationScoped
@@ -50,8 +51,8 @@ public class PolicyBook {
             return;
         }
         try {
-            histories.putAll(LatestPerKey.read(KafkaClientSettings.connection(kafkaConfig), Topics.POLICIES,
-                    PolicyHistory.class, PolicyHistory::cluster, loadTimeout));
+            LatestPerKey.read(KafkaClientSettings.connection(kafkaConfig), Topics.POLICIES, PolicyHistory.class,
+                    PolicyHistory::cluster, loadTimeout).values().forEach(this::observed);
             loaded = true;
             LOG.infof("policy versions read back for %d clusters", histories.size());
         } catch (RuntimeException e) {
@@ -101,6 +102,18 @@ public class PolicyBook {
                 clock.instant());
         publish(next);
         return PolicyVersions.current(next).orElseThrow();
+    }
+
+    /**
+     * A history read back from the topic (at start-up, and as other instances publish it: any instance accepts policy
+     * changes). Kept unless this book already holds a later version (its own write, not yet read back).
+     */
+    public synchronized void observed(PolicyHistory history) {
+        histories.merge(history.cluster(), history, (held, read) -> version(read) >= version(held) ? read : held);
+    }
+
+    private static int version(PolicyHistory h) {
+        return PolicyVersions.current(h).map(PolicyVersion::version).orElse(0);
     }
 
     /** The cluster file's settings as last read, if recorded. */

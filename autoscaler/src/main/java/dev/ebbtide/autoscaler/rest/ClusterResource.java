@@ -3,6 +3,7 @@ package dev.ebbtide.autoscaler.rest;
 import dev.ebbtide.autoscaler.loop.Autoscaler;
 import dev.ebbtide.autoscaler.loop.ClusterLoader;
 import dev.ebbtide.autoscaler.loop.ClusterState;
+import dev.ebbtide.autoscaler.loop.OwnedClusters;
 import dev.ebbtide.autoscaler.policy.PolicyBook;
 import dev.ebbtide.common.azureml.AzureMlYaml;
 import dev.ebbtide.common.azureml.ClusterSpec;
@@ -51,6 +52,8 @@ public class ClusterResource {
     PolicyBook book;
     @Inject
     SecurityIdentity identity;
+    @Inject
+    OwnedClusters owned;
 
     /** Fields that may change after creation (Azure ML's rule); null = unchanged. Any other field is refused. */
     public record PolicyChange(Integer min_instances, Integer max_instances, Long idle_time_before_scale_down,
@@ -73,13 +76,17 @@ public class ClusterResource {
 
     @GET
     public List<ClusterView> list() {
-        return autoscaler.clusters().stream().map(ClusterView::of).toList();
+        return autoscaler.clusters().stream().map(this::view).toList();
     }
 
     @GET
     @Path("/{name}")
     public ClusterView get(@PathParam("name") String name) {
-        return ClusterView.of(find(name));
+        return view(find(name));
+    }
+
+    private ClusterView view(ClusterState s) {
+        return ClusterView.of(s, owned.decides(s.spec().name()), owned.instance());
     }
 
     /** Creates a cluster from an Azure ML {@code type: amlcompute} document (YAML or JSON). */

@@ -13,16 +13,22 @@ import java.util.TreeMap;
 /**
  * A cluster as ops see it, with Azure ML's names: {@code currentNodeCount}, {@code targetNodeCount},
  * {@code allocationState} (steady / resizing), {@code nodeStateCounts}, plus why it is the size it is. The queue shows
- * as counts (jobs, nodes, jobs by size), never as a list of every queued job.
+ * as counts (jobs, nodes, jobs by size), never as a list of every queued job. With several instances only the one that
+ * owns the cluster ({@code ownedHere}) knows its nodes, queue and decisions; the others show its definition.
  */
 public record ClusterView(ClusterSpec spec, String policy, int currentNodeCount, int targetNodeCount,
         String allocationState, Map<String, Integer> nodeStateCounts, List<NodeView> nodes, int queuedJobs,
-        int queuedNodes, List<QueuedDemand.JobsOfSize> queuedBySize,        String backoffReason, Instant backoffUntil, List<String> lastReasons) {
+        int queuedNodes, List<QueuedDemand.JobsOfSize> queuedBySize,        String backoffReason, Instant backoffUntil, List<String> lastReasons,
+        boolean ownedHere, String instance) {
 
     public record NodeView(String name, NodeState state, Instant since) {
     }
 
-    static ClusterView of(ClusterState s) {
+    /**
+     * @param ownedHere whether this instance decides for the cluster (only the owner knows its nodes and queue)
+     * @param instance  this instance's name
+     */
+    static ClusterView of(ClusterState s, boolean ownedHere, String instance) {
         Map<String, Integer> counts = new TreeMap<>();
         List<NodeView> nodes = s.nodes().entrySet().stream()
                 .map(e -> new NodeView(e.getKey(), e.getValue().state(), e.getValue().since()))
@@ -35,6 +41,7 @@ public record ClusterView(ClusterSpec spec, String policy, int currentNodeCount,
         return new ClusterView(s.spec().redacted(), s.policy(), current, target, resizing ? "resizing" : "steady", counts, nodes,
                 s.queuedDemand().jobs(), s.queuedDemand().nodes(), s.queuedDemand().bySize(), s.backoff() == null ? null : s.backoff().reason(),
                 s.backoff() == null ? null : s.backoff().until(),
-                last == null ? List.of() : last.reasons().stream().map(r -> r.code() + ": " + r.message()).toList());
+                last == null ? List.of() : last.reasons().stream().map(r -> r.code() + ": " + r.message()).toList(),
+                ownedHere, instance);
     }
 }

@@ -85,7 +85,7 @@ class PoisonRecordsTest {
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (!letters.keySet().containsAll(sentBad.keySet()) && System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> r : dlq.poll(Duration.ofMillis(500))) {
-                    if ("autoscaler-in".equals(text(r, "dead-letter-consumer"))) {
+                    if (List.of("autoscaler-in", "clusters-in").contains(text(r, "dead-letter-consumer"))) {
                         letters.put(text(r, "dead-letter-topic") + "/" + text(r, "dead-letter-partition") + "/"
                                 + text(r, "dead-letter-offset"), r);
                     }

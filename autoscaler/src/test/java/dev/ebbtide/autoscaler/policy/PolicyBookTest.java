@@ -45,4 +45,23 @@ class PolicyBookTest {
         assertEquals(List.of(), published);
         assertEquals(0, book.currentVersion("c"));
     }
+
+    @Test
+    void versionsRecordedByAnotherInstanceAreSeenAndAnOlderEchoDoesNotUndoALaterOne() {
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        PolicyHistory v1 = PolicyVersions.change(null, "c", new PolicySettings(0, 2, 120, "fixed-idle"), "alice", null, t)
+                .orElseThrow();
+        PolicyHistory v2 = PolicyVersions.change(v1, "c", new PolicySettings(1, 2, 120, "fixed-idle"), "bob", null, t)
+                .orElseThrow();
+        PolicyBook book = new PolicyBook();
+        book.observed(v1);
+        assertEquals(1, book.currentVersion("c"));
+        book.observed(v2); // recorded by another instance
+        assertEquals(2, book.currentVersion("c"));
+        book.observed(v1); // an older record read late
+        assertEquals(2, book.currentVersion("c"));
+        PolicyHistory file = PolicyVersions.withFileSettings(v2, "c", new PolicySettings(0, 3, 60, ""), t);
+        book.observed(file); // same version, new file settings
+        assertEquals(new PolicySettings(0, 3, 60, ""), book.fileSettings("c").orElseThrow());
+    }
 }

@@ -135,6 +135,13 @@ public class Outbox {
         return relay();
     }
 
+    /**
+     * Every scheduler instance relays any row. The oldest rows are locked with {@code FOR UPDATE} (not {@code SKIP
+     * LOCKED}): a second relay waits on the first's rows until it commits, then finds them deleted and skips them, and
+     * goes on from the next row in id order. So no row is sent twice, and rows go out in id order: for one cluster,
+     * the order its owner decided them in. {@code SKIP LOCKED} would let a second relay send newer rows while the
+     * first is still sending older ones, out of order.
+     */
     private Uni<Void> drain() {
         return Panache.withTransaction(() -> OutboxEntity.<OutboxEntity>find("order by id")
                 .withLock(LockModeType.PESSIMISTIC_WRITE).range(0, BATCH - 1).list()

@@ -16,6 +16,17 @@ public class JobRepository implements PanacheRepositoryBase<JobEntity, String> {
         return list("state", JobState.Queued);
     }
 
+    /** The clusters that have queued jobs (to build the queue index of some clusters only). */
+    public Uni<List<String>> queuedClusters() {
+        return getSession().chain(s -> s.createSelectionQuery("select distinct j.cluster from JobEntity j where j.state = :state",
+                String.class).setParameter("state", JobState.Queued).getResultList());
+    }
+
+    /** The queued jobs of these clusters. */
+    public Uni<List<JobEntity>> queuedOf(Collection<String> clusters) {
+        return list("state = ?1 and cluster in ?2", JobState.Queued, clusters);
+    }
+
     /** The jobs with these ids. */
     public Uni<List<JobEntity>> byIds(Collection<String> ids) {
         return list("id in ?1", ids);

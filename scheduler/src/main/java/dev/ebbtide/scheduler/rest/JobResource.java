@@ -5,7 +5,7 @@ import dev.ebbtide.messaging.auth.Roles;
 import dev.ebbtide.scheduler.logs.JobLogStore;
 import dev.ebbtide.scheduler.logs.LogText;
 import dev.ebbtide.scheduler.persistence.JobEntity;
-import dev.ebbtide.scheduler.service.SchedulerService;
+import dev.ebbtide.scheduler.service.Cancels;
 import dev.ebbtide.scheduler.service.StartEstimates;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.security.ForbiddenException;
@@ -37,13 +37,13 @@ import java.util.List;
 @RolesAllowed({Roles.VIEWER, Roles.SUBMITTER, Roles.OPERATOR})
 public class JobResource {
     @Inject
-    SchedulerService service;
-    @Inject
     CurrentIdentityAssociation identities;
     @Inject
     JobLogStore logs;
     @Inject
     StartEstimates estimates;
+    @Inject
+    Cancels cancels;
 
     @GET
     @Path("/{id}")
@@ -102,7 +102,7 @@ public class JobResource {
     }
 
     private Uni<JobView> cancel(String id, String principal) {
-        return service.cancel(id, "canceled by " + principal).onFailure(IllegalStateException.class)
+        return cancels.cancel(id, "canceled by " + principal).onFailure(IllegalStateException.class)
                 .transform(e -> new ClientErrorException(e.getMessage(), Response.Status.CONFLICT))
                 .map(j -> {
                     if (j == null) {

@@ -38,6 +38,8 @@ public class ClusterWait {
     Placement placement;
     @Inject
     QueueIndex index;
+    @Inject
+    ClusterOwnership ownership;
 
     /** Partition of the clusters topic → the next offset after the last record handled (committed to PostgreSQL). */
     private final Map<Integer, Long> handled = new ConcurrentHashMap<>();
@@ -54,6 +56,11 @@ public class ClusterWait {
         }
     }
 
+    /** Partitions were gained: jobs of their clusters may be waiting (left by the instance that owned them). */
+    void recheck() {
+        wanted.incrementAndGet();
+    }
+
     @Scheduled(every = "${ebbtide.scheduler.cluster-wait-check-interval:1s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void check() {
@@ -62,9 +69,10 @@ public class ClusterWait {
             return;
         }
         try {
+            // only the clusters this instance owns; the others' owners settle theirs
             List<String> waiting = VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(() -> JobEntity
                     .<JobEntity>list("state = ?1 and reason = ?2", JobState.NotStarted, Submissions.WAITING))
-                    .map(jobs -> jobs.stream().map(j -> j.id).toList()));
+                    .map(jobs -> jobs.stream().filter(j -> ownership.owns(j.cluster)).map(j -> j.id).toList()));
             if (waiting.isEmpty()) {
                 checked = generation;
                 return;
@@ -73,10 +81,10 @@ public class ClusterWait {
                 return; // the definitions may still come; looked at again next time
             }
             Outgoing out = new Outgoing();
-            VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(
+            VertxContextSupport.subscribeAndAwait(() -> ownership.acting(() -> Panache.withTransaction(
                     () -> index.ready().chain(() -> submissions.settleWaiting(waiting, out))
                             .chain(() -> placement.placeTouched(out)).chain(() -> out.storeIn(outbox)))
-                    .onFailure().invoke(e -> out.undo())
+                    .onFailure().invoke(e -> out.undo()))
                     .chain(outbox::relay));
         } catch (Throwable e) {
             LOG.warnf("checking jobs that wait for their cluster's definition failed, will retry: %s", e.toString());

@@ -4,30 +4,30 @@ import dev.ebbtide.common.events.ClusterDemandChangedV2;
 import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.JobSpec;
 import dev.ebbtide.common.events.QueuedJob;
-import dev.ebbtide.core.placement.PlacementPlanner;
 import dev.ebbtide.core.placement.Priority;
 import dev.ebbtide.core.placement.WaitingJob;
+import dev.ebbtide.scheduler.persistence.ClusterMemoryEntity;
 import dev.ebbtide.scheduler.persistence.JobEntity;
 import dev.ebbtide.scheduler.persistence.JobRepository;
+import dev.ebbtide.messaging.ownership.Ownership;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
 /**
  * The queued jobs of every cluster, in memory and in placement order, so that a batch of events costs what it changed
- * and not what is queued. PostgreSQL stays the source of truth: the index is built from it on first use (after a
- * start) and changed only by {@link JobTransitions#transition} inside a transaction, with an undo entry in that
+ * and not what is queued. It holds the clusters this instance owns ({@link ClusterOwnership}). PostgreSQL stays the
+ * source of truth: a cluster's queue is built from it on first use after a start or after its partition was gained,
+ * forgotten when its partition is lost, and changed only by {@link JobTransitions#transition} inside a transaction, with an undo entry in that
  * transaction's {@link Outgoing}; a transaction that fails undoes its changes ({@link Outgoing#undo()}).
  */
 @ApplicationScoped
@@ -48,120 +48,142 @@ public class QueueIndex {
     record Demand(List<QueuedJob> head, int jobs, int nodes, List<ClusterDemandChangedV2.JobsOfSize> bySize) {
     }
 
-    /** One cluster's queue: ordered for placement, by id for removal, and counted by size for the demand event. */
-    static final class ClusterQueue {
-        private final TreeSet<Entry> ordered = new TreeSet<>((a, b) -> PlacementPlanner.QUEUE_ORDER.compare(a.waiting(), b.waiting()));
-        private final Map<String, Entry> byId = new HashMap<>();
-        /** Queued jobs by the nodes each needs, kept as jobs come and go: the demand event costs O(head + sizes). */
-        private final TreeMap<Integer, Integer> bySize = new TreeMap<>();
-        private long nodes;
+    @Inject
+    JobRepository jobRepository;
+    @Inject
+    Ownership ownership;
+    @Inject
+    WaitReasons waitReasons;
+    @Inject
+    BootTimes bootTimes;
 
-        synchronized boolean add(Entry e) {
-            if (byId.putIfAbsent(e.waiting().jobId(), e) != null) {
-                return false;
+    private final Map<String, ClusterQueue> clusters = new ConcurrentHashMap<>();
+    /** Owned partitions whose clusters' queues are not built yet (gained since the last build). */
+    private final Set<Integer> stale = new TreeSet<>();
+    /** Partitions whose clusters' queues are built (owned since). */
+    private final Set<Integer> built = new TreeSet<>();
+    /** Whether every owned partition is to be built (at start, and after {@link #invalidate()}). */
+    private boolean everything = true;
+    /** The build that {@link #ready()} waits for; null when the owned partitions changed since the last one. */
+    private Uni<Void> loading;
+    /** The latest build started: a new one starts after it, so two never build the same partition at once. */
+    private Uni<Void> lastLoad = Uni.createFrom().voidItem();
+
+    /**
+     * Builds the queues of the owned clusters not built yet from PostgreSQL (memoized until the owned partitions
+     * change; call inside a session). Every handler chains this first, so nothing reads the index of a cluster before
+     * it holds what the database holds.
+     */
+    Uni<Void> ready() {
+        synchronized (this) {
+            // owned but neither built nor about to be (a partition gained a moment ago): built first
+            Set<Integer> missing = ownership == null || everything ? Set.of() : ownership.owned().stream()
+                    .filter(p -> !built.contains(p) && !stale.contains(p)).collect(Collectors.toSet());
+            if (!missing.isEmpty()) {
+                assigned(missing);
             }
-            ordered.add(e);
-            bySize.merge(e.queued().instanceCount(), 1, Integer::sum);
-            nodes += e.queued().instanceCount();
-            return true;
-        }
-
-        synchronized Entry remove(String jobId) {
-            Entry e = byId.remove(jobId);
-            if (e != null) {
-                ordered.remove(e);
-                bySize.computeIfPresent(e.queued().instanceCount(), (size, n) -> n == 1 ? null : n - 1);
-                nodes -= e.queued().instanceCount();
+            if (loading == null) {
+                loading = lastLoad.onFailure().recoverWithNull().replaceWithVoid()
+                        .chain(() -> Uni.createFrom().deferred(this::load)).memoize().indefinitely();
+                lastLoad = loading;
             }
-            return e;
+            return loading;
         }
+    }
 
-        synchronized Demand demand(int headLimit) {
-            List<QueuedJob> head = new ArrayList<>(Math.min(headLimit, ordered.size()));
-            Iterator<Entry> it = ordered.iterator();
-            while (it.hasNext() && head.size() < headLimit) {
-                head.add(it.next().queued());
+    /** Builds what is stale when it runs (after the previous build has finished). */
+    private Uni<Void> load() {
+        Set<Integer> wanted;
+        boolean all;
+        synchronized (this) {
+            all = everything;
+            wanted = Set.copyOf(stale);
+            if (!all && wanted.isEmpty()) {
+                return Uni.createFrom().voidItem();
             }
-            List<ClusterDemandChangedV2.JobsOfSize> sizes = new ArrayList<>(bySize.size());
-            bySize.forEach((size, n) -> sizes.add(new ClusterDemandChangedV2.JobsOfSize(size, n)));
-            return new Demand(head, ordered.size(), (int) Math.min(Integer.MAX_VALUE, nodes), sizes);
         }
-
-        /** The first {@code limit} waiting jobs in placement order. */
-        synchronized List<WaitingJob> head(int limit) {
-            List<WaitingJob> head = new ArrayList<>(Math.min(limit, ordered.size()));
-            Iterator<Entry> it = ordered.iterator();
-            while (it.hasNext() && head.size() < limit) {
-                head.add(it.next().waiting());
-            }
-            return head;
-        }
-
-        /** The 1-based place of each of {@code ids} in placement order (those queued here): one pass, O(queue). */
-        synchronized Map<String, Integer> positions(java.util.Set<String> ids) {
-            Map<String, Integer> positions = new HashMap<>();
-            int place = 0;
-            for (Entry e : ordered) {
-                place++;
-                if (ids.contains(e.waiting().jobId())) {
-                    positions.put(e.waiting().jobId(), place);
-                    if (positions.size() == ids.size()) {
-                        break;
+        long start = System.nanoTime();
+        Uni<List<JobEntity>> queued = all ? jobRepository.allQueued() : jobRepository.queuedClusters()
+                .map(names -> names.stream().filter(c -> wanted.contains(partitionOf(c))).toList())
+                .chain(names -> names.isEmpty() ? Uni.createFrom().item(List.<JobEntity>of()) : jobRepository.queuedOf(names));
+        return queued.chain(jobs -> ClusterMemoryEntity.<ClusterMemoryEntity>listAll().map(memory -> {
+            synchronized (this) {
+                Set<Integer> restoring = all ? ownedPartitions() : wanted;
+                for (ClusterMemoryEntity m : memory) { // what the cluster's last owner learned from its events
+                    if (restoring.contains(partitionOf(m.cluster))) {
+                        waitReasons.restore(m.cluster, m.backoffEvent());
+                        bootTimes.restore(m.cluster, m.bootTimes());
                     }
                 }
             }
-            return positions;
-        }
-
-        synchronized List<QueuedJob> all() {
-            List<QueuedJob> all = new ArrayList<>(ordered.size());
-            ordered.forEach(e -> all.add(e.queued()));
-            return all;
-        }
-
-        synchronized int size() {
-            return ordered.size();
-        }
+            return jobs;
+        })).invoke(jobs -> {
+            synchronized (this) {
+                Set<Integer> now = new TreeSet<>(all ? ownedPartitions() : wanted);
+                now.retainAll(ownedPartitions()); // not one revoked meanwhile
+                clusters.keySet().removeIf(c -> all || now.contains(partitionOf(c)));
+                int[] kept = {0};
+                jobs.stream().filter(j -> now.contains(partitionOf(j.cluster))).forEach(j -> {
+                    queue(j.cluster).add(Entry.of(j));
+                    kept[0]++;
+                });
+                if (all) {
+                    everything = false;
+                    built.clear();
+                }
+                stale.removeAll(now);
+                built.addAll(now);
+                LOG.infof("queue index built from PostgreSQL for partition(s) %s: %d queued job(s) in %d ms", now,
+                        kept[0], (System.nanoTime() - start) / 1_000_000);
+            }
+        }).chain(() -> jobRepository.getSession()).invoke(Mutiny.Session::clear) // detached: later flushes skip them
+                .replaceWithVoid().onFailure().invoke(e -> forget()); // a failed load is tried again by the next call
     }
 
-    @Inject
-    JobRepository jobRepository;
+    private synchronized void forget() {
+        loading = null;
+    }
 
-    private final Map<String, ClusterQueue> clusters = new ConcurrentHashMap<>();
-    private volatile Uni<Void> loading;
+    /** The partitions gained: their clusters' queues are built from PostgreSQL by the next {@link #ready()}. */
+    synchronized void assigned(Set<Integer> partitions) {
+        stale.addAll(partitions);
+        built.removeAll(partitions);
+        loading = null;
+    }
+
+    /** The partitions lost (nothing acts for them any more): their clusters' queues are forgotten. */
+    synchronized void revoked(Set<Integer> partitions) {
+        stale.removeAll(partitions);
+        built.removeAll(partitions);
+        clusters.keySet().removeIf(c -> partitions.contains(partitionOf(c)));
+    }
 
     /**
-     * Builds the index from PostgreSQL the first time it is needed (memoized; call inside a session). Every handler
-     * chains this first, so nothing reads the index before it holds what the database holds.
+     * Whether this instance acts for {@code cluster} with its queue built: owned, and built by the {@link #ready()}
+     * this transaction chained (a partition gained since is built by the next one). Check after {@link #ready()}.
      */
-    Uni<Void> ready() {
-        Uni<Void> l = loading;
-        if (l == null) {
-            synchronized (this) {
-                if (loading == null) {
-                    loading = load().memoize().indefinitely();
-                }
-                l = loading;
-            }
+    synchronized boolean actsFor(String cluster) {
+        if (ownership == null) {
+            return true;
         }
-        return l;
+        int p = ownership.partitionOf(cluster);
+        return ownership.owned().contains(p) && (everything || built.contains(p));
     }
 
-    private Uni<Void> load() {
-        long start = System.nanoTime();
-        return jobRepository.allQueued().invoke(queued -> {
-            clusters.clear();
-            queued.forEach(j -> queue(j.cluster).add(Entry.of(j)));
-            LOG.infof("queue index built from PostgreSQL: %d queued job(s) on %d cluster(s) in %d ms", queued.size(),
-                    clusters.size(), (System.nanoTime() - start) / 1_000_000);
-        }).chain(() -> jobRepository.getSession()).invoke(Mutiny.Session::clear) // detached: later flushes skip them
-                .replaceWithVoid().onFailure().invoke(e -> loading = null); // a failed load is tried again by the next call
-    }
-
-    /** Forgets everything: the next {@link #ready()} builds the index from PostgreSQL again. */
+    /** Forgets everything: the next {@link #ready()} builds every owned cluster's queue from PostgreSQL again. */
     synchronized void invalidate() {
+        everything = true;
+        built.clear();
         loading = null;
         clusters.clear();
+    }
+
+    private int partitionOf(String cluster) {
+        return ownership == null ? 0 : ownership.partitionOf(cluster);
+    }
+
+    private Set<Integer> ownedPartitions() {
+        return ownership == null ? Set.of(0) : ownership.owned();
     }
 
     /** Adds a job that became {@code Queued}; {@code out} can undo it if its transaction fails. */
@@ -178,6 +200,22 @@ public class QueueIndex {
         if (e != null) {
             out.onUndo(() -> queue(job.cluster).add(e));
         }
+    }
+
+    /**
+     * {@code cluster}'s queue for reading (start estimates): the index's when this instance owns the cluster, else
+     * built from PostgreSQL for this read (O(queue); another instance owns it and keeps its index). Call in a session.
+     */
+    Uni<ClusterQueue> forReading(String cluster) {
+        if (ownership == null || ownership.owns(cluster)) {
+            ClusterQueue q = clusters.get(cluster);
+            return Uni.createFrom().item(q == null ? new ClusterQueue() : q);
+        }
+        return JobEntity.queued(cluster).map(jobs -> {
+            ClusterQueue q = new ClusterQueue();
+            jobs.forEach(j -> q.add(Entry.of(j)));
+            return q;
+        });
     }
 
     /** The first {@code limit} waiting jobs of {@code cluster} in placement order. */

@@ -3,6 +3,7 @@ package dev.ebbtide.scheduler.service;
 import dev.ebbtide.common.compute.DefaultCompute;
 import dev.ebbtide.common.events.ClusterBackoffChanged;
 import dev.ebbtide.common.events.ClusterDefined;
+import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.JobSubmitted;
 import dev.ebbtide.common.events.JobRunReported;
 import dev.ebbtide.common.events.JobState;
@@ -11,13 +12,13 @@ import dev.ebbtide.common.events.NodeStateChanged;
 import dev.ebbtide.common.events.Topics;
 import dev.ebbtide.core.lifecycle.JobEvent;
 import dev.ebbtide.core.lifecycle.JobLifecycle;
-import dev.ebbtide.core.lifecycle.Outcome;
 import dev.ebbtide.messaging.ConsumerHealth;
 import dev.ebbtide.messaging.DeadLetters;
 import dev.ebbtide.messaging.Decoded;
 import dev.ebbtide.messaging.RecordDecoder;
 import dev.ebbtide.scheduler.messaging.Outbox;
 import dev.ebbtide.scheduler.persistence.ClusterEntity;
+import dev.ebbtide.scheduler.persistence.ClusterMemoryEntity;
 import dev.ebbtide.scheduler.persistence.JobEntity;
 import dev.ebbtide.scheduler.persistence.JobRepository;
 import dev.ebbtide.scheduler.persistence.NodeEntity;
@@ -30,13 +31,17 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
@@ -93,6 +98,8 @@ public class SchedulerService {
     dev.ebbtide.scheduler.persistence.NodeRepository nodeRepository;
     @Inject
     BootTimes bootTimes;
+    @Inject
+    ClusterOwnership ownership;
 
     /**
      * Handles a batch of records in one transaction (under load, one commit and one outbox relay for many events).
@@ -107,27 +114,53 @@ public class SchedulerService {
             return Uni.createFrom().voidItem();
         }
         List<Item> items = records.stream().map(this::decode).toList();
-        return retries.run(CHANNEL, "a batch of " + items.size() + " record(s)", 1, () -> {
+        AtomicReference<List<Item>> applied = new AtomicReference<>(List.of());
+        return retries.run(CHANNEL, "a batch of " + items.size() + " record(s)", 1, () -> ownership.acting(() -> {
+            List<Item> mine = owned(items); // each try again: a partition may have been revoked meanwhile
+            applied.set(mine);
+            if (mine.isEmpty()) {
+                return Uni.createFrom().voidItem();
+            }
             Outgoing out = new Outgoing();
             long start = System.nanoTime();
-            return Panache.withTransaction(() -> index.ready().chain(() -> prefetch(items, out))
-                    .chain(() -> inOrder(items, i -> work(i, out)))
+            return Panache.withTransaction(() -> index.ready().chain(() -> prefetch(mine, out))
+                    .chain(() -> inOrder(mine, i -> work(i, out)))
                     .chain(out::insertNewJobs)
                     .chain(() -> placement.placeTouched(out))
                     .chain(() -> store(out)))
                     .onFailure().invoke(e -> out.undo()) // the database has none of it: neither has the index
                     .invoke(() -> {
                         registry.timer("ebbtide_scheduler_batch_seconds").record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-                        registry.summary("ebbtide_scheduler_batch_records").record(items.size());
+                        registry.summary("ebbtide_scheduler_batch_records").record(mine.size());
                         registry.summary("ebbtide_scheduler_batch_clusters").record(out.touched.size());
                     });
-        }, e -> {
+        }), e -> {
             LOG.warnf("a batch of %d record(s) failed (%s): handling them one by one", items.size(), e.toString());
-            return inOrder(items, this::handleAlone);
+            List<Item> alone = new ArrayList<>(); // one at a time, in order
+            applied.set(alone);
+            return inOrder(items, i -> handleAlone(i).invoke(done -> {
+                if (done) {
+                    alone.add(i);
+                }
+            }).replaceWithVoid());
         }).invoke(() -> {
             health.consuming(CHANNEL);
-            items.forEach(i -> clusterWait.handled(i.record()));
+            applied.get().forEach(i -> clusterWait.handled(i.record()));
         }).invoke(outbox::relayInBackground); // the next batch need not wait for Kafka's acknowledgements
+    }
+
+    /**
+     * The records of the partitions this instance owns now. The others' (revoked while they waited in a buffer or
+     * while this batch waited for PostgreSQL) are left to the partitions' new owner: the connector ignores the
+     * acknowledgement of a revoked partition, so the new owner reads them from the group's committed offset.
+     */
+    private List<Item> owned(List<Item> items) {
+        List<Item> mine = items.stream().filter(i -> ownership.ownsPartition(i.record().partition())).toList();
+        if (mine.size() < items.size()) {
+            LOG.debugf("%d of %d record(s) belong to partitions this instance no longer owns: left to their owner",
+                    items.size() - mine.size(), items.size());
+        }
+        return mine;
     }
 
     /**
@@ -163,15 +196,21 @@ public class SchedulerService {
         return new Item(r, type == null ? null : RecordDecoder.decode(r.topic(), r.key(), value, r.headers(), type));
     }
 
-    private Uni<Void> handleAlone(Item item) {
+    /** @return whether the record was this instance's to apply (its partition owned) and was applied or dead-lettered */
+    private Uni<Boolean> handleAlone(Item item) {
         ConsumerRecord<byte[], byte[]> r = item.record();
-        return retries.run(CHANNEL, r.topic() + " offset " + r.offset(), 3, () -> {
+        AtomicBoolean mine = new AtomicBoolean();
+        return retries.run(CHANNEL, r.topic() + " offset " + r.offset(), 3, () -> ownership.acting(() -> {
+            mine.set(ownership.ownsPartition(r.partition()));
+            if (!mine.get()) {
+                return Uni.createFrom().voidItem();
+            }
             Outgoing out = new Outgoing(); // a fresh one per try: a failed try leaves nothing behind
             return Panache.withTransaction(() -> index.ready().chain(() -> work(item, out))
                     .chain(out::insertNewJobs).chain(() -> placement.placeTouched(out)).chain(() -> store(out)))
                     .onFailure().invoke(e -> out.undo());
-        }, e -> deadLetter(r, "could not be applied (3 attempts): " + e.getClass().getSimpleName() + ": "
-                + firstLine(e.getMessage())));
+        }), e -> deadLetter(r, "could not be applied (3 attempts): " + e.getClass().getSimpleName() + ": "
+                + firstLine(e.getMessage()))).map(ignored -> mine.get());
     }
 
     /** Dead-letters a record in a transaction of its own; if even that keeps failing, straight to the broker. */
@@ -242,7 +281,8 @@ public class SchedulerService {
         return NodeEntity.<NodeEntity>findById(e.node()).chain(found -> {
             NodeEntity node = found != null ? found : newNode(e);
             Instant at = e.at() != null ? e.at() : now();
-            bootTimes.nodeChanged(e.cluster(), node.state, node.since, e.state(), at); // for start estimates
+            // for start estimates, and kept for the cluster's next owner
+            List<java.time.Duration> boots = bootTimes.nodeChanged(e.cluster(), node.state, node.since, e.state(), at);
             node.state = e.state();
             node.since = at;
             if (e.address() != null) {
@@ -253,9 +293,10 @@ public class SchedulerService {
             }
             String lostJob = node.jobId;
             boolean gone = e.state() == NodeState.deleted;
-            Uni<Void> step = Uni.createFrom().voidItem();
+            Uni<Void> step = boots == null ? Uni.createFrom().voidItem() : ClusterMemoryEntity.update(e.cluster(),
+                    row -> row.bootMillis = boots.stream().map(d -> String.valueOf(d.toMillis())).collect(Collectors.joining(",")));
             if (LOST.contains(e.state()) && lostJob != null) {
-                step = releaseLostJob(lostJob, node, e.state(), out);
+                step = step.chain(() -> releaseLostJob(lostJob, node, e.state(), out));
             }
             return step.chain(() -> gone ? node.delete() : node.persist().replaceWithVoid())
                     .chain(() -> placement.place(e.cluster(), out));
@@ -308,28 +349,6 @@ public class SchedulerService {
         });
     }
 
-    /**
-     * Cancels a job: a queued one at once; a preparing or running one is asked to stop on its nodes and becomes
-     * Canceled when they have all stopped.
-     *
-     * @return the job after the change, or null if there is no such job
-     * @throws IllegalStateException if the job has already ended
-     */
-    public Uni<JobEntity> cancel(String jobId, String reason) {
-        Outgoing out = new Outgoing();
-        return Panache.withTransaction(() -> index.ready().chain(() -> JobEntity.<JobEntity>findById(jobId)).chain(job -> {
-            if (job == null) {
-                return Uni.createFrom().<JobEntity>nullItem();
-            }
-            Outcome outcome = transitions.apply(job, new JobEvent.CancelAsked(reason), 0, out);
-            if (outcome.refusal() != null) {
-                throw new IllegalStateException(outcome.refusal());
-            }
-            Uni<Void> step = job.state == JobState.Canceled ? placement.place(job.cluster, out) : Uni.createFrom().voidItem();
-            return step.chain(() -> placement.placeTouched(out)).chain(() -> store(out)).replaceWith(job);
-        })).onFailure().invoke(e -> out.undo()).call(outbox::relay);
-    }
-
     /** Nodes the scheduler still counts as given to the job, leaving out {@code except}. */
     private static Uni<Integer> holding(String jobId, String except, Outgoing out) {
         if (out.runs != null && out.runs.knows(jobId)) { // every node holding it is in the session: no query
@@ -364,7 +383,9 @@ public class SchedulerService {
      */
     private Uni<Void> onBackoff(ClusterBackoffChanged e, Outgoing out) {
         waitReasons.onBackoff(e);
-        return JobEntity.queued(e.cluster()).chain(queued -> {
+        Uni<Void> remember = ClusterMemoryEntity.update(e.cluster(), row -> row.backoff = e.until() == null ? null
+                : EventJson.write(e)); // for the cluster's next owner
+        return remember.chain(() -> JobEntity.queued(e.cluster())).chain(queued -> {
             for (JobEntity job : queued) {
                 String reason = waitReasons.reason(e.cluster(), job.instanceCount, now());
                 if (!reason.equals(job.reason)) {

@@ -13,6 +13,7 @@ import dev.ebbtide.core.placement.SlotState;
 import dev.ebbtide.core.placement.WaitingJob;
 import dev.ebbtide.scheduler.config.SchedulerConfig;
 import dev.ebbtide.scheduler.persistence.ClusterEntity;
+import dev.ebbtide.scheduler.persistence.ClusterMemoryEntity;
 import dev.ebbtide.scheduler.persistence.JobEntity;
 import dev.ebbtide.scheduler.persistence.JobRepository;
 import dev.ebbtide.scheduler.persistence.NodeEntity;
@@ -21,6 +22,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -33,7 +35,8 @@ import java.util.stream.Collectors;
 
 /**
  * Queued jobs' positions and start estimates, computed on read (so always current) by the pure
- * {@link StartEstimator} from the in-memory {@link QueueIndex}, the cluster's stored nodes, the running jobs' time
+ * {@link StartEstimator} from the in-memory {@link QueueIndex} (on an instance that does not own the cluster, from the
+ * cluster's queued jobs in PostgreSQL, so any instance answers), the cluster's stored nodes, the running jobs' time
  * limits, the cluster's {@code max_instances}, its observed boot time ({@link BootTimes}, else
  * {@code ebbtide.scheduler.node-boot-time}) and its current back-off ({@link WaitReasons}). Costs per cluster asked about: one pass over its queue up to the last job asked
  * about, a simulation of at most {@link StartEstimator#MAX_SIMULATED} jobs, and three small queries.
@@ -54,6 +57,8 @@ public class StartEstimates {
     WaitReasons waits;
     @Inject
     BootTimes bootTimes;
+    @Inject
+    ClusterOwnership ownership;
 
     /** The estimates of the {@code Queued} jobs among {@code jobs}, by job id (call inside a session). */
     public Uni<Map<String, StartEstimate>> of(List<JobEntity> jobs) {
@@ -72,21 +77,40 @@ public class StartEstimates {
     }
 
     private Uni<Void> ofCluster(String cluster, Set<String> ids, Map<String, StartEstimate> into) {
-        Map<String, Integer> positions = index.positions(cluster, ids);
+        return index.forReading(cluster).chain(queue -> ofCluster(cluster, queue, ids, into));
+    }
+
+    private Uni<Void> ofCluster(String cluster, ClusterQueue queue, Set<String> ids,
+            Map<String, StartEstimate> into) {
+        Map<String, Integer> positions = queue.positions(ids);
         if (positions.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         int deepest = Collections.max(positions.values());
-        List<WaitingJob> head = index.head(cluster, Math.min(deepest, StartEstimator.MAX_SIMULATED + 1));
-        return ClusterEntity.<ClusterEntity>findById(cluster).chain(c -> nodeRepository.ofClusters(List.of(cluster))
-                .chain(nodes -> runningEnds(nodes).invoke(ends -> {
+        List<WaitingJob> head = queue.head(Math.min(deepest, StartEstimator.MAX_SIMULATED + 1));
+        return learned(cluster).chain(memory -> ClusterEntity.<ClusterEntity>findById(cluster).chain(c -> nodeRepository
+                .ofClusters(List.of(cluster)).chain(nodes -> runningEnds(nodes).invoke(ends -> {
                     Instant now = clock.instant();
                     int max = c == null ? nodes.size() : c.maxInstances;
                     List<StartEstimate> all = StartEstimator.estimateQueue(head, slots(nodes, ends), max,
-                            bootTimes.of(cluster, config.nodeBootTime()), growthWait(waits.active(cluster), now), now);
+                            memory.bootTime(), growthWait(memory.backoff(), now), now);
                     positions.forEach((id, position) -> into.put(id, position <= all.size() ? all.get(position - 1)
                             : StartEstimator.beyond(position, StartEstimator.MAX_SIMULATED)));
-                }).replaceWithVoid()));
+                }).replaceWithVoid())));
+    }
+
+    /** A cluster's boot time and back-off as its events told them. */
+    private record Learned(Duration bootTime, ClusterBackoffChanged backoff) {
+    }
+
+    /** From memory on the cluster's owner; from PostgreSQL (what the owner stored) on any other instance. */
+    private Uni<Learned> learned(String cluster) {
+        if (ownership.owns(cluster)) {
+            return Uni.createFrom().item(new Learned(bootTimes.of(cluster, config.nodeBootTime()), waits.active(cluster)));
+        }
+        return ClusterMemoryEntity.<ClusterMemoryEntity>findById(cluster).map(m -> m == null
+                ? new Learned(config.nodeBootTime(), null)
+                : new Learned(BootTimes.median(m.bootTimes(), config.nodeBootTime()), m.backoffEvent()));
     }
 
     /**

@@ -44,6 +44,8 @@ class Submissions {
     Placement placement;
     @Inject
     WaitReasons waitReasons;
+    @Inject
+    QueueIndex index;
 
     Uni<Void> onSubmitted(ConsumerRecord<byte[], byte[]> record, JobSubmitted submitted, Outgoing out) {
         String problem = problemWith(submitted);
@@ -112,12 +114,13 @@ class Submissions {
     }
 
     /**
-     * The scheduler has read the clusters topic to its end: each of these jobs still waiting is admitted if its cluster
-     * exists now, else fails with "unknown cluster".
+     * The scheduler has read the clusters topic to its end: each of these jobs still waiting, of a cluster this instance
+     * owns, is admitted if its cluster exists now, else fails with "unknown cluster".
      */
     Uni<Void> settleWaiting(List<String> jobIds, Outgoing out) {
         return JobEntity.<JobEntity>find("id in ?1 and state = ?2 and reason = ?3", jobIds, JobState.NotStarted, WAITING)
                 .withLock(LockModeType.PESSIMISTIC_WRITE).list()
+                .map(jobs -> jobs.stream().filter(j -> index.actsFor(j.cluster)).toList()) // may have changed since
                 .chain(jobs -> inOrder(jobs, job -> ClusterEntity.<ClusterEntity>findById(job.cluster).chain(c -> c != null
                         ? admit(job, c, null, out) : fail(job, "unknown cluster '" + job.cluster + "'", out))));
     }

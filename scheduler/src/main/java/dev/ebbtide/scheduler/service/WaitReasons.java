@@ -10,7 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Why a cluster's queued jobs wait, beyond "waiting for N node(s)": the cluster's latest active backoff (a cloud
  * refusal, or a compute instance that is stopped). Used both when a backoff arrives (the jobs queued then) and when a
  * job is queued later, so a job submitted to a stopped instance says so at once. A cache of
- * {@code ebbtide.clusters.backoff}: empty after a restart until the cluster's next backoff record.
+ * {@code ebbtide.clusters.backoff} for the clusters this instance owns, kept in PostgreSQL too ({@code cluster_memory})
+ * and restored from there when a cluster's partition is gained (takeover, restart).
  */
 @ApplicationScoped
 class WaitReasons {
@@ -24,6 +25,15 @@ class WaitReasons {
             active.remove(e.cluster());
         } else {
             active.put(e.cluster(), e);
+        }
+    }
+
+    /** The cluster's backoff as stored (a new owner, a restart); null forgets it. */
+    void restore(String cluster, ClusterBackoffChanged e) {
+        if (e == null) {
+            active.remove(cluster);
+        } else {
+            active.put(cluster, e);
         }
     }
 

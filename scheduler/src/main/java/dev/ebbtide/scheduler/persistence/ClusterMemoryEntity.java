@@ -1,0 +1,51 @@
+package dev.ebbtide.scheduler.persistence;
+
+import dev.ebbtide.common.events.ClusterBackoffChanged;
+import dev.ebbtide.common.events.EventJson;
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import io.smallrye.mutiny.Uni;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * What the scheduler learned about a cluster from its events, beyond jobs and nodes: its latest back-off (why its jobs
+ * wait) and its last observed node boot times (start estimates). Written by the cluster's owner in the transaction of
+ * the event; read by the next owner after a takeover or a restart, and by any instance for start estimates.
+ */
+@Entity
+@Table(name = "cluster_memory")
+public class ClusterMemoryEntity extends PanacheEntityBase {
+    @Id
+    public String cluster;
+    /** The latest {@link ClusterBackoffChanged} while it is active (null once ended), as JSON. */
+    @Column(length = 4000)
+    public String backoff;
+    /** The last observed boot times in milliseconds, oldest first, comma-separated. */
+    @Column(length = 400)
+    public String bootMillis;
+
+    public ClusterBackoffChanged backoffEvent() {
+        return backoff == null ? null : EventJson.read(backoff, ClusterBackoffChanged.class);
+    }
+
+    public List<Duration> bootTimes() {
+        return bootMillis == null || bootMillis.isEmpty() ? List.of()
+                : Arrays.stream(bootMillis.split(",")).map(s -> Duration.ofMillis(Long.parseLong(s))).toList();
+    }
+
+    /** Changes the cluster's row (created if missing) in the current transaction. */
+    public static Uni<Void> update(String cluster, Consumer<ClusterMemoryEntity> change) {
+        return ClusterMemoryEntity.<ClusterMemoryEntity>findById(cluster).chain(found -> {
+            ClusterMemoryEntity row = found != null ? found : new ClusterMemoryEntity();
+            row.cluster = cluster;
+            change.accept(row);
+            return row.persist().replaceWithVoid();
+        });
+    }
+}
