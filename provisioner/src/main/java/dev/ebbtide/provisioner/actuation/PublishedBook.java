@@ -1,0 +1,79 @@
+package dev.ebbtide.provisioner.actuation;
+
+import dev.ebbtide.common.events.NodeStateChanged;
+import dev.ebbtide.provisioner.instances.Instances;
+import dev.ebbtide.provisioner.messaging.ProvisionerPublisher;
+import dev.ebbtide.provisioner.nodes.NodeBook;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The {@link NodeBook} behind its monitor: each event applied to it publishes its changes, in the book's order, on
+ * {@code ebbtide.nodes.state} (and tells the compute instances their node's state). The book's monitor is the second
+ * of the provisioner's two locks: held only briefly, never across a cloud call.
+ */
+final class PublishedBook {
+    private final NodeBook book;
+    private final ProvisionerPublisher events;
+    private final Clock clock;
+    private volatile Instances instances;
+
+    PublishedBook(NodeBook book, ProvisionerPublisher events, Clock clock) {
+        this.book = book;
+        this.events = events;
+        this.clock = clock;
+    }
+
+    /** Compute instances: told each published node state; null = none (tests of pools only). */
+    void instances(Instances instances) {
+        this.instances = instances;
+    }
+
+    Instances instances() {
+        return instances;
+    }
+
+    /** The book itself, for those that take its monitor themselves (the durable records). */
+    NodeBook book() {
+        return book;
+    }
+
+    /** Applies one event to the view and publishes its changes, in the view's order. */
+    List<NodeBook.Change> apply(Function<NodeBook, List<NodeBook.Change>> event) {
+        synchronized (book) {
+            List<NodeBook.Change> changes = event.apply(book);
+            publish(changes, clock.instant());
+            return changes;
+        }
+    }
+
+    /** A read of the view under its monitor. */
+    <T> T read(Function<NodeBook, T> query) {
+        synchronized (book) {
+            return query.apply(book);
+        }
+    }
+
+    /** The deletion guard: an idle node with no job is marked leaving (atomically) and may be deleted. */
+    boolean markLeaving(String node, String reason) {
+        synchronized (book) {
+            if (!book.removable(node)) {
+                return false;
+            }
+            publish(book.leaving(node, reason), clock.instant());
+            return true;
+        }
+    }
+
+    private void publish(List<NodeBook.Change> changes, Instant now) {
+        for (NodeBook.Change c : changes) {
+            events.nodeStateChanged(new NodeStateChanged(c.cluster(), c.node(), c.state(), c.previous(), c.jobId(),
+                    c.reason(), c.address(), c.port(), now));
+            if (instances != null) {
+                instances.nodeState(c.cluster(), c.state(), c.reason());
+            }
+        }
+    }
+}
