@@ -4,7 +4,10 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
-/** What the harness reads from the scheduler process: its heap after a full GC, and its batch and relay timers. */
+/**
+ * What the harness reads from the service processes: heap after a full GC and resident memory (scheduler and
+ * autoscaler), and the scheduler's batch and relay timers.
+ */
 final class SchedulerProbe {
     private final LocalStack stack;
 
@@ -14,13 +17,18 @@ final class SchedulerProbe {
 
     /** The scheduler's used heap after a full GC ({@code jcmd GC.run}, then its own heap metric). */
     double heapMb() throws Exception {
-        long pid = stack.pids().get("scheduler");
+        return heapMb("scheduler");
+    }
+
+    /** A service's used heap after a full GC ({@code jcmd GC.run}, then its own heap metric). */
+    double heapMb(String service) throws Exception {
+        long pid = stack.pids().get(service);
         Process gc = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
                 String.valueOf(pid), "GC.run").redirectErrorStream(true).start();
         gc.getInputStream().readAllBytes();
         gc.waitFor();
         double bytes = 0;
-        for (String line : schedulerMetrics().split("\n")) {
+        for (String line : metrics(service).split("\n")) {
             if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
                 bytes += value(line);
             }
@@ -28,9 +36,28 @@ final class SchedulerProbe {
         return bytes / (1024 * 1024);
     }
 
+    /** A service process's resident memory (VmRSS), in MB; -1 where /proc cannot tell. */
+    double rssMb(String service) {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc", String.valueOf(stack.pids().get(service)),
+                    "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Double.parseDouble(line.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux, or the process is gone
+        }
+        return -1;
+    }
+
     private String schedulerMetrics() throws Exception {
+        return metrics("scheduler");
+    }
+
+    private String metrics(String service) throws Exception {
         var http = java.net.http.HttpClient.newHttpClient();
-        return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(stack.url("scheduler")
+        return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(stack.url(service)
                 + "/q/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
     }
 

@@ -75,6 +75,10 @@ public final class ThroughputBench implements AutoCloseable {
         int active = Integer.parseInt(opt.getOrDefault("active-clusters", "1000"));
         int memoryJobs = Integer.parseInt(opt.getOrDefault("memory-jobs", "100000"));
         int warmup = Integer.parseInt(opt.getOrDefault("warmup", "10000"));
+        if (!opt.getOrDefault("replicas", "1").equals("1")) { // comes with the local stack's instances
+            throw new IllegalArgumentException("--replicas needs a local stack that starts several instances of a "
+                    + "service; this build's starts one");
+        }
         Path state = Files.createTempDirectory("ebbtide-throughput");
         Path clustersDir = BenchClusters.write(state.resolve("clusters"), clusters, active, nodes);
         BenchReport report = new BenchReport();
@@ -118,10 +122,14 @@ public final class ThroughputBench implements AutoCloseable {
             dispatch(report, nodes, dispatchJobs);
             probe.profile(report, "+ dispatch");
             reaction(report, active);
+            report.row(String.format("autoscaler heap with %d clusters (after a full GC)", clusters + active + 2),
+                    "%.0f MB", probe.heapMb("autoscaler"));
             int queued = (int) queuedAt.keySet().stream().filter(id -> !runningAt.containsKey(id)).count();
             if (memoryJobs > queued) {
                 memory(report, memoryJobs - queued, clusters, memoryJobs);
             }
+            report.row("resident memory: scheduler / autoscaler", "%.0f MB / %.0f MB", probe.rssMb("scheduler"),
+                    probe.rssMb("autoscaler"));
         }
         TickBench.run(report, 10_000, 10);
     }

@@ -1,7 +1,6 @@
 package dev.ebbtide.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.ebbtide.devsupport.LocalStack;
 import java.io.IOException;
 import java.io.Reader;
@@ -69,14 +68,6 @@ final class RepoConfig {
 
     static Path composeFile() {
         return root().resolve("docker-compose.yml");
-    }
-
-    static JsonNode compose() {
-        try {
-            return new YAMLMapper().readTree(composeFile().toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot parse " + composeFile(), e);
-        }
     }
 
     /** A compose service's {@code environment}, in either the map or the {@code NAME=value} list form. */
