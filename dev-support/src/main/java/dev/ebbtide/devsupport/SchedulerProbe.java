@@ -22,7 +22,7 @@ final class SchedulerProbe {
 
     /** A service's used heap after a full GC ({@code jcmd GC.run}, then its own heap metric). */
     double heapMb(String service) throws Exception {
-        long pid = stack.pids().get(service);
+        long pid = pid(service);
         Process gc = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
                 String.valueOf(pid), "GC.run").redirectErrorStream(true).start();
         gc.getInputStream().readAllBytes();
@@ -39,8 +39,7 @@ final class SchedulerProbe {
     /** A service process's resident memory (VmRSS), in MB; -1 where /proc cannot tell. */
     double rssMb(String service) {
         try {
-            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc", String.valueOf(stack.pids().get(service)),
-                    "status"))) {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc", String.valueOf(pid(service)), "status"))) {
                 if (line.startsWith("VmRSS:")) {
                     return Double.parseDouble(line.replaceAll("[^0-9]", "")) / 1024;
                 }
@@ -49,6 +48,12 @@ final class SchedulerProbe {
             // not Linux, or the process is gone
         }
         return -1;
+    }
+
+    /** The process of a service ({@code scheduler}: instance 1) or of one instance ({@code scheduler-2}). */
+    private long pid(String name) {
+        Long pid = stack.instancePids().get(name);
+        return pid != null ? pid : stack.pids().get(name);
     }
 
     private String schedulerMetrics() throws Exception {

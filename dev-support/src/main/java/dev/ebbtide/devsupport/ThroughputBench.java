@@ -45,8 +45,11 @@ public final class ThroughputBench implements AutoCloseable {
     private final SchedulerProbe probe;
     private volatile String answerCluster; // the harness answers assignments on this cluster as its node agents
 
-    private ThroughputBench(LocalStack stack) {
+    private final int replicas;
+
+    private ThroughputBench(LocalStack stack, int replicas) {
         this.stack = stack;
+        this.replicas = replicas;
         this.client = stack.kafkaClientConfig(KafkaAccess.ADMIN);
         Map<String, Object> p = new HashMap<>(client);
         p.put("linger.ms", "5");
@@ -75,19 +78,17 @@ public final class ThroughputBench implements AutoCloseable {
         int active = Integer.parseInt(opt.getOrDefault("active-clusters", "1000"));
         int memoryJobs = Integer.parseInt(opt.getOrDefault("memory-jobs", "100000"));
         int warmup = Integer.parseInt(opt.getOrDefault("warmup", "10000"));
-        if (!opt.getOrDefault("replicas", "1").equals("1")) { // comes with the local stack's instances
-            throw new IllegalArgumentException("--replicas needs a local stack that starts several instances of a "
-                    + "service; this build's starts one");
-        }
+        int replicas = Integer.parseInt(opt.getOrDefault("replicas", "1"));
         Path state = Files.createTempDirectory("ebbtide-throughput");
         Path clustersDir = BenchClusters.write(state.resolve("clusters"), clusters, active, nodes);
         BenchReport report = new BenchReport();
-        report.note("stack: Kafka, PostgreSQL, scheduler, autoscaler (JVM: " + LocalStack.serviceJvmOptions() + ")");
+        report.note("stack: Kafka, PostgreSQL, scheduler, autoscaler, " + replicas + " instance(s) of each (JVM: "
+                + LocalStack.serviceJvmOptions() + ")");
         long t = System.nanoTime();
-        try (LocalStack stack = LocalStack.start(new LocalStack.Options(root, state, 0, 0, true, clustersDir, Map.of()),
-                Set.of("scheduler", "autoscaler"))) {
+        try (LocalStack stack = LocalStack.start(new LocalStack.Options(root, state, 0, 0, true, clustersDir, Map.of())
+                .withReplicas(replicas), Set.of("scheduler", "autoscaler"))) {
             report.note(String.format("stack started in %.1f s; state in %s", (System.nanoTime() - t) / 1e9, state));
-            try (ThroughputBench bench = new ThroughputBench(stack)) { // its producer closes before the broker stops
+            try (ThroughputBench bench = new ThroughputBench(stack, replicas)) { // its producer closes before the broker stops
                 bench.run(report, warmup, jobs, clusters, nodes, dispatchJobs, active, memoryJobs);
             }
         }
@@ -122,14 +123,19 @@ public final class ThroughputBench implements AutoCloseable {
             dispatch(report, nodes, dispatchJobs);
             probe.profile(report, "+ dispatch");
             reaction(report, active);
-            report.row(String.format("autoscaler heap with %d clusters (after a full GC)", clusters + active + 2),
-                    "%.0f MB", probe.heapMb("autoscaler"));
+            for (String a : instances("autoscaler")) {
+                report.row(String.format("%s heap with %d clusters (after a full GC)", a, clusters + active + 2),
+                        "%.0f MB", probe.heapMb(a));
+            }
             int queued = (int) queuedAt.keySet().stream().filter(id -> !runningAt.containsKey(id)).count();
             if (memoryJobs > queued) {
                 memory(report, memoryJobs - queued, clusters, memoryJobs);
             }
-            report.row("resident memory: scheduler / autoscaler", "%.0f MB / %.0f MB", probe.rssMb("scheduler"),
-                    probe.rssMb("autoscaler"));
+            for (int k = 0; k < replicas; k++) {
+                String sch = instances("scheduler").get(k);
+                String aut = instances("autoscaler").get(k);
+                report.row("resident memory: " + sch + " / " + aut, "%.0f MB / %.0f MB", probe.rssMb(sch), probe.rssMb(aut));
+            }
         }
         TickBench.run(report, 10_000, 10);
     }
@@ -297,6 +303,18 @@ public final class ThroughputBench implements AutoCloseable {
 
     // --- plumbing -------------------------------------------------------------------------------------------
 
+    /** {@code scheduler} with one instance; {@code scheduler-1}, {@code scheduler-2}, … with several. */
+    private List<String> instances(String service) {
+        if (replicas == 1) {
+            return List.of(service);
+        }
+        List<String> names = new ArrayList<>();
+        for (int k = 1; k <= replicas; k++) {
+            names.add(service + "-" + k);
+        }
+        return names;
+    }
+
     private void onRecord(ConsumerRecord<String, String> r, long now) {
         switch (r.topic()) {
             case Topics.JOBS_STATE -> {
@@ -374,7 +392,7 @@ public final class ThroughputBench implements AutoCloseable {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 throw new IllegalArgumentException("usage: ebbtide bench --throughput [--jobs 20000] [--clusters 100] "
                         + "[--warmup 10000] [--nodes 200] [--dispatch-jobs 4000] [--active-clusters 1000] [--memory-jobs 100000] "
-                        + "[--keep-state true]");
+                        + "[--replicas 1] [--keep-state true]");
             }
             opt.put(args[i].substring(2), args[++i]);
         }
