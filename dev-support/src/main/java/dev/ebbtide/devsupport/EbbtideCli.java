@@ -30,12 +30,13 @@ public final class EbbtideCli {
     private static final Set<String> TERMINAL = Set.of("Completed", "Failed", "Canceled");
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     private final String submitter;
-    private final String autoscaler;
+    /** Every autoscaler instance: a cluster's nodes are known only to the one that owns it. */
+    private final List<String> autoscalers;
     private final String authorization;
 
-    EbbtideCli(String submitter, String autoscaler, String token) {
+    EbbtideCli(String submitter, List<String> autoscalers, String token) {
         this.submitter = submitter;
-        this.autoscaler = autoscaler;
+        this.autoscalers = List.copyOf(autoscalers);
         this.authorization = "Bearer " + token;
     }
 
@@ -47,8 +48,7 @@ public final class EbbtideCli {
             System.err.println(USAGE);
             System.exit(2);
         }
-        EbbtideCli cli = new EbbtideCli(env("EBBTIDE_SUBMITTER_URL", "http://127.0.0.1:8081"),
-                env("EBBTIDE_AUTOSCALER_URL", "http://127.0.0.1:8083"), token());
+        EbbtideCli cli = new EbbtideCli(env("EBBTIDE_SUBMITTER_URL", "http://127.0.0.1:8081"), autoscalerUrls(), token());
         if (args[0].equals("cancel")) {
             System.exit(cli.cancel(args[1]));
         }
@@ -131,7 +131,7 @@ public final class EbbtideCli {
         int min = 0;
         while (System.nanoTime() < deadline) {
             job = get(submitter + "/jobs/" + id);
-            JsonNode c = get(autoscaler + "/clusters/" + cluster);
+            JsonNode c = clusterView(cluster);
             String state = job == null ? "?" : job.path("state").asText();
             if (!state.equals(lastState)) {
                 String reason = job.path("reason").asText("");
@@ -192,6 +192,37 @@ public final class EbbtideCli {
             }
             return false;
         });
+    }
+
+    /**
+     * The cluster as its owning autoscaler instance sees it (with one instance, that one); null while no live instance
+     * owns it (a takeover in progress).
+     */
+    private JsonNode clusterView(String cluster) throws InterruptedException {
+        for (String url : autoscalers) {
+            JsonNode c = get(url + "/clusters/" + cluster);
+            if (c != null && c.path("ownedHere").asBoolean(true)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * {@code EBBTIDE_AUTOSCALER_URL} if set; else every autoscaler instance the local stack listed in
+     * {@code <state>/run/instances} ({@code ./ebbtide up --replicas N}); else the default port.
+     */
+    static List<String> autoscalerUrls() throws IOException {
+        String env = System.getenv("EBBTIDE_AUTOSCALER_URL");
+        if (env != null && !env.isBlank()) {
+            return List.of(env);
+        }
+        Path instances = Path.of(env("EBBTIDE_KEYS_DIR", ".ebbtide/keys")).toAbsolutePath().getParent()
+                .resolve("run").resolve("instances");
+        List<String> urls = Files.isRegularFile(instances) ? Files.readAllLines(instances).stream()
+                .map(l -> l.trim().split("\\s+")).filter(f -> f.length >= 2 && f[0].startsWith("autoscaler"))
+                .map(f -> f[1]).toList() : List.of();
+        return urls.isEmpty() ? List.of("http://127.0.0.1:8083") : urls;
     }
 
     private JsonNode get(String url) throws InterruptedException {

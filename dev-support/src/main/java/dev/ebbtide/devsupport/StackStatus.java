@@ -32,6 +32,7 @@ public final class StackStatus {
 
     /** {@code args[0]}: the state directory ({@code .ebbtide}). */
     public static void main(String[] args) throws IOException {
+        java.util.logging.Logger.getLogger("org.apache.kafka").setLevel(java.util.logging.Level.WARNING); // no client chatter
         try {
             report(Path.of(args.length > 0 ? args[0] : ".ebbtide")).forEach(System.out::println);
         } catch (IllegalStateException e) {
