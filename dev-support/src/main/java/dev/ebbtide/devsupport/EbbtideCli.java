@@ -217,8 +217,12 @@ public final class EbbtideCli {
         if (env != null && !env.isBlank()) {
             return List.of(env);
         }
-        Path instances = Path.of(env("EBBTIDE_KEYS_DIR", ".ebbtide/keys")).toAbsolutePath().getParent()
-                .resolve("run").resolve("instances");
+        return autoscalerUrls(Path.of(env("EBBTIDE_KEYS_DIR", ".ebbtide/keys")).toAbsolutePath().getParent()
+                .resolve("run").resolve("instances"));
+    }
+
+    /** The autoscaler instances' URLs in a {@code run/instances} file (name, URL, pid per line); else the default. */
+    static List<String> autoscalerUrls(Path instances) throws IOException {
         List<String> urls = Files.isRegularFile(instances) ? Files.readAllLines(instances).stream()
                 .map(l -> l.trim().split("\\s+")).filter(f -> f.length >= 2 && f[0].startsWith("autoscaler"))
                 .map(f -> f[1]).toList() : List.of();
