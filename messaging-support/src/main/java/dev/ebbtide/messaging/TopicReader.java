@@ -22,22 +22,34 @@ public final class TopicReader {
      */
     public static void readToEnd(Map<String, Object> connection, String topic, Duration timeout,
             Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        readToEnd(connection, topic, p -> true, timeout, each);
+    }
+
+    /**
+     * Reads only the partitions whose number {@code partitions} accepts (e.g. those just assigned to this instance).
+     *
+     * @return the topic's partition count
+     */
+    public static int readToEnd(Map<String, Object> connection, String topic, java.util.function.IntPredicate partitions,
+            Duration timeout, Consumer<ConsumerRecord<byte[], byte[]>> each) {
         Map<String, Object> config = new HashMap<>(connection);
         config.put("enable.auto.commit", "false");
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
+            List<TopicPartition> all = consumer.partitionsFor(topic, timeout).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+            List<TopicPartition> read = all.stream().filter(tp -> partitions.test(tp.partition())).toList();
+            consumer.assign(read);
+            consumer.seekToBeginning(read);
+            Map<TopicPartition, Long> end = consumer.endOffsets(read, timeout);
             long deadline = System.nanoTime() + timeout.toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p, timeout) < end.get(p))) {
+            while (read.stream().anyMatch(p -> consumer.position(p, timeout) < end.get(p))) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("read only part of " + topic + " within " + timeout);
                 }
                 consumer.poll(Duration.ofMillis(200)).forEach(each);
             }
+            return all.size();
         }
     }
 }

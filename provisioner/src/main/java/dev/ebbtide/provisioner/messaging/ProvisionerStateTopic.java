@@ -5,23 +5,20 @@ import dev.ebbtide.common.events.EventTypes;
 import dev.ebbtide.common.events.ProvisionerClusterState;
 import dev.ebbtide.common.events.Topics;
 import dev.ebbtide.messaging.KafkaConnection;
+import dev.ebbtide.messaging.TopicReader;
 import dev.ebbtide.messaging.ownership.ClusterPartition;
 import dev.ebbtide.provisioner.actuation.ClusterMemory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
@@ -79,36 +76,13 @@ public final class ProvisionerStateTopic implements ClusterMemory, AutoCloseable
     @Override
     public Map<String, ProvisionerClusterState> load(Set<Integer> partitions) {
         Map<String, ProvisionerClusterState> latest = new HashMap<>();
-        Map<String, Object> config = new HashMap<>(connection);
-        config.put("enable.auto.commit", "false");
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            List<TopicPartition> all = consumer.partitionsFor(topic, READ_TIMEOUT).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            int count = all.size();
-            // the same partition count as the owning topics: read only the assigned partitions; else all, filtered
-            List<TopicPartition> read = all.stream().filter(tp -> partitions.contains(tp.partition())).toList();
-            boolean filter = false;
-            if (read.size() != partitions.size()) {
-                LOG.warnf("%s has %d partitions, unlike the scale requests: reading all of it", topic, count);
-                read = all;
-                filter = true;
-            }
-            consumer.assign(read);
-            consumer.seekToBeginning(read);
-            Map<TopicPartition, Long> end = consumer.endOffsets(read, READ_TIMEOUT);
-            long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
-            while (read.stream().anyMatch(p -> consumer.position(p, READ_TIMEOUT) < end.get(p))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("read only part of " + topic + " within " + READ_TIMEOUT);
-                }
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    take(r, latest);
-                }
-            }
-            if (filter) {
-                latest.keySet().removeIf(cluster -> !partitions.contains(ClusterPartition.of(cluster, count)));
-            }
+        int count = TopicReader.readToEnd(connection, topic, partitions::contains, READ_TIMEOUT, r -> take(r, latest));
+        if (partitions.stream().anyMatch(p -> p >= count)) {
+            // not the partition count of the owning topics: read all of it and keep the clusters of these partitions
+            LOG.warnf("%s has %d partitions, unlike the scale requests: reading all of it", topic, count);
+            latest.clear();
+            TopicReader.readToEnd(connection, topic, READ_TIMEOUT, r -> take(r, latest));
+            latest.keySet().removeIf(cluster -> !partitions.contains(ClusterPartition.of(cluster, count)));
         }
         return latest;
     }
