@@ -43,8 +43,10 @@ class ComputeYamlTest {
     @Test
     void resourceIdAndSshSettingsAreStoredAsGiven() throws IOException {
         ClusterSpec spec = AzureMlYaml.parseCluster(file("vm-password.yml"));
-        assertEquals("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/my-rg/providers/"
-                + "Microsoft.Compute/virtualMachines/box-1", spec.attached().resourceId());
+        assertEquals(
+                "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/my-rg/providers/"
+                        + "Microsoft.Compute/virtualMachines/box-1",
+                spec.attached().resourceId());
         assertEquals("azureuser", spec.attached().ssh().adminUsername());
         assertEquals(2222, spec.attached().ssh().sshPort());
         assertEquals("s3cret-Passw0rd!", spec.attached().ssh().adminPassword(), "stored");
@@ -73,29 +75,36 @@ class ComputeYamlTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "'name: vm1\ntype: virtualmachine\nresource_id: my-vm' | resource_id must be a virtual machine's id",
-        "'name: vm1\ntype: virtualmachine\nssh_settings: {admin_username: a, ssh_port: 70000}' | ssh_port must be a port number",
-        "'name: vm1\ntype: virtualmachine\nssh_settings: {admin_usernme: a}' | unknown field 'admin_usernme' (did you mean 'admin_username'?)",
-        "'name: vm1\ntype: virtualmachine\nsize: Standard_DS3_v2' | attached compute: unknown field 'size'",
-        "'name: i1\ntype: computeinstance\nsetup_scripts: {startup: {command: x}}' | setup_scripts are not supported",
-        "'name: i1\ntype: computeinstance\nidle_time_before_shutdown: 20m' | ISO 8601 duration such as PT20M",
-        "'name: i1\ntype: computeinstance\nidle_time_before_shutdown: PT20M\nidle_time_before_shutdown_minutes: 20' | not both",
-        "'name: i1\ntype: computeinstance\nschedules: {compute_start_stop: [{action: pause, trigger: {type: cron, expression: 0 8 * * *}}]}' | action must be start or stop",
-        "'name: i1\ntype: computeinstance\nschedules: {compute_start_stop: [{action: stop, trigger: {type: recurrence}}]}' | only cron schedule triggers",
-        "'name: i1\ntype: computeinstance\nschedules: {compute_start_stop: [{action: stop, trigger: {type: cron, expression: 0 25 * * *}}]}' | the hour must be 0-23, got 25",
-        "'name: i1\ntype: computeinstance\nschedules: {compute_start_stop: [{action: stop, trigger: {type: cron, expression: 0 8 * * *, time_zone: Mars}}]}' | time_zone 'Mars' is not known",
-        "'name: i1\ntype: computeinstance\nmin_instances: 2' | compute instance: unknown field 'min_instances'",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "'name: vm1\ntype: virtualmachine\nresource_id: my-vm' | resource_id must be a virtual machine's id",
+                "'name: vm1\ntype: virtualmachine\nssh_settings: {admin_username: a, ssh_port: 70000}' | ssh_port must be a port number",
+                "'name: vm1\ntype: virtualmachine\nssh_settings: {admin_usernme: a}' | unknown field 'admin_usernme' (did you mean 'admin_username'?)",
+                "'name: vm1\ntype: virtualmachine\nsize: Standard_DS3_v2' | attached compute: unknown field 'size'",
+                "'name: i1\ntype: computeinstance\nsetup_scripts: {startup: {command: x}}' | setup_scripts are not supported",
+                "'name: i1\ntype: computeinstance\nidle_time_before_shutdown: 20m' | ISO 8601 duration such as PT20M",
+                "'name: i1\ntype: computeinstance\nidle_time_before_shutdown: PT20M\nidle_time_before_shutdown_minutes: 20' | not both",
+                "'name: i1\ntype: computeinstance\nschedules: {compute_start_stop: [{action: pause, trigger: {type: cron, expression: 0 8 * * *}}]}' | action must be start or stop",
+                "'name: i1\ntype: computeinstance\nschedules: {compute_start_stop: [{action: stop, trigger: {type: recurrence}}]}' | only cron schedule triggers",
+                "'name: i1\ntype: computeinstance\nschedules: {compute_start_stop: [{action: stop, trigger: {type: cron, expression: 0 25 * * *}}]}' | the hour must be 0-23, got 25",
+                "'name: i1\ntype: computeinstance\nschedules: {compute_start_stop: [{action: stop, trigger: {type: cron, expression: 0 8 * * *, time_zone: Mars}}]}' | time_zone 'Mars' is not known",
+                "'name: i1\ntype: computeinstance\nmin_instances: 2' | compute instance: unknown field 'min_instances'",
+            })
     void badComputeDocumentsAreRefusedWithOneSentence(String yaml, String expected) {
         InvalidSpecException e = assertThrows(InvalidSpecException.class, () -> AzureMlYaml.parseCluster(yaml));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
     }
 
     @ParameterizedTest
-    @CsvSource({"instance-minimal.yml,minimal-example-i,", "instance-basic.yml,basic-example-i,",
-        "instance-idle.yml,idle-example-i,1200", "instance-idle-minutes.yml,idle-minutes-i,1800",
-        "instance-schedule.yml,schedule-example-i,", "instance-network.yml,network-example-i,"})
+    @CsvSource({
+        "instance-minimal.yml,minimal-example-i,",
+        "instance-basic.yml,basic-example-i,",
+        "instance-idle.yml,idle-example-i,1200",
+        "instance-idle-minutes.yml,idle-minutes-i,1800",
+        "instance-schedule.yml,schedule-example-i,",
+        "instance-network.yml,network-example-i,"
+    })
     void computeInstanceFormsAreAcceptedAsOneNode(String file, String name, Long idleSeconds) throws IOException {
         ClusterSpec spec = AzureMlYaml.parseCluster(file(file));
         assertTrue(spec.isInstance());
@@ -106,7 +115,9 @@ class ComputeYamlTest {
 
     @Test
     void schedulesKeepTheirActionExpressionAndZone() throws IOException {
-        var schedules = AzureMlYaml.parseCluster(file("instance-schedule.yml")).instance().schedules();
+        var schedules = AzureMlYaml.parseCluster(file("instance-schedule.yml"))
+                .instance()
+                .schedules();
         assertEquals(2, schedules.size());
         assertEquals("stop", schedules.get(0).action());
         assertEquals("0 18 * * *", schedules.get(0).expression());
@@ -118,17 +129,28 @@ class ComputeYamlTest {
     @Test
     void theExamplesParse() throws IOException {
         java.nio.file.Path examples = java.nio.file.Path.of("..", "examples");
-        assertTrue(AzureMlYaml.parseCluster(java.nio.file.Files.readString(examples.resolve("compute/lab.yml"))).isAttached());
-        assertEquals(600L, AzureMlYaml.parseCluster(java.nio.file.Files.readString(examples.resolve("compute/instance.yml")))
-                .instance().idleTimeBeforeShutdownSeconds());
-        assertEquals("lab", AzureMlYaml.parseJob(java.nio.file.Files.readString(examples.resolve("compute/lab-job.yml"))).compute());
-        assertEquals("local", AzureMlYaml.parseJob(java.nio.file.Files.readString(examples.resolve("local.yml"))).compute());
+        assertTrue(AzureMlYaml.parseCluster(java.nio.file.Files.readString(examples.resolve("compute/lab.yml")))
+                .isAttached());
+        assertEquals(
+                600L,
+                AzureMlYaml.parseCluster(java.nio.file.Files.readString(examples.resolve("compute/instance.yml")))
+                        .instance()
+                        .idleTimeBeforeShutdownSeconds());
+        assertEquals(
+                "lab",
+                AzureMlYaml.parseJob(java.nio.file.Files.readString(examples.resolve("compute/lab-job.yml")))
+                        .compute());
+        assertEquals(
+                "local",
+                AzureMlYaml.parseJob(java.nio.file.Files.readString(examples.resolve("local.yml")))
+                        .compute());
     }
 
     @Test
     void olderClusterEventsWithoutATypeReadAsAmlCompute() {
-        ClusterDefined old = EventJson.read("{\"spec\":{\"name\":\"cpu\",\"size\":\"Standard_DS3_v2\",\"tier\":\"dedicated\","
-                + "\"minInstances\":0,\"maxInstances\":4,\"idleTimeBeforeScaleDown\":30},\"at\":\"2026-12-01T00:00:00Z\"}",
+        ClusterDefined old = EventJson.read(
+                "{\"spec\":{\"name\":\"cpu\",\"size\":\"Standard_DS3_v2\",\"tier\":\"dedicated\","
+                        + "\"minInstances\":0,\"maxInstances\":4,\"idleTimeBeforeScaleDown\":30},\"at\":\"2026-12-01T00:00:00Z\"}",
                 ClusterDefined.class);
         assertTrue(old.spec().scaled());
         assertEquals(ClusterSpec.AMLCOMPUTE, old.spec().type());

@@ -35,8 +35,10 @@ class CronExpressionTest {
     @Test
     void readsTheExpressionInItsTimeZone() {
         // 08:00 in Berlin in December is 07:00 UTC
-        assertEquals(Instant.parse("2026-12-03T07:00:00Z"),
-                CronExpression.parse("0 8 * * *").next(Instant.parse("2026-12-02T08:00:00Z"), ZoneId.of("Europe/Berlin")));
+        assertEquals(
+                Instant.parse("2026-12-03T07:00:00Z"),
+                CronExpression.parse("0 8 * * *")
+                        .next(Instant.parse("2026-12-02T08:00:00Z"), ZoneId.of("Europe/Berlin")));
     }
 
     @Test
@@ -53,16 +55,19 @@ class CronExpressionTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "0 18 * *       | five fields",
-        "60 18 * * *    | the minute must be 0-59, got 60",
-        "0 18 * 13 *    | the month must be 1-12, got 13",
-        "0 18-6 * * *   | runs backwards",
-        "0 x * * *      | the hour field 'x' is not a number",
-        "'' | five fields",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "0 18 * *       | five fields",
+                "60 18 * * *    | the minute must be 0-59, got 60",
+                "0 18 * 13 *    | the month must be 1-12, got 13",
+                "0 18-6 * * *   | runs backwards",
+                "0 x * * *      | the hour field 'x' is not a number",
+                "'' | five fields",
+            })
     void badExpressionsSayWhatIsWrong(String expression, String expected) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CronExpression.parse(expression));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> CronExpression.parse(expression));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
     }
 }

@@ -15,11 +15,27 @@ import org.junit.jupiter.api.Test;
 
 /** Every JSON example in docs/events.md parses into its record and serialises back to the same JSON. */
 class EventsDocTest {
-    private static final Pattern EXAMPLE = Pattern.compile("### (\\w+)\\n(?:(?!### ).)*?```json\\n(.*?)\\n```", Pattern.DOTALL);
-    private static final String[] EVENTS = {"JobSubmitted", "JobStateChanged", "JobAssigned", "JobRunReported", "JobStopRequested",
-        "ClusterDefined", "ClusterDemandChanged", "ClusterDemandChangedV2", "ClusterBackoffChanged", "ScaleRequested", "NodeStateChanged",
-        "NodeAgentStatus", "JobLogChunk", "PolicyHistory", "PolicyChanged", "ScalingDecisionRecorded",
-        "ProvisionerClusterState"};
+    private static final Pattern EXAMPLE =
+            Pattern.compile("### (\\w+)\\n(?:(?!### ).)*?```json\\n(.*?)\\n```", Pattern.DOTALL);
+    private static final String[] EVENTS = {
+        "JobSubmitted",
+        "JobStateChanged",
+        "JobAssigned",
+        "JobRunReported",
+        "JobStopRequested",
+        "ClusterDefined",
+        "ClusterDemandChanged",
+        "ClusterDemandChangedV2",
+        "ClusterBackoffChanged",
+        "ScaleRequested",
+        "NodeStateChanged",
+        "NodeAgentStatus",
+        "JobLogChunk",
+        "PolicyHistory",
+        "PolicyChanged",
+        "ScalingDecisionRecorded",
+        "ProvisionerClusterState"
+    };
 
     @Test
     void everyEventHasAnExampleThatRoundTrips() throws Exception {
@@ -38,7 +54,10 @@ class EventsDocTest {
             assertEquals(expected, actual, event + " does not round-trip");
             assertTrue(doc.contains("`" + topicOf(doc, event) + "`"), event + " is in the topic table");
         }
-        assertEquals(EVENTS.length, examples.size(), "an example in docs/events.md names no known event: " + examples.keySet());
+        assertEquals(
+                EVENTS.length,
+                examples.size(),
+                "an example in docs/events.md names no known event: " + examples.keySet());
     }
 
     @Test
@@ -52,10 +71,13 @@ class EventsDocTest {
         String doc = Files.readString(Path.of("../docs/events.md"));
         int seen = 0;
         for (String service : new String[] {"job-submitter", "scheduler", "autoscaler", "provisioner"}) {
-            for (String line : Files.readAllLines(Path.of("../" + service + "/src/main/resources/application.properties"))) {
+            for (String line :
+                    Files.readAllLines(Path.of("../" + service + "/src/main/resources/application.properties"))) {
                 if (line.contains(".cloud-events-type=")) {
                     String type = line.substring(line.indexOf('=') + 1).trim();
-                    assertTrue(declared.contains(type), service + " sends " + type + ", which EventTypes does not declare");
+                    assertTrue(
+                            declared.contains(type),
+                            service + " sends " + type + ", which EventTypes does not declare");
                     assertTrue(doc.contains("`" + type + "`"), type + " is missing from docs/events.md");
                     seen++;
                 }
@@ -66,13 +88,15 @@ class EventsDocTest {
 
     @Test
     void recordsIgnoreFieldsAddedByNewerV1Producers() {
-        var e = EventJson.read("{\"cluster\":\"c\",\"node\":\"n\",\"state\":\"idle\",\"someFutureField\":1}",
+        var e = EventJson.read(
+                "{\"cluster\":\"c\",\"node\":\"n\",\"state\":\"idle\",\"someFutureField\":1}",
                 dev.ebbtide.common.events.NodeStateChanged.class);
         assertEquals("n", e.node());
     }
 
     private static String topicOf(String doc, String event) {
-        Matcher m = Pattern.compile("\\| `([a-z.]+)`(?: \\(compacted\\))? \\| \\[" + event + "\\]").matcher(doc);
+        Matcher m = Pattern.compile("\\| `([a-z.]+)`(?: \\(compacted\\))? \\| \\[" + event + "\\]")
+                .matcher(doc);
         assertTrue(m.find(), event + " has a row in the topic table");
         return m.group(1);
     }

@@ -19,9 +19,19 @@ import org.junit.jupiter.api.Test;
  */
 class CoreIsPureTest {
 
-    private static final List<String> FORBIDDEN_PACKAGES = List.of("io.quarkus", "jakarta", "javax", "io.smallrye",
-            "org.hibernate", "org.apache.kafka", "com.azure", "java.io", "java.nio", "java.net",
-            "java.util.concurrent.Executor", "java.lang.Thread");
+    private static final List<String> FORBIDDEN_PACKAGES = List.of(
+            "io.quarkus",
+            "jakarta",
+            "javax",
+            "io.smallrye",
+            "org.hibernate",
+            "org.apache.kafka",
+            "com.azure",
+            "java.io",
+            "java.nio",
+            "java.net",
+            "java.util.concurrent.Executor",
+            "java.lang.Thread");
 
     private static final List<Pattern> FORBIDDEN_CALLS = List.of(
             Pattern.compile("\\bInstant\\s*\\.\\s*now\\s*\\("),
@@ -47,7 +57,9 @@ class CoreIsPureTest {
             for (int i = 0; i < lines.size(); i++) {
                 String code = stripComment(lines.get(i));
                 for (String pkg : FORBIDDEN_PACKAGES) {
-                    if (Pattern.compile("\\b" + Pattern.quote(pkg) + "\\b").matcher(code).find()) {
+                    if (Pattern.compile("\\b" + Pattern.quote(pkg) + "\\b")
+                            .matcher(code)
+                            .find()) {
                         violations.add(f + ":" + (i + 1) + " uses " + pkg + ": " + code.trim());
                     }
                 }
@@ -65,8 +77,11 @@ class CoreIsPureTest {
     void theScanWouldCatchAViolation() {
         String sample = "import java.io.File; var t = Instant.now();";
         assertTrue(FORBIDDEN_CALLS.get(0).matcher(sample).find());
-        assertTrue(Pattern.compile("\\b" + Pattern.quote("java.io") + "\\b").matcher(sample).find());
-        assertFalse(Pattern.compile("\\b" + Pattern.quote("java.io") + "\\b").matcher("import java.time.Instant;")
+        assertTrue(Pattern.compile("\\b" + Pattern.quote("java.io") + "\\b")
+                .matcher(sample)
+                .find());
+        assertFalse(Pattern.compile("\\b" + Pattern.quote("java.io") + "\\b")
+                .matcher("import java.time.Instant;")
                 .find());
     }
 

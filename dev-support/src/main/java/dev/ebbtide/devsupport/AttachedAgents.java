@@ -19,8 +19,7 @@ import java.util.List;
 public final class AttachedAgents {
     public static final String AGENT_MAIN = "dev.ebbtide.agent.NodeAgentMain";
 
-    private AttachedAgents() {
-    }
+    private AttachedAgents() {}
 
     /**
      * @param agentClasspath the node agent's jar and {@code lib/*}
@@ -28,8 +27,9 @@ public final class AttachedAgents {
      * @param dir            where the pool's machines keep their directories
      * @return the node names started
      */
-    public static List<String> start(String agentClasspath, Path agentConfig, Path dir, String cluster, int count,
-            Duration heartbeat) throws IOException {
+    public static List<String> start(
+            String agentClasspath, Path agentConfig, Path dir, String cluster, int count, Duration heartbeat)
+            throws IOException {
         if (count < 1) {
             throw new IllegalArgumentException("--nodes must be >= 1, got " + count);
         }
@@ -44,12 +44,26 @@ public final class AttachedAgents {
             }
             Files.createDirectories(nodeDir);
             List<String> cmd = new ArrayList<>(setsid());
-            cmd.addAll(List.of(java, "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", agentClasspath,
-                    AGENT_MAIN, "--config=" + agentConfig.toAbsolutePath(), "--cluster=" + cluster, "--node=" + node,
-                    "--work-dir=" + nodeDir, "--address=127.0.0.1", "--port=" + freePort(),
+            cmd.addAll(List.of(
+                    java,
+                    "-Xmx64m",
+                    "-XX:+UseSerialGC",
+                    "-XX:TieredStopAtLevel=1",
+                    "-cp",
+                    agentClasspath,
+                    AGENT_MAIN,
+                    "--config=" + agentConfig.toAbsolutePath(),
+                    "--cluster=" + cluster,
+                    "--node=" + node,
+                    "--work-dir=" + nodeDir,
+                    "--address=127.0.0.1",
+                    "--port=" + freePort(),
                     "--heartbeat-interval=" + heartbeat.toMillis() + "ms"));
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(nodeDir.toFile()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(nodeDir.resolve("agent.log").toFile()))
+            ProcessBuilder pb = new ProcessBuilder(cmd)
+                    .directory(nodeDir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                            nodeDir.resolve("agent.log").toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             pb.environment().clear(); // never the caller's environment (tokens, credentials)
             pb.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
@@ -62,17 +76,24 @@ public final class AttachedAgents {
 
     private static boolean alive(Path nodeDir) {
         try {
-            long pid = Long.parseLong(Files.readString(nodeDir.resolve("agent.pid")).strip());
-            return ProcessHandle.of(pid).filter(h -> h.info().commandLine().orElse("").contains(nodeDir.toString()))
-                    .map(ProcessHandle::isAlive).orElse(false);
+            long pid = Long.parseLong(
+                    Files.readString(nodeDir.resolve("agent.pid")).strip());
+            return ProcessHandle.of(pid)
+                    .filter(h -> h.info().commandLine().orElse("").contains(nodeDir.toString()))
+                    .map(ProcessHandle::isAlive)
+                    .orElse(false);
         } catch (IOException | NumberFormatException e) {
             return false;
         }
     }
 
     private static List<String> setsid() {
-        return java.util.stream.Stream.of("/usr/bin", "/bin").map(d -> Path.of(d, "setsid")).filter(Files::isExecutable)
-                .findFirst().map(p -> List.of(p.toString())).orElse(List.of());
+        return java.util.stream.Stream.of("/usr/bin", "/bin")
+                .map(d -> Path.of(d, "setsid"))
+                .filter(Files::isExecutable)
+                .findFirst()
+                .map(p -> List.of(p.toString()))
+                .orElse(List.of());
     }
 
     private static int freePort() throws IOException {
@@ -104,10 +125,16 @@ public final class AttachedAgents {
             System.err.println("no " + config + ": start the stack first with ./ebbtide up");
             System.exit(1);
         }
-        List<String> started = start(LocalStack.agentClasspath(root), config, LocalStack.attachedDir(state), cluster,
-                nodes, Duration.ofSeconds(5));
-        System.out.println("started " + started.size() + " node agent(s) for " + cluster + ": " + String.join(", ", started)
-                + " (they join the pool when their agents speak; define it with a type: virtualmachine file or POST "
-                + "/clusters if it is not defined yet; ./ebbtide down stops them)");
+        List<String> started = start(
+                LocalStack.agentClasspath(root),
+                config,
+                LocalStack.attachedDir(state),
+                cluster,
+                nodes,
+                Duration.ofSeconds(5));
+        System.out.println(
+                "started " + started.size() + " node agent(s) for " + cluster + ": " + String.join(", ", started)
+                        + " (they join the pool when their agents speak; define it with a type: virtualmachine file or POST "
+                        + "/clusters if it is not defined yet; ./ebbtide down stops them)");
     }
 }

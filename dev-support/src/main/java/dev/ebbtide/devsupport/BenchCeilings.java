@@ -19,12 +19,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /** The machine's ceilings, measured in the same run as the harness's figures. */
 final class BenchCeilings {
-    private BenchCeilings() {
-    }
+    private BenchCeilings() {}
 
     /** One-row INSERT transactions per second (autocommit, one client, the stack's own PostgreSQL). */
     static double postgresInsertsPerSecond(LocalStack stack, int rows) throws Exception {
-        try (Connection c = stack.postgresConnection(); Statement s = c.createStatement()) {
+        try (Connection c = stack.postgresConnection();
+                Statement s = c.createStatement()) {
             s.execute("create table if not exists bench_ceiling (id text primary key, payload text)");
             try (PreparedStatement insert = c.prepareStatement("insert into bench_ceiling values (?, ?)")) {
                 String payload = "x".repeat(400);
@@ -58,10 +58,10 @@ final class BenchCeilings {
         consumerConfig.put("max.poll.records", "5000");
         String value = "y".repeat(400);
         TopicPartition tp = new TopicPartition(topic, 0);
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig, new StringSerializer(),
-                new StringSerializer());
-                KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
-                        new StringDeserializer())) {
+        try (KafkaProducer<String, String> producer =
+                        new KafkaProducer<>(producerConfig, new StringSerializer(), new StringSerializer());
+                KafkaConsumer<String, String> consumer =
+                        new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new StringDeserializer())) {
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
             long start = System.nanoTime();

@@ -9,8 +9,7 @@ final class BenchClusters {
     static final String IDLE = "tp-idle";
     static final String DISPATCH = "tp-dispatch";
 
-    private BenchClusters() {
-    }
+    private BenchClusters() {}
 
     static String ingest(int i) {
         return String.format("tp-i-%04d", i);
@@ -34,7 +33,10 @@ final class BenchClusters {
     }
 
     private static void yaml(Path dir, String name, int max) throws IOException {
-        Files.writeString(dir.resolve(name + ".yml"), "name: " + name + "\ntype: amlcompute\nsize: Standard_DS3_v2\n"
-                + "tier: dedicated\nmin_instances: 0\nmax_instances: " + max + "\nidle_time_before_scale_down: 3600\n");
+        Files.writeString(
+                dir.resolve(name + ".yml"),
+                "name: " + name + "\ntype: amlcompute\nsize: Standard_DS3_v2\n"
+                        + "tier: dedicated\nmin_instances: 0\nmax_instances: " + max
+                        + "\nidle_time_before_scale_down: 3600\n");
     }
 }

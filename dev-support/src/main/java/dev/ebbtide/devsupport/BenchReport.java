@@ -24,7 +24,8 @@ final class BenchReport {
 
     void print() {
         System.out.println();
-        System.out.println("=== ebbtide bench --throughput (" + Runtime.getRuntime().availableProcessors() + " cores) ===");
+        System.out.println(
+                "=== ebbtide bench --throughput (" + Runtime.getRuntime().availableProcessors() + " cores) ===");
         notes.forEach(System.out::println);
         lines.forEach(System.out::println);
     }

@@ -21,31 +21,36 @@ final class BenchWatch implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean ready;
 
-    BenchWatch(Map<String, Object> client, List<String> topics, BiConsumer<ConsumerRecord<String, String>, Long> onRecord) {
+    BenchWatch(
+            Map<String, Object> client,
+            List<String> topics,
+            BiConsumer<ConsumerRecord<String, String>, Long> onRecord) {
         Map<String, Object> config = new HashMap<>(client);
         config.put("max.poll.records", "5000");
-        thread = new Thread(() -> {
-            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
-                    new StringDeserializer())) {
-                List<TopicPartition> parts = new ArrayList<>();
-                for (String t : topics) {
-                    for (PartitionInfo p : consumer.partitionsFor(t)) {
-                        parts.add(new TopicPartition(t, p.partition()));
+        thread = new Thread(
+                () -> {
+                    try (KafkaConsumer<String, String> consumer =
+                            new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
+                        List<TopicPartition> parts = new ArrayList<>();
+                        for (String t : topics) {
+                            for (PartitionInfo p : consumer.partitionsFor(t)) {
+                                parts.add(new TopicPartition(t, p.partition()));
+                            }
+                        }
+                        consumer.assign(parts);
+                        consumer.seekToEnd(parts);
+                        parts.forEach(consumer::position); // resolve the end offsets now, before anything is sent
+                        ready = true;
+                        while (running) {
+                            var records = consumer.poll(Duration.ofMillis(50));
+                            long now = System.nanoTime();
+                            for (ConsumerRecord<String, String> r : records) {
+                                onRecord.accept(r, now);
+                            }
+                        }
                     }
-                }
-                consumer.assign(parts);
-                consumer.seekToEnd(parts);
-                parts.forEach(consumer::position); // resolve the end offsets now, before anything is sent
-                ready = true;
-                while (running) {
-                    var records = consumer.poll(Duration.ofMillis(50));
-                    long now = System.nanoTime();
-                    for (ConsumerRecord<String, String> r : records) {
-                        onRecord.accept(r, now);
-                    }
-                }
-            }
-        }, "bench-watch");
+                },
+                "bench-watch");
         thread.setDaemon(true);
         thread.start();
     }

@@ -42,11 +42,9 @@ public final class ClusterOwners {
     public static final List<String> OWNING_SERVICES = List.of("scheduler", "autoscaler", "provisioner");
 
     /** What one instance holds: partition numbers and the clusters in them (both sorted). */
-    public record Owned(SortedSet<Integer> partitions, SortedSet<String> clusters) {
-    }
+    public record Owned(SortedSet<Integer> partitions, SortedSet<String> clusters) {}
 
-    private ClusterOwners() {
-    }
+    private ClusterOwners() {}
 
     /** The consumer group of a service's owning channels. */
     public static String group(String service) {
@@ -61,12 +59,20 @@ public final class ClusterOwners {
      *
      * @param partitionCounts partition count of each topic in {@code members}' assignments
      */
-    static SortedMap<String, Owned> owners(Map<String, Collection<TopicPartition>> members, Collection<String> instances,
-            Collection<String> clusters, Map<String, Integer> partitionCounts) {
-        List<String> byLength = instances.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList();
+    static SortedMap<String, Owned> owners(
+            Map<String, Collection<TopicPartition>> members,
+            Collection<String> instances,
+            Collection<String> clusters,
+            Map<String, Integer> partitionCounts) {
+        List<String> byLength = instances.stream()
+                .sorted(Comparator.comparingInt(String::length).reversed())
+                .toList();
         SortedMap<String, Owned> owners = new TreeMap<>(ClusterOwners::byInstance);
         members.forEach((clientId, assigned) -> {
-            String instance = byLength.stream().filter(i -> clientId.startsWith(i + "-")).findFirst().orElse(clientId);
+            String instance = byLength.stream()
+                    .filter(i -> clientId.startsWith(i + "-"))
+                    .findFirst()
+                    .orElse(clientId);
             Owned owned = owners.computeIfAbsent(instance, i -> new Owned(new TreeSet<>(), new TreeSet<>()));
             for (TopicPartition tp : assigned) {
                 Integer count = partitionCounts.get(tp.topic());
@@ -74,29 +80,37 @@ public final class ClusterOwners {
                     continue;
                 }
                 owned.partitions().add(tp.partition());
-                clusters.stream().filter(c -> ClusterPartition.of(c, count) == tp.partition()).forEach(owned.clusters()::add);
+                clusters.stream()
+                        .filter(c -> ClusterPartition.of(c, count) == tp.partition())
+                        .forEach(owned.clusters()::add);
             }
         });
         return owners;
     }
 
     /** Reads the service's consumer group through {@code admin} and maps it with {@link #owners}. */
-    public static SortedMap<String, Owned> of(Admin admin, String service, Collection<String> instances,
-            Collection<String> clusters) {
+    public static SortedMap<String, Owned> of(
+            Admin admin, String service, Collection<String> instances, Collection<String> clusters) {
         try {
-            ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(group(service))).all()
-                    .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).get(group(service));
+            ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(group(service)))
+                    .all()
+                    .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)
+                    .get(group(service));
             Map<String, Collection<TopicPartition>> members = new LinkedHashMap<>();
             for (MemberDescription m : group.members()) {
-                members.computeIfAbsent(m.clientId(), id -> new TreeSet<>(Comparator.comparing(TopicPartition::toString)))
+                members.computeIfAbsent(
+                                m.clientId(), id -> new TreeSet<>(Comparator.comparing(TopicPartition::toString)))
                         .addAll(m.assignment().topicPartitions());
             }
-            Set<String> topics = members.values().stream().flatMap(Collection::stream).map(TopicPartition::topic)
-                    .filter(Topics.CLUSTER_KEYED::contains).collect(Collectors.toSet());
+            Set<String> topics = members.values().stream()
+                    .flatMap(Collection::stream)
+                    .map(TopicPartition::topic)
+                    .filter(Topics.CLUSTER_KEYED::contains)
+                    .collect(Collectors.toSet());
             Map<String, Integer> counts = new HashMap<>();
             if (!topics.isEmpty()) {
-                Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames()
-                        .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                Map<String, TopicDescription> described =
+                        admin.describeTopics(topics).allTopicNames().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
                 described.forEach((t, d) -> counts.put(t, d.partitions().size()));
             }
             return owners(members, instances, clusters, counts);
@@ -104,9 +118,11 @@ public final class ClusterOwners {
             if (e.getCause() instanceof GroupIdNotFoundException) {
                 return owners(Map.of(), instances, clusters, Map.of()); // no instance has joined (yet)
             }
-            throw new IllegalStateException("cannot describe consumer group " + group(service) + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot describe consumer group " + group(service) + ": " + e.getMessage(), e);
         } catch (TimeoutException e) {
-            throw new IllegalStateException("cannot describe consumer group " + group(service) + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot describe consumer group " + group(service) + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while describing consumer group " + group(service), e);
@@ -121,8 +137,10 @@ public final class ClusterOwners {
                 latest.put(new String(r.key(), StandardCharsets.UTF_8), r.value() != null);
             }
         });
-        return Collections.unmodifiableSortedSet(latest.entrySet().stream().filter(Map.Entry::getValue)
-                .map(Map.Entry::getKey).collect(Collectors.toCollection(TreeSet::new)));
+        return Collections.unmodifiableSortedSet(latest.entrySet().stream()
+                .filter(Map.Entry::getValue)
+                .map(Map.Entry::getKey)
+                .collect(Collectors.toCollection(TreeSet::new)));
     }
 
     /** Instance names in numeric order ({@code scheduler-2} before {@code scheduler-10}); others after, by name. */
@@ -130,7 +148,8 @@ public final class ClusterOwners {
         String pa = a.replaceAll("-\\d{1,6}$", "");
         String pb = b.replaceAll("-\\d{1,6}$", "");
         if (pa.equals(pb) && !pa.equals(a) && !pb.equals(b)) {
-            return Integer.compare(Integer.parseInt(a.substring(pa.length() + 1)), Integer.parseInt(b.substring(pb.length() + 1)));
+            return Integer.compare(
+                    Integer.parseInt(a.substring(pa.length() + 1)), Integer.parseInt(b.substring(pb.length() + 1)));
         }
         return a.compareTo(b);
     }

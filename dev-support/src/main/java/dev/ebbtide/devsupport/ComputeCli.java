@@ -15,8 +15,7 @@ import java.util.List;
 public final class ComputeCli {
     static final List<String> ACTIONS = List.of("start", "stop", "restart", "delete", "show");
 
-    private ComputeCli() {
-    }
+    private ComputeCli() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length != 2 || !ACTIONS.contains(args[0])) {
@@ -24,8 +23,9 @@ public final class ComputeCli {
             System.exit(2);
         }
         String base = EbbtideCli.env("EBBTIDE_PROVISIONER_URL", "http://127.0.0.1:8084");
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/computes/" + args[1]
-                + (args[0].equals("show") ? "" : "/" + args[0]))).timeout(Duration.ofSeconds(60))
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        URI.create(base + "/computes/" + args[1] + (args[0].equals("show") ? "" : "/" + args[0])))
+                .timeout(Duration.ofSeconds(60))
                 .header("Authorization", "Bearer " + EbbtideCli.token());
         request = args[0].equals("show") ? request.GET() : request.POST(HttpRequest.BodyPublishers.noBody());
         HttpResponse<String> r = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());

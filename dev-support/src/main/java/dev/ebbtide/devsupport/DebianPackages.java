@@ -16,8 +16,7 @@ import java.util.concurrent.TimeUnit;
 public final class DebianPackages {
     private static final long APT_TIMEOUT_S = 300;
 
-    private DebianPackages() {
-    }
+    private DebianPackages() {}
 
     /** The tool's path, or empty with {@link #whyMissing} telling why it could not be had. */
     public static Optional<String> tool(String command, String debianPackage) throws IOException, InterruptedException {
@@ -56,7 +55,8 @@ public final class DebianPackages {
     private static boolean apt(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("apt-get"));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        ProcessBuilder pb =
+                new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("DEBIAN_FRONTEND", "noninteractive");
         Process p = pb.start();
         if (!p.waitFor(APT_TIMEOUT_S, TimeUnit.SECONDS)) {

@@ -41,8 +41,7 @@ public final class DecisionReplay {
         }
     }
 
-    private DecisionReplay() {
-    }
+    private DecisionReplay() {}
 
     /** Recomputes each recorded decision from its snapshot; returns those that differ. */
     public static List<Mismatch> replay(List<ScalingDecisionRecorded> records) {
@@ -65,27 +64,30 @@ public final class DecisionReplay {
     }
 
     /** The cluster's recorded decisions at or after {@code since}, in topic order. */
-    public static List<ScalingDecisionRecorded> read(Map<String, Object> client, String cluster, Instant since,
-            Duration timeout) {
+    public static List<ScalingDecisionRecorded> read(
+            Map<String, Object> client, String cluster, Instant since, Duration timeout) {
         List<ScalingDecisionRecorded> found = new ArrayList<>();
         Map<String, Object> config = new HashMap<>(client);
         config.put("enable.auto.commit", "false");
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.SCALING_DECISIONS, timeout).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                    .map(p -> new TopicPartition(p.topic(), p.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
             long deadline = System.nanoTime() + timeout.toNanos();
             while (partitions.stream().anyMatch(p -> consumer.position(p, timeout) < end.get(p))) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + Topics.SCALING_DECISIONS + " within " + timeout);
+                    throw new IllegalStateException(
+                            "could not read " + Topics.SCALING_DECISIONS + " within " + timeout);
                 }
                 for (ConsumerRecord<byte[], byte[]> rec : consumer.poll(Duration.ofMillis(200))) {
                     ScalingDecisionRecorded r;
                     try {
-                        r = EventJson.read(new String(rec.value(), StandardCharsets.UTF_8), ScalingDecisionRecorded.class);
+                        r = EventJson.read(
+                                new String(rec.value(), StandardCharsets.UTF_8), ScalingDecisionRecorded.class);
                     } catch (IllegalArgumentException e) {
                         continue; // not a decision record: nothing to replay
                     }
@@ -115,7 +117,8 @@ public final class DecisionReplay {
         java.util.logging.Logger.getLogger("org.apache.kafka").setLevel(java.util.logging.Level.WARNING);
         Map<String, String> opt = new HashMap<>();
         for (int i = 1; i + 1 < args.length; i += 2) {
-            opt.putIfAbsent(args[i].replaceFirst("^--", ""), args[i + 1]); // the first wins: the launcher appends its default
+            opt.putIfAbsent(
+                    args[i].replaceFirst("^--", ""), args[i + 1]); // the first wins: the launcher appends its default
         }
         if (args.length < 3 || !"replay".equals(args[0]) || !opt.containsKey("cluster")) {
             System.err.println("usage: ebbtide decisions replay --cluster NAME [--since 2h|ISO-INSTANT] "
@@ -131,8 +134,8 @@ public final class DecisionReplay {
             return;
         }
         Path configFile = Path.of(opt.getOrDefault("kafka-config", ".ebbtide/secrets/kafka-admin.properties"));
-        Map<String, Object> client = new HashMap<>(Files.exists(configFile) ? StackSecrets.readClientConfig(configFile)
-                : Map.of());
+        Map<String, Object> client =
+                new HashMap<>(Files.exists(configFile) ? StackSecrets.readClientConfig(configFile) : Map.of());
         client.putIfAbsent("bootstrap.servers", opt.getOrDefault("kafka", "127.0.0.1:19092"));
         List<ScalingDecisionRecorded> records = read(client, opt.get("cluster"), since, Duration.ofSeconds(30));
         System.exit(report(records, System.out));

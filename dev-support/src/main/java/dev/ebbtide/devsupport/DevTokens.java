@@ -34,14 +34,14 @@ public final class DevTokens {
     public static final String AUDIENCE = "ebbtide";
     /** Issuer the services' {@code %test} profile expects; tokens signed with {@link #testKey()}. */
     public static final String TEST_ISSUER = "https://ebbtide.test/issuer";
+
     private static final String TEST_PRIVATE_KEY = "/test-jwt/private.pem";
 
-    private DevTokens() {
-    }
+    private DevTokens() {}
 
     /** What goes into a token. */
-    public record Claims(String issuer, String audience, String subject, List<String> roles, Instant issuedAt,
-            Duration ttl) {
+    public record Claims(
+            String issuer, String audience, String subject, List<String> roles, Instant issuedAt, Duration ttl) {
         public Claims withIssuer(String other) {
             return new Claims(other, audience, subject, roles, issuedAt, ttl);
         }
@@ -100,18 +100,37 @@ public final class DevTokens {
         Claims good = testClaims("mallory", "operator");
         Map<String, String> refused = new LinkedHashMap<>();
         refused.put("bad signature", sign(newKeyPair().getPrivate(), good));
-        refused.put("expired", sign(testKey(), new Claims(TEST_ISSUER, AUDIENCE, "mallory", List.of("operator"),
-                Instant.now().minus(Duration.ofHours(2)), Duration.ofHours(1))));
+        refused.put(
+                "expired",
+                sign(
+                        testKey(),
+                        new Claims(
+                                TEST_ISSUER,
+                                AUDIENCE,
+                                "mallory",
+                                List.of("operator"),
+                                Instant.now().minus(Duration.ofHours(2)),
+                                Duration.ofHours(1))));
         refused.put("wrong issuer", sign(testKey(), good.withIssuer("https://elsewhere.example/issuer")));
-        refused.put("wrong audience", sign(testKey(), new Claims(TEST_ISSUER, "someone-else", "mallory",
-                List.of("operator"), Instant.now(), Duration.ofHours(1))));
+        refused.put(
+                "wrong audience",
+                sign(
+                        testKey(),
+                        new Claims(
+                                TEST_ISSUER,
+                                "someone-else",
+                                "mallory",
+                                List.of("operator"),
+                                Instant.now(),
+                                Duration.ofHours(1))));
         refused.put("not a JWT", "not-a-token");
         return refused;
     }
 
     /** A token from the local stack's key in {@code keysDir}. */
     public static String localToken(Path keysDir, String subject, Duration ttl, String... roles) throws IOException {
-        return sign(readPrivateKey(keysDir.resolve("private.pem")),
+        return sign(
+                readPrivateKey(keysDir.resolve("private.pem")),
                 new Claims(LOCAL_ISSUER, AUDIENCE, subject, List.of(roles), Instant.now(), ttl));
     }
 
@@ -185,15 +204,16 @@ public final class DevTokens {
     private static PrivateKey parsePrivateKey(String pem) {
         String base64 = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
         try {
-            return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
+            return KeyFactory.getInstance("RSA")
+                    .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             throw new IllegalStateException("not a PKCS#8 RSA private key in PEM form", e);
         }
     }
 
     private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
+        return "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der) + "\n-----END " + type + "-----\n";
     }
 
     private static byte[] json(Object value) {

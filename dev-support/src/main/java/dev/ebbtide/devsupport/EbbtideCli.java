@@ -28,10 +28,12 @@ import java.util.Set;
 public final class EbbtideCli {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
     private static final Set<String> TERMINAL = Set.of("Completed", "Failed", "Canceled");
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     private final String submitter;
     /** Every autoscaler instance: a cluster's nodes are known only to the one that owns it. */
     private final List<String> autoscalers;
+
     private final String authorization;
 
     EbbtideCli(String submitter, List<String> autoscalers, String token) {
@@ -40,15 +42,17 @@ public final class EbbtideCli {
         this.authorization = "Bearer " + token;
     }
 
-    static final String USAGE = "usage: ebbtide submit JOB.yml [--no-follow] | ebbtide logs JOB_ID [--rank N] [--follow]"
-            + " | ebbtide cancel JOB_ID";
+    static final String USAGE =
+            "usage: ebbtide submit JOB.yml [--no-follow] | ebbtide logs JOB_ID [--rank N] [--follow]"
+                    + " | ebbtide cancel JOB_ID";
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2 || !List.of("submit", "cancel", "logs").contains(args[0])) {
             System.err.println(USAGE);
             System.exit(2);
         }
-        EbbtideCli cli = new EbbtideCli(env("EBBTIDE_SUBMITTER_URL", "http://127.0.0.1:8081"), autoscalerUrls(), token());
+        EbbtideCli cli =
+                new EbbtideCli(env("EBBTIDE_SUBMITTER_URL", "http://127.0.0.1:8081"), autoscalerUrls(), token());
         if (args[0].equals("cancel")) {
             System.exit(cli.cancel(args[1]));
         }
@@ -107,15 +111,21 @@ public final class EbbtideCli {
             throws IOException, InterruptedException {
         HttpResponse<String> r;
         try {
-            r = http.send(HttpRequest.newBuilder(URI.create(submitter + path)).header("Content-Type", "application/yaml")
-                    .header("Authorization", authorization).POST(body).build(), HttpResponse.BodyHandlers.ofString());
+            r = http.send(
+                    HttpRequest.newBuilder(URI.create(submitter + path))
+                            .header("Content-Type", "application/yaml")
+                            .header("Authorization", authorization)
+                            .POST(body)
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             System.err.println("cannot reach the job-submitter at " + submitter + " (is the stack up? ./ebbtide up)");
             return null;
         }
         JsonNode json = EventJson.mapper().readTree(r.body());
         if (r.statusCode() != expected) {
-            System.err.println(failure + " (" + r.statusCode() + "): " + json.path("error").asText(r.body()));
+            System.err.println(
+                    failure + " (" + r.statusCode() + "): " + json.path("error").asText(r.body()));
             return null;
         }
         return json;
@@ -139,11 +149,14 @@ public final class EbbtideCli {
                 lastState = state;
             }
             // printed when the position or the basis changes (the estimate itself moves with the clock)
-            String estimate = job == null || !job.has("queuePosition") ? ""
-                    : job.path("queuePosition").asInt() + " " + job.path("estimateBasis").asText("");
+            String estimate = job == null || !job.has("queuePosition")
+                    ? ""
+                    : job.path("queuePosition").asInt() + " "
+                            + job.path("estimateBasis").asText("");
             if (!estimate.isEmpty() && !estimate.equals(lastEstimate)) {
                 say("queue position " + job.path("queuePosition").asInt() + ", estimated start "
-                        + startText(job.path("estimatedStartAt").asText(null)) + " (" + job.path("estimateBasis").asText("")
+                        + startText(job.path("estimatedStartAt").asText(null)) + " ("
+                        + job.path("estimateBasis").asText("")
                         + ")");
             }
             lastEstimate = estimate;
@@ -162,10 +175,14 @@ public final class EbbtideCli {
             Thread.sleep(250);
         }
         if (job != null && TERMINAL.contains(job.path("state").asText())) {
-            say("job " + job.path("state").asText() + ", exit code " + job.path("exitCode").asText("?")
-                    + ", output in " + job.path("outputLocation").asText("-"));
-            if (new JobLogs(http, submitter, System.out, authorization).printEnd(id, job.path("instanceCount").asInt(1), 10) == 0) {
-                System.out.println("    (no output yet; ./ebbtide logs " + id + " shows it once the agents have sent it)");
+            say("job " + job.path("state").asText() + ", exit code "
+                    + job.path("exitCode").asText("?") + ", output in "
+                    + job.path("outputLocation").asText("-"));
+            if (new JobLogs(http, submitter, System.out, authorization)
+                            .printEnd(id, job.path("instanceCount").asInt(1), 10)
+                    == 0) {
+                System.out.println(
+                        "    (no output yet; ./ebbtide logs " + id + " shows it once the agents have sent it)");
             }
             return job.path("state").asText().equals("Completed") ? 0 : 1;
         }
@@ -217,22 +234,32 @@ public final class EbbtideCli {
         if (env != null && !env.isBlank()) {
             return List.of(env);
         }
-        return autoscalerUrls(Path.of(env("EBBTIDE_KEYS_DIR", ".ebbtide/keys")).toAbsolutePath().getParent()
-                .resolve("run").resolve("instances"));
+        return autoscalerUrls(Path.of(env("EBBTIDE_KEYS_DIR", ".ebbtide/keys"))
+                .toAbsolutePath()
+                .getParent()
+                .resolve("run")
+                .resolve("instances"));
     }
 
     /** The autoscaler instances' URLs in a {@code run/instances} file (name, URL, pid per line); else the default. */
     static List<String> autoscalerUrls(Path instances) throws IOException {
-        List<String> urls = Files.isRegularFile(instances) ? Files.readAllLines(instances).stream()
-                .map(l -> l.trim().split("\\s+")).filter(f -> f.length >= 2 && f[0].startsWith("autoscaler"))
-                .map(f -> f[1]).toList() : List.of();
+        List<String> urls = Files.isRegularFile(instances)
+                ? Files.readAllLines(instances).stream()
+                        .map(l -> l.trim().split("\\s+"))
+                        .filter(f -> f.length >= 2 && f[0].startsWith("autoscaler"))
+                        .map(f -> f[1])
+                        .toList()
+                : List.of();
         return urls.isEmpty() ? List.of("http://127.0.0.1:8083") : urls;
     }
 
     private JsonNode get(String url) throws InterruptedException {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", authorization).GET()
-                    .build(),
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create(url))
+                            .header("Authorization", authorization)
+                            .GET()
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? EventJson.mapper().readTree(r.body()) : null;
         } catch (IOException e) {
@@ -265,10 +292,12 @@ public final class EbbtideCli {
         }
         Path keys = Path.of(env("EBBTIDE_KEYS_DIR", ".ebbtide/keys"));
         if (!Files.exists(keys.resolve("private.pem"))) {
-            System.err.println("no token: set EBBTIDE_TOKEN, or start the local stack (./ebbtide up creates " + keys + ")");
+            System.err.println(
+                    "no token: set EBBTIDE_TOKEN, or start the local stack (./ebbtide up creates " + keys + ")");
             System.exit(2);
         }
-        return DevTokens.localToken(keys, System.getProperty("user.name", "local-user"), Duration.ofHours(1), "operator");
+        return DevTokens.localToken(
+                keys, System.getProperty("user.name", "local-user"), Duration.ofHours(1), "operator");
     }
 
     static String env(String name, String fallback) {

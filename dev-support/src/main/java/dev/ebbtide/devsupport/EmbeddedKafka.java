@@ -99,13 +99,15 @@ public final class EmbeddedKafka implements AutoCloseable {
         String bindHost = listenAll ? "0.0.0.0" : "127.0.0.1";
         props.put("controller.listener.names", "CONTROLLER");
         if (credentials == null) {
-            props.put("listeners", "PLAINTEXT://" + bindHost + ":" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            props.put(
+                    "listeners",
+                    "PLAINTEXT://" + bindHost + ":" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
             props.put("advertised.listeners", "PLAINTEXT://" + advertisedHost + ":" + brokerPort);
             props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
             props.put("inter.broker.listener.name", "PLAINTEXT");
         } else {
-            props.putAll(KafkaBrokerSecurity.brokerSettings(credentials, bindHost, advertisedHost, brokerPort,
-                    controllerPort, tls));
+            props.putAll(KafkaBrokerSecurity.brokerSettings(
+                    credentials, bindHost, advertisedHost, brokerPort, controllerPort, tls));
         }
         props.put("log.dirs", dir.resolve("log").toString());
         props.put("num.partitions", "1");
@@ -130,17 +132,18 @@ public final class EmbeddedKafka implements AutoCloseable {
         if (!Files.exists(dir.resolve("log").resolve("meta.properties"))) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             String clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();
-            List<String> format = new ArrayList<>(List.of("format", "-t", clusterId, "-c", cfg.toString(),
-                    "--ignore-formatted"));
+            List<String> format =
+                    new ArrayList<>(List.of("format", "-t", clusterId, "-c", cfg.toString(), "--ignore-formatted"));
             if (credentials != null) {
                 format.addAll(KafkaBrokerSecurity.scramFormatArguments(credentials));
             }
-            kafka.tools.StorageTool$.MODULE$.execute(format.toArray(String[]::new),
-                    new PrintStream(out, true, StandardCharsets.UTF_8));
+            kafka.tools.StorageTool$.MODULE$.execute(
+                    format.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8));
         }
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
         server.startup();
-        EmbeddedKafka kafka = new EmbeddedKafka(advertisedHost + ":" + brokerPort, brokerPort, server, credentials, tls);
+        EmbeddedKafka kafka =
+                new EmbeddedKafka(advertisedHost + ":" + brokerPort, brokerPort, server, credentials, tls);
         kafka.props = props;
         if (credentials != null) {
             try {
@@ -202,7 +205,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             List<NewTopic> missing = new ArrayList<>();
             for (String topic : topics) {
                 if (!existing.contains(topic)) {
-                    NewTopic t = new NewTopic(topic, dev.ebbtide.common.events.Topics.partitions(topic, partitions), (short) 1);
+                    NewTopic t = new NewTopic(
+                            topic, dev.ebbtide.common.events.Topics.partitions(topic, partitions), (short) 1);
                     if (compacted.contains(topic)) {
                         t.configs(Map.of("cleanup.policy", "compact"));
                     }

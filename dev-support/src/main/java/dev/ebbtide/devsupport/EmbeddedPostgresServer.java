@@ -49,13 +49,14 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
 
     /** @param durable fsync and synchronous_commit on (false = zonky's fast, non-durable settings) */
-    public static EmbeddedPostgresServer start(int port, Path dataDir, String password, boolean listenAll,
-            boolean durable) throws IOException {
+    public static EmbeddedPostgresServer start(
+            int port, Path dataDir, String password, boolean listenAll, boolean durable) throws IOException {
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setPort(port == 0 ? EmbeddedKafka.freePort() : port)
                 .setServerConfig("listen_addresses", listenAll ? "*" : "127.0.0.1");
         if (durable) {
-            builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on")
+            builder.setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("full_page_writes", "on");
         }
         if (dataDir != null) {
@@ -102,7 +103,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
 
     static boolean fastRequested() {
-        return Boolean.parseBoolean(System.getProperty(FAST_PROPERTY, System.getenv().getOrDefault(FAST_ENV, "false")));
+        return Boolean.parseBoolean(
+                System.getProperty(FAST_PROPERTY, System.getenv().getOrDefault(FAST_ENV, "false")));
     }
 
     /**
@@ -111,11 +113,14 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
      */
     public static EmbeddedPostgresServer startAgain(int port, Path dataDir, String password, boolean listenAll)
             throws IOException {
-        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setPort(port)
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                .setPort(port)
                 .setServerConfig("listen_addresses", listenAll ? "*" : "127.0.0.1")
-                .setDataDirectory(dataDir).setCleanDataDirectory(false);
+                .setDataDirectory(dataDir)
+                .setCleanDataDirectory(false);
         if (!fastRequested()) {
-            builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on")
+            builder.setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("full_page_writes", "on");
         }
         if (password != null) {

@@ -105,7 +105,8 @@ final class JobLogs {
                 printed++;
             }
             if (n > maxLines) {
-                out.println("    rank-" + r + ".log | … " + (n - maxLines) + " more line(s): ./ebbtide logs " + id + " --rank " + r);
+                out.println("    rank-" + r + ".log | … " + (n - maxLines) + " more line(s): ./ebbtide logs " + id
+                        + " --rank " + r);
             }
         }
         return printed;
@@ -166,7 +167,12 @@ final class JobLogs {
 
     private HttpResponse<byte[]> send(String url) throws InterruptedException {
         try {
-            return http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", authorization).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            return http.send(
+                    HttpRequest.newBuilder(URI.create(url))
+                            .header("Authorization", authorization)
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             System.err.println("cannot reach the job-submitter at " + submitter + " (is the stack up? ./ebbtide up)");
             return null;

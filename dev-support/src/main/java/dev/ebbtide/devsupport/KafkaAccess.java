@@ -26,6 +26,7 @@ public final class KafkaAccess {
     public static final String ADMIN = "ebbtide-admin";
     /** Job producers outside Ebbtide: may only write {@link Topics#JOBS_SUBMITTED}. */
     public static final String PRODUCER = "ebbtide-producer";
+
     public static final String AGENT = "ebbtide-agent";
 
     /**
@@ -33,36 +34,86 @@ public final class KafkaAccess {
      * idempotent producer needs nothing more since Kafka 3.0, KIP-679). Consumer groups: READ on every group whose
      * id starts with {@code groupPrefix} (null = may not consume with a group).
      */
-    public record Grant(String principal, Set<String> reads, Set<String> writes, String groupPrefix) {
-    }
+    public record Grant(String principal, Set<String> reads, Set<String> writes, String groupPrefix) {}
 
     /** The service name ({@code LocalStack.SERVICES}, or {@code node-agent}, {@code producer}) → its grant. */
     public static final Map<String, Grant> GRANTS = grants();
 
     private static Map<String, Grant> grants() {
         Map<String, Grant> g = new TreeMap<>();
-        g.put("job-submitter", new Grant("ebbtide-submitter", Set.of(Topics.CLUSTERS),
-                Set.of(Topics.JOBS_SUBMITTED, Topics.INTERNAL_DLQ), "ebbtide-submitter")); // bad cluster records
-        g.put("scheduler", new Grant("ebbtide-scheduler",
-                Set.of(Topics.CLUSTERS, Topics.JOBS_SUBMITTED, Topics.NODES_STATE, Topics.JOBS_RUNS,
-                        Topics.CLUSTERS_BACKOFF, Topics.JOBS_LOGS),
-                Set.of(Topics.JOBS_STATE, Topics.JOBS_ASSIGNMENTS, Topics.CLUSTERS_DEMAND, Topics.JOBS_STOPS,
-                        Topics.JOBS_SUBMITTED_DLQ, Topics.INTERNAL_DLQ),
-                "ebbtide-scheduler"));
-        g.put("autoscaler", new Grant("ebbtide-autoscaler",
-                Set.of(Topics.CLUSTERS, Topics.CLUSTERS_DEMAND, Topics.NODES_STATE, Topics.CLUSTERS_BACKOFF,
-                        Topics.POLICIES),
-                Set.of(Topics.SCALE_REQUESTS, Topics.CLUSTERS, Topics.INTERNAL_DLQ, Topics.POLICIES,
-                        Topics.POLICIES_AUDIT, Topics.SCALING_DECISIONS), "ebbtide-autoscaler"));
-        g.put("provisioner", new Grant("ebbtide-provisioner",
-                Set.of(Topics.CLUSTERS, Topics.SCALE_REQUESTS, Topics.JOBS_ASSIGNMENTS, Topics.JOBS_STOPS,
-                        Topics.NODES_AGENTS, Topics.PROVISIONER_STATE),
-                Set.of(Topics.NODES_STATE, Topics.JOBS_RUNS, Topics.CLUSTERS_BACKOFF, Topics.INTERNAL_DLQ,
-                        Topics.PROVISIONER_STATE),
-                "ebbtide-provisioner"));
-        g.put("node-agent", new Grant(AGENT, Set.of(Topics.JOBS_ASSIGNMENTS, Topics.JOBS_STOPS),
-                Set.of(Topics.JOBS_RUNS, Topics.NODES_AGENTS, Topics.JOBS_LOGS, Topics.INTERNAL_DLQ), // bad records
-                "ebbtide-agent-"));
+        g.put(
+                "job-submitter",
+                new Grant(
+                        "ebbtide-submitter",
+                        Set.of(Topics.CLUSTERS),
+                        Set.of(Topics.JOBS_SUBMITTED, Topics.INTERNAL_DLQ),
+                        "ebbtide-submitter")); // bad cluster records
+        g.put(
+                "scheduler",
+                new Grant(
+                        "ebbtide-scheduler",
+                        Set.of(
+                                Topics.CLUSTERS,
+                                Topics.JOBS_SUBMITTED,
+                                Topics.NODES_STATE,
+                                Topics.JOBS_RUNS,
+                                Topics.CLUSTERS_BACKOFF,
+                                Topics.JOBS_LOGS),
+                        Set.of(
+                                Topics.JOBS_STATE,
+                                Topics.JOBS_ASSIGNMENTS,
+                                Topics.CLUSTERS_DEMAND,
+                                Topics.JOBS_STOPS,
+                                Topics.JOBS_SUBMITTED_DLQ,
+                                Topics.INTERNAL_DLQ),
+                        "ebbtide-scheduler"));
+        g.put(
+                "autoscaler",
+                new Grant(
+                        "ebbtide-autoscaler",
+                        Set.of(
+                                Topics.CLUSTERS,
+                                Topics.CLUSTERS_DEMAND,
+                                Topics.NODES_STATE,
+                                Topics.CLUSTERS_BACKOFF,
+                                Topics.POLICIES),
+                        Set.of(
+                                Topics.SCALE_REQUESTS,
+                                Topics.CLUSTERS,
+                                Topics.INTERNAL_DLQ,
+                                Topics.POLICIES,
+                                Topics.POLICIES_AUDIT,
+                                Topics.SCALING_DECISIONS),
+                        "ebbtide-autoscaler"));
+        g.put(
+                "provisioner",
+                new Grant(
+                        "ebbtide-provisioner",
+                        Set.of(
+                                Topics.CLUSTERS,
+                                Topics.SCALE_REQUESTS,
+                                Topics.JOBS_ASSIGNMENTS,
+                                Topics.JOBS_STOPS,
+                                Topics.NODES_AGENTS,
+                                Topics.PROVISIONER_STATE),
+                        Set.of(
+                                Topics.NODES_STATE,
+                                Topics.JOBS_RUNS,
+                                Topics.CLUSTERS_BACKOFF,
+                                Topics.INTERNAL_DLQ,
+                                Topics.PROVISIONER_STATE),
+                        "ebbtide-provisioner"));
+        g.put(
+                "node-agent",
+                new Grant(
+                        AGENT,
+                        Set.of(Topics.JOBS_ASSIGNMENTS, Topics.JOBS_STOPS),
+                        Set.of(
+                                Topics.JOBS_RUNS,
+                                Topics.NODES_AGENTS,
+                                Topics.JOBS_LOGS,
+                                Topics.INTERNAL_DLQ), // bad records
+                        "ebbtide-agent-"));
         g.put("producer", new Grant(PRODUCER, Set.of(), Set.of(Topics.JOBS_SUBMITTED), null));
         return Map.copyOf(g);
     }
@@ -98,10 +149,10 @@ public final class KafkaAccess {
     }
 
     private static AclBinding allow(ResourceType type, String name, PatternType pattern, String user, AclOperation op) {
-        return new AclBinding(new ResourcePattern(type, name, pattern),
+        return new AclBinding(
+                new ResourcePattern(type, name, pattern),
                 new AccessControlEntry(user, "*", op, AclPermissionType.ALLOW));
     }
 
-    private KafkaAccess() {
-    }
+    private KafkaAccess() {}
 }

@@ -24,14 +24,21 @@ final class KafkaBrokerSecurity {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** @param tls null = SASL_PLAINTEXT; else SASL_SSL with this key store */
-    static Map<String, String> brokerSettings(KafkaCredentials credentials, String bindHost, String advertisedHost,
-            int brokerPort, int controllerPort, EmbeddedKafka.Tls tls) {
+    static Map<String, String> brokerSettings(
+            KafkaCredentials credentials,
+            String bindHost,
+            String advertisedHost,
+            int brokerPort,
+            int controllerPort,
+            EmbeddedKafka.Tls tls) {
         String broker = KafkaAccess.BROKER;
         String password = credentials.password(broker);
         String listener = tls == null ? "SASL_PLAINTEXT" : "SASL_SSL";
         String prefix = "listener.name." + listener.toLowerCase() + ".";
         Map<String, String> p = new LinkedHashMap<>();
-        p.put("listeners", listener + "://" + bindHost + ":" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put(
+                "listeners",
+                listener + "://" + bindHost + ":" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
         p.put("advertised.listeners", listener + "://" + advertisedHost + ":" + brokerPort);
         p.put("listener.security.protocol.map", listener + ":" + listener + ",CONTROLLER:SASL_PLAINTEXT");
         p.put("inter.broker.listener.name", listener);
@@ -45,18 +52,29 @@ final class KafkaBrokerSecurity {
         // PLAIN beside SCRAM for librdkafka < 2.6.1 (kcat 1.7 on Debian 12): its SCRAM fails against Kafka 4.x
         p.put("sasl.enabled.mechanisms", KafkaCredentials.MECHANISM + ",PLAIN");
         StringBuilder plainUsers = new StringBuilder();
-        credentials.passwords().forEach((user, pw) -> plainUsers.append(" user_").append(user).append("=\"").append(pw)
-                .append('"'));
-        p.put(prefix + "plain.sasl.jaas.config", PLAIN_MODULE + " required username=\"" + broker
-                + "\" password=\"" + password + "\"" + plainUsers + ";");
+        credentials
+                .passwords()
+                .forEach((user, pw) -> plainUsers
+                        .append(" user_")
+                        .append(user)
+                        .append("=\"")
+                        .append(pw)
+                        .append('"'));
+        p.put(
+                prefix + "plain.sasl.jaas.config",
+                PLAIN_MODULE + " required username=\"" + broker + "\" password=\"" + password + "\"" + plainUsers
+                        + ";");
         p.put("sasl.mechanism.inter.broker.protocol", KafkaCredentials.MECHANISM);
-        p.put(prefix + "scram-sha-256.sasl.jaas.config",
+        p.put(
+                prefix + "scram-sha-256.sasl.jaas.config",
                 SCRAM_MODULE + " required username=\"" + broker + "\" password=\"" + password + "\";");
         // SCRAM credentials live in the metadata the controller serves, so the controller listener cannot use SCRAM
         p.put("sasl.mechanism.controller.protocol", "PLAIN");
         p.put("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
-        p.put("listener.name.controller.plain.sasl.jaas.config", PLAIN_MODULE + " required username=\"" + broker
-                + "\" password=\"" + password + "\" user_" + broker + "=\"" + password + "\";");
+        p.put(
+                "listener.name.controller.plain.sasl.jaas.config",
+                PLAIN_MODULE + " required username=\"" + broker + "\" password=\"" + password + "\" user_" + broker
+                        + "=\"" + password + "\";");
         p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
         p.put("allow.everyone.if.no.acl.found", "false");
         p.put("super.users", KafkaAccess.superUsers());
@@ -74,8 +92,8 @@ final class KafkaBrokerSecurity {
             byte[] salt = new byte[24];
             RANDOM.nextBytes(salt);
             args.add("--add-scram");
-            args.add(KafkaCredentials.MECHANISM + "=[name=" + principal + ",salt=" + Base64.getEncoder().encodeToString(salt)
-                    + ",password=" + password + "]");
+            args.add(KafkaCredentials.MECHANISM + "=[name=" + principal + ",salt="
+                    + Base64.getEncoder().encodeToString(salt) + ",password=" + password + "]");
         });
         return args;
     }
@@ -86,14 +104,19 @@ final class KafkaBrokerSecurity {
         try (Admin admin = Admin.create(adminConfig)) {
             admin.createAcls(wanted).all().get(30, TimeUnit.SECONDS);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (admin.describeAcls(AclBindingFilter.ANY).values().get(30, TimeUnit.SECONDS).size() < wanted.size()) {
+            while (admin.describeAcls(AclBindingFilter.ANY)
+                            .values()
+                            .get(30, TimeUnit.SECONDS)
+                            .size()
+                    < wanted.size()) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("the broker did not apply its ACLs within 30 s");
                 }
                 Thread.sleep(50);
             }
         } catch (ExecutionException e) {
-            throw new IllegalStateException("could not create the Kafka ACLs: " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(
+                    "could not create the Kafka ACLs: " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
             throw new IllegalStateException("could not create the Kafka ACLs within 30 s", e);
         } catch (InterruptedException e) {
@@ -102,6 +125,5 @@ final class KafkaBrokerSecurity {
         }
     }
 
-    private KafkaBrokerSecurity() {
-    }
+    private KafkaBrokerSecurity() {}
 }

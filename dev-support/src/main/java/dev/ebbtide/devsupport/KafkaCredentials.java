@@ -63,8 +63,8 @@ public final class KafkaCredentials {
 
     /** Kafka client settings (without bootstrap.servers) that authenticate as {@code principal}. */
     public Map<String, Object> clientConfig(String principal) {
-        return Map.of("security.protocol", PROTOCOL, "sasl.mechanism", MECHANISM, "sasl.jaas.config",
-                jaasConfig(principal));
+        return Map.of(
+                "security.protocol", PROTOCOL, "sasl.mechanism", MECHANISM, "sasl.jaas.config", jaasConfig(principal));
     }
 
     @Override

@@ -33,8 +33,8 @@ public final class LatencyBench {
         String bootstrap = opt.getOrDefault("kafka", "127.0.0.1:19092");
         // the stack's admin credentials (./ebbtide up writes them); --kafka-config FILE for another broker
         Path configFile = Path.of(opt.getOrDefault("kafka-config", ".ebbtide/secrets/kafka-admin.properties"));
-        Map<String, Object> client = new HashMap<>(Files.exists(configFile) ? StackSecrets.readClientConfig(configFile)
-                : Map.of());
+        Map<String, Object> client =
+                new HashMap<>(Files.exists(configFile) ? StackSecrets.readClientConfig(configFile) : Map.of());
         if (opt.containsKey("kafka") || !client.containsKey("bootstrap.servers")) {
             client.put("bootstrap.servers", bootstrap);
         }
@@ -47,8 +47,8 @@ public final class LatencyBench {
         String command = opt.getOrDefault("command", "sleep 1");
 
         try (TopicRecorder recorder = new TopicRecorder(client, List.of(Topics.JOBS_STATE, Topics.SCALE_REQUESTS));
-                KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig, new StringSerializer(),
-                        new StringSerializer())) {
+                KafkaProducer<String, String> producer =
+                        new KafkaProducer<>(producerConfig, new StringSerializer(), new StringSerializer())) {
             Thread.sleep(2000); // let the recorder join its group before the first submission
             Map<String, Instant> submitted = new HashMap<>();
             Instant first = Instant.now();
@@ -56,15 +56,16 @@ public final class LatencyBench {
             for (int i = 0; i < jobs; i++) {
                 String id = "bench-" + UUID.randomUUID();
                 Instant at = Instant.now();
-                JobSubmitted job = new JobSubmitted(id, cluster, new JobSpec(command, nodes, Map.of(), "bench-" + i,
-                        "bench", null, null), at);
+                JobSubmitted job = new JobSubmitted(
+                        id, cluster, new JobSpec(command, nodes, Map.of(), "bench-" + i, "bench", null, null), at);
                 producer.send(new ProducerRecord<>(Topics.JOBS_SUBMITTED, cluster, EventJson.write(job)));
                 submitted.put(id, at);
                 Thread.sleep(pauseNanos / 1_000_000, (int) (pauseNanos % 1_000_000));
             }
             producer.flush();
-            System.out.printf("submitted %d job(s) of %d node(s) to %s at %.0f/s; waiting for them to end...%n", jobs,
-                    nodes, cluster, rate);
+            System.out.printf(
+                    "submitted %d job(s) of %d node(s) to %s at %.0f/s; waiting for them to end...%n",
+                    jobs, nodes, cluster, rate);
             long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
             Map<String, Map<JobState, Instant>> states = new HashMap<>();
             while (System.nanoTime() < deadline) {
@@ -74,20 +75,26 @@ public final class LatencyBench {
                         states.computeIfAbsent(e.jobId(), k -> new HashMap<>()).putIfAbsent(e.state(), e.at());
                     }
                 }
-                long ended = states.values().stream().filter(m -> m.keySet().stream().anyMatch(JobState::isTerminal)).count();
+                long ended = states.values().stream()
+                        .filter(m -> m.keySet().stream().anyMatch(JobState::isTerminal))
+                        .count();
                 if (ended == jobs) {
                     break;
                 }
                 Thread.sleep(250);
             }
             List<ScaleRequested> requests = recorder.events(Topics.SCALE_REQUESTS, ScaleRequested.class).stream()
-                    .filter(r -> r.cluster().equals(cluster) && !r.at().isBefore(first)).toList();
+                    .filter(r -> r.cluster().equals(cluster) && !r.at().isBefore(first))
+                    .toList();
             report(submitted, states, requests, first);
         }
     }
 
-    private static void report(Map<String, Instant> submitted, Map<String, Map<JobState, Instant>> states,
-            List<ScaleRequested> requests, Instant first) {
+    private static void report(
+            Map<String, Instant> submitted,
+            Map<String, Map<JobState, Instant>> states,
+            List<ScaleRequested> requests,
+            Instant first) {
         List<Long> queued = new ArrayList<>();
         List<Long> preparing = new ArrayList<>();
         List<Long> running = new ArrayList<>();
@@ -98,7 +105,10 @@ public final class LatencyBench {
             add(queued, e.getValue(), s.get(JobState.Queued));
             add(preparing, e.getValue(), s.get(JobState.Preparing));
             add(running, e.getValue(), s.get(JobState.Running));
-            Instant end = s.entrySet().stream().filter(x -> x.getKey().isTerminal()).map(Map.Entry::getValue).findFirst()
+            Instant end = s.entrySet().stream()
+                    .filter(x -> x.getKey().isTerminal())
+                    .map(Map.Entry::getValue)
+                    .findFirst()
                     .orElse(null);
             add(ended, e.getValue(), end);
             if (end != null && end.isAfter(last)) {
@@ -111,11 +121,13 @@ public final class LatencyBench {
         row("running (command started)", running);
         row("ended", ended);
         if (!requests.isEmpty()) {
-            System.out.printf("first scale request %d ms after the first submission; %d scale request(s) in all%n",
+            System.out.printf(
+                    "first scale request %d ms after the first submission; %d scale request(s) in all%n",
                     Duration.between(first, requests.get(0).at()).toMillis(), requests.size());
         }
-        System.out.printf("all %d job(s) ended %.1f s after the first submission (%d never ended)%n", ended.size(),
-                Duration.between(first, last).toMillis() / 1000.0, submitted.size() - ended.size());
+        System.out.printf(
+                "all %d job(s) ended %.1f s after the first submission (%d never ended)%n",
+                ended.size(), Duration.between(first, last).toMillis() / 1000.0, submitted.size() - ended.size());
     }
 
     private static void add(List<Long> list, Instant from, Instant to) {

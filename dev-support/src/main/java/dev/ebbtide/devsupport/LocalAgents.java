@@ -17,8 +17,7 @@ import java.util.stream.Stream;
  * start has an empty local cloud. Used by {@link LocalStack#close()}; {@code ./ebbtide down} does the same in shell.
  */
 public final class LocalAgents {
-    private LocalAgents() {
-    }
+    private LocalAgents() {}
 
     /** @return how many agent processes were still alive */
     public static int stopAll(Path nodesDir, Duration grace) {
@@ -39,7 +38,8 @@ public final class LocalAgents {
             recordedPid(dir.resolve("node.json")).ifPresent(pids::add); // an agent still starting has no pid file yet
             for (long pid : pids) {
                 groups.add(pid);
-                ProcessHandle.of(pid).filter(h -> h.info().commandLine().orElse("").contains(dir.toString()))
+                ProcessHandle.of(pid)
+                        .filter(h -> h.info().commandLine().orElse("").contains(dir.toString()))
                         .ifPresent(alive::add);
             }
         }
@@ -56,7 +56,8 @@ public final class LocalAgents {
             Path ranks = dir.resolve("ranks");
             if (Files.isDirectory(ranks)) {
                 try (Stream<Path> files = Files.list(ranks)) {
-                    files.filter(f -> f.toString().endsWith(".pgid")).forEach(f -> readLong(f).ifPresent(groups::add));
+                    files.filter(f -> f.toString().endsWith(".pgid"))
+                            .forEach(f -> readLong(f).ifPresent(groups::add));
                 } catch (IOException ignored) {
                     // best effort
                 }
@@ -73,8 +74,11 @@ public final class LocalAgents {
 
     private static void killGroup(long pgid) {
         try {
-            new ProcessBuilder("kill", "-KILL", "--", "-" + pgid).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+            new ProcessBuilder("kill", "-KILL", "--", "-" + pgid)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start()
+                    .waitFor();
         } catch (IOException e) {
             // nothing to kill
         } catch (InterruptedException e) {

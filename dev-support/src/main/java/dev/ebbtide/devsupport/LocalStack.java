@@ -51,8 +51,17 @@ public final class LocalStack implements AutoCloseable {
      * @param replicas     instances of each service (separate processes, {@link StackInstance}; {@code ./ebbtide up
      *                     --replicas N}); 1 unless given
      */
-    public record Options(Path repoRoot, Path stateDir, int kafkaPort, int postgresPort, boolean freePorts,
-            Path clustersDir, Map<String, String> extraProps, boolean secured, boolean listenAll, int replicas) {
+    public record Options(
+            Path repoRoot,
+            Path stateDir,
+            int kafkaPort,
+            int postgresPort,
+            boolean freePorts,
+            Path clustersDir,
+            Map<String, String> extraProps,
+            boolean secured,
+            boolean listenAll,
+            int replicas) {
         public Options {
             if (replicas < 1) {
                 throw new IllegalArgumentException("replicas must be at least 1, got " + replicas);
@@ -60,21 +69,54 @@ public final class LocalStack implements AutoCloseable {
         }
 
         /** One instance of each service. */
-        public Options(Path repoRoot, Path stateDir, int kafkaPort, int postgresPort, boolean freePorts,
-                Path clustersDir, Map<String, String> extraProps, boolean secured, boolean listenAll) {
-            this(repoRoot, stateDir, kafkaPort, postgresPort, freePorts, clustersDir, extraProps, secured, listenAll, 1);
+        public Options(
+                Path repoRoot,
+                Path stateDir,
+                int kafkaPort,
+                int postgresPort,
+                boolean freePorts,
+                Path clustersDir,
+                Map<String, String> extraProps,
+                boolean secured,
+                boolean listenAll) {
+            this(
+                    repoRoot,
+                    stateDir,
+                    kafkaPort,
+                    postgresPort,
+                    freePorts,
+                    clustersDir,
+                    extraProps,
+                    secured,
+                    listenAll,
+                    1);
         }
 
         /** Secured, loopback only, one instance of each service. */
-        public Options(Path repoRoot, Path stateDir, int kafkaPort, int postgresPort, boolean freePorts,
-                Path clustersDir, Map<String, String> extraProps) {
+        public Options(
+                Path repoRoot,
+                Path stateDir,
+                int kafkaPort,
+                int postgresPort,
+                boolean freePorts,
+                Path clustersDir,
+                Map<String, String> extraProps) {
             this(repoRoot, stateDir, kafkaPort, postgresPort, freePorts, clustersDir, extraProps, true, false, 1);
         }
 
         /** The same with {@code replicas} instances of each service. */
         public Options withReplicas(int replicas) {
-            return new Options(repoRoot, stateDir, kafkaPort, postgresPort, freePorts, clustersDir, extraProps, secured,
-                    listenAll, replicas);
+            return new Options(
+                    repoRoot,
+                    stateDir,
+                    kafkaPort,
+                    postgresPort,
+                    freePorts,
+                    clustersDir,
+                    extraProps,
+                    secured,
+                    listenAll,
+                    replicas);
         }
     }
 
@@ -94,7 +136,9 @@ public final class LocalStack implements AutoCloseable {
     /** The JVM settings every service is launched with: {@link #JVM_OPTIONS_ENV} if set, else the defaults. */
     public static List<String> serviceJvmOptions() {
         String env = System.getenv(JVM_OPTIONS_ENV);
-        return List.of((env == null || env.isBlank() ? DEFAULT_JVM_OPTIONS : env).trim().split("\\s+"));
+        return List.of((env == null || env.isBlank() ? DEFAULT_JVM_OPTIONS : env)
+                .trim()
+                .split("\\s+"));
     }
 
     /** Partitions of each cluster-keyed topic (default {@link Topics#DEFAULT_PARTITIONS}). */
@@ -129,6 +173,7 @@ public final class LocalStack implements AutoCloseable {
     private Path keys;
     /** By instance name ({@link StackInstance#name()}), in start order. */
     private final Map<String, Integer> ports = new LinkedHashMap<>();
+
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final Map<String, String> urls = new LinkedHashMap<>();
     /** By service: each service's credentials file, written once and shared by its instances. */
@@ -154,7 +199,8 @@ public final class LocalStack implements AutoCloseable {
      * autoscaler for the throughput harness.
      */
     public static LocalStack start(Options o, java.util.Set<String> services) throws IOException, InterruptedException {
-        List<String> chosen = SERVICES.keySet().stream().filter(services::contains).toList();
+        List<String> chosen =
+                SERVICES.keySet().stream().filter(services::contains).toList();
         for (String service : chosen) {
             Path jar = jar(o.repoRoot(), service);
             if (!Files.exists(jar)) {
@@ -163,19 +209,25 @@ public final class LocalStack implements AutoCloseable {
         }
         Path agentJar = o.repoRoot().resolve(AGENT_JAR).toAbsolutePath();
         if (!Files.exists(agentJar)) {
-            throw new IllegalStateException(agentJar + " (the node agent) is missing: build first with ./mvnw -B -DskipTests package");
+            throw new IllegalStateException(
+                    agentJar + " (the node agent) is missing: build first with ./mvnw -B -DskipTests package");
         }
         Files.createDirectories(o.stateDir().resolve("logs"));
         Path publicKey = DevTokens.ensureKeys(o.stateDir().resolve("keys"));
-        StackSecrets secrets = o.secured() ? StackSecrets.loadOrCreate(o.stateDir().resolve("secrets")) : null;
-        EmbeddedKafka kafka = EmbeddedKafka.start(o.kafkaPort(), o.stateDir().resolve("kafka"),
-                secrets == null ? null : secrets.kafka(), o.listenAll());
+        StackSecrets secrets =
+                o.secured() ? StackSecrets.loadOrCreate(o.stateDir().resolve("secrets")) : null;
+        EmbeddedKafka kafka = EmbeddedKafka.start(
+                o.kafkaPort(), o.stateDir().resolve("kafka"), secrets == null ? null : secrets.kafka(), o.listenAll());
         EmbeddedPostgresServer postgres;
         try {
             kafka.createTopics(Topics.ALL, Topics.COMPACTED, partitions());
-            deleteTree(o.stateDir().resolve("postgres")); // fresh on every start, kept across stopPostgres/startPostgres
-            postgres = EmbeddedPostgresServer.start(o.postgresPort(), o.stateDir().resolve("postgres"),
-                    secrets == null ? null : secrets.postgresPassword(), o.listenAll());
+            deleteTree(
+                    o.stateDir().resolve("postgres")); // fresh on every start, kept across stopPostgres/startPostgres
+            postgres = EmbeddedPostgresServer.start(
+                    o.postgresPort(),
+                    o.stateDir().resolve("postgres"),
+                    secrets == null ? null : secrets.postgresPassword(),
+                    o.listenAll());
         } catch (IOException | RuntimeException e) {
             kafka.close();
             throw e;
@@ -217,7 +269,8 @@ public final class LocalStack implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBin());
         cmd.addAll(serviceJvmOptions());
-        cmd.addAll(List.of("-Dquarkus.http.port=" + port,
+        cmd.addAll(List.of(
+                "-Dquarkus.http.port=" + port,
                 "-Dquarkus.http.host=" + (o.listenAll() ? "0.0.0.0" : "127.0.0.1"),
                 "-Dmp.jwt.verify.publickey.location=" + keys.resolve("public.pem"),
                 "-Dmp.jwt.verify.issuer=" + DevTokens.LOCAL_ISSUER,
@@ -233,7 +286,8 @@ public final class LocalStack implements AutoCloseable {
                 cmd.add("-Dquarkus.rest-client.scheduler.url=" + scheduler); // what-if
             }
             case "provisioner" -> {
-                cmd.add("-Debbtide.local.work-dir=" + o.stateDir().resolve("work").toAbsolutePath());
+                cmd.add("-Debbtide.local.work-dir="
+                        + o.stateDir().resolve("work").toAbsolutePath());
                 Path root = o.repoRoot().toAbsolutePath();
                 cmd.add("-Debbtide.local.agent-classpath=" + root.resolve(AGENT_JAR) + ":"
                         + root.resolve("node-agent/target/lib") + "/*");
@@ -254,7 +308,9 @@ public final class LocalStack implements AutoCloseable {
                 secret.put("quarkus.datasource.password", secrets.postgresPassword());
             }
             if (service.equals("provisioner")) {
-                secret.put(AGENT_KAFKA_CONFIG, secrets.dir().resolve("node-agent.properties").toString());
+                secret.put(
+                        AGENT_KAFKA_CONFIG,
+                        secrets.dir().resolve("node-agent.properties").toString());
             }
             // written once per service: rewriting it while another instance of the service starts would race its read
             Path config = serviceConfigs.get(service);
@@ -266,8 +322,10 @@ public final class LocalStack implements AutoCloseable {
         }
         cmd.addAll(List.of("-jar", jar(o.repoRoot(), service).toString()));
         Path log = logFile(instance);
-        ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).directory(o.stateDir().toFile());
+        ProcessBuilder builder = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .directory(o.stateDir().toFile());
         builder.environment().put(INSTANCE_ENV, instance.name());
         Process process = builder.start();
         synchronized (this) { // restarts may run in parallel
@@ -283,7 +341,8 @@ public final class LocalStack implements AutoCloseable {
     private void awaitReady(StackInstance instance) throws InterruptedException {
         String name = instance.name();
         Path log = logFile(instance);
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         URI health = URI.create(urls.get(name) + "/q/health/ready");
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (System.nanoTime() < deadline) {
@@ -292,7 +351,10 @@ public final class LocalStack implements AutoCloseable {
                 throw new IllegalStateException(name + " exited with code " + p.exitValue() + "; see " + log);
             }
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(2)).build(),
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(health)
+                                .timeout(Duration.ofSeconds(2))
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return;
@@ -346,8 +408,8 @@ public final class LocalStack implements AutoCloseable {
     private Process process(String name) {
         Process p = processes.get(StackInstance.parse(name).name());
         if (p == null) {
-            throw new IllegalArgumentException("no instance " + StackInstance.parse(name).name() + " in this stack "
-                    + "(started: " + processes.keySet() + ")");
+            throw new IllegalArgumentException("no instance "
+                    + StackInstance.parse(name).name() + " in this stack " + "(started: " + processes.keySet() + ")");
         }
         return p;
     }
@@ -381,9 +443,16 @@ public final class LocalStack implements AutoCloseable {
             config = Files.createDirectories(options.stateDir().resolve("work")).resolve("node-agent.properties");
             Files.writeString(config, "bootstrap.servers=" + kafka.bootstrapServers() + "\n");
         }
-        String heartbeat = options.extraProps().getOrDefault("provisioner:ebbtide.local.agent-heartbeat-interval", "2s");
-        return AttachedAgents.start(agentClasspath(options.repoRoot()), config, attachedDir(options.stateDir()), cluster,
-                count, heartbeat.endsWith("ms") ? Duration.ofMillis(Long.parseLong(heartbeat.replace("ms", "")))
+        String heartbeat =
+                options.extraProps().getOrDefault("provisioner:ebbtide.local.agent-heartbeat-interval", "2s");
+        return AttachedAgents.start(
+                agentClasspath(options.repoRoot()),
+                config,
+                attachedDir(options.stateDir()),
+                cluster,
+                count,
+                heartbeat.endsWith("ms")
+                        ? Duration.ofMillis(Long.parseLong(heartbeat.replace("ms", "")))
                         : Duration.parse("PT" + heartbeat.toUpperCase(java.util.Locale.ROOT)));
     }
 
@@ -436,8 +505,8 @@ public final class LocalStack implements AutoCloseable {
 
     /** A JDBC connection to the stack's PostgreSQL as user {@code postgres} (for tools such as the harnesses). */
     public java.sql.Connection postgresConnection() throws java.sql.SQLException {
-        return java.sql.DriverManager.getConnection("jdbc:" + postgres.reactiveUrl(), "postgres",
-                secrets == null ? "" : secrets.postgresPassword());
+        return java.sql.DriverManager.getConnection(
+                "jdbc:" + postgres.reactiveUrl(), "postgres", secrets == null ? "" : secrets.postgresPassword());
     }
 
     /** Outage tests: stops PostgreSQL (the services see connections refused); its data stays. */
@@ -447,8 +516,11 @@ public final class LocalStack implements AutoCloseable {
 
     /** Starts PostgreSQL again on the same port and data directory. */
     public synchronized void startPostgres() throws IOException {
-        postgres = EmbeddedPostgresServer.startAgain(postgres.port(), options.stateDir().resolve("postgres"),
-                secrets == null ? null : secrets.postgresPassword(), options.listenAll());
+        postgres = EmbeddedPostgresServer.startAgain(
+                postgres.port(),
+                options.stateDir().resolve("postgres"),
+                secrets == null ? null : secrets.postgresPassword(),
+                options.listenAll());
     }
 
     /** Outage tests: stops the Kafka broker (same JVM); its log, offsets, credentials and ACLs stay. */
@@ -464,7 +536,9 @@ public final class LocalStack implements AutoCloseable {
     /** Process ids of the services (of their instance 1): service name to pid. */
     public Map<String, Long> pids() {
         Map<String, Long> pids = new LinkedHashMap<>();
-        instances().stream().filter(i -> i.index() == 1).forEach(i -> pids.put(i.service(), processes.get(i.name()).pid()));
+        instances().stream()
+                .filter(i -> i.index() == 1)
+                .forEach(i -> pids.put(i.service(), processes.get(i.name()).pid()));
         return pids;
     }
 
@@ -505,7 +579,9 @@ public final class LocalStack implements AutoCloseable {
     }
 
     static Path jar(Path root, String service) {
-        return root.resolve(service).resolve("target/quarkus-app/quarkus-run.jar").toAbsolutePath();
+        return root.resolve(service)
+                .resolve("target/quarkus-app/quarkus-run.jar")
+                .toAbsolutePath();
     }
 
     private static String javaBin() {
@@ -521,7 +597,9 @@ public final class LocalStack implements AutoCloseable {
         List<String> argList = List.of(args);
         int replicas = replicasArgument(argList);
         boolean listenAll = argList.contains("--listen-all") || "1".equals(System.getenv("EBBTIDE_LISTEN_ALL"));
-        Path root = Path.of(args.length > 0 && !args[0].startsWith("--") ? args[0] : ".").toAbsolutePath().normalize();
+        Path root = Path.of(args.length > 0 && !args[0].startsWith("--") ? args[0] : ".")
+                .toAbsolutePath()
+                .normalize();
         Path state = root.resolve(".ebbtide");
         Path run = state.resolve("run");
         Files.createDirectories(run);
@@ -531,12 +609,16 @@ public final class LocalStack implements AutoCloseable {
         LocalAgents.stopAll(attachedDir(state), Duration.ofSeconds(5));
         int kafkaPort = Integer.parseInt(System.getenv().getOrDefault("EBBTIDE_KAFKA_PORT", "19092"));
         int pgPort = Integer.parseInt(System.getenv().getOrDefault("EBBTIDE_POSTGRES_PORT", "15432"));
-        LocalStack stack = start(new Options(root, state, kafkaPort, pgPort, false, root.resolve("clusters"), Map.of(),
-                true, listenAll, replicas));
+        LocalStack stack = start(new Options(
+                root, state, kafkaPort, pgPort, false, root.resolve("clusters"), Map.of(), true, listenAll, replicas));
         Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "stop-stack"));
-        StringBuilder pids = new StringBuilder("stack " + ProcessHandle.current().pid() + "\n");
-        stack.instancePids().forEach((s, pid) -> pids.append(s).append(' ').append(pid).append('\n'));
-        ProcessHandle.current().descendants().filter(h -> h.info().command().orElse("").endsWith("postgres"))
+        StringBuilder pids =
+                new StringBuilder("stack " + ProcessHandle.current().pid() + "\n");
+        stack.instancePids()
+                .forEach((s, pid) -> pids.append(s).append(' ').append(pid).append('\n'));
+        ProcessHandle.current()
+                .descendants()
+                .filter(h -> h.info().command().orElse("").endsWith("postgres"))
                 .forEach(h -> pids.append("postgres ").append(h.pid()).append('\n'));
         Files.writeString(run.resolve("pids"), pids.toString());
         StringBuilder ready = new StringBuilder();
@@ -545,18 +627,26 @@ public final class LocalStack implements AutoCloseable {
         for (StackInstance i : stack.instances()) {
             String s = replicas == 1 ? i.service() : i.name(); // one instance: named as before there were several
             String url = stack.url(i.name());
-            ready.append(String.format("  %-14s %s   (health %s/q/health, metrics %s/q/metrics, OpenAPI %s/q/openapi)%n",
+            ready.append(String.format(
+                    "  %-14s %s   (health %s/q/health, metrics %s/q/metrics, OpenAPI %s/q/openapi)%n",
                     s, url, url, url, url));
         }
         ready.append(String.format("  %-14s %s%n", "logs", state.resolve("logs")));
-        ready.append(String.format("  %-14s ./ebbtide token --role viewer|submitter|operator   (key in %s)%n", "tokens",
-                state.resolve("keys")));
-        ready.append(String.format("  %-14s %s (SASL/SCRAM; Kafka client settings per principal: kafka-*.properties)%n",
+        ready.append(String.format(
+                "  %-14s ./ebbtide token --role viewer|submitter|operator   (key in %s)%n",
+                "tokens", state.resolve("keys")));
+        ready.append(String.format(
+                "  %-14s %s (SASL/SCRAM; Kafka client settings per principal: kafka-*.properties)%n",
                 "credentials", stack.secretsDir()));
-        ready.append(String.format("  %-14s echo '{}' | kcat -F %s -P -t %s -k cpu-cluster%n", "kcat",
-                root.relativize(stack.secretsDir().resolve("kcat-producer.conf")), Topics.JOBS_SUBMITTED));
-        ready.append(String.format("  %-14s %s%n", "listening on", listenAll
-                ? "every interface (--listen-all)" : "127.0.0.1 only (./ebbtide up --listen-all opens the services, Kafka and PostgreSQL)"));
+        ready.append(String.format(
+                "  %-14s echo '{}' | kcat -F %s -P -t %s -k cpu-cluster%n",
+                "kcat", root.relativize(stack.secretsDir().resolve("kcat-producer.conf")), Topics.JOBS_SUBMITTED));
+        ready.append(String.format(
+                "  %-14s %s%n",
+                "listening on",
+                listenAll
+                        ? "every interface (--listen-all)"
+                        : "127.0.0.1 only (./ebbtide up --listen-all opens the services, Kafka and PostgreSQL)"));
         Files.writeString(run.resolve("ready"), ready.toString());
         System.out.print(ready);
         Thread.currentThread().join();
@@ -570,8 +660,8 @@ public final class LocalStack implements AutoCloseable {
         }
         String value = at + 1 < args.size() ? args.get(at + 1) : "";
         if (!value.matches("[1-9]")) {
-            throw new IllegalArgumentException("--replicas needs a whole number of instances per service from 1 to 9, got '"
-                    + value + "'");
+            throw new IllegalArgumentException(
+                    "--replicas needs a whole number of instances per service from 1 to 9, got '" + value + "'");
         }
         return Integer.parseInt(value);
     }

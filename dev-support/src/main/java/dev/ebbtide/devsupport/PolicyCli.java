@@ -22,9 +22,19 @@ import java.util.Map;
 public final class PolicyCli {
     static final String USAGE = "usage: ebbtide policy history NAME | policy rollback NAME VERSION [--reason TEXT]"
             + " | policy set NAME [--min N] [--max N] [--idle SECONDS] [--policy NAME] [--reason TEXT]";
-    private static final Map<String, String> SET_FIELDS = Map.of("--min", "min_instances", "--max", "max_instances",
-            "--idle", "idle_time_before_scale_down", "--policy", "policy", "--reason", "reason");
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private static final Map<String, String> SET_FIELDS = Map.of(
+            "--min",
+            "min_instances",
+            "--max",
+            "max_instances",
+            "--idle",
+            "idle_time_before_scale_down",
+            "--policy",
+            "policy",
+            "--reason",
+            "reason");
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     private final String autoscaler;
     private final String authorization;
     private final PrintStream out;
@@ -38,8 +48,12 @@ public final class PolicyCli {
     }
 
     public static void main(String[] args) throws Exception {
-        System.exit(new PolicyCli(EbbtideCli.env("EBBTIDE_AUTOSCALER_URL", "http://127.0.0.1:8083"), EbbtideCli.token(),
-                System.out, System.err).run(args));
+        System.exit(new PolicyCli(
+                        EbbtideCli.env("EBBTIDE_AUTOSCALER_URL", "http://127.0.0.1:8083"),
+                        EbbtideCli.token(),
+                        System.out,
+                        System.err)
+                .run(args));
     }
 
     int run(String[] args) throws IOException, InterruptedException {
@@ -50,11 +64,13 @@ public final class PolicyCli {
         String path = "/clusters/" + URLEncoder.encode(args[1], StandardCharsets.UTF_8) + "/policy";
         switch (args[0]) {
             case "history" -> {
-                JsonNode h = send(HttpRequest.newBuilder(URI.create(autoscaler + path + "/history")).GET());
+                JsonNode h = send(HttpRequest.newBuilder(URI.create(autoscaler + path + "/history"))
+                        .GET());
                 if (h == null) {
                     return 1;
                 }
-                out.println("cluster " + h.path("cluster").asText() + ", version in force: " + h.path("current").asInt());
+                out.println("cluster " + h.path("cluster").asText() + ", version in force: "
+                        + h.path("current").asInt());
                 for (JsonNode v : h.path("versions")) {
                     out.println(line(v));
                 }
@@ -93,7 +109,8 @@ public final class PolicyCli {
                     }
                 }
                 JsonNode r = send(HttpRequest.newBuilder(URI.create(autoscaler + path))
-                        .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body.toString())));
+                        .header("Content-Type", "application/json")
+                        .PUT(HttpRequest.BodyPublishers.ofString(body.toString())));
                 if (r == null) {
                     return 1;
                 }
@@ -117,17 +134,27 @@ public final class PolicyCli {
     static String line(JsonNode v) {
         StringBuilder changes = new StringBuilder();
         for (JsonNode c : v.path("changes")) {
-            changes.append(changes.length() == 0 ? "" : ", ").append(c.path("field").asText()).append(' ')
-                    .append(c.path("from").isNull() || c.path("from").isMissingNode() ? "-" : c.path("from").asText())
-                    .append(" -> ").append(c.path("to").asText());
+            changes.append(changes.length() == 0 ? "" : ", ")
+                    .append(c.path("field").asText())
+                    .append(' ')
+                    .append(
+                            c.path("from").isNull() || c.path("from").isMissingNode()
+                                    ? "-"
+                                    : c.path("from").asText())
+                    .append(" -> ")
+                    .append(c.path("to").asText());
         }
-        return "v" + v.path("version").asInt() + "  " + v.path("at").asText() + "  " + v.path("principal").asText()
-                + (v.hasNonNull("rollbackOf") ? "  rollback of v" + v.path("rollbackOf").asInt() : "") + "  "
+        return "v" + v.path("version").asInt() + "  " + v.path("at").asText() + "  "
+                + v.path("principal").asText()
+                + (v.hasNonNull("rollbackOf")
+                        ? "  rollback of v" + v.path("rollbackOf").asInt()
+                        : "") + "  "
                 + changes + (v.hasNonNull("reason") ? "  (" + v.path("reason").asText() + ")" : "");
     }
 
     private HttpRequest.Builder post(String path, JsonNode body) {
-        return HttpRequest.newBuilder(URI.create(autoscaler + path)).header("Content-Type", "application/json")
+        return HttpRequest.newBuilder(URI.create(autoscaler + path))
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
     }
 
@@ -146,7 +173,8 @@ public final class PolicyCli {
             json = null;
         }
         if (r.statusCode() != 200 || json == null) {
-            err.println("refused (" + r.statusCode() + "): " + (json == null ? r.body() : json.path("error").asText(r.body())));
+            err.println("refused (" + r.statusCode() + "): "
+                    + (json == null ? r.body() : json.path("error").asText(r.body())));
             return null;
         }
         return json;

@@ -24,10 +24,15 @@ public class RealInfraTestResource implements QuarkusTestResourceLifecycleManage
         } catch (Exception e) {
             throw new IllegalStateException("could not start the test Kafka broker / PostgreSQL", e);
         }
-        return Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(),
-                "quarkus.datasource.reactive.url", postgres.reactiveUrl(),
-                "quarkus.datasource.username", "postgres",
-                "quarkus.datasource.password", "");
+        return Map.of(
+                "kafka.bootstrap.servers",
+                kafka.bootstrapServers(),
+                "quarkus.datasource.reactive.url",
+                postgres.reactiveUrl(),
+                "quarkus.datasource.username",
+                "postgres",
+                "quarkus.datasource.password",
+                "");
     }
 
     @Override

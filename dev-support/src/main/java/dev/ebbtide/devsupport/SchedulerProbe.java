@@ -23,8 +23,12 @@ final class SchedulerProbe {
     /** A service's used heap after a full GC ({@code jcmd GC.run}, then its own heap metric). */
     double heapMb(String service) throws Exception {
         long pid = pid(service);
-        Process gc = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                String.valueOf(pid), "GC.run").redirectErrorStream(true).start();
+        Process gc = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                        String.valueOf(pid),
+                        "GC.run")
+                .redirectErrorStream(true)
+                .start();
         gc.getInputStream().readAllBytes();
         gc.waitFor();
         double bytes = 0;
@@ -39,7 +43,8 @@ final class SchedulerProbe {
     /** A service process's resident memory (VmRSS), in MB; -1 where /proc cannot tell. */
     double rssMb(String service) {
         try {
-            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc", String.valueOf(pid(service)), "status"))) {
+            for (String line :
+                    java.nio.file.Files.readAllLines(Path.of("/proc", String.valueOf(pid(service)), "status"))) {
                 if (line.startsWith("VmRSS:")) {
                     return Double.parseDouble(line.replaceAll("[^0-9]", "")) / 1024;
                 }
@@ -62,8 +67,11 @@ final class SchedulerProbe {
 
     private String metrics(String service) throws Exception {
         var http = java.net.http.HttpClient.newHttpClient();
-        return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(stack.url(service)
-                + "/q/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        return http.send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(stack.url(service) + "/q/metrics"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     private static double value(String line) {
@@ -80,11 +88,17 @@ final class SchedulerProbe {
         }
         double batches = m.getOrDefault("ebbtide_scheduler_batch_seconds_count", 0.0);
         double relays = m.getOrDefault("ebbtide_scheduler_outbox_relay_seconds_count", 0.0);
-        report.row("scheduler so far (" + phase + "): batches", "%.0f, mean %.0f ms, %.0f records, %.0f clusters", batches,
+        report.row(
+                "scheduler so far (" + phase + "): batches",
+                "%.0f, mean %.0f ms, %.0f records, %.0f clusters",
+                batches,
                 1000 * m.getOrDefault("ebbtide_scheduler_batch_seconds_sum", 0.0) / Math.max(1, batches),
                 m.getOrDefault("ebbtide_scheduler_batch_records_sum", 0.0) / Math.max(1, batches),
                 m.getOrDefault("ebbtide_scheduler_batch_clusters_sum", 0.0) / Math.max(1, batches));
-        report.row("scheduler so far (" + phase + "): outbox relays", "%.0f, mean %.0f ms, total %.1f s", relays,
+        report.row(
+                "scheduler so far (" + phase + "): outbox relays",
+                "%.0f, mean %.0f ms, total %.1f s",
+                relays,
                 1000 * m.getOrDefault("ebbtide_scheduler_outbox_relay_seconds_sum", 0.0) / Math.max(1, relays),
                 m.getOrDefault("ebbtide_scheduler_outbox_relay_seconds_sum", 0.0));
     }

@@ -6,8 +6,7 @@ import java.time.format.DateTimeParseException;
 
 /** A {@code --since} value: an age such as {@code 90s}, {@code 30m}, {@code 2h}, {@code 7d}, or an ISO-8601 instant. */
 final class Since {
-    private Since() {
-    }
+    private Since() {}
 
     /** @throws IllegalArgumentException with one sentence for anything else */
     static Instant parse(String value, Instant now) {

@@ -19,7 +19,8 @@ public record StackInstance(String service, int index) {
 
     public StackInstance {
         if (!LocalStack.SERVICES.containsKey(service)) {
-            throw new IllegalArgumentException("unknown service '" + service + "' (known: " + LocalStack.SERVICES.keySet() + ")");
+            throw new IllegalArgumentException(
+                    "unknown service '" + service + "' (known: " + LocalStack.SERVICES.keySet() + ")");
         }
         if (index < 1) {
             throw new IllegalArgumentException("instances are numbered from 1, got " + index);

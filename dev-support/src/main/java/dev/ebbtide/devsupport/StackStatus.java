@@ -24,15 +24,14 @@ public final class StackStatus {
     public static final String INSTANCES_FILE = "instances";
 
     /** One service instance as {@code up} started it. */
-    record Instance(String name, String url, long pid) {
-    }
+    record Instance(String name, String url, long pid) {}
 
-    private StackStatus() {
-    }
+    private StackStatus() {}
 
     /** {@code args[0]}: the state directory ({@code .ebbtide}). */
     public static void main(String[] args) throws IOException {
-        java.util.logging.Logger.getLogger("org.apache.kafka").setLevel(java.util.logging.Level.WARNING); // no client chatter
+        java.util.logging.Logger.getLogger("org.apache.kafka")
+                .setLevel(java.util.logging.Level.WARNING); // no client chatter
         try {
             report(Path.of(args.length > 0 ? args[0] : ".ebbtide")).forEach(System.out::println);
         } catch (IllegalStateException e) {
@@ -53,18 +52,24 @@ public final class StackStatus {
             throw new IllegalStateException("no " + file + ": start the stack with ./ebbtide up");
         }
         List<Instance> instances = read(file);
-        Map<String, Object> admin = StackSecrets.readClientConfig(state.resolve("secrets").resolve("kafka-admin.properties"));
+        Map<String, Object> admin =
+                StackSecrets.readClientConfig(state.resolve("secrets").resolve("kafka-admin.properties"));
         Map<String, Boolean> alive = new LinkedHashMap<>();
-        instances.forEach(i -> alive.put(i.name(), ProcessHandle.of(i.pid()).map(ProcessHandle::isAlive).orElse(false)));
+        instances.forEach(i -> alive.put(
+                i.name(), ProcessHandle.of(i.pid()).map(ProcessHandle::isAlive).orElse(false)));
         try {
-            return lines(instances, alive, owners(admin, instances.stream().map(Instance::name).toList()));
+            return lines(
+                    instances,
+                    alive,
+                    owners(admin, instances.stream().map(Instance::name).toList()));
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot read who owns which clusters: " + e.getMessage(), e);
         }
     }
 
     /** For each owning service: its instances (and any other group members) and what each holds now. */
-    public static Map<String, SortedMap<String, Owned>> owners(Map<String, Object> adminConfig, Collection<String> instances) {
+    public static Map<String, SortedMap<String, Owned>> owners(
+            Map<String, Object> adminConfig, Collection<String> instances) {
         SortedSet<String> clusters = ClusterOwners.clusters(adminConfig);
         Map<String, SortedMap<String, Owned>> owners = new LinkedHashMap<>();
         try (Admin admin = Admin.create(adminConfig)) {
@@ -76,7 +81,8 @@ public final class StackStatus {
     }
 
     /** The lines to print: instances in the file's order, then group members that are none of them. */
-    static List<String> lines(List<Instance> instances, Map<String, Boolean> alive, Map<String, SortedMap<String, Owned>> owners) {
+    static List<String> lines(
+            List<Instance> instances, Map<String, Boolean> alive, Map<String, SortedMap<String, Owned>> owners) {
         List<String> lines = new ArrayList<>();
         lines.add("instances (a cluster is acted for by the instance whose consumer group holds its partition):");
         int width = instances.stream().mapToInt(i -> i.name().length()).max().orElse(10);
@@ -86,11 +92,16 @@ public final class StackStatus {
             if (!ClusterOwners.OWNING_SERVICES.contains(service)) {
                 what = "stateless: serves every cluster";
             } else {
-                Owned owned = owners.getOrDefault(service, new java.util.TreeMap<>()).get(i.name());
+                Owned owned =
+                        owners.getOrDefault(service, new java.util.TreeMap<>()).get(i.name());
                 what = owned == null ? "not in group " + ClusterOwners.group(service) : describe(owned);
             }
-            lines.add(String.format("  %-" + width + "s  %-22s %-5s %s", i.name(), i.url(),
-                    alive.getOrDefault(i.name(), false) ? "up" : "down", what));
+            lines.add(String.format(
+                    "  %-" + width + "s  %-22s %-5s %s",
+                    i.name(),
+                    i.url(),
+                    alive.getOrDefault(i.name(), false) ? "up" : "down",
+                    what));
         }
         List<String> known = instances.stream().map(Instance::name).toList();
         owners.forEach((service, members) -> members.forEach((member, owned) -> {
@@ -124,8 +135,13 @@ public final class StackStatus {
     static String instancesFile(LocalStack stack) {
         StringBuilder s = new StringBuilder();
         Map<String, Long> pids = stack.instancePids();
-        stack.instanceUrls().forEach((name, url) -> s.append(name).append(' ').append(url).append(' ')
-                .append(pids.get(name)).append('\n'));
+        stack.instanceUrls()
+                .forEach((name, url) -> s.append(name)
+                        .append(' ')
+                        .append(url)
+                        .append(' ')
+                        .append(pids.get(name))
+                        .append('\n'));
         return s.toString();
     }
 }

@@ -85,28 +85,42 @@ public final class ThroughputBench implements AutoCloseable {
         report.note("stack: Kafka, PostgreSQL, scheduler, autoscaler, " + replicas + " instance(s) of each (JVM: "
                 + LocalStack.serviceJvmOptions() + ")");
         long t = System.nanoTime();
-        try (LocalStack stack = LocalStack.start(new LocalStack.Options(root, state, 0, 0, true, clustersDir, Map.of())
-                .withReplicas(replicas), Set.of("scheduler", "autoscaler"))) {
+        try (LocalStack stack = LocalStack.start(
+                new LocalStack.Options(root, state, 0, 0, true, clustersDir, Map.of()).withReplicas(replicas),
+                Set.of("scheduler", "autoscaler"))) {
             report.note(String.format("stack started in %.1f s; state in %s", (System.nanoTime() - t) / 1e9, state));
-            try (ThroughputBench bench = new ThroughputBench(stack, replicas)) { // its producer closes before the broker stops
+            try (ThroughputBench bench =
+                    new ThroughputBench(stack, replicas)) { // its producer closes before the broker stops
                 bench.run(report, warmup, jobs, clusters, nodes, dispatchJobs, active, memoryJobs);
             }
         }
         report.print();
         if (!Boolean.parseBoolean(opt.getOrDefault("keep-state", "false"))) { // Kafka's and PostgreSQL's data: ~400 MB
             try (var paths = Files.walk(state)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                paths.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
             }
             System.out.println("(state removed; --keep-state true keeps the services' logs and data)");
         }
     }
 
-    private void run(BenchReport report, int warmup, int jobs, int clusters, int nodes, int dispatchJobs, int active,
-            int memoryJobs) throws Exception {
-        try (BenchWatch watch = new BenchWatch(client, List.of(Topics.JOBS_STATE, Topics.JOBS_ASSIGNMENTS,
-                Topics.SCALE_REQUESTS), this::onRecord)) {
+    private void run(
+            BenchReport report,
+            int warmup,
+            int jobs,
+            int clusters,
+            int nodes,
+            int dispatchJobs,
+            int active,
+            int memoryJobs)
+            throws Exception {
+        try (BenchWatch watch = new BenchWatch(
+                client, List.of(Topics.JOBS_STATE, Topics.JOBS_ASSIGNMENTS, Topics.SCALE_REQUESTS), this::onRecord)) {
             watch.awaitReady();
-            awaitClustersKnown(List.of(BenchClusters.ingest(clusters - 1), BenchClusters.IDLE, BenchClusters.DISPATCH,
+            awaitClustersKnown(List.of(
+                    BenchClusters.ingest(clusters - 1),
+                    BenchClusters.IDLE,
+                    BenchClusters.DISPATCH,
                     BenchClusters.active(active - 1)));
 
             double pg = BenchCeilings.postgresInsertsPerSecond(stack, 5000);
@@ -124,17 +138,25 @@ public final class ThroughputBench implements AutoCloseable {
             probe.profile(report, "+ dispatch");
             reaction(report, active);
             for (String a : instances("autoscaler")) {
-                report.row(String.format("%s heap with %d clusters (after a full GC)", a, clusters + active + 2),
-                        "%.0f MB", probe.heapMb(a));
+                report.row(
+                        String.format("%s heap with %d clusters (after a full GC)", a, clusters + active + 2),
+                        "%.0f MB",
+                        probe.heapMb(a));
             }
-            int queued = (int) queuedAt.keySet().stream().filter(id -> !runningAt.containsKey(id)).count();
+            int queued = (int) queuedAt.keySet().stream()
+                    .filter(id -> !runningAt.containsKey(id))
+                    .count();
             if (memoryJobs > queued) {
                 memory(report, memoryJobs - queued, clusters, memoryJobs);
             }
             for (int k = 0; k < replicas; k++) {
                 String sch = instances("scheduler").get(k);
                 String aut = instances("autoscaler").get(k);
-                report.row("resident memory: " + sch + " / " + aut, "%.0f MB / %.0f MB", probe.rssMb(sch), probe.rssMb(aut));
+                report.row(
+                        "resident memory: " + sch + " / " + aut,
+                        "%.0f MB / %.0f MB",
+                        probe.rssMb(sch),
+                        probe.rssMb(aut));
             }
         }
         TickBench.run(report, 10_000, 10);
@@ -155,8 +177,11 @@ public final class ThroughputBench implements AutoCloseable {
         producer.flush();
         awaitAll(ids, queuedAt, Duration.ofMinutes(10));
         double seconds = (ids.stream().mapToLong(queuedAt::get).max().orElse(start) - start) / 1e9;
-        report.row(String.format("warm-up (cold JVM): %d jobs over %d clusters Queued", count, clusters),
-                "%.1f s = %.0f jobs/s", seconds, count / seconds);
+        report.row(
+                String.format("warm-up (cold JVM): %d jobs over %d clusters Queued", count, clusters),
+                "%.1f s = %.0f jobs/s",
+                seconds,
+                count / seconds);
     }
 
     // --- ingest and isolation ---------------------------------------------------------------------------------
@@ -166,19 +191,21 @@ public final class ThroughputBench implements AutoCloseable {
         Map<String, Long> idleSubmitted = new ConcurrentHashMap<>();
         java.util.concurrent.atomic.AtomicBoolean burst = new java.util.concurrent.atomic.AtomicBoolean(true);
         long start = System.nanoTime();
-        Thread isolation = new Thread(() -> { // one-node jobs for an otherwise idle cluster, during the burst
-            try {
-                while (burst.get() || idleSubmitted.isEmpty()) {
-                    String id = "idle-" + UUID.randomUUID();
-                    idleSubmitted.put(id, System.nanoTime());
-                    submit(id, BenchClusters.IDLE);
-                    producer.flush();
-                    Thread.sleep(100);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "bench-isolation");
+        Thread isolation = new Thread(
+                () -> { // one-node jobs for an otherwise idle cluster, during the burst
+                    try {
+                        while (burst.get() || idleSubmitted.isEmpty()) {
+                            String id = "idle-" + UUID.randomUUID();
+                            idleSubmitted.put(id, System.nanoTime());
+                            submit(id, BenchClusters.IDLE);
+                            producer.flush();
+                            Thread.sleep(100);
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "bench-isolation");
         isolation.start();
         for (int i = 0; i < jobs; i++) {
             String id = "ingest-" + i + "-" + UUID.randomUUID();
@@ -194,13 +221,20 @@ public final class ThroughputBench implements AutoCloseable {
         List<Long> times = ids.stream().map(queuedAt::get).sorted().toList();
         double seconds = (times.get(jobs - 1) - start) / 1e9;
         double rate = jobs / seconds;
-        report.row(String.format("ingest: %d jobs over %d clusters published", jobs, clusters), "%.2f s (%.0f jobs/s)",
-                (published - start) / 1e9, jobs / ((published - start) / 1e9));
+        report.row(
+                String.format("ingest: %d jobs over %d clusters published", jobs, clusters),
+                "%.2f s (%.0f jobs/s)",
+                (published - start) / 1e9,
+                jobs / ((published - start) / 1e9));
         report.row("ingest: all Queued (persisted, demand published)", "%.1f s = %.0f jobs/s", seconds, rate);
         int k = Math.min(1000, jobs / 2);
         double first = (times.get(k - 1) - start) / 1e9;
         double last = (times.get(jobs - 1) - times.get(jobs - k - 1)) / 1e9;
-        report.row(String.format("ingest: first %d / last %d", k, k), "%.2f s / %.2f s (last/first %.2f)", first, last,
+        report.row(
+                String.format("ingest: first %d / last %d", k, k),
+                "%.2f s / %.2f s (last/first %.2f)",
+                first,
+                last,
                 last / first);
         report.row("ingest rate / PostgreSQL ceiling", "%.2f", rate / pgCeiling);
         List<Long> waits = new ArrayList<>();
@@ -210,8 +244,11 @@ public final class ThroughputBench implements AutoCloseable {
                 waits.add((q - at) / 1_000_000);
             }
         });
-        report.row(String.format("isolation: idle cluster, submission -> Queued (%d jobs)", waits.size()),
-                "p50 %d ms, p99 %d ms, max %d ms", BenchReport.pct(waits, 50), BenchReport.pct(waits, 99),
+        report.row(
+                String.format("isolation: idle cluster, submission -> Queued (%d jobs)", waits.size()),
+                "p50 %d ms, p99 %d ms, max %d ms",
+                BenchReport.pct(waits, 50),
+                BenchReport.pct(waits, 99),
                 BenchReport.pct(waits, 100));
     }
 
@@ -229,8 +266,17 @@ public final class ThroughputBench implements AutoCloseable {
         answerCluster = BenchClusters.DISPATCH;
         long start = System.nanoTime();
         for (int n = 0; n < nodes; n++) {
-            send(Topics.NODES_STATE, BenchClusters.DISPATCH, new NodeStateChanged(BenchClusters.DISPATCH,
-                    BenchClusters.DISPATCH + "-n" + n, NodeState.idle, null, null, null, Instant.now()));
+            send(
+                    Topics.NODES_STATE,
+                    BenchClusters.DISPATCH,
+                    new NodeStateChanged(
+                            BenchClusters.DISPATCH,
+                            BenchClusters.DISPATCH + "-n" + n,
+                            NodeState.idle,
+                            null,
+                            null,
+                            null,
+                            Instant.now()));
         }
         producer.flush();
         awaitAll(ids, runningAt, Duration.ofMinutes(10));
@@ -239,8 +285,12 @@ public final class ThroughputBench implements AutoCloseable {
         int lo = count / 10;
         int hi = count - count / 10;
         double steady = (hi - lo) / ((times.get(hi - 1) - times.get(lo)) / 1e9);
-        report.row(String.format("dispatch: %d jobs on %d idle nodes -> Running", count, nodes),
-                "%.1f s = %.0f starts/s (middle 80%%: %.0f starts/s)", seconds, count / seconds, steady);
+        report.row(
+                String.format("dispatch: %d jobs on %d idle nodes -> Running", count, nodes),
+                "%.1f s = %.0f starts/s (middle 80%%: %.0f starts/s)",
+                seconds,
+                count / seconds,
+                steady);
         answerCluster = null;
     }
 
@@ -248,10 +298,34 @@ public final class ThroughputBench implements AutoCloseable {
     private void answer(JobAssigned a) {
         for (int rank = 0; rank < a.nodes().size(); rank++) {
             String node = a.nodes().get(rank);
-            send(Topics.JOBS_RUNS, a.cluster(), new JobRunReported(a.jobId(), a.cluster(), node, rank, RunPhase.STARTED,
-                    null, null, null, a.attempt(), Instant.now()));
-            send(Topics.JOBS_RUNS, a.cluster(), new JobRunReported(a.jobId(), a.cluster(), node, rank, RunPhase.EXITED,
-                    0, null, null, a.attempt(), Instant.now()));
+            send(
+                    Topics.JOBS_RUNS,
+                    a.cluster(),
+                    new JobRunReported(
+                            a.jobId(),
+                            a.cluster(),
+                            node,
+                            rank,
+                            RunPhase.STARTED,
+                            null,
+                            null,
+                            null,
+                            a.attempt(),
+                            Instant.now()));
+            send(
+                    Topics.JOBS_RUNS,
+                    a.cluster(),
+                    new JobRunReported(
+                            a.jobId(),
+                            a.cluster(),
+                            node,
+                            rank,
+                            RunPhase.EXITED,
+                            0,
+                            null,
+                            null,
+                            a.attempt(),
+                            Instant.now()));
         }
     }
 
@@ -280,8 +354,11 @@ public final class ThroughputBench implements AutoCloseable {
                 waits.add((s - at) / 1_000_000);
             }
         });
-        report.row(String.format("reaction: submission -> scale request, %d clusters (%d answered)", active,
-                waits.size()), "p50 %d ms, p99 %d ms, max %d ms", BenchReport.pct(waits, 50), BenchReport.pct(waits, 99),
+        report.row(
+                String.format("reaction: submission -> scale request, %d clusters (%d answered)", active, waits.size()),
+                "p50 %d ms, p99 %d ms, max %d ms",
+                BenchReport.pct(waits, 50),
+                BenchReport.pct(waits, 99),
                 BenchReport.pct(waits, 100));
     }
 
@@ -296,9 +373,15 @@ public final class ThroughputBench implements AutoCloseable {
         producer.flush();
         awaitAll(ids, queuedAt, Duration.ofMinutes(20));
         double seconds = (ids.stream().mapToLong(queuedAt::get).max().orElse(start) - start) / 1e9;
-        report.row(String.format("memory: %d more jobs Queued (on top of the queues above)", more), "%.1f s = %.0f jobs/s",
-                seconds, more / seconds);
-        report.row(String.format("scheduler heap with ~%d jobs queued (after a full GC)", target), "%.0f MB", probe.heapMb());
+        report.row(
+                String.format("memory: %d more jobs Queued (on top of the queues above)", more),
+                "%.1f s = %.0f jobs/s",
+                seconds,
+                more / seconds);
+        report.row(
+                String.format("scheduler heap with ~%d jobs queued (after a full GC)", target),
+                "%.0f MB",
+                probe.heapMb());
     }
 
     // --- plumbing -------------------------------------------------------------------------------------------
@@ -333,9 +416,10 @@ public final class ThroughputBench implements AutoCloseable {
                     answer(a);
                 }
             }
-            case Topics.SCALE_REQUESTS -> scaleAt.putIfAbsent(EventJson.read(r.value(), ScaleRequested.class).cluster(), now);
-            default -> {
-            }
+            case Topics.SCALE_REQUESTS ->
+                scaleAt.putIfAbsent(
+                        EventJson.read(r.value(), ScaleRequested.class).cluster(), now);
+            default -> {}
         }
     }
 
@@ -375,8 +459,11 @@ public final class ThroughputBench implements AutoCloseable {
     }
 
     private void submit(String id, String cluster) {
-        send(Topics.JOBS_SUBMITTED, cluster, new JobSubmitted(id, cluster,
-                new JobSpec("true", 1, Map.of(), null, "bench", null, null, null), Instant.now()));
+        send(
+                Topics.JOBS_SUBMITTED,
+                cluster,
+                new JobSubmitted(
+                        id, cluster, new JobSpec("true", 1, Map.of(), null, "bench", null, null, null), Instant.now()));
     }
 
     private void send(String topic, String key, Object event) {

@@ -17,8 +17,7 @@ import java.util.List;
  * the figure is the median and the worst of the measured ticks.
  */
 final class TickBench {
-    private TickBench() {
-    }
+    private TickBench() {}
 
     static void run(BenchReport report, int clusters, int nodesPerCluster) {
         Instant now = Instant.parse("2026-12-01T12:00:00Z");
@@ -28,11 +27,12 @@ final class TickBench {
             List<ScalingNode> list = new ArrayList<>();
             for (int n = 0; n < nodesPerCluster; n++) {
                 String name = "c" + c + "-n" + n;
-                list.add(switch (n % 4) {
-                    case 0, 1 -> ScalingNode.busy(name);
-                    case 2 -> ScalingNode.idle(name, now.minusSeconds(30L * (c % 10)));
-                    default -> ScalingNode.preparing(name);
-                });
+                list.add(
+                        switch (n % 4) {
+                            case 0, 1 -> ScalingNode.busy(name);
+                            case 2 -> ScalingNode.idle(name, now.minusSeconds(30L * (c % 10)));
+                            default -> ScalingNode.preparing(name);
+                        });
             }
             nodes.add(list);
             demand.add(c % 3 == 0 ? List.of(1, 2) : List.of());
@@ -56,9 +56,13 @@ final class TickBench {
                     ticks.add((System.nanoTime() - start) / 1000);
                 }
             }
-            report.row(String.format("decision tick (%s): %d clusters / %d nodes", name, clusters,
-                    clusters * nodesPerCluster), "p50 %.1f ms, max %.1f ms (%d decisions)",
-                    BenchReport.pct(ticks, 50) / 1000.0, BenchReport.pct(ticks, 100) / 1000.0, changes);
+            report.row(
+                    String.format(
+                            "decision tick (%s): %d clusters / %d nodes", name, clusters, clusters * nodesPerCluster),
+                    "p50 %.1f ms, max %.1f ms (%d decisions)",
+                    BenchReport.pct(ticks, 50) / 1000.0,
+                    BenchReport.pct(ticks, 100) / 1000.0,
+                    changes);
         }
     }
 }

@@ -34,23 +34,27 @@ public final class TopicRecorder implements AutoCloseable {
         Map<String, Object> config = new java.util.HashMap<>(clientConfig);
         config.put("group.id", "topic-recorder-" + UUID.randomUUID());
         config.put("auto.offset.reset", "earliest");
-        thread = new Thread(() -> {
-            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config,
-                    new StringDeserializer(), new StringDeserializer())) {
-                consumer.subscribe(topics);
-                while (running) {
-                    for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
-                        Map<String, String> headers = new java.util.HashMap<>();
-                        for (Header h : r.headers()) {
-                            headers.put(h.key(), h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8));
-                        }
-                        synchronized (records) {
-                            records.add(new Recorded(r.topic(), r.key(), r.value(), headers));
+        thread = new Thread(
+                () -> {
+                    try (KafkaConsumer<String, String> consumer =
+                            new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
+                        consumer.subscribe(topics);
+                        while (running) {
+                            for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
+                                Map<String, String> headers = new java.util.HashMap<>();
+                                for (Header h : r.headers()) {
+                                    headers.put(
+                                            h.key(),
+                                            h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8));
+                                }
+                                synchronized (records) {
+                                    records.add(new Recorded(r.topic(), r.key(), r.value(), headers));
+                                }
+                            }
                         }
                     }
-                }
-            }
-        }, "topic-recorder");
+                },
+                "topic-recorder");
         thread.setDaemon(true);
         thread.start();
     }

@@ -21,7 +21,8 @@ import java.time.Instant;
  */
 public final class TraceCli {
     static final String USAGE = "usage: ebbtide trace export --cluster NAME [--since 2h|ISO-INSTANT] [--out FILE]";
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     private final String scheduler;
     private final String authorization;
     private final Clock clock;
@@ -37,8 +38,13 @@ public final class TraceCli {
     }
 
     public static void main(String[] args) throws Exception {
-        System.exit(new TraceCli(EbbtideCli.env("EBBTIDE_SCHEDULER_URL", "http://127.0.0.1:8082"), EbbtideCli.token(),
-                Clock.systemUTC(), System.out, System.err).run(args));
+        System.exit(new TraceCli(
+                        EbbtideCli.env("EBBTIDE_SCHEDULER_URL", "http://127.0.0.1:8082"),
+                        EbbtideCli.token(),
+                        Clock.systemUTC(),
+                        System.out,
+                        System.err)
+                .run(args));
     }
 
     /** Returns the exit code: 0 written, 1 the scheduler refused or cannot be reached, 2 usage error. */
@@ -77,7 +83,11 @@ public final class TraceCli {
                 + "/trace?since=" + URLEncoder.encode(from.toString(), StandardCharsets.UTF_8));
         HttpResponse<String> r;
         try {
-            r = http.send(HttpRequest.newBuilder(uri).header("Authorization", authorization).GET().build(),
+            r = http.send(
+                    HttpRequest.newBuilder(uri)
+                            .header("Authorization", authorization)
+                            .GET()
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             err.println("cannot reach the scheduler at " + scheduler + " (is the stack up? ./ebbtide up)");

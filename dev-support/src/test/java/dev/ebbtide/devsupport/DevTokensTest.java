@@ -29,7 +29,8 @@ class DevTokensTest {
         Path keys = dir.resolve("keys");
         Path pub = DevTokens.ensureKeys(keys);
         String first = Files.readString(pub);
-        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(keys.resolve("private.pem"))));
+        assertEquals(
+                "rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(keys.resolve("private.pem"))));
         DevTokens.ensureKeys(keys);
         assertEquals(first, Files.readString(pub), "a second start keeps the key, so issued tokens stay valid");
     }
@@ -67,7 +68,9 @@ class DevTokensTest {
     }
 
     private static PublicKey publicKey(Path pem) throws Exception {
-        String base64 = Files.readString(pem).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-        return KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(base64)));
+        String base64 =
+                Files.readString(pem).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+        return KeyFactory.getInstance("RSA")
+                .generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(base64)));
     }
 }

@@ -22,8 +22,8 @@ class EmbeddedPostgresDurabilityTest {
 
     private static long measure(boolean durableMode, String expected) throws Exception {
         try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(0, null, durableMode);
-                Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pg.port() + "/postgres",
-                        "postgres", "")) {
+                Connection c = DriverManager.getConnection(
+                        "jdbc:postgresql://127.0.0.1:" + pg.port() + "/postgres", "postgres", "")) {
             assertEquals(expected, show(c, "fsync"));
             assertEquals(expected, show(c, "synchronous_commit"));
             try (Statement s = c.createStatement()) {
@@ -41,7 +41,8 @@ class EmbeddedPostgresDurabilityTest {
     }
 
     private static String show(Connection c, String setting) throws Exception {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("show " + setting)) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("show " + setting)) {
             rs.next();
             return rs.getString(1);
         }

@@ -25,7 +25,8 @@ class KafkaAccessMatchesServicesTest {
             KafkaAccess.Grant grant = KafkaAccess.GRANTS.get(service);
             assertTrue(grant != null, "KafkaAccess.GRANTS has no entry for " + service);
             Properties p = settings(service);
-            // every consumer dead-letters what it cannot read (messaging-support EventConsumer, the connector's backstop)
+            // every consumer dead-letters what it cannot read (messaging-support EventConsumer, the connector's
+            // backstop)
             boolean hasDeadLetters = true;
             for (String key : p.stringPropertyNames()) {
                 String value = p.getProperty(key).trim();
@@ -37,10 +38,11 @@ class KafkaAccessMatchesServicesTest {
                 } else if (key.startsWith("mp.messaging.outgoing.") && key.endsWith(".topic")) {
                     channels++;
                     if (!grant.writes().contains(value)) {
-                        problems.add(service + " writes " + value + " (" + key + ") but " + grant.principal()
-                                + " may not");
+                        problems.add(
+                                service + " writes " + value + " (" + key + ") but " + grant.principal() + " may not");
                     }
-                } else if (key.startsWith("mp.messaging.incoming.") && (key.endsWith(".topic") || key.endsWith(".topics"))) {
+                } else if (key.startsWith("mp.messaging.incoming.")
+                        && (key.endsWith(".topic") || key.endsWith(".topics"))) {
                     for (String topic : value.split(",")) {
                         channels++;
                         topic = topic.trim();
@@ -71,23 +73,32 @@ class KafkaAccessMatchesServicesTest {
     void nodeAgentsMayDeadLetterWhatTheyRead() {
         KafkaAccess.Grant agent = KafkaAccess.GRANTS.get("node-agent");
         for (String topic : agent.reads()) {
-            assertTrue(agent.writes().contains(Topics.deadLetterTopicFor(topic)), "the agent may not dead-letter " + topic);
+            assertTrue(
+                    agent.writes().contains(Topics.deadLetterTopicFor(topic)),
+                    "the agent may not dead-letter " + topic);
         }
     }
 
     @Test
     void onlyTheSubmitterAndJobProducersWriteSubmissions() {
         List<String> writers = KafkaAccess.GRANTS.entrySet().stream()
-                .filter(e -> e.getValue().writes().contains(Topics.JOBS_SUBMITTED)).map(e -> e.getKey()).sorted().toList();
+                .filter(e -> e.getValue().writes().contains(Topics.JOBS_SUBMITTED))
+                .map(e -> e.getKey())
+                .sorted()
+                .toList();
         assertEquals(List.of("job-submitter", "producer"), writers);
-        assertEquals(java.util.Set.of(Topics.JOBS_SUBMITTED), KafkaAccess.GRANTS.get("producer").writes());
+        assertEquals(
+                java.util.Set.of(Topics.JOBS_SUBMITTED),
+                KafkaAccess.GRANTS.get("producer").writes());
         assertTrue(KafkaAccess.GRANTS.get("producer").reads().isEmpty());
     }
 
     @Test
     void groupPrefixesDoNotOverlap() {
-        List<String> prefixes = KafkaAccess.GRANTS.values().stream().map(KafkaAccess.Grant::groupPrefix)
-                .filter(p -> p != null).toList();
+        List<String> prefixes = KafkaAccess.GRANTS.values().stream()
+                .map(KafkaAccess.Grant::groupPrefix)
+                .filter(p -> p != null)
+                .toList();
         for (String a : prefixes) {
             for (String b : prefixes) {
                 assertFalse(a != b && b.startsWith(a), a + " also covers " + b + "'s groups");

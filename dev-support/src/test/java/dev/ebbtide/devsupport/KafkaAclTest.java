@@ -56,11 +56,13 @@ class KafkaAclTest {
 
     @Test
     void unauthenticatedProducerIsRefused() {
-        Map<String, Object> plain = new HashMap<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
-                "max.block.ms", 3000));
+        Map<String, Object> plain =
+                new HashMap<>(Map.of("bootstrap.servers", kafka.bootstrapServers(), "max.block.ms", 3000));
         try (KafkaProducer<String, String> p = producer(plain)) {
-            ExecutionException e = assertThrows(ExecutionException.class,
-                    () -> p.send(new ProducerRecord<>(Topics.JOBS_SUBMITTED, "k", "sneaky")).get());
+            ExecutionException e = assertThrows(
+                    ExecutionException.class,
+                    () -> p.send(new ProducerRecord<>(Topics.JOBS_SUBMITTED, "k", "sneaky"))
+                            .get());
             // the broker closes a connection that sends requests before authenticating: no metadata, ever
             assertInstanceOf(org.apache.kafka.common.errors.TimeoutException.class, e.getCause(), e.toString());
         }
@@ -69,12 +71,17 @@ class KafkaAclTest {
     @Test
     void wrongPasswordIsRefused() {
         Map<String, Object> config = kafka.clientConfig(KafkaAccess.PRODUCER);
-        config.put("sasl.jaas.config", credentials.jaasConfig(KafkaAccess.PRODUCER)
-                .replace(credentials.password(KafkaAccess.PRODUCER), "not-the-password"));
+        config.put(
+                "sasl.jaas.config",
+                credentials
+                        .jaasConfig(KafkaAccess.PRODUCER)
+                        .replace(credentials.password(KafkaAccess.PRODUCER), "not-the-password"));
         config.put("max.block.ms", 5000);
         try (KafkaProducer<String, String> p = producer(config)) {
-            ExecutionException e = assertThrows(ExecutionException.class,
-                    () -> p.send(new ProducerRecord<>(Topics.JOBS_SUBMITTED, "k", "v")).get());
+            ExecutionException e = assertThrows(
+                    ExecutionException.class,
+                    () -> p.send(new ProducerRecord<>(Topics.JOBS_SUBMITTED, "k", "v"))
+                            .get());
             assertInstanceOf(SaslAuthenticationException.class, e.getCause(), e.toString());
         }
     }
@@ -82,18 +89,25 @@ class KafkaAclTest {
     @Test
     void jobProducerMayWriteSubmissionsButNotAssignments() throws Exception {
         try (KafkaProducer<String, String> p = producer(kafka.clientConfig(KafkaAccess.PRODUCER))) {
-            assertEquals(Topics.JOBS_SUBMITTED, p.send(new ProducerRecord<>(Topics.JOBS_SUBMITTED, "k", "job")).get()
-                    .topic());
-            ExecutionException e = assertThrows(ExecutionException.class,
-                    () -> p.send(new ProducerRecord<>(Topics.JOBS_ASSIGNMENTS, "k", "forged")).get());
+            assertEquals(
+                    Topics.JOBS_SUBMITTED,
+                    p.send(new ProducerRecord<>(Topics.JOBS_SUBMITTED, "k", "job"))
+                            .get()
+                            .topic());
+            ExecutionException e = assertThrows(
+                    ExecutionException.class,
+                    () -> p.send(new ProducerRecord<>(Topics.JOBS_ASSIGNMENTS, "k", "forged"))
+                            .get());
             assertInstanceOf(TopicAuthorizationException.class, e.getCause(), e.toString());
         }
     }
 
     @Test
     void kcatWithTheProducerFileMayWriteSubmissionsOnlyAndNobodyElseGetsIn() throws Exception {
-        Assumptions.assumeTrue(onPath("kcat"), "kcat is not installed (apt-get install -y kcat): real-client check skipped");
-        Path conf = secrets.writeClientConfig("producer", KafkaAccess.PRODUCER, kafka.bootstrapServers()).getParent()
+        Assumptions.assumeTrue(
+                onPath("kcat"), "kcat is not installed (apt-get install -y kcat): real-client check skipped");
+        Path conf = secrets.writeClientConfig("producer", KafkaAccess.PRODUCER, kafka.bootstrapServers())
+                .getParent()
                 .resolve("kcat-producer.conf");
         Result ok = kcat("{}", "-F", conf.toString(), "-P", "-t", Topics.JOBS_SUBMITTED, "-k", "cpu-cluster");
         assertEquals(0, ok.code(), ok.output());
@@ -103,8 +117,7 @@ class KafkaAclTest {
         assertTrue(anonymous.code() != 0 && anonymous.output().contains("SASL authentication"), anonymous.output());
     }
 
-    record Result(int code, String output) {
-    }
+    record Result(int code, String output) {}
 
     private static Result kcat(String input, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("kcat"));
@@ -153,7 +166,8 @@ class KafkaAclTest {
             String group = grant.groupPrefix() == null ? "ebbtide-anything" : grant.groupPrefix() + "test";
             for (String topic : Topics.ALL) {
                 String outcome = read(grant.principal(), group, topic);
-                String expected = !grant.reads().contains(topic) ? "topic refused"
+                String expected = !grant.reads().contains(topic)
+                        ? "topic refused"
                         : grant.groupPrefix() == null ? "group refused" : "read";
                 if (!outcome.equals(expected)) {
                     problems.add(grant.principal() + " reading " + topic + " in group " + group + ": " + outcome);
@@ -186,8 +200,8 @@ class KafkaAclTest {
         config.put("group.id", group);
         config.put("enable.auto.commit", false);
         TopicPartition tp = new TopicPartition(topic, 0);
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(config, new StringDeserializer(),
-                new StringDeserializer())) {
+        try (KafkaConsumer<String, String> c =
+                new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
             c.assign(List.of(tp));
             c.seekToBeginning(List.of(tp));
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();

@@ -20,10 +20,18 @@ class LocalAgentsTest {
         Path dir = nodes.resolve("c-0");
         Files.createDirectories(dir.resolve("ranks"));
         Files.writeString(dir.resolve("node.json"), "{\"cluster\":\"c\",\"port\":29500,\"pid\":1}");
-        Process agent = new ProcessBuilder("setsid", "sh", "-c", "echo $$ > agent.pid; trap '' TERM; sleep 600; true",
-                "agent", "--work-dir=" + dir).directory(dir.toFile()).start();
+        Process agent = new ProcessBuilder(
+                        "setsid",
+                        "sh",
+                        "-c",
+                        "echo $$ > agent.pid; trap '' TERM; sleep 600; true",
+                        "agent",
+                        "--work-dir=" + dir)
+                .directory(dir.toFile())
+                .start();
         Process rank = new ProcessBuilder("setsid", "sh", "-c", "echo $$ > ranks/j#1#0.pgid; sleep 600; true")
-                .directory(dir.toFile()).start();
+                .directory(dir.toFile())
+                .start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while ((!Files.exists(dir.resolve("agent.pid")) || !Files.exists(dir.resolve("ranks/j#1#0.pgid")))
                 && System.nanoTime() < deadline) {

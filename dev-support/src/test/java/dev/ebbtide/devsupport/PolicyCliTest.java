@@ -61,9 +61,12 @@ class PolicyCliTest {
     @Test
     void historyPrintsOneLinePerVersionNewestFirst() throws Exception {
         assertEquals(0, cli().run(new String[] {"history", "gpu"}));
-        assertEquals(List.of("cluster gpu, version in force: 2",
-                "v2  2026-12-01T10:15:02Z  alice  idle_time_before_scale_down 120 -> 600  (sprint)",
-                "v1  2026-12-01T09:00:00Z  file  max_instances - -> 4"), out.toString(StandardCharsets.UTF_8).lines().toList());
+        assertEquals(
+                List.of(
+                        "cluster gpu, version in force: 2",
+                        "v2  2026-12-01T10:15:02Z  alice  idle_time_before_scale_down 120 -> 600  (sprint)",
+                        "v1  2026-12-01T09:00:00Z  file  max_instances - -> 4"),
+                out.toString(StandardCharsets.UTF_8).lines().toList());
     }
 
     @Test
@@ -72,20 +75,25 @@ class PolicyCliTest {
         assertEquals("POST /clusters/gpu/policy/rollback {\"version\":1,\"reason\":\"too costly\"}", asked.get(0));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("rollback of v1"), out.toString());
         assertEquals(1, cli().run(new String[] {"rollback", "gpu", "9"}));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("refused (404): cluster 'gpu' has no policy version 9"));
+        assertTrue(
+                err.toString(StandardCharsets.UTF_8).contains("refused (404): cluster 'gpu' has no policy version 9"));
         assertEquals(2, cli().run(new String[] {"rollback", "gpu", "latest"}));
     }
 
     @Test
     void setSendsTheFieldsInTheApisNames() throws Exception {
         assertEquals(0, cli().run(new String[] {"set", "gpu", "--idle", "600", "--reason", "sprint"}));
-        assertEquals("PUT /clusters/gpu/policy {\"idle_time_before_scale_down\":600,\"reason\":\"sprint\"}", asked.get(0));
+        assertEquals(
+                "PUT /clusters/gpu/policy {\"idle_time_before_scale_down\":600,\"reason\":\"sprint\"}", asked.get(0));
         assertEquals(2, cli().run(new String[] {"set", "gpu", "--idle", "10m"}));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("--idle takes a whole number"));
     }
 
     private PolicyCli cli() {
-        return new PolicyCli("http://127.0.0.1:" + autoscaler.getAddress().getPort(), "tok",
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new PolicyCli(
+                "http://127.0.0.1:" + autoscaler.getAddress().getPort(),
+                "tok",
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 }

@@ -31,8 +31,11 @@ class StackInstanceTest {
         Set<Integer> ports = new HashSet<>();
         all.forEach(i -> ports.add(i.defaultPort()));
         assertEquals(36, ports.size(), "distinct ports: " + ports);
-        assertEquals(List.of("job-submitter-1", "job-submitter-2"),
-                StackInstance.of(List.of("job-submitter"), 2).stream().map(StackInstance::name).toList());
+        assertEquals(
+                List.of("job-submitter-1", "job-submitter-2"),
+                StackInstance.of(List.of("job-submitter"), 2).stream()
+                        .map(StackInstance::name)
+                        .toList());
     }
 
     @Test
@@ -45,7 +48,8 @@ class StackInstanceTest {
     @Test
     void unknownNamesAreRefusedInOneSentence() {
         for (String bad : List.of("schedular", "scheduler-0", "scheduler-x", "job", "-1", "scheduler-")) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> StackInstance.parse(bad), bad);
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> StackInstance.parse(bad), bad);
             assertTrue(e.getMessage().startsWith("unknown service instance '" + bad + "'"), e.getMessage());
         }
         assertThrows(IllegalArgumentException.class, () -> new StackInstance("scheduler", 0));
@@ -55,12 +59,17 @@ class StackInstanceTest {
     void replicasComeFromTheCommandLine() {
         assertEquals(1, LocalStack.replicasArgument(List.of("/repo")));
         assertEquals(3, LocalStack.replicasArgument(List.of("/repo", "--listen-all", "--replicas", "3")));
-        for (List<String> bad : List.of(List.of("--replicas"), List.of("--replicas", "0"), List.of("--replicas", "two"),
+        for (List<String> bad : List.of(
+                List.of("--replicas"),
+                List.of("--replicas", "0"),
+                List.of("--replicas", "two"),
                 List.of("--replicas", "10"))) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LocalStack.replicasArgument(bad));
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> LocalStack.replicasArgument(bad));
             assertTrue(e.getMessage().startsWith("--replicas needs a whole number"), e.getMessage());
         }
-        assertThrows(IllegalArgumentException.class, () -> new LocalStack.Options(null, null, 0, 0, true, null,
-                java.util.Map.of(), true, false, 0));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new LocalStack.Options(null, null, 0, 0, true, null, java.util.Map.of(), true, false, 0));
     }
 }

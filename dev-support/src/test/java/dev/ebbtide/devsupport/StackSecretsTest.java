@@ -25,8 +25,9 @@ class StackSecretsTest {
         assertEquals(first.postgresPassword(), again.postgresPassword());
         assertNotEquals(first.kafka().password(KafkaAccess.ADMIN), first.kafka().password(KafkaAccess.PRODUCER));
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(secrets)));
-        assertEquals("rw-------", PosixFilePermissions.toString(
-                Files.getPosixFilePermissions(secrets.resolve("passwords.properties"))));
+        assertEquals(
+                "rw-------",
+                PosixFilePermissions.toString(Files.getPosixFilePermissions(secrets.resolve("passwords.properties"))));
         assertTrue(first.kafka().password(KafkaAccess.ADMIN).matches("[A-Za-z0-9]{32}"));
     }
 
@@ -83,6 +84,8 @@ class StackSecretsTest {
     @Test
     void credentialsNeverPrintTheirPasswords() throws Exception {
         StackSecrets s = StackSecrets.loadOrCreate(dir.resolve("secrets"));
-        assertTrue(!s.kafka().toString().contains(s.kafka().password(KafkaAccess.ADMIN)), s.kafka().toString());
+        assertTrue(
+                !s.kafka().toString().contains(s.kafka().password(KafkaAccess.ADMIN)),
+                s.kafka().toString());
     }
 }

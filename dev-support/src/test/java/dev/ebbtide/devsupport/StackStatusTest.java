@@ -34,14 +34,18 @@ class StackStatusTest {
         scheduler.put("scheduler-9-x", new Owned(new TreeSet<>(List.of(3)), new TreeSet<>()));
         SortedMap<String, Owned> autoscaler = new TreeMap<>();
         autoscaler.put("autoscaler-1", new Owned(new TreeSet<>(), new TreeSet<>()));
-        List<String> lines = StackStatus.lines(instances, Map.of("job-submitter-1", true, "scheduler-1", true,
-                "autoscaler-1", true), Map.of("scheduler", scheduler, "autoscaler", autoscaler));
-        assertEquals(List.of(
-                "instances (a cluster is acted for by the instance whose consumer group holds its partition):",
-                "  job-submitter-1  http://127.0.0.1:8081  up    stateless: serves every cluster",
-                "  scheduler-1      http://127.0.0.1:8082  up    partitions 0,1,2: a, b",
-                "  scheduler-2      http://127.0.0.1:8092  down  not in group ebbtide-scheduler",
-                "  autoscaler-1     http://127.0.0.1:8083  up    no partitions",
-                "  ebbtide-scheduler member scheduler-9-x: partitions 3: no clusters"), lines);
+        List<String> lines = StackStatus.lines(
+                instances,
+                Map.of("job-submitter-1", true, "scheduler-1", true, "autoscaler-1", true),
+                Map.of("scheduler", scheduler, "autoscaler", autoscaler));
+        assertEquals(
+                List.of(
+                        "instances (a cluster is acted for by the instance whose consumer group holds its partition):",
+                        "  job-submitter-1  http://127.0.0.1:8081  up    stateless: serves every cluster",
+                        "  scheduler-1      http://127.0.0.1:8082  up    partitions 0,1,2: a, b",
+                        "  scheduler-2      http://127.0.0.1:8092  down  not in group ebbtide-scheduler",
+                        "  autoscaler-1     http://127.0.0.1:8083  up    no partitions",
+                        "  ebbtide-scheduler member scheduler-9-x: partitions 3: no clusters"),
+                lines);
     }
 }

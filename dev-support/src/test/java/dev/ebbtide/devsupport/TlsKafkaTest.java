@@ -30,17 +30,26 @@ class TlsKafkaTest {
             Map<String, Object> config = kafka.clientConfig(KafkaAccess.PRODUCER);
             assertEquals("SASL_SSL", config.get("security.protocol"));
             try (KafkaProducer<String, String> p = producer(config)) {
-                assertEquals(0L, p.send(new ProducerRecord<>(Topics.JOBS_SUBMITTED, "k", "v")).get().offset());
-                ExecutionException e = assertThrows(ExecutionException.class,
-                        () -> p.send(new ProducerRecord<>(Topics.JOBS_ASSIGNMENTS, "k", "v")).get());
+                assertEquals(
+                        0L,
+                        p.send(new ProducerRecord<>(Topics.JOBS_SUBMITTED, "k", "v"))
+                                .get()
+                                .offset());
+                ExecutionException e = assertThrows(
+                        ExecutionException.class,
+                        () -> p.send(new ProducerRecord<>(Topics.JOBS_ASSIGNMENTS, "k", "v"))
+                                .get());
                 assertInstanceOf(TopicAuthorizationException.class, e.getCause(), e.toString());
             }
             config.remove("ssl.truststore.type");
             config.remove("ssl.truststore.location");
             config.put("max.block.ms", 5000);
             try (KafkaProducer<String, String> untrusting = producer(config)) {
-                ExecutionException e = assertThrows(ExecutionException.class,
-                        () -> untrusting.send(new ProducerRecord<>(Topics.JOBS_SUBMITTED, "k", "v")).get());
+                ExecutionException e = assertThrows(
+                        ExecutionException.class,
+                        () -> untrusting
+                                .send(new ProducerRecord<>(Topics.JOBS_SUBMITTED, "k", "v"))
+                                .get());
                 assertInstanceOf(SslAuthenticationException.class, e.getCause(), e.toString());
             }
         }
@@ -48,15 +57,46 @@ class TlsKafkaTest {
 
     /** A PKCS12 key store for 127.0.0.1 and its certificate as PEM, made with the JDK's keytool. */
     static EmbeddedKafka.Tls selfSigned(Path dir) throws Exception {
-        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        String keytool =
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
         Path keystore = dir.resolve("broker.p12");
         Path pem = dir.resolve("ca.pem");
         String password = KafkaCredentials.randomPassword();
-        run(keytool, "-genkeypair", "-alias", "broker", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
-                "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-storetype", "PKCS12",
-                "-keystore", keystore.toString(), "-storepass", password, "-keypass", password);
-        run(keytool, "-exportcert", "-rfc", "-alias", "broker", "-keystore", keystore.toString(), "-storepass",
-                password, "-file", pem.toString());
+        run(
+                keytool,
+                "-genkeypair",
+                "-alias",
+                "broker",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-validity",
+                "2",
+                "-dname",
+                "CN=127.0.0.1",
+                "-ext",
+                "SAN=ip:127.0.0.1,dns:localhost",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                keystore.toString(),
+                "-storepass",
+                password,
+                "-keypass",
+                password);
+        run(
+                keytool,
+                "-exportcert",
+                "-rfc",
+                "-alias",
+                "broker",
+                "-keystore",
+                keystore.toString(),
+                "-storepass",
+                password,
+                "-file",
+                pem.toString());
         return new EmbeddedKafka.Tls(keystore, password, pem);
     }
 

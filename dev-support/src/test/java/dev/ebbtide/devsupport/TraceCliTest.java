@@ -40,7 +40,8 @@ class TraceCliTest {
     void start() throws Exception {
         scheduler = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         scheduler.createContext("/clusters/", ex -> {
-            asked.add(ex.getRequestURI().getPath() + "?" + ex.getRequestURI().getQuery() + " " + ex.getRequestHeaders().getFirst("Authorization"));
+            asked.add(ex.getRequestURI().getPath() + "?" + ex.getRequestURI().getQuery() + " "
+                    + ex.getRequestHeaders().getFirst("Authorization"));
             byte[] body = CSV.getBytes(StandardCharsets.UTF_8);
             ex.sendResponseHeaders(200, body.length);
             ex.getResponseBody().write(body);
@@ -65,8 +66,12 @@ class TraceCliTest {
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("wrote 3 jobs"));
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        assertEquals(0, SimulatorMain.run(new String[] {"--trace", file.toString(), "--policy", "fixed-idle", "--json"},
-                new PrintStream(out, true, StandardCharsets.UTF_8), System.err));
+        assertEquals(
+                0,
+                SimulatorMain.run(
+                        new String[] {"--trace", file.toString(), "--policy", "fixed-idle", "--json"},
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        System.err));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("\"startedJobs\":3"), out.toString());
     }
 
@@ -79,8 +84,11 @@ class TraceCliTest {
     }
 
     private TraceCli cli(ByteArrayOutputStream err) {
-        return new TraceCli("http://127.0.0.1:" + scheduler.getAddress().getPort(), "tok",
-                Clock.fixed(NOW, ZoneOffset.UTC), new PrintStream(new ByteArrayOutputStream()),
+        return new TraceCli(
+                "http://127.0.0.1:" + scheduler.getAddress().getPort(),
+                "tok",
+                Clock.fixed(NOW, ZoneOffset.UTC),
+                new PrintStream(new ByteArrayOutputStream()),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 }

@@ -41,6 +41,7 @@ class ComposeConsistencyTest {
     private static final Pattern CONTAINER_ENV = Pattern.compile("JAVA_.*|LANGUAGE|TZ|EBBTIDE_INSTANCE");
     /** Instance n publishes the service's port + (n - 1) × this on the host, as the local stack's instances listen. */
     static final int HOST_PORT_STEP = 10;
+
     static final int MIN_INSTANCES = 2;
 
     static ComposeFile compose;
@@ -71,16 +72,17 @@ class ComposeConsistencyTest {
                 }
                 String name = environment(svc).get("EBBTIDE_INSTANCE");
                 if (!i.equals(name)) {
-                    problems.add(PATH + ": services." + i + ".environment.EBBTIDE_INSTANCE is " + name + ": set it to " + i
-                            + " (it signs scale requests and names the Kafka client ids `./ebbtide status` shows)");
+                    problems.add(PATH + ": services." + i + ".environment.EBBTIDE_INSTANCE is " + name + ": set it to "
+                            + i + " (it signs scale requests and names the Kafka client ids `./ebbtide status` shows)");
                 }
                 String other = names.put(name, i);
                 if (other != null) {
                     problems.add(PATH + ": services." + other + " and " + i + " are both EBBTIDE_INSTANCE=" + name);
                 }
                 if (!compose.hostNames(i).contains(s)) {
-                    problems.add(PATH + ": services." + i + " lacks the network alias '" + s + "': add networks.default."
-                            + "aliases: [" + s + "] so that http://" + s + ":" + port(s) + " reaches every instance");
+                    problems.add(PATH + ": services." + i + " lacks the network alias '" + s
+                            + "': add networks.default." + "aliases: [" + s + "] so that http://" + s + ":" + port(s)
+                            + " reaches every instance");
                 }
                 if (svc.has("container_name")) {
                     problems.add(PATH + ": services." + i + ".container_name: remove it (one name per container; the "
@@ -135,18 +137,21 @@ class ComposeConsistencyTest {
         List<String> problems = new ArrayList<>();
         for (String s : SERVICES) {
             for (String i : compose.instances(s)) {
-                String dockerfile = compose.service(i).path("build").path("dockerfile").asText("Dockerfile");
+                String dockerfile =
+                        compose.service(i).path("build").path("dockerfile").asText("Dockerfile");
                 Path file = RepoConfig.root().resolve(s).resolve(dockerfile);
                 if (!Files.isRegularFile(file)) {
-                    problems.add(PATH + ": services." + i + ".build.dockerfile " + dockerfile + " does not exist in " + s
-                            + "/: add " + s + "/src/main/docker/Dockerfile.jvm");
+                    problems.add(PATH + ": services." + i + ".build.dockerfile " + dockerfile + " does not exist in "
+                            + s + "/: add " + s + "/src/main/docker/Dockerfile.jvm");
                     continue;
                 }
                 String text = Files.readString(file);
                 if (!text.contains("target/quarkus-app/")) {
                     problems.add(s + "/" + dockerfile + " does not copy target/quarkus-app/ (Quarkus fast-jar)");
                 }
-                if (!Pattern.compile("(?m)^EXPOSE\\s+" + port(s) + "\\s*$").matcher(text).find()) {
+                if (!Pattern.compile("(?m)^EXPOSE\\s+" + port(s) + "\\s*$")
+                        .matcher(text)
+                        .find()) {
                     problems.add(s + "/" + dockerfile + ": change EXPOSE to " + port(s) + " (quarkus.http.port in "
                             + propertiesPath(s) + ")");
                 }
@@ -198,7 +203,8 @@ class ComposeConsistencyTest {
         List<String> problems = new ArrayList<>();
         String s = "scheduler";
         Optional<String> pg = compose.serviceNames().stream()
-                .filter(n -> compose.service(n).path("image").asText("").startsWith("postgres")).findFirst();
+                .filter(n -> compose.service(n).path("image").asText("").startsWith("postgres"))
+                .findFirst();
         if (pg.isEmpty() || compose.instances(s).isEmpty()) {
             report(List.of(PATH + ": needs a postgres service (image: postgres:14) and the scheduler"));
             return;
@@ -220,17 +226,19 @@ class ComposeConsistencyTest {
                 problems.add(PATH + ": services." + i + ".environment.QUARKUS_DATASOURCE_REACTIVE_URL is " + url
                         + ": set it to " + expected + " (the compose service '" + pg.get() + "')");
             }
-            String schedulerUser = env.getOrDefault("QUARKUS_DATASOURCE_USERNAME", p.get("quarkus.datasource.username"));
+            String schedulerUser =
+                    env.getOrDefault("QUARKUS_DATASOURCE_USERNAME", p.get("quarkus.datasource.username"));
             if (!user.equals(schedulerUser)) {
                 problems.add(PATH + ": services." + i + " connects as '" + schedulerUser + "' but services." + pg.get()
                         + " creates '" + user + "': set QUARKUS_DATASOURCE_USERNAME: " + user);
             }
             if (!"trust".equals(pgEnv.get("POSTGRES_HOST_AUTH_METHOD"))) {
-                String password = env.getOrDefault("QUARKUS_DATASOURCE_PASSWORD",
-                        p.getOrDefault("quarkus.datasource.password", ""));
+                String password = env.getOrDefault(
+                        "QUARKUS_DATASOURCE_PASSWORD", p.getOrDefault("quarkus.datasource.password", ""));
                 if (!password.equals(pgEnv.getOrDefault("POSTGRES_PASSWORD", ""))) {
-                    problems.add(PATH + ": services." + i + ".environment.QUARKUS_DATASOURCE_PASSWORD must equal services."
-                            + pg.get() + ".environment.POSTGRES_PASSWORD (or set POSTGRES_HOST_AUTH_METHOD: trust)");
+                    problems.add(PATH + ": services." + i
+                            + ".environment.QUARKUS_DATASOURCE_PASSWORD must equal services." + pg.get()
+                            + ".environment.POSTGRES_PASSWORD (or set POSTGRES_HOST_AUTH_METHOD: trust)");
                 }
             }
             if (!dependsOn(compose.service(i)).getOrDefault(pg.get(), "").equals("service_healthy")) {
@@ -255,14 +263,16 @@ class ComposeConsistencyTest {
                 String target = u.getHost();
                 if (!SERVICES.contains(target)) {
                     problems.add(PATH + ": services." + i + ".environment." + e.getKey() + "=" + e.getValue()
-                            + " names no Ebbtide service; use one of " + SERVICES + " (the alias of all its instances)");
+                            + " names no Ebbtide service; use one of " + SERVICES
+                            + " (the alias of all its instances)");
                 } else if (u.getPort() != port(target)) {
                     problems.add(PATH + ": services." + i + ".environment." + e.getKey() + "=" + e.getValue() + ": "
-                            + target + " listens on " + port(target) + " (quarkus.http.port in " + propertiesPath(target)
+                            + target + " listens on " + port(target) + " (quarkus.http.port in "
+                            + propertiesPath(target)
                             + "): use http://" + target + ":" + port(target));
                 } else if (compose.instances(target).stream().noneMatch(dependsOn(svc)::containsKey)) {
-                    problems.add(PATH + ": services." + i + " calls " + target + " (" + e.getKey() + "): add "
-                            + target + "-1 to services." + i + ".depends_on");
+                    problems.add(PATH + ": services." + i + " calls " + target + " (" + e.getKey() + "): add " + target
+                            + "-1 to services." + i + ".depends_on");
                 }
             }
         }
@@ -281,7 +291,8 @@ class ComposeConsistencyTest {
         for (String i : compose.instances(s)) {
             String dir = environment(compose.service(i)).get(envName(key));
             Optional<RepoConfig.Mount> mount = RepoConfig.volumes(compose.service(i)).stream()
-                    .filter(m -> m.target().equals(dir)).findFirst();
+                    .filter(m -> m.target().equals(dir))
+                    .findFirst();
             if (dir == null) {
                 problems.add(PATH + ": services." + i + ".environment has no " + envName(key)
                         + ": set it to /clusters and mount ./clusters:/clusters:ro");
@@ -292,9 +303,10 @@ class ComposeConsistencyTest {
                 if (!mount.get().readOnly()) {
                     problems.add(PATH + ": services." + i + "'s volume at " + dir + " must be read-only (:ro)");
                 }
-                if (!Files.isDirectory(RepoConfig.root().resolve(mount.get().source()).normalize())) {
-                    problems.add(PATH + ": services." + i + " mounts " + mount.get().source()
-                            + ", which is not a directory of the repository: use ./clusters");
+                if (!Files.isDirectory(
+                        RepoConfig.root().resolve(mount.get().source()).normalize())) {
+                    problems.add(PATH + ": services." + i + " mounts "
+                            + mount.get().source() + ", which is not a directory of the repository: use ./clusters");
                 }
             }
         }
@@ -312,7 +324,8 @@ class ComposeConsistencyTest {
             keys.add(m.group(1));
         }
         keys.remove("quarkus.http.port");
-        assertTrue(keys.contains("kafka.bootstrap.servers"),
+        assertTrue(
+                keys.contains("kafka.bootstrap.servers"),
                 "found no -D settings in " + source + ": update the pattern in this test to LocalStack's new form");
         List<String> problems = new ArrayList<>();
         for (String s : SERVICES) {
@@ -320,8 +333,9 @@ class ComposeConsistencyTest {
                 Map<String, String> env = environment(compose.service(i));
                 for (String key : keys) {
                     if (props.get(s).containsKey(key) && !env.containsKey(envName(key))) {
-                        problems.add(PATH + ": services." + i + ".environment needs " + envName(key) + " (LocalStack sets -D"
-                                + key + " for a working stack and " + propertiesPath(s) + " defines it)");
+                        problems.add(
+                                PATH + ": services." + i + ".environment needs " + envName(key) + " (LocalStack sets -D"
+                                        + key + " for a working stack and " + propertiesPath(s) + " defines it)");
                     }
                 }
             }
@@ -354,7 +368,8 @@ class ComposeConsistencyTest {
                 candidates.add(k);
             }
         }
-        return candidates.isEmpty() ? "known: " + new TreeSet<>(known)
+        return candidates.isEmpty()
+                ? "known: " + new TreeSet<>(known)
                 : "did you mean " + candidates.stream().sorted().collect(Collectors.joining(" or ")) + "?";
     }
 

@@ -69,7 +69,8 @@ final class ComposeFile {
     /** The module a compose service is built from ({@code build.context} ./x → x), or empty. */
     String module(String name) {
         JsonNode build = service(name).path("build");
-        String context = build.isTextual() ? build.asText() : build.path("context").asText("");
+        String context =
+                build.isTextual() ? build.asText() : build.path("context").asText("");
         return context.replaceFirst("^\\./", "").replaceFirst("/$", "");
     }
 
@@ -95,12 +96,16 @@ final class ComposeFile {
     /** Kafka nodes: services whose KAFKA_PROCESS_ROLES include broker. */
     List<String> brokers() {
         return serviceNames().stream()
-                .filter(n -> environment(service(n)).getOrDefault("KAFKA_PROCESS_ROLES", "").contains("broker"))
+                .filter(n -> environment(service(n))
+                        .getOrDefault("KAFKA_PROCESS_ROLES", "")
+                        .contains("broker"))
                 .toList();
     }
 
     /** The one-shot service that creates the topics (the one with EBBTIDE_TOPICS). */
     Optional<String> topicInit() {
-        return serviceNames().stream().filter(n -> environment(service(n)).containsKey("EBBTIDE_TOPICS")).findFirst();
+        return serviceNames().stream()
+                .filter(n -> environment(service(n)).containsKey("EBBTIDE_TOPICS"))
+                .findFirst();
     }
 }

@@ -41,9 +41,12 @@ class ComposeKafkaClusterTest {
             "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", MIN_INSYNC_REPLICAS,
             "KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR", REPLICATION_FACTOR,
             "KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR", MIN_INSYNC_REPLICAS);
+
     private static final Pattern VOTER = Pattern.compile("(\\d+)@([^:]+):(\\d+)");
-    private static final Pattern TOPIC_KEY = Pattern.compile("mp\\.messaging\\.(incoming|outgoing)\\.([^.]+)\\.(topic|topics)");
-    private static final Pattern KAFKA_CHANNEL = Pattern.compile("mp\\.messaging\\.(incoming|outgoing)\\.([^.]+)\\.connector");
+    private static final Pattern TOPIC_KEY =
+            Pattern.compile("mp\\.messaging\\.(incoming|outgoing)\\.([^.]+)\\.(topic|topics)");
+    private static final Pattern KAFKA_CHANNEL =
+            Pattern.compile("mp\\.messaging\\.(incoming|outgoing)\\.([^.]+)\\.connector");
 
     static ComposeFile compose;
 
@@ -76,7 +79,8 @@ class ComposeKafkaClusterTest {
             clusterIds.add(env.getOrDefault("CLUSTER_ID", ""));
             quorums.add(env.getOrDefault("KAFKA_CONTROLLER_QUORUM_VOTERS", ""));
             if (env.getOrDefault("KAFKA_PROCESS_ROLES", "").contains("controller")) {
-                controllers.add(id + "@" + b + ":" + listenerPort(env.get("KAFKA_LISTENERS"), "CONTROLLER").orElse(-1));
+                controllers.add(id + "@" + b + ":"
+                        + listenerPort(env.get("KAFKA_LISTENERS"), "CONTROLLER").orElse(-1));
             }
         }
         if (clusterIds.size() != 1 || clusterIds.contains("")) {
@@ -110,14 +114,16 @@ class ComposeKafkaClusterTest {
             Map<String, String> env = environment(compose.service(b));
             REPLICATION.forEach((key, value) -> {
                 if (!value.equals(env.get(key))) {
-                    problems.add(PATH + ": services." + b + ".environment." + key + " is " + env.get(key) + ": set it to \""
-                            + value + "\" (" + NODES + " copies of every record, writes acknowledged by "
-                            + MIN_INSYNC_REPLICAS + ")");
+                    problems.add(
+                            PATH + ": services." + b + ".environment." + key + " is " + env.get(key) + ": set it to \""
+                                    + value + "\" (" + NODES + " copies of every record, writes acknowledged by "
+                                    + MIN_INSYNC_REPLICAS + ")");
                 }
             });
             if (!"false".equals(env.get("KAFKA_AUTO_CREATE_TOPICS_ENABLE"))) {
-                problems.add(PATH + ": services." + b + ".environment.KAFKA_AUTO_CREATE_TOPICS_ENABLE must be \"false\" "
-                        + "(a mistyped topic would be created with the broker's defaults)");
+                problems.add(
+                        PATH + ": services." + b + ".environment.KAFKA_AUTO_CREATE_TOPICS_ENABLE must be \"false\" "
+                                + "(a mistyped topic would be created with the broker's defaults)");
             }
         }
         report(problems);
@@ -132,7 +138,8 @@ class ComposeKafkaClusterTest {
             for (String l : env.getOrDefault("KAFKA_ADVERTISED_LISTENERS", "").split(",")) {
                 URI u = URI.create(l.trim());
                 String name = u.getScheme().toUpperCase();
-                if (!env.getOrDefault("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "").contains(name + ":")) {
+                if (!env.getOrDefault("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "")
+                        .contains(name + ":")) {
                     problems.add(PATH + ": services." + b + " advertises " + l + " but its listener " + name
                             + " has no protocol in KAFKA_LISTENER_SECURITY_PROTOCOL_MAP");
                 }
@@ -143,13 +150,15 @@ class ComposeKafkaClusterTest {
                 }
                 if (u.getHost().equals("localhost")) {
                     boolean published = RepoConfig.ports(compose.service(b)).stream()
-                            .anyMatch(p -> p.target() == u.getPort() && Integer.valueOf(u.getPort()).equals(p.published()));
+                            .anyMatch(p -> p.target() == u.getPort()
+                                    && Integer.valueOf(u.getPort()).equals(p.published()));
                     if (!published) {
                         problems.add(PATH + ": services." + b + " advertises " + l + ": publish \"" + u.getPort() + ":"
                                 + u.getPort() + "\"");
                     }
                     if (!used.add(u.getPort())) {
-                        problems.add(PATH + ": two brokers advertise localhost:" + u.getPort() + ": give each its own port");
+                        problems.add(
+                                PATH + ": two brokers advertise localhost:" + u.getPort() + ": give each its own port");
                     }
                 }
             }
@@ -162,7 +171,9 @@ class ComposeKafkaClusterTest {
         List<String> problems = new ArrayList<>();
         Set<String> all = new TreeSet<>();
         for (String b : compose.brokers()) {
-            for (String l : environment(compose.service(b)).getOrDefault("KAFKA_ADVERTISED_LISTENERS", "").split(",")) {
+            for (String l : environment(compose.service(b))
+                    .getOrDefault("KAFKA_ADVERTISED_LISTENERS", "")
+                    .split(",")) {
                 URI u = URI.create(l.trim());
                 if (u.getHost().equals(b)) {
                     all.add(b + ":" + u.getPort());
@@ -180,8 +191,9 @@ class ComposeKafkaClusterTest {
                 }
             }
             if (!listed.equals(all) || all.size() < NODES) {
-                problems.add(PATH + ": services." + i + ".environment.KAFKA_BOOTSTRAP_SERVERS is " + value + ": set it to "
-                        + String.join(",", all) + " (every broker's compose listener, so that any one can be down)");
+                problems.add(PATH + ": services." + i + ".environment.KAFKA_BOOTSTRAP_SERVERS is " + value
+                        + ": set it to " + String.join(",", all)
+                        + " (every broker's compose listener, so that any one can be down)");
             }
         }
         report(problems);
@@ -205,7 +217,8 @@ class ComposeKafkaClusterTest {
             }
         }
         for (String i : compose.instancesOf(SERVICES)) {
-            if (!"service_completed_successfully".equals(dependsOn(compose.service(i)).get(init.get()))) {
+            if (!"service_completed_successfully"
+                    .equals(dependsOn(compose.service(i)).get(init.get()))) {
                 problems.add(PATH + ": services." + i + ".depends_on must have " + init.get()
                         + ": {condition: service_completed_successfully}");
             }
@@ -219,8 +232,9 @@ class ComposeKafkaClusterTest {
         Map<String, String> env = environment(compose.service(init));
         List<String> problems = new ArrayList<>();
         if (!String.valueOf(Topics.DEFAULT_PARTITIONS).equals(env.get("EBBTIDE_PARTITIONS"))) {
-            problems.add(PATH + ": services." + init + ".environment.EBBTIDE_PARTITIONS is " + env.get("EBBTIDE_PARTITIONS")
-                    + ": set it to \"" + Topics.DEFAULT_PARTITIONS + "\" (Topics.DEFAULT_PARTITIONS, what the local stack creates)");
+            problems.add(PATH + ": services." + init + ".environment.EBBTIDE_PARTITIONS is "
+                    + env.get("EBBTIDE_PARTITIONS") + ": set it to \"" + Topics.DEFAULT_PARTITIONS
+                    + "\" (Topics.DEFAULT_PARTITIONS, what the local stack creates)");
         }
         Map<String, KafkaInitScript.Created> created = KafkaInitScript.run(compose.service(init), problems);
         Set<String> missing = new TreeSet<>(Topics.ALL);
@@ -236,12 +250,14 @@ class ComposeKafkaClusterTest {
                     + "EBBTIDE_TOPICS, or add them to Topics.java");
         }
         Set<String> brokers = new LinkedHashSet<>(List.of(environment(compose.service(init))
-                .getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "").split(",")));
+                .getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "")
+                .split(",")));
         created.forEach((topic, c) -> {
             int partitions = Topics.partitions(topic, Topics.DEFAULT_PARTITIONS);
             boolean compacted = Topics.COMPACTED.contains(topic);
             if (c.partitions() != partitions) {
-                problems.add(topic + ": created with " + c.partitions() + " partitions, Topics.partitions says " + partitions);
+                problems.add(topic + ": created with " + c.partitions() + " partitions, Topics.partitions says "
+                        + partitions);
             }
             if (!REPLICATION_FACTOR.equals(c.replicationFactor())) {
                 problems.add(topic + ": created with --replication-factor " + c.replicationFactor() + ": use "
@@ -251,8 +267,9 @@ class ComposeKafkaClusterTest {
                 problems.add(topic + ": created without --config min.insync.replicas=" + MIN_INSYNC_REPLICAS);
             }
             if (compacted != "compact".equals(c.configs().get("cleanup.policy"))) {
-                problems.add(topic + ": cleanup.policy is " + c.configs().get("cleanup.policy") + " but Topics.COMPACTED "
-                        + (compacted ? "has" : "does not have") + " it: fix EBBTIDE_COMPACTED_TOPICS");
+                problems.add(
+                        topic + ": cleanup.policy is " + c.configs().get("cleanup.policy") + " but Topics.COMPACTED "
+                                + (compacted ? "has" : "does not have") + " it: fix EBBTIDE_COMPACTED_TOPICS");
             }
             if (!new LinkedHashSet<>(List.of(c.bootstrap().split(","))).equals(brokers)) {
                 problems.add(topic + ": created through " + c.bootstrap() + ", not the brokers " + brokers);

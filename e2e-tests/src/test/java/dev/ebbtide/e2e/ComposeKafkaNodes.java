@@ -33,17 +33,24 @@ import org.apache.kafka.common.utils.Time;
  * addresses change: compose host names become 127.0.0.1 and each (node, port) a free port.
  */
 final class ComposeKafkaNodes implements AutoCloseable {
-    private static final Pattern ADDRESS = Pattern.compile("(?<scheme>[A-Za-z_]+://)?(?<host>[A-Za-z0-9.\\-]*):(?<port>\\d+)");
+    private static final Pattern ADDRESS =
+            Pattern.compile("(?<scheme>[A-Za-z_]+://)?(?<host>[A-Za-z0-9.\\-]*):(?<port>\\d+)");
     /** Small-machine settings that change no behaviour under test. */
-    private static final Map<String, String> SMALL = Map.of("num.network.threads", "2", "num.io.threads", "2",
-            "log.cleaner.dedupe.buffer.size", String.valueOf(2 * 1024 * 1024), "offsets.topic.num.partitions", "3");
+    private static final Map<String, String> SMALL = Map.of(
+            "num.network.threads",
+            "2",
+            "num.io.threads",
+            "2",
+            "log.cleaner.dedupe.buffer.size",
+            String.valueOf(2 * 1024 * 1024),
+            "offsets.topic.num.partitions",
+            "3");
 
     private final Map<String, KafkaRaftServer> servers = new LinkedHashMap<>();
     private final Map<String, Properties> configs = new LinkedHashMap<>();
     private final Map<String, String> bootstrap = new LinkedHashMap<>();
 
-    private ComposeKafkaNodes() {
-    }
+    private ComposeKafkaNodes() {}
 
     /** Starts every node of {@code nodes} (compose service name → its environment) and waits until all are up. */
     static ComposeKafkaNodes start(Map<String, Map<String, String>> nodes, Path dir) throws Exception {
@@ -66,8 +73,9 @@ final class ComposeKafkaNodes implements AutoCloseable {
                 props.store(w, "from docker-compose.yml services." + node.getKey());
             }
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            kafka.tools.StorageTool$.MODULE$.execute(new String[] {"format", "-t", node.getValue().get("CLUSTER_ID"),
-                "-c", cfg.toString()}, new PrintStream(out, true, StandardCharsets.UTF_8));
+            kafka.tools.StorageTool$.MODULE$.execute(
+                    new String[] {"format", "-t", node.getValue().get("CLUSTER_ID"), "-c", cfg.toString()},
+                    new PrintStream(out, true, StandardCharsets.UTF_8));
             KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
             cluster.servers.put(node.getKey(), server);
             cluster.configs.put(node.getKey(), props);
@@ -80,13 +88,19 @@ final class ComposeKafkaNodes implements AutoCloseable {
     }
 
     /** The node's properties: its environment as the image translates it, with local addresses. */
-    static Properties properties(String node, Map<String, String> env, Iterable<String> nodeNames,
-            Map<String, Integer> ports) throws IOException {
+    static Properties properties(
+            String node, Map<String, String> env, Iterable<String> nodeNames, Map<String, Integer> ports)
+            throws IOException {
         Properties props = new Properties();
         for (var e : env.entrySet()) {
             if (e.getKey().startsWith("KAFKA_")) {
-                String name = e.getKey().substring("KAFKA_".length()).toLowerCase()
-                        .replace("___", "-").replace("__", "@").replace('_', '.').replace('@', '_');
+                String name = e.getKey()
+                        .substring("KAFKA_".length())
+                        .toLowerCase()
+                        .replace("___", "-")
+                        .replace("__", "@")
+                        .replace('_', '.')
+                        .replace('@', '_');
                 props.put(name, localize(node, e.getValue(), nodeNames, ports));
             }
         }
@@ -129,9 +143,10 @@ final class ComposeKafkaNodes implements AutoCloseable {
     void stop(String node, int seconds) throws Exception {
         KafkaRaftServer server = servers.remove(node);
         CompletableFuture.runAsync(() -> {
-            server.shutdown();
-            server.awaitShutdown();
-        }).get(seconds, TimeUnit.SECONDS);
+                    server.shutdown();
+                    server.awaitShutdown();
+                })
+                .get(seconds, TimeUnit.SECONDS);
     }
 
     /** Starts a stopped node again on its data (as a restarted container keeps its file system). */

@@ -45,8 +45,8 @@ class ComposeKafkaQuorumTest {
         compose.brokers().forEach(b -> nodes.put(b, ComposeKafkaNodes.env(compose, b)));
         assertEquals(3, nodes.size(), "compose should run three Kafka nodes: " + nodes.keySet());
         List<String> problems = new ArrayList<>();
-        Map<String, KafkaInitScript.Created> topics = KafkaInitScript.run(
-                compose.service(compose.topicInit().orElseThrow()), problems);
+        Map<String, KafkaInitScript.Created> topics =
+                KafkaInitScript.run(compose.service(compose.topicInit().orElseThrow()), problems);
         assertTrue(problems.isEmpty(), problems::toString);
 
         try (ComposeKafkaNodes kafka = ComposeKafkaNodes.start(nodes, dir)) {
@@ -54,18 +54,30 @@ class ComposeKafkaQuorumTest {
             String topic = Topics.SCALE_REQUESTS;
             try (Admin admin = Admin.create(client)) {
                 List<NewTopic> create = new ArrayList<>();
-                topics.values().forEach(t -> create.add(new NewTopic(t.topic(), t.partitions(),
-                        Short.parseShort(t.replicationFactor())).configs(t.configs())));
+                topics.values()
+                        .forEach(t -> create.add(
+                                new NewTopic(t.topic(), t.partitions(), Short.parseShort(t.replicationFactor()))
+                                        .configs(t.configs())));
                 admin.createTopics(create).all().get(60, TimeUnit.SECONDS);
-                for (TopicDescription d : admin.describeTopics(Topics.ALL).allTopicNames().get().values()) {
+                for (TopicDescription d :
+                        admin.describeTopics(Topics.ALL).allTopicNames().get().values()) {
                     d.partitions().forEach(p -> assertEquals(3, p.replicas().size(), d.name() + "-" + p.partition()));
                 }
                 for (var e : admin.describeConfigs(Topics.ALL.stream()
-                        .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList()).all().get().entrySet()) {
+                                .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t))
+                                .toList())
+                        .all()
+                        .get()
+                        .entrySet()) {
                     Config c = e.getValue();
-                    assertEquals("2", c.get("min.insync.replicas").value(), e.getKey().name());
-                    assertEquals(Topics.COMPACTED.contains(e.getKey().name()) ? "compact" : "delete",
-                            c.get("cleanup.policy").value(), e.getKey().name());
+                    assertEquals(
+                            "2",
+                            c.get("min.insync.replicas").value(),
+                            e.getKey().name());
+                    assertEquals(
+                            Topics.COMPACTED.contains(e.getKey().name()) ? "compact" : "delete",
+                            c.get("cleanup.policy").value(),
+                            e.getKey().name());
                 }
             }
             List<String> acknowledged = new ArrayList<>();
@@ -74,16 +86,22 @@ class ComposeKafkaQuorumTest {
                 kafka.stop(nodes.keySet().stream().toList().get(2), 60);
                 write(producer, topic, "one broker down", acknowledged); // leaders move, ISR {two}: still acknowledged
                 kafka.stop(nodes.keySet().stream().toList().get(1), 60);
-                ExecutionException refused = assertThrows(ExecutionException.class,
-                        () -> producer.send(new ProducerRecord<>(topic, "c-0", "two brokers down")).get(30, TimeUnit.SECONDS));
-                assertTrue(refused.getCause() instanceof NotEnoughReplicasException
-                        || refused.getCause() instanceof TimeoutException, () -> "expected a refusal, got " + refused.getCause());
+                ExecutionException refused = assertThrows(
+                        ExecutionException.class,
+                        () -> producer.send(new ProducerRecord<>(topic, "c-0", "two brokers down"))
+                                .get(30, TimeUnit.SECONDS));
+                assertTrue(
+                        refused.getCause() instanceof NotEnoughReplicasException
+                                || refused.getCause() instanceof TimeoutException,
+                        () -> "expected a refusal, got " + refused.getCause());
                 // two of three controllers are down too: the quorum is lost until one comes back
                 kafka.restart(nodes.keySet().stream().toList().get(1), 120);
                 write(producer, topic, "back to two", acknowledged);
             }
             List<String> read = readAll(kafka.bootstrapServers(), topic);
-            assertEquals(acknowledged, read.stream().filter(acknowledged::contains).toList(),
+            assertEquals(
+                    acknowledged,
+                    read.stream().filter(acknowledged::contains).toList(),
                     "every acknowledged record is there, once");
             assertFalse(read.contains("two brokers down"), "the refused write must not appear: " + read);
         }
@@ -99,8 +117,17 @@ class ComposeKafkaQuorumTest {
     }
 
     private static KafkaProducer<String, String> producer(String bootstrap) {
-        Map<String, Object> p = Map.of("bootstrap.servers", bootstrap, "acks", "all", "delivery.timeout.ms", "20000",
-                "request.timeout.ms", "5000", "max.block.ms", "20000");
+        Map<String, Object> p = Map.of(
+                "bootstrap.servers",
+                bootstrap,
+                "acks",
+                "all",
+                "delivery.timeout.ms",
+                "20000",
+                "request.timeout.ms",
+                "5000",
+                "max.block.ms",
+                "20000");
         return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
     }
 
@@ -108,10 +135,11 @@ class ComposeKafkaQuorumTest {
     private static List<String> readAll(String bootstrap, String topic) {
         Map<String, Object> c = Map.of("bootstrap.servers", bootstrap, "auto.offset.reset", "earliest");
         List<String> values = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
-                new StringDeserializer())) {
+        try (KafkaConsumer<String, String> consumer =
+                new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -123,9 +151,9 @@ class ComposeKafkaQuorumTest {
             }
         }
         List<String> phases = List.of("all three up", "one broker down", "two brokers down", "back to two");
-        values.sort(java.util.Comparator.comparing((String v) -> phases.indexOf(v.contains(" #")
-                ? v.substring(0, v.indexOf(" #")) : v)).thenComparing(v -> v.contains("#")
-                        ? Integer.parseInt(v.substring(v.indexOf('#') + 1)) : -1));
+        values.sort(java.util.Comparator.comparing(
+                        (String v) -> phases.indexOf(v.contains(" #") ? v.substring(0, v.indexOf(" #")) : v))
+                .thenComparing(v -> v.contains("#") ? Integer.parseInt(v.substring(v.indexOf('#') + 1)) : -1));
         return values;
     }
 }

@@ -37,8 +37,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ComputeKindsEndToEndTest {
     static final String SECRET = "e2e-Secret-Passw0rd";
+
     @TempDir
     static Path tmp;
+
     static LocalStack stack;
     static TopicRecorder recorder;
     static StackClient client;
@@ -46,7 +48,9 @@ class ComputeKindsEndToEndTest {
 
     @BeforeAll
     static void startStack() throws Exception {
-        Path root = Path.of(System.getProperty("ebbtide.repo.root", "..")).toAbsolutePath().normalize();
+        Path root = Path.of(System.getProperty("ebbtide.repo.root", ".."))
+                .toAbsolutePath()
+                .normalize();
         Path clusters = Files.createDirectories(tmp.resolve("clusters"));
         Files.writeString(clusters.resolve("lab.yml"), """
                 $schema: https://azuremlschemas.azureedge.net/latest/vmCompute.schema.json
@@ -75,15 +79,30 @@ class ComputeKindsEndToEndTest {
         Files.writeString(clusters.resolve("dedi.yml"), "name: dedi\ntype: amlcompute\nmax_instances: 1\n");
         state = root.resolve("e2e-tests/target/e2e-attached-state");
         StackClient.deleteTree(state);
-        stack = LocalStack.start(new LocalStack.Options(root, Files.createDirectories(state), 0, 0, true, clusters,
-                Map.of("provisioner:ebbtide.local.agent-heartbeat-interval", "1s", "provisioner:ebbtide.node-lost-after", "5s")));
+        stack = LocalStack.start(new LocalStack.Options(
+                root,
+                Files.createDirectories(state),
+                0,
+                0,
+                true,
+                clusters,
+                Map.of(
+                        "provisioner:ebbtide.local.agent-heartbeat-interval",
+                        "1s",
+                        "provisioner:ebbtide.node-lost-after",
+                        "5s")));
         client = new StackClient(stack, stack.token("e2e", "operator"));
-        recorder = new TopicRecorder(stack.kafkaClientConfig(KafkaAccess.ADMIN), List.of(Topics.NODES_STATE,
-                Topics.SCALE_REQUESTS));
+        recorder = new TopicRecorder(
+                stack.kafkaClientConfig(KafkaAccess.ADMIN), List.of(Topics.NODES_STATE, Topics.SCALE_REQUESTS));
         assertEquals(List.of("lab-0", "lab-1"), stack.attach("lab", 2)); // ./ebbtide attach lab --nodes 2
-        await().atMost(Duration.ofSeconds(60)).until(() -> tooBigIsRefused("lab") && tooBigIsRefused("local") && tooBigIsRefused("ci-e2e")
-                && tooBigIsRefused("spot") && tooBigIsRefused("dedi")
-                && idle("lab").size() == 2 && idle("local").size() == 1);
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> tooBigIsRefused("lab")
+                        && tooBigIsRefused("local")
+                        && tooBigIsRefused("ci-e2e")
+                        && tooBigIsRefused("spot")
+                        && tooBigIsRefused("dedi")
+                        && idle("lab").size() == 2
+                        && idle("local").size() == 1);
     }
 
     @AfterAll
@@ -109,34 +128,52 @@ class ComputeKindsEndToEndTest {
         List<String> nodes = StackClient.nodes(done);
         assertEquals(Set.of("lab-0", "lab-1"), new HashSet<>(nodes), "gang-placed across both machines");
         for (int rank = 0; rank < 2; rank++) {
-            Path log = LocalStack.attachedDir(state).resolve(nodes.get(rank)).resolve("jobs").resolve(job)
-                    .resolve("attempt-1").resolve("rank-" + rank + ".log");
-            assertEquals("rank " + rank + " of 2 on the lab", Files.readString(log).strip(), "ran on its machine");
+            Path log = LocalStack.attachedDir(state)
+                    .resolve(nodes.get(rank))
+                    .resolve("jobs")
+                    .resolve(job)
+                    .resolve("attempt-1")
+                    .resolve("rank-" + rank + ".log");
+            assertEquals(
+                    "rank " + rank + " of 2 on the lab", Files.readString(log).strip(), "ran on its machine");
         }
         // for 3 s of autoscaler ticks after the job (idle nodes, no queue): nothing asks to remove them
-        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> scaleRequests("lab").isEmpty());
-        List<NodeState> seen = nodeEvents("lab").stream().map(NodeStateChanged::state).toList();
-        assertFalse(seen.contains(NodeState.preparing) || seen.contains(NodeState.leaving)
-                || seen.contains(NodeState.deleted), "never created or deleted: " + seen);
+        await().during(Duration.ofSeconds(3))
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> scaleRequests("lab").isEmpty());
+        List<NodeState> seen =
+                nodeEvents("lab").stream().map(NodeStateChanged::state).toList();
+        assertFalse(
+                seen.contains(NodeState.preparing)
+                        || seen.contains(NodeState.leaving)
+                        || seen.contains(NodeState.deleted),
+                "never created or deleted: " + seen);
         for (String node : nodes) {
-            assertFalse(StackClient.processesIn(LocalStack.attachedDir(state).resolve(node)).isEmpty(),
+            assertFalse(
+                    StackClient.processesIn(LocalStack.attachedDir(state).resolve(node))
+                            .isEmpty(),
                     "the machine's agent still runs: " + node);
         }
         JsonNode view = client.getJson(stack.url("autoscaler") + "/clusters/lab");
-        assertTrue(view.path("lastReasons").get(0).asText().startsWith("NOT_SCALED: lab is attached compute"),
+        assertTrue(
+                view.path("lastReasons").get(0).asText().startsWith("NOT_SCALED: lab is attached compute"),
                 view.toString());
         assertEquals(2, view.path("currentNodeCount").asInt(), view.toString());
     }
 
     @Test
     void theAttachedPoolsSecretsAreNeitherReturnedNorLogged() throws Exception {
-        for (String url : List.of(stack.url("autoscaler") + "/clusters/lab", stack.url("autoscaler") + "/clusters",
+        for (String url : List.of(
+                stack.url("autoscaler") + "/clusters/lab",
+                stack.url("autoscaler") + "/clusters",
                 stack.url("provisioner") + "/nodes")) {
-            HttpResponse<String> r = StackClient.HTTP.send(client.authorized(URI.create(url)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = StackClient.HTTP.send(
+                    client.authorized(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
             assertFalse(r.body().contains(SECRET), url + " shows the password");
         }
-        assertTrue(client.getJson(stack.url("autoscaler") + "/clusters/lab").toString().contains("(hidden)"));
+        assertTrue(client.getJson(stack.url("autoscaler") + "/clusters/lab")
+                .toString()
+                .contains("(hidden)"));
         try (Stream<Path> logs = Files.walk(state.resolve("logs"))) {
             for (Path log : logs.filter(Files::isRegularFile).toList()) {
                 assertFalse(Files.readString(log).contains(SECRET), log + " logs the password");
@@ -155,7 +192,8 @@ class ComputeKindsEndToEndTest {
         JsonNode done = client.awaitTerminal(job, Duration.ofSeconds(30));
         assertEquals("Completed", done.path("state").asText(), done.toString());
         assertEquals(List.of("local-0"), StackClient.nodes(done));
-        System.out.printf("E2E figure: compute: local submission -> Completed %d ms%n",
+        System.out.printf(
+                "E2E figure: compute: local submission -> Completed %d ms%n",
                 Duration.between(submitted, Instant.now()).toMillis());
         assertTrue(scaleRequests("local").isEmpty(), "no scaling for local: " + scaleRequests("local"));
         assertFalse(nodeEvents("local").stream().anyMatch(e -> e.state() == NodeState.preparing), "no boot");
@@ -165,7 +203,8 @@ class ComputeKindsEndToEndTest {
 
     @Test
     void anInstanceRunsAJobStopsWhenIdleKeepsAJobWaitingWhileStoppedAndIsStartedAndStoppedByItsApi() throws Exception {
-        await().atMost(Duration.ofSeconds(30)).until(() -> Set.of("Running", "Stopped").contains(instanceState()));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> Set.of("Running", "Stopped").contains(instanceState()));
         if (!"Running".equals(instanceState())) { // the idle shutdown came first: start it as a user would
             assertEquals(200, compute("start").statusCode());
         }
@@ -178,36 +217,59 @@ class ComputeKindsEndToEndTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> "Stopped".equals(instanceState())); // idle 8 s
         JsonNode stopped = client.getJson(stack.url("provisioner") + "/computes/ci-e2e");
         assertTrue(stopped.path("reason").asText().contains("idle_time_before_shutdown"), stopped.toString());
-        await().atMost(Duration.ofSeconds(10)).until(() -> StackClient.processesIn(stack.nodesDir().resolve("ci-e2e")).isEmpty());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> StackClient.processesIn(stack.nodesDir().resolve("ci-e2e"))
+                        .isEmpty());
 
         String waiting = client.submit("type: command\ncompute: azureml:ci-e2e\ncommand: echo after the start\n");
-        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> "Queued".equals(client.stateOf(waiting)));
-        assertTrue(client.job(waiting).path("reason").asText().startsWith("waiting: compute instance ci-e2e is Stopped "
-                + "(idle for 8 s"), "says why at once: " + client.job(waiting));
+        await().during(Duration.ofSeconds(2))
+                .atMost(Duration.ofSeconds(4))
+                .until(() -> "Queued".equals(client.stateOf(waiting)));
+        assertTrue(
+                client.job(waiting)
+                        .path("reason")
+                        .asText()
+                        .startsWith("waiting: compute instance ci-e2e is Stopped " + "(idle for 8 s"),
+                "says why at once: " + client.job(waiting));
         HttpResponse<String> started = compute("start");
         assertEquals(200, started.statusCode(), started.body());
-        assertEquals("Completed", client.awaitTerminal(waiting, Duration.ofSeconds(30)).path("state").asText());
+        assertEquals(
+                "Completed",
+                client.awaitTerminal(waiting, Duration.ofSeconds(30))
+                        .path("state")
+                        .asText());
         await().atMost(Duration.ofSeconds(10)).until(() -> "Running".equals(instanceState()));
         HttpResponse<String> again = compute("start");
         assertEquals(409, again.statusCode());
-        assertTrue(again.body().contains("ci-e2e is Running: only a Stopped or Failed instance can be started"), again.body());
+        assertTrue(
+                again.body().contains("ci-e2e is Running: only a Stopped or Failed instance can be started"),
+                again.body());
 
         // a job queued behind a busy instance that an operator stops says why it waits, and runs once it is started
         Path marker = tmp.resolve("ci.go");
-        String busy = client.submit("type: command\ncompute: azureml:ci-e2e\ncommand: while [ ! -f " + marker
-                + " ]; do sleep 0.2; done\n");
+        String busy = client.submit(
+                "type: command\ncompute: azureml:ci-e2e\ncommand: while [ ! -f " + marker + " ]; do sleep 0.2; done\n");
         await().atMost(Duration.ofSeconds(20)).until(() -> "Running".equals(client.stateOf(busy)));
         String behind = client.submit("type: command\ncompute: azureml:ci-e2e\ncommand: echo behind\n");
         await().atMost(Duration.ofSeconds(10)).until(() -> "Queued".equals(client.stateOf(behind)));
         assertEquals(200, compute("stop").statusCode());
         assertEquals("Stopped", instanceState());
-        await().atMost(Duration.ofSeconds(20)).until(() -> client.job(behind).path("reason").asText()
-                .startsWith("waiting: compute instance ci-e2e is Stopped (stopped by an operator)"));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> client.job(behind)
+                        .path("reason")
+                        .asText()
+                        .startsWith("waiting: compute instance ci-e2e is Stopped (stopped by an operator)"));
         Files.writeString(marker, "go");
         assertEquals(200, compute("start").statusCode());
-        assertEquals("Completed", client.awaitTerminal(busy, Duration.ofSeconds(40)).path("state").asText(),
+        assertEquals(
+                "Completed",
+                client.awaitTerminal(busy, Duration.ofSeconds(40)).path("state").asText(),
                 "the stopped job ran again once the instance was back");
-        assertEquals("Completed", client.awaitTerminal(behind, Duration.ofSeconds(40)).path("state").asText());
+        assertEquals(
+                "Completed",
+                client.awaitTerminal(behind, Duration.ofSeconds(40))
+                        .path("state")
+                        .asText());
         assertEquals(200, compute("stop").statusCode());
         assertEquals("Stopped", instanceState());
         assertTrue(scaleRequests("ci-e2e").isEmpty(), "an instance is never scaled: " + scaleRequests("ci-e2e"));
@@ -217,27 +279,38 @@ class ComputeKindsEndToEndTest {
     void anEvictedLowPriorityNodesJobIsRequeuedAndCompletesWhileDedicatedClustersRefuse() throws Exception {
         HttpResponse<String> refused = evict("dedi", "dedi-0");
         assertEquals(409, refused.statusCode(), refused.body());
-        assertTrue(refused.body().contains("cluster dedi is dedicated: only nodes of a low-priority cluster"), refused.body());
+        assertTrue(
+                refused.body().contains("cluster dedi is dedicated: only nodes of a low-priority cluster"),
+                refused.body());
         Path marker = tmp.resolve("spot.go");
-        String job = client.submit("type: command\ncompute: azureml:spot\ncommand: while [ ! -f " + marker
-                + " ]; do sleep 0.2; done\n");
+        String job = client.submit(
+                "type: command\ncompute: azureml:spot\ncommand: while [ ! -f " + marker + " ]; do sleep 0.2; done\n");
         await().atMost(Duration.ofSeconds(60)).until(() -> "Running".equals(client.stateOf(job)));
         String node = StackClient.nodes(client.job(job)).get(0);
         HttpResponse<String> evicted = evict("spot", node);
         assertEquals(202, evicted.statusCode(), evicted.body());
-        await().atMost(Duration.ofSeconds(10)).until(() -> StackClient.processesIn(stack.nodesDir().resolve(node)).isEmpty());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() ->
+                        StackClient.processesIn(stack.nodesDir().resolve(node)).isEmpty());
         Files.writeString(marker, "go");
         JsonNode done = client.awaitTerminal(job, Duration.ofSeconds(90));
         assertEquals("Completed", done.path("state").asText(), done.toString());
         assertEquals(2, done.path("attempt").asInt(), "requeued once: " + done);
         assertFalse(StackClient.nodes(done).contains(node), "ran again on a replacement node: " + done);
-        assertTrue(nodeEvents("spot").stream().anyMatch(e -> e.node().equals(node) && e.state() == NodeState.lost
-                && e.reason().startsWith("evicted")), "the node was lost as evicted");
+        assertTrue(
+                nodeEvents("spot").stream()
+                        .anyMatch(e -> e.node().equals(node)
+                                && e.state() == NodeState.lost
+                                && e.reason().startsWith("evicted")),
+                "the node was lost as evicted");
     }
 
     static HttpResponse<String> evict(String cluster, String node) throws Exception {
-        return StackClient.HTTP.send(client.authorized(URI.create(stack.url("provisioner") + "/clusters/" + cluster
-                + "/nodes/" + node + "/simulate-eviction")).POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+        return StackClient.HTTP.send(
+                client.authorized(URI.create(stack.url("provisioner") + "/clusters/" + cluster + "/nodes/" + node
+                                + "/simulate-eviction"))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.noBody())
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -247,18 +320,23 @@ class ComputeKindsEndToEndTest {
     }
 
     static HttpResponse<String> compute(String action) throws Exception {
-        return StackClient.HTTP.send(client.authorized(URI.create(stack.url("provisioner") + "/computes/ci-e2e/" + action))
-                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        return StackClient.HTTP.send(
+                client.authorized(URI.create(stack.url("provisioner") + "/computes/ci-e2e/" + action))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     static boolean tooBigIsRefused(String cluster) throws Exception {
         return client.post("command: echo\ncompute: azureml:" + cluster + "\nresources: {instance_count: 5000}\n")
-                .statusCode() == 400;
+                        .statusCode()
+                == 400;
     }
 
     static List<NodeStateChanged> nodeEvents(String cluster) {
         return recorder.events(Topics.NODES_STATE, NodeStateChanged.class).stream()
-                .filter(e -> e.cluster().equals(cluster)).toList();
+                .filter(e -> e.cluster().equals(cluster))
+                .toList();
     }
 
     static Set<String> idle(String cluster) {
@@ -275,6 +353,7 @@ class ComputeKindsEndToEndTest {
 
     static List<ScaleRequested> scaleRequests(String cluster) {
         return recorder.events(Topics.SCALE_REQUESTS, ScaleRequested.class).stream()
-                .filter(e -> e.cluster().equals(cluster)).toList();
+                .filter(e -> e.cluster().equals(cluster))
+                .toList();
     }
 }

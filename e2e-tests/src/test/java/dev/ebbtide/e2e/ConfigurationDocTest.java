@@ -33,16 +33,15 @@ class ConfigurationDocTest {
             "@ConfigProperty\\s*\\(\\s*name\\s*=\\s*\"(ebbtide\\.[^\"]+)\"(?:\\s*,\\s*defaultValue\\s*=\\s*\"([^\"]*)\")?");
     private static final Pattern EXPRESSION = Pattern.compile("\\$\\{(ebbtide\\.[A-Za-z0-9.\\-]+)(?::([^}]*))?}");
     private static final Pattern GET_VALUE = Pattern.compile("get(?:Optional)?Value\\s*\\(\\s*\"(ebbtide\\.[^\"]+)\"");
-    private static final Pattern MAPPING = Pattern.compile("@ConfigMapping\\s*\\(\\s*prefix\\s*=\\s*\"(ebbtide[^\"]*)\"[^)]*\\)"
-            + "[^{]*?interface\\s+(\\w+)");
+    private static final Pattern MAPPING = Pattern.compile(
+            "@ConfigMapping\\s*\\(\\s*prefix\\s*=\\s*\"(ebbtide[^\"]*)\"[^)]*\\)" + "[^{]*?interface\\s+(\\w+)");
     /** Tokens of an interface body: an interface opening, a closing brace, or an abstract method with annotations. */
     private static final Pattern MAPPING_TOKEN = Pattern.compile("interface\\s+(\\w+)[^{;]*\\{"
             + "|(})"
             + "|((?:@\\w+(?:\\s*\\([^)]*\\))?\\s+)*)([\\w.<>\\[\\], ?]+?)\\s+(\\w+)\\s*\\(\\s*\\)\\s*;");
 
     /** A key, where it was found, and the default there (null = none). */
-    record Found(String key, String where, String defaultValue) {
-    }
+    record Found(String key, String where, String defaultValue) {}
 
     static final Map<String, List<Found>> inProperties = new TreeMap<>();
     static final Map<String, List<Found>> inCode = new TreeMap<>();
@@ -59,12 +58,17 @@ class ConfigurationDocTest {
         }
         Path root = RepoConfig.root();
         try (Stream<Path> modules = Files.list(root)) {
-            for (Path module : modules.filter(m -> Files.isDirectory(m.resolve("src/main/java"))).sorted().toList()) {
+            for (Path module : modules.filter(m -> Files.isDirectory(m.resolve("src/main/java")))
+                    .sorted()
+                    .toList()) {
                 try (Stream<Path> files = Files.walk(module.resolve("src/main/java"))) {
-                    for (Path f : files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
+                    for (Path f : files.filter(p -> p.toString().endsWith(".java"))
+                            .sorted()
+                            .toList()) {
                         String where = root.relativize(f).toString();
                         codeKeys(Files.readString(f), where)
-                                .forEach(found -> inCode.computeIfAbsent(found.key(), x -> new ArrayList<>()).add(found));
+                                .forEach(found -> inCode.computeIfAbsent(found.key(), x -> new ArrayList<>())
+                                        .add(found));
                     }
                 }
             }
@@ -77,16 +81,20 @@ class ConfigurationDocTest {
     @Test
     void everyEbbtideKeyIsDocumentedWithEnvFormAndDefault() {
         Map<String, List<Found>> all = new TreeMap<>(inCode);
-        inProperties.forEach((k, v) -> all.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
-        assertTrue(!all.isEmpty(), "found no ebbtide.* keys at all: the patterns in this test no longer match the code");
+        inProperties.forEach(
+                (k, v) -> all.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
+        assertTrue(
+                !all.isEmpty(), "found no ebbtide.* keys at all: the patterns in this test no longer match the code");
         List<String> problems = new ArrayList<>();
         for (Map.Entry<String, List<Found>> e : all.entrySet()) {
             String key = e.getKey();
             String where = e.getValue().get(0).where();
-            Optional<String> row = doc.lines().filter(l -> l.startsWith("| `" + key + "` |")).findFirst();
+            Optional<String> row =
+                    doc.lines().filter(l -> l.startsWith("| `" + key + "` |")).findFirst();
             if (row.isEmpty()) {
-                problems.add(DOC + " has no table row for `" + key + "` (set or read in " + where + "): add one starting "
-                        + "| `" + key + "` | `" + envName(key) + "` | with default, unit and meaning");
+                problems.add(
+                        DOC + " has no table row for `" + key + "` (set or read in " + where + "): add one starting "
+                                + "| `" + key + "` | `" + envName(key) + "` | with default, unit and meaning");
                 continue;
             }
             if (!row.get().contains("`" + envName(key) + "`")) {
@@ -107,8 +115,9 @@ class ConfigurationDocTest {
         List<String> problems = new ArrayList<>();
         inProperties.forEach((key, found) -> {
             if (!inCode.containsKey(key)) {
-                problems.add(found.get(0).where() + " sets " + key + " but no main source reads it (no @ConfigProperty, "
-                        + "${...} or @ConfigMapping for it): fix the key or remove it, and its row in " + DOC);
+                problems.add(
+                        found.get(0).where() + " sets " + key + " but no main source reads it (no @ConfigProperty, "
+                                + "${...} or @ConfigMapping for it): fix the key or remove it, and its row in " + DOC);
             }
         });
         report(problems);
@@ -161,7 +170,8 @@ class ConfigurationDocTest {
 
     /** The source without comments; string literals are kept whole (a default such as {@code "lib/*"} is no comment). */
     static String withoutComments(String source) {
-        Matcher m = Pattern.compile("(?s)\"(?:\\\\.|[^\"\\\\])*\"|/\\*.*?\\*/|(?m)^\\s*//[^\n]*").matcher(source);
+        Matcher m = Pattern.compile("(?s)\"(?:\\\\.|[^\"\\\\])*\"|/\\*.*?\\*/|(?m)^\\s*//[^\n]*")
+                .matcher(source);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
             m.appendReplacement(out, m.group().startsWith("\"") ? Matcher.quoteReplacement(m.group()) : "");
@@ -190,8 +200,7 @@ class ConfigurationDocTest {
         return found;
     }
 
-    private record Member(String type, String name, String defaultValue) {
-    }
+    private record Member(String type, String name, String defaultValue) {}
 
     /** The leaf keys of a {@code @ConfigMapping} interface and its nested interfaces in the same file. */
     private static List<Found> mappingKeys(String code, String prefix, String rootInterface, String where) {
@@ -211,7 +220,10 @@ class ConfigurationDocTest {
                 String name = annotationValue(annotations, "WithName").orElse(kebab(t.group(5)));
                 String type = t.group(4).trim().replaceAll("^Optional<(.*)>$", "$1");
                 members.get(stack.get(stack.size() - 1))
-                        .add(new Member(type, name, annotationValue(annotations, "WithDefault").orElse(null)));
+                        .add(new Member(
+                                type,
+                                name,
+                                annotationValue(annotations, "WithDefault").orElse(null)));
             }
         }
         List<Found> found = new ArrayList<>();
@@ -219,8 +231,8 @@ class ConfigurationDocTest {
         return found;
     }
 
-    private static void collect(Map<String, List<Member>> members, String iface, String prefix, String where,
-            List<Found> found) {
+    private static void collect(
+            Map<String, List<Member>> members, String iface, String prefix, String where, List<Found> found) {
         for (Member m : members.getOrDefault(iface, List.of())) {
             if (members.containsKey(m.type())) {
                 collect(members, m.type(), prefix + "." + m.name(), where, found);
@@ -231,7 +243,8 @@ class ConfigurationDocTest {
     }
 
     private static Optional<String> annotationValue(String annotations, String name) {
-        Matcher m = Pattern.compile("@" + name + "\\s*\\(\\s*\"([^\"]*)\"\\s*\\)").matcher(annotations);
+        Matcher m =
+                Pattern.compile("@" + name + "\\s*\\(\\s*\"([^\"]*)\"\\s*\\)").matcher(annotations);
         return m.find() ? Optional.of(m.group(1)) : Optional.empty();
     }
 
@@ -244,12 +257,16 @@ class ConfigurationDocTest {
         if (inProperties.containsKey(key)) {
             return inProperties.get(key).get(0).defaultValue();
         }
-        return inCode.getOrDefault(key, List.of()).stream().map(Found::defaultValue).filter(d -> d != null).findFirst()
+        return inCode.getOrDefault(key, List.of()).stream()
+                .map(Found::defaultValue)
+                .filter(d -> d != null)
+                .findFirst()
                 .orElse(null);
     }
 
     private static String defaultSource(String key) {
-        return inProperties.containsKey(key) ? inProperties.get(key).get(0).where()
+        return inProperties.containsKey(key)
+                ? inProperties.get(key).get(0).where()
                 : inCode.get(key).get(0).where();
     }
 

@@ -51,8 +51,9 @@ class DashboardMetricsTest {
             "\\b(Counter|FunctionCounter|Gauge|TimeGauge|Timer|FunctionTimer|LongTaskTimer|DistributionSummary)"
                     + "\\s*\\.\\s*builder\\s*\\("
                     + "|\\.\\s*(counter|gauge|gaugeCollectionSize|gaugeMapSize|timer|summary|longTaskTimer)\\s*\\(");
-    private static final Pattern STRING_CONSTANT = Pattern.compile(
-            "static\\s+final\\s+String\\s+(\\w+)\\s*=\\s*\"([^\"]*)\"\\s*;");
+
+    private static final Pattern STRING_CONSTANT =
+            Pattern.compile("static\\s+final\\s+String\\s+(\\w+)\\s*=\\s*\"([^\"]*)\"\\s*;");
     private static final Pattern STRING_LITERAL = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"");
     private static final Pattern QUALIFIED_NAME = Pattern.compile("[A-Za-z_][\\w.]*");
     private static final Pattern CHAINED_CALL = Pattern.compile("\\G\\s*\\.\\s*(\\w+)\\s*\\(");
@@ -60,8 +61,8 @@ class DashboardMetricsTest {
     private static final Pattern EBBTIDE_METRIC = Pattern.compile("\\bebbtide_[A-Za-z0-9_]+");
     private static final Pattern SELECTOR = Pattern.compile("\\b(ebbtide_[A-Za-z0-9_]+)\\s*\\{([^}]*)}");
     private static final Pattern MATCHER_LABEL = Pattern.compile("([A-Za-z_]\\w*)\\s*(?:=~|!~|!=|=)");
-    private static final Pattern LABEL_LIST = Pattern.compile(
-            "\\b(?:by|without|on|ignoring|group_left|group_right)\\s*\\(([^)]*)\\)");
+    private static final Pattern LABEL_LIST =
+            Pattern.compile("\\b(?:by|without|on|ignoring|group_left|group_right)\\s*\\(([^)]*)\\)");
     private static final Pattern LEGEND_LABEL = Pattern.compile("\\{\\{\\s*([A-Za-z_]\\w*)\\s*}}");
     private static final Pattern LABEL_VALUES = Pattern.compile(
             "label_values\\s*\\(\\s*(ebbtide_[A-Za-z0-9_]+)\\s*(?:\\{[^}]*})?\\s*,\\s*([A-Za-z_]\\w*)\\s*\\)");
@@ -85,12 +86,12 @@ class DashboardMetricsTest {
     }
 
     /** A PromQL expression of the dashboard and where it is, for messages. */
-    record Query(String where, String expr, String legend) {
-    }
+    record Query(String where, String expr, String legend) {}
 
     static final List<Meter> meters = new ArrayList<>();
     /** Prometheus series name to the meters that export it. */
     static final Map<String, List<Meter>> byExportedName = new TreeMap<>();
+
     static final List<Query> queries = new ArrayList<>();
     static JsonNode prometheus;
     /** Labels Prometheus adds to every series of a target: job, instance and the static_configs labels. */
@@ -107,7 +108,9 @@ class DashboardMetricsTest {
                 continue;
             }
             try (Stream<Path> files = Files.walk(main)) {
-                for (Path f : files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".java"))
+                        .sorted()
+                        .toList()) {
                     String text = Files.readString(f);
                     sources.put(f, text);
                     Matcher c = STRING_CONSTANT.matcher(text);
@@ -119,7 +122,10 @@ class DashboardMetricsTest {
         }
         sources.forEach((file, text) -> scanRegistrations(root.relativize(file).toString(), text, constants));
         for (Meter m : meters) {
-            m.exported().forEach(n -> byExportedName.computeIfAbsent(n, k -> new ArrayList<>()).add(m));
+            m.exported()
+                    .forEach(n -> byExportedName
+                            .computeIfAbsent(n, k -> new ArrayList<>())
+                            .add(m));
         }
 
         JsonNode dashboard = new ObjectMapper().readTree(root.resolve(DASHBOARD).toFile());
@@ -133,9 +139,13 @@ class DashboardMetricsTest {
         }
 
         // the alerting rules are held to the same standard as the panels
-        for (JsonNode group : new YAMLMapper().readTree(root.resolve(ALERTS).toFile()).path("groups")) {
+        for (JsonNode group :
+                new YAMLMapper().readTree(root.resolve(ALERTS).toFile()).path("groups")) {
             for (JsonNode rule : group.path("rules")) {
-                queries.add(new Query("(" + ALERTS + ") alert " + rule.path("alert").asText(), rule.path("expr").asText(""), ""));
+                queries.add(new Query(
+                        "(" + ALERTS + ") alert " + rule.path("alert").asText(),
+                        rule.path("expr").asText(""),
+                        ""));
             }
         }
 
@@ -152,9 +162,11 @@ class DashboardMetricsTest {
         // guards the scanner itself: if it found nothing, every dashboard check below would be meaningless
         assertFalse(meters.isEmpty(), "no Micrometer registration found in the services' src/main/java");
         // a builder with a constant name (ProvisionerMetrics.CLOUD_ERRORS) and tags from .tag(...) calls
-        assertTrue(Set.of("cluster", "error_class").equals(tags("ebbtide_provisioner_cloud_errors_total")),
+        assertTrue(
+                Set.of("cluster", "error_class").equals(tags("ebbtide_provisioner_cloud_errors_total")),
                 () -> "the scanner did not read ProvisionerMetrics.CLOUD_ERRORS and its tags; found " + meters);
-        assertFalse(queries.stream().noneMatch(q -> EBBTIDE_METRIC.matcher(q.expr()).find()),
+        assertFalse(
+                queries.stream().noneMatch(q -> EBBTIDE_METRIC.matcher(q.expr()).find()),
                 DASHBOARD + " has no panel expression with an ebbtide_* metric");
     }
 
@@ -167,8 +179,8 @@ class DashboardMetricsTest {
             while (m.find()) {
                 String metric = m.group();
                 if (!byExportedName.containsKey(metric) && reported.add(metric)) {
-                    problems.add(DASHBOARD + ": " + q.where() + " uses " + metric
-                            + ", which no service registers" + hint(metric));
+                    problems.add(DASHBOARD + ": " + q.where() + " uses " + metric + ", which no service registers"
+                            + hint(metric));
                 }
             }
         }
@@ -194,8 +206,8 @@ class DashboardMetricsTest {
             while (lv.find()) {
                 Set<String> tags = tags(lv.group(1));
                 if (tags != null && !tags.contains(lv.group(2)) && !targetLabels.contains(lv.group(2))) {
-                    problems.add(DASHBOARD + ": " + q.where() + " reads label '" + lv.group(2) + "' of "
-                            + lv.group(1) + ", which it does not have (tags: " + tags + ")");
+                    problems.add(DASHBOARD + ": " + q.where() + " reads label '" + lv.group(2) + "' of " + lv.group(1)
+                            + ", which it does not have (tags: " + tags + ")");
                 }
             }
             // grouping labels and {{label}} in the legend: a tag of at least one ebbtide metric of the expression
@@ -218,8 +230,8 @@ class DashboardMetricsTest {
             LEGEND_LABEL.matcher(q.legend()).results().forEach(r -> used.add(r.group(1)));
             for (String label : used) {
                 if (!available.contains(label)) {
-                    problems.add(DASHBOARD + ": " + q.where() + " groups or labels by '" + label + "', but "
-                            + metrics + " only have " + available);
+                    problems.add(DASHBOARD + ": " + q.where() + " groups or labels by '" + label + "', but " + metrics
+                            + " only have " + available);
                 }
             }
         }
@@ -230,7 +242,9 @@ class DashboardMetricsTest {
     void prometheusScrapesEveryServiceOnItsQuarkusHttpPort() {
         List<String> problems = new ArrayList<>();
         Map<String, JsonNode> jobs = new LinkedHashMap<>();
-        prometheus.path("scrape_configs").forEach(j -> jobs.put(j.path("job_name").asText(), j));
+        prometheus
+                .path("scrape_configs")
+                .forEach(j -> jobs.put(j.path("job_name").asText(), j));
         for (String s : SERVICES) {
             String port = RepoConfig.properties(s).get("quarkus.http.port");
             if (port == null) {
@@ -246,8 +260,8 @@ class DashboardMetricsTest {
             }
             String path = job.path("metrics_path").asText("/metrics");
             if (!path.equals(METRICS_PATH)) {
-                problems.add(PROMETHEUS + ": job " + s + " has metrics_path " + path + ": Quarkus serves "
-                        + METRICS_PATH);
+                problems.add(
+                        PROMETHEUS + ": job " + s + " has metrics_path " + path + ": Quarkus serves " + METRICS_PATH);
             }
             List<String> targets = new ArrayList<>();
             job.path("static_configs").forEach(sc -> sc.path("targets").forEach(t -> targets.add(t.asText())));
@@ -269,11 +283,14 @@ class DashboardMetricsTest {
 
     private static void collectPanels(JsonNode panels) {
         for (JsonNode p : panels) {
-            String panel = "panel '" + p.path("title").asText() + "' (id " + p.path("id").asText() + ")";
+            String panel = "panel '" + p.path("title").asText() + "' (id "
+                    + p.path("id").asText() + ")";
             for (JsonNode t : p.path("targets")) {
                 String expr = t.path("expr").asText("");
                 if (!expr.isBlank()) {
-                    queries.add(new Query(panel + " target " + t.path("refId").asText(), expr,
+                    queries.add(new Query(
+                            panel + " target " + t.path("refId").asText(),
+                            expr,
                             t.path("legendFormat").asText("")));
                 }
             }
@@ -299,12 +316,15 @@ class DashboardMetricsTest {
                 })
                 .map(m -> m.kind() + " '" + m.name() + "' (" + m.where() + ") is exported as "
                         + new TreeSet<>(m.exported()))
-                .distinct().toList();
+                .distinct()
+                .toList();
         if (!near.isEmpty()) {
             return ": " + String.join("; ", near);
         }
-        Set<String> all = byExportedName.keySet().stream().filter(n -> n.startsWith("ebbtide_"))
-                .filter(n -> !n.endsWith("_bucket")).collect(Collectors.toCollection(TreeSet::new));
+        Set<String> all = byExportedName.keySet().stream()
+                .filter(n -> n.startsWith("ebbtide_"))
+                .filter(n -> !n.endsWith("_bucket"))
+                .collect(Collectors.toCollection(TreeSet::new));
         return "; the registered ebbtide metrics are " + all;
     }
 
@@ -351,7 +371,11 @@ class DashboardMetricsTest {
             } else {
                 tags = args.size() > 2 ? null : tags; // registry.gauge(name, Iterable<Tag>, obj, fn)
             }
-            int line = (int) text.substring(0, m.start()).chars().filter(ch -> ch == '\n').count() + 1;
+            int line = (int) text.substring(0, m.start())
+                            .chars()
+                            .filter(ch -> ch == '\n')
+                            .count()
+                    + 1;
             meters.add(new Meter(name, kind, tags, file + ":" + line));
         }
     }

@@ -35,12 +35,15 @@ class GovernanceEndToEndTest {
 
     @TempDir
     static Path tmp;
+
     static LocalStack stack;
     static StackClient client;
 
     @BeforeAll
     static void startStack() throws Exception {
-        Path root = Path.of(System.getProperty("ebbtide.repo.root", "..")).toAbsolutePath().normalize();
+        Path root = Path.of(System.getProperty("ebbtide.repo.root", ".."))
+                .toAbsolutePath()
+                .normalize();
         Path clusters = Files.createDirectories(tmp.resolve("clusters"));
         Files.writeString(clusters.resolve("gov.yml"), """
                 name: gov-e2e
@@ -51,10 +54,17 @@ class GovernanceEndToEndTest {
                 """);
         Path state = root.resolve("e2e-tests/target/e2e-state-governance");
         StackClient.deleteTree(state);
-        stack = LocalStack.start(new LocalStack.Options(root, Files.createDirectories(state), 0, 0, true, clusters,
+        stack = LocalStack.start(new LocalStack.Options(
+                root,
+                Files.createDirectories(state),
+                0,
+                0,
+                true,
+                clusters,
                 Map.of("provisioner:ebbtide.local.agent-heartbeat-interval", "1s")));
         client = new StackClient(stack, stack.token("olga", "operator"));
-        await().atMost(Duration.ofSeconds(60)).until(() -> client.getJson(stack.url("autoscaler") + "/clusters/" + CLUSTER) != null);
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> client.getJson(stack.url("autoscaler") + "/clusters/" + CLUSTER) != null);
     }
 
     @AfterAll
@@ -80,37 +90,58 @@ class GovernanceEndToEndTest {
                     """));
         }
         for (String job : jobs) {
-            assertEquals("Completed", client.awaitTerminal(job, Duration.ofSeconds(90)).path("state").asText());
+            assertEquals(
+                    "Completed",
+                    client.awaitTerminal(job, Duration.ofSeconds(90))
+                            .path("state")
+                            .asText());
         }
 
-        HttpResponse<String> changed = send(HttpRequest.newBuilder(URI.create(stack.url("autoscaler") + "/clusters/"
-                + CLUSTER + "/policy")).header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString("{\"idle_time_before_scale_down\": 30, \"reason\": \"e2e\"}")));
+        HttpResponse<String> changed =
+                send(HttpRequest.newBuilder(URI.create(stack.url("autoscaler") + "/clusters/" + CLUSTER + "/policy"))
+                        .header("Content-Type", "application/json")
+                        .PUT(HttpRequest.BodyPublishers.ofString(
+                                "{\"idle_time_before_scale_down\": 30, \"reason\": \"e2e\"}")));
         assertEquals(200, changed.statusCode(), changed.body());
         history = client.getJson(stack.url("autoscaler") + "/clusters/" + CLUSTER + "/policy/history");
         assertEquals("olga", history.path("versions").get(0).path("principal").asText(), history.toString());
 
-        HttpResponse<String> whatIf = send(HttpRequest.newBuilder(URI.create(stack.url("autoscaler") + "/clusters/"
-                + CLUSTER + "/what-if?since=1h")).header("Content-Type", "application/json")
+        HttpResponse<String> whatIf = send(HttpRequest.newBuilder(
+                        URI.create(stack.url("autoscaler") + "/clusters/" + CLUSTER + "/what-if?since=1h"))
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"idle_time_before_scale_down\": 600}")));
         assertEquals(200, whatIf.statusCode(), whatIf.body());
         JsonNode answer = EventJson.mapper().readTree(whatIf.body());
         assertEquals(3, answer.path("jobs").asInt(), whatIf.body());
-        assertEquals(30, answer.path("current").path("settings").path("idleTimeBeforeScaleDown").asInt());
+        assertEquals(
+                30,
+                answer.path("current")
+                        .path("settings")
+                        .path("idleTimeBeforeScaleDown")
+                        .asInt());
         assertEquals(3, answer.path("proposed").path("startedJobs").asInt());
-        assertTrue(answer.path("proposed").path("nodeHours").asDouble() >= answer.path("current").path("nodeHours")
-                .asDouble(), whatIf.body());
+        assertTrue(
+                answer.path("proposed").path("nodeHours").asDouble()
+                        >= answer.path("current").path("nodeHours").asDouble(),
+                whatIf.body());
 
-        List<ScalingDecisionRecorded> recorded = await().atMost(Duration.ofSeconds(30)).until(
-                () -> DecisionReplay.read(stack.kafkaClientConfig(KafkaAccess.ADMIN), CLUSTER, start,
-                        Duration.ofSeconds(20)),
-                l -> l.stream().filter(ScalingDecisionRecorded::changed).count() >= 2); // up, and down after idling
+        List<ScalingDecisionRecorded> recorded = await().atMost(Duration.ofSeconds(30))
+                .until(
+                        () -> DecisionReplay.read(
+                                stack.kafkaClientConfig(KafkaAccess.ADMIN), CLUSTER, start, Duration.ofSeconds(20)),
+                        l -> l.stream().filter(ScalingDecisionRecorded::changed).count()
+                                >= 2); // up, and down after idling
         assertEquals(List.of(), DecisionReplay.replay(recorded));
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-        return StackClient.HTTP.send(client.authorized(request.build().uri()).method(request.build().method(),
-                request.build().bodyPublisher().orElse(HttpRequest.BodyPublishers.noBody()))
-                .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+        return StackClient.HTTP.send(
+                client.authorized(request.build().uri())
+                        .method(
+                                request.build().method(),
+                                request.build().bodyPublisher().orElse(HttpRequest.BodyPublishers.noBody()))
+                        .header("Content-Type", "application/json")
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -20,12 +20,10 @@ import java.util.concurrent.TimeUnit;
 final class KafkaInitScript {
     static final String KAFKA_TOPICS = "/opt/kafka/bin/kafka-topics.sh";
 
-    record Created(String topic, int partitions, String replicationFactor, Map<String, String> configs,
-            String bootstrap) {
-    }
+    record Created(
+            String topic, int partitions, String replicationFactor, Map<String, String> configs, String bootstrap) {}
 
-    private KafkaInitScript() {
-    }
+    private KafkaInitScript() {}
 
     /** Topic → how kafka-init creates it; what cannot be run or read is added to {@code problems}. */
     static Map<String, Created> run(JsonNode service, List<String> problems) throws Exception {
@@ -35,8 +33,9 @@ final class KafkaInitScript {
             return created;
         }
         if (script.replace("$$", "").contains("$")) {
-            problems.add(ComposeFile.PATH + ": kafka-init's script has a single '$': compose would replace it with a host "
-                    + "variable; write $$ for the shell's");
+            problems.add(
+                    ComposeFile.PATH + ": kafka-init's script has a single '$': compose would replace it with a host "
+                            + "variable; write $$ for the shell's");
         }
         if (!script.contains(KAFKA_TOPICS)) {
             problems.add(ComposeFile.PATH + ": kafka-init's script does not call " + KAFKA_TOPICS);
@@ -45,10 +44,13 @@ final class KafkaInitScript {
         Path dir = Files.createTempDirectory("kafka-init");
         Path calls = dir.resolve("calls");
         Path stub = dir.resolve("kafka-topics.sh");
-        Files.writeString(stub, "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done >> '" + calls
-                + "'\necho '--end--' >> '" + calls + "'\n");
+        Files.writeString(
+                stub,
+                "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done >> '" + calls + "'\necho '--end--' >> '"
+                        + calls + "'\n");
         Files.setPosixFilePermissions(stub, PosixFilePermissions.fromString("rwx------"));
-        ProcessBuilder pb = new ProcessBuilder("bash", "-c", script.replace("$$", "$").replace(KAFKA_TOPICS, stub.toString()));
+        ProcessBuilder pb =
+                new ProcessBuilder("bash", "-c", script.replace("$$", "$").replace(KAFKA_TOPICS, stub.toString()));
         pb.environment().clear();
         pb.environment().put("PATH", "/usr/bin:/bin");
         pb.environment().putAll(environment(service));
@@ -79,11 +81,14 @@ final class KafkaInitScript {
     private static String script(JsonNode service, List<String> problems) {
         JsonNode entrypoint = service.path("entrypoint");
         JsonNode command = service.path("command");
-        boolean bashC = entrypoint.isArray() && entrypoint.size() == 2 && entrypoint.get(1).asText().equals("-c")
+        boolean bashC = entrypoint.isArray()
+                && entrypoint.size() == 2
+                && entrypoint.get(1).asText().equals("-c")
                 && entrypoint.get(0).asText().endsWith("bash");
         if (!bashC || !command.isArray() || command.size() != 1) {
-            problems.add(ComposeFile.PATH + ": kafka-init must be entrypoint [\"/bin/bash\", \"-c\"] with its script as "
-                    + "the one command item (ComposeKafkaClusterTest runs it)");
+            problems.add(
+                    ComposeFile.PATH + ": kafka-init must be entrypoint [\"/bin/bash\", \"-c\"] with its script as "
+                            + "the one command item (ComposeKafkaClusterTest runs it)");
             return null;
         }
         return command.get(0).asText();
@@ -101,7 +106,11 @@ final class KafkaInitScript {
                 options.put(a, args.get(++i));
             }
         }
-        return new Created(options.get("--topic"), Integer.parseInt(options.getOrDefault("--partitions", "-1")),
-                options.get("--replication-factor"), configs, options.getOrDefault("--bootstrap-server", ""));
+        return new Created(
+                options.get("--topic"),
+                Integer.parseInt(options.getOrDefault("--partitions", "-1")),
+                options.get("--replication-factor"),
+                configs,
+                options.getOrDefault("--bootstrap-server", ""));
     }
 }

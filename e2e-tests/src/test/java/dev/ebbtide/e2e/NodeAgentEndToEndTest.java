@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.JobAssigned;
-import dev.ebbtide.common.events.JobSpec;
 import dev.ebbtide.common.events.JobRunReported;
+import dev.ebbtide.common.events.JobSpec;
 import dev.ebbtide.common.events.JobState;
 import dev.ebbtide.common.events.JobStateChanged;
 import dev.ebbtide.common.events.NodeAgentStatus;
@@ -48,31 +48,54 @@ import org.junit.jupiter.api.io.TempDir;
 class NodeAgentEndToEndTest {
     @TempDir
     static Path tmp;
+
     static LocalStack stack;
     static TopicRecorder recorder;
     static StackClient client;
 
     @BeforeAll
     static void startStack() throws Exception {
-        Path root = Path.of(System.getProperty("ebbtide.repo.root", "..")).toAbsolutePath().normalize();
+        Path root = Path.of(System.getProperty("ebbtide.repo.root", ".."))
+                .toAbsolutePath()
+                .normalize();
         Path clusters = Files.createDirectories(tmp.resolve("clusters"));
         for (String c : List.of("crash:2:3", "lossy:3:3", "dist:2:3", "strict:1:60", "brains:2:3")) {
             String[] nameMaxIdle = c.split(":");
-            Files.writeString(clusters.resolve(nameMaxIdle[0] + ".yml"), "name: " + nameMaxIdle[0] + "\ntype: amlcompute\n"
-                    + "min_instances: 0\nmax_instances: " + nameMaxIdle[1] + "\nidle_time_before_scale_down: "
-                    + nameMaxIdle[2] + "\n");
+            Files.writeString(
+                    clusters.resolve(nameMaxIdle[0] + ".yml"),
+                    "name: " + nameMaxIdle[0] + "\ntype: amlcompute\n"
+                            + "min_instances: 0\nmax_instances: " + nameMaxIdle[1] + "\nidle_time_before_scale_down: "
+                            + nameMaxIdle[2] + "\n");
         }
         Path state = root.resolve("e2e-tests/target/e2e-agents-state");
         StackClient.deleteTree(state);
-        stack = LocalStack.start(new LocalStack.Options(root, Files.createDirectories(state), 0, 0, true, clusters,
-                Map.of("provisioner:ebbtide.local.agent-heartbeat-interval", "1s",
-                        "provisioner:ebbtide.node-lost-after", "5s")));
+        stack = LocalStack.start(new LocalStack.Options(
+                root,
+                Files.createDirectories(state),
+                0,
+                0,
+                true,
+                clusters,
+                Map.of(
+                        "provisioner:ebbtide.local.agent-heartbeat-interval",
+                        "1s",
+                        "provisioner:ebbtide.node-lost-after",
+                        "5s")));
         client = new StackClient(stack, stack.token("e2e", "operator"));
-        recorder = new TopicRecorder(stack.kafkaClientConfig(KafkaAccess.ADMIN), List.of(Topics.NODES_STATE, Topics.NODES_AGENTS,
-                Topics.JOBS_RUNS, Topics.JOBS_ASSIGNMENTS, Topics.JOBS_STATE));
-        await().atMost(Duration.ofSeconds(60)).until(() -> client.knownToSubmitter("crash")
-                && client.knownToSubmitter("lossy") && client.knownToSubmitter("dist") && client.knownToSubmitter("strict")
-                && client.knownToSubmitter("brains"));
+        recorder = new TopicRecorder(
+                stack.kafkaClientConfig(KafkaAccess.ADMIN),
+                List.of(
+                        Topics.NODES_STATE,
+                        Topics.NODES_AGENTS,
+                        Topics.JOBS_RUNS,
+                        Topics.JOBS_ASSIGNMENTS,
+                        Topics.JOBS_STATE));
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> client.knownToSubmitter("crash")
+                        && client.knownToSubmitter("lossy")
+                        && client.knownToSubmitter("dist")
+                        && client.knownToSubmitter("strict")
+                        && client.knownToSubmitter("brains"));
     }
 
     @AfterAll
@@ -83,7 +106,8 @@ class NodeAgentEndToEndTest {
         }
         if (stack != null) {
             stack.close();
-            await().atMost(Duration.ofSeconds(10)).until(() -> StackClient.processesIn(stack.nodesDir()).isEmpty());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> StackClient.processesIn(stack.nodesDir()).isEmpty());
         }
     }
 
@@ -94,11 +118,16 @@ class NodeAgentEndToEndTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> "Running".equals(client.stateOf(job)));
         List<String> nodes = StackClient.nodes(client.job(job));
         List<Long> agents = nodes.stream().map(this::agentPid).toList();
-        await().atMost(Duration.ofSeconds(10)).until(() -> StackClient.processesIn(attemptDir(nodes.get(1), job, 1)).size() > 0);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> StackClient.processesIn(attemptDir(nodes.get(1), job, 1))
+                                .size()
+                        > 0);
 
         stack.kill("provisioner");
         for (long pid : agents) {
-            assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "kill -9 of the provisioner spares agent " + pid);
+            assertTrue(
+                    ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
+                    "kill -9 of the provisioner spares agent " + pid);
         }
         int seenBefore = nodeEvents("crash").size();
         stack.restart("provisioner");
@@ -106,19 +135,25 @@ class NodeAgentEndToEndTest {
         // over from their records on ebbtide.provisioner.state: it already knows both nodes run the job, so it
         // publishes nothing for them (no regression to preparing, no phantom)
         await().atMost(Duration.ofSeconds(30)).until(() -> ownedClusters() > 0);
-        List<NodeStateChanged> afterRestart = nodeEvents("crash").subList(seenBefore, nodeEvents("crash").size());
+        List<NodeStateChanged> afterRestart =
+                nodeEvents("crash").subList(seenBefore, nodeEvents("crash").size());
         afterRestart.forEach(e -> assertEquals(NodeState.running, e.state(), "known at once, still running: " + e));
         afterRestart.forEach(e -> assertEquals(job, e.jobId(), "still running the job: " + e));
 
         Files.writeString(marker, "go");
         JsonNode done = client.awaitTerminal(job, Duration.ofSeconds(60));
         assertEquals("Completed", done.path("state").asText(), done.toString());
-        await().atMost(Duration.ofSeconds(40)).until(() -> deletedTimes("crash", nodes.get(0)) == 1 && deletedTimes("crash", nodes.get(1)) == 1);
-        assertTrue(nodeEvents("crash").stream().noneMatch(e -> e.state() == NodeState.lost || e.state() == NodeState.unusable),
+        await().atMost(Duration.ofSeconds(40))
+                .until(() -> deletedTimes("crash", nodes.get(0)) == 1 && deletedTimes("crash", nodes.get(1)) == 1);
+        assertTrue(
+                nodeEvents("crash").stream()
+                        .noneMatch(e -> e.state() == NodeState.lost || e.state() == NodeState.unusable),
                 "nothing lost: " + nodeEvents("crash"));
         assertEquals(1, assignments(job).size(), "the job ran once");
         for (String node : nodes) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> StackClient.processesIn(stack.nodesDir().resolve(node)).isEmpty());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> StackClient.processesIn(stack.nodesDir().resolve(node))
+                            .isEmpty());
         }
         assertTrue(StackClient.processesWith("crash-job-token").isEmpty(), "no orphan process");
     }
@@ -133,21 +168,30 @@ class NodeAgentEndToEndTest {
         stack.kill("scheduler");
         stack.kill("autoscaler");
         Files.writeString(marker, "go"); // the ranks end while nobody listens: their reports wait on Kafka
-        await().atMost(Duration.ofSeconds(20)).until(() -> reports(job).stream()
-                .filter(r -> r.phase() == RunPhase.EXITED).count() == 2);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> reports(job).stream()
+                                .filter(r -> r.phase() == RunPhase.EXITED)
+                                .count()
+                        == 2);
         stack.restart("scheduler");
         stack.restart("autoscaler");
 
         JsonNode done = client.awaitTerminal(job, Duration.ofSeconds(90)); // the scheduler rejoins its group first
         assertEquals("Completed", done.path("state").asText(), done.toString());
-        assertEquals(Set.of(JobState.Completed), recorder.events(Topics.JOBS_STATE, JobStateChanged.class).stream()
-                .filter(e -> e.jobId().equals(job) && e.state().isTerminal()).map(JobStateChanged::state)
-                .collect(java.util.stream.Collectors.toSet()), "exactly one terminal state");
+        assertEquals(
+                Set.of(JobState.Completed),
+                recorder.events(Topics.JOBS_STATE, JobStateChanged.class).stream()
+                        .filter(e -> e.jobId().equals(job) && e.state().isTerminal())
+                        .map(JobStateChanged::state)
+                        .collect(java.util.stream.Collectors.toSet()),
+                "exactly one terminal state");
         assertEquals(1, assignments(job).size(), "the job ran once");
-        await().atMost(Duration.ofSeconds(60)).until(() -> deletedTimes("brains", nodes.get(0)) == 1
-                && deletedTimes("brains", nodes.get(1)) == 1);
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> deletedTimes("brains", nodes.get(0)) == 1 && deletedTimes("brains", nodes.get(1)) == 1);
         for (String node : nodes) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> StackClient.processesIn(stack.nodesDir().resolve(node)).isEmpty());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> StackClient.processesIn(stack.nodesDir().resolve(node))
+                            .isEmpty());
         }
         assertTrue(StackClient.processesWith("brains-job-token").isEmpty(), "no orphan process");
     }
@@ -159,22 +203,29 @@ class NodeAgentEndToEndTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> "Running".equals(client.stateOf(job)));
         List<String> nodes = StackClient.nodes(client.job(job));
         String victim = nodes.get(1);
-        await().atMost(Duration.ofSeconds(10)).until(() -> StackClient.processesIn(attemptDir(victim, job, 1)).size() > 0);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> StackClient.processesIn(attemptDir(victim, job, 1)).size() > 0);
 
         Instant killed = Instant.now();
         ProcessHandle.of(agentPid(victim)).orElseThrow().destroyForcibly();
-        await().atMost(Duration.ofSeconds(30)).until(() -> nodeEvents("lossy").stream()
-                .anyMatch(e -> e.node().equals(victim) && e.state() == NodeState.lost));
-        NodeStateChanged lost = nodeEvents("lossy").stream().filter(e -> e.state() == NodeState.lost).findFirst().orElseThrow();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> nodeEvents("lossy").stream()
+                        .anyMatch(e -> e.node().equals(victim) && e.state() == NodeState.lost));
+        NodeStateChanged lost = nodeEvents("lossy").stream()
+                .filter(e -> e.state() == NodeState.lost)
+                .findFirst()
+                .orElseThrow();
         assertEquals(victim, lost.node());
         assertEquals(job, lost.jobId());
-        System.out.printf("E2E figure: agent kill -9 -> node lost published %d ms (heartbeat 1 s, node-lost-after 5 s)%n",
+        System.out.printf(
+                "E2E figure: agent kill -9 -> node lost published %d ms (heartbeat 1 s, node-lost-after 5 s)%n",
                 Duration.between(killed, lost.at()).toMillis());
 
         await().atMost(Duration.ofSeconds(60)).until(() -> assignments(job).size() == 2);
         assertEquals(2, assignments(job).get(1).attempt(), "requeued once: attempt 2");
         await().atMost(Duration.ofSeconds(30)).until(() -> runningAgainAfter(job, lost.at()) != null);
-        System.out.printf("E2E figure: agent kill -9 -> job Running again (attempt 2) %d ms%n",
+        System.out.printf(
+                "E2E figure: agent kill -9 -> job Running again (attempt 2) %d ms%n",
                 Duration.between(killed, runningAgainAfter(job, lost.at())).toMillis());
         Files.writeString(marker, "go");
         JsonNode done = client.awaitTerminal(job, Duration.ofSeconds(60));
@@ -183,13 +234,18 @@ class NodeAgentEndToEndTest {
         assertEquals(2, assignments(job).size(), "exactly one requeue");
         assertEquals(1, deletedTimes("lossy", victim), "the lost node is removed");
         for (String node : nodes) {
-            assertEquals(List.of(), StackClient.processesIn(attemptDir(node, job, 1)), "nothing of attempt 1 is left on " + node);
+            assertEquals(
+                    List.of(),
+                    StackClient.processesIn(attemptDir(node, job, 1)),
+                    "nothing of attempt 1 is left on " + node);
         }
     }
 
     @Test
     void theDistributedRendezvousExampleCompletesOnTwoNodes() throws Exception {
-        Path root = Path.of(System.getProperty("ebbtide.repo.root", "..")).toAbsolutePath().normalize();
+        Path root = Path.of(System.getProperty("ebbtide.repo.root", ".."))
+                .toAbsolutePath()
+                .normalize();
         String yaml = Files.readString(root.resolve("examples/distributed.yml"))
                 .replaceAll("compute: azureml:\\S+", "compute: azureml:dist");
         String job = client.submit(yaml);
@@ -208,10 +264,13 @@ class NodeAgentEndToEndTest {
                 stack.kafkaClientConfig(KafkaAccess.PRODUCER), new StringSerializer(), new StringSerializer())) {
             producer.send(new ProducerRecord<>(Topics.JOBS_SUBMITTED, "strict", """
                     {"jobId":"bad-env-name","cluster":"strict","spec":{"command":"echo never","instanceCount":1,
-                     "environmentVariables":{"BAD=NAME":"x"}},"submittedAt":"2026-01-01T00:00:00Z"}""")).get();
+                     "environmentVariables":{"BAD=NAME":"x"}},"submittedAt":"2026-01-01T00:00:00Z"}"""))
+                    .get();
             JsonNode bad = client.awaitTerminal("bad-env-name", Duration.ofSeconds(90));
             assertEquals("Failed", bad.path("state").asText(), bad.toString());
-            assertTrue(bad.path("reason").asText().toLowerCase(Locale.ROOT).contains("environment variable"), bad.toString());
+            assertTrue(
+                    bad.path("reason").asText().toLowerCase(Locale.ROOT).contains("environment variable"),
+                    bad.toString());
             assertTrue(reports("bad-env-name").stream().noneMatch(r -> r.phase() == RunPhase.STARTED), "nothing ran");
 
             String good = client.submit("command: echo still serving\ncompute: azureml:strict\n");
@@ -221,15 +280,29 @@ class NodeAgentEndToEndTest {
             assertEquals("still serving", client.rankLog(node, good, 1, 0).strip());
 
             // past the scheduler's check, straight to the node: the agent refuses it, the node is idle again
-            JobAssigned direct = new JobAssigned("direct-bad-env", "strict", List.of(node), new JobSpec("echo never", 1,
-                    Map.of("BAD=NAME", "x"), null, null, null, null), 1, List.of("127.0.0.1"), List.of(29999), Instant.now());
-            try (KafkaProducer<String, String> scheduler = new KafkaProducer<>(   // only the scheduler may write assignments
-                    stack.kafkaClientConfig(KafkaAccess.ADMIN), new StringSerializer(), new StringSerializer())) {
-                scheduler.send(new ProducerRecord<>(Topics.JOBS_ASSIGNMENTS, "strict", EventJson.write(direct))).get();
+            JobAssigned direct = new JobAssigned(
+                    "direct-bad-env",
+                    "strict",
+                    List.of(node),
+                    new JobSpec("echo never", 1, Map.of("BAD=NAME", "x"), null, null, null, null),
+                    1,
+                    List.of("127.0.0.1"),
+                    List.of(29999),
+                    Instant.now());
+            try (KafkaProducer<String, String> scheduler =
+                    new KafkaProducer<>( // only the scheduler may write assignments
+                            stack.kafkaClientConfig(KafkaAccess.ADMIN),
+                            new StringSerializer(),
+                            new StringSerializer())) {
+                scheduler
+                        .send(new ProducerRecord<>(Topics.JOBS_ASSIGNMENTS, "strict", EventJson.write(direct)))
+                        .get();
             }
-            await().atMost(Duration.ofSeconds(20)).until(() -> !reports("direct-bad-env").isEmpty());
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> !reports("direct-bad-env").isEmpty());
             JobRunReported refused = reports("direct-bad-env").get(0);
-            assertTrue(refused.phase() != RunPhase.STARTED && refused.reason().contains("BAD=NAME"), refused.toString());
+            assertTrue(
+                    refused.phase() != RunPhase.STARTED && refused.reason().contains("BAD=NAME"), refused.toString());
             await().atMost(Duration.ofSeconds(10)).until(() -> lastState("strict", node) == NodeState.idle);
         }
         String again = client.submit("command: echo still serving\ncompute: azureml:strict\n");
@@ -253,7 +326,9 @@ class NodeAgentEndToEndTest {
 
     private long agentPid(String node) {
         try {
-            return Long.parseLong(Files.readString(stack.nodesDir().resolve(node).resolve("agent.pid")).strip());
+            return Long.parseLong(
+                    Files.readString(stack.nodesDir().resolve(node).resolve("agent.pid"))
+                            .strip());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -265,52 +340,72 @@ class NodeAgentEndToEndTest {
 
     private static List<NodeStateChanged> nodeEvents(String cluster) {
         return recorder.events(Topics.NODES_STATE, NodeStateChanged.class).stream()
-                .filter(e -> e.cluster().equals(cluster)).toList();
+                .filter(e -> e.cluster().equals(cluster))
+                .toList();
     }
 
     private static long deletedTimes(String cluster, String node) {
-        return nodeEvents(cluster).stream().filter(e -> e.node().equals(node) && e.state() == NodeState.deleted).count();
+        return nodeEvents(cluster).stream()
+                .filter(e -> e.node().equals(node) && e.state() == NodeState.deleted)
+                .count();
     }
 
     private static List<JobAssigned> assignments(String job) {
-        return recorder.events(Topics.JOBS_ASSIGNMENTS, JobAssigned.class).stream().filter(a -> a.jobId().equals(job)).toList();
+        return recorder.events(Topics.JOBS_ASSIGNMENTS, JobAssigned.class).stream()
+                .filter(a -> a.jobId().equals(job))
+                .toList();
     }
 
     private static List<JobRunReported> reports(String job) {
-        return recorder.events(Topics.JOBS_RUNS, JobRunReported.class).stream().filter(r -> r.jobId().equals(job)).toList();
+        return recorder.events(Topics.JOBS_RUNS, JobRunReported.class).stream()
+                .filter(r -> r.jobId().equals(job))
+                .toList();
     }
 
     private static NodeState lastState(String cluster, String node) {
-        List<NodeStateChanged> mine = nodeEvents(cluster).stream().filter(e -> e.node().equals(node)).toList();
+        List<NodeStateChanged> mine =
+                nodeEvents(cluster).stream().filter(e -> e.node().equals(node)).toList();
         return mine.isEmpty() ? null : mine.get(mine.size() - 1).state();
     }
 
     private static Instant runningAgainAfter(String job, Instant after) {
         return recorder.events(Topics.JOBS_STATE, JobStateChanged.class).stream()
                 .filter(e -> e.jobId().equals(job) && e.state() == JobState.Running && e.at().isAfter(after))
-                .map(JobStateChanged::at).findFirst().orElse(null);
+                .map(JobStateChanged::at)
+                .findFirst()
+                .orElse(null);
     }
 
     /** Agent start (the node published preparing, just before its agent process starts) to its ANNOUNCED status. */
     private static void printAnnounceFigure() {
         Map<String, Instant> started = new java.util.HashMap<>();
-        recorder.events(Topics.NODES_STATE, NodeStateChanged.class).stream().filter(e -> e.state() == NodeState.preparing)
+        recorder.events(Topics.NODES_STATE, NodeStateChanged.class).stream()
+                .filter(e -> e.state() == NodeState.preparing)
                 .forEach(e -> started.putIfAbsent(e.node(), e.at()));
         List<Long> millis = recorder.events(Topics.NODES_AGENTS, NodeAgentStatus.class).stream()
                 .filter(s -> s.kind() == NodeAgentStatus.Kind.ANNOUNCED && started.containsKey(s.node()))
-                .map(s -> Duration.between(started.remove(s.node()), s.at()).toMillis()).sorted().toList();
+                .map(s -> Duration.between(started.remove(s.node()), s.at()).toMillis())
+                .sorted()
+                .toList();
         if (!millis.isEmpty()) {
-            System.out.printf("E2E figure: agent start -> ANNOUNCED min %d ms, median %d ms, max %d ms over %d nodes%n",
+            System.out.printf(
+                    "E2E figure: agent start -> ANNOUNCED min %d ms, median %d ms, max %d ms over %d nodes%n",
                     millis.get(0), millis.get(millis.size() / 2), millis.get(millis.size() - 1), millis.size());
         }
     }
 
     /** The restarted provisioner's {@code ebbtide_provisioner_owned_clusters} gauge (0 until it owns partitions). */
     private static double ownedClusters() throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest
-                .newBuilder(URI.create(stack.url("provisioner") + "/q/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return r.body().lines().filter(l -> l.startsWith("ebbtide_provisioner_owned_clusters"))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(0);
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(stack.url("provisioner") + "/q/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        return r.body()
+                .lines()
+                .filter(l -> l.startsWith("ebbtide_provisioner_owned_clusters"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .findFirst()
+                .orElse(0);
     }
 }

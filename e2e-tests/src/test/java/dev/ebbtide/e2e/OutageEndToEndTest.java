@@ -43,19 +43,25 @@ class OutageEndToEndTest {
 
     @TempDir
     static Path tmp;
+
     static LocalStack stack;
     static StackClient client;
     static Map<String, Long> pids;
 
     @BeforeAll
     static void startStack() throws Exception {
-        Path root = Path.of(System.getProperty("ebbtide.repo.root", "..")).toAbsolutePath().normalize();
+        Path root = Path.of(System.getProperty("ebbtide.repo.root", ".."))
+                .toAbsolutePath()
+                .normalize();
         Path clusters = Files.createDirectories(tmp.resolve("clusters"));
-        Files.writeString(clusters.resolve("outage.yml"), "name: outage\ntype: amlcompute\nmin_instances: 0\n"
-                + "max_instances: 2\nidle_time_before_scale_down: 600\n");
+        Files.writeString(
+                clusters.resolve("outage.yml"),
+                "name: outage\ntype: amlcompute\nmin_instances: 0\n"
+                        + "max_instances: 2\nidle_time_before_scale_down: 600\n");
         Path state = root.resolve("e2e-tests/target/e2e-outage-state");
         StackClient.deleteTree(state);
-        stack = LocalStack.start(new LocalStack.Options(root, Files.createDirectories(state), 0, 0, true, clusters, Map.of()));
+        stack = LocalStack.start(
+                new LocalStack.Options(root, Files.createDirectories(state), 0, 0, true, clusters, Map.of()));
         client = new StackClient(stack, stack.token("e2e", "operator"));
         await().atMost(Duration.ofSeconds(60)).until(() -> client.knownToSubmitter(CLUSTER));
         pids = stack.pids();
@@ -94,7 +100,8 @@ class OutageEndToEndTest {
         jobs.add(client.submit(job("true")));
         awaitAllCompleted(jobs, back, "PostgreSQL");
         assertTrue(!said.isEmpty(), "the scheduler's readiness said it waited");
-        System.out.println("E2E figure: the scheduler's readiness during the PostgreSQL outage: " + said.get(said.size() - 1));
+        System.out.println(
+                "E2E figure: the scheduler's readiness during the PostgreSQL outage: " + said.get(said.size() - 1));
         assertNothingDeadLettered();
         assertEquals(pids, stack.pids(), "no service restarted");
         await().atMost(Duration.ofSeconds(30)).until(() -> up(readiness("scheduler")));
@@ -138,22 +145,30 @@ class OutageEndToEndTest {
             assertEquals("Completed", done.path("state").asText(), done.toString());
             firstDone = firstDone == null ? Instant.now() : firstDone;
         }
-        System.out.printf("E2E figure: %s back -> all %d jobs Completed in %d ms (first seen Completed after %d ms)%n",
-                dependency, jobs.size(), Duration.between(back, Instant.now()).toMillis(),
+        System.out.printf(
+                "E2E figure: %s back -> all %d jobs Completed in %d ms (first seen Completed after %d ms)%n",
+                dependency,
+                jobs.size(),
+                Duration.between(back, Instant.now()).toMillis(),
                 Duration.between(back, firstDone).toMillis());
     }
 
     /** The submitter answers 5xx while its producer reconnects: try again for a while. */
     private static String submitWhenKafkaTakesIt(String yaml) {
         String[] id = new String[1];
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            HttpResponse<String> r = client.post(yaml);
-            if (r.statusCode() == 201) {
-                id[0] = dev.ebbtide.common.events.EventJson.mapper().readTree(r.body()).get("id").asText();
-                return true;
-            }
-            return false;
-        });
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    HttpResponse<String> r = client.post(yaml);
+                    if (r.statusCode() == 201) {
+                        id[0] = dev.ebbtide.common.events.EventJson.mapper()
+                                .readTree(r.body())
+                                .get("id")
+                                .asText();
+                        return true;
+                    }
+                    return false;
+                });
         return id[0];
     }
 
@@ -162,7 +177,8 @@ class OutageEndToEndTest {
         config.put("group.id", "e2e-outage-dlq-" + UUID.randomUUID());
         config.put("auto.offset.reset", "earliest");
         List<String> dead = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> c =
+                new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             c.subscribe(List.of(Topics.JOBS_SUBMITTED_DLQ, Topics.INTERNAL_DLQ));
             Instant until = Instant.now().plusSeconds(5);
             while (Instant.now().isBefore(until)) {
@@ -176,8 +192,13 @@ class OutageEndToEndTest {
 
     private static String readiness(String service) {
         try {
-            return StackClient.HTTP.send(HttpRequest.newBuilder(URI.create(stack.url(service) + "/q/health/ready"))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            return StackClient.HTTP
+                    .send(
+                            HttpRequest.newBuilder(URI.create(stack.url(service) + "/q/health/ready"))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
         } catch (Exception e) {
             return "no answer: " + e;
         }
@@ -185,7 +206,11 @@ class OutageEndToEndTest {
 
     private static boolean up(String readiness) {
         try {
-            return "UP".equals(dev.ebbtide.common.events.EventJson.mapper().readTree(readiness).path("status").asText());
+            return "UP"
+                    .equals(dev.ebbtide.common.events.EventJson.mapper()
+                            .readTree(readiness)
+                            .path("status")
+                            .asText());
         } catch (Exception e) {
             return false;
         }

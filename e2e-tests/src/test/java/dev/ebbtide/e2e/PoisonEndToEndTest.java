@@ -46,34 +46,47 @@ import org.junit.jupiter.api.io.TempDir;
 class PoisonEndToEndTest {
     static final List<String> CLUSTERS = List.of("p1", "p2", "p3");
     /** Readiness channels per service. */
-    static final Map<String, List<String>> CHANNELS = Map.of("job-submitter", List.of("clusters-in"),
-            "scheduler", List.of("scheduler-in", "logs-in"), "autoscaler", List.of("autoscaler-in"),
-            "provisioner", List.of("clusters-in", "provisioner-in", "agents-in"));
+    static final Map<String, List<String>> CHANNELS = Map.of(
+            "job-submitter",
+            List.of("clusters-in"),
+            "scheduler",
+            List.of("scheduler-in", "logs-in"),
+            "autoscaler",
+            List.of("autoscaler-in"),
+            "provisioner",
+            List.of("clusters-in", "provisioner-in", "agents-in"));
 
     @TempDir
     static Path tmp;
+
     static LocalStack stack;
     static StackClient client;
 
     @BeforeAll
     static void startStack() throws Exception {
-        Path root = Path.of(System.getProperty("ebbtide.repo.root", "..")).toAbsolutePath().normalize();
+        Path root = Path.of(System.getProperty("ebbtide.repo.root", ".."))
+                .toAbsolutePath()
+                .normalize();
         Path clusters = Files.createDirectories(tmp.resolve("clusters"));
         for (String c : CLUSTERS) {
-            Files.writeString(clusters.resolve(c + ".yml"), "name: " + c + "\ntype: amlcompute\nmin_instances: 0\n"
-                    + "max_instances: 3\nidle_time_before_scale_down: 120\n");
+            Files.writeString(
+                    clusters.resolve(c + ".yml"),
+                    "name: " + c + "\ntype: amlcompute\nmin_instances: 0\n"
+                            + "max_instances: 3\nidle_time_before_scale_down: 120\n");
         }
         Path state = root.resolve("e2e-tests/target/e2e-poison-state");
         StackClient.deleteTree(state);
-        stack = LocalStack.start(new LocalStack.Options(root, Files.createDirectories(state), 0, 0, true, clusters, Map.of()));
+        stack = LocalStack.start(
+                new LocalStack.Options(root, Files.createDirectories(state), 0, 0, true, clusters, Map.of()));
         client = new StackClient(stack, stack.token("e2e", "operator"));
-        await().atMost(Duration.ofSeconds(60)).until(() -> CLUSTERS.stream().allMatch(c -> {
-            try {
-                return client.knownToSubmitter(c);
-            } catch (Exception e) {
-                return false;
-            }
-        }));
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> CLUSTERS.stream().allMatch(c -> {
+                    try {
+                        return client.knownToSubmitter(c);
+                    } catch (Exception e) {
+                        return false;
+                    }
+                }));
     }
 
     @AfterAll
@@ -89,7 +102,6 @@ class PoisonEndToEndTest {
         String at() {
             return topic + "@" + partition + "@" + offset;
         }
-
     }
 
     @Test
@@ -97,20 +109,30 @@ class PoisonEndToEndTest {
         Instant start = Instant.now();
         List<String> jobs = new ArrayList<>();
         List<Sent> sent = new ArrayList<>();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(stack.kafkaClientConfig(KafkaAccess.ADMIN),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+                stack.kafkaClientConfig(KafkaAccess.ADMIN), new ByteArraySerializer(), new ByteArraySerializer())) {
             // a first wave brings a node agent up on each cluster: jobs.assignments and jobs.stops have readers then
             for (int i = 0; i < 9; i++) {
                 jobs.add(client.submit(job(CLUSTERS.get(i % 3))));
             }
             for (String job : jobs) {
-                assertEquals("Completed", client.awaitTerminal(job, Duration.ofSeconds(90)).path("state").asText(), job);
+                assertEquals(
+                        "Completed",
+                        client.awaitTerminal(job, Duration.ofSeconds(90))
+                                .path("state")
+                                .asText(),
+                        job);
             }
             for (int round = 0; round < 9; round++) {
                 for (String topic : BadRecordKinds.TOPICS) {
                     for (BadRecordKinds.Kind k : BadRecordKinds.kinds(topic, round, round < 2)) {
                         RecordMetadata m = producer.send(k.record()).get();
-                        sent.add(new Sent(k.name(), topic, m.partition(), m.offset(), k.record().value()));
+                        sent.add(new Sent(
+                                k.name(),
+                                topic,
+                                m.partition(),
+                                m.offset(),
+                                k.record().value()));
                     }
                 }
                 for (int i = 0; i < 12 && jobs.size() < 100; i++) {
@@ -125,8 +147,11 @@ class PoisonEndToEndTest {
             JsonNode done = client.awaitTerminal(job, Duration.ofSeconds(120));
             assertEquals("Completed", done.path("state").asText(), done.toString());
         }
-        System.out.printf("E2E figure: %d bad records of %d kinds on %d topics and 100 good jobs: all jobs Completed %d s after the start%n",
-                sent.size(), sent.stream().map(Sent::kind).distinct().count(), BadRecordKinds.TOPICS.size(),
+        System.out.printf(
+                "E2E figure: %d bad records of %d kinds on %d topics and 100 good jobs: all jobs Completed %d s after the start%n",
+                sent.size(),
+                sent.stream().map(Sent::kind).distinct().count(),
+                BadRecordKinds.TOPICS.size(),
                 Duration.between(start, Instant.now()).toSeconds());
         assertTrue(sent.size() >= 1000, "at least 1,000 bad records: " + sent.size());
 
@@ -146,12 +171,15 @@ class PoisonEndToEndTest {
         reasons.forEach((k, r) -> System.out.println("E2E bad input: " + k + " -> " + r));
         Set<String> sentKeys = new java.util.HashSet<>();
         sent.forEach(s -> sentKeys.add(s.at()));
-        List<String> unexpected = dead.keySet().stream().filter(k -> !sentKeys.contains(k)).toList();
+        List<String> unexpected =
+                dead.keySet().stream().filter(k -> !sentKeys.contains(k)).toList();
         assertEquals(List.of(), unexpected, "only the bad records are dead-lettered");
 
         for (String service : CHANNELS.keySet()) {
-            HttpResponse<String> r = StackClient.HTTP.send(HttpRequest.newBuilder(
-                    URI.create(stack.url(service) + "/q/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = StackClient.HTTP.send(
+                    HttpRequest.newBuilder(URI.create(stack.url(service) + "/q/health/ready"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(200, r.statusCode(), service + ": " + r.body());
             JsonNode consumers = null;
             for (JsonNode check : EventJson.mapper().readTree(r.body()).path("checks")) {
@@ -172,23 +200,33 @@ class PoisonEndToEndTest {
         Map<String, Object> config = new HashMap<>(stack.kafkaClientConfig(KafkaAccess.ADMIN));
         config.put("group.id", "e2e-dlq-" + UUID.randomUUID());
         config.put("auto.offset.reset", "earliest");
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> c =
+                new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             c.subscribe(List.of(Topics.JOBS_SUBMITTED_DLQ, Topics.INTERNAL_DLQ));
             try {
                 await().atMost(Duration.ofSeconds(60)).until(() -> {
-                    c.poll(Duration.ofMillis(300)).forEach(r -> dead.computeIfAbsent(header(r, "dead-letter-topic") + "@"
-                            + header(r, "dead-letter-partition") + "@" + header(r, "dead-letter-offset"),
-                            k -> new ArrayList<>()).add(r));
+                    c.poll(Duration.ofMillis(300))
+                            .forEach(r -> dead.computeIfAbsent(
+                                            header(r, "dead-letter-topic") + "@" + header(r, "dead-letter-partition")
+                                                    + "@" + header(r, "dead-letter-offset"),
+                                            k -> new ArrayList<>())
+                                    .add(r));
                     return sent.stream().allMatch(s -> dead.containsKey(s.at()));
                 });
             } catch (org.awaitility.core.ConditionTimeoutException e) {
-                List<String> missing = sent.stream().filter(s -> !dead.containsKey(s.at()))
-                        .map(s -> s.kind() + " on " + s.at()).limit(30).toList();
+                List<String> missing = sent.stream()
+                        .filter(s -> !dead.containsKey(s.at()))
+                        .map(s -> s.kind() + " on " + s.at())
+                        .limit(30)
+                        .toList();
                 throw new AssertionError("not dead-lettered: " + missing, e);
             }
-            c.poll(Duration.ofSeconds(2)).forEach(r -> dead.computeIfAbsent(header(r, "dead-letter-topic") + "@"
-                    + header(r, "dead-letter-partition") + "@" + header(r, "dead-letter-offset"),
-                    k -> new ArrayList<>()).add(r)); // anything more
+            c.poll(Duration.ofSeconds(2))
+                    .forEach(r -> dead.computeIfAbsent(
+                                    header(r, "dead-letter-topic") + "@" + header(r, "dead-letter-partition") + "@"
+                                            + header(r, "dead-letter-offset"),
+                                    k -> new ArrayList<>())
+                            .add(r)); // anything more
         }
         return dead;
     }

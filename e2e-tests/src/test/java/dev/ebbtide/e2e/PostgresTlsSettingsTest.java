@@ -38,18 +38,24 @@ class PostgresTlsSettingsTest {
         selfSigned(dir, cert, key, "localhost");
         Path otherCa = dir.resolve("other.crt");
         selfSigned(dir, otherCa, dir.resolve("other.key"), "localhost");
-        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setPort(ComposeKafkaNodes.freePort())
-                .setServerConfig("listen_addresses", "127.0.0.1").setServerConfig("ssl", "on")
-                .setServerConfig("ssl_cert_file", cert.toString()).setServerConfig("ssl_key_file", key.toString())
+        try (EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                .setPort(ComposeKafkaNodes.freePort())
+                .setServerConfig("listen_addresses", "127.0.0.1")
+                .setServerConfig("ssl", "on")
+                .setServerConfig("ssl_cert_file", cert.toString())
+                .setServerConfig("ssl_key_file", key.toString())
                 .start()) {
             Process good = startScheduler(scheduler, dir, pg.getPort(), cert, "good");
             try {
                 assertEquals("UP", datasourceHealth(good, dir, "good"), "with the server's CA");
-                try (Connection c = pg.getPostgresDatabase().getConnection(); ResultSet r = c.createStatement()
-                        .executeQuery("select count(*) from pg_stat_ssl s join pg_stat_activity a using (pid) "
-                                + "where s.ssl and a.client_addr is not null and s.pid <> pg_backend_pid()")) {
+                try (Connection c = pg.getPostgresDatabase().getConnection();
+                        ResultSet r = c.createStatement()
+                                .executeQuery("select count(*) from pg_stat_ssl s join pg_stat_activity a using (pid) "
+                                        + "where s.ssl and a.client_addr is not null and s.pid <> pg_backend_pid()")) {
                     r.next();
-                    assertTrue(r.getInt(1) > 0, "the scheduler's connections use TLS (this test's own one is not counted)");
+                    assertTrue(
+                            r.getInt(1) > 0,
+                            "the scheduler's connections use TLS (this test's own one is not counted)");
                 }
             } finally {
                 good.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
@@ -66,30 +72,57 @@ class PostgresTlsSettingsTest {
 
     /** A self-signed certificate for {@code host} (its own CA) and its key, as PEM, with openssl. */
     private static void selfSigned(Path dir, Path cert, Path key, String host) throws Exception {
-        Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days",
-                "2", "-subj", "/CN=" + host, "-addext", "subjectAltName=DNS:" + host).directory(dir.toFile())
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "openssl",
+                        "req",
+                        "-x509",
+                        "-newkey",
+                        "ec",
+                        "-pkeyopt",
+                        "ec_paramgen_curve:prime256v1",
+                        "-nodes",
+                        "-keyout",
+                        key.toString(),
+                        "-out",
+                        cert.toString(),
+                        "-days",
+                        "2",
+                        "-subj",
+                        "/CN=" + host,
+                        "-addext",
+                        "subjectAltName=DNS:" + host)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.waitFor(), "openssl: " + out);
         Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
     }
 
     private static Process startScheduler(Path jar, Path dir, int pgPort, Path ca, String name) throws IOException {
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-XX:+UseSerialGC", "-Dquarkus.http.port=" + ComposeKafkaNodes.freePort(),
-                "-Dquarkus.http.host=127.0.0.1", "-jar", jar.toString());
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+        List<String> cmd = List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-Dquarkus.http.port=" + ComposeKafkaNodes.freePort(),
+                "-Dquarkus.http.host=127.0.0.1",
+                "-jar",
+                jar.toString());
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
                 .redirectOutput(dir.resolve(name + ".log").toFile());
-        pb.environment().putAll(Map.of(
-                // the settings of docs/operations.md, "Managed PostgreSQL", with a local server
-                "QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://localhost:" + pgPort + "/postgres",
-                "QUARKUS_DATASOURCE_USERNAME", "postgres",
-                "QUARKUS_DATASOURCE_REACTIVE_POSTGRESQL_SSL_MODE", "verify-full",
-                "QUARKUS_DATASOURCE_REACTIVE_HOSTNAME_VERIFICATION_ALGORITHM", "HTTPS",
-                "QUARKUS_DATASOURCE_REACTIVE_TRUST_CERTIFICATE_PEM", "true",
-                "QUARKUS_DATASOURCE_REACTIVE_TRUST_CERTIFICATE_PEM_CERTS", ca.toString(),
-                "KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + ComposeKafkaNodes.freePort())); // no broker: not under test
+        pb.environment()
+                .putAll(Map.of(
+                        // the settings of docs/operations.md, "Managed PostgreSQL", with a local server
+                        "QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://localhost:" + pgPort + "/postgres",
+                        "QUARKUS_DATASOURCE_USERNAME", "postgres",
+                        "QUARKUS_DATASOURCE_REACTIVE_POSTGRESQL_SSL_MODE", "verify-full",
+                        "QUARKUS_DATASOURCE_REACTIVE_HOSTNAME_VERIFICATION_ALGORITHM", "HTTPS",
+                        "QUARKUS_DATASOURCE_REACTIVE_TRUST_CERTIFICATE_PEM", "true",
+                        "QUARKUS_DATASOURCE_REACTIVE_TRUST_CERTIFICATE_PEM_CERTS", ca.toString(),
+                        "KAFKA_BOOTSTRAP_SERVERS",
+                                "127.0.0.1:" + ComposeKafkaNodes.freePort())); // no broker: not under test
         Process p = pb.start();
         p.getOutputStream().close();
         return p;
@@ -103,24 +136,33 @@ class PostgresTlsSettingsTest {
         Path log = dir.resolve(name + ".log");
         long start = System.nanoTime();
         long deadline = start + Duration.ofMinutes(3).toNanos();
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         String port = null;
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
                 return "exited";
             }
             String text = Files.exists(log) ? Files.readString(log) : "";
-            var m = java.util.regex.Pattern.compile("Listening on: http://127\\.0\\.0\\.1:(\\d+)").matcher(text);
+            var m = java.util.regex.Pattern.compile("Listening on: http://127\\.0\\.0\\.1:(\\d+)")
+                    .matcher(text);
             if (port == null && m.find()) {
                 port = m.group(1);
             }
             if (port != null) {
-                String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
-                        .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString()).body();
-                var check = java.util.regex.Pattern.compile("\"name\"\\s*:\\s*\"" + HEALTH
-                        + "\"\\s*,\\s*\"status\"\\s*:\\s*\"(UP|DOWN)\"").matcher(body);
+                String body = http.send(
+                                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                                        .timeout(Duration.ofSeconds(20))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body();
+                var check = java.util.regex.Pattern.compile(
+                                "\"name\"\\s*:\\s*\"" + HEALTH + "\"\\s*,\\s*\"status\"\\s*:\\s*\"(UP|DOWN)\"")
+                        .matcher(body);
                 if (check.find()) {
-                    if (check.group(1).equals("UP") || System.nanoTime() - start > Duration.ofSeconds(40).toNanos()) {
+                    if (check.group(1).equals("UP")
+                            || System.nanoTime() - start
+                                    > Duration.ofSeconds(40).toNanos()) {
                         return check.group(1); // DOWN counts once its reconnect attempts have had 40 s
                     }
                 }

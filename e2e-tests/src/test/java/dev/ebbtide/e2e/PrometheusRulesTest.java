@@ -42,7 +42,10 @@ class PrometheusRulesTest {
     private static String promtool(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(promtoolPath()));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(RepoConfig.root().toFile()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(cmd)
+                .directory(RepoConfig.root().toFile())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "promtool did not finish in 60 s");
         assertEquals(0, p.exitValue(), String.join(" ", args) + " failed:\n" + out);

@@ -34,28 +34,46 @@ class QuotaEndToEndTest {
 
     @TempDir
     static Path tmp;
+
     static LocalStack stack;
     static StackClient client;
 
     @BeforeAll
     static void startStack() throws Exception {
-        Path root = Path.of(System.getProperty("ebbtide.repo.root", "..")).toAbsolutePath().normalize();
+        Path root = Path.of(System.getProperty("ebbtide.repo.root", ".."))
+                .toAbsolutePath()
+                .normalize();
         Path clusters = Files.createDirectories(tmp.resolve("clusters"));
-        Files.writeString(clusters.resolve("nc.yml"), "name: q-nc\nsize: STANDARD_NC6\nmax_instances: 2\n"
-                + "idle_time_before_scale_down: 5\n");
+        Files.writeString(
+                clusters.resolve("nc.yml"),
+                "name: q-nc\nsize: STANDARD_NC6\nmax_instances: 2\n" + "idle_time_before_scale_down: 5\n");
         Files.writeString(clusters.resolve("nd.yml"), "name: q-nd\nsize: Standard_ND40rs_v2\nmax_instances: 1\n");
-        Files.writeString(clusters.resolve("default.yml"), "name: q-default\nsize: Standard_DS3_v2\nmax_instances: 1\n"
-                + "idle_time_before_scale_down: 5\n");
+        Files.writeString(
+                clusters.resolve("default.yml"),
+                "name: q-default\nsize: Standard_DS3_v2\nmax_instances: 1\n" + "idle_time_before_scale_down: 5\n");
         Path state = root.resolve("e2e-tests/target/e2e-state-quota");
         StackClient.deleteTree(state);
-        stack = LocalStack.start(new LocalStack.Options(root, Files.createDirectories(state), 0, 0, true, clusters,
-                Map.of("provisioner:ebbtide.local.agent-heartbeat-interval", "1s",
-                        "provisioner:ebbtide.quota.family-cores." + NC, "0",
-                        "job-submitter:ebbtide.default-compute", "q-default",
-                        "scheduler:ebbtide.default-compute", "q-default")));
+        stack = LocalStack.start(new LocalStack.Options(
+                root,
+                Files.createDirectories(state),
+                0,
+                0,
+                true,
+                clusters,
+                Map.of(
+                        "provisioner:ebbtide.local.agent-heartbeat-interval",
+                        "1s",
+                        "provisioner:ebbtide.quota.family-cores." + NC,
+                        "0",
+                        "job-submitter:ebbtide.default-compute",
+                        "q-default",
+                        "scheduler:ebbtide.default-compute",
+                        "q-default")));
         client = new StackClient(stack, stack.token("e2e", "operator"));
-        await().atMost(Duration.ofSeconds(60)).until(() -> client.knownToSubmitter("q-nc")
-                && client.knownToSubmitter("q-nd") && client.knownToSubmitter("q-default"));
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> client.knownToSubmitter("q-nc")
+                        && client.knownToSubmitter("q-nd")
+                        && client.knownToSubmitter("q-default"));
     }
 
     @AfterAll
@@ -67,20 +85,27 @@ class QuotaEndToEndTest {
 
     @Test
     void aJobWaitsForQuotaAndRunsWhenAnOperatorRaisesIt() throws Exception {
-        String job = client.submit("command: echo on $NODE_RANK\ncompute: azureml:q-nc\nresources: {instance_count: 2}\n");
+        String job =
+                client.submit("command: echo on $NODE_RANK\ncompute: azureml:q-nc\nresources: {instance_count: 2}\n");
         String waiting = "waiting for quota: standardNCFamily uses 0 of 0 cores";
-        await().atMost(Duration.ofSeconds(30)).until(() -> waiting.equals(client.job(job).path("reason").asText()));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> waiting.equals(client.job(job).path("reason").asText()));
         // the autoscaler reads the same event on its own consumer: it may come a moment later
-        await().atMost(Duration.ofSeconds(30)).until(() -> waiting.equals(client.getJson(stack.url("autoscaler")
-                + "/clusters/q-nc").path("backoffReason").asText()));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> waiting.equals(client.getJson(stack.url("autoscaler") + "/clusters/q-nc")
+                        .path("backoffReason")
+                        .asText()));
         JsonNode cluster = client.getJson(stack.url("autoscaler") + "/clusters/q-nc");
         assertEquals(0, cluster.path("currentNodeCount").asInt(), "nothing was sent to the cloud: " + cluster);
         JsonNode quota = client.getJson(stack.url("provisioner") + "/quota");
         assertEquals(waiting, quota.path("waiting").path("q-nc").asText(), quota.toString());
 
-        HttpResponse<String> raised = StackClient.HTTP.send(client.authorized(URI.create(stack.url("provisioner")
-                + "/quota/" + NC)).header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString("{\"limit\": 12}")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> raised = StackClient.HTTP.send(
+                client.authorized(URI.create(stack.url("provisioner") + "/quota/" + NC))
+                        .header("Content-Type", "application/json")
+                        .PUT(HttpRequest.BodyPublishers.ofString("{\"limit\": 12}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(200, raised.statusCode(), raised.body());
         JsonNode done = client.awaitTerminal(job, Duration.ofSeconds(40));
         assertEquals("Completed", done.path("state").asText(), done.toString());
@@ -90,12 +115,19 @@ class QuotaEndToEndTest {
     @Test
     void aJobOnASeriesThatNeedsApprovalWaitsForIt() throws Exception {
         String job = client.submit("command: echo\ncompute: azureml:q-nd\n");
-        await().atMost(Duration.ofSeconds(30)).until(() -> client.job(job).path("reason").asText()
-                .startsWith("waiting for approval of NDv2"));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> client.job(job).path("reason").asText().startsWith("waiting for approval of NDv2"));
         assertEquals("Queued", client.stateOf(job));
-        await().atMost(Duration.ofSeconds(30)).until(() -> client.getJson(stack.url("autoscaler") + "/clusters/q-nd")
-                .path("backoffReason").asText().startsWith("waiting for approval of NDv2"));
-        assertEquals(0, client.getJson(stack.url("autoscaler") + "/clusters/q-nd").path("currentNodeCount").asInt(),
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> client.getJson(stack.url("autoscaler") + "/clusters/q-nd")
+                        .path("backoffReason")
+                        .asText()
+                        .startsWith("waiting for approval of NDv2"));
+        assertEquals(
+                0,
+                client.getJson(stack.url("autoscaler") + "/clusters/q-nd")
+                        .path("currentNodeCount")
+                        .asInt(),
                 "created, but no node until approved");
     }
 
@@ -106,13 +138,20 @@ class QuotaEndToEndTest {
         JsonNode body = EventJson.mapper().readTree(accepted.body());
         assertEquals("q-default", body.path("cluster").asText());
         String kafkaJob = "kafka-default-" + UUID.randomUUID();
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(stack.kafkaClientConfig(KafkaAccess.PRODUCER),
-                new StringSerializer(), new StringSerializer())) {
-            producer.send(new ProducerRecord<>(Topics.JOBS_SUBMITTED, "q-default", "{\"jobId\":\"" + kafkaJob
-                    + "\",\"spec\":{\"command\":\"echo from kafka\",\"instanceCount\":1}}")).get();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+                stack.kafkaClientConfig(KafkaAccess.PRODUCER), new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>(
+                            Topics.JOBS_SUBMITTED,
+                            "q-default",
+                            "{\"jobId\":\"" + kafkaJob
+                                    + "\",\"spec\":{\"command\":\"echo from kafka\",\"instanceCount\":1}}"))
+                    .get();
         }
-        assertEquals("Completed", client.awaitTerminal(body.path("id").asText(), Duration.ofSeconds(40))
-                .path("state").asText());
+        assertEquals(
+                "Completed",
+                client.awaitTerminal(body.path("id").asText(), Duration.ofSeconds(40))
+                        .path("state")
+                        .asText());
         JsonNode fromKafka = client.awaitTerminal(kafkaJob, Duration.ofSeconds(40));
         assertEquals("Completed", fromKafka.path("state").asText(), fromKafka.toString());
         assertEquals("q-default", fromKafka.path("cluster").asText(), fromKafka.toString());

@@ -20,11 +20,12 @@ final class RepoConfig {
     /** The four services, as the local stack starts them. */
     static final List<String> SERVICES = List.copyOf(LocalStack.SERVICES.keySet());
 
-    private RepoConfig() {
-    }
+    private RepoConfig() {}
 
     static Path root() {
-        return Path.of(System.getProperty("ebbtide.repo.root", "..")).toAbsolutePath().normalize();
+        return Path.of(System.getProperty("ebbtide.repo.root", ".."))
+                .toAbsolutePath()
+                .normalize();
     }
 
     static Path propertiesFile(String service) {
@@ -75,7 +76,10 @@ final class RepoConfig {
         Map<String, String> env = new LinkedHashMap<>();
         JsonNode node = service.path("environment");
         if (node.isObject()) {
-            node.fields().forEachRemaining(f -> env.put(f.getKey(), f.getValue().isNull() ? "" : f.getValue().asText()));
+            node.fields()
+                    .forEachRemaining(f -> env.put(
+                            f.getKey(),
+                            f.getValue().isNull() ? "" : f.getValue().asText()));
         } else if (node.isArray()) {
             for (JsonNode item : node) {
                 String s = item.asText();
@@ -93,23 +97,25 @@ final class RepoConfig {
         if (node.isArray()) {
             node.forEach(n -> deps.put(n.asText(), "service_started"));
         } else if (node.isObject()) {
-            node.fields().forEachRemaining(
-                    f -> deps.put(f.getKey(), f.getValue().path("condition").asText("service_started")));
+            node.fields()
+                    .forEachRemaining(f ->
+                            deps.put(f.getKey(), f.getValue().path("condition").asText("service_started")));
         }
         return deps;
     }
 
     /** Port mappings of a compose service as (published, target) pairs; published is null when not published. */
-    record PortMapping(Integer published, int target, String spec) {
-    }
+    record PortMapping(Integer published, int target, String spec) {}
 
     static List<PortMapping> ports(JsonNode service) {
         List<PortMapping> result = new ArrayList<>();
         for (JsonNode p : service.path("ports")) {
             if (p.isObject()) {
                 JsonNode pub = p.path("published");
-                result.add(new PortMapping(pub.isMissingNode() ? null : Integer.valueOf(pub.asText()),
-                        p.path("target").asInt(), p.toString()));
+                result.add(new PortMapping(
+                        pub.isMissingNode() ? null : Integer.valueOf(pub.asText()),
+                        p.path("target").asInt(),
+                        p.toString()));
             } else {
                 String spec = p.asText();
                 String noProto = spec.contains("/") ? spec.substring(0, spec.indexOf('/')) : spec;
@@ -123,14 +129,15 @@ final class RepoConfig {
     }
 
     /** Volume mounts of a compose service. */
-    record Mount(String source, String target, boolean readOnly) {
-    }
+    record Mount(String source, String target, boolean readOnly) {}
 
     static List<Mount> volumes(JsonNode service) {
         List<Mount> result = new ArrayList<>();
         for (JsonNode v : service.path("volumes")) {
             if (v.isObject()) {
-                result.add(new Mount(v.path("source").asText(""), v.path("target").asText(""),
+                result.add(new Mount(
+                        v.path("source").asText(""),
+                        v.path("target").asText(""),
                         v.path("read_only").asBoolean(false)));
             } else {
                 String[] parts = v.asText().split(":");

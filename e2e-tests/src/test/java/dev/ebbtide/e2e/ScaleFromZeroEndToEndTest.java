@@ -49,16 +49,19 @@ class ScaleFromZeroEndToEndTest {
 
     @TempDir
     static Path tmp;
+
     static LocalStack stack;
     static String token;
-    static final Map<String, String> PROTECTED = Map.of("job-submitter", "/jobs/x", "scheduler", "/jobs",
-            "autoscaler", "/clusters", "provisioner", "/nodes");
+    static final Map<String, String> PROTECTED = Map.of(
+            "job-submitter", "/jobs/x", "scheduler", "/jobs", "autoscaler", "/clusters", "provisioner", "/nodes");
     static TopicRecorder recorder;
     static StackClient client;
 
     @BeforeAll
     static void startStack() throws Exception {
-        Path root = Path.of(System.getProperty("ebbtide.repo.root", "..")).toAbsolutePath().normalize();
+        Path root = Path.of(System.getProperty("ebbtide.repo.root", ".."))
+                .toAbsolutePath()
+                .normalize();
         Path clusters = Files.createDirectories(tmp.resolve("clusters"));
         Files.writeString(clusters.resolve("e2e.yml"), """
                 name: e2e-cluster
@@ -78,14 +81,28 @@ class ScaleFromZeroEndToEndTest {
         // services' logs and job outputs stay in target/e2e-state for a look after a failure
         Path state = root.resolve("e2e-tests/target/e2e-state");
         StackClient.deleteTree(state);
-        stack = LocalStack.start(new LocalStack.Options(root, Files.createDirectories(state), 0, 0, true,
-                clusters, Map.of("provisioner:ebbtide.local.agent-heartbeat-interval", "1s")));
+        stack = LocalStack.start(new LocalStack.Options(
+                root,
+                Files.createDirectories(state),
+                0,
+                0,
+                true,
+                clusters,
+                Map.of("provisioner:ebbtide.local.agent-heartbeat-interval", "1s")));
         token = stack.token("e2e", "operator");
         client = new StackClient(stack, token);
-        recorder = new TopicRecorder(stack.kafkaClientConfig(KafkaAccess.ADMIN), List.of(Topics.NODES_STATE, Topics.SCALE_REQUESTS,
-                Topics.JOBS_RUNS, Topics.JOBS_SUBMITTED_DLQ, Topics.JOBS_STATE));
-        await().atMost(Duration.ofSeconds(60)).until(() -> status(stack.url("autoscaler") + "/clusters/" + CLUSTER) == 200
-                && knownToSubmitter(CLUSTER) && knownToSubmitter(DLQ_CLUSTER));
+        recorder = new TopicRecorder(
+                stack.kafkaClientConfig(KafkaAccess.ADMIN),
+                List.of(
+                        Topics.NODES_STATE,
+                        Topics.SCALE_REQUESTS,
+                        Topics.JOBS_RUNS,
+                        Topics.JOBS_SUBMITTED_DLQ,
+                        Topics.JOBS_STATE));
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> status(stack.url("autoscaler") + "/clusters/" + CLUSTER) == 200
+                        && knownToSubmitter(CLUSTER)
+                        && knownToSubmitter(DLQ_CLUSTER));
     }
 
     @AfterAll
@@ -118,11 +135,13 @@ class ScaleFromZeroEndToEndTest {
         List<ScaleRequested> ups = scaleUps();
         assertEquals(1, ups.size(), "one scale-up for the first job: " + ups);
         TopicRecorder.Recorded firstRequest = recorder.on(Topics.SCALE_REQUESTS).get(0);
-        assertEquals("dev.ebbtide.scale.requested.v1", firstRequest.headers().get("ce_type"), "a binary-mode CloudEvent");
+        assertEquals(
+                "dev.ebbtide.scale.requested.v1", firstRequest.headers().get("ce_type"), "a binary-mode CloudEvent");
         assertEquals("/ebbtide/autoscaler", firstRequest.headers().get("ce_source"));
         assertNotNull(firstRequest.headers().get("ce_id"));
         assertEquals(2, ups.get(0).targetCount());
-        Duration submitToScale = Duration.between(Instant.parse(a.path("submittedAt").asText()), ups.get(0).at());
+        Duration submitToScale = Duration.between(
+                Instant.parse(a.path("submittedAt").asText()), ups.get(0).at());
         System.out.printf("E2E figure: submission -> scale request %d ms%n", submitToScale.toMillis());
         Set<String> nodesA = new HashSet<>();
         a.path("nodes").forEach(n -> nodesA.add(n.asText()));
@@ -143,8 +162,10 @@ class ScaleFromZeroEndToEndTest {
         assertEquals(1, scaleUps().size(), "no new scale-up for the second job: " + scaleUps());
 
         // after the idle time the cluster goes back to 0
-        await().atMost(Duration.ofSeconds(40)).until(() -> nodeCount(CLUSTER) == 0
-                && deleted(nodeEvents(CLUSTER)).containsAll(nodesA)); // the autoscaler's count drops when it decides
+        await().atMost(Duration.ofSeconds(40))
+                .until(() -> nodeCount(CLUSTER) == 0
+                        && deleted(nodeEvents(CLUSTER))
+                                .containsAll(nodesA)); // the autoscaler's count drops when it decides
         List<NodeStateChanged> nodeEvents = nodeEvents(CLUSTER);
         assertEquals(2, maxLiveNodes(nodeEvents), "the cluster went 0 -> 2");
         assertEquals(nodesA, deleted(nodeEvents), "both nodes were removed after the idle time");
@@ -153,22 +174,29 @@ class ScaleFromZeroEndToEndTest {
 
     @Test
     void badSubmissionsOnKafkaGoToTheDeadLetterTopicAndTheConsumerKeepsGoing() throws Exception {
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(stack.kafkaClientConfig(
-                KafkaAccess.PRODUCER), new StringSerializer(), new StringSerializer())) {
-            producer.send(new ProducerRecord<>(Topics.JOBS_SUBMITTED, DLQ_CLUSTER, "{ this is not json")).get();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+                stack.kafkaClientConfig(KafkaAccess.PRODUCER), new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>(Topics.JOBS_SUBMITTED, DLQ_CLUSTER, "{ this is not json"))
+                    .get();
             producer.send(new ProducerRecord<>(Topics.JOBS_SUBMITTED, "nope", """
-                    {"jobId":"bad-unknown-cluster","cluster":"nope","spec":{"command":"echo","instanceCount":1}}""")).get();
+                    {"jobId":"bad-unknown-cluster","cluster":"nope","spec":{"command":"echo","instanceCount":1}}"""))
+                    .get();
             producer.send(new ProducerRecord<>(Topics.JOBS_SUBMITTED, DLQ_CLUSTER, """
-                    {"jobId":"bad-too-many","cluster":"e2e-small","spec":{"command":"echo","instanceCount":3}}""")).get();
+                    {"jobId":"bad-too-many","cluster":"e2e-small","spec":{"command":"echo","instanceCount":3}}"""))
+                    .get();
             producer.send(new ProducerRecord<>(Topics.JOBS_SUBMITTED, DLQ_CLUSTER, """
-                    {"jobId":"good-after-bad","cluster":"e2e-small","spec":{"command":"echo fine","instanceCount":1}}""")).get();
+                    {"jobId":"good-after-bad","cluster":"e2e-small","spec":{"command":"echo fine","instanceCount":1}}"""))
+                    .get();
         }
         // the unreadable record and the one asking too much are dead-lettered; the one for cluster 'nope' is a valid
         // record: its job waits until the scheduler has read the clusters topic to its end, then fails
-        await().atMost(Duration.ofSeconds(30)).until(() -> recorder.on(Topics.JOBS_SUBMITTED_DLQ).size() >= 2);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> recorder.on(Topics.JOBS_SUBMITTED_DLQ).size() >= 2);
         List<TopicRecorder.Recorded> dead = recorder.on(Topics.JOBS_SUBMITTED_DLQ);
         assertEquals("{ this is not json", dead.get(0).value());
-        assertTrue(dead.get(0).headers().get("dead-letter-reason").contains("not a JSON document"), dead.get(0).headers().toString());
+        assertTrue(
+                dead.get(0).headers().get("dead-letter-reason").contains("not a JSON document"),
+                dead.get(0).headers().toString());
         assertTrue(dead.get(1).headers().get("dead-letter-reason").contains("max_instances 1"));
 
         JsonNode unknown = awaitTerminal("bad-unknown-cluster");
@@ -178,7 +206,10 @@ class ScaleFromZeroEndToEndTest {
         assertEquals("Failed", tooMany.path("state").asText());
         assertTrue(tooMany.path("reason").asText().contains("max_instances 1"), tooMany.toString());
         assertEquals("Completed", awaitTerminal("good-after-bad").path("state").asText(), "the consumer kept going");
-        assertEquals(2, recorder.on(Topics.JOBS_SUBMITTED_DLQ).size(), "a job for an unknown cluster is Failed, not dead-lettered");
+        assertEquals(
+                2,
+                recorder.on(Topics.JOBS_SUBMITTED_DLQ).size(),
+                "a job for an unknown cluster is Failed, not dead-lettered");
     }
 
     @Test
@@ -189,7 +220,8 @@ class ScaleFromZeroEndToEndTest {
         HttpResponse<String> unknown = post("command: echo\ncompute: azureml:nope\n");
         assertEquals(404, unknown.statusCode());
         assertTrue(unknown.body().contains("unknown cluster 'nope'"), unknown.body());
-        HttpResponse<String> tooMany = post("command: echo\ncompute: azureml:e2e-small\nresources: {instance_count: 2}\n");
+        HttpResponse<String> tooMany =
+                post("command: echo\ncompute: azureml:e2e-small\nresources: {instance_count: 2}\n");
         assertEquals(400, tooMany.statusCode());
         assertTrue(tooMany.body().contains("max_instances 1"), tooMany.body());
     }
@@ -202,16 +234,24 @@ class ScaleFromZeroEndToEndTest {
                 command: echo started; sleep 600
                 """);
         await().atMost(Duration.ofSeconds(60)).until(() -> "Running".equals(stateOf(job)));
-        HttpResponse<String> r = HTTP.send(authorized(URI.create(stack.url("job-submitter") + "/jobs/" + job + "/cancel"))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HTTP.send(
+                authorized(URI.create(stack.url("job-submitter") + "/jobs/" + job + "/cancel"))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         JsonNode canceled = awaitTerminal(job);
         assertEquals("Canceled", canceled.path("state").asText(), canceled.toString());
         assertEquals("canceled by e2e", canceled.path("reason").asText());
-        await().atMost(Duration.ofSeconds(15)).until(() -> ProcessHandle.allProcesses()
-                .noneMatch(h -> h.info().commandLine().orElse("").contains("sleep 600"))); // the job's process is gone
-        HttpResponse<String> again = HTTP.send(authorized(URI.create(stack.url("job-submitter") + "/jobs/" + job + "/cancel"))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> ProcessHandle.allProcesses()
+                        .noneMatch(h ->
+                                h.info().commandLine().orElse("").contains("sleep 600"))); // the job's process is gone
+        HttpResponse<String> again = HTTP.send(
+                authorized(URI.create(stack.url("job-submitter") + "/jobs/" + job + "/cancel"))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(409, again.statusCode(), again.body());
         assertTrue(again.body().contains("already ended"), again.body());
     }
@@ -225,9 +265,17 @@ class ScaleFromZeroEndToEndTest {
         for (String service : LocalStack.SERVICES.keySet()) {
             assertEquals(200, status(stack.url(service) + "/q/health"), service);
             // no token: health and metrics stay open, the API does not
-            assertEquals(401, HTTP.send(HttpRequest.newBuilder(URI.create(stack.url(service) + PROTECTED.get(service)))
-                    .build(), HttpResponse.BodyHandlers.discarding()).statusCode(), service);
-            HttpResponse<String> metrics = HTTP.send(HttpRequest.newBuilder(URI.create(stack.url(service) + "/q/metrics")).build(),
+            assertEquals(
+                    401,
+                    HTTP.send(
+                                    HttpRequest.newBuilder(URI.create(stack.url(service) + PROTECTED.get(service)))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.discarding())
+                            .statusCode(),
+                    service);
+            HttpResponse<String> metrics = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(stack.url(service) + "/q/metrics"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, metrics.statusCode(), service);
             assertTrue(metrics.body().contains("jvm_memory_used_bytes"), service);
@@ -238,12 +286,14 @@ class ScaleFromZeroEndToEndTest {
 
     private static List<ScaleRequested> scaleUps() {
         return recorder.events(Topics.SCALE_REQUESTS, ScaleRequested.class).stream()
-                .filter(r -> r.cluster().equals(CLUSTER) && r.removeNodes().isEmpty()).toList();
+                .filter(r -> r.cluster().equals(CLUSTER) && r.removeNodes().isEmpty())
+                .toList();
     }
 
     private static List<NodeStateChanged> nodeEvents(String cluster) {
         return recorder.events(Topics.NODES_STATE, NodeStateChanged.class).stream()
-                .filter(e -> e.cluster().equals(cluster)).toList();
+                .filter(e -> e.cluster().equals(cluster))
+                .toList();
     }
 
     private static int maxLiveNodes(List<NodeStateChanged> events) {
@@ -251,7 +301,8 @@ class ScaleFromZeroEndToEndTest {
         int max = 0;
         for (NodeStateChanged e : events) {
             states.put(e.node(), e.state());
-            max = Math.max(max, (int) states.values().stream().filter(NodeState::isLive).count());
+            max = Math.max(max, (int)
+                    states.values().stream().filter(NodeState::isLive).count());
         }
         return max;
     }
@@ -280,8 +331,12 @@ class ScaleFromZeroEndToEndTest {
             }
         });
         open.forEach((node, count) -> assertEquals(0, count, "every run on " + node + " exited"));
-        assertTrue(runs.stream().noneMatch(r -> r.phase() == RunPhase.EXITED && r.exitCode() != 0
-                && r.cluster().equals(CLUSTER)), "no run on " + CLUSTER + " was cut short: " + runs);
+        assertTrue(
+                runs.stream()
+                        .noneMatch(r -> r.phase() == RunPhase.EXITED
+                                && r.exitCode() != 0
+                                && r.cluster().equals(CLUSTER)),
+                "no run on " + CLUSTER + " was cut short: " + runs);
     }
 
     private static int nodeCount(String cluster) throws Exception {

@@ -19,12 +19,10 @@ import java.util.TreeMap;
  * cloud's call log), each returning the violations as sentences (none when the rule holds).
  */
 final class ScaleOutChecks {
-    private ScaleOutChecks() {
-    }
+    private ScaleOutChecks() {}
 
     /** One act for a cluster: who did it and when (a scale request's sender, a cloud call's instance). */
-    record Act(String cluster, String actor, Instant at) {
-    }
+    record Act(String cluster, String actor, Instant at) {}
 
     /** A time span in which ownership may move (from a kill or a restart until the group has settled). */
     record Window(String what, Instant from, Instant to) {
@@ -39,7 +37,8 @@ final class ScaleOutChecks {
      */
     static List<String> handoverViolations(List<Act> acts, List<Window> rebalances) {
         Map<String, List<Act>> byCluster = new TreeMap<>();
-        acts.forEach(a -> byCluster.computeIfAbsent(a.cluster(), c -> new ArrayList<>()).add(a));
+        acts.forEach(a ->
+                byCluster.computeIfAbsent(a.cluster(), c -> new ArrayList<>()).add(a));
         List<String> violations = new ArrayList<>();
         byCluster.forEach((cluster, list) -> {
             list.sort(Comparator.comparing(Act::at));
@@ -50,12 +49,16 @@ final class ScaleOutChecks {
                 if (before.actor().equals(after.actor())) {
                     continue;
                 }
-                Window window = rebalances.stream().filter(w -> !used.contains(w) && w.overlaps(before.at(), after.at()))
-                        .findFirst().orElse(null);
+                Window window = rebalances.stream()
+                        .filter(w -> !used.contains(w) && w.overlaps(before.at(), after.at()))
+                        .findFirst()
+                        .orElse(null);
                 if (window == null) {
                     violations.add("cluster " + cluster + ": " + before.actor() + " acted at " + before.at() + ", then "
-                            + after.actor() + " at " + after.at() + (rebalances.stream().anyMatch(w -> w.overlaps(before.at(), after.at()))
-                                    ? ", a second change around one rebalance (both acted)" : ", with no rebalance between"));
+                            + after.actor() + " at " + after.at()
+                            + (rebalances.stream().anyMatch(w -> w.overlaps(before.at(), after.at()))
+                                    ? ", a second change around one rebalance (both acted)"
+                                    : ", with no rebalance between"));
                 } else {
                     used.add(window);
                 }
@@ -65,8 +68,7 @@ final class ScaleOutChecks {
     }
 
     /** One line of the local cloud's {@code cloud-calls.log}: {@code <time> <instance> <cluster> <op> <node> <cause>}. */
-    record CloudCall(Instant at, String instance, String cluster, String op, String node, String cause) {
-    }
+    record CloudCall(Instant at, String instance, String cluster, String op, String node, String cause) {}
 
     static List<CloudCall> readCloudCalls(Path file) throws IOException {
         if (!Files.exists(file)) {
@@ -90,22 +92,23 @@ final class ScaleOutChecks {
      * @param maxNodes       each cluster's {@code max_instances}
      * @param requestTargets each scale request's id and target count
      */
-    static List<String> cloudCallViolations(List<CloudCall> calls, Map<String, Integer> maxNodes,
-            Map<String, Integer> requestTargets) {
+    static List<String> cloudCallViolations(
+            List<CloudCall> calls, Map<String, Integer> maxNodes, Map<String, Integer> requestTargets) {
         List<String> violations = new ArrayList<>();
         Map<String, Set<String>> live = new HashMap<>();
         Map<String, Integer> createsPerRequest = new LinkedHashMap<>();
-        for (CloudCall c : calls.stream().sorted(Comparator.comparing(CloudCall::at)).toList()) {
+        for (CloudCall c :
+                calls.stream().sorted(Comparator.comparing(CloudCall::at)).toList()) {
             Set<String> nodes = live.computeIfAbsent(c.cluster(), k -> new HashSet<>());
             switch (c.op()) {
                 case "create", "start" -> {
                     Integer max = maxNodes.get(c.cluster());
                     if (!nodes.add(c.node())) {
-                        violations.add(c.op() + " of " + c.node() + " by " + c.instance() + " (" + c.cause() + ") at " + c.at()
-                                + ", which existed already");
+                        violations.add(c.op() + " of " + c.node() + " by " + c.instance() + " (" + c.cause() + ") at "
+                                + c.at() + ", which existed already");
                     } else if (max != null && nodes.size() > max) {
-                        violations.add("cluster " + c.cluster() + " held " + nodes.size() + " nodes after " + c.op() + " of "
-                                + c.node() + " by " + c.instance() + " at " + c.at() + " (max " + max + ")");
+                        violations.add("cluster " + c.cluster() + " held " + nodes.size() + " nodes after " + c.op()
+                                + " of " + c.node() + " by " + c.instance() + " at " + c.at() + " (max " + max + ")");
                     }
                     if (c.op().equals("create") && requestTargets.containsKey(c.cause())) {
                         createsPerRequest.merge(c.cause(), 1, Integer::sum);
@@ -113,7 +116,8 @@ final class ScaleOutChecks {
                 }
                 case "delete", "stop" -> {
                     if (!nodes.remove(c.node())) {
-                        violations.add(c.op() + " of " + c.node() + " by " + c.instance() + " at " + c.at() + ", which did not exist");
+                        violations.add(c.op() + " of " + c.node() + " by " + c.instance() + " at " + c.at()
+                                + ", which did not exist");
                     }
                 }
                 default -> violations.add("unknown cloud call '" + c.op() + "' at " + c.at());

@@ -22,17 +22,19 @@ class ScaleOutChecksTest {
 
     @Test
     void aHandoverAcrossEachRebalanceIsFine() {
-        List<Act> acts = List.of(act("a", 10), act("a", 99), act("b", 112), act("b", 150), act("a", 215), act("a", 300));
+        List<Act> acts =
+                List.of(act("a", 10), act("a", 99), act("b", 112), act("b", 150), act("a", 215), act("a", 300));
         assertEquals(List.of(), ScaleOutChecks.handoverViolations(acts, List.of(KILL, RESTART)));
     }
 
     @Test
     void interleavedSendersOrAChangeWithoutARebalanceAreCaught() {
-        List<String> abaInOneWindow = ScaleOutChecks.handoverViolations(
-                List.of(act("a", 99), act("b", 110), act("a", 115)), List.of(KILL));
+        List<String> abaInOneWindow =
+                ScaleOutChecks.handoverViolations(List.of(act("a", 99), act("b", 110), act("a", 115)), List.of(KILL));
         assertEquals(1, abaInOneWindow.size(), abaInOneWindow.toString());
         assertTrue(abaInOneWindow.get(0).contains("a second change around one rebalance"), abaInOneWindow.get(0));
-        List<String> noRebalance = ScaleOutChecks.handoverViolations(List.of(act("a", 10), act("b", 20)), List.of(KILL));
+        List<String> noRebalance =
+                ScaleOutChecks.handoverViolations(List.of(act("a", 10), act("b", 20)), List.of(KILL));
         assertTrue(noRebalance.get(0).contains("with no rebalance between"), noRebalance.toString());
     }
 
@@ -50,10 +52,14 @@ class ScaleOutChecksTest {
                 """);
         List<CloudCall> calls = ScaleOutChecks.readCloudCalls(log);
         assertEquals(7, calls.size());
-        assertEquals(new CloudCall(Instant.parse("2026-12-02T08:00:01Z"), "provisioner-1", "c", "create", "c-0", "r1"), calls.get(0));
+        assertEquals(
+                new CloudCall(Instant.parse("2026-12-02T08:00:01Z"), "provisioner-1", "c", "create", "c-0", "r1"),
+                calls.get(0));
         List<String> v = ScaleOutChecks.cloudCallViolations(calls, Map.of("c", 2, "d", 1), Map.of("r1", 1, "r3", 1));
         assertEquals(4, v.size(), v.toString());
-        assertTrue(v.contains("delete of c-0 by provisioner-2 at 2026-12-02T08:00:04Z, which did not exist"), v.toString());
+        assertTrue(
+                v.contains("delete of c-0 by provisioner-2 at 2026-12-02T08:00:04Z, which did not exist"),
+                v.toString());
         assertTrue(v.stream().anyMatch(s -> s.startsWith("create of d-0 by provisioner-1 (reconcile)")), v.toString());
         assertTrue(v.stream().anyMatch(s -> s.startsWith("cluster d held 2 nodes")), v.toString());
         assertTrue(v.contains("scale request r1 created 2 nodes for a target of 1 (applied twice)"), v.toString());

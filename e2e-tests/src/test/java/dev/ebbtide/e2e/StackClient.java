@@ -55,8 +55,11 @@ final class StackClient {
     }
 
     HttpResponse<String> post(String yaml) throws IOException, InterruptedException {
-        return HTTP.send(authorized(URI.create(stack.url(submitter) + "/jobs"))
-                .header("Content-Type", "application/yaml").POST(HttpRequest.BodyPublishers.ofString(yaml)).build(),
+        return HTTP.send(
+                authorized(URI.create(stack.url(submitter) + "/jobs"))
+                        .header("Content-Type", "application/yaml")
+                        .POST(HttpRequest.BodyPublishers.ofString(yaml))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -74,7 +77,9 @@ final class StackClient {
         await().atMost(atMost).pollInterval(Duration.ofMillis(100)).until(() -> {
             JsonNode j = job(jobId);
             job.set(j);
-            return j != null && Set.of("Completed", "Failed", "Canceled").contains(j.path("state").asText());
+            return j != null
+                    && Set.of("Completed", "Failed", "Canceled")
+                            .contains(j.path("state").asText());
         });
         assertNotNull(job.get());
         return job.get();
@@ -89,8 +94,12 @@ final class StackClient {
 
     /** A rank's output as its agent wrote it on its node. */
     String rankLog(String node, String jobId, int attempt, int rank) throws IOException {
-        return Files.readString(stack.nodesDir().resolve(node).resolve("jobs").resolve(jobId)
-                .resolve("attempt-" + attempt).resolve("rank-" + rank + ".log"));
+        return Files.readString(stack.nodesDir()
+                .resolve(node)
+                .resolve("jobs")
+                .resolve(jobId)
+                .resolve("attempt-" + attempt)
+                .resolve("rank-" + rank + ".log"));
     }
 
     JsonNode getJson(String url) throws Exception {
@@ -100,7 +109,8 @@ final class StackClient {
 
     int status(String url) {
         try {
-            return HTTP.send(authorized(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            return HTTP.send(authorized(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
         } catch (Exception e) {
             return -1;
         }
@@ -108,7 +118,9 @@ final class StackClient {
 
     /** Whether the submitter knows the cluster (a known one rejects 99 instances for its max, not as unknown). */
     boolean knownToSubmitter(String cluster) throws Exception {
-        return post("command: echo\ncompute: azureml:" + cluster + "\nresources: {instance_count: 99}\n").statusCode() == 400;
+        return post("command: echo\ncompute: azureml:" + cluster + "\nresources: {instance_count: 99}\n")
+                        .statusCode()
+                == 400;
     }
 
     static void deleteTree(Path dir) throws IOException {
@@ -123,17 +135,22 @@ final class StackClient {
 
     /** Processes whose command line contains this text (a live process listing). */
     static List<ProcessHandle> processesWith(String text) {
-        return ProcessHandle.allProcesses().filter(h -> h.info().commandLine().orElse("").contains(text)).toList();
+        return ProcessHandle.allProcesses()
+                .filter(h -> h.info().commandLine().orElse("").contains(text))
+                .toList();
     }
 
     /** Processes whose working directory is under this directory (read from /proc). */
     static List<ProcessHandle> processesIn(Path dir) {
-        return ProcessHandle.allProcesses().filter(h -> {
-            try {
-                return Files.readSymbolicLink(Path.of("/proc", Long.toString(h.pid()), "cwd")).startsWith(dir);
-            } catch (IOException | UnsupportedOperationException e) {
-                return false;
-            }
-        }).toList();
+        return ProcessHandle.allProcesses()
+                .filter(h -> {
+                    try {
+                        return Files.readSymbolicLink(Path.of("/proc", Long.toString(h.pid()), "cwd"))
+                                .startsWith(dir);
+                    } catch (IOException | UnsupportedOperationException e) {
+                        return false;
+                    }
+                })
+                .toList();
     }
 }

@@ -23,7 +23,8 @@ final class StackOwners {
 
     /** For each owning service: its group's members by instance name, with their partitions and clusters. */
     Map<String, SortedMap<String, Owned>> now() {
-        return StackStatus.owners(stack.kafkaClientConfig(KafkaAccess.ADMIN), stack.instanceUrls().keySet());
+        return StackStatus.owners(
+                stack.kafkaClientConfig(KafkaAccess.ADMIN), stack.instanceUrls().keySet());
     }
 
     /**
@@ -32,10 +33,12 @@ final class StackOwners {
      */
     void awaitSettled(int instances) {
         try {
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> settled(instances));
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> settled(instances));
         } catch (ConditionTimeoutException e) {
-            throw new AssertionError("the consumer groups did not settle on " + instances + " instances within 60 s: "
-                    + now(), e);
+            throw new AssertionError(
+                    "the consumer groups did not settle on " + instances + " instances within 60 s: " + now(), e);
         }
     }
 
@@ -44,8 +47,10 @@ final class StackOwners {
             for (SortedMap<String, Owned> members : now().values()) {
                 Set<Integer> all = new TreeSet<>();
                 members.values().forEach(o -> all.addAll(o.partitions()));
-                if (members.size() != instances || !stack.instanceUrls().keySet().containsAll(members.keySet())
-                        || members.values().stream().anyMatch(o -> o.partitions().isEmpty())
+                if (members.size() != instances
+                        || !stack.instanceUrls().keySet().containsAll(members.keySet())
+                        || members.values().stream()
+                                .anyMatch(o -> o.partitions().isEmpty())
                         || all.size() != LocalStack.partitions()) {
                     return false;
                 }
@@ -58,7 +63,10 @@ final class StackOwners {
 
     /** The instance that owns {@code cluster} for {@code service} in a snapshot from {@link #now()}. */
     static String ownerOf(Map<String, SortedMap<String, Owned>> owners, String service, String cluster) {
-        return owners.get(service).entrySet().stream().filter(e -> e.getValue().clusters().contains(cluster))
-                .map(Map.Entry::getKey).findFirst().orElse("nobody");
+        return owners.get(service).entrySet().stream()
+                .filter(e -> e.getValue().clusters().contains(cluster))
+                .map(Map.Entry::getKey)
+                .findFirst()
+                .orElse("nobody");
     }
 }

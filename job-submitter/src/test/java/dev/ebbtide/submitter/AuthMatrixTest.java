@@ -40,8 +40,8 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(FakeScheduler.class)
 class AuthMatrixTest {
     static {
-        RestAssured.config = RestAssured.config().encoderConfig(
-                EncoderConfig.encoderConfig().encodeContentTypeAs("application/yaml", ContentType.TEXT));
+        RestAssured.config = RestAssured.config()
+                .encoderConfig(EncoderConfig.encoderConfig().encodeContentTypeAs("application/yaml", ContentType.TEXT));
     }
 
     private static final String VIEWER = DevTokens.testToken("vera", "viewer");
@@ -56,10 +56,14 @@ class AuthMatrixTest {
     @BeforeEach
     void aCluster() throws Exception {
         RestAssured.requestSpecification = null;
-        try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
-                new StringSerializer(), new StringSerializer())) {
-            p.send(new ProducerRecord<>(Topics.CLUSTERS, "auth-cluster", EventJson.write(new ClusterDefined(
-                    new ClusterSpec("auth-cluster", null, null, 0, 2, 60, null), null, Instant.now())))).get();
+        try (KafkaProducer<String, String> p = new KafkaProducer<>(
+                Map.of("bootstrap.servers", bootstrap), new StringSerializer(), new StringSerializer())) {
+            p.send(new ProducerRecord<>(
+                            Topics.CLUSTERS,
+                            "auth-cluster",
+                            EventJson.write(new ClusterDefined(
+                                    new ClusterSpec("auth-cluster", null, null, 0, 2, 60, null), null, Instant.now()))))
+                    .get();
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> submit(OPERATOR).statusCode() == 201);
     }
@@ -76,10 +80,16 @@ class AuthMatrixTest {
     @Test
     void withoutAValidTokenEveryEndpointAnswers401AndNothingReachesTheScheduler() {
         FakeScheduler.AUTHORIZATIONS.clear();
-        List<String> tokens = new java.util.ArrayList<>(DevTokens.refusedTestTokens().values());
+        List<String> tokens =
+                new java.util.ArrayList<>(DevTokens.refusedTestTokens().values());
         tokens.add(null);
         for (String token : tokens) {
-            submit(token).then().log().ifValidationFails().statusCode(401).header("WWW-Authenticate", "Bearer")
+            submit(token)
+                    .then()
+                    .log()
+                    .ifValidationFails()
+                    .statusCode(401)
+                    .header("WWW-Authenticate", "Bearer")
                     .body("error", containsString(token == null ? "needs a bearer token" : "was refused"));
             as(token).get("/jobs/known-1").then().statusCode(401);
             as(token).post("/jobs/known-1/cancel").then().statusCode(401);
@@ -113,10 +123,16 @@ class AuthMatrixTest {
     void aJobTheSchedulerHasNotSeenYetIsShownToItsOwnerViewersAndOperatorsOnly() {
         String id = submit(ALICE).then().statusCode(201).extract().path("id");
         for (String token : List.of(ALICE, VIEWER, OPERATOR)) {
-            as(token).get("/jobs/" + id).then().statusCode(200).body("state", equalTo("NotStarted"))
+            as(token)
+                    .get("/jobs/" + id)
+                    .then()
+                    .statusCode(200)
+                    .body("state", equalTo("NotStarted"))
                     .body("submittedBy", equalTo("alice"));
         }
-        as(BOB).get("/jobs/" + id).then().statusCode(403)
+        as(BOB).get("/jobs/" + id)
+                .then()
+                .statusCode(403)
                 .body("error", equalTo("job '" + id + "' was submitted by someone else"));
         as(BOB).post("/jobs/" + id + "/cancel").then().statusCode(403);
         as(VIEWER).post("/jobs/" + id + "/cancel").then().statusCode(403);
@@ -134,23 +150,24 @@ class AuthMatrixTest {
             }
 
             @Override
-            public void flush() {
-            }
+            public void flush() {}
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
         java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
         root.addHandler(capture);
         try {
             submit(ALICE).then().statusCode(201);
             as(ALICE).post("/jobs/known-1/cancel").then().statusCode(200);
-            DevTokens.refusedTestTokens().values().forEach(bad -> submit(bad).then().statusCode(401));
+            DevTokens.refusedTestTokens()
+                    .values()
+                    .forEach(bad -> submit(bad).then().statusCode(401));
         } finally {
             root.removeHandler(capture);
         }
-        assertTrue(lines.stream().anyMatch(l -> l.contains("accepted for auth-cluster")), "the capture works: " + lines);
+        assertTrue(
+                lines.stream().anyMatch(l -> l.contains("accepted for auth-cluster")), "the capture works: " + lines);
         for (String line : lines) {
             assertFalse(line.contains("eyJ"), "a token in a log line: " + line);
         }

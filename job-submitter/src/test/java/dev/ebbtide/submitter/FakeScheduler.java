@@ -36,7 +36,8 @@ public class FakeScheduler implements QuarkusTestResourceLifecycleManager {
             String id = path.split("/")[2];
             boolean logs = path.equals("/jobs/job-1/logs");
             boolean known = logs || id.startsWith("known-");
-            byte[] body = logs ? LOG
+            byte[] body = logs
+                    ? LOG
                     : (known ? "{\"id\":\"" + id + "\",\"state\":\"Queued\"}" : "{\"error\":\"no job\"}")
                             .getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", logs ? "text/plain;charset=UTF-8" : "application/json");
@@ -47,7 +48,9 @@ public class FakeScheduler implements QuarkusTestResourceLifecycleManager {
             }
         });
         server.start();
-        return Map.of("quarkus.rest-client.scheduler.url", "http://127.0.0.1:" + server.getAddress().getPort());
+        return Map.of(
+                "quarkus.rest-client.scheduler.url",
+                "http://127.0.0.1:" + server.getAddress().getPort());
     }
 
     @Override

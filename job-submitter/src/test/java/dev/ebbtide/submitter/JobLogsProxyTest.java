@@ -21,9 +21,15 @@ class JobLogsProxyTest {
 
     @Test
     void logsComeFromTheSchedulerByteForByte() {
-        byte[] body = given().auth().oauth2(TOKEN).get("/jobs/job-1/logs?rank=1&offset=3").then().statusCode(200)
-                .contentType(startsWith("text/plain")).header("X-Ebbtide-Job-State", "Running")
-                .extract().asByteArray();
+        byte[] body = given().auth()
+                .oauth2(TOKEN)
+                .get("/jobs/job-1/logs?rank=1&offset=3")
+                .then()
+                .statusCode(200)
+                .contentType(startsWith("text/plain"))
+                .header("X-Ebbtide-Job-State", "Running")
+                .extract()
+                .asByteArray();
         assertArrayEquals(FakeScheduler.LOG, body);
         String query = FakeScheduler.QUERIES.get(FakeScheduler.QUERIES.size() - 1);
         assertTrue(query.contains("rank=1") && query.contains("offset=3"), query);
@@ -33,6 +39,11 @@ class JobLogsProxyTest {
 
     @Test
     void anUnknownJobIs404WithASentence() {
-        given().auth().oauth2(TOKEN).get("/jobs/nope/logs").then().statusCode(404).body("error", equalTo("no job 'nope'"));
+        given().auth()
+                .oauth2(TOKEN)
+                .get("/jobs/nope/logs")
+                .then()
+                .statusCode(404)
+                .body("error", equalTo("no job 'nope'"));
     }
 }

@@ -3,7 +3,6 @@ package dev.ebbtide.submitter;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
-import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,11 +22,11 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
@@ -40,8 +39,12 @@ class RequestEdgeTest {
     @org.junit.jupiter.api.BeforeEach
     void withToken() {
         io.restassured.RestAssured.requestSpecification = new io.restassured.builder.RequestSpecBuilder()
-                .addHeader("Authorization", "Bearer " + dev.ebbtide.devsupport.DevTokens.testToken("edge-submitter", "submitter")).build();
+                .addHeader(
+                        "Authorization",
+                        "Bearer " + dev.ebbtide.devsupport.DevTokens.testToken("edge-submitter", "submitter"))
+                .build();
     }
+
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
@@ -49,28 +52,47 @@ class RequestEdgeTest {
 
     @Test
     void bodiesThatAreTooLargeOfTheWrongTypeOrNotUtf8GetAJsonSentence() {
-        byte[] large = ("command: echo " + "x".repeat(600 * 1024) + "\ncompute: azureml:edge-cluster\n").getBytes(StandardCharsets.UTF_8);
-        given().contentType("text/plain").body(large).post("/jobs").then().statusCode(413)
+        byte[] large = ("command: echo " + "x".repeat(600 * 1024) + "\ncompute: azureml:edge-cluster\n")
+                .getBytes(StandardCharsets.UTF_8);
+        given().contentType("text/plain")
+                .body(large)
+                .post("/jobs")
+                .then()
+                .statusCode(413)
                 .body("error", containsString("larger than"));
-        given().contentType("application/xml").body("<job/>").post("/jobs").then().statusCode(415)
+        given().contentType("application/xml")
+                .body("<job/>")
+                .post("/jobs")
+                .then()
+                .statusCode(415)
                 .body("error", containsString("application/xml is not accepted"));
         byte[] latin1 = "command: caf\u00e9\ncompute: azureml:edge-cluster\n".getBytes(StandardCharsets.ISO_8859_1);
-        given().contentType("text/plain").body(latin1).post("/jobs").then().statusCode(400)
+        given().contentType("text/plain")
+                .body(latin1)
+                .post("/jobs")
+                .then()
+                .statusCode(400)
                 .body("error", containsString("not valid UTF-8"));
-        given().contentType("text/plain").body("command: a\u0000b\ncompute: azureml:edge-cluster\n".getBytes(StandardCharsets.UTF_8))
-                .post("/jobs").then().statusCode(400).body("error", containsString("NUL"));
+        given().contentType("text/plain")
+                .body("command: a\u0000b\ncompute: azureml:edge-cluster\n".getBytes(StandardCharsets.UTF_8))
+                .post("/jobs")
+                .then()
+                .statusCode(400)
+                .body("error", containsString("NUL"));
     }
 
     @Test
     void aClusterDefinitionThatCannotBeReadIsDeadLetteredByteForByte() throws Exception {
         byte[] bad = {'{', '"', 's', 'p', 'e', 'c', '"', ':', (byte) 0xFF, '}'};
         long offset;
-        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
-            offset = p.send(new ProducerRecord<>(Topics.CLUSTERS, "junk".getBytes(StandardCharsets.UTF_8), bad)).get().offset();
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(
+                Map.of("bootstrap.servers", bootstrap), new ByteArraySerializer(), new ByteArraySerializer())) {
+            offset = p.send(new ProducerRecord<>(Topics.CLUSTERS, "junk".getBytes(StandardCharsets.UTF_8), bad))
+                    .get()
+                    .offset();
         }
-        try (KafkaConsumer<byte[], byte[]> dlq = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> dlq = new KafkaConsumer<>(
+                Map.of("bootstrap.servers", bootstrap), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             TopicPartition tp = new TopicPartition(Topics.INTERNAL_DLQ, 0);
             dlq.assign(List.of(tp));
             dlq.seekToBeginning(List.of(tp));
@@ -98,15 +120,20 @@ class RequestEdgeTest {
 
     @Test
     void jobRulesRunAtTheEdge() throws Exception {
-        try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
-                new StringSerializer(), new StringSerializer())) {
-            ClusterDefined cluster = new ClusterDefined(new ClusterSpec("edge-cluster", null, null, 0, 2000, 60, null), null,
-                    Instant.now());
-            p.send(new ProducerRecord<>(Topics.CLUSTERS, "edge-cluster", EventJson.write(cluster))).get();
+        try (KafkaProducer<String, String> p = new KafkaProducer<>(
+                Map.of("bootstrap.servers", bootstrap), new StringSerializer(), new StringSerializer())) {
+            ClusterDefined cluster = new ClusterDefined(
+                    new ClusterSpec("edge-cluster", null, null, 0, 2000, 60, null), null, Instant.now());
+            p.send(new ProducerRecord<>(Topics.CLUSTERS, "edge-cluster", EventJson.write(cluster)))
+                    .get();
         }
         // nothing is accepted here (other tests read the submissions topic): wait until the cluster is known
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().contentType("text/plain")
-                .body(JOB + "limits: {timeout: 0}\n").post("/jobs").then().statusCode(400));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> given().contentType("text/plain")
+                        .body(JOB + "limits: {timeout: 0}\n")
+                        .post("/jobs")
+                        .then()
+                        .statusCode(400));
         Map<String, String> refused = Map.of(
                 JOB + "environment_variables: {\"1BAD\": x}\n", "environment variable name '1BAD'",
                 JOB + "environment_variables: {\"A-B\": x}\n", "environment variable name 'A-B'",
@@ -115,7 +142,11 @@ class RequestEdgeTest {
                 JOB + "resources: {instance_count: 1001}\n", "instance_count must be a whole number from 1 to 1000",
                 JOB + "display_name: " + "d".repeat(300) + "\n", "display_name is 300 characters",
                 "command: " + "c".repeat(70_000) + "\ncompute: azureml:edge-cluster\n", "command is 70000 bytes");
-        refused.forEach((body, sentence) -> given().contentType("text/plain").body(body).post("/jobs").then()
-                .statusCode(400).body("error", containsString(sentence)));
+        refused.forEach((body, sentence) -> given().contentType("text/plain")
+                .body(body)
+                .post("/jobs")
+                .then()
+                .statusCode(400)
+                .body("error", containsString(sentence)));
     }
 }

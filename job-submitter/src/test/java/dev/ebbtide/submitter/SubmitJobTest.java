@@ -36,8 +36,8 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(RealInfraTestResource.class)
 class SubmitJobTest {
     static {
-        RestAssured.config = RestAssured.config().encoderConfig(
-                EncoderConfig.encoderConfig().encodeContentTypeAs("application/yaml", ContentType.TEXT));
+        RestAssured.config = RestAssured.config()
+                .encoderConfig(EncoderConfig.encoderConfig().encodeContentTypeAs("application/yaml", ContentType.TEXT));
     }
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
@@ -46,17 +46,19 @@ class SubmitJobTest {
     @BeforeEach
     void asSubmitter() {
         RestAssured.requestSpecification = new RequestSpecBuilder()
-                .addHeader("Authorization", "Bearer " + DevTokens.testToken("alice", "submitter")).build();
+                .addHeader("Authorization", "Bearer " + DevTokens.testToken("alice", "submitter"))
+                .build();
     }
 
     @Test
     void anAcceptedJobIsPublishedKeyedByItsClusterAndBadOnesAreRefused() throws Exception {
-        try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
-                new StringSerializer(), new StringSerializer());
+        try (KafkaProducer<String, String> p = new KafkaProducer<>(
+                        Map.of("bootstrap.servers", bootstrap), new StringSerializer(), new StringSerializer());
                 TopicRecorder recorder = new TopicRecorder(bootstrap, List.of(Topics.JOBS_SUBMITTED))) {
-            ClusterDefined cluster = new ClusterDefined(new ClusterSpec("sub-cluster", null, null, 0, 2, 60, null), null,
-                    Instant.now());
-            p.send(new ProducerRecord<>(Topics.CLUSTERS, "sub-cluster", EventJson.write(cluster))).get();
+            ClusterDefined cluster =
+                    new ClusterDefined(new ClusterSpec("sub-cluster", null, null, 0, 2, 60, null), null, Instant.now());
+            p.send(new ProducerRecord<>(Topics.CLUSTERS, "sub-cluster", EventJson.write(cluster)))
+                    .get();
             String yaml = """
                     type: command
                     command: python train.py
@@ -65,8 +67,12 @@ class SubmitJobTest {
                     environment_variables: {LR: "0.1"}
                     queue_settings: {priority: high}
                     """;
-            await().atMost(Duration.ofSeconds(30)).until(() -> given().contentType("application/yaml").body(yaml)
-                    .post("/jobs").statusCode() == 201);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> given().contentType("application/yaml")
+                                    .body(yaml)
+                                    .post("/jobs")
+                                    .statusCode()
+                            == 201);
             await().atMost(Duration.ofSeconds(30)).until(() -> !ours(recorder).isEmpty());
             JobSubmitted published = ours(recorder).get(0).as(JobSubmitted.class);
             assertEquals("sub-cluster", published.cluster());
@@ -75,36 +81,62 @@ class SubmitJobTest {
             assertEquals(2, published.spec().instanceCount());
             assertEquals("high", published.spec().priority());
             assertEquals(Map.of("LR", "0.1"), published.spec().environmentVariables());
-            assertEquals("dev.ebbtide.job.submitted.v1", ours(recorder).get(0).headers().get("ce_type"));
+            assertEquals(
+                    "dev.ebbtide.job.submitted.v1",
+                    ours(recorder).get(0).headers().get("ce_type"));
 
-            given().contentType("application/yaml").body("command: x\ncompute: azureml:sub-cluster\nresources: {instance_count: 3}\n")
-                    .post("/jobs").then().statusCode(400).body("error", equalTo(
-                            "job asks for 3 nodes but cluster 'sub-cluster' has max_instances 2"));
-            given().contentType("application/yaml").body("command: x\ncompute: azureml:elsewhere\n")
-                    .post("/jobs").then().statusCode(404).body("error", containsString("unknown cluster 'elsewhere'"));
-            given().contentType("application/yaml").body("command: x\n").post("/jobs").then().statusCode(400)
+            given().contentType("application/yaml")
+                    .body("command: x\ncompute: azureml:sub-cluster\nresources: {instance_count: 3}\n")
+                    .post("/jobs")
+                    .then()
+                    .statusCode(400)
+                    .body("error", equalTo("job asks for 3 nodes but cluster 'sub-cluster' has max_instances 2"));
+            given().contentType("application/yaml")
+                    .body("command: x\ncompute: azureml:elsewhere\n")
+                    .post("/jobs")
+                    .then()
+                    .statusCode(404)
+                    .body("error", containsString("unknown cluster 'elsewhere'"));
+            given().contentType("application/yaml")
+                    .body("command: x\n")
+                    .post("/jobs")
+                    .then()
+                    .statusCode(400)
                     .body("error", equalTo(dev.ebbtide.common.compute.DefaultCompute.NONE_CONFIGURED));
-            given().contentType("application/json").body("{\"command\": ")
-                    .post("/jobs").then().statusCode(400).body("error", containsString("not valid YAML or JSON"));
+            given().contentType("application/json")
+                    .body("{\"command\": ")
+                    .post("/jobs")
+                    .then()
+                    .statusCode(400)
+                    .body("error", containsString("not valid YAML or JSON"));
         }
     }
 
     /** This test's submissions (other tests submit to other clusters on the same topic). */
     private static List<TopicRecorder.Recorded> ours(TopicRecorder recorder) {
-        return recorder.on(Topics.JOBS_SUBMITTED).stream().filter(r -> r.value().contains("\"sub-cluster\"")).toList();
+        return recorder.on(Topics.JOBS_SUBMITTED).stream()
+                .filter(r -> r.value().contains("\"sub-cluster\""))
+                .toList();
     }
 
     @Test
     void aClusterDefinedAMomentAgoIsKnownAtOnce() throws Exception {
-        try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
-                new StringSerializer(), new StringSerializer())) {
+        try (KafkaProducer<String, String> p = new KafkaProducer<>(
+                Map.of("bootstrap.servers", bootstrap), new StringSerializer(), new StringSerializer())) {
             for (int i = 0; i < 3; i++) {
                 String name = "fresh-" + java.util.UUID.randomUUID().toString().substring(0, 8);
-                p.send(new ProducerRecord<>(Topics.CLUSTERS, name, EventJson.write(new ClusterDefined(
-                        new ClusterSpec(name, null, null, 0, 2, 60, null), null, Instant.now())))).get();
+                p.send(new ProducerRecord<>(
+                                Topics.CLUSTERS,
+                                name,
+                                EventJson.write(new ClusterDefined(
+                                        new ClusterSpec(name, null, null, 0, 2, 60, null), null, Instant.now()))))
+                        .get();
                 // no waiting: the submitter reads the clusters topic to its end before answering "unknown cluster"
-                given().contentType("application/yaml").body("command: x\ncompute: azureml:" + name + "\n")
-                        .post("/jobs").then().statusCode(201);
+                given().contentType("application/yaml")
+                        .body("command: x\ncompute: azureml:" + name + "\n")
+                        .post("/jobs")
+                        .then()
+                        .statusCode(201);
             }
         }
     }

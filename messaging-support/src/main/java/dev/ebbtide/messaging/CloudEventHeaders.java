@@ -17,8 +17,7 @@ import org.apache.kafka.common.header.Headers;
 public final class CloudEventHeaders {
     static final int MAX_ID_CHARS = 256;
 
-    private CloudEventHeaders() {
-    }
+    private CloudEventHeaders() {}
 
     /** Why the headers are unacceptable for a record of {@code topic}, or empty when they are fine. */
     public static Optional<String> problem(String topic, Headers headers, Limits limits) {
@@ -49,8 +48,10 @@ public final class CloudEventHeaders {
         }
         String spec = text(headers, "ce_specversion");
         if (!"1.0".equals(spec)) {
-            return Optional.of(spec == null ? "CloudEvents headers without ce_specversion"
-                    : "CloudEvents ce_specversion must be 1.0, got '" + spec + "'");
+            return Optional.of(
+                    spec == null
+                            ? "CloudEvents headers without ce_specversion"
+                            : "CloudEvents ce_specversion must be 1.0, got '" + spec + "'");
         }
         String id = text(headers, "ce_id");
         if (id == null || id.isBlank()) {
@@ -69,7 +70,8 @@ public final class CloudEventHeaders {
         }
         Set<String> known = TopicTypes.typesOf(topic);
         if (!known.isEmpty() && !known.contains(type)) {
-            return Optional.of("CloudEvents ce_type '" + type + "' is not a type of " + topic + " (expected " + known + ")");
+            return Optional.of(
+                    "CloudEvents ce_type '" + type + "' is not a type of " + topic + " (expected " + known + ")");
         }
         String time = text(headers, "ce_time");
         if (time != null) {

@@ -11,8 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * to restart it, and it goes on by itself once the dependency is back.
  */
 public final class ConsumerHealth {
-    record Waiting(String dependency, Instant since, String lastError) {
-    }
+    record Waiting(String dependency, Instant since, String lastError) {}
 
     private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
     private final Map<String, Boolean> channels = new ConcurrentHashMap<>();
@@ -36,8 +35,10 @@ public final class ConsumerHealth {
     public Map<String, String> report() {
         Map<String, String> out = new TreeMap<>();
         channels.keySet().forEach(c -> out.put(c, "consuming"));
-        waiting.forEach((c, w) -> out.put(c, "waiting for " + w.dependency() + " since " + w.since()
-                + " (last error: " + StrictJson.firstLine(w.lastError()) + ")"));
+        waiting.forEach((c, w) -> out.put(
+                c,
+                "waiting for " + w.dependency() + " since " + w.since() + " (last error: "
+                        + StrictJson.firstLine(w.lastError()) + ")"));
         return out;
     }
 }

@@ -16,7 +16,8 @@ public class ConsumersReadiness implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        HealthCheckResponseBuilder builder = HealthCheckResponse.named("ebbtide-consumers").status(health.allConsuming());
+        HealthCheckResponseBuilder builder =
+                HealthCheckResponse.named("ebbtide-consumers").status(health.allConsuming());
         health.report().forEach(builder::withData);
         return builder.build();
     }

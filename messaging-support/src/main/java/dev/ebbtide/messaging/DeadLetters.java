@@ -27,7 +27,8 @@ public interface DeadLetters {
     CompletionStage<Void> send(ConsumerRecord<byte[], byte[]> record, String reason, String consumer);
 
     /** The dead letter for {@code record}: same key, value and headers, plus the dead-letter headers. */
-    static ProducerRecord<byte[], byte[]> record(ConsumerRecord<byte[], byte[]> record, String reason, String consumer) {
+    static ProducerRecord<byte[], byte[]> record(
+            ConsumerRecord<byte[], byte[]> record, String reason, String consumer) {
         RecordHeaders headers = new RecordHeaders();
         if (record.headers() != null) {
             for (Header h : record.headers()) {
@@ -36,8 +37,9 @@ public interface DeadLetters {
                 }
             }
         }
-        String sentence = reason == null ? "unknown" : reason.length() > MAX_REASON_CHARS
-                ? reason.substring(0, MAX_REASON_CHARS) + "…" : reason;
+        String sentence = reason == null
+                ? "unknown"
+                : reason.length() > MAX_REASON_CHARS ? reason.substring(0, MAX_REASON_CHARS) + "…" : reason;
         headers.add(REASON, sentence.getBytes(StandardCharsets.UTF_8));
         headers.add(TOPIC, record.topic().getBytes(StandardCharsets.UTF_8));
         headers.add(PARTITION, Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8));
@@ -45,6 +47,7 @@ public interface DeadLetters {
         if (consumer != null) {
             headers.add(CONSUMER, consumer.getBytes(StandardCharsets.UTF_8));
         }
-        return new ProducerRecord<>(Topics.deadLetterTopicFor(record.topic()), null, record.key(), record.value(), headers);
+        return new ProducerRecord<>(
+                Topics.deadLetterTopicFor(record.topic()), null, record.key(), record.value(), headers);
     }
 }

@@ -7,14 +7,11 @@ package dev.ebbtide.messaging;
 public sealed interface Decoded<T> {
 
     /** A readable, valid event. {@code ceId} is the CloudEvents id when the record had one, else null. */
-    record Event<T>(T value, String ceId) implements Decoded<T> {
-    }
+    record Event<T>(T value, String ceId) implements Decoded<T> {}
 
     /** A null value on a compacted topic: the key's earlier records are deleted; nothing to apply. */
-    record Tombstone<T>() implements Decoded<T> {
-    }
+    record Tombstone<T>() implements Decoded<T> {}
 
     /** A record that cannot be understood; it goes to its dead-letter topic with {@code reason}. */
-    record Poison<T>(String reason) implements Decoded<T> {
-    }
+    record Poison<T>(String reason) implements Decoded<T> {}
 }

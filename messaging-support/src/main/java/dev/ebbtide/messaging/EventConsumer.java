@@ -33,10 +33,13 @@ public final class EventConsumer {
         void sleep(Duration duration) throws InterruptedException;
     }
 
-    public enum Outcome { APPLIED, DEAD_LETTERED, SKIPPED }
-
-    private record Route<T>(Class<T> type, Apply<T> apply) {
+    public enum Outcome {
+        APPLIED,
+        DEAD_LETTERED,
+        SKIPPED
     }
+
+    private record Route<T>(Class<T> type, Apply<T> apply) {}
 
     private final String channel;
     private final DeadLetters deadLetters;
@@ -75,11 +78,11 @@ public final class EventConsumer {
     }
 
     private Route<?> route(ConsumerRecord<byte[], byte[]> record) {
-        org.apache.kafka.common.header.Header ceType = record.headers() == null ? null
-                : record.headers().lastHeader("ce_type");
+        org.apache.kafka.common.header.Header ceType =
+                record.headers() == null ? null : record.headers().lastHeader("ce_type");
         if (ceType != null && ceType.value() != null) {
-            Route<?> typed = routes.get(record.topic() + '\n'
-                    + new String(ceType.value(), java.nio.charset.StandardCharsets.UTF_8));
+            Route<?> typed = routes.get(
+                    record.topic() + '\n' + new String(ceType.value(), java.nio.charset.StandardCharsets.UTF_8));
             if (typed != null) {
                 return typed;
             }
@@ -110,14 +113,16 @@ public final class EventConsumer {
             return accept(record, route);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException(channel + ": interrupted while handling " + record.topic() + " offset "
-                    + record.offset() + " (shutting down); it will be read again", e);
+            throw new IllegalStateException(
+                    channel + ": interrupted while handling " + record.topic() + " offset " + record.offset()
+                            + " (shutting down); it will be read again",
+                    e);
         }
     }
 
     private <T> Outcome accept(ConsumerRecord<byte[], byte[]> record, Route<T> route) throws InterruptedException {
-        Decoded<T> decoded = RecordDecoder.decode(record.topic(), record.key(), record.value(), record.headers(),
-                route.type(), limits);
+        Decoded<T> decoded = RecordDecoder.decode(
+                record.topic(), record.key(), record.value(), record.headers(), route.type(), limits);
         if (decoded instanceof Decoded.Tombstone<T>) {
             return Outcome.SKIPPED;
         }
@@ -140,40 +145,50 @@ public final class EventConsumer {
                     waits++;
                     health.waitingFor(channel, dependency.get(), clock.instant(), String.valueOf(e.getMessage()));
                     if (waits == 1 || waits % 20 == 0) {
-                        LOG.warnf("%s: waiting for %s to apply %s offset %d (attempt %d): %s", channel, dependency.get(),
-                                record.topic(), record.offset(), waits, e.getMessage());
+                        LOG.warnf(
+                                "%s: waiting for %s to apply %s offset %d (attempt %d): %s",
+                                channel, dependency.get(), record.topic(), record.offset(), waits, e.getMessage());
                     }
                     sleeper.sleep(backoff.delay(waits));
                     continue;
                 }
                 failures++;
                 if (failures >= attempts) {
-                    return deadLetter(record, "could not be applied (" + attempts + " attempts): "
-                            + e.getClass().getSimpleName() + ": " + StrictJson.firstLine(e.getMessage()));
+                    return deadLetter(
+                            record,
+                            "could not be applied (" + attempts + " attempts): "
+                                    + e.getClass().getSimpleName() + ": " + StrictJson.firstLine(e.getMessage()));
                 }
-                LOG.warnf("%s: applying %s offset %d failed (attempt %d of %d): %s", channel, record.topic(),
-                        record.offset(), failures, attempts, e.getMessage());
+                LOG.warnf(
+                        "%s: applying %s offset %d failed (attempt %d of %d): %s",
+                        channel, record.topic(), record.offset(), failures, attempts, e.getMessage());
                 sleeper.sleep(backoff.delay(failures));
             }
         }
     }
 
     private Outcome deadLetter(ConsumerRecord<byte[], byte[]> record, String reason) throws InterruptedException {
-        LOG.warnf("%s: dead-lettering %s partition %d offset %d: %s", channel, record.topic(), record.partition(),
-                record.offset(), reason);
+        LOG.warnf(
+                "%s: dead-lettering %s partition %d offset %d: %s",
+                channel, record.topic(), record.partition(), record.offset(), reason);
         int waits = 0;
         while (true) {
             try {
-                deadLetters.send(record, reason, channel).toCompletableFuture()
+                deadLetters
+                        .send(record, reason, channel)
+                        .toCompletableFuture()
                         .get(deadLetterWait.toMillis(), TimeUnit.MILLISECONDS);
                 health.consuming(channel);
                 return Outcome.DEAD_LETTERED;
             } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
                 waits++;
                 Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-                health.waitingFor(channel, Failures.KAFKA, clock.instant(), "dead letter not written: " + cause.getMessage());
+                health.waitingFor(
+                        channel, Failures.KAFKA, clock.instant(), "dead letter not written: " + cause.getMessage());
                 if (waits == 1 || waits % 20 == 0) {
-                    LOG.warnf("%s: waiting for Kafka to take a dead letter (attempt %d): %s", channel, waits, cause.getMessage());
+                    LOG.warnf(
+                            "%s: waiting for Kafka to take a dead letter (attempt %d): %s",
+                            channel, waits, cause.getMessage());
                 }
                 sleeper.sleep(backoff.delay(waits));
             }

@@ -15,19 +15,40 @@ public final class Failures {
     static final String POSTGRESQL = "PostgreSQL";
     static final String KAFKA = "Kafka";
 
-    private static final Set<String> CONNECTION_CLASSES = Set.of("ConnectException", "ClosedConnectionException",
-            "ClosedChannelException", "NoRouteToHostException", "SocketTimeoutException", "SocketException",
-            "UnknownHostException", "TimeoutException", "PoolClosedException", "ConnectTimeoutException");
-    private static final Set<String> CONNECTION_MESSAGES = Set.of("connection refused", "connection reset",
-            "connection is closed", "connection closed", "pool closed", "timeout", "timed out", "broken pipe");
+    private static final Set<String> CONNECTION_CLASSES = Set.of(
+            "ConnectException",
+            "ClosedConnectionException",
+            "ClosedChannelException",
+            "NoRouteToHostException",
+            "SocketTimeoutException",
+            "SocketException",
+            "UnknownHostException",
+            "TimeoutException",
+            "PoolClosedException",
+            "ConnectTimeoutException");
+    private static final Set<String> CONNECTION_MESSAGES = Set.of(
+            "connection refused",
+            "connection reset",
+            "connection is closed",
+            "connection closed",
+            "pool closed",
+            "timeout",
+            "timed out",
+            "broken pipe");
 
     /** Messages are only trusted from I/O libraries: "timeout" in our own validation sentence is not an outage. */
-    private static final Set<String> INFRASTRUCTURE_PACKAGES = Set.of("io.vertx.", "io.netty.", "java.net.", "java.io.",
-            "java.nio.", "org.hibernate.", "java.util.concurrent.", "io.smallrye.mutiny.TimeoutException",
+    private static final Set<String> INFRASTRUCTURE_PACKAGES = Set.of(
+            "io.vertx.",
+            "io.netty.",
+            "java.net.",
+            "java.io.",
+            "java.nio.",
+            "org.hibernate.",
+            "java.util.concurrent.",
+            "io.smallrye.mutiny.TimeoutException",
             "org.apache.kafka.");
 
-    private Failures() {
-    }
+    private Failures() {}
 
     /** The dependency to wait for when {@code failure} is transient ("PostgreSQL", "Kafka", "a dependency"), else empty. */
     public static Optional<String> transientDependency(Throwable failure) {
@@ -43,8 +64,9 @@ public final class Failures {
             String name = t.getClass().getName();
             String message = t.getMessage() == null ? "" : t.getMessage().toLowerCase();
             boolean infrastructure = INFRASTRUCTURE_PACKAGES.stream().anyMatch(name::startsWith);
-            boolean connection = infrastructure && (CONNECTION_CLASSES.contains(t.getClass().getSimpleName())
-                    || CONNECTION_MESSAGES.stream().anyMatch(message::contains));
+            boolean connection = infrastructure
+                    && (CONNECTION_CLASSES.contains(t.getClass().getSimpleName())
+                            || CONNECTION_MESSAGES.stream().anyMatch(message::contains));
             if (connection) {
                 return Optional.of(dependencyOf(failure));
             }
@@ -64,7 +86,8 @@ public final class Failures {
                 || state.startsWith("53") // insufficient resources
                 || state.startsWith("57P0") // admin / crash shutdown, cannot connect now
                 || state.equals("57014") // query canceled (statement timeout)
-                || state.equals("40001") || state.equals("40P01") // serialization failure, deadlock
+                || state.equals("40001")
+                || state.equals("40P01") // serialization failure, deadlock
                 || state.equals("55P03"); // lock not available
     }
 

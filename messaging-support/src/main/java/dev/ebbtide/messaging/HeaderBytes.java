@@ -12,8 +12,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /** Kafka headers ↔ bytes, to store a dead letter's original headers (e.g. in a {@code bytea} column) unchanged. */
 public final class HeaderBytes {
-    private HeaderBytes() {
-    }
+    private HeaderBytes() {}
 
     public static byte[] write(Headers headers) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

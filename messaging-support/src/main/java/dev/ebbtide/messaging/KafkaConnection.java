@@ -9,8 +9,7 @@ import java.util.Map;
  * settings, which each side client (a dead-letter producer, an end-offset reader) sets for itself.
  */
 public final class KafkaConnection {
-    private KafkaConnection() {
-    }
+    private KafkaConnection() {}
 
     public static Map<String, Object> settings(Map<String, Object> clientConfig) {
         Map<String, Object> config = new HashMap<>();

@@ -8,12 +8,14 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 
 /** How every Ebbtide service builds its Kafka messages. */
 public final class KafkaMessages {
-    private KafkaMessages() {
-    }
+    private KafkaMessages() {}
 
     /** An event keyed by its cluster, so one cluster's events stay in order. */
     public static Message<String> keyed(String key, String json) {
-        return Message.of(json).addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build());
+        return Message.of(json)
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                        .withKey(key)
+                        .build());
     }
 
     /**
@@ -24,7 +26,11 @@ public final class KafkaMessages {
         RecordHeaders headers = new RecordHeaders();
         headers.add("dead-letter-reason", String.valueOf(reason).getBytes(StandardCharsets.UTF_8));
         headers.add("dead-letter-topic", String.valueOf(sourceTopic).getBytes(StandardCharsets.UTF_8));
-        return Message.of(payload == null ? "" : payload).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
-                .withTopic(Topics.deadLetterTopicFor(sourceTopic)).withKey(key).withHeaders(headers).build());
+        return Message.of(payload == null ? "" : payload)
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                        .withTopic(Topics.deadLetterTopicFor(sourceTopic))
+                        .withKey(key)
+                        .withHeaders(headers)
+                        .build());
     }
 }

@@ -12,7 +12,12 @@ package dev.ebbtide.messaging;
  * @param nulAllowedIn   top-level fields whose text may hold NUL characters (a job's output); everywhere else NUL is
  *                       refused
  */
-public record Limits(int maxValueBytes, int maxKeyBytes, int maxStringChars, int maxDepth, int maxHeaderBytes,
+public record Limits(
+        int maxValueBytes,
+        int maxKeyBytes,
+        int maxStringChars,
+        int maxDepth,
+        int maxHeaderBytes,
         java.util.Set<String> nulAllowedIn) {
     public static final Limits DEFAULT = new Limits(1024 * 1024, 256, 64 * 1024, 32, 1024, java.util.Set.of());
     /** For {@code JobLogChunk}: a program's output may contain NUL bytes; the scheduler stores them as bytes. */

@@ -14,26 +14,27 @@ import org.apache.kafka.common.header.Headers;
  * (string sizes, nesting, NUL, null array elements), typed strict read, then {@link EventRules}.
  */
 public final class RecordDecoder {
-    private RecordDecoder() {
-    }
+    private RecordDecoder() {}
 
     public static <T> Decoded<T> decode(String topic, byte[] key, byte[] value, Headers headers, Class<T> type) {
         return decode(topic, key, value, headers, type, Limits.DEFAULT);
     }
 
-    public static <T> Decoded<T> decode(String topic, byte[] key, byte[] value, Headers headers, Class<T> type,
-            Limits limits) {
+    public static <T> Decoded<T> decode(
+            String topic, byte[] key, byte[] value, Headers headers, Class<T> type, Limits limits) {
         try {
             return decodeOrThrow(topic, key, value, headers, type, limits);
         } catch (RuntimeException | StackOverflowError e) {
-            return poison("could not be read: " + e.getClass().getSimpleName() + ": " + StrictJson.firstLine(e.getMessage()));
+            return poison(
+                    "could not be read: " + e.getClass().getSimpleName() + ": " + StrictJson.firstLine(e.getMessage()));
         }
     }
 
-    private static <T> Decoded<T> decodeOrThrow(String topic, byte[] key, byte[] value, Headers headers, Class<T> type,
-            Limits limits) {
+    private static <T> Decoded<T> decodeOrThrow(
+            String topic, byte[] key, byte[] value, Headers headers, Class<T> type, Limits limits) {
         if (value == null) {
-            return Topics.COMPACTED.contains(topic) ? new Decoded.Tombstone<>()
+            return Topics.COMPACTED.contains(topic)
+                    ? new Decoded.Tombstone<>()
                     : poison("null value (a tombstone) on " + topic + ", which is not compacted");
         }
         if (value.length == 0) {

@@ -26,24 +26,35 @@ import java.util.stream.Collectors;
 final class StrictJson {
     static final ObjectMapper MAPPER = strict();
 
-    private StrictJson() {
-    }
+    private StrictJson() {}
 
     private static ObjectMapper strict() {
         ObjectMapper mapper = EventJson.configure(JsonMapper.builder()
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS,
-                        DeserializationFeature.FAIL_ON_TRAILING_TOKENS, DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
-                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT, DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_AS_NULL,
+                .enable(
+                        DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES,
+                                DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS,
+                        DeserializationFeature.FAIL_ON_TRAILING_TOKENS,
+                                DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+                .disable(
+                        DeserializationFeature.ACCEPT_FLOAT_AS_INT,
+                        DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_AS_NULL,
                         DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .build());
-        for (LogicalType target : new LogicalType[] {LogicalType.Textual, LogicalType.Integer, LogicalType.Float,
-                LogicalType.Boolean, LogicalType.Enum, LogicalType.DateTime}) {
+        for (LogicalType target : new LogicalType[] {
+            LogicalType.Textual,
+            LogicalType.Integer,
+            LogicalType.Float,
+            LogicalType.Boolean,
+            LogicalType.Enum,
+            LogicalType.DateTime
+        }) {
             mapper.coercionConfigFor(target).setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail);
         }
-        for (CoercionInputShape shape : new CoercionInputShape[] {CoercionInputShape.Integer, CoercionInputShape.Float,
-                CoercionInputShape.Boolean}) {
+        for (CoercionInputShape shape : new CoercionInputShape[] {
+            CoercionInputShape.Integer, CoercionInputShape.Float, CoercionInputShape.Boolean
+        }) {
             mapper.coercionConfigFor(LogicalType.Textual).setCoercion(shape, CoercionAction.Fail);
             mapper.coercionConfigFor(LogicalType.DateTime).setCoercion(shape, CoercionAction.Fail);
         }
@@ -66,7 +77,8 @@ final class StrictJson {
                 return Optional.of("field " + shown(path) + " is " + text.length() + " characters, more than "
                         + limits.maxStringChars());
             }
-            return text.indexOf('\0') >= 0 && !limits.nulAllowedIn().contains(path) ? Optional.of("field " + shown(path) + " contains a NUL character")
+            return text.indexOf('\0') >= 0 && !limits.nulAllowedIn().contains(path)
+                    ? Optional.of("field " + shown(path) + " contains a NUL character")
                     : Optional.empty();
         }
         if (node.isArray()) {
@@ -81,13 +93,15 @@ final class StrictJson {
             }
         }
         if (node.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = it.next();
                 String name = field.getKey();
                 if (name.length() > limits.maxStringChars() || name.indexOf('\0') >= 0) {
-                    return Optional.of("a field name under " + shown(path) + " is too long or contains a NUL character");
+                    return Optional.of(
+                            "a field name under " + shown(path) + " is too long or contains a NUL character");
                 }
-                Optional<String> inner = walk(field.getValue(), path.isEmpty() ? name : path + "." + name, depth + 1, limits);
+                Optional<String> inner =
+                        walk(field.getValue(), path.isEmpty() ? name : path + "." + name, depth + 1, limits);
                 if (inner.isPresent()) {
                     return inner;
                 }
@@ -98,9 +112,13 @@ final class StrictJson {
 
     /** One sentence for a failed typed read: where and what. */
     static String sentence(String typeName, JacksonException e) {
-        String where = e instanceof JsonMappingException m && !m.getPath().isEmpty() ? " at " + m.getPath().stream()
-                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                .collect(Collectors.joining(".")).replace(".[", "[") : "";
+        String where = e instanceof JsonMappingException m && !m.getPath().isEmpty()
+                ? " at "
+                        + m.getPath().stream()
+                                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                                .collect(Collectors.joining("."))
+                                .replace(".[", "[")
+                : "";
         Throwable cause = e instanceof ValueInstantiationException && e.getCause() != null ? e.getCause() : null;
         String what = firstLine(cause != null ? cause.getMessage() : e.getOriginalMessage());
         if (what.startsWith("Cannot map `null` into type")) {

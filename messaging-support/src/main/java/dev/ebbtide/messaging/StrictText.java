@@ -11,8 +11,7 @@ import java.util.Optional;
 
 /** Bytes → text, refusing anything that is not well-formed UTF-8 or that contains NUL (PostgreSQL text cannot). */
 public final class StrictText {
-    private StrictText() {
-    }
+    private StrictText() {}
 
     /** The text, or null when {@link #problem} would name one. */
     public static String decode(byte[] bytes) {
@@ -33,7 +32,8 @@ public final class StrictText {
         } catch (MalformedInputException e) {
             return Optional.of("is not valid UTF-8 (malformed byte at offset " + in.position() + ")");
         } catch (CharacterCodingException e) {
-            return Optional.of("is not valid UTF-8 (" + e.getClass().getSimpleName() + " at offset " + in.position() + ")");
+            return Optional.of(
+                    "is not valid UTF-8 (" + e.getClass().getSimpleName() + " at offset " + in.position() + ")");
         }
         for (int i = 0; i < text.length(); i++) {
             if (text.charAt(i) == '\0') {
@@ -44,7 +44,9 @@ public final class StrictText {
     }
 
     private static CharsetDecoder decoder() {
-        return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+        return StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
     }
 }

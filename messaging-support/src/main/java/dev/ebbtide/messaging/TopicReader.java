@@ -12,15 +12,17 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** Reads every partition of a topic from its beginning to the end it had when the read began, once, without a group. */
 public final class TopicReader {
-    private TopicReader() {
-    }
+    private TopicReader() {}
 
     /**
      * @param connection bootstrap.servers and security settings
      * @param each       called for every record, partition by partition in offset order
      * @throws IllegalStateException if the topic cannot be read to its end within {@code timeout}
      */
-    public static void readToEnd(Map<String, Object> connection, String topic, Duration timeout,
+    public static void readToEnd(
+            Map<String, Object> connection,
+            String topic,
+            Duration timeout,
             Consumer<ConsumerRecord<byte[], byte[]>> each) {
         readToEnd(connection, topic, p -> true, timeout, each);
     }
@@ -30,15 +32,21 @@ public final class TopicReader {
      *
      * @return the topic's partition count
      */
-    public static int readToEnd(Map<String, Object> connection, String topic, java.util.function.IntPredicate partitions,
-            Duration timeout, Consumer<ConsumerRecord<byte[], byte[]>> each) {
+    public static int readToEnd(
+            Map<String, Object> connection,
+            String topic,
+            java.util.function.IntPredicate partitions,
+            Duration timeout,
+            Consumer<ConsumerRecord<byte[], byte[]>> each) {
         Map<String, Object> config = new HashMap<>(connection);
         config.put("enable.auto.commit", "false");
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> all = consumer.partitionsFor(topic, timeout).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            List<TopicPartition> read = all.stream().filter(tp -> partitions.test(tp.partition())).toList();
+                    .map(p -> new TopicPartition(p.topic(), p.partition()))
+                    .toList();
+            List<TopicPartition> read =
+                    all.stream().filter(tp -> partitions.test(tp.partition())).toList();
             consumer.assign(read);
             consumer.seekToBeginning(read);
             Map<TopicPartition, Long> end = consumer.endOffsets(read, timeout);

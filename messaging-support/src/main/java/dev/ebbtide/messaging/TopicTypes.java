@@ -14,8 +14,9 @@ public final class TopicTypes {
             Map.entry(Topics.JOBS_RUNS, Set.of(EventTypes.JOB_RUN_REPORTED)),
             Map.entry(Topics.JOBS_STOPS, Set.of(EventTypes.JOB_STOP_REQUESTED)),
             Map.entry(Topics.CLUSTERS, Set.of(EventTypes.CLUSTER_DEFINED)),
-            Map.entry(Topics.CLUSTERS_DEMAND, Set.of(EventTypes.CLUSTER_DEMAND_CHANGED,
-                    EventTypes.CLUSTER_DEMAND_CHANGED_V2)),
+            Map.entry(
+                    Topics.CLUSTERS_DEMAND,
+                    Set.of(EventTypes.CLUSTER_DEMAND_CHANGED, EventTypes.CLUSTER_DEMAND_CHANGED_V2)),
             Map.entry(Topics.CLUSTERS_BACKOFF, Set.of(EventTypes.CLUSTER_BACKOFF_CHANGED)),
             Map.entry(Topics.SCALE_REQUESTS, Set.of(EventTypes.SCALE_REQUESTED)),
             Map.entry(Topics.NODES_STATE, Set.of(EventTypes.NODE_STATE_CHANGED)),
@@ -25,8 +26,7 @@ public final class TopicTypes {
             Map.entry(Topics.POLICIES_AUDIT, Set.of(EventTypes.POLICY_CHANGED)),
             Map.entry(Topics.SCALING_DECISIONS, Set.of(EventTypes.SCALING_DECISION_RECORDED)));
 
-    private TopicTypes() {
-    }
+    private TopicTypes() {}
 
     /** The types {@code topic} carries; empty for a topic Ebbtide does not know (then any type is accepted). */
     public static Set<String> typesOf(String topic) {

@@ -8,15 +8,17 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /** Kinds of bad records, shared by the unit test and the autoscaler's end-to-end test. */
 final class BadRecords {
-    static final String GOOD_NODE = "{\"cluster\":\"c1\",\"node\":\"c1-0\",\"state\":\"idle\",\"at\":\"2026-11-26T20:42:36.060Z\"}";
+    static final String GOOD_NODE =
+            "{\"cluster\":\"c1\",\"node\":\"c1-0\",\"state\":\"idle\",\"at\":\"2026-11-26T20:42:36.060Z\"}";
 
     /** A record: value bytes and headers. */
-    record Bad(byte[] value, RecordHeaders headers, String reasonContains) {
-    }
+    record Bad(byte[] value, RecordHeaders headers, String reasonContains) {}
 
     static Map<String, Bad> nodeStateKinds() {
         Map<String, Bad> kinds = new LinkedHashMap<>();
-        kinds.put("non-UTF-8", new Bad(new byte[] {'{', '"', (byte) 0xC3, (byte) 0x28, '"', ':', '1', '}'}, null, "not valid UTF-8"));
+        kinds.put(
+                "non-UTF-8",
+                new Bad(new byte[] {'{', '"', (byte) 0xC3, (byte) 0x28, '"', ':', '1', '}'}, null, "not valid UTF-8"));
         kinds.put("NUL byte", new Bad(bytes("{\"cluster\":\"c\0\"}"), null, "NUL"));
         kinds.put("escaped NUL", new Bad(bytes(GOOD_NODE.replace("c1-0", "c1\\u0000")), null, "NUL"));
         kinds.put("truncated JSON", new Bad(bytes(GOOD_NODE.substring(0, 20)), null, "not a JSON document"));
@@ -37,8 +39,12 @@ final class BadRecords {
         RecordHeaders badHeader = ce("id-3", "2026-11-26T20:42:36Z");
         badHeader.add("ce_subject", new byte[] {(byte) 0xFF});
         kinds.put("non-UTF-8 ce_ header", new Bad(bytes(GOOD_NODE), badHeader, "ce_subject"));
-        kinds.put("null array element", new Bad(bytes(
-                "{\"cluster\":\"c1\",\"queue\":[null],\"nodesNeeded\":0,\"busyNodes\":[]}"), null, "null"));
+        kinds.put(
+                "null array element",
+                new Bad(
+                        bytes("{\"cluster\":\"c1\",\"queue\":[null],\"nodesNeeded\":0,\"busyNodes\":[]}"),
+                        null,
+                        "null"));
         return kinds;
     }
 
@@ -58,6 +64,5 @@ final class BadRecords {
 
     static final String TOPIC = Topics.NODES_STATE;
 
-    private BadRecords() {
-    }
+    private BadRecords() {}
 }

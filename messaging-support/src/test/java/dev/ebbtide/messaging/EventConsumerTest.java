@@ -36,7 +36,8 @@ class EventConsumerTest {
         @Override
         public CompletionStage<Void> send(ConsumerRecord<byte[], byte[]> record, String reason, String consumer) {
             if (dlqFailuresLeft-- > 0) {
-                return CompletableFuture.failedFuture(new org.apache.kafka.common.errors.TimeoutException("broker down"));
+                return CompletableFuture.failedFuture(
+                        new org.apache.kafka.common.errors.TimeoutException("broker down"));
             }
             dlq.add(DeadLetters.record(record, reason, consumer));
             return CompletableFuture.completedFuture(null);
@@ -44,15 +45,25 @@ class EventConsumerTest {
     };
 
     private EventConsumer consumer(EventConsumer.Apply<NodeStateChanged> apply) {
-        return new EventConsumer("test-in", deadLetters, health, clock, waits::add).on(Topics.NODES_STATE,
-                NodeStateChanged.class, apply);
+        return new EventConsumer("test-in", deadLetters, health, clock, waits::add)
+                .on(Topics.NODES_STATE, NodeStateChanged.class, apply);
     }
 
     private static ConsumerRecord<byte[], byte[]> record(byte[] value, long offset) {
         RecordHeaders headers = new RecordHeaders();
         headers.add("traceparent", new byte[] {1, 2, (byte) 0xFF});
-        return new ConsumerRecord<>(Topics.NODES_STATE, 0, offset, 0L, TimestampType.CREATE_TIME, 2, value == null ? 0 : value.length,
-                bytes("c1"), value, headers, java.util.Optional.empty());
+        return new ConsumerRecord<>(
+                Topics.NODES_STATE,
+                0,
+                offset,
+                0L,
+                TimestampType.CREATE_TIME,
+                2,
+                value == null ? 0 : value.length,
+                bytes("c1"),
+                value,
+                headers,
+                java.util.Optional.empty());
     }
 
     @Test
@@ -66,7 +77,9 @@ class EventConsumerTest {
         assertEquals(Topics.INTERNAL_DLQ, letter.topic());
         assertArrayEquals(bad, letter.value());
         assertArrayEquals(bytes("c1"), letter.key());
-        assertArrayEquals(new byte[] {1, 2, (byte) 0xFF}, letter.headers().lastHeader("traceparent").value());
+        assertArrayEquals(
+                new byte[] {1, 2, (byte) 0xFF},
+                letter.headers().lastHeader("traceparent").value());
         assertEquals(Topics.NODES_STATE, header(letter, DeadLetters.TOPIC));
         assertEquals("0", header(letter, DeadLetters.PARTITION));
         assertEquals("17", header(letter, DeadLetters.OFFSET));
@@ -81,7 +94,8 @@ class EventConsumerTest {
                 throw new RuntimeException("insert failed", new ConnectException("Connection refused"));
             }
             assertTrue(!health.allConsuming(), "waiting while the dependency is down");
-            assertTrue(health.report().get("test-in").startsWith("waiting for a dependency since 2026-12-02T01:00:00Z"),
+            assertTrue(
+                    health.report().get("test-in").startsWith("waiting for a dependency since 2026-12-02T01:00:00Z"),
                     health.report().toString());
         });
         assertEquals(EventConsumer.Outcome.APPLIED, c.accept(record(bytes(GOOD_NODE), 1)));
@@ -96,10 +110,11 @@ class EventConsumerTest {
     void kafkaRetriableErrorsAreTransientToo() {
         int[] calls = {0};
         consumer(e -> {
-            if (++calls[0] < 3) {
-                throw new NotEnoughReplicasException("not enough replicas");
-            }
-        }).accept(record(bytes(GOOD_NODE), 1));
+                    if (++calls[0] < 3) {
+                        throw new NotEnoughReplicasException("not enough replicas");
+                    }
+                })
+                .accept(record(bytes(GOOD_NODE), 1));
         assertEquals(3, calls[0]);
         assertTrue(dlq.isEmpty());
     }
@@ -108,9 +123,10 @@ class EventConsumerTest {
     void aFailureOfTheRecordItselfIsRetriedThenDeadLettered() {
         int[] calls = {0};
         EventConsumer.Outcome outcome = consumer(e -> {
-            calls[0]++;
-            throw new IllegalStateException("timeout must be positive");
-        }).accept(record(bytes(GOOD_NODE), 5));
+                    calls[0]++;
+                    throw new IllegalStateException("timeout must be positive");
+                })
+                .accept(record(bytes(GOOD_NODE), 5));
         assertEquals(EventConsumer.Outcome.DEAD_LETTERED, outcome);
         assertEquals(3, calls[0]);
         assertTrue(header(dlq.get(0), DeadLetters.REASON).contains("could not be applied (3 attempts)"));
@@ -119,7 +135,8 @@ class EventConsumerTest {
     @Test
     void aDeadLetterThatCannotBeWrittenYetIsRetriedUntilKafkaTakesIt() {
         dlqFailuresLeft = 4;
-        assertEquals(EventConsumer.Outcome.DEAD_LETTERED, consumer(e -> { }).accept(record(new byte[] {(byte) 0xFF}, 9)));
+        assertEquals(
+                EventConsumer.Outcome.DEAD_LETTERED, consumer(e -> {}).accept(record(new byte[] {(byte) 0xFF}, 9)));
         assertEquals(1, dlq.size());
         assertEquals(4, waits.size());
         assertTrue(health.allConsuming());
@@ -128,7 +145,7 @@ class EventConsumerTest {
     @Test
     void aRecordOfATopicWithoutHandlerIsSkipped() {
         ConsumerRecord<byte[], byte[]> other = new ConsumerRecord<>("other", 0, 0, null, bytes("x"));
-        assertEquals(EventConsumer.Outcome.SKIPPED, consumer(e -> { }).accept(other));
+        assertEquals(EventConsumer.Outcome.SKIPPED, consumer(e -> {}).accept(other));
     }
 
     @Test
@@ -136,19 +153,34 @@ class EventConsumerTest {
         List<Object> applied = new ArrayList<>();
         EventConsumer c = new EventConsumer("test-in", deadLetters, health, clock, waits::add)
                 .on(Topics.CLUSTERS_DEMAND, dev.ebbtide.common.events.ClusterDemandChanged.class, applied::add)
-                .on(Topics.CLUSTERS_DEMAND, dev.ebbtide.common.events.EventTypes.CLUSTER_DEMAND_CHANGED_V2,
-                        dev.ebbtide.common.events.ClusterDemandChangedV2.class, applied::add);
-        String v1 = "{\"cluster\":\"c1\",\"queue\":[],\"nodesNeeded\":0,\"busyNodes\":[],\"at\":\"2026-12-02T01:00:00Z\"}";
+                .on(
+                        Topics.CLUSTERS_DEMAND,
+                        dev.ebbtide.common.events.EventTypes.CLUSTER_DEMAND_CHANGED_V2,
+                        dev.ebbtide.common.events.ClusterDemandChangedV2.class,
+                        applied::add);
+        String v1 =
+                "{\"cluster\":\"c1\",\"queue\":[],\"nodesNeeded\":0,\"busyNodes\":[],\"at\":\"2026-12-02T01:00:00Z\"}";
         String v2 = "{\"cluster\":\"c1\",\"queueHead\":[],\"queuedJobs\":0,\"nodesNeeded\":0,\"bySize\":[],"
                 + "\"busyNodes\":[],\"arrivals\":[{\"jobId\":\"j1\",\"nodes\":2,\"submittedAt\":\"2026-12-02T01:00:00Z\"}],"
                 + "\"at\":\"2026-12-02T01:00:00Z\"}";
-        assertEquals(EventConsumer.Outcome.APPLIED, c.accept(demand(v1, dev.ebbtide.common.events.EventTypes.CLUSTER_DEMAND_CHANGED)));
-        assertEquals(EventConsumer.Outcome.APPLIED, c.accept(demand(v2, dev.ebbtide.common.events.EventTypes.CLUSTER_DEMAND_CHANGED_V2)));
-        assertEquals(EventConsumer.Outcome.DEAD_LETTERED,
-                c.accept(demand(v2, dev.ebbtide.common.events.EventTypes.CLUSTER_DEMAND_CHANGED)), "a v2 body labelled v1");
+        assertEquals(
+                EventConsumer.Outcome.APPLIED,
+                c.accept(demand(v1, dev.ebbtide.common.events.EventTypes.CLUSTER_DEMAND_CHANGED)));
+        assertEquals(
+                EventConsumer.Outcome.APPLIED,
+                c.accept(demand(v2, dev.ebbtide.common.events.EventTypes.CLUSTER_DEMAND_CHANGED_V2)));
+        assertEquals(
+                EventConsumer.Outcome.DEAD_LETTERED,
+                c.accept(demand(v2, dev.ebbtide.common.events.EventTypes.CLUSTER_DEMAND_CHANGED)),
+                "a v2 body labelled v1");
         assertEquals(2, applied.size());
         assertTrue(applied.get(0) instanceof dev.ebbtide.common.events.ClusterDemandChanged);
-        assertEquals("j1", ((dev.ebbtide.common.events.ClusterDemandChangedV2) applied.get(1)).arrivals().get(0).jobId());
+        assertEquals(
+                "j1",
+                ((dev.ebbtide.common.events.ClusterDemandChangedV2) applied.get(1))
+                        .arrivals()
+                        .get(0)
+                        .jobId());
     }
 
     private static ConsumerRecord<byte[], byte[]> demand(String value, String ceType) {
@@ -157,8 +189,18 @@ class EventConsumerTest {
         headers.add("ce_id", bytes(java.util.UUID.randomUUID().toString()));
         headers.add("ce_source", bytes("/ebbtide/scheduler"));
         headers.add("ce_type", bytes(ceType));
-        return new ConsumerRecord<>(Topics.CLUSTERS_DEMAND, 0, 0, 0L, TimestampType.CREATE_TIME, 2, value.length(),
-                bytes("c1"), bytes(value), headers, java.util.Optional.empty());
+        return new ConsumerRecord<>(
+                Topics.CLUSTERS_DEMAND,
+                0,
+                0,
+                0L,
+                TimestampType.CREATE_TIME,
+                2,
+                value.length(),
+                bytes("c1"),
+                bytes(value),
+                headers,
+                java.util.Optional.empty());
     }
 
     private static String header(ProducerRecord<byte[], byte[]> r, String key) {

@@ -14,7 +14,6 @@ import dev.ebbtide.common.events.QueuedJob;
 import dev.ebbtide.common.events.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -31,12 +30,15 @@ class RecordDecoderPropertiesTest {
 
     @Property(tries = 2000)
     void arbitraryBytesAreAnEventOrPoisonNeverAnException(@ForAll @Size(max = 300) byte[] value) {
-        Decoded<NodeStateChanged> d = RecordDecoder.decode(Topics.NODES_STATE, null, value, null, NodeStateChanged.class);
+        Decoded<NodeStateChanged> d =
+                RecordDecoder.decode(Topics.NODES_STATE, null, value, null, NodeStateChanged.class);
         assertNotNull(d);
     }
 
     @Property(tries = 1000)
-    void mutatedValidJsonIsAnEventOrPoison(@ForAll("submissions") JobSubmitted job, @ForAll @IntRange(min = 0, max = 10_000) int at,
+    void mutatedValidJsonIsAnEventOrPoison(
+            @ForAll("submissions") JobSubmitted job,
+            @ForAll @IntRange(min = 0, max = 10_000) int at,
             @ForAll byte replacement) {
         byte[] bytes = EventJson.write(job).getBytes(StandardCharsets.UTF_8);
         bytes[at % bytes.length] = replacement;
@@ -48,7 +50,9 @@ class RecordDecoderPropertiesTest {
     }
 
     @Property(tries = 500)
-    void arbitraryCloudEventHeadersNeverThrow(@ForAll @Size(max = 40) byte[] id, @ForAll @Size(max = 40) byte[] time,
+    void arbitraryCloudEventHeadersNeverThrow(
+            @ForAll @Size(max = 40) byte[] id,
+            @ForAll @Size(max = 40) byte[] time,
             @ForAll @Size(max = 40) byte[] type) {
         RecordHeaders h = new RecordHeaders();
         h.add("ce_specversion", "1.0".getBytes(StandardCharsets.UTF_8));
@@ -56,27 +60,49 @@ class RecordDecoderPropertiesTest {
         h.add("ce_source", "/x".getBytes(StandardCharsets.UTF_8));
         h.add("ce_type", type);
         h.add("ce_time", time);
-        assertNotNull(RecordDecoder.decode(Topics.NODES_STATE, id, BadRecords.bytes(BadRecords.GOOD_NODE), h,
-                NodeStateChanged.class));
+        assertNotNull(RecordDecoder.decode(
+                Topics.NODES_STATE, id, BadRecords.bytes(BadRecords.GOOD_NODE), h, NodeStateChanged.class));
     }
 
     @Property(tries = 500)
     void validSubmissionsAlwaysPassAndRoundTrip(@ForAll("submissions") JobSubmitted job) {
         byte[] bytes = EventJson.write(job).getBytes(StandardCharsets.UTF_8);
-        Decoded<JobSubmitted> d = RecordDecoder.decode(Topics.JOBS_SUBMITTED, job.cluster().getBytes(StandardCharsets.UTF_8),
-                bytes, submittedHeaders(job.jobId()), JobSubmitted.class);
+        Decoded<JobSubmitted> d = RecordDecoder.decode(
+                Topics.JOBS_SUBMITTED,
+                job.cluster().getBytes(StandardCharsets.UTF_8),
+                bytes,
+                submittedHeaders(job.jobId()),
+                JobSubmitted.class);
         Decoded.Event<JobSubmitted> event = assertInstanceOf(Decoded.Event.class, d, () -> d.toString());
         assertEquals(job, event.value());
     }
 
     @Property(tries = 300)
     void validDemandAndNodeStatesAlwaysPass(@ForAll("demands") ClusterDemandChanged demand, @ForAll NodeState state) {
-        assertInstanceOf(Decoded.Event.class, RecordDecoder.decode(Topics.CLUSTERS_DEMAND, null,
-                EventJson.write(demand).getBytes(StandardCharsets.UTF_8), null, ClusterDemandChanged.class));
-        NodeStateChanged node = new NodeStateChanged(demand.cluster(), demand.cluster() + "-0", state, null, null, null,
+        assertInstanceOf(
+                Decoded.Event.class,
+                RecordDecoder.decode(
+                        Topics.CLUSTERS_DEMAND,
+                        null,
+                        EventJson.write(demand).getBytes(StandardCharsets.UTF_8),
+                        null,
+                        ClusterDemandChanged.class));
+        NodeStateChanged node = new NodeStateChanged(
+                demand.cluster(),
+                demand.cluster() + "-0",
+                state,
+                null,
+                null,
+                null,
                 Instant.parse("2026-11-26T20:42:36Z"));
-        assertInstanceOf(Decoded.Event.class, RecordDecoder.decode(Topics.NODES_STATE, null,
-                EventJson.write(node).getBytes(StandardCharsets.UTF_8), null, NodeStateChanged.class));
+        assertInstanceOf(
+                Decoded.Event.class,
+                RecordDecoder.decode(
+                        Topics.NODES_STATE,
+                        null,
+                        EventJson.write(node).getBytes(StandardCharsets.UTF_8),
+                        null,
+                        NodeStateChanged.class));
     }
 
     private static RecordHeaders submittedHeaders(String id) {
@@ -88,28 +114,61 @@ class RecordDecoderPropertiesTest {
 
     @Provide
     Arbitrary<JobSubmitted> submissions() {
-        Arbitrary<String> cluster = Arbitraries.strings().withChars("abcdefghijklmnopqrstuvwxyz0123456789-")
-                .ofMinLength(1).ofMaxLength(31).map(s -> "c" + s);
-        Arbitrary<String> command = Arbitraries.strings().excludeChars('\0').ofMinLength(1).ofMaxLength(200)
+        Arbitrary<String> cluster = Arbitraries.strings()
+                .withChars("abcdefghijklmnopqrstuvwxyz0123456789-")
+                .ofMinLength(1)
+                .ofMaxLength(31)
+                .map(s -> "c" + s);
+        Arbitrary<String> command = Arbitraries.strings()
+                .excludeChars('\0')
+                .ofMinLength(1)
+                .ofMaxLength(200)
                 .filter(s -> !s.isBlank());
         Arbitrary<Map<String, String>> env = Arbitraries.maps(
-                Arbitraries.strings().withChars("ABCXYZ_abc019").ofMinLength(1).ofMaxLength(20).filter(n -> !Character.isDigit(n.charAt(0))),
-                Arbitraries.strings().excludeChars('\0').ofMaxLength(50)).ofMaxSize(5);
-        Arbitrary<JobSpec> spec = Combinators.combine(command, Arbitraries.integers().between(1, 1000), env,
-                Arbitraries.of("low", "medium", "high"), Arbitraries.longs().between(1, 86_400).injectNull(0.3))
+                        Arbitraries.strings()
+                                .withChars("ABCXYZ_abc019")
+                                .ofMinLength(1)
+                                .ofMaxLength(20)
+                                .filter(n -> !Character.isDigit(n.charAt(0))),
+                        Arbitraries.strings().excludeChars('\0').ofMaxLength(50))
+                .ofMaxSize(5);
+        Arbitrary<JobSpec> spec = Combinators.combine(
+                        command,
+                        Arbitraries.integers().between(1, 1000),
+                        env,
+                        Arbitraries.of("low", "medium", "high"),
+                        Arbitraries.longs().between(1, 86_400).injectNull(0.3))
                 .as((c, n, e, p, t) -> new JobSpec(c, n, e, null, null, p, t));
-        return Combinators.combine(Arbitraries.create(() -> java.util.UUID.randomUUID().toString()), cluster, spec)
+        return Combinators.combine(
+                        Arbitraries.create(() -> java.util.UUID.randomUUID().toString()), cluster, spec)
                 .as((id, c, s) -> new JobSubmitted(id, c, s, Instant.parse("2026-11-26T20:42:28.512Z")));
     }
 
     @Provide
     Arbitrary<ClusterDemandChanged> demands() {
-        Arbitrary<QueuedJob> job = Combinators.combine(Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(36),
-                Arbitraries.integers().between(1, 100), Arbitraries.of("low", "medium", "high"))
+        Arbitrary<QueuedJob> job = Combinators.combine(
+                        Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(36),
+                        Arbitraries.integers().between(1, 100),
+                        Arbitraries.of("low", "medium", "high"))
                 .as((id, n, p) -> new QueuedJob(id, n, p, Instant.parse("2026-11-26T20:42:28Z")));
-        return Combinators.combine(Arbitraries.strings().withChars("abc-0").ofMinLength(1).ofMaxLength(20).map(s -> "c" + s),
-                job.list().ofMaxSize(10), Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(10).list().ofMaxSize(5))
-                .as((c, q, busy) -> new ClusterDemandChanged(c, q, q.stream().mapToInt(QueuedJob::instanceCount).sum(), busy,
+        return Combinators.combine(
+                        Arbitraries.strings()
+                                .withChars("abc-0")
+                                .ofMinLength(1)
+                                .ofMaxLength(20)
+                                .map(s -> "c" + s),
+                        job.list().ofMaxSize(10),
+                        Arbitraries.strings()
+                                .alpha()
+                                .ofMinLength(1)
+                                .ofMaxLength(10)
+                                .list()
+                                .ofMaxSize(5))
+                .as((c, q, busy) -> new ClusterDemandChanged(
+                        c,
+                        q,
+                        q.stream().mapToInt(QueuedJob::instanceCount).sum(),
+                        busy,
                         Instant.parse("2026-11-26T20:42:28Z")));
     }
 }

@@ -23,9 +23,21 @@ import java.util.regex.Pattern;
  * @param address            where other nodes reach this one; null = detect (first non-loopback IPv4, else host name)
  * @param cores              null = detect; likewise {@code memoryMb} and {@code gpus}
  */
-public record AgentConfig(String cluster, String node, String bootstrapServers, Map<String, String> kafka,
-        Path workDir, String address, int port, Duration heartbeatInterval, Duration stopGracePeriod, Integer cores,
-        Long memoryMb, Integer gpus, String imdsScaleSetPrefix, String imdsEndpoint) {
+public record AgentConfig(
+        String cluster,
+        String node,
+        String bootstrapServers,
+        Map<String, String> kafka,
+        Path workDir,
+        String address,
+        int port,
+        Duration heartbeatInterval,
+        Duration stopGracePeriod,
+        Integer cores,
+        Long memoryMb,
+        Integer gpus,
+        String imdsScaleSetPrefix,
+        String imdsEndpoint) {
 
     public static final String IMDS = "imds";
     public static final String DEFAULT_BOOTSTRAP = "127.0.0.1:9092";
@@ -37,8 +49,19 @@ public record AgentConfig(String cluster, String node, String bootstrapServers, 
     public static final String DEFAULT_IMDS_ENDPOINT = "http://169.254.169.254";
 
     /** Every option the agent knows, besides {@code kafka.*} and {@code config}. */
-    public static final Set<String> OPTIONS = Set.of("cluster", "node", "bootstrap.servers", "work-dir", "address",
-            "port", "heartbeat-interval", "stop-grace-period", "cores", "memory-mb", "gpus", "imds-scale-set-prefix",
+    public static final Set<String> OPTIONS = Set.of(
+            "cluster",
+            "node",
+            "bootstrap.servers",
+            "work-dir",
+            "address",
+            "port",
+            "heartbeat-interval",
+            "stop-grace-period",
+            "cores",
+            "memory-mb",
+            "gpus",
+            "imds-scale-set-prefix",
             "imds-endpoint");
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
@@ -85,10 +108,11 @@ public record AgentConfig(String cluster, String node, String bootstrapServers, 
         }
         String cluster = required(values, "cluster");
         String node = required(values, "node");
-        String bootstrap = values.getOrDefault("bootstrap.servers", kafka.getOrDefault("bootstrap.servers",
-                DEFAULT_BOOTSTRAP));
+        String bootstrap =
+                values.getOrDefault("bootstrap.servers", kafka.getOrDefault("bootstrap.servers", DEFAULT_BOOTSTRAP));
         kafka.remove("bootstrap.servers");
-        Path workDir = Path.of(values.getOrDefault("work-dir", DEFAULT_WORK_DIR.toString())).toAbsolutePath();
+        Path workDir = Path.of(values.getOrDefault("work-dir", DEFAULT_WORK_DIR.toString()))
+                .toAbsolutePath();
         String address = blankToNull(values.get("address"));
         int port = intValue(values, "port", DEFAULT_PORT, 1);
         if (port > 65535) {
@@ -99,15 +123,40 @@ public record AgentConfig(String cluster, String node, String bootstrapServers, 
         Integer cores = values.containsKey("cores") ? intValue(values, "cores", 0, 1) : null;
         Long memory = values.containsKey("memory-mb") ? (long) intValue(values, "memory-mb", 0, 1) : null;
         Integer gpus = values.containsKey("gpus") ? intValue(values, "gpus", 0, 0) : null;
-        return new AgentConfig(cluster, node, bootstrap, kafka, workDir, address, port, heartbeat, grace, cores,
-                memory, gpus, values.getOrDefault("imds-scale-set-prefix", DEFAULT_IMDS_PREFIX),
+        return new AgentConfig(
+                cluster,
+                node,
+                bootstrap,
+                kafka,
+                workDir,
+                address,
+                port,
+                heartbeat,
+                grace,
+                cores,
+                memory,
+                gpus,
+                values.getOrDefault("imds-scale-set-prefix", DEFAULT_IMDS_PREFIX),
                 values.getOrDefault("imds-endpoint", DEFAULT_IMDS_ENDPOINT));
     }
 
     /** The same settings with the node and cluster names resolved (from IMDS). */
     public AgentConfig withIdentity(String newCluster, String newNode) {
-        return new AgentConfig(newCluster, newNode, bootstrapServers, kafka, workDir, address, port,
-                heartbeatInterval, stopGracePeriod, cores, memoryMb, gpus, imdsScaleSetPrefix, imdsEndpoint);
+        return new AgentConfig(
+                newCluster,
+                newNode,
+                bootstrapServers,
+                kafka,
+                workDir,
+                address,
+                port,
+                heartbeatInterval,
+                stopGracePeriod,
+                cores,
+                memoryMb,
+                gpus,
+                imdsScaleSetPrefix,
+                imdsEndpoint);
     }
 
     /** {@code 10s}, {@code 500ms}, {@code 2m}, {@code 1h}, or ISO-8601 ({@code PT10S}). */

@@ -22,8 +22,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 final class AgentKafka {
     static final String SOURCE = EventTypes.SOURCE_PREFIX + "node-agent";
 
-    private AgentKafka() {
-    }
+    private AgentKafka() {}
 
     /** Records arrive as bytes: the agent decodes them itself (messaging-support's RecordDecoder). */
     static KafkaConsumer<byte[], byte[]> consumer(AgentConfig config) {

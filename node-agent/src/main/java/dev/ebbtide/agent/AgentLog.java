@@ -7,8 +7,7 @@ import java.time.Instant;
  * (after java.util.logging has closed its handlers) are not lost. Never given secrets or job environment values.
  */
 final class AgentLog {
-    private AgentLog() {
-    }
+    private AgentLog() {}
 
     static void info(String message) {
         line("INFO", message);

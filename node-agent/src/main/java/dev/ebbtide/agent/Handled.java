@@ -3,9 +3,9 @@ package dev.ebbtide.agent;
 import dev.ebbtide.common.events.JobAssigned;
 import dev.ebbtide.common.events.NodeAgentStatus;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -50,8 +50,8 @@ final class Handled {
     }
 
     void record(String key, String what) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
-                StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(
+                file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE)) {
             ch.write(ByteBuffer.wrap((key + " " + what + "\n").getBytes(StandardCharsets.UTF_8)));
             ch.force(true);
         }

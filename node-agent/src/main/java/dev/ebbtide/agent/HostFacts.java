@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 public record HostFacts(String address, int cores, long memoryMb, int gpus) {
 
     public static HostFacts detect(AgentConfig config) {
-        return new HostFacts(config.address() != null ? config.address() : detectAddress(),
+        return new HostFacts(
+                config.address() != null ? config.address() : detectAddress(),
                 config.cores() != null ? config.cores() : Runtime.getRuntime().availableProcessors(),
                 config.memoryMb() != null ? config.memoryMb() : readMemoryMb(Path.of("/proc/meminfo")),
                 config.gpus() != null ? config.gpus() : detectGpus());
@@ -37,7 +38,9 @@ public record HostFacts(String address, int cores, long memoryMb, int gpus) {
     /** Lines of {@code nvidia-smi -L}; 0 when it is not installed or fails. */
     static int detectGpus() {
         try {
-            Process p = new ProcessBuilder("nvidia-smi", "-L").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("nvidia-smi", "-L")
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 p.destroyForcibly();

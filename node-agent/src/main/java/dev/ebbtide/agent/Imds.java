@@ -16,8 +16,7 @@ import java.time.Duration;
 final class Imds {
     static final String PATH = "/metadata/instance/compute?api-version=2021-02-01";
 
-    private Imds() {
-    }
+    private Imds() {}
 
     /** The configuration with {@code imds} names replaced; tries for about 30 s (IMDS may lag at first boot). */
     static AgentConfig resolve(AgentConfig config) throws InterruptedException {
@@ -26,11 +25,16 @@ final class Imds {
         }
         String body = null;
         String problem = null;
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         for (int i = 0; i < 10 && body == null; i++) {
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(config.imdsEndpoint() + PATH))
-                        .header("Metadata", "true").timeout(Duration.ofSeconds(3)).GET().build(),
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(URI.create(config.imdsEndpoint() + PATH))
+                                .header("Metadata", "true")
+                                .timeout(Duration.ofSeconds(3))
+                                .GET()
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     body = r.body();

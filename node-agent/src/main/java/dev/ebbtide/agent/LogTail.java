@@ -2,9 +2,9 @@ package dev.ebbtide.agent;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -20,8 +20,7 @@ final class LogTail {
     static final Duration MIN_GAP = Duration.ofSeconds(1);
 
     /** One piece to send. */
-    record Chunk(long seq, String data, boolean eof) {
-    }
+    record Chunk(long seq, String data, boolean eof) {}
 
     private final Path log;
     private final Path posFile;
@@ -95,8 +94,12 @@ final class LogTail {
                 }
             }
             offset += len;
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
-                    .onUnmappableCharacter(CodingErrorAction.REPLACE).decode(ByteBuffer.wrap(buf, 0, len)).toString();
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPLACE)
+                    .onUnmappableCharacter(CodingErrorAction.REPLACE)
+                    .decode(ByteBuffer.wrap(buf, 0, len))
+                    .toString();
         } catch (IOException e) {
             return null;
         }

@@ -50,6 +50,7 @@ final class NodeAgent implements Runner.Sink {
     private final KafkaProducer<String, String> producer;
     /** Records that cannot be understood go here with their original bytes (messaging-support's pure parts). */
     private final KafkaDeadLetters deadLetters;
+
     private final KafkaConsumer<byte[], byte[]> consumer;
     private volatile boolean shutdown;
     private volatile boolean ready;
@@ -75,8 +76,10 @@ final class NodeAgent implements Runner.Sink {
 
     void run() throws IOException {
         Instant subscribedAt = clock.instant();
-        Thread warmUp = new Thread(() -> List.of(Topics.NODES_AGENTS, Topics.JOBS_RUNS, Topics.JOBS_LOGS)
-                .forEach(producer::partitionsFor), "producer-warm-up"); // metadata while the consumer joins its group
+        Thread warmUp = new Thread(
+                () -> List.of(Topics.NODES_AGENTS, Topics.JOBS_RUNS, Topics.JOBS_LOGS)
+                        .forEach(producer::partitionsFor),
+                "producer-warm-up"); // metadata while the consumer joins its group
         warmUp.setDaemon(true);
         warmUp.start();
         List<ConsumerRecord<byte[], byte[]>> early = new ArrayList<>();
@@ -91,8 +94,7 @@ final class NodeAgent implements Runner.Sink {
             }
 
             @Override
-            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            }
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
         });
         try {
             while (!ready && !shutdown) {
@@ -103,12 +105,16 @@ final class NodeAgent implements Runner.Sink {
                 recovered.forEach(r -> handled.unfinish(r.key));
                 status(NodeAgentStatus.Kind.ANNOUNCED);
                 Instant started = ProcessHandle.current().info().startInstant().orElse(subscribedAt);
-                AgentLog.info("announced node " + config.node() + " of cluster " + config.cluster() + " at " + facts.address()
-                        + ":" + config.port() + " (" + facts.cores() + " cores, " + facts.memoryMb() + " MiB, "
-                        + facts.gpus() + " GPUs), " + Duration.between(started, clock.instant()).toMillis()
-                        + " ms after the process started (" + Duration.between(started, subscribedAt).toMillis()
-                        + " ms to subscribe, " + Duration.between(subscribedAt, assignedAt).toMillis()
-                        + " ms to get partitions and positions)");
+                AgentLog.info(
+                        "announced node " + config.node() + " of cluster " + config.cluster() + " at " + facts.address()
+                                + ":" + config.port() + " (" + facts.cores() + " cores, " + facts.memoryMb() + " MiB, "
+                                + facts.gpus() + " GPUs), "
+                                + Duration.between(started, clock.instant()).toMillis()
+                                + " ms after the process started ("
+                                + Duration.between(started, subscribedAt).toMillis()
+                                + " ms to subscribe, "
+                                + Duration.between(subscribedAt, assignedAt).toMillis()
+                                + " ms to get partitions and positions)");
                 early.forEach(this::handle);
                 consumer.commitSync();
             }
@@ -181,10 +187,14 @@ final class NodeAgent implements Runner.Sink {
 
     /** Waits for the broker to take the dead letter (up to a minute: Kafka may be briefly unavailable). */
     private void deadLetter(ConsumerRecord<byte[], byte[]> r, String reason) {
-        AgentLog.warn("dead-lettering " + r.topic() + " partition " + r.partition() + " offset " + r.offset() + ": " + reason);
+        AgentLog.warn("dead-lettering " + r.topic() + " partition " + r.partition() + " offset " + r.offset() + ": "
+                + reason);
         for (int attempt = 1; attempt <= 6; attempt++) {
             try {
-                deadLetters.send(r, reason, "node-agent " + config.node()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+                deadLetters
+                        .send(r, reason, "node-agent " + config.node())
+                        .toCompletableFuture()
+                        .get(10, TimeUnit.SECONDS);
                 return;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -194,7 +204,8 @@ final class NodeAgent implements Runner.Sink {
                         + attempt + "): " + e.getMessage());
             }
         }
-        AgentLog.warn("giving up on the dead letter of " + r.topic() + " offset " + r.offset() + "; its reason: " + reason);
+        AgentLog.warn(
+                "giving up on the dead letter of " + r.topic() + " offset " + r.offset() + "; its reason: " + reason);
     }
 
     private void onAssignment(JobAssigned a) throws IOException {
@@ -210,7 +221,8 @@ final class NodeAgent implements Runner.Sink {
                     + " here, assignment ignored");
             return;
         }
-        String problem = "stopped".equals(what) ? "the attempt was stopped before its assignment arrived"
+        String problem = "stopped".equals(what)
+                ? "the attempt was stopped before its assignment arrived"
                 : runner.busyWith() != null ? "busy with job attempt " + runner.busyWith() : null;
         if (problem != null) {
             handled.record(key, "rejected");
@@ -222,7 +234,14 @@ final class NodeAgent implements Runner.Sink {
             handled.record(key, "accepted");
             try {
                 NodeRun run = runner.start(a, nodeRank, now);
-                report(a, nodeRank, RunPhase.STARTED, null, runner.outputPath(run).toString(), null, now);
+                report(
+                        a,
+                        nodeRank,
+                        RunPhase.STARTED,
+                        null,
+                        runner.outputPath(run).toString(),
+                        null,
+                        now);
                 heartbeatNow();
                 return;
             } catch (IOException e) {
@@ -241,7 +260,8 @@ final class NodeAgent implements Runner.Sink {
         Instant now = clock.instant();
         String reason = "stopped: " + s.reason();
         if (s.attempt() == null) {
-            runner.running().stream().filter(r -> r.jobId().equals(s.jobId()))
+            runner.running().stream()
+                    .filter(r -> r.jobId().equals(s.jobId()))
                     .forEach(r -> runner.stop(NodeAgentStatus.attemptKey(r.jobId(), r.attempt()), reason, null, now));
             return;
         }
@@ -251,37 +271,82 @@ final class NodeAgent implements Runner.Sink {
         } else if (handled.what(key) == null) {
             handled.record(key, "stopped");
             handled.finished(key);
-            AgentLog.info("job " + s.jobId() + " attempt " + s.attempt() + ": stop before its assignment, it will be refused");
-            producer.send(AgentKafka.record(Topics.JOBS_RUNS, config.cluster(), EventTypes.JOB_RUN_REPORTED,
-                    new JobRunReported(s.jobId(), config.cluster(), config.node(), s.nodes().indexOf(config.node()),
-                            RunPhase.EXITED, null, null, "not running here", s.attempt(), now), now));
+            AgentLog.info("job " + s.jobId() + " attempt " + s.attempt()
+                    + ": stop before its assignment, it will be refused");
+            producer.send(AgentKafka.record(
+                    Topics.JOBS_RUNS,
+                    config.cluster(),
+                    EventTypes.JOB_RUN_REPORTED,
+                    new JobRunReported(
+                            s.jobId(),
+                            config.cluster(),
+                            config.node(),
+                            s.nodes().indexOf(config.node()),
+                            RunPhase.EXITED,
+                            null,
+                            null,
+                            "not running here",
+                            s.attempt(),
+                            now),
+                    now));
         }
     }
 
     @Override
     public void log(NodeRun run, RankProcess p, LogTail.Chunk c) {
         Instant now = clock.instant();
-        producer.send(AgentKafka.record(Topics.JOBS_LOGS, config.cluster(), EventTypes.JOB_LOG_CHUNK,
-                new JobLogChunk(run.assignment.jobId(), config.cluster(), config.node(), p.rank, run.attempt(), c.seq(),
-                        c.data(), c.eof(), now), now));
+        producer.send(AgentKafka.record(
+                Topics.JOBS_LOGS,
+                config.cluster(),
+                EventTypes.JOB_LOG_CHUNK,
+                new JobLogChunk(
+                        run.assignment.jobId(),
+                        config.cluster(),
+                        config.node(),
+                        p.rank,
+                        run.attempt(),
+                        c.seq(),
+                        c.data(),
+                        c.eof(),
+                        now),
+                now));
     }
 
     @Override
     public void exited(NodeRun run, Integer exitCode, String reason) {
         producer.flush(); // the final log chunks go first
         Path out = runner.outputPath(run);
-        report(run.assignment, run.nodeRank, RunPhase.EXITED, exitCode, out == null ? null : out.toString(), reason,
+        report(
+                run.assignment,
+                run.nodeRank,
+                RunPhase.EXITED,
+                exitCode,
+                out == null ? null : out.toString(),
+                reason,
                 clock.instant());
     }
 
-    private void report(JobAssigned a, int nodeRank, RunPhase phase, Integer code, String output, String reason,
-            Instant now) {
+    private void report(
+            JobAssigned a, int nodeRank, RunPhase phase, Integer code, String output, String reason, Instant now) {
         int attempt = RankEnvironment.attempt(a);
         AgentLog.info("job " + a.jobId() + " attempt " + attempt + " node rank " + nodeRank + ": " + phase
                 + (code == null ? "" : " exit code " + code) + (reason == null ? "" : " (" + reason + ")"));
-        producer.send(AgentKafka.record(Topics.JOBS_RUNS, config.cluster(), EventTypes.JOB_RUN_REPORTED,
-                new JobRunReported(a.jobId(), config.cluster(), config.node(), nodeRank, phase, code, output, reason,
-                        attempt, now), now));
+        producer.send(AgentKafka.record(
+                Topics.JOBS_RUNS,
+                config.cluster(),
+                EventTypes.JOB_RUN_REPORTED,
+                new JobRunReported(
+                        a.jobId(),
+                        config.cluster(),
+                        config.node(),
+                        nodeRank,
+                        phase,
+                        code,
+                        output,
+                        reason,
+                        attempt,
+                        now),
+                now));
         if (phase != RunPhase.STARTED) {
             handled.finished(NodeAgentStatus.attemptKey(a.jobId(), attempt));
             heartbeatNow();
@@ -294,10 +359,25 @@ final class NodeAgent implements Runner.Sink {
 
     private void status(NodeAgentStatus.Kind kind) {
         Instant now = clock.instant();
-        producer.send(AgentKafka.record(Topics.NODES_AGENTS, config.cluster(), EventTypes.NODE_AGENT_STATUS,
-                new NodeAgentStatus(kind, config.cluster(), config.node(), agentId, facts.address(), config.port(),
-                        facts.cores(), facts.memoryMb(), facts.gpus(), VERSION, runner.running(), handled.finished(),
-                        now), now));
+        producer.send(AgentKafka.record(
+                Topics.NODES_AGENTS,
+                config.cluster(),
+                EventTypes.NODE_AGENT_STATUS,
+                new NodeAgentStatus(
+                        kind,
+                        config.cluster(),
+                        config.node(),
+                        agentId,
+                        facts.address(),
+                        config.port(),
+                        facts.cores(),
+                        facts.memoryMb(),
+                        facts.gpus(),
+                        VERSION,
+                        runner.running(),
+                        handled.finished(),
+                        now),
+                now));
         nextHeartbeat = now.plus(config.heartbeatInterval());
     }
 

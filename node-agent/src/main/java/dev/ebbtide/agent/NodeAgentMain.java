@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Level;
-import java.util.logging.Logger;
 import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 /**
  * The node agent: {@code java -cp node-agent.jar:lib/* dev.ebbtide.agent.NodeAgentMain --cluster=C --node=N …}.
@@ -23,8 +23,7 @@ import java.util.logging.LogRecord;
  */
 public final class NodeAgentMain {
 
-    private NodeAgentMain() {
-    }
+    private NodeAgentMain() {}
 
     public static void main(String[] args) {
         setUpLogging();
@@ -50,8 +49,8 @@ public final class NodeAgentMain {
     static int run(AgentConfig config) throws IOException {
         Layout layout = new Layout(config.workDir());
         Files.createDirectories(layout.ranks());
-        FileChannel lockChannel = FileChannel.open(config.workDir().resolve("agent.lock"), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE);
+        FileChannel lockChannel = FileChannel.open(
+                config.workDir().resolve("agent.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock = lockChannel.tryLock();
         if (lock == null) {
             System.err.println("ebbtide node agent: another agent already runs in " + config.workDir());
@@ -60,19 +59,26 @@ public final class NodeAgentMain {
         Files.writeString(layout.agentPid(), ProcessHandle.current().pid() + "\n");
         AgentLog.info("starting: " + config);
         HostFacts facts = HostFacts.detect(config);
-        RankEnvironment.Node node = new RankEnvironment.Node(config.node(), facts.address(), config.port(), layout,
-                System.getenv("PATH"));
-        NodeAgent agent = new NodeAgent(config, facts, new Handled(layout.handled()),
-                new Runner(layout, node, config.stopGracePeriod()), Clock.systemUTC());
+        RankEnvironment.Node node =
+                new RankEnvironment.Node(config.node(), facts.address(), config.port(), layout, System.getenv("PATH"));
+        NodeAgent agent = new NodeAgent(
+                config,
+                facts,
+                new Handled(layout.handled()),
+                new Runner(layout, node, config.stopGracePeriod()),
+                Clock.systemUTC());
         CountDownLatch done = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            agent.requestShutdown();
-            try {
-                done.await(config.stopGracePeriod().toMillis() + 15_000, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            agent.requestShutdown();
+                            try {
+                                done.await(config.stopGracePeriod().toMillis() + 15_000, TimeUnit.MILLISECONDS);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        },
+                        "shutdown"));
         try {
             agent.run();
             Files.deleteIfExists(layout.agentPid());

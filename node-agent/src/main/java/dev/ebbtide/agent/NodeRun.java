@@ -10,8 +10,7 @@ import java.util.List;
  */
 final class NodeRun {
     /** What is kept on disk ({@code ranks/<job>#<attempt>.run}) so a restarted agent can adopt or report the run. */
-    record Saved(JobAssigned assignment, int nodeRank, Instant startedAt) {
-    }
+    record Saved(JobAssigned assignment, int nodeRank, Instant startedAt) {}
 
     final String key;
     final JobAssigned assignment;
@@ -29,7 +28,8 @@ final class NodeRun {
         this.nodeRank = saved.nodeRank();
         this.processes = List.copyOf(processes);
         Long timeout = assignment.spec().timeoutSeconds();
-        this.deadline = timeout == null || timeout <= 0 ? null : saved.startedAt().plusSeconds(timeout);
+        this.deadline =
+                timeout == null || timeout <= 0 ? null : saved.startedAt().plusSeconds(timeout);
     }
 
     int attempt() {

@@ -10,8 +10,7 @@ import java.util.concurrent.TimeUnit;
 final class ProcessGroups {
     private static final Path PROC = Path.of("/proc");
 
-    private ProcessGroups() {
-    }
+    private ProcessGroups() {}
 
     /** The process group of a process, or -1 when it is gone. */
     static long pgidOf(long pid) {
@@ -21,7 +20,8 @@ final class ProcessGroups {
 
     /** True while any process (not a zombie) is in the group. */
     static boolean alive(long pgid) {
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC, p -> p.getFileName().toString().matches("\\d+"))) {
+        try (DirectoryStream<Path> dirs =
+                Files.newDirectoryStream(PROC, p -> p.getFileName().toString().matches("\\d+"))) {
             for (Path d : dirs) {
                 String[] f = stat(Long.parseLong(d.getFileName().toString()));
                 if (f != null && Long.parseLong(f[2]) == pgid && !"Z".equals(f[0]) && !"X".equals(f[0])) {
@@ -40,8 +40,10 @@ final class ProcessGroups {
             return;
         }
         try {
-            Process p = new ProcessBuilder("kill", "-" + signal, "--", "-" + pgid).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Process p = new ProcessBuilder("kill", "-" + signal, "--", "-" + pgid)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             p.waitFor(5, TimeUnit.SECONDS);
         } catch (IOException e) {
             // the group is gone or kill is missing; the exit watch reports what happened

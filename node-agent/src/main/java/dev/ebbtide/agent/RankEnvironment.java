@@ -19,19 +19,18 @@ public final class RankEnvironment {
     public static final String DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
     /** {@code MASTER_PORT} / TF_CONFIG port when an old assignment names no ports. */
     public static final int FALLBACK_PORT = AgentConfig.DEFAULT_PORT;
+
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]*");
 
-    private RankEnvironment() {
-    }
+    private RankEnvironment() {}
 
     /**
      * This node as the environment needs it.
      *
      * @param path the agent's {@code PATH} (null = {@link #DEFAULT_PATH}); the only value taken from the agent
      */
-    public record Node(String name, String address, int port, Layout layout, String path) {
-    }
+    public record Node(String name, String address, int port, Layout layout, String path) {}
 
     /** Processes each node runs: {@code process_count_per_instance} for pytorch and mpi, else 1. */
     public static int processesPerNode(JobSpec spec) {
@@ -64,13 +63,17 @@ public final class RankEnvironment {
             }
         }
         Distribution d = spec.distribution();
-        if (d != null && !List.of(Distribution.PYTORCH, Distribution.TENSORFLOW, Distribution.MPI).contains(d.type())) {
+        if (d != null
+                && !List.of(Distribution.PYTORCH, Distribution.TENSORFLOW, Distribution.MPI)
+                        .contains(d.type())) {
             return "could not start: distribution type '" + d.type() + "' is not pytorch, tensorflow or mpi";
         }
-        if (d != null && Distribution.TENSORFLOW.equals(d.type()) && d.parameterServerCount() != null
+        if (d != null
+                && Distribution.TENSORFLOW.equals(d.type())
+                && d.parameterServerCount() != null
                 && d.parameterServerCount() >= a.nodes().size()) {
-            return "could not start: parameter_server_count " + d.parameterServerCount()
-                    + " leaves no worker among " + a.nodes().size() + " nodes";
+            return "could not start: parameter_server_count " + d.parameterServerCount() + " leaves no worker among "
+                    + a.nodes().size() + " nodes";
         }
         return null;
     }
@@ -104,7 +107,9 @@ public final class RankEnvironment {
                     env.put("OMPI_COMM_WORLD_LOCAL_RANK", String.valueOf(localRank));
                     env.put("OMPI_COMM_WORLD_LOCAL_SIZE", String.valueOf(perNode));
                     env.put("OMPI_COMM_WORLD_NODE_RANK", String.valueOf(nodeRank));
-                    env.put("EBBTIDE_HOSTFILE", node.layout().hostfile(a.jobId(), attempt).toString());
+                    env.put(
+                            "EBBTIDE_HOSTFILE",
+                            node.layout().hostfile(a.jobId(), attempt).toString());
                 }
                 default -> throw new IllegalArgumentException(problem(a));
             }
@@ -122,7 +127,10 @@ public final class RankEnvironment {
     public static String hostfile(JobAssigned a, Node node) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < a.nodes().size(); i++) {
-            sb.append(address(a, i, node)).append(" slots=").append(processesPerNode(a.spec())).append('\n');
+            sb.append(address(a, i, node))
+                    .append(" slots=")
+                    .append(processesPerNode(a.spec()))
+                    .append('\n');
         }
         return sb.toString();
     }
@@ -132,7 +140,8 @@ public final class RankEnvironment {
      * ({@code ps}), the others workers, each as {@code address:port}; {@code task} names this node.
      */
     static String tfConfig(JobAssigned a, int nodeRank, Node node) {
-        int ps = a.spec().distribution().parameterServerCount() == null ? 0
+        int ps = a.spec().distribution().parameterServerCount() == null
+                ? 0
                 : Math.max(0, a.spec().distribution().parameterServerCount());
         List<String> psList = new ArrayList<>();
         List<String> workers = new ArrayList<>();

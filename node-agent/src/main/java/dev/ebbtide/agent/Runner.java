@@ -57,7 +57,9 @@ final class Runner {
 
     /** One entry per job attempt this node runs, with the node rank. */
     List<RunningRank> running() {
-        return runs.values().stream().map(r -> new RunningRank(r.assignment.jobId(), r.attempt(), r.nodeRank)).toList();
+        return runs.values().stream()
+                .map(r -> new RunningRank(r.assignment.jobId(), r.attempt(), r.nodeRank))
+                .toList();
     }
 
     /** Starts every process of this node's part; on failure, kills what it started and throws. */
@@ -68,7 +70,8 @@ final class Runner {
         Files.createDirectories(layout.attemptDir(a.jobId(), attempt));
         NodeRun.Saved saved = new NodeRun.Saved(a, nodeRank, now);
         Files.writeString(runFile(Handled.attemptKey(a)), EventJson.write(saved));
-        if (a.spec().distribution() != null && Distribution.MPI.equals(a.spec().distribution().type())) {
+        if (a.spec().distribution() != null
+                && Distribution.MPI.equals(a.spec().distribution().type())) {
             Files.writeString(layout.hostfile(a.jobId(), attempt), RankEnvironment.hostfile(a, node));
         }
         List<RankProcess> started = new ArrayList<>();
@@ -93,9 +96,12 @@ final class Runner {
         Path dir = Files.createDirectories(layout.rankDir(a.jobId(), attempt, rank));
         Path log = layout.logFile(a.jobId(), attempt, rank);
         Files.deleteIfExists(layout.exitFile(key));
-        List<String> cmd = new ArrayList<>(RankProcess.commandLine(layout.exitFile(key), a.spec().command()));
+        List<String> cmd = new ArrayList<>(
+                RankProcess.commandLine(layout.exitFile(key), a.spec().command()));
         cmd.set(0, setsid);
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().clear();
@@ -145,7 +151,10 @@ final class Runner {
         boolean changed = false;
         for (NodeRun run : new ArrayList<>(runs.values())) {
             if (run.deadline != null && !run.stopping() && !now.isBefore(run.deadline)) {
-                stop(run.key, "limits.timeout of " + run.assignment.spec().timeoutSeconds() + " s reached: stopped", 124,
+                stop(
+                        run.key,
+                        "limits.timeout of " + run.assignment.spec().timeoutSeconds() + " s reached: stopped",
+                        124,
                         now);
             }
             if (run.stopping() && !run.killed && !now.isBefore(run.killAt)) {
@@ -196,12 +205,20 @@ final class Runner {
                     int rank = saved.nodeRank() * perNode + local;
                     String key = Layout.rankKey(a.jobId(), attempt, rank);
                     Integer pgid = RankProcess.readExitFile(layout.pgidFile(key));
-                    ps.add(new RankProcess(key, rank, local, pgid == null ? -1 : pgid, null, layout,
+                    ps.add(new RankProcess(
+                            key,
+                            rank,
+                            local,
+                            pgid == null ? -1 : pgid,
+                            null,
+                            layout,
                             layout.logFile(a.jobId(), attempt, rank)));
                 }
                 NodeRun run = new NodeRun(saved, ps);
                 AgentLog.info("job " + a.jobId() + " attempt " + attempt + ": found after a restart, "
-                        + ps.stream().filter(p -> p.pgid > 0 && ProcessGroups.alive(p.pgid)).count() + " of "
+                        + ps.stream()
+                                .filter(p -> p.pgid > 0 && ProcessGroups.alive(p.pgid))
+                                .count() + " of "
                         + ps.size() + " process groups still running (adopted)");
                 runs.put(run.key, run);
                 found.add(run);

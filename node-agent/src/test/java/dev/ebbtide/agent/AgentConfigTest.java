@@ -19,8 +19,14 @@ class AgentConfigTest {
 
     @Test
     void takesTheLocalProvidersCommandLineAndFillsDefaults() {
-        AgentConfig c = AgentConfig.parse("--cluster=cpu", "--node=cpu-0", "--bootstrap.servers=127.0.0.1:19092",
-                "--work-dir=/tmp/w/nodes/cpu-0", "--address=127.0.0.1", "--port=40001", "--heartbeat-interval=10s");
+        AgentConfig c = AgentConfig.parse(
+                "--cluster=cpu",
+                "--node=cpu-0",
+                "--bootstrap.servers=127.0.0.1:19092",
+                "--work-dir=/tmp/w/nodes/cpu-0",
+                "--address=127.0.0.1",
+                "--port=40001",
+                "--heartbeat-interval=10s");
         assertEquals("cpu", c.cluster());
         assertEquals("cpu-0", c.node());
         assertEquals("127.0.0.1:19092", c.bootstrapServers());
@@ -64,19 +70,22 @@ class AgentConfigTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "--node=n                                | --cluster is required",
-        "--cluster=c                             | --node is required",
-        "--cluster=c --node=n --port=x           | port must be a whole number, got 'x'",
-        "--cluster=c --node=n --port=70000       | port must be at most 65535, got 70000",
-        "--cluster=c --node=n --heartbeat-interval=often | heartbeat-interval must be a duration such as 10s, 500ms or 2m, got 'often'",
-        "--cluster=c --node=n --stop-grace-period=0s | stop-grace-period must be positive, got '0s'",
-        "--cluster=c --node=n --colour=blue      | unknown option 'colour' (see node-agent/README.md for the options)",
-        "--cluster=c --node=n cpu                | argument 'cpu' is not of the form --key=value",
-        "--cluster=c --node=n --config=/nonexistent/agent.properties | cannot read the config file /nonexistent/agent.properties",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "--node=n                                | --cluster is required",
+                "--cluster=c                             | --node is required",
+                "--cluster=c --node=n --port=x           | port must be a whole number, got 'x'",
+                "--cluster=c --node=n --port=70000       | port must be at most 65535, got 70000",
+                "--cluster=c --node=n --heartbeat-interval=often | heartbeat-interval must be a duration such as 10s, 500ms or 2m, got 'often'",
+                "--cluster=c --node=n --stop-grace-period=0s | stop-grace-period must be positive, got '0s'",
+                "--cluster=c --node=n --colour=blue      | unknown option 'colour' (see node-agent/README.md for the options)",
+                "--cluster=c --node=n cpu                | argument 'cpu' is not of the form --key=value",
+                "--cluster=c --node=n --config=/nonexistent/agent.properties | cannot read the config file /nonexistent/agent.properties",
+            })
     void refusesBadSettingsWithOneSentence(String args, String message) {
-        var e = assertThrows(AgentConfig.BadConfig.class, () -> AgentConfig.parse(args.trim().split("\\s+")));
+        var e = assertThrows(
+                AgentConfig.BadConfig.class, () -> AgentConfig.parse(args.trim().split("\\s+")));
         assertTrue(e.getMessage().startsWith(message), e.getMessage());
     }
 
@@ -93,8 +102,8 @@ class AgentConfigTest {
                 {"name":"ebbtide-gpu_3","vmScaleSetName":"ebbtide-gpu","location":"westeurope"}""");
         assertEquals("ebbtide-gpu_3", resolved.node());
         assertEquals("gpu", resolved.cluster());
-        AgentConfig named = Imds.identity(AgentConfig.parse("--cluster=mine", "--node=imds"),
-                "{\"name\":\"vm1\",\"vmScaleSetName\":\"other\"}");
+        AgentConfig named = Imds.identity(
+                AgentConfig.parse("--cluster=mine", "--node=imds"), "{\"name\":\"vm1\",\"vmScaleSetName\":\"other\"}");
         assertEquals("mine", named.cluster());
         assertThrows(AgentConfig.BadConfig.class, () -> Imds.identity(c, "{\"name\":\"vm1\"}"));
         assertThrows(AgentConfig.BadConfig.class, () -> Imds.identity(c, "not json"));

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 final class AgentProcess implements AutoCloseable {
     /** Set in the agent's own environment: a job must never see it. */
     static final String AGENT_SECRET = "AGENT_ONLY_SECRET";
+
     final Process process;
     final Path output;
     final Path workDir;
@@ -24,11 +25,22 @@ final class AgentProcess implements AutoCloseable {
     static AgentProcess start(String bootstrap, String cluster, String node, Path workDir, int port, String... extra)
             throws IOException {
         Files.createDirectories(workDir);
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                "dev.ebbtide.agent.NodeAgentMain", "--cluster=" + cluster, "--node=" + node,
-                "--bootstrap.servers=" + bootstrap, "--work-dir=" + workDir, "--address=127.0.0.1", "--port=" + port,
-                "--heartbeat-interval=1s", "--stop-grace-period=2s"));
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.ebbtide.agent.NodeAgentMain",
+                "--cluster=" + cluster,
+                "--node=" + node,
+                "--bootstrap.servers=" + bootstrap,
+                "--work-dir=" + workDir,
+                "--address=127.0.0.1",
+                "--port=" + port,
+                "--heartbeat-interval=1s",
+                "--stop-grace-period=2s"));
         cmd.addAll(List.of(extra));
         Path out = workDir.resolve("agent-" + System.nanoTime() + ".out");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());

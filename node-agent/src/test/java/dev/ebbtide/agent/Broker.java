@@ -24,8 +24,8 @@ final class Broker implements AutoCloseable {
         kafka = EmbeddedKafka.start(0, null);
         kafka.createTopics(Topics.ALL, Topics.COMPACTED);
         recorder = new TopicRecorder(kafka.bootstrapServers(), Topics.ALL);
-        producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers()), new StringSerializer(),
-                new StringSerializer());
+        producer = new KafkaProducer<>(
+                Map.of("bootstrap.servers", kafka.bootstrapServers()), new StringSerializer(), new StringSerializer());
     }
 
     String bootstrap() {

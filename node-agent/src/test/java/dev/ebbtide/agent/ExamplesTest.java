@@ -16,7 +16,8 @@ class ExamplesTest {
 
     @Test
     void theDistributedJobEmbedsTheRendezvousScriptUnchanged() throws Exception {
-        JsonNode job = new ObjectMapper(new YAMLFactory()).readTree(EXAMPLES.resolve("distributed.yml").toFile());
+        JsonNode job = new ObjectMapper(new YAMLFactory())
+                .readTree(EXAMPLES.resolve("distributed.yml").toFile());
         String command = job.path("command").asText();
         String first = "python3 - <<'EBBTIDE_SCRIPT'\n";
         String last = "EBBTIDE_SCRIPT\n";
@@ -24,7 +25,8 @@ class ExamplesTest {
         String embedded = command.substring(first.length(), command.length() - last.length());
         assertEquals(Files.readString(EXAMPLES.resolve("rendezvous.py")), embedded);
         assertEquals("pytorch", job.path("distribution").path("type").asText());
-        assertEquals(1, job.path("distribution").path("process_count_per_instance").asInt());
+        assertEquals(
+                1, job.path("distribution").path("process_count_per_instance").asInt());
         assertEquals(2, job.path("resources").path("instance_count").asInt());
         assertEquals("azureml:cpu-cluster", job.path("compute").asText());
     }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class LogTailTest {
     static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
+
     @TempDir
     Path tmp;
 
@@ -34,7 +35,8 @@ class LogTailTest {
         assertNull(tail.next(T0.plusSeconds(5)), "nothing new");
         List<LogTail.Chunk> rest = tail.rest();
         assertEquals(1, rest.size());
-        assertTrue(rest.get(0).eof() && rest.get(0).data().isEmpty() && rest.get(0).seq() == 2);
+        assertTrue(
+                rest.get(0).eof() && rest.get(0).data().isEmpty() && rest.get(0).seq() == 2);
     }
 
     @Test

@@ -37,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 class NodeAgentFlowTest {
     static final String CLUSTER = "cpu";
     static Broker broker;
+
     @TempDir
     Path tmp;
 
@@ -52,7 +53,8 @@ class NodeAgentFlowTest {
 
     @Test
     void announcesRunsReportsAndShipsLogsOncePerAssignment() throws Exception {
-        try (AgentProcess agent = AgentProcess.start(broker.bootstrap(), CLUSTER, "n-run", tmp.resolve("n-run"), 40001)) {
+        try (AgentProcess agent =
+                AgentProcess.start(broker.bootstrap(), CLUSTER, "n-run", tmp.resolve("n-run"), 40001)) {
             NodeAgentStatus announced = awaitStatus("n-run", NodeAgentStatus.Kind.ANNOUNCED);
             assertEquals("127.0.0.1", announced.address());
             assertEquals(40001, announced.port());
@@ -66,9 +68,14 @@ class NodeAgentFlowTest {
             assertEquals("1.0", raw.headers().get("ce_specversion"));
 
             String job = id();
-            JobAssigned a = assignment(job, List.of("n-other", "n-run"), "echo hello from $NODE_RANK of $NODE_COUNT; "
-                    + "echo \"secret=[$" + AgentProcess.AGENT_SECRET + "]\"; env | sort; echo ran >> ../../runs; exit 3",
-                    Map.of("GREETING", "ahoy"), null, null);
+            JobAssigned a = assignment(
+                    job,
+                    List.of("n-other", "n-run"),
+                    "echo hello from $NODE_RANK of $NODE_COUNT; " + "echo \"secret=[$" + AgentProcess.AGENT_SECRET
+                            + "]\"; env | sort; echo ran >> ../../runs; exit 3",
+                    Map.of("GREETING", "ahoy"),
+                    null,
+                    null);
             broker.assign(a);
             broker.assign(a); // redelivered
             JobRunReported exited = awaitRun(job, RunPhase.EXITED);
@@ -87,11 +94,14 @@ class NodeAgentFlowTest {
             List<JobLogChunk> chunks = chunks(job);
             assertEquals(text, chunks.stream().map(JobLogChunk::data).collect(Collectors.joining()));
             assertTrue(chunks.get(chunks.size() - 1).eof());
-            assertEquals(List.of(0L, 1L).subList(0, Math.min(2, chunks.size())),
+            assertEquals(
+                    List.of(0L, 1L).subList(0, Math.min(2, chunks.size())),
                     chunks.stream().map(JobLogChunk::seq).limit(2).toList());
-            await().atMost(Duration.ofSeconds(10)).until(() -> broker.recorder.events(Topics.NODES_AGENTS,
-                    NodeAgentStatus.class).stream().anyMatch(s -> s.node().equals("n-run")
-                            && s.kind() == NodeAgentStatus.Kind.HEARTBEAT && s.finished().contains(job + "#2")));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> broker.recorder.events(Topics.NODES_AGENTS, NodeAgentStatus.class).stream()
+                            .anyMatch(s -> s.node().equals("n-run")
+                                    && s.kind() == NodeAgentStatus.Kind.HEARTBEAT
+                                    && s.finished().contains(job + "#2")));
 
             broker.assign(a); // a third time, after it ended
             String bad = id();
@@ -103,41 +113,72 @@ class NodeAgentFlowTest {
             assertEquals(2, phases(job).size());
 
             String multi = id();
-            broker.assign(assignment(multi, List.of("n-run"), "echo local $LOCAL_RANK rank $RANK of $WORLD_SIZE; "
-                    + "exit $((LOCAL_RANK * 7))", Map.of(), null, new Distribution("pytorch", 2, null, null)));
+            broker.assign(assignment(
+                    multi,
+                    List.of("n-run"),
+                    "echo local $LOCAL_RANK rank $RANK of $WORLD_SIZE; " + "exit $((LOCAL_RANK * 7))",
+                    Map.of(),
+                    null,
+                    new Distribution("pytorch", 2, null, null)));
             JobRunReported both = awaitRun(multi, RunPhase.EXITED);
             assertEquals(7, both.exitCode(), "the first non-zero exit code of the node's processes");
             assertTrue(both.outputPath().endsWith("/attempt-2/rank-0.log"));
-            assertEquals(1, runs(multi).stream().filter(r -> r.phase() == RunPhase.EXITED).count(), "one report per node");
-            assertEquals("local 1 rank 1 of 2\n", chunks(multi).stream().filter(c -> c.rank() == 1)
-                    .map(JobLogChunk::data).collect(Collectors.joining()));
+            assertEquals(
+                    1,
+                    runs(multi).stream()
+                            .filter(r -> r.phase() == RunPhase.EXITED)
+                            .count(),
+                    "one report per node");
+            assertEquals(
+                    "local 1 rank 1 of 2\n",
+                    chunks(multi).stream()
+                            .filter(c -> c.rank() == 1)
+                            .map(JobLogChunk::data)
+                            .collect(Collectors.joining()));
         }
         awaitStatus("n-run", NodeAgentStatus.Kind.STOPPING);
     }
 
     @Test
     void recordsTheAgentCannotReadAreDeadLetteredByteForByteAndTheNextAssignmentRuns() throws Exception {
-        try (AgentProcess agent = AgentProcess.start(broker.bootstrap(), CLUSTER, "n-poison", tmp.resolve("n-poison"), freePort());
-                org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> p = new org.apache.kafka.clients.producer.KafkaProducer<>(
-                        Map.of("bootstrap.servers", broker.bootstrap()),
-                        new org.apache.kafka.common.serialization.ByteArraySerializer(),
-                        new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+        try (AgentProcess agent = AgentProcess.start(
+                        broker.bootstrap(), CLUSTER, "n-poison", tmp.resolve("n-poison"), freePort());
+                org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> p =
+                        new org.apache.kafka.clients.producer.KafkaProducer<>(
+                                Map.of("bootstrap.servers", broker.bootstrap()),
+                                new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
             awaitStatus("n-poison", NodeAgentStatus.Kind.ANNOUNCED);
             byte[] notText = {(byte) 0xC3, (byte) 0x28, 'n', '-', 'p', 'o', 'i', 's', 'o', 'n'};
-            byte[] noNodes = ("{\"jobId\":\"" + id() + "\",\"cluster\":\"cpu\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            long first = p.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.JOBS_ASSIGNMENTS,
-                    CLUSTER.getBytes(java.nio.charset.StandardCharsets.UTF_8), notText)).get().offset();
-            long second = p.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.JOBS_STOPS,
-                    CLUSTER.getBytes(java.nio.charset.StandardCharsets.UTF_8), noNodes)).get().offset();
+            byte[] noNodes = ("{\"jobId\":\"" + id() + "\",\"cluster\":\"cpu\"}")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            long first = p.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                            Topics.JOBS_ASSIGNMENTS,
+                            CLUSTER.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                            notText))
+                    .get()
+                    .offset();
+            long second = p.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                            Topics.JOBS_STOPS, CLUSTER.getBytes(java.nio.charset.StandardCharsets.UTF_8), noNodes))
+                    .get()
+                    .offset();
             String job = id();
             broker.assign(assignment(job, List.of("n-poison"), "exit 0", Map.of(), null, null));
             assertEquals(0, awaitRun(job, RunPhase.EXITED).exitCode(), "the agent went on after the bad records");
 
-            Map<String, org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> dead = new java.util.HashMap<>();
-            try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> c = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
-                    Map.of("bootstrap.servers", broker.bootstrap(), "group.id", "dlq-" + id(), "auto.offset.reset", "earliest"),
-                    new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
-                    new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            Map<String, org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> dead =
+                    new java.util.HashMap<>();
+            try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> c =
+                    new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                            Map.of(
+                                    "bootstrap.servers",
+                                    broker.bootstrap(),
+                                    "group.id",
+                                    "dlq-" + id(),
+                                    "auto.offset.reset",
+                                    "earliest"),
+                            new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                            new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
                 c.subscribe(List.of(Topics.INTERNAL_DLQ));
                 await().atMost(Duration.ofSeconds(20)).until(() -> {
                     c.poll(Duration.ofMillis(200)).forEach(r -> {
@@ -148,9 +189,12 @@ class NodeAgentFlowTest {
                     return dead.size() >= 2;
                 });
             }
-            org.junit.jupiter.api.Assertions.assertArrayEquals(notText, dead.get(Topics.JOBS_ASSIGNMENTS + "@" + first).value());
-            assertTrue(header(dead.get(Topics.JOBS_ASSIGNMENTS + "@" + first), "dead-letter-reason").contains("UTF-8"));
-            org.junit.jupiter.api.Assertions.assertArrayEquals(noNodes, dead.get(Topics.JOBS_STOPS + "@" + second).value());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(
+                    notText, dead.get(Topics.JOBS_ASSIGNMENTS + "@" + first).value());
+            assertTrue(header(dead.get(Topics.JOBS_ASSIGNMENTS + "@" + first), "dead-letter-reason")
+                    .contains("UTF-8"));
+            org.junit.jupiter.api.Assertions.assertArrayEquals(
+                    noNodes, dead.get(Topics.JOBS_STOPS + "@" + second).value());
         }
     }
 
@@ -161,20 +205,26 @@ class NodeAgentFlowTest {
 
     @Test
     void stopAndTimeoutEndTheWholeProcessGroupAndBusyNodesRefuse() throws Exception {
-        try (AgentProcess agent = AgentProcess.start(broker.bootstrap(), CLUSTER, "n-stop", tmp.resolve("n-stop"), 40002)) {
+        try (AgentProcess agent =
+                AgentProcess.start(broker.bootstrap(), CLUSTER, "n-stop", tmp.resolve("n-stop"), 40002)) {
             awaitStatus("n-stop", NodeAgentStatus.Kind.ANNOUNCED);
             String job = id();
-            broker.assign(assignment(job, List.of("n-stop"), "sleep 300 & sleep 301; echo after", Map.of(), null, null));
+            broker.assign(
+                    assignment(job, List.of("n-stop"), "sleep 300 & sleep 301; echo after", Map.of(), null, null));
             awaitRun(job, RunPhase.STARTED);
-            long pgid = Long.parseLong(Files.readString(tmp.resolve("n-stop/ranks/" + job + "#2#0.pgid")).trim());
+            long pgid = Long.parseLong(Files.readString(tmp.resolve("n-stop/ranks/" + job + "#2#0.pgid"))
+                    .trim());
             await().atMost(Duration.ofSeconds(5)).until(() -> groupMembers(pgid).size() >= 3);
             assertTrue(groupMembers(pgid).contains(pgid), "setsid did not fork: the wrapper's pid is its group id");
 
             String other = id();
             broker.assign(assignment(other, List.of("n-stop"), "echo no", Map.of(), null, null));
-            assertEquals("busy with job attempt " + job + "#2", awaitRun(other, RunPhase.REJECTED).reason());
+            assertEquals(
+                    "busy with job attempt " + job + "#2",
+                    awaitRun(other, RunPhase.REJECTED).reason());
 
-            broker.stop(new JobStopRequested(job, CLUSTER, List.of("n-stop"), 2, "canceled by the user", Instant.now()));
+            broker.stop(
+                    new JobStopRequested(job, CLUSTER, List.of("n-stop"), 2, "canceled by the user", Instant.now()));
             JobRunReported exited = awaitRun(job, RunPhase.EXITED);
             assertEquals(143, exited.exitCode());
             assertEquals("stopped: canceled by the user", exited.reason());
@@ -191,7 +241,8 @@ class NodeAgentFlowTest {
             broker.stop(new JobStopRequested(early, CLUSTER, List.of("n-stop"), 2, "canceled", Instant.now()));
             assertEquals("not running here", awaitRun(early, RunPhase.EXITED).reason());
             broker.assign(assignment(early, List.of("n-stop"), "echo never", Map.of(), null, null));
-            assertEquals("the attempt was stopped before its assignment arrived",
+            assertEquals(
+                    "the attempt was stopped before its assignment arrived",
                     awaitRun(early, RunPhase.REJECTED).reason());
         }
     }
@@ -203,24 +254,32 @@ class NodeAgentFlowTest {
         String lost = id();
         AgentProcess first = AgentProcess.start(broker.bootstrap(), CLUSTER, "n-crash", dir, 40003);
         awaitStatus("n-crash", NodeAgentStatus.Kind.ANNOUNCED);
-        broker.assign(assignment(adopted, List.of("n-crash"), "echo ran >> ../../runs; sleep 4; echo done; exit 5",
-                Map.of(), null, null));
+        broker.assign(assignment(
+                adopted,
+                List.of("n-crash"),
+                "echo ran >> ../../runs; sleep 4; echo done; exit 5",
+                Map.of(),
+                null,
+                null));
         awaitRun(adopted, RunPhase.STARTED);
         first.kill9();
         long announcements = statuses("n-crash", NodeAgentStatus.Kind.ANNOUNCED).size();
         try (AgentProcess second = AgentProcess.start(broker.bootstrap(), CLUSTER, "n-crash", dir, 40003)) {
             await().atMost(Duration.ofSeconds(15))
-                    .until(() -> statuses("n-crash", NodeAgentStatus.Kind.ANNOUNCED).size() > announcements);
+                    .until(() ->
+                            statuses("n-crash", NodeAgentStatus.Kind.ANNOUNCED).size() > announcements);
             JobRunReported exited = awaitRun(adopted, RunPhase.EXITED);
             assertEquals(5, exited.exitCode(), "the exit code the wrapper wrote");
-            assertTrue(Files.readString(dir.resolve("n-crash.log").getParent().resolve("jobs/" + adopted
-                    + "/attempt-2/rank-0.log")).contains("done"));
+            assertTrue(Files.readString(
+                            dir.resolve("n-crash.log").getParent().resolve("jobs/" + adopted + "/attempt-2/rank-0.log"))
+                    .contains("done"));
             assertTrue(chunks(adopted).get(chunks(adopted).size() - 1).eof());
 
-            broker.assign(assignment(lost, List.of("n-crash"), "echo ran >> ../../runs; sleep 300", Map.of(), null,
-                    null));
+            broker.assign(
+                    assignment(lost, List.of("n-crash"), "echo ran >> ../../runs; sleep 300", Map.of(), null, null));
             awaitRun(lost, RunPhase.STARTED);
-            long pgid = Long.parseLong(Files.readString(dir.resolve("ranks/" + lost + "#2#0.pgid")).trim());
+            long pgid = Long.parseLong(
+                    Files.readString(dir.resolve("ranks/" + lost + "#2#0.pgid")).trim());
             second.kill9();
             new ProcessBuilder("kill", "-KILL", "--", "-" + pgid).start().waitFor();
         }
@@ -234,7 +293,9 @@ class NodeAgentFlowTest {
             Thread.sleep(1500); // let a wrong re-run show up, if there were one
             assertEquals("ran\n", Files.readString(dir.resolve("jobs/" + adopted + "/runs")));
             assertEquals("ran\n", Files.readString(dir.resolve("jobs/" + lost + "/runs")));
-            assertEquals(1, phases(adopted).stream().filter(p -> p == RunPhase.STARTED).count());
+            assertEquals(
+                    1,
+                    phases(adopted).stream().filter(p -> p == RunPhase.STARTED).count());
         }
     }
 
@@ -258,18 +319,29 @@ class NodeAgentFlowTest {
     void twoAgentsMeetForAPytorchRendezvous() throws Exception {
         int p0 = freePort();
         int p1 = freePort();
-        Path script = Path.of("..", "examples", "rendezvous.py").toAbsolutePath().normalize();
+        Path script =
+                Path.of("..", "examples", "rendezvous.py").toAbsolutePath().normalize();
         try (AgentProcess a0 = AgentProcess.start(broker.bootstrap(), CLUSTER, "n-rdv-0", tmp.resolve("r0"), p0);
                 AgentProcess a1 = AgentProcess.start(broker.bootstrap(), CLUSTER, "n-rdv-1", tmp.resolve("r1"), p1)) {
             awaitStatus("n-rdv-0", NodeAgentStatus.Kind.ANNOUNCED);
             awaitStatus("n-rdv-1", NodeAgentStatus.Kind.ANNOUNCED);
             String job = id();
-            broker.assign(assignment(job, List.of("n-rdv-0", "n-rdv-1"), "/usr/bin/python3 " + script,
-                    Map.of("RENDEZVOUS_TIMEOUT", "20"), null, new Distribution("pytorch", 1, null, null),
-                    List.of("127.0.0.1", "127.0.0.1"), List.of(p0, p1)));
-            await().atMost(Duration.ofSeconds(30)).until(() -> runs(job).stream()
-                    .filter(r -> r.phase() == RunPhase.EXITED).count() == 2);
-            runs(job).stream().filter(r -> r.phase() == RunPhase.EXITED)
+            broker.assign(assignment(
+                    job,
+                    List.of("n-rdv-0", "n-rdv-1"),
+                    "/usr/bin/python3 " + script,
+                    Map.of("RENDEZVOUS_TIMEOUT", "20"),
+                    null,
+                    new Distribution("pytorch", 1, null, null),
+                    List.of("127.0.0.1", "127.0.0.1"),
+                    List.of(p0, p1)));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> runs(job).stream()
+                                    .filter(r -> r.phase() == RunPhase.EXITED)
+                                    .count()
+                            == 2);
+            runs(job).stream()
+                    .filter(r -> r.phase() == RunPhase.EXITED)
                     .forEach(r -> assertEquals(0, r.exitCode(), r.toString()));
             assertTrue(Files.readString(tmp.resolve("r0/jobs/" + job + "/attempt-2/rank-0.log"))
                     .contains("rank 0: all 1 peers met at 127.0.0.1:" + p0));
@@ -278,15 +350,29 @@ class NodeAgentFlowTest {
 
     // --- helpers
 
-    static JobAssigned assignment(String job, List<String> nodes, String command, Map<String, String> env,
-            Long timeout, Distribution d) {
+    static JobAssigned assignment(
+            String job, List<String> nodes, String command, Map<String, String> env, Long timeout, Distribution d) {
         return assignment(job, nodes, command, env, timeout, d, null, null);
     }
 
-    static JobAssigned assignment(String job, List<String> nodes, String command, Map<String, String> env,
-            Long timeout, Distribution d, List<String> addresses, List<Integer> ports) {
-        return new JobAssigned(job, CLUSTER, nodes, new JobSpec(command, nodes.size(), env, null, null, null, timeout,
-                d), 2, addresses, ports, Instant.now());
+    static JobAssigned assignment(
+            String job,
+            List<String> nodes,
+            String command,
+            Map<String, String> env,
+            Long timeout,
+            Distribution d,
+            List<String> addresses,
+            List<Integer> ports) {
+        return new JobAssigned(
+                job,
+                CLUSTER,
+                nodes,
+                new JobSpec(command, nodes.size(), env, null, null, null, timeout, d),
+                2,
+                addresses,
+                ports,
+                Instant.now());
     }
 
     static String id() {
@@ -295,7 +381,8 @@ class NodeAgentFlowTest {
 
     static List<JobRunReported> runs(String job) {
         return broker.recorder.events(Topics.JOBS_RUNS, JobRunReported.class).stream()
-                .filter(r -> r.jobId().equals(job)).toList();
+                .filter(r -> r.jobId().equals(job))
+                .toList();
     }
 
     static List<RunPhase> phases(String job) {
@@ -309,7 +396,8 @@ class NodeAgentFlowTest {
 
     static List<NodeAgentStatus> statuses(String node, NodeAgentStatus.Kind kind) {
         return broker.recorder.events(Topics.NODES_AGENTS, NodeAgentStatus.class).stream()
-                .filter(s -> s.node().equals(node) && s.kind() == kind).toList();
+                .filter(s -> s.node().equals(node) && s.kind() == kind)
+                .toList();
     }
 
     static NodeAgentStatus awaitStatus(String node, NodeAgentStatus.Kind kind) {
@@ -318,21 +406,27 @@ class NodeAgentFlowTest {
     }
 
     static List<JobLogChunk> chunks(String job) {
-        return broker.recorder.events(Topics.JOBS_LOGS, JobLogChunk.class).stream().filter(c -> c.jobId().equals(job))
-                .sorted(Comparator.comparingLong(JobLogChunk::seq)).toList();
+        return broker.recorder.events(Topics.JOBS_LOGS, JobLogChunk.class).stream()
+                .filter(c -> c.jobId().equals(job))
+                .sorted(Comparator.comparingLong(JobLogChunk::seq))
+                .toList();
     }
 
     /** Live (not zombie) processes of a process group, from the process table. */
     static List<Long> groupMembers(long pgid) {
-        return ProcessHandle.allProcesses().filter(ProcessHandle::isAlive).map(ProcessHandle::pid).filter(pid -> {
-            try {
-                String s = Files.readString(Path.of("/proc", pid.toString(), "stat"));
-                String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
-                return Long.parseLong(f[2]) == pgid && !f[0].equals("Z");
-            } catch (IOException | RuntimeException e) {
-                return false;
-            }
-        }).toList();
+        return ProcessHandle.allProcesses()
+                .filter(ProcessHandle::isAlive)
+                .map(ProcessHandle::pid)
+                .filter(pid -> {
+                    try {
+                        String s = Files.readString(Path.of("/proc", pid.toString(), "stat"));
+                        String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+                        return Long.parseLong(f[2]) == pgid && !f[0].equals("Z");
+                    } catch (IOException | RuntimeException e) {
+                        return false;
+                    }
+                })
+                .toList();
     }
 
     static int freePort() throws IOException {

@@ -36,7 +36,9 @@ class NodeAgentMainTest {
         Process first = agent("--cluster=c", "--node=n", "--bootstrap.servers=127.0.0.1:1", "--work-dir=" + tmp);
         try {
             await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(tmp.resolve("agent.pid")));
-            assertEquals(first.pid(), Long.parseLong(Files.readString(tmp.resolve("agent.pid")).trim()));
+            assertEquals(
+                    first.pid(),
+                    Long.parseLong(Files.readString(tmp.resolve("agent.pid")).trim()));
             Process second = agent("--cluster=c", "--node=n", "--bootstrap.servers=127.0.0.1:1", "--work-dir=" + tmp);
             assertTrue(second.waitFor(30, TimeUnit.SECONDS));
             String err = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -53,14 +55,17 @@ class NodeAgentMainTest {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/metadata/instance/compute", ex -> {
             headers.add(ex.getRequestHeaders().getFirst("Metadata") + " " + ex.getRequestURI());
-            byte[] body = "{\"name\":\"ebbtide-gpu_7\",\"vmScaleSetName\":\"ebbtide-gpu\"}".getBytes(StandardCharsets.UTF_8);
+            byte[] body =
+                    "{\"name\":\"ebbtide-gpu_7\",\"vmScaleSetName\":\"ebbtide-gpu\"}".getBytes(StandardCharsets.UTF_8);
             ex.sendResponseHeaders(200, body.length);
             ex.getResponseBody().write(body);
             ex.close();
         });
         server.start();
         try {
-            AgentConfig c = Imds.resolve(AgentConfig.parse("--cluster=imds", "--node=imds",
+            AgentConfig c = Imds.resolve(AgentConfig.parse(
+                    "--cluster=imds",
+                    "--node=imds",
                     "--imds-endpoint=http://127.0.0.1:" + server.getAddress().getPort()));
             assertEquals("ebbtide-gpu_7", c.node());
             assertEquals("gpu", c.cluster());
@@ -71,9 +76,14 @@ class NodeAgentMainTest {
     }
 
     private static Process agent(String... args) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp",
-                System.getProperty("java.class.path"), "dev.ebbtide.agent.NodeAgentMain"));
+        List<String> cmd = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.ebbtide.agent.NodeAgentMain"));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectErrorStream(true).start();
     }

@@ -20,17 +20,29 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class RankEnvironmentTest {
     static final Layout LAYOUT = new Layout(Path.of("/w/nodes/n1"));
-    static final RankEnvironment.Node N1 = new RankEnvironment.Node("n1", "10.0.0.5", 29501, LAYOUT, "/opt/bin:/usr/bin");
+    static final RankEnvironment.Node N1 =
+            new RankEnvironment.Node("n1", "10.0.0.5", 29501, LAYOUT, "/opt/bin:/usr/bin");
     static final Instant AT = Instant.parse("2026-12-01T10:00:00Z");
 
-    static JobAssigned job(Distribution d, Map<String, String> env, List<String> nodes, List<String> addresses,
-            List<Integer> ports) {
-        return new JobAssigned("j1", "cpu", nodes, new JobSpec("python3 train.py", nodes.size(), env, null, null, null,
-                null, d), 2, addresses, ports, AT);
+    static JobAssigned job(
+            Distribution d, Map<String, String> env, List<String> nodes, List<String> addresses, List<Integer> ports) {
+        return new JobAssigned(
+                "j1",
+                "cpu",
+                nodes,
+                new JobSpec("python3 train.py", nodes.size(), env, null, null, null, null, d),
+                2,
+                addresses,
+                ports,
+                AT);
     }
 
     static JobAssigned threeNodes(Distribution d) {
-        return job(d, Map.of("LR", "0.1"), List.of("n0", "n1", "n2"), List.of("10.0.0.4", "10.0.0.5", "10.0.0.6"),
+        return job(
+                d,
+                Map.of("LR", "0.1"),
+                List.of("n0", "n1", "n2"),
+                List.of("10.0.0.4", "10.0.0.5", "10.0.0.6"),
                 List.of(29500, 29501, 29502));
     }
 
@@ -43,8 +55,8 @@ class RankEnvironmentTest {
         "2, 1, 5, 1",
     })
     void pytorchAsAzureMlSetsIt(int nodeRank, int localRank, String rank, String localRankValue) {
-        Map<String, String> env = RankEnvironment.build(threeNodes(new Distribution("pytorch", 2, null, null)),
-                nodeRank, localRank, N1);
+        Map<String, String> env =
+                RankEnvironment.build(threeNodes(new Distribution("pytorch", 2, null, null)), nodeRank, localRank, N1);
         assertEquals("10.0.0.4", env.get("MASTER_ADDR"));
         assertEquals("29500", env.get("MASTER_PORT"));
         assertEquals("6", env.get("WORLD_SIZE"));
@@ -57,11 +69,13 @@ class RankEnvironmentTest {
     }
 
     @ParameterizedTest(name = "tensorflow node {0}")
-    @CsvSource(delimiter = '|', value = {
-        "0 | {\"cluster\":{\"worker\":[\"10.0.0.5:29501\",\"10.0.0.6:29502\"],\"ps\":[\"10.0.0.4:29500\"]},\"task\":{\"type\":\"ps\",\"index\":0}}",
-        "1 | {\"cluster\":{\"worker\":[\"10.0.0.5:29501\",\"10.0.0.6:29502\"],\"ps\":[\"10.0.0.4:29500\"]},\"task\":{\"type\":\"worker\",\"index\":0}}",
-        "2 | {\"cluster\":{\"worker\":[\"10.0.0.5:29501\",\"10.0.0.6:29502\"],\"ps\":[\"10.0.0.4:29500\"]},\"task\":{\"type\":\"worker\",\"index\":1}}",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "0 | {\"cluster\":{\"worker\":[\"10.0.0.5:29501\",\"10.0.0.6:29502\"],\"ps\":[\"10.0.0.4:29500\"]},\"task\":{\"type\":\"ps\",\"index\":0}}",
+                "1 | {\"cluster\":{\"worker\":[\"10.0.0.5:29501\",\"10.0.0.6:29502\"],\"ps\":[\"10.0.0.4:29500\"]},\"task\":{\"type\":\"worker\",\"index\":0}}",
+                "2 | {\"cluster\":{\"worker\":[\"10.0.0.5:29501\",\"10.0.0.6:29502\"],\"ps\":[\"10.0.0.4:29500\"]},\"task\":{\"type\":\"worker\",\"index\":1}}",
+            })
     void tensorflowFirstNodesAreParameterServers(int nodeRank, String tfConfig) {
         JobAssigned a = threeNodes(new Distribution("tensorflow", 4, null, 1));
         assertEquals(tfConfig, RankEnvironment.build(a, nodeRank, 0, N1).get("TF_CONFIG"));
@@ -72,8 +86,10 @@ class RankEnvironmentTest {
     void tensorflowWithoutParameterServersListsOnlyWorkers() {
         String tf = RankEnvironment.build(threeNodes(new Distribution("tensorflow", null, 3, null)), 1, 0, N1)
                 .get("TF_CONFIG");
-        assertEquals("{\"cluster\":{\"worker\":[\"10.0.0.4:29500\",\"10.0.0.5:29501\",\"10.0.0.6:29502\"]},"
-                + "\"task\":{\"type\":\"worker\",\"index\":1}}", tf);
+        assertEquals(
+                "{\"cluster\":{\"worker\":[\"10.0.0.4:29500\",\"10.0.0.5:29501\",\"10.0.0.6:29502\"]},"
+                        + "\"task\":{\"type\":\"worker\",\"index\":1}}",
+                tf);
     }
 
     @Test
@@ -106,22 +122,38 @@ class RankEnvironmentTest {
     void onlyTheAllowedVariablesAndNothingOfTheAgentsEnvironment() {
         JobAssigned plain = job(null, Map.of("LR", "0.1", "PATH", "/job/bin"), List.of("n0", "n1"), null, null);
         Map<String, String> env = RankEnvironment.build(plain, 1, 0, N1);
-        assertEquals(Set.of("PATH", "LR", "NODE_RANK", "NODE_COUNT", "EBBTIDE_JOB_ID", "EBBTIDE_NODE",
-                "EBBTIDE_WORK_DIR", "HOME"), env.keySet());
+        assertEquals(
+                Set.of(
+                        "PATH",
+                        "LR",
+                        "NODE_RANK",
+                        "NODE_COUNT",
+                        "EBBTIDE_JOB_ID",
+                        "EBBTIDE_NODE",
+                        "EBBTIDE_WORK_DIR",
+                        "HOME"),
+                env.keySet());
         assertEquals("/job/bin", env.get("PATH"), "the job's PATH wins over the agent's");
         Map<String, String> own = new HashMap<>(System.getenv());
         own.keySet().removeAll(env.keySet());
         own.keySet().forEach(k -> assertFalse(env.containsKey(k), k));
         JobAssigned noPath = job(null, Map.of(), List.of("n1"), null, null);
-        assertEquals("/opt/bin:/usr/bin", RankEnvironment.build(noPath, 0, 0, N1).get("PATH"));
-        assertEquals(RankEnvironment.DEFAULT_PATH, RankEnvironment.build(noPath, 0, 0,
-                new RankEnvironment.Node("n1", "a", 1, LAYOUT, null)).get("PATH"));
+        assertEquals(
+                "/opt/bin:/usr/bin", RankEnvironment.build(noPath, 0, 0, N1).get("PATH"));
+        assertEquals(
+                RankEnvironment.DEFAULT_PATH,
+                RankEnvironment.build(noPath, 0, 0, new RankEnvironment.Node("n1", "a", 1, LAYOUT, null))
+                        .get("PATH"));
     }
 
     @Test
     void ebbtideVariablesWinOverTheJobs() {
-        JobAssigned a = job(new Distribution("pytorch", 1, null, null),
-                Map.of("NODE_RANK", "7", "RANK", "9", "HOME", "/root"), List.of("n0", "n1"), null, null);
+        JobAssigned a = job(
+                new Distribution("pytorch", 1, null, null),
+                Map.of("NODE_RANK", "7", "RANK", "9", "HOME", "/root"),
+                List.of("n0", "n1"),
+                null,
+                null);
         Map<String, String> env = RankEnvironment.build(a, 1, 0, N1);
         assertEquals("1", env.get("NODE_RANK"));
         assertEquals("1", env.get("RANK"));
@@ -129,17 +161,24 @@ class RankEnvironmentTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "BAD-NAME | x     | echo | could not start: environment variable name 'BAD-NAME' is not a POSIX name",
-        "1ST      | x     | echo | could not start: environment variable name '1ST' is not a POSIX name",
-        "A=B      | x     | echo | could not start: environment variable name 'A=B' is not a POSIX name",
-        "OK       | a\0b  | echo | could not start: the value of environment variable OK contains a NUL character",
-        "OK       | x     | '  ' | could not start: the command is empty",
-        "_OK9     | x     | echo | ",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "BAD-NAME | x     | echo | could not start: environment variable name 'BAD-NAME' is not a POSIX name",
+                "1ST      | x     | echo | could not start: environment variable name '1ST' is not a POSIX name",
+                "A=B      | x     | echo | could not start: environment variable name 'A=B' is not a POSIX name",
+                "OK       | a\0b  | echo | could not start: the value of environment variable OK contains a NUL character",
+                "OK       | x     | '  ' | could not start: the command is empty",
+                "_OK9     | x     | echo | ",
+            })
     void refusesWhatCannotStart(String name, String value, String command, String problem) {
-        JobAssigned a = new JobAssigned("j1", "cpu", List.of("n1"), new JobSpec(command, 1,
-                Map.of(name, value.replace("\\0", "\0")), null, null, null, null), 1, AT);
+        JobAssigned a = new JobAssigned(
+                "j1",
+                "cpu",
+                List.of("n1"),
+                new JobSpec(command, 1, Map.of(name, value.replace("\\0", "\0")), null, null, null, null),
+                1,
+                AT);
         String found = RankEnvironment.problem(a);
         if (problem == null) {
             assertNull(found);
@@ -151,10 +190,11 @@ class RankEnvironmentTest {
     @Test
     void refusesUnknownDistributionsAndUnsafeJobIds() {
         JobAssigned horovod = job(new Distribution("horovod", 1, null, null), Map.of(), List.of("n1"), null, null);
-        assertEquals("could not start: distribution type 'horovod' is not pytorch, tensorflow or mpi",
+        assertEquals(
+                "could not start: distribution type 'horovod' is not pytorch, tensorflow or mpi",
                 RankEnvironment.problem(horovod));
-        JobAssigned dots = new JobAssigned("../etc", "cpu", List.of("n1"), new JobSpec("echo", 1, Map.of(), null,
-                null, null, null), 1, AT);
+        JobAssigned dots = new JobAssigned(
+                "../etc", "cpu", List.of("n1"), new JobSpec("echo", 1, Map.of(), null, null, null, null), 1, AT);
         assertTrue(RankEnvironment.problem(dots).startsWith("could not start: job id '../etc'"));
     }
 }

@@ -55,6 +55,7 @@ import org.junit.jupiter.api.Test;
 class IntakeTest {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
+
     KafkaProducer<byte[], byte[]> producer;
     TopicRecorder reader;
     TopicRecorder states;
@@ -62,9 +63,10 @@ class IntakeTest {
     @BeforeEach
     void setUp() {
         RestAssured.requestSpecification = new RequestSpecBuilder()
-                .addHeader("Authorization", "Bearer " + DevTokens.testToken("intake-operator", "operator")).build();
-        producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap), new ByteArraySerializer(),
-                new ByteArraySerializer());
+                .addHeader("Authorization", "Bearer " + DevTokens.testToken("intake-operator", "operator"))
+                .build();
+        producer = new KafkaProducer<>(
+                Map.of("bootstrap.servers", bootstrap), new ByteArraySerializer(), new ByteArraySerializer());
         reader = new TopicRecorder(bootstrap, List.of(Topics.JOBS_ASSIGNMENTS));
         states = new TopicRecorder(bootstrap, List.of(Topics.JOBS_STATE));
     }
@@ -82,23 +84,32 @@ class IntakeTest {
         // scheduler usually reads the job first (two topics, no order between them); it must wait, not fail
         for (int i = 0; i < 300; i++) {
             String other = "other-" + UUID.randomUUID().toString().substring(0, 8);
-            producer.send(new ProducerRecord<>(Topics.CLUSTERS, other.getBytes(StandardCharsets.UTF_8),
+            producer.send(new ProducerRecord<>(
+                    Topics.CLUSTERS,
+                    other.getBytes(StandardCharsets.UTF_8),
                     json(new ClusterDefined(new ClusterSpec(other, null, null, 0, 1, 5, null), null, Instant.now()))));
         }
         String cluster = "late-" + UUID.randomUUID().toString().substring(0, 8);
-        producer.send(new ProducerRecord<>(Topics.CLUSTERS, cluster.getBytes(StandardCharsets.UTF_8),
-                json(new ClusterDefined(new ClusterSpec(cluster, null, null, 0, 2, 5, null), null, Instant.now())))).get();
+        producer.send(new ProducerRecord<>(
+                        Topics.CLUSTERS,
+                        cluster.getBytes(StandardCharsets.UTF_8),
+                        json(new ClusterDefined(
+                                new ClusterSpec(cluster, null, null, 0, 2, 5, null), null, Instant.now()))))
+                .get();
         JobSubmitted job = job(cluster);
         send(Topics.JOBS_SUBMITTED, json(job));
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + job.jobId()).then()
-                .body("state", equalTo("Queued")));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> given().get("/jobs/" + job.jobId()).then().body("state", equalTo("Queued")));
         boolean waited = states.events(Topics.JOBS_STATE, JobStateChanged.class).stream()
                 .anyMatch(s -> s.jobId().equals(job.jobId()) && s.state() == JobState.NotStarted);
         System.out.println("the job was read before its cluster's definition: " + waited);
-        send(Topics.NODES_STATE, json(new NodeStateChanged(cluster, cluster + "-0", NodeState.idle, null, null, null, Instant.now())));
-        await().atMost(Duration.ofSeconds(30)).until(() -> reader.events(Topics.JOBS_ASSIGNMENTS, JobAssigned.class)
-                .stream().anyMatch(a -> a.jobId().equals(job.jobId())));
+        send(
+                Topics.NODES_STATE,
+                json(new NodeStateChanged(cluster, cluster + "-0", NodeState.idle, null, null, null, Instant.now())));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> reader.events(Topics.JOBS_ASSIGNMENTS, JobAssigned.class).stream()
+                        .anyMatch(a -> a.jobId().equals(job.jobId())));
     }
 
     @Test
@@ -106,15 +117,22 @@ class IntakeTest {
         String cluster = "nowhere-" + UUID.randomUUID().toString().substring(0, 8);
         JobSubmitted job = job(cluster);
         send(Topics.JOBS_SUBMITTED, json(job));
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + job.jobId()).then()
-                .body("state", equalTo("Failed")).body("reason", equalTo("unknown cluster '" + cluster + "'")));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> given().get("/jobs/" + job.jobId())
+                        .then()
+                        .body("state", equalTo("Failed"))
+                        .body("reason", equalTo("unknown cluster '" + cluster + "'")));
     }
 
     @Test
     void unreadableRecordsAreDeadLetteredByteForByteAndTheChannelGoesOn() throws Exception {
         String cluster = "intake-" + UUID.randomUUID().toString().substring(0, 8);
-        producer.send(new ProducerRecord<>(Topics.CLUSTERS, cluster.getBytes(StandardCharsets.UTF_8),
-                json(new ClusterDefined(new ClusterSpec(cluster, null, null, 0, 2, 5, null), null, Instant.now())))).get();
+        producer.send(new ProducerRecord<>(
+                        Topics.CLUSTERS,
+                        cluster.getBytes(StandardCharsets.UTF_8),
+                        json(new ClusterDefined(
+                                new ClusterSpec(cluster, null, null, 0, 2, 5, null), null, Instant.now()))))
+                .get();
         String marker = UUID.randomUUID().toString();
         List<byte[]> bad = new ArrayList<>();
         bad.add(new byte[] {(byte) 0xC3, (byte) 0x28, 'x', 'y'}); // not UTF-8
@@ -123,12 +141,16 @@ class IntakeTest {
         bad.add(("{\"jobId\":\"" + marker + "-trunc\",\"clus").getBytes(StandardCharsets.UTF_8));
         String wrongCount = json(job(cluster)).length > 0 ? new String(json(job(cluster)), StandardCharsets.UTF_8) : "";
         String countJobId = marker + "-count";
-        bad.add(wrongCount.replaceFirst("\"jobId\":\"[^\"]*\"", "\"jobId\":\"" + countJobId + "\"")
-                .replace("\"instanceCount\":1", "\"instanceCount\":2.9").getBytes(StandardCharsets.UTF_8));
+        bad.add(wrongCount
+                .replaceFirst("\"jobId\":\"[^\"]*\"", "\"jobId\":\"" + countJobId + "\"")
+                .replace("\"instanceCount\":1", "\"instanceCount\":2.9")
+                .getBytes(StandardCharsets.UTF_8));
         for (byte[] value : bad) {
             send(Topics.JOBS_SUBMITTED, value);
         }
-        ProducerRecord<byte[], byte[]> badHeader = new ProducerRecord<>(Topics.NODES_STATE, null,
+        ProducerRecord<byte[], byte[]> badHeader = new ProducerRecord<>(
+                Topics.NODES_STATE,
+                null,
                 json(new NodeStateChanged(cluster, cluster + "-h", NodeState.idle, null, null, null, Instant.now())));
         badHeader.headers().add(new RecordHeader("ce_specversion", "1.0".getBytes(StandardCharsets.UTF_8)));
         badHeader.headers().add(new RecordHeader("ce_id", new byte[0]));
@@ -136,19 +158,28 @@ class IntakeTest {
         JobSubmitted good = job(cluster);
         send(Topics.JOBS_SUBMITTED, json(good));
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + good.jobId()).then()
-                .body("state", equalTo("Queued")));
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + countJobId).then()
-                .body("state", equalTo("Failed")).body("reason", startsWith("invalid submission: ")));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> given().get("/jobs/" + good.jobId()).then().body("state", equalTo("Queued")));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> given().get("/jobs/" + countJobId)
+                        .then()
+                        .body("state", equalTo("Failed"))
+                        .body("reason", startsWith("invalid submission: ")));
         Map<String, ConsumerRecord<byte[], byte[]>> dead = new ConcurrentHashMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
-                "auto.offset.reset", "earliest", "group.id", "intake-" + UUID.randomUUID()),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+                Map.of(
+                        "bootstrap.servers",
+                        bootstrap,
+                        "auto.offset.reset",
+                        "earliest",
+                        "group.id",
+                        "intake-" + UUID.randomUUID()),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(Topics.JOBS_SUBMITTED_DLQ, Topics.INTERNAL_DLQ));
             await().atMost(Duration.ofSeconds(30)).until(() -> {
                 consumer.poll(Duration.ofMillis(200)).forEach(r -> dead.put(hex(r.value()), r));
-                return bad.stream().allMatch(b -> dead.containsKey(hex(b)))
-                        && dead.containsKey(hex(badHeader.value()));
+                return bad.stream().allMatch(b -> dead.containsKey(hex(b))) && dead.containsKey(hex(badHeader.value()));
             });
         }
         for (byte[] value : bad) {
@@ -160,7 +191,9 @@ class IntakeTest {
         ConsumerRecord<byte[], byte[]> header = dead.get(hex(badHeader.value()));
         assertEquals(Topics.INTERNAL_DLQ, header.topic());
         assertEquals("CloudEvents ce_id is missing or empty", header(header, "dead-letter-reason"));
-        given().get("/q/health/ready").then().statusCode(200)
+        given().get("/q/health/ready")
+                .then()
+                .statusCode(200)
                 .body("checks.find { it.name == 'ebbtide-consumers' }.data.'scheduler-in'", equalTo("consuming"))
                 .body("checks.find { it.name == 'ebbtide-consumers' }.data.'logs-in'", equalTo("consuming"));
     }
@@ -174,7 +207,10 @@ class IntakeTest {
     }
 
     private static JobSubmitted job(String cluster) {
-        return new JobSubmitted(UUID.randomUUID().toString(), cluster, new JobSpec("echo", 1, Map.of(), null, null, null, null),
+        return new JobSubmitted(
+                UUID.randomUUID().toString(),
+                cluster,
+                new JobSpec("echo", 1, Map.of(), null, null, null, null),
                 Instant.now());
     }
 

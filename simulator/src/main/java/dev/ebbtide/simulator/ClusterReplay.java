@@ -6,7 +6,6 @@ import dev.ebbtide.core.placement.Priority;
 import dev.ebbtide.core.placement.Start;
 import dev.ebbtide.core.placement.WaitingJob;
 import dev.ebbtide.core.scaling.ScalingNode;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,8 +28,7 @@ final class ClusterReplay {
     /** Decisions at one instant at most: the first and its follow-ups on the provisioner's answer. */
     private static final int MAX_ROUNDS = 4;
 
-    private ClusterReplay() {
-    }
+    private ClusterReplay() {}
 
     static final class Totals {
         final long[] waitsMs;
@@ -46,7 +44,11 @@ final class ClusterReplay {
         }
     }
 
-    private enum State { BOOTING, FREE, BUSY }
+    private enum State {
+        BOOTING,
+        FREE,
+        BUSY
+    }
 
     private static final class Node {
         final String name;
@@ -89,6 +91,7 @@ final class ClusterReplay {
         private final List<Simulation.Decided> decisions;
         /** Queued jobs by the nodes each needs, kept as jobs come and start, as the scheduler keeps them. */
         private final Map<Integer, Integer> queuedBySize = new java.util.TreeMap<>();
+
         private long seq;
         private int nodeCounter;
         private int freeCount;
@@ -96,7 +99,12 @@ final class ClusterReplay {
         private boolean scaledDown;
         private long now;
 
-        Replay(String cluster, List<Trace.Job> jobs, Totals totals, Controller controller, long bootMs,
+        Replay(
+                String cluster,
+                List<Trace.Job> jobs,
+                Totals totals,
+                Controller controller,
+                long bootMs,
                 List<Simulation.Decided> decisions) {
             this.cluster = cluster;
             this.jobs = jobs;
@@ -123,7 +131,8 @@ final class ClusterReplay {
                 }
                 while (nextArrival < jobs.size() && jobs.get(nextArrival).submitS() * 1000L == t) {
                     Trace.Job j = jobs.get(nextArrival);
-                    queue.add(new WaitingJob(Integer.toString(nextArrival), j.nodes(), Priority.MEDIUM, nextArrival, null));
+                    queue.add(new WaitingJob(
+                            Integer.toString(nextArrival), j.nodes(), Priority.MEDIUM, nextArrival, null));
                     arrivals.add(new Controller.Arrival(cluster + "#" + nextArrival, j.nodes(), at));
                     queuedBySize.merge(j.nodes(), 1, Integer::sum);
                     nextArrival++;
@@ -182,7 +191,8 @@ final class ClusterReplay {
                 for (int k = 0; k < gang.length; k++) {
                     Node n = byName.get(s.nodes().get(k));
                     if (n == null || n.state != State.FREE) {
-                        throw new IllegalStateException("planner chose a node that is not free: " + s.nodes().get(k));
+                        throw new IllegalStateException("planner chose a node that is not free: "
+                                + s.nodes().get(k));
                     }
                     n.state = State.BUSY;
                     n.scalingView = ScalingNode.busy(n.name);
@@ -261,7 +271,8 @@ final class ClusterReplay {
                     push(now + bootMs, READY, id);
                 }
             }
-            if (decisions != null && (d.targetCount() != sizeBefore || !d.removeNodes().isEmpty())) {
+            if (decisions != null
+                    && (d.targetCount() != sizeBefore || !d.removeNodes().isEmpty())) {
                 decisions.add(new Simulation.Decided(cluster, at, d.targetCount(), d.removeNodes()));
             }
             if (!added.isEmpty() || !removedNames.isEmpty()) {
@@ -347,5 +358,4 @@ final class ClusterReplay {
         long ms = i.toEpochMilli();
         return Instant.ofEpochMilli(ms).isBefore(i) ? ms + 1 : ms;
     }
-
 }

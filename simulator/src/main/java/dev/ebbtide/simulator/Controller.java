@@ -21,12 +21,10 @@ public interface Controller {
     }
 
     /** A job that entered the cluster at this instant (placed at once or queued). */
-    record Arrival(String jobId, int nodes, Instant submittedAt) {
-    }
+    record Arrival(String jobId, int nodes, Instant submittedAt) {}
 
     /** A node whose state changed at this instant: {@code preparing}, {@code idle}, {@code running} or {@code deleted}. */
-    record NodeChange(String node, String state) {
-    }
+    record NodeChange(String node, String state) {}
 
     /** The replayed cluster as the decision side may see it, after this instant's events and placement. */
     interface ClusterView {
@@ -63,8 +61,7 @@ public interface Controller {
     Decision decide(Instant at, ClusterView cluster);
 
     /** The decision was applied: {@code added} nodes now boot, {@code removed} are gone. */
-    default void applied(Instant at, List<String> added, List<String> removed) {
-    }
+    default void applied(Instant at, List<String> added, List<String> removed) {}
 
     /** When to be called again without an event, or {@code null}. */
     Instant wakeUpAt();

@@ -33,8 +33,8 @@ public final class PolicyController implements Controller {
         for (Arrival a : c.arrivals()) {
             history = ArrivalHistory.observe(history, a.nodes(), a.submittedAt());
         }
-        ClusterSnapshot snapshot = new ClusterSnapshot(c.cluster(), settings, QueuedDemand.of(c.queuedBySize()),
-                c.nodes(), 0, null, history);
+        ClusterSnapshot snapshot = new ClusterSnapshot(
+                c.cluster(), settings, QueuedDemand.of(c.queuedBySize()), c.nodes(), 0, null, history);
         ScalingDecision d = policy.decide(snapshot, at);
         wakeUp = d.nextCheckAt() == null ? null : roundUp(d.nextCheckAt(), tickMs);
         return new Decision(d.targetCount(), d.removeNodes());

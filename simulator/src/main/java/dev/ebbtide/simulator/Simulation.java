@@ -3,7 +3,6 @@ package dev.ebbtide.simulator;
 import dev.ebbtide.core.placement.PlacementPlanner;
 import dev.ebbtide.core.scaling.ScalingPolicy;
 import dev.ebbtide.core.scaling.ScalingSettings;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,8 +41,7 @@ public final class Simulation {
     public static final Duration TICK = Duration.ofSeconds(1);
 
     /** A decision that changed something: a target other than the cluster's size, or nodes removed. */
-    public record Decided(String cluster, Instant at, int targetCount, List<String> removeNodes) {
-    }
+    public record Decided(String cluster, Instant at, int targetCount, List<String> removeNodes) {}
 
     private final String policyName;
     private final Function<String, Controller> controllers;
@@ -56,8 +54,8 @@ public final class Simulation {
     }
 
     /** With the decision side of each cluster made by {@code controllers}. */
-    public Simulation(String policyName, Function<String, Controller> controllers, ScalingSettings settings,
-            Duration boot) {
+    public Simulation(
+            String policyName, Function<String, Controller> controllers, ScalingSettings settings, Duration boot) {
         this.policyName = policyName;
         this.controllers = controllers;
         this.settings = settings;
@@ -84,8 +82,19 @@ public final class Simulation {
                     .run();
         }
         double replayS = (System.nanoTime() - started) / 1e9;
-        return SimulationResult.of(trace, policyName, settings, Duration.ofMillis(bootMs), totals.waitsMs, totals.waitCount,
-                totals.nodeMs, totals.scaleUps, totals.scaleDowns, totals.nodesAdded, totals.nodesRemoved, replayS);
+        return SimulationResult.of(
+                trace,
+                policyName,
+                settings,
+                Duration.ofMillis(bootMs),
+                totals.waitsMs,
+                totals.waitCount,
+                totals.nodeMs,
+                totals.scaleUps,
+                totals.scaleDowns,
+                totals.nodesAdded,
+                totals.nodesRemoved,
+                replayS);
     }
 
     /** Nearest-rank percentile of sorted values. */

@@ -3,7 +3,6 @@ package dev.ebbtide.simulator;
 import dev.ebbtide.core.scaling.FixedIdlePolicy;
 import dev.ebbtide.core.scaling.Policies;
 import dev.ebbtide.core.scaling.ScalingSettings;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +23,8 @@ public final class SimulatorMain {
     /** The idle times fixed-idle is run with by {@code --policy all}. */
     public static final List<Integer> FRONTIER_IDLE_S = List.of(0, 60, 120, 300, 600, 1800, 3600);
 
-    static final String USAGE = String.join("\n",
+    static final String USAGE = String.join(
+            "\n",
             "usage: ebbtide simulate --trace FILE.csv --policy NAME|all [options]",
             "       ebbtide simulate --trace FILE.csv --windows LENGTH [options]",
             "  --trace FILE       job trace CSV (job_id,submit_s,duration_s,nodes,gpus,queue,status)",
@@ -38,8 +38,7 @@ public final class SimulatorMain {
             "  --json             print JSON instead of a table",
             "  --out DIR          with --policy all: where the CSV and SVG go (default target/sim)");
 
-    private SimulatorMain() {
-    }
+    private SimulatorMain() {}
 
     public static void main(String[] args) {
         int code = run(args, System.out, System.err);
@@ -131,20 +130,49 @@ public final class SimulatorMain {
     static String table(List<SimulationResult> results) {
         StringBuilder sb = new StringBuilder();
         SimulationResult first = results.get(0);
-        sb.append(String.format(Locale.ROOT, "trace %s: %d jobs, oracle %.1f node-h, boot %s s, max nodes %s%n",
-                first.trace(), first.jobs(), first.oracleNodeHours(), SimulationResult.num(first.bootS()),
+        sb.append(String.format(
+                Locale.ROOT,
+                "trace %s: %d jobs, oracle %.1f node-h, boot %s s, max nodes %s%n",
+                first.trace(),
+                first.jobs(),
+                first.oracleNodeHours(),
+                SimulationResult.num(first.bootS()),
                 first.maxNodes() < 0 ? "unlimited" : Long.toString(first.maxNodes())));
-        sb.append(String.format(Locale.ROOT, "%-15s %7s %12s %9s %9s %8s %8s %8s %9s %8s %8s %7s%n", "policy",
-                "idle_s", "node_h", "cost", "mean_w_s", "p50_w_s", "p95_w_s", "p99_w_s", "max_w_s", "ups", "downs",
+        sb.append(String.format(
+                Locale.ROOT,
+                "%-15s %7s %12s %9s %9s %8s %8s %8s %9s %8s %8s %7s%n",
+                "policy",
+                "idle_s",
+                "node_h",
+                "cost",
+                "mean_w_s",
+                "p50_w_s",
+                "p95_w_s",
+                "p99_w_s",
+                "max_w_s",
+                "ups",
+                "downs",
                 "time_s"));
         for (SimulationResult r : results) {
-            sb.append(String.format(Locale.ROOT, "%-15s %7s %12.1f %9.4f %9.1f %8s %8s %8s %9s %8d %8d %7.2f%n",
-                    r.policy(), SimulationResult.num(r.idleS()), r.nodeHours(), r.costRatio(), r.meanWaitS(),
-                    SimulationResult.num(r.p50WaitS()), SimulationResult.num(r.p95WaitS()),
-                    SimulationResult.num(r.p99WaitS()), SimulationResult.num(r.maxWaitS()), r.scaleUps(),
-                    r.scaleDowns(), r.replayS()));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "%-15s %7s %12.1f %9.4f %9.1f %8s %8s %8s %9s %8d %8d %7.2f%n",
+                    r.policy(),
+                    SimulationResult.num(r.idleS()),
+                    r.nodeHours(),
+                    r.costRatio(),
+                    r.meanWaitS(),
+                    SimulationResult.num(r.p50WaitS()),
+                    SimulationResult.num(r.p95WaitS()),
+                    SimulationResult.num(r.p99WaitS()),
+                    SimulationResult.num(r.maxWaitS()),
+                    r.scaleUps(),
+                    r.scaleDowns(),
+                    r.replayS()));
             if (r.startedJobs() < r.jobs()) {
-                sb.append(String.format(Locale.ROOT, "  %d job(s) never started (need more than max nodes)%n",
+                sb.append(String.format(
+                        Locale.ROOT,
+                        "  %d job(s) never started (need more than max nodes)%n",
                         r.jobs() - r.startedJobs()));
             }
         }
@@ -201,8 +229,8 @@ public final class SimulatorMain {
                 throw new IllegalArgumentException("--windows scores every policy: leave out --policy or use all");
             }
             if (!o.policy.equals("all") && !Policies.names().contains(o.policy)) {
-                throw new IllegalArgumentException("unknown policy '" + o.policy + "'; known: "
-                        + String.join(", ", Policies.names()) + ", all");
+                throw new IllegalArgumentException(
+                        "unknown policy '" + o.policy + "'; known: " + String.join(", ", Policies.names()) + ", all");
             }
             if (o.minNodes > o.maxNodes) {
                 throw new IllegalArgumentException("--min-nodes must not exceed --max-nodes");
@@ -249,8 +277,8 @@ public final class SimulatorMain {
                 }
                 return d;
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(flag + " needs a length > 0 such as 7d, 12h or 3600s, got '" + v
-                        + "'");
+                throw new IllegalArgumentException(
+                        flag + " needs a length > 0 such as 7d, 12h or 3600s, got '" + v + "'");
             }
         }
 

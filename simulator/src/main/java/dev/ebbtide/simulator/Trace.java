@@ -19,8 +19,7 @@ import java.util.Map;
 public final class Trace {
 
     /** One job of the trace. */
-    public record Job(String id, long submitS, long durationS, int nodes, String queue) {
-    }
+    public record Job(String id, long submitS, long durationS, int nodes, String queue) {}
 
     private final String name;
     private final List<Job> jobs;
@@ -85,8 +84,12 @@ public final class Trace {
             }
             String[] f = line.split(",", -1);
             try {
-                jobs.add(new Job(f[id], Long.parseLong(f[submit].trim()), Long.parseLong(f[duration].trim()),
-                        Integer.parseInt(f[nodes].trim()), f[queue]));
+                jobs.add(new Job(
+                        f[id],
+                        Long.parseLong(f[submit].trim()),
+                        Long.parseLong(f[duration].trim()),
+                        Integer.parseInt(f[nodes].trim()),
+                        f[queue]));
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException(name + " line " + lineNo + ": cannot parse '" + line + "'", e);
             }

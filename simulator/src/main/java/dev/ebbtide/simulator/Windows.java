@@ -31,8 +31,7 @@ final class Windows {
         }
     }
 
-    private Windows() {
-    }
+    private Windows() {}
 
     static List<Entry> entries(double idleS) {
         List<Entry> entries = new ArrayList<>();
@@ -73,8 +72,10 @@ final class Windows {
     }
 
     private static Trace window(Trace trace, long index, double lengthS, List<Trace.Job> jobs) {
-        return new Trace(String.format(Locale.ROOT, "%s[%s-%s)d", trace.name(), days(index * lengthS),
-                days((index + 1) * lengthS)), jobs);
+        return new Trace(
+                String.format(
+                        Locale.ROOT, "%s[%s-%s)d", trace.name(), days(index * lengthS), days((index + 1) * lengthS)),
+                jobs);
     }
 
     private static String days(double s) {
@@ -90,40 +91,65 @@ final class Windows {
                 + "p95_wait_s,dominated_by\n");
         for (int e = 0; e < entries.size(); e++) {
             for (int w = 0; w < windows.size(); w++) {
-                r[e][w] = SimulatorMain.simulate(windows.get(w), entries.get(e).policy(),
-                        o.settings(entries.get(e).idleS()), o.bootS);
+                r[e][w] = SimulatorMain.simulate(
+                        windows.get(w),
+                        entries.get(e).policy(),
+                        o.settings(entries.get(e).idleS()),
+                        o.bootS);
             }
         }
         StringBuilder table = new StringBuilder("| policy | idle (s) |");
         StringBuilder rule = new StringBuilder("|---|---:|");
         for (Trace w : windows) {
-            table.append(' ').append(w == trace ? "whole" : w.name().substring(trace.name().length()))
-                    .append(" (").append(w.jobs().size()).append(" jobs) |");
+            table.append(' ')
+                    .append(
+                            w == trace
+                                    ? "whole"
+                                    : w.name().substring(trace.name().length()))
+                    .append(" (")
+                    .append(w.jobs().size())
+                    .append(" jobs) |");
             rule.append("---|");
         }
         table.append('\n').append(rule).append('\n');
         for (int e = 0; e < entries.size(); e++) {
             Entry entry = entries.get(e);
-            table.append("| ").append(entry.policy()).append(" | ").append(SimulationResult.num(entry.idleS()))
+            table.append("| ")
+                    .append(entry.policy())
+                    .append(" | ")
+                    .append(SimulationResult.num(entry.idleS()))
                     .append(" |");
             for (int w = 0; w < windows.size(); w++) {
                 String by = dominatedBy(entries, r, e, w);
                 SimulationResult x = r[e][w];
-                table.append(String.format(Locale.ROOT, " %.4f / %.1f%s |", x.costRatio(), x.meanWaitS(),
-                        by.isEmpty() ? "" : " *"));
-                csv.append(String.format(Locale.ROOT, "%s,%d,%s,%s,%.3f,%.5f,%.3f,%s,%s,%s%n",
-                        windows.get(w) == trace ? "whole" : windows.get(w).name(), windows.get(w).jobs().size(),
-                        entry.policy(), SimulationResult.num(entry.idleS()), x.nodeHours(), x.costRatio(),
-                        x.meanWaitS(), SimulationResult.num(x.p50WaitS()), SimulationResult.num(x.p95WaitS()), by));
+                table.append(String.format(
+                        Locale.ROOT, " %.4f / %.1f%s |", x.costRatio(), x.meanWaitS(), by.isEmpty() ? "" : " *"));
+                csv.append(String.format(
+                        Locale.ROOT,
+                        "%s,%d,%s,%s,%.3f,%.5f,%.3f,%s,%s,%s%n",
+                        windows.get(w) == trace ? "whole" : windows.get(w).name(),
+                        windows.get(w).jobs().size(),
+                        entry.policy(),
+                        SimulationResult.num(entry.idleS()),
+                        x.nodeHours(),
+                        x.costRatio(),
+                        x.meanWaitS(),
+                        SimulationResult.num(x.p50WaitS()),
+                        SimulationResult.num(x.p95WaitS()),
+                        by));
             }
             table.append('\n');
         }
         Files.createDirectories(o.out);
         Path file = o.out.resolve(SimulatorMain.baseName(trace.name()) + "-windows.csv");
         Files.writeString(file, csv, StandardCharsets.UTF_8);
-        out.printf(Locale.ROOT, "trace %s: windows of %s d, boot %s s, costRatio / mean wait (s); * = a fixed idle "
-                + "time has both lower cost and lower mean wait in that window%n", trace.name(),
-                SimulationResult.num(o.windowS / 86400.0), SimulationResult.num(o.bootS));
+        out.printf(
+                Locale.ROOT,
+                "trace %s: windows of %s d, boot %s s, costRatio / mean wait (s); * = a fixed idle "
+                        + "time has both lower cost and lower mean wait in that window%n",
+                trace.name(),
+                SimulationResult.num(o.windowS / 86400.0),
+                SimulationResult.num(o.bootS));
         out.print(table);
         out.println("wrote " + file);
     }
@@ -132,9 +158,12 @@ final class Windows {
     static String dominatedBy(List<Entry> entries, SimulationResult[][] r, int e, int w) {
         StringBuilder by = new StringBuilder();
         for (int f = 0; f < entries.size(); f++) {
-            if (f != e && entries.get(f).policy().equals(FixedIdlePolicy.NAME)
-                    && r[f][w].costRatio() < r[e][w].costRatio() && r[f][w].meanWaitS() < r[e][w].meanWaitS()) {
-                by.append(by.length() == 0 ? "" : " ").append(SimulationResult.num(entries.get(f).idleS()));
+            if (f != e
+                    && entries.get(f).policy().equals(FixedIdlePolicy.NAME)
+                    && r[f][w].costRatio() < r[e][w].costRatio()
+                    && r[f][w].meanWaitS() < r[e][w].meanWaitS()) {
+                by.append(by.length() == 0 ? "" : " ")
+                        .append(SimulationResult.num(entries.get(f).idleS()));
             }
         }
         return by.toString();

@@ -31,11 +31,14 @@ class ExpectedSummaryTest {
     @Test
     void frontierOfTheBurstyTraceIsUnchanged() throws Exception {
         Path trace = tmp.resolve("bursty-trace.csv");
-        Files.copy(ExpectedSummaryTest.class.getResourceAsStream("/bursty-trace.csv"), trace,
+        Files.copy(
+                ExpectedSummaryTest.class.getResourceAsStream("/bursty-trace.csv"),
+                trace,
                 StandardCopyOption.REPLACE_EXISTING);
         Path out = tmp.resolve("sim");
-        int code = SimulatorMain.run(new String[] {"--trace", trace.toString(), "--policy", "all", "--out",
-                out.toString()}, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+        int code = SimulatorMain.run(
+                new String[] {"--trace", trace.toString(), "--policy", "all", "--out", out.toString()},
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
                 System.err);
         assertEquals(0, code);
 
@@ -44,15 +47,20 @@ class ExpectedSummaryTest {
         try (var in = ExpectedSummaryTest.class.getResourceAsStream("/expected/bursty-trace-frontier.csv")) {
             expected = withoutReplayTime(List.of(new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")));
         }
-        assertEquals(expected, actual, "the replayed figures changed; if deliberate, update the expected file "
-                + "(see this test's javadoc)");
+        assertEquals(
+                expected,
+                actual,
+                "the replayed figures changed; if deliberate, update the expected file " + "(see this test's javadoc)");
     }
 
     /** Keeps the first 17 columns (drops replay_s). */
     private static String withoutReplayTime(List<String> lines) {
-        return lines.stream().filter(l -> !l.isBlank()).map(l -> {
-            String[] f = l.trim().split(",", -1);
-            return String.join(",", List.of(f).subList(0, Math.min(17, f.length)));
-        }).collect(Collectors.joining("\n"));
+        return lines.stream()
+                .filter(l -> !l.isBlank())
+                .map(l -> {
+                    String[] f = l.trim().split(",", -1);
+                    return String.join(",", List.of(f).subList(0, Math.min(17, f.length)));
+                })
+                .collect(Collectors.joining("\n"));
     }
 }

@@ -48,8 +48,11 @@ class HandTraceTest {
 
     @Test
     void fixedIdleCostAndWaitsMatchTheHandComputation() throws Exception {
-        SimulationResult r = new Simulation(Policies.create("fixed-idle"),
-                ScalingSettings.scaleToZero(Duration.ofSeconds(60)), Duration.ofSeconds(120)).run(handTrace());
+        SimulationResult r = new Simulation(
+                        Policies.create("fixed-idle"),
+                        ScalingSettings.scaleToZero(Duration.ofSeconds(60)),
+                        Duration.ofSeconds(120))
+                .run(handTrace());
 
         assertEquals(6, r.jobs());
         assertEquals(6, r.startedJobs());
@@ -70,8 +73,9 @@ class HandTraceTest {
     /** T = 0, boot 0: every job starts at submission and nodes live exactly as long as their jobs. */
     @Test
     void zeroBootAndZeroIdleCostsTheOracle() throws Exception {
-        SimulationResult r = new Simulation(Policies.create("fixed-idle"), ScalingSettings.scaleToZero(Duration.ZERO),
-                Duration.ZERO).run(handTrace());
+        SimulationResult r = new Simulation(
+                        Policies.create("fixed-idle"), ScalingSettings.scaleToZero(Duration.ZERO), Duration.ZERO)
+                .run(handTrace());
 
         assertEquals(1.0, r.costRatio(), 1e-12);
         assertEquals(0.0, r.meanWaitS());
@@ -83,8 +87,11 @@ class HandTraceTest {
      */
     @Test
     void maxNodesSerializesJobsAndReportsJobsThatCanNeverStart() throws Exception {
-        SimulationResult r = new Simulation(Policies.create("fixed-idle"),
-                new ScalingSettings(0, 1, Duration.ofSeconds(60)), Duration.ofSeconds(120)).run(handTrace());
+        SimulationResult r = new Simulation(
+                        Policies.create("fixed-idle"),
+                        new ScalingSettings(0, 1, Duration.ofSeconds(60)),
+                        Duration.ofSeconds(120))
+                .run(handTrace());
 
         assertEquals(5, r.startedJobs());
         // waits: a 120, b 210, e 145, d 75, x 120
@@ -96,8 +103,11 @@ class HandTraceTest {
     @Test
     void everyAdaptivePolicyStartsEveryJob() throws Exception {
         for (String name : Policies.names()) {
-            SimulationResult r = new Simulation(Policies.create(name),
-                    ScalingSettings.scaleToZero(Duration.ofSeconds(120)), Duration.ofSeconds(120)).run(handTrace());
+            SimulationResult r = new Simulation(
+                            Policies.create(name),
+                            ScalingSettings.scaleToZero(Duration.ofSeconds(120)),
+                            Duration.ofSeconds(120))
+                    .run(handTrace());
             assertEquals(6, r.startedJobs(), name);
         }
     }

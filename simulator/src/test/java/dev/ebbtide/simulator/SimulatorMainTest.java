@@ -19,32 +19,43 @@ class SimulatorMainTest {
 
     private Path trace() throws Exception {
         Path p = tmp.resolve("hand-trace.csv");
-        Files.copy(SimulatorMainTest.class.getResourceAsStream("/hand-trace.csv"), p,
+        Files.copy(
+                SimulatorMainTest.class.getResourceAsStream("/hand-trace.csv"),
+                p,
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         return p;
     }
 
-    private record Run(int code, String out, String err) {
-    }
+    private record Run(int code, String out, String err) {}
 
     private static Run run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = SimulatorMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        int code = SimulatorMain.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     @Test
     void printsOneJsonObjectWithTheIssuesFields() throws Exception {
-        Run r = run("--trace", trace().toString(), "--policy", "fixed-idle", "--idle", "60", "--boot", "120",
-                "--json");
+        Run r = run("--trace", trace().toString(), "--policy", "fixed-idle", "--idle", "60", "--boot", "120", "--json");
 
         assertEquals(0, r.code(), r.err());
         String json = r.out().trim();
         assertTrue(json.startsWith("{") && json.endsWith("}") && !json.contains("\n"), json);
-        for (String field : List.of("jobs", "nodeHours", "oracleNodeHours", "costRatio", "meanWaitS", "p50WaitS",
-                "p95WaitS", "p99WaitS", "scaleUps", "scaleDowns")) {
+        for (String field : List.of(
+                "jobs",
+                "nodeHours",
+                "oracleNodeHours",
+                "costRatio",
+                "meanWaitS",
+                "p50WaitS",
+                "p95WaitS",
+                "p99WaitS",
+                "scaleUps",
+                "scaleDowns")) {
             assertTrue(json.contains("\"" + field + "\":"), field + " missing in " + json);
         }
         assertTrue(json.contains("\"jobs\":6,"), json);
@@ -79,9 +90,18 @@ class SimulatorMainTest {
     void rejectsBadArguments() throws Exception {
         assertEquals(2, run("--policy", "fixed-idle").code());
         assertEquals(2, run("--trace", trace().toString(), "--policy", "nope").code());
-        assertEquals(2, run("--trace", trace().toString(), "--policy", "fixed-idle", "--idle", "-1").code());
-        assertEquals(2, run("--trace", trace().toString(), "--policy", "fixed-idle", "--frobnicate").code());
-        assertEquals(1, run("--trace", tmp.resolve("missing.csv").toString(), "--policy", "fixed-idle").code());
+        assertEquals(
+                2,
+                run("--trace", trace().toString(), "--policy", "fixed-idle", "--idle", "-1")
+                        .code());
+        assertEquals(
+                2,
+                run("--trace", trace().toString(), "--policy", "fixed-idle", "--frobnicate")
+                        .code());
+        assertEquals(
+                1,
+                run("--trace", tmp.resolve("missing.csv").toString(), "--policy", "fixed-idle")
+                        .code());
         assertEquals(0, run("--help").code());
     }
 }

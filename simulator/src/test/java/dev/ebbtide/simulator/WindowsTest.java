@@ -21,8 +21,13 @@ class WindowsTest {
 
     @Test
     void splitsByThePeriodOfSubmissionFromTheOrigin() {
-        Trace t = new Trace("t.csv", List.of(new Trace.Job("a", 10, 5, 1, "q"), new Trace.Job("b", 3599, 5, 1, "q"),
-                new Trace.Job("c", 3600, 5, 1, "q"), new Trace.Job("d", 11_000, 5, 1, "q")));
+        Trace t = new Trace(
+                "t.csv",
+                List.of(
+                        new Trace.Job("a", 10, 5, 1, "q"),
+                        new Trace.Job("b", 3599, 5, 1, "q"),
+                        new Trace.Job("c", 3600, 5, 1, "q"),
+                        new Trace.Job("d", 11_000, 5, 1, "q")));
 
         List<Trace> w = Windows.split(t, 3600);
 
@@ -34,11 +39,20 @@ class WindowsTest {
     @Test
     void scoresEveryPolicyPerWindowAndOnTheWhole() throws Exception {
         Path trace = tmp.resolve("bursty-trace.csv");
-        Files.copy(WindowsTest.class.getResourceAsStream("/bursty-trace.csv"), trace,
-                StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(
+                WindowsTest.class.getResourceAsStream("/bursty-trace.csv"), trace, StandardCopyOption.REPLACE_EXISTING);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = SimulatorMain.run(new String[] {"--trace", trace.toString(), "--windows", "12h", "--out",
-                tmp.resolve("sim").toString()}, new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+        int code = SimulatorMain.run(
+                new String[] {
+                    "--trace",
+                    trace.toString(),
+                    "--windows",
+                    "12h",
+                    "--out",
+                    tmp.resolve("sim").toString()
+                },
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                System.err);
         assertEquals(0, code);
 
         List<String> csv = Files.readAllLines(tmp.resolve("sim").resolve("bursty-trace-windows.csv"));
@@ -48,13 +62,15 @@ class WindowsTest {
         assertTrue(table.contains("| adaptive-learned | 3600 |"), table);
         assertTrue(table.contains("whole (330 jobs)"), table);
         // fixed-idle 0 is the cheapest policy in every window, so nothing dominates it (empty dominated_by)
-        assertTrue(csv.stream().filter(l -> l.contains(",fixed-idle,0,")).allMatch(l -> l.endsWith(",")), csv.toString());
+        assertTrue(
+                csv.stream().filter(l -> l.contains(",fixed-idle,0,")).allMatch(l -> l.endsWith(",")), csv.toString());
     }
 
     @Test
     void rejectsABadLength() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = SimulatorMain.run(new String[] {"--trace", "x.csv", "--windows", "7x"},
+        int code = SimulatorMain.run(
+                new String[] {"--trace", "x.csv", "--windows", "7x"},
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(2, code);

@@ -27,8 +27,8 @@ public class AutoscalerBeans {
     @Produces
     @Singleton
     CatchUp catchUp(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
-        return CatchUp.atStartup(KafkaClientSettings.connection(kafkaConfig), List.of(Topics.CLUSTERS),
-                Duration.ofSeconds(10));
+        return CatchUp.atStartup(
+                KafkaClientSettings.connection(kafkaConfig), List.of(Topics.CLUSTERS), Duration.ofSeconds(10));
     }
 
     @Produces
@@ -40,10 +40,19 @@ public class AutoscalerBeans {
     @Produces
     @Singleton
     @Identifier(AutoscalerRebalance.NAME)
-    KafkaConsumerRebalanceListener rebalance(Ownership ownership, OwnedClusters owned, Replayed replayed,
-            AutoscalerConsumer consumer, CatchUp definitions,
+    KafkaConsumerRebalanceListener rebalance(
+            Ownership ownership,
+            OwnedClusters owned,
+            Replayed replayed,
+            AutoscalerConsumer consumer,
+            CatchUp definitions,
             @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
-        return new AutoscalerRebalance(ownership, owned, replayed, consumer::replayConsumer, definitions,
+        return new AutoscalerRebalance(
+                ownership,
+                owned,
+                replayed,
+                consumer::replayConsumer,
+                definitions,
                 KafkaClientSettings.connection(kafkaConfig));
     }
 

@@ -48,21 +48,28 @@ public class Autoscaler {
 
     @Inject
     Clock clock;
+
     @Inject
     AutoscalerEvents events;
+
     @Inject
     MeterRegistry registry;
     /** The clusters this instance decides for; null (tests) = every cluster. */
     @Inject
     OwnedClusters owned;
+
     @Inject
     PolicyBook versions;
+
     @Inject
     DecisionLog decisionLog;
+
     @ConfigProperty(name = "ebbtide.autoscaler.default-policy", defaultValue = "fixed-idle")
     String defaultPolicy;
+
     @ConfigProperty(name = "ebbtide.autoscaler.max-node-provision-time", defaultValue = "15m")
     Duration maxProvisionTime;
+
     @ConfigProperty(name = "ebbtide.autoscaler.node-boot-time", defaultValue = "120s")
     Duration nodeBootTime;
 
@@ -77,13 +84,23 @@ public class Autoscaler {
             ClusterState created = new ClusterState(e.spec(), policy);
             clusters.put(e.spec().name(), created);
             registerGauges(created);
-            LOG.infof("cluster %s defined: min %d, max %d, idle %d s, policy %s", e.spec().name(),
-                    e.spec().minInstances(), e.spec().maxInstances(), e.spec().idleTimeBeforeScaleDown(), policy);
+            LOG.infof(
+                    "cluster %s defined: min %d, max %d, idle %d s, policy %s",
+                    e.spec().name(),
+                    e.spec().minInstances(),
+                    e.spec().maxInstances(),
+                    e.spec().idleTimeBeforeScaleDown(),
+                    policy);
         } else {
             state.spec = e.spec();
             state.policy = policy;
-            LOG.infof("cluster %s changed: min %d, max %d, idle %d s, policy %s", e.spec().name(),
-                    e.spec().minInstances(), e.spec().maxInstances(), e.spec().idleTimeBeforeScaleDown(), policy);
+            LOG.infof(
+                    "cluster %s changed: min %d, max %d, idle %d s, policy %s",
+                    e.spec().name(),
+                    e.spec().minInstances(),
+                    e.spec().maxInstances(),
+                    e.spec().idleTimeBeforeScaleDown(),
+                    policy);
         }
         evaluate(e.spec().name());
     }
@@ -95,8 +112,8 @@ public class Autoscaler {
             return;
         }
         for (QueuedJob job : e.queue()) { // v1 lists queued jobs only: a job placed at once is never seen
-            state.observeArrival(job.jobId(), job.instanceCount(),
-                    job.queuedSince() != null ? job.queuedSince() : clock.instant());
+            state.observeArrival(
+                    job.jobId(), job.instanceCount(), job.queuedSince() != null ? job.queuedSince() : clock.instant());
         }
         state.queuedDemand = DemandEvents.queued(e);
         state.busyNodes = new HashSet<>(e.busyNodes());
@@ -130,7 +147,12 @@ public class Autoscaler {
         } else {
             state.nodes.put(e.node(), new ClusterState.NodeInfo(e.state(), e.at() != null ? e.at() : clock.instant()));
         }
-        registry.counter("ebbtide_autoscaler_node_events_total", "cluster", e.cluster(), "state", e.state().name())
+        registry.counter(
+                        "ebbtide_autoscaler_node_events_total",
+                        "cluster",
+                        e.cluster(),
+                        "state",
+                        e.state().name())
                 .increment();
         evaluate(e.cluster());
     }
@@ -141,7 +163,8 @@ public class Autoscaler {
             return;
         }
         boolean quotaWait = e.errorClass() != null && e.errorClass().endsWith("_WAIT"); // QUOTA_WAIT, APPROVAL_WAIT
-        state.backoff = e.until() == null ? null
+        state.backoff = e.until() == null
+                ? null
                 : new Backoff(e.until(), quotaWait ? e.reason() : e.errorClass() + ": " + e.reason());
         if (e.until() != null) {
             state.pendingTarget = null; // the failed request will not deliver its nodes
@@ -163,7 +186,8 @@ public class Autoscaler {
         ClusterSnapshot snapshot = state.snapshot(changed != null ? changed : state.spec);
         String name = policyName != null ? policyName : state.policy;
         if (!state.spec.scaled()) {
-            return Optional.of(UnscaledCompute.decide(snapshot, state.spec.isAttached() ? "attached compute" : "a compute instance"));
+            return Optional.of(UnscaledCompute.decide(
+                    snapshot, state.spec.isAttached() ? "attached compute" : "a compute instance"));
         }
         return Optional.of(Policies.create(name, nodeBootTime).decide(snapshot, clock.instant()));
     }
@@ -202,7 +226,8 @@ public class Autoscaler {
             state.backoff = null;
         }
         ClusterSnapshot snapshot = state.snapshot();
-        ScalingDecision decision = state.spec.scaled() ? policy(state.policy).decide(snapshot, now)
+        ScalingDecision decision = state.spec.scaled()
+                ? policy(state.policy).decide(snapshot, now)
                 : UnscaledCompute.decide(snapshot, state.spec.isAttached() ? "attached compute" : "a compute instance");
         int version = versions == null ? 0 : versions.currentVersion(cluster);
         ScalingDecision previous = state.lastDecision;
@@ -222,13 +247,28 @@ public class Autoscaler {
         }
         String requestId = UUID.randomUUID().toString();
         int from = snapshot.currentCount();
-        String direction = decision.targetCount() > from - decision.removeNodes().size() ? "up"
-                : decision.removeNodes().isEmpty() ? "none" : "down";
-        LOG.infof("cluster %s: scale %s %d -> %d%s because %s", cluster, direction, from, decision.targetCount(),
-                decision.removeNodes().isEmpty() ? "" : ", removing " + decision.removeNodes(), decision.explain());
+        String direction =
+                decision.targetCount() > from - decision.removeNodes().size()
+                        ? "up"
+                        : decision.removeNodes().isEmpty() ? "none" : "down";
+        LOG.infof(
+                "cluster %s: scale %s %d -> %d%s because %s",
+                cluster,
+                direction,
+                from,
+                decision.targetCount(),
+                decision.removeNodes().isEmpty() ? "" : ", removing " + decision.removeNodes(),
+                decision.explain());
         for (ScalingReason reason : decision.reasons()) {
-            registry.counter("ebbtide_autoscaler_scale_decisions_total", "cluster", cluster, "direction", direction,
-                    "reason", reason.code().name()).increment();
+            registry.counter(
+                            "ebbtide_autoscaler_scale_decisions_total",
+                            "cluster",
+                            cluster,
+                            "direction",
+                            direction,
+                            "reason",
+                            reason.code().name())
+                    .increment();
         }
         state.record(new ClusterState.DecisionRecord(now, requestId, from, decision, state.policy, version));
         recordDecision(state, version, snapshot, decision, now, requestId);
@@ -237,13 +277,27 @@ public class Autoscaler {
         for (String node : decision.removeNodes()) {
             state.nodes.computeIfPresent(node, (n, info) -> new ClusterState.NodeInfo(NodeState.leaving, now));
         }
-        events.scaleRequested(new ScaleRequested(requestId, cluster, decision.targetCount(), decision.removeNodes(),
-                decision.reasons().stream().map(r -> new Reason(r.code().name(), r.message())).toList(), now,
-                state.policy, version, owned == null ? null : owned.instance()));
+        events.scaleRequested(new ScaleRequested(
+                requestId,
+                cluster,
+                decision.targetCount(),
+                decision.removeNodes(),
+                decision.reasons().stream()
+                        .map(r -> new Reason(r.code().name(), r.message()))
+                        .toList(),
+                now,
+                state.policy,
+                version,
+                owned == null ? null : owned.instance()));
     }
 
-    private void recordDecision(ClusterState state, int version, ClusterSnapshot snapshot, ScalingDecision decision,
-            Instant now, String requestId) {
+    private void recordDecision(
+            ClusterState state,
+            int version,
+            ClusterSnapshot snapshot,
+            ScalingDecision decision,
+            Instant now,
+            String requestId) {
         if (decisionLog != null) {
             decisionLog.decided(state.policy, version, nodeBootTime, snapshot, decision, now, requestId);
         }
@@ -261,16 +315,24 @@ public class Autoscaler {
             if (nodeState != NodeState.deleted) {
                 Gauge.builder("ebbtide_autoscaler_nodes", state, s -> count(s, nodeState))
                         .description("nodes of a cluster by state; tags: cluster, state")
-                        .tags("cluster", cluster, "state", nodeState.name()).register(registry);
+                        .tags("cluster", cluster, "state", nodeState.name())
+                        .register(registry);
             }
         }
-        Gauge.builder("ebbtide_autoscaler_queued_nodes", state, s -> s.queuedDemand().nodes())
-                .description("nodes needed by the jobs queued on a cluster; tags: cluster").tag("cluster", cluster)
+        Gauge.builder(
+                        "ebbtide_autoscaler_queued_nodes",
+                        state,
+                        s -> s.queuedDemand().nodes())
+                .description("nodes needed by the jobs queued on a cluster; tags: cluster")
+                .tag("cluster", cluster)
                 .register(registry);
         Gauge.builder("ebbtide_autoscaler_max_nodes", state, s -> s.spec().maxInstances())
-                .description("a cluster's max_instances; tags: cluster").tag("cluster", cluster).register(registry);
+                .description("a cluster's max_instances; tags: cluster")
+                .tag("cluster", cluster)
+                .register(registry);
         Gauge.builder("ebbtide_autoscaler_backing_off", state, s -> s.backoff() == null ? 0 : 1)
-                .description("1 while the provisioner backs off a cluster; tags: cluster").tag("cluster", cluster)
+                .description("1 while the provisioner backs off a cluster; tags: cluster")
+                .tag("cluster", cluster)
                 .register(registry);
     }
 

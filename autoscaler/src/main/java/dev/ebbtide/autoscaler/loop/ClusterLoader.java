@@ -3,12 +3,12 @@ package dev.ebbtide.autoscaler.loop;
 import dev.ebbtide.autoscaler.messaging.AutoscalerEvents;
 import dev.ebbtide.autoscaler.messaging.ClusterTopicReader;
 import dev.ebbtide.autoscaler.messaging.KafkaClientSettings;
-import dev.ebbtide.common.azureml.AzureMlYaml;
-import dev.ebbtide.common.azureml.ClusterSpec;
-import dev.ebbtide.common.azureml.InvalidSpecException;
 import dev.ebbtide.autoscaler.policy.ClusterFiles;
 import dev.ebbtide.autoscaler.policy.PolicyBook;
 import dev.ebbtide.autoscaler.policy.PolicyVersions;
+import dev.ebbtide.common.azureml.AzureMlYaml;
+import dev.ebbtide.common.azureml.ClusterSpec;
+import dev.ebbtide.common.azureml.InvalidSpecException;
 import dev.ebbtide.common.events.ClusterDefined;
 import dev.ebbtide.common.events.PolicyVersion;
 import io.quarkus.runtime.StartupEvent;
@@ -44,14 +44,19 @@ public class ClusterLoader {
 
     @Inject
     Autoscaler autoscaler;
+
     @Inject
     AutoscalerEvents events;
+
     @Inject
     Clock clock;
+
     @Inject
     PolicyBook book;
+
     @ConfigProperty(name = "ebbtide.clusters.dir", defaultValue = "clusters")
     Path clustersDir;
+
     @Inject
     @Identifier("default-kafka-broker")
     Map<String, Object> kafkaConfig;
@@ -65,12 +70,18 @@ public class ClusterLoader {
         book.load();
         boolean localDefined = false;
         for (ClusterSpec spec : readDirectory()) {
-            ClusterFiles.Definition d = ClusterFiles.define(spec, existing.get(spec.name()),
+            ClusterFiles.Definition d = ClusterFiles.define(
+                    spec,
+                    existing.get(spec.name()),
                     book.fileSettings(spec.name()).orElse(null));
             if (d.keepsRuntimeChanges()) {
-                LOG.infof("cluster %s exists with runtime changes (min %d, max %d, idle %d s): kept; the file's "
-                        + "scale settings are not applied (edit the file to apply them)", spec.name(),
-                        d.spec().minInstances(), d.spec().maxInstances(), d.spec().idleTimeBeforeScaleDown());
+                LOG.infof(
+                        "cluster %s exists with runtime changes (min %d, max %d, idle %d s): kept; the file's "
+                                + "scale settings are not applied (edit the file to apply them)",
+                        spec.name(),
+                        d.spec().minInstances(),
+                        d.spec().maxInstances(),
+                        d.spec().idleTimeBeforeScaleDown());
             }
             defineAtStart(d.spec(), d.policy(), FILE, d.reason(), existing.get(spec.name()));
             book.fileRead(spec.name(), ClusterFiles.settings(spec));
@@ -104,7 +115,8 @@ public class ClusterLoader {
     }
 
     private String effectivePolicy(String cluster, String policy) {
-        return policy != null ? policy
+        return policy != null
+                ? policy
                 : autoscaler.cluster(cluster).map(ClusterState::policy).orElse(autoscaler.defaultPolicy());
     }
 
@@ -135,12 +147,17 @@ public class ClusterLoader {
 
     List<ClusterSpec> readDirectory() {
         if (!Files.isDirectory(clustersDir)) {
-            LOG.warnf("no cluster directory at %s: only the built-in 'local' cluster is defined", clustersDir.toAbsolutePath());
+            LOG.warnf(
+                    "no cluster directory at %s: only the built-in 'local' cluster is defined",
+                    clustersDir.toAbsolutePath());
             return List.of();
         }
         try (Stream<Path> files = Files.list(clustersDir)) {
-            return files.filter(f -> f.toString().endsWith(".yml") || f.toString().endsWith(".yaml")).sorted()
-                    .flatMap(f -> parse(f).stream()).toList();
+            return files.filter(
+                            f -> f.toString().endsWith(".yml") || f.toString().endsWith(".yaml"))
+                    .sorted()
+                    .flatMap(f -> parse(f).stream())
+                    .toList();
         } catch (IOException e) {
             throw new IllegalStateException("cannot read cluster directory " + clustersDir, e);
         }

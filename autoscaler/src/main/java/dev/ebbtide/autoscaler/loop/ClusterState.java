@@ -23,16 +23,14 @@ import java.util.Set;
 /** What the autoscaler knows about one cluster, built from events. Turned into a pure snapshot for the policy. */
 public final class ClusterState {
     /** One node as last reported. */
-    public record NodeInfo(NodeState state, Instant since) {
-    }
+    public record NodeInfo(NodeState state, Instant since) {}
 
     /**
      * A decision the autoscaler acted on (or a refusal worth showing), for {@code GET /clusters/{name}/decisions},
      * with the policy and the policy version it was made under.
      */
-    public record DecisionRecord(Instant at, String requestId, int fromCount, ScalingDecision decision, String policy,
-            int policyVersion) {
-    }
+    public record DecisionRecord(
+            Instant at, String requestId, int fromCount, ScalingDecision decision, String policy, int policyVersion) {}
 
     private static final int HISTORY = 100;
     private static final int SEEN_JOBS = 10_000;
@@ -41,6 +39,7 @@ public final class ClusterState {
     String policy;
     /** Concurrent: metrics scrapes read it outside the autoscaler's lock. */
     final Map<String, NodeInfo> nodes = new java.util.concurrent.ConcurrentHashMap<>();
+
     volatile QueuedDemand queuedDemand = QueuedDemand.NONE;
     Set<String> busyNodes = Set.of();
     RecentIds seenJobs = new RecentIds(SEEN_JOBS);
@@ -50,6 +49,7 @@ public final class ClusterState {
     ScalingDecision lastDecision;
     /** What the cluster's arrivals taught so far; every policy (and a dry run) decides with it. */
     volatile ArrivalHistory arrivals = ArrivalHistory.NONE;
+
     final Deque<DecisionRecord> history = new ArrayDeque<>();
 
     ClusterState(ClusterSpec spec, String policy) {
@@ -137,8 +137,9 @@ public final class ClusterState {
 
     /** Drops a pending request once it is met, or once it is older than the provision limit. */
     void settlePending(Instant now, Duration maxProvisionTime) {
-        if (pendingTarget != null && (liveCount() >= pendingTarget
-                || Duration.between(pendingSince, now).compareTo(maxProvisionTime) > 0)) {
+        if (pendingTarget != null
+                && (liveCount() >= pendingTarget
+                        || Duration.between(pendingSince, now).compareTo(maxProvisionTime) > 0)) {
             pendingTarget = null;
             pendingSince = null;
         }
@@ -161,7 +162,9 @@ public final class ClusterState {
             view.add(new ScalingNode(name, phase, phase == NodePhase.IDLE ? info.since() : null));
         });
         int inFlight = pendingTarget == null ? 0 : Math.max(0, pendingTarget - liveCount());
-        ScalingSettings settings = new ScalingSettings(settingsFrom.minInstances(), settingsFrom.maxInstances(),
+        ScalingSettings settings = new ScalingSettings(
+                settingsFrom.minInstances(),
+                settingsFrom.maxInstances(),
                 Duration.ofSeconds(settingsFrom.idleTimeBeforeScaleDown()));
         return new ClusterSnapshot(spec.name(), settings, queuedDemand, view, inFlight, backoff, arrivals);
     }

@@ -23,20 +23,35 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class DecisionLog {
     @Inject
     GovernanceEvents events;
+
     @ConfigProperty(name = "ebbtide.autoscaler.unchanged-decisions-every", defaultValue = "60s")
     Duration unchangedEvery;
 
     private final Map<String, Instant> lastUnchanged = new ConcurrentHashMap<>();
 
     /** Publishes one decision (a changing one always, an unchanged one if its cluster's interval has passed). */
-    public void decided(String policy, int policyVersion, Duration bootTime, ClusterSnapshot snapshot,
-            ScalingDecision decision, Instant now, String requestId) {
+    public void decided(
+            String policy,
+            int policyVersion,
+            Duration bootTime,
+            ClusterSnapshot snapshot,
+            ScalingDecision decision,
+            Instant now,
+            String requestId) {
         boolean changed = requestId != null;
         if (!changed && !dueForUnchanged(snapshot.cluster(), now)) {
             return;
         }
-        events.decision(new ScalingDecisionRecorded(UUID.randomUUID().toString(), snapshot.cluster(), now, policy,
-                policyVersion, bootTime.toSeconds(), changed, requestId, EventJson.mapper().valueToTree(snapshot),
+        events.decision(new ScalingDecisionRecorded(
+                UUID.randomUUID().toString(),
+                snapshot.cluster(),
+                now,
+                policy,
+                policyVersion,
+                bootTime.toSeconds(),
+                changed,
+                requestId,
+                EventJson.mapper().valueToTree(snapshot),
                 EventJson.mapper().valueToTree(decision)));
     }
 

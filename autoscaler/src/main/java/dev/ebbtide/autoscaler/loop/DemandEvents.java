@@ -9,18 +9,19 @@ import java.util.TreeMap;
 
 /** Demand events (v1 and v2) as the scaling core's bounded {@link QueuedDemand}. */
 final class DemandEvents {
-    private DemandEvents() {
-    }
+    private DemandEvents() {}
 
     static QueuedDemand queued(ClusterDemandChangedV2 e) {
         Map<Integer, Integer> jobsBySize = new TreeMap<>();
         for (ClusterDemandChangedV2.JobsOfSize s : e.bySize()) {
-            jobsBySize.merge(Math.max(1, s.nodes()), Math.max(0, s.jobs()), Integer::sum); // a size listed twice adds up
+            jobsBySize.merge(
+                    Math.max(1, s.nodes()), Math.max(0, s.jobs()), Integer::sum); // a size listed twice adds up
         }
         return QueuedDemand.of(jobsBySize);
     }
 
     static QueuedDemand queued(ClusterDemandChanged e) {
-        return QueuedDemand.ofJobs(e.queue().stream().map(QueuedJob::instanceCount).toList());
+        return QueuedDemand.ofJobs(
+                e.queue().stream().map(QueuedJob::instanceCount).toList());
     }
 }

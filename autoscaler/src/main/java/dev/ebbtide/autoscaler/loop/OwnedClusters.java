@@ -28,10 +28,13 @@ public class OwnedClusters implements Ownership.Listener {
 
     @Inject
     Ownership ownership;
+
     @Inject
     Autoscaler autoscaler;
+
     @Inject
     AutoscalerEvents events;
+
     @Inject
     MeterRegistry registry;
     /** How long a revocation waits for this instance's last scale requests to reach the broker. */
@@ -43,11 +46,16 @@ public class OwnedClusters implements Ownership.Listener {
     void init() {
         ownership.addListener(this);
         if (registry != null) {
-            Gauge.builder("ebbtide_autoscaler_owned_clusters", this, o -> o.clusters().size())
-                    .description("clusters this instance decides for (their partitions are assigned to it and replayed)")
+            Gauge.builder(
+                            "ebbtide_autoscaler_owned_clusters",
+                            this,
+                            o -> o.clusters().size())
+                    .description(
+                            "clusters this instance decides for (their partitions are assigned to it and replayed)")
                     .register(registry);
             Gauge.builder("ebbtide_autoscaler_owned_partitions", this, o -> o.ready.size())
-                    .description("partitions of the cluster-keyed topics this instance decides for").register(registry);
+                    .description("partitions of the cluster-keyed topics this instance decides for")
+                    .register(registry);
         }
     }
 
@@ -78,8 +86,9 @@ public class OwnedClusters implements Ownership.Listener {
     public void caughtUp(Set<Integer> partitions) {
         ready.addAll(partitions);
         ready.retainAll(ownership.owned()); // revoked meanwhile: never decide for it
-        LOG.infof("%s decides for partition(s) %s from now on: gained clusters %s", instance(), partitions,
-                inPartitions(partitions));
+        LOG.infof(
+                "%s decides for partition(s) %s from now on: gained clusters %s",
+                instance(), partitions, inPartitions(partitions));
     }
 
     /** Drops what this instance keeps for the clusters of these partitions (decided for or not). */
@@ -93,8 +102,9 @@ public class OwnedClusters implements Ownership.Listener {
         List<String> lost = forget(partitions); // takes the autoscaler's lock: a tick in progress finishes first
         try {
             if (!events.awaitSent(sendWait)) {
-                LOG.warnf("scale requests still unacknowledged after %s while giving up partition(s) %s", sendWait,
-                        partitions);
+                LOG.warnf(
+                        "scale requests still unacknowledged after %s while giving up partition(s) %s",
+                        sendWait, partitions);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -103,6 +113,8 @@ public class OwnedClusters implements Ownership.Listener {
     }
 
     private List<String> inPartitions(Set<Integer> partitions) {
-        return autoscaler.clusterNames().stream().filter(c -> partitions.contains(ownership.partitionOf(c))).toList();
+        return autoscaler.clusterNames().stream()
+                .filter(c -> partitions.contains(ownership.partitionOf(c)))
+                .toList();
     }
 }

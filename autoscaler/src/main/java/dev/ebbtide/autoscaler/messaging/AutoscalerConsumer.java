@@ -10,8 +10,8 @@ import dev.ebbtide.common.events.Topics;
 import dev.ebbtide.messaging.ConsumerHealth;
 import dev.ebbtide.messaging.DeadLetters;
 import dev.ebbtide.messaging.EventConsumer;
-import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.quarkus.runtime.Startup;
+import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -33,12 +33,16 @@ public class AutoscalerConsumer {
 
     @Inject
     DeadLetters deadLetters;
+
     @Inject
     ConsumerHealth health;
+
     @Inject
     Clock clock;
+
     @Inject
     Autoscaler autoscaler;
+
     @Inject
     Replayed replayed;
 
@@ -51,15 +55,17 @@ public class AutoscalerConsumer {
 
     /** The same routes for the assignment replay (one {@link EventConsumer} per thread). */
     public EventConsumer replayConsumer() {
-        return routes(new EventConsumer(CHANNEL, deadLetters, health, clock, d -> Thread.sleep(d.toMillis())),
-                autoscaler);
+        return routes(
+                new EventConsumer(CHANNEL, deadLetters, health, clock, d -> Thread.sleep(d.toMillis())), autoscaler);
     }
 
     /** Where each record of the owning channel goes. */
     public static EventConsumer routes(EventConsumer consumer, Autoscaler autoscaler) {
-        return consumer
-                .on(Topics.CLUSTERS_DEMAND, ClusterDemandChanged.class, autoscaler::onDemand)
-                .on(Topics.CLUSTERS_DEMAND, EventTypes.CLUSTER_DEMAND_CHANGED_V2, ClusterDemandChangedV2.class,
+        return consumer.on(Topics.CLUSTERS_DEMAND, ClusterDemandChanged.class, autoscaler::onDemand)
+                .on(
+                        Topics.CLUSTERS_DEMAND,
+                        EventTypes.CLUSTER_DEMAND_CHANGED_V2,
+                        ClusterDemandChangedV2.class,
                         autoscaler::onDemand)
                 .on(Topics.NODES_STATE, NodeStateChanged.class, autoscaler::onNodeState)
                 .on(Topics.CLUSTERS_BACKOFF, ClusterBackoffChanged.class, autoscaler::onBackoff);

@@ -19,6 +19,7 @@ public class AutoscalerEvents {
     @Inject
     @Channel("scale-requests")
     Emitter<String> scaleRequests;
+
     @Inject
     @Channel("clusters-out")
     Emitter<String> clusters;
@@ -30,7 +31,8 @@ public class AutoscalerEvents {
         unsent.incrementAndGet();
         try {
             scaleRequests.send(KafkaMessages.keyed(event.cluster(), EventJson.write(event))
-                    .withAck(() -> sent(null)).withNack(this::sent));
+                    .withAck(() -> sent(null))
+                    .withNack(this::sent));
         } catch (RuntimeException e) {
             sent(e);
             throw e;

@@ -30,8 +30,8 @@ public class AutoscalerRebalance extends OwnershipListener {
     /** The bean's {@code @Identifier}, named by {@code consumer-rebalance-listener.name} of the owning channel. */
     public static final String NAME = "autoscaler-in-ownership";
     /** The cluster-keyed topics of the owning channel. */
-    public static final List<String> TOPICS = List.of(Topics.CLUSTERS_DEMAND, Topics.NODES_STATE,
-            Topics.CLUSTERS_BACKOFF);
+    public static final List<String> TOPICS =
+            List.of(Topics.CLUSTERS_DEMAND, Topics.NODES_STATE, Topics.CLUSTERS_BACKOFF);
 
     private final OwnedClusters owned;
     private final Replayed replayed;
@@ -42,8 +42,13 @@ public class AutoscalerRebalance extends OwnershipListener {
     Duration definitionsWait = Duration.ofSeconds(30);
     Duration retryWait = Duration.ofSeconds(2);
 
-    public AutoscalerRebalance(Ownership ownership, OwnedClusters owned, Replayed replayed,
-            Supplier<EventConsumer> replayConsumer, CatchUp definitions, Map<String, Object> connection) {
+    public AutoscalerRebalance(
+            Ownership ownership,
+            OwnedClusters owned,
+            Replayed replayed,
+            Supplier<EventConsumer> replayConsumer,
+            CatchUp definitions,
+            Map<String, Object> connection) {
         super(AutoscalerConsumer.CHANNEL, ownership, TOPICS);
         this.owned = owned;
         this.replayed = replayed;
@@ -54,12 +59,14 @@ public class AutoscalerRebalance extends OwnershipListener {
 
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        List<TopicPartition> mine = partitions.stream().filter(tp -> TOPICS.contains(tp.topic())).toList();
+        List<TopicPartition> mine =
+                partitions.stream().filter(tp -> TOPICS.contains(tp.topic())).toList();
         if (mine.isEmpty()) {
             return;
         }
         super.onPartitionsAssigned(consumer, partitions); // owned from now on, not yet decided for
-        Set<Integer> numbers = mine.stream().map(TopicPartition::partition).collect(Collectors.toCollection(TreeSet::new));
+        Set<Integer> numbers =
+                mine.stream().map(TopicPartition::partition).collect(Collectors.toCollection(TreeSet::new));
         owned.forget(numbers); // whatever a stale record left since the last revocation
         waitForDefinitions();
         Map<TopicPartition, Long> ends = replay(mine);
@@ -77,8 +84,10 @@ public class AutoscalerRebalance extends OwnershipListener {
     private void waitForDefinitions() {
         try {
             if (!definitions.await(definitionsWait)) {
-                LOG.warnf("cluster definitions not all read within %s: replaying anyway (traffic of a cluster not yet "
-                        + "defined is ignored)", definitionsWait);
+                LOG.warnf(
+                        "cluster definitions not all read within %s: replaying anyway (traffic of a cluster not yet "
+                                + "defined is ignored)",
+                        definitionsWait);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -91,8 +100,8 @@ public class AutoscalerRebalance extends OwnershipListener {
         while (true) {
             EventConsumer apply = replayConsumer.get();
             try {
-                Map<TopicPartition, Long> ends = PartitionReplay.replay(connection, partitions, replayTimeout,
-                        apply::accept);
+                Map<TopicPartition, Long> ends =
+                        PartitionReplay.replay(connection, partitions, replayTimeout, apply::accept);
                 LOG.infof("replayed %s up to %s in %d ms", partitions, ends, (System.nanoTime() - started) / 1_000_000);
                 return ends;
             } catch (RuntimeException e) {

@@ -20,6 +20,7 @@ public final class CatchUp {
 
     /** Partition → the offset the replay must reach (exclusive). */
     private final Map<TopicPartition, Long> targets;
+
     private final Map<TopicPartition, Long> reached = new ConcurrentHashMap<>();
     private volatile boolean caughtUp;
 
@@ -36,8 +37,8 @@ public final class CatchUp {
     /** @param connection bootstrap.servers and security settings ({@link KafkaClientSettings}) */
     public static CatchUp atStartup(Map<String, Object> connection, List<String> topics, Duration timeout) {
         Map<TopicPartition, Long> ends = new HashMap<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(connection, new StringDeserializer(),
-                new StringDeserializer())) {
+        try (KafkaConsumer<String, String> consumer =
+                new KafkaConsumer<>(connection, new StringDeserializer(), new StringDeserializer())) {
             for (String topic : topics) {
                 for (PartitionInfo p : consumer.partitionsFor(topic, timeout)) {
                     TopicPartition tp = new TopicPartition(topic, p.partition());
@@ -59,8 +60,8 @@ public final class CatchUp {
             return;
         }
         reached.merge(new TopicPartition(topic, partition), offset + 1, Math::max);
-        if (targets.entrySet().stream().allMatch(e -> reached.getOrDefault(e.getKey(), 0L) >= e.getValue()
-                || e.getValue() == 0)) {
+        if (targets.entrySet().stream()
+                .allMatch(e -> reached.getOrDefault(e.getKey(), 0L) >= e.getValue() || e.getValue() == 0)) {
             synchronized (this) {
                 caughtUp = true;
                 notifyAll();

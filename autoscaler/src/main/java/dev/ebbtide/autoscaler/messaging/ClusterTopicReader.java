@@ -13,8 +13,7 @@ import org.jboss.logging.Logger;
 public final class ClusterTopicReader {
     private static final Logger LOG = Logger.getLogger(ClusterTopicReader.class);
 
-    private ClusterTopicReader() {
-    }
+    private ClusterTopicReader() {}
 
     /** The latest definition per cluster; empty (with a warning) if the topic cannot be read within the timeout. */
     public static Map<String, ClusterDefined> readAll(String bootstrapServers, Duration timeout) {
@@ -25,7 +24,12 @@ public final class ClusterTopicReader {
     public static Map<String, ClusterDefined> readAll(Map<String, Object> connection, Duration timeout) {
         try {
             // the same checks as the consumer, which dead-letters what is refused here
-            return LatestPerKey.read(connection, Topics.CLUSTERS, ClusterDefined.class, d -> d.spec().name(), timeout);
+            return LatestPerKey.read(
+                    connection,
+                    Topics.CLUSTERS,
+                    ClusterDefined.class,
+                    d -> d.spec().name(),
+                    timeout);
         } catch (RuntimeException e) {
             LOG.warnf("cannot read %s (%s): cluster files are applied as they are", Topics.CLUSTERS, e.getMessage());
             return Map.of();

@@ -27,12 +27,16 @@ public class ClustersConsumer {
 
     @Inject
     DeadLetters deadLetters;
+
     @Inject
     ConsumerHealth health;
+
     @Inject
     Clock clock;
+
     @Inject
     Autoscaler autoscaler;
+
     @Inject
     CatchUp catchUp;
 

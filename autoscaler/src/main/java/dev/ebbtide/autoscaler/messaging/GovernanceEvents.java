@@ -16,9 +16,11 @@ public class GovernanceEvents {
     @Inject
     @Channel("policies-out")
     Emitter<String> policies;
+
     @Inject
     @Channel("policies-audit")
     Emitter<String> audit;
+
     @Inject
     @Channel("scaling-decisions")
     Emitter<String> decisions;

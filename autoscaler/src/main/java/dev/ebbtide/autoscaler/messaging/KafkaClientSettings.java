@@ -9,14 +9,15 @@ import java.util.Map;
  * reach any broker the channels reach.
  */
 public final class KafkaClientSettings {
-    private KafkaClientSettings() {
-    }
+    private KafkaClientSettings() {}
 
     /** From SmallRye's default Kafka configuration (the {@code kafka.*} settings without the prefix). */
     public static Map<String, Object> connection(Map<String, Object> kafkaConfig) {
         Map<String, Object> settings = new HashMap<>();
         kafkaConfig.forEach((key, value) -> {
-            if (key.equals("bootstrap.servers") || key.startsWith("security.") || key.startsWith("sasl.")
+            if (key.equals("bootstrap.servers")
+                    || key.startsWith("security.")
+                    || key.startsWith("sasl.")
                     || key.startsWith("ssl.")) {
                 settings.put(key, value);
             }

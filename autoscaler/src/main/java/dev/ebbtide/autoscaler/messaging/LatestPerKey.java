@@ -13,15 +13,14 @@ import org.jboss.logging.Logger;
 public final class LatestPerKey {
     private static final Logger LOG = Logger.getLogger(LatestPerKey.class);
 
-    private LatestPerKey() {
-    }
+    private LatestPerKey() {}
 
     /**
      * @param connection bootstrap.servers and security settings ({@link KafkaClientSettings})
      * @throws IllegalStateException if the topic cannot be read to its end within the timeout
      */
-    public static <T> Map<String, T> read(Map<String, Object> connection, String topic, Class<T> type,
-            Function<T, String> key, Duration timeout) {
+    public static <T> Map<String, T> read(
+            Map<String, Object> connection, String topic, Class<T> type, Function<T, String> key, Duration timeout) {
         Map<String, T> latest = new HashMap<>();
         TopicReader.readToEnd(connection, topic, timeout, r -> {
             Decoded<T> d = RecordDecoder.decode(r.topic(), r.key(), r.value(), r.headers(), type);

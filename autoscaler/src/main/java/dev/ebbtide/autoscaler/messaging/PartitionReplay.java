@@ -17,20 +17,22 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * owning channel, which goes on from the returned offsets.
  */
 public final class PartitionReplay {
-    private PartitionReplay() {
-    }
+    private PartitionReplay() {}
 
     /**
      * @param connection bootstrap.servers and security settings ({@link KafkaClientSettings})
      * @return the end offset (exclusive) each partition was replayed to
      * @throws IllegalStateException if the partitions cannot be read to their end within {@code timeout}
      */
-    public static Map<TopicPartition, Long> replay(Map<String, Object> connection, Collection<TopicPartition> partitions,
-            Duration timeout, Consumer<ConsumerRecord<byte[], byte[]>> each) {
+    public static Map<TopicPartition, Long> replay(
+            Map<String, Object> connection,
+            Collection<TopicPartition> partitions,
+            Duration timeout,
+            Consumer<ConsumerRecord<byte[], byte[]>> each) {
         Map<String, Object> config = new HashMap<>(connection);
         config.put("enable.auto.commit", "false");
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> tps = List.copyOf(partitions);
             consumer.assign(tps);
             consumer.seekToBeginning(tps);

@@ -26,10 +26,13 @@ public class PoliciesConsumer {
 
     @Inject
     DeadLetters deadLetters;
+
     @Inject
     ConsumerHealth health;
+
     @Inject
     Clock clock;
+
     @Inject
     PolicyBook book;
 

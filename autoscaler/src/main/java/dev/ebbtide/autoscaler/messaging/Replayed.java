@@ -31,8 +31,8 @@ public final class Replayed {
     }
 
     /** Applies the record unless it is {@link #stale}; a revocation ({@link #forget}) waits for it. */
-    public synchronized void applyIfCurrent(ConsumerRecord<byte[], byte[]> record,
-            Consumer<ConsumerRecord<byte[], byte[]>> apply) {
+    public synchronized void applyIfCurrent(
+            ConsumerRecord<byte[], byte[]> record, Consumer<ConsumerRecord<byte[], byte[]>> apply) {
         if (!stale(record.topic(), record.partition(), record.offset())) {
             apply.accept(record);
         }

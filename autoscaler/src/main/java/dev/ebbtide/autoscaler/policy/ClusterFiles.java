@@ -11,11 +11,9 @@ import dev.ebbtide.common.events.PolicySettings;
  */
 public final class ClusterFiles {
     /** The definition to apply: spec, policy (null = the cluster's or the default), the version's reason. */
-    public record Definition(ClusterSpec spec, String policy, String reason, boolean keepsRuntimeChanges) {
-    }
+    public record Definition(ClusterSpec spec, String policy, String reason, boolean keepsRuntimeChanges) {}
 
-    private ClusterFiles() {
-    }
+    private ClusterFiles() {}
 
     /** The settings a file holds (files name no policy: {@code ""}). */
     public static PolicySettings settings(ClusterSpec file) {
@@ -34,7 +32,9 @@ public final class ClusterFiles {
         if (lastRead != null && !sameScale(lastRead, settings(file))) {
             return new Definition(file, known.policy(), "cluster file changed", false);
         }
-        ClusterSpec kept = file.withScaleSettings(known.spec().minInstances(), known.spec().maxInstances(),
+        ClusterSpec kept = file.withScaleSettings(
+                known.spec().minInstances(),
+                known.spec().maxInstances(),
                 known.spec().idleTimeBeforeScaleDown());
         return new Definition(kept, known.policy(), "defined before policy versions were recorded", !kept.equals(file));
     }
@@ -45,7 +45,8 @@ public final class ClusterFiles {
     }
 
     private static boolean sameScale(PolicySettings a, PolicySettings b) {
-        return a.minInstances() == b.minInstances() && a.maxInstances() == b.maxInstances()
+        return a.minInstances() == b.minInstances()
+                && a.maxInstances() == b.maxInstances()
                 && a.idleTimeBeforeScaleDown() == b.idleTimeBeforeScaleDown();
     }
 }

@@ -30,14 +30,17 @@ public class PolicyBook {
 
     @Inject
     GovernanceEvents events;
+
     @Inject
     Clock clock;
+
     @Inject
     @Identifier("default-kafka-broker")
     Map<String, Object> kafkaConfig;
 
     /** How long one attempt to read the versions back may take. */
     Duration loadTimeout = Duration.ofSeconds(30);
+
     private final Map<String, PolicyHistory> histories = new ConcurrentHashMap<>();
     private boolean loaded;
 
@@ -51,12 +54,19 @@ public class PolicyBook {
             return;
         }
         try {
-            LatestPerKey.read(KafkaClientSettings.connection(kafkaConfig), Topics.POLICIES, PolicyHistory.class,
-                    PolicyHistory::cluster, loadTimeout).values().forEach(this::observed);
+            LatestPerKey.read(
+                            KafkaClientSettings.connection(kafkaConfig),
+                            Topics.POLICIES,
+                            PolicyHistory.class,
+                            PolicyHistory::cluster,
+                            loadTimeout)
+                    .values()
+                    .forEach(this::observed);
             loaded = true;
             LOG.infof("policy versions read back for %d clusters", histories.size());
         } catch (RuntimeException e) {
-            LOG.errorf("cannot read the policy versions from %s (%s): policy changes are refused until it can be read",
+            LOG.errorf(
+                    "cannot read the policy versions from %s (%s): policy changes are refused until it can be read",
                     Topics.POLICIES, e.getMessage());
         }
     }
@@ -82,15 +92,17 @@ public class PolicyBook {
 
     /** The version in force for a cluster, 0 if it has none. */
     public int currentVersion(String cluster) {
-        return PolicyVersions.current(histories.get(cluster)).map(PolicyVersion::version).orElse(0);
+        return PolicyVersions.current(histories.get(cluster))
+                .map(PolicyVersion::version)
+                .orElse(0);
     }
 
     /** Records a change as a new version (none when nothing changes); returns the version in force afterwards. */
-    public synchronized Optional<PolicyVersion> change(String cluster, PolicySettings to, String principal,
-            String reason) {
+    public synchronized Optional<PolicyVersion> change(
+            String cluster, PolicySettings to, String principal, String reason) {
         ensureLoaded();
-        Optional<PolicyHistory> next = PolicyVersions.change(histories.get(cluster), cluster, to, principal, reason,
-                clock.instant());
+        Optional<PolicyHistory> next =
+                PolicyVersions.change(histories.get(cluster), cluster, to, principal, reason, clock.instant());
         next.ifPresent(this::publish);
         return PolicyVersions.current(histories.get(cluster));
     }
@@ -98,8 +110,8 @@ public class PolicyBook {
     /** Records a rollback to {@code version} as a new version; throws IllegalArgumentException for an unknown one. */
     public synchronized PolicyVersion rollback(String cluster, int version, String principal, String reason) {
         ensureLoaded();
-        PolicyHistory next = PolicyVersions.rollback(histories.get(cluster), cluster, version, principal, reason,
-                clock.instant());
+        PolicyHistory next =
+                PolicyVersions.rollback(histories.get(cluster), cluster, version, principal, reason, clock.instant());
         publish(next);
         return PolicyVersions.current(next).orElseThrow();
     }
@@ -127,7 +139,8 @@ public class PolicyBook {
             return;
         }
         if (!file.equals(fileSettings(cluster).orElse(null))) {
-            PolicyHistory next = PolicyVersions.withFileSettings(histories.get(cluster), cluster, file, clock.instant());
+            PolicyHistory next =
+                    PolicyVersions.withFileSettings(histories.get(cluster), cluster, file, clock.instant());
             histories.put(cluster, next);
             events.history(next);
         }
@@ -138,8 +151,14 @@ public class PolicyBook {
         PolicyVersion version = PolicyVersions.current(next).orElseThrow();
         events.history(next);
         events.changed(new PolicyChanged(next.cluster(), version));
-        LOG.infof("cluster %s: policy version %d by %s: %s%s", next.cluster(), version.version(), version.principal(),
-                version.changes().stream().map(c -> c.field() + " " + c.from() + " -> " + c.to()).toList(),
+        LOG.infof(
+                "cluster %s: policy version %d by %s: %s%s",
+                next.cluster(),
+                version.version(),
+                version.principal(),
+                version.changes().stream()
+                        .map(c -> c.field() + " " + c.from() + " -> " + c.to())
+                        .toList(),
                 version.reason() == null ? "" : " (" + version.reason() + ")");
     }
 }

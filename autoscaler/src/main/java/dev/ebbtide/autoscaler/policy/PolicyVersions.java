@@ -16,8 +16,7 @@ import java.util.Optional;
  * settings. No I/O, no clock: {@link PolicyBook} keeps the histories and publishes them.
  */
 public final class PolicyVersions {
-    private PolicyVersions() {
-    }
+    private PolicyVersions() {}
 
     /** The settings a cluster spec and policy name amount to. */
     public static PolicySettings settings(ClusterSpec spec, String policy) {
@@ -34,7 +33,10 @@ public final class PolicyVersions {
         List<PolicyFieldChange> changes = new ArrayList<>();
         field(changes, "min_instances", from == null ? null : from.minInstances(), to.minInstances());
         field(changes, "max_instances", from == null ? null : from.maxInstances(), to.maxInstances());
-        field(changes, "idle_time_before_scale_down", from == null ? null : from.idleTimeBeforeScaleDown(),
+        field(
+                changes,
+                "idle_time_before_scale_down",
+                from == null ? null : from.idleTimeBeforeScaleDown(),
                 to.idleTimeBeforeScaleDown());
         field(changes, "policy", from == null ? null : from.policy(), to.policy());
         return changes;
@@ -48,7 +50,8 @@ public final class PolicyVersions {
 
     /** The version in force, if any. */
     public static Optional<PolicyVersion> current(PolicyHistory history) {
-        return history == null || history.versions().isEmpty() ? Optional.empty()
+        return history == null || history.versions().isEmpty()
+                ? Optional.empty()
                 : Optional.of(history.versions().get(history.versions().size() - 1));
     }
 
@@ -56,8 +59,8 @@ public final class PolicyVersions {
      * The history with a new version for {@code to}; empty when {@code to} equals the settings in force (a change that
      * changes nothing makes no version).
      */
-    public static Optional<PolicyHistory> change(PolicyHistory history, String cluster, PolicySettings to,
-            String principal, String reason, Instant now) {
+    public static Optional<PolicyHistory> change(
+            PolicyHistory history, String cluster, PolicySettings to, String principal, String reason, Instant now) {
         Optional<PolicyVersion> current = current(history);
         if (current.isPresent() && current.get().settings().equals(to)) {
             return Optional.empty();
@@ -71,10 +74,11 @@ public final class PolicyVersions {
      *
      * @throws IllegalArgumentException if that version is not in the kept history
      */
-    public static PolicyHistory rollback(PolicyHistory history, String cluster, int version, String principal,
-            String reason, Instant now) {
-        PolicyVersion target = find(history, version).orElseThrow(() -> new IllegalArgumentException(
-                "cluster '" + cluster + "' has no policy version " + version + kept(history)));
+    public static PolicyHistory rollback(
+            PolicyHistory history, String cluster, int version, String principal, String reason, Instant now) {
+        PolicyVersion target = find(history, version)
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "cluster '" + cluster + "' has no policy version " + version + kept(history)));
         return append(history, cluster, target.settings(), principal, reason, version, now);
     }
 
@@ -87,16 +91,29 @@ public final class PolicyVersions {
     }
 
     /** The history with the cluster file's settings as last read. */
-    public static PolicyHistory withFileSettings(PolicyHistory history, String cluster, PolicySettings file, Instant now) {
+    public static PolicyHistory withFileSettings(
+            PolicyHistory history, String cluster, PolicySettings file, Instant now) {
         return new PolicyHistory(cluster, history == null ? List.of() : history.versions(), file, now);
     }
 
-    private static PolicyHistory append(PolicyHistory history, String cluster, PolicySettings to, String principal,
-            String reason, Integer rollbackOf, Instant now) {
+    private static PolicyHistory append(
+            PolicyHistory history,
+            String cluster,
+            PolicySettings to,
+            String principal,
+            String reason,
+            Integer rollbackOf,
+            Instant now) {
         Optional<PolicyVersion> current = current(history);
         int number = current.map(v -> v.version() + 1).orElse(1);
-        PolicyVersion next = new PolicyVersion(number, principal, now, reason == null || reason.isBlank() ? null : reason,
-                to, diff(current.map(PolicyVersion::settings).orElse(null), to), rollbackOf);
+        PolicyVersion next = new PolicyVersion(
+                number,
+                principal,
+                now,
+                reason == null || reason.isBlank() ? null : reason,
+                to,
+                diff(current.map(PolicyVersion::settings).orElse(null), to),
+                rollbackOf);
         List<PolicyVersion> versions = new ArrayList<>(history == null ? List.of() : history.versions());
         versions.add(next);
         while (versions.size() > PolicyHistory.KEPT) {

@@ -1,5 +1,6 @@
 package dev.ebbtide.autoscaler.rest;
 
+import com.fasterxml.jackson.annotation.JsonAnySetter;
 import dev.ebbtide.autoscaler.loop.Autoscaler;
 import dev.ebbtide.autoscaler.loop.ClusterLoader;
 import dev.ebbtide.autoscaler.loop.ClusterState;
@@ -10,14 +11,11 @@ import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.azureml.InvalidSpecException;
 import dev.ebbtide.common.events.PolicyHistory;
 import dev.ebbtide.common.events.PolicyVersion;
-import io.quarkus.security.identity.SecurityIdentity;
-import java.util.ArrayList;
-import java.util.Collections;
+import dev.ebbtide.common.validation.UnknownFields;
 import dev.ebbtide.core.scaling.Policies;
 import dev.ebbtide.core.scaling.ScalingDecision;
-import com.fasterxml.jackson.annotation.JsonAnySetter;
-import dev.ebbtide.common.validation.UnknownFields;
 import dev.ebbtide.messaging.auth.Roles;
+import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BadRequestException;
@@ -31,6 +29,8 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -46,33 +46,42 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 public class ClusterResource {
     @Inject
     Autoscaler autoscaler;
+
     @Inject
     ClusterLoader loader;
+
     @Inject
     PolicyBook book;
+
     @Inject
     SecurityIdentity identity;
+
     @Inject
     OwnedClusters owned;
 
     /** Fields that may change after creation (Azure ML's rule); null = unchanged. Any other field is refused. */
-    public record PolicyChange(Integer min_instances, Integer max_instances, Long idle_time_before_scale_down,
-            String policy, String reason, @JsonAnySetter @Schema(hidden = true) Map<String, Object> unknown) {
-        static final List<String> FIELDS = List.of("min_instances", "max_instances", "idle_time_before_scale_down",
-                "policy", "reason");
+    public record PolicyChange(
+            Integer min_instances,
+            Integer max_instances,
+            Long idle_time_before_scale_down,
+            String policy,
+            String reason,
+            @JsonAnySetter @Schema(hidden = true) Map<String, Object> unknown) {
+        static final List<String> FIELDS =
+                List.of("min_instances", "max_instances", "idle_time_before_scale_down", "policy", "reason");
     }
 
     /** The longest reason kept with a version (the whole history is one Kafka record). */
     static final int MAX_REASON = 500;
 
     /** Body of a rollback: the version to restore, and an optional reason. */
-    public record Rollback(Integer version, String reason,
-            @JsonAnySetter @Schema(hidden = true) Map<String, Object> unknown) {
-    }
+    public record Rollback(
+            Integer version,
+            String reason,
+            @JsonAnySetter @Schema(hidden = true) Map<String, Object> unknown) {}
 
     /** A cluster's policy versions, newest first, and the version in force. */
-    public record History(String cluster, int current, List<PolicyVersion> versions) {
-    }
+    public record History(String cluster, int current, List<PolicyVersion> versions) {}
 
     @GET
     public List<ClusterView> list() {
@@ -123,7 +132,10 @@ public class ClusterResource {
         }
         ClusterSpec changed = apply(state.spec(), change);
         checkReason(change.reason());
-        loader.define(changed, change.policy() != null ? change.policy() : state.policy(), Roles.principal(identity),
+        loader.define(
+                changed,
+                change.policy() != null ? change.policy() : state.policy(),
+                Roles.principal(identity),
                 change.reason());
         return get(name);
     }
@@ -133,8 +145,8 @@ public class ClusterResource {
     @Path("/{name}/policy/history")
     public History history(@PathParam("name") String name) {
         find(name);
-        List<PolicyVersion> versions = new ArrayList<>(
-                book.history(name).map(PolicyHistory::versions).orElse(List.of()));
+        List<PolicyVersion> versions =
+                new ArrayList<>(book.history(name).map(PolicyHistory::versions).orElse(List.of()));
         Collections.reverse(versions);
         return new History(name, book.currentVersion(name), versions);
     }
@@ -150,9 +162,10 @@ public class ClusterResource {
             throw new BadRequestException("give the version to restore, e.g. {\"version\": 3}");
         }
         if (body.unknown() != null) {
-            UnknownFields.problem(body.unknown().keySet(), List.of("version", "reason")).ifPresent(p -> {
-                throw new BadRequestException(p);
-            });
+            UnknownFields.problem(body.unknown().keySet(), List.of("version", "reason"))
+                    .ifPresent(p -> {
+                        throw new BadRequestException(p);
+                    });
         }
         checkReason(body.reason());
         try {
@@ -169,7 +182,9 @@ public class ClusterResource {
     public ScalingDecision dryRun(@PathParam("name") String name, PolicyChange change) {
         ClusterState state = find(name);
         ClusterSpec changed = change == null ? state.spec() : apply(state.spec(), change);
-        return autoscaler.dryRun(name, changed, change == null ? null : change.policy()).orElseThrow();
+        return autoscaler
+                .dryRun(name, changed, change == null ? null : change.policy())
+                .orElseThrow();
     }
 
     @GET
@@ -190,9 +205,10 @@ public class ClusterResource {
 
     static ClusterSpec apply(ClusterSpec spec, PolicyChange change) {
         if (change.unknown() != null) {
-            UnknownFields.problem(change.unknown().keySet(), PolicyChange.FIELDS).ifPresent(p -> {
-                throw new BadRequestException(p);
-            });
+            UnknownFields.problem(change.unknown().keySet(), PolicyChange.FIELDS)
+                    .ifPresent(p -> {
+                        throw new BadRequestException(p);
+                    });
         }
         if (change.policy() != null && !Policies.names().contains(change.policy())) {
             throw new BadRequestException("unknown policy '" + change.policy() + "'; known: " + Policies.names());
@@ -201,7 +217,8 @@ public class ClusterResource {
             return spec.withScaleSettings(
                     change.min_instances() != null ? change.min_instances() : spec.minInstances(),
                     change.max_instances() != null ? change.max_instances() : spec.maxInstances(),
-                    change.idle_time_before_scale_down() != null ? change.idle_time_before_scale_down()
+                    change.idle_time_before_scale_down() != null
+                            ? change.idle_time_before_scale_down()
                             : spec.idleTimeBeforeScaleDown());
         } catch (InvalidSpecException e) {
             throw new BadRequestException(e.getMessage());
@@ -209,6 +226,5 @@ public class ClusterResource {
     }
 
     /** A JSON error body. */
-    public record ErrorBody(String error) {
-    }
+    public record ErrorBody(String error) {}
 }

@@ -16,13 +16,24 @@ import java.util.TreeMap;
  * as counts (jobs, nodes, jobs by size), never as a list of every queued job. With several instances only the one that
  * owns the cluster ({@code ownedHere}) knows its nodes, queue and decisions; the others show its definition.
  */
-public record ClusterView(ClusterSpec spec, String policy, int currentNodeCount, int targetNodeCount,
-        String allocationState, Map<String, Integer> nodeStateCounts, List<NodeView> nodes, int queuedJobs,
-        int queuedNodes, List<QueuedDemand.JobsOfSize> queuedBySize,        String backoffReason, Instant backoffUntil, List<String> lastReasons,
-        boolean ownedHere, String instance) {
+public record ClusterView(
+        ClusterSpec spec,
+        String policy,
+        int currentNodeCount,
+        int targetNodeCount,
+        String allocationState,
+        Map<String, Integer> nodeStateCounts,
+        List<NodeView> nodes,
+        int queuedJobs,
+        int queuedNodes,
+        List<QueuedDemand.JobsOfSize> queuedBySize,
+        String backoffReason,
+        Instant backoffUntil,
+        List<String> lastReasons,
+        boolean ownedHere,
+        String instance) {
 
-    public record NodeView(String name, NodeState state, Instant since) {
-    }
+    public record NodeView(String name, NodeState state, Instant since) {}
 
     /**
      * @param ownedHere whether this instance decides for the cluster (only the owner knows its nodes and queue)
@@ -31,17 +42,35 @@ public record ClusterView(ClusterSpec spec, String policy, int currentNodeCount,
     static ClusterView of(ClusterState s, boolean ownedHere, String instance) {
         Map<String, Integer> counts = new TreeMap<>();
         List<NodeView> nodes = s.nodes().entrySet().stream()
-                .map(e -> new NodeView(e.getKey(), e.getValue().state(), e.getValue().since()))
-                .sorted(java.util.Comparator.comparing(NodeView::name)).toList();
+                .map(e -> new NodeView(
+                        e.getKey(), e.getValue().state(), e.getValue().since()))
+                .sorted(java.util.Comparator.comparing(NodeView::name))
+                .toList();
         nodes.forEach(n -> counts.merge(n.state().name(), 1, Integer::sum));
         int current = s.liveCount();
         int target = s.pendingTarget() != null ? s.pendingTarget() : current;
-        boolean resizing = target != current || counts.getOrDefault("preparing", 0) > 0 || counts.getOrDefault("leaving", 0) > 0;
+        boolean resizing =
+                target != current || counts.getOrDefault("preparing", 0) > 0 || counts.getOrDefault("leaving", 0) > 0;
         ScalingDecision last = s.lastDecision();
-        return new ClusterView(s.spec().redacted(), s.policy(), current, target, resizing ? "resizing" : "steady", counts, nodes,
-                s.queuedDemand().jobs(), s.queuedDemand().nodes(), s.queuedDemand().bySize(), s.backoff() == null ? null : s.backoff().reason(),
+        return new ClusterView(
+                s.spec().redacted(),
+                s.policy(),
+                current,
+                target,
+                resizing ? "resizing" : "steady",
+                counts,
+                nodes,
+                s.queuedDemand().jobs(),
+                s.queuedDemand().nodes(),
+                s.queuedDemand().bySize(),
+                s.backoff() == null ? null : s.backoff().reason(),
                 s.backoff() == null ? null : s.backoff().until(),
-                last == null ? List.of() : last.reasons().stream().map(r -> r.code() + ": " + r.message()).toList(),
-                ownedHere, instance);
+                last == null
+                        ? List.of()
+                        : last.reasons().stream()
+                                .map(r -> r.code() + ": " + r.message())
+                                .toList(),
+                ownedHere,
+                instance);
     }
 }

@@ -11,7 +11,9 @@ import jakarta.ws.rs.ext.Provider;
 public class ErrorMapper implements ExceptionMapper<WebApplicationException> {
     @Override
     public Response toResponse(WebApplicationException e) {
-        return Response.status(e.getResponse().getStatus()).type(MediaType.APPLICATION_JSON)
-                .entity(new ClusterResource.ErrorBody(e.getMessage())).build();
+        return Response.status(e.getResponse().getStatus())
+                .type(MediaType.APPLICATION_JSON)
+                .entity(new ClusterResource.ErrorBody(e.getMessage()))
+                .build();
     }
 }

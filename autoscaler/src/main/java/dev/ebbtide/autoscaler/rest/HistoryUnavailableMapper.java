@@ -11,7 +11,9 @@ import jakarta.ws.rs.ext.Provider;
 public class HistoryUnavailableMapper implements ExceptionMapper<PolicyBook.HistoryUnavailable> {
     @Override
     public Response toResponse(PolicyBook.HistoryUnavailable e) {
-        return Response.status(Response.Status.SERVICE_UNAVAILABLE).type(MediaType.APPLICATION_JSON)
-                .entity(new ClusterResource.ErrorBody(e.getMessage())).build();
+        return Response.status(Response.Status.SERVICE_UNAVAILABLE)
+                .type(MediaType.APPLICATION_JSON)
+                .entity(new ClusterResource.ErrorBody(e.getMessage()))
+                .build();
     }
 }

@@ -26,13 +26,16 @@ public class OwnershipResource {
      * @param deciding   those replayed and decided for (an assigned partition is replayed first)
      * @param clusters   the defined clusters it decides for
      */
-    public record View(String instance, int partitions, Set<Integer> assigned, Set<Integer> deciding,
-            List<String> clusters) {
-    }
+    public record View(
+            String instance, int partitions, Set<Integer> assigned, Set<Integer> deciding, List<String> clusters) {}
 
     @GET
     public View get() {
-        return new View(owned.instance(), owned.ownership().partitions(), new java.util.TreeSet<>(owned.ownership().owned()),
-                owned.readyPartitions(), owned.clusters());
+        return new View(
+                owned.instance(),
+                owned.ownership().partitions(),
+                new java.util.TreeSet<>(owned.ownership().owned()),
+                owned.readyPartitions(),
+                owned.clusters());
     }
 }

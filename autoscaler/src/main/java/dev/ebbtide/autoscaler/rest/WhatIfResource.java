@@ -39,21 +39,29 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 public class WhatIfResource {
     @Inject
     Autoscaler autoscaler;
+
     @Inject
     @RestClient
     SchedulerTraces scheduler;
+
     @Inject
     Clock clock;
+
     @ConfigProperty(name = "ebbtide.autoscaler.what-if-window", defaultValue = "24h")
     Duration defaultWindow;
+
     @ConfigProperty(name = "ebbtide.autoscaler.node-boot-time", defaultValue = "120s")
     Duration nodeBootTime;
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public WhatIf.Answer whatIf(@PathParam("name") String name, ClusterResource.PolicyChange change,
-            @QueryParam("since") String since, @HeaderParam("Authorization") String authorization) {
-        ClusterState state = autoscaler.cluster(name).orElseThrow(() -> new NotFoundException("no cluster '" + name + "'"));
+    public WhatIf.Answer whatIf(
+            @PathParam("name") String name,
+            ClusterResource.PolicyChange change,
+            @QueryParam("since") String since,
+            @HeaderParam("Authorization") String authorization) {
+        ClusterState state =
+                autoscaler.cluster(name).orElseThrow(() -> new NotFoundException("no cluster '" + name + "'"));
         if (change == null) {
             throw new BadRequestException("give the proposed settings, e.g. {\"idle_time_before_scale_down\": 600}");
         }
@@ -63,19 +71,25 @@ public class WhatIfResource {
         try {
             trace = scheduler.trace(name, from.toString(), authorization);
         } catch (WebApplicationException e) {
-            throw new WebApplicationException("the scheduler refused the job history of '" + name + "' ("
-                    + e.getResponse().getStatus() + ")", 502);
+            throw new WebApplicationException(
+                    "the scheduler refused the job history of '" + name + "' ("
+                            + e.getResponse().getStatus() + ")",
+                    502);
         } catch (ProcessingException e) {
-            throw new WebApplicationException("cannot reach the scheduler for the job history of '" + name + "': "
-                    + e.getMessage(), 502);
+            throw new WebApplicationException(
+                    "cannot reach the scheduler for the job history of '" + name + "': " + e.getMessage(), 502);
         }
         try {
-            return WhatIf.compare(name, trace, from, PolicyVersions.settings(state.spec(), state.policy()),
+            return WhatIf.compare(
+                    name,
+                    trace,
+                    from,
+                    PolicyVersions.settings(state.spec(), state.policy()),
                     PolicyVersions.settings(proposed, change.policy() != null ? change.policy() : state.policy()),
                     nodeBootTime);
         } catch (IllegalArgumentException e) {
-            throw new WebApplicationException("the scheduler's job history is not a readable trace: " + e.getMessage(),
-                    502);
+            throw new WebApplicationException(
+                    "the scheduler's job history is not a readable trace: " + e.getMessage(), 502);
         }
     }
 
@@ -86,18 +100,19 @@ public class WhatIfResource {
         }
         if (since.matches("\\d+[smhd]")) {
             long n = Long.parseLong(since.substring(0, since.length() - 1));
-            return now.minus(switch (since.charAt(since.length() - 1)) {
-                case 's' -> Duration.ofSeconds(n);
-                case 'm' -> Duration.ofMinutes(n);
-                case 'h' -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            });
+            return now.minus(
+                    switch (since.charAt(since.length() - 1)) {
+                        case 's' -> Duration.ofSeconds(n);
+                        case 'm' -> Duration.ofMinutes(n);
+                        case 'h' -> Duration.ofHours(n);
+                        default -> Duration.ofDays(n);
+                    });
         }
         try {
             return Instant.parse(since);
         } catch (DateTimeParseException e) {
-            throw new BadRequestException("since takes an age like 24h or an instant like 2026-01-01T00:00:00Z, not '"
-                    + since + "'");
+            throw new BadRequestException(
+                    "since takes an age like 24h or an instant like 2026-01-01T00:00:00Z, not '" + since + "'");
         }
     }
 }

@@ -18,6 +18,8 @@ public interface SchedulerTraces {
     @GET
     @Path("/{name}/trace")
     @Produces("text/csv")
-    String trace(@PathParam("name") String cluster, @QueryParam("since") String since,
+    String trace(
+            @PathParam("name") String cluster,
+            @QueryParam("since") String since,
             @HeaderParam("Authorization") String authorization);
 }

@@ -20,25 +20,53 @@ import java.time.Instant;
  */
 public final class WhatIf {
     /** One side of the comparison. */
-    public record Side(PolicySettings settings, double costRatio, double nodeHours, double meanWaitS, double p50WaitS,
-            double p95WaitS, double maxWaitS, int startedJobs, long scaleUps, long scaleDowns) {
+    public record Side(
+            PolicySettings settings,
+            double costRatio,
+            double nodeHours,
+            double meanWaitS,
+            double p50WaitS,
+            double p95WaitS,
+            double maxWaitS,
+            int startedJobs,
+            long scaleUps,
+            long scaleDowns) {
         static Side of(PolicySettings settings, SimulationResult r) {
-            return new Side(settings, r.costRatio(), r.nodeHours(), r.meanWaitS(), r.p50WaitS(), r.p95WaitS(),
-                    r.maxWaitS(), r.startedJobs(), r.scaleUps(), r.scaleDowns());
+            return new Side(
+                    settings,
+                    r.costRatio(),
+                    r.nodeHours(),
+                    r.meanWaitS(),
+                    r.p50WaitS(),
+                    r.p95WaitS(),
+                    r.maxWaitS(),
+                    r.startedJobs(),
+                    r.scaleUps(),
+                    r.scaleDowns());
         }
     }
 
     /** The answer: the window replayed, its jobs, and the two sides. */
-    public record Answer(String cluster, Instant since, int jobs, double oracleNodeHours, Duration nodeBootTime,
-            Side current, Side proposed, String note) {
-    }
+    public record Answer(
+            String cluster,
+            Instant since,
+            int jobs,
+            double oracleNodeHours,
+            Duration nodeBootTime,
+            Side current,
+            Side proposed,
+            String note) {}
 
-    private WhatIf() {
-    }
+    private WhatIf() {}
 
     /** @throws IllegalArgumentException if the trace cannot be read */
-    public static Answer compare(String cluster, String traceCsv, Instant since, PolicySettings current,
-            PolicySettings proposed, Duration boot) {
+    public static Answer compare(
+            String cluster,
+            String traceCsv,
+            Instant since,
+            PolicySettings current,
+            PolicySettings proposed,
+            Duration boot) {
         Trace trace;
         try {
             trace = Trace.read(cluster, new BufferedReader(new StringReader(traceCsv)));
@@ -47,15 +75,24 @@ public final class WhatIf {
         }
         SimulationResult now = replay(trace, current, boot);
         SimulationResult then = replay(trace, proposed, boot);
-        String note = trace.jobs().isEmpty() ? "no job of " + cluster + " started since " + since
-                + ": nothing to compare; widen the window with ?since=" : null;
-        return new Answer(cluster, since, trace.jobs().size(), now.oracleNodeHours(), boot, Side.of(current, now),
-                Side.of(proposed, then), note);
+        String note = trace.jobs().isEmpty()
+                ? "no job of " + cluster + " started since " + since
+                        + ": nothing to compare; widen the window with ?since="
+                : null;
+        return new Answer(
+                cluster,
+                since,
+                trace.jobs().size(),
+                now.oracleNodeHours(),
+                boot,
+                Side.of(current, now),
+                Side.of(proposed, then),
+                note);
     }
 
     private static SimulationResult replay(Trace trace, PolicySettings s, Duration boot) {
-        ScalingSettings settings = new ScalingSettings(s.minInstances(), s.maxInstances(),
-                Duration.ofSeconds(s.idleTimeBeforeScaleDown()));
+        ScalingSettings settings = new ScalingSettings(
+                s.minInstances(), s.maxInstances(), Duration.ofSeconds(s.idleTimeBeforeScaleDown()));
         return new Simulation(Policies.create(s.policy(), boot), settings, boot).run(trace);
     }
 }

@@ -61,8 +61,15 @@ class ArrivalHistoryKeptTest {
             arrivals.add(new Arrival("job-" + j, 1, T0));
         }
         // all ten placed at once on warm nodes: the queue is empty, the arrivals are all there is to learn from
-        ClusterDemandChangedV2 e = new ClusterDemandChangedV2("cl", List.of(), 0, 0, List.of(),
-                List.of("cl-0", "cl-1", "cl-2", "cl-3", "cl-4", "cl-5", "cl-6", "cl-7", "cl-8", "cl-9"), arrivals, T0);
+        ClusterDemandChangedV2 e = new ClusterDemandChangedV2(
+                "cl",
+                List.of(),
+                0,
+                0,
+                List.of(),
+                List.of("cl-0", "cl-1", "cl-2", "cl-3", "cl-4", "cl-5", "cl-6", "cl-7", "cl-8", "cl-9"),
+                arrivals,
+                T0);
         autoscaler.onDemand(e);
         autoscaler.onDemand(e); // redelivered
 

@@ -62,9 +62,23 @@ class AutoscalerTest {
         node("cl-2", NodeState.preparing);
         autoscaler.tick();
         assertEquals(1, requests.size());
-        assertTrue(registry.get("ebbtide_autoscaler_scale_decisions_total").tag("direction", "up").counter().count() >= 1);
-        assertEquals(3.0, registry.get("ebbtide_autoscaler_nodes").tags("cluster", "cl", "state", "preparing").gauge().value());
-        assertEquals(3.0, registry.get("ebbtide_autoscaler_queued_nodes").tag("cluster", "cl").gauge().value());
+        assertTrue(registry.get("ebbtide_autoscaler_scale_decisions_total")
+                        .tag("direction", "up")
+                        .counter()
+                        .count()
+                >= 1);
+        assertEquals(
+                3.0,
+                registry.get("ebbtide_autoscaler_nodes")
+                        .tags("cluster", "cl", "state", "preparing")
+                        .gauge()
+                        .value());
+        assertEquals(
+                3.0,
+                registry.get("ebbtide_autoscaler_queued_nodes")
+                        .tag("cluster", "cl")
+                        .gauge()
+                        .value());
     }
 
     @Test
@@ -117,11 +131,16 @@ class AutoscalerTest {
 
     @Test
     void aQuotaWaitShowsItsSentenceAndEndsAtOnceWhenTheProvisionerLetsTheClusterGo() {
-        autoscaler.onBackoff(new ClusterBackoffChanged("cl", T0.plusSeconds(30), "QUOTA_WAIT",
-                "waiting for quota: standardNCSv3Family uses 24 of 24 cores", T0));
+        autoscaler.onBackoff(new ClusterBackoffChanged(
+                "cl",
+                T0.plusSeconds(30),
+                "QUOTA_WAIT",
+                "waiting for quota: standardNCSv3Family uses 24 of 24 cores",
+                T0));
         demand(List.of(1), List.of());
         assertEquals(List.of(), requests);
-        assertEquals("waiting for quota: standardNCSv3Family uses 24 of 24 cores",
+        assertEquals(
+                "waiting for quota: standardNCSv3Family uses 24 of 24 cores",
                 autoscaler.cluster("cl").orElseThrow().backoff().reason());
         autoscaler.onBackoff(new ClusterBackoffChanged("cl", null, null, "quota allows one", T0));
         assertEquals(1, requests.size(), "quota raised: scales up without waiting for the 30 s");
@@ -133,7 +152,8 @@ class AutoscalerTest {
         clock.advance(Duration.ofSeconds(10));
         autoscaler.tick();
         assertEquals(List.of(), requests);
-        autoscaler.onClusterDefined(new ClusterDefined(new ClusterSpec("cl", null, null, 0, 4, 5, null), null, clock.instant()));
+        autoscaler.onClusterDefined(
+                new ClusterDefined(new ClusterSpec("cl", null, null, 0, 4, 5, null), null, clock.instant()));
         assertEquals(1, requests.size(), "idle 10 s >= new idle time 5 s");
         assertEquals(List.of("cl-0"), requests.get(0).removeNodes());
     }
@@ -149,17 +169,26 @@ class AutoscalerTest {
 
     @Test
     void aDeepQueueIsKeptAsCountsAndDecidedFromThem() {
-        autoscaler.onDemand(new ClusterDemandChangedV2("cl", List.of(), 100_001, 100_004,
+        autoscaler.onDemand(new ClusterDemandChangedV2(
+                "cl",
+                List.of(),
+                100_001,
+                100_004,
                 List.of(new ClusterDemandChangedV2.JobsOfSize(1, 99_999), new ClusterDemandChangedV2.JobsOfSize(2, 2)),
-                List.of(), List.of(), T0));
-        assertEquals(2, autoscaler.cluster("cl").orElseThrow().queuedDemand().bySize().size());
+                List.of(),
+                List.of(),
+                T0));
+        assertEquals(
+                2,
+                autoscaler.cluster("cl").orElseThrow().queuedDemand().bySize().size());
         assertEquals(4, requests.get(0).targetCount(), "capped at max 4");
     }
 
     @Test
     void eachArrivalIsObservedOnceEvenIfPlacedAtOnceOrDeliveredTwice() {
         for (String name : List.of("once", "twice")) {
-            autoscaler.onClusterDefined(new ClusterDefined(new ClusterSpec(name, null, null, 0, 100, 300, null), "adaptive", T0));
+            autoscaler.onClusterDefined(
+                    new ClusterDefined(new ClusterSpec(name, null, null, 0, 100, 300, null), "adaptive", T0));
         }
         List<ClusterDemandChangedV2.Arrival> arrivals = new ArrayList<>();
         for (int i = 0; i < 60; i++) {
@@ -168,12 +197,18 @@ class AutoscalerTest {
         // every job was placed at once on a warm node: nothing queued, yet all 60 are arrivals
         autoscaler.onDemand(new ClusterDemandChangedV2("once", List.of(), 0, 0, List.of(), List.of(), arrivals, T0));
         for (int k = 0; k < 2; k++) {
-            autoscaler.onDemand(new ClusterDemandChangedV2("twice", List.of(), 0, 0, List.of(), List.of(), arrivals, T0));
+            autoscaler.onDemand(
+                    new ClusterDemandChangedV2("twice", List.of(), 0, 0, List.of(), List.of(), arrivals, T0));
         }
-        ScaleRequested once = requests.stream().filter(r -> r.cluster().equals("once")).findFirst().orElseThrow();
+        ScaleRequested once = requests.stream()
+                .filter(r -> r.cluster().equals("once"))
+                .findFirst()
+                .orElseThrow();
         assertTrue(once.targetCount() > 0, "arrivals predict demand: " + once);
         assertEquals("PREDICTED_DEMAND", once.reasons().get(0).code());
-        assertEquals(once.targetCount(), autoscaler.cluster("twice").orElseThrow().lastDecision().targetCount(),
+        assertEquals(
+                once.targetCount(),
+                autoscaler.cluster("twice").orElseThrow().lastDecision().targetCount(),
                 "the redelivered arrivals were not counted again");
     }
 
@@ -186,8 +221,15 @@ class AutoscalerTest {
         }
         List<ClusterDemandChangedV2.JobsOfSize> sizes = new ArrayList<>();
         bySize.forEach((n, jobs) -> sizes.add(new ClusterDemandChangedV2.JobsOfSize(n, jobs)));
-        autoscaler.onDemand(new ClusterDemandChangedV2("cl", head, nodes.size(), nodes.stream().mapToInt(Integer::intValue).sum(),
-                sizes, busy, List.of(), clock.instant()));
+        autoscaler.onDemand(new ClusterDemandChangedV2(
+                "cl",
+                head,
+                nodes.size(),
+                nodes.stream().mapToInt(Integer::intValue).sum(),
+                sizes,
+                busy,
+                List.of(),
+                clock.instant()));
     }
 
     private void node(String name, NodeState state) {

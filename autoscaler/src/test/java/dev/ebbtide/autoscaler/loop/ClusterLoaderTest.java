@@ -25,6 +25,7 @@ class ClusterLoaderTest {
 
     @TempDir
     Path dir;
+
     Autoscaler lastStarted;
 
     @Test
@@ -41,7 +42,9 @@ class ClusterLoaderTest {
         Map<String, ClusterDefined> topic = new HashMap<>();
 
         List<ClusterDefined> first = start(topic);
-        assertEquals(List.of("gpu", "local"), first.stream().map(d -> d.spec().name()).toList(),
+        assertEquals(
+                List.of("gpu", "local"),
+                first.stream().map(d -> d.spec().name()).toList(),
                 "the first instance publishes what the topic lacks");
         first.forEach(d -> topic.put(d.spec().name(), d));
 

@@ -36,8 +36,11 @@ class DecisionLogTest {
         }
         log.decided("fixed-idle", 4, Duration.ofSeconds(120), snapshot("a"), noop("a"), T0.plusSeconds(130), "req-1");
         log.decided("fixed-idle", 4, Duration.ofSeconds(120), snapshot("a"), noop("a"), T0.plusSeconds(130), "req-2");
-        assertEquals(List.of("a@0", "b@0", "a@60", "b@60", "a@120", "b@120", "a@130", "a@130"),
-                published.stream().map(d -> d.cluster() + "@" + (d.at().getEpochSecond() - T0.getEpochSecond())).toList());
+        assertEquals(
+                List.of("a@0", "b@0", "a@60", "b@60", "a@120", "b@120", "a@130", "a@130"),
+                published.stream()
+                        .map(d -> d.cluster() + "@" + (d.at().getEpochSecond() - T0.getEpochSecond()))
+                        .toList());
         ScalingDecisionRecorded changed = published.get(published.size() - 1);
         assertEquals("req-2", changed.requestId());
         assertEquals(4, changed.policyVersion());
@@ -46,12 +49,12 @@ class DecisionLogTest {
     }
 
     static ClusterSnapshot snapshot(String cluster) {
-        return new ClusterSnapshot(cluster, new ScalingSettings(0, 2, Duration.ofSeconds(120)), List.of(), List.of(), 0,
-                null);
+        return new ClusterSnapshot(
+                cluster, new ScalingSettings(0, 2, Duration.ofSeconds(120)), List.of(), List.of(), 0, null);
     }
 
     static ScalingDecision noop(String cluster) {
-        return new ScalingDecision(cluster, 0, List.of(), List.of(new ScalingReason(ReasonCode.NO_CHANGE, "nothing to do")),
-                null);
+        return new ScalingDecision(
+                cluster, 0, List.of(), List.of(new ScalingReason(ReasonCode.NO_CHANGE, "nothing to do")), null);
     }
 }

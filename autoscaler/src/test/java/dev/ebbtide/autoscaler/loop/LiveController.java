@@ -51,8 +51,8 @@ final class LiveController implements Controller {
                 published.add(event);
             }
         };
-        autoscaler.onClusterDefined(new ClusterDefined(new ClusterSpec(cluster, null, null, 0, maxNodes, idleS, null),
-                policy, EPOCH));
+        autoscaler.onClusterDefined(
+                new ClusterDefined(new ClusterSpec(cluster, null, null, 0, maxNodes, idleS, null), policy, EPOCH));
     }
 
     @Override
@@ -114,8 +114,9 @@ final class LiveController implements Controller {
         List<ClusterDemandChangedV2.JobsOfSize> sizes = new ArrayList<>();
         bySize.forEach((size, jobs) -> sizes.add(new ClusterDemandChangedV2.JobsOfSize(size, jobs)));
         List<ClusterDemandChangedV2.Arrival> arrivals = world.arrivals().stream()
-                .map(a -> new ClusterDemandChangedV2.Arrival(a.jobId(), a.nodes(), a.submittedAt())).toList();
-        return new ClusterDemandChangedV2(cluster, head, world.queue().size(), nodes, sizes, world.busyNodes(),
-                arrivals, at);
+                .map(a -> new ClusterDemandChangedV2.Arrival(a.jobId(), a.nodes(), a.submittedAt()))
+                .toList();
+        return new ClusterDemandChangedV2(
+                cluster, head, world.queue().size(), nodes, sizes, world.busyNodes(), arrivals, at);
     }
 }

@@ -55,14 +55,18 @@ class LiveSimulatedParityTest {
         Simulation simulated = new Simulation(Policies.create(policy, BOOT), settings, BOOT).recordDecisions();
         SimulationResult sim = simulated.run(trace);
 
-        Simulation driven = new Simulation(policy, cluster -> new LiveController(cluster, policy, MAX_NODES, idleS,
-                BOOT), settings, BOOT).recordDecisions();
+        Simulation driven = new Simulation(
+                        policy, cluster -> new LiveController(cluster, policy, MAX_NODES, idleS, BOOT), settings, BOOT)
+                .recordDecisions();
         SimulationResult liveResult = driven.run(trace);
 
-        assertTrue(simulated.decisions().size() > 20, "the slice exercises scaling: " + simulated.decisions().size());
+        assertTrue(
+                simulated.decisions().size() > 20,
+                "the slice exercises scaling: " + simulated.decisions().size());
         assertTrue(simulated.decisions().stream().anyMatch(d -> !d.removeNodes().isEmpty()), "and removals");
         assertEquals(lines(simulated.decisions()), lines(driven.decisions()));
-        assertEquals(sim.toJson().replaceAll("\"replayS\":[0-9.]+", ""),
+        assertEquals(
+                sim.toJson().replaceAll("\"replayS\":[0-9.]+", ""),
                 liveResult.toJson().replaceAll("\"replayS\":[0-9.]+", ""));
     }
 
@@ -80,7 +84,11 @@ class LiveSimulatedParityTest {
             removed.computeIfAbsent(key, k -> new TreeSet<>()).addAll(d.removeNodes());
         }
         StringBuilder sb = new StringBuilder();
-        target.forEach((key, t) -> sb.append(key).append(t).append(" remove ").append(removed.get(key)).append('\n'));
+        target.forEach((key, t) -> sb.append(key)
+                .append(t)
+                .append(" remove ")
+                .append(removed.get(key))
+                .append('\n'));
         return sb.toString();
     }
 

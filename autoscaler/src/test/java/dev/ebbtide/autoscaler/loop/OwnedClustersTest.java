@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
 class OwnedClustersTest {
     static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
     static final int PARTITIONS = 6;
-    static final List<String> CLUSTERS = IntStream.range(0, 12).mapToObj(i -> "c" + i).toList();
+    static final List<String> CLUSTERS =
+            IntStream.range(0, 12).mapToObj(i -> "c" + i).toList();
 
     final MutableClock clock = new MutableClock(T0);
     final List<ScaleRequested> requests = new CopyOnWriteArrayList<>();
@@ -40,6 +41,7 @@ class OwnedClustersTest {
     final Ownership ownership = new Ownership("autoscaler-7", PARTITIONS);
     /** Set by a test to hold a decision in progress inside the autoscaler's lock. */
     volatile CountDownLatch holdSend;
+
     final CountDownLatch sending = new CountDownLatch(1);
     Autoscaler autoscaler;
     OwnedClusters owned;
@@ -75,7 +77,8 @@ class OwnedClustersTest {
         owned.registry = registry;
         owned.init();
         autoscaler.owned = owned;
-        CLUSTERS.forEach(c -> autoscaler.onClusterDefined(new ClusterDefined(new ClusterSpec(c, null, null, 0, 4, 30, null), null, T0)));
+        CLUSTERS.forEach(c -> autoscaler.onClusterDefined(
+                new ClusterDefined(new ClusterSpec(c, null, null, 0, 4, 30, null), null, T0)));
     }
 
     @Test
@@ -87,15 +90,23 @@ class OwnedClustersTest {
 
         owned.caughtUp(mine);
         autoscaler.tick();
-        List<String> expected = CLUSTERS.stream().filter(c -> mine.contains(ClusterPartition.of(c, PARTITIONS))).sorted()
+        List<String> expected = CLUSTERS.stream()
+                .filter(c -> mine.contains(ClusterPartition.of(c, PARTITIONS)))
+                .sorted()
                 .toList();
         assertFalse(expected.isEmpty());
         assertTrue(expected.size() < CLUSTERS.size(), "the test needs clusters on both sides");
-        assertEquals(expected, requests.stream().map(ScaleRequested::cluster).sorted().toList());
-        assertTrue(requests.stream().allMatch(r -> "autoscaler-7".equals(r.sender())), "every request names its sender");
+        assertEquals(
+                expected,
+                requests.stream().map(ScaleRequested::cluster).sorted().toList());
+        assertTrue(
+                requests.stream().allMatch(r -> "autoscaler-7".equals(r.sender())), "every request names its sender");
         assertEquals(expected, owned.clusters());
-        assertEquals((double) expected.size(), registry.get("ebbtide_autoscaler_owned_clusters").gauge().value());
-        assertEquals(3.0, registry.get("ebbtide_autoscaler_owned_partitions").gauge().value());
+        assertEquals(
+                (double) expected.size(),
+                registry.get("ebbtide_autoscaler_owned_clusters").gauge().value());
+        assertEquals(
+                3.0, registry.get("ebbtide_autoscaler_owned_partitions").gauge().value());
     }
 
     @Test
@@ -151,7 +162,14 @@ class OwnedClustersTest {
     }
 
     private void demand(String cluster, int nodes) {
-        autoscaler.onDemand(new ClusterDemandChangedV2(cluster, List.of(), 1, nodes,
-                List.of(new ClusterDemandChangedV2.JobsOfSize(nodes, 1)), List.of(), List.of(), clock.instant()));
+        autoscaler.onDemand(new ClusterDemandChangedV2(
+                cluster,
+                List.of(),
+                1,
+                nodes,
+                List.of(new ClusterDemandChangedV2.JobsOfSize(nodes, 1)),
+                List.of(),
+                List.of(),
+                clock.instant()));
     }
 }

@@ -26,8 +26,13 @@ class SnapshotJsonTest {
         for (int i = 0; i < 40; i++) {
             h = ArrivalHistory.observe(h, 1 + i % 3, t0.plusSeconds(37L * i * i % 5000));
         }
-        ClusterSnapshot s = new ClusterSnapshot("gpu", new ScalingSettings(0, 50, Duration.ofSeconds(1800)),
-                List.of(2, 1), List.of(ScalingNode.idle("n1", t0.plusSeconds(4000)), ScalingNode.busy("n2")), 1, null,
+        ClusterSnapshot s = new ClusterSnapshot(
+                "gpu",
+                new ScalingSettings(0, 50, Duration.ofSeconds(1800)),
+                List.of(2, 1),
+                List.of(ScalingNode.idle("n1", t0.plusSeconds(4000)), ScalingNode.busy("n2")),
+                1,
+                null,
                 h);
 
         ClusterSnapshot copy = EventJson.read(EventJson.write(s), ClusterSnapshot.class);
@@ -35,7 +40,10 @@ class SnapshotJsonTest {
         assertEquals(s, copy);
         Instant now = t0.plusSeconds(4100);
         for (String policy : Policies.names()) {
-            assertEquals(Policies.create(policy).decide(s, now), Policies.create(policy).decide(copy, now), policy);
+            assertEquals(
+                    Policies.create(policy).decide(s, now),
+                    Policies.create(policy).decide(copy, now),
+                    policy);
         }
     }
 }

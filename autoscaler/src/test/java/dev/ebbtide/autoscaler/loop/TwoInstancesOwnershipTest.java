@@ -61,7 +61,8 @@ import org.junit.jupiter.api.Test;
 class TwoInstancesOwnershipTest {
     static final int PARTITIONS = 6;
     static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
-    static final List<String> CLUSTERS = IntStream.range(0, 12).mapToObj(i -> "two-" + i).toList();
+    static final List<String> CLUSTERS =
+            IntStream.range(0, 12).mapToObj(i -> "two-" + i).toList();
 
     EmbeddedKafka kafka;
     KafkaProducer<String, String> producer;
@@ -73,8 +74,8 @@ class TwoInstancesOwnershipTest {
     void start() throws Exception {
         kafka = EmbeddedKafka.start(0, null);
         kafka.createTopics(Topics.ALL, Topics.COMPACTED, PARTITIONS);
-        producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers()), new StringSerializer(),
-                new StringSerializer());
+        producer = new KafkaProducer<>(
+                Map.of("bootstrap.servers", kafka.bootstrapServers()), new StringSerializer(), new StringSerializer());
     }
 
     @AfterEach
@@ -89,18 +90,26 @@ class TwoInstancesOwnershipTest {
     @Test
     void eachClusterIsDecidedByExactlyOneInstanceAndTakenOverWithItsPast() throws Exception {
         for (String c : CLUSTERS) {
-            send(Topics.NODES_STATE, c, EventJson.write(new NodeStateChanged(c, c + "-0", NodeState.idle, null, null, null, T0)));
+            send(
+                    Topics.NODES_STATE,
+                    c,
+                    EventJson.write(new NodeStateChanged(c, c + "-0", NodeState.idle, null, null, null, T0)));
         }
         Instance a = new Instance("autoscaler-a");
-        await().atMost(Duration.ofSeconds(30)).until(() -> a.owned.readyPartitions().size() == PARTITIONS);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> a.owned.readyPartitions().size() == PARTITIONS);
         CLUSTERS.forEach(c -> assertEquals(Set.of(c + "-0"), a.nodes(c), "replayed at assignment"));
         demand(2);
         awaitRequests(12);
         assertTrue(requests.stream().allMatch(r -> r.sender().equals("autoscaler-a")));
 
         Instance b = new Instance("autoscaler-b");
-        await().atMost(Duration.ofSeconds(30)).until(() -> a.owned.readyPartitions().size() + b.owned.readyPartitions().size()
-                == PARTITIONS && !a.owned.readyPartitions().isEmpty() && !b.owned.readyPartitions().isEmpty());
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> a.owned.readyPartitions().size()
+                                        + b.owned.readyPartitions().size()
+                                == PARTITIONS
+                        && !a.owned.readyPartitions().isEmpty()
+                        && !b.owned.readyPartitions().isEmpty());
         Set<Integer> overlap = new HashSet<>(a.owned.readyPartitions());
         overlap.retainAll(b.owned.readyPartitions());
         assertEquals(Set.of(), overlap, "a partition has one owner");
@@ -120,14 +129,24 @@ class TwoInstancesOwnershipTest {
             String owner = ofB.contains(r.cluster()) ? "autoscaler-b" : "autoscaler-a";
             assertEquals(owner, r.sender(), r.cluster() + " is decided by its owner only");
         }
-        assertEquals(sorted(CLUSTERS), second.stream().map(ScaleRequested::cluster).sorted().toList(), "one request each");
+        assertEquals(
+                sorted(CLUSTERS),
+                second.stream().map(ScaleRequested::cluster).sorted().toList(),
+                "one request each");
 
         Instant crashed = Instant.now();
         a.crash(); // gone without leaving the group (as kill -9): its partitions move after the session timeout
-        await().atMost(Duration.ofSeconds(40)).until(() -> b.owned.readyPartitions().size() == PARTITIONS);
-        System.out.printf("figure: a crashed instance's %d partition(s) decided for by the other %d ms later "
-                + "(session.timeout.ms 10000)%n", PARTITIONS - ofB.stream().map(c -> ClusterPartition.of(c, PARTITIONS))
-                .distinct().count(), Duration.between(crashed, Instant.now()).toMillis());
+        await().atMost(Duration.ofSeconds(40))
+                .until(() -> b.owned.readyPartitions().size() == PARTITIONS);
+        System.out.printf(
+                "figure: a crashed instance's %d partition(s) decided for by the other %d ms later "
+                        + "(session.timeout.ms 10000)%n",
+                PARTITIONS
+                        - ofB.stream()
+                                .map(c -> ClusterPartition.of(c, PARTITIONS))
+                                .distinct()
+                                .count(),
+                Duration.between(crashed, Instant.now()).toMillis());
         CLUSTERS.forEach(c -> assertEquals(Set.of(c + "-0"), b.nodes(c), c + ": taken over with its past"));
         demand(4);
         awaitRequests(36);
@@ -150,14 +169,23 @@ class TwoInstancesOwnershipTest {
 
     private void demand(int nodes) throws Exception {
         for (String c : CLUSTERS) {
-            send(Topics.CLUSTERS_DEMAND, c, EventJson.write(new ClusterDemandChanged(c,
-                    List.of(new QueuedJob(c + "-job-" + nodes, nodes, "medium", T0)), nodes, List.of(), T0)));
+            send(
+                    Topics.CLUSTERS_DEMAND,
+                    c,
+                    EventJson.write(new ClusterDemandChanged(
+                            c,
+                            List.of(new QueuedJob(c + "-job-" + nodes, nodes, "medium", T0)),
+                            nodes,
+                            List.of(),
+                            T0)));
         }
     }
 
     private void send(String topic, String key, String json) throws Exception {
-        assertEquals(ClusterPartition.of(key, PARTITIONS), producer.send(new ProducerRecord<>(topic, key, json)).get()
-                .partition(), "a cluster lives in its ClusterPartition");
+        assertEquals(
+                ClusterPartition.of(key, PARTITIONS),
+                producer.send(new ProducerRecord<>(topic, key, json)).get().partition(),
+                "a cluster lives in its ClusterPartition");
     }
 
     /** One autoscaler instance: its state, its ownership and its owning-channel consumer on a thread of its own. */
@@ -189,28 +217,52 @@ class TwoInstancesOwnershipTest {
             owned.events = events;
             owned.init();
             autoscaler.owned = owned;
-            CLUSTERS.forEach(c -> autoscaler.onClusterDefined(new ClusterDefined(new ClusterSpec(c, null, null, 0, 8, 3600, null), null, T0)));
+            CLUSTERS.forEach(c -> autoscaler.onClusterDefined(
+                    new ClusterDefined(new ClusterSpec(c, null, null, 0, 8, 3600, null), null, T0)));
             Map<String, Object> connection = Map.of("bootstrap.servers", kafka.bootstrapServers());
-            AutoscalerRebalance rebalance = new AutoscalerRebalance(ownership, owned, replayed, this::routes,
-                    CatchUp.atStartup(connection, List.of(Topics.CLUSTERS), Duration.ofSeconds(10)), connection);
+            AutoscalerRebalance rebalance = new AutoscalerRebalance(
+                    ownership,
+                    owned,
+                    replayed,
+                    this::routes,
+                    CatchUp.atStartup(connection, List.of(Topics.CLUSTERS), Duration.ofSeconds(10)),
+                    connection);
             thread = new Thread(() -> consume(name, rebalance), name);
             thread.start();
             instances.add(this);
         }
 
         private EventConsumer routes() {
-            return AutoscalerConsumer.routes(new EventConsumer(AutoscalerConsumer.CHANNEL,
-                    (r, reason, consumer) -> CompletableFuture.completedFuture(null), new ConsumerHealth(),
-                    Clock.systemUTC(), d -> { }), autoscaler);
+            return AutoscalerConsumer.routes(
+                    new EventConsumer(
+                            AutoscalerConsumer.CHANNEL,
+                            (r, reason, consumer) -> CompletableFuture.completedFuture(null),
+                            new ConsumerHealth(),
+                            Clock.systemUTC(),
+                            d -> {}),
+                    autoscaler);
         }
 
         private void consume(String name, AutoscalerRebalance rebalance) {
             EventConsumer apply = routes();
-            KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers",
-                    kafka.bootstrapServers(), "group.id", group, "client.id", name + "-autoscaler-in",
-                    "partition.assignment.strategy", "org.apache.kafka.clients.consumer.RangeAssignor",
-                    "session.timeout.ms", "10000", "enable.auto.commit", "false", "auto.offset.reset", "earliest"),
-                    new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+                    Map.of(
+                            "bootstrap.servers",
+                            kafka.bootstrapServers(),
+                            "group.id",
+                            group,
+                            "client.id",
+                            name + "-autoscaler-in",
+                            "partition.assignment.strategy",
+                            "org.apache.kafka.clients.consumer.RangeAssignor",
+                            "session.timeout.ms",
+                            "10000",
+                            "enable.auto.commit",
+                            "false",
+                            "auto.offset.reset",
+                            "earliest"),
+                    new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer());
             try {
                 consumer.subscribe(AutoscalerRebalance.TOPICS, new ConsumerRebalanceListener() {
                     @Override
@@ -229,8 +281,10 @@ class TwoInstancesOwnershipTest {
                     }
                 }
             } finally {
-                consumer.close(crashing ? CloseOptions.groupMembershipOperation(GroupMembershipOperation.REMAIN_IN_GROUP)
-                        : CloseOptions.timeout(Duration.ofSeconds(30)));
+                consumer.close(
+                        crashing
+                                ? CloseOptions.groupMembershipOperation(GroupMembershipOperation.REMAIN_IN_GROUP)
+                                : CloseOptions.timeout(Duration.ofSeconds(30)));
             }
         }
 
@@ -241,7 +295,8 @@ class TwoInstancesOwnershipTest {
         }
 
         Set<String> nodes(String cluster) {
-            return autoscaler.cluster(cluster).orElseThrow().nodes().keySet().stream().collect(Collectors.toSet());
+            return autoscaler.cluster(cluster).orElseThrow().nodes().keySet().stream()
+                    .collect(Collectors.toSet());
         }
 
         @Override

@@ -20,16 +20,25 @@ class CatchUpTest {
     void waitsForTheReplayToReachWhereTheTopicsEndedAtStartUp() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(0, null)) {
             kafka.createTopics(Topics.ALL, Topics.COMPACTED);
-            assertTrue(CatchUp.atStartup(kafka.bootstrapServers(), List.of(Topics.NODES_STATE, Topics.CLUSTERS_DEMAND),
-                    Duration.ofSeconds(20)).caughtUp(), "nothing to replay: act at once");
-            try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers()),
-                    new StringSerializer(), new StringSerializer())) {
+            assertTrue(
+                    CatchUp.atStartup(
+                                    kafka.bootstrapServers(),
+                                    List.of(Topics.NODES_STATE, Topics.CLUSTERS_DEMAND),
+                                    Duration.ofSeconds(20))
+                            .caughtUp(),
+                    "nothing to replay: act at once");
+            try (KafkaProducer<String, String> p = new KafkaProducer<>(
+                    Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                    new StringSerializer(),
+                    new StringSerializer())) {
                 for (int i = 0; i < 3; i++) {
                     p.send(new ProducerRecord<>(Topics.NODES_STATE, "c", "{}")).get();
                 }
                 p.send(new ProducerRecord<>(Topics.CLUSTERS_DEMAND, "c", "{}")).get();
             }
-            CatchUp catchUp = CatchUp.atStartup(kafka.bootstrapServers(), List.of(Topics.NODES_STATE, Topics.CLUSTERS_DEMAND),
+            CatchUp catchUp = CatchUp.atStartup(
+                    kafka.bootstrapServers(),
+                    List.of(Topics.NODES_STATE, Topics.CLUSTERS_DEMAND),
                     Duration.ofSeconds(20));
             assertFalse(catchUp.caughtUp());
             catchUp.applied(Topics.NODES_STATE, 0, 0);
@@ -43,6 +52,7 @@ class CatchUpTest {
 
     @Test
     void anUnreachableBrokerDoesNotBlockDecisions() {
-        assertTrue(CatchUp.atStartup("127.0.0.1:1", List.of(Topics.NODES_STATE), Duration.ofSeconds(2)).caughtUp());
+        assertTrue(CatchUp.atStartup("127.0.0.1:1", List.of(Topics.NODES_STATE), Duration.ofSeconds(2))
+                .caughtUp());
     }
 }

@@ -23,15 +23,21 @@ class ConsumersHealthTest {
     void readinessSaysWhatAChannelWaitsForAndLivenessStaysUp() {
         health.waitingFor("probe-in", "PostgreSQL", Instant.parse("2026-12-02T01:50:03Z"), "Connection refused");
         try {
-            given().get("/q/health/ready").then().statusCode(503)
+            given().get("/q/health/ready")
+                    .then()
+                    .statusCode(503)
                     .body("checks.find { it.name == 'ebbtide-consumers' }.status", equalTo("DOWN"))
-                    .body("checks.find { it.name == 'ebbtide-consumers' }.data['probe-in']",
-                            startsWith("waiting for PostgreSQL since 2026-12-02T01:50:03Z (last error: Connection refused)"));
+                    .body(
+                            "checks.find { it.name == 'ebbtide-consumers' }.data['probe-in']",
+                            startsWith(
+                                    "waiting for PostgreSQL since 2026-12-02T01:50:03Z (last error: Connection refused)"));
             given().get("/q/health/live").then().statusCode(200);
         } finally {
             health.consuming("probe-in");
         }
-        given().get("/q/health/ready").then().statusCode(200)
+        given().get("/q/health/ready")
+                .then()
+                .statusCode(200)
                 .body("checks.find { it.name == 'ebbtide-consumers' }.data['autoscaler-in']", equalTo("consuming"))
                 .body("checks.find { it.name == 'ebbtide-consumers' }.data['probe-in']", equalTo("consuming"));
     }

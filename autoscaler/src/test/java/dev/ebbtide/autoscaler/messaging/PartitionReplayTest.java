@@ -26,22 +26,30 @@ class PartitionReplayTest {
     @Test
     void replaysToTheEndAtTheStartAndLeavesLaterRecordsToTheChannel() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(0, null);
-                KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
-                        kafka.bootstrapServers()), new StringSerializer(), new StringSerializer())) {
+                KafkaProducer<String, String> producer = new KafkaProducer<>(
+                        Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                        new StringSerializer(),
+                        new StringSerializer())) {
             kafka.createTopics(Topics.ALL, Topics.COMPACTED, 2);
             for (int i = 0; i < 3; i++) {
-                producer.send(new ProducerRecord<>(Topics.NODES_STATE, 0, "c", "before-" + i)).get();
+                producer.send(new ProducerRecord<>(Topics.NODES_STATE, 0, "c", "before-" + i))
+                        .get();
             }
-            producer.send(new ProducerRecord<>(Topics.NODES_STATE, 1, "d", "other partition")).get();
+            producer.send(new ProducerRecord<>(Topics.NODES_STATE, 1, "d", "other partition"))
+                    .get();
             TopicPartition p0 = new TopicPartition(Topics.NODES_STATE, 0);
             TopicPartition demand0 = new TopicPartition(Topics.CLUSTERS_DEMAND, 0);
 
             List<String> applied = new ArrayList<>();
-            Map<TopicPartition, Long> ends = PartitionReplay.replay(Map.of("bootstrap.servers", kafka.bootstrapServers()),
-                    List.of(p0, demand0), Duration.ofSeconds(20), r -> {
+            Map<TopicPartition, Long> ends = PartitionReplay.replay(
+                    Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                    List.of(p0, demand0),
+                    Duration.ofSeconds(20),
+                    r -> {
                         if (applied.isEmpty()) {
                             try { // written while the replay runs
-                                producer.send(new ProducerRecord<>(Topics.NODES_STATE, 0, "c", "during")).get();
+                                producer.send(new ProducerRecord<>(Topics.NODES_STATE, 0, "c", "during"))
+                                        .get();
                             } catch (Exception e) {
                                 throw new IllegalStateException(e);
                             }
@@ -54,7 +62,8 @@ class PartitionReplayTest {
             Replayed replayed = new Replayed();
             replayed.upTo(ends);
             assertTrue(replayed.stale(Topics.NODES_STATE, 0, 2), "applied by the replay: a late copy is skipped");
-            assertFalse(replayed.stale(Topics.NODES_STATE, 0, 3), "the record written during the replay is the channel's");
+            assertFalse(
+                    replayed.stale(Topics.NODES_STATE, 0, 3), "the record written during the replay is the channel's");
             assertTrue(replayed.stale(Topics.NODES_STATE, 1, 0), "not owned");
             replayed.forget(List.of(p0));
             assertTrue(replayed.stale(Topics.NODES_STATE, 0, 3), "revoked: nothing of it is applied any more");

@@ -20,7 +20,8 @@ class ProducerSettingsTest {
 
     @Test
     void everyProducerWaitsForAllReplicasAndIsIdempotent() {
-        assertTrue(kafka.getProducerChannels().containsAll(java.util.Set.of("scale-requests", "clusters-out")),
+        assertTrue(
+                kafka.getProducerChannels().containsAll(java.util.Set.of("scale-requests", "clusters-out")),
                 kafka.getProducerChannels().toString());
         for (String channel : kafka.getProducerChannels()) {
             Map<String, ?> config = kafka.getProducer(channel).configuration();

@@ -26,15 +26,17 @@ class ReplayedTest {
         List<Long> applied = new CopyOnWriteArrayList<>();
         CountDownLatch inside = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        Thread channel = new Thread(() -> replayed.applyIfCurrent(record(7), r -> {
-            inside.countDown();
-            try {
-                release.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            applied.add(r.offset());
-        }), "channel");
+        Thread channel = new Thread(
+                () -> replayed.applyIfCurrent(record(7), r -> {
+                    inside.countDown();
+                    try {
+                        release.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    applied.add(r.offset());
+                }),
+                "channel");
         channel.start();
         assertTrue(inside.await(10, TimeUnit.SECONDS));
 

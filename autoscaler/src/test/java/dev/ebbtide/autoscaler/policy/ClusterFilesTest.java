@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 /** What a cluster file defines at start-up: creates, keeps runtime changes, or (edited) becomes a new version. */
 class ClusterFilesTest {
     static final ClusterSpec FILE = new ClusterSpec("gpu", "Standard_NC6s_v3", "dedicated", 0, 4, 120, null);
-    static final ClusterDefined CHANGED_AT_RUNTIME = new ClusterDefined(FILE.withScaleSettings(1, 4, 600), "adaptive",
-            Instant.parse("2026-01-01T00:00:00Z"));
+    static final ClusterDefined CHANGED_AT_RUNTIME =
+            new ClusterDefined(FILE.withScaleSettings(1, 4, 600), "adaptive", Instant.parse("2026-01-01T00:00:00Z"));
 
     @Test
     void aNewClusterIsCreatedFromItsFile() {
@@ -34,7 +34,9 @@ class ClusterFilesTest {
 
     @Test
     void aFileNeverRecordedBeforeKeepsTheChangesMadeAtRuntime() {
-        assertEquals(CHANGED_AT_RUNTIME.spec(), ClusterFiles.define(FILE, CHANGED_AT_RUNTIME, null).spec());
+        assertEquals(
+                CHANGED_AT_RUNTIME.spec(),
+                ClusterFiles.define(FILE, CHANGED_AT_RUNTIME, null).spec());
     }
 
     @Test

@@ -37,9 +37,11 @@ class PolicyBookTest {
             }
         };
         book.load(); // logs the failure, does not throw: the autoscaler still starts and scales
-        PolicyBook.HistoryUnavailable refused = assertThrows(PolicyBook.HistoryUnavailable.class,
+        PolicyBook.HistoryUnavailable refused = assertThrows(
+                PolicyBook.HistoryUnavailable.class,
                 () -> book.change("c", new PolicySettings(0, 2, 120, "fixed-idle"), "alice", null));
-        assertTrue(refused.getMessage().startsWith("the policy history cannot be read from Kafka"), refused.getMessage());
+        assertTrue(
+                refused.getMessage().startsWith("the policy history cannot be read from Kafka"), refused.getMessage());
         assertThrows(PolicyBook.HistoryUnavailable.class, () -> book.rollback("c", 1, "alice", null));
         book.fileRead("c", new PolicySettings(0, 2, 120, ""));
         assertEquals(List.of(), published);
@@ -49,7 +51,8 @@ class PolicyBookTest {
     @Test
     void versionsRecordedByAnotherInstanceAreSeenAndAnOlderEchoDoesNotUndoALaterOne() {
         Instant t = Instant.parse("2026-01-01T00:00:00Z");
-        PolicyHistory v1 = PolicyVersions.change(null, "c", new PolicySettings(0, 2, 120, "fixed-idle"), "alice", null, t)
+        PolicyHistory v1 = PolicyVersions.change(
+                        null, "c", new PolicySettings(0, 2, 120, "fixed-idle"), "alice", null, t)
                 .orElseThrow();
         PolicyHistory v2 = PolicyVersions.change(v1, "c", new PolicySettings(1, 2, 120, "fixed-idle"), "bob", null, t)
                 .orElseThrow();

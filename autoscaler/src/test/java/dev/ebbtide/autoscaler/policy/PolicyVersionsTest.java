@@ -27,13 +27,17 @@ class PolicyVersionsTest {
         assertEquals(4, v1.changes().size());
         assertNull(v1.changes().get(0).from());
 
-        PolicyHistory h2 = PolicyVersions.change(h1, "c", B, "alice", "night shift", T0.plusSeconds(5)).orElseThrow();
+        PolicyHistory h2 = PolicyVersions.change(h1, "c", B, "alice", "night shift", T0.plusSeconds(5))
+                .orElseThrow();
         PolicyVersion v2 = PolicyVersions.current(h2).orElseThrow();
         assertEquals(2, v2.version());
         assertEquals("alice", v2.principal());
         assertEquals("night shift", v2.reason());
-        assertEquals(List.of(new PolicyFieldChange("min_instances", "0", "1"),
-                new PolicyFieldChange("idle_time_before_scale_down", "120", "600")), v2.changes());
+        assertEquals(
+                List.of(
+                        new PolicyFieldChange("min_instances", "0", "1"),
+                        new PolicyFieldChange("idle_time_before_scale_down", "120", "600")),
+                v2.changes());
         assertEquals(2, h2.versions().size());
     }
 
@@ -52,19 +56,25 @@ class PolicyVersionsTest {
         assertEquals(3, v3.version());
         assertEquals(A, v3.settings());
         assertEquals(1, v3.rollbackOf());
-        assertEquals(List.of(new PolicyFieldChange("min_instances", "1", "0"),
-                new PolicyFieldChange("idle_time_before_scale_down", "600", "120")), v3.changes());
+        assertEquals(
+                List.of(
+                        new PolicyFieldChange("min_instances", "1", "0"),
+                        new PolicyFieldChange("idle_time_before_scale_down", "600", "120")),
+                v3.changes());
         PolicyHistory same = h;
         // rolling back to the settings in force still records who did it
-        assertEquals(4, PolicyVersions.current(PolicyVersions.rollback(same, "c", 3, "bob", null, T0)).orElseThrow()
-                .version());
+        assertEquals(
+                4,
+                PolicyVersions.current(PolicyVersions.rollback(same, "c", 3, "bob", null, T0))
+                        .orElseThrow()
+                        .version());
     }
 
     @Test
     void unknownVersionIsAClearError() {
         PolicyHistory h = PolicyVersions.change(null, "c", A, "file", null, T0).orElseThrow();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> PolicyVersions.rollback(h, "c", 7, "bob", null, T0));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> PolicyVersions.rollback(h, "c", 7, "bob", null, T0));
         assertEquals("cluster 'c' has no policy version 7; kept: 1 to 1", e.getMessage());
     }
 
@@ -77,7 +87,8 @@ class PolicyVersionsTest {
         }
         assertEquals(PolicyHistory.KEPT, h.versions().size());
         assertEquals(6, h.versions().get(0).version());
-        assertEquals(PolicyHistory.KEPT + 5, PolicyVersions.current(h).orElseThrow().version());
+        assertEquals(
+                PolicyHistory.KEPT + 5, PolicyVersions.current(h).orElseThrow().version());
         assertTrue(PolicyVersions.find(h, 5).isEmpty());
     }
 }

@@ -23,16 +23,17 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(RealInfraTestResource.class)
 class AuthMatrixTest {
     static {
-        RestAssured.config = RestAssured.config().encoderConfig(
-                EncoderConfig.encoderConfig().encodeContentTypeAs("application/yaml", ContentType.TEXT));
+        RestAssured.config = RestAssured.config()
+                .encoderConfig(EncoderConfig.encoderConfig().encodeContentTypeAs("application/yaml", ContentType.TEXT));
     }
 
     private static final List<String> ROLES = List.of("viewer", "submitter", "operator");
 
     /** One endpoint: the request and what it answers when allowed. */
-    private record Call(String name, java.util.function.Function<RequestSpecification, io.restassured.response.Response> send,
-            int allowed) {
-    }
+    private record Call(
+            String name,
+            java.util.function.Function<RequestSpecification, io.restassured.response.Response> send,
+            int allowed) {}
 
     @BeforeEach
     void noDefaultToken() {
@@ -50,28 +51,53 @@ class AuthMatrixTest {
                 new Call("GET /clusters/local", r -> r.get("/clusters/local"), 200),
                 new Call("GET /clusters/local/decisions", r -> r.get("/clusters/local/decisions"), 200),
                 new Call("GET /clusters/local/policy/history", r -> r.get("/clusters/local/policy/history"), 200),
-                new Call("POST /clusters/local/dry-run",
-                        r -> r.contentType("application/json").body("{\"min_instances\": 1}").post("/clusters/local/dry-run"), 200));
+                new Call(
+                        "POST /clusters/local/dry-run",
+                        r -> r.contentType("application/json")
+                                .body("{\"min_instances\": 1}")
+                                .post("/clusters/local/dry-run"),
+                        200));
     }
 
     private static List<Call> writes() {
         String name = "auth-" + UUID.randomUUID().toString().substring(0, 8);
         return List.of(
-                new Call("POST /clusters", r -> r.contentType("application/yaml")
-                        .body("name: " + name + "\ntype: amlcompute\nmax_instances: 2\n").post("/clusters"), 201),
-                new Call("PUT /clusters/{name}/policy", r -> r.contentType("application/json") // the cluster just created
-                        .body("{\"idle_time_before_scale_down\": 120}").put("/clusters/" + name + "/policy"), 200),
-                new Call("POST /clusters/{name}/policy/rollback", r -> r.contentType("application/json")
-                        .body("{\"version\": 1}").post("/clusters/" + name + "/policy/rollback"), 200));
+                new Call(
+                        "POST /clusters",
+                        r -> r.contentType("application/yaml")
+                                .body("name: " + name + "\ntype: amlcompute\nmax_instances: 2\n")
+                                .post("/clusters"),
+                        201),
+                new Call(
+                        "PUT /clusters/{name}/policy",
+                        r -> r.contentType("application/json") // the cluster just created
+                                .body("{\"idle_time_before_scale_down\": 120}")
+                                .put("/clusters/" + name + "/policy"),
+                        200),
+                new Call(
+                        "POST /clusters/{name}/policy/rollback",
+                        r -> r.contentType("application/json")
+                                .body("{\"version\": 1}")
+                                .post("/clusters/" + name + "/policy/rollback"),
+                        200));
     }
 
     @Test
     void withoutAValidTokenEveryEndpointAnswers401WithASentence() {
         for (Call c : concat(reads(), writes())) {
-            c.send().apply(as(null)).then().statusCode(401).header("WWW-Authenticate", "Bearer")
+            c.send()
+                    .apply(as(null))
+                    .then()
+                    .statusCode(401)
+                    .header("WWW-Authenticate", "Bearer")
                     .body("error", containsString("needs a bearer token"));
             for (Map.Entry<String, String> bad : DevTokens.refusedTestTokens().entrySet()) {
-                c.send().apply(as(bad.getValue())).then().log().ifValidationFails().statusCode(401)
+                c.send()
+                        .apply(as(bad.getValue()))
+                        .then()
+                        .log()
+                        .ifValidationFails()
+                        .statusCode(401)
                         .body("error", containsString("was refused"));
             }
         }
@@ -81,7 +107,11 @@ class AuthMatrixTest {
     void everyRoleReadsAndDryRuns() {
         for (String role : ROLES) {
             for (Call c : reads()) {
-                c.send().apply(as(DevTokens.testToken("u-" + role, role))).then().log().ifValidationFails()
+                c.send()
+                        .apply(as(DevTokens.testToken("u-" + role, role)))
+                        .then()
+                        .log()
+                        .ifValidationFails()
                         .statusCode(c.allowed());
             }
         }
@@ -91,12 +121,21 @@ class AuthMatrixTest {
     void onlyOperatorsDefineClustersAndChangePolicies() {
         for (String role : List.of("viewer", "submitter")) {
             for (Call c : writes()) {
-                c.send().apply(as(DevTokens.testToken("u-" + role, role))).then().log().ifValidationFails()
-                        .statusCode(403).body("error", equalTo("the token's roles do not allow this request"));
+                c.send()
+                        .apply(as(DevTokens.testToken("u-" + role, role)))
+                        .then()
+                        .log()
+                        .ifValidationFails()
+                        .statusCode(403)
+                        .body("error", equalTo("the token's roles do not allow this request"));
             }
         }
         for (Call c : writes()) {
-            c.send().apply(as(DevTokens.testToken("ops", "operator"))).then().log().ifValidationFails()
+            c.send()
+                    .apply(as(DevTokens.testToken("ops", "operator")))
+                    .then()
+                    .log()
+                    .ifValidationFails()
                     .statusCode(c.allowed());
         }
     }
@@ -105,7 +144,10 @@ class AuthMatrixTest {
     void healthAndMetricsNeedNoToken() {
         given().get("/q/health/live").then().statusCode(200);
         given().get("/q/metrics").then().statusCode(200);
-        given().header("Authorization", "Bearer not-a-token").get("/q/health/ready").then().statusCode(200);
+        given().header("Authorization", "Bearer not-a-token")
+                .get("/q/health/ready")
+                .then()
+                .statusCode(200);
     }
 
     private static List<Call> concat(List<Call> a, List<Call> b) {

@@ -25,17 +25,31 @@ class OwnershipResourceTest {
     @Test
     void aSingleInstanceDecidesForEveryClusterAndSaysSo() {
         given().header("Authorization", "Bearer " + DevTokens.testToken("own-operator", "operator"))
-                .contentType("application/json").body("{\"name\":\"own-cluster\",\"type\":\"amlcompute\",\"max_instances\":2}")
-                .post("/clusters").then().statusCode(201);
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().header("Authorization", viewer())
-                .get("/ownership").then().statusCode(200)
-                .body("instance", equalTo(InstanceName.current("autoscaler")))
-                .body("partitions", equalTo(1)).body("assigned", equalTo(List.of(0)))
-                .body("deciding", equalTo(List.of(0))).body("clusters", hasItem("own-cluster")));
-        given().header("Authorization", viewer()).get("/clusters/own-cluster").then().statusCode(200)
-                .body("ownedHere", equalTo(true)).body("instance", equalTo(InstanceName.current("autoscaler")));
+                .contentType("application/json")
+                .body("{\"name\":\"own-cluster\",\"type\":\"amlcompute\",\"max_instances\":2}")
+                .post("/clusters")
+                .then()
+                .statusCode(201);
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> given().header("Authorization", viewer())
+                        .get("/ownership")
+                        .then()
+                        .statusCode(200)
+                        .body("instance", equalTo(InstanceName.current("autoscaler")))
+                        .body("partitions", equalTo(1))
+                        .body("assigned", equalTo(List.of(0)))
+                        .body("deciding", equalTo(List.of(0)))
+                        .body("clusters", hasItem("own-cluster")));
+        given().header("Authorization", viewer())
+                .get("/clusters/own-cluster")
+                .then()
+                .statusCode(200)
+                .body("ownedHere", equalTo(true))
+                .body("instance", equalTo(InstanceName.current("autoscaler")));
         given().get("/ownership").then().statusCode(401);
-        given().get("/q/metrics").then().statusCode(200)
+        given().get("/q/metrics")
+                .then()
+                .statusCode(200)
                 .body(org.hamcrest.Matchers.containsString("ebbtide_autoscaler_owned_partitions 1.0"));
     }
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public class StubScheduler implements QuarkusTestResourceLifecycleManager {
     /** Each request: path, query and Authorization header. */
     public static final List<String> REQUESTS = new CopyOnWriteArrayList<>();
+
     public static final int JOBS = 20;
     private HttpServer server;
 
@@ -28,7 +29,8 @@ public class StubScheduler implements QuarkusTestResourceLifecycleManager {
         }
         server.createContext("/clusters/", ex -> {
             String path = ex.getRequestURI().getPath();
-            REQUESTS.add(path + "?" + ex.getRequestURI().getQuery() + " " + ex.getRequestHeaders().getFirst("Authorization"));
+            REQUESTS.add(path + "?" + ex.getRequestURI().getQuery() + " "
+                    + ex.getRequestHeaders().getFirst("Authorization"));
             if (path.contains("/refused/")) {
                 ex.sendResponseHeaders(403, -1);
                 ex.close();
@@ -37,7 +39,12 @@ public class StubScheduler implements QuarkusTestResourceLifecycleManager {
             String cluster = path.split("/")[2];
             StringBuilder csv = new StringBuilder("job_id,submit_s,duration_s,nodes,gpus,queue,status\n");
             for (int i = 0; i < JOBS; i++) {
-                csv.append("j").append(i).append(',').append(i * 300).append(",60,1,,").append(cluster)
+                csv.append("j")
+                        .append(i)
+                        .append(',')
+                        .append(i * 300)
+                        .append(",60,1,,")
+                        .append(cluster)
                         .append(",Completed\n");
             }
             byte[] body = csv.toString().getBytes(StandardCharsets.UTF_8);
@@ -47,7 +54,9 @@ public class StubScheduler implements QuarkusTestResourceLifecycleManager {
             ex.close();
         });
         server.start();
-        return Map.of("quarkus.rest-client.scheduler.url", "http://127.0.0.1:" + server.getAddress().getPort());
+        return Map.of(
+                "quarkus.rest-client.scheduler.url",
+                "http://127.0.0.1:" + server.getAddress().getPort());
     }
 
     @Override

@@ -22,20 +22,30 @@ class WhatIfTest {
 
     @Test
     void comparesCurrentAndProposedSettingsOnTheRecordedJobs() {
-        given().header("Authorization", OPERATOR).contentType("application/json")
+        given().header("Authorization", OPERATOR)
+                .contentType("application/json")
                 .body("{\"name\":\"whatif-cluster\",\"type\":\"amlcompute\",\"max_instances\":10,"
-                        + "\"idle_time_before_scale_down\":60}").post("/clusters").then().statusCode(201);
+                        + "\"idle_time_before_scale_down\":60}")
+                .post("/clusters")
+                .then()
+                .statusCode(201);
         String viewer = "Bearer " + DevTokens.testToken("vera", "viewer");
         StubScheduler.REQUESTS.clear();
-        JsonPath answer = given().header("Authorization", viewer).contentType("application/json")
-                .body("{\"idle_time_before_scale_down\": 600}").queryParam("since", "2026-03-01T00:00:00Z")
-                .post("/clusters/whatif-cluster/what-if").then().statusCode(200)
+        JsonPath answer = given().header("Authorization", viewer)
+                .contentType("application/json")
+                .body("{\"idle_time_before_scale_down\": 600}")
+                .queryParam("since", "2026-03-01T00:00:00Z")
+                .post("/clusters/whatif-cluster/what-if")
+                .then()
+                .statusCode(200)
                 .body("jobs", equalTo(StubScheduler.JOBS))
                 .body("current.settings.idleTimeBeforeScaleDown", equalTo(60))
                 .body("proposed.settings.idleTimeBeforeScaleDown", equalTo(600))
                 .body("proposed.settings.policy", equalTo("fixed-idle"))
-                .extract().jsonPath();
-        assertEquals(java.util.List.of("/clusters/whatif-cluster/trace?since=2026-03-01T00:00:00Z " + viewer),
+                .extract()
+                .jsonPath();
+        assertEquals(
+                java.util.List.of("/clusters/whatif-cluster/trace?since=2026-03-01T00:00:00Z " + viewer),
                 StubScheduler.REQUESTS);
         // jobs every 5 min: a 10-min idle time keeps the node warm (less wait, more cost) where 60 s lets it go
         double waitNow = answer.getDouble("current.meanWaitS");
@@ -45,21 +55,38 @@ class WhatIfTest {
         assertTrue(answer.getDouble("current.nodeHours") > 0);
         assertTrue(answer.getDouble("current.p95WaitS") >= answer.getDouble("current.p50WaitS"));
         // what-if changed nothing
-        given().header("Authorization", OPERATOR).get("/clusters/whatif-cluster").then()
+        given().header("Authorization", OPERATOR)
+                .get("/clusters/whatif-cluster")
+                .then()
                 .body("spec.idleTimeBeforeScaleDown", equalTo(60));
     }
 
     @Test
     void submittersMayNotAskAndASchedulerRefusalIsNamed() {
         given().header("Authorization", "Bearer " + DevTokens.testToken("sam", "submitter"))
-                .contentType("application/json").body("{}").post("/clusters/local/what-if").then().statusCode(403);
-        given().header("Authorization", OPERATOR).contentType("application/json")
-                .body("{\"name\":\"refused\",\"type\":\"amlcompute\",\"max_instances\":2}").post("/clusters");
-        given().header("Authorization", OPERATOR).contentType("application/json").body("{}")
-                .post("/clusters/refused/what-if").then().statusCode(502)
+                .contentType("application/json")
+                .body("{}")
+                .post("/clusters/local/what-if")
+                .then()
+                .statusCode(403);
+        given().header("Authorization", OPERATOR)
+                .contentType("application/json")
+                .body("{\"name\":\"refused\",\"type\":\"amlcompute\",\"max_instances\":2}")
+                .post("/clusters");
+        given().header("Authorization", OPERATOR)
+                .contentType("application/json")
+                .body("{}")
+                .post("/clusters/refused/what-if")
+                .then()
+                .statusCode(502)
                 .body("error", containsString("the scheduler refused the job history of 'refused' (403)"));
-        given().header("Authorization", OPERATOR).contentType("application/json").body("{}").queryParam("since", "soon")
-                .post("/clusters/local/what-if").then().statusCode(400)
+        given().header("Authorization", OPERATOR)
+                .contentType("application/json")
+                .body("{}")
+                .queryParam("since", "soon")
+                .post("/clusters/local/what-if")
+                .then()
+                .statusCode(400)
                 .body("error", containsString("since takes an age like 24h"));
     }
 }

@@ -21,7 +21,10 @@ public record AttachedCompute(String resourceId, SshSettings ssh) {
 
         /** The same settings with each given secret replaced by {@link #HIDDEN}. */
         public SshSettings redacted() {
-            return new SshSettings(adminUsername, sshPort, adminPassword == null ? null : HIDDEN,
+            return new SshSettings(
+                    adminUsername,
+                    sshPort,
+                    adminPassword == null ? null : HIDDEN,
                     sshPrivateKeyFile == null ? null : HIDDEN);
         }
 

@@ -21,12 +21,10 @@ public final class AzureMlYaml {
     private static final Set<String> PRIORITIES = Set.of("low", "medium", "high");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
-    private AzureMlYaml() {
-    }
+    private AzureMlYaml() {}
 
     /** A parsed command job: where it runs ({@code local}, a cluster name, or null for the default) and what it runs. */
-    public record ParsedJob(String compute, JobSpec spec) {
-    }
+    public record ParsedJob(String compute, JobSpec spec) {}
 
     public static ClusterSpec parseCluster(String text) {
         ObjectNode doc = readObject(text, "cluster");
@@ -38,18 +36,26 @@ public final class AzureMlYaml {
             return ComputeYaml.instance(doc);
         }
         if (!type.equals("amlcompute")) {
-            throw new InvalidSpecException("compute type must be amlcompute, virtualmachine or computeinstance, got '"
-                    + type + "'");
+            throw new InvalidSpecException(
+                    "compute type must be amlcompute, virtualmachine or computeinstance, got '" + type + "'");
         }
-        return new ClusterSpec(doc.path("name").asText(null), catalogued(doc.path("size").asText(null)),
-                doc.path("tier").asText(null), intField(doc, "min_instances", 0), intField(doc, "max_instances", 1),
+        return new ClusterSpec(
+                doc.path("name").asText(null),
+                catalogued(doc.path("size").asText(null)),
+                doc.path("tier").asText(null),
+                intField(doc, "min_instances", 0),
+                intField(doc, "max_instances", 1),
                 intField(doc, "idle_time_before_scale_down", (int) ClusterSpec.DEFAULT_IDLE_SECONDS),
                 doc.path("location").asText(null));
     }
 
     /** A size absent stays absent (ClusterSpec's default); a given one must be in the catalogue, spelled as Azure does. */
     static String catalogued(String size) {
-        return size == null ? null : dev.ebbtide.common.compute.VmCatalogue.standard().require(size).name();
+        return size == null
+                ? null
+                : dev.ebbtide.common.compute.VmCatalogue.standard()
+                        .require(size)
+                        .name();
     }
 
     public static ParsedJob parseJob(String text) {
@@ -63,28 +69,42 @@ public final class AzureMlYaml {
             throw new InvalidSpecException("job has no 'command'");
         }
         String compute = computeName(doc.path("compute").asText(""));
-        int instances = intField((ObjectNode) objectOrEmpty(doc.path("resources")), "instance_count", "resources.instance_count", 1);
+        int instances = intField(
+                (ObjectNode) objectOrEmpty(doc.path("resources")), "instance_count", "resources.instance_count", 1);
         if (instances < 1) {
             throw new InvalidSpecException("resources.instance_count must be >= 1, got " + instances);
         }
-        String priority = doc.path("queue_settings").path("priority").asText("medium").toLowerCase();
+        String priority =
+                doc.path("queue_settings").path("priority").asText("medium").toLowerCase();
         if (!PRIORITIES.contains(priority)) {
-            throw new InvalidSpecException("queue_settings.priority must be low, medium or high, got '" + priority + "'");
+            throw new InvalidSpecException(
+                    "queue_settings.priority must be low, medium or high, got '" + priority + "'");
         }
         JsonNode timeout = doc.path("limits").path("timeout");
-        Long timeoutSeconds = timeout.isMissingNode() || timeout.isNull() ? null : wholeNumber("limits.timeout", timeout);
+        Long timeoutSeconds =
+                timeout.isMissingNode() || timeout.isNull() ? null : wholeNumber("limits.timeout", timeout);
         Map<String, String> env = new LinkedHashMap<>();
         JsonNode envNode = doc.path("environment_variables");
         if (!envNode.isMissingNode() && !envNode.isNull()) {
             if (!envNode.isObject()) {
                 throw new InvalidSpecException("environment_variables must be a mapping of NAME: value");
             }
-            envNode.fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
+            envNode.fields()
+                    .forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
         }
         env.forEach(AzureMlYaml::checkVariable);
         Distribution distribution = DistributionYaml.parse(doc.get("distribution"), instances);
-        return new ParsedJob(compute, new JobSpec(command, instances, env, textOrNull(doc, "display_name"),
-                textOrNull(doc, "experiment_name"), priority, timeoutSeconds, distribution));
+        return new ParsedJob(
+                compute,
+                new JobSpec(
+                        command,
+                        instances,
+                        env,
+                        textOrNull(doc, "display_name"),
+                        textOrNull(doc, "experiment_name"),
+                        priority,
+                        timeoutSeconds,
+                        distribution));
     }
 
     /**

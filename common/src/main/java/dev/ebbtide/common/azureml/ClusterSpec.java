@@ -13,8 +13,16 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
  * @param attached for {@code virtualmachine}: the attached machine's settings as given (secrets never shown), or null
  * @param instance for {@code computeinstance}: its idle shutdown and schedules, or null
  */
-public record ClusterSpec(String name, String size, String tier, int minInstances, int maxInstances,
-        long idleTimeBeforeScaleDown, String location, String type, AttachedCompute attached,
+public record ClusterSpec(
+        String name,
+        String size,
+        String tier,
+        int minInstances,
+        int maxInstances,
+        long idleTimeBeforeScaleDown,
+        String location,
+        String type,
+        AttachedCompute attached,
         ComputeInstance instance) {
 
     public static final long DEFAULT_IDLE_SECONDS = 120;
@@ -25,8 +33,14 @@ public record ClusterSpec(String name, String size, String tier, int minInstance
     public static final int ATTACHED_MAX_NODES = 1000;
 
     /** A managed cluster ({@code type: amlcompute}), as before attached pools and instances existed. */
-    public ClusterSpec(String name, String size, String tier, int minInstances, int maxInstances,
-            long idleTimeBeforeScaleDown, String location) {
+    public ClusterSpec(
+            String name,
+            String size,
+            String tier,
+            int minInstances,
+            int maxInstances,
+            long idleTimeBeforeScaleDown,
+            String location) {
         this(name, size, tier, minInstances, maxInstances, idleTimeBeforeScaleDown, location, AMLCOMPUTE, null, null);
     }
 
@@ -38,16 +52,18 @@ public record ClusterSpec(String name, String size, String tier, int minInstance
     public ClusterSpec {
         type = type == null ? AMLCOMPUTE : type;
         if (!type.equals(AMLCOMPUTE) && !type.equals(VIRTUAL_MACHINE) && !type.equals(COMPUTE_INSTANCE)) {
-            throw new InvalidSpecException("compute type must be amlcompute, virtualmachine or computeinstance, got '"
-                    + type + "'");
+            throw new InvalidSpecException(
+                    "compute type must be amlcompute, virtualmachine or computeinstance, got '" + type + "'");
         }
         if (name == null || !name.matches("[a-z0-9][a-z0-9-]{1,31}")) {
-            throw new InvalidSpecException("cluster name '" + name
-                    + "' must be 2 to 32 characters of lower-case letters, digits and '-', starting with a letter or digit");
+            throw new InvalidSpecException(
+                    "cluster name '" + name
+                            + "' must be 2 to 32 characters of lower-case letters, digits and '-', starting with a letter or digit");
         }
         tier = tier == null ? "dedicated" : tier.replace("lowpriority", "low_priority");
         if (!tier.equals("dedicated") && !tier.equals("low_priority")) {
-            throw new InvalidSpecException("cluster '" + name + "': tier must be dedicated or low_priority, not '" + tier + "'");
+            throw new InvalidSpecException(
+                    "cluster '" + name + "': tier must be dedicated or low_priority, not '" + tier + "'");
         }
         if (minInstances < 0) {
             throw new InvalidSpecException("cluster '" + name + "': min_instances must be >= 0, got " + minInstances);
@@ -85,7 +101,18 @@ public record ClusterSpec(String name, String size, String tier, int minInstance
 
     /** The same definition with every secret hidden: what a GET returns. */
     public ClusterSpec redacted() {
-        return attached == null ? this : new ClusterSpec(name, size, tier, minInstances, maxInstances,
-                idleTimeBeforeScaleDown, location, type, attached.redacted(), instance);
+        return attached == null
+                ? this
+                : new ClusterSpec(
+                        name,
+                        size,
+                        tier,
+                        minInstances,
+                        maxInstances,
+                        idleTimeBeforeScaleDown,
+                        location,
+                        type,
+                        attached.redacted(),
+                        instance);
     }
 }

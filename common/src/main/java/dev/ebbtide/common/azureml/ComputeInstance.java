@@ -18,8 +18,7 @@ public record ComputeInstance(Long idleTimeBeforeShutdownSeconds, List<Schedule>
      * @param timeZone   the time zone the expression is read in (Azure ML's default: UTC)
      * @param enabled    false for {@code state: disabled}
      */
-    public record Schedule(String action, String expression, String timeZone, boolean enabled) {
-    }
+    public record Schedule(String action, String expression, String timeZone, boolean enabled) {}
 
     public ComputeInstance {
         schedules = schedules == null ? List.of() : List.copyOf(schedules);

@@ -17,22 +17,39 @@ import java.util.Set;
  * sentence; an unknown field is an error naming the closest known one.
  */
 final class ComputeYaml {
-    static final Set<String> VM_FIELDS = Set.of("$schema", "type", "name", "description", "resource_id", "ssh_settings",
-            "tags");
-    static final Set<String> SSH_FIELDS = Set.of("admin_username", "admin_password", "ssh_private_key_file", "ssh_port");
+    static final Set<String> VM_FIELDS =
+            Set.of("$schema", "type", "name", "description", "resource_id", "ssh_settings", "tags");
+    static final Set<String> SSH_FIELDS =
+            Set.of("admin_username", "admin_password", "ssh_private_key_file", "ssh_port");
     /** Documented instance fields Ebbtide takes but does not act on (networking, identity, SSH access, tags). */
-    static final Set<String> INSTANCE_FIELDS = Set.of("$schema", "type", "name", "description", "size", "location",
-            "idle_time_before_shutdown", "idle_time_before_shutdown_minutes", "schedules", "ssh_public_access_enabled",
-            "ssh_settings", "create_on_behalf_of", "network_settings", "enable_node_public_ip", "identity", "tags",
-            "enable_sso", "enable_root_access", "os_image_metadata");
+    static final Set<String> INSTANCE_FIELDS = Set.of(
+            "$schema",
+            "type",
+            "name",
+            "description",
+            "size",
+            "location",
+            "idle_time_before_shutdown",
+            "idle_time_before_shutdown_minutes",
+            "schedules",
+            "ssh_public_access_enabled",
+            "ssh_settings",
+            "create_on_behalf_of",
+            "network_settings",
+            "enable_node_public_ip",
+            "identity",
+            "tags",
+            "enable_sso",
+            "enable_root_access",
+            "os_image_metadata");
     /** Documented instance fields Ebbtide refuses, with why. */
     static final java.util.Map<String, String> INSTANCE_REFUSED = java.util.Map.of(
             "setup_scripts", "setup_scripts are not supported: put setup steps in the job's command",
             "custom_applications", "custom_applications are not supported: an Ebbtide instance runs jobs only",
-            "enable_os_patching", "enable_os_patching is not supported: the instance's image is patched outside Ebbtide");
+            "enable_os_patching",
+                    "enable_os_patching is not supported: the instance's image is patched outside Ebbtide");
 
-    private ComputeYaml() {
-    }
+    private ComputeYaml() {}
 
     /** A {@code type: virtualmachine} document: an attached pool that machines join by running the node agent. */
     static ClusterSpec attached(ObjectNode doc) {
@@ -47,12 +64,13 @@ final class ComputeYaml {
             }
             known((ObjectNode) s, SSH_FIELDS, "ssh_settings");
             Integer port = s.hasNonNull("ssh_port") ? port(s.get("ssh_port")) : null;
-            ssh = new AttachedCompute.SshSettings(text(s, "admin_username"), port, text(s, "admin_password"),
-                    text(s, "ssh_private_key_file"));
+            ssh = new AttachedCompute.SshSettings(
+                    text(s, "admin_username"), port, text(s, "admin_password"), text(s, "ssh_private_key_file"));
         }
         String resourceId = text(doc, "resource_id");
-        if (resourceId != null && !resourceId.matches("(?i)/subscriptions/[^/]+/resourceGroups/[^/]+/providers/"
-                + "Microsoft\\.Compute/virtualMachines/[^/]+")) {
+        if (resourceId != null
+                && !resourceId.matches("(?i)/subscriptions/[^/]+/resourceGroups/[^/]+/providers/"
+                        + "Microsoft\\.Compute/virtualMachines/[^/]+")) {
             throw new InvalidSpecException("resource_id must be a virtual machine's id, /subscriptions/<id>/"
                     + "resourceGroups/<group>/providers/Microsoft.Compute/virtualMachines/<name>");
         }
@@ -69,16 +87,25 @@ final class ComputeYaml {
         known(doc, INSTANCE_FIELDS, "compute instance");
         Long idle = idleSeconds(doc);
         List<ComputeInstance.Schedule> schedules = schedules(doc.get("schedules"));
-        return new ClusterSpec(text(doc, "name"), AzureMlYaml.catalogued(text(doc, "size")), "dedicated", 0, 1, 0,
+        return new ClusterSpec(
+                text(doc, "name"),
+                AzureMlYaml.catalogued(text(doc, "size")),
+                "dedicated",
+                0,
+                1,
+                0,
                 text(doc, "location"),
-                ClusterSpec.COMPUTE_INSTANCE, null, new ComputeInstance(idle, schedules));
+                ClusterSpec.COMPUTE_INSTANCE,
+                null,
+                new ComputeInstance(idle, schedules));
     }
 
     private static Long idleSeconds(ObjectNode doc) {
         String iso = text(doc, "idle_time_before_shutdown");
         JsonNode minutes = doc.get("idle_time_before_shutdown_minutes");
         if (iso != null && minutes != null && !minutes.isNull()) {
-            throw new InvalidSpecException("give idle_time_before_shutdown or idle_time_before_shutdown_minutes, not both");
+            throw new InvalidSpecException(
+                    "give idle_time_before_shutdown or idle_time_before_shutdown_minutes, not both");
         }
         if (iso != null) {
             try {
@@ -88,15 +115,17 @@ final class ComputeYaml {
                 }
                 return d.toSeconds();
             } catch (DateTimeParseException e) {
-                throw new InvalidSpecException("idle_time_before_shutdown must be an ISO 8601 duration such as PT20M, got '"
-                        + iso + "'");
+                throw new InvalidSpecException(
+                        "idle_time_before_shutdown must be an ISO 8601 duration such as PT20M, got '" + iso + "'");
             }
         }
         if (minutes != null && !minutes.isNull()) {
-            if (!minutes.canConvertToInt() || !minutes.isIntegralNumber() && !minutes.asText().matches("\\d+")
+            if (!minutes.canConvertToInt()
+                    || !minutes.isIntegralNumber() && !minutes.asText().matches("\\d+")
                     || minutes.asInt() < 1) {
-                throw new InvalidSpecException("idle_time_before_shutdown_minutes must be a whole number of minutes >= 1, "
-                        + "got '" + minutes.asText() + "'");
+                throw new InvalidSpecException(
+                        "idle_time_before_shutdown_minutes must be a whole number of minutes >= 1, " + "got '"
+                                + minutes.asText() + "'");
             }
             return minutes.asLong() * 60;
         }
@@ -121,8 +150,8 @@ final class ComputeYaml {
             JsonNode trigger = s.path("trigger");
             String type = trigger.path("type").asText("cron").toLowerCase();
             if (!type.equals("cron")) {
-                throw new InvalidSpecException("only cron schedule triggers are supported (trigger.type: cron), got '"
-                        + type + "'");
+                throw new InvalidSpecException(
+                        "only cron schedule triggers are supported (trigger.type: cron), got '" + type + "'");
             }
             String expression = trigger.path("expression").asText("").strip();
             try {
@@ -146,8 +175,8 @@ final class ComputeYaml {
         try {
             return ZoneId.of(name);
         } catch (DateTimeException e) {
-            throw new InvalidSpecException("time_zone '" + name + "' is not known: use UTC or a zone name such as "
-                    + "Europe/Berlin");
+            throw new InvalidSpecException(
+                    "time_zone '" + name + "' is not known: use UTC or a zone name such as " + "Europe/Berlin");
         }
     }
 
@@ -160,8 +189,12 @@ final class ComputeYaml {
     }
 
     private static Integer port(JsonNode n) {
-        if (!n.canConvertToInt() || n.asInt() < 1 || n.asInt() > 65535 || !n.isIntegralNumber() && !n.asText().matches("\\d+")) {
-            throw new InvalidSpecException("ssh_settings.ssh_port must be a port number 1-65535, got '" + n.asText() + "'");
+        if (!n.canConvertToInt()
+                || n.asInt() < 1
+                || n.asInt() > 65535
+                || !n.isIntegralNumber() && !n.asText().matches("\\d+")) {
+            throw new InvalidSpecException(
+                    "ssh_settings.ssh_port must be a port number 1-65535, got '" + n.asText() + "'");
         }
         return n.asInt();
     }

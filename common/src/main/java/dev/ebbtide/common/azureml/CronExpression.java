@@ -130,7 +130,7 @@ public final class CronExpression {
     }
 
     private static IllegalArgumentException bad(String s, int index) {
-        return new IllegalArgumentException("the " + NAMES[index] + " field '" + s + "' is not a number, range, list "
-                + "or step");
+        return new IllegalArgumentException(
+                "the " + NAMES[index] + " field '" + s + "' is not a number, range, list " + "or step");
     }
 }

@@ -13,11 +13,10 @@ import java.util.Set;
  * default, the instance count, when there are none) and parameter servers to 0.
  */
 final class DistributionYaml {
-    private static final Set<String> FIELDS = Set.of("type", "process_count_per_instance", "worker_count",
-            "parameter_server_count");
+    private static final Set<String> FIELDS =
+            Set.of("type", "process_count_per_instance", "worker_count", "parameter_server_count");
 
-    private DistributionYaml() {
-    }
+    private DistributionYaml() {}
 
     static Distribution parse(JsonNode node, int instanceCount) {
         if (node == null || node.isNull()) {
@@ -58,8 +57,12 @@ final class DistributionYaml {
                 }
                 return new Distribution(type, null, workers, servers);
             }
-            default -> throw new InvalidSpecException(type.isEmpty() ? "distribution has no 'type' (pytorch, tensorflow or mpi)"
-                    : "distribution type must be pytorch, tensorflow or mpi, got '" + node.path("type").asText() + "'");
+            default ->
+                throw new InvalidSpecException(
+                        type.isEmpty()
+                                ? "distribution has no 'type' (pytorch, tensorflow or mpi)"
+                                : "distribution type must be pytorch, tensorflow or mpi, got '"
+                                        + node.path("type").asText() + "'");
         }
     }
 

@@ -20,10 +20,10 @@ public final class DefaultCompute {
     public static final String NONE_CONFIGURED = "job names no compute and no default compute is configured: add "
             + "'compute: azureml:<cluster>' to the job, or set " + KEY + "=<cluster> (env EBBTIDE_DEFAULT_COMPUTE) on "
             + "the job-submitter and the scheduler";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private DefaultCompute() {
-    }
+    private DefaultCompute() {}
 
     /**
      * @param compute the cluster a job named, or null / blank for none
@@ -34,7 +34,9 @@ public final class DefaultCompute {
         if (compute != null && !compute.isBlank()) {
             return compute;
         }
-        return defaultCluster.filter(d -> !d.isBlank()).map(String::strip)
+        return defaultCluster
+                .filter(d -> !d.isBlank())
+                .map(String::strip)
                 .orElseThrow(() -> new InvalidSpecException(NONE_CONFIGURED));
     }
 
@@ -52,7 +54,9 @@ public final class DefaultCompute {
                 return submission;
             }
             JsonNode cluster = object.get("cluster");
-            if (cluster != null && !cluster.isNull() && !(cluster.isTextual() && cluster.asText().isBlank())) {
+            if (cluster != null
+                    && !cluster.isNull()
+                    && !(cluster.isTextual() && cluster.asText().isBlank())) {
                 return submission;
             }
             object.put("cluster", defaultCluster.get().strip());

@@ -55,16 +55,21 @@ public final class VmCatalogue {
      * @throws InvalidSpecException with one sentence naming the nearest known sizes when the name is unknown
      */
     public VmSize require(String name) {
-        return find(name).orElseThrow(() -> new InvalidSpecException("unknown VM size '" + name + "'; nearest: "
-                + String.join(", ", nearest(name == null ? "" : name, NEAREST)) + " (GET /vm-sizes lists them all)"));
+        return find(name)
+                .orElseThrow(() -> new InvalidSpecException("unknown VM size '" + name + "'; nearest: "
+                        + String.join(", ", nearest(name == null ? "" : name, NEAREST))
+                        + " (GET /vm-sizes lists them all)"));
     }
 
     /** The {@code count} known names closest to {@code name} (case-insensitive edit distance, then alphabetical). */
     public List<String> nearest(String name, int count) {
         String wanted = key(name);
         return byKey.values().stream()
-                .sorted(Comparator.<VmSize>comparingInt(s -> distance(wanted, key(s.name()))).thenComparing(VmSize::name))
-                .limit(count).map(VmSize::name).toList();
+                .sorted(Comparator.<VmSize>comparingInt(s -> distance(wanted, key(s.name())))
+                        .thenComparing(VmSize::name))
+                .limit(count)
+                .map(VmSize::name)
+                .toList();
     }
 
     /** Levenshtein distance. */
@@ -120,8 +125,16 @@ public final class VmCatalogue {
             if (f.length != 9) {
                 throw new IllegalArgumentException(RESOURCE + " line " + line + " has " + f.length + " fields, not 9");
             }
-            sizes.add(new VmSize(f[0], f[1], f[2], Integer.parseInt(f[3]), Double.parseDouble(f[4]),
-                    Integer.parseInt(f[5]), f[6], Boolean.parseBoolean(f[7]), Boolean.parseBoolean(f[8])));
+            sizes.add(new VmSize(
+                    f[0],
+                    f[1],
+                    f[2],
+                    Integer.parseInt(f[3]),
+                    Double.parseDouble(f[4]),
+                    Integer.parseInt(f[5]),
+                    f[6],
+                    Boolean.parseBoolean(f[7]),
+                    Boolean.parseBoolean(f[8])));
         }
         return sizes;
     }

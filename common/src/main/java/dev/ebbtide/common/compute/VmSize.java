@@ -10,6 +10,13 @@ package dev.ebbtide.common.compute;
  * @param lowPriority      whether Azure ML offers the size as low priority (Spot)
  * @param approvalRequired the series needs a quota request (approval) before its first use
  */
-public record VmSize(String name, String series, String family, int vcpus, double memoryGib, int gpus, String gpuModel,
-        boolean lowPriority, boolean approvalRequired) {
-}
+public record VmSize(
+        String name,
+        String series,
+        String family,
+        int vcpus,
+        double memoryGib,
+        int gpus,
+        String gpuModel,
+        boolean lowPriority,
+        boolean approvalRequired) {}

@@ -8,5 +8,4 @@ import java.time.Instant;
  *
  * @param errorClass the cloud failure's class, e.g. QUOTA_EXCEEDED, CAPACITY_UNAVAILABLE
  */
-public record ClusterBackoffChanged(String cluster, Instant until, String errorClass, String reason, Instant at) {
-}
+public record ClusterBackoffChanged(String cluster, Instant until, String errorClass, String reason, Instant at) {}

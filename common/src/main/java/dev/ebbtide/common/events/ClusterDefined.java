@@ -8,5 +8,4 @@ import java.time.Instant;
  *
  * @param policy the scaling policy's name ({@code fixed-idle}, {@code adaptive}); null = the autoscaler's default
  */
-public record ClusterDefined(ClusterSpec spec, String policy, Instant at) {
-}
+public record ClusterDefined(ClusterSpec spec, String policy, Instant at) {}

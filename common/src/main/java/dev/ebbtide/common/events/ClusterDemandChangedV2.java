@@ -20,19 +20,24 @@ import java.util.Objects;
  *                    including jobs placed at once (the autoscaler's arrival history; at most one batch's worth)
  * @param at          when the scheduler computed it
  */
-public record ClusterDemandChangedV2(String cluster, List<QueuedJob> queueHead, int queuedJobs, int nodesNeeded,
-        List<JobsOfSize> bySize, List<String> busyNodes, List<Arrival> arrivals, Instant at) {
+public record ClusterDemandChangedV2(
+        String cluster,
+        List<QueuedJob> queueHead,
+        int queuedJobs,
+        int nodesNeeded,
+        List<JobsOfSize> bySize,
+        List<String> busyNodes,
+        List<Arrival> arrivals,
+        Instant at) {
 
     /** How many queued jobs {@link #queueHead} lists at most. */
     public static final int HEAD = 20;
 
     /** {@code jobs} queued jobs that need {@code nodes} nodes each. */
-    public record JobsOfSize(int nodes, int jobs) {
-    }
+    public record JobsOfSize(int nodes, int jobs) {}
 
     /** One job that entered the cluster's queue: its id, the nodes it asks for and when it was submitted. */
-    public record Arrival(String jobId, int nodes, Instant submittedAt) {
-    }
+    public record Arrival(String jobId, int nodes, Instant submittedAt) {}
 
     public ClusterDemandChangedV2 {
         Objects.requireNonNull(cluster, "cluster");

@@ -8,8 +8,8 @@ package dev.ebbtide.common.events;
  * @param workerCount             tensorflow workers (default: every node not a parameter server)
  * @param parameterServerCount    tensorflow parameter servers (default 0)
  */
-public record Distribution(String type, Integer processCountPerInstance, Integer workerCount,
-        Integer parameterServerCount) {
+public record Distribution(
+        String type, Integer processCountPerInstance, Integer workerCount, Integer parameterServerCount) {
 
     public static final String PYTORCH = "pytorch";
     public static final String TENSORFLOW = "tensorflow";

@@ -14,8 +14,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 public final class EventJson {
     private static final ObjectMapper MAPPER = configure(new ObjectMapper());
 
-    private EventJson() {
-    }
+    private EventJson() {}
 
     public static ObjectMapper configure(ObjectMapper mapper) {
         return mapper.registerModule(new JavaTimeModule())
@@ -32,7 +31,8 @@ public final class EventJson {
         try {
             return MAPPER.writeValueAsString(event);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("cannot serialise " + event.getClass().getSimpleName(), e);
+            throw new IllegalArgumentException(
+                    "cannot serialise " + event.getClass().getSimpleName(), e);
         }
     }
 

@@ -12,6 +12,7 @@ public final class EventTypes {
     public static final String CLUSTER_DEMAND_CHANGED = "dev.ebbtide.cluster.demand-changed.v1";
     /** Bounded demand with arrivals ({@link ClusterDemandChangedV2}); the scheduler publishes v2 only. */
     public static final String CLUSTER_DEMAND_CHANGED_V2 = "dev.ebbtide.cluster.demand-changed.v2";
+
     public static final String CLUSTER_BACKOFF_CHANGED = "dev.ebbtide.cluster.backoff-changed.v1";
     public static final String SCALE_REQUESTED = "dev.ebbtide.scale.requested.v1";
     public static final String NODE_STATE_CHANGED = "dev.ebbtide.node.state-changed.v1";
@@ -23,6 +24,5 @@ public final class EventTypes {
     /** The provisioner's durable memory of one cluster ({@link ProvisionerClusterState}). */
     public static final String PROVISIONER_CLUSTER_STATE = "dev.ebbtide.provisioner.cluster-state.v1";
 
-    private EventTypes() {
-    }
+    private EventTypes() {}
 }

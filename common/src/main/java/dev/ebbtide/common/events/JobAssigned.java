@@ -15,8 +15,15 @@ import java.util.List;
  * @param ports     optional, parallel to {@code nodes}: each node's rendezvous port as its agent announced it (rank
  *                  0's is {@code MASTER_PORT}; every node's is its TF_CONFIG port)
  */
-public record JobAssigned(String jobId, String cluster, List<String> nodes, JobSpec spec, Integer attempt,
-        List<String> addresses, List<Integer> ports, Instant at) {
+public record JobAssigned(
+        String jobId,
+        String cluster,
+        List<String> nodes,
+        JobSpec spec,
+        Integer attempt,
+        List<String> addresses,
+        List<Integer> ports,
+        Instant at) {
     public JobAssigned {
         nodes = nodes == null ? List.of() : List.copyOf(nodes); // absent in a bad record: EventRules refuses it
         addresses = addresses == null ? null : List.copyOf(addresses);

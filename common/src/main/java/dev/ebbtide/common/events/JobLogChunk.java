@@ -10,6 +10,13 @@ import java.time.Instant;
  * @param data the text (invalid UTF-8 replaced), at most 64 KiB per chunk
  * @param eof  true on the last chunk of the rank (it exited)
  */
-public record JobLogChunk(String jobId, String cluster, String node, int rank, int attempt, long seq, String data,
-        boolean eof, Instant at) {
-}
+public record JobLogChunk(
+        String jobId,
+        String cluster,
+        String node,
+        int rank,
+        int attempt,
+        long seq,
+        String data,
+        boolean eof,
+        Instant at) {}

@@ -7,6 +7,14 @@ import java.time.Instant;
  *
  * @param attempt the assignment's attempt this report is about (optional)
  */
-public record JobRunReported(String jobId, String cluster, String node, int rank, RunPhase phase, Integer exitCode,
-        String outputPath, String reason, Integer attempt, Instant at) {
-}
+public record JobRunReported(
+        String jobId,
+        String cluster,
+        String node,
+        int rank,
+        RunPhase phase,
+        Integer exitCode,
+        String outputPath,
+        String reason,
+        Integer attempt,
+        Instant at) {}

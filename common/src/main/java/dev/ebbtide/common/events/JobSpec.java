@@ -12,8 +12,15 @@ import java.util.Map;
  * @param timeoutSeconds  optional {@code limits.timeout}
  * @param distribution    optional {@code distribution} (pytorch, tensorflow, mpi); absent = one process per node
  */
-public record JobSpec(String command, int instanceCount, Map<String, String> environmentVariables,
-        String displayName, String experimentName, String priority, Long timeoutSeconds, Distribution distribution) {
+public record JobSpec(
+        String command,
+        int instanceCount,
+        Map<String, String> environmentVariables,
+        String displayName,
+        String experimentName,
+        String priority,
+        Long timeoutSeconds,
+        Distribution distribution) {
 
     public JobSpec {
         environmentVariables = environmentVariables == null ? Map.of() : Map.copyOf(environmentVariables);
@@ -21,8 +28,14 @@ public record JobSpec(String command, int instanceCount, Map<String, String> env
     }
 
     /** A job without a distribution section. */
-    public JobSpec(String command, int instanceCount, Map<String, String> environmentVariables, String displayName,
-            String experimentName, String priority, Long timeoutSeconds) {
+    public JobSpec(
+            String command,
+            int instanceCount,
+            Map<String, String> environmentVariables,
+            String displayName,
+            String experimentName,
+            String priority,
+            Long timeoutSeconds) {
         this(command, instanceCount, environmentVariables, displayName, experimentName, priority, timeoutSeconds, null);
     }
 }

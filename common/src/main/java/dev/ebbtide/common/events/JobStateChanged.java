@@ -9,6 +9,12 @@ import java.time.Instant;
  * @param exitCode       when the job ran: the first non-zero node exit code, else 0
  * @param outputLocation when the job ran: the directory holding each node's output file
  */
-public record JobStateChanged(String jobId, String cluster, JobState state, JobState previous, String reason,
-        Integer exitCode, String outputLocation, Instant at) {
-}
+public record JobStateChanged(
+        String jobId,
+        String cluster,
+        JobState state,
+        JobState previous,
+        String reason,
+        Integer exitCode,
+        String outputLocation,
+        Instant at) {}

@@ -8,8 +8,8 @@ import java.util.List;
  * was lost and it goes back to the queue). Each node then reports {@code EXITED}; a stop that arrives before its
  * assignment makes the node reject that assignment.
  */
-public record JobStopRequested(String jobId, String cluster, List<String> nodes, Integer attempt, String reason,
-        Instant at) {
+public record JobStopRequested(
+        String jobId, String cluster, List<String> nodes, Integer attempt, String reason, Instant at) {
     public JobStopRequested {
         nodes = nodes == null ? List.of() : List.copyOf(nodes); // absent in a bad record: EventRules refuses it
     }

@@ -17,17 +17,29 @@ import java.util.List;
  * @param finished     the latest job attempts ({@code jobId#attempt}) this agent ended, refused or was told to stop,
  *                     newest last, at most 50: an assignment listed here is no longer pending on the node
  */
-public record NodeAgentStatus(Kind kind, String cluster, String node, String agentId, String address, Integer port,
-        Integer cores, Long memoryMb, Integer gpus, String agentVersion, List<RunningRank> running,
-        List<String> finished, Instant at) {
+public record NodeAgentStatus(
+        Kind kind,
+        String cluster,
+        String node,
+        String agentId,
+        String address,
+        Integer port,
+        Integer cores,
+        Long memoryMb,
+        Integer gpus,
+        String agentVersion,
+        List<RunningRank> running,
+        List<String> finished,
+        Instant at) {
 
     public enum Kind {
-        ANNOUNCED, HEARTBEAT, STOPPING
+        ANNOUNCED,
+        HEARTBEAT,
+        STOPPING
     }
 
     /** One rank an agent runs. */
-    public record RunningRank(String jobId, int attempt, int rank) {
-    }
+    public record RunningRank(String jobId, int attempt, int rank) {}
 
     public NodeAgentStatus {
         running = running == null ? List.of() : List.copyOf(running);

@@ -5,7 +5,14 @@ package dev.ebbtide.common.events;
  * A node is {@code preparing} until its agent announces itself, then {@code idle} / {@code running}.
  */
 public enum NodeState {
-    preparing, idle, running, leaving, preempted, unusable, lost, deleted;
+    preparing,
+    idle,
+    running,
+    leaving,
+    preempted,
+    unusable,
+    lost,
+    deleted;
 
     /** A node that exists and counts towards the cluster's size. */
     public boolean isLive() {

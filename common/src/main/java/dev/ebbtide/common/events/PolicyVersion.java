@@ -15,8 +15,14 @@ import java.util.List;
  * @param changes    what changed against the previous version (every field for version 1)
  * @param rollbackOf the version this one restores, or {@code null}
  */
-public record PolicyVersion(int version, String principal, Instant at, String reason, PolicySettings settings,
-        List<PolicyFieldChange> changes, Integer rollbackOf) {
+public record PolicyVersion(
+        int version,
+        String principal,
+        Instant at,
+        String reason,
+        PolicySettings settings,
+        List<PolicyFieldChange> changes,
+        Integer rollbackOf) {
     public PolicyVersion {
         changes = changes == null ? List.of() : List.copyOf(changes);
     }

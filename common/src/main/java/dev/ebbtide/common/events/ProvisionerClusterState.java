@@ -15,8 +15,14 @@ import java.util.List;
  * @param instance        a compute instance's lifecycle state (only for {@code computeinstance} clusters), or null
  * @param sender          the provisioner instance that wrote the record
  */
-public record ProvisionerClusterState(String cluster, List<Node> nodes, List<String> appliedRequests, Backoff backoff,
-        Instance instance, Instant at, String sender) {
+public record ProvisionerClusterState(
+        String cluster,
+        List<Node> nodes,
+        List<String> appliedRequests,
+        Backoff backoff,
+        Instance instance,
+        Instant at,
+        String sender) {
 
     public ProvisionerClusterState {
         nodes = nodes == null ? List.of() : List.copyOf(nodes);
@@ -40,14 +46,12 @@ public record ProvisionerClusterState(String cluster, List<Node> nodes, List<Str
      * @param failures   consecutive failed scale-ups
      * @param until      scale-up waits until then
      */
-    public record Backoff(String errorClass, int failures, Instant until, Reason reason) {
-    }
+    public record Backoff(String errorClass, int failures, Instant until, Reason reason) {}
 
     /**
      * @param state     Azure ML's name of the state, e.g. {@code Running}, {@code Stopped}
      * @param since     when it entered the state
      * @param idleSince when it last became idle, or null
      */
-    public record Instance(String state, Instant since, Instant idleSince, String reason) {
-    }
+    public record Instance(String state, Instant since, Instant idleSince, String reason) {}
 }

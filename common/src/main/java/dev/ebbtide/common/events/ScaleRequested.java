@@ -10,20 +10,40 @@ import java.util.List;
  * cluster's policy and the policy version the decision was made under; {@code sender} (optional) the autoscaler
  * instance that decided it (with several instances, only the one owning the cluster's partition sends).
  */
-public record ScaleRequested(String requestId, String cluster, int targetCount, List<String> removeNodes,
-        List<Reason> reasons, Instant at, String policy, Integer policyVersion, String sender) {
+public record ScaleRequested(
+        String requestId,
+        String cluster,
+        int targetCount,
+        List<String> removeNodes,
+        List<Reason> reasons,
+        Instant at,
+        String policy,
+        Integer policyVersion,
+        String sender) {
     public ScaleRequested {
         removeNodes = List.copyOf(removeNodes);
         reasons = List.copyOf(reasons);
     }
 
-    public ScaleRequested(String requestId, String cluster, int targetCount, List<String> removeNodes,
-            List<Reason> reasons, Instant at) {
+    public ScaleRequested(
+            String requestId,
+            String cluster,
+            int targetCount,
+            List<String> removeNodes,
+            List<Reason> reasons,
+            Instant at) {
         this(requestId, cluster, targetCount, removeNodes, reasons, at, null, null, null);
     }
 
-    public ScaleRequested(String requestId, String cluster, int targetCount, List<String> removeNodes,
-            List<Reason> reasons, Instant at, String policy, Integer policyVersion) {
+    public ScaleRequested(
+            String requestId,
+            String cluster,
+            int targetCount,
+            List<String> removeNodes,
+            List<Reason> reasons,
+            Instant at,
+            String policy,
+            Integer policyVersion) {
         this(requestId, cluster, targetCount, removeNodes, reasons, at, policy, policyVersion, null);
     }
 }

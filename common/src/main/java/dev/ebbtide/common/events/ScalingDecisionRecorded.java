@@ -19,6 +19,14 @@ import java.time.Instant;
  *                      come along
  * @param decision      the core {@code ScalingDecision}, as JSON
  */
-public record ScalingDecisionRecorded(String id, String cluster, Instant at, String policy, int policyVersion,
-        long nodeBootTimeS, boolean changed, String requestId, JsonNode snapshot, JsonNode decision) {
-}
+public record ScalingDecisionRecorded(
+        String id,
+        String cluster,
+        Instant at,
+        String policy,
+        int policyVersion,
+        long nodeBootTimeS,
+        boolean changed,
+        String requestId,
+        JsonNode snapshot,
+        JsonNode decision) {}

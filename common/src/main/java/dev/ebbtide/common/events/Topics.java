@@ -6,6 +6,7 @@ public final class Topics {
     public static final String JOBS_SUBMITTED_DLQ = "ebbtide.jobs.submitted.dlq";
     /** Records of Ebbtide's own topics that could not be handled, with the reason in a header. */
     public static final String INTERNAL_DLQ = "ebbtide.internal.dlq";
+
     public static final String JOBS_STATE = "ebbtide.jobs.state";
     public static final String JOBS_ASSIGNMENTS = "ebbtide.jobs.assignments";
     public static final String JOBS_RUNS = "ebbtide.jobs.runs";
@@ -32,9 +33,25 @@ public final class Topics {
     public static final String PROVISIONER_STATE = "ebbtide.provisioner.state";
 
     /** All topics, for brokers that pre-create them. */
-    public static final java.util.List<String> ALL = java.util.List.of(JOBS_SUBMITTED, JOBS_SUBMITTED_DLQ, INTERNAL_DLQ, JOBS_STATE,
-            JOBS_ASSIGNMENTS, JOBS_RUNS, JOBS_STOPS, CLUSTERS, CLUSTERS_DEMAND, CLUSTERS_BACKOFF, SCALE_REQUESTS, NODES_STATE, NODES_AGENTS, JOBS_LOGS,
-            POLICIES, POLICIES_AUDIT, SCALING_DECISIONS, PROVISIONER_STATE);
+    public static final java.util.List<String> ALL = java.util.List.of(
+            JOBS_SUBMITTED,
+            JOBS_SUBMITTED_DLQ,
+            INTERNAL_DLQ,
+            JOBS_STATE,
+            JOBS_ASSIGNMENTS,
+            JOBS_RUNS,
+            JOBS_STOPS,
+            CLUSTERS,
+            CLUSTERS_DEMAND,
+            CLUSTERS_BACKOFF,
+            SCALE_REQUESTS,
+            NODES_STATE,
+            NODES_AGENTS,
+            JOBS_LOGS,
+            POLICIES,
+            POLICIES_AUDIT,
+            SCALING_DECISIONS,
+            PROVISIONER_STATE);
 
     /**
      * Topics keyed by cluster name (every topic but the dead-letter ones): they get {@link #DEFAULT_PARTITIONS}
@@ -42,7 +59,8 @@ public final class Topics {
      * the services can run as several instances. The dead-letter topics have one partition.
      */
     public static final java.util.List<String> CLUSTER_KEYED = ALL.stream()
-            .filter(t -> !t.equals(JOBS_SUBMITTED_DLQ) && !t.equals(INTERNAL_DLQ)).toList();
+            .filter(t -> !t.equals(JOBS_SUBMITTED_DLQ) && !t.equals(INTERNAL_DLQ))
+            .toList();
 
     /** Partitions of each cluster-keyed topic when nothing else is configured ({@code EBBTIDE_PARTITIONS}). */
     public static final int DEFAULT_PARTITIONS = 6;
@@ -60,6 +78,5 @@ public final class Topics {
         return JOBS_SUBMITTED.equals(sourceTopic) ? JOBS_SUBMITTED_DLQ : INTERNAL_DLQ;
     }
 
-    private Topics() {
-    }
+    private Topics() {}
 }

@@ -6,8 +6,7 @@ import java.util.Optional;
 
 /** {@link ClusterDemandChangedV2}'s validation: counts in range, head and arrivals well formed. */
 final class DemandRules {
-    private DemandRules() {
-    }
+    private DemandRules() {}
 
     static Optional<String> check(ClusterDemandChangedV2 e) {
         if (e.cluster().isBlank()) {
@@ -18,7 +17,8 @@ final class DemandRules {
                     + e.nodesNeeded());
         }
         if (e.queueHead().size() > ClusterDemandChangedV2.HEAD) {
-            return Optional.of("queueHead lists at most " + ClusterDemandChangedV2.HEAD + " jobs, got " + e.queueHead().size());
+            return Optional.of("queueHead lists at most " + ClusterDemandChangedV2.HEAD + " jobs, got "
+                    + e.queueHead().size());
         }
         for (QueuedJob job : e.queueHead()) {
             if (job == null || job.jobId() == null || job.jobId().isBlank() || job.instanceCount() < 1) {

@@ -20,8 +20,7 @@ import java.util.Optional;
  * A record that fails is dead-lettered with the sentence. Events not listed here need only to parse.
  */
 public final class EventRules {
-    private EventRules() {
-    }
+    private EventRules() {}
 
     /** Why this event cannot be applied, or empty. */
     public static Optional<String> check(Object event) {
@@ -115,7 +114,9 @@ public final class EventRules {
     }
 
     private static Optional<String> attempt(Integer attempt) {
-        return attempt != null && attempt < 1 ? Optional.of("attempt must be at least 1, got " + attempt) : Optional.empty();
+        return attempt != null && attempt < 1
+                ? Optional.of("attempt must be at least 1, got " + attempt)
+                : Optional.empty();
     }
 
     private static boolean blank(String s) {

@@ -30,6 +30,7 @@ public final class JobRules {
     public static final int MAX_PROCESSES_PER_NODE = 1024;
     /** {@code limits.timeout}: at least 1 s, at most 30 days. */
     public static final long MIN_TIMEOUT_SECONDS = 1;
+
     public static final long MAX_TIMEOUT_SECONDS = 30L * 24 * 3600;
     /** {@code display_name}, {@code experiment_name}, a job id, in characters. */
     public static final int MAX_NAME_CHARS = 256;
@@ -40,8 +41,7 @@ public final class JobRules {
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern CLUSTER_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{1,31}");
 
-    private JobRules() {
-    }
+    private JobRules() {}
 
     /** Why this submission is refused, or empty when it meets every limit. */
     public static Optional<String> check(JobSubmitted job) {
@@ -56,7 +56,8 @@ public final class JobRules {
             return Optional.of(dev.ebbtide.common.compute.DefaultCompute.NONE_CONFIGURED);
         }
         if (!CLUSTER_NAME.matcher(job.cluster()).matches()) {
-            return Optional.of("cluster '" + job.cluster() + "' is not a cluster name (2 to 32 characters of a-z, 0-9 and '-')");
+            return Optional.of(
+                    "cluster '" + job.cluster() + "' is not a cluster name (2 to 32 characters of a-z, 0-9 and '-')");
         }
         if (job.spec() == null) {
             return Optional.of("spec is missing");
@@ -96,7 +97,8 @@ public final class JobRules {
             return Optional.of("limits.timeout must be from " + MIN_TIMEOUT_SECONDS + " to " + MAX_TIMEOUT_SECONDS
                     + " seconds, got " + spec.timeoutSeconds());
         }
-        Optional<String> names = name("display_name", spec.displayName()).or(() -> name("experiment_name", spec.experimentName()));
+        Optional<String> names =
+                name("display_name", spec.displayName()).or(() -> name("experiment_name", spec.experimentName()));
         if (names.isPresent()) {
             return names;
         }
@@ -136,7 +138,9 @@ public final class JobRules {
         if (d == null) {
             return Optional.empty();
         }
-        if (d.type() == null || !Set.of(Distribution.PYTORCH, Distribution.TENSORFLOW, Distribution.MPI).contains(d.type())) {
+        if (d.type() == null
+                || !Set.of(Distribution.PYTORCH, Distribution.TENSORFLOW, Distribution.MPI)
+                        .contains(d.type())) {
             return Optional.of("distribution.type must be pytorch, tensorflow or mpi, got '" + d.type() + "'");
         }
         if (d.processCountPerInstance() != null
@@ -144,7 +148,8 @@ public final class JobRules {
             return Optional.of("distribution.process_count_per_instance must be from 1 to " + MAX_PROCESSES_PER_NODE
                     + ", got " + d.processCountPerInstance());
         }
-        if (d.workerCount() != null && d.workerCount() < 0 || d.parameterServerCount() != null && d.parameterServerCount() < 0) {
+        if (d.workerCount() != null && d.workerCount() < 0
+                || d.parameterServerCount() != null && d.parameterServerCount() < 0) {
             return Optional.of("distribution.worker_count and parameter_server_count must not be negative");
         }
         return Optional.empty();

@@ -7,8 +7,7 @@ import java.util.TreeSet;
 
 /** One sentence for fields a request does not know, suggesting the closest known name (a misspelling). */
 public final class UnknownFields {
-    private UnknownFields() {
-    }
+    private UnknownFields() {}
 
     /** Empty when {@code given} holds only known names; else e.g. "unknown field 'max_instance' (did you mean 'max_instances'?)…". */
     public static Optional<String> problem(Collection<String> given, Collection<String> known) {
@@ -18,9 +17,13 @@ public final class UnknownFields {
             return Optional.empty();
         }
         String first = unknown.first();
-        String guess = known.stream().min(Comparator.comparingInt(k -> distance(first, k)))
-                .filter(k -> distance(first, k) <= 3).map(k -> " (did you mean '" + k + "'?)").orElse("");
-        return Optional.of("unknown field '" + first + "'" + guess + "; known fields: " + String.join(", ", new TreeSet<>(known)));
+        String guess = known.stream()
+                .min(Comparator.comparingInt(k -> distance(first, k)))
+                .filter(k -> distance(first, k) <= 3)
+                .map(k -> " (did you mean '" + k + "'?)")
+                .orElse("");
+        return Optional.of(
+                "unknown field '" + first + "'" + guess + "; known fields: " + String.join(", ", new TreeSet<>(known)));
     }
 
     static int distance(String a, String b) {

@@ -30,20 +30,22 @@ class DefaultComputeTest {
 
     @Test
     void withNoDefaultTheErrorSaysWhichKeyToSet() {
-        InvalidSpecException e = assertThrows(InvalidSpecException.class,
-                () -> DefaultCompute.resolve(null, Optional.empty()));
-        assertEquals("job names no compute and no default compute is configured: add 'compute: azureml:<cluster>' to "
-                + "the job, or set ebbtide.default-compute=<cluster> (env EBBTIDE_DEFAULT_COMPUTE) on the job-submitter "
-                + "and the scheduler", e.getMessage());
-        JobSubmitted none = new JobSubmitted("j-1", null, new JobSpec("echo", 1, Map.of(), null, null, null, null),
-                Instant.EPOCH);
+        InvalidSpecException e =
+                assertThrows(InvalidSpecException.class, () -> DefaultCompute.resolve(null, Optional.empty()));
+        assertEquals(
+                "job names no compute and no default compute is configured: add 'compute: azureml:<cluster>' to "
+                        + "the job, or set ebbtide.default-compute=<cluster> (env EBBTIDE_DEFAULT_COMPUTE) on the job-submitter "
+                        + "and the scheduler",
+                e.getMessage());
+        JobSubmitted none =
+                new JobSubmitted("j-1", null, new JobSpec("echo", 1, Map.of(), null, null, null, null), Instant.EPOCH);
         assertEquals(Optional.of(DefaultCompute.NONE_CONFIGURED), JobRules.check(none), "the Kafka path says the same");
     }
 
     @Test
     void aKafkaSubmissionWithoutClusterGetsTheDefaultBeforeItIsChecked() {
-        JobSubmitted none = new JobSubmitted("j-1", null, new JobSpec("echo", 1, Map.of(), null, null, null, null),
-                Instant.EPOCH);
+        JobSubmitted none =
+                new JobSubmitted("j-1", null, new JobSpec("echo", 1, Map.of(), null, null, null, null), Instant.EPOCH);
         byte[] filled = DefaultCompute.fill(EventJson.write(none).getBytes(StandardCharsets.UTF_8), CPU);
         JobSubmitted read = EventJson.read(new String(filled, StandardCharsets.UTF_8), JobSubmitted.class);
         assertEquals("cpu-cluster", read.cluster());
@@ -55,8 +57,10 @@ class DefaultComputeTest {
         byte[] junk = "not json".getBytes(StandardCharsets.UTF_8);
         assertArrayEquals(junk, DefaultCompute.fill(junk, CPU), "left for the decoder to dead-letter");
         byte[] blank = "{\"jobId\":\"j-3\",\"cluster\":\"\"}".getBytes(StandardCharsets.UTF_8);
-        assertEquals("cpu-cluster", EventJson.read(new String(DefaultCompute.fill(blank, CPU), StandardCharsets.UTF_8),
-                JobSubmitted.class).cluster());
+        assertEquals(
+                "cpu-cluster",
+                EventJson.read(new String(DefaultCompute.fill(blank, CPU), StandardCharsets.UTF_8), JobSubmitted.class)
+                        .cluster());
         assertArrayEquals(blank, DefaultCompute.fill(blank, Optional.empty()), "no default: unchanged");
     }
 }

@@ -19,11 +19,12 @@ class VmCatalogueTest {
 
     @ParameterizedTest
     @CsvSource({
-            "STANDARD_DS3_v2, Standard_DS3_v2, standardDSv2Family, 4, 0, false",
-            "standard_nc6s_v3, Standard_NC6s_v3, standardNCSv3Family, 6, 1, true",
-            "' Standard_ND40rs_v2 ', Standard_ND40rs_v2, standardNDSv2Family, 40, 8, true",
-            "Standard_NC4as_T4_v3, Standard_NC4as_T4_v3, standardNCASv3_T4Family, 4, 1, false",
-            "standard_f8s_v2, Standard_F8s_v2, standardFSv2Family, 8, 0, false"})
+        "STANDARD_DS3_v2, Standard_DS3_v2, standardDSv2Family, 4, 0, false",
+        "standard_nc6s_v3, Standard_NC6s_v3, standardNCSv3Family, 6, 1, true",
+        "' Standard_ND40rs_v2 ', Standard_ND40rs_v2, standardNDSv2Family, 40, 8, true",
+        "Standard_NC4as_T4_v3, Standard_NC4as_T4_v3, standardNCASv3_T4Family, 4, 1, false",
+        "standard_f8s_v2, Standard_F8s_v2, standardFSv2Family, 8, 0, false"
+    })
     void findsSizesWhateverTheirCase(String asked, String name, String family, int vcpus, int gpus, boolean approval) {
         VmSize s = catalogue.require(asked);
         assertEquals(name, s.name());
@@ -51,8 +52,11 @@ class VmCatalogueTest {
     @Test
     void anUnknownSizeNamesTheNearestOnes() {
         InvalidSpecException e = assertThrows(InvalidSpecException.class, () -> catalogue.require("Standard_NC6s_v4"));
-        assertTrue(e.getMessage().startsWith("unknown VM size 'Standard_NC6s_v4'; nearest: Standard_NC6s_v2, "
-                + "Standard_NC6s_v3, "), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .startsWith("unknown VM size 'Standard_NC6s_v4'; nearest: Standard_NC6s_v2, "
+                                + "Standard_NC6s_v3, "),
+                e.getMessage());
         assertTrue(e.getMessage().endsWith(" (GET /vm-sizes lists them all)"), e.getMessage());
         assertEquals(List.of("Standard_DS3_v2"), catalogue.nearest("Standard_DS3v2", 1));
     }
@@ -65,10 +69,16 @@ class VmCatalogueTest {
 
     @Test
     void clusterYamlTakesTheCataloguesSpellingAndRefusesUnknownSizes() {
-        assertEquals("Standard_NC6s_v3", AzureMlYaml.parseCluster("name: gpu\nsize: STANDARD_NC6S_V3\nmax_instances: 2\n").size());
-        assertEquals("Standard_DS3_v2", AzureMlYaml.parseCluster("name: cpu\nmax_instances: 2\n").size(),
+        assertEquals(
+                "Standard_NC6s_v3",
+                AzureMlYaml.parseCluster("name: gpu\nsize: STANDARD_NC6S_V3\nmax_instances: 2\n")
+                        .size());
+        assertEquals(
+                "Standard_DS3_v2",
+                AzureMlYaml.parseCluster("name: cpu\nmax_instances: 2\n").size(),
                 "no size: the default stays Standard_DS3_v2");
-        InvalidSpecException e = assertThrows(InvalidSpecException.class,
+        InvalidSpecException e = assertThrows(
+                InvalidSpecException.class,
                 () -> AzureMlYaml.parseCluster("name: gpu\nsize: Standard_NC6_v3\nmax_instances: 2\n"));
         assertTrue(e.getMessage().startsWith("unknown VM size 'Standard_NC6_v3'; nearest: "), e.getMessage());
         assertFalse(catalogue.find("Standard_NC6_v3").isPresent());

@@ -39,7 +39,9 @@ class JobRulesPropertiesTest {
     /** A valid job written as JSON (which is also YAML) parses to what was written and passes every rule. */
     @Property(tries = 500)
     void validJobsParseBackAndPass(@ForAll("validJobs") Map<String, Object> job) throws Exception {
-        for (String text : new String[] {JSON.writeValueAsString(job), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(job)}) {
+        for (String text : new String[] {
+            JSON.writeValueAsString(job), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(job)
+        }) {
             JobSpec spec = AzureMlYaml.parseJob(text).spec();
             assertEquals(Optional.empty(), JobRules.check(spec), text);
             assertEquals(job.get("command"), spec.command());
@@ -51,7 +53,8 @@ class JobRulesPropertiesTest {
     /** An environment variable name is accepted exactly when it is a POSIX name of at most 256 characters. */
     @Property(tries = 1000)
     void envNamesFollowPosix(@ForAll @StringLength(max = 20) String name) {
-        boolean posix = !name.isEmpty() && (Character.isLetter(name.charAt(0)) && name.charAt(0) < 128 || name.charAt(0) == '_')
+        boolean posix = !name.isEmpty()
+                && (Character.isLetter(name.charAt(0)) && name.charAt(0) < 128 || name.charAt(0) == '_')
                 && name.chars().allMatch(c -> c < 128 && (Character.isLetterOrDigit(c) || c == '_'));
         Optional<String> problem = JobRules.check(new JobSpec("x", 1, Map.of(name, "v"), null, null, null, null));
         assertEquals(posix, problem.isEmpty(), name + " -> " + problem);
@@ -59,24 +62,65 @@ class JobRulesPropertiesTest {
 
     @Provide
     Arbitrary<String> documents() {
-        Arbitrary<String> fragments = Arbitraries.of("command: ", "compute: azureml:c1\n", "resources: {instance_count: ",
-                "2.9}", "1}\n", "-3}", "limits: {timeout: ", "\"1h\"}\n", "environment_variables: {", "A: b}", "1X: y}",
-                "[", "]", "{", "}", "\n", "  ", "\t", "\"", "'", ":", "- ", "&a ", "*a", "!!binary ", "~", "null", "\u0000",
-                "\uFFFD", "é", "type: sweep\n", "queue_settings: {priority: ", "urgent}");
+        Arbitrary<String> fragments = Arbitraries.of(
+                "command: ",
+                "compute: azureml:c1\n",
+                "resources: {instance_count: ",
+                "2.9}",
+                "1}\n",
+                "-3}",
+                "limits: {timeout: ",
+                "\"1h\"}\n",
+                "environment_variables: {",
+                "A: b}",
+                "1X: y}",
+                "[",
+                "]",
+                "{",
+                "}",
+                "\n",
+                "  ",
+                "\t",
+                "\"",
+                "'",
+                ":",
+                "- ",
+                "&a ",
+                "*a",
+                "!!binary ",
+                "~",
+                "null",
+                "\u0000",
+                "\uFFFD",
+                "é",
+                "type: sweep\n",
+                "queue_settings: {priority: ",
+                "urgent}");
         Arbitrary<String> noise = Arbitraries.strings().ofMaxLength(8);
         return Arbitraries.oneOf(fragments, noise).list().ofMaxSize(25).map(parts -> String.join("", parts));
     }
 
     @Provide
     Arbitrary<Map<String, Object>> validJobs() {
-        Arbitrary<String> command = Arbitraries.strings().withCharRange(' ', '~').ofMinLength(1).ofMaxLength(300)
+        Arbitrary<String> command = Arbitraries.strings()
+                .withCharRange(' ', '~')
+                .ofMinLength(1)
+                .ofMaxLength(300)
                 .filter(s -> !s.isBlank() && s.strip().equals(s));
-        Arbitrary<String> envName = Arbitraries.strings().withChars("ABCXYZ_abcxyz0129").ofMinLength(1).ofMaxLength(30)
+        Arbitrary<String> envName = Arbitraries.strings()
+                .withChars("ABCXYZ_abcxyz0129")
+                .ofMinLength(1)
+                .ofMaxLength(30)
                 .filter(n -> POSIX.matcher(n).matches());
-        Arbitrary<Map<String, String>> env = Arbitraries.maps(envName, Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(40))
+        Arbitrary<Map<String, String>> env = Arbitraries.maps(
+                        envName, Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(40))
                 .ofMaxSize(6);
-        return Combinators.combine(command, Arbitraries.integers().between(1, 1000), env,
-                Arbitraries.of("low", "medium", "high"), Arbitraries.longs().between(1, 2_592_000))
+        return Combinators.combine(
+                        command,
+                        Arbitraries.integers().between(1, 1000),
+                        env,
+                        Arbitraries.of("low", "medium", "high"),
+                        Arbitraries.longs().between(1, 2_592_000))
                 .as((c, n, e, p, t) -> {
                     Map<String, Object> job = new LinkedHashMap<>();
                     job.put("type", "command");

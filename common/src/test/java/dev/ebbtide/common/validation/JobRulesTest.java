@@ -31,7 +31,9 @@ class JobRulesTest {
         cases.put(spec("x", 1, Map.of("1X", "v"), null), "environment variable name '1X' is not a POSIX name");
         cases.put(spec("x", 1, Map.of("A=B", "v"), null), "environment variable name 'A=B' is not a POSIX name");
         cases.put(spec("x", 1, Map.of("N".repeat(257), "v"), null), "environment variable name 'NNNN");
-        cases.put(spec("x", 1, Map.of("BIG", "v".repeat(32 * 1024 + 1)), null), "environment variable BIG is 32769 bytes");
+        cases.put(
+                spec("x", 1, Map.of("BIG", "v".repeat(32 * 1024 + 1)), null),
+                "environment variable BIG is 32769 bytes");
         cases.put(spec("x", 1, Map.of("Z", "a\0"), null), "environment variable Z contains a NUL character");
         Map<String, String> many = new HashMap<>();
         for (int i = 0; i < 257; i++) {
@@ -40,9 +42,11 @@ class JobRulesTest {
         cases.put(spec("x", 1, many, null), "environment_variables has 257 variables, more than 256");
         cases.put(new JobSpec("x", 1, null, "d".repeat(257), null, "medium", null), "display_name is 257 characters");
         cases.put(new JobSpec("x", 1, null, null, null, "urgent", null), "priority must be low, medium or high");
-        cases.put(new JobSpec("x", 1, null, null, null, null, null, new Distribution("horovod", null, null, null)),
+        cases.put(
+                new JobSpec("x", 1, null, null, null, null, null, new Distribution("horovod", null, null, null)),
                 "distribution.type must be pytorch, tensorflow or mpi");
-        cases.put(new JobSpec("x", 1, null, null, null, null, null, new Distribution("pytorch", 0, null, null)),
+        cases.put(
+                new JobSpec("x", 1, null, null, null, null, null, new Distribution("pytorch", 0, null, null)),
                 "distribution.process_count_per_instance must be from 1 to 1024");
         cases.forEach((spec, sentence) -> {
             Optional<String> problem = JobRules.check(spec);
@@ -57,7 +61,14 @@ class JobRulesTest {
             env.put("_V" + i, "x");
         }
         env.put("N".repeat(256), "v".repeat(1000));
-        JobSpec spec = new JobSpec("x".repeat(1000), 1000, env, "d".repeat(256), "e".repeat(256), "high", 2_592_000L,
+        JobSpec spec = new JobSpec(
+                "x".repeat(1000),
+                1000,
+                env,
+                "d".repeat(256),
+                "e".repeat(256),
+                "high",
+                2_592_000L,
                 new Distribution("pytorch", 1024, null, null));
         assertEquals(Optional.empty(), JobRules.check(spec));
         assertEquals(Optional.empty(), JobRules.check(new JobSubmitted("id-1", "c1", spec, Instant.now())));
@@ -70,17 +81,27 @@ class JobRulesTest {
             env.put("V" + i, "v".repeat(30 * 1024));
         }
         JobSpec big = spec("x", 1, env, null);
-        assertTrue(JobRules.check(new JobSubmitted("j", "c1", big, null)).orElseThrow().contains("bytes as JSON, more than 524288"));
-        assertEquals("jobId is missing or empty", JobRules.check(new JobSubmitted(" ", "c1", spec("x", 1, null, null), null)).orElseThrow());
-        assertTrue(JobRules.check(new JobSubmitted("j", "Bad", spec("x", 1, null, null), null)).orElseThrow().startsWith("cluster 'Bad'"));
-        assertEquals("spec is missing", JobRules.check(new JobSubmitted("j", "c1", null, null)).orElseThrow());
+        assertTrue(JobRules.check(new JobSubmitted("j", "c1", big, null))
+                .orElseThrow()
+                .contains("bytes as JSON, more than 524288"));
+        assertEquals(
+                "jobId is missing or empty",
+                JobRules.check(new JobSubmitted(" ", "c1", spec("x", 1, null, null), null))
+                        .orElseThrow());
+        assertTrue(JobRules.check(new JobSubmitted("j", "Bad", spec("x", 1, null, null), null))
+                .orElseThrow()
+                .startsWith("cluster 'Bad'"));
+        assertEquals(
+                "spec is missing",
+                JobRules.check(new JobSubmitted("j", "c1", null, null)).orElseThrow());
     }
 
     @Test
     void unknownFieldsAreNamedWithTheLikelyIntendedOne() {
         List<String> known = List.of("min_instances", "max_instances", "idle_time_before_scale_down", "policy");
         assertEquals(Optional.empty(), UnknownFields.problem(List.of("policy"), known));
-        assertTrue(UnknownFields.problem(List.of("max_instance"), known).orElseThrow()
+        assertTrue(UnknownFields.problem(List.of("max_instance"), known)
+                .orElseThrow()
                 .startsWith("unknown field 'max_instance' (did you mean 'max_instances'?)"));
         assertTrue(UnknownFields.problem(List.of("colour"), known).orElseThrow().startsWith("unknown field 'colour';"));
     }

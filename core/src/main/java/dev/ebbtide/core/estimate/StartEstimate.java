@@ -9,5 +9,4 @@ import java.time.Instant;
  * @param startAt  the estimated start, or {@code null} when it cannot be estimated
  * @param basis    one short sentence: what the estimate assumes
  */
-public record StartEstimate(int position, Instant startAt, String basis) {
-}
+public record StartEstimate(int position, Instant startAt, String basis) {}

@@ -37,8 +37,7 @@ public final class StartEstimator {
     /** Jobs ahead simulated at most; beyond it the estimate is "more than N jobs ahead". */
     public static final int MAX_SIMULATED = 1000;
 
-    private StartEstimator() {
-    }
+    private StartEstimator() {}
 
     /**
      * Estimates one job.
@@ -52,8 +51,15 @@ public final class StartEstimator {
      * @param wait         an active wait before the cluster may grow, or {@code null}
      * @param now          the time of the estimate
      */
-    public static StartEstimate estimate(int aheadCount, List<WaitingJob> ahead, int nodes, List<NodeSlot> cluster,
-            int maxInstances, Duration bootTime, GrowthWait wait, Instant now) {
+    public static StartEstimate estimate(
+            int aheadCount,
+            List<WaitingJob> ahead,
+            int nodes,
+            List<NodeSlot> cluster,
+            int maxInstances,
+            Duration bootTime,
+            GrowthWait wait,
+            Instant now) {
         if (aheadCount > MAX_SIMULATED || ahead.size() < aheadCount) {
             return beyond(aheadCount + 1, ahead.size());
         }
@@ -65,8 +71,8 @@ public final class StartEstimator {
 
     /** The estimate of a job at {@code position} beyond the simulated ones: the position only. */
     public static StartEstimate beyond(int position, int simulated) {
-        return new StartEstimate(position, null, "more than " + Math.min(simulated, MAX_SIMULATED)
-                + " jobs ahead: not estimated");
+        return new StartEstimate(
+                position, null, "more than " + Math.min(simulated, MAX_SIMULATED) + " jobs ahead: not estimated");
     }
 
     /**
@@ -76,8 +82,13 @@ public final class StartEstimator {
      *
      * @param queue the first jobs of the cluster's queue, in placement order
      */
-    public static List<StartEstimate> estimateQueue(List<WaitingJob> queue, List<NodeSlot> cluster, int maxInstances,
-            Duration bootTime, GrowthWait wait, Instant now) {
+    public static List<StartEstimate> estimateQueue(
+            List<WaitingJob> queue,
+            List<NodeSlot> cluster,
+            int maxInstances,
+            Duration bootTime,
+            GrowthWait wait,
+            Instant now) {
         PriorityQueue<Instant> freeAt = new PriorityQueue<>();
         int booting = 0;
         int unknownEnds = 0;
@@ -86,7 +97,9 @@ public final class StartEstimator {
                 freeAt.add(now);
             } else if (n.state() == SlotState.BOOTING) {
                 booting++;
-                Instant ready = n.expectedFreeAt() != null ? n.expectedFreeAt() : n.since().plus(bootTime);
+                Instant ready = n.expectedFreeAt() != null
+                        ? n.expectedFreeAt()
+                        : n.since().plus(bootTime);
                 freeAt.add(ready.isBefore(now) ? now : ready);
             } else if (n.expectedFreeAt() != null) {
                 freeAt.add(n.expectedFreeAt().isBefore(now) ? now : n.expectedFreeAt());
@@ -119,7 +132,9 @@ public final class StartEstimator {
                 estimates.add(unknown(position, ahead, unknownEnds, aheadWithoutLimit, wait, growth));
                 continue;
             }
-            estimates.add(new StartEstimate(position, start,
+            estimates.add(new StartEstimate(
+                    position,
+                    start,
                     basis(ahead, start, now, booting, growth, bootTime, wait, unknownEnds, aheadWithoutLimit)));
             previous = start;
             if (job.timeLimit() != null) {
@@ -148,8 +163,8 @@ public final class StartEstimator {
         return last;
     }
 
-    private static StartEstimate unknown(int position, String queue, int unknownEnds, int aheadWithoutLimit,
-            GrowthWait wait, int growth) {
+    private static StartEstimate unknown(
+            int position, String queue, int unknownEnds, int aheadWithoutLimit, GrowthWait wait, int growth) {
         List<String> why = new ArrayList<>();
         if (unknownEnds > 0) {
             why.add(unknownEnds + " busy node(s) run jobs without a time limit");
@@ -166,8 +181,16 @@ public final class StartEstimator {
         return new StartEstimate(position, null, queue + "; unknown: " + String.join("; ", why));
     }
 
-    private static String basis(String queue, Instant start, Instant now, int booting, int growth, Duration bootTime,
-            GrowthWait wait, int unknownEnds, int aheadWithoutLimit) {
+    private static String basis(
+            String queue,
+            Instant start,
+            Instant now,
+            int booting,
+            int growth,
+            Duration bootTime,
+            GrowthWait wait,
+            int unknownEnds,
+            int aheadWithoutLimit) {
         List<String> parts = new ArrayList<>();
         parts.add(queue);
         if (!start.isAfter(now)) {

@@ -1,16 +1,5 @@
 package dev.ebbtide.core.instance;
 
-import dev.ebbtide.core.instance.InstanceEvent.Create;
-import dev.ebbtide.core.instance.InstanceEvent.Delete;
-import dev.ebbtide.core.instance.InstanceEvent.NodeBusy;
-import dev.ebbtide.core.instance.InstanceEvent.NodeDown;
-import dev.ebbtide.core.instance.InstanceEvent.NodeFailed;
-import dev.ebbtide.core.instance.InstanceEvent.NodeUp;
-import dev.ebbtide.core.instance.InstanceEvent.Restart;
-import dev.ebbtide.core.instance.InstanceEvent.Start;
-import dev.ebbtide.core.instance.InstanceEvent.Stop;
-import dev.ebbtide.core.instance.InstanceEvent.Tick;
-import dev.ebbtide.core.instance.InstanceOutcome.Action;
 import static dev.ebbtide.core.instance.InstanceState.Creating;
 import static dev.ebbtide.core.instance.InstanceState.Deleted;
 import static dev.ebbtide.core.instance.InstanceState.Deleting;
@@ -22,6 +11,17 @@ import static dev.ebbtide.core.instance.InstanceState.Starting;
 import static dev.ebbtide.core.instance.InstanceState.Stopped;
 import static dev.ebbtide.core.instance.InstanceState.Stopping;
 
+import dev.ebbtide.core.instance.InstanceEvent.Create;
+import dev.ebbtide.core.instance.InstanceEvent.Delete;
+import dev.ebbtide.core.instance.InstanceEvent.NodeBusy;
+import dev.ebbtide.core.instance.InstanceEvent.NodeDown;
+import dev.ebbtide.core.instance.InstanceEvent.NodeFailed;
+import dev.ebbtide.core.instance.InstanceEvent.NodeUp;
+import dev.ebbtide.core.instance.InstanceEvent.Restart;
+import dev.ebbtide.core.instance.InstanceEvent.Start;
+import dev.ebbtide.core.instance.InstanceEvent.Stop;
+import dev.ebbtide.core.instance.InstanceEvent.Tick;
+import dev.ebbtide.core.instance.InstanceOutcome.Action;
 import java.time.Instant;
 import java.util.List;
 
@@ -33,8 +33,7 @@ import java.util.List;
  * sense in the current state is refused with a sentence and changes nothing.
  */
 public final class InstanceLifecycle {
-    private InstanceLifecycle() {
-    }
+    private InstanceLifecycle() {}
 
     public static InstanceOutcome apply(InstanceSnapshot i, InstanceEvent event, Instant now) {
         InstanceState s = i.state();
@@ -54,15 +53,15 @@ public final class InstanceLifecycle {
         if (event instanceof Stop st) {
             return switch (s) {
                 case Running, JobRunning, Starting, Creating, Restarting ->
-                        go(i, Stopping, now, "stopped by " + who(st.source()), Action.STOP_NODE);
+                    go(i, Stopping, now, "stopped by " + who(st.source()), Action.STOP_NODE);
                 case Stopping, Stopped -> same(i);
                 default -> refuse(i, i.name() + " is " + s + ": it cannot be stopped");
             };
         }
         if (event instanceof Restart) {
             return switch (s) {
-                case Running, JobRunning, Failed, Starting -> go(i, Restarting, now, "restarted by an operator",
-                        Action.STOP_NODE, Action.START_NODE);
+                case Running, JobRunning, Failed, Starting ->
+                    go(i, Restarting, now, "restarted by an operator", Action.STOP_NODE, Action.START_NODE);
                 default -> refuse(i, i.name() + " is " + s + ": only a running or failed instance can be restarted");
             };
         }
@@ -101,7 +100,8 @@ public final class InstanceLifecycle {
     /** When a tick could stop the instance for idleness, or null. */
     public static Instant nextCheckAt(InstanceSnapshot i) {
         return i.state() == Running && i.idleShutdown() != null && i.idleSince() != null
-                ? i.idleSince().plus(i.idleShutdown()) : null;
+                ? i.idleSince().plus(i.idleShutdown())
+                : null;
     }
 
     private static InstanceOutcome idleShutdown(InstanceSnapshot i, Instant now) {
@@ -109,7 +109,11 @@ public final class InstanceLifecycle {
         if (due == null || now.isBefore(due)) {
             return same(i);
         }
-        return go(i, Stopping, now, "idle for " + i.idleShutdown().toSeconds() + " s (idle_time_before_shutdown)",
+        return go(
+                i,
+                Stopping,
+                now,
+                "idle for " + i.idleShutdown().toSeconds() + " s (idle_time_before_shutdown)",
                 Action.STOP_NODE);
     }
 
@@ -121,7 +125,8 @@ public final class InstanceLifecycle {
         };
     }
 
-    private static InstanceOutcome go(InstanceSnapshot i, InstanceState next, Instant now, String why, Action... actions) {
+    private static InstanceOutcome go(
+            InstanceSnapshot i, InstanceState next, Instant now, String why, Action... actions) {
         InstanceSnapshot after = i.to(next, now, why);
         return new InstanceOutcome(after, List.of(actions), null, nextCheckAt(after));
     }

@@ -13,8 +13,8 @@ import java.util.Objects;
  * @param idleShutdown stop it after this long idle; null = never
  * @param reason    why it is in this state, one sentence
  */
-public record InstanceSnapshot(String name, InstanceState state, Instant since, Instant idleSince, Duration idleShutdown,
-        String reason) {
+public record InstanceSnapshot(
+        String name, InstanceState state, Instant since, Instant idleSince, Duration idleShutdown, String reason) {
     public InstanceSnapshot {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(state, "state");

@@ -2,7 +2,15 @@ package dev.ebbtide.core.instance;
 
 /** A compute instance's states, named as Azure ML names them. */
 public enum InstanceState {
-    Creating, Running, JobRunning, Stopping, Stopped, Starting, Restarting, Deleting, Failed,
+    Creating,
+    Running,
+    JobRunning,
+    Stopping,
+    Stopped,
+    Starting,
+    Restarting,
+    Deleting,
+    Failed,
     /** Gone: deleted (Azure ML no longer lists it). */
     Deleted;
 

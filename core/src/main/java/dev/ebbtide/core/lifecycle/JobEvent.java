@@ -14,23 +14,19 @@ public sealed interface JobEvent {
     }
 
     /** A rank's command started. */
-    record RankStarted(int rank, Integer attempt, Instant at) implements JobEvent {
-    }
+    record RankStarted(int rank, Integer attempt, Instant at) implements JobEvent {}
 
     /** A rank's command ended; {@code exitCode} null when the agent could not tell. */
-    record RankExited(String node, int rank, Integer attempt, Integer exitCode, String reason, String outputPath,
-            Instant at) implements JobEvent {
-    }
+    record RankExited(
+            String node, int rank, Integer attempt, Integer exitCode, String reason, String outputPath, Instant at)
+            implements JobEvent {}
 
     /** A node refused its part of the assignment (busy, leaving, stopped before it started, bad environment). */
-    record Rejected(String node, int rank, Integer attempt, String reason) implements JobEvent {
-    }
+    record Rejected(String node, int rank, Integer attempt, String reason) implements JobEvent {}
 
     /** A node of the job went away ({@code how}: preempted, unusable, lost, leaving, deleted). */
-    record NodeLost(String node, String how, Integer attempt) implements JobEvent {
-    }
+    record NodeLost(String node, String how, Integer attempt) implements JobEvent {}
 
     /** A user asked to cancel the job. */
-    record CancelAsked(String reason) implements JobEvent {
-    }
+    record CancelAsked(String reason) implements JobEvent {}
 }

@@ -57,7 +57,8 @@ public final class JobLifecycle {
             exited(d, e);
         } else if (event instanceof Rejected r) {
             if (current(job, r.attempt())) {
-                String what = "node " + r.node() + " rejected the assignment" + (r.reason() == null ? "" : " (" + r.reason() + ")");
+                String what = "node " + r.node() + " rejected the assignment"
+                        + (r.reason() == null ? "" : " (" + r.reason() + ")");
                 onNodeGone(d, r.node(), what);
             }
         } else if (event instanceof NodeLost l) {
@@ -126,7 +127,8 @@ public final class JobLifecycle {
         if (d.exitCode == null || d.exitCode == 0) {
             d.exitCode = code;
             if (code != 0) {
-                d.reason = "node " + e.node() + " exited with code " + code + (e.reason() == null ? "" : " (" + e.reason() + ")");
+                d.reason = "node " + e.node() + " exited with code " + code
+                        + (e.reason() == null ? "" : " (" + e.reason() + ")");
             }
         }
         if (e.outputPath() != null && d.outputLocation == null) {
@@ -212,8 +214,19 @@ public final class JobLifecycle {
         }
 
         Outcome outcome() {
-            JobSnapshot after = new JobSnapshot(before.jobId(), phase, reason, before.instanceCount(), attempt, nodes,
-                    exitedRanks, exitCode, outputLocation, startedAt, endedAt, before.nodesHolding());
+            JobSnapshot after = new JobSnapshot(
+                    before.jobId(),
+                    phase,
+                    reason,
+                    before.instanceCount(),
+                    attempt,
+                    nodes,
+                    exitedRanks,
+                    exitCode,
+                    outputLocation,
+                    startedAt,
+                    endedAt,
+                    before.nodesHolding());
             return new Outcome(after, transitions, stops, refusal);
         }
     }

@@ -2,7 +2,15 @@ package dev.ebbtide.core.lifecycle;
 
 /** A job's state, with Azure ML's names (the same names as the {@code JobState} of the events). */
 public enum JobPhase {
-    NotStarted, Queued, Preparing, Running, Finalizing, CancelRequested, Completed, Failed, Canceled;
+    NotStarted,
+    Queued,
+    Preparing,
+    Running,
+    Finalizing,
+    CancelRequested,
+    Completed,
+    Failed,
+    Canceled;
 
     public boolean isTerminal() {
         return this == Completed || this == Failed || this == Canceled;

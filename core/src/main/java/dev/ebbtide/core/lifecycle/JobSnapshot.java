@@ -15,9 +15,19 @@ import java.util.TreeSet;
  * @param nodesHolding   how many nodes the scheduler still counts as given to this job (after the event's own node
  *                       was freed): a cancel finishes when it is 0
  */
-public record JobSnapshot(String jobId, JobPhase phase, String reason, int instanceCount, int attempt,
-        List<String> nodes, Set<Integer> exitedRanks, Integer exitCode, String outputLocation, Instant startedAt,
-        Instant endedAt, int nodesHolding) {
+public record JobSnapshot(
+        String jobId,
+        JobPhase phase,
+        String reason,
+        int instanceCount,
+        int attempt,
+        List<String> nodes,
+        Set<Integer> exitedRanks,
+        Integer exitCode,
+        String outputLocation,
+        Instant startedAt,
+        Instant endedAt,
+        int nodesHolding) {
 
     public JobSnapshot {
         Objects.requireNonNull(jobId, "jobId");
@@ -28,7 +38,7 @@ public record JobSnapshot(String jobId, JobPhase phase, String reason, int insta
 
     /** A job just submitted: queued, never placed. */
     public static JobSnapshot queued(String jobId, int instanceCount) {
-        return new JobSnapshot(jobId, JobPhase.Queued, null, instanceCount, 0, List.of(), Set.of(), null, null, null,
-                null, 0);
+        return new JobSnapshot(
+                jobId, JobPhase.Queued, null, instanceCount, 0, List.of(), Set.of(), null, null, null, null, 0);
     }
 }

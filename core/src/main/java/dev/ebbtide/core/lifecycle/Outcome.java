@@ -15,8 +15,7 @@ public record Outcome(JobSnapshot job, List<Transition> transitions, List<Stop> 
     }
 
     /** The job changed state. */
-    public record Transition(JobPhase from, JobPhase to, String reason, Instant at) {
-    }
+    public record Transition(JobPhase from, JobPhase to, String reason, Instant at) {}
 
     /** Ask these nodes to stop the job's attempt. */
     public record Stop(List<String> nodes, int attempt, String reason) {

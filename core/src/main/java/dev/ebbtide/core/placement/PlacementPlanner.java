@@ -38,18 +38,15 @@ import java.util.List;
 public final class PlacementPlanner {
 
     /** Queue order: priority, then sequence, then job id. */
-    public static final Comparator<WaitingJob> QUEUE_ORDER = Comparator
-            .comparing(WaitingJob::priority)
+    public static final Comparator<WaitingJob> QUEUE_ORDER = Comparator.comparing(WaitingJob::priority)
             .thenComparingLong(WaitingJob::sequence)
             .thenComparing(WaitingJob::jobId);
 
     /** Free-node preference: most recently idled first, then by name. */
-    private static final Comparator<NodeSlot> REUSE_ORDER = Comparator
-            .comparing(NodeSlot::since, Comparator.reverseOrder())
-            .thenComparing(NodeSlot::name);
+    private static final Comparator<NodeSlot> REUSE_ORDER =
+            Comparator.comparing(NodeSlot::since, Comparator.reverseOrder()).thenComparing(NodeSlot::name);
 
-    private PlacementPlanner() {
-    }
+    private PlacementPlanner() {}
 
     /**
      * Plans the jobs to start now.
@@ -107,7 +104,8 @@ public final class PlacementPlanner {
             if (job.nodes() > free.size() - nextFree) {
                 continue;
             }
-            boolean endsBeforeShadow = job.timeLimit() != null && !now.plus(job.timeLimit()).isAfter(shadow);
+            boolean endsBeforeShadow =
+                    job.timeLimit() != null && !now.plus(job.timeLimit()).isAfter(shadow);
             if (endsBeforeShadow) {
                 starts.add(new Start(job.jobId(), names(free, nextFree, job.nodes())));
                 nextFree += job.nodes();
@@ -138,7 +136,9 @@ public final class PlacementPlanner {
     private static int countFreeBy(Instant shadow, List<NodeSlot> nodes) {
         int count = 0;
         for (NodeSlot n : nodes) {
-            if (n.state() != SlotState.FREE && n.expectedFreeAt() != null && !n.expectedFreeAt().isAfter(shadow)) {
+            if (n.state() != SlotState.FREE
+                    && n.expectedFreeAt() != null
+                    && !n.expectedFreeAt().isAfter(shadow)) {
                 count++;
             }
         }

@@ -17,8 +17,7 @@ public final class QuotaPlanner {
     /** Azure's name for the region's total (dedicated) cores. */
     public static final String TOTAL = "cores";
 
-    private QuotaPlanner() {
-    }
+    private QuotaPlanner() {}
 
     /**
      * @param limits the region's quotas by name (families, {@link #LOW_PRIORITY}, {@link #TOTAL})
@@ -29,9 +28,15 @@ public final class QuotaPlanner {
         }
         CoreLimit family = limits.get(request.family());
         if (request.approvalRequired() && (family == null || family.limit() == 0)) {
-            return new QuotaDecision(0, new QuotaDecision.Wait(QuotaDecision.Kind.APPROVAL, request.family(),
-                    family == null ? 0 : family.used(), 0, "waiting for approval of " + request.series() + " (quota "
-                            + request.family() + " has no approved cores; request a quota increase for the series)"));
+            return new QuotaDecision(
+                    0,
+                    new QuotaDecision.Wait(
+                            QuotaDecision.Kind.APPROVAL,
+                            request.family(),
+                            family == null ? 0 : family.used(),
+                            0,
+                            "waiting for approval of " + request.series() + " (quota " + request.family()
+                                    + " has no approved cores; request a quota increase for the series)"));
         }
         List<CoreLimit> applying = new ArrayList<>();
         if (request.lowPriority()) {
@@ -52,9 +57,15 @@ public final class QuotaPlanner {
         if (binding == null) {
             return QuotaDecision.all(allowed);
         }
-        return new QuotaDecision(allowed, new QuotaDecision.Wait(QuotaDecision.Kind.QUOTA, binding.name(),
-                binding.used(), binding.limit(), "waiting for quota: " + binding.name() + " uses " + binding.used()
-                        + " of " + binding.limit() + " cores"));
+        return new QuotaDecision(
+                allowed,
+                new QuotaDecision.Wait(
+                        QuotaDecision.Kind.QUOTA,
+                        binding.name(),
+                        binding.used(),
+                        binding.limit(),
+                        "waiting for quota: " + binding.name() + " uses " + binding.used() + " of " + binding.limit()
+                                + " cores"));
     }
 
     private static void add(List<CoreLimit> list, CoreLimit limit) {

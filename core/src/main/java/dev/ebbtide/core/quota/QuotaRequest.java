@@ -10,8 +10,8 @@ package dev.ebbtide.core.quota;
  * @param lowPriority      low-priority (Spot) nodes count against the one low-priority total, not the family
  * @param approvalRequired the series may be used only once a quota for it was approved (its limit above 0)
  */
-public record QuotaRequest(String series, String family, int coresPerNode, int nodes, boolean lowPriority,
-        boolean approvalRequired) {
+public record QuotaRequest(
+        String series, String family, int coresPerNode, int nodes, boolean lowPriority, boolean approvalRequired) {
     public QuotaRequest {
         if (coresPerNode < 1 || nodes < 0) {
             throw new IllegalArgumentException("coresPerNode must be >= 1 and nodes >= 0");

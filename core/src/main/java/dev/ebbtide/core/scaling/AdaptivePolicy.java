@@ -156,29 +156,35 @@ public final class AdaptivePolicy implements ScalingPolicy {
         Supplier<String> expect = () -> Math.round(kNow * 10) / 10.0 + " node(s) expected within "
                 + ScalingRules.seconds(p.horizon()) + learned.explain();
         int started = ahead;
-        ScalingDecision d = ScalingRules.decide(s, now, (node, rank) -> {
-            double need = rank + ROUND;
-            double keepUntil = k0 <= need ? t0 : t0 + TAU_S * Math.log(k0 / need);
-            Instant warmEnd = instant(keepUntil);
-            Instant learnedEnd = learned.keepUntil(node, rank);
-            if (learnedEnd.isAfter(warmEnd)) {
-                warmEnd = learnedEnd;
-            }
-            Instant capEnd = node.idleSince().plus(cap);
-            if (!warmEnd.isAfter(node.idleSince())) {
-                return node.idleSince();
-            }
-            return warmEnd.isBefore(capEnd) ? warmEnd : capEnd;
-        }, ReasonCode.IDLE_TIMEOUT, () -> "and outside the warm pool (" + expect.get() + ", ceiling "
-                + ScalingRules.seconds(cap) + ")", ahead, () -> "started " + started + " node(s) ahead of demand: "
-                + expect.get());
+        ScalingDecision d = ScalingRules.decide(
+                s,
+                now,
+                (node, rank) -> {
+                    double need = rank + ROUND;
+                    double keepUntil = k0 <= need ? t0 : t0 + TAU_S * Math.log(k0 / need);
+                    Instant warmEnd = instant(keepUntil);
+                    Instant learnedEnd = learned.keepUntil(node, rank);
+                    if (learnedEnd.isAfter(warmEnd)) {
+                        warmEnd = learnedEnd;
+                    }
+                    Instant capEnd = node.idleSince().plus(cap);
+                    if (!warmEnd.isAfter(node.idleSince())) {
+                        return node.idleSince();
+                    }
+                    return warmEnd.isBefore(capEnd) ? warmEnd : capEnd;
+                },
+                ReasonCode.IDLE_TIMEOUT,
+                () -> "and outside the warm pool (" + expect.get() + ", ceiling " + ScalingRules.seconds(cap) + ")",
+                ahead,
+                () -> "started " + started + " node(s) ahead of demand: " + expect.get());
 
         int kept = idle - d.removeNodes().size() - Math.min(idle, demand);
         if (kept > 0 && (pool > 0 || learned.ranks() > 0)) {
             List<ScalingReason> reasons = new ArrayList<>(d.reasons());
             reasons.removeIf(x -> x.code() == ReasonCode.NO_CHANGE);
-            reasons.add(new ScalingReason(ReasonCode.KEPT_WARM, Math.min(kept, Math.max(pool, learned.ranks()))
-                    + " idle node(s) kept warm: " + expect.get()));
+            reasons.add(new ScalingReason(
+                    ReasonCode.KEPT_WARM,
+                    Math.min(kept, Math.max(pool, learned.ranks())) + " idle node(s) kept warm: " + expect.get()));
             d = new ScalingDecision(d.cluster(), d.targetCount(), d.removeNodes(), reasons, d.nextCheckAt());
         }
         return d;

@@ -33,8 +33,9 @@ public record ArrivalHistory(Instant last, double rate, double longRate, double[
     /** How fast old gaps fade from {@link #gaps}. */
     public static final Duration GAP_MEMORY = Duration.ofDays(2);
     /** Upper edges of the gap buckets, in seconds. */
-    static final double[] GAP_EDGES_S = {1, 10, 30, 60, 120, 180, 300, 450, 600, 900, 1200, 1800, 2700, 3600, 5400,
-        7200, 14_400};
+    static final double[] GAP_EDGES_S = {
+        1, 10, 30, 60, 120, 180, 300, 450, 600, 900, 1200, 1800, 2700, 3600, 5400, 7200, 14_400
+    };
 
     /** No arrival seen yet. */
     public static final ArrivalHistory NONE = new ArrivalHistory(null, 0, 0, new double[GAP_EDGES_S.length + 1]);
@@ -70,8 +71,11 @@ public record ArrivalHistory(Instant last, double rate, double longRate, double[
         }
         double dt = seconds(at) - seconds(h.last);
         if (dt < 0) {
-            return new ArrivalHistory(h.last, h.rate + n / SHORT_S * Math.exp(dt / SHORT_S),
-                    h.longRate + n / LONG_S * Math.exp(dt / LONG_S), h.gaps);
+            return new ArrivalHistory(
+                    h.last,
+                    h.rate + n / SHORT_S * Math.exp(dt / SHORT_S),
+                    h.longRate + n / LONG_S * Math.exp(dt / LONG_S),
+                    h.gaps);
         }
         double[] g = h.gaps.clone();
         double fade = Math.exp(-dt / MEMORY_S);
@@ -79,8 +83,11 @@ public record ArrivalHistory(Instant last, double rate, double longRate, double[
             g[k] *= fade;
         }
         g[bucket(dt)] += 1;
-        return new ArrivalHistory(at, h.rate * Math.exp(-dt / SHORT_S) + n / SHORT_S,
-                h.longRate * Math.exp(-dt / LONG_S) + n / LONG_S, g);
+        return new ArrivalHistory(
+                at,
+                h.rate * Math.exp(-dt / SHORT_S) + n / SHORT_S,
+                h.longRate * Math.exp(-dt / LONG_S) + n / LONG_S,
+                g);
     }
 
     /** {@link #rate} decayed to {@code now}: requested nodes per second expected now. */
@@ -154,8 +161,11 @@ public record ArrivalHistory(Instant last, double rate, double longRate, double[
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ArrivalHistory h && java.util.Objects.equals(last, h.last) && rate == h.rate
-                && longRate == h.longRate && Arrays.equals(gaps, h.gaps);
+        return o instanceof ArrivalHistory h
+                && java.util.Objects.equals(last, h.last)
+                && rate == h.rate
+                && longRate == h.longRate
+                && Arrays.equals(gaps, h.gaps);
     }
 
     @Override

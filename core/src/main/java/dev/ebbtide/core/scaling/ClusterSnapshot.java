@@ -15,8 +15,14 @@ import java.util.Objects;
  * @param backoff      an active or past back-off, or {@code null}
  * @param arrivals     what the cluster's past arrivals tell the policies ({@link ArrivalHistory#NONE} when unknown)
  */
-public record ClusterSnapshot(String cluster, ScalingSettings settings, QueuedDemand queuedDemand,
-        List<ScalingNode> nodes, int inFlight, Backoff backoff, ArrivalHistory arrivals) {
+public record ClusterSnapshot(
+        String cluster,
+        ScalingSettings settings,
+        QueuedDemand queuedDemand,
+        List<ScalingNode> nodes,
+        int inFlight,
+        Backoff backoff,
+        ArrivalHistory arrivals) {
     public ClusterSnapshot {
         Objects.requireNonNull(cluster, "cluster");
         Objects.requireNonNull(settings, "settings");
@@ -29,20 +35,36 @@ public record ClusterSnapshot(String cluster, ScalingSettings settings, QueuedDe
     }
 
     /** Without arrival history (stateless policies, tests). */
-    public ClusterSnapshot(String cluster, ScalingSettings settings, QueuedDemand queuedDemand,
-            List<ScalingNode> nodes, int inFlight, Backoff backoff) {
+    public ClusterSnapshot(
+            String cluster,
+            ScalingSettings settings,
+            QueuedDemand queuedDemand,
+            List<ScalingNode> nodes,
+            int inFlight,
+            Backoff backoff) {
         this(cluster, settings, queuedDemand, nodes, inFlight, backoff, ArrivalHistory.NONE);
     }
 
     /** With the nodes needed by each queued job, in queue order (tests, traces). */
-    public ClusterSnapshot(String cluster, ScalingSettings settings, List<Integer> nodesPerQueuedJob,
-            List<ScalingNode> nodes, int inFlight, Backoff backoff, ArrivalHistory arrivals) {
+    public ClusterSnapshot(
+            String cluster,
+            ScalingSettings settings,
+            List<Integer> nodesPerQueuedJob,
+            List<ScalingNode> nodes,
+            int inFlight,
+            Backoff backoff,
+            ArrivalHistory arrivals) {
         this(cluster, settings, QueuedDemand.ofJobs(nodesPerQueuedJob), nodes, inFlight, backoff, arrivals);
     }
 
     /** With the nodes needed by each queued job, in queue order, and no arrival history (tests). */
-    public ClusterSnapshot(String cluster, ScalingSettings settings, List<Integer> nodesPerQueuedJob,
-            List<ScalingNode> nodes, int inFlight, Backoff backoff) {
+    public ClusterSnapshot(
+            String cluster,
+            ScalingSettings settings,
+            List<Integer> nodesPerQueuedJob,
+            List<ScalingNode> nodes,
+            int inFlight,
+            Backoff backoff) {
         this(cluster, settings, QueuedDemand.ofJobs(nodesPerQueuedJob), nodes, inFlight, backoff, ArrivalHistory.NONE);
     }
 

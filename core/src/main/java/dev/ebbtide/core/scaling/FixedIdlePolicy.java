@@ -19,7 +19,11 @@ public final class FixedIdlePolicy implements ScalingPolicy {
     @Override
     public ScalingDecision decide(ClusterSnapshot snapshot, Instant now) {
         var t = snapshot.settings().idleTimeBeforeScaleDown();
-        return ScalingRules.decide(snapshot, now, (node, rank) -> node.idleSince().plus(t), ReasonCode.IDLE_TIMEOUT,
+        return ScalingRules.decide(
+                snapshot,
+                now,
+                (node, rank) -> node.idleSince().plus(t),
+                ReasonCode.IDLE_TIMEOUT,
                 ">= " + ScalingRules.seconds(t));
     }
 }

@@ -6,13 +6,17 @@ import java.util.List;
 /** The scaling policies by name. */
 public final class Policies {
 
-    private Policies() {
-    }
+    private Policies() {}
 
     /** Names accepted by {@link #create(String)}; the first is the default. */
     public static List<String> names() {
-        return List.of(FixedIdlePolicy.NAME, AdaptivePolicy.NAME, AdaptivePolicy.LEAN, AdaptivePolicy.EAGER,
-                AdaptivePolicy.KEEP_ONLY, AdaptivePolicy.LEARNED);
+        return List.of(
+                FixedIdlePolicy.NAME,
+                AdaptivePolicy.NAME,
+                AdaptivePolicy.LEAN,
+                AdaptivePolicy.EAGER,
+                AdaptivePolicy.KEEP_ONLY,
+                AdaptivePolicy.LEARNED);
     }
 
     /**

@@ -21,7 +21,8 @@ public record QueuedDemand(List<JobsOfSize> bySize) {
     public record JobsOfSize(int nodes, int jobs) {
         public JobsOfSize {
             if (nodes < 1 || jobs < 0) {
-                throw new IllegalArgumentException("a job size needs nodes >= 1 and jobs >= 0, got " + nodes + " and " + jobs);
+                throw new IllegalArgumentException(
+                        "a job size needs nodes >= 1 and jobs >= 0, got " + nodes + " and " + jobs);
             }
         }
     }

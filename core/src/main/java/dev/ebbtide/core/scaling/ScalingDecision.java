@@ -18,8 +18,8 @@ import java.util.Objects;
  * @param nextCheckAt when re-deciding could change the answer without any new event (e.g. the next idle timeout), or
  *                    {@code null}
  */
-public record ScalingDecision(String cluster, int targetCount, List<String> removeNodes, List<ScalingReason> reasons,
-        Instant nextCheckAt) {
+public record ScalingDecision(
+        String cluster, int targetCount, List<String> removeNodes, List<ScalingReason> reasons, Instant nextCheckAt) {
     public ScalingDecision {
         Objects.requireNonNull(cluster, "cluster");
         removeNodes = List.copyOf(removeNodes);

@@ -32,18 +32,16 @@ public final class ScalingRules {
     }
 
     /** Oldest idle first, then by name. */
-    private static final Comparator<ScalingNode> OLDEST_IDLE_FIRST = Comparator
-            .comparing(ScalingNode::idleSince)
-            .thenComparing(ScalingNode::name);
+    private static final Comparator<ScalingNode> OLDEST_IDLE_FIRST =
+            Comparator.comparing(ScalingNode::idleSince).thenComparing(ScalingNode::name);
 
-    private ScalingRules() {
-    }
+    private ScalingRules() {}
 
     /**
      * Decides with the given idle rule and no nodes ahead of demand.
      */
-    public static ScalingDecision decide(ClusterSnapshot s, Instant now, IdleDeadline deadline,
-            ReasonCode removeCode, String removeWhy) {
+    public static ScalingDecision decide(
+            ClusterSnapshot s, Instant now, IdleDeadline deadline, ReasonCode removeCode, String removeWhy) {
         return decide(s, now, deadline, removeCode, () -> removeWhy, 0, null);
     }
 
@@ -59,8 +57,14 @@ public final class ScalingRules {
      * @param ahead      nodes wanted beyond the queue's demand (predicted demand), at least 0
      * @param aheadWhy   one sentence explaining {@code ahead}; only called when nodes are started ahead
      */
-    public static ScalingDecision decide(ClusterSnapshot s, Instant now, IdleDeadline deadline, ReasonCode removeCode,
-            Supplier<String> removeWhy, int ahead, Supplier<String> aheadWhy) {
+    public static ScalingDecision decide(
+            ClusterSnapshot s,
+            Instant now,
+            IdleDeadline deadline,
+            ReasonCode removeCode,
+            Supplier<String> removeWhy,
+            int ahead,
+            Supplier<String> aheadWhy) {
         ScalingSettings settings = s.settings();
         List<ScalingReason> reasons = new ArrayList<>(4);
         int current = s.inFlight();
@@ -77,7 +81,7 @@ public final class ScalingRules {
                     current++;
                 }
                 case BUSY -> current++;
-                default -> { } // leaving: not counted
+                default -> {} // leaving: not counted
             }
         }
 
@@ -91,8 +95,9 @@ public final class ScalingRules {
             }
         }
         if (tooBig > 0) {
-            reasons.add(new ScalingReason(ReasonCode.JOB_EXCEEDS_MAX, tooBig + " queued job(s) need more than max "
-                    + settings.maxNodes() + " nodes and cannot run"));
+            reasons.add(new ScalingReason(
+                    ReasonCode.JOB_EXCEEDS_MAX,
+                    tooBig + " queued job(s) need more than max " + settings.maxNodes() + " nodes and cannot run"));
         }
 
         if (!isSorted(idle)) { // callers that keep their nodes in idle order skip the sort
@@ -105,7 +110,8 @@ public final class ScalingRules {
         int held = Math.min(idle.size(), demand);
         int candidates = idle.size() - held; // idle.get(0 .. candidates-1), oldest first
         if (held > 0) {
-            reasons.add(new ScalingReason(ReasonCode.HELD_FOR_QUEUE,
+            reasons.add(new ScalingReason(
+                    ReasonCode.HELD_FOR_QUEUE,
                     held + " idle node(s) held for " + demand + " node(s) of queued demand"));
         }
 
@@ -118,8 +124,9 @@ public final class ScalingRules {
             int after = current - remove.size();
             if (after > settings.maxNodes()) {
                 remove.add(n.name());
-                reasons.add(new ScalingReason(ReasonCode.ABOVE_MAX, "node " + n.name() + " removed: " + after
-                        + " nodes > max " + settings.maxNodes()));
+                reasons.add(new ScalingReason(
+                        ReasonCode.ABOVE_MAX,
+                        "node " + n.name() + " removed: " + after + " nodes > max " + settings.maxNodes()));
                 continue;
             }
             Instant from = deadline.removableFrom(n, recencyRank);
@@ -129,46 +136,59 @@ public final class ScalingRules {
                 heldForMin++;
             } else {
                 remove.add(n.name());
-                reasons.add(new ScalingReason(removeCode, "node " + n.name() + " idle for "
-                        + seconds(Duration.between(n.idleSince(), now)) + " " + removeWhy.get()));
+                reasons.add(new ScalingReason(
+                        removeCode,
+                        "node " + n.name() + " idle for " + seconds(Duration.between(n.idleSince(), now)) + " "
+                                + removeWhy.get()));
             }
         }
         if (heldForMin > 0) {
-            reasons.add(new ScalingReason(ReasonCode.HELD_FOR_MIN, heldForMin
-                    + " idle node(s) past their idle time kept for min " + settings.minNodes()));
+            reasons.add(new ScalingReason(
+                    ReasonCode.HELD_FOR_MIN,
+                    heldForMin + " idle node(s) past their idle time kept for min " + settings.minNodes()));
         }
 
         int base = current - remove.size();
         int add = 0;
         if (missing > 0) {
             add = missing;
-            reasons.add(new ScalingReason(ReasonCode.QUEUE_NEEDS_NODES, "queue needs " + demand + " node(s), "
-                    + supply + " idle/preparing/in flight: " + missing + " more"));
+            reasons.add(new ScalingReason(
+                    ReasonCode.QUEUE_NEEDS_NODES,
+                    "queue needs " + demand + " node(s), " + supply + " idle/preparing/in flight: " + missing
+                            + " more"));
         }
         if (demand > 0 && preparing + s.inFlight() > 0) {
-            reasons.add(new ScalingReason(ReasonCode.ALREADY_IN_FLIGHT, (preparing + s.inFlight())
-                    + " node(s) preparing or in flight already count towards the queue"));
+            reasons.add(new ScalingReason(
+                    ReasonCode.ALREADY_IN_FLIGHT,
+                    (preparing + s.inFlight()) + " node(s) preparing or in flight already count towards the queue"));
         }
         if (ahead > 0) {
             add += ahead;
-            reasons.add(new ScalingReason(ReasonCode.PREDICTED_DEMAND,
+            reasons.add(new ScalingReason(
+                    ReasonCode.PREDICTED_DEMAND,
                     aheadWhy == null ? ahead + " node(s) started ahead of demand" : aheadWhy.get()));
         }
         if (base + add < settings.minNodes()) {
-            reasons.add(new ScalingReason(ReasonCode.RAISED_TO_MIN, base + add + " node(s) < min "
-                    + settings.minNodes()));
+            reasons.add(
+                    new ScalingReason(ReasonCode.RAISED_TO_MIN, base + add + " node(s) < min " + settings.minNodes()));
             add = settings.minNodes() - base;
         }
         if (add > 0 && s.backoff() != null && s.backoff().activeAt(now)) {
-            reasons.add(new ScalingReason(ReasonCode.BACKING_OFF, "not adding " + add + " node(s): backing off until "
-                    + s.backoff().until() + (s.backoff().reason().isEmpty() ? "" : " (" + s.backoff().reason() + ")")));
+            reasons.add(new ScalingReason(
+                    ReasonCode.BACKING_OFF,
+                    "not adding " + add + " node(s): backing off until "
+                            + s.backoff().until()
+                            + (s.backoff().reason().isEmpty()
+                                    ? ""
+                                    : " (" + s.backoff().reason() + ")")));
             add = 0;
             nextCheck = earliest(nextCheck, s.backoff().until());
         }
         if (add > 0 && (long) base + add > settings.maxNodes()) {
             int capped = Math.max(0, settings.maxNodes() - base);
-            reasons.add(new ScalingReason(ReasonCode.CAPPED_AT_MAX, "wanted " + (base + add) + " node(s), capped at max "
-                    + settings.maxNodes()));
+            reasons.add(new ScalingReason(
+                    ReasonCode.CAPPED_AT_MAX,
+                    "wanted " + (base + add) + " node(s), capped at max " + settings.maxNodes()));
             add = capped;
         }
         if (reasons.isEmpty()) {

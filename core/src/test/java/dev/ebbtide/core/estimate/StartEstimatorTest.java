@@ -25,30 +25,41 @@ class StartEstimatorTest {
      * expected: seconds after now, or unknown.
      */
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "free node, empty queue        | F          | ''              | 1 | 1 | none    | 0       | first in the queue; nodes are free now",
-        "gang waits for all its nodes  | F R:300    | ''              | 2 | 2 | none    | 300     | first in the queue",
-        "growth: new node boots        | F          | ''              | 2 | 2 | none    | 120     | up to 1 new node(s) (~120 s boot)",
-        "booting node given ready time | B:30       | ''              | 1 | 1 | none    | 30      | 1 node(s) booting",
-        "booting node, boot time       | B          | ''              | 1 | 1 | none    | 120     | 1 node(s) booting",
-        "job ahead with a limit        | F          | 1:600           | 1 | 1 | none    | 600     | 1 job(s) ahead",
-        "two gangs ahead in sequence   | F F        | 2:100,1:50      | 2 | 2 | none    | 150     | 2 job(s) ahead",
-        "FIFO: not before job ahead    | F R:500    | 2:100           | 1 | 2 | none    | 600     | 1 job(s) ahead",
-        "max caps growth               | R:1000     | 1:10            | 1 | 1 | none    | 1010    | 1 job(s) ahead",
-        "running without limit, growth | R          | ''              | 1 | 2 | none    | 120     | could be earlier",
-        "running without limit, no room| R          | ''              | 1 | 1 | none    | unknown | 1 busy node(s) run jobs without a time limit",
-        "ahead without limit, room     | F          | 1:-             | 1 | 2 | none    | 120     | could be earlier",
-        "ahead without limit, no room  | F          | 1:-             | 1 | 1 | none    | unknown | 1 job(s) ahead have no time limit",
-        "back-off until known          | ''         | ''              | 1 | 1 | 300     | 420     | waiting for quota until",
-        "quota wait, no end known      | ''         | ''              | 1 | 1 | unknown | unknown | waiting for quota (no end known)",
-        "wait irrelevant: free node    | F          | ''              | 1 | 2 | unknown | 0       | nodes are free now",
-        "job larger than cluster limit | F          | ''              | 3 | 2 | none    | unknown | not enough nodes",
-    })
-    void estimates(String name, String nodes, String ahead, int jobNodes, int max, String wait, String expected,
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "free node, empty queue        | F          | ''              | 1 | 1 | none    | 0       | first in the queue; nodes are free now",
+                "gang waits for all its nodes  | F R:300    | ''              | 2 | 2 | none    | 300     | first in the queue",
+                "growth: new node boots        | F          | ''              | 2 | 2 | none    | 120     | up to 1 new node(s) (~120 s boot)",
+                "booting node given ready time | B:30       | ''              | 1 | 1 | none    | 30      | 1 node(s) booting",
+                "booting node, boot time       | B          | ''              | 1 | 1 | none    | 120     | 1 node(s) booting",
+                "job ahead with a limit        | F          | 1:600           | 1 | 1 | none    | 600     | 1 job(s) ahead",
+                "two gangs ahead in sequence   | F F        | 2:100,1:50      | 2 | 2 | none    | 150     | 2 job(s) ahead",
+                "FIFO: not before job ahead    | F R:500    | 2:100           | 1 | 2 | none    | 600     | 1 job(s) ahead",
+                "max caps growth               | R:1000     | 1:10            | 1 | 1 | none    | 1010    | 1 job(s) ahead",
+                "running without limit, growth | R          | ''              | 1 | 2 | none    | 120     | could be earlier",
+                "running without limit, no room| R          | ''              | 1 | 1 | none    | unknown | 1 busy node(s) run jobs without a time limit",
+                "ahead without limit, room     | F          | 1:-             | 1 | 2 | none    | 120     | could be earlier",
+                "ahead without limit, no room  | F          | 1:-             | 1 | 1 | none    | unknown | 1 job(s) ahead have no time limit",
+                "back-off until known          | ''         | ''              | 1 | 1 | 300     | 420     | waiting for quota until",
+                "quota wait, no end known      | ''         | ''              | 1 | 1 | unknown | unknown | waiting for quota (no end known)",
+                "wait irrelevant: free node    | F          | ''              | 1 | 2 | unknown | 0       | nodes are free now",
+                "job larger than cluster limit | F          | ''              | 3 | 2 | none    | unknown | not enough nodes",
+            })
+    void estimates(
+            String name,
+            String nodes,
+            String ahead,
+            int jobNodes,
+            int max,
+            String wait,
+            String expected,
             String basis) {
         List<WaitingJob> jobs = jobs(ahead);
-        GrowthWait w = wait.equals("none") ? null
-                : new GrowthWait("waiting for quota", wait.equals("unknown") ? null : NOW.plusSeconds(Long.parseLong(wait)));
+        GrowthWait w = wait.equals("none")
+                ? null
+                : new GrowthWait(
+                        "waiting for quota", wait.equals("unknown") ? null : NOW.plusSeconds(Long.parseLong(wait)));
         StartEstimate e = StartEstimator.estimate(jobs.size(), jobs, jobNodes, nodes(nodes), max, BOOT, w, NOW);
         assertEquals(jobs.size() + 1, e.position());
         if (expected.equals("unknown")) {
@@ -61,7 +72,8 @@ class StartEstimatorTest {
 
     @Test
     void beyondTheCapOnlyThePositionIsExact() {
-        List<WaitingJob> jobs = jobs(String.join(",", java.util.Collections.nCopies(StartEstimator.MAX_SIMULATED, "1:10")));
+        List<WaitingJob> jobs =
+                jobs(String.join(",", java.util.Collections.nCopies(StartEstimator.MAX_SIMULATED, "1:10")));
         StartEstimate e = StartEstimator.estimate(5000, jobs, 1, nodes("F"), 1, BOOT, null, NOW);
         assertEquals(5001, e.position());
         assertNull(e.startAt());
@@ -70,7 +82,8 @@ class StartEstimatorTest {
 
     @Test
     void aThousandJobsAheadAreSimulated() {
-        List<WaitingJob> jobs = jobs(String.join(",", java.util.Collections.nCopies(StartEstimator.MAX_SIMULATED, "1:10")));
+        List<WaitingJob> jobs =
+                jobs(String.join(",", java.util.Collections.nCopies(StartEstimator.MAX_SIMULATED, "1:10")));
         StartEstimate e = StartEstimator.estimate(jobs.size(), jobs, 1, nodes("F"), 1, BOOT, null, NOW);
         assertEquals(NOW.plusSeconds(10_000), e.startAt());
     }
@@ -82,11 +95,12 @@ class StartEstimatorTest {
         List<StartEstimate> all = StartEstimator.estimateQueue(queue, cluster, 5, BOOT, null, NOW);
         assertEquals(queue.size(), all.size());
         for (int i = 0; i < queue.size(); i++) {
-            StartEstimate alone = StartEstimator.estimate(i, queue.subList(0, i), queue.get(i).nodes(), cluster, 5, BOOT,
-                    null, NOW);
+            StartEstimate alone =
+                    StartEstimator.estimate(i, queue.subList(0, i), queue.get(i).nodes(), cluster, 5, BOOT, null, NOW);
             assertEquals(alone, all.get(i));
         }
-        // 2 nodes at 40 s (R:40 and F), so the first starts at 40; the 1-node job without a limit at 120 (booting or new)
+        // 2 nodes at 40 s (R:40 and F), so the first starts at 40; the 1-node job without a limit at 120 (booting or
+        // new)
         assertEquals(NOW.plusSeconds(40), all.get(0).startAt());
         assertEquals(NOW.plusSeconds(120), all.get(1).startAt());
     }
@@ -106,12 +120,13 @@ class StartEstimatorTest {
             String name = "n" + i++;
             String[] p = s.split(":");
             Instant t = p.length > 1 ? NOW.plusSeconds(Long.parseLong(p[1])) : null;
-            nodes.add(switch (p[0]) {
-                case "F" -> NodeSlot.free(name, NOW.minusSeconds(5));
-                case "B" -> NodeSlot.booting(name, NOW, t);
-                case "R" -> NodeSlot.busy(name, NOW.minusSeconds(5), t);
-                default -> throw new IllegalArgumentException(s);
-            });
+            nodes.add(
+                    switch (p[0]) {
+                        case "F" -> NodeSlot.free(name, NOW.minusSeconds(5));
+                        case "B" -> NodeSlot.booting(name, NOW, t);
+                        case "R" -> NodeSlot.busy(name, NOW.minusSeconds(5), t);
+                        default -> throw new IllegalArgumentException(s);
+                    });
         }
         return nodes;
     }

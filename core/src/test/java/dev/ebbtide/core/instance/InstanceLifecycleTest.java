@@ -28,31 +28,102 @@ class InstanceLifecycleTest {
 
     static Stream<Arguments> transitions() {
         return Stream.of(
-                Arguments.of(InstanceState.Creating, new InstanceEvent.Create(), InstanceState.Creating, List.of(START_NODE)),
+                Arguments.of(
+                        InstanceState.Creating,
+                        new InstanceEvent.Create(),
+                        InstanceState.Creating,
+                        List.of(START_NODE)),
                 Arguments.of(InstanceState.Creating, new InstanceEvent.NodeUp(), InstanceState.Running, List.of()),
-                Arguments.of(InstanceState.Running, new InstanceEvent.NodeBusy(true), InstanceState.JobRunning, List.of()),
-                Arguments.of(InstanceState.JobRunning, new InstanceEvent.NodeBusy(false), InstanceState.Running, List.of()),
-                Arguments.of(InstanceState.Running, new InstanceEvent.Stop(Source.OPERATOR), InstanceState.Stopping, List.of(STOP_NODE)),
-                Arguments.of(InstanceState.JobRunning, new InstanceEvent.Stop(Source.SCHEDULE), InstanceState.Stopping, List.of(STOP_NODE)),
-                Arguments.of(InstanceState.Stopping, new InstanceEvent.NodeDown("stopped"), InstanceState.Stopped, List.of()),
-                Arguments.of(InstanceState.Stopped, new InstanceEvent.Start(Source.OPERATOR), InstanceState.Starting, List.of(START_NODE)),
-                Arguments.of(InstanceState.Stopped, new InstanceEvent.Start(Source.SCHEDULE), InstanceState.Starting, List.of(START_NODE)),
+                Arguments.of(
+                        InstanceState.Running, new InstanceEvent.NodeBusy(true), InstanceState.JobRunning, List.of()),
+                Arguments.of(
+                        InstanceState.JobRunning, new InstanceEvent.NodeBusy(false), InstanceState.Running, List.of()),
+                Arguments.of(
+                        InstanceState.Running,
+                        new InstanceEvent.Stop(Source.OPERATOR),
+                        InstanceState.Stopping,
+                        List.of(STOP_NODE)),
+                Arguments.of(
+                        InstanceState.JobRunning,
+                        new InstanceEvent.Stop(Source.SCHEDULE),
+                        InstanceState.Stopping,
+                        List.of(STOP_NODE)),
+                Arguments.of(
+                        InstanceState.Stopping,
+                        new InstanceEvent.NodeDown("stopped"),
+                        InstanceState.Stopped,
+                        List.of()),
+                Arguments.of(
+                        InstanceState.Stopped,
+                        new InstanceEvent.Start(Source.OPERATOR),
+                        InstanceState.Starting,
+                        List.of(START_NODE)),
+                Arguments.of(
+                        InstanceState.Stopped,
+                        new InstanceEvent.Start(Source.SCHEDULE),
+                        InstanceState.Starting,
+                        List.of(START_NODE)),
                 Arguments.of(InstanceState.Starting, new InstanceEvent.NodeUp(), InstanceState.Running, List.of()),
-                Arguments.of(InstanceState.Running, new InstanceEvent.Restart(), InstanceState.Restarting, List.of(STOP_NODE, START_NODE)),
-                Arguments.of(InstanceState.Restarting, new InstanceEvent.NodeDown("stopped"), InstanceState.Restarting, List.of()),
+                Arguments.of(
+                        InstanceState.Running,
+                        new InstanceEvent.Restart(),
+                        InstanceState.Restarting,
+                        List.of(STOP_NODE, START_NODE)),
+                Arguments.of(
+                        InstanceState.Restarting,
+                        new InstanceEvent.NodeDown("stopped"),
+                        InstanceState.Restarting,
+                        List.of()),
                 Arguments.of(InstanceState.Restarting, new InstanceEvent.NodeUp(), InstanceState.Running, List.of()),
-                Arguments.of(InstanceState.Running, new InstanceEvent.NodeDown("agent silent"), InstanceState.Failed, List.of()),
-                Arguments.of(InstanceState.Starting, new InstanceEvent.NodeFailed("no capacity"), InstanceState.Failed, List.of()),
-                Arguments.of(InstanceState.Failed, new InstanceEvent.Start(Source.OPERATOR), InstanceState.Starting, List.of(START_NODE)),
-                Arguments.of(InstanceState.Failed, new InstanceEvent.Restart(), InstanceState.Restarting, List.of(STOP_NODE, START_NODE)),
-                Arguments.of(InstanceState.Stopped, new InstanceEvent.Delete(), InstanceState.Deleting, List.of(DELETE_NODE)),
-                Arguments.of(InstanceState.JobRunning, new InstanceEvent.Delete(), InstanceState.Deleting, List.of(DELETE_NODE)),
-                Arguments.of(InstanceState.Deleting, new InstanceEvent.NodeDown("deleted"), InstanceState.Deleted, List.of()),
+                Arguments.of(
+                        InstanceState.Running,
+                        new InstanceEvent.NodeDown("agent silent"),
+                        InstanceState.Failed,
+                        List.of()),
+                Arguments.of(
+                        InstanceState.Starting,
+                        new InstanceEvent.NodeFailed("no capacity"),
+                        InstanceState.Failed,
+                        List.of()),
+                Arguments.of(
+                        InstanceState.Failed,
+                        new InstanceEvent.Start(Source.OPERATOR),
+                        InstanceState.Starting,
+                        List.of(START_NODE)),
+                Arguments.of(
+                        InstanceState.Failed,
+                        new InstanceEvent.Restart(),
+                        InstanceState.Restarting,
+                        List.of(STOP_NODE, START_NODE)),
+                Arguments.of(
+                        InstanceState.Stopped,
+                        new InstanceEvent.Delete(),
+                        InstanceState.Deleting,
+                        List.of(DELETE_NODE)),
+                Arguments.of(
+                        InstanceState.JobRunning,
+                        new InstanceEvent.Delete(),
+                        InstanceState.Deleting,
+                        List.of(DELETE_NODE)),
+                Arguments.of(
+                        InstanceState.Deleting,
+                        new InstanceEvent.NodeDown("deleted"),
+                        InstanceState.Deleted,
+                        List.of()),
                 // nothing to do
-                Arguments.of(InstanceState.Stopped, new InstanceEvent.Stop(Source.SCHEDULE), InstanceState.Stopped, List.of()),
-                Arguments.of(InstanceState.Starting, new InstanceEvent.Start(Source.SCHEDULE), InstanceState.Starting, List.of()),
+                Arguments.of(
+                        InstanceState.Stopped,
+                        new InstanceEvent.Stop(Source.SCHEDULE),
+                        InstanceState.Stopped,
+                        List.of()),
+                Arguments.of(
+                        InstanceState.Starting,
+                        new InstanceEvent.Start(Source.SCHEDULE),
+                        InstanceState.Starting,
+                        List.of()),
                 Arguments.of(InstanceState.Stopping, new InstanceEvent.NodeUp(), InstanceState.Stopping, List.of()),
-                Arguments.of(InstanceState.Stopped, new InstanceEvent.NodeBusy(true), InstanceState.Stopped, List.of()));
+                Arguments.of(
+                        InstanceState.Stopped, new InstanceEvent.NodeBusy(true), InstanceState.Stopped, List.of()));
     }
 
     @ParameterizedTest(name = "{0} + {1} -> {2} {3}")
@@ -66,9 +137,18 @@ class InstanceLifecycleTest {
 
     static Stream<Arguments> refusals() {
         return Stream.of(
-                Arguments.of(InstanceState.Running, new InstanceEvent.Start(Source.OPERATOR), "ci-1 is Running: only a Stopped or Failed instance can be started"),
-                Arguments.of(InstanceState.Deleting, new InstanceEvent.Stop(Source.OPERATOR), "ci-1 is Deleting: it cannot be stopped"),
-                Arguments.of(InstanceState.Stopped, new InstanceEvent.Restart(), "ci-1 is Stopped: only a running or failed instance can be restarted"),
+                Arguments.of(
+                        InstanceState.Running,
+                        new InstanceEvent.Start(Source.OPERATOR),
+                        "ci-1 is Running: only a Stopped or Failed instance can be started"),
+                Arguments.of(
+                        InstanceState.Deleting,
+                        new InstanceEvent.Stop(Source.OPERATOR),
+                        "ci-1 is Deleting: it cannot be stopped"),
+                Arguments.of(
+                        InstanceState.Stopped,
+                        new InstanceEvent.Restart(),
+                        "ci-1 is Stopped: only a running or failed instance can be restarted"),
                 Arguments.of(InstanceState.Deleted, new InstanceEvent.Start(Source.OPERATOR), "ci-1 is deleted"));
     }
 
@@ -83,37 +163,57 @@ class InstanceLifecycleTest {
 
     @Test
     void idleShutdownStopsARunningInstanceOnlyAfterItsIdleTime() {
-        InstanceSnapshot running = InstanceLifecycle.apply(in(InstanceState.Starting), new InstanceEvent.NodeUp(), T0).instance();
+        InstanceSnapshot running = InstanceLifecycle.apply(in(InstanceState.Starting), new InstanceEvent.NodeUp(), T0)
+                .instance();
         assertEquals(T0, running.idleSince());
         assertEquals(T0.plus(IDLE), InstanceLifecycle.nextCheckAt(running));
-        InstanceOutcome early = InstanceLifecycle.apply(running, new InstanceEvent.Tick(), T0.plus(IDLE).minusSeconds(1));
+        InstanceOutcome early = InstanceLifecycle.apply(
+                running, new InstanceEvent.Tick(), T0.plus(IDLE).minusSeconds(1));
         assertEquals(InstanceState.Running, early.instance().state());
         InstanceOutcome due = InstanceLifecycle.apply(running, new InstanceEvent.Tick(), T0.plus(IDLE));
         assertEquals(InstanceState.Stopping, due.instance().state());
         assertEquals(List.of(STOP_NODE), due.actions());
-        assertEquals("idle for 1200 s (idle_time_before_shutdown)", due.instance().reason());
-        InstanceOutcome stopped = InstanceLifecycle.apply(due.instance(), new InstanceEvent.NodeDown("agent stopped"), T0.plus(IDLE));
+        assertEquals(
+                "idle for 1200 s (idle_time_before_shutdown)", due.instance().reason());
+        InstanceOutcome stopped =
+                InstanceLifecycle.apply(due.instance(), new InstanceEvent.NodeDown("agent stopped"), T0.plus(IDLE));
         assertEquals(InstanceState.Stopped, stopped.instance().state());
-        assertEquals("idle for 1200 s (idle_time_before_shutdown)", stopped.instance().reason(), "why it stopped");
+        assertEquals(
+                "idle for 1200 s (idle_time_before_shutdown)",
+                stopped.instance().reason(),
+                "why it stopped");
     }
 
     @Test
     void aJobResetsTheIdleClockAndABusyInstanceIsNeverIdleStopped() {
         InstanceSnapshot running = in(InstanceState.Running);
-        InstanceSnapshot busy = InstanceLifecycle.apply(running, new InstanceEvent.NodeBusy(true), T0.plusSeconds(60)).instance();
-        assertEquals(InstanceState.JobRunning,
-                InstanceLifecycle.apply(busy, new InstanceEvent.Tick(), T0.plus(IDLE).plusSeconds(3600)).instance().state());
-        InstanceSnapshot idleAgain = InstanceLifecycle.apply(busy, new InstanceEvent.NodeBusy(false), T0.plusSeconds(600)).instance();
+        InstanceSnapshot busy = InstanceLifecycle.apply(running, new InstanceEvent.NodeBusy(true), T0.plusSeconds(60))
+                .instance();
+        assertEquals(
+                InstanceState.JobRunning,
+                InstanceLifecycle.apply(
+                                busy, new InstanceEvent.Tick(), T0.plus(IDLE).plusSeconds(3600))
+                        .instance()
+                        .state());
+        InstanceSnapshot idleAgain = InstanceLifecycle.apply(
+                        busy, new InstanceEvent.NodeBusy(false), T0.plusSeconds(600))
+                .instance();
         assertEquals(T0.plusSeconds(600), idleAgain.idleSince());
-        assertEquals(InstanceState.Running,
-                InstanceLifecycle.apply(idleAgain, new InstanceEvent.Tick(), T0.plus(IDLE)).instance().state());
+        assertEquals(
+                InstanceState.Running,
+                InstanceLifecycle.apply(idleAgain, new InstanceEvent.Tick(), T0.plus(IDLE))
+                        .instance()
+                        .state());
     }
 
     @Test
     void withoutAnIdleTimeItIsNeverStoppedForIdleness() {
         InstanceSnapshot running = new InstanceSnapshot("ci-1", InstanceState.Running, T0, T0, null, "test");
         assertNull(InstanceLifecycle.nextCheckAt(running));
-        assertEquals(InstanceState.Running,
-                InstanceLifecycle.apply(running, new InstanceEvent.Tick(), T0.plus(Duration.ofDays(30))).instance().state());
+        assertEquals(
+                InstanceState.Running,
+                InstanceLifecycle.apply(running, new InstanceEvent.Tick(), T0.plus(Duration.ofDays(30)))
+                        .instance()
+                        .state());
     }
 }

@@ -42,8 +42,11 @@ class PlacementPlannerTest {
 
     @Test
     void startsByPriorityThenFifo() {
-        List<WaitingJob> queue = List.of(job("low-1", 1, Priority.LOW, 1), job("med-3", 1, Priority.MEDIUM, 3),
-                job("high-5", 1, Priority.HIGH, 5), job("med-2", 1, Priority.MEDIUM, 2));
+        List<WaitingJob> queue = List.of(
+                job("low-1", 1, Priority.LOW, 1),
+                job("med-3", 1, Priority.MEDIUM, 3),
+                job("high-5", 1, Priority.HIGH, 5),
+                job("med-2", 1, Priority.MEDIUM, 2));
         List<NodeSlot> nodes = List.of(free("a", -10), free("b", -20), free("c", -30));
 
         List<Start> starts = PlacementPlanner.plan(queue, nodes, NOW);
@@ -68,14 +71,15 @@ class PlacementPlannerTest {
         assertEquals(List.of(), PlacementPlanner.plan(List.of(gang), twoFree, NOW));
 
         List<NodeSlot> threeFree = List.of(free("a", -1), free("b", -2), free("c", 0));
-        assertEquals(List.of(new Start("gang", List.of("c", "a", "b"))),
+        assertEquals(
+                List.of(new Start("gang", List.of("c", "a", "b"))),
                 PlacementPlanner.plan(List.of(gang), threeFree, NOW));
     }
 
     @Test
     void neverUsesBootingOrBusyNodes() {
-        List<NodeSlot> nodes = List.of(NodeSlot.booting("boot", at(-10), at(100)),
-                NodeSlot.busy("busy", at(-10), at(1)));
+        List<NodeSlot> nodes =
+                List.of(NodeSlot.booting("boot", at(-10), at(100)), NodeSlot.busy("busy", at(-10), at(1)));
 
         assertEquals(List.of(), PlacementPlanner.plan(List.of(job("j", 1, Priority.HIGH, 1)), nodes, NOW));
     }
@@ -85,7 +89,9 @@ class PlacementPlannerTest {
      * and no node is extra. A 1-node job behind it may take the free node only if it is gone by +100 s.
      */
     @ParameterizedTest(name = "limit {0} s -> backfilled {1}")
-    @CsvSource(nullValues = "unknown", value = {"50, true", "100, true", "101, false", "unknown, false"})
+    @CsvSource(
+            nullValues = "unknown",
+            value = {"50, true", "100, true", "101, false", "unknown, false"})
     void backfillsOnlyJobsThatEndBeforeTheHeadsReservation(Long limitS, boolean backfilled) {
         List<WaitingJob> queue = List.of(job("head", 2, 1, null), job("small", 1, 2, limitS));
         List<NodeSlot> nodes = List.of(free("f", -10), NodeSlot.busy("b", at(-500), at(100)));
@@ -98,10 +104,10 @@ class PlacementPlannerTest {
     @Test
     void backfillsUnknownLimitJobsOnlyIntoExtraNodes() {
         // head needs 2: 1 free now + 2 booting ready at +100 s -> 3 available at the reservation, 1 extra.
-        List<NodeSlot> nodes = List.of(free("f", -10), NodeSlot.booting("p1", at(-20), at(100)),
-                NodeSlot.booting("p2", at(-20), at(100)));
-        List<WaitingJob> queue = List.of(job("head", 2, 1, null), job("two", 2, 2, null), job("one", 1, 3, null),
-                job("one-more", 1, 4, null));
+        List<NodeSlot> nodes = List.of(
+                free("f", -10), NodeSlot.booting("p1", at(-20), at(100)), NodeSlot.booting("p2", at(-20), at(100)));
+        List<WaitingJob> queue = List.of(
+                job("head", 2, 1, null), job("two", 2, 2, null), job("one", 1, 3, null), job("one-more", 1, 4, null));
 
         List<Start> starts = PlacementPlanner.plan(queue, nodes, NOW);
 
@@ -130,8 +136,11 @@ class PlacementPlannerTest {
                     nodes.add(NodeSlot.busy("b60", at(-100), at(60)));
                     nodes.add(NodeSlot.booting("p90", at(-30), at(90)));
                     nodes.add(NodeSlot.busy("bx", at(-100), null));
-                    List<WaitingJob> queue = List.of(job("head", headNodes, 1, null), job("a", 1, 2, limit),
-                            job("b", 1, 3, null), job("c", 2, 4, limit));
+                    List<WaitingJob> queue = List.of(
+                            job("head", headNodes, 1, null),
+                            job("a", 1, 2, limit),
+                            job("b", 1, 3, null),
+                            job("c", 2, 4, limit));
                     List<Start> starts = PlacementPlanner.plan(queue, nodes, NOW);
                     if (startedIds(starts).contains("head")) {
                         continue;
@@ -150,9 +159,12 @@ class PlacementPlannerTest {
                         }
                     }
                     for (Start s : starts) {
-                        WaitingJob j = queue.stream().filter(q -> q.jobId().equals(s.jobId())).findFirst().get();
-                        boolean endsBefore = j.timeLimit() != null
-                                && j.timeLimit().getSeconds() <= reservation;
+                        WaitingJob j = queue.stream()
+                                .filter(q -> q.jobId().equals(s.jobId()))
+                                .findFirst()
+                                .get();
+                        boolean endsBefore =
+                                j.timeLimit() != null && j.timeLimit().getSeconds() <= reservation;
                         if (!endsBefore) {
                             available -= j.nodes();
                         }
@@ -175,8 +187,9 @@ class PlacementPlannerTest {
     }
 
     @ParameterizedTest
-    @CsvSource(nullValues = "null", value = {"high, HIGH", "HIGH, HIGH", " Low , LOW", "medium, MEDIUM",
-            "null, MEDIUM", "'', MEDIUM"})
+    @CsvSource(
+            nullValues = "null",
+            value = {"high, HIGH", "HIGH, HIGH", " Low , LOW", "medium, MEDIUM", "null, MEDIUM", "'', MEDIUM"})
     void parsesPriorityCaseInsensitively(String in, Priority expected) {
         assertEquals(expected, Priority.parse(in));
     }

@@ -31,8 +31,10 @@ class QuotaPlannerTest {
             approval given                   | 2 | false | true  | standardNCSv3Family=0/12                          | 2 | -
             approval given, then full        | 3 | false | true  | standardNCSv3Family=0/12                          | 2 | waiting for quota: standardNCSv3Family uses 0 of 12 cores
             """)
-    void decides(String name, int nodes, boolean lowPriority, boolean approval, String limits, int allowed, String wait) {
-        QuotaDecision d = QuotaPlanner.plan(new QuotaRequest("NCsv3", NCV3, 6, nodes, lowPriority, approval), parse(limits));
+    void decides(
+            String name, int nodes, boolean lowPriority, boolean approval, String limits, int allowed, String wait) {
+        QuotaDecision d =
+                QuotaPlanner.plan(new QuotaRequest("NCsv3", NCV3, 6, nodes, lowPriority, approval), parse(limits));
         assertEquals(allowed, d.allowedNodes(), name);
         assertEquals("-".equals(wait) ? null : wait, d.waits() ? d.waiting().message() : null, name);
     }
@@ -46,16 +48,19 @@ class QuotaPlannerTest {
 
     @Test
     void theWaitNamesItsKindAndNumbers() {
-        QuotaDecision.Wait w = QuotaPlanner.plan(new QuotaRequest("NCsv3", NCV3, 6, 2, false, false),
-                parse("standardNCSv3Family=18/24")).waiting();
+        QuotaDecision.Wait w = QuotaPlanner.plan(
+                        new QuotaRequest("NCsv3", NCV3, 6, 2, false, false), parse("standardNCSv3Family=18/24"))
+                .waiting();
         assertEquals(QuotaDecision.Kind.QUOTA, w.kind());
         assertEquals(NCV3, w.quota());
         assertEquals(18, w.used());
         assertEquals(24, w.limit());
-        QuotaDecision.Wait a = QuotaPlanner.plan(new QuotaRequest("NCsv3", NCV3, 6, 2, false, true), Map.of()).waiting();
+        QuotaDecision.Wait a = QuotaPlanner.plan(new QuotaRequest("NCsv3", NCV3, 6, 2, false, true), Map.of())
+                .waiting();
         assertEquals(QuotaDecision.Kind.APPROVAL, a.kind());
         assertTrue(a.message().startsWith("waiting for approval of NCsv3"));
-        assertNull(QuotaPlanner.plan(new QuotaRequest("D", "standardDFamily", 1, 2, false, false), Map.of()).waiting());
+        assertNull(QuotaPlanner.plan(new QuotaRequest("D", "standardDFamily", 1, 2, false, false), Map.of())
+                .waiting());
     }
 
     private static Map<String, CoreLimit> parse(String text) {

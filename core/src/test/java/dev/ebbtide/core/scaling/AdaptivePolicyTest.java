@@ -40,7 +40,8 @@ class AdaptivePolicyTest {
     void startsTheWarmPoolAheadOfDemandAfterABurst() {
         // 10 nodes asked for at t=0: rate 10/300 per s, 4 expected within 120 s.
         ArrivalHistory h = arrivals(10, at(0));
-        ClusterSnapshot s = cluster().busy("b1", "b2").preparing("p1").queued(1).arrivals(h).build();
+        ClusterSnapshot s =
+                cluster().busy("b1", "b2").preparing("p1").queued(1).arrivals(h).build();
 
         ScalingDecision d = policy.decide(s, at(0));
 
@@ -53,15 +54,22 @@ class AdaptivePolicyTest {
     @Test
     void keepsWarmNodesUntilThePredictionDecaysAndNeverPastTheIdleTime() {
         ArrivalHistory h = arrivals(10, at(0)); // K(t) = 4 exp(-t/300)
-        ClusterSnapshot s = cluster().idleTime(1800).idle("a", 0).idle("b", 0).idle("c", 0).idle("d", 0)
-                .idle("e", 0).arrivals(h).build();
+        ClusterSnapshot s = cluster()
+                .idleTime(1800)
+                .idle("a", 0)
+                .idle("b", 0)
+                .idle("c", 0)
+                .idle("d", 0)
+                .idle("e", 0)
+                .arrivals(h)
+                .build();
 
         ScalingDecision d = policy.decide(s, at(0));
         // pool round(4) = 4: the fifth node goes at once; ranks 0..3 stay while K >= rank + 0.5.
         assertEquals(1, d.removeNodes().size());
         assertTrue(has(d, ReasonCode.KEPT_WARM), d.explain());
-        Instant rank3Leaves = Instant.ofEpochMilli((long) Math.ceil(
-                (at(0).toEpochMilli() / 1000.0 + 300 * Math.log(4 / 3.5)) * 1000));
+        Instant rank3Leaves = Instant.ofEpochMilli(
+                (long) Math.ceil((at(0).toEpochMilli() / 1000.0 + 300 * Math.log(4 / 3.5)) * 1000));
         assertEquals(rank3Leaves, d.nextCheckAt());
 
         ClusterSnapshot capped = cluster().idleTime(60).idle("a", 0).arrivals(h).build();
@@ -72,7 +80,8 @@ class AdaptivePolicyTest {
     @Test
     void decidesFromTheSnapshotsHistoryOnly() {
         ArrivalHistory busy = arrivals(10, at(0));
-        ClusterSnapshot warm = cluster().name("busy-cluster").idle("i", 0).arrivals(busy).build();
+        ClusterSnapshot warm =
+                cluster().name("busy-cluster").idle("i", 0).arrivals(busy).build();
         ClusterSnapshot quiet = cluster().name("quiet-cluster").idle("i", 0).build();
 
         assertEquals(List.of(), policy.decide(warm, at(1)).removeNodes());
@@ -87,7 +96,11 @@ class AdaptivePolicyTest {
         ClusterSnapshot capped = cluster().max(5).busy("b").arrivals(h).build();
         assertEquals(5, policy.decide(capped, at(0)).targetCount());
 
-        ClusterSnapshot backingOff = cluster().busy("b").backoffUntil(60, "capacity unavailable").arrivals(h).build();
+        ClusterSnapshot backingOff = cluster()
+                .busy("b")
+                .backoffUntil(60, "capacity unavailable")
+                .arrivals(h)
+                .build();
         ScalingDecision d = policy.decide(backingOff, at(0));
         assertEquals(1, d.targetCount());
         assertTrue(has(d, ReasonCode.BACKING_OFF));
@@ -105,7 +118,8 @@ class AdaptivePolicyTest {
 
     @Test
     void startsNothingAheadWhenTheIdleTimeIsZero() {
-        ClusterSnapshot s = cluster().idleTime(0).busy("b").arrivals(arrivals(10, at(0))).build();
+        ClusterSnapshot s =
+                cluster().idleTime(0).busy("b").arrivals(arrivals(10, at(0))).build();
 
         assertEquals(1, policy.decide(s, at(0)).targetCount());
     }
@@ -115,13 +129,17 @@ class AdaptivePolicyTest {
         AdaptivePolicy def = (AdaptivePolicy) Policies.create("adaptive");
         ArrivalHistory h = arrivals(10, at(0));
         assertEquals(6.0, def.expectedDemand(h, at(0)), 1e-9);
-        assertEquals(2 + 6, def.decide(cluster().busy("b1", "b2").arrivals(h).build(), at(0)).targetCount());
+        assertEquals(
+                2 + 6,
+                def.decide(cluster().busy("b1", "b2").arrivals(h).build(), at(0))
+                        .targetCount());
     }
 
     @Test
     void keepOnlyVariantStartsNothingAhead() {
         ScalingPolicy keep = Policies.create("adaptive-keep");
-        ClusterSnapshot s = cluster().busy("b").idle("i", 0).arrivals(arrivals(10, at(0))).build();
+        ClusterSnapshot s =
+                cluster().busy("b").idle("i", 0).arrivals(arrivals(10, at(0))).build();
 
         ScalingDecision d = keep.decide(s, at(0));
 

@@ -9,9 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** The per-cluster arrival history and the learned idle time, with fixed instants. */
 class ArrivalHistoryTest {
@@ -73,8 +73,8 @@ class ArrivalHistoryTest {
     })
     void learnsTheIdleTimeFromTheGaps(long gapS, long missS, long ceilingS, long idleS) {
         ArrivalHistory h = every(gapS, 50);
-        assertEquals(Duration.ofSeconds(idleS), h.bestIdleTime(Duration.ofSeconds(missS),
-                Duration.ofSeconds(ceilingS)));
+        assertEquals(
+                Duration.ofSeconds(idleS), h.bestIdleTime(Duration.ofSeconds(missS), Duration.ofSeconds(ceilingS)));
     }
 
     @Test
@@ -85,20 +85,27 @@ class ArrivalHistoryTest {
 
     @Test
     void learnedPolicyKeepsTheLastIdledNodeThroughTheUsualGap() {
-        // one job every 240 s for 200 minutes: adaptive's warm pool keeps the last idled node while K >= 0.5, i.e. 234 s
+        // one job every 240 s for 200 minutes: adaptive's warm pool keeps the last idled node while K >= 0.5, i.e. 234
+        // s
         // after the last arrival (K = 1.5 * 120 s * 0.00605/s = 1.09 then, decaying with tau 300 s); the learned
         // idle time keeps it 300 s after it idled (miss cost 120 s * (1 + 4) = 600 s > 240 s of idle on average).
         ArrivalHistory h = every(240, 50);
         Instant last = h.last();
         long t = last.getEpochSecond() - at(0).getEpochSecond();
-        ClusterSnapshot s = cluster().idleTime(3600).idle("old", t - 100).idle("new", t).arrivals(h).build();
+        ClusterSnapshot s = cluster()
+                .idleTime(3600)
+                .idle("old", t - 100)
+                .idle("new", t)
+                .arrivals(h)
+                .build();
 
         ScalingDecision learned = Policies.create("adaptive-learned").decide(s, at(t + 250));
         ScalingDecision plain = Policies.create("adaptive").decide(s, at(t + 250));
 
         assertEquals(List.of("old"), learned.removeNodes());
         assertEquals(at(t + 300), learned.nextCheckAt());
-        assertEquals(List.of("new", "old"), plain.removeNodes().stream().sorted().toList());
+        assertEquals(
+                List.of("new", "old"), plain.removeNodes().stream().sorted().toList());
     }
 
     @Test
@@ -107,13 +114,15 @@ class ArrivalHistoryTest {
         long t = h.last().getEpochSecond() - at(0).getEpochSecond();
         ClusterSnapshot s = cluster().idleTime(60).idle("new", t).arrivals(h).build();
 
-        assertEquals(List.of("new"), Policies.create("adaptive-learned").decide(s, at(t + 60)).removeNodes());
+        assertEquals(
+                List.of("new"),
+                Policies.create("adaptive-learned").decide(s, at(t + 60)).removeNodes());
     }
 
     @Test
     void noneIsTheDefaultOfASnapshot() {
-        ClusterSnapshot s = new ClusterSnapshot("c", new ScalingSettings(0, 1, Duration.ZERO), List.of(), List.of(),
-                0, null);
+        ClusterSnapshot s =
+                new ClusterSnapshot("c", new ScalingSettings(0, 1, Duration.ZERO), List.of(), List.of(), 0, null);
         assertSame(ArrivalHistory.NONE, s.arrivals());
     }
 }

@@ -50,7 +50,12 @@ class FixedIdlePolicyTest {
 
     @Test
     void neverRemovesPreparingBusyOrLeavingNodes() {
-        ClusterSnapshot s = cluster().idleTime(0).busy("b1", "b2").preparing("p1").leaving("l1").idle("i1", 0)
+        ClusterSnapshot s = cluster()
+                .idleTime(0)
+                .busy("b1", "b2")
+                .preparing("p1")
+                .leaving("l1")
+                .idle("i1", 0)
                 .build();
 
         ScalingDecision d = policy.decide(s, at(1_000_000));
@@ -61,7 +66,8 @@ class FixedIdlePolicyTest {
 
     @Test
     void nextCheckIsTheEarliestIdleDeadline() {
-        ClusterSnapshot s = cluster().idleTime(60).idle("a", 10).idle("b", 0).idle("c", 30).build();
+        ClusterSnapshot s =
+                cluster().idleTime(60).idle("a", 10).idle("b", 0).idle("c", 30).build();
 
         ScalingDecision d = policy.decide(s, at(59));
 
@@ -71,7 +77,13 @@ class FixedIdlePolicyTest {
 
     @Test
     void keepsMinNodesAndRemovesTheLongestIdleFirst() {
-        ClusterSnapshot s = cluster().min(2).idleTime(60).idle("a", 0).idle("b", 5).idle("c", 10).build();
+        ClusterSnapshot s = cluster()
+                .min(2)
+                .idleTime(60)
+                .idle("a", 0)
+                .idle("b", 5)
+                .idle("c", 10)
+                .build();
 
         ScalingDecision d = policy.decide(s, at(500));
 
@@ -124,7 +136,8 @@ class FixedIdlePolicyTest {
 
     @Test
     void removesIdleNodesAtOnceWhenAboveMax() {
-        ClusterSnapshot s = cluster().max(2).busy("b1", "b2").idle("i1", 0).idle("i2", 10).build();
+        ClusterSnapshot s =
+                cluster().max(2).busy("b1", "b2").idle("i1", 0).idle("i2", 10).build();
 
         ScalingDecision d = policy.decide(s, at(11));
 
@@ -165,7 +178,11 @@ class FixedIdlePolicyTest {
 
     @Test
     void honoursBackoff() {
-        ClusterSnapshot s = cluster().busy("b").queued(2).backoffUntil(300, "quota exceeded").build();
+        ClusterSnapshot s = cluster()
+                .busy("b")
+                .queued(2)
+                .backoffUntil(300, "quota exceeded")
+                .build();
 
         ScalingDecision during = policy.decide(s, at(299));
         assertEquals(1, during.targetCount());
@@ -181,7 +198,8 @@ class FixedIdlePolicyTest {
 
     @Test
     void backoffDoesNotBlockScaleDown() {
-        ClusterSnapshot s = cluster().idleTime(10).idle("i", 0).backoffUntil(300, "").build();
+        ClusterSnapshot s =
+                cluster().idleTime(10).idle("i", 0).backoffUntil(300, "").build();
 
         assertEquals(List.of("i"), policy.decide(s, at(10)).removeNodes());
     }

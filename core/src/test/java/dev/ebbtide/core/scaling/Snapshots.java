@@ -94,7 +94,7 @@ final class Snapshots {
     }
 
     ClusterSnapshot build() {
-        return new ClusterSnapshot(cluster, new ScalingSettings(min, max, idle), queue, nodes, inFlight, backoff,
-                arrivals);
+        return new ClusterSnapshot(
+                cluster, new ScalingSettings(min, max, idle), queue, nodes, inFlight, backoff, arrivals);
     }
 }

@@ -6,16 +6,16 @@ import dev.ebbtide.common.events.Topics;
 import dev.ebbtide.messaging.ConsumerHealth;
 import dev.ebbtide.messaging.DeadLetters;
 import dev.ebbtide.messaging.EventConsumer;
-import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.quarkus.runtime.Startup;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
-import java.util.Map;
 import java.time.Duration;
-import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -36,10 +36,13 @@ public class ClusterDirectory {
 
     @Inject
     DeadLetters deadLetters;
+
     @Inject
     ConsumerHealth health;
+
     @Inject
     Clock clock;
+
     @Inject
     ClustersEnd end;
 
@@ -48,7 +51,10 @@ public class ClusterDirectory {
     @PostConstruct
     void init() {
         consumer = new EventConsumer(CHANNEL, deadLetters, health, clock, d -> Thread.sleep(d.toMillis()))
-                .on(Topics.CLUSTERS, ClusterDefined.class, e -> clusters.put(e.spec().name(), e.spec()));
+                .on(
+                        Topics.CLUSTERS,
+                        ClusterDefined.class,
+                        e -> clusters.put(e.spec().name(), e.spec()));
     }
 
     @Incoming(CHANNEL)
@@ -67,20 +73,22 @@ public class ClusterDirectory {
      * service is known. The broker look-up and the wait block: they run on a worker thread.
      */
     public Uni<Void> caughtUp() {
-        return Uni.createFrom().item(() -> {
-            Map<Integer, Long> ends = end.ends(CATCH_UP_WAIT);
-            long deadline = System.nanoTime() + CATCH_UP_WAIT.toNanos();
-            while (ends.entrySet().stream().anyMatch(e -> read.getOrDefault(e.getKey(), 0L) < e.getValue())
-                    && System.nanoTime() < deadline) {
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-            return (Void) null;
-        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        return Uni.createFrom()
+                .item(() -> {
+                    Map<Integer, Long> ends = end.ends(CATCH_UP_WAIT);
+                    long deadline = System.nanoTime() + CATCH_UP_WAIT.toNanos();
+                    while (ends.entrySet().stream().anyMatch(e -> read.getOrDefault(e.getKey(), 0L) < e.getValue())
+                            && System.nanoTime() < deadline) {
+                        try {
+                            Thread.sleep(20);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            break;
+                        }
+                    }
+                    return (Void) null;
+                })
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
     public Optional<ClusterSpec> find(String name) {

@@ -35,7 +35,8 @@ public class ClustersEnd {
         try {
             KafkaConsumer<byte[], byte[]> c = consumer();
             List<TopicPartition> partitions = c.partitionsFor(Topics.CLUSTERS, timeout).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                    .map(p -> new TopicPartition(p.topic(), p.partition()))
+                    .toList();
             Map<Integer, Long> ends = new HashMap<>();
             c.endOffsets(partitions, timeout).forEach((tp, end) -> ends.put(tp.partition(), end));
             return ends;

@@ -35,9 +35,16 @@ public class BodyTooLarge {
                 declared = -1;
             }
             if (declared > max) {
-                ctx.response().setStatusCode(413).putHeader("Content-Type", "application/json").putHeader("Connection", "close")
-                        .end(new JsonObject().put("error", "the request body is " + declared + " bytes, larger than the limit of "
-                                + max + " bytes").encode());
+                ctx.response()
+                        .setStatusCode(413)
+                        .putHeader("Content-Type", "application/json")
+                        .putHeader("Connection", "close")
+                        .end(new JsonObject()
+                                .put(
+                                        "error",
+                                        "the request body is " + declared + " bytes, larger than the limit of " + max
+                                                + " bytes")
+                                .encode());
                 return;
             }
             ctx.next();

@@ -3,6 +3,7 @@ package dev.ebbtide.submitter.rest;
 import dev.ebbtide.common.azureml.AzureMlYaml;
 import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.azureml.InvalidSpecException;
+import dev.ebbtide.common.compute.DefaultCompute;
 import dev.ebbtide.common.events.JobSubmitted;
 import dev.ebbtide.messaging.auth.Roles;
 import dev.ebbtide.submitter.messaging.ClusterDirectory;
@@ -13,9 +14,6 @@ import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
-import dev.ebbtide.common.compute.DefaultCompute;
-import java.util.Optional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -30,7 +28,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
@@ -40,8 +40,8 @@ import org.jboss.logging.Logger;
 public class JobResource {
     private static final Logger LOG = Logger.getLogger(JobResource.class);
     /** Jobs accepted by this instance (the last 10,000) report NotStarted until the scheduler has them. */
-    private static final Map<String, Recent> RECENT = java.util.Collections.synchronizedMap(
-            new java.util.LinkedHashMap<>(16, 0.75f, false) {
+    private static final Map<String, Recent> RECENT =
+            java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, false) {
                 @Override
                 protected boolean removeEldestEntry(Map.Entry<String, Recent> eldest) {
                     return size() > 10_000;
@@ -50,31 +50,33 @@ public class JobResource {
 
     @Inject
     ClusterDirectory clusters;
+
     @Inject
     SubmissionPublisher publisher;
+
     @Inject
     @RestClient
     SchedulerClient scheduler;
+
     @Inject
     Clock clock;
+
     @Inject
     MeterRegistry registry;
+
     @Inject
     CurrentIdentityAssociation identities;
     /** The cluster that takes jobs naming no compute (docs/compute.md). */
     @ConfigProperty(name = "ebbtide.default-compute")
     Optional<String> defaultCompute;
 
-    private record Recent(String cluster, String submittedBy) {
-    }
+    private record Recent(String cluster, String submittedBy) {}
 
     /** What {@code POST /jobs} answers. */
-    public record Accepted(String id, String cluster, String state) {
-    }
+    public record Accepted(String id, String cluster, String state) {}
 
     /** A REST error: one sentence a user can act on. */
-    public record ErrorBody(String error) {
-    }
+    public record ErrorBody(String error) {}
 
     @POST
     @RolesAllowed({Roles.SUBMITTER, Roles.OPERATOR})
@@ -88,7 +90,9 @@ public class JobResource {
         try {
             job = AzureMlYaml.parseJob(document);
         } catch (InvalidSpecException e) {
-            return rejected(Response.Status.BAD_REQUEST, e.getMessage().lines().findFirst().orElse("invalid job").strip(),
+            return rejected(
+                    Response.Status.BAD_REQUEST,
+                    e.getMessage().lines().findFirst().orElse("invalid job").strip(),
                     "invalid"); // YAML syntax errors span lines; the first one is the sentence
         }
         java.util.Optional<String> limits = dev.ebbtide.common.validation.JobRules.check(job.spec());
@@ -106,16 +110,22 @@ public class JobResource {
             return submit(job, known, principal);
         }
         // a cluster created a moment ago may not have reached this instance yet: read the clusters topic to its end
-        return clusters.caughtUp().map(ignored -> clusters.find(compute).orElse(null)).chain(cluster -> cluster == null
-                ? rejected(Response.Status.NOT_FOUND, "unknown cluster '" + compute + "'; known: " + clusters.names(),
-                        "unknown_cluster")
-                : submit(job, cluster, principal));
+        return clusters.caughtUp()
+                .map(ignored -> clusters.find(compute).orElse(null))
+                .chain(cluster -> cluster == null
+                        ? rejected(
+                                Response.Status.NOT_FOUND,
+                                "unknown cluster '" + compute + "'; known: " + clusters.names(),
+                                "unknown_cluster")
+                        : submit(job, cluster, principal));
     }
 
     private Uni<Response> submit(AzureMlYaml.ParsedJob job, ClusterSpec cluster, String principal) {
         if (job.spec().instanceCount() > cluster.maxInstances()) {
-            return rejected(Response.Status.BAD_REQUEST, "job asks for " + job.spec().instanceCount()
-                    + " nodes but cluster '" + cluster.name() + "' has max_instances " + cluster.maxInstances(),
+            return rejected(
+                    Response.Status.BAD_REQUEST,
+                    "job asks for " + job.spec().instanceCount() + " nodes but cluster '" + cluster.name()
+                            + "' has max_instances " + cluster.maxInstances(),
                     "too_many_nodes");
         }
         String id = UUID.randomUUID().toString();
@@ -126,10 +136,15 @@ public class JobResource {
         }
         return publisher.publish(event).map(ok -> {
             RECENT.put(id, new Recent(cluster.name(), principal));
-            registry.counter("ebbtide_submitter_jobs_total", "cluster", cluster.name(), "outcome", "accepted").increment();
-            LOG.infof("job %s accepted for %s (%d node(s))", id, cluster.name(), job.spec().instanceCount());
-            return Response.status(Response.Status.CREATED).entity(new Accepted(id, cluster.name(), "NotStarted"))
-                    .header("Location", "/jobs/" + id).build();
+            registry.counter("ebbtide_submitter_jobs_total", "cluster", cluster.name(), "outcome", "accepted")
+                    .increment();
+            LOG.infof(
+                    "job %s accepted for %s (%d node(s))",
+                    id, cluster.name(), job.spec().instanceCount());
+            return Response.status(Response.Status.CREATED)
+                    .entity(new Accepted(id, cluster.name(), "NotStarted"))
+                    .header("Location", "/jobs/" + id)
+                    .build();
         });
     }
 
@@ -149,25 +164,37 @@ public class JobResource {
     @Path("/{id}/logs")
     @Produces({MediaType.TEXT_PLAIN, MediaType.APPLICATION_JSON})
     @RolesAllowed({Roles.VIEWER, Roles.SUBMITTER, Roles.OPERATOR})
-    public Uni<Response> logs(@PathParam("id") String id, @QueryParam("rank") Integer rank,
-            @QueryParam("attempt") Integer attempt, @QueryParam("offset") Long offset,
+    public Uni<Response> logs(
+            @PathParam("id") String id,
+            @QueryParam("rank") Integer rank,
+            @QueryParam("attempt") Integer attempt,
+            @QueryParam("offset") Long offset,
             @HeaderParam("Authorization") String authorization) {
-        return scheduler.logs(id, rank, attempt, offset, authorization).onFailure().recoverWithItem(e -> statusOf(e)).map(r -> {
-            if (r.getStatus() == 404 && RECENT.containsKey(id)) {
-                return Response.ok(new byte[0], MediaType.TEXT_PLAIN_TYPE.withCharset("UTF-8")).build(); // not scheduled yet
-            }
-            if (r.getStatus() == 404) {
-                return Response.status(404).type(MediaType.APPLICATION_JSON).entity(new ErrorBody("no job '" + id + "'")).build();
-            }
-            Response.ResponseBuilder out = Response.status(r.getStatus()).entity(r.readEntity(byte[].class))
-                    .type(r.getMediaType());
-            for (String h : new String[] {"X-Ebbtide-Job-State", "X-Ebbtide-Attempt"}) {
-                if (r.getHeaderString(h) != null) {
-                    out.header(h, r.getHeaderString(h));
-                }
-            }
-            return out.build();
-        });
+        return scheduler
+                .logs(id, rank, attempt, offset, authorization)
+                .onFailure()
+                .recoverWithItem(e -> statusOf(e))
+                .map(r -> {
+                    if (r.getStatus() == 404 && RECENT.containsKey(id)) {
+                        return Response.ok(new byte[0], MediaType.TEXT_PLAIN_TYPE.withCharset("UTF-8"))
+                                .build(); // not scheduled yet
+                    }
+                    if (r.getStatus() == 404) {
+                        return Response.status(404)
+                                .type(MediaType.APPLICATION_JSON)
+                                .entity(new ErrorBody("no job '" + id + "'"))
+                                .build();
+                    }
+                    Response.ResponseBuilder out = Response.status(r.getStatus())
+                            .entity(r.readEntity(byte[].class))
+                            .type(r.getMediaType());
+                    for (String h : new String[] {"X-Ebbtide-Job-State", "X-Ebbtide-Attempt"}) {
+                        if (r.getHeaderString(h) != null) {
+                            out.header(h, r.getHeaderString(h));
+                        }
+                    }
+                    return out.build();
+                });
     }
 
     /** Cancels a job (the scheduler owns job state): 200 with the job, 404, or 409 if it already ended. */
@@ -192,17 +219,22 @@ public class JobResource {
         if (!Roles.seesAllJobs(who) && !Roles.principal(who).equals(recent.submittedBy())) {
             throw new ForbiddenException("job '" + id + "' was submitted by someone else");
         }
-        Map<String, String> view = new java.util.LinkedHashMap<>(Map.of("id", id, "cluster", recent.cluster(),
-                "state", "NotStarted"));
+        Map<String, String> view =
+                new java.util.LinkedHashMap<>(Map.of("id", id, "cluster", recent.cluster(), "state", "NotStarted"));
         view.put("submittedBy", recent.submittedBy());
         return Response.ok(view).build();
     }
 
     private static Response relayed(String id, Response r) {
         if (r.getStatus() == 404) {
-            return Response.status(404).entity(new ErrorBody("no job '" + id + "'")).build();
+            return Response.status(404)
+                    .entity(new ErrorBody("no job '" + id + "'"))
+                    .build();
         }
-        return Response.status(r.getStatus()).entity(r.readEntity(String.class)).type(MediaType.APPLICATION_JSON).build();
+        return Response.status(r.getStatus())
+                .entity(r.readEntity(String.class))
+                .type(MediaType.APPLICATION_JSON)
+                .build();
     }
 
     private static Response statusOf(Throwable e) {
@@ -213,8 +245,10 @@ public class JobResource {
     }
 
     private Uni<Response> rejected(Response.Status status, String message, String outcome) {
-        registry.counter("ebbtide_submitter_jobs_total", "cluster", "", "outcome", outcome).increment();
+        registry.counter("ebbtide_submitter_jobs_total", "cluster", "", "outcome", outcome)
+                .increment();
         LOG.infof("job rejected: %s", message);
-        return Uni.createFrom().item(Response.status(status).entity(new ErrorBody(message)).build());
+        return Uni.createFrom()
+                .item(Response.status(status).entity(new ErrorBody(message)).build());
     }
 }

@@ -22,11 +22,13 @@ import java.util.Optional;
  * {@link BodyTooLarge}.
  */
 public final class RequestLimits {
-    private RequestLimits() {
-    }
+    private RequestLimits() {}
 
     static Response error(Response.Status status, String sentence) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(new JobResource.ErrorBody(sentence)).build();
+        return Response.status(status)
+                .type(MediaType.APPLICATION_JSON)
+                .entity(new JobResource.ErrorBody(sentence))
+                .build();
     }
 
     /**
@@ -45,11 +47,14 @@ public final class RequestLimits {
             byte[] body = context.getInputStream().readAllBytes();
             Optional<String> problem = StrictText.problem(body);
             if (problem.isPresent()) {
-                throw new WebApplicationException(error(Response.Status.BAD_REQUEST, "the request body " + problem.get()));
+                throw new WebApplicationException(
+                        error(Response.Status.BAD_REQUEST, "the request body " + problem.get()));
             }
             context.setInputStream(new ByteArrayInputStream(body));
-            context.setMediaType(type == null ? MediaType.TEXT_PLAIN_TYPE.withCharset("UTF-8")
-                    : type.withCharset(StandardCharsets.UTF_8.name()));
+            context.setMediaType(
+                    type == null
+                            ? MediaType.TEXT_PLAIN_TYPE.withCharset("UTF-8")
+                            : type.withCharset(StandardCharsets.UTF_8.name()));
             return context.proceed();
         }
     }
@@ -63,8 +68,10 @@ public final class RequestLimits {
         @Override
         public Response toResponse(NotSupportedException e) {
             MediaType sent = headers == null ? null : headers.getMediaType();
-            return error(Response.Status.UNSUPPORTED_MEDIA_TYPE, "content type " + (sent == null ? "(none)" : sent.getType() + "/" + sent.getSubtype())
-                    + " is not accepted; send application/yaml, application/json or text/plain");
+            return error(
+                    Response.Status.UNSUPPORTED_MEDIA_TYPE,
+                    "content type " + (sent == null ? "(none)" : sent.getType() + "/" + sent.getSubtype())
+                            + " is not accepted; send application/yaml, application/json or text/plain");
         }
     }
 }

@@ -24,8 +24,12 @@ public interface SchedulerClient {
     @GET
     @Path("/{id}/logs")
     @Produces(MediaType.TEXT_PLAIN)
-    Uni<Response> logs(@PathParam("id") String id, @QueryParam("rank") Integer rank, @QueryParam("attempt") Integer attempt,
-            @QueryParam("offset") Long offset, @HeaderParam("Authorization") String authorization);
+    Uni<Response> logs(
+            @PathParam("id") String id,
+            @QueryParam("rank") Integer rank,
+            @QueryParam("attempt") Integer attempt,
+            @QueryParam("offset") Long offset,
+            @HeaderParam("Authorization") String authorization);
 
     @POST
     @Path("/{id}/cancel")

@@ -22,12 +22,11 @@ public final class AuthErrorMapper {
             + "does not match this service's settings";
     static final String FORBIDDEN = "the token's roles do not allow this request";
 
-    private AuthErrorMapper() {
-    }
+    private AuthErrorMapper() {}
 
     static Response error(int status, String sentence) {
-        Response.ResponseBuilder r = Response.status(status).type(MediaType.APPLICATION_JSON)
-                .entity(Map.of("error", sentence));
+        Response.ResponseBuilder r =
+                Response.status(status).type(MediaType.APPLICATION_JSON).entity(Map.of("error", sentence));
         return status == 401 ? r.header("WWW-Authenticate", "Bearer").build() : r.build();
     }
 

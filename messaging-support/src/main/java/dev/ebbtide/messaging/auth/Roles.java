@@ -14,8 +14,7 @@ public final class Roles {
     /** Reads everything, changes nothing. */
     public static final String VIEWER = "viewer";
 
-    private Roles() {
-    }
+    private Roles() {}
 
     /** True if the caller may see every job, not only its own. */
     public static boolean seesAllJobs(SecurityIdentity who) {

@@ -9,8 +9,7 @@ import org.apache.kafka.common.utils.Utils;
  * cluster has the same partition number in all of them.
  */
 public final class ClusterPartition {
-    private ClusterPartition() {
-    }
+    private ClusterPartition() {}
 
     public static int of(String cluster, int partitions) {
         if (partitions < 1) {

@@ -10,11 +10,12 @@ import java.util.Optional;
  * the sender of every scale request and node action, the Kafka client ids, and the owner in {@code status}.
  */
 public final class InstanceName {
-    private InstanceName() {
-    }
+    private InstanceName() {}
 
     public static String current(String service) {
-        return fromEnvironment().orElseGet(() -> service + "@" + host() + "-" + ProcessHandle.current().pid());
+        return fromEnvironment()
+                .orElseGet(() ->
+                        service + "@" + host() + "-" + ProcessHandle.current().pid());
     }
 
     static Optional<String> fromEnvironment() {

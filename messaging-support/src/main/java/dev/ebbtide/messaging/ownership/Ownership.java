@@ -19,12 +19,10 @@ public final class Ownership {
     /** Told of every change; called on the consumer's polling thread, in the order of the changes. */
     public interface Listener {
         /** Rebuild state for the clusters of these partitions; the instance acts for them once this returns. */
-        default void assigned(Set<Integer> partitions) {
-        }
+        default void assigned(Set<Integer> partitions) {}
 
         /** Stop acting for the clusters of these partitions; return only once nothing is in flight for them. */
-        default void revoked(Set<Integer> partitions) {
-        }
+        default void revoked(Set<Integer> partitions) {}
     }
 
     private final String instance;

@@ -35,7 +35,11 @@ public class OwnershipListener implements KafkaConsumerRebalanceListener {
         if (numbers.isEmpty()) {
             return;
         }
-        String topic = partitions.stream().map(TopicPartition::topic).filter(topics::contains).findFirst().orElseThrow();
+        String topic = partitions.stream()
+                .map(TopicPartition::topic)
+                .filter(topics::contains)
+                .findFirst()
+                .orElseThrow();
         int count = consumer.partitionsFor(topic).size();
         LOG.infof("%s (%s): now owns partition(s) %s of %d", ownership.instance(), channel, numbers, count);
         ownership.assigned(numbers, count);
@@ -57,7 +61,9 @@ public class OwnershipListener implements KafkaConsumerRebalanceListener {
     }
 
     private Set<Integer> numbers(Collection<TopicPartition> partitions) {
-        return partitions.stream().filter(tp -> topics.contains(tp.topic())).map(TopicPartition::partition)
+        return partitions.stream()
+                .filter(tp -> topics.contains(tp.topic()))
+                .map(TopicPartition::partition)
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 }

@@ -9,9 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class OwnershipTest {
 
@@ -20,8 +20,10 @@ class OwnershipTest {
     void clusterPartitionIsWhereTheProducerPutsTheKey(int partitions) {
         for (int i = 0; i < 200; i++) {
             String cluster = "cluster-" + i;
-            assertEquals(BuiltInPartitioner.partitionForKey(cluster.getBytes(StandardCharsets.UTF_8), partitions),
-                    ClusterPartition.of(cluster, partitions), cluster);
+            assertEquals(
+                    BuiltInPartitioner.partitionForKey(cluster.getBytes(StandardCharsets.UTF_8), partitions),
+                    ClusterPartition.of(cluster, partitions),
+                    cluster);
         }
     }
 

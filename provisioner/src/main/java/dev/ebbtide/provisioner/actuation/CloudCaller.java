@@ -33,7 +33,7 @@ public final class CloudCaller {
     }
 
     public <T> Result<T> call(String cluster, String what, Supplier<T> step) {
-        for (int attempt = 1;; attempt++) {
+        for (int attempt = 1; ; attempt++) {
             try {
                 return new Result<>(step.get(), null, null, attempt);
             } catch (CloudException e) {
@@ -41,8 +41,9 @@ public final class CloudCaller {
                 events.cloudError(cluster, e.errorClass(), e.getMessage());
                 RetryPolicy.Decision d = policy.decide(e, attempt);
                 if (!d.retry()) {
-                    LOG.warnf("cluster %s: %s gave up after %d attempt(s): %s [%s]", cluster, what, attempt,
-                            e.getMessage(), e.errorClass());
+                    LOG.warnf(
+                            "cluster %s: %s gave up after %d attempt(s): %s [%s]",
+                            cluster, what, attempt, e.getMessage(), e.errorClass());
                     return new Result<>(null, e, d.backoffAtLeast(), attempt);
                 }
                 LOG.infof("cluster %s: %s failed [%s], retrying in %s", cluster, what, e.errorClass(), d.delay());

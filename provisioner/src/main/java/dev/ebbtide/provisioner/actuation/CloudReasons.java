@@ -11,8 +11,7 @@ public final class CloudReasons {
     public static final String NODE_NOT_READY_IN_TIME = "node_not_ready_in_time";
     public static final String NODE_FAILED = "node_failed";
 
-    private CloudReasons() {
-    }
+    private CloudReasons() {}
 
     /** The reason for a backoff caused by this error; the code is the error class ({@code quota_exceeded}, …). */
     public static Reason forError(ErrorClass errorClass, String cloudMessage) {
@@ -31,18 +30,24 @@ public final class CloudReasons {
     }
 
     public static Reason notReadyInTime(String node, Duration limit) {
-        return new Reason(NODE_NOT_READY_IN_TIME, "node " + node + " was not ready within max-node-provision-time "
-                + human(limit) + "; deleting and replacing it");
+        return new Reason(
+                NODE_NOT_READY_IN_TIME,
+                "node " + node + " was not ready within max-node-provision-time " + human(limit)
+                        + "; deleting and replacing it");
     }
 
     public static Reason agentNotAnnounced(String node, Duration limit) {
-        return new Reason(NODE_NOT_READY_IN_TIME, "the agent of node " + node + " did not announce itself within "
-                + "max-node-provision-time " + human(limit) + "; deleting and replacing the node");
+        return new Reason(
+                NODE_NOT_READY_IN_TIME,
+                "the agent of node " + node + " did not announce itself within " + "max-node-provision-time "
+                        + human(limit) + "; deleting and replacing the node");
     }
 
     public static Reason failed(String node, ErrorClass errorClass, String message) {
-        return new Reason(NODE_FAILED, "node " + node + " failed (" + errorClass.name().toLowerCase(Locale.ROOT) + ")"
-                + (message == null ? "" : ": " + message) + "; deleting it");
+        return new Reason(
+                NODE_FAILED,
+                "node " + node + " failed (" + errorClass.name().toLowerCase(Locale.ROOT) + ")"
+                        + (message == null ? "" : ": " + message) + "; deleting it");
     }
 
     static String human(Duration d) {

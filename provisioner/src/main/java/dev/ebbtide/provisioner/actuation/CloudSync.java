@@ -41,8 +41,15 @@ final class CloudSync {
     /** Nodes found lost since the last tick, deleted by the next one (not on the statuses' thread). */
     private final Queue<NodeBook.Change> lost = new ConcurrentLinkedQueue<>();
 
-    CloudSync(Pools pools, PublishedBook book, Reconciler reconciler, CloudCaller caller, Predicate<String> owns,
-            Duration minPollInterval, MeterRegistry registry, Clock clock) {
+    CloudSync(
+            Pools pools,
+            PublishedBook book,
+            Reconciler reconciler,
+            CloudCaller caller,
+            Predicate<String> owns,
+            Duration minPollInterval,
+            MeterRegistry registry,
+            Clock clock) {
         this.pools = pools;
         this.book = book;
         this.reconciler = reconciler;
@@ -84,7 +91,8 @@ final class CloudSync {
             NodePool pool = pools.open(spec.name());
             pollQuietly(spec.name(), pool, clock.instant());
         } catch (CloudException e) {
-            LOG.errorf("cluster %s: cannot open its node pool yet (%s): %s", spec.name(), e.errorClass(), e.getMessage());
+            LOG.errorf(
+                    "cluster %s: cannot open its node pool yet (%s): %s", spec.name(), e.errorClass(), e.getMessage());
         }
     }
 
@@ -95,25 +103,29 @@ final class CloudSync {
                 continue; // the cluster's new owner deletes it
             }
             LOG.warnf("cluster %s: node %s is lost (%s); deleting it", c.cluster(), c.node(), c.reason());
-            registry.counter("ebbtide_provisioner_nodes_lost_total", "cluster", c.cluster()).increment();
+            registry.counter("ebbtide_provisioner_nodes_lost_total", "cluster", c.cluster())
+                    .increment();
             deleteNode(c.cluster(), c.node(), "lost: " + c.reason());
         }
     }
 
     private void deleteNode(String cluster, String node, String reason) {
         if (pools.unscaled(cluster)) {
-            book.apply(b -> b.left(node, "left the attached pool (" + reason + "); it joins again when its agent speaks"));
+            book.apply(
+                    b -> b.left(node, "left the attached pool (" + reason + "); it joins again when its agent speaks"));
             return; // never deleted: Ebbtide does not own the machine
         }
         NodePool pool = pools.opened(cluster);
         if (pool == null) {
             return;
         }
-        CloudCaller.Result<Void> r = CallContext.with(reason.startsWith("lost") ? "lost" : "reconcile",
+        CloudCaller.Result<Void> r = CallContext.with(
+                reason.startsWith("lost") ? "lost" : "reconcile",
                 () -> caller.run(cluster, "delete " + node, () -> pool.deleteNodes(List.of(node))));
         if (r.failed()) {
-            LOG.warnf("cluster %s: cannot delete %s yet (%s); the reconciler tries again", cluster, node,
-                    r.failure().errorClass());
+            LOG.warnf(
+                    "cluster %s: cannot delete %s yet (%s); the reconciler tries again",
+                    cluster, node, r.failure().errorClass());
             return;
         }
         book.apply(b -> b.removed(node, reason));
@@ -127,13 +139,12 @@ final class CloudSync {
             if (!owns.test(cluster)) {
                 continue;
             }
-            record Seen(List<String> stillLost, Set<String> tracked, Set<String> announced) {
-            }
-            Seen seen = book.read(b -> new Seen(b.inState(cluster, NodeState.lost), b.tracked(cluster),
-                    b.announced(cluster)));
+            record Seen(List<String> stillLost, Set<String> tracked, Set<String> announced) {}
+            Seen seen = book.read(
+                    b -> new Seen(b.inState(cluster, NodeState.lost), b.tracked(cluster), b.announced(cluster)));
             seen.stillLost().forEach(node -> deleteNode(cluster, node, "lost"));
-            Reconciler.Result result = CallContext.with("reconcile",
-                    () -> reconciler.reconcile(e.getValue(), seen.tracked(), seen.announced()));
+            Reconciler.Result result = CallContext.with(
+                    "reconcile", () -> reconciler.reconcile(e.getValue(), seen.tracked(), seen.announced()));
             for (Reconciler.Unusable u : result.unusable()) {
                 book.apply(b -> b.givenUp(u.node(), u.reason().message()));
             }
@@ -166,8 +177,11 @@ final class CloudSync {
         try {
             List<CloudNode> listing = pool.nodes();
             List<NodeBook.Change> changes = book.apply(b -> b.listed(cluster, listing, clock.instant()));
-            changes.stream().filter(c -> c.reason() != null && c.reason().startsWith("adopted")).forEach(c -> LOG.infof(
-                    "cluster %s: node %s known again (%s), its agent heart-beating", cluster, c.node(), c.state()));
+            changes.stream()
+                    .filter(c -> c.reason() != null && c.reason().startsWith("adopted"))
+                    .forEach(c -> LOG.infof(
+                            "cluster %s: node %s known again (%s), its agent heart-beating",
+                            cluster, c.node(), c.state()));
         } catch (CloudException ex) {
             LOG.warnf("cluster %s: cannot list nodes (%s): %s", cluster, ex.errorClass(), ex.getMessage());
         }

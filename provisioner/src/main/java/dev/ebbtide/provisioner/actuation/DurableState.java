@@ -33,14 +33,13 @@ public final class DurableState {
     private final ClusterBackoff backoff;
     private final Clock clock;
     /** A record sent (its {@code at} cleared) and its acknowledgement. */
-    private record Sent(ProvisionerClusterState state, CompletableFuture<Void> stored) {
-    }
+    private record Sent(ProvisionerClusterState state, CompletableFuture<Void> stored) {}
 
     /** cluster → the last record sent, to skip sending the same again (waiting for its acknowledgement instead). */
     private final Map<String, Sent> lastSent = new ConcurrentHashMap<>();
 
-    public DurableState(Ownership ownership, ClusterMemory memory, ScaleRequestLedger ledger, ClusterBackoff backoff,
-            Clock clock) {
+    public DurableState(
+            Ownership ownership, ClusterMemory memory, ScaleRequestLedger ledger, ClusterBackoff backoff, Clock clock) {
         this.ownership = ownership;
         this.memory = memory;
         this.ledger = ledger;
@@ -90,12 +89,16 @@ public final class DurableState {
 
     ProvisionerClusterState record(String cluster, NodeBook book, Instances instances) {
         List<String> applied = ledger instanceof ScaleRequestLedger.PerCluster p ? p.recent(cluster) : List.of();
-        ProvisionerClusterState.Backoff b = backoff == null ? null : backoff.last(cluster)
-                .map(s -> new ProvisionerClusterState.Backoff(s.errorClass().name(), s.failures(), s.until(), s.reason()))
-                .orElse(null);
-        ProvisionerClusterState.Instance instance = instances == null ? null : instances.record(cluster).orElse(null);
-        return new ProvisionerClusterState(cluster, book.snapshot(cluster), applied, b, instance, clock.instant(),
-                ownership.instance());
+        ProvisionerClusterState.Backoff b = backoff == null
+                ? null
+                : backoff.last(cluster)
+                        .map(s -> new ProvisionerClusterState.Backoff(
+                                s.errorClass().name(), s.failures(), s.until(), s.reason()))
+                        .orElse(null);
+        ProvisionerClusterState.Instance instance =
+                instances == null ? null : instances.record(cluster).orElse(null);
+        return new ProvisionerClusterState(
+                cluster, book.snapshot(cluster), applied, b, instance, clock.instant(), ownership.instance());
     }
 
     /**
@@ -125,8 +128,8 @@ public final class DurableState {
     /** Waits for these sends; a failure throws when {@code required}, else it is logged. */
     static void await(List<CompletableFuture<Void>> sent, String what, boolean required) {
         try {
-            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(SAVE_TIMEOUT.toMillis(),
-                    TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new))
+                    .get(SAVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             if (required) {
@@ -153,8 +156,8 @@ public final class DurableState {
         }
         if (backoff != null && state.backoff() != null) {
             ProvisionerClusterState.Backoff b = state.backoff();
-            backoff.restore(new ClusterBackoff.State(cluster, errorClass(b.errorClass()), b.failures(), b.until(),
-                    b.reason()));
+            backoff.restore(
+                    new ClusterBackoff.State(cluster, errorClass(b.errorClass()), b.failures(), b.until(), b.reason()));
         }
         if (instances != null && state.instance() != null) {
             instances.restore(cluster, state.instance());
@@ -182,7 +185,7 @@ public final class DurableState {
     }
 
     private static ProvisionerClusterState withoutTime(ProvisionerClusterState s) {
-        return new ProvisionerClusterState(s.cluster(), s.nodes(), s.appliedRequests(), s.backoff(), s.instance(), null,
-                s.sender());
+        return new ProvisionerClusterState(
+                s.cluster(), s.nodes(), s.appliedRequests(), s.backoff(), s.instance(), null, s.sender());
     }
 }

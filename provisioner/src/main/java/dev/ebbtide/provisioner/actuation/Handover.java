@@ -36,7 +36,12 @@ final class Handover {
     /** Told the name of each cluster handed over to another instance (e.g. the quota book forgets its wait). */
     private final List<Consumer<String>> handedOver = new CopyOnWriteArrayList<>();
 
-    Handover(Pools pools, PublishedBook book, CloudSync sync, Supplier<DurableState> durable, MeterRegistry registry,
+    Handover(
+            Pools pools,
+            PublishedBook book,
+            CloudSync sync,
+            Supplier<DurableState> durable,
+            MeterRegistry registry,
             Clock clock) {
         this.pools = pools;
         this.book = book;
@@ -44,7 +49,8 @@ final class Handover {
         this.durable = durable;
         this.clock = clock;
         Gauge.builder(ProvisionerMetrics.OWNED_CLUSTERS, this, h -> h.ownedClusters)
-                .description("Defined clusters this provisioner instance acts for (their partitions are assigned to it)")
+                .description(
+                        "Defined clusters this provisioner instance acts for (their partitions are assigned to it)")
                 .register(registry);
     }
 
@@ -67,11 +73,25 @@ final class Handover {
             NodeBook b = book.book();
             synchronized (b) {
                 state.restore(r, b, instances);
-                sync.lost(b.inState(r.cluster(), NodeState.lost).stream().map(n -> new NodeBook.Change(r.cluster(), n,
-                        NodeState.lost, NodeState.lost, null, "lost before the takeover", null, null)).toList());
+                sync.lost(b.inState(r.cluster(), NodeState.lost).stream()
+                        .map(n -> new NodeBook.Change(
+                                r.cluster(),
+                                n,
+                                NodeState.lost,
+                                NodeState.lost,
+                                null,
+                                "lost before the takeover",
+                                null,
+                                null))
+                        .toList());
             }
-            LOG.infof("cluster %s: taken over from %s's record of %s: %d node(s), %d applied request(s)%s", r.cluster(),
-                    r.sender(), r.at(), r.nodes().size(), r.appliedRequests().size(),
+            LOG.infof(
+                    "cluster %s: taken over from %s's record of %s: %d node(s), %d applied request(s)%s",
+                    r.cluster(),
+                    r.sender(),
+                    r.at(),
+                    r.nodes().size(),
+                    r.appliedRequests().size(),
                     r.backoff() == null ? "" : ", backoff until " + r.backoff().until());
         }
         for (ClusterSpec spec : List.copyOf(pools.defined().values())) {
@@ -81,9 +101,10 @@ final class Handover {
         }
         // a deletion the previous owner did not finish (the node is still listed): it follows its agent again
         for (ProvisionerClusterState r : records) {
-            List<String> leaving = book.read(b -> owns(r.cluster()) ? b.inState(r.cluster(), NodeState.leaving)
-                    : List.<String>of());
-            leaving.forEach(n -> book.apply(b -> b.kept(n, "its deletion was interrupted by a takeover", clock.instant())));
+            List<String> leaving =
+                    book.read(b -> owns(r.cluster()) ? b.inState(r.cluster(), NodeState.leaving) : List.<String>of());
+            leaving.forEach(
+                    n -> book.apply(b -> b.kept(n, "its deletion was interrupted by a takeover", clock.instant())));
         }
         countOwned();
     }
@@ -122,8 +143,12 @@ final class Handover {
         int owned = (int) pools.defined().keySet().stream().filter(this::owns).count();
         if (owned != ownedClusters) {
             DurableState state = durable.get();
-            LOG.infof("%s acts for %d cluster(s) now (partitions %s of %d)", state.ownership().instance(), owned,
-                    state.ownership().owned(), state.ownership().partitions());
+            LOG.infof(
+                    "%s acts for %d cluster(s) now (partitions %s of %d)",
+                    state.ownership().instance(),
+                    owned,
+                    state.ownership().owned(),
+                    state.ownership().partitions());
         }
         ownedClusters = owned;
     }

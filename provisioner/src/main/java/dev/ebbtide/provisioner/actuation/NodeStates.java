@@ -5,8 +5,7 @@ import dev.ebbtide.provisioner.cloud.CloudNodeStatus;
 
 /** The one translation from a cloud node's status to Ebbtide's node state. */
 public final class NodeStates {
-    private NodeStates() {
-    }
+    private NodeStates() {}
 
     public static NodeState of(CloudNodeStatus status, boolean runningJob) {
         return switch (status) {

@@ -54,8 +54,15 @@ public class Provisioner {
     /**
      * @param minPollInterval how often the cloud may be asked for its nodes (0 for local; Azure lists are API calls)
      */
-    public Provisioner(CloudProvider provider, ProvisionerPublisher events, ScaleRequestHandler handler,
-            Reconciler reconciler, CloudCaller caller, NodeBook book, Duration minPollInterval, MeterRegistry registry,
+    public Provisioner(
+            CloudProvider provider,
+            ProvisionerPublisher events,
+            ScaleRequestHandler handler,
+            Reconciler reconciler,
+            CloudCaller caller,
+            NodeBook book,
+            Duration minPollInterval,
+            MeterRegistry registry,
             Clock clock) {
         this.caller = caller;
         this.clock = clock;
@@ -106,8 +113,12 @@ public class Provisioner {
      */
     public synchronized void onScaleRequested(ScaleRequested r) {
         if (!owns(r.cluster())) {
-            LOG.infof("scale request %s for %s skipped: %s does not own the cluster (partition %d)", r.requestId(),
-                    r.cluster(), durable.ownership().instance(), durable.ownership().partitionOf(r.cluster()));
+            LOG.infof(
+                    "scale request %s for %s skipped: %s does not own the cluster (partition %d)",
+                    r.requestId(),
+                    r.cluster(),
+                    durable.ownership().instance(),
+                    durable.ownership().partitionOf(r.cluster()));
             return;
         }
         scaleRequests.apply(r);
@@ -124,8 +135,7 @@ public class Provisioner {
     }
 
     /** The answer to a simulated eviction: an HTTP status and one sentence. */
-    public record Eviction(int status, String message) {
-    }
+    public record Eviction(int status, String message) {}
 
     /**
      * Evicts a node of a low-priority cluster as the cloud would: its job goes back to the queue first (the node is
@@ -138,16 +148,23 @@ public class Provisioner {
             return new Eviction(404, "no cluster '" + cluster + "'");
         }
         if (!spec.scaled()) {
-            return new Eviction(409, cluster + " is " + spec.type() + " compute: only nodes of a low-priority cluster "
-                    + "can be evicted");
+            return new Eviction(
+                    409,
+                    cluster + " is " + spec.type() + " compute: only nodes of a low-priority cluster "
+                            + "can be evicted");
         }
         if (!owns(cluster)) {
-            return new Eviction(409, "cluster " + cluster + " is owned by another provisioner instance (partition "
-                    + durable.ownership().partitionOf(cluster) + "): ask that instance; ./ebbtide status shows which");
+            return new Eviction(
+                    409,
+                    "cluster " + cluster + " is owned by another provisioner instance (partition "
+                            + durable.ownership().partitionOf(cluster)
+                            + "): ask that instance; ./ebbtide status shows which");
         }
         if (!"low_priority".equals(spec.tier())) {
-            return new Eviction(409, "cluster " + cluster + " is dedicated: only nodes of a low-priority cluster "
-                    + "(tier: low_priority) can be evicted");
+            return new Eviction(
+                    409,
+                    "cluster " + cluster + " is dedicated: only nodes of a low-priority cluster "
+                            + "(tier: low_priority) can be evicted");
         }
         boolean known = book.read(b -> b.tracked(cluster).contains(node));
         NodePool pool = pools.opened(cluster);
@@ -155,10 +172,13 @@ public class Provisioner {
             return new Eviction(404, "cluster " + cluster + " has no node '" + node + "'");
         }
         nodeStopping(node, "evicted (a simulated eviction of a low-priority node)");
-        CloudCaller.Result<Void> r = caller.run(cluster, "simulate eviction of " + node, () -> pool.simulateEviction(node));
+        CloudCaller.Result<Void> r =
+                caller.run(cluster, "simulate eviction of " + node, () -> pool.simulateEviction(node));
         if (r.failed()) {
-            return new Eviction(502, "the cloud did not evict " + node + " (" + r.failure().errorClass() + "): "
-                    + r.failure().getMessage());
+            return new Eviction(
+                    502,
+                    "the cloud did not evict " + node + " (" + r.failure().errorClass() + "): "
+                            + r.failure().getMessage());
         }
         LOG.warnf("cluster %s: node %s evicted (simulated); its job goes back to the queue", cluster, node);
         return new Eviction(202, "node " + node + " of " + cluster + " evicted; its job goes back to the queue");
@@ -191,7 +211,9 @@ public class Provisioner {
         if (sync.anyLost()) {
             deleteLost();
         }
-        saveAndWait(handover.ownedClusters(), false); // what changed without a wait (an instance's lifecycle), or failed before
+        saveAndWait(
+                handover.ownedClusters(),
+                false); // what changed without a wait (an instance's lifecycle), or failed before
     }
 
     private synchronized void deleteLost() {

@@ -12,48 +12,38 @@ import java.util.List;
  */
 public interface ProvisionerEvents {
 
-    ProvisionerEvents NONE = new ProvisionerEvents() {
-    };
+    ProvisionerEvents NONE = new ProvisionerEvents() {};
 
     /** A cloud call failed with this class (also counted in {@code ebbtide_provisioner_cloud_errors_total}). */
-    default void cloudError(String cluster, ErrorClass errorClass, String message) {
-    }
+    default void cloudError(String cluster, ErrorClass errorClass, String message) {}
 
     /** Scale-up of {@code cluster} is paused until {@code until}; the autoscaler shows {@code reason} in its decisions. */
-    default void backoffStarted(String cluster, ErrorClass errorClass, Instant until, Reason reason) {
-    }
+    default void backoffStarted(String cluster, ErrorClass errorClass, Instant until, Reason reason) {}
 
     /**
      * A scale-up was not sent (or only partly) because the region's quota would be exceeded ({@code QUOTA_WAIT}) or
      * the series awaits approval ({@code APPROVAL_WAIT}); the autoscaler asks again after {@code until}, or at once
      * when {@link #backoffEnded} says quota was raised.
      */
-    default void quotaWait(String cluster, String kind, Instant until, Reason reason) {
-    }
+    default void quotaWait(String cluster, String kind, Instant until, Reason reason) {}
 
     /** A successful scale-up, or quota that fits again, ended the cluster's backoff or quota wait. */
-    default void backoffEnded(String cluster) {
-    }
+    default void backoffEnded(String cluster) {}
 
     /** The cloud created these nodes for a scale request: publish them as {@code preparing}. */
-    default void nodesRequested(String cluster, List<String> nodes, String requestId) {
-    }
+    default void nodesRequested(String cluster, List<String> nodes, String requestId) {}
 
     /** A node was given up (not ready in time, or failed) and is being deleted; jobs on it must be requeued. */
-    default void nodeUnusable(String cluster, String node, Reason reason) {
-    }
+    default void nodeUnusable(String cluster, String node, Reason reason) {}
 
     /** A Spot / low-priority node was taken back by the cloud; its job must be requeued, not failed. */
-    default void nodePreempted(String cluster, String node) {
-    }
+    default void nodePreempted(String cluster, String node) {}
 
     /** A node Ebbtide believed in no longer exists in the cloud. */
-    default void nodeGone(String cluster, String node) {
-    }
+    default void nodeGone(String cluster, String node) {}
 
     /** An instance Ebbtide did not know was found after the grace period and adopted or deleted. */
-    default void orphanFound(String cluster, String node, OrphanAction action) {
-    }
+    default void orphanFound(String cluster, String node, OrphanAction action) {}
 
     /** What the reconciler does with an instance Ebbtide does not know. */
     enum OrphanAction {

@@ -31,7 +31,10 @@ public final class ProvisionerMetrics {
     }
 
     public double cloudErrors(String cluster, ErrorClass errorClass) {
-        Counter c = registry.find(CLOUD_ERRORS).tag("cluster", cluster).tag("error_class", tag(errorClass)).counter();
+        Counter c = registry.find(CLOUD_ERRORS)
+                .tag("cluster", cluster)
+                .tag("error_class", tag(errorClass))
+                .counter();
         return c == null ? 0 : c.count();
     }
 

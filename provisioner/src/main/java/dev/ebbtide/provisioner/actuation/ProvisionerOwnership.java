@@ -34,19 +34,23 @@ public final class ProvisionerOwnership implements Ownership.Listener {
     }
 
     private Map<String, ProvisionerClusterState> load(Set<Integer> partitions) {
-        for (int attempt = 1;; attempt++) {
+        for (int attempt = 1; ; attempt++) {
             try {
                 return memory.load(partitions);
             } catch (RuntimeException e) {
                 if (attempt >= READ_ATTEMPTS) {
                     // acting without them is safe for the nodes (the cloud listing decides what exists, a redelivered
-                    // request grows only to its target), but a backoff and the busy guard of pending assignments are lost
-                    LOG.errorf("cannot read the durable records of partitions %s (%d attempts): %s; acting from the "
-                            + "cloud's listing alone", partitions, attempt, e.getMessage());
+                    // request grows only to its target), but a backoff and the busy guard of pending assignments are
+                    // lost
+                    LOG.errorf(
+                            "cannot read the durable records of partitions %s (%d attempts): %s; acting from the "
+                                    + "cloud's listing alone",
+                            partitions, attempt, e.getMessage());
                     return Map.of();
                 }
-                LOG.warnf("reading the durable records of partitions %s failed (attempt %d): %s", partitions, attempt,
-                        e.getMessage());
+                LOG.warnf(
+                        "reading the durable records of partitions %s failed (attempt %d): %s",
+                        partitions, attempt, e.getMessage());
             }
         }
     }

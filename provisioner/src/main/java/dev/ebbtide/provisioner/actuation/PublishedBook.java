@@ -69,8 +69,8 @@ final class PublishedBook {
 
     private void publish(List<NodeBook.Change> changes, Instant now) {
         for (NodeBook.Change c : changes) {
-            events.nodeStateChanged(new NodeStateChanged(c.cluster(), c.node(), c.state(), c.previous(), c.jobId(),
-                    c.reason(), c.address(), c.port(), now));
+            events.nodeStateChanged(new NodeStateChanged(
+                    c.cluster(), c.node(), c.state(), c.previous(), c.jobId(), c.reason(), c.address(), c.port(), now));
             if (instances != null) {
                 instances.nodeState(c.cluster(), c.state(), c.reason());
             }

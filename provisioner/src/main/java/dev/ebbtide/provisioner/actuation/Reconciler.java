@@ -42,8 +42,7 @@ public final class Reconciler {
         }
     }
 
-    public record Unusable(String node, Reason reason) {
-    }
+    public record Unusable(String node, Reason reason) {}
 
     /**
      * What one pass found and did.
@@ -57,10 +56,16 @@ public final class Reconciler {
      * @param gone          believed nodes the cloud no longer has
      * @param failure       a cloud call that failed after retries, or null
      */
-    public record Result(String cluster, List<String> adopted, List<String> orphansDeleted, List<Unusable> unusable,
-            int replacements, List<String> replacedNodes, List<String> preempted, List<String> gone,
-            ErrorClass failure) {
-    }
+    public record Result(
+            String cluster,
+            List<String> adopted,
+            List<String> orphansDeleted,
+            List<Unusable> unusable,
+            int replacements,
+            List<String> replacedNodes,
+            List<String> preempted,
+            List<String> gone,
+            ErrorClass failure) {}
 
     private final Clock clock;
     private final Settings settings;
@@ -70,8 +75,8 @@ public final class Reconciler {
     /** cluster → node → when this reconciler first saw it (in its current unknown / creating condition). */
     private final Map<String, Map<String, Instant>> firstSeen = new ConcurrentHashMap<>();
 
-    public Reconciler(Clock clock, Settings settings, ClusterBackoff backoff, CloudCaller caller,
-            ProvisionerEvents events) {
+    public Reconciler(
+            Clock clock, Settings settings, ClusterBackoff backoff, CloudCaller caller, ProvisionerEvents events) {
         this.clock = clock;
         this.settings = settings;
         this.backoff = backoff;
@@ -94,7 +99,15 @@ public final class Reconciler {
         Instant now = clock.instant();
         CloudCaller.Result<List<CloudNode>> listed = caller.call(cluster, "list nodes", pool::nodes);
         if (listed.failed()) {
-            return new Result(cluster, List.of(), List.of(), List.of(), 0, List.of(), List.of(), List.of(),
+            return new Result(
+                    cluster,
+                    List.of(),
+                    List.of(),
+                    List.of(),
+                    0,
+                    List.of(),
+                    List.of(),
+                    List.of(),
                     listed.failure().errorClass());
         }
         List<CloudNode> nodes = listed.value();
@@ -123,8 +136,9 @@ public final class Reconciler {
                     adopted.add(n.name());
                     events.orphanFound(cluster, n.name(), OrphanAction.ADOPT);
                 } else {
-                    LOG.infof("cluster %s: deleting unknown instance %s, unknown for %s", cluster, n.name(),
-                            Duration.between(first, now));
+                    LOG.infof(
+                            "cluster %s: deleting unknown instance %s, unknown for %s",
+                            cluster, n.name(), Duration.between(first, now));
                     orphans.add(n.name());
                     events.orphanFound(cluster, n.name(), OrphanAction.DELETE);
                     continue;
@@ -147,21 +161,24 @@ public final class Reconciler {
                     if (announced != null && !announced.contains(n.name())) {
                         Instant since = n.createdAt() != null && n.createdAt().isBefore(first) ? n.createdAt() : first;
                         if (Duration.between(since, now).compareTo(settings.maxNodeProvisionTime()) > 0) {
-                            unusable.add(new Unusable(n.name(),
+                            unusable.add(new Unusable(
+                                    n.name(),
                                     CloudReasons.agentNotAnnounced(n.name(), settings.maxNodeProvisionTime())));
                             replace++;
                         }
                     }
                 }
                 case PREEMPTED -> preempted.add(n.name());
-                default -> {
-                }
+                default -> {}
             }
         }
-        List<String> gone = believed.stream().filter(b -> !present.contains(b)).sorted().toList();
+        List<String> gone =
+                believed.stream().filter(b -> !present.contains(b)).sorted().toList();
 
         for (Unusable u : unusable) {
-            LOG.warnf("cluster %s: node %s is unusable: %s", cluster, u.node(), u.reason().message());
+            LOG.warnf(
+                    "cluster %s: node %s is unusable: %s",
+                    cluster, u.node(), u.reason().message());
             events.nodeUnusable(cluster, u.node(), u.reason());
         }
         preempted.forEach(p -> events.nodePreempted(cluster, p));
@@ -181,15 +198,19 @@ public final class Reconciler {
         if (replace > 0) {
             var active = backoff.active(cluster);
             if (active.isPresent()) {
-                LOG.infof("cluster %s: not replacing %d node(s) while backing off until %s", cluster, replace,
-                        active.get().until());
+                LOG.infof(
+                        "cluster %s: not replacing %d node(s) while backing off until %s",
+                        cluster, replace, active.get().until());
                 replace = 0;
             } else {
                 int n = replace;
                 Set<String> before = new HashSet<>(present);
                 CloudCaller.Result<List<String>> r = caller.call(cluster, "replace " + n + " node(s)", () -> {
                     pool.increaseSize(n);
-                    return pool.nodes().stream().map(CloudNode::name).filter(x -> !before.contains(x)).toList();
+                    return pool.nodes().stream()
+                            .map(CloudNode::name)
+                            .filter(x -> !before.contains(x))
+                            .toList();
                 });
                 if (r.failed()) {
                     failure = r.failure().errorClass();

@@ -61,7 +61,8 @@ public final class RetryPolicy {
         return switch (failure.errorClass()) {
             case THROTTLED -> {
                 Duration wait = failure.retryAfter() != null ? failure.retryAfter() : DEFAULT_THROTTLE_WAIT;
-                yield attemptsLeft && wait.compareTo(maxInlineWait) <= 0 ? Decision.retryAfter(wait)
+                yield attemptsLeft && wait.compareTo(maxInlineWait) <= 0
+                        ? Decision.retryAfter(wait)
                         : Decision.giveUp(wait);
             }
             case TRANSIENT -> {
@@ -78,7 +79,8 @@ public final class RetryPolicy {
             }
             case CONFLICT -> attempt == 1 ? Decision.retryAfter(Duration.ZERO) : Decision.giveUp(null);
             case PREEMPTED -> attemptsLeft ? Decision.retryAfter(Duration.ZERO) : Decision.giveUp(null);
-            case QUOTA_EXCEEDED, CAPACITY_UNAVAILABLE, NOT_FOUND, UNKNOWN, NONE -> Decision.giveUp(failure.retryAfter());
+            case QUOTA_EXCEEDED, CAPACITY_UNAVAILABLE, NOT_FOUND, UNKNOWN, NONE ->
+                Decision.giveUp(failure.retryAfter());
         };
     }
 }

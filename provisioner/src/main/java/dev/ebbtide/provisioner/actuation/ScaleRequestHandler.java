@@ -42,9 +42,15 @@ public final class ScaleRequestHandler {
      * @param added        nodes the cloud created for this request (publish them as preparing)
      * @param backoffUntil set when the cluster is (now) in backoff
      */
-    public record Outcome(String requestId, String cluster, Status status, List<String> removed, List<String> added,
-            ErrorClass error, Reason reason, Instant backoffUntil) {
-    }
+    public record Outcome(
+            String requestId,
+            String cluster,
+            Status status,
+            List<String> removed,
+            List<String> added,
+            ErrorClass error,
+            Reason reason,
+            Instant backoffUntil) {}
 
     private final ClusterBackoff backoff;
     private final CloudCaller caller;
@@ -52,14 +58,18 @@ public final class ScaleRequestHandler {
     private final ProvisionerEvents events;
     private final QuotaGate quota;
 
-    public ScaleRequestHandler(ClusterBackoff backoff, CloudCaller caller, ScaleRequestLedger ledger,
-            ProvisionerEvents events) {
+    public ScaleRequestHandler(
+            ClusterBackoff backoff, CloudCaller caller, ScaleRequestLedger ledger, ProvisionerEvents events) {
         this(backoff, caller, ledger, events, QuotaGate.NONE);
     }
 
     /** @param quota asked before every scale-up: nodes beyond the quota are not sent to the cloud */
-    public ScaleRequestHandler(ClusterBackoff backoff, CloudCaller caller, ScaleRequestLedger ledger,
-            ProvisionerEvents events, QuotaGate quota) {
+    public ScaleRequestHandler(
+            ClusterBackoff backoff,
+            CloudCaller caller,
+            ScaleRequestLedger ledger,
+            ProvisionerEvents events,
+            QuotaGate quota) {
         this.quota = quota;
         this.backoff = backoff;
         this.caller = caller;
@@ -73,10 +83,11 @@ public final class ScaleRequestHandler {
     public Outcome handle(ScaleRequested request, NodePool pool, Predicate<String> stillIdle) {
         String cluster = request.cluster();
         if (ledger.isApplied(cluster, request.requestId())) {
-            LOG.debugf("cluster %s: scale request %s already handled; ignoring the redelivery", cluster,
-                    request.requestId());
-            return new Outcome(request.requestId(), cluster, Status.DUPLICATE, List.of(), List.of(), ErrorClass.NONE,
-                    null, null);
+            LOG.debugf(
+                    "cluster %s: scale request %s already handled; ignoring the redelivery",
+                    cluster, request.requestId());
+            return new Outcome(
+                    request.requestId(), cluster, Status.DUPLICATE, List.of(), List.of(), ErrorClass.NONE, null, null);
         }
         try {
             return apply(request, pool, stillIdle);
@@ -95,8 +106,16 @@ public final class ScaleRequestHandler {
         if (!toRemove.isEmpty()) {
             CloudCaller.Result<Void> r = caller.run(cluster, "delete " + toRemove, () -> pool.deleteNodes(toRemove));
             if (r.failed()) {
-                return new Outcome(id, cluster, Status.FAILED, List.of(), List.of(), r.failure().errorClass(),
-                        CloudReasons.forError(r.failure().errorClass(), r.failure().getMessage()), null);
+                return new Outcome(
+                        id,
+                        cluster,
+                        Status.FAILED,
+                        List.of(),
+                        List.of(),
+                        r.failure().errorClass(),
+                        CloudReasons.forError(
+                                r.failure().errorClass(), r.failure().getMessage()),
+                        null);
             }
             removed.addAll(toRemove);
         }
@@ -121,17 +140,19 @@ public final class ScaleRequestHandler {
         });
         if (!grown.failed() && grown.value() > 0 && active.isPresent()) {
             ClusterBackoff.State s = active.get();
-            LOG.infof("cluster %s: not adding %d node(s) until %s: %s", cluster, grown.value(), s.until(),
-                    s.reason().message());
-            return new Outcome(id, cluster, Status.BACKING_OFF, removed, List.of(), s.errorClass(), s.reason(),
-                    s.until());
+            LOG.infof(
+                    "cluster %s: not adding %d node(s) until %s: %s",
+                    cluster, grown.value(), s.until(), s.reason().message());
+            return new Outcome(
+                    id, cluster, Status.BACKING_OFF, removed, List.of(), s.errorClass(), s.reason(), s.until());
         }
         if (grown.failed()) {
             ErrorClass ec = grown.failure().errorClass();
             Reason reason = CloudReasons.forError(ec, grown.failure().getMessage());
             ClusterBackoff.State s = backoff.recordFailure(cluster, ec, reason, grown.backoffAtLeast());
-            LOG.warnf("cluster %s: scale-up backs off until %s (failure %d): %s", cluster, s.until(), s.failures(),
-                    reason.message());
+            LOG.warnf(
+                    "cluster %s: scale-up backs off until %s (failure %d): %s",
+                    cluster, s.until(), s.failures(), reason.message());
             events.backoffStarted(cluster, ec, s.until(), reason);
             return new Outcome(id, cluster, Status.FAILED, removed, List.of(), ec, reason, s.until());
         }
@@ -142,8 +163,15 @@ public final class ScaleRequestHandler {
         if (admission != null && admission.waits()) {
             events.quotaWait(cluster, admission.kind(), admission.until(), admission.reason());
             if (admission.nodes() == 0) {
-                return new Outcome(id, cluster, Status.WAITING_FOR_QUOTA, removed, List.of(), ErrorClass.NONE,
-                        admission.reason(), admission.until());
+                return new Outcome(
+                        id,
+                        cluster,
+                        Status.WAITING_FOR_QUOTA,
+                        removed,
+                        List.of(),
+                        ErrorClass.NONE,
+                        admission.reason(),
+                        admission.until());
             }
         }
         List<String> added = List.of();
@@ -164,12 +192,16 @@ public final class ScaleRequestHandler {
         if (r.failed()) {
             return List.of(); // the reconciler will find them
         }
-        return r.value().stream().map(CloudNode::name).filter(n -> !before.contains(n)).toList();
+        return r.value().stream()
+                .map(CloudNode::name)
+                .filter(n -> !before.contains(n))
+                .toList();
     }
 
     /** Nodes that count towards the cluster's size: creating or ready. */
     static int live(List<CloudNode> nodes) {
         return (int) nodes.stream()
-                .filter(n -> n.status() == CloudNodeStatus.CREATING || n.status() == CloudNodeStatus.READY).count();
+                .filter(n -> n.status() == CloudNodeStatus.CREATING || n.status() == CloudNodeStatus.READY)
+                .count();
     }
 }

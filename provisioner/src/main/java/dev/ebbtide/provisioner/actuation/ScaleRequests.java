@@ -29,8 +29,14 @@ final class ScaleRequests {
     private final MeterRegistry registry;
     private final Clock clock;
 
-    ScaleRequests(Pools pools, PublishedBook book, CloudSync sync, ScaleRequestHandler handler,
-            ProvisionerPublisher events, MeterRegistry registry, Clock clock) {
+    ScaleRequests(
+            Pools pools,
+            PublishedBook book,
+            CloudSync sync,
+            ScaleRequestHandler handler,
+            ProvisionerPublisher events,
+            MeterRegistry registry,
+            Clock clock) {
         this.pools = pools;
         this.book = book;
         this.sync = sync;
@@ -44,7 +50,8 @@ final class ScaleRequests {
     void apply(ScaleRequested r) {
         ClusterSpec spec = pools.spec(r.cluster());
         if (spec != null && !spec.scaled()) {
-            LOG.warnf("scale request %s for %s ignored: %s compute is never created, scaled or deleted by Ebbtide",
+            LOG.warnf(
+                    "scale request %s for %s ignored: %s compute is never created, scaled or deleted by Ebbtide",
                     r.requestId(), r.cluster(), spec.type());
             return;
         }
@@ -55,10 +62,11 @@ final class ScaleRequests {
             // the scale set could not be read or created: back off like any failed scale-up, so the autoscaler
             // re-decides after the backoff instead of waiting for nodes that will not come
             Instant until = clock.instant().plusSeconds(30);
-            LOG.errorf("cluster %s: cannot open its node pool (%s): %s; backing off until %s", r.cluster(),
-                    e.errorClass(), e.getMessage(), until);
-            events.backoffStarted(r.cluster(), e.errorClass(), until,
-                    CloudReasons.forError(e.errorClass(), e.getMessage()));
+            LOG.errorf(
+                    "cluster %s: cannot open its node pool (%s): %s; backing off until %s",
+                    r.cluster(), e.errorClass(), e.getMessage(), until);
+            events.backoffStarted(
+                    r.cluster(), e.errorClass(), until, CloudReasons.forError(e.errorClass(), e.getMessage()));
             return;
         }
         if (pool == null) {
@@ -66,31 +74,41 @@ final class ScaleRequests {
             return;
         }
         List<String> leaving = new ArrayList<>();
-        ScaleRequestHandler.Outcome outcome = CallContext.with(r.requestId(),
-                () -> handler.handle(r, pool, node -> markLeaving(node, r.requestId(), leaving)));
+        ScaleRequestHandler.Outcome outcome = CallContext.with(
+                r.requestId(), () -> handler.handle(r, pool, node -> markLeaving(node, r.requestId(), leaving)));
         Instant now = clock.instant();
         if (outcome.status() == ScaleRequestHandler.Status.DUPLICATE) {
             LOG.infof("scale request %s for %s already applied: ignored", r.requestId(), r.cluster());
             return;
         }
-        outcome.added().forEach(node -> book.apply(b -> b.requested(r.cluster(), node, "requested by " + r.requestId())));
+        outcome.added()
+                .forEach(node -> book.apply(b -> b.requested(r.cluster(), node, "requested by " + r.requestId())));
         outcome.removed().forEach(node -> book.apply(b -> b.removed(node, "scale-down request " + r.requestId())));
-        leaving.stream().filter(n -> !outcome.removed().contains(n))
+        leaving.stream()
+                .filter(n -> !outcome.removed().contains(n))
                 .forEach(node -> book.apply(b -> b.kept(node, "the deletion failed: kept", now)));
-        registry.counter("ebbtide_provisioner_nodes_removed_total", "cluster", r.cluster()).increment(outcome.removed().size());
-        registry.counter("ebbtide_provisioner_nodes_added_total", "cluster", r.cluster()).increment(outcome.added().size());
+        registry.counter("ebbtide_provisioner_nodes_removed_total", "cluster", r.cluster())
+                .increment(outcome.removed().size());
+        registry.counter("ebbtide_provisioner_nodes_added_total", "cluster", r.cluster())
+                .increment(outcome.added().size());
         for (String node : r.removeNodes()) {
             if (!outcome.removed().contains(node)) {
                 String why = book.read(b -> b.whyNotRemovable(node));
                 LOG.warnf("not removing %s from %s: %s", node, r.cluster(), why);
-                registry.counter("ebbtide_provisioner_removals_refused_total", "cluster", r.cluster()).increment();
+                registry.counter("ebbtide_provisioner_removals_refused_total", "cluster", r.cluster())
+                        .increment();
                 book.apply(b -> b.removalRefused(node, why));
             }
         }
-        LOG.infof("cluster %s: request %s (target %d) %s: added %s, removed %s", r.cluster(), r.requestId(),
-                r.targetCount(), outcome.status(), outcome.added(), outcome.removed());
+        LOG.infof(
+                "cluster %s: request %s (target %d) %s: added %s, removed %s",
+                r.cluster(), r.requestId(), r.targetCount(), outcome.status(), outcome.added(), outcome.removed());
         if (outcome.status() != ScaleRequestHandler.Status.APPLIED) {
-            LOG.warnf("cluster %s: request %s %s: %s", r.cluster(), r.requestId(), outcome.status(),
+            LOG.warnf(
+                    "cluster %s: request %s %s: %s",
+                    r.cluster(),
+                    r.requestId(),
+                    outcome.status(),
                     outcome.reason() == null ? "" : outcome.reason().message());
         }
         sync.pollQuietly(r.cluster(), pool, now);

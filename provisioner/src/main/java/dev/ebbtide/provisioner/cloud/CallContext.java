@@ -9,8 +9,7 @@ import java.util.function.Supplier;
 public final class CallContext {
     private static final ThreadLocal<String> CAUSE = new ThreadLocal<>();
 
-    private CallContext() {
-    }
+    private CallContext() {}
 
     /** Runs {@code work} with {@code cause} as the reason of its cloud calls. */
     public static <T> T with(String cause, Supplier<T> work) {

@@ -1,45 +1,42 @@
 package dev.ebbtide.provisioner.config;
 
-import dev.ebbtide.provisioner.instances.InstanceNodes;
-import dev.ebbtide.provisioner.instances.Instances;
-
-import dev.ebbtide.provisioner.actuation.CloudCaller;
+import dev.ebbtide.common.compute.VmCatalogue;
 import dev.ebbtide.common.events.Topics;
 import dev.ebbtide.messaging.ownership.InstanceName;
 import dev.ebbtide.messaging.ownership.Ownership;
 import dev.ebbtide.messaging.ownership.OwnershipListener;
+import dev.ebbtide.provisioner.actuation.CloudCaller;
 import dev.ebbtide.provisioner.actuation.ClusterBackoff;
 import dev.ebbtide.provisioner.actuation.DurableState;
-import dev.ebbtide.provisioner.actuation.ProvisionerOwnership;
-import dev.ebbtide.provisioner.messaging.ProvisionerStateTopic;
-import io.smallrye.common.annotation.Identifier;
-import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
-import jakarta.enterprise.inject.Disposes;
-import java.util.List;
-import java.util.Map;
 import dev.ebbtide.provisioner.actuation.Provisioner;
 import dev.ebbtide.provisioner.actuation.ProvisionerEvents;
 import dev.ebbtide.provisioner.actuation.ProvisionerMetrics;
+import dev.ebbtide.provisioner.actuation.ProvisionerOwnership;
 import dev.ebbtide.provisioner.actuation.Reconciler;
 import dev.ebbtide.provisioner.actuation.RetryPolicy;
 import dev.ebbtide.provisioner.actuation.ScaleRequestHandler;
 import dev.ebbtide.provisioner.actuation.ScaleRequestLedger;
 import dev.ebbtide.provisioner.actuation.Sleeper;
-import dev.ebbtide.common.compute.VmCatalogue;
 import dev.ebbtide.provisioner.cloud.CloudProvider;
 import dev.ebbtide.provisioner.cloud.azure.AzureInstanceNodes;
 import dev.ebbtide.provisioner.cloud.azure.AzureQuota;
-import dev.ebbtide.provisioner.quota.LocalQuota;
-import dev.ebbtide.provisioner.quota.QuotaSource;
-import dev.ebbtide.provisioner.quota.Quotas;
 import dev.ebbtide.provisioner.cloud.azure.AzureSettings;
 import dev.ebbtide.provisioner.cloud.azure.AzureVmssProvider;
 import dev.ebbtide.provisioner.cloud.azure.NodeAgentCloudInit;
 import dev.ebbtide.provisioner.cloud.local.LocalCloudProvider;
 import dev.ebbtide.provisioner.cloud.local.LocalNodes;
+import dev.ebbtide.provisioner.instances.InstanceNodes;
+import dev.ebbtide.provisioner.instances.Instances;
 import dev.ebbtide.provisioner.messaging.ProvisionerPublisher;
+import dev.ebbtide.provisioner.messaging.ProvisionerStateTopic;
 import dev.ebbtide.provisioner.nodes.NodeBook;
+import dev.ebbtide.provisioner.quota.LocalQuota;
+import dev.ebbtide.provisioner.quota.QuotaSource;
+import dev.ebbtide.provisioner.quota.Quotas;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.common.annotation.Identifier;
+import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -48,6 +45,8 @@ import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** Wires the provider chosen by {@code ebbtide.provider} and the actuation layer into the provisioner. */
@@ -61,30 +60,46 @@ public class ProvisionerBeans {
 
     @Produces
     @Singleton
-    CloudProvider provider(ProvisionerConfig config, Clock clock,
+    CloudProvider provider(
+            ProvisionerConfig config,
+            Clock clock,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
         return switch (config.provider()) {
-            case LocalCloudProvider.NAME -> new LocalCloudProvider(new LocalNodes(
-                    config.local().workDir().resolve("nodes"),
-                    LocalCloudProvider.agentCommand(config.local().agentClasspath(), bootstrapServers,
-                            config.local().agentHeartbeatInterval(), config.local().agentKafkaConfig().orElse(null)),
-                    LocalCloudProvider.AGENT_STOP_GRACE, clock));
+            case LocalCloudProvider.NAME ->
+                new LocalCloudProvider(new LocalNodes(
+                        config.local().workDir().resolve("nodes"),
+                        LocalCloudProvider.agentCommand(
+                                config.local().agentClasspath(),
+                                bootstrapServers,
+                                config.local().agentHeartbeatInterval(),
+                                config.local().agentKafkaConfig().orElse(null)),
+                        LocalCloudProvider.AGENT_STOP_GRACE,
+                        clock));
             case AzureVmssProvider.NAME -> AzureVmssProvider.withDefaultCredential(azureSettings(config.azure()));
-            default -> throw new IllegalArgumentException("unknown ebbtide.provider '" + config.provider()
-                    + "'; use local or azure-vmss");
+            default ->
+                throw new IllegalArgumentException(
+                        "unknown ebbtide.provider '" + config.provider() + "'; use local or azure-vmss");
         };
     }
 
     /** The quota book: configured limits (local) or Azure's Usage - List (azure-vmss); docs/compute.md. */
     @Produces
     @Singleton
-    Quotas quotas(ProvisionerConfig config, CloudProvider provider, ProvisionerPublisher events, MeterRegistry registry,
+    Quotas quotas(
+            ProvisionerConfig config,
+            CloudProvider provider,
+            ProvisionerPublisher events,
+            MeterRegistry registry,
             Clock clock) {
         ProvisionerConfig.Quota q = config.quota();
-        QuotaSource source = provider instanceof AzureVmssProvider azure ? new AzureQuota(azure.computeManager())
-                : new LocalQuota(q.familyCores(), q.lowPriorityCores().orElse(null), q.totalCores().orElse(null));
-        String region = provider instanceof AzureVmssProvider
-                ? config.azure().region().orElse(q.region()) : q.region();
+        QuotaSource source = provider instanceof AzureVmssProvider azure
+                ? new AzureQuota(azure.computeManager())
+                : new LocalQuota(
+                        q.familyCores(),
+                        q.lowPriorityCores().orElse(null),
+                        q.totalCores().orElse(null));
+        String region =
+                provider instanceof AzureVmssProvider ? config.azure().region().orElse(q.region()) : q.region();
         return new Quotas(source, VmCatalogue.standard(), region, clock, q.recheckInterval(), events, registry);
     }
 
@@ -100,14 +115,15 @@ public class ProvisionerBeans {
     @Singleton
     @Identifier("provisioner-ownership")
     KafkaConsumerRebalanceListener ownershipListener(Ownership ownership) {
-        return new OwnershipListener("provisioner-in", ownership, List.of(Topics.SCALE_REQUESTS, Topics.JOBS_ASSIGNMENTS));
+        return new OwnershipListener(
+                "provisioner-in", ownership, List.of(Topics.SCALE_REQUESTS, Topics.JOBS_ASSIGNMENTS));
     }
 
     /** The durable records of the clusters, on the compacted topic ebbtide.provisioner.state. */
     @Produces
     @Singleton
-    ProvisionerStateTopic clusterMemory(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
-            Ownership ownership) {
+    ProvisionerStateTopic clusterMemory(
+            @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, Ownership ownership) {
         return new ProvisionerStateTopic(kafkaConfig, ownership.instance());
     }
 
@@ -117,21 +133,44 @@ public class ProvisionerBeans {
 
     @Produces
     @Singleton
-    Provisioner provisioner(ProvisionerConfig config, CloudProvider provider, ProvisionerPublisher events,
-            MeterRegistry registry, Clock clock, Quotas quotas, Instances instances, Ownership ownership,
+    Provisioner provisioner(
+            ProvisionerConfig config,
+            CloudProvider provider,
+            ProvisionerPublisher events,
+            MeterRegistry registry,
+            Clock clock,
+            Quotas quotas,
+            Instances instances,
+            Ownership ownership,
             ProvisionerStateTopic memory) {
         ProvisionerConfig.Provisioner p = config.provisioner();
         ClusterBackoff backoff = new ClusterBackoff(clock, p.backoffInitial(), p.backoffMax());
-        RetryPolicy retry = new RetryPolicy(p.retryMaxAttempts(), p.maxInlineWait(), RetryPolicy.DEFAULT_TRANSIENT_BASE,
-                new SecureRandom());
+        RetryPolicy retry = new RetryPolicy(
+                p.retryMaxAttempts(), p.maxInlineWait(), RetryPolicy.DEFAULT_TRANSIENT_BASE, new SecureRandom());
         CloudCaller caller = new CloudCaller(retry, Sleeper.SYSTEM, new ProvisionerMetrics(registry), events);
-        ScaleRequestLedger ledger = new ScaleRequestLedger.PerCluster(ScaleRequestLedger.PerCluster.DEFAULT_PER_CLUSTER);
+        ScaleRequestLedger ledger =
+                new ScaleRequestLedger.PerCluster(ScaleRequestLedger.PerCluster.DEFAULT_PER_CLUSTER);
         ScaleRequestHandler handler = new ScaleRequestHandler(backoff, caller, ledger, events, quotas);
-        Reconciler reconciler = new Reconciler(clock, new Reconciler.Settings(p.maxNodeProvisionTime(),
-                p.orphanGracePeriod(), orphanAction(p.orphanAction())), backoff, caller, events);
-        Duration minPoll = provider instanceof LocalCloudProvider ? Duration.ZERO : config.azure().pollInterval();
-        Provisioner provisioner = new Provisioner(provider, events, handler, reconciler, caller,
-                new NodeBook(config.nodeLostAfter()), minPoll, registry, clock);
+        Reconciler reconciler = new Reconciler(
+                clock,
+                new Reconciler.Settings(
+                        p.maxNodeProvisionTime(), p.orphanGracePeriod(), orphanAction(p.orphanAction())),
+                backoff,
+                caller,
+                events);
+        Duration minPoll = provider instanceof LocalCloudProvider
+                ? Duration.ZERO
+                : config.azure().pollInterval();
+        Provisioner provisioner = new Provisioner(
+                provider,
+                events,
+                handler,
+                reconciler,
+                caller,
+                new NodeBook(config.nodeLostAfter()),
+                minPoll,
+                registry,
+                clock);
         quotas.attach(provisioner.usageView());
         provisioner.onHandOver(quotas::forget);
         provisioner.instances(instances);
@@ -146,17 +185,19 @@ public class ProvisionerBeans {
     @Produces
     @Singleton
     Instances instances(CloudProvider provider, Clock clock, ProvisionerPublisher events) {
-        Instances instances = new Instances(provider instanceof LocalCloudProvider local
-                ? InstanceNodes.local(local.machine())
-                : provider instanceof AzureVmssProvider azure ? new AzureInstanceNodes(azure)
-                : InstanceNodes.unsupported(provider.name()), clock);
+        Instances instances = new Instances(
+                provider instanceof LocalCloudProvider local
+                        ? InstanceNodes.local(local.machine())
+                        : provider instanceof AzureVmssProvider azure
+                                ? new AzureInstanceNodes(azure)
+                                : InstanceNodes.unsupported(provider.name()),
+                clock);
         instances.listener((name, instance) -> {
             switch (instance.state()) {
                 case Running -> events.instanceAvailable(name);
-                case Stopping, Stopped, Failed, Deleting -> events.instanceUnavailable(name, instance.state().name(),
-                        instance.reason());
-                default -> {
-                }
+                case Stopping, Stopped, Failed, Deleting ->
+                    events.instanceUnavailable(name, instance.state().name(), instance.reason());
+                default -> {}
             }
         });
         return instances;
@@ -166,8 +207,9 @@ public class ProvisionerBeans {
         return switch (value) {
             case "adopt" -> ProvisionerEvents.OrphanAction.ADOPT;
             case "delete" -> ProvisionerEvents.OrphanAction.DELETE;
-            default -> throw new IllegalArgumentException(
-                    "ebbtide.provisioner.orphan-action must be adopt or delete, not '" + value + "'");
+            default ->
+                throw new IllegalArgumentException(
+                        "ebbtide.provisioner.orphan-action must be adopt or delete, not '" + value + "'");
         };
     }
 
@@ -175,29 +217,47 @@ public class ProvisionerBeans {
     static AzureSettings azureSettings(ProvisionerConfig.Azure a) {
         String subscription = a.subscriptionId().orElseThrow(() -> missing("subscription-id"));
         String group = a.resourceGroup().orElseThrow(() -> missing("resource-group"));
-        String customData = a.customDataFile().map(f -> {
-            try {
-                return Files.readString(f);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read ebbtide.azure.custom-data-file " + f, e);
-            }
-        }).orElseGet(() -> agentCustomData(a));
-        return new AzureSettings(subscription, a.tenantId().orElse(null), group, a.region().orElse(null),
-                a.scaleSetPrefix(), a.image(), a.subnetId().orElseThrow(() -> missing("subnet-id")), a.adminUsername(),
-                a.sshPublicKey().orElse(null), customData, a.nodeIdentityId().orElse(null), a.osDiskType(),
-                a.endpoint().orElse(null), a.pollInterval());
+        String customData = a.customDataFile()
+                .map(f -> {
+                    try {
+                        return Files.readString(f);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("cannot read ebbtide.azure.custom-data-file " + f, e);
+                    }
+                })
+                .orElseGet(() -> agentCustomData(a));
+        return new AzureSettings(
+                subscription,
+                a.tenantId().orElse(null),
+                group,
+                a.region().orElse(null),
+                a.scaleSetPrefix(),
+                a.image(),
+                a.subnetId().orElseThrow(() -> missing("subnet-id")),
+                a.adminUsername(),
+                a.sshPublicKey().orElse(null),
+                customData,
+                a.nodeIdentityId().orElse(null),
+                a.osDiskType(),
+                a.endpoint().orElse(null),
+                a.pollInterval());
     }
 
     /** cloud-init that installs and starts the node agent, when {@code ebbtide.azure.agent.package-url} is set. */
     static String agentCustomData(ProvisionerConfig.Azure a) {
         ProvisionerConfig.Agent agent = a.agent();
-        return agent.packageUrl().map(url -> NodeAgentCloudInit.render(new NodeAgentCloudInit.Settings(url,
-                agent.packageSha256().orElseThrow(() -> missing("agent.package-sha256")),
-                agent.bootstrapServers().orElseThrow(() -> missing("agent.bootstrap-servers")), agent.kafka(),
-                a.scaleSetPrefix()))).orElse(null);
+        return agent.packageUrl()
+                .map(url -> NodeAgentCloudInit.render(new NodeAgentCloudInit.Settings(
+                        url,
+                        agent.packageSha256().orElseThrow(() -> missing("agent.package-sha256")),
+                        agent.bootstrapServers().orElseThrow(() -> missing("agent.bootstrap-servers")),
+                        agent.kafka(),
+                        a.scaleSetPrefix())))
+                .orElse(null);
     }
 
     private static IllegalArgumentException missing(String key) {
-        return new IllegalArgumentException("ebbtide.provider=azure-vmss needs ebbtide.azure." + key + " (see docs/azure.md)");
+        return new IllegalArgumentException(
+                "ebbtide.provider=azure-vmss needs ebbtide.azure." + key + " (see docs/azure.md)");
     }
 }

@@ -49,8 +49,10 @@ public interface InstanceNodes {
     static InstanceNodes unsupported(String provider) {
         return new InstanceNodes() {
             private CloudException no() {
-                return new CloudException(ErrorClass.UNKNOWN, "compute instances are not implemented for the "
-                        + provider + " provider yet (planned: a one-VM scale set per instance)");
+                return new CloudException(
+                        ErrorClass.UNKNOWN,
+                        "compute instances are not implemented for the " + provider
+                                + " provider yet (planned: a one-VM scale set per instance)");
             }
 
             @Override

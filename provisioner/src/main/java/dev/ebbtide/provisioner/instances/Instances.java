@@ -32,12 +32,16 @@ public class Instances {
     private static final Logger LOG = Logger.getLogger(Instances.class);
 
     /** An instance as {@code GET /computes} shows it. */
-    public record View(String name, InstanceState state, String reason, Instant since, Long idleTimeBeforeShutdownSeconds,
-            Instant idleShutdownAt, List<ComputeInstance.Schedule> schedules) {
-    }
+    public record View(
+            String name,
+            InstanceState state,
+            String reason,
+            Instant since,
+            Long idleTimeBeforeShutdownSeconds,
+            Instant idleShutdownAt,
+            List<ComputeInstance.Schedule> schedules) {}
 
-    private record Entry(ClusterSpec spec, InstanceSnapshot snapshot) {
-    }
+    private record Entry(ClusterSpec spec, InstanceSnapshot snapshot) {}
 
     /** Told every state change of an instance (under the lock: keep it short, no blocking I/O). */
     @FunctionalInterface
@@ -46,12 +50,13 @@ public class Instances {
     }
 
     private final InstanceNodes nodes;
-    private volatile Listener listener = (name, instance) -> { };
-    private volatile java.util.function.Consumer<String> beforeNodeStops = name -> { };
+    private volatile Listener listener = (name, instance) -> {};
+    private volatile java.util.function.Consumer<String> beforeNodeStops = name -> {};
     private final Clock clock;
     private final Map<String, Entry> instances = new LinkedHashMap<>();
     /** Lifecycle states taken over from durable records, waiting for their instances' definitions. */
     private final Map<String, InstanceSnapshot> restored = new LinkedHashMap<>();
+
     private Instant lastScheduleCheck;
 
     public Instances(InstanceNodes nodes, Clock clock) {
@@ -70,15 +75,22 @@ public class Instances {
             if (e == null && restored.containsKey(spec.name())) { // taken over from another provisioner instance
                 e = new Entry(spec, restored.remove(spec.name()));
                 instances.put(spec.name(), e);
-                LOG.infof("instance %s: taken over in state %s (%s)", spec.name(), e.snapshot().state(), e.snapshot().reason());
+                LOG.infof(
+                        "instance %s: taken over in state %s (%s)",
+                        spec.name(), e.snapshot().state(), e.snapshot().reason());
             }
             if (e != null) {
                 InstanceSnapshot s = e.snapshot();
-                instances.put(spec.name(), new Entry(spec, new InstanceSnapshot(s.name(), s.state(), s.since(),
-                        s.idleSince(), idleShutdown, s.reason())));
+                instances.put(
+                        spec.name(),
+                        new Entry(
+                                spec,
+                                new InstanceSnapshot(
+                                        s.name(), s.state(), s.since(), s.idleSince(), idleShutdown, s.reason())));
                 return;
             }
-            instances.put(spec.name(), new Entry(spec, InstanceSnapshot.defined(spec.name(), idleShutdown, clock.instant())));
+            instances.put(
+                    spec.name(), new Entry(spec, InstanceSnapshot.defined(spec.name(), idleShutdown, clock.instant())));
             o = decide(spec.name(), new InstanceEvent.Create());
         }
         act(spec.name(), o);
@@ -98,8 +110,9 @@ public class Instances {
         if (state == InstanceState.Creating || state == InstanceState.Deleted) {
             return;
         }
-        restored.put(name, new InstanceSnapshot(name, state, recorded.since(), recorded.idleSince(), null,
-                recorded.reason()));
+        restored.put(
+                name,
+                new InstanceSnapshot(name, state, recorded.since(), recorded.idleSince(), null, recorded.reason()));
     }
 
     /** The instance's lifecycle state for its durable record, if it is an instance this provisioner drives. */
@@ -109,7 +122,8 @@ public class Instances {
             return Optional.empty();
         }
         InstanceSnapshot s = e.snapshot();
-        return Optional.of(new ProvisionerClusterState.Instance(s.state().name(), s.since(), s.idleSince(), s.reason()));
+        return Optional.of(
+                new ProvisionerClusterState.Instance(s.state().name(), s.since(), s.idleSince(), s.reason()));
     }
 
     /** Another provisioner instance drives it from now on: forgotten here, its node left as it is. */
@@ -163,9 +177,9 @@ public class Instances {
                     decide(cluster, new InstanceEvent.NodeUp());
                     decide(cluster, new InstanceEvent.NodeBusy(true));
                 }
-                case lost, deleted, unusable -> decide(cluster, new InstanceEvent.NodeDown(reason == null ? state.name() : reason));
-                default -> {
-                }
+                case lost, deleted, unusable ->
+                    decide(cluster, new InstanceEvent.NodeDown(reason == null ? state.name() : reason));
+                default -> {}
             }
         }
     }
@@ -179,12 +193,19 @@ public class Instances {
             lastScheduleCheck = now;
             for (Entry e : List.copyOf(instances.values())) {
                 String name = e.spec().name();
-                for (ComputeInstance.Schedule s : e.spec().instance() == null ? List.<ComputeInstance.Schedule>of()
+                for (ComputeInstance.Schedule s : e.spec().instance() == null
+                        ? List.<ComputeInstance.Schedule>of()
                         : e.spec().instance().schedules()) {
-                    if (s.enabled() && CronExpression.parse(s.expression()).firedBetween(from, now, zone(s.timeZone()))) {
+                    if (s.enabled()
+                            && CronExpression.parse(s.expression()).firedBetween(from, now, zone(s.timeZone()))) {
                         InstanceEvent.Source src = InstanceEvent.Source.SCHEDULE;
-                        todo.add(Map.entry(name, decide(name, s.action().equals("start") ? new InstanceEvent.Start(src)
-                                : new InstanceEvent.Stop(src))));
+                        todo.add(Map.entry(
+                                name,
+                                decide(
+                                        name,
+                                        s.action().equals("start")
+                                                ? new InstanceEvent.Start(src)
+                                                : new InstanceEvent.Stop(src))));
                     }
                 }
                 todo.add(Map.entry(name, decide(name, new InstanceEvent.Tick())));
@@ -204,8 +225,14 @@ public class Instances {
     private static View view(Entry e) {
         InstanceSnapshot s = e.snapshot();
         ComputeInstance ci = e.spec().instance();
-        return new View(s.name(), s.state(), s.reason(), s.since(), ci == null ? null : ci.idleTimeBeforeShutdownSeconds(),
-                InstanceLifecycle.nextCheckAt(s), ci == null ? List.of() : ci.schedules());
+        return new View(
+                s.name(),
+                s.state(),
+                s.reason(),
+                s.since(),
+                ci == null ? null : ci.idleTimeBeforeShutdownSeconds(),
+                InstanceLifecycle.nextCheckAt(s),
+                ci == null ? List.of() : ci.schedules());
     }
 
     /** Applies one event under the lock; the actions are carried out by {@link #act} outside it. */
@@ -213,7 +240,12 @@ public class Instances {
         Entry e = instances.get(name);
         InstanceOutcome o = InstanceLifecycle.apply(e.snapshot(), event, clock.instant());
         if (o.instance().state() != e.snapshot().state()) {
-            LOG.infof("instance %s: %s -> %s (%s)", name, e.snapshot().state(), o.instance().state(), o.instance().reason());
+            LOG.infof(
+                    "instance %s: %s -> %s (%s)",
+                    name,
+                    e.snapshot().state(),
+                    o.instance().state(),
+                    o.instance().reason());
         }
         instances.put(name, new Entry(e.spec(), o.instance()));
         if (o.instance().state() != e.snapshot().state()) {
@@ -276,7 +308,8 @@ public class Instances {
     }
 
     private static ZoneId zone(String name) {
-        return name.equalsIgnoreCase("UTC") || name.equalsIgnoreCase("Coordinated Universal Time") ? ZoneId.of("UTC")
+        return name.equalsIgnoreCase("UTC") || name.equalsIgnoreCase("Coordinated Universal Time")
+                ? ZoneId.of("UTC")
                 : ZoneId.of(name);
     }
 }

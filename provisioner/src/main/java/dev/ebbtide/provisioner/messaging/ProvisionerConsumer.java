@@ -32,10 +32,13 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 public class ProvisionerConsumer {
     @Inject
     DeadLetters deadLetters;
+
     @Inject
     ConsumerHealth health;
+
     @Inject
     Clock clock;
+
     @Inject
     Provisioner provisioner;
 

@@ -4,9 +4,9 @@ import dev.ebbtide.common.events.ClusterBackoffChanged;
 import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.NodeStateChanged;
 import dev.ebbtide.common.events.Reason;
+import dev.ebbtide.messaging.KafkaMessages;
 import dev.ebbtide.provisioner.actuation.ProvisionerEvents;
 import dev.ebbtide.provisioner.cloud.ErrorClass;
-import dev.ebbtide.messaging.KafkaMessages;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
@@ -29,9 +29,11 @@ public class ProvisionerPublisher implements ProvisionerEvents {
     @Channel("node-state")
     @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4096)
     Emitter<String> nodeState;
+
     @Inject
     @Channel("cluster-backoff")
     Emitter<String> backoff;
+
     @Inject
     Clock clock;
 
@@ -41,21 +43,29 @@ public class ProvisionerPublisher implements ProvisionerEvents {
 
     @Override
     public void backoffStarted(String cluster, ErrorClass errorClass, Instant until, Reason reason) {
-        send(backoff, cluster, EventJson.write(new ClusterBackoffChanged(cluster, until, errorClass.name(),
-                reason.message(), clock.instant())));
+        send(
+                backoff,
+                cluster,
+                EventJson.write(new ClusterBackoffChanged(
+                        cluster, until, errorClass.name(), reason.message(), clock.instant())));
     }
 
     @Override
     public void backoffEnded(String cluster) {
-        send(backoff, cluster, EventJson.write(new ClusterBackoffChanged(cluster, null, null,
-                "a scale-up succeeded or quota allows one", clock.instant())));
+        send(
+                backoff,
+                cluster,
+                EventJson.write(new ClusterBackoffChanged(
+                        cluster, null, null, "a scale-up succeeded or quota allows one", clock.instant())));
     }
 
     /** A quota wait travels as a backoff whose errorClass is QUOTA_WAIT or APPROVAL_WAIT (docs/events.md). */
     @Override
     public void quotaWait(String cluster, String kind, Instant until, Reason reason) {
-        send(backoff, cluster, EventJson.write(new ClusterBackoffChanged(cluster, until, kind, reason.message(),
-                clock.instant())));
+        send(
+                backoff,
+                cluster,
+                EventJson.write(new ClusterBackoffChanged(cluster, until, kind, reason.message(), clock.instant())));
     }
 
     /**
@@ -63,16 +73,25 @@ public class ProvisionerPublisher implements ProvisionerEvents {
      * cluster's backoff record with error class {@value #INSTANCE_STOPPED} (no end time: until it is started).
      */
     public void instanceUnavailable(String instance, String state, String why) {
-        send(backoff, instance, EventJson.write(new ClusterBackoffChanged(instance,
-                clock.instant().plus(java.time.Duration.ofDays(3650)), INSTANCE_STOPPED, "compute instance " + instance
-                        + " is " + state + " (" + why + "); start it with ./ebbtide compute start " + instance,
-                clock.instant())));
+        send(
+                backoff,
+                instance,
+                EventJson.write(new ClusterBackoffChanged(
+                        instance,
+                        clock.instant().plus(java.time.Duration.ofDays(3650)),
+                        INSTANCE_STOPPED,
+                        "compute instance " + instance + " is " + state + " (" + why
+                                + "); start it with ./ebbtide compute start " + instance,
+                        clock.instant())));
     }
 
     /** The compute instance runs again: its queued jobs wait for its node as usual. */
     public void instanceAvailable(String instance) {
-        send(backoff, instance, EventJson.write(new ClusterBackoffChanged(instance, null, null,
-                "compute instance " + instance + " is running", clock.instant())));
+        send(
+                backoff,
+                instance,
+                EventJson.write(new ClusterBackoffChanged(
+                        instance, null, null, "compute instance " + instance + " is running", clock.instant())));
     }
 
     public static final String INSTANCE_STOPPED = "INSTANCE_STOPPED";

@@ -45,9 +45,12 @@ public final class ProvisionerStateTopic implements ClusterMemory, AutoCloseable
         Map<String, Object> config = new HashMap<>(connection);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) Duration.ofSeconds(10).toMillis());
-        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Duration.ofSeconds(25).toMillis());
-        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Duration.ofSeconds(10).toMillis());
+        config.put(
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) Duration.ofSeconds(10).toMillis());
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int)
+                Duration.ofSeconds(25).toMillis());
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int)
+                Duration.ofSeconds(10).toMillis());
         config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         config.put(ProducerConfig.CLIENT_ID_CONFIG, instance + "-provisioner-state");
         this.producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
@@ -97,14 +100,15 @@ public final class ProvisionerStateTopic implements ClusterMemory, AutoCloseable
             return;
         }
         try {
-            ProvisionerClusterState s = EventJson.read(new String(r.value(), StandardCharsets.UTF_8),
-                    ProvisionerClusterState.class);
+            ProvisionerClusterState s =
+                    EventJson.read(new String(r.value(), StandardCharsets.UTF_8), ProvisionerClusterState.class);
             if (cluster.equals(s.cluster())) {
                 latest.put(cluster, s);
             }
         } catch (IllegalArgumentException e) {
-            LOG.warnf("ignoring an unreadable record of %s at partition %d offset %d: %s", r.topic(), r.partition(),
-                    r.offset(), e.getMessage());
+            LOG.warnf(
+                    "ignoring an unreadable record of %s at partition %d offset %d: %s",
+                    r.topic(), r.partition(), r.offset(), e.getMessage());
         }
     }
 

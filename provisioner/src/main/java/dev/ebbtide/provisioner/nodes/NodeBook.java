@@ -33,13 +33,18 @@ import java.util.Set;
 public final class NodeBook extends NodeTable {
 
     /** A node-state change to publish; {@code previous} is what was published before (null: never). */
-    public record Change(String cluster, String node, NodeState state, NodeState previous, String jobId, String reason,
-            String address, Integer port) {
-    }
+    public record Change(
+            String cluster,
+            String node,
+            NodeState state,
+            NodeState previous,
+            String jobId,
+            String reason,
+            String address,
+            Integer port) {}
 
     /** A tracked node as published, for the REST view. */
-    public record View(String cluster, NodeState state, String jobId, String address, Integer port) {
-    }
+    public record View(String cluster, NodeState state, String jobId, String address, Integer port) {}
 
     public NodeBook(Duration lostAfter) {
         super(lostAfter);
@@ -90,7 +95,8 @@ public final class NodeBook extends NodeTable {
         if (e != null && e.state.isLive()) {
             lose(node, e, reason, out);
         } else if (e == null) {
-            // a compute instance on azure-vmss: its node is named as its VM (<scale set>_0), its cluster as the instance
+            // a compute instance on azure-vmss: its node is named as its VM (<scale set>_0), its cluster as the
+            // instance
             for (Map.Entry<String, Entry> n : List.copyOf(nodes.entrySet())) {
                 if (n.getValue().cluster.equals(node) && n.getValue().state.isLive()) {
                     lose(n.getKey(), n.getValue(), reason, out);
@@ -143,7 +149,14 @@ public final class NodeBook extends NodeTable {
             if (target == NodeState.leaving) { // its agent is silent or stopped meanwhile
                 lose(node, e, reason + "; its agent is gone", out);
             } else {
-                set(node, e, target, target == NodeState.running ? jobOf(e, agents.get(node)) : null, reason, false, out);
+                set(
+                        node,
+                        e,
+                        target,
+                        target == NodeState.running ? jobOf(e, agents.get(node)) : null,
+                        reason,
+                        false,
+                        out);
             }
         }
         return out;
@@ -178,8 +191,11 @@ public final class NodeBook extends NodeTable {
             Entry e = nodes.get(n.name());
             if (e == null) {
                 Agent a = agents.get(n.name());
-                if (n.status() == CloudNodeStatus.READY && a != null && a.cluster().equals(cluster)
-                        && a.fresh(now, lostAfter) && !removed.contains(n.name())) {
+                if (n.status() == CloudNodeStatus.READY
+                        && a != null
+                        && a.cluster().equals(cluster)
+                        && a.fresh(now, lostAfter)
+                        && !removed.contains(n.name())) {
                     e = new Entry(cluster);
                     e.cloud = n.status();
                     nodes.put(n.name(), e);
@@ -225,7 +241,12 @@ public final class NodeBook extends NodeTable {
                 lose(s.node(), e, "its agent is stopping", out);
             }
         } else {
-            follow(s.node(), e, s.kind() == NodeAgentStatus.Kind.ANNOUNCED ? "its agent announced itself" : null, now, out);
+            follow(
+                    s.node(),
+                    e,
+                    s.kind() == NodeAgentStatus.Kind.ANNOUNCED ? "its agent announced itself" : null,
+                    now,
+                    out);
         }
         return out;
     }
@@ -274,7 +295,8 @@ public final class NodeBook extends NodeTable {
         NodeState target = target(node, e, now);
         Agent a = agents.get(node);
         String job = target == NodeState.running ? jobOf(e, a) : null;
-        boolean jobChanged = target == NodeState.running && e.state == NodeState.running && !java.util.Objects.equals(job, e.jobId);
+        boolean jobChanged =
+                target == NodeState.running && e.state == NodeState.running && !java.util.Objects.equals(job, e.jobId);
         set(node, e, target, job, reason, jobChanged, out);
     }
 
@@ -283,9 +305,12 @@ public final class NodeBook extends NodeTable {
         Agent a = agents.get(node);
         return switch (e.cloud == null ? CloudNodeStatus.READY : e.cloud) {
             case CREATING -> NodeState.preparing;
-            case READY -> a == null ? NodeState.preparing
-                    : !a.fresh(now, lostAfter) && e.state != null ? e.state // silence: tick decides
-                    : busy(e, a) ? NodeState.running : NodeState.idle;
+            case READY ->
+                a == null
+                        ? NodeState.preparing
+                        : !a.fresh(now, lostAfter) && e.state != null
+                                ? e.state // silence: tick decides
+                                : busy(e, a) ? NodeState.running : NodeState.idle;
             case DELETING -> NodeState.leaving;
             case PREEMPTED -> NodeState.preempted;
             case FAILED -> NodeState.unusable;

@@ -75,8 +75,10 @@ abstract class NodeTable {
 
     /** The nodes of a cluster in a given state. */
     public List<String> inState(String cluster, NodeState state) {
-        return nodes.entrySet().stream().filter(x -> x.getValue().cluster.equals(cluster) && x.getValue().state == state)
-                .map(Map.Entry::getKey).toList();
+        return nodes.entrySet().stream()
+                .filter(x -> x.getValue().cluster.equals(cluster) && x.getValue().state == state)
+                .map(Map.Entry::getKey)
+                .toList();
     }
 
     /** The nodes tracked for a cluster (any state but deleted). */
@@ -150,7 +152,10 @@ abstract class NodeTable {
         Map<String, NodeBook.View> out = new TreeMap<>();
         nodes.forEach((node, e) -> {
             NodeAgentStatus s = agents.containsKey(node) ? agents.get(node).status() : null;
-            out.put(node, new NodeBook.View(e.cluster, e.state, e.jobId, s == null ? null : s.address(), s == null ? null : s.port()));
+            out.put(
+                    node,
+                    new NodeBook.View(
+                            e.cluster, e.state, e.jobId, s == null ? null : s.address(), s == null ? null : s.port()));
         });
         return out;
     }
@@ -170,7 +175,14 @@ abstract class NodeTable {
         return e.state == NodeState.running || e.state == NodeState.lost ? e.jobId : null;
     }
 
-    void set(String node, Entry e, NodeState state, String jobId, String reason, boolean force, List<NodeBook.Change> out) {
+    void set(
+            String node,
+            Entry e,
+            NodeState state,
+            String jobId,
+            String reason,
+            boolean force,
+            List<NodeBook.Change> out) {
         if (!force && e.state == state) {
             return;
         }
@@ -179,7 +191,14 @@ abstract class NodeTable {
         e.jobId = jobId;
         NodeAgentStatus s = agents.containsKey(node) ? agents.get(node).status() : null;
         boolean withAddress = s != null && state != NodeState.deleted;
-        out.add(new NodeBook.Change(e.cluster, node, state, previous, jobId, reason, withAddress ? s.address() : null,
+        out.add(new NodeBook.Change(
+                e.cluster,
+                node,
+                state,
+                previous,
+                jobId,
+                reason,
+                withAddress ? s.address() : null,
                 withAddress ? s.port() : null));
     }
 

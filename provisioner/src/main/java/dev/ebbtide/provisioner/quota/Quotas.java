@@ -11,8 +11,8 @@ import dev.ebbtide.core.quota.QuotaRequest;
 import dev.ebbtide.provisioner.actuation.ProvisionerEvents;
 import dev.ebbtide.provisioner.actuation.QuotaGate;
 import dev.ebbtide.provisioner.cloud.CloudException;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,8 +45,7 @@ public final class Quotas implements QuotaGate {
     }
 
     /** One quota for {@code GET /quota}; {@code limit} null when none applies. */
-    public record Line(String region, String name, int used, Integer limit) {
-    }
+    public record Line(String region, String name, int used, Integer limit) {}
 
     private final QuotaSource source;
     private final VmCatalogue catalogue;
@@ -69,8 +68,14 @@ public final class Quotas implements QuotaGate {
     private final Map<String, QuotaDecision.Wait> waiting = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> gauges = new ConcurrentHashMap<>();
 
-    public Quotas(QuotaSource source, VmCatalogue catalogue, String defaultRegion, Clock clock, Duration recheck,
-            ProvisionerEvents events, MeterRegistry registry) {
+    public Quotas(
+            QuotaSource source,
+            VmCatalogue catalogue,
+            String defaultRegion,
+            Clock clock,
+            Duration recheck,
+            ProvisionerEvents events,
+            MeterRegistry registry) {
         this.source = source;
         this.catalogue = catalogue;
         this.defaultRegion = defaultRegion;
@@ -101,11 +106,17 @@ public final class Quotas implements QuotaGate {
         QuotaDecision d = decided.get();
         QuotaDecision.Wait previous = waiting.put(cluster, d.waiting());
         if (previous == null || !previous.message().equals(d.waiting().message())) {
-            LOG.infof("cluster %s: %d of %d node(s) fit; %s", cluster, d.allowedNodes(), nodes, d.waiting().message());
+            LOG.infof(
+                    "cluster %s: %d of %d node(s) fit; %s",
+                    cluster, d.allowedNodes(), nodes, d.waiting().message());
         }
         String kind = d.waiting().kind() == QuotaDecision.Kind.APPROVAL ? APPROVAL_WAIT : QUOTA_WAIT;
-        return new Admission(d.allowedNodes(), kind, new Reason(kind.toLowerCase(), d.waiting().message()),
-                clock.instant().plus(recheck), false);
+        return new Admission(
+                d.allowedNodes(),
+                kind,
+                new Reason(kind.toLowerCase(), d.waiting().message()),
+                clock.instant().plus(recheck),
+                false);
     }
 
     /** The cluster's current wait, if any. */
@@ -182,13 +193,21 @@ public final class Quotas implements QuotaGate {
         try {
             limits = limits(region(spec));
         } catch (CloudException e) {
-            LOG.warnf("cluster %s: cannot read the quotas of %s (%s): %s; the cloud will decide", cluster,
-                    region(spec), e.errorClass(), e.getMessage());
+            LOG.warnf(
+                    "cluster %s: cannot read the quotas of %s (%s): %s; the cloud will decide",
+                    cluster, region(spec), e.errorClass(), e.getMessage());
             return Optional.empty();
         }
         VmSize s = size.get();
-        return Optional.of(QuotaPlanner.plan(new QuotaRequest(s.series(), s.family(), s.vcpus(), nodes,
-                "low_priority".equals(spec.tier()), s.approvalRequired()), limits));
+        return Optional.of(QuotaPlanner.plan(
+                new QuotaRequest(
+                        s.series(),
+                        s.family(),
+                        s.vcpus(),
+                        nodes,
+                        "low_priority".equals(spec.tier()),
+                        s.approvalRequired()),
+                limits));
     }
 
     /** The source's quotas with usage (Ebbtide's own nodes where the source counts none); updates the gauges. */
@@ -202,27 +221,34 @@ public final class Quotas implements QuotaGate {
         }
         limits.values().forEach(l -> {
             gauges.computeIfAbsent("used|" + region + "|" + l.name(), k -> {
-                AtomicInteger v = new AtomicInteger(); // held here: Micrometer keeps only a weak reference
-                Gauge.builder("ebbtide_quota_cores_used", v, AtomicInteger::get)
-                        .description("cores used per quota (tags: family, region)")
-                        .tag("family", l.name()).tag("region", region).register(registry);
-                return v;
-            }).set(l.used());
+                        AtomicInteger v = new AtomicInteger(); // held here: Micrometer keeps only a weak reference
+                        Gauge.builder("ebbtide_quota_cores_used", v, AtomicInteger::get)
+                                .description("cores used per quota (tags: family, region)")
+                                .tag("family", l.name())
+                                .tag("region", region)
+                                .register(registry);
+                        return v;
+                    })
+                    .set(l.used());
             gauges.computeIfAbsent("limit|" + region + "|" + l.name(), k -> {
-                AtomicInteger v = new AtomicInteger();
-                Gauge.builder("ebbtide_quota_cores_limit", v, AtomicInteger::get)
-                        .description("cores allowed per quota (tags: family, region)")
-                        .tag("family", l.name()).tag("region", region).register(registry);
-                return v;
-            }).set(l.limit());
+                        AtomicInteger v = new AtomicInteger();
+                        Gauge.builder("ebbtide_quota_cores_limit", v, AtomicInteger::get)
+                                .description("cores allowed per quota (tags: family, region)")
+                                .tag("family", l.name())
+                                .tag("region", region)
+                                .register(registry);
+                        return v;
+                    })
+                    .set(l.limit());
         });
         return limits;
     }
 
     private Map<String, Integer> ownUsage(String region) {
         Map<String, Integer> used = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        view.clusters().values().stream().filter(c -> region(c).equals(region)).forEach(c -> catalogue.find(c.size())
-                .ifPresent(s -> {
+        view.clusters().values().stream()
+                .filter(c -> region(c).equals(region))
+                .forEach(c -> catalogue.find(c.size()).ifPresent(s -> {
                     int cores = view.nodes(c.name()) * s.vcpus();
                     if ("low_priority".equals(c.tier())) {
                         used.merge(QuotaPlanner.LOW_PRIORITY, cores, Integer::sum);

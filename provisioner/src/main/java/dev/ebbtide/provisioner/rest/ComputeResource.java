@@ -27,6 +27,7 @@ import java.util.Map;
 public class ComputeResource {
     @Inject
     Instances instances;
+
     @Inject
     dev.ebbtide.provisioner.actuation.Provisioner provisioner;
 
@@ -72,16 +73,25 @@ public class ComputeResource {
     /** Blocking (the provider stops or starts the node): REST methods with plain return types run on worker threads. */
     private Response answer(String name, InstanceEvent event) {
         if (!instances.isInstance(name) && provisioner.knowsCluster(name) && !provisioner.owns(name)) {
-            return Response.status(Response.Status.CONFLICT).entity(Map.of("error", "compute instance " + name
-                    + " is driven by another provisioner instance (the owner of its partition): ask that one; "
-                    + "./ebbtide status shows which")).build();
+            return Response.status(Response.Status.CONFLICT)
+                    .entity(Map.of(
+                            "error",
+                            "compute instance " + name
+                                    + " is driven by another provisioner instance (the owner of its partition): ask that one; "
+                                    + "./ebbtide status shows which"))
+                    .build();
         }
         InstanceOutcome o = instances.request(name, event).orElseThrow(() -> notFound(name));
         if (o.refusal() != null) {
-            return Response.status(Response.Status.CONFLICT).entity(Map.of("error", o.refusal())).build();
+            return Response.status(Response.Status.CONFLICT)
+                    .entity(Map.of("error", o.refusal()))
+                    .build();
         }
-        return Response.ok(instances.view(name).map(Object.class::cast)
-                .orElse(Map.of("name", name, "state", o.instance().state()))).build();
+        return Response.ok(instances
+                        .view(name)
+                        .map(Object.class::cast)
+                        .orElse(Map.of("name", name, "state", o.instance().state())))
+                .build();
     }
 
     private static NotFoundException notFound(String name) {

@@ -26,6 +26,8 @@ public class EvictionResource {
     @RolesAllowed(Roles.OPERATOR)
     public Response evict(@PathParam("name") String cluster, @PathParam("node") String node) {
         Provisioner.Eviction e = provisioner.simulateEviction(cluster, node);
-        return Response.status(e.status()).entity(Map.of(e.status() < 300 ? "message" : "error", e.message())).build();
+        return Response.status(e.status())
+                .entity(Map.of(e.status() < 300 ? "message" : "error", e.message()))
+                .build();
     }
 }

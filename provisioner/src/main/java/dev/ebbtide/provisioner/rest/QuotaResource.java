@@ -29,14 +29,11 @@ public class QuotaResource {
     @Inject
     Quotas quotas;
 
-    public record QuotaReport(String source, List<Quotas.Line> quotas, Map<String, String> waiting) {
-    }
+    public record QuotaReport(String source, List<Quotas.Line> quotas, Map<String, String> waiting) {}
 
-    public record Limit(Integer limit) {
-    }
+    public record Limit(Integer limit) {}
 
-    public record ErrorBody(String error) {
-    }
+    public record ErrorBody(String error) {}
 
     @GET
     @RolesAllowed({Roles.VIEWER, Roles.SUBMITTER, Roles.OPERATOR})
@@ -54,21 +51,28 @@ public class QuotaResource {
         known.add(QuotaPlanner.LOW_PRIORITY);
         known.add(QuotaPlanner.TOTAL);
         if (!known.contains(name)) {
-            return error(400, "unknown quota '" + name + "': use a VM family such as standardNCSv3Family (GET /vm-sizes), "
-                    + QuotaPlanner.LOW_PRIORITY + " or " + QuotaPlanner.TOTAL);
+            return error(
+                    400,
+                    "unknown quota '" + name + "': use a VM family such as standardNCSv3Family (GET /vm-sizes), "
+                            + QuotaPlanner.LOW_PRIORITY + " or " + QuotaPlanner.TOTAL);
         }
         if (body == null || body.limit() == null || body.limit() < 0) {
             return error(400, "the body must be {\"limit\": N} with N the cores allowed, 0 or more");
         }
         String quota = known.ceiling(name); // the catalogue's spelling
         if (!quotas.setLimit(quota, body.limit())) {
-            return error(409, "quotas of the " + quotas.source().name() + " source cannot be changed here: "
-                    + "request a quota increase from Azure (docs/compute.md)");
+            return error(
+                    409,
+                    "quotas of the " + quotas.source().name() + " source cannot be changed here: "
+                            + "request a quota increase from Azure (docs/compute.md)");
         }
         return Response.ok(get()).build();
     }
 
     private static Response error(int status, String message) {
-        return Response.status(status).entity(new ErrorBody(message)).type(MediaType.APPLICATION_JSON).build();
+        return Response.status(status)
+                .entity(new ErrorBody(message))
+                .type(MediaType.APPLICATION_JSON)
+                .build();
     }
 }

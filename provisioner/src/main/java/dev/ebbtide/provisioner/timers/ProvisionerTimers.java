@@ -24,8 +24,10 @@ public class ProvisionerTimers {
 
     @Inject
     Provisioner provisioner;
+
     @Inject
     dev.ebbtide.provisioner.quota.Quotas quotas;
+
     @ConfigProperty(name = "ebbtide.node-poll-interval", defaultValue = "250ms")
     Duration pollInterval;
 
@@ -37,7 +39,8 @@ public class ProvisionerTimers {
             t.setDaemon(true);
             return t;
         });
-        poller.scheduleWithFixedDelay(this::poll, pollInterval.toMillis(), pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+        poller.scheduleWithFixedDelay(
+                this::poll, pollInterval.toMillis(), pollInterval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     void stop(@Observes ShutdownEvent ignored) {
@@ -55,14 +58,18 @@ public class ProvisionerTimers {
         }
     }
 
-    @Scheduled(every = "${ebbtide.provisioner.reconcile-interval:30s}", delayed = "5s",
+    @Scheduled(
+            every = "${ebbtide.provisioner.reconcile-interval:30s}",
+            delayed = "5s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void reconcile() {
         provisioner.reconcileAll();
     }
 
     /** Waiting clusters that now fit are let go (quota raised in Azure, or cores freed); the quota gauges refresh. */
-    @Scheduled(every = "${ebbtide.quota.recheck-interval:30s}", delayed = "5s",
+    @Scheduled(
+            every = "${ebbtide.quota.recheck-interval:30s}",
+            delayed = "5s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void recheckQuota() {
         quotas.refresh();

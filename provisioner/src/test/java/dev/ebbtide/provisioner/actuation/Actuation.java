@@ -1,7 +1,6 @@
 package dev.ebbtide.provisioner.actuation;
 
 import dev.ebbtide.devsupport.MutableClock;
-
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;

@@ -17,11 +17,24 @@ import org.junit.jupiter.api.Test;
 class BoundariesTest {
 
     static final Path MAIN = Path.of("src/main/java/dev/ebbtide/provisioner");
-    static final List<String> FORBIDDEN_IMPORTS = List.of("import com.azure.", "import io.quarkus.", "import jakarta.",
-            "import org.apache.kafka.", "import io.smallrye.", "import org.hibernate.");
-    static final List<String> AZURE_WORDS = List.of("\"AllocationFailed", "\"allocationfailed", "PowerState/",
-            "ProvisioningState/", "\"SkuNotAvailable", "\"OperationPreempted", "\"PreconditionFailed",
-            "\"skunotavailable", "\"operationpreempted", "\"preconditionfailed");
+    static final List<String> FORBIDDEN_IMPORTS = List.of(
+            "import com.azure.",
+            "import io.quarkus.",
+            "import jakarta.",
+            "import org.apache.kafka.",
+            "import io.smallrye.",
+            "import org.hibernate.");
+    static final List<String> AZURE_WORDS = List.of(
+            "\"AllocationFailed",
+            "\"allocationfailed",
+            "PowerState/",
+            "ProvisioningState/",
+            "\"SkuNotAvailable",
+            "\"OperationPreempted",
+            "\"PreconditionFailed",
+            "\"skunotavailable",
+            "\"operationpreempted",
+            "\"preconditionfailed");
 
     static List<Path> javaFiles(Path dir) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {

@@ -1,18 +1,17 @@
 package dev.ebbtide.provisioner.actuation;
 
-import dev.ebbtide.devsupport.MutableClock;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ebbtide.common.events.Reason;
+import dev.ebbtide.devsupport.MutableClock;
 import dev.ebbtide.provisioner.cloud.ErrorClass;
 import java.time.Duration;
 import java.time.Instant;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class ClusterBackoffTest {
 
@@ -21,8 +20,8 @@ class ClusterBackoffTest {
     final Reason quota = new Reason("quota_exceeded", "waiting for quota");
 
     @ParameterizedTest(name = "failure {0} → {1}")
-    @CsvSource({"1, PT30S", "2, PT1M", "3, PT2M", "4, PT4M", "5, PT8M", "6, PT16M", "7, PT30M", "8, PT30M",
-            "40, PT30M"})
+    @CsvSource({"1, PT30S", "2, PT1M", "3, PT2M", "4, PT4M", "5, PT8M", "6, PT16M", "7, PT30M", "8, PT30M", "40, PT30M"
+    })
     void startsAt30SecondsAndDoublesToAtMost30Minutes(int failures, Duration expected) {
         assertEquals(expected, backoff.delay(failures));
     }
@@ -43,15 +42,23 @@ class ClusterBackoffTest {
 
         assertTrue(backoff.recordSuccess("gpu"));
         assertTrue(backoff.active("gpu").isEmpty());
-        assertEquals(clock.instant().plusSeconds(30),
-                backoff.recordFailure("gpu", ErrorClass.CAPACITY_UNAVAILABLE, quota, null).until());
+        assertEquals(
+                clock.instant().plusSeconds(30),
+                backoff.recordFailure("gpu", ErrorClass.CAPACITY_UNAVAILABLE, quota, null)
+                        .until());
     }
 
     @Test
     void theCloudsRetryAfterWinsWhenLonger() {
-        assertEquals(clock.instant().plusSeconds(1200), backoff.recordFailure("gpu", ErrorClass.THROTTLED,
-                new Reason("throttled", "x"), Duration.ofSeconds(1200)).until());
-        assertEquals(clock.instant().plusSeconds(60), backoff.recordFailure("gpu", ErrorClass.THROTTLED,
-                new Reason("throttled", "x"), Duration.ofSeconds(5)).until(), "second failure: 60 s > 5 s");
+        assertEquals(
+                clock.instant().plusSeconds(1200),
+                backoff.recordFailure(
+                                "gpu", ErrorClass.THROTTLED, new Reason("throttled", "x"), Duration.ofSeconds(1200))
+                        .until());
+        assertEquals(
+                clock.instant().plusSeconds(60),
+                backoff.recordFailure("gpu", ErrorClass.THROTTLED, new Reason("throttled", "x"), Duration.ofSeconds(5))
+                        .until(),
+                "second failure: 60 s > 5 s");
     }
 }

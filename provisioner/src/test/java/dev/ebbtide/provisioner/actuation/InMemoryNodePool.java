@@ -18,7 +18,8 @@ final class InMemoryNodePool implements NodePool {
     final Deque<CloudException> failures = new ArrayDeque<>();
     final List<String> calls = new ArrayList<>();
     /** Runs inside deleteNodes (e.g. to block like a slow cloud). */
-    volatile Runnable onDelete = () -> { };
+    volatile Runnable onDelete = () -> {};
+
     private final String cluster;
     private final Clock clock;
     private int next;

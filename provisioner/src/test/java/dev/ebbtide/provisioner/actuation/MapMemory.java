@@ -33,7 +33,8 @@ final class MapMemory implements ClusterMemory {
 
     @Override
     public Map<String, ProvisionerClusterState> load(Set<Integer> parts) {
-        return latest.entrySet().stream().filter(e -> parts.contains(ClusterPartition.of(e.getKey(), partitions)))
+        return latest.entrySet().stream()
+                .filter(e -> parts.contains(ClusterPartition.of(e.getKey(), partitions)))
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
     }
 }

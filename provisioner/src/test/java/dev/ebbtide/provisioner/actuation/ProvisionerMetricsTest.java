@@ -21,9 +21,13 @@ class ProvisionerMetricsTest {
         assertEquals(2.0, metrics.cloudErrors("gpu", ErrorClass.QUOTA_EXCEEDED));
         assertEquals(0.0, metrics.cloudErrors("gpu", ErrorClass.THROTTLED));
         String scrape = registry.scrape();
-        assertTrue(scrape.contains("ebbtide_provisioner_cloud_errors_total{cluster=\"gpu\",error_class=\"quota_exceeded\",} 2.0"),
+        assertTrue(
+                scrape.contains(
+                        "ebbtide_provisioner_cloud_errors_total{cluster=\"gpu\",error_class=\"quota_exceeded\",} 2.0"),
                 scrape);
-        assertTrue(scrape.contains("ebbtide_provisioner_cloud_errors_total{cluster=\"cpu\",error_class=\"throttled\",} 1.0"),
+        assertTrue(
+                scrape.contains(
+                        "ebbtide_provisioner_cloud_errors_total{cluster=\"cpu\",error_class=\"throttled\",} 1.0"),
                 scrape);
     }
 }

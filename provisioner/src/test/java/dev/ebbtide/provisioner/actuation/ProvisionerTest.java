@@ -62,7 +62,8 @@ class ProvisionerTest {
         };
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         ClusterBackoff backoff = new ClusterBackoff(clock);
-        CloudCaller caller = new CloudCaller(new RetryPolicy(new Random(1)), d -> { }, new ProvisionerMetrics(registry), publisher);
+        CloudCaller caller =
+                new CloudCaller(new RetryPolicy(new Random(1)), d -> {}, new ProvisionerMetrics(registry), publisher);
         CloudProvider provider = new CloudProvider() {
             @Override
             public String name() {
@@ -77,11 +78,22 @@ class ProvisionerTest {
                 return pool;
             }
         };
-        Provisioner p = new Provisioner(provider, publisher,
+        Provisioner p = new Provisioner(
+                provider,
+                publisher,
                 new ScaleRequestHandler(backoff, caller, ScaleRequestLedger.inMemory(100), publisher),
-                new Reconciler(clock, new Reconciler.Settings(Duration.ofMinutes(15), Duration.ofMinutes(10),
-                        ProvisionerEvents.OrphanAction.ADOPT), backoff, caller, publisher),
-                caller, new NodeBook(Duration.ofSeconds(60)), Duration.ZERO, registry, clock);
+                new Reconciler(
+                        clock,
+                        new Reconciler.Settings(
+                                Duration.ofMinutes(15), Duration.ofMinutes(10), ProvisionerEvents.OrphanAction.ADOPT),
+                        backoff,
+                        caller,
+                        publisher),
+                caller,
+                new NodeBook(Duration.ofSeconds(60)),
+                Duration.ZERO,
+                registry,
+                clock);
         p.onClusterDefined(new ClusterSpec(CLUSTER, null, null, 0, 4, 30, null));
         return p;
     }
@@ -90,8 +102,8 @@ class ProvisionerTest {
     void aPoolThatCannotBeOpenedBacksTheClusterOffInsteadOfLosingTheRequest() {
         cloudDown = true;
         provisioner.onClusterDefined(new ClusterSpec("down-cluster", null, null, 0, 4, 30, null));
-        provisioner.onScaleRequested(new ScaleRequested("r-1", "down-cluster", 2, List.of(),
-                List.of(new Reason("TEST", "test")), clock.instant()));
+        provisioner.onScaleRequested(new ScaleRequested(
+                "r-1", "down-cluster", 2, List.of(), List.of(new Reason("TEST", "test")), clock.instant()));
         assertEquals(List.of("down-cluster TRANSIENT until " + clock.instant().plusSeconds(30)), backoffs);
         assertEquals(List.of(), nodeEvents);
     }
@@ -114,13 +126,22 @@ class ProvisionerTest {
     @Test
     void aNodeWithAnAssignmentIsNeverRemovedAndIdleOnesAre() {
         twoIdleNodes();
-        provisioner.onJobAssigned(new JobAssigned("job-1", CLUSTER, List.of(N0), new JobSpec("sleep 5", 1, Map.of(),
-                null, null, null, null), 1, clock.instant()));
+        provisioner.onJobAssigned(new JobAssigned(
+                "job-1",
+                CLUSTER,
+                List.of(N0),
+                new JobSpec("sleep 5", 1, Map.of(), null, null, null, null),
+                1,
+                clock.instant()));
         provisioner.onAgentStatus(status(N0, NodeAgentStatus.Kind.HEARTBEAT, List.of())); // not started yet
         provisioner.onScaleRequested(request(0, List.of(N0, N1)));
-        assertEquals(List.of(N1), states(NodeState.deleted).stream().map(NodeStateChanged::node).toList(),
+        assertEquals(
+                List.of(N1),
+                states(NodeState.deleted).stream().map(NodeStateChanged::node).toList(),
                 "only the idle node goes");
-        assertEquals(List.of("deleteNodes [" + N1 + "]"), pool.calls.stream().filter(c -> c.startsWith("delete")).toList());
+        assertEquals(
+                List.of("deleteNodes [" + N1 + "]"),
+                pool.calls.stream().filter(c -> c.startsWith("delete")).toList());
         NodeStateChanged refusal = nodeEvents.get(nodeEvents.size() - 1);
         assertEquals(N0, refusal.node());
         assertEquals(NodeState.running, refusal.state());
@@ -130,8 +151,8 @@ class ProvisionerTest {
     @Test
     void aNodeWhoseAgentFallsSilentIsPublishedLostAndDeleted() {
         twoIdleNodes();
-        provisioner.onAgentStatus(status(N0, NodeAgentStatus.Kind.HEARTBEAT,
-                List.of(new NodeAgentStatus.RunningRank("job-2", 1, 0))));
+        provisioner.onAgentStatus(
+                status(N0, NodeAgentStatus.Kind.HEARTBEAT, List.of(new NodeAgentStatus.RunningRank("job-2", 1, 0))));
         clock.advance(Duration.ofSeconds(30));
         provisioner.onAgentStatus(status(N1, NodeAgentStatus.Kind.HEARTBEAT, List.of()));
         clock.advance(Duration.ofSeconds(30));
@@ -163,7 +184,8 @@ class ProvisionerTest {
         scaleDown.start();
         assertTrue(inCloud.await(5, java.util.concurrent.TimeUnit.SECONDS));
         clock.advance(Duration.ofSeconds(59));
-        Thread heartbeat = new Thread(() -> provisioner.onAgentStatus(status(N0, NodeAgentStatus.Kind.HEARTBEAT, List.of())));
+        Thread heartbeat =
+                new Thread(() -> provisioner.onAgentStatus(status(N0, NodeAgentStatus.Kind.HEARTBEAT, List.of())));
         heartbeat.start();
         heartbeat.join(5_000);
         assertTrue(!heartbeat.isAlive(), "the heartbeat did not wait for the cloud call");
@@ -172,26 +194,35 @@ class ProvisionerTest {
         scaleDown.join(5_000);
         provisioner.tick();
         assertEquals(List.of(), states(NodeState.lost), "N0 heart-beat in time");
-        assertEquals(List.of(N1), states(NodeState.deleted).stream().map(NodeStateChanged::node).toList());
+        assertEquals(
+                List.of(N1),
+                states(NodeState.deleted).stream().map(NodeStateChanged::node).toList());
     }
 
     @Test
     void afterARestartNodesWithHeartbeatingAgentsAreKnownAtOnceAndBusyOnesStayRunning() {
         twoIdleNodes();
-        provisioner.onAgentStatus(status(N0, NodeAgentStatus.Kind.HEARTBEAT,
-                List.of(new NodeAgentStatus.RunningRank("job-3", 1, 0))));
+        provisioner.onAgentStatus(
+                status(N0, NodeAgentStatus.Kind.HEARTBEAT, List.of(new NodeAgentStatus.RunningRank("job-3", 1, 0))));
         nodeEvents.clear();
 
         Provisioner restarted = newProvisioner(); // kill -9 and start again: the cloud is the same
-        restarted.onAgentStatus(status(N0, NodeAgentStatus.Kind.HEARTBEAT,
-                List.of(new NodeAgentStatus.RunningRank("job-3", 1, 0))));
+        restarted.onAgentStatus(
+                status(N0, NodeAgentStatus.Kind.HEARTBEAT, List.of(new NodeAgentStatus.RunningRank("job-3", 1, 0))));
         restarted.onAgentStatus(status(N1, NodeAgentStatus.Kind.HEARTBEAT, List.of()));
         restarted.pollAll();
-        assertEquals(Map.of(N0, NodeState.running, N1, NodeState.idle), Map.of(nodeEvents.get(0).node(),
-                nodeEvents.get(0).state(), nodeEvents.get(1).node(), nodeEvents.get(1).state()));
+        assertEquals(
+                Map.of(N0, NodeState.running, N1, NodeState.idle),
+                Map.of(
+                        nodeEvents.get(0).node(),
+                        nodeEvents.get(0).state(),
+                        nodeEvents.get(1).node(),
+                        nodeEvents.get(1).state()));
         assertEquals(2, nodeEvents.size(), "no phantom, nothing deleted: " + nodeEvents);
         restarted.onScaleRequested(request(1, List.of(N0, N1)));
-        assertEquals(List.of(N1), states(NodeState.deleted).stream().map(NodeStateChanged::node).toList(),
+        assertEquals(
+                List.of(N1),
+                states(NodeState.deleted).stream().map(NodeStateChanged::node).toList(),
                 "the idle node is removed on time, the busy one kept");
     }
 
@@ -203,10 +234,14 @@ class ProvisionerTest {
         provisioner.reconcileAll();
         NodeStateChanged unusable = states(NodeState.unusable).get(0);
         assertEquals(N0, unusable.node());
-        assertTrue(unusable.reason().contains("did not announce itself within max-node-provision-time 15m"),
+        assertTrue(
+                unusable.reason().contains("did not announce itself within max-node-provision-time 15m"),
                 unusable.reason());
-        assertTrue(pool.calls.containsAll(List.of("deleteNodes [" + N0 + "]", "increaseSize 1")), pool.calls.toString());
-        assertEquals(List.of(N0, N1), states(NodeState.preparing).stream().map(NodeStateChanged::node).toList());
+        assertTrue(
+                pool.calls.containsAll(List.of("deleteNodes [" + N0 + "]", "increaseSize 1")), pool.calls.toString());
+        assertEquals(
+                List.of(N0, N1),
+                states(NodeState.preparing).stream().map(NodeStateChanged::node).toList());
     }
 
     @Test
@@ -217,8 +252,12 @@ class ProvisionerTest {
         assertEquals(List.of(), nodeEvents, "unknown, within the grace period: not yet a node");
         clock.advance(Duration.ofMinutes(10));
         provisioner.reconcileAll();
-        assertEquals(List.of(NodeState.preparing), nodeEvents.stream().map(NodeStateChanged::state).toList());
-        assertTrue(nodeEvents.get(0).reason().startsWith("adopted"), nodeEvents.get(0).reason());
+        assertEquals(
+                List.of(NodeState.preparing),
+                nodeEvents.stream().map(NodeStateChanged::state).toList());
+        assertTrue(
+                nodeEvents.get(0).reason().startsWith("adopted"),
+                nodeEvents.get(0).reason());
         provisioner.onAgentStatus(status(N0, NodeAgentStatus.Kind.ANNOUNCED, List.of()));
         assertEquals(NodeState.idle, nodeEvents.get(nodeEvents.size() - 1).state());
     }
@@ -244,8 +283,8 @@ class ProvisionerTest {
         provisioner.onAgentStatus(labStatus("box-a", NodeAgentStatus.Kind.ANNOUNCED));
         provisioner.onAgentStatus(labStatus("box-b", NodeAgentStatus.Kind.ANNOUNCED));
         assertEquals(List.of("box-a idle", "box-b idle"), labEvents());
-        provisioner.onScaleRequested(new ScaleRequested("r-lab", "lab", 5, List.of("box-a"),
-                List.of(new Reason("TEST", "test")), clock.instant()));
+        provisioner.onScaleRequested(new ScaleRequested(
+                "r-lab", "lab", 5, List.of("box-a"), List.of(new Reason("TEST", "test")), clock.instant()));
         provisioner.reconcileAll();
         provisioner.pollAll();
         assertEquals(List.of("box-a idle", "box-b idle"), labEvents(), "a scale request changes nothing");
@@ -258,46 +297,94 @@ class ProvisionerTest {
         assertTrue(nodeEvents.get(nodeEvents.size() - 1).reason().contains("joins again when its agent speaks"));
         provisioner.onAgentStatus(labStatus("box-a", NodeAgentStatus.Kind.ANNOUNCED)); // its machine is back
         assertEquals("box-a idle", labEvents().get(labEvents().size() - 1));
-        assertTrue(pool.calls.stream().noneMatch(c -> c.contains("box-")), "no cloud call for attached machines: " + pool.calls);
+        assertTrue(
+                pool.calls.stream().noneMatch(c -> c.contains("box-")),
+                "no cloud call for attached machines: " + pool.calls);
     }
 
     @Test
     void aSimulatedEvictionRequeuesTheJobOfALowPriorityNodeAndDedicatedComputeRefuses() {
-        assertEquals(new Provisioner.Eviction(409, "cluster pt-cluster is dedicated: only nodes of a low-priority "
-                + "cluster (tier: low_priority) can be evicted"), provisioner.simulateEviction(CLUSTER, N0));
+        assertEquals(
+                new Provisioner.Eviction(
+                        409,
+                        "cluster pt-cluster is dedicated: only nodes of a low-priority "
+                                + "cluster (tier: low_priority) can be evicted"),
+                provisioner.simulateEviction(CLUSTER, N0));
         provisioner.onClusterDefined(dev.ebbtide.common.azureml.ClusterSpec.attachedPool("lab", 1000, null));
         assertEquals(409, provisioner.simulateEviction("lab", "box-a").status());
         assertEquals(404, provisioner.simulateEviction("nope", "x").status());
 
         provisioner.onClusterDefined(new ClusterSpec("spot", null, "low_priority", 0, 4, 30, null));
         assertEquals(404, provisioner.simulateEviction("spot", "spot-9").status(), "no such node");
-        pool.nodes.put("spot-0", dev.ebbtide.provisioner.cloud.CloudNode.of("spot-0",
-                dev.ebbtide.provisioner.cloud.CloudNodeStatus.READY, clock.instant()));
-        provisioner.onAgentStatus(new NodeAgentStatus(NodeAgentStatus.Kind.HEARTBEAT, "spot", "spot-0", "a", "127.0.0.1",
-                29500, 2, 4096L, 0, "test", List.of(new NodeAgentStatus.RunningRank("job-9", 1, 0)), List.of(),
+        pool.nodes.put(
+                "spot-0",
+                dev.ebbtide.provisioner.cloud.CloudNode.of(
+                        "spot-0", dev.ebbtide.provisioner.cloud.CloudNodeStatus.READY, clock.instant()));
+        provisioner.onAgentStatus(new NodeAgentStatus(
+                NodeAgentStatus.Kind.HEARTBEAT,
+                "spot",
+                "spot-0",
+                "a",
+                "127.0.0.1",
+                29500,
+                2,
+                4096L,
+                0,
+                "test",
+                List.of(new NodeAgentStatus.RunningRank("job-9", 1, 0)),
+                List.of(),
                 clock.instant()));
         provisioner.pollAll(); // listed with a heart-beating agent: known at once, running
         Provisioner.Eviction e = provisioner.simulateEviction("spot", "spot-0");
         assertEquals(202, e.status(), e.message());
-        NodeStateChanged lost = nodeEvents.stream().filter(x -> x.node().equals("spot-0") && x.state() == NodeState.lost)
-                .findFirst().orElseThrow();
+        NodeStateChanged lost = nodeEvents.stream()
+                .filter(x -> x.node().equals("spot-0") && x.state() == NodeState.lost)
+                .findFirst()
+                .orElseThrow();
         assertEquals("job-9", lost.jobId(), "the scheduler requeues this job");
         assertTrue(lost.reason().startsWith("evicted"), lost.reason());
         assertTrue(pool.calls.contains("simulateEviction spot-0"), pool.calls.toString());
     }
 
     private List<String> labEvents() {
-        return nodeEvents.stream().filter(e -> e.cluster().equals("lab")).map(e -> e.node() + " " + e.state()).toList();
+        return nodeEvents.stream()
+                .filter(e -> e.cluster().equals("lab"))
+                .map(e -> e.node() + " " + e.state())
+                .toList();
     }
 
     private NodeAgentStatus labStatus(String node, NodeAgentStatus.Kind kind) {
-        return new NodeAgentStatus(kind, "lab", node, "a-" + node, "127.0.0.1", 29500, 2, 4096L, 0, "test", List.of(),
-                List.of(), clock.instant());
+        return new NodeAgentStatus(
+                kind,
+                "lab",
+                node,
+                "a-" + node,
+                "127.0.0.1",
+                29500,
+                2,
+                4096L,
+                0,
+                "test",
+                List.of(),
+                List.of(),
+                clock.instant());
     }
 
     private NodeAgentStatus status(String node, NodeAgentStatus.Kind kind, List<NodeAgentStatus.RunningRank> running) {
-        return new NodeAgentStatus(kind, CLUSTER, node, "a-" + node, "127.0.0.1", 29500, 2, 4096L, 0, "test", running,
-                List.of(), clock.instant());
+        return new NodeAgentStatus(
+                kind,
+                CLUSTER,
+                node,
+                "a-" + node,
+                "127.0.0.1",
+                29500,
+                2,
+                4096L,
+                0,
+                "test",
+                running,
+                List.of(),
+                clock.instant());
     }
 
     private List<NodeStateChanged> states(NodeState state) {
@@ -305,7 +392,12 @@ class ProvisionerTest {
     }
 
     private ScaleRequested request(int target, List<String> remove) {
-        return new ScaleRequested(java.util.UUID.randomUUID().toString(), CLUSTER, target, remove,
-                List.of(new Reason("TEST", "test")), clock.instant());
+        return new ScaleRequested(
+                java.util.UUID.randomUUID().toString(),
+                CLUSTER,
+                target,
+                remove,
+                List.of(new Reason("TEST", "test")),
+                clock.instant());
     }
 }

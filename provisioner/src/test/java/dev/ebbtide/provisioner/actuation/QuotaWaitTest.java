@@ -41,8 +41,8 @@ class QuotaWaitTest {
 
     Provisioner provisioner(Quotas quotas, ProvisionerPublisher publisher) {
         ClusterBackoff backoff = new ClusterBackoff(clock);
-        CloudCaller caller = new CloudCaller(new RetryPolicy(new Random(1)), d -> { }, new ProvisionerMetrics(registry),
-                publisher);
+        CloudCaller caller =
+                new CloudCaller(new RetryPolicy(new Random(1)), d -> {}, new ProvisionerMetrics(registry), publisher);
         CloudProvider provider = new CloudProvider() {
             @Override
             public String name() {
@@ -54,11 +54,22 @@ class QuotaWaitTest {
                 return pools.computeIfAbsent(cluster.name(), c -> new InMemoryNodePool(c, clock));
             }
         };
-        Provisioner p = new Provisioner(provider, publisher,
+        Provisioner p = new Provisioner(
+                provider,
+                publisher,
                 new ScaleRequestHandler(backoff, caller, ScaleRequestLedger.inMemory(100), publisher, quotas),
-                new Reconciler(clock, new Reconciler.Settings(Duration.ofMinutes(15), Duration.ofMinutes(10),
-                        ProvisionerEvents.OrphanAction.ADOPT), backoff, caller, publisher),
-                caller, new NodeBook(Duration.ofSeconds(60)), Duration.ZERO, registry, clock);
+                new Reconciler(
+                        clock,
+                        new Reconciler.Settings(
+                                Duration.ofMinutes(15), Duration.ofMinutes(10), ProvisionerEvents.OrphanAction.ADOPT),
+                        backoff,
+                        caller,
+                        publisher),
+                caller,
+                new NodeBook(Duration.ofSeconds(60)),
+                Duration.ZERO,
+                registry,
+                clock);
         quotas.attach(p.usageView());
         return p;
     }
@@ -66,8 +77,7 @@ class QuotaWaitTest {
     ProvisionerPublisher publisher() {
         return new ProvisionerPublisher() {
             @Override
-            public void nodeStateChanged(NodeStateChanged e) {
-            }
+            public void nodeStateChanged(NodeStateChanged e) {}
 
             @Override
             public void quotaWait(String cluster, String kind, Instant until, Reason reason) {
@@ -82,13 +92,24 @@ class QuotaWaitTest {
     }
 
     Quotas quotas(Map<String, Integer> familyCores, ProvisionerPublisher publisher) {
-        return new Quotas(new LocalQuota(familyCores, null, null), VmCatalogue.standard(), "local", clock,
-                Duration.ofSeconds(30), publisher, registry);
+        return new Quotas(
+                new LocalQuota(familyCores, null, null),
+                VmCatalogue.standard(),
+                "local",
+                clock,
+                Duration.ofSeconds(30),
+                publisher,
+                registry);
     }
 
     void scale(Provisioner p, String cluster, int target) {
-        p.onScaleRequested(new ScaleRequested("r-" + requests.incrementAndGet(), cluster, target, List.of(),
-                List.of(new Reason("TEST", "test")), clock.instant()));
+        p.onScaleRequested(new ScaleRequested(
+                "r-" + requests.incrementAndGet(),
+                cluster,
+                target,
+                List.of(),
+                List.of(new Reason("TEST", "test")),
+                clock.instant()));
     }
 
     @Test
@@ -101,13 +122,17 @@ class QuotaWaitTest {
 
         scale(p, "gpu", 3);
         assertEquals(2, pools.get("gpu").targetSize(), "two 6-core nodes fit in 12 cores, the third is not sent");
-        assertEquals(List.of("gpu QUOTA_WAIT until 2026-01-01T00:00:30Z: waiting for quota: standardNCSv3Family uses 0 "
-                + "of 12 cores"), waits);
+        assertEquals(
+                List.of("gpu QUOTA_WAIT until 2026-01-01T00:00:30Z: waiting for quota: standardNCSv3Family uses 0 "
+                        + "of 12 cores"),
+                waits);
 
         scale(p, "gpu", 3);
         assertEquals(2, pools.get("gpu").targetSize(), "full: nothing reaches the cloud");
-        assertEquals("gpu QUOTA_WAIT until 2026-01-01T00:00:30Z: waiting for quota: standardNCSv3Family uses 12 of 12 "
-                + "cores", waits.get(1));
+        assertEquals(
+                "gpu QUOTA_WAIT until 2026-01-01T00:00:30Z: waiting for quota: standardNCSv3Family uses 12 of 12 "
+                        + "cores",
+                waits.get(1));
         assertEquals(Map.of("gpu", "waiting for quota: standardNCSv3Family uses 12 of 12 cores"), quotas.waiting());
 
         scale(p, "cpu", 4);
@@ -120,7 +145,12 @@ class QuotaWaitTest {
         scale(p, "gpu", 3);
         assertEquals(3, pools.get("gpu").targetSize());
         assertEquals(2, waits.size(), "no new wait");
-        assertEquals(18.0, registry.get("ebbtide_quota_cores_limit").tags("family", NCV3, "region", "local").gauge().value());
+        assertEquals(
+                18.0,
+                registry.get("ebbtide_quota_cores_limit")
+                        .tags("family", NCV3, "region", "local")
+                        .gauge()
+                        .value());
     }
 
     @Test
@@ -133,7 +163,8 @@ class QuotaWaitTest {
 
         scale(p, "nd", 1);
         assertEquals(0, pools.get("nd").targetSize(), "created, but no node until approved");
-        assertTrue(waits.get(0).startsWith("nd APPROVAL_WAIT until 2026-01-01T00:00:30Z: waiting for approval of NDv2"),
+        assertTrue(
+                waits.get(0).startsWith("nd APPROVAL_WAIT until 2026-01-01T00:00:30Z: waiting for approval of NDv2"),
                 waits.toString());
         scale(p, "local", 1);
         assertEquals(1, pools.get("local").targetSize(), "a size outside the catalogue is not limited");

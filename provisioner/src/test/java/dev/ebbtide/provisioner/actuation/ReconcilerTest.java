@@ -17,8 +17,12 @@ class ReconcilerTest {
 
     @Test
     void adoptsUnknownInstancesWhenConfiguredTo() {
-        Reconciler adopting = new Reconciler(a.clock, new Reconciler.Settings(Duration.ofMinutes(15),
-                Duration.ofMinutes(2), OrphanAction.ADOPT), a.backoff, a.caller, a.events);
+        Reconciler adopting = new Reconciler(
+                a.clock,
+                new Reconciler.Settings(Duration.ofMinutes(15), Duration.ofMinutes(2), OrphanAction.ADOPT),
+                a.backoff,
+                a.caller,
+                a.events);
         pool.put("gpu-x", CloudNodeStatus.READY);
         assertEquals(List.of(), adopting.reconcile(pool, Set.of()).adopted());
         a.clock.advance(Duration.ofMinutes(2));
@@ -30,8 +34,12 @@ class ReconcilerTest {
 
     @Test
     void anAdoptedNodeStuckCreatingIsStillGivenUp() {
-        Reconciler adopting = new Reconciler(a.clock, new Reconciler.Settings(Duration.ofMinutes(15),
-                Duration.ofMinutes(2), OrphanAction.ADOPT), a.backoff, a.caller, a.events);
+        Reconciler adopting = new Reconciler(
+                a.clock,
+                new Reconciler.Settings(Duration.ofMinutes(15), Duration.ofMinutes(2), OrphanAction.ADOPT),
+                a.backoff,
+                a.caller,
+                a.events);
         pool.put("gpu-x", CloudNodeStatus.CREATING);
         adopting.reconcile(pool, Set.of());
         a.clock.advance(Duration.ofMinutes(16));
@@ -42,13 +50,18 @@ class ReconcilerTest {
 
     @Test
     void aConfiguredProvisionTimeIsHonoured() {
-        Reconciler quick = new Reconciler(a.clock, new Reconciler.Settings(Duration.ofMinutes(5),
-                Duration.ofMinutes(10), OrphanAction.DELETE), a.backoff, a.caller, a.events);
+        Reconciler quick = new Reconciler(
+                a.clock,
+                new Reconciler.Settings(Duration.ofMinutes(5), Duration.ofMinutes(10), OrphanAction.DELETE),
+                a.backoff,
+                a.caller,
+                a.events);
         pool.put("gpu-a", CloudNodeStatus.CREATING);
         quick.reconcile(pool, Set.of("gpu-a"));
         a.clock.advance(Duration.ofMinutes(5).plusSeconds(1));
         Reconciler.Result r = quick.reconcile(pool, Set.of("gpu-a"));
-        assertEquals("node gpu-a was not ready within max-node-provision-time 5m; deleting and replacing it",
+        assertEquals(
+                "node gpu-a was not ready within max-node-provision-time 5m; deleting and replacing it",
                 r.unusable().get(0).reason().message());
     }
 

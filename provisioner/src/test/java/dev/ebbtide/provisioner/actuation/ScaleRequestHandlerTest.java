@@ -19,8 +19,8 @@ class ScaleRequestHandlerTest {
     final InMemoryNodePool pool = new InMemoryNodePool("gpu", a.clock);
 
     ScaleRequestHandler.Outcome handle(String id, int target, String... remove) {
-        return a.handler.handle(new ScaleRequested(id, "gpu", target, List.of(remove), List.of(), Instant.EPOCH),
-                pool, n -> true);
+        return a.handler.handle(
+                new ScaleRequested(id, "gpu", target, List.of(remove), List.of(), Instant.EPOCH), pool, n -> true);
     }
 
     @Test
@@ -65,9 +65,13 @@ class ScaleRequestHandlerTest {
         ScaleRequestHandler.Outcome o = handle("r2", 1);
         assertEquals(Status.APPLIED, o.status());
         assertEquals(List.of("gpu-0"), o.added());
-        assertEquals(List.of("cloudError gpu CAPACITY_UNAVAILABLE",
-                "backoffStarted gpu CAPACITY_UNAVAILABLE until " + t0.plusSeconds(30) + " capacity_unavailable",
-                "backoffEnded gpu", "nodesRequested gpu [gpu-0] r2"), a.events.all);
+        assertEquals(
+                List.of(
+                        "cloudError gpu CAPACITY_UNAVAILABLE",
+                        "backoffStarted gpu CAPACITY_UNAVAILABLE until " + t0.plusSeconds(30) + " capacity_unavailable",
+                        "backoffEnded gpu",
+                        "nodesRequested gpu [gpu-0] r2"),
+                a.events.all);
     }
 
     @Test

@@ -1,7 +1,6 @@
 package dev.ebbtide.provisioner.actuation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -75,8 +74,8 @@ class TakeoverTest {
                 }
             };
             ClusterBackoff backoff = new ClusterBackoff(clock);
-            CloudCaller caller = new CloudCaller(new RetryPolicy(new Random(1)), d -> { }, new ProvisionerMetrics(registry),
-                    publisher);
+            CloudCaller caller = new CloudCaller(
+                    new RetryPolicy(new Random(1)), d -> {}, new ProvisionerMetrics(registry), publisher);
             ScaleRequestLedger ledger = new ScaleRequestLedger.PerCluster(100);
             CloudProvider provider = new CloudProvider() {
                 @Override
@@ -89,9 +88,16 @@ class TakeoverTest {
                     return cluster.name().equals(CLUSTER) ? pool : otherPool;
                 }
             };
-            provisioner = new Provisioner(provider, publisher, new ScaleRequestHandler(backoff, caller, ledger, publisher),
-                    new Reconciler(clock, Reconciler.Settings.defaults(), backoff, caller, publisher), caller,
-                    new NodeBook(Duration.ofSeconds(60)), Duration.ZERO, registry, clock);
+            provisioner = new Provisioner(
+                    provider,
+                    publisher,
+                    new ScaleRequestHandler(backoff, caller, ledger, publisher),
+                    new Reconciler(clock, Reconciler.Settings.defaults(), backoff, caller, publisher),
+                    caller,
+                    new NodeBook(Duration.ofSeconds(60)),
+                    Duration.ZERO,
+                    registry,
+                    clock);
             provisioner.durable(new DurableState(ownership, memory, ledger, backoff, clock));
             ownership.addListener(new ProvisionerOwnership(provisioner, memory));
             provisioner.onClusterDefined(new ClusterSpec(CLUSTER, null, null, 0, 4, 30, null));
@@ -108,8 +114,20 @@ class TakeoverTest {
 
         void heartbeats(String cluster, String... nodes) {
             for (String n : nodes) {
-                provisioner.onAgentStatus(new NodeAgentStatus(NodeAgentStatus.Kind.HEARTBEAT, cluster, n, "a-" + n,
-                        "127.0.0.1", 29500, 2, 4096L, 0, "test", List.of(), List.of(), clock.instant()));
+                provisioner.onAgentStatus(new NodeAgentStatus(
+                        NodeAgentStatus.Kind.HEARTBEAT,
+                        cluster,
+                        n,
+                        "a-" + n,
+                        "127.0.0.1",
+                        29500,
+                        2,
+                        4096L,
+                        0,
+                        "test",
+                        List.of(),
+                        List.of(),
+                        clock.instant()));
             }
         }
 
@@ -119,7 +137,9 @@ class TakeoverTest {
         }
 
         double ownedGauge() {
-            return registry.get(dev.ebbtide.provisioner.actuation.ProvisionerMetrics.OWNED_CLUSTERS).gauge().value();
+            return registry.get(dev.ebbtide.provisioner.actuation.ProvisionerMetrics.OWNED_CLUSTERS)
+                    .gauge()
+                    .value();
         }
     }
 
@@ -133,19 +153,27 @@ class TakeoverTest {
         a.provisioner.onScaleRequested(up);
         b.provisioner.onScaleRequested(up); // a buffered record of a partition it does not own
         assertEquals(List.of("increaseSize 2"), mutating(pool), "one cloud call, by the owner");
-        assertEquals(2, a.published.stream().filter(e -> e.state() == NodeState.preparing).count());
+        assertEquals(
+                2,
+                a.published.stream()
+                        .filter(e -> e.state() == NodeState.preparing)
+                        .count());
         b.heartbeats(CLUSTER, CLUSTER + "-0", CLUSTER + "-1");
         b.provisioner.pollAll();
         b.provisioner.reconcileAll();
         b.provisioner.tick();
-        assertTrue(b.published.stream().noneMatch(e -> e.cluster().equals(CLUSTER)), "the other instance publishes nothing "
-                + "for the cluster: " + b.published);
+        assertTrue(
+                b.published.stream().noneMatch(e -> e.cluster().equals(CLUSTER)),
+                "the other instance publishes nothing " + "for the cluster: " + b.published);
         assertEquals(1.0, a.ownedGauge());
         assertEquals(1.0, b.ownedGauge());
         assertEquals(2, b.provisioner.usageView().nodes(CLUSTER), "the local quota counts the other instance's nodes");
         assertEquals(2, a.provisioner.usageView().nodes(CLUSTER));
         assertEquals("provisioner-1", memory.latest.get(CLUSTER).sender());
-        assertEquals(List.of("r-1"), memory.latest.get(CLUSTER).appliedRequests(), "stored before the request is acknowledged");
+        assertEquals(
+                List.of("r-1"),
+                memory.latest.get(CLUSTER).appliedRequests(),
+                "stored before the request is acknowledged");
     }
 
     @Test
@@ -159,20 +187,29 @@ class TakeoverTest {
         a.provisioner.pollAll();
         a.heartbeats(CLUSTER, CLUSTER + "-0", CLUSTER + "-1");
         b.heartbeats(CLUSTER, CLUSTER + "-0", CLUSTER + "-1"); // every instance reads every heartbeat
-        a.provisioner.onJobAssigned(new JobAssigned("job-1", CLUSTER, List.of(CLUSTER + "-0"),
-                new JobSpec("sleep 5", 1, Map.of(), null, null, null, null), 1, clock.instant()));
+        a.provisioner.onJobAssigned(new JobAssigned(
+                "job-1",
+                CLUSTER,
+                List.of(CLUSTER + "-0"),
+                new JobSpec("sleep 5", 1, Map.of(), null, null, null, null),
+                1,
+                clock.instant()));
         assertEquals(NodeState.running, a.state(CLUSTER + "-0"));
 
         a.gives(0, 1); // a rebalance: a hands everything over, b takes partition 0
         b.owns(0);
         assertEquals(NodeState.running, b.state(CLUSTER + "-0"), "the assignment's busy guard came along");
         assertEquals(NodeState.idle, b.state(CLUSTER + "-1"));
-        assertTrue(b.published.stream().noneMatch(e -> e.cluster().equals(CLUSTER)),
+        assertTrue(
+                b.published.stream().noneMatch(e -> e.cluster().equals(CLUSTER)),
                 "the states b took over are those already published: nothing to publish again " + b.published);
         int callsBefore = mutating(pool).size();
         b.provisioner.onScaleRequested(up); // the request's offset was not committed before the rebalance
         b.provisioner.onScaleRequested(request("r-2", CLUSTER, 2, List.of(CLUSTER + "-0")));
-        assertEquals(callsBefore, mutating(pool).size(), "no second scale-up, and the busy node is not removed: " + pool.calls);
+        assertEquals(
+                callsBefore,
+                mutating(pool).size(),
+                "no second scale-up, and the busy node is not removed: " + pool.calls);
         assertEquals(List.of("r-1", "r-2"), memory.latest.get(CLUSTER).appliedRequests());
         assertEquals("provisioner-2", memory.latest.get(CLUSTER).sender());
         assertTrue(a.provisioner.nodes().isEmpty(), "a forgot the cluster: " + a.provisioner.nodes());
@@ -200,8 +237,10 @@ class TakeoverTest {
         Instance b = new Instance("provisioner-2", memory); // kill -9 of a: b takes over after the session timeout
         b.heartbeats(CLUSTER, CLUSTER + "-0", CLUSTER + "-2", CLUSTER + "-3");
         b.owns(0, 1);
-        assertEquals(List.of("r-0"), memory.latest.get(CLUSTER).appliedRequests(), "the record knows neither r-1 nor r-2");
-        assertTrue(b.published.stream().anyMatch(e -> e.node().equals(CLUSTER + "-1") && e.state() == NodeState.deleted),
+        assertEquals(
+                List.of("r-0"), memory.latest.get(CLUSTER).appliedRequests(), "the record knows neither r-1 nor r-2");
+        assertTrue(
+                b.published.stream().anyMatch(e -> e.node().equals(CLUSTER + "-1") && e.state() == NodeState.deleted),
                 "the node the record has and the cloud has not is published deleted: " + b.published);
         b.provisioner.onScaleRequested(shrink);
         b.provisioner.onScaleRequested(grow);
@@ -214,10 +253,18 @@ class TakeoverTest {
     @Test
     void aNodeLeftLeavingByADeadOwnerFollowsItsAgentAgainAndTheRedeliveredRequestDeletesItOnce() {
         ready(pool, CLUSTER + "-0", CLUSTER + "-1");
-        memory.latest.put(CLUSTER, new ProvisionerClusterState(CLUSTER, List.of(
-                new ProvisionerClusterState.Node(CLUSTER + "-0", NodeState.idle, null, List.of()),
-                new ProvisionerClusterState.Node(CLUSTER + "-1", NodeState.leaving, null, List.of())),
-                List.of(), null, null, clock.instant(), "provisioner-1")); // died between marking and deleting
+        memory.latest.put(
+                CLUSTER,
+                new ProvisionerClusterState(
+                        CLUSTER,
+                        List.of(
+                                new ProvisionerClusterState.Node(CLUSTER + "-0", NodeState.idle, null, List.of()),
+                                new ProvisionerClusterState.Node(CLUSTER + "-1", NodeState.leaving, null, List.of())),
+                        List.of(),
+                        null,
+                        null,
+                        clock.instant(),
+                        "provisioner-1")); // died between marking and deleting
         Instance b = new Instance("provisioner-2", memory);
         b.heartbeats(CLUSTER, CLUSTER + "-0", CLUSTER + "-1");
         b.owns(0, 1);
@@ -247,7 +294,9 @@ class TakeoverTest {
         pool.failures.add(new CloudException(ErrorClass.QUOTA_EXCEEDED, "quota exceeded"));
         b.provisioner.onScaleRequested(request("r-3", CLUSTER, 2, List.of()));
         assertEquals(2, memory.latest.get(CLUSTER).backoff().failures(), "the failure count went on from a's");
-        assertEquals(stored.until().plusSeconds(10).plus(Duration.ofSeconds(60)), memory.latest.get(CLUSTER).backoff().until(),
+        assertEquals(
+                stored.until().plusSeconds(10).plus(Duration.ofSeconds(60)),
+                memory.latest.get(CLUSTER).backoff().until(),
                 "the second failure doubles the delay");
     }
 
@@ -275,7 +324,9 @@ class TakeoverTest {
         assertTrue(inCloud.await(10, TimeUnit.SECONDS));
         CompletableFuture<Void> revocation = CompletableFuture.runAsync(() -> a.gives(0), threads);
         org.awaitility.Awaitility.await().until(() -> !a.ownership.owns(CLUSTER)); // left the owned set first
-        assertThrows(java.util.concurrent.TimeoutException.class, () -> revocation.get(300, TimeUnit.MILLISECONDS),
+        assertThrows(
+                java.util.concurrent.TimeoutException.class,
+                () -> revocation.get(300, TimeUnit.MILLISECONDS),
                 "the revocation waits while the deletion runs");
         release.countDown();
         scaleDown.get(10, TimeUnit.SECONDS);
@@ -289,7 +340,9 @@ class TakeoverTest {
     }
 
     private static List<String> mutating(InMemoryNodePool pool) {
-        return pool.calls.stream().filter(c -> c.startsWith("increaseSize") || c.startsWith("deleteNodes")).toList();
+        return pool.calls.stream()
+                .filter(c -> c.startsWith("increaseSize") || c.startsWith("deleteNodes"))
+                .toList();
     }
 
     private static void ready(InMemoryNodePool pool, String... nodes) {
@@ -299,12 +352,23 @@ class TakeoverTest {
     }
 
     private ScaleRequested request(String id, String cluster, int target, List<String> remove) {
-        return new ScaleRequested(id, cluster, target, remove, List.of(new Reason("TEST", "test")), clock.instant(),
-                null, null, "autoscaler-1");
+        return new ScaleRequested(
+                id,
+                cluster,
+                target,
+                remove,
+                List.of(new Reason("TEST", "test")),
+                clock.instant(),
+                null,
+                null,
+                "autoscaler-1");
     }
 
     static String clusterIn(int partition) {
-        return IntStream.range(0, 1000).mapToObj(i -> "tk-" + i)
-                .filter(c -> ClusterPartition.of(c, PARTITIONS) == partition).findFirst().orElseThrow();
+        return IntStream.range(0, 1000)
+                .mapToObj(i -> "tk-" + i)
+                .filter(c -> ClusterPartition.of(c, PARTITIONS) == partition)
+                .findFirst()
+                .orElseThrow();
     }
 }

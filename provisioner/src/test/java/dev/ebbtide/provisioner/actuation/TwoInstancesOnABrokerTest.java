@@ -57,6 +57,7 @@ class TwoInstancesOnABrokerTest {
     final Map<String, InMemoryNodePool> cloud = new ConcurrentHashMap<>();
     /** cluster → the instance in a cloud call for it right now. */
     final Map<String, AtomicReference<String>> inCall = new ConcurrentHashMap<>();
+
     final List<String> calls = new CopyOnWriteArrayList<>();
     final List<String> overlaps = new CopyOnWriteArrayList<>();
 
@@ -76,8 +77,8 @@ class TwoInstancesOnABrokerTest {
             memory = new ProvisionerStateTopic(Map.of("bootstrap.servers", bootstrap), name);
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             ClusterBackoff backoff = new ClusterBackoff(clock);
-            CloudCaller caller = new CloudCaller(new RetryPolicy(new Random(1)), d -> { }, new ProvisionerMetrics(registry),
-                    ProvisionerEvents.NONE);
+            CloudCaller caller = new CloudCaller(
+                    new RetryPolicy(new Random(1)), d -> {}, new ProvisionerMetrics(registry), ProvisionerEvents.NONE);
             ScaleRequestLedger ledger = new ScaleRequestLedger.PerCluster(100);
             CloudProvider provider = new CloudProvider() {
                 @Override
@@ -90,15 +91,21 @@ class TwoInstancesOnABrokerTest {
                     return guarded(name, cloud.get(cluster.name()));
                 }
             };
-            dev.ebbtide.provisioner.messaging.ProvisionerPublisher publisher = new dev.ebbtide.provisioner.messaging.ProvisionerPublisher() {
-                @Override
-                public void nodeStateChanged(dev.ebbtide.common.events.NodeStateChanged e) {
-                }
-            };
-            provisioner = new Provisioner(provider, publisher,
+            dev.ebbtide.provisioner.messaging.ProvisionerPublisher publisher =
+                    new dev.ebbtide.provisioner.messaging.ProvisionerPublisher() {
+                        @Override
+                        public void nodeStateChanged(dev.ebbtide.common.events.NodeStateChanged e) {}
+                    };
+            provisioner = new Provisioner(
+                    provider,
+                    publisher,
                     new ScaleRequestHandler(backoff, caller, ledger, ProvisionerEvents.NONE),
-                    new Reconciler(clock, Reconciler.Settings.defaults(), backoff, caller, ProvisionerEvents.NONE), caller,
-                    new NodeBook(Duration.ofSeconds(60)), Duration.ZERO, registry, clock);
+                    new Reconciler(clock, Reconciler.Settings.defaults(), backoff, caller, ProvisionerEvents.NONE),
+                    caller,
+                    new NodeBook(Duration.ofSeconds(60)),
+                    Duration.ZERO,
+                    registry,
+                    clock);
             provisioner.durable(new DurableState(ownership, memory, ledger, backoff, clock));
             ownership.addListener(new ProvisionerOwnership(provisioner, memory));
             cloud.keySet().forEach(c -> provisioner.onClusterDefined(new ClusterSpec(c, null, null, 0, 10, 30, null)));
@@ -132,8 +139,8 @@ class TwoInstancesOnABrokerTest {
             while (running) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                     if (r.topic().equals(Topics.SCALE_REQUESTS)) {
-                        provisioner.onScaleRequested(EventJson.read(new String(r.value(), StandardCharsets.UTF_8),
-                                ScaleRequested.class));
+                        provisioner.onScaleRequested(
+                                EventJson.read(new String(r.value(), StandardCharsets.UTF_8), ScaleRequested.class));
                     }
                 }
                 consumer.commitSync(); // after the records were applied and their state stored
@@ -162,9 +169,13 @@ class TwoInstancesOnABrokerTest {
         });
         try (EmbeddedKafka kafka = EmbeddedKafka.start(0, null);
                 KafkaProducer<String, String> producer = new KafkaProducer<>(
-                        Map.of("bootstrap.servers", kafka.bootstrapServers()), new StringSerializer(), new StringSerializer())) {
-            kafka.createTopics(List.of(Topics.SCALE_REQUESTS, Topics.JOBS_ASSIGNMENTS, Topics.PROVISIONER_STATE),
-                    Topics.COMPACTED, Topics.DEFAULT_PARTITIONS);
+                        Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                        new StringSerializer(),
+                        new StringSerializer())) {
+            kafka.createTopics(
+                    List.of(Topics.SCALE_REQUESTS, Topics.JOBS_ASSIGNMENTS, Topics.PROVISIONER_STATE),
+                    Topics.COMPACTED,
+                    Topics.DEFAULT_PARTITIONS);
             try (Member a = new Member("provisioner-1", kafka.bootstrapServers())) {
                 await().atMost(Duration.ofSeconds(60)).until(() -> a.owned() == Topics.DEFAULT_PARTITIONS);
                 requestAll(producer, 1);
@@ -189,16 +200,28 @@ class TwoInstancesOnABrokerTest {
             }
         }
         assertEquals(List.of(), overlaps, "two instances in a cloud call for one cluster at once");
-        Map<String, Long> perCluster = calls.stream().collect(Collectors.groupingBy(c -> c.split(" ")[1], Collectors.counting()));
+        Map<String, Long> perCluster =
+                calls.stream().collect(Collectors.groupingBy(c -> c.split(" ")[1], Collectors.counting()));
         assertEquals(CLUSTERS, perCluster.size());
         perCluster.forEach((c, n) -> assertEquals(3L, n, c + ": one scale-up per target, " + calls));
     }
 
     private void requestAll(KafkaProducer<String, String> producer, int target) throws Exception {
         for (String c : cloud.keySet()) {
-            producer.send(new ProducerRecord<>(Topics.SCALE_REQUESTS, c, EventJson.write(new ScaleRequested(
-                    java.util.UUID.randomUUID().toString(), c, target, List.of(), List.of(new Reason("TEST", "test")),
-                    clock.instant(), null, null, "autoscaler-1")))).get();
+            producer.send(new ProducerRecord<>(
+                            Topics.SCALE_REQUESTS,
+                            c,
+                            EventJson.write(new ScaleRequested(
+                                    java.util.UUID.randomUUID().toString(),
+                                    c,
+                                    target,
+                                    List.of(),
+                                    List.of(new Reason("TEST", "test")),
+                                    clock.instant(),
+                                    null,
+                                    null,
+                                    "autoscaler-1"))))
+                    .get();
         }
     }
 

@@ -44,8 +44,10 @@ public abstract class NodePoolContractTest {
         assertEquals(2, pool.targetSize());
         List<CloudNode> before = pool.nodes();
         assertEquals(2, before.size());
-        assertTrue(before.stream().allMatch(n -> n.status() == CloudNodeStatus.CREATING
-                || n.status() == CloudNodeStatus.READY), before.toString());
+        assertTrue(
+                before.stream()
+                        .allMatch(n -> n.status() == CloudNodeStatus.CREATING || n.status() == CloudNodeStatus.READY),
+                before.toString());
         settle();
         List<CloudNode> after = pool.nodes();
         assertEquals(2, count(after, CloudNodeStatus.READY), after.toString());

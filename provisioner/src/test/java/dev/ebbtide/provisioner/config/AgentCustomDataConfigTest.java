@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** ebbtide.azure.agent.* become the scale set's custom data unless a custom-data-file is given. */
 class AgentCustomDataConfigTest {
-    static final Map<String, String> BASE = Map.of("ebbtide.azure.subscription-id", "s", "ebbtide.azure.resource-group",
-            "g", "ebbtide.azure.subnet-id", "n");
+    static final Map<String, String> BASE = Map.of(
+            "ebbtide.azure.subscription-id", "s", "ebbtide.azure.resource-group", "g", "ebbtide.azure.subnet-id", "n");
     static final Map<String, String> AGENT = Map.of(
             "ebbtide.azure.agent.package-url", "https://example.blob.core.windows.net/a/node-agent.tar.gz",
             "ebbtide.azure.agent.package-sha256", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
@@ -34,10 +34,12 @@ class AgentCustomDataConfigTest {
 
     @Test
     void agentSettingsRenderTheCustomDataWithoutEverPrintingIt() {
-        AzureSettings s = ProvisionerBeans.azureSettings(config(merge(BASE, AGENT)).azure());
+        AzureSettings s =
+                ProvisionerBeans.azureSettings(config(merge(BASE, AGENT)).azure());
         assertTrue(s.customData().startsWith("#cloud-config"));
         assertTrue(s.customData().contains("kafka.security.protocol=SASL_SSL"), "dotted Kafka keys kept whole");
-        assertTrue(s.customData().contains("kafka.sasl.jaas.config=PlainLoginModule required password=\"FAKE-secret\";"));
+        assertTrue(
+                s.customData().contains("kafka.sasl.jaas.config=PlainLoginModule required password=\"FAKE-secret\";"));
         assertTrue(s.customData().contains("bootstrap.servers=kafka.internal:9093"));
         assertFalse(s.toString().contains("FAKE-secret"));
     }
@@ -46,10 +48,13 @@ class AgentCustomDataConfigTest {
     void aCustomDataFileWinsAndNothingIsRenderedWithoutAPackage() throws Exception {
         Path file = Files.writeString(tmp.resolve("custom.sh"), "#!/bin/sh\necho mine\n");
         Map<String, String> both = merge(merge(BASE, AGENT), Map.of("ebbtide.azure.custom-data-file", file.toString()));
-        assertEquals("#!/bin/sh\necho mine\n", ProvisionerBeans.azureSettings(config(both).azure()).customData());
+        assertEquals(
+                "#!/bin/sh\necho mine\n",
+                ProvisionerBeans.azureSettings(config(both).azure()).customData());
         assertNull(ProvisionerBeans.azureSettings(config(BASE).azure()).customData());
         Map<String, String> noSha = merge(BASE, Map.of("ebbtide.azure.agent.package-url", "https://x/a.tgz"));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> ProvisionerBeans.azureSettings(config(noSha).azure()));
         assertTrue(e.getMessage().contains("ebbtide.azure.agent.package-sha256"), e.getMessage());
     }
@@ -61,9 +66,11 @@ class AgentCustomDataConfigTest {
     }
 
     private static ProvisionerConfig config(Map<String, String> props) {
-        return new SmallRyeConfigBuilder().withMapping(ProvisionerConfig.class)
+        return new SmallRyeConfigBuilder()
+                .withMapping(ProvisionerConfig.class)
                 .withConverter(Duration.class, 200, new DurationConverter())
-                .withSources(new PropertiesConfigSource(new HashMap<>(props), "test", 100)).build()
+                .withSources(new PropertiesConfigSource(new HashMap<>(props), "test", 100))
+                .build()
                 .getConfigMapping(ProvisionerConfig.class);
     }
 }

@@ -44,7 +44,16 @@ class InstancesTest {
     final Instances instances = new Instances(nodes, clock);
 
     static ClusterSpec instance(Long idleSeconds, ComputeInstance.Schedule... schedules) {
-        return new ClusterSpec("ci-1", "Standard_DS3_v2", "dedicated", 0, 1, 0, null, ClusterSpec.COMPUTE_INSTANCE, null,
+        return new ClusterSpec(
+                "ci-1",
+                "Standard_DS3_v2",
+                "dedicated",
+                0,
+                1,
+                0,
+                null,
+                ClusterSpec.COMPUTE_INSTANCE,
+                null,
                 new ComputeInstance(idleSeconds, List.of(schedules)));
     }
 
@@ -54,8 +63,10 @@ class InstancesTest {
 
     @Test
     void anInstanceTakenOverFromItsRecordKeepsItsStateAndIsNotStartedAgain() {
-        instances.restore("ci-1", new dev.ebbtide.common.events.ProvisionerClusterState.Instance("Stopped",
-                clock.instant(), null, "stopped by an operator"));
+        instances.restore(
+                "ci-1",
+                new dev.ebbtide.common.events.ProvisionerClusterState.Instance(
+                        "Stopped", clock.instant(), null, "stopped by an operator"));
         instances.defined(instance(60L));
         assertEquals(List.of(), calls, "a stopped instance stays stopped after a takeover");
         assertEquals(InstanceState.Stopped, state());
@@ -64,8 +75,10 @@ class InstancesTest {
         assertTrue(instances.views().isEmpty());
         assertEquals(List.of(), calls);
 
-        instances.restore("ci-1", new dev.ebbtide.common.events.ProvisionerClusterState.Instance("Creating",
-                clock.instant(), null, "defined"));
+        instances.restore(
+                "ci-1",
+                new dev.ebbtide.common.events.ProvisionerClusterState.Instance(
+                        "Creating", clock.instant(), null, "defined"));
         instances.defined(instance(60L));
         assertEquals(List.of("start ci-1"), calls, "one caught while being created is created again (idempotent)");
     }
@@ -89,13 +102,22 @@ class InstancesTest {
         clock.advance(Duration.ofSeconds(1));
         instances.tick();
         assertEquals(InstanceState.Stopped, state());
-        assertEquals("idle for 60 s (idle_time_before_shutdown)", instances.view("ci-1").orElseThrow().reason());
+        assertEquals(
+                "idle for 60 s (idle_time_before_shutdown)",
+                instances.view("ci-1").orElseThrow().reason());
         assertEquals(List.of("start ci-1", "stop ci-1"), calls);
 
-        assertEquals("ci-1 is Stopped: only a running or failed instance can be restarted",
-                instances.request("ci-1", new InstanceEvent.Restart()).orElseThrow().refusal());
-        assertTrue(instances.request("ci-1", new InstanceEvent.Start(InstanceEvent.Source.OPERATOR)).orElseThrow()
-                .refusal() == null);
+        assertEquals(
+                "ci-1 is Stopped: only a running or failed instance can be restarted",
+                instances
+                        .request("ci-1", new InstanceEvent.Restart())
+                        .orElseThrow()
+                        .refusal());
+        assertTrue(instances
+                        .request("ci-1", new InstanceEvent.Start(InstanceEvent.Source.OPERATOR))
+                        .orElseThrow()
+                        .refusal()
+                == null);
         assertEquals(InstanceState.Starting, state());
         assertEquals(List.of("start ci-1", "stop ci-1", "start ci-1"), calls);
         assertTrue(instances.request("nope", new InstanceEvent.Restart()).isEmpty());
@@ -103,7 +125,9 @@ class InstancesTest {
 
     @Test
     void schedulesStopAndStartItWhenTheirCronFires() {
-        instances.defined(instance(null, new ComputeInstance.Schedule("stop", "0 18 * * *", "UTC", true),
+        instances.defined(instance(
+                null,
+                new ComputeInstance.Schedule("stop", "0 18 * * *", "UTC", true),
                 new ComputeInstance.Schedule("start", "30 18 * * *", "UTC", true),
                 new ComputeInstance.Schedule("stop", "15 18 * * *", "UTC", false)));
         instances.nodeState("ci-1", NodeState.idle, null);
@@ -113,7 +137,8 @@ class InstancesTest {
         clock.advance(Duration.ofMinutes(1)); // 18:00
         instances.tick();
         assertEquals(InstanceState.Stopped, state());
-        assertEquals("stopped by its schedule", instances.view("ci-1").orElseThrow().reason());
+        assertEquals(
+                "stopped by its schedule", instances.view("ci-1").orElseThrow().reason());
         clock.advance(Duration.ofMinutes(30)); // 18:30 (the disabled 18:15 stop changed nothing)
         instances.tick();
         assertEquals(InstanceState.Starting, state());

@@ -39,10 +39,13 @@ import org.junit.jupiter.api.Test;
 class OwnershipFlowTest {
     @Inject
     Provisioner provisioner;
+
     @Inject
     Ownership ownership;
+
     @Inject
     ProvisionerStateTopic memory;
+
     @Inject
     MeterRegistry registry;
 
@@ -51,23 +54,47 @@ class OwnershipFlowTest {
         String cluster = "own-" + UUID.randomUUID().toString().substring(0, 8);
         String requestId = UUID.randomUUID().toString();
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(
-                Map.of("bootstrap.servers", RealInfraTestResource.bootstrapServers()), new StringSerializer(),
+                Map.of("bootstrap.servers", RealInfraTestResource.bootstrapServers()),
+                new StringSerializer(),
                 new StringSerializer())) {
-            producer.send(new ProducerRecord<>(Topics.CLUSTERS, cluster, EventJson.write(new ClusterDefined(
-                    new ClusterSpec(cluster, null, null, 0, 4, 30, null), null, Instant.now())))).get(30, TimeUnit.SECONDS);
-            await().atMost(Duration.ofSeconds(60)).until(() -> provisioner.knowsCluster(cluster) && provisioner.owns(cluster));
+            producer.send(new ProducerRecord<>(
+                            Topics.CLUSTERS,
+                            cluster,
+                            EventJson.write(new ClusterDefined(
+                                    new ClusterSpec(cluster, null, null, 0, 4, 30, null), null, Instant.now()))))
+                    .get(30, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> provisioner.knowsCluster(cluster) && provisioner.owns(cluster));
             assertTrue(ownership.owned().contains(ownership.partitionOf(cluster)));
-            assertTrue(registry.get(dev.ebbtide.provisioner.actuation.ProvisionerMetrics.OWNED_CLUSTERS).gauge().value() >= 1);
+            assertTrue(registry.get(dev.ebbtide.provisioner.actuation.ProvisionerMetrics.OWNED_CLUSTERS)
+                            .gauge()
+                            .value()
+                    >= 1);
 
-            producer.send(new ProducerRecord<>(Topics.SCALE_REQUESTS, cluster, EventJson.write(new ScaleRequested(requestId,
-                    cluster, 0, List.of(), List.of(new Reason("TEST", "test")), Instant.now(), null, null,
-                    "autoscaler-1")))).get(30, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(
+                            Topics.SCALE_REQUESTS,
+                            cluster,
+                            EventJson.write(new ScaleRequested(
+                                    requestId,
+                                    cluster,
+                                    0,
+                                    List.of(),
+                                    List.of(new Reason("TEST", "test")),
+                                    Instant.now(),
+                                    null,
+                                    null,
+                                    "autoscaler-1"))))
+                    .get(30, TimeUnit.SECONDS);
         }
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            ProvisionerClusterState s = memory.load(Set.of(ownership.partitionOf(cluster))).get(cluster);
-            return s != null && s.appliedRequests().contains(requestId);
-        });
-        ProvisionerClusterState stored = memory.load(Set.of(ownership.partitionOf(cluster))).get(cluster);
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    ProvisionerClusterState s =
+                            memory.load(Set.of(ownership.partitionOf(cluster))).get(cluster);
+                    return s != null && s.appliedRequests().contains(requestId);
+                });
+        ProvisionerClusterState stored =
+                memory.load(Set.of(ownership.partitionOf(cluster))).get(cluster);
         assertEquals(ownership.instance(), stored.sender());
         assertEquals(List.of(requestId), stored.appliedRequests());
     }

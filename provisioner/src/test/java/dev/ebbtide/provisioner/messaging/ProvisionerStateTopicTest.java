@@ -45,12 +45,21 @@ class ProvisionerStateTopicTest {
     }
 
     private static ProvisionerClusterState state(String cluster, List<String> applied, String sender) {
-        return new ProvisionerClusterState(cluster, List.of(new ProvisionerClusterState.Node(cluster + "-0", NodeState.idle,
-                null, List.of())), applied, null, null, Instant.parse("2026-12-01T00:00:00Z"), sender);
+        return new ProvisionerClusterState(
+                cluster,
+                List.of(new ProvisionerClusterState.Node(cluster + "-0", NodeState.idle, null, List.of())),
+                applied,
+                null,
+                null,
+                Instant.parse("2026-12-01T00:00:00Z"),
+                sender);
     }
 
     private static String clusterIn(int partition) {
-        return IntStream.range(0, 1000).mapToObj(i -> "st-" + i)
-                .filter(c -> ClusterPartition.of(c, Topics.DEFAULT_PARTITIONS) == partition).findFirst().orElseThrow();
+        return IntStream.range(0, 1000)
+                .mapToObj(i -> "st-" + i)
+                .filter(c -> ClusterPartition.of(c, Topics.DEFAULT_PARTITIONS) == partition)
+                .findFirst()
+                .orElseThrow();
     }
 }

@@ -18,16 +18,33 @@ class AuthMatrixTest {
 
     @Test
     void nodesNeedAValidTokenOfAnyRole() {
-        given().get("/nodes").then().statusCode(401).header("WWW-Authenticate", "Bearer")
+        given().get("/nodes")
+                .then()
+                .statusCode(401)
+                .header("WWW-Authenticate", "Bearer")
                 .body("error", containsString("needs a bearer token"));
         for (Map.Entry<String, String> bad : DevTokens.refusedTestTokens().entrySet()) {
-            given().auth().oauth2(bad.getValue()).get("/nodes").then().log().ifValidationFails().statusCode(401)
+            given().auth()
+                    .oauth2(bad.getValue())
+                    .get("/nodes")
+                    .then()
+                    .log()
+                    .ifValidationFails()
+                    .statusCode(401)
                     .body("error", containsString("was refused"));
         }
         for (String role : List.of("viewer", "submitter", "operator")) {
-            given().auth().oauth2(DevTokens.testToken("u-" + role, role)).get("/nodes").then().statusCode(200);
+            given().auth()
+                    .oauth2(DevTokens.testToken("u-" + role, role))
+                    .get("/nodes")
+                    .then()
+                    .statusCode(200);
         }
-        given().auth().oauth2(DevTokens.testToken("nobody")).get("/nodes").then().statusCode(403)
+        given().auth()
+                .oauth2(DevTokens.testToken("nobody"))
+                .get("/nodes")
+                .then()
+                .statusCode(403)
                 .body("error", containsString("roles do not allow"));
     }
 
@@ -36,21 +53,52 @@ class AuthMatrixTest {
         String viewer = DevTokens.testToken("u-viewer", "viewer");
         String operator = DevTokens.testToken("u-operator", "operator");
         given().get("/vm-sizes").then().statusCode(401);
-        given().auth().oauth2(viewer).get("/vm-sizes").then().statusCode(200)
-                .body("find { it.name == 'Standard_NC6s_v3' }.family", org.hamcrest.Matchers.equalTo("standardNCSv3Family"))
+        given().auth()
+                .oauth2(viewer)
+                .get("/vm-sizes")
+                .then()
+                .statusCode(200)
+                .body(
+                        "find { it.name == 'Standard_NC6s_v3' }.family",
+                        org.hamcrest.Matchers.equalTo("standardNCSv3Family"))
                 .body("find { it.name == 'Standard_NC6s_v3' }.approvalRequired", org.hamcrest.Matchers.equalTo(true));
-        given().auth().oauth2(viewer).get("/quota").then().statusCode(200)
+        given().auth()
+                .oauth2(viewer)
+                .get("/quota")
+                .then()
+                .statusCode(200)
                 .body("source", org.hamcrest.Matchers.equalTo("configuration"));
-        given().auth().oauth2(viewer).contentType("application/json").body("{\"limit\": 24}")
-                .put("/quota/standardNCSv3Family").then().statusCode(403);
-        given().auth().oauth2(operator).contentType("application/json").body("{\"limit\": 24}")
-                .put("/quota/standardNCSv3Family").then().statusCode(200)
+        given().auth()
+                .oauth2(viewer)
+                .contentType("application/json")
+                .body("{\"limit\": 24}")
+                .put("/quota/standardNCSv3Family")
+                .then()
+                .statusCode(403);
+        given().auth()
+                .oauth2(operator)
+                .contentType("application/json")
+                .body("{\"limit\": 24}")
+                .put("/quota/standardNCSv3Family")
+                .then()
+                .statusCode(200)
                 .body("quotas.find { it.name == 'standardNCSv3Family' }.limit", org.hamcrest.Matchers.equalTo(24));
-        given().auth().oauth2(operator).contentType("application/json").body("{\"limit\": 24}")
-                .put("/quota/standardNCv9Family").then().statusCode(400)
+        given().auth()
+                .oauth2(operator)
+                .contentType("application/json")
+                .body("{\"limit\": 24}")
+                .put("/quota/standardNCv9Family")
+                .then()
+                .statusCode(400)
                 .body("error", containsString("unknown quota 'standardNCv9Family'"));
-        given().auth().oauth2(operator).contentType("application/json").body("{\"limit\": -1}")
-                .put("/quota/cores").then().statusCode(400).body("error", containsString("{\"limit\": N}"));
+        given().auth()
+                .oauth2(operator)
+                .contentType("application/json")
+                .body("{\"limit\": -1}")
+                .put("/quota/cores")
+                .then()
+                .statusCode(400)
+                .body("error", containsString("{\"limit\": N}"));
     }
 
     @Test

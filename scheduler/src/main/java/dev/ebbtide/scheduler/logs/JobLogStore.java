@@ -23,23 +23,23 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class JobLogStore {
-    private static final String INSERT = "insert into job_log (job_id, attempt, rank, seq, node, data, size, stored, at) "
-            + "values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict do nothing";
+    private static final String INSERT =
+            "insert into job_log (job_id, attempt, rank, seq, node, data, size, stored, at) "
+                    + "values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict do nothing";
     private static final String USAGE = "select coalesce(sum(size) filter (where stored), 0) as used, "
             + "coalesce(bool_or(not stored), false) as truncated from job_log where job_id = $1 and attempt = $2 and rank = $3";
 
     @Inject
     Pool pool;
+
     @Inject
     SchedulerConfig config;
 
     /** One stored chunk (or a chunk counted beyond the cap: {@code data} null). */
-    public record Piece(int attempt, int rank, String node, byte[] data) {
-    }
+    public record Piece(int attempt, int rank, String node, byte[] data) {}
 
     /** Size used so far by one rank's log, and whether it was cut. */
-    private record Usage(long used, boolean truncated) {
-    }
+    private record Usage(long used, boolean truncated) {}
 
     /**
      * Stores the chunks in one transaction. A chunk already stored (same job, attempt, rank, seq) is skipped; once a
@@ -63,14 +63,21 @@ public class JobLogStore {
                     Tuple row = Tuple.of(c.jobId(), c.attempt(), c.rank(), c.seq())
                             .addString(c.node())
                             .addValue(keep ? io.vertx.core.buffer.Buffer.buffer(bytes) : null)
-                            .addInteger(bytes.length).addBoolean(keep)
-                            .addOffsetDateTime(c.at() == null ? null : OffsetDateTime.ofInstant(c.at(), ZoneOffset.UTC));
-                    return conn.preparedQuery(INSERT).execute(row).invoke(rs -> {
-                        if (rs.rowCount() == 1) {
-                            inserted[0]++;
-                            usage.put(streamKey(c), new Usage(u.used() + (keep ? bytes.length : 0), !keep || u.truncated()));
-                        }
-                    }).replaceWithVoid();
+                            .addInteger(bytes.length)
+                            .addBoolean(keep)
+                            .addOffsetDateTime(
+                                    c.at() == null ? null : OffsetDateTime.ofInstant(c.at(), ZoneOffset.UTC));
+                    return conn.preparedQuery(INSERT)
+                            .execute(row)
+                            .invoke(rs -> {
+                                if (rs.rowCount() == 1) {
+                                    inserted[0]++;
+                                    usage.put(
+                                            streamKey(c),
+                                            new Usage(u.used() + (keep ? bytes.length : 0), !keep || u.truncated()));
+                                }
+                            })
+                            .replaceWithVoid();
                 });
             }
             return chain.map(v -> inserted[0]);
@@ -86,12 +93,14 @@ public class JobLogStore {
         if (u != null) {
             return Uni.createFrom().item(u);
         }
-        return conn.preparedQuery(USAGE).execute(Tuple.of(c.jobId(), c.attempt(), c.rank())).map(rs -> {
-            Row r = rs.iterator().next();
-            Usage found = new Usage(r.getLong("used"), r.getBoolean("truncated"));
-            known.put(streamKey(c), found);
-            return found;
-        });
+        return conn.preparedQuery(USAGE)
+                .execute(Tuple.of(c.jobId(), c.attempt(), c.rank()))
+                .map(rs -> {
+                    Row r = rs.iterator().next();
+                    Usage found = new Usage(r.getLong("used"), r.getBoolean("truncated"));
+                    known.put(streamKey(c), found);
+                    return found;
+                });
     }
 
     /** The chunks of one attempt (of one rank, or every rank when {@code rank} is null), by rank then seq. */
@@ -102,8 +111,12 @@ public class JobLogStore {
         return pool.preparedQuery(sql).execute(args).map(rs -> {
             List<Piece> pieces = new ArrayList<>();
             for (Row r : rs) {
-                io.vertx.core.buffer.Buffer data = r.getBuffer("data") == null ? null : r.getBuffer("data").getDelegate();
-                pieces.add(new Piece(r.getInteger("attempt"), r.getInteger("rank"), r.getString("node"),
+                io.vertx.core.buffer.Buffer data =
+                        r.getBuffer("data") == null ? null : r.getBuffer("data").getDelegate();
+                pieces.add(new Piece(
+                        r.getInteger("attempt"),
+                        r.getInteger("rank"),
+                        r.getString("node"),
                         data == null ? null : data.getBytes()));
             }
             return pieces;

@@ -13,8 +13,7 @@ import java.util.List;
 public final class LogText {
     public static final String TRUNCATED = "[truncated: the rest of this rank's output was over the size limit]\n";
 
-    private LogText() {
-    }
+    private LogText() {}
 
     /**
      * @param pieces  the chunks in rank, then seq order
@@ -34,8 +33,9 @@ public final class LogText {
                 rank = p.rank();
                 truncated = false;
                 if (headers) {
-                    out.writeBytes(("==> rank " + p.rank() + (p.node() == null ? "" : " on " + p.node())
-                            + " (attempt " + p.attempt() + ") <==\n").getBytes(StandardCharsets.UTF_8));
+                    out.writeBytes(("==> rank " + p.rank() + (p.node() == null ? "" : " on " + p.node()) + " (attempt "
+                                    + p.attempt() + ") <==\n")
+                            .getBytes(StandardCharsets.UTF_8));
                     last = '\n';
                 }
             }

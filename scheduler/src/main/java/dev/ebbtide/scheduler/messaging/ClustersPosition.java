@@ -31,6 +31,7 @@ public class ClustersPosition {
     @Inject
     @Identifier("default-kafka-broker")
     Map<String, Object> kafkaConfig;
+
     @ConfigProperty(name = "mp.messaging.incoming.scheduler-in.group.id", defaultValue = "ebbtide-scheduler")
     String group;
 
@@ -45,7 +46,8 @@ public class ClustersPosition {
         try {
             KafkaConsumer<byte[], byte[]> c = consumer();
             List<TopicPartition> partitions = c.partitionsFor(Topics.CLUSTERS, TIMEOUT).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                    .map(p -> new TopicPartition(p.topic(), p.partition()))
+                    .toList();
             Map<TopicPartition, Long> ends = c.endOffsets(partitions, TIMEOUT);
             Map<TopicPartition, OffsetAndMetadata> committed = c.committed(Set.copyOf(partitions), TIMEOUT);
             for (TopicPartition tp : partitions) {

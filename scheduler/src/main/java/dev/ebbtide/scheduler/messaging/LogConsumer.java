@@ -38,12 +38,16 @@ public class LogConsumer {
 
     @Inject
     JobLogStore store;
+
     @Inject
     DeadLetters deadLetters;
+
     @Inject
     MeterRegistry registry;
+
     @Inject
     Retries retries;
+
     @Inject
     ConsumerHealth health;
 
@@ -59,8 +63,8 @@ public class LogConsumer {
         List<ConsumerRecord<byte[], byte[]>> bad = new ArrayList<>();
         List<String> reasons = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
-            Decoded<JobLogChunk> d = RecordDecoder.decode(r.topic(), r.key(), r.value(), r.headers(), JobLogChunk.class,
-                    Limits.JOB_OUTPUT);
+            Decoded<JobLogChunk> d = RecordDecoder.decode(
+                    r.topic(), r.key(), r.value(), r.headers(), JobLogChunk.class, Limits.JOB_OUTPUT);
             if (d instanceof Decoded.Event<JobLogChunk> e) {
                 chunks.add(e.value());
                 good.add(r);
@@ -70,13 +74,25 @@ public class LogConsumer {
             }
         }
         Context context = Vertx.currentContext();
-        Uni<Void> stored = chunks.isEmpty() ? Uni.createFrom().voidItem()
-                : retries.run(CHANNEL, chunks.size() + " log chunk(s)", 3, () -> store.store(chunks)
-                        .invoke(n -> registry.counter("ebbtide_scheduler_log_chunks_total").increment(n))
-                        .replaceWithVoid(), e -> {
-                            LOG.errorf("dead-lettering %d log chunk(s): storing them failed after 3 tries: %s", chunks.size(), e);
+        Uni<Void> stored = chunks.isEmpty()
+                ? Uni.createFrom().voidItem()
+                : retries.run(
+                        CHANNEL,
+                        chunks.size() + " log chunk(s)",
+                        3,
+                        () -> store.store(chunks)
+                                .invoke(n -> registry.counter("ebbtide_scheduler_log_chunks_total")
+                                        .increment(n))
+                                .replaceWithVoid(),
+                        e -> {
+                            LOG.errorf(
+                                    "dead-lettering %d log chunk(s): storing them failed after 3 tries: %s",
+                                    chunks.size(), e);
                             String reason = "could not be stored (3 attempts): " + e;
-                            return deadLetter(context, good, good.stream().map(r -> reason).toList());
+                            return deadLetter(
+                                    context,
+                                    good,
+                                    good.stream().map(r -> reason).toList());
                         });
         return stored.chain(() -> deadLetter(context, bad, reasons)).invoke(() -> health.consuming(CHANNEL));
     }
@@ -92,11 +108,20 @@ public class LogConsumer {
             String reason = reasons.get(i);
             chain = chain.chain(() -> {
                 LOG.warnf("dead-lettering %s partition %d offset %d: %s", r.topic(), r.partition(), r.offset(), reason);
-                registry.counter("ebbtide_scheduler_dead_letters_total", "topic", r.topic()).increment();
-                return retries.run(CHANNEL, "the dead letter of " + r.topic() + " offset " + r.offset(), 1, () -> {
-                    Uni<Void> sent = Uni.createFrom().completionStage(() -> deadLetters.send(r, reason, CHANNEL));
-                    return context == null ? sent : sent.emitOn(task -> context.runOnContext(ignored -> task.run()));
-                }, Uni.createFrom()::failure);
+                registry.counter("ebbtide_scheduler_dead_letters_total", "topic", r.topic())
+                        .increment();
+                return retries.run(
+                        CHANNEL,
+                        "the dead letter of " + r.topic() + " offset " + r.offset(),
+                        1,
+                        () -> {
+                            Uni<Void> sent =
+                                    Uni.createFrom().completionStage(() -> deadLetters.send(r, reason, CHANNEL));
+                            return context == null
+                                    ? sent
+                                    : sent.emitOn(task -> context.runOnContext(ignored -> task.run()));
+                        },
+                        Uni.createFrom()::failure);
             });
         }
         return chain;

@@ -4,8 +4,8 @@ import dev.ebbtide.messaging.DeadLetters;
 import dev.ebbtide.messaging.HeaderBytes;
 import dev.ebbtide.scheduler.persistence.BulkInserts;
 import dev.ebbtide.scheduler.persistence.OutboxEntity;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
 import io.smallrye.common.vertx.VertxContext;
@@ -42,12 +42,16 @@ public class Outbox {
 
     @Inject
     SchedulerEvents events;
+
     @Inject
     Clock clock;
+
     @Inject
     DeadLetters deadLetters;
+
     @Inject
     Vertx vertx;
+
     @Inject
     MeterRegistry registry;
 
@@ -112,10 +116,13 @@ public class Outbox {
         }
         long start = System.nanoTime();
         return drain().invoke(() -> registry.timer("ebbtide_scheduler_outbox_relay_seconds")
-                .record(System.nanoTime() - start, TimeUnit.NANOSECONDS))
+                        .record(System.nanoTime() - start, TimeUnit.NANOSECONDS))
                 .eventually(() -> relaying.set(false))
-                .onFailure().invoke(e -> LOG.warnf("outbox relay failed, will retry: %s", e.getMessage()))
-                .onFailure().recoverWithNull().replaceWithVoid()
+                .onFailure()
+                .invoke(e -> LOG.warnf("outbox relay failed, will retry: %s", e.getMessage()))
+                .onFailure()
+                .recoverWithNull()
+                .replaceWithVoid()
                 .chain(() -> again.getAndSet(false) ? relay() : Uni.createFrom().voidItem());
     }
 
@@ -126,11 +133,13 @@ public class Outbox {
     public void relayInBackground() {
         Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
         VertxContextSafetyToggle.setContextSafe(context, true);
-        context.runOnContext(v -> relay().subscribe().with(ok -> {
-        }, e -> LOG.warnf("outbox relay failed, will retry: %s", e.getMessage())));
+        context.runOnContext(v -> relay().subscribe()
+                .with(ok -> {}, e -> LOG.warnf("outbox relay failed, will retry: %s", e.getMessage())));
     }
 
-    @Scheduled(every = "${ebbtide.scheduler.outbox-relay-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(
+            every = "${ebbtide.scheduler.outbox-relay-interval:1s}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> relayLeftovers() {
         return relay();
     }
@@ -144,9 +153,12 @@ public class Outbox {
      */
     private Uni<Void> drain() {
         return Panache.withTransaction(() -> OutboxEntity.<OutboxEntity>find("order by id")
-                .withLock(LockModeType.PESSIMISTIC_WRITE).range(0, BATCH - 1).list()
-                .chain(rows -> rows.isEmpty() ? Uni.createFrom().item(false)
-                        : send(rows).chain(() -> deleteSent(rows)).replaceWith(rows.size() == BATCH)))
+                        .withLock(LockModeType.PESSIMISTIC_WRITE)
+                        .range(0, BATCH - 1)
+                        .list()
+                        .chain(rows -> rows.isEmpty()
+                                ? Uni.createFrom().item(false)
+                                : send(rows).chain(() -> deleteSent(rows)).replaceWith(rows.size() == BATCH)))
                 .chain(more -> more ? drain() : Uni.createFrom().voidItem());
     }
 
@@ -158,7 +170,9 @@ public class Outbox {
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (int from = 0; from < rows.size(); from += IN_FLIGHT) {
             List<OutboxEntity> chunk = rows.subList(from, Math.min(rows.size(), from + IN_FLIGHT));
-            chain = chain.chain(() -> Uni.join().all(chunk.stream().map(this::send).toList()).andFailFast()
+            chain = chain.chain(() -> Uni.join()
+                    .all(chunk.stream().map(this::send).toList())
+                    .andFailFast()
                     .replaceWithVoid());
         }
         return chain;
@@ -168,7 +182,8 @@ public class Outbox {
         if (DEAD_LETTERS.equals(row.channel) && row.deadLetterHeaders != null) { // stored as bytes
             // the producer completes on its own thread; Hibernate Reactive must go on on this Vert.x context
             Context context = Vertx.currentContext();
-            Uni<Void> sent = Uni.createFrom().completionStage(() -> deadLetters.send(original(row), row.reason, "scheduler"));
+            Uni<Void> sent =
+                    Uni.createFrom().completionStage(() -> deadLetters.send(original(row), row.reason, "scheduler"));
             return context == null ? sent : sent.emitOn(task -> context.runOnContext(ignored -> task.run()));
         }
         return events.send(row.channel, row.sourceTopic, row.key, row.payload, row.reason);
@@ -176,13 +191,23 @@ public class Outbox {
 
     /** The dead letter's original record, rebuilt from the stored bytes. */
     private static ConsumerRecord<byte[], byte[]> original(OutboxEntity row) {
-        return new ConsumerRecord<>(row.sourceTopic, row.sourcePartition == null ? -1 : row.sourcePartition,
-                row.sourceOffset == null ? -1 : row.sourceOffset, ConsumerRecord.NO_TIMESTAMP, TimestampType.NO_TIMESTAMP_TYPE,
-                -1, -1, row.deadLetterKey, row.deadLetterValue, HeaderBytes.read(row.deadLetterHeaders), Optional.empty());
+        return new ConsumerRecord<>(
+                row.sourceTopic,
+                row.sourcePartition == null ? -1 : row.sourcePartition,
+                row.sourceOffset == null ? -1 : row.sourceOffset,
+                ConsumerRecord.NO_TIMESTAMP,
+                TimestampType.NO_TIMESTAMP_TYPE,
+                -1,
+                -1,
+                row.deadLetterKey,
+                row.deadLetterValue,
+                HeaderBytes.read(row.deadLetterHeaders),
+                Optional.empty());
     }
 
     /** Deletes exactly the rows that were sent, by id. */
     private static Uni<Void> deleteSent(List<OutboxEntity> rows) {
-        return OutboxEntity.delete("id in ?1", rows.stream().map(r -> r.id).toList()).replaceWithVoid();
+        return OutboxEntity.delete("id in ?1", rows.stream().map(r -> r.id).toList())
+                .replaceWithVoid();
     }
 }

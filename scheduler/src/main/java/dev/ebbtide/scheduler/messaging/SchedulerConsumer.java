@@ -23,6 +23,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 public class SchedulerConsumer {
     @Inject
     SchedulerService service;
+
     @Inject
     ConsumerHealth health;
 

@@ -13,15 +13,19 @@ public class SchedulerEvents {
     @Inject
     @Channel("job-state")
     MutinyEmitter<String> jobState;
+
     @Inject
     @Channel("job-assignments")
     MutinyEmitter<String> assignments;
+
     @Inject
     @Channel("cluster-demand")
     MutinyEmitter<String> demand;
+
     @Inject
     @Channel("job-stops")
     MutinyEmitter<String> stops;
+
     @Inject
     @Channel("dead-letters")
     MutinyEmitter<String> deadLetters;

@@ -25,13 +25,15 @@ public class SchedulerOwnership {
     @Produces
     @Singleton
     Ownership ownership() {
-        return new Ownership(InstanceName.current("scheduler"), Topics.DEFAULT_PARTITIONS); // the real count on assignment
+        return new Ownership(
+                InstanceName.current("scheduler"), Topics.DEFAULT_PARTITIONS); // the real count on assignment
     }
 
     @Produces
     @Singleton
     @Identifier(LISTENER)
-    KafkaConsumerRebalanceListener listener(Ownership ownership,
+    KafkaConsumerRebalanceListener listener(
+            Ownership ownership,
             @ConfigProperty(name = "mp.messaging.incoming.scheduler-in.topics") List<String> topics) {
         return new OwnershipListener(SchedulerService.CHANNEL, ownership, topics);
     }

@@ -20,21 +20,31 @@ public final class BulkInserts {
     static final int CHUNK = 500;
 
     /** An outbox event row: the fields {@link OutboxEntity} has for an event that is not a dead letter. */
-    public record OutboxRow(String channel, String key, String payload, Instant createdAt) {
-    }
+    public record OutboxRow(String channel, String key, String payload, Instant createdAt) {}
 
     /** A new job row, as JSON for {@code json_to_recordset}. */
-    record JobRow(String id, String cluster, String state, String reason, int instanceCount, String priority,
-            long sequence, String specJson, int attempt, Instant submittedAt, String submittedBy, Instant updatedAt) {
-    }
+    record JobRow(
+            String id,
+            String cluster,
+            String state,
+            String reason,
+            int instanceCount,
+            String priority,
+            long sequence,
+            String specJson,
+            int attempt,
+            Instant submittedAt,
+            String submittedBy,
+            Instant updatedAt) {}
 
-    private static final String JOBS = "insert into job (id, cluster, state, reason, instanceCount, priority, sequence, "
-            + "specJson, attempt, submittedAt, submittedBy, updatedAt) select r.\"id\", r.\"cluster\", r.\"state\", "
-            + "r.\"reason\", r.\"instanceCount\", r.\"priority\", r.\"sequence\", r.\"specJson\", r.\"attempt\", "
-            + "r.\"submittedAt\", r.\"submittedBy\", r.\"updatedAt\" from json_to_recordset(cast(cast(?1 as text) as json)) as r("
-            + "\"id\" text, \"cluster\" text, \"state\" text, \"reason\" text, \"instanceCount\" integer, \"priority\" text, "
-            + "\"sequence\" bigint, \"specJson\" text, \"attempt\" integer, \"submittedAt\" timestamptz, "
-            + "\"submittedBy\" text, \"updatedAt\" timestamptz)";
+    private static final String JOBS =
+            "insert into job (id, cluster, state, reason, instanceCount, priority, sequence, "
+                    + "specJson, attempt, submittedAt, submittedBy, updatedAt) select r.\"id\", r.\"cluster\", r.\"state\", "
+                    + "r.\"reason\", r.\"instanceCount\", r.\"priority\", r.\"sequence\", r.\"specJson\", r.\"attempt\", "
+                    + "r.\"submittedAt\", r.\"submittedBy\", r.\"updatedAt\" from json_to_recordset(cast(cast(?1 as text) as json)) as r("
+                    + "\"id\" text, \"cluster\" text, \"state\" text, \"reason\" text, \"instanceCount\" integer, \"priority\" text, "
+                    + "\"sequence\" bigint, \"specJson\" text, \"attempt\" integer, \"submittedAt\" timestamptz, "
+                    + "\"submittedBy\" text, \"updatedAt\" timestamptz)";
 
     /** Rows come out of the function scan in array order, so ids from the sequence ascend in list order. */
     private static final String OUTBOX = "insert into outbox (id, channel, record_key, payload, createdAt) "
@@ -42,15 +52,25 @@ public final class BulkInserts {
             + "from json_to_recordset(cast(cast(?1 as text) as json)) as r(\"channel\" text, \"key\" text, \"payload\" text, "
             + "\"createdAt\" timestamptz)";
 
-    private BulkInserts() {
-    }
+    private BulkInserts() {}
 
     /** Inserts the jobs (new, not managed by the session) in the current transaction. */
     public static Uni<Void> jobs(List<JobEntity> jobs) {
         List<JobRow> rows = new ArrayList<>(jobs.size());
         for (JobEntity j : jobs) {
-            rows.add(new JobRow(j.id, j.cluster, j.state.name(), j.reason, j.instanceCount, j.priority, j.sequence,
-                    j.specJson, j.attempt, j.submittedAt, j.submittedBy, j.updatedAt));
+            rows.add(new JobRow(
+                    j.id,
+                    j.cluster,
+                    j.state.name(),
+                    j.reason,
+                    j.instanceCount,
+                    j.priority,
+                    j.sequence,
+                    j.specJson,
+                    j.attempt,
+                    j.submittedAt,
+                    j.submittedBy,
+                    j.updatedAt));
         }
         return chunks(rows, JOBS, JobEntity.class);
     }
@@ -65,8 +85,11 @@ public final class BulkInserts {
         for (int from = 0; from < rows.size(); from += CHUNK) {
             String json = EventJson.write(rows.subList(from, Math.min(rows.size(), from + CHUNK)));
             // the table it writes: Hibernate flushes first only what touches it, not the whole session
-            chain = chain.chain(() -> Panache.getSession().chain(session -> session.createNativeQuery(sql,
-                    new AffectedEntities(table)).setParameter(1, json).executeUpdate())).replaceWithVoid();
+            chain = chain.chain(() -> Panache.getSession()
+                            .chain(session -> session.createNativeQuery(sql, new AffectedEntities(table))
+                                    .setParameter(1, json)
+                                    .executeUpdate()))
+                    .replaceWithVoid();
         }
         return chain;
     }

@@ -16,10 +16,13 @@ import java.time.Instant;
 public class CancelRequestEntity extends PanacheEntityBase {
     @Id
     public String jobId;
+
     public String cluster;
+
     @Column(length = 2000)
     public String reason;
     /** The instance that took the request. */
     public String takenBy;
+
     public Instant requestedAt;
 }

@@ -11,5 +11,6 @@ import jakarta.persistence.Table;
 public class ClusterEntity extends PanacheEntityBase {
     @Id
     public String name;
+
     public int maxInstances;
 }

@@ -35,8 +35,11 @@ public class ClusterMemoryEntity extends PanacheEntityBase {
     }
 
     public List<Duration> bootTimes() {
-        return bootMillis == null || bootMillis.isEmpty() ? List.of()
-                : Arrays.stream(bootMillis.split(",")).map(s -> Duration.ofMillis(Long.parseLong(s))).toList();
+        return bootMillis == null || bootMillis.isEmpty()
+                ? List.of()
+                : Arrays.stream(bootMillis.split(","))
+                        .map(s -> Duration.ofMillis(Long.parseLong(s)))
+                        .toList();
     }
 
     /** Changes the cluster's row (created if missing) in the current transaction. */

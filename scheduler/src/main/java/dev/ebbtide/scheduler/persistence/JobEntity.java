@@ -19,15 +19,20 @@ import java.util.List;
 public class JobEntity extends PanacheEntityBase {
     @Id
     public String id;
+
     public String cluster;
+
     @Enumerated(EnumType.STRING)
     public JobState state;
+
     @Column(length = 2000)
     public String reason;
+
     public int instanceCount;
     public String priority;
     /** FIFO order within a priority: the submission time in microseconds. */
     public long sequence;
+
     @Column(length = 16000)
     public String specJson;
     /** Assigned nodes in rank order, comma-separated. */
@@ -36,14 +41,18 @@ public class JobEntity extends PanacheEntityBase {
     /** Ranks that reported an exit, comma-separated. */
     @Column(length = 2000)
     public String exitedRanks;
+
     public Integer exitCode;
     /** How many times the job was placed (1 = first try); requeues after a lost node increase it. */
     public int attempt;
+
     @Column(length = 2000)
     public String outputLocation;
+
     public Instant submittedAt;
     /** Who submitted it through the REST API (null when unknown, e.g. written straight to Kafka). */
     public String submittedBy;
+
     public Instant startedAt;
     public Instant endedAt;
     public Instant updatedAt;

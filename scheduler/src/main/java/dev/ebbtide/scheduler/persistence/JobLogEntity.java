@@ -22,24 +22,31 @@ public class JobLogEntity extends PanacheEntityBase {
     @Id
     @Column(name = "job_id")
     public String jobId;
+
     @Id
     @Column(name = "attempt")
     public int attempt;
+
     @Id
     @Column(name = "rank")
     public int rank;
+
     @Id
     @Column(name = "seq")
     public long seq;
+
     @Column(name = "node")
     public String node;
+
     @Column(name = "data", columnDefinition = "bytea")
     public byte[] data;
     /** The chunk's size in UTF-8 bytes, stored or not. */
     @Column(name = "size")
     public int size;
+
     @Column(name = "stored")
     public boolean stored;
+
     @Column(name = "at")
     public Instant at;
 
@@ -52,7 +59,11 @@ public class JobLogEntity extends PanacheEntityBase {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Key k && k.jobId.equals(jobId) && k.attempt == attempt && k.rank == rank && k.seq == seq;
+            return o instanceof Key k
+                    && k.jobId.equals(jobId)
+                    && k.attempt == attempt
+                    && k.rank == rank
+                    && k.seq == seq;
         }
 
         @Override

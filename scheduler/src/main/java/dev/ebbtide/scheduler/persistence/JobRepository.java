@@ -18,8 +18,11 @@ public class JobRepository implements PanacheRepositoryBase<JobEntity, String> {
 
     /** The clusters that have queued jobs (to build the queue index of some clusters only). */
     public Uni<List<String>> queuedClusters() {
-        return getSession().chain(s -> s.createSelectionQuery("select distinct j.cluster from JobEntity j where j.state = :state",
-                String.class).setParameter("state", JobState.Queued).getResultList());
+        return getSession()
+                .chain(s -> s.createSelectionQuery(
+                                "select distinct j.cluster from JobEntity j where j.state = :state", String.class)
+                        .setParameter("state", JobState.Queued)
+                        .getResultList());
     }
 
     /** The queued jobs of these clusters. */
@@ -34,7 +37,9 @@ public class JobRepository implements PanacheRepositoryBase<JobEntity, String> {
 
     /** Which of these ids are stored already. */
     public Uni<List<String>> storedIds(Collection<String> ids) {
-        return getSession().chain(s -> s.createSelectionQuery("select j.id from JobEntity j where j.id in :ids", String.class)
-                .setParameter("ids", ids).getResultList());
+        return getSession()
+                .chain(s -> s.createSelectionQuery("select j.id from JobEntity j where j.id in :ids", String.class)
+                        .setParameter("ids", ids)
+                        .getResultList());
     }
 }

@@ -20,12 +20,16 @@ import java.util.List;
 public class NodeEntity extends PanacheEntityBase {
     @Id
     public String name;
+
     public String cluster;
+
     @Enumerated(EnumType.STRING)
     public NodeState state;
+
     public String jobId;
     /** The attempt of {@code jobId} this node was given. */
     public Integer attempt;
+
     public Instant since;
     /** The address the node's agent announced (optional). */
     public String address;

@@ -25,22 +25,28 @@ public class OutboxEntity extends PanacheEntityBase {
     public String channel;
     /** For dead letters: the topic the bad record came from. */
     public String sourceTopic;
+
     @Column(name = "record_key")
     public String key;
+
     @Column(columnDefinition = "text")
     public String payload;
     /** For dead letters: why. */
     @Column(length = 4000)
     public String reason;
+
     public Instant createdAt;
     /** For dead letters: the original key, value and headers as bytes ({@code bytea}), never read as text. */
     @Column(name = "dl_key", columnDefinition = "bytea")
     public byte[] deadLetterKey;
+
     @Column(name = "dl_value", columnDefinition = "bytea")
     public byte[] deadLetterValue;
+
     @Column(name = "dl_headers", columnDefinition = "bytea")
     public byte[] deadLetterHeaders;
     /** For dead letters: where the record was ({@code -1} when unknown). */
     public Integer sourcePartition;
+
     public Long sourceOffset;
 }

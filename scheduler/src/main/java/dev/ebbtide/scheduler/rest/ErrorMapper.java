@@ -12,7 +12,9 @@ import java.util.Map;
 public class ErrorMapper implements ExceptionMapper<WebApplicationException> {
     @Override
     public Response toResponse(WebApplicationException e) {
-        return Response.status(e.getResponse().getStatus()).type(MediaType.APPLICATION_JSON)
-                .entity(Map.of("error", String.valueOf(e.getMessage()))).build();
+        return Response.status(e.getResponse().getStatus())
+                .type(MediaType.APPLICATION_JSON)
+                .entity(Map.of("error", String.valueOf(e.getMessage())))
+                .build();
     }
 }

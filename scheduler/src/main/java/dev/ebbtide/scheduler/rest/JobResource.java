@@ -17,14 +17,14 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.ClientErrorException;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.POST;
-import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,24 +38,30 @@ import java.util.List;
 public class JobResource {
     @Inject
     CurrentIdentityAssociation identities;
+
     @Inject
     JobLogStore logs;
+
     @Inject
     StartEstimates estimates;
+
     @Inject
     Cancels cancels;
 
     @GET
     @Path("/{id}")
     public Uni<JobView> get(@PathParam("id") String id) {
-        return identities.getDeferredIdentity().chain(who -> Panache.withSession(() -> JobEntity.<JobEntity>findById(id)
-                .map(j -> visible(id, j, who, who.hasRole(Roles.VIEWER)))
-                .chain(j -> logs.available(id).chain(available -> estimates.of(List.of(j)).map(estimate -> {
-                    List<JobView.LogInfo> info = new ArrayList<>();
-                    available.forEach((attempt, ranks) -> ranks.forEach(
-                            (rank, bytes) -> info.add(new JobView.LogInfo(attempt, rank, bytes))));
-                    return JobView.of(j, info, estimate.get(id));
-                })))));
+        return identities
+                .getDeferredIdentity()
+                .chain(who -> Panache.withSession(() -> JobEntity.<JobEntity>findById(id)
+                        .map(j -> visible(id, j, who, who.hasRole(Roles.VIEWER)))
+                        .chain(j -> logs.available(id)
+                                .chain(available -> estimates.of(List.of(j)).map(estimate -> {
+                                    List<JobView.LogInfo> info = new ArrayList<>();
+                                    available.forEach((attempt, ranks) -> ranks.forEach(
+                                            (rank, bytes) -> info.add(new JobView.LogInfo(attempt, rank, bytes))));
+                                    return JobView.of(j, info, estimate.get(id));
+                                })))));
     }
 
     /**
@@ -66,19 +72,27 @@ public class JobResource {
     @GET
     @Path("/{id}/logs")
     @Produces(MediaType.TEXT_PLAIN + ";charset=UTF-8")
-    public Uni<Response> logs(@PathParam("id") String id, @QueryParam("rank") Integer rank,
-            @QueryParam("attempt") Integer attempt, @QueryParam("offset") Long offset) {
+    public Uni<Response> logs(
+            @PathParam("id") String id,
+            @QueryParam("rank") Integer rank,
+            @QueryParam("attempt") Integer attempt,
+            @QueryParam("offset") Long offset) {
         if ((rank != null && rank < 0) || (attempt != null && attempt < 1) || (offset != null && offset < 0)) {
             throw new BadRequestException("rank and offset must be 0 or more, and attempt 1 or more");
         }
-        return identities.getDeferredIdentity().chain(who -> Panache.withSession(() -> JobEntity.<JobEntity>findById(id)
-                .map(j -> visible(id, j, who, who.hasRole(Roles.VIEWER)))
-                .chain(j -> {
-                    int which = attempt != null ? attempt : Math.max(j.attempt, 1);
-                    return logs.read(id, which, rank).map(pieces -> Response
-                            .ok(LogText.render(pieces, rank == null, offset == null ? 0 : offset))
-                            .header("X-Ebbtide-Job-State", j.state.name()).header("X-Ebbtide-Attempt", which).build());
-                })));
+        return identities
+                .getDeferredIdentity()
+                .chain(who -> Panache.withSession(() -> JobEntity.<JobEntity>findById(id)
+                        .map(j -> visible(id, j, who, who.hasRole(Roles.VIEWER)))
+                        .chain(j -> {
+                            int which = attempt != null ? attempt : Math.max(j.attempt, 1);
+                            return logs.read(id, which, rank)
+                                    .map(pieces -> Response.ok(
+                                                    LogText.render(pieces, rank == null, offset == null ? 0 : offset))
+                                            .header("X-Ebbtide-Job-State", j.state.name())
+                                            .header("X-Ebbtide-Attempt", which)
+                                            .build());
+                        })));
     }
 
     /** Cancels a job: at once if it waits, after its nodes have stopped it if it runs (state CancelRequested). */
@@ -86,8 +100,11 @@ public class JobResource {
     @Path("/{id}/cancel")
     @RolesAllowed({Roles.SUBMITTER, Roles.OPERATOR})
     public Uni<JobView> cancel(@PathParam("id") String id) {
-        return identities.getDeferredIdentity().chain(who -> Panache.withSession(() -> JobEntity.<JobEntity>findById(id))
-                .map(j -> visible(id, j, who, false)).chain(j -> cancel(id, Roles.principal(who))));
+        return identities
+                .getDeferredIdentity()
+                .chain(who -> Panache.withSession(() -> JobEntity.<JobEntity>findById(id))
+                        .map(j -> visible(id, j, who, false))
+                        .chain(j -> cancel(id, Roles.principal(who))));
     }
 
     /** The job if it exists and the caller owns it, operates, or (when {@code viewing}) views. */
@@ -102,7 +119,8 @@ public class JobResource {
     }
 
     private Uni<JobView> cancel(String id, String principal) {
-        return cancels.cancel(id, "canceled by " + principal).onFailure(IllegalStateException.class)
+        return cancels.cancel(id, "canceled by " + principal)
+                .onFailure(IllegalStateException.class)
                 .transform(e -> new ClientErrorException(e.getMessage(), Response.Status.CONFLICT))
                 .map(j -> {
                     if (j == null) {
@@ -118,11 +136,19 @@ public class JobResource {
      */
     @GET
     public Uni<List<JobView>> list(@QueryParam("cluster") String cluster, @QueryParam("state") JobState state) {
-        String query = "(?1 is null or cluster = ?1) and (?2 is null or state = ?2) and (?3 is null or submittedBy = ?3)"
-                + " order by submittedAt desc";
-        return identities.getDeferredIdentity().chain(who -> Panache.withSession(() -> JobEntity
-                .<JobEntity>find(query, cluster, state, Roles.seesAllJobs(who) ? null : Roles.principal(who))
-                .range(0, 199).list().chain(list -> estimates.of(list).map(estimate -> list.stream()
-                        .map(j -> JobView.of(j, null, estimate.get(j.id))).toList()))));
+        String query =
+                "(?1 is null or cluster = ?1) and (?2 is null or state = ?2) and (?3 is null or submittedBy = ?3)"
+                        + " order by submittedAt desc";
+        return identities
+                .getDeferredIdentity()
+                .chain(who -> Panache.withSession(() -> JobEntity.<JobEntity>find(
+                                query, cluster, state, Roles.seesAllJobs(who) ? null : Roles.principal(who))
+                        .range(0, 199)
+                        .list()
+                        .chain(list -> estimates
+                                .of(list)
+                                .map(estimate -> list.stream()
+                                        .map(j -> JobView.of(j, null, estimate.get(j.id)))
+                                        .toList()))));
     }
 }

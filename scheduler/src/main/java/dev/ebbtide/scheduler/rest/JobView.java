@@ -15,16 +15,31 @@ import java.util.stream.IntStream;
  * {@code queuePosition} (1 = next), {@code estimatedStartAt} (absent when unknown) and {@code estimateBasis}, computed
  * on read ({@code StartEstimates}); other jobs have none of the three.
  */
-public record JobView(String id, String cluster, String state, String reason, int instanceCount, String priority,
-        String displayName, String experimentName, List<String> nodes, Integer exitCode, String outputLocation,
-        List<String> outputs, String submittedBy, Instant submittedAt, Instant startedAt, Instant endedAt, int attempt, List<LogInfo> logs,
+public record JobView(
+        String id,
+        String cluster,
+        String state,
+        String reason,
+        int instanceCount,
+        String priority,
+        String displayName,
+        String experimentName,
+        List<String> nodes,
+        Integer exitCode,
+        String outputLocation,
+        List<String> outputs,
+        String submittedBy,
+        Instant submittedAt,
+        Instant startedAt,
+        Instant endedAt,
+        int attempt,
+        List<LogInfo> logs,
         @JsonInclude(JsonInclude.Include.NON_NULL) Integer queuePosition,
         @JsonInclude(JsonInclude.Include.NON_NULL) Instant estimatedStartAt,
         @JsonInclude(JsonInclude.Include.NON_NULL) String estimateBasis) {
 
     /** Output the scheduler holds for one rank of one attempt ({@code GET /jobs/{id}/logs?attempt=A&rank=N}). */
-    public record LogInfo(int attempt, int rank, long bytes) {
-    }
+    public record LogInfo(int attempt, int rank, long bytes) {}
 
     static JobView of(JobEntity j) {
         return of(j, null);
@@ -36,12 +51,32 @@ public record JobView(String id, String cluster, String state, String reason, in
 
     static JobView of(JobEntity j, List<LogInfo> logs, StartEstimate estimate) {
         JobSpec spec = j.specJson == null ? null : EventJson.read(j.specJson, JobSpec.class);
-        List<String> outputs = j.attempt < 1 ? List.of()
-                : IntStream.range(0, j.instanceCount).mapToObj(r -> "/jobs/" + j.id + "/logs?rank=" + r).toList();
-        return new JobView(j.id, j.cluster, j.state.name(), j.reason, j.instanceCount, j.priority,
-                spec == null ? null : spec.displayName(), spec == null ? null : spec.experimentName(), j.nodeList(),
-                j.state.isTerminal() ? j.exitCode : null, j.outputLocation, outputs, j.submittedBy, j.submittedAt, j.startedAt, j.endedAt, j.attempt, logs,
-                estimate == null ? null : estimate.position(), estimate == null ? null : estimate.startAt(),
+        List<String> outputs = j.attempt < 1
+                ? List.of()
+                : IntStream.range(0, j.instanceCount)
+                        .mapToObj(r -> "/jobs/" + j.id + "/logs?rank=" + r)
+                        .toList();
+        return new JobView(
+                j.id,
+                j.cluster,
+                j.state.name(),
+                j.reason,
+                j.instanceCount,
+                j.priority,
+                spec == null ? null : spec.displayName(),
+                spec == null ? null : spec.experimentName(),
+                j.nodeList(),
+                j.state.isTerminal() ? j.exitCode : null,
+                j.outputLocation,
+                outputs,
+                j.submittedBy,
+                j.submittedAt,
+                j.startedAt,
+                j.endedAt,
+                j.attempt,
+                logs,
+                estimate == null ? null : estimate.position(),
+                estimate == null ? null : estimate.startAt(),
                 estimate == null ? null : estimate.basis());
     }
 }

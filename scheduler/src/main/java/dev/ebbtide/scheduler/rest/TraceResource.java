@@ -29,6 +29,7 @@ import java.util.List;
 public class TraceResource {
     /** The most jobs one answer holds (the oldest first); ask again with a later {@code since} for more. */
     public static final int MAX_JOBS = 100_000;
+
     static final Duration DEFAULT_WINDOW = Duration.ofHours(24);
 
     @Inject
@@ -42,16 +43,20 @@ public class TraceResource {
         try {
             from = since == null || since.isBlank() ? now.minus(DEFAULT_WINDOW) : Instant.parse(since);
         } catch (DateTimeParseException e) {
-            throw new BadRequestException("since must be an ISO-8601 instant such as 2026-01-01T00:00:00Z, not '"
-                    + since + "'");
+            throw new BadRequestException(
+                    "since must be an ISO-8601 instant such as 2026-01-01T00:00:00Z, not '" + since + "'");
         }
         return Panache.withSession(() -> JobEntity.<JobEntity>find(
-                "cluster = ?1 and submittedAt >= ?2 order by submittedAt, id", name, from).page(0, MAX_JOBS).list())
+                                "cluster = ?1 and submittedAt >= ?2 order by submittedAt, id", name, from)
+                        .page(0, MAX_JOBS)
+                        .list())
                 .map(jobs -> JobTrace.csv(name, rows(jobs), from, now));
     }
 
     private static List<JobTrace.Row> rows(List<JobEntity> jobs) {
-        return jobs.stream().map(j -> new JobTrace.Row(j.id, j.submittedAt, j.startedAt, j.endedAt, j.instanceCount,
-                j.state.name())).toList();
+        return jobs.stream()
+                .map(j ->
+                        new JobTrace.Row(j.id, j.submittedAt, j.startedAt, j.endedAt, j.instanceCount, j.state.name()))
+                .toList();
     }
 }

@@ -29,7 +29,11 @@ public class BootTimes {
      * @return the cluster's boot times after it (oldest first) when it was a boot, else null
      */
     List<Duration> nodeChanged(String cluster, NodeState was, Instant wasSince, NodeState now, Instant at) {
-        if (was != NodeState.preparing || now != NodeState.idle || wasSince == null || at == null || at.isBefore(wasSince)) {
+        if (was != NodeState.preparing
+                || now != NodeState.idle
+                || wasSince == null
+                || at == null
+                || at.isBefore(wasSince)) {
             return null;
         }
         Deque<Duration> last = observed.computeIfAbsent(cluster, c -> new ArrayDeque<>());

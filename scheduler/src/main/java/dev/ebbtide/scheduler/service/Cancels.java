@@ -29,23 +29,33 @@ public class Cancels {
     private static final Logger LOG = Logger.getLogger(Cancels.class);
     /** How long a cancel asked of a non-owner waits for the owner before answering with the job as it is. */
     static final Duration OWNER_WAIT = Duration.ofSeconds(5);
+
     private static final Duration POLL = Duration.ofMillis(200);
 
     @Inject
     JobTransitions transitions;
+
     @Inject
     Placement placement;
+
     @Inject
     QueueIndex index;
+
     @Inject
     Outbox outbox;
+
     @Inject
     ClusterOwnership ownership;
+
     @Inject
     Clock clock;
 
     /** What a try did. */
-    private enum Done { APPLIED, STORED, NOT_OWNED }
+    private enum Done {
+        APPLIED,
+        STORED,
+        NOT_OWNED
+    }
 
     /**
      * Cancels a job (REST).
@@ -57,8 +67,10 @@ public class Cancels {
     public Uni<JobEntity> cancel(String jobId, String reason) {
         Done[] done = {null};
         JobState[] before = {null};
-        return cancel(jobId, reason, false, done, before).chain(job -> job == null || done[0] != Done.STORED
-                ? Uni.createFrom().item(job) : awaitOwner(jobId, before[0]));
+        return cancel(jobId, reason, false, done, before)
+                .chain(job -> job == null || done[0] != Done.STORED
+                        ? Uni.createFrom().item(job)
+                        : awaitOwner(jobId, before[0]));
     }
 
     /**
@@ -68,36 +80,49 @@ public class Cancels {
     private Uni<JobEntity> cancel(String jobId, String reason, boolean stored, Done[] done, JobState[] before) {
         Outgoing out = new Outgoing();
         // the index first: building it clears the session, which would detach a job loaded before
-        return ownership.acting(() -> Panache.withTransaction(() -> index.ready()
-                .chain(() -> JobEntity.<JobEntity>findById(jobId)).chain(job -> {
-                    if (job == null) { // a stored request for it is dropped
-                        done[0] = Done.APPLIED;
-                        return stored ? CancelRequestEntity.deleteById(jobId).replaceWith(Uni.createFrom().<JobEntity>nullItem())
-                                : Uni.createFrom().<JobEntity>nullItem();
-                    }
-                    before[0] = job.state;
-                    if (!index.actsFor(job.cluster)) {
-                        done[0] = stored ? Done.NOT_OWNED : Done.STORED;
-                        return stored ? Uni.createFrom().item(job) : store(job, reason);
-                    }
-                    Outcome outcome = transitions.apply(job, new JobEvent.CancelAsked(reason), 0, out);
-                    if (outcome.refusal() != null) {
-                        throw new IllegalStateException(outcome.refusal());
-                    }
-                    done[0] = Done.APPLIED;
-                    Uni<Void> step = job.state == JobState.Canceled ? placement.place(job.cluster, out)
-                            : Uni.createFrom().voidItem();
-                    if (stored) { // taken in the transaction that applies it
-                        step = step.chain(() -> CancelRequestEntity.deleteById(jobId)).replaceWithVoid();
-                    }
-                    return step.chain(() -> placement.placeTouched(out)).chain(() -> out.storeIn(outbox)).replaceWith(job);
-                })).onFailure().invoke(e -> out.undo())).call(outbox::relay);
+        return ownership
+                .acting(() -> Panache.withTransaction(() -> index.ready()
+                                .chain(() -> JobEntity.<JobEntity>findById(jobId))
+                                .chain(job -> {
+                                    if (job == null) { // a stored request for it is dropped
+                                        done[0] = Done.APPLIED;
+                                        return stored
+                                                ? CancelRequestEntity.deleteById(jobId)
+                                                        .replaceWith(
+                                                                Uni.createFrom().<JobEntity>nullItem())
+                                                : Uni.createFrom().<JobEntity>nullItem();
+                                    }
+                                    before[0] = job.state;
+                                    if (!index.actsFor(job.cluster)) {
+                                        done[0] = stored ? Done.NOT_OWNED : Done.STORED;
+                                        return stored ? Uni.createFrom().item(job) : store(job, reason);
+                                    }
+                                    Outcome outcome = transitions.apply(job, new JobEvent.CancelAsked(reason), 0, out);
+                                    if (outcome.refusal() != null) {
+                                        throw new IllegalStateException(outcome.refusal());
+                                    }
+                                    done[0] = Done.APPLIED;
+                                    Uni<Void> step = job.state == JobState.Canceled
+                                            ? placement.place(job.cluster, out)
+                                            : Uni.createFrom().voidItem();
+                                    if (stored) { // taken in the transaction that applies it
+                                        step = step.chain(() -> CancelRequestEntity.deleteById(jobId))
+                                                .replaceWithVoid();
+                                    }
+                                    return step.chain(() -> placement.placeTouched(out))
+                                            .chain(() -> out.storeIn(outbox))
+                                            .replaceWith(job);
+                                }))
+                        .onFailure()
+                        .invoke(e -> out.undo()))
+                .call(outbox::relay);
     }
 
     /** Stores a request to cancel {@code job} (inside the transaction), refused as the owner would refuse it. */
     private Uni<JobEntity> store(JobEntity job, String reason) {
-        Outcome check = transitions.lifecycle().apply(JobTransitions.snapshot(job, 0), new JobEvent.CancelAsked(reason),
-                clock.instant());
+        Outcome check = transitions
+                .lifecycle()
+                .apply(JobTransitions.snapshot(job, 0), new JobEvent.CancelAsked(reason), clock.instant());
         if (check.refusal() != null) {
             throw new IllegalStateException(check.refusal());
         }
@@ -119,27 +144,35 @@ public class Cancels {
     private Uni<JobEntity> poll(String jobId, JobState was, long deadline) {
         return Retries.delay(Vertx.currentContext(), POLL)
                 .chain(() -> Panache.withSession(() -> JobEntity.<JobEntity>findById(jobId)))
-                .chain(job -> job == null || job.state != was || System.nanoTime() > deadline ? Uni.createFrom().item(job)
+                .chain(job -> job == null || job.state != was || System.nanoTime() > deadline
+                        ? Uni.createFrom().item(job)
                         : poll(jobId, was, deadline));
     }
 
     /** The owner's side: applies the stored cancels of the clusters this instance owns, oldest first. */
-    @Scheduled(every = "${ebbtide.scheduler.cluster-wait-check-interval:1s}",
+    @Scheduled(
+            every = "${ebbtide.scheduler.cluster-wait-check-interval:1s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> applyStored() {
         return Panache.withSession(() -> CancelRequestEntity.<CancelRequestEntity>list("order by requestedAt"))
                 .map(all -> all.stream().filter(r -> ownership.owns(r.cluster)).toList())
                 .chain(mine -> InOrder.each(mine, this::apply))
-                .onFailure().invoke(e -> LOG.warnf("applying stored cancels failed, will retry: %s", e.toString()))
-                .onFailure().recoverWithNull().replaceWithVoid();
+                .onFailure()
+                .invoke(e -> LOG.warnf("applying stored cancels failed, will retry: %s", e.toString()))
+                .onFailure()
+                .recoverWithNull()
+                .replaceWithVoid();
     }
 
     /** Applied, the request is deleted in the same transaction; refused (the job ended meanwhile), it is dropped. */
     private Uni<Void> apply(CancelRequestEntity r) {
-        return cancel(r.jobId, r.reason, true, new Done[1], new JobState[1]).replaceWithVoid()
-                .onFailure(IllegalStateException.class).recoverWithUni(e -> {
+        return cancel(r.jobId, r.reason, true, new Done[1], new JobState[1])
+                .replaceWithVoid()
+                .onFailure(IllegalStateException.class)
+                .recoverWithUni(e -> {
                     LOG.infof("stored cancel of job %s dropped: %s", r.jobId, e.getMessage());
-                    return Panache.withTransaction(() -> CancelRequestEntity.deleteById(r.jobId)).replaceWithVoid();
+                    return Panache.withTransaction(() -> CancelRequestEntity.deleteById(r.jobId))
+                            .replaceWithVoid();
                 });
     }
 }

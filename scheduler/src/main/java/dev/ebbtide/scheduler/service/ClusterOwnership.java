@@ -34,10 +34,13 @@ public class ClusterOwnership implements Ownership.Listener {
 
     @Inject
     Ownership ownership;
+
     @Inject
     QueueIndex index;
+
     @Inject
     ClusterWait clusterWait;
+
     @Inject
     MeterRegistry registry;
 
@@ -46,7 +49,10 @@ public class ClusterOwnership implements Ownership.Listener {
     @PostConstruct
     void init() {
         ownership.addListener(this);
-        Gauge.builder("ebbtide_scheduler_owned_partitions", ownership, o -> o.owned().size())
+        Gauge.builder(
+                        "ebbtide_scheduler_owned_partitions",
+                        ownership,
+                        o -> o.owned().size())
                 .description("Partitions of the cluster-keyed topics this scheduler instance owns (acts for)")
                 .register(registry);
     }
@@ -78,7 +84,8 @@ public class ClusterOwnership implements Ownership.Listener {
     public void assigned(Set<Integer> partitions) {
         index.assigned(partitions);
         clusterWait.recheck();
-        LOG.infof("%s: acts for the clusters of partition(s) %s (owns %s of %d); their queues are rebuilt from PostgreSQL",
+        LOG.infof(
+                "%s: acts for the clusters of partition(s) %s (owns %s of %d); their queues are rebuilt from PostgreSQL",
                 ownership.instance(), partitions, ownership.owned(), ownership.partitions());
     }
 
@@ -89,11 +96,14 @@ public class ClusterOwnership implements Ownership.Listener {
         index.revoked(partitions);
         long ms = (System.nanoTime() - start) / 1_000_000;
         if (idle) {
-            LOG.infof("%s: stopped acting for the clusters of partition(s) %s after %d ms (owns %s)", ownership.instance(),
-                    partitions, ms, ownership.owned());
+            LOG.infof(
+                    "%s: stopped acting for the clusters of partition(s) %s after %d ms (owns %s)",
+                    ownership.instance(), partitions, ms, ownership.owned());
         } else {
-            LOG.errorf("%s: gave up partition(s) %s with work still in flight after %d ms: it re-checks ownership before "
-                    + "its next try, but its current transaction may still commit", ownership.instance(), partitions, ms);
+            LOG.errorf(
+                    "%s: gave up partition(s) %s with work still in flight after %d ms: it re-checks ownership before "
+                            + "its next try, but its current transaction may still commit",
+                    ownership.instance(), partitions, ms);
         }
     }
 }

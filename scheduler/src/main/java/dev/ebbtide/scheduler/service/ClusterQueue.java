@@ -14,10 +14,12 @@ import java.util.TreeSet;
 
 /** One cluster's queue: ordered for placement, by id for removal, and counted by size for the demand event. */
 final class ClusterQueue {
-    private final TreeSet<QueueIndex.Entry> ordered = new TreeSet<>((a, b) -> PlacementPlanner.QUEUE_ORDER.compare(a.waiting(), b.waiting()));
+    private final TreeSet<QueueIndex.Entry> ordered =
+            new TreeSet<>((a, b) -> PlacementPlanner.QUEUE_ORDER.compare(a.waiting(), b.waiting()));
     private final Map<String, QueueIndex.Entry> byId = new HashMap<>();
     /** Queued jobs by the nodes each needs, kept as jobs come and go: the demand event costs O(head + sizes). */
     private final TreeMap<Integer, Integer> bySize = new TreeMap<>();
+
     private long nodes;
 
     synchronized boolean add(QueueIndex.Entry e) {

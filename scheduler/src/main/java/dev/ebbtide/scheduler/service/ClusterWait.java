@@ -30,14 +30,19 @@ public class ClusterWait {
 
     @Inject
     ClustersPosition position;
+
     @Inject
     Submissions submissions;
+
     @Inject
     Outbox outbox;
+
     @Inject
     Placement placement;
+
     @Inject
     QueueIndex index;
+
     @Inject
     ClusterOwnership ownership;
 
@@ -45,6 +50,7 @@ public class ClusterWait {
     private final Map<Integer, Long> handled = new ConcurrentHashMap<>();
     /** Bumped when jobs may have started to wait; the check queries the database only when it moved. */
     private final AtomicLong wanted = new AtomicLong(1);
+
     private volatile long checked;
 
     /** Called after a batch committed, for each of its records. */
@@ -61,7 +67,8 @@ public class ClusterWait {
         wanted.incrementAndGet();
     }
 
-    @Scheduled(every = "${ebbtide.scheduler.cluster-wait-check-interval:1s}",
+    @Scheduled(
+            every = "${ebbtide.scheduler.cluster-wait-check-interval:1s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void check() {
         long generation = wanted.get();
@@ -70,9 +77,13 @@ public class ClusterWait {
         }
         try {
             // only the clusters this instance owns; the others' owners settle theirs
-            List<String> waiting = VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(() -> JobEntity
-                    .<JobEntity>list("state = ?1 and reason = ?2", JobState.NotStarted, Submissions.WAITING))
-                    .map(jobs -> jobs.stream().filter(j -> ownership.owns(j.cluster)).map(j -> j.id).toList()));
+            List<String> waiting =
+                    VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(() -> JobEntity.<JobEntity>list(
+                                    "state = ?1 and reason = ?2", JobState.NotStarted, Submissions.WAITING))
+                            .map(jobs -> jobs.stream()
+                                    .filter(j -> ownership.owns(j.cluster))
+                                    .map(j -> j.id)
+                                    .toList()));
             if (waiting.isEmpty()) {
                 checked = generation;
                 return;
@@ -81,10 +92,13 @@ public class ClusterWait {
                 return; // the definitions may still come; looked at again next time
             }
             Outgoing out = new Outgoing();
-            VertxContextSupport.subscribeAndAwait(() -> ownership.acting(() -> Panache.withTransaction(
-                    () -> index.ready().chain(() -> submissions.settleWaiting(waiting, out))
-                            .chain(() -> placement.placeTouched(out)).chain(() -> out.storeIn(outbox)))
-                    .onFailure().invoke(e -> out.undo()))
+            VertxContextSupport.subscribeAndAwait(() -> ownership
+                    .acting(() -> Panache.withTransaction(() -> index.ready()
+                                    .chain(() -> submissions.settleWaiting(waiting, out))
+                                    .chain(() -> placement.placeTouched(out))
+                                    .chain(() -> out.storeIn(outbox)))
+                            .onFailure()
+                            .invoke(e -> out.undo()))
                     .chain(outbox::relay));
         } catch (Throwable e) {
             LOG.warnf("checking jobs that wait for their cluster's definition failed, will retry: %s", e.toString());

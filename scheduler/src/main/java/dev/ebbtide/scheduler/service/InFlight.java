@@ -15,10 +15,13 @@ final class InFlight {
 
     /** Runs {@code work} (subscribed lazily) counted from its subscription to its end, failure or cancellation. */
     <T> Uni<T> run(Supplier<Uni<T>> work) {
-        return Uni.createFrom().deferred(() -> {
-            enter();
-            return work.get();
-        }).onTermination().invoke(this::leave);
+        return Uni.createFrom()
+                .deferred(() -> {
+                    enter();
+                    return work.get();
+                })
+                .onTermination()
+                .invoke(this::leave);
     }
 
     synchronized void enter() {

@@ -11,15 +11,19 @@ import java.util.function.Supplier;
  * once (in-memory persists, prefetched look-ups) would otherwise nest that deep on the event loop's stack.
  */
 final class InOrder {
-    private InOrder() {
-    }
+    private InOrder() {}
 
     static <T> Uni<Void> each(List<T> items, Function<T, Uni<Void>> step) {
         if (items.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return Multi.createFrom().iterable(items).onItem().transformToUniAndConcatenate(step::apply)
-                .collect().last().replaceWithVoid();
+        return Multi.createFrom()
+                .iterable(items)
+                .onItem()
+                .transformToUniAndConcatenate(step::apply)
+                .collect()
+                .last()
+                .replaceWithVoid();
     }
 
     static Uni<Void> run(List<Supplier<Uni<Void>>> steps) {

@@ -32,10 +32,13 @@ class JobTransitions {
 
     @Inject
     Clock clock;
+
     @Inject
     MeterRegistry registry;
+
     @Inject
     SchedulerConfig config;
+
     @Inject
     QueueIndex index;
 
@@ -45,7 +48,8 @@ class JobTransitions {
     @PostConstruct
     void init() {
         if (config.maxAttempts() < 1) {
-            throw new IllegalArgumentException("ebbtide.scheduler.max-attempts must be at least 1, got " + config.maxAttempts());
+            throw new IllegalArgumentException(
+                    "ebbtide.scheduler.max-attempts must be at least 1, got " + config.maxAttempts());
         }
         lifecycle = new JobLifecycle(config.maxAttempts());
     }
@@ -69,7 +73,8 @@ class JobTransitions {
         job.reason = after.reason();
         job.attempt = after.attempt();
         job.nodes = after.nodes().isEmpty() ? null : String.join(",", after.nodes());
-        job.exitedRanks = after.exitedRanks().isEmpty() ? null
+        job.exitedRanks = after.exitedRanks().isEmpty()
+                ? null
                 : after.exitedRanks().stream().map(String::valueOf).collect(Collectors.joining(","));
         job.exitCode = after.exitCode();
         job.outputLocation = after.outputLocation();
@@ -79,7 +84,8 @@ class JobTransitions {
             transition(job, JobState.valueOf(t.to().name()), t.reason(), out);
         }
         for (Outcome.Stop s : outcome.stops()) {
-            out.stops.add(new JobStopRequested(job.id, job.cluster, s.nodes(), s.attempt(), s.reason(), clock.instant()));
+            out.stops.add(
+                    new JobStopRequested(job.id, job.cluster, s.nodes(), s.attempt(), s.reason(), clock.instant()));
         }
         return outcome;
     }
@@ -87,8 +93,19 @@ class JobTransitions {
     static JobSnapshot snapshot(JobEntity j, int nodesHolding) {
         Set<Integer> ranks = new TreeSet<>();
         j.exitedRankList().forEach(r -> ranks.add(Integer.parseInt(r)));
-        return new JobSnapshot(j.id, JobPhase.valueOf(j.state.name()), j.reason, j.instanceCount, j.attempt,
-                j.nodeList(), ranks, j.exitCode, j.outputLocation, j.startedAt, j.endedAt, nodesHolding);
+        return new JobSnapshot(
+                j.id,
+                JobPhase.valueOf(j.state.name()),
+                j.reason,
+                j.instanceCount,
+                j.attempt,
+                j.nodeList(),
+                ranks,
+                j.exitCode,
+                j.outputLocation,
+                j.startedAt,
+                j.endedAt,
+                nodesHolding);
     }
 
     /**
@@ -108,9 +125,17 @@ class JobTransitions {
         }
         job.reason = reason;
         job.updatedAt = clock.instant();
-        registry.counter("ebbtide_scheduler_job_transitions_total", "cluster", job.cluster, "state", to.name()).increment();
+        registry.counter("ebbtide_scheduler_job_transitions_total", "cluster", job.cluster, "state", to.name())
+                .increment();
         LOG.infof("job %s on %s: %s -> %s%s", job.id, job.cluster, from, to, reason == null ? "" : " (" + reason + ")");
-        out.states.add(new JobStateChanged(job.id, job.cluster, to, from, reason,
-                to.isTerminal() ? job.exitCode : null, to.isTerminal() ? job.outputLocation : null, job.updatedAt));
+        out.states.add(new JobStateChanged(
+                job.id,
+                job.cluster,
+                to,
+                from,
+                reason,
+                to.isTerminal() ? job.exitCode : null,
+                to.isTerminal() ? job.outputLocation : null,
+                job.updatedAt));
     }
 }

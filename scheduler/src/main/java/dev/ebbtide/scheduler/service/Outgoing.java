@@ -1,21 +1,21 @@
 package dev.ebbtide.scheduler.service;
 
 import dev.ebbtide.common.events.ClusterDemandChangedV2;
+import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.JobAssigned;
 import dev.ebbtide.common.events.JobStateChanged;
-import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.JobStopRequested;
 import dev.ebbtide.scheduler.messaging.Outbox;
 import dev.ebbtide.scheduler.persistence.BulkInserts;
 import dev.ebbtide.scheduler.persistence.JobEntity;
 import io.smallrye.mutiny.Uni;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.Map;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /** Events decided inside a transaction, published only after it commits. */
@@ -25,10 +25,10 @@ final class Outgoing {
     final List<ClusterDemandChangedV2> demand = new ArrayList<>();
     /** Jobs that entered each cluster's queue for the first time in this transaction: the demand events' arrivals. */
     final Map<String, List<ClusterDemandChangedV2.Arrival>> arrivals = new LinkedHashMap<>();
+
     final List<JobStopRequested> stops = new ArrayList<>();
     /** A record that cannot be handled, for the dead-letter topic of its source. */
-    record DeadLetter(ConsumerRecord<byte[], byte[]> record, String reason) {
-    }
+    record DeadLetter(ConsumerRecord<byte[], byte[]> record, String reason) {}
 
     final List<DeadLetter> deadLetters = new ArrayList<>();
     /** Clusters whose queue or nodes changed: placement runs once for each, at the end of the transaction. */
@@ -86,8 +86,17 @@ final class Outgoing {
     /** The cluster's demand with every arrival of this transaction (events are merged per batch, arrivals are not). */
     private ClusterDemandChangedV2 withArrivals(ClusterDemandChangedV2 d) {
         List<ClusterDemandChangedV2.Arrival> arrived = arrivals.getOrDefault(d.cluster(), List.of());
-        return arrived.isEmpty() ? d : new ClusterDemandChangedV2(d.cluster(), d.queueHead(), d.queuedJobs(),
-                d.nodesNeeded(), d.bySize(), d.busyNodes(), arrived, d.at());
+        return arrived.isEmpty()
+                ? d
+                : new ClusterDemandChangedV2(
+                        d.cluster(),
+                        d.queueHead(),
+                        d.queuedJobs(),
+                        d.nodesNeeded(),
+                        d.bySize(),
+                        d.busyNodes(),
+                        arrived,
+                        d.at());
     }
 
     /** Stores the decided events in the outbox, in the transaction that made the change. */

@@ -11,8 +11,8 @@ import dev.ebbtide.core.placement.PlacementPlanner;
 import dev.ebbtide.core.placement.SlotState;
 import dev.ebbtide.core.placement.Start;
 import dev.ebbtide.scheduler.persistence.JobEntity;
-import dev.ebbtide.scheduler.persistence.NodeEntity;
 import dev.ebbtide.scheduler.persistence.JobRepository;
+import dev.ebbtide.scheduler.persistence.NodeEntity;
 import dev.ebbtide.scheduler.persistence.NodeRepository;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -43,14 +43,19 @@ class Placement {
 
     @Inject
     Clock clock;
+
     @Inject
     MeterRegistry registry;
+
     @Inject
     JobTransitions transitions;
+
     @Inject
     QueueIndex index;
+
     @Inject
     JobRepository jobRepository;
+
     @Inject
     NodeRepository nodeRepository;
 
@@ -66,10 +71,14 @@ class Placement {
             return Uni.createFrom().voidItem();
         }
         List<String> clusters = List.copyOf(out.touched);
-        return nodeRepository.ofClusters(clusters).chain(all -> { // one query for every touched cluster
-            Map<String, List<NodeEntity>> byCluster = all.stream().collect(Collectors.groupingBy(n -> n.cluster));
-            return InOrder.each(clusters, c -> placeNow(c, byCluster.getOrDefault(c, List.of()), out));
-        });
+        return nodeRepository
+                .ofClusters(clusters)
+                .chain(
+                        all -> { // one query for every touched cluster
+                            Map<String, List<NodeEntity>> byCluster =
+                                    all.stream().collect(Collectors.groupingBy(n -> n.cluster));
+                            return InOrder.each(clusters, c -> placeNow(c, byCluster.getOrDefault(c, List.of()), out));
+                        });
     }
 
     /** Starts every job the planner says can start now, then publishes the cluster's remaining demand. */
@@ -83,34 +92,49 @@ class Placement {
             return Uni.createFrom().voidItem();
         }
         List<String> ids = starts.stream().map(Start::jobId).toList();
-        return jobRepository.byIds(ids).invoke(jobs -> {
-            Map<String, JobEntity> byId = jobs.stream().collect(Collectors.toMap(j -> j.id, j -> j));
-            Map<String, NodeEntity> nodeByName = nodes.stream().collect(Collectors.toMap(n -> n.name, n -> n));
-            for (Start start : starts) {
-                JobEntity job = byId.get(start.jobId());
-                transitions.apply(job, new JobEvent.Placed(start.nodes()), 0, out);
-                List<NodeEntity> placed = start.nodes().stream().map(nodeByName::get).toList();
-                placed.forEach(n -> {
-                    n.jobId = job.id;
-                    n.attempt = job.attempt;
-                });
-                registry.timer("ebbtide_scheduler_queue_wait_seconds", "cluster", cluster)
-                        .record(Duration.between(job.submittedAt, now));
-                out.assignments.add(new JobAssigned(job.id, cluster, start.nodes(),
-                        EventJson.read(job.specJson, JobSpec.class), job.attempt, addresses(placed), ports(placed), now));
-            }
-            out.demand.add(demand(cluster, nodes, now));
-        }).replaceWithVoid();
+        return jobRepository
+                .byIds(ids)
+                .invoke(jobs -> {
+                    Map<String, JobEntity> byId = jobs.stream().collect(Collectors.toMap(j -> j.id, j -> j));
+                    Map<String, NodeEntity> nodeByName = nodes.stream().collect(Collectors.toMap(n -> n.name, n -> n));
+                    for (Start start : starts) {
+                        JobEntity job = byId.get(start.jobId());
+                        transitions.apply(job, new JobEvent.Placed(start.nodes()), 0, out);
+                        List<NodeEntity> placed =
+                                start.nodes().stream().map(nodeByName::get).toList();
+                        placed.forEach(n -> {
+                            n.jobId = job.id;
+                            n.attempt = job.attempt;
+                        });
+                        registry.timer("ebbtide_scheduler_queue_wait_seconds", "cluster", cluster)
+                                .record(Duration.between(job.submittedAt, now));
+                        out.assignments.add(new JobAssigned(
+                                job.id,
+                                cluster,
+                                start.nodes(),
+                                EventJson.read(job.specJson, JobSpec.class),
+                                job.attempt,
+                                addresses(placed),
+                                ports(placed),
+                                now));
+                    }
+                    out.demand.add(demand(cluster, nodes, now));
+                })
+                .replaceWithVoid();
     }
 
     /** The nodes' announced addresses in rank order, or null unless every node announced one. */
     static List<String> addresses(List<NodeEntity> nodes) {
-        return nodes.stream().allMatch(n -> n.address != null) ? nodes.stream().map(n -> n.address).toList() : null;
+        return nodes.stream().allMatch(n -> n.address != null)
+                ? nodes.stream().map(n -> n.address).toList()
+                : null;
     }
 
     /** The nodes' announced rendezvous ports in rank order, or null unless every node announced one. */
     static List<Integer> ports(List<NodeEntity> nodes) {
-        return nodes.stream().map(n -> n.port).allMatch(Objects::nonNull) ? nodes.stream().map(n -> n.port).toList() : null;
+        return nodes.stream().map(n -> n.port).allMatch(Objects::nonNull)
+                ? nodes.stream().map(n -> n.port).toList()
+                : null;
     }
 
     private static List<NodeSlot> slots(List<NodeEntity> nodes) {
@@ -130,7 +154,11 @@ class Placement {
     /** The cluster's demand now (O(head + sizes), whatever the queue's depth); {@link Outgoing} adds the arrivals. */
     private ClusterDemandChangedV2 demand(String cluster, List<NodeEntity> nodes, Instant now) {
         QueueIndex.Demand d = index.demand(cluster, ClusterDemandChangedV2.HEAD);
-        List<String> busy = nodes.stream().filter(n -> n.jobId != null).map(n -> n.name).sorted().toList();
+        List<String> busy = nodes.stream()
+                .filter(n -> n.jobId != null)
+                .map(n -> n.name)
+                .sorted()
+                .toList();
         return new ClusterDemandChangedV2(cluster, d.head(), d.jobs(), d.nodes(), d.bySize(), busy, List.of(), now);
     }
 }

@@ -6,10 +6,10 @@ import dev.ebbtide.common.events.JobSpec;
 import dev.ebbtide.common.events.QueuedJob;
 import dev.ebbtide.core.placement.Priority;
 import dev.ebbtide.core.placement.WaitingJob;
+import dev.ebbtide.messaging.ownership.Ownership;
 import dev.ebbtide.scheduler.persistence.ClusterMemoryEntity;
 import dev.ebbtide.scheduler.persistence.JobEntity;
 import dev.ebbtide.scheduler.persistence.JobRepository;
-import dev.ebbtide.messaging.ownership.Ownership;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -37,23 +37,28 @@ public class QueueIndex {
     /** A queued job as placement and the demand event need it. */
     record Entry(WaitingJob waiting, QueuedJob queued) {
         static Entry of(JobEntity j) {
-            JobSpec spec = j.spec != null ? j.spec : j.specJson == null ? null : EventJson.read(j.specJson, JobSpec.class);
-            Duration limit = spec == null || spec.timeoutSeconds() == null ? null : Duration.ofSeconds(spec.timeoutSeconds());
-            return new Entry(new WaitingJob(j.id, Math.max(1, j.instanceCount), Priority.parse(j.priority), j.sequence, limit),
+            JobSpec spec =
+                    j.spec != null ? j.spec : j.specJson == null ? null : EventJson.read(j.specJson, JobSpec.class);
+            Duration limit =
+                    spec == null || spec.timeoutSeconds() == null ? null : Duration.ofSeconds(spec.timeoutSeconds());
+            return new Entry(
+                    new WaitingJob(j.id, Math.max(1, j.instanceCount), Priority.parse(j.priority), j.sequence, limit),
                     new QueuedJob(j.id, j.instanceCount, j.priority, j.submittedAt));
         }
     }
 
     /** A cluster's demand as the v2 demand event carries it: the head, the totals and the counts by size. */
-    record Demand(List<QueuedJob> head, int jobs, int nodes, List<ClusterDemandChangedV2.JobsOfSize> bySize) {
-    }
+    record Demand(List<QueuedJob> head, int jobs, int nodes, List<ClusterDemandChangedV2.JobsOfSize> bySize) {}
 
     @Inject
     JobRepository jobRepository;
+
     @Inject
     Ownership ownership;
+
     @Inject
     WaitReasons waitReasons;
+
     @Inject
     BootTimes bootTimes;
 
@@ -77,14 +82,21 @@ public class QueueIndex {
     Uni<Void> ready() {
         synchronized (this) {
             // owned but neither built nor about to be (a partition gained a moment ago): built first
-            Set<Integer> missing = ownership == null || everything ? Set.of() : ownership.owned().stream()
-                    .filter(p -> !built.contains(p) && !stale.contains(p)).collect(Collectors.toSet());
+            Set<Integer> missing = ownership == null || everything
+                    ? Set.of()
+                    : ownership.owned().stream()
+                            .filter(p -> !built.contains(p) && !stale.contains(p))
+                            .collect(Collectors.toSet());
             if (!missing.isEmpty()) {
                 assigned(missing);
             }
             if (loading == null) {
-                loading = lastLoad.onFailure().recoverWithNull().replaceWithVoid()
-                        .chain(() -> Uni.createFrom().deferred(this::load)).memoize().indefinitely();
+                loading = lastLoad.onFailure()
+                        .recoverWithNull()
+                        .replaceWithVoid()
+                        .chain(() -> Uni.createFrom().deferred(this::load))
+                        .memoize()
+                        .indefinitely();
                 lastLoad = loading;
             }
             return loading;
@@ -103,41 +115,58 @@ public class QueueIndex {
             }
         }
         long start = System.nanoTime();
-        Uni<List<JobEntity>> queued = all ? jobRepository.allQueued() : jobRepository.queuedClusters()
-                .map(names -> names.stream().filter(c -> wanted.contains(partitionOf(c))).toList())
-                .chain(names -> names.isEmpty() ? Uni.createFrom().item(List.<JobEntity>of()) : jobRepository.queuedOf(names));
-        return queued.chain(jobs -> ClusterMemoryEntity.<ClusterMemoryEntity>listAll().map(memory -> {
-            synchronized (this) {
-                Set<Integer> restoring = all ? ownedPartitions() : wanted;
-                for (ClusterMemoryEntity m : memory) { // what the cluster's last owner learned from its events
-                    if (restoring.contains(partitionOf(m.cluster))) {
-                        waitReasons.restore(m.cluster, m.backoffEvent());
-                        bootTimes.restore(m.cluster, m.bootTimes());
+        Uni<List<JobEntity>> queued = all
+                ? jobRepository.allQueued()
+                : jobRepository
+                        .queuedClusters()
+                        .map(names -> names.stream()
+                                .filter(c -> wanted.contains(partitionOf(c)))
+                                .toList())
+                        .chain(names -> names.isEmpty()
+                                ? Uni.createFrom().item(List.<JobEntity>of())
+                                : jobRepository.queuedOf(names));
+        return queued.chain(jobs -> ClusterMemoryEntity.<ClusterMemoryEntity>listAll()
+                        .map(memory -> {
+                            synchronized (this) {
+                                Set<Integer> restoring = all ? ownedPartitions() : wanted;
+                                for (ClusterMemoryEntity m :
+                                        memory) { // what the cluster's last owner learned from its events
+                                    if (restoring.contains(partitionOf(m.cluster))) {
+                                        waitReasons.restore(m.cluster, m.backoffEvent());
+                                        bootTimes.restore(m.cluster, m.bootTimes());
+                                    }
+                                }
+                            }
+                            return jobs;
+                        }))
+                .invoke(jobs -> {
+                    synchronized (this) {
+                        Set<Integer> now = new TreeSet<>(all ? ownedPartitions() : wanted);
+                        now.retainAll(ownedPartitions()); // not one revoked meanwhile
+                        clusters.keySet().removeIf(c -> all || now.contains(partitionOf(c)));
+                        int[] kept = {0};
+                        jobs.stream()
+                                .filter(j -> now.contains(partitionOf(j.cluster)))
+                                .forEach(j -> {
+                                    queue(j.cluster).add(Entry.of(j));
+                                    kept[0]++;
+                                });
+                        if (all) {
+                            everything = false;
+                            built.clear();
+                        }
+                        stale.removeAll(now);
+                        built.addAll(now);
+                        LOG.infof(
+                                "queue index built from PostgreSQL for partition(s) %s: %d queued job(s) in %d ms",
+                                now, kept[0], (System.nanoTime() - start) / 1_000_000);
                     }
-                }
-            }
-            return jobs;
-        })).invoke(jobs -> {
-            synchronized (this) {
-                Set<Integer> now = new TreeSet<>(all ? ownedPartitions() : wanted);
-                now.retainAll(ownedPartitions()); // not one revoked meanwhile
-                clusters.keySet().removeIf(c -> all || now.contains(partitionOf(c)));
-                int[] kept = {0};
-                jobs.stream().filter(j -> now.contains(partitionOf(j.cluster))).forEach(j -> {
-                    queue(j.cluster).add(Entry.of(j));
-                    kept[0]++;
-                });
-                if (all) {
-                    everything = false;
-                    built.clear();
-                }
-                stale.removeAll(now);
-                built.addAll(now);
-                LOG.infof("queue index built from PostgreSQL for partition(s) %s: %d queued job(s) in %d ms", now,
-                        kept[0], (System.nanoTime() - start) / 1_000_000);
-            }
-        }).chain(() -> jobRepository.getSession()).invoke(Mutiny.Session::clear) // detached: later flushes skip them
-                .replaceWithVoid().onFailure().invoke(e -> forget()); // a failed load is tried again by the next call
+                })
+                .chain(() -> jobRepository.getSession())
+                .invoke(Mutiny.Session::clear) // detached: later flushes skip them
+                .replaceWithVoid()
+                .onFailure()
+                .invoke(e -> forget()); // a failed load is tried again by the next call
     }
 
     private synchronized void forget() {

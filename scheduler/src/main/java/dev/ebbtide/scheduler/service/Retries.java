@@ -28,30 +28,44 @@ public class Retries {
 
     @Inject
     ConsumerHealth health;
+
     @Inject
     Clock clock;
+
     @Inject
     SchedulerConfig config;
 
     /** Runs {@code work} (a fresh attempt each call) until it succeeds or {@code giveUp} has answered. */
-    public Uni<Void> run(String channel, String what, int attempts, Supplier<Uni<Void>> work,
+    public Uni<Void> run(
+            String channel,
+            String what,
+            int attempts,
+            Supplier<Uni<Void>> work,
             Function<Throwable, Uni<Void>> giveUp) {
         return attempt(channel, what, Math.max(1, attempts), work, giveUp, Vertx.currentContext(), 0, 0);
     }
 
-    private Uni<Void> attempt(String channel, String what, int attempts, Supplier<Uni<Void>> work,
-            Function<Throwable, Uni<Void>> giveUp, Context context, int failures, int waits) {
+    private Uni<Void> attempt(
+            String channel,
+            String what,
+            int attempts,
+            Supplier<Uni<Void>> work,
+            Function<Throwable, Uni<Void>> giveUp,
+            Context context,
+            int failures,
+            int waits) {
         return Uni.createFrom().<Void>deferred(work::get).onFailure().recoverWithUni(e -> {
             // a refused connection carries no library name; the scheduler's retried work is its database work
             // (a Kafka failure names itself), so "a dependency" is PostgreSQL here
-            Optional<String> dependency = Failures.transientDependency(e)
-                    .map(d -> d.equals("a dependency") ? "PostgreSQL" : d);
+            Optional<String> dependency =
+                    Failures.transientDependency(e).map(d -> d.equals("a dependency") ? "PostgreSQL" : d);
             Backoff backoff = new Backoff(Duration.ofMillis(200), config.retryMaxWait());
             if (dependency.isPresent()) {
                 health.waitingFor(channel, dependency.get(), clock.instant(), String.valueOf(e.getMessage()));
                 if (waits == 0 || (waits + 1) % 20 == 0) {
-                    LOG.warnf("%s: waiting for %s to handle %s (attempt %d): %s", channel, dependency.get(), what,
-                            waits + 1, e.getMessage());
+                    LOG.warnf(
+                            "%s: waiting for %s to handle %s (attempt %d): %s",
+                            channel, dependency.get(), what, waits + 1, e.getMessage());
                 }
                 return delay(context, backoff.delay(waits + 1))
                         .chain(() -> attempt(channel, what, attempts, work, giveUp, context, failures, waits + 1));
@@ -59,7 +73,9 @@ public class Retries {
             if (failures + 1 >= attempts) {
                 return giveUp.apply(e);
             }
-            LOG.warnf("%s: handling %s failed (attempt %d of %d): %s", channel, what, failures + 1, attempts, e.toString());
+            LOG.warnf(
+                    "%s: handling %s failed (attempt %d of %d): %s",
+                    channel, what, failures + 1, attempts, e.toString());
             return delay(context, backoff.delay(failures + 1))
                     .chain(() -> attempt(channel, what, attempts, work, giveUp, context, failures + 1, waits));
         });

@@ -1,6 +1,5 @@
 package dev.ebbtide.scheduler.service;
 
-import dev.ebbtide.common.events.JobRunReported;
 import dev.ebbtide.scheduler.persistence.JobRepository;
 import dev.ebbtide.scheduler.persistence.NodeEntity;
 import dev.ebbtide.scheduler.persistence.NodeRepository;
@@ -24,14 +23,16 @@ final class RunReportsPrefetch {
     }
 
     /** Loads what the reports need into the current session; empty reports cost nothing. */
-    static Uni<RunReportsPrefetch> load(Set<String> jobIds, Set<String> nodeNames, JobRepository jobs,
-            NodeRepository nodeRepository) {
+    static Uni<RunReportsPrefetch> load(
+            Set<String> jobIds, Set<String> nodeNames, JobRepository jobs, NodeRepository nodeRepository) {
         if (jobIds.isEmpty()) {
             return Uni.createFrom().nullItem();
         }
         RunReportsPrefetch p = new RunReportsPrefetch(Set.copyOf(jobIds));
-        return jobs.byIds(jobIds).chain(() -> nodeRepository.holdingOrNamed(jobIds, nodeNames))
-                .invoke(list -> list.forEach(n -> p.nodes.put(n.name, n))).replaceWith(p);
+        return jobs.byIds(jobIds)
+                .chain(() -> nodeRepository.holdingOrNamed(jobIds, nodeNames))
+                .invoke(list -> list.forEach(n -> p.nodes.put(n.name, n)))
+                .replaceWith(p);
     }
 
     /** Whether {@link #holding} knows every node that holds {@code jobId}. */

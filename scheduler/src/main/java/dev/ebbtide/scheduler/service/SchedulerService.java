@@ -4,9 +4,9 @@ import dev.ebbtide.common.compute.DefaultCompute;
 import dev.ebbtide.common.events.ClusterBackoffChanged;
 import dev.ebbtide.common.events.ClusterDefined;
 import dev.ebbtide.common.events.EventJson;
-import dev.ebbtide.common.events.JobSubmitted;
 import dev.ebbtide.common.events.JobRunReported;
 import dev.ebbtide.common.events.JobState;
+import dev.ebbtide.common.events.JobSubmitted;
 import dev.ebbtide.common.events.NodeState;
 import dev.ebbtide.common.events.NodeStateChanged;
 import dev.ebbtide.common.events.Topics;
@@ -42,8 +42,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -58,46 +58,70 @@ public class SchedulerService {
     /** The channel every topic the scheduler reads comes in on. */
     public static final String CHANNEL = "scheduler-in";
     /** What each topic's records are read as. */
-    private static final Map<String, Class<?>> TYPES = Map.of(Topics.JOBS_SUBMITTED, JobSubmitted.class,
-            Topics.NODES_STATE, NodeStateChanged.class, Topics.JOBS_RUNS, JobRunReported.class,
-            Topics.CLUSTERS, ClusterDefined.class, Topics.CLUSTERS_BACKOFF, ClusterBackoffChanged.class);
+    private static final Map<String, Class<?>> TYPES = Map.of(
+            Topics.JOBS_SUBMITTED,
+            JobSubmitted.class,
+            Topics.NODES_STATE,
+            NodeStateChanged.class,
+            Topics.JOBS_RUNS,
+            JobRunReported.class,
+            Topics.CLUSTERS,
+            ClusterDefined.class,
+            Topics.CLUSTERS_BACKOFF,
+            ClusterBackoffChanged.class);
     /** Node states that take a node away from the job it was given. */
-    private static final Set<NodeState> LOST = EnumSet.of(NodeState.deleted, NodeState.leaving, NodeState.unusable,
-            NodeState.preempted, NodeState.lost);
+    private static final Set<NodeState> LOST =
+            EnumSet.of(NodeState.deleted, NodeState.leaving, NodeState.unusable, NodeState.preempted, NodeState.lost);
 
     /** The cluster that takes submissions naming none (docs/compute.md). */
     @ConfigProperty(name = "ebbtide.default-compute")
     java.util.Optional<String> defaultCompute;
+
     @Inject
     Outbox outbox;
+
     @Inject
     Clock clock;
+
     @Inject
     MeterRegistry registry;
+
     @Inject
     JobTransitions transitions;
+
     @Inject
     Placement placement;
+
     @Inject
     Submissions submissions;
+
     @Inject
     Retries retries;
+
     @Inject
     ClusterWait clusterWait;
+
     @Inject
     WaitReasons waitReasons;
+
     @Inject
     ConsumerHealth health;
+
     @Inject
     DeadLetters deadLetters;
+
     @Inject
     QueueIndex index;
+
     @Inject
     JobRepository jobRepository;
+
     @Inject
     dev.ebbtide.scheduler.persistence.NodeRepository nodeRepository;
+
     @Inject
     BootTimes bootTimes;
+
     @Inject
     ClusterOwnership ownership;
 
@@ -115,38 +139,57 @@ public class SchedulerService {
         }
         List<Item> items = records.stream().map(this::decode).toList();
         AtomicReference<List<Item>> applied = new AtomicReference<>(List.of());
-        return retries.run(CHANNEL, "a batch of " + items.size() + " record(s)", 1, () -> ownership.acting(() -> {
-            List<Item> mine = owned(items); // each try again: a partition may have been revoked meanwhile
-            applied.set(mine);
-            if (mine.isEmpty()) {
-                return Uni.createFrom().voidItem();
-            }
-            Outgoing out = new Outgoing();
-            long start = System.nanoTime();
-            return Panache.withTransaction(() -> index.ready().chain(() -> prefetch(mine, out))
-                    .chain(() -> inOrder(mine, i -> work(i, out)))
-                    .chain(out::insertNewJobs)
-                    .chain(() -> placement.placeTouched(out))
-                    .chain(() -> store(out)))
-                    .onFailure().invoke(e -> out.undo()) // the database has none of it: neither has the index
-                    .invoke(() -> {
-                        registry.timer("ebbtide_scheduler_batch_seconds").record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-                        registry.summary("ebbtide_scheduler_batch_records").record(mine.size());
-                        registry.summary("ebbtide_scheduler_batch_clusters").record(out.touched.size());
-                    });
-        }), e -> {
-            LOG.warnf("a batch of %d record(s) failed (%s): handling them one by one", items.size(), e.toString());
-            List<Item> alone = new ArrayList<>(); // one at a time, in order
-            applied.set(alone);
-            return inOrder(items, i -> handleAlone(i).invoke(done -> {
-                if (done) {
-                    alone.add(i);
-                }
-            }).replaceWithVoid());
-        }).invoke(() -> {
-            health.consuming(CHANNEL);
-            applied.get().forEach(i -> clusterWait.handled(i.record()));
-        }).invoke(outbox::relayInBackground); // the next batch need not wait for Kafka's acknowledgements
+        return retries.run(
+                        CHANNEL,
+                        "a batch of " + items.size() + " record(s)",
+                        1,
+                        () -> ownership.acting(() -> {
+                            List<Item> mine =
+                                    owned(items); // each try again: a partition may have been revoked meanwhile
+                            applied.set(mine);
+                            if (mine.isEmpty()) {
+                                return Uni.createFrom().voidItem();
+                            }
+                            Outgoing out = new Outgoing();
+                            long start = System.nanoTime();
+                            return Panache.withTransaction(() -> index.ready()
+                                            .chain(() -> prefetch(mine, out))
+                                            .chain(() -> inOrder(mine, i -> work(i, out)))
+                                            .chain(out::insertNewJobs)
+                                            .chain(() -> placement.placeTouched(out))
+                                            .chain(() -> store(out)))
+                                    .onFailure()
+                                    .invoke(e -> out.undo()) // the database has none of it: neither has the index
+                                    .invoke(() -> {
+                                        registry.timer("ebbtide_scheduler_batch_seconds")
+                                                .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                                        registry.summary("ebbtide_scheduler_batch_records")
+                                                .record(mine.size());
+                                        registry.summary("ebbtide_scheduler_batch_clusters")
+                                                .record(out.touched.size());
+                                    });
+                        }),
+                        e -> {
+                            LOG.warnf(
+                                    "a batch of %d record(s) failed (%s): handling them one by one",
+                                    items.size(), e.toString());
+                            List<Item> alone = new ArrayList<>(); // one at a time, in order
+                            applied.set(alone);
+                            return inOrder(
+                                    items,
+                                    i -> handleAlone(i)
+                                            .invoke(done -> {
+                                                if (done) {
+                                                    alone.add(i);
+                                                }
+                                            })
+                                            .replaceWithVoid());
+                        })
+                .invoke(() -> {
+                    health.consuming(CHANNEL);
+                    applied.get().forEach(i -> clusterWait.handled(i.record()));
+                })
+                .invoke(outbox::relayInBackground); // the next batch need not wait for Kafka's acknowledgements
     }
 
     /**
@@ -155,9 +198,12 @@ public class SchedulerService {
      * acknowledgement of a revoked partition, so the new owner reads them from the group's committed offset.
      */
     private List<Item> owned(List<Item> items) {
-        List<Item> mine = items.stream().filter(i -> ownership.ownsPartition(i.record().partition())).toList();
+        List<Item> mine = items.stream()
+                .filter(i -> ownership.ownsPartition(i.record().partition()))
+                .toList();
         if (mine.size() < items.size()) {
-            LOG.debugf("%d of %d record(s) belong to partitions this instance no longer owns: left to their owner",
+            LOG.debugf(
+                    "%d of %d record(s) belong to partitions this instance no longer owns: left to their owner",
                     items.size() - mine.size(), items.size());
         }
         return mine;
@@ -179,20 +225,25 @@ public class SchedulerService {
                 runNodes.add(r.node());
             }
         }
-        Uni<Void> stored = ids.isEmpty() ? Uni.createFrom().voidItem()
-                : jobRepository.storedIds(ids).invoke(found -> out.storedJobIds = new HashSet<>(found)).replaceWithVoid();
+        Uni<Void> stored = ids.isEmpty()
+                ? Uni.createFrom().voidItem()
+                : jobRepository
+                        .storedIds(ids)
+                        .invoke(found -> out.storedJobIds = new HashSet<>(found))
+                        .replaceWithVoid();
         return stored.chain(() -> RunReportsPrefetch.load(runJobs, runNodes, jobRepository, nodeRepository))
-                .invoke(p -> out.runs = p).replaceWithVoid();
+                .invoke(p -> out.runs = p)
+                .replaceWithVoid();
     }
 
     /** A record and what its bytes turned out to be; {@code decoded} is null for a topic the scheduler ignores. */
-    private record Item(ConsumerRecord<byte[], byte[]> record, Decoded<?> decoded) {
-    }
+    private record Item(ConsumerRecord<byte[], byte[]> record, Decoded<?> decoded) {}
 
     /** A submission naming no cluster gets the default compute first, as on the REST path (DefaultCompute). */
     private Item decode(ConsumerRecord<byte[], byte[]> r) {
         Class<?> type = TYPES.get(r.topic());
-        byte[] value = Topics.JOBS_SUBMITTED.equals(r.topic()) ? DefaultCompute.fill(r.value(), defaultCompute) : r.value();
+        byte[] value =
+                Topics.JOBS_SUBMITTED.equals(r.topic()) ? DefaultCompute.fill(r.value(), defaultCompute) : r.value();
         return new Item(r, type == null ? null : RecordDecoder.decode(r.topic(), r.key(), value, r.headers(), type));
     }
 
@@ -200,28 +251,48 @@ public class SchedulerService {
     private Uni<Boolean> handleAlone(Item item) {
         ConsumerRecord<byte[], byte[]> r = item.record();
         AtomicBoolean mine = new AtomicBoolean();
-        return retries.run(CHANNEL, r.topic() + " offset " + r.offset(), 3, () -> ownership.acting(() -> {
-            mine.set(ownership.ownsPartition(r.partition()));
-            if (!mine.get()) {
-                return Uni.createFrom().voidItem();
-            }
-            Outgoing out = new Outgoing(); // a fresh one per try: a failed try leaves nothing behind
-            return Panache.withTransaction(() -> index.ready().chain(() -> work(item, out))
-                    .chain(out::insertNewJobs).chain(() -> placement.placeTouched(out)).chain(() -> store(out)))
-                    .onFailure().invoke(e -> out.undo());
-        }), e -> deadLetter(r, "could not be applied (3 attempts): " + e.getClass().getSimpleName() + ": "
-                + firstLine(e.getMessage()))).map(ignored -> mine.get());
+        return retries.run(
+                        CHANNEL,
+                        r.topic() + " offset " + r.offset(),
+                        3,
+                        () -> ownership.acting(() -> {
+                            mine.set(ownership.ownsPartition(r.partition()));
+                            if (!mine.get()) {
+                                return Uni.createFrom().voidItem();
+                            }
+                            Outgoing out = new Outgoing(); // a fresh one per try: a failed try leaves nothing behind
+                            return Panache.withTransaction(() -> index.ready()
+                                            .chain(() -> work(item, out))
+                                            .chain(out::insertNewJobs)
+                                            .chain(() -> placement.placeTouched(out))
+                                            .chain(() -> store(out)))
+                                    .onFailure()
+                                    .invoke(e -> out.undo());
+                        }),
+                        e -> deadLetter(
+                                r,
+                                "could not be applied (3 attempts): "
+                                        + e.getClass().getSimpleName() + ": " + firstLine(e.getMessage())))
+                .map(ignored -> mine.get());
     }
 
     /** Dead-letters a record in a transaction of its own; if even that keeps failing, straight to the broker. */
     private Uni<Void> deadLetter(ConsumerRecord<byte[], byte[]> r, String reason) {
         LOG.errorf("dead-lettering %s partition %d offset %d: %s", r.topic(), r.partition(), r.offset(), reason);
-        registry.counter("ebbtide_scheduler_dead_letters_total", "topic", r.topic()).increment();
+        registry.counter("ebbtide_scheduler_dead_letters_total", "topic", r.topic())
+                .increment();
         Context context = Vertx.currentContext();
-        return retries.run(CHANNEL, "the dead letter of " + r.topic() + " offset " + r.offset(), 3,
+        return retries.run(
+                CHANNEL,
+                "the dead letter of " + r.topic() + " offset " + r.offset(),
+                3,
                 () -> Panache.withTransaction(() -> outbox.deadLetter(r, reason)),
-                e -> retries.run(CHANNEL, "the dead letter of " + r.topic() + " offset " + r.offset(), 1,
-                        () -> hop(context, Uni.createFrom().completionStage(() -> deadLetters.send(r, reason, CHANNEL))),
+                e -> retries.run(
+                        CHANNEL,
+                        "the dead letter of " + r.topic() + " offset " + r.offset(),
+                        1,
+                        () -> hop(
+                                context, Uni.createFrom().completionStage(() -> deadLetters.send(r, reason, CHANNEL))),
                         Uni.createFrom()::failure));
     }
 
@@ -245,10 +316,14 @@ public class SchedulerService {
             return Uni.createFrom().voidItem();
         }
         if (item.decoded() instanceof Decoded.Poison<?> poison) {
-            LOG.warnf("dead-lettering %s partition %d offset %d: %s", r.topic(), r.partition(), r.offset(), poison.reason());
-            registry.counter("ebbtide_scheduler_dead_letters_total", "topic", r.topic()).increment();
+            LOG.warnf(
+                    "dead-lettering %s partition %d offset %d: %s",
+                    r.topic(), r.partition(), r.offset(), poison.reason());
+            registry.counter("ebbtide_scheduler_dead_letters_total", "topic", r.topic())
+                    .increment();
             out.deadLetter(r, poison.reason());
-            return Topics.JOBS_SUBMITTED.equals(r.topic()) ? submissions.onUnreadable(r, poison.reason(), out)
+            return Topics.JOBS_SUBMITTED.equals(r.topic())
+                    ? submissions.onUnreadable(r, poison.reason(), out)
                     : Uni.createFrom().voidItem();
         }
         Object event = ((Decoded.Event<?>) item.decoded()).value();
@@ -293,8 +368,13 @@ public class SchedulerService {
             }
             String lostJob = node.jobId;
             boolean gone = e.state() == NodeState.deleted;
-            Uni<Void> step = boots == null ? Uni.createFrom().voidItem() : ClusterMemoryEntity.update(e.cluster(),
-                    row -> row.bootMillis = boots.stream().map(d -> String.valueOf(d.toMillis())).collect(Collectors.joining(",")));
+            Uni<Void> step = boots == null
+                    ? Uni.createFrom().voidItem()
+                    : ClusterMemoryEntity.update(
+                            e.cluster(),
+                            row -> row.bootMillis = boots.stream()
+                                    .map(d -> String.valueOf(d.toMillis()))
+                                    .collect(Collectors.joining(",")));
             if (LOST.contains(e.state()) && lostJob != null) {
                 step = step.chain(() -> releaseLostJob(lostJob, node, e.state(), out));
             }
@@ -319,9 +399,13 @@ public class SchedulerService {
         Integer attempt = lost.attempt;
         lost.jobId = null;
         lost.attempt = null;
-        return JobEntity.<JobEntity>findById(jobId).chain(job -> job == null ? Uni.createFrom().voidItem()
-                : holding(job.id, lost.name, out).invoke(holding -> transitions.apply(job,
-                        new JobEvent.NodeLost(lost.name, state.name(), attempt), holding, out)).replaceWithVoid());
+        return JobEntity.<JobEntity>findById(jobId)
+                .chain(job -> job == null
+                        ? Uni.createFrom().voidItem()
+                        : holding(job.id, lost.name, out)
+                                .invoke(holding -> transitions.apply(
+                                        job, new JobEvent.NodeLost(lost.name, state.name(), attempt), holding, out))
+                                .replaceWithVoid());
     }
 
     private Uni<Void> onRunReport(JobRunReported r, Outgoing out) {
@@ -337,14 +421,28 @@ public class SchedulerService {
                 }
                 // only the rejecting node is free: the others of the gang are told to stop and free theirs when
                 // they answer with EXITED, so nothing is placed on a node still running the old attempt
-                case REJECTED -> freeNode(r.node(), job.id, attempt).chain(() -> holding(job.id, null, out))
-                        .invoke(holding -> transitions.apply(job,
-                                new JobEvent.Rejected(r.node(), r.rank(), attempt, r.reason()), holding, out))
-                        .chain(() -> placement.place(job.cluster, out));
-                case EXITED -> freeNode(r.node(), job.id, attempt).chain(() -> holding(job.id, null, out))
-                        .invoke(holding -> transitions.apply(job, new JobEvent.RankExited(r.node(), r.rank(), attempt,
-                                r.exitCode(), r.reason(), r.outputPath(), r.at()), holding, out))
-                        .chain(() -> placement.place(job.cluster, out));
+                case REJECTED ->
+                    freeNode(r.node(), job.id, attempt)
+                            .chain(() -> holding(job.id, null, out))
+                            .invoke(holding -> transitions.apply(
+                                    job, new JobEvent.Rejected(r.node(), r.rank(), attempt, r.reason()), holding, out))
+                            .chain(() -> placement.place(job.cluster, out));
+                case EXITED ->
+                    freeNode(r.node(), job.id, attempt)
+                            .chain(() -> holding(job.id, null, out))
+                            .invoke(holding -> transitions.apply(
+                                    job,
+                                    new JobEvent.RankExited(
+                                            r.node(),
+                                            r.rank(),
+                                            attempt,
+                                            r.exitCode(),
+                                            r.reason(),
+                                            r.outputPath(),
+                                            r.at()),
+                                    holding,
+                                    out))
+                            .chain(() -> placement.place(job.cluster, out));
             };
         });
     }
@@ -354,27 +452,33 @@ public class SchedulerService {
         if (out.runs != null && out.runs.knows(jobId)) { // every node holding it is in the session: no query
             return Uni.createFrom().item(out.runs.holding(jobId, except));
         }
-        return (except == null ? NodeEntity.count("jobId", jobId) : NodeEntity.count("jobId = ?1 and name <> ?2", jobId, except))
+        return (except == null
+                        ? NodeEntity.count("jobId", jobId)
+                        : NodeEntity.count("jobId = ?1 and name <> ?2", jobId, except))
                 .map(Long::intValue);
     }
 
     private static Uni<Void> freeNode(String name, String jobId, int attempt) {
-        return NodeEntity.<NodeEntity>findById(name).invoke(node -> {
-            if (node != null && jobId.equals(node.jobId) && (node.attempt == null || node.attempt == attempt)) {
-                node.jobId = null;
-                node.attempt = null;
-            }
-        }).replaceWithVoid();
+        return NodeEntity.<NodeEntity>findById(name)
+                .invoke(node -> {
+                    if (node != null && jobId.equals(node.jobId) && (node.attempt == null || node.attempt == attempt)) {
+                        node.jobId = null;
+                        node.attempt = null;
+                    }
+                })
+                .replaceWithVoid();
     }
 
     /** A cluster is defined or changed; jobs that arrived before its definition are admitted now. */
     private Uni<Void> onClusterDefined(ClusterDefined e, Outgoing out) {
-        return ClusterEntity.<ClusterEntity>findById(e.spec().name()).chain(found -> {
-            ClusterEntity cluster = found != null ? found : new ClusterEntity();
-            cluster.name = e.spec().name();
-            cluster.maxInstances = e.spec().maxInstances();
-            return cluster.persist().replaceWithVoid();
-        }).chain(() -> submissions.admitWaiting(e.spec().name(), out));
+        return ClusterEntity.<ClusterEntity>findById(e.spec().name())
+                .chain(found -> {
+                    ClusterEntity cluster = found != null ? found : new ClusterEntity();
+                    cluster.name = e.spec().name();
+                    cluster.maxInstances = e.spec().maxInstances();
+                    return cluster.persist().replaceWithVoid();
+                })
+                .chain(() -> submissions.admitWaiting(e.spec().name(), out));
     }
 
     /**
@@ -383,8 +487,9 @@ public class SchedulerService {
      */
     private Uni<Void> onBackoff(ClusterBackoffChanged e, Outgoing out) {
         waitReasons.onBackoff(e);
-        Uni<Void> remember = ClusterMemoryEntity.update(e.cluster(), row -> row.backoff = e.until() == null ? null
-                : EventJson.write(e)); // for the cluster's next owner
+        Uni<Void> remember = ClusterMemoryEntity.update(
+                e.cluster(),
+                row -> row.backoff = e.until() == null ? null : EventJson.write(e)); // for the cluster's next owner
         return remember.chain(() -> JobEntity.queued(e.cluster())).chain(queued -> {
             for (JobEntity job : queued) {
                 String reason = waitReasons.reason(e.cluster(), job.instanceCount, now());

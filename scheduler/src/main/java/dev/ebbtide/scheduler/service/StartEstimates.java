@@ -9,7 +9,6 @@ import dev.ebbtide.core.estimate.GrowthWait;
 import dev.ebbtide.core.estimate.StartEstimate;
 import dev.ebbtide.core.estimate.StartEstimator;
 import dev.ebbtide.core.placement.NodeSlot;
-import dev.ebbtide.core.placement.SlotState;
 import dev.ebbtide.core.placement.WaitingJob;
 import dev.ebbtide.scheduler.config.SchedulerConfig;
 import dev.ebbtide.scheduler.persistence.ClusterEntity;
@@ -45,18 +44,25 @@ import java.util.stream.Collectors;
 public class StartEstimates {
     @Inject
     Clock clock;
+
     @Inject
     SchedulerConfig config;
+
     @Inject
     QueueIndex index;
+
     @Inject
     NodeRepository nodeRepository;
+
     @Inject
     JobRepository jobRepository;
+
     @Inject
     WaitReasons waits;
+
     @Inject
     BootTimes bootTimes;
+
     @Inject
     ClusterOwnership ownership;
 
@@ -65,52 +71,71 @@ public class StartEstimates {
         Map<String, Set<String>> queuedByCluster = new LinkedHashMap<>();
         for (JobEntity j : jobs) {
             if (j.state == JobState.Queued) {
-                queuedByCluster.computeIfAbsent(j.cluster, c -> new java.util.HashSet<>()).add(j.id);
+                queuedByCluster
+                        .computeIfAbsent(j.cluster, c -> new java.util.HashSet<>())
+                        .add(j.id);
             }
         }
         Map<String, StartEstimate> estimates = new HashMap<>();
         if (queuedByCluster.isEmpty()) {
             return Uni.createFrom().item(estimates);
         }
-        return index.ready().chain(() -> InOrder.each(new ArrayList<>(queuedByCluster.entrySet()),
-                e -> ofCluster(e.getKey(), e.getValue(), estimates))).replaceWith(estimates);
+        return index.ready()
+                .chain(() -> InOrder.each(
+                        new ArrayList<>(queuedByCluster.entrySet()),
+                        e -> ofCluster(e.getKey(), e.getValue(), estimates)))
+                .replaceWith(estimates);
     }
 
     private Uni<Void> ofCluster(String cluster, Set<String> ids, Map<String, StartEstimate> into) {
         return index.forReading(cluster).chain(queue -> ofCluster(cluster, queue, ids, into));
     }
 
-    private Uni<Void> ofCluster(String cluster, ClusterQueue queue, Set<String> ids,
-            Map<String, StartEstimate> into) {
+    private Uni<Void> ofCluster(String cluster, ClusterQueue queue, Set<String> ids, Map<String, StartEstimate> into) {
         Map<String, Integer> positions = queue.positions(ids);
         if (positions.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         int deepest = Collections.max(positions.values());
         List<WaitingJob> head = queue.head(Math.min(deepest, StartEstimator.MAX_SIMULATED + 1));
-        return learned(cluster).chain(memory -> ClusterEntity.<ClusterEntity>findById(cluster).chain(c -> nodeRepository
-                .ofClusters(List.of(cluster)).chain(nodes -> runningEnds(nodes).invoke(ends -> {
-                    Instant now = clock.instant();
-                    int max = c == null ? nodes.size() : c.maxInstances;
-                    List<StartEstimate> all = StartEstimator.estimateQueue(head, slots(nodes, ends), max,
-                            memory.bootTime(), growthWait(memory.backoff(), now), now);
-                    positions.forEach((id, position) -> into.put(id, position <= all.size() ? all.get(position - 1)
-                            : StartEstimator.beyond(position, StartEstimator.MAX_SIMULATED)));
-                }).replaceWithVoid())));
+        return learned(cluster)
+                .chain(memory -> ClusterEntity.<ClusterEntity>findById(cluster)
+                        .chain(c -> nodeRepository
+                                .ofClusters(List.of(cluster))
+                                .chain(nodes -> runningEnds(nodes)
+                                        .invoke(ends -> {
+                                            Instant now = clock.instant();
+                                            int max = c == null ? nodes.size() : c.maxInstances;
+                                            List<StartEstimate> all = StartEstimator.estimateQueue(
+                                                    head,
+                                                    slots(nodes, ends),
+                                                    max,
+                                                    memory.bootTime(),
+                                                    growthWait(memory.backoff(), now),
+                                                    now);
+                                            positions.forEach((id, position) -> into.put(
+                                                    id,
+                                                    position <= all.size()
+                                                            ? all.get(position - 1)
+                                                            : StartEstimator.beyond(
+                                                                    position, StartEstimator.MAX_SIMULATED)));
+                                        })
+                                        .replaceWithVoid())));
     }
 
     /** A cluster's boot time and back-off as its events told them. */
-    private record Learned(Duration bootTime, ClusterBackoffChanged backoff) {
-    }
+    private record Learned(Duration bootTime, ClusterBackoffChanged backoff) {}
 
     /** From memory on the cluster's owner; from PostgreSQL (what the owner stored) on any other instance. */
     private Uni<Learned> learned(String cluster) {
         if (ownership.owns(cluster)) {
-            return Uni.createFrom().item(new Learned(bootTimes.of(cluster, config.nodeBootTime()), waits.active(cluster)));
+            return Uni.createFrom()
+                    .item(new Learned(bootTimes.of(cluster, config.nodeBootTime()), waits.active(cluster)));
         }
-        return ClusterMemoryEntity.<ClusterMemoryEntity>findById(cluster).map(m -> m == null
-                ? new Learned(config.nodeBootTime(), null)
-                : new Learned(BootTimes.median(m.bootTimes(), config.nodeBootTime()), m.backoffEvent()));
+        return ClusterMemoryEntity.<ClusterMemoryEntity>findById(cluster)
+                .map(m -> m == null
+                        ? new Learned(config.nodeBootTime(), null)
+                        : new Learned(BootTimes.median(m.bootTimes(), config.nodeBootTime()), m.backoffEvent()));
     }
 
     /**
@@ -133,7 +158,8 @@ public class StartEstimates {
 
     /** Each busy node's job's expected end: its start (or now, if not started yet) + {@code limits.timeout}. */
     private Uni<Map<String, Instant>> runningEnds(List<NodeEntity> nodes) {
-        Set<String> ids = nodes.stream().filter(n -> n.jobId != null).map(n -> n.jobId).collect(Collectors.toSet());
+        Set<String> ids =
+                nodes.stream().filter(n -> n.jobId != null).map(n -> n.jobId).collect(Collectors.toSet());
         if (ids.isEmpty()) {
             return Uni.createFrom().item(Map.of());
         }

@@ -12,8 +12,8 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
-import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -38,12 +38,16 @@ class Submissions {
 
     @Inject
     Clock clock;
+
     @Inject
     JobTransitions transitions;
+
     @Inject
     Placement placement;
+
     @Inject
     WaitReasons waitReasons;
+
     @Inject
     QueueIndex index;
 
@@ -87,8 +91,8 @@ class Submissions {
     }
 
     /** @param isNew a job not stored yet: a queued one is inserted with the transaction's other new jobs */
-    private Uni<Void> admit(JobEntity job, ClusterEntity cluster, ConsumerRecord<byte[], byte[]> record, Outgoing out,
-            boolean isNew) {
+    private Uni<Void> admit(
+            JobEntity job, ClusterEntity cluster, ConsumerRecord<byte[], byte[]> record, Outgoing out, boolean isNew) {
         if (job.instanceCount > cluster.maxInstances) {
             String reason = "job asks for " + job.instanceCount + " nodes but cluster '" + cluster.name
                     + "' has max_instances " + cluster.maxInstances;
@@ -97,7 +101,8 @@ class Submissions {
             }
             return fail(job, reason, out);
         }
-        transitions.transition(job, JobState.Queued, waitReasons.reason(job.cluster, job.instanceCount, clock.instant()), out);
+        transitions.transition(
+                job, JobState.Queued, waitReasons.reason(job.cluster, job.instanceCount, clock.instant()), out);
         if (isNew) {
             out.insertLater(job); // insert-only: one INSERT for the batch's new jobs, no managed entity
             return placement.place(job.cluster, out);
@@ -107,10 +112,14 @@ class Submissions {
 
     /** The cluster has just been defined: jobs that waited for it are admitted. */
     Uni<Void> admitWaiting(String cluster, Outgoing out) {
-        return JobEntity.<JobEntity>find("cluster = ?1 and state = ?2 and reason = ?3", cluster, JobState.NotStarted, WAITING)
-                .withLock(LockModeType.PESSIMISTIC_WRITE).list()
-                .chain(jobs -> jobs.isEmpty() ? Uni.createFrom().voidItem()
-                        : ClusterEntity.<ClusterEntity>findById(cluster).chain(c -> inOrder(jobs, j -> admit(j, c, null, out))));
+        return JobEntity.<JobEntity>find(
+                        "cluster = ?1 and state = ?2 and reason = ?3", cluster, JobState.NotStarted, WAITING)
+                .withLock(LockModeType.PESSIMISTIC_WRITE)
+                .list()
+                .chain(jobs -> jobs.isEmpty()
+                        ? Uni.createFrom().voidItem()
+                        : ClusterEntity.<ClusterEntity>findById(cluster)
+                                .chain(c -> inOrder(jobs, j -> admit(j, c, null, out))));
     }
 
     /**
@@ -118,11 +127,17 @@ class Submissions {
      * owns, is admitted if its cluster exists now, else fails with "unknown cluster".
      */
     Uni<Void> settleWaiting(List<String> jobIds, Outgoing out) {
-        return JobEntity.<JobEntity>find("id in ?1 and state = ?2 and reason = ?3", jobIds, JobState.NotStarted, WAITING)
-                .withLock(LockModeType.PESSIMISTIC_WRITE).list()
+        return JobEntity.<JobEntity>find(
+                        "id in ?1 and state = ?2 and reason = ?3", jobIds, JobState.NotStarted, WAITING)
+                .withLock(LockModeType.PESSIMISTIC_WRITE)
+                .list()
                 .map(jobs -> jobs.stream().filter(j -> index.actsFor(j.cluster)).toList()) // may have changed since
-                .chain(jobs -> inOrder(jobs, job -> ClusterEntity.<ClusterEntity>findById(job.cluster).chain(c -> c != null
-                        ? admit(job, c, null, out) : fail(job, "unknown cluster '" + job.cluster + "'", out))));
+                .chain(jobs -> inOrder(
+                        jobs,
+                        job -> ClusterEntity.<ClusterEntity>findById(job.cluster)
+                                .chain(c -> c != null
+                                        ? admit(job, c, null, out)
+                                        : fail(job, "unknown cluster '" + job.cluster + "'", out))));
     }
 
     private Uni<Void> fail(JobEntity job, String reason, Outgoing out) {
@@ -166,7 +181,10 @@ class Submissions {
             return null;
         }
         try {
-            String text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(value)).toString();
+            String text = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .decode(ByteBuffer.wrap(value))
+                    .toString();
             return EventJson.mapper().readTree(text);
         } catch (RuntimeException | java.io.IOException e) {
             return null;
@@ -174,7 +192,10 @@ class Submissions {
     }
 
     private static String plain(JsonNode node, String field) {
-        if (node == null || !node.isObject() || !node.hasNonNull(field) || !node.get(field).isTextual()) {
+        if (node == null
+                || !node.isObject()
+                || !node.hasNonNull(field)
+                || !node.get(field).isTextual()) {
             return null;
         }
         String text = node.get(field).asText();

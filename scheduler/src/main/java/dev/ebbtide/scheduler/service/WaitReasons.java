@@ -48,8 +48,11 @@ class WaitReasons {
         if (e == null || !e.until().isAfter(now)) {
             return "waiting for " + nodes + " node(s)";
         }
-        return INSTANCE_STOPPED.equals(e.errorClass()) ? "waiting: " + e.reason() // until it is started
-                : e.errorClass() != null && e.errorClass().endsWith("_WAIT") ? e.reason() // quota, approval
-                : SchedulerService.waitingReason(e.errorClass()) + " (" + e.reason() + "; retry after " + e.until() + ")";
+        return INSTANCE_STOPPED.equals(e.errorClass())
+                ? "waiting: " + e.reason() // until it is started
+                : e.errorClass() != null && e.errorClass().endsWith("_WAIT")
+                        ? e.reason() // quota, approval
+                        : SchedulerService.waitingReason(e.errorClass()) + " (" + e.reason() + "; retry after "
+                                + e.until() + ")";
     }
 }

@@ -17,11 +17,9 @@ public final class JobTrace {
     public static final String HEADER = "job_id,submit_s,duration_s,nodes,gpus,queue,status";
 
     /** One recorded job. */
-    public record Row(String id, Instant submittedAt, Instant startedAt, Instant endedAt, int nodes, String state) {
-    }
+    public record Row(String id, Instant submittedAt, Instant startedAt, Instant endedAt, int nodes, String state) {}
 
-    private JobTrace() {
-    }
+    private JobTrace() {}
 
     public static String csv(String cluster, List<Row> rows, Instant windowStart, Instant now) {
         StringBuilder sb = new StringBuilder(HEADER).append('\n');
@@ -30,11 +28,22 @@ public final class JobTrace {
                 continue;
             }
             Instant end = r.endedAt() != null ? r.endedAt() : now;
-            long submitS = Math.max(0, Duration.between(windowStart, r.submittedAt()).toSeconds());
+            long submitS =
+                    Math.max(0, Duration.between(windowStart, r.submittedAt()).toSeconds());
             long durationMs = Math.max(0, Duration.between(r.startedAt(), end).toMillis());
             long durationS = (durationMs + 999) / 1000;
-            sb.append(clean(r.id())).append(',').append(submitS).append(',').append(durationS).append(',')
-                    .append(r.nodes()).append(",,").append(clean(cluster)).append(',').append(r.state()).append('\n');
+            sb.append(clean(r.id()))
+                    .append(',')
+                    .append(submitS)
+                    .append(',')
+                    .append(durationS)
+                    .append(',')
+                    .append(r.nodes())
+                    .append(",,")
+                    .append(clean(cluster))
+                    .append(',')
+                    .append(r.state())
+                    .append('\n');
         }
         return sb.toString();
     }

@@ -59,7 +59,12 @@ class OutboxRelayTest {
     class RecordingEvents extends SchedulerEvents {
         @Override
         Uni<Void> send(String channel, String sourceTopic, String key, String payload, String reason) {
-            return Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(2)).invoke(() -> sent.add(payload));
+            return Uni.createFrom()
+                    .voidItem()
+                    .onItem()
+                    .delayIt()
+                    .by(Duration.ofMillis(2))
+                    .invoke(() -> sent.add(payload));
         }
     }
 
@@ -93,8 +98,8 @@ class OutboxRelayTest {
                     // like the scheduler's transactions: the row gets its id, then work goes on before the commit,
                     // so rows commit out of id order
                     long work = java.util.concurrent.ThreadLocalRandom.current().nextLong(1, 15);
-                    await(() -> Panache.withTransaction(() -> writer.add(CHANNEL, "k", payload)
-                            .onItem().delayIt().by(Duration.ofMillis(work))));
+                    await(() -> Panache.withTransaction(() ->
+                            writer.add(CHANNEL, "k", payload).onItem().delayIt().by(Duration.ofMillis(work))));
                 }
                 return null;
             }));
@@ -132,14 +137,26 @@ class OutboxRelayTest {
         RecordHeaders headers = new RecordHeaders();
         headers.add("ce_time", "2026-11-26T20:42:36".getBytes(StandardCharsets.UTF_8));
         headers.add("binary", new byte[] {0, 1, 2});
-        ConsumerRecord<byte[], byte[]> bad = new ConsumerRecord<>("ebbtide.jobs.submitted", 0, 42L, 0L,
-                TimestampType.CREATE_TIME, key.length, value.length, key, value, headers, java.util.Optional.empty());
+        ConsumerRecord<byte[], byte[]> bad = new ConsumerRecord<>(
+                "ebbtide.jobs.submitted",
+                0,
+                42L,
+                0L,
+                TimestampType.CREATE_TIME,
+                key.length,
+                value.length,
+                key,
+                value,
+                headers,
+                java.util.Optional.empty());
         await(() -> Panache.withTransaction(() -> outbox.deadLetter(bad, "value is not valid UTF-8")));
         await(outbox::relay);
-        ConsumerRecord<byte[], byte[]> letter = letters.stream().filter(r -> r.offset() == 42L).findFirst().orElseThrow();
+        ConsumerRecord<byte[], byte[]> letter =
+                letters.stream().filter(r -> r.offset() == 42L).findFirst().orElseThrow();
         assertArrayEquals(value, letter.value());
         assertArrayEquals(key, letter.key());
-        assertArrayEquals(new byte[] {0, 1, 2}, letter.headers().lastHeader("binary").value());
+        assertArrayEquals(
+                new byte[] {0, 1, 2}, letter.headers().lastHeader("binary").value());
         assertEquals("ebbtide.jobs.submitted", letter.topic());
         assertEquals(0, letter.partition());
     }

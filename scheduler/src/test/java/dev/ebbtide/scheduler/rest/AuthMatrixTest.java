@@ -44,6 +44,7 @@ class AuthMatrixTest {
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
+
     String cluster;
     String alicesJob;
     String bobsJob;
@@ -55,17 +56,31 @@ class AuthMatrixTest {
         alicesJob = UUID.randomUUID().toString();
         bobsJob = UUID.randomUUID().toString();
         JobSpec spec = new JobSpec("echo", 1, Map.of(), null, null, null, null);
-        try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
-                new StringSerializer(), new StringSerializer())) {
-            p.send(new ProducerRecord<>(Topics.CLUSTERS, cluster, EventJson.write(new ClusterDefined(
-                    new ClusterSpec(cluster, null, null, 0, 2, 60, null), null, Instant.now())))).get();
-            p.send(new ProducerRecord<>(Topics.JOBS_SUBMITTED, cluster, EventJson.write(
-                    new JobSubmitted(alicesJob, cluster, spec, Instant.now(), "alice")))).get();
-            p.send(new ProducerRecord<>(Topics.JOBS_SUBMITTED, cluster, EventJson.write(
-                    new JobSubmitted(bobsJob, cluster, spec, Instant.now(), "bob")))).get();
+        try (KafkaProducer<String, String> p = new KafkaProducer<>(
+                Map.of("bootstrap.servers", bootstrap), new StringSerializer(), new StringSerializer())) {
+            p.send(new ProducerRecord<>(
+                            Topics.CLUSTERS,
+                            cluster,
+                            EventJson.write(new ClusterDefined(
+                                    new ClusterSpec(cluster, null, null, 0, 2, 60, null), null, Instant.now()))))
+                    .get();
+            p.send(new ProducerRecord<>(
+                            Topics.JOBS_SUBMITTED,
+                            cluster,
+                            EventJson.write(new JobSubmitted(alicesJob, cluster, spec, Instant.now(), "alice"))))
+                    .get();
+            p.send(new ProducerRecord<>(
+                            Topics.JOBS_SUBMITTED,
+                            cluster,
+                            EventJson.write(new JobSubmitted(bobsJob, cluster, spec, Instant.now(), "bob"))))
+                    .get();
         }
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> as(OPERATOR).get("/jobs/" + bobsJob).then()
-                .statusCode(200).body("state", equalTo("Queued")));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> as(OPERATOR)
+                        .get("/jobs/" + bobsJob)
+                        .then()
+                        .statusCode(200)
+                        .body("state", equalTo("Queued")));
     }
 
     private static RequestSpecification as(String token) {
@@ -77,13 +92,21 @@ class AuthMatrixTest {
     void withoutAValidTokenEveryEndpointAnswers401() {
         List<String> gets = List.of("/jobs/" + alicesJob, "/jobs?cluster=" + cluster);
         for (String path : gets) {
-            as(null).get(path).then().statusCode(401).header("WWW-Authenticate", "Bearer")
+            as(null).get(path)
+                    .then()
+                    .statusCode(401)
+                    .header("WWW-Authenticate", "Bearer")
                     .body("error", containsString("needs a bearer token"));
         }
         as(null).post("/jobs/" + alicesJob + "/cancel").then().statusCode(401);
         for (Map.Entry<String, String> bad : DevTokens.refusedTestTokens().entrySet()) {
             for (String path : gets) {
-                as(bad.getValue()).get(path).then().log().ifValidationFails().statusCode(401)
+                as(bad.getValue())
+                        .get(path)
+                        .then()
+                        .log()
+                        .ifValidationFails()
+                        .statusCode(401)
                         .body("error", containsString("was refused"));
             }
             as(bad.getValue()).post("/jobs/" + alicesJob + "/cancel").then().statusCode(401);
@@ -96,10 +119,15 @@ class AuthMatrixTest {
         for (String token : List.of(VIEWER, OPERATOR, ALICE)) {
             as(token).get("/jobs/" + alicesJob).then().statusCode(200).body("submittedBy", equalTo("alice"));
         }
-        as(BOB).get("/jobs/" + alicesJob).then().statusCode(403)
+        as(BOB).get("/jobs/" + alicesJob)
+                .then()
+                .statusCode(403)
                 .body("error", equalTo("job '" + alicesJob + "' was submitted by someone else"));
         for (String token : List.of(VIEWER, OPERATOR)) {
-            as(token).get("/jobs?cluster=" + cluster).then().statusCode(200)
+            as(token)
+                    .get("/jobs?cluster=" + cluster)
+                    .then()
+                    .statusCode(200)
                     .body("id", containsInAnyOrder(alicesJob, bobsJob));
         }
         as(ALICE).get("/jobs?cluster=" + cluster).then().statusCode(200).body("id", containsInAnyOrder(alicesJob));
@@ -108,15 +136,28 @@ class AuthMatrixTest {
 
     @Test
     void theOwnerOrAnOperatorCancelsViewersAndOtherSubmittersCannot() {
-        as(VIEWER).post("/jobs/" + alicesJob + "/cancel").then().statusCode(403)
+        as(VIEWER)
+                .post("/jobs/" + alicesJob + "/cancel")
+                .then()
+                .statusCode(403)
                 .body("error", equalTo("the token's roles do not allow this request"));
-        as(BOB).post("/jobs/" + alicesJob + "/cancel").then().statusCode(403)
+        as(BOB).post("/jobs/" + alicesJob + "/cancel")
+                .then()
+                .statusCode(403)
                 .body("error", equalTo("job '" + alicesJob + "' was submitted by someone else"));
         as(OPERATOR).get("/jobs/" + alicesJob).then().body("state", equalTo("Queued"));
 
-        as(ALICE).post("/jobs/" + alicesJob + "/cancel").then().statusCode(200).body("state", equalTo("Canceled"))
+        as(ALICE)
+                .post("/jobs/" + alicesJob + "/cancel")
+                .then()
+                .statusCode(200)
+                .body("state", equalTo("Canceled"))
                 .body("reason", equalTo("canceled by alice"));
-        as(OPERATOR).post("/jobs/" + bobsJob + "/cancel").then().statusCode(200).body("state", equalTo("Canceled"))
+        as(OPERATOR)
+                .post("/jobs/" + bobsJob + "/cancel")
+                .then()
+                .statusCode(200)
+                .body("state", equalTo("Canceled"))
                 .body("reason", equalTo("canceled by olga"));
     }
 

@@ -47,16 +47,23 @@ class StartEstimateFlowTest {
         String a = "a-" + UUID.randomUUID();
         String b = "b-" + UUID.randomUUID();
         String d = "d-" + UUID.randomUUID();
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
-                new StringSerializer(), new StringSerializer())) {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+                Map.of("bootstrap.servers", bootstrap), new StringSerializer(), new StringSerializer())) {
             // at most 2 nodes; one is up: A (limit 600 s) takes it; B (300 s) and D queue behind
-            send(producer, Topics.CLUSTERS, c, new ClusterDefined(new ClusterSpec(c, null, null, 0, 2, 5, null), null,
-                    Instant.now()));
-            send(producer, Topics.NODES_STATE, c, new NodeStateChanged(c, c + "-0", NodeState.idle, null, null, null,
-                    Instant.now()));
+            send(
+                    producer,
+                    Topics.CLUSTERS,
+                    c,
+                    new ClusterDefined(new ClusterSpec(c, null, null, 0, 2, 5, null), null, Instant.now()));
+            send(
+                    producer,
+                    Topics.NODES_STATE,
+                    c,
+                    new NodeStateChanged(c, c + "-0", NodeState.idle, null, null, null, Instant.now()));
             Instant t0 = Instant.now();
             submit(producer, c, a, 600L, t0);
-            await().atMost(Duration.ofSeconds(30)).until(() -> "Preparing".equals(state(a)) || "Running".equals(state(a)));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> "Preparing".equals(state(a)) || "Running".equals(state(a)));
             submit(producer, c, b, 300L, t0.plusMillis(1));
             submit(producer, c, d, null, t0.plusMillis(2));
             await().atMost(Duration.ofSeconds(30)).until(() -> "Queued".equals(state(d)));
@@ -66,7 +73,8 @@ class StartEstimateFlowTest {
             JsonPath jd = job(d);
             assertEquals(1, jb.getInt("queuePosition"));
             assertEquals(2, jd.getInt("queuePosition"));
-            // B: the second node may be added and boots in the default 120 s; D: after B (120 + 300 s), before A (600 s)
+            // B: the second node may be added and boots in the default 120 s; D: after B (120 + 300 s), before A (600
+            // s)
             assertNear(asked.plusSeconds(120), jb.getString("estimatedStartAt"));
             assertNear(asked.plusSeconds(420), jd.getString("estimatedStartAt"));
             assertTrue(jb.getString("estimateBasis").contains("first in the queue"), jb.getString("estimateBasis"));
@@ -76,20 +84,32 @@ class StartEstimateFlowTest {
             assertFalse(ja.getMap("").containsKey("estimatedStartAt"));
 
             // the list shows the same for queued jobs
-            List<Map<String, Object>> list = given().header("Authorization", "Bearer " + token()).queryParam("cluster", c)
-                    .get("/jobs").then().statusCode(200).extract().jsonPath().getList("");
-            Map<String, Object> listedD = list.stream().filter(j -> d.equals(j.get("id"))).findFirst().orElseThrow();
+            List<Map<String, Object>> list = given().header("Authorization", "Bearer " + token())
+                    .queryParam("cluster", c)
+                    .get("/jobs")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .jsonPath()
+                    .getList("");
+            Map<String, Object> listedD =
+                    list.stream().filter(j -> d.equals(j.get("id"))).findFirst().orElseThrow();
             assertEquals(2, listedD.get("queuePosition"));
 
             // the second node comes up: B starts on it, D moves up and now waits for B's end (300 s) before A's (600 s)
-            send(producer, Topics.NODES_STATE, c, new NodeStateChanged(c, c + "-1", NodeState.idle, null, null, null,
-                    Instant.now()));
+            send(
+                    producer,
+                    Topics.NODES_STATE,
+                    c,
+                    new NodeStateChanged(c, c + "-1", NodeState.idle, null, null, null, Instant.now()));
             await().atMost(Duration.ofSeconds(30)).until(() -> !"Queued".equals(job(b).getString("state")));
             Instant later = Instant.now();
             JsonPath moved = job(d);
             assertEquals(1, moved.getInt("queuePosition"));
             assertNear(later.plusSeconds(300), moved.getString("estimatedStartAt"));
-            assertTrue(moved.getString("estimateBasis").startsWith("first in the queue"), moved.getString("estimateBasis"));
+            assertTrue(
+                    moved.getString("estimateBasis").startsWith("first in the queue"),
+                    moved.getString("estimateBasis"));
         }
     }
 
@@ -102,22 +122,32 @@ class StartEstimateFlowTest {
     /** The job's state, or null while the scheduler has not stored it yet (404). */
     private static String state(String id) {
         var response = given().header("Authorization", "Bearer " + token()).get("/jobs/" + id);
-        return response.statusCode() == 404 ? null : response.then().statusCode(200).extract().jsonPath().getString("state");
+        return response.statusCode() == 404
+                ? null
+                : response.then().statusCode(200).extract().jsonPath().getString("state");
     }
 
     private static JsonPath job(String id) {
-        return given().header("Authorization", "Bearer " + token()).get("/jobs/" + id).then().statusCode(200)
-                .extract().jsonPath();
+        return given().header("Authorization", "Bearer " + token())
+                .get("/jobs/" + id)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
     }
 
     private static String token() {
         return DevTokens.testToken("vera", "viewer");
     }
 
-    private static void submit(KafkaProducer<String, String> producer, String cluster, String id, Long timeout,
-            Instant at) throws Exception {
-        send(producer, Topics.JOBS_SUBMITTED, cluster, new JobSubmitted(id, cluster,
-                new JobSpec("true", 1, Map.of(), null, null, null, timeout), at));
+    private static void submit(
+            KafkaProducer<String, String> producer, String cluster, String id, Long timeout, Instant at)
+            throws Exception {
+        send(
+                producer,
+                Topics.JOBS_SUBMITTED,
+                cluster,
+                new JobSubmitted(id, cluster, new JobSpec("true", 1, Map.of(), null, null, null, timeout), at));
     }
 
     private static void send(KafkaProducer<String, String> producer, String topic, String key, Object event)

@@ -37,8 +37,12 @@ class TraceResourceTest {
         persist("tr-old", T0.minusSeconds(3600), T0.minusSeconds(3500), T0.minusSeconds(3400), 1, JobState.Completed);
 
         String csv = given().header("Authorization", "Bearer " + DevTokens.testToken("vera", "viewer"))
-                .queryParam("since", T0.toString()).get("/clusters/" + CLUSTER + "/trace").then().statusCode(200)
-                .extract().asString();
+                .queryParam("since", T0.toString())
+                .get("/clusters/" + CLUSTER + "/trace")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
         assertEquals("""
                 job_id,submit_s,duration_s,nodes,gpus,queue,status
                 tr-1,5,300,2,,trace-cluster,Completed
@@ -48,8 +52,10 @@ class TraceResourceTest {
         Path file = Files.createTempFile("trace", ".csv");
         Files.writeString(file, csv);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = SimulatorMain.run(new String[] {"--trace", file.toString(), "--policy", "fixed-idle", "--json"},
-                new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+        int code = SimulatorMain.run(
+                new String[] {"--trace", file.toString(), "--policy", "fixed-idle", "--json"},
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                System.err);
         assertEquals(0, code);
         String json = out.toString(StandardCharsets.UTF_8);
         assertTrue(json.contains("\"jobs\":2") && json.contains("\"startedJobs\":2"), json);
@@ -58,9 +64,14 @@ class TraceResourceTest {
     @Test
     void onlyViewersAndOperatorsReadItAndABadSinceIsAClearError() {
         given().header("Authorization", "Bearer " + DevTokens.testToken("sam", "submitter"))
-                .get("/clusters/" + CLUSTER + "/trace").then().statusCode(403);
+                .get("/clusters/" + CLUSTER + "/trace")
+                .then()
+                .statusCode(403);
         given().header("Authorization", "Bearer " + DevTokens.testToken("olga", "operator"))
-                .queryParam("since", "yesterday").get("/clusters/" + CLUSTER + "/trace").then().statusCode(400)
+                .queryParam("since", "yesterday")
+                .get("/clusters/" + CLUSTER + "/trace")
+                .then()
+                .statusCode(400)
                 .body(containsString("since must be an ISO-8601 instant"));
     }
 

@@ -37,9 +37,11 @@ class ClusterOwnershipTest {
         CompletableFuture<Void> commit = new CompletableFuture<>();
         AtomicBoolean ownedWhenStarted = new AtomicBoolean();
         CompletableFuture<Void> batch = o.acting(() -> {
-            ownedWhenStarted.set(o.owns(CLUSTER));
-            return Uni.createFrom().completionStage(commit); // a transaction that has not committed yet
-        }).subscribeAsCompletionStage().toCompletableFuture();
+                    ownedWhenStarted.set(o.owns(CLUSTER));
+                    return Uni.createFrom().completionStage(commit); // a transaction that has not committed yet
+                })
+                .subscribeAsCompletionStage()
+                .toCompletableFuture();
 
         int partition = ownership.partitionOf(CLUSTER);
         CompletableFuture<Void> rebalance = CompletableFuture.runAsync(() -> ownership.revoked(Set.of(partition)));
@@ -50,7 +52,9 @@ class ClusterOwnershipTest {
         await().atMost(Duration.ofSeconds(5)).until(rebalance::isDone);
         assertTrue(batch.isDone());
         assertTrue(ownedWhenStarted.get(), "the batch started while the partition was owned");
-        assertEquals(1.0 * 5, o.registry.get("ebbtide_scheduler_owned_partitions").gauge().value());
+        assertEquals(
+                1.0 * 5,
+                o.registry.get("ebbtide_scheduler_owned_partitions").gauge().value());
     }
 
     @Test
@@ -61,21 +65,25 @@ class ClusterOwnershipTest {
         ownership.revoked(Set.of(ownership.partitionOf(CLUSTER))); // nothing in flight: returns at once
         AtomicBoolean owned = new AtomicBoolean(true);
         o.acting(() -> {
-            owned.set(o.owns(CLUSTER));
-            return Uni.createFrom().voidItem();
-        }).await().atMost(Duration.ofSeconds(1));
+                    owned.set(o.owns(CLUSTER));
+                    return Uni.createFrom().voidItem();
+                })
+                .await()
+                .atMost(Duration.ofSeconds(1));
         assertFalse(owned.get());
     }
 
     @Test
     void aFailedOrCanceledPieceOfWorkIsNoLongerWaitedFor() {
         InFlight inFlight = new InFlight();
-        inFlight.run(() -> Uni.createFrom().failure(new IllegalStateException("boom"))).subscribe().with(x -> {
-        }, e -> {
-        });
+        inFlight.run(() -> Uni.createFrom().failure(new IllegalStateException("boom")))
+                .subscribe()
+                .with(x -> {}, e -> {});
         CompletableFuture<Void> never = new CompletableFuture<>();
-        inFlight.run(() -> Uni.createFrom().completionStage(never)).subscribe().with(x -> {
-        }).cancel();
+        inFlight.run(() -> Uni.createFrom().completionStage(never))
+                .subscribe()
+                .with(x -> {})
+                .cancel();
         assertEquals(0, inFlight.running());
         assertTrue(inFlight.awaitIdle(Duration.ZERO));
     }

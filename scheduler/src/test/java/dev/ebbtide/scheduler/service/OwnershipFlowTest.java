@@ -65,14 +65,19 @@ import org.junit.jupiter.api.Test;
 class OwnershipFlowTest {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
+
     @ConfigProperty(name = "mp.messaging.incoming.scheduler-in.topics")
     List<String> topics;
+
     @Inject
     Ownership ownership;
+
     @Inject
     SchedulerService service;
+
     @Inject
     QueueIndex index;
+
     @Inject
     WaitReasons waitReasons;
 
@@ -81,16 +86,23 @@ class OwnershipFlowTest {
         String cluster = "own-" + UUID.randomUUID().toString().substring(0, 8);
         String token = "Bearer " + DevTokens.testToken("olive", "operator");
         await().atMost(Duration.ofSeconds(60)).until(() -> ownership.owns(cluster)); // this instance has joined
-        JobSubmitted stray = new JobSubmitted("stray-" + UUID.randomUUID(), cluster,
-                new JobSpec("true", 1, Map.of(), null, null, null, null), Instant.now());
-        ConsumerRecord<byte[], byte[]> strayRecord = new ConsumerRecord<>(Topics.JOBS_SUBMITTED,
-                ownership.partitionOf(cluster), 0L, bytes(cluster), bytes(EventJson.write(stray)));
+        JobSubmitted stray = new JobSubmitted(
+                "stray-" + UUID.randomUUID(),
+                cluster,
+                new JobSpec("true", 1, Map.of(), null, null, null, null),
+                Instant.now());
+        ConsumerRecord<byte[], byte[]> strayRecord = new ConsumerRecord<>(
+                Topics.JOBS_SUBMITTED,
+                ownership.partitionOf(cluster),
+                0L,
+                bytes(cluster),
+                bytes(EventJson.write(stray)));
         String waiting = "waiting-" + UUID.randomUUID();
         String canceled = "canceled-" + UUID.randomUUID();
 
         try (TopicRecorder reader = new TopicRecorder(bootstrap, List.of(Topics.JOBS_ASSIGNMENTS));
-                KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
-                        new StringSerializer(), new StringSerializer())) {
+                KafkaProducer<String, String> producer = new KafkaProducer<>(
+                        Map.of("bootstrap.servers", bootstrap), new StringSerializer(), new StringSerializer())) {
             try (OtherInstance other = new OtherInstance(bootstrap, topics)) {
                 await().atMost(Duration.ofSeconds(60)).until(() -> other.owns() && !ownership.owns(cluster));
 
@@ -99,36 +111,53 @@ class OwnershipFlowTest {
                 assertNull(job(stray.jobId()), "not this instance's cluster: left to its owner");
 
                 // what the owner did meanwhile, in PostgreSQL only: the cluster, two queued jobs, a back-off
-                ClusterBackoffChanged backoff = new ClusterBackoffChanged(cluster, Instant.now().plusSeconds(3600),
-                        "QUOTA_EXCEEDED", "quota", Instant.now());
-                inVertx(() -> Panache.withTransaction(() -> cluster(cluster).persist()
+                ClusterBackoffChanged backoff = new ClusterBackoffChanged(
+                        cluster, Instant.now().plusSeconds(3600), "QUOTA_EXCEEDED", "quota", Instant.now());
+                inVertx(() -> Panache.withTransaction(() -> cluster(cluster)
+                        .persist()
                         .chain(() -> queued(waiting, cluster, "medium").persist())
                         .chain(() -> queued(canceled, cluster, "low").persist())
                         .chain(() -> ClusterMemoryEntity.update(cluster, m -> m.backoff = EventJson.write(backoff)))));
 
                 // reads need no ownership: the queue position of a cluster owned elsewhere comes from PostgreSQL
-                given().header("Authorization", token).get("/jobs/" + waiting).then().statusCode(200)
-                        .body("state", equalTo("Queued")).body("queuePosition", equalTo(1));
+                given().header("Authorization", token)
+                        .get("/jobs/" + waiting)
+                        .then()
+                        .statusCode(200)
+                        .body("state", equalTo("Queued"))
+                        .body("queuePosition", equalTo(1));
 
                 // a cancel asked here is stored for the owner, not applied here
-                given().header("Authorization", token).post("/jobs/" + canceled + "/cancel").then().statusCode(200)
+                given().header("Authorization", token)
+                        .post("/jobs/" + canceled + "/cancel")
+                        .then()
+                        .statusCode(200)
                         .body("state", equalTo("Queued"));
                 assertEquals(1L, count(() -> CancelRequestEntity.count("jobId", canceled)));
 
                 // a node of the cluster is free: only its owner may place a job on it, and the owner is the other one
-                producer.send(new ProducerRecord<>(Topics.NODES_STATE, cluster, EventJson.write(new NodeStateChanged(
-                        cluster, cluster + "-0", NodeState.idle, null, null, null, Instant.now())))).get();
-                await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+                producer.send(new ProducerRecord<>(
+                                Topics.NODES_STATE,
+                                cluster,
+                                EventJson.write(new NodeStateChanged(
+                                        cluster, cluster + "-0", NodeState.idle, null, null, null, Instant.now()))))
+                        .get();
+                await().during(Duration.ofSeconds(2))
+                        .atMost(Duration.ofSeconds(5))
                         .until(() -> assignments(reader, waiting).isEmpty());
                 assertEquals(0, index.size(cluster), "no queue kept for a cluster this instance does not own");
             } // the other instance leaves the group: its partitions come to this one
 
             await().atMost(Duration.ofSeconds(60)).until(() -> ownership.owns(cluster));
-            await().atMost(Duration.ofSeconds(30)).until(() -> !assignments(reader, waiting).isEmpty());
-            assertEquals(List.of(cluster + "-0"), assignments(reader, waiting).get(0).nodes(),
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> !assignments(reader, waiting).isEmpty());
+            assertEquals(
+                    List.of(cluster + "-0"),
+                    assignments(reader, waiting).get(0).nodes(),
                     "the job the other instance queued is placed on the free node once this one owns the cluster");
             await().atMost(Duration.ofSeconds(30)).until(() -> job(canceled).state == JobState.Canceled);
-            assertEquals(0L, count(() -> CancelRequestEntity.count("jobId", canceled)), "the stored cancel was applied");
+            assertEquals(
+                    0L, count(() -> CancelRequestEntity.count("jobId", canceled)), "the stored cancel was applied");
             assertNotNull(waitReasons.active(cluster), "the back-off the other instance learned is known here now");
 
             inVertx(() -> service.handleBatch(List.of(strayRecord))); // now this instance's to apply
@@ -145,28 +174,40 @@ class OwnershipFlowTest {
         private volatile boolean stop;
 
         OtherInstance(String bootstrap, List<String> topics) {
-            Map<String, Object> config = Map.of("bootstrap.servers", bootstrap, "group.id", "ebbtide-scheduler",
-                    "client.id", "a-scheduler-2", "partition.assignment.strategy", RangeAssignor.class.getName(),
-                    "enable.auto.commit", "false", "session.timeout.ms", "10000");
-            thread = new Thread(() -> {
-                try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
-                        new ByteArrayDeserializer())) {
-                    consumer.subscribe(topics, new ConsumerRebalanceListener() {
-                        @Override
-                        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                            assigned.removeAll(partitions);
-                        }
+            Map<String, Object> config = Map.of(
+                    "bootstrap.servers",
+                    bootstrap,
+                    "group.id",
+                    "ebbtide-scheduler",
+                    "client.id",
+                    "a-scheduler-2",
+                    "partition.assignment.strategy",
+                    RangeAssignor.class.getName(),
+                    "enable.auto.commit",
+                    "false",
+                    "session.timeout.ms",
+                    "10000");
+            thread = new Thread(
+                    () -> {
+                        try (KafkaConsumer<byte[], byte[]> consumer =
+                                new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                            consumer.subscribe(topics, new ConsumerRebalanceListener() {
+                                @Override
+                                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                                    assigned.removeAll(partitions);
+                                }
 
-                        @Override
-                        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                            assigned.addAll(partitions);
+                                @Override
+                                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                                    assigned.addAll(partitions);
+                                }
+                            });
+                            while (!stop) {
+                                consumer.poll(Duration.ofMillis(100)); // read, never applied nor committed
+                            }
                         }
-                    });
-                    while (!stop) {
-                        consumer.poll(Duration.ofMillis(100)); // read, never applied nor committed
-                    }
-                }
-            }, "other-scheduler");
+                    },
+                    "other-scheduler");
             thread.start();
         }
 
@@ -204,13 +245,16 @@ class OwnershipFlowTest {
     }
 
     private static List<JobAssigned> assignments(TopicRecorder reader, String jobId) {
-        return reader.values(Topics.JOBS_ASSIGNMENTS).stream().map(v -> EventJson.read(v, JobAssigned.class))
-                .filter(a -> a.jobId().equals(jobId)).toList();
+        return reader.values(Topics.JOBS_ASSIGNMENTS).stream()
+                .map(v -> EventJson.read(v, JobAssigned.class))
+                .filter(a -> a.jobId().equals(jobId))
+                .toList();
     }
 
     private static JobEntity job(String id) {
         try {
-            return VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(() -> JobEntity.<JobEntity>findById(id)));
+            return VertxContextSupport.subscribeAndAwait(
+                    () -> Panache.withSession(() -> JobEntity.<JobEntity>findById(id)));
         } catch (Throwable e) {
             throw new IllegalStateException(e);
         }

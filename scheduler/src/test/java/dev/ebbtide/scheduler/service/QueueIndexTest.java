@@ -66,10 +66,12 @@ class QueueIndexTest {
         assertEquals("j1", d.head().get(0).jobId());
         assertEquals(29, d.jobs());
         assertEquals(20 + 9 * 4, d.nodes());
-        assertEquals(List.of(new ClusterDemandChangedV2.JobsOfSize(1, 20), new ClusterDemandChangedV2.JobsOfSize(4, 9)),
+        assertEquals(
+                List.of(new ClusterDemandChangedV2.JobsOfSize(1, 20), new ClusterDemandChangedV2.JobsOfSize(4, 9)),
                 d.bySize());
         out.undo();
-        assertEquals(new QueueIndex.Demand(List.of(), 0, 0, List.of()), index.demand("c", 20), "undo restores the counts");
+        assertEquals(
+                new QueueIndex.Demand(List.of(), 0, 0, List.of()), index.demand("c", 20), "undo restores the counts");
     }
 
     private static List<String> ids(List<WaitingJob> jobs) {

@@ -18,14 +18,17 @@ class StartEstimatesTest {
 
     @Test
     void aCloudBackoffEndsAtItsRetryTime() {
-        assertEquals(new GrowthWait("cloud back-off (THROTTLED)", NOW.plusSeconds(60)), of("THROTTLED", NOW.plusSeconds(60)));
+        assertEquals(
+                new GrowthWait("cloud back-off (THROTTLED)", NOW.plusSeconds(60)),
+                of("THROTTLED", NOW.plusSeconds(60)));
     }
 
     @Test
     void quotaApprovalAndStoppedInstanceHaveNoKnownEnd() {
         assertEquals(new GrowthWait("waiting for quota", null), of("QUOTA_WAIT", NOW.plusSeconds(30)));
         assertEquals(new GrowthWait("waiting for approval", null), of("APPROVAL_WAIT", NOW.plusSeconds(30)));
-        assertEquals(new GrowthWait("the compute instance is stopped", null),
+        assertEquals(
+                new GrowthWait("the compute instance is stopped", null),
                 of(WaitReasons.INSTANCE_STOPPED, NOW.plusSeconds(30)));
     }
 

@@ -55,8 +55,12 @@ public final class AzureInstanceNodes implements InstanceNodes {
         }
         String action = "start the VM of scale set " + name;
         LOG.infof("instance %s: %s", instance.name(), action);
-        call(action, () -> AzureVmssNodePool.finish(scaleSets.beginStart(settings.resourceGroup(), name, null,
-                Context.NONE), settings.pollInterval(), action));
+        call(
+                action,
+                () -> AzureVmssNodePool.finish(
+                        scaleSets.beginStart(settings.resourceGroup(), name, null, Context.NONE),
+                        settings.pollInterval(),
+                        action));
     }
 
     /** Deallocate, not power off: a powered-off VM is still billed for its compute. */
@@ -65,8 +69,12 @@ public final class AzureInstanceNodes implements InstanceNodes {
         String name = settings.scaleSetName(instance.name());
         String action = "deallocate the VM of scale set " + name;
         LOG.infof("instance %s: %s", instance.name(), action);
-        call(action, () -> AzureVmssNodePool.finish(scaleSets.beginDeallocate(settings.resourceGroup(), name, null,
-                null, Context.NONE), settings.pollInterval(), action));
+        call(
+                action,
+                () -> AzureVmssNodePool.finish(
+                        scaleSets.beginDeallocate(settings.resourceGroup(), name, null, null, Context.NONE),
+                        settings.pollInterval(),
+                        action));
     }
 
     @Override
@@ -74,8 +82,12 @@ public final class AzureInstanceNodes implements InstanceNodes {
         String name = settings.scaleSetName(instance.name());
         String action = "restart the VM of scale set " + name;
         LOG.infof("instance %s: %s", instance.name(), action);
-        boolean found = unlessGone(action, () -> AzureVmssNodePool.finish(scaleSets.beginRestart(
-                settings.resourceGroup(), name, null, Context.NONE), settings.pollInterval(), action));
+        boolean found = unlessGone(
+                action,
+                () -> AzureVmssNodePool.finish(
+                        scaleSets.beginRestart(settings.resourceGroup(), name, null, Context.NONE),
+                        settings.pollInterval(),
+                        action));
         if (!found) {
             start(instance, node); // a failed instance whose scale set was never made: make it now
         }
@@ -87,8 +99,12 @@ public final class AzureInstanceNodes implements InstanceNodes {
         String name = settings.scaleSetName(instance.name());
         String action = "delete scale set " + name;
         LOG.infof("instance %s: %s", instance.name(), action);
-        unlessGone(action, () -> AzureVmssNodePool.finish(scaleSets.beginDelete(settings.resourceGroup(), name, null,
-                Context.NONE), settings.pollInterval(), action));
+        unlessGone(
+                action,
+                () -> AzureVmssNodePool.finish(
+                        scaleSets.beginDelete(settings.resourceGroup(), name, null, Context.NONE),
+                        settings.pollInterval(),
+                        action));
     }
 
     /** The instance VM's power as Azure reports it ({@link AzureTranslation#instancePower}); absent when no VM. */
@@ -96,7 +112,8 @@ public final class AzureInstanceNodes implements InstanceNodes {
         String name = settings.scaleSetName(instance.name());
         List<VirtualMachineScaleSetVMInner> all = call("list instances of " + name, () -> {
             List<VirtualMachineScaleSetVMInner> list = new ArrayList<>();
-            vms.list(settings.resourceGroup(), name, null, null, "instanceView", Context.NONE).forEach(list::add);
+            vms.list(settings.resourceGroup(), name, null, null, "instanceView", Context.NONE)
+                    .forEach(list::add);
             return list;
         });
         if (all.isEmpty()) {

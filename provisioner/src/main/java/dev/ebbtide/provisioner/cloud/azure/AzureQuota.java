@@ -30,9 +30,11 @@ public final class AzureQuota implements QuotaSource {
         Map<String, CoreLimit> out = new TreeMap<>();
         try {
             for (ComputeUsage u : compute.usages().listByRegion(region)) {
-                if (u.name() != null && u.name().value() != null && !u.name().value().isBlank()) {
-                    out.put(u.name().value(), new CoreLimit(u.name().value(), u.currentValue(),
-                            (int) Math.min(u.limit(), Integer.MAX_VALUE)));
+                if (u.name() != null
+                        && u.name().value() != null
+                        && !u.name().value().isBlank()) {
+                    out.put(u.name().value(), new CoreLimit(u.name().value(), u.currentValue(), (int)
+                            Math.min(u.limit(), Integer.MAX_VALUE)));
                 }
             }
         } catch (RuntimeException e) {

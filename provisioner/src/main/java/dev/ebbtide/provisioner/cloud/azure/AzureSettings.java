@@ -23,9 +23,21 @@ import java.util.Objects;
  * @param endpoint         Resource Manager endpoint override (sovereign clouds, a fake); null = public Azure
  * @param pollInterval     wait between polls of a long-running operation when Azure sends no Retry-After
  */
-public record AzureSettings(String subscriptionId, String tenantId, String resourceGroup, String region,
-        String scaleSetPrefix, String image, String subnetId, String adminUsername, String sshPublicKey,
-        String customData, String nodeIdentityId, String osDiskType, URI endpoint, Duration pollInterval) {
+public record AzureSettings(
+        String subscriptionId,
+        String tenantId,
+        String resourceGroup,
+        String region,
+        String scaleSetPrefix,
+        String image,
+        String subnetId,
+        String adminUsername,
+        String sshPublicKey,
+        String customData,
+        String nodeIdentityId,
+        String osDiskType,
+        URI endpoint,
+        Duration pollInterval) {
 
     public static final String DEFAULT_PREFIX = "ebbtide-";
     public static final String DEFAULT_IMAGE = "Canonical:ubuntu-24_04-lts:server:latest";
@@ -43,25 +55,75 @@ public record AzureSettings(String subscriptionId, String tenantId, String resou
 
     /** Settings with only the required values; the rest take their defaults. */
     public static AzureSettings of(String subscriptionId, String resourceGroup, String region, String subnetId) {
-        return new AzureSettings(subscriptionId, null, resourceGroup, region, null, null, subnetId, null, null, null,
-                null, null, null, null);
+        return new AzureSettings(
+                subscriptionId,
+                null,
+                resourceGroup,
+                region,
+                null,
+                null,
+                subnetId,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
     }
 
     public AzureSettings withEndpoint(URI newEndpoint) {
-        return new AzureSettings(subscriptionId, tenantId, resourceGroup, region, scaleSetPrefix, image, subnetId,
-                adminUsername, sshPublicKey, customData, nodeIdentityId, osDiskType, newEndpoint, pollInterval);
+        return new AzureSettings(
+                subscriptionId,
+                tenantId,
+                resourceGroup,
+                region,
+                scaleSetPrefix,
+                image,
+                subnetId,
+                adminUsername,
+                sshPublicKey,
+                customData,
+                nodeIdentityId,
+                osDiskType,
+                newEndpoint,
+                pollInterval);
     }
 
     public AzureSettings withPollInterval(Duration newPollInterval) {
-        return new AzureSettings(subscriptionId, tenantId, resourceGroup, region, scaleSetPrefix, image, subnetId,
-                adminUsername, sshPublicKey, customData, nodeIdentityId, osDiskType,
-                endpoint, newPollInterval);
+        return new AzureSettings(
+                subscriptionId,
+                tenantId,
+                resourceGroup,
+                region,
+                scaleSetPrefix,
+                image,
+                subnetId,
+                adminUsername,
+                sshPublicKey,
+                customData,
+                nodeIdentityId,
+                osDiskType,
+                endpoint,
+                newPollInterval);
     }
 
-    public AzureSettings withNodeSetup(String newAdminUsername, String newSshPublicKey, String newCustomData,
-            String newNodeIdentityId) {
-        return new AzureSettings(subscriptionId, tenantId, resourceGroup, region, scaleSetPrefix, image, subnetId,
-                newAdminUsername, newSshPublicKey, newCustomData, newNodeIdentityId, osDiskType, endpoint,
+    public AzureSettings withNodeSetup(
+            String newAdminUsername, String newSshPublicKey, String newCustomData, String newNodeIdentityId) {
+        return new AzureSettings(
+                subscriptionId,
+                tenantId,
+                resourceGroup,
+                region,
+                scaleSetPrefix,
+                image,
+                subnetId,
+                newAdminUsername,
+                newSshPublicKey,
+                newCustomData,
+                newNodeIdentityId,
+                osDiskType,
+                endpoint,
                 pollInterval);
     }
 

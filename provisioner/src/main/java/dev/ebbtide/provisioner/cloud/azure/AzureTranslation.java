@@ -32,19 +32,28 @@ import java.util.regex.Pattern;
 public final class AzureTranslation {
 
     /** Codes of allocation / capacity failures; they arrive late, inside a failed async operation, or sync (SKU). */
-    static final Set<String> CAPACITY_CODES = Set.of("allocationfailed", "zonalallocationfailed",
-            "overconstrainedallocationrequest", "overconstrainedzonalallocationrequest", "skunotavailable",
+    static final Set<String> CAPACITY_CODES = Set.of(
+            "allocationfailed",
+            "zonalallocationfailed",
+            "overconstrainedallocationrequest",
+            "overconstrainedzonalallocationrequest",
+            "skunotavailable",
             "allocationtimedout");
-    static final Set<String> THROTTLE_CODES = Set.of("toomanyrequests", "subscriptionrequeststhrottled",
-            "retryableerrorduetoanotheroperation");
+
+    static final Set<String> THROTTLE_CODES =
+            Set.of("toomanyrequests", "subscriptionrequeststhrottled", "retryableerrorduetoanotheroperation");
     static final Set<String> CONFLICT_CODES = Set.of("preconditionfailed", "conflict", "anotheroperationinprogress");
     static final Set<String> NOT_FOUND_CODES = Set.of("resourcenotfound", "notfound", "resourcegroupnotfound");
-    static final Set<String> TRANSIENT_CODES = Set.of("internalservererror", "internalexecutionerror",
-            "serviceunavailable", "gatewaytimeout", "networkinginternaloperationerror", "internaloperationerror");
+    static final Set<String> TRANSIENT_CODES = Set.of(
+            "internalservererror",
+            "internalexecutionerror",
+            "serviceunavailable",
+            "gatewaytimeout",
+            "networkinginternaloperationerror",
+            "internaloperationerror");
     private static final Pattern TRY_AGAIN_AFTER = Pattern.compile("try again after '(\\d+)' seconds");
 
-    private AzureTranslation() {
-    }
+    private AzureTranslation() {}
 
     // ---------------------------------------------------------------- errors
 
@@ -52,8 +61,8 @@ public final class AzureTranslation {
      * Classify an Azure error from its HTTP status (0 when it came from an async-operation status), its code, its
      * message and its nested details' codes and messages.
      */
-    public static ErrorClass classify(int httpStatus, String code, String message, List<String> detailCodes,
-            List<String> detailMessages) {
+    public static ErrorClass classify(
+            int httpStatus, String code, String message, List<String> detailCodes, List<String> detailMessages) {
         List<String> codes = new ArrayList<>();
         if (code != null) {
             codes.add(code.toLowerCase(Locale.ROOT));
@@ -68,8 +77,9 @@ public final class AzureTranslation {
         if (httpStatus == 429 || codes.stream().anyMatch(THROTTLE_CODES::contains)) {
             return ErrorClass.THROTTLED;
         }
-        if (codes.contains("quotaexceeded") || (codes.contains("operationnotallowed")
-                && messages.stream().anyMatch(AzureTranslation::mentionsQuota))) {
+        if (codes.contains("quotaexceeded")
+                || (codes.contains("operationnotallowed")
+                        && messages.stream().anyMatch(AzureTranslation::mentionsQuota))) {
             return ErrorClass.QUOTA_EXCEEDED;
         }
         if (codes.stream().anyMatch(CAPACITY_CODES::contains)) {
@@ -119,18 +129,21 @@ public final class AzureTranslation {
             collectDetails(error, detailCodes, detailMessages);
             ErrorClass errorClass = classify(effectiveStatus, code, message, detailCodes, detailMessages);
             Duration retryAfter = retryAfter(me.getResponse(), message);
-            return new CloudException(errorClass, describe(action, status, code, message, detailCodes, detailMessages),
-                    retryAfter, me);
+            return new CloudException(
+                    errorClass, describe(action, status, code, message, detailCodes, detailMessages), retryAfter, me);
         }
         if (t instanceof HttpResponseException he) {
             int status = he.getResponse() == null ? 0 : he.getResponse().getStatusCode();
             ErrorClass errorClass = classify(status, null, he.getMessage(), List.of(), List.of());
-            return new CloudException(errorClass, action + " failed: HTTP " + status,
-                    retryAfter(he.getResponse(), null), he);
+            return new CloudException(
+                    errorClass, action + " failed: HTTP " + status, retryAfter(he.getResponse(), null), he);
         }
         if (t instanceof IOException || t instanceof UncheckedIOException || t instanceof TimeoutException) {
-            return new CloudException(ErrorClass.TRANSIENT,
-                    action + " failed: " + t.getClass().getSimpleName() + ": " + t.getMessage(), null, t);
+            return new CloudException(
+                    ErrorClass.TRANSIENT,
+                    action + " failed: " + t.getClass().getSimpleName() + ": " + t.getMessage(),
+                    null,
+                    t);
         }
         return new CloudException(ErrorClass.UNKNOWN, action + " failed: " + t, null, t);
     }
@@ -165,8 +178,11 @@ public final class AzureTranslation {
         }
         ErrorClass errorClass = classify(0, code, message, detailCodes, detailMessages);
         String what = action + " (async operation " + (canceled ? "Canceled" : "Failed") + ")";
-        return new CloudException(errorClass, describe(what, 0, code, message, detailCodes, detailMessages),
-                error == null ? null : retryAfter(null, message), null);
+        return new CloudException(
+                errorClass,
+                describe(what, 0, code, message, detailCodes, detailMessages),
+                error == null ? null : retryAfter(null, message),
+                null);
     }
 
     private static String text(JsonNode node, String field) {
@@ -189,9 +205,14 @@ public final class AzureTranslation {
 
     private static Throwable unwrap(Throwable failure) {
         Throwable t = failure;
-        for (int i = 0; i < 8 && t.getCause() != null && !(t instanceof HttpResponseException)
-                && !(t instanceof CloudException) && !(t instanceof IOException)
-                && !(t instanceof TimeoutException); i++) {
+        for (int i = 0;
+                i < 8
+                        && t.getCause() != null
+                        && !(t instanceof HttpResponseException)
+                        && !(t instanceof CloudException)
+                        && !(t instanceof IOException)
+                        && !(t instanceof TimeoutException);
+                i++) {
             t = t.getCause();
         }
         return t;
@@ -210,7 +231,12 @@ public final class AzureTranslation {
         }
     }
 
-    private static String describe(String action, int status, String code, String message, List<String> detailCodes,
+    private static String describe(
+            String action,
+            int status,
+            String code,
+            String message,
+            List<String> detailCodes,
             List<String> detailMessages) {
         StringBuilder sb = new StringBuilder(action).append(" failed: ");
         if (status > 0 && status != 200) {
@@ -268,8 +294,7 @@ public final class AzureTranslation {
     // ---------------------------------------------------------------- node states
 
     /** A node's state and, when failed, its error class and Azure's status text. */
-    public record NodeState(CloudNodeStatus status, ErrorClass error, String message) {
-    }
+    public record NodeState(CloudNodeStatus status, ErrorClass error, String message) {}
 
     /**
      * Translate a scale set VM.
@@ -279,13 +304,19 @@ public final class AzureTranslation {
      * @param spot               whether the scale set runs Spot (low-priority) VMs
      * @param deletionRequested  whether Ebbtide asked to delete this VM (else a Spot VM going away was evicted)
      */
-    public static NodeState nodeState(String provisioningState, List<String> statusCodes, boolean spot,
-            boolean deletionRequested) {
+    public static NodeState nodeState(
+            String provisioningState, List<String> statusCodes, boolean spot, boolean deletionRequested) {
         String ps = provisioningState == null ? "" : provisioningState.toLowerCase(Locale.ROOT);
-        String power = statusCodes.stream().filter(c -> c != null && c.startsWith("PowerState/"))
-                .map(c -> c.substring("PowerState/".length()).toLowerCase(Locale.ROOT)).findFirst().orElse(null);
-        String failedCode = statusCodes.stream().filter(c -> c != null && c.startsWith("ProvisioningState/failed/"))
-                .map(c -> c.substring("ProvisioningState/failed/".length())).findFirst().orElse(null);
+        String power = statusCodes.stream()
+                .filter(c -> c != null && c.startsWith("PowerState/"))
+                .map(c -> c.substring("PowerState/".length()).toLowerCase(Locale.ROOT))
+                .findFirst()
+                .orElse(null);
+        String failedCode = statusCodes.stream()
+                .filter(c -> c != null && c.startsWith("ProvisioningState/failed/"))
+                .map(c -> c.substring("ProvisioningState/failed/".length()))
+                .findFirst()
+                .orElse(null);
 
         if (ps.equals("deleting")) {
             return spot && !deletionRequested
@@ -297,7 +328,9 @@ public final class AzureTranslation {
                 return new NodeState(CloudNodeStatus.FAILED, ErrorClass.UNKNOWN, "provisioning failed");
             }
             ErrorClass c = classify(0, failedCode, null, List.of(), List.of());
-            return new NodeState(CloudNodeStatus.FAILED, c == ErrorClass.CONFLICT ? ErrorClass.UNKNOWN : c,
+            return new NodeState(
+                    CloudNodeStatus.FAILED,
+                    c == ErrorClass.CONFLICT ? ErrorClass.UNKNOWN : c,
                     "provisioning failed: " + failedCode);
         }
         if (ps.equals("creating")) {
@@ -316,12 +349,16 @@ public final class AzureTranslation {
                 return new NodeState(CloudNodeStatus.CREATING, ErrorClass.NONE, null);
             case "deallocated", "deallocating", "stopped", "stopping":
                 if (spot && !deletionRequested) {
-                    return new NodeState(CloudNodeStatus.PREEMPTED, ErrorClass.NONE,
+                    return new NodeState(
+                            CloudNodeStatus.PREEMPTED,
+                            ErrorClass.NONE,
                             "Spot VM evicted by Azure (PowerState/" + power + ")");
                 }
                 return deletionRequested
                         ? new NodeState(CloudNodeStatus.DELETING, ErrorClass.NONE, null)
-                        : new NodeState(CloudNodeStatus.FAILED, ErrorClass.UNKNOWN,
+                        : new NodeState(
+                                CloudNodeStatus.FAILED,
+                                ErrorClass.UNKNOWN,
                                 "VM is " + power + " outside Ebbtide's control");
             default:
                 return new NodeState(CloudNodeStatus.CREATING, ErrorClass.NONE, null);
@@ -331,7 +368,15 @@ public final class AzureTranslation {
     // ---------------------------------------------------------------- compute instances
 
     /** A compute instance's VM as Azure reports it. */
-    public enum InstancePower { ABSENT, CREATING, STARTING, RUNNING, STOPPING, DEALLOCATED, FAILED }
+    public enum InstancePower {
+        ABSENT,
+        CREATING,
+        STARTING,
+        RUNNING,
+        STOPPING,
+        DEALLOCATED,
+        FAILED
+    }
 
     /**
      * Translate the one VM of an instance's scale set: {@code PowerState/running} is running,
@@ -340,10 +385,13 @@ public final class AzureTranslation {
      */
     public static InstancePower instancePower(String provisioningState, List<String> statusCodes) {
         String ps = provisioningState == null ? "" : provisioningState.toLowerCase(Locale.ROOT);
-        String power = statusCodes.stream().filter(c -> c != null && c.startsWith("PowerState/"))
-                .map(c -> c.substring("PowerState/".length()).toLowerCase(Locale.ROOT)).findFirst().orElse(null);
-        boolean failed = ps.equals("failed") || statusCodes.stream()
-                .anyMatch(c -> c != null && c.startsWith("ProvisioningState/failed"));
+        String power = statusCodes.stream()
+                .filter(c -> c != null && c.startsWith("PowerState/"))
+                .map(c -> c.substring("PowerState/".length()).toLowerCase(Locale.ROOT))
+                .findFirst()
+                .orElse(null);
+        boolean failed = ps.equals("failed")
+                || statusCodes.stream().anyMatch(c -> c != null && c.startsWith("ProvisioningState/failed"));
         if (failed) {
             return InstancePower.FAILED;
         }

@@ -1,7 +1,7 @@
 package dev.ebbtide.provisioner.cloud.azure;
 
-import com.azure.core.util.Context;
 import com.azure.core.management.polling.PollResult;
+import com.azure.core.util.Context;
 import com.azure.core.util.polling.LongRunningOperationStatus;
 import com.azure.core.util.polling.PollResponse;
 import com.azure.core.util.polling.SyncPoller;
@@ -46,8 +46,14 @@ public final class AzureVmssNodePool implements NodePool {
     /** VM names Ebbtide asked Azure to delete, so a Spot VM going away on its own reads as preempted. */
     private final Set<String> deletionsRequested = ConcurrentHashMap.newKeySet();
 
-    public AzureVmssNodePool(VirtualMachineScaleSetsClient scaleSets, VirtualMachineScaleSetVMsClient vms,
-            String cluster, String resourceGroup, String scaleSetName, boolean spot, Duration pollInterval) {
+    public AzureVmssNodePool(
+            VirtualMachineScaleSetsClient scaleSets,
+            VirtualMachineScaleSetVMsClient vms,
+            String cluster,
+            String resourceGroup,
+            String scaleSetName,
+            boolean spot,
+            Duration pollInterval) {
         this.scaleSets = scaleSets;
         this.vms = vms;
         this.cluster = cluster;
@@ -68,8 +74,8 @@ public final class AzureVmssNodePool implements NodePool {
 
     @Override
     public int targetSize() {
-        VirtualMachineScaleSetInner vmss = call("read scale set " + scaleSetName,
-                () -> scaleSets.getByResourceGroup(resourceGroup, scaleSetName));
+        VirtualMachineScaleSetInner vmss =
+                call("read scale set " + scaleSetName, () -> scaleSets.getByResourceGroup(resourceGroup, scaleSetName));
         return capacityOf(vmss);
     }
 
@@ -78,16 +84,20 @@ public final class AzureVmssNodePool implements NodePool {
         if (delta <= 0) {
             throw new IllegalArgumentException("delta must be > 0, got " + delta);
         }
-        VirtualMachineScaleSetInner vmss = call("read scale set " + scaleSetName,
-                () -> scaleSets.getByResourceGroup(resourceGroup, scaleSetName));
+        VirtualMachineScaleSetInner vmss =
+                call("read scale set " + scaleSetName, () -> scaleSets.getByResourceGroup(resourceGroup, scaleSetName));
         int current = capacityOf(vmss);
         int target = current + delta;
         String action = "scale up " + scaleSetName + " from " + current + " to " + target;
         LOG.infof("cluster %s: %s (If-Match %s)", cluster, action, vmss.etag());
-        VirtualMachineScaleSetUpdate update = new VirtualMachineScaleSetUpdate()
-                .withSku(new Sku().withCapacity((long) target));
-        call(action, () -> finish(scaleSets.beginUpdate(resourceGroup, scaleSetName, update, vmss.etag(), null,
-                Context.NONE), pollInterval, action));
+        VirtualMachineScaleSetUpdate update =
+                new VirtualMachineScaleSetUpdate().withSku(new Sku().withCapacity((long) target));
+        call(
+                action,
+                () -> finish(
+                        scaleSets.beginUpdate(resourceGroup, scaleSetName, update, vmss.etag(), null, Context.NONE),
+                        pollInterval,
+                        action));
     }
 
     @Override
@@ -108,10 +118,14 @@ public final class AzureVmssNodePool implements NodePool {
         String action = "delete instances " + instanceIds + " of " + scaleSetName;
         LOG.infof("cluster %s: %s (%s)", cluster, action, matched);
         deletionsRequested.addAll(matched);
-        VirtualMachineScaleSetVMInstanceRequiredIDs ids = new VirtualMachineScaleSetVMInstanceRequiredIDs()
-                .withInstanceIds(instanceIds);
-        call(action, () -> finish(scaleSets.beginDeleteInstances(resourceGroup, scaleSetName, ids, null,
-                Context.NONE), pollInterval, action));
+        VirtualMachineScaleSetVMInstanceRequiredIDs ids =
+                new VirtualMachineScaleSetVMInstanceRequiredIDs().withInstanceIds(instanceIds);
+        call(
+                action,
+                () -> finish(
+                        scaleSets.beginDeleteInstances(resourceGroup, scaleSetName, ids, null, Context.NONE),
+                        pollInterval,
+                        action));
     }
 
     /** Azure's own eviction of a spot VM: {@code POST …/virtualMachines/{instanceId}/simulateEviction}. */
@@ -141,9 +155,10 @@ public final class AzureVmssNodePool implements NodePool {
                     codes.add(s.code());
                 }
             }
-            AzureTranslation.NodeState state = AzureTranslation.nodeState(vm.provisioningState(), codes, spot,
-                    deletionsRequested.contains(vm.name()));
-            Instant createdAt = vm.timeCreated() == null ? null : vm.timeCreated().toInstant();
+            AzureTranslation.NodeState state = AzureTranslation.nodeState(
+                    vm.provisioningState(), codes, spot, deletionsRequested.contains(vm.name()));
+            Instant createdAt =
+                    vm.timeCreated() == null ? null : vm.timeCreated().toInstant();
             nodes.add(new CloudNode(vm.name(), state.status(), createdAt, state.error(), state.message()));
             seen.add(vm.name());
         }
@@ -154,8 +169,8 @@ public final class AzureVmssNodePool implements NodePool {
     private List<VirtualMachineScaleSetVMInner> listVms(boolean withInstanceView) {
         return call("list instances of " + scaleSetName, () -> {
             List<VirtualMachineScaleSetVMInner> all = new ArrayList<>();
-            vms.list(resourceGroup, scaleSetName, null, null, withInstanceView ? "instanceView" : null,
-                    Context.NONE).forEach(all::add);
+            vms.list(resourceGroup, scaleSetName, null, null, withInstanceView ? "instanceView" : null, Context.NONE)
+                    .forEach(all::add);
             return all;
         });
     }
@@ -170,12 +185,15 @@ public final class AzureVmssNodePool implements NodePool {
         if (last.getStatus() == LongRunningOperationStatus.SUCCESSFULLY_COMPLETED) {
             return poller.getFinalResult();
         }
-        PollResult.Error error = last.getValue() == null ? null : last.getValue().getError();
+        PollResult.Error error =
+                last.getValue() == null ? null : last.getValue().getError();
         throw AzureTranslation.asyncFailure(action, last.getStatus().toString(), error);
     }
 
     private static int capacityOf(VirtualMachineScaleSetInner vmss) {
-        return vmss.sku() == null || vmss.sku().capacity() == null ? 0 : Math.toIntExact(vmss.sku().capacity());
+        return vmss.sku() == null || vmss.sku().capacity() == null
+                ? 0
+                : Math.toIntExact(vmss.sku().capacity());
     }
 
     private static <T> T call(String action, Supplier<T> body) {

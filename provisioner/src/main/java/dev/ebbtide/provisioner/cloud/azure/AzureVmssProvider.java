@@ -141,8 +141,8 @@ public final class AzureVmssProvider implements CloudProvider {
             }
             create(cluster, scaleSetModel(cluster));
         }
-        return new AzureVmssNodePool(scaleSets, vms, cluster.name(), rg, name, isSpot(cluster),
-                settings.pollInterval());
+        return new AzureVmssNodePool(
+                scaleSets, vms, cluster.name(), rg, name, isSpot(cluster), settings.pollInterval());
     }
 
     /** The settings this provider was made with. */
@@ -159,8 +159,10 @@ public final class AzureVmssProvider implements CloudProvider {
         LOG.infof("cluster %s: %s in %s/%s", cluster.name(), action, settings.resourceGroup(), location(cluster));
         try {
             // If-None-Match: * so that two provisioners racing to create it cannot overwrite each other's model.
-            AzureVmssNodePool.finish(scaleSets.beginCreateOrUpdate(settings.resourceGroup(), name,
-                    model, null, "*", Context.NONE), settings.pollInterval(), action);
+            AzureVmssNodePool.finish(
+                    scaleSets.beginCreateOrUpdate(settings.resourceGroup(), name, model, null, "*", Context.NONE),
+                    settings.pollInterval(),
+                    action);
         } catch (RuntimeException e) {
             CloudException ce = AzureTranslation.toCloudException(action, e);
             if (ce.errorClass() == ErrorClass.CONFLICT) {
@@ -186,14 +188,19 @@ public final class AzureVmssProvider implements CloudProvider {
         VirtualMachineScaleSetOSProfile os = new VirtualMachineScaleSetOSProfile()
                 .withComputerNamePrefix(name)
                 .withAdminUsername(settings.adminUsername())
-                .withLinuxConfiguration(new LinuxConfiguration().withDisablePasswordAuthentication(true)
-                        .withSsh(settings.sshPublicKey() == null ? null
-                                : new SshConfiguration().withPublicKeys(List.of(new SshPublicKey()
-                                        .withPath("/home/" + settings.adminUsername() + "/.ssh/authorized_keys")
-                                        .withKeyData(settings.sshPublicKey())))));
+                .withLinuxConfiguration(new LinuxConfiguration()
+                        .withDisablePasswordAuthentication(true)
+                        .withSsh(
+                                settings.sshPublicKey() == null
+                                        ? null
+                                        : new SshConfiguration()
+                                                .withPublicKeys(List.of(new SshPublicKey()
+                                                        .withPath("/home/" + settings.adminUsername()
+                                                                + "/.ssh/authorized_keys")
+                                                        .withKeyData(settings.sshPublicKey())))));
         if (settings.customData() != null) {
-            os.withCustomData(Base64.getEncoder()
-                    .encodeToString(settings.customData().getBytes(StandardCharsets.UTF_8)));
+            os.withCustomData(
+                    Base64.getEncoder().encodeToString(settings.customData().getBytes(StandardCharsets.UTF_8)));
         }
         VirtualMachineScaleSetVMProfile profile = new VirtualMachineScaleSetVMProfile()
                 .withOsProfile(os)
@@ -203,7 +210,8 @@ public final class AzureVmssProvider implements CloudProvider {
                                 .withCreateOption(DiskCreateOptionTypes.FROM_IMAGE)
                                 .withCaching(CachingTypes.READ_WRITE)
                                 .withManagedDisk(new VirtualMachineScaleSetManagedDiskParameters()
-                                        .withStorageAccountType(StorageAccountTypes.fromString(settings.osDiskType())))))
+                                        .withStorageAccountType(
+                                                StorageAccountTypes.fromString(settings.osDiskType())))))
                 .withNetworkProfile(new VirtualMachineScaleSetNetworkProfile()
                         .withNetworkInterfaceConfigurations(List.of(new VirtualMachineScaleSetNetworkConfiguration()
                                 .withName(name + "-nic")
@@ -229,8 +237,8 @@ public final class AzureVmssProvider implements CloudProvider {
         if (settings.nodeIdentityId() != null) {
             model.withIdentity(new VirtualMachineScaleSetIdentity()
                     .withType(ResourceIdentityType.USER_ASSIGNED)
-                    .withUserAssignedIdentities(Map.of(settings.nodeIdentityId(),
-                            new VirtualMachineIdentityUserAssignedIdentities())));
+                    .withUserAssignedIdentities(
+                            Map.of(settings.nodeIdentityId(), new VirtualMachineIdentityUserAssignedIdentities())));
         }
         return model;
     }
@@ -244,6 +252,10 @@ public final class AzureVmssProvider implements CloudProvider {
             throw new IllegalArgumentException(
                     "ebbtide.azure.image must be publisher:offer:sku:version or an image resource id, got " + image);
         }
-        return new ImageReference().withPublisher(p[0]).withOffer(p[1]).withSku(p[2]).withVersion(p[3]);
+        return new ImageReference()
+                .withPublisher(p[0])
+                .withOffer(p[1])
+                .withSku(p[2])
+                .withVersion(p[3]);
     }
 }

@@ -29,7 +29,11 @@ public final class NodeAgentCloudInit {
      *                         ({@code security.protocol}, {@code sasl.mechanism}, {@code sasl.jaas.config}, …)
      * @param scaleSetPrefix   removed from the scale set name to get the cluster name
      */
-    public record Settings(String packageUrl, String packageSha256, String bootstrapServers, Map<String, String> kafka,
+    public record Settings(
+            String packageUrl,
+            String packageSha256,
+            String bootstrapServers,
+            Map<String, String> kafka,
             String scaleSetPrefix) {
         public Settings {
             Objects.requireNonNull(packageUrl, "ebbtide.azure.agent.package-url is required");
@@ -47,13 +51,13 @@ public final class NodeAgentCloudInit {
         }
     }
 
-    private NodeAgentCloudInit() {
-    }
+    private NodeAgentCloudInit() {}
 
     /** The {@code #cloud-config} document; an unusable setting is an {@link IllegalArgumentException} naming it. */
     public static String render(Settings s) {
         if (!URL.matcher(s.packageUrl()).matches()) {
-            throw new IllegalArgumentException("ebbtide.azure.agent.package-url must be an http(s) URL without spaces or quotes");
+            throw new IllegalArgumentException(
+                    "ebbtide.azure.agent.package-url must be an http(s) URL without spaces or quotes");
         }
         String sha = s.packageSha256().toLowerCase();
         if (!SHA256.matcher(sha).matches()) {
@@ -67,7 +71,8 @@ public final class NodeAgentCloudInit {
         property(props, "work-dir", WORK_DIR);
         new TreeMap<>(s.kafka()).forEach((k, v) -> {
             if (!KEY.matcher(k).matches()) {
-                throw new IllegalArgumentException("ebbtide.azure.agent.kafka key '" + k + "' is not a Kafka setting name");
+                throw new IllegalArgumentException(
+                        "ebbtide.azure.agent.kafka key '" + k + "' is not a Kafka setting name");
             }
             property(props, "kafka." + k, v);
         });
@@ -106,8 +111,17 @@ public final class NodeAgentCloudInit {
                   - [sh, -c, 'echo "%s  /opt/ebbtide/node-agent.tar.gz" | sha256sum -c - && tar -xzf /opt/ebbtide/node-agent.tar.gz -C %s']
                   - [systemctl, daemon-reload]
                   - [systemctl, enable, --now, ebbtide-agent.service]
-                """.formatted(PROPERTIES, props, AGENT_DIR, AGENT_DIR, PROPERTIES, AGENT_DIR, WORK_DIR,
-                s.packageUrl().replace("'", "''"), sha, AGENT_DIR);
+                """.formatted(
+                        PROPERTIES,
+                        props,
+                        AGENT_DIR,
+                        AGENT_DIR,
+                        PROPERTIES,
+                        AGENT_DIR,
+                        WORK_DIR,
+                        s.packageUrl().replace("'", "''"),
+                        sha,
+                        AGENT_DIR);
     }
 
     /** One {@code key=value} line of a Java properties file, indented for the YAML literal block. */

@@ -23,8 +23,7 @@ public final class CloudCallLog {
     private static final Pattern BLANK = Pattern.compile("\\s+");
 
     /** One line, parsed. */
-    public record Call(String time, String instance, String cluster, String op, String node, String cause) {
-    }
+    public record Call(String time, String instance, String cluster, String op, String node, String cause) {}
 
     private final Path file;
     private final String instance;
@@ -42,10 +41,22 @@ public final class CloudCallLog {
 
     /** Appends one line; call under the machine lock. A failed write is logged, never fails the call it records. */
     void append(String cluster, String op, String node) {
-        String line = String.join(" ", clock.instant().toString(), word(instance), word(cluster), op, word(node),
-                word(CallContext.cause())) + "\n";
+        String line = String.join(
+                        " ",
+                        clock.instant().toString(),
+                        word(instance),
+                        word(cluster),
+                        op,
+                        word(node),
+                        word(CallContext.cause()))
+                + "\n";
         try {
-            Files.writeString(file, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            Files.writeString(
+                    file,
+                    line,
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE,
                     StandardOpenOption.APPEND);
         } catch (IOException e) {
             LOG.warnf("cannot append to %s: %s", file, e.getMessage());
@@ -57,8 +68,12 @@ public final class CloudCallLog {
         if (!Files.exists(file)) {
             return List.of();
         }
-        return Files.readAllLines(file).stream().filter(l -> !l.isBlank()).map(l -> BLANK.split(l.strip(), 6))
-                .filter(f -> f.length == 6).map(f -> new Call(f[0], f[1], f[2], f[3], f[4], f[5])).toList();
+        return Files.readAllLines(file).stream()
+                .filter(l -> !l.isBlank())
+                .map(l -> BLANK.split(l.strip(), 6))
+                .filter(f -> f.length == 6)
+                .map(f -> new Call(f[0], f[1], f[2], f[3], f[4], f[5]))
+                .toList();
     }
 
     private static String word(String s) {

@@ -17,6 +17,7 @@ public final class LocalCloudProvider implements CloudProvider {
     public static final String NAME = "local";
     /** How long a deleted node's agent may take to stop its ranks before it is killed. */
     public static final Duration AGENT_STOP_GRACE = Duration.ofSeconds(5);
+
     static final String AGENT_MAIN = "dev.ebbtide.agent.NodeAgentMain";
 
     private final LocalNodes machine;
@@ -45,8 +46,8 @@ public final class LocalCloudProvider implements CloudProvider {
      *
      * @throws IllegalArgumentException (one sentence) when the class path is not set or names a missing file
      */
-    public static LocalNodes.AgentCommand agentCommand(String classpath, String bootstrapServers,
-            Duration heartbeatInterval) {
+    public static LocalNodes.AgentCommand agentCommand(
+            String classpath, String bootstrapServers, Duration heartbeatInterval) {
         return agentCommand(classpath, bootstrapServers, heartbeatInterval, null);
     }
 
@@ -55,15 +56,26 @@ public final class LocalCloudProvider implements CloudProvider {
      * the agents' Kafka client settings (credentials), passed as {@code --config=FILE} so no secret is on a command
      * line.
      */
-    public static LocalNodes.AgentCommand agentCommand(String classpath, String bootstrapServers,
-            Duration heartbeatInterval, Path kafkaConfig) {
+    public static LocalNodes.AgentCommand agentCommand(
+            String classpath, String bootstrapServers, Duration heartbeatInterval, Path kafkaConfig) {
         checkClasspath(classpath);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return (cluster, node, port, dir) -> {
-            List<String> cmd = new ArrayList<>(List.of(java, "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                    "-cp", classpath, AGENT_MAIN, "--cluster=" + cluster, "--node=" + node,
-                    "--bootstrap.servers=" + bootstrapServers, "--work-dir=" + dir, "--address=127.0.0.1",
-                    "--port=" + port, "--heartbeat-interval=" + human(heartbeatInterval)));
+            List<String> cmd = new ArrayList<>(List.of(
+                    java,
+                    "-Xmx64m",
+                    "-XX:+UseSerialGC",
+                    "-XX:TieredStopAtLevel=1",
+                    "-cp",
+                    classpath,
+                    AGENT_MAIN,
+                    "--cluster=" + cluster,
+                    "--node=" + node,
+                    "--bootstrap.servers=" + bootstrapServers,
+                    "--work-dir=" + dir,
+                    "--address=127.0.0.1",
+                    "--port=" + port,
+                    "--heartbeat-interval=" + human(heartbeatInterval)));
             if (kafkaConfig != null) {
                 cmd.add("--config=" + kafkaConfig.toAbsolutePath());
             }

@@ -50,8 +50,7 @@ public final class LocalNodes {
     }
 
     /** The record of a node, on disk. */
-    public record NodeRecord(String cluster, Instant created, int port, Long pid) {
-    }
+    public record NodeRecord(String cluster, Instant created, int port, Long pid) {}
 
     private final Path nodesDir;
     private final AgentCommand agent;
@@ -115,8 +114,11 @@ public final class LocalNodes {
                 calls.append(cluster, "create", node);
                 LOG.infof("cluster %s: node %s started (agent pid %d, port %d, %s)", cluster, node, pid, port, dir);
             } catch (IOException | UncheckedIOException e) {
-                throw new CloudException(ErrorClass.UNKNOWN, "cannot start a local node agent in " + dir + ": "
-                        + e.getMessage(), null, e);
+                throw new CloudException(
+                        ErrorClass.UNKNOWN,
+                        "cannot start a local node agent in " + dir + ": " + e.getMessage(),
+                        null,
+                        e);
             }
         }
         return created;
@@ -133,7 +135,8 @@ public final class LocalNodes {
     private void startNamedLocked(String cluster, String node) {
         Path dir = nodesDir.resolve(node);
         NodeRecord known = records().get(node);
-        if (known != null && pids(dir, known).stream().anyMatch(pid -> ours(pid, dir).isPresent())) {
+        if (known != null
+                && pids(dir, known).stream().anyMatch(pid -> ours(pid, dir).isPresent())) {
             return;
         }
         try {
@@ -145,8 +148,8 @@ public final class LocalNodes {
             calls.append(cluster, "start", node);
             LOG.infof("instance %s: node %s started (agent pid %d, port %d, %s)", cluster, node, pid, port, dir);
         } catch (IOException | UncheckedIOException e) {
-            throw new CloudException(ErrorClass.UNKNOWN, "cannot start a local node agent in " + dir + ": "
-                    + e.getMessage(), null, e);
+            throw new CloudException(
+                    ErrorClass.UNKNOWN, "cannot start a local node agent in " + dir + ": " + e.getMessage(), null, e);
         }
     }
 
@@ -160,10 +163,13 @@ public final class LocalNodes {
             return;
         }
         Path dir = nodesDir.resolve(node);
-        pids(dir, r).forEach(pid -> ours(pid, dir).ifPresent(h -> {
-            h.destroyForcibly();
-            h.onExit().completeOnTimeout(h, 5, java.util.concurrent.TimeUnit.SECONDS).join();
-        }));
+        pids(dir, r)
+                .forEach(pid -> ours(pid, dir).ifPresent(h -> {
+                    h.destroyForcibly();
+                    h.onExit()
+                            .completeOnTimeout(h, 5, java.util.concurrent.TimeUnit.SECONDS)
+                            .join();
+                }));
         stop(dir, r); // the process groups it recorded
         removeRecord(cluster, node, dir, "stop");
         LOG.infof("instance %s: node %s stopped", cluster, node);
@@ -198,8 +204,12 @@ public final class LocalNodes {
     }
 
     /** {@code setsid} if this machine has it (a session of its own: no terminal or group signal reaches the agent). */
-    private static final List<String> DETACH = Stream.of(System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":"))
-            .map(d -> Path.of(d, "setsid")).filter(Files::isExecutable).findFirst().map(p -> List.of(p.toString()))
+    private static final List<String> DETACH = Stream.of(
+                    System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":"))
+            .map(d -> Path.of(d, "setsid"))
+            .filter(Files::isExecutable)
+            .findFirst()
+            .map(p -> List.of(p.toString()))
             .orElse(List.of());
 
     private long start(String cluster, String node, int port, Path dir) throws IOException {
@@ -208,8 +218,11 @@ public final class LocalNodes {
         }
         List<String> cmd = new ArrayList<>(DETACH);
         cmd.addAll(agent.command(cluster, node, port, dir));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("agent.log").toFile()))
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        dir.resolve("agent.log").toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         // never the provisioner's environment (cloud credentials): only what a process needs to start
         pb.environment().keySet().retainAll(Set.of("PATH", "HOME", "LANG", "TZ"));
@@ -233,7 +246,8 @@ public final class LocalNodes {
         Path ranks = dir.resolve("ranks");
         if (Files.isDirectory(ranks)) {
             try (Stream<Path> files = Files.list(ranks)) {
-                files.filter(f -> f.getFileName().toString().endsWith(".pgid")).forEach(f -> readLong(f).ifPresent(groups::add));
+                files.filter(f -> f.getFileName().toString().endsWith(".pgid"))
+                        .forEach(f -> readLong(f).ifPresent(groups::add));
             } catch (IOException e) {
                 LOG.warnf("cannot list %s: %s", ranks, e.getMessage());
             }
@@ -243,8 +257,11 @@ public final class LocalNodes {
 
     private static void killGroup(long pgid) {
         try {
-            new ProcessBuilder("kill", "-KILL", "--", "-" + pgid).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+            new ProcessBuilder("kill", "-KILL", "--", "-" + pgid)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start()
+                    .waitFor();
         } catch (IOException e) {
             LOG.warnf("cannot kill process group %d: %s", pgid, e.getMessage());
         } catch (InterruptedException e) {
@@ -264,7 +281,11 @@ public final class LocalNodes {
 
     /** The process with this pid, if it is still this node's agent (not a reused pid). */
     private static Optional<ProcessHandle> ours(long pid, Path dir) {
-        return ProcessHandle.of(pid).filter(h -> h.info().commandLine().map(c -> c.contains(dir.toString())).orElse(false));
+        return ProcessHandle.of(pid)
+                .filter(h -> h.info()
+                        .commandLine()
+                        .map(c -> c.contains(dir.toString()))
+                        .orElse(false));
     }
 
     private static Optional<Long> readLong(Path f) {
@@ -283,7 +304,9 @@ public final class LocalNodes {
         try (Stream<Path> dirs = Files.list(nodesDir)) {
             dirs.filter(d -> Files.isRegularFile(d.resolve(RECORD))).forEach(d -> {
                 try {
-                    out.put(d.getFileName().toString(), EventJson.mapper().readValue(d.resolve(RECORD).toFile(), NodeRecord.class));
+                    out.put(
+                            d.getFileName().toString(),
+                            EventJson.mapper().readValue(d.resolve(RECORD).toFile(), NodeRecord.class));
                 } catch (IOException e) {
                     LOG.warnf("ignoring an unreadable node record %s: %s", d.resolve(RECORD), e.getMessage());
                 }
@@ -301,7 +324,10 @@ public final class LocalNodes {
         } catch (JsonProcessingException e) {
             throw new IOException(e);
         }
-        Files.move(tmp, dir.resolve(RECORD), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        Files.move(
+                tmp,
+                dir.resolve(RECORD),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 

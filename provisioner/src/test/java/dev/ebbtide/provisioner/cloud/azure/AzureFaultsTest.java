@@ -76,8 +76,14 @@ class AzureFaultsTest {
 
     @Test
     void computeThrottlingWithALongRetryAfterBacksOffTheClusterForThatLong() {
-        fake.inject(Fault.sync(Target.PATCH_SCALE_SET, 429, wrap(resource("errors/compute-throttling-429.json")),
-                Map.of("Retry-After", "1200", "x-ms-ratelimit-remaining-resource",
+        fake.inject(Fault.sync(
+                Target.PATCH_SCALE_SET,
+                429,
+                wrap(resource("errors/compute-throttling-429.json")),
+                Map.of(
+                        "Retry-After",
+                        "1200",
+                        "x-ms-ratelimit-remaining-resource",
                         "Microsoft.Compute/HighCostGet3Min;46,Microsoft.Compute/HighCostGet30Min;0")));
 
         Outcome o = scaleTo("r1", 3);
@@ -88,15 +94,21 @@ class AzureFaultsTest {
         assertEquals(t0.plusSeconds(1200), backoff().until(), "backoff honours Retry-After over the 30 s start");
         assertEquals("throttled", o.reason().code());
         assertEquals(1.0, errors(ErrorClass.THROTTLED));
-        assertEquals(List.of("cloudError gpu THROTTLED",
-                "backoffStarted gpu THROTTLED until " + t0.plusSeconds(1200) + " throttled"), a.events.all);
+        assertEquals(
+                List.of(
+                        "cloudError gpu THROTTLED",
+                        "backoffStarted gpu THROTTLED until " + t0.plusSeconds(1200) + " throttled"),
+                a.events.all);
         assertEquals(List.of(LIST, GET, PATCH_1_TO_3), fake.lines());
         assertEquals(0, fake.scaleSet("ebbtide-gpu").capacity());
     }
 
     @Test
     void armSubscriptionThrottlingWaitsRetryAfterThenRetries() {
-        fake.inject(Fault.sync(Target.GET_SCALE_SET, 429, resource("errors/arm-subscription-throttled-429.json"),
+        fake.inject(Fault.sync(
+                Target.GET_SCALE_SET,
+                429,
+                resource("errors/arm-subscription-throttled-429.json"),
                 Map.of("Retry-After", "1")));
 
         Outcome o = scaleTo("r1", 3);
@@ -106,8 +118,11 @@ class AzureFaultsTest {
         assertEquals(t0.plusSeconds(1), a.clock.instant());
         assertTrue(a.backoff.active("gpu").isEmpty());
         assertEquals(1.0, errors(ErrorClass.THROTTLED));
-        assertEquals(List.of("cloudError gpu THROTTLED", "nodesRequested gpu "
-                + "[ebbtide-gpu_0, ebbtide-gpu_1, ebbtide-gpu_2] r1"), a.events.all);
+        assertEquals(
+                List.of(
+                        "cloudError gpu THROTTLED",
+                        "nodesRequested gpu " + "[ebbtide-gpu_0, ebbtide-gpu_1, ebbtide-gpu_2] r1"),
+                a.events.all);
         assertEquals(List.of(LIST, GET, LIST, GET, PATCH_1_TO_3, GET, LIST), fake.lines());
     }
 
@@ -115,7 +130,9 @@ class AzureFaultsTest {
 
     @Test
     void aServerErrorIsRetriedAfterAJitteredDelay() {
-        fake.inject(Fault.sync(Target.PATCH_SCALE_SET, 503,
+        fake.inject(Fault.sync(
+                Target.PATCH_SCALE_SET,
+                503,
                 wrap("{\"code\":\"ServiceUnavailable\",\"message\":\"The service is temporarily unavailable.\"}"),
                 Map.of()));
 
@@ -124,7 +141,8 @@ class AzureFaultsTest {
         assertEquals(Status.APPLIED, o.status());
         assertEquals(1, a.sleeps.size());
         Duration wait = a.sleeps.get(0);
-        assertTrue(wait.compareTo(Duration.ofSeconds(1)) >= 0 && wait.compareTo(Duration.ofMillis(1500)) <= 0,
+        assertTrue(
+                wait.compareTo(Duration.ofSeconds(1)) >= 0 && wait.compareTo(Duration.ofMillis(1500)) <= 0,
                 "1 s plus up to 50 % jitter, was " + wait);
         assertEquals(1.0, errors(ErrorClass.TRANSIENT));
         assertTrue(a.backoff.active("gpu").isEmpty());
@@ -146,7 +164,9 @@ class AzureFaultsTest {
     @Test
     void repeatedServerErrorsBackOffTheCluster() {
         for (int i = 0; i < 3; i++) {
-            fake.inject(Fault.sync(Target.PATCH_SCALE_SET, 500,
+            fake.inject(Fault.sync(
+                    Target.PATCH_SCALE_SET,
+                    500,
                     wrap("{\"code\":\"InternalServerError\",\"message\":\"An internal server error occurred.\"}"),
                     Map.of()));
         }
@@ -158,7 +178,8 @@ class AzureFaultsTest {
         Instant afterRetries = a.clock.instant();
         assertEquals(afterRetries.plusSeconds(30), backoff().until());
         assertEquals(3.0, errors(ErrorClass.TRANSIENT));
-        assertEquals("backoffStarted gpu TRANSIENT until " + afterRetries.plusSeconds(30) + " transient",
+        assertEquals(
+                "backoffStarted gpu TRANSIENT until " + afterRetries.plusSeconds(30) + " transient",
                 a.events.all.get(a.events.all.size() - 1));
     }
 
@@ -166,8 +187,8 @@ class AzureFaultsTest {
 
     @Test
     void quotaExceededBacksOffDoublingAndSaysWaitingForQuota() {
-        fake.inject(Fault.sync(Target.PATCH_SCALE_SET, 409,
-                resource("errors/core-quota-operation-not-allowed-409.json"), Map.of()));
+        fake.inject(Fault.sync(
+                Target.PATCH_SCALE_SET, 409, resource("errors/core-quota-operation-not-allowed-409.json"), Map.of()));
 
         Outcome o = scaleTo("r1", 3);
 
@@ -175,11 +196,18 @@ class AzureFaultsTest {
         assertEquals(List.of(), a.sleeps, "no retry: only a quota increase helps");
         assertEquals(t0.plusSeconds(30), backoff().until());
         assertEquals("quota_exceeded", o.reason().code());
-        assertTrue(o.reason().message().startsWith("waiting for quota: "), o.reason().message());
-        assertTrue(o.reason().message().contains("exceeding quota limits of Core"), o.reason().message());
+        assertTrue(
+                o.reason().message().startsWith("waiting for quota: "),
+                o.reason().message());
+        assertTrue(
+                o.reason().message().contains("exceeding quota limits of Core"),
+                o.reason().message());
         assertEquals(1.0, errors(ErrorClass.QUOTA_EXCEEDED));
-        assertEquals(List.of("cloudError gpu QUOTA_EXCEEDED",
-                "backoffStarted gpu QUOTA_EXCEEDED until " + t0.plusSeconds(30) + " quota_exceeded"), a.events.all);
+        assertEquals(
+                List.of(
+                        "cloudError gpu QUOTA_EXCEEDED",
+                        "backoffStarted gpu QUOTA_EXCEEDED until " + t0.plusSeconds(30) + " quota_exceeded"),
+                a.events.all);
         assertEquals(List.of(LIST, GET, PATCH_1_TO_3), fake.lines());
 
         // while backing off, a new request does not write
@@ -190,8 +218,8 @@ class AzureFaultsTest {
 
         // after 30 s it tries again, fails again: 60 s
         a.clock.advance(Duration.ofSeconds(30));
-        fake.inject(Fault.sync(Target.PATCH_SCALE_SET, 409,
-                resource("errors/core-quota-operation-not-allowed-409.json"), Map.of()));
+        fake.inject(Fault.sync(
+                Target.PATCH_SCALE_SET, 409, resource("errors/core-quota-operation-not-allowed-409.json"), Map.of()));
         scaleTo("r3", 3);
         assertEquals(a.clock.instant().plusSeconds(60), backoff().until());
         assertEquals(2, backoff().failures());
@@ -207,38 +235,54 @@ class AzureFaultsTest {
 
     @Test
     void allocationFailureArrivesLateInTheOperationStatusAndBacksOff() {
-        fake.inject(Fault.async(Target.PATCH_SCALE_SET, "Failed",
-                resource("errors/deployment-async-failed-allocation.json"), "AllocationFailed"));
+        fake.inject(Fault.async(
+                Target.PATCH_SCALE_SET,
+                "Failed",
+                resource("errors/deployment-async-failed-allocation.json"),
+                "AllocationFailed"));
 
         Outcome o = scaleTo("r1", 3);
 
         assertEquals(ErrorClass.CAPACITY_UNAVAILABLE, o.error());
-        assertTrue(o.reason().message().startsWith("capacity unavailable: "), o.reason().message());
+        assertTrue(
+                o.reason().message().startsWith("capacity unavailable: "),
+                o.reason().message());
         assertTrue(o.reason().message().contains("AllocationFailed"), o.reason().message());
         assertEquals(t0.plusSeconds(30), backoff().until());
         assertEquals(1.0, errors(ErrorClass.CAPACITY_UNAVAILABLE));
-        assertEquals(List.of("cloudError gpu CAPACITY_UNAVAILABLE",
-                "backoffStarted gpu CAPACITY_UNAVAILABLE until " + t0.plusSeconds(30) + " capacity_unavailable"),
+        assertEquals(
+                List.of(
+                        "cloudError gpu CAPACITY_UNAVAILABLE",
+                        "backoffStarted gpu CAPACITY_UNAVAILABLE until " + t0.plusSeconds(30)
+                                + " capacity_unavailable"),
                 a.events.all);
         assertEquals(List.of(LIST, GET, PATCH_1_TO_3), fake.lines(), "accepted, then failed in the poll");
         // the instances Azure could not allocate are reported failed with the same class
         List<CloudNode> nodes = pool.nodes();
         assertEquals(3, nodes.size());
-        assertTrue(nodes.stream().allMatch(n -> n.status() == CloudNodeStatus.FAILED
-                && n.error() == ErrorClass.CAPACITY_UNAVAILABLE), nodes.toString());
+        assertTrue(
+                nodes.stream()
+                        .allMatch(n ->
+                                n.status() == CloudNodeStatus.FAILED && n.error() == ErrorClass.CAPACITY_UNAVAILABLE),
+                nodes.toString());
     }
 
     @Test
     void overconstrainedZonalAllocationWrappedInResourceOperationFailureIsCapacity() {
-        fake.inject(Fault.async(Target.PATCH_SCALE_SET, "Failed",
+        fake.inject(Fault.async(
+                Target.PATCH_SCALE_SET,
+                "Failed",
                 resource("errors/async-operation-failed-overconstrained-zonal.json"),
                 "OverconstrainedZonalAllocationRequest"));
 
         Outcome o = scaleTo("r1", 3);
 
         assertEquals(ErrorClass.CAPACITY_UNAVAILABLE, o.error());
-        assertTrue(o.reason().message().contains("OverconstrainedZonalAllocationRequest"), o.reason().message());
-        assertTrue(o.reason().message().contains("Allocation failed. VM(s) with the following constraints"),
+        assertTrue(
+                o.reason().message().contains("OverconstrainedZonalAllocationRequest"),
+                o.reason().message());
+        assertTrue(
+                o.reason().message().contains("Allocation failed. VM(s) with the following constraints"),
                 "the detail's message, not the wrapper's: " + o.reason().message());
         assertEquals(t0.plusSeconds(30), backoff().until());
         assertEquals(1.0, errors(ErrorClass.CAPACITY_UNAVAILABLE));
@@ -261,9 +305,13 @@ class AzureFaultsTest {
 
     @Test
     void aMissingScaleSetIsNotFoundAndNotRetried() {
-        fake.inject(Fault.sync(Target.LIST_VMS, 404, wrap("{\"code\":\"ResourceNotFound\",\"message\":"
-                + "\"The Resource 'Microsoft.Compute/virtualMachineScaleSets/ebbtide-gpu' under resource group "
-                + "'ebbtide-rg' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix\"}"),
+        fake.inject(Fault.sync(
+                Target.LIST_VMS,
+                404,
+                wrap(
+                        "{\"code\":\"ResourceNotFound\",\"message\":"
+                                + "\"The Resource 'Microsoft.Compute/virtualMachineScaleSets/ebbtide-gpu' under resource group "
+                                + "'ebbtide-rg' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix\"}"),
                 Map.of()));
 
         Outcome o = scaleTo("r1", 3);
@@ -273,8 +321,11 @@ class AzureFaultsTest {
         assertEquals(t0.plusSeconds(30), backoff().until());
         assertEquals(1.0, errors(ErrorClass.NOT_FOUND));
         assertEquals(List.of(LIST), fake.lines());
-        assertEquals(List.of("cloudError gpu NOT_FOUND",
-                "backoffStarted gpu NOT_FOUND until " + t0.plusSeconds(30) + " not_found"), a.events.all);
+        assertEquals(
+                List.of(
+                        "cloudError gpu NOT_FOUND",
+                        "backoffStarted gpu NOT_FOUND until " + t0.plusSeconds(30) + " not_found"),
+                a.events.all);
     }
 
     // ------------------------------------------------------------------ conflict
@@ -282,8 +333,7 @@ class AzureFaultsTest {
     @Test
     void anEtagConflictIsReReadAndRetriedOnce() {
         // another writer changed the scale set between our GET and our PATCH
-        fake.inject(Fault.sync(Target.PATCH_SCALE_SET, 412, resource("errors/precondition-failed-412.json"),
-                Map.of()));
+        fake.inject(Fault.sync(Target.PATCH_SCALE_SET, 412, resource("errors/precondition-failed-412.json"), Map.of()));
 
         Outcome o = scaleTo("r1", 3);
 
@@ -303,18 +353,23 @@ class AzureFaultsTest {
         assertEquals(Status.APPLIED, o.status());
         assertEquals(1.0, errors(ErrorClass.CONFLICT));
         assertEquals(3, fake.scaleSet("ebbtide-gpu").capacity(), "re-read found the other writer's VM: +2, not +3");
-        List<String> patches = fake.lines().stream().filter(l -> l.startsWith("PATCH")).toList();
-        assertEquals(List.of(
-                "PATCH " + VMSS + " If-Match:\"1\" {\"sku\":{\"capacity\":3}}",
-                "PATCH " + VMSS + " If-Match:\"2\" {\"sku\":{\"capacity\":3}}"), patches);
+        List<String> patches =
+                fake.lines().stream().filter(l -> l.startsWith("PATCH")).toList();
+        assertEquals(
+                List.of(
+                        "PATCH " + VMSS + " If-Match:\"1\" {\"sku\":{\"capacity\":3}}",
+                        "PATCH " + VMSS + " If-Match:\"2\" {\"sku\":{\"capacity\":3}}"),
+                patches);
     }
 
     @Test
     void aSecondConflictBacksOff() {
-        fake.inject(Fault.sync(Target.PATCH_SCALE_SET, 412, resource("errors/precondition-failed-412.json"),
-                Map.of()));
-        fake.inject(Fault.sync(Target.PATCH_SCALE_SET, 409, wrap("{\"code\":\"Conflict\",\"message\":"
-                + "\"You're requesting an operation that isn't allowed in the resource's current state.\"}"),
+        fake.inject(Fault.sync(Target.PATCH_SCALE_SET, 412, resource("errors/precondition-failed-412.json"), Map.of()));
+        fake.inject(Fault.sync(
+                Target.PATCH_SCALE_SET,
+                409,
+                wrap("{\"code\":\"Conflict\",\"message\":"
+                        + "\"You're requesting an operation that isn't allowed in the resource's current state.\"}"),
                 Map.of()));
 
         Outcome o = scaleTo("r1", 3);
@@ -322,7 +377,8 @@ class AzureFaultsTest {
         assertEquals(ErrorClass.CONFLICT, o.error());
         assertEquals(2.0, errors(ErrorClass.CONFLICT));
         assertEquals(t0.plusSeconds(30), backoff().until());
-        assertEquals("backoffStarted gpu CONFLICT until " + t0.plusSeconds(30) + " conflict",
+        assertEquals(
+                "backoffStarted gpu CONFLICT until " + t0.plusSeconds(30) + " conflict",
                 a.events.all.get(a.events.all.size() - 1));
     }
 
@@ -330,8 +386,8 @@ class AzureFaultsTest {
 
     @Test
     void anOperationPreemptedByANewerOneIsRetried() {
-        fake.inject(Fault.async(Target.PATCH_SCALE_SET, "Canceled",
-                resource("errors/async-operation-canceled-preempted.json"), null));
+        fake.inject(Fault.async(
+                Target.PATCH_SCALE_SET, "Canceled", resource("errors/async-operation-canceled-preempted.json"), null));
 
         Outcome o = scaleTo("r1", 3);
 
@@ -339,8 +395,17 @@ class AzureFaultsTest {
         assertEquals(1.0, errors(ErrorClass.PREEMPTED));
         assertEquals(List.of(), a.sleeps);
         assertTrue(a.backoff.active("gpu").isEmpty());
-        assertEquals(List.of(LIST, GET, PATCH_1_TO_3, LIST, GET,
-                "PATCH " + VMSS + " If-Match:\"2\" {\"sku\":{\"capacity\":3}}", GET, LIST), fake.lines());
+        assertEquals(
+                List.of(
+                        LIST,
+                        GET,
+                        PATCH_1_TO_3,
+                        LIST,
+                        GET,
+                        "PATCH " + VMSS + " If-Match:\"2\" {\"sku\":{\"capacity\":3}}",
+                        GET,
+                        LIST),
+                fake.lines());
         assertEquals(3, fake.scaleSet("ebbtide-gpu").capacity());
     }
 }

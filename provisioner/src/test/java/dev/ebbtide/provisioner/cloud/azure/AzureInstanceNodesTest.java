@@ -30,13 +30,22 @@ class AzureInstanceNodesTest {
             + FakeArmServer.RESOURCE_GROUP + "/providers/Microsoft.Compute/virtualMachineScaleSets/ebbtide-ci-1";
 
     final FakeArmServer fake = new FakeArmServer();
-    final AzureSettings settings = FakeArmClients.settings(fake)
-            .withNodeSetup("ebbtide", null, "#cloud-config\n", null);
+    final AzureSettings settings =
+            FakeArmClients.settings(fake).withNodeSetup("ebbtide", null, "#cloud-config\n", null);
     final AzureVmssProvider provider = new AzureVmssProvider(FakeArmClients.computeManager(fake, settings), settings);
     final AzureInstanceNodes nodes = new AzureInstanceNodes(provider);
     final Instances instances = new Instances(nodes, new MutableClock(Instant.parse("2026-12-02T06:00:00Z")));
-    final ClusterSpec spec = new ClusterSpec("ci-1", "Standard_DS3_v2", "dedicated", 0, 1, 0, null,
-            ClusterSpec.COMPUTE_INSTANCE, null, new ComputeInstance(null, List.of()));
+    final ClusterSpec spec = new ClusterSpec(
+            "ci-1",
+            "Standard_DS3_v2",
+            "dedicated",
+            0,
+            1,
+            0,
+            null,
+            ClusterSpec.COMPUTE_INSTANCE,
+            null,
+            new ComputeInstance(null, List.of()));
 
     @AfterEach
     void close(org.junit.jupiter.api.TestInfo test) {
@@ -55,14 +64,24 @@ class AzureInstanceNodesTest {
         List<String> lines = fake.lines();
         assertEquals(List.of("GET " + VMSS), lines.subList(0, 1));
         assertTrue(lines.get(1).startsWith("PUT " + VMSS + " If-None-Match:* {"), lines.get(1));
-        JsonNode put = JSON.readTree(fake.requests().stream().filter(r -> r.method().equals("PUT")).findFirst()
-                .orElseThrow().body());
+        JsonNode put = JSON.readTree(fake.requests().stream()
+                .filter(r -> r.method().equals("PUT"))
+                .findFirst()
+                .orElseThrow()
+                .body());
         assertEquals(1, put.path("sku").path("capacity").asInt(), "one VM, never more");
         assertEquals("Standard_DS3_v2", put.path("sku").path("name").asText());
-        assertEquals("ci-1", put.path("tags").path(AzureVmssProvider.CLUSTER_TAG).asText());
-        assertEquals("ebbtide-ci-1", put.at("/properties/virtualMachineProfile/osProfile/computerNamePrefix").asText());
-        assertEquals("#cloud-config\n", new String(java.util.Base64.getDecoder().decode(
-                put.at("/properties/virtualMachineProfile/osProfile/customData").asText())),
+        assertEquals(
+                "ci-1", put.path("tags").path(AzureVmssProvider.CLUSTER_TAG).asText());
+        assertEquals(
+                "ebbtide-ci-1",
+                put.at("/properties/virtualMachineProfile/osProfile/computerNamePrefix")
+                        .asText());
+        assertEquals(
+                "#cloud-config\n",
+                new String(java.util.Base64.getDecoder()
+                        .decode(put.at("/properties/virtualMachineProfile/osProfile/customData")
+                                .asText())),
                 "the same cloud-init as the clusters' scale sets");
         assertEquals(1, fake.scaleSet("ebbtide-ci-1").vms().size());
         assertEquals(InstancePower.CREATING, nodes.power(spec));
@@ -72,7 +91,9 @@ class AzureInstanceNodesTest {
         assertEquals(InstanceState.Running, state());
 
         fake.clearRequests();
-        assertNull(instances.request("ci-1", new InstanceEvent.Stop(InstanceEvent.Source.OPERATOR)).orElseThrow()
+        assertNull(instances
+                .request("ci-1", new InstanceEvent.Stop(InstanceEvent.Source.OPERATOR))
+                .orElseThrow()
                 .refusal());
         assertEquals(List.of("POST " + VMSS + "/deallocate"), fake.lines());
         assertEquals(InstanceState.Stopped, state());
@@ -113,7 +134,8 @@ class AzureInstanceNodesTest {
         assertEquals(InstanceState.Failed, state());
         String reason = instances.view("ci-1").orElseThrow().reason();
         assertNotNull(reason);
-        assertTrue(reason.contains("deallocate the VM of scale set ebbtide-ci-1 failed: HTTP 409 OperationNotAllowed"),
+        assertTrue(
+                reason.contains("deallocate the VM of scale set ebbtide-ci-1 failed: HTTP 409 OperationNotAllowed"),
                 reason);
     }
 
@@ -125,7 +147,10 @@ class AzureInstanceNodesTest {
 
     @Test
     void restartingAnInstanceWhoseCreationFailedCreatesItsScaleSet() {
-        fake.inject(Fault.sync(Target.PUT_SCALE_SET, 409, FakeArmServer.resource("errors/sku-not-available-409.json"),
+        fake.inject(Fault.sync(
+                Target.PUT_SCALE_SET,
+                409,
+                FakeArmServer.resource("errors/sku-not-available-409.json"),
                 java.util.Map.of()));
         instances.defined(spec);
         assertEquals(InstanceState.Failed, state());
@@ -141,17 +166,28 @@ class AzureInstanceNodesTest {
 
     @Test
     void translatesTheInstanceVmsPowerStates() {
-        assertEquals(InstancePower.RUNNING, AzureTranslation.instancePower("Succeeded",
-                List.of("ProvisioningState/succeeded", "PowerState/running")));
-        assertEquals(InstancePower.DEALLOCATED, AzureTranslation.instancePower("Succeeded",
-                List.of("ProvisioningState/succeeded", "PowerState/deallocated")));
-        assertEquals(InstancePower.STOPPING, AzureTranslation.instancePower("Updating",
-                List.of("ProvisioningState/updating", "PowerState/deallocating")));
-        assertEquals(InstancePower.STARTING, AzureTranslation.instancePower("Updating",
-                List.of("ProvisioningState/updating", "PowerState/starting")));
-        assertEquals(InstancePower.CREATING, AzureTranslation.instancePower("Creating",
-                List.of("ProvisioningState/creating", "PowerState/starting")));
-        assertEquals(InstancePower.FAILED, AzureTranslation.instancePower("Failed",
-                List.of("ProvisioningState/failed/AllocationFailed")));
+        assertEquals(
+                InstancePower.RUNNING,
+                AzureTranslation.instancePower(
+                        "Succeeded", List.of("ProvisioningState/succeeded", "PowerState/running")));
+        assertEquals(
+                InstancePower.DEALLOCATED,
+                AzureTranslation.instancePower(
+                        "Succeeded", List.of("ProvisioningState/succeeded", "PowerState/deallocated")));
+        assertEquals(
+                InstancePower.STOPPING,
+                AzureTranslation.instancePower(
+                        "Updating", List.of("ProvisioningState/updating", "PowerState/deallocating")));
+        assertEquals(
+                InstancePower.STARTING,
+                AzureTranslation.instancePower(
+                        "Updating", List.of("ProvisioningState/updating", "PowerState/starting")));
+        assertEquals(
+                InstancePower.CREATING,
+                AzureTranslation.instancePower(
+                        "Creating", List.of("ProvisioningState/creating", "PowerState/starting")));
+        assertEquals(
+                InstancePower.FAILED,
+                AzureTranslation.instancePower("Failed", List.of("ProvisioningState/failed/AllocationFailed")));
     }
 }

@@ -35,15 +35,18 @@ class AzureQuotaTest {
 
     @Test
     void readsEachQuotaByItsNameWithUseAndLimit() throws CloudException {
-        fake.usages.set("westeurope", "cores", "Total Regional vCPUs", 20, 350)
+        fake.usages
+                .set("westeurope", "cores", "Total Regional vCPUs", 20, 350)
                 .set("westeurope", NCV3, "Standard NCSv3 Family vCPUs", 12, 24)
                 .set("westeurope", "lowPriorityCores", "Total Regional Low-priority vCPUs", 0, 100);
         Map<String, CoreLimit> limits = quota.limits("westeurope");
         assertEquals(new CoreLimit(NCV3, 12, 24), limits.get(NCV3));
         assertEquals(new CoreLimit("cores", 20, 350), limits.get("cores"));
         assertEquals(3, limits.size());
-        assertEquals(List.of("GET /subscriptions/" + FakeArmServer.SUBSCRIPTION
-                + "/providers/Microsoft.Compute/locations/westeurope/usages"), fake.lines());
+        assertEquals(
+                List.of("GET /subscriptions/" + FakeArmServer.SUBSCRIPTION
+                        + "/providers/Microsoft.Compute/locations/westeurope/usages"),
+                fake.lines());
         assertTrue(quota.limits("northeurope").isEmpty(), "a region with no quotas listed");
     }
 
@@ -51,14 +54,19 @@ class AzureQuotaTest {
     void aScaleUpBeyondTheFamilyWaitsAndIsLetGoWhenAzureRaisesTheLimit() {
         fake.usages.set(FakeArmServer.LOCATION, NCV3, "Standard NCSv3 Family vCPUs", 18, 24);
         List<String> ended = new CopyOnWriteArrayList<>();
-        Quotas quotas = new Quotas(quota, VmCatalogue.standard(), FakeArmServer.LOCATION,
-                Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC), Duration.ofSeconds(30),
+        Quotas quotas = new Quotas(
+                quota,
+                VmCatalogue.standard(),
+                FakeArmServer.LOCATION,
+                Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC),
+                Duration.ofSeconds(30),
                 new ProvisionerEvents() {
                     @Override
                     public void backoffEnded(String cluster) {
                         ended.add(cluster);
                     }
-                }, new SimpleMeterRegistry());
+                },
+                new SimpleMeterRegistry());
         ClusterSpec gpu = new ClusterSpec("gpu", "Standard_NC6s_v3", "dedicated", 0, 4, 120, null);
         quotas.attach(new Quotas.UsageView() {
             @Override
@@ -73,7 +81,9 @@ class AzureQuotaTest {
         });
         QuotaGate.Admission a = quotas.admit("gpu", 3);
         assertEquals(1, a.nodes(), "6 free cores: one 6-core node");
-        assertEquals("waiting for quota: standardNCSv3Family uses 18 of 24 cores", a.reason().message());
+        assertEquals(
+                "waiting for quota: standardNCSv3Family uses 18 of 24 cores",
+                a.reason().message());
         assertEquals(Quotas.QUOTA_WAIT, a.kind());
         assertEquals(Instant.parse("2026-01-01T00:00:30Z"), a.until());
 
@@ -89,8 +99,14 @@ class AzureQuotaTest {
     @Test
     void familyNamesMatchWhateverCaseAzureSpellsThemIn() {
         fake.usages.set(FakeArmServer.LOCATION, "StandardNCSv3Family", "Standard NCSv3 Family vCPUs", 24, 24);
-        Quotas quotas = new Quotas(quota, VmCatalogue.standard(), FakeArmServer.LOCATION, Clock.systemUTC(),
-                Duration.ofSeconds(30), ProvisionerEvents.NONE, new SimpleMeterRegistry());
+        Quotas quotas = new Quotas(
+                quota,
+                VmCatalogue.standard(),
+                FakeArmServer.LOCATION,
+                Clock.systemUTC(),
+                Duration.ofSeconds(30),
+                ProvisionerEvents.NONE,
+                new SimpleMeterRegistry());
         ClusterSpec gpu = new ClusterSpec("gpu", "Standard_NC6s_v3", "dedicated", 0, 4, 120, null);
         quotas.attach(new Quotas.UsageView() {
             @Override
@@ -105,6 +121,8 @@ class AzureQuotaTest {
         });
         QuotaGate.Admission a = quotas.admit("gpu", 1);
         assertEquals(0, a.nodes(), "the catalogue's standardNCSv3Family is Azure's StandardNCSv3Family");
-        assertEquals("waiting for quota: StandardNCSv3Family uses 24 of 24 cores", a.reason().message());
+        assertEquals(
+                "waiting for quota: StandardNCSv3Family uses 24 of 24 cores",
+                a.reason().message());
     }
 }

@@ -52,8 +52,8 @@ class AzureReconcileTest {
     }
 
     void scaleTo(String id, int target) {
-        var o = a.handler.handle(new ScaleRequested(id, "gpu", target, List.of(), List.of(), Instant.EPOCH), pool,
-                n -> true);
+        var o = a.handler.handle(
+                new ScaleRequested(id, "gpu", target, List.of(), List.of(), Instant.EPOCH), pool, n -> true);
         believed.addAll(o.added());
     }
 
@@ -77,12 +77,13 @@ class AzureReconcileTest {
 
         assertEquals(List.of(orphan.name()), later.orphansDeleted());
         assertEquals("ebbtide-gpu_2", orphan.name());
-        assertEquals(List.of(LIST,
-                "GET " + VMSS + "/virtualMachines",
-                "POST " + VMSS + "/delete {\"instanceIds\":[\"2\"]}"), fake.lines());
+        assertEquals(
+                List.of(LIST, "GET " + VMSS + "/virtualMachines", "POST " + VMSS + "/delete {\"instanceIds\":[\"2\"]}"),
+                fake.lines());
         assertEquals(List.of("orphanFound gpu ebbtide-gpu_2 DELETE"), a.events.without("nodesRequested"));
         assertEquals(2, fake.scaleSet("ebbtide-gpu").capacity());
-        assertEquals(Set.of("ebbtide-gpu_0", "ebbtide-gpu_1"),
+        assertEquals(
+                Set.of("ebbtide-gpu_0", "ebbtide-gpu_1"),
                 Set.copyOf(pool.nodes().stream().map(CloudNode::name).toList()));
     }
 
@@ -103,26 +104,38 @@ class AzureReconcileTest {
 
         assertEquals(1, late.unusable().size());
         assertEquals("ebbtide-gpu_1", late.unusable().get(0).node());
-        assertEquals(CloudReasons.NODE_NOT_READY_IN_TIME, late.unusable().get(0).reason().code());
-        assertEquals("node ebbtide-gpu_1 was not ready within max-node-provision-time 15m; deleting and replacing it",
+        assertEquals(
+                CloudReasons.NODE_NOT_READY_IN_TIME,
+                late.unusable().get(0).reason().code());
+        assertEquals(
+                "node ebbtide-gpu_1 was not ready within max-node-provision-time 15m; deleting and replacing it",
                 late.unusable().get(0).reason().message());
         assertEquals(1, late.replacements());
         assertEquals(List.of("ebbtide-gpu_2"), late.replacedNodes());
-        assertEquals(List.of(LIST,
-                "GET " + VMSS + "/virtualMachines",
-                "POST " + VMSS + "/delete {\"instanceIds\":[\"1\"]}",
-                "GET " + VMSS,
-                "PATCH " + VMSS + " If-Match:\"3\" {\"sku\":{\"capacity\":2}}",
-                "GET " + VMSS,
-                LIST), fake.lines());
-        assertEquals(List.of("nodeUnusable gpu ebbtide-gpu_1 node_not_ready_in_time",
-                "nodesRequested gpu [ebbtide-gpu_2] reconcile"), a.events.all.subList(1, 3));
+        assertEquals(
+                List.of(
+                        LIST,
+                        "GET " + VMSS + "/virtualMachines",
+                        "POST " + VMSS + "/delete {\"instanceIds\":[\"1\"]}",
+                        "GET " + VMSS,
+                        "PATCH " + VMSS + " If-Match:\"3\" {\"sku\":{\"capacity\":2}}",
+                        "GET " + VMSS,
+                        LIST),
+                fake.lines());
+        assertEquals(
+                List.of(
+                        "nodeUnusable gpu ebbtide-gpu_1 node_not_ready_in_time",
+                        "nodesRequested gpu [ebbtide-gpu_2] reconcile"),
+                a.events.all.subList(1, 3));
     }
 
     @Test
     void failedNodesAreDeletedButNotReplacedWhileTheClusterBacksOff() {
-        fake.inject(Fault.async(Target.PATCH_SCALE_SET, "Failed",
-                FakeArmServer.resource("errors/deployment-async-failed-allocation.json"), "AllocationFailed"));
+        fake.inject(Fault.async(
+                Target.PATCH_SCALE_SET,
+                "Failed",
+                FakeArmServer.resource("errors/deployment-async-failed-allocation.json"),
+                "AllocationFailed"));
         scaleTo("r1", 2);
         assertTrue(a.backoff.active("gpu").isPresent());
         believed.addAll(List.of("ebbtide-gpu_0", "ebbtide-gpu_1"));
@@ -131,11 +144,16 @@ class AzureReconcileTest {
         Reconciler.Result r = a.reconciler.reconcile(pool, believed);
 
         assertEquals(2, r.unusable().size());
-        assertTrue(r.unusable().get(0).reason().message().contains("capacity_unavailable"),
+        assertTrue(
+                r.unusable().get(0).reason().message().contains("capacity_unavailable"),
                 r.unusable().get(0).reason().message());
         assertEquals(0, r.replacements(), "replacing would hit the same allocation failure");
-        assertEquals(List.of(LIST, "GET " + VMSS + "/virtualMachines",
-                "POST " + VMSS + "/delete {\"instanceIds\":[\"0\",\"1\"]}"), fake.lines());
+        assertEquals(
+                List.of(
+                        LIST,
+                        "GET " + VMSS + "/virtualMachines",
+                        "POST " + VMSS + "/delete {\"instanceIds\":[\"0\",\"1\"]}"),
+                fake.lines());
     }
 
     @Test
@@ -151,8 +169,13 @@ class AzureReconcileTest {
         assertEquals(List.of("ebbtide-gpu_9"), r.gone());
         assertTrue(a.events.all.contains("nodePreempted gpu ebbtide-gpu_0"));
         assertTrue(a.events.all.contains("nodeGone gpu ebbtide-gpu_9"));
-        assertEquals(CloudNodeStatus.PREEMPTED,
-                pool.nodes().stream().filter(n -> n.name().equals("ebbtide-gpu_0")).findFirst().orElseThrow().status());
+        assertEquals(
+                CloudNodeStatus.PREEMPTED,
+                pool.nodes().stream()
+                        .filter(n -> n.name().equals("ebbtide-gpu_0"))
+                        .findFirst()
+                        .orElseThrow()
+                        .status());
     }
 
     @Test
@@ -160,13 +183,18 @@ class AzureReconcileTest {
         scaleTo("r1", 2);
         fake.settle();
         // the delete is accepted, then its operation fails: the VM stays "Deleting"
-        fake.inject(Fault.async(Target.DELETE_INSTANCES, "Failed",
+        fake.inject(Fault.async(
+                Target.DELETE_INSTANCES,
+                "Failed",
                 "{\"status\":\"Failed\",\"error\":{\"code\":\"InternalExecutionError\","
                         + "\"message\":\"An internal execution error occurred.\"}}",
                 null));
         CloudException e = assertThrows(CloudException.class, () -> pool.deleteNodes(List.of("ebbtide-gpu_0")));
         assertEquals(ErrorClass.TRANSIENT, e.errorClass());
-        CloudNode n = pool.nodes().stream().filter(x -> x.name().equals("ebbtide-gpu_0")).findFirst().orElseThrow();
+        CloudNode n = pool.nodes().stream()
+                .filter(x -> x.name().equals("ebbtide-gpu_0"))
+                .findFirst()
+                .orElseThrow();
         assertEquals(CloudNodeStatus.DELETING, n.status());
     }
 }

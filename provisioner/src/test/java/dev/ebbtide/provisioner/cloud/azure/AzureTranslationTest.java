@@ -10,9 +10,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** The single translation of Azure's vocabulary, table-driven from the codes in ../shared/azure-arm/README.md. */
 class AzureTranslationTest {
@@ -52,28 +52,48 @@ class AzureTranslationTest {
 
     @Test
     void networkFailuresAndTimeoutsAreTransient() {
-        assertEquals(ErrorClass.TRANSIENT, AzureTranslation.toCloudException("x",
-                new UncheckedIOException(new IOException("Connection reset by peer"))).errorClass());
-        assertEquals(ErrorClass.TRANSIENT, AzureTranslation.toCloudException("x",
-                new RuntimeException(new TimeoutException("Did not observe any item or terminal signal within 60000ms")))
-                .errorClass());
-        assertEquals(ErrorClass.UNKNOWN, AzureTranslation.toCloudException("x", new IllegalStateException("boom"))
-                .errorClass());
+        assertEquals(
+                ErrorClass.TRANSIENT,
+                AzureTranslation.toCloudException(
+                                "x", new UncheckedIOException(new IOException("Connection reset by peer")))
+                        .errorClass());
+        assertEquals(
+                ErrorClass.TRANSIENT,
+                AzureTranslation.toCloudException(
+                                "x",
+                                new RuntimeException(new TimeoutException(
+                                        "Did not observe any item or terminal signal within 60000ms")))
+                        .errorClass());
+        assertEquals(
+                ErrorClass.UNKNOWN,
+                AzureTranslation.toCloudException("x", new IllegalStateException("boom"))
+                        .errorClass());
     }
 
     @Test
     void asyncFailureReadsTheStatusDocumentsError() {
         String body = FakeArmServer.resource("errors/async-operation-failed-overconstrained-zonal.json");
-        var e = AzureTranslation.asyncFailure("scale up", "FAILED",
+        var e = AzureTranslation.asyncFailure(
+                "scale up",
+                "FAILED",
                 new PollResult.Error("Long running operation failed.", 200, new HttpHeaders(), body));
         assertEquals(ErrorClass.CAPACITY_UNAVAILABLE, e.errorClass());
-        var canceled = AzureTranslation.asyncFailure("scale up", "USER_CANCELLED",
-                new PollResult.Error("Long running operation is cancelled.", 200, new HttpHeaders(),
+        var canceled = AzureTranslation.asyncFailure(
+                "scale up",
+                "USER_CANCELLED",
+                new PollResult.Error(
+                        "Long running operation is cancelled.",
+                        200,
+                        new HttpHeaders(),
                         FakeArmServer.resource("errors/async-operation-canceled-preempted.json")));
         assertEquals(ErrorClass.PREEMPTED, canceled.errorClass());
-        assertEquals(ErrorClass.PREEMPTED, AzureTranslation.asyncFailure("scale up", "USER_CANCELLED", null)
-                .errorClass());
-        assertEquals(ErrorClass.UNKNOWN, AzureTranslation.asyncFailure("scale up", "FAILED", null).errorClass());
+        assertEquals(
+                ErrorClass.PREEMPTED,
+                AzureTranslation.asyncFailure("scale up", "USER_CANCELLED", null)
+                        .errorClass());
+        assertEquals(
+                ErrorClass.UNKNOWN,
+                AzureTranslation.asyncFailure("scale up", "FAILED", null).errorClass());
     }
 
     @ParameterizedTest(name = "{0} {1} spot={2} ours={3} → {4} {5}")
@@ -94,8 +114,13 @@ class AzureTranslationTest {
             Failed    | ProvisioningState/failed/OSProvisioningTimedOut            | false | false | FAILED    | UNKNOWN
             Failed    |                                                            | false | false | FAILED    | UNKNOWN
             """)
-    void translatesVmStates(String provisioningState, String codes, boolean spot, boolean ours,
-            CloudNodeStatus status, ErrorClass error) {
+    void translatesVmStates(
+            String provisioningState,
+            String codes,
+            boolean spot,
+            boolean ours,
+            CloudNodeStatus status,
+            ErrorClass error) {
         List<String> statusCodes = codes == null ? List.of() : List.of(codes.split(","));
         AzureTranslation.NodeState s = AzureTranslation.nodeState(provisioningState, statusCodes, spot, ours);
         assertEquals(status, s.status());

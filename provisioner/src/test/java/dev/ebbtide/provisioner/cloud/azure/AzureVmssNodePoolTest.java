@@ -55,46 +55,56 @@ class AzureVmssNodePoolTest {
         ScaleRequestHandler.Outcome up = a.handler.handle(request("r1", 3), pool, n -> true);
         assertEquals(Status.APPLIED, up.status());
         assertEquals(List.of("ebbtide-gpu_0", "ebbtide-gpu_1", "ebbtide-gpu_2"), up.added());
-        assertEquals(List.of(
-                "GET " + VMSS + "/virtualMachines?$expand=instanceView",
-                "GET " + VMSS,
-                "PATCH " + VMSS + " If-Match:\"1\" {\"sku\":{\"capacity\":3}}",
-                "GET " + OPS + "000000000001",
-                "GET " + OPS + "000000000001",
-                "GET " + VMSS,
-                "GET " + VMSS + "/virtualMachines?$expand=instanceView"), fake.allLines());
+        assertEquals(
+                List.of(
+                        "GET " + VMSS + "/virtualMachines?$expand=instanceView",
+                        "GET " + VMSS,
+                        "PATCH " + VMSS + " If-Match:\"1\" {\"sku\":{\"capacity\":3}}",
+                        "GET " + OPS + "000000000001",
+                        "GET " + OPS + "000000000001",
+                        "GET " + VMSS,
+                        "GET " + VMSS + "/virtualMachines?$expand=instanceView"),
+                fake.allLines());
         fake.settle();
         assertTrue(pool.nodes().stream().allMatch(n -> n.status() == CloudNodeStatus.READY));
         fake.clearRequests();
 
         // 3 -> 1: delete the two idle instances by id (Azure lowers the capacity itself)
-        ScaleRequestHandler.Outcome down = a.handler.handle(request("r2", 1, "ebbtide-gpu_1", "ebbtide-gpu_2"), pool,
-                n -> true);
+        ScaleRequestHandler.Outcome down =
+                a.handler.handle(request("r2", 1, "ebbtide-gpu_1", "ebbtide-gpu_2"), pool, n -> true);
         assertEquals(Status.APPLIED, down.status());
         assertEquals(List.of("ebbtide-gpu_1", "ebbtide-gpu_2"), down.removed());
-        assertEquals(List.of(
-                "GET " + VMSS + "/virtualMachines",
-                "POST " + VMSS + "/delete {\"instanceIds\":[\"1\",\"2\"]}",
-                "GET " + OPS + "000000000002",
-                "GET " + OPS + "000000000002",
-                "GET " + OPS + "000000000002?monitor=true",
-                "GET " + VMSS + "/virtualMachines?$expand=instanceView"), fake.allLines());
+        assertEquals(
+                List.of(
+                        "GET " + VMSS + "/virtualMachines",
+                        "POST " + VMSS + "/delete {\"instanceIds\":[\"1\",\"2\"]}",
+                        "GET " + OPS + "000000000002",
+                        "GET " + OPS + "000000000002",
+                        "GET " + OPS + "000000000002?monitor=true",
+                        "GET " + VMSS + "/virtualMachines?$expand=instanceView"),
+                fake.allLines());
         assertEquals(1, pool.targetSize());
         fake.clearRequests();
 
         // 1 -> 0
         ScaleRequestHandler.Outcome zero = a.handler.handle(request("r3", 0, "ebbtide-gpu_0"), pool, n -> true);
         assertEquals(Status.APPLIED, zero.status());
-        assertEquals(List.of(
-                "GET " + VMSS + "/virtualMachines",
-                "POST " + VMSS + "/delete {\"instanceIds\":[\"0\"]}",
-                "GET " + VMSS + "/virtualMachines?$expand=instanceView"), fake.lines());
+        assertEquals(
+                List.of(
+                        "GET " + VMSS + "/virtualMachines",
+                        "POST " + VMSS + "/delete {\"instanceIds\":[\"0\"]}",
+                        "GET " + VMSS + "/virtualMachines?$expand=instanceView"),
+                fake.lines());
         assertEquals(0, fake.scaleSet("ebbtide-gpu").capacity());
         assertEquals(List.of(), pool.nodes());
         assertEquals(0, fake.wrongApiVersions);
-        assertTrue(fake.requests().stream().allMatch(r -> "2025-04-01".equals(r.query().get("api-version"))));
-        assertEquals(0.0, a.registry.find("ebbtide.provisioner.cloud.errors").counters().stream()
-                .mapToDouble(c -> c.count()).sum());
+        assertTrue(fake.requests().stream()
+                .allMatch(r -> "2025-04-01".equals(r.query().get("api-version"))));
+        assertEquals(
+                0.0,
+                a.registry.find("ebbtide.provisioner.cloud.errors").counters().stream()
+                        .mapToDouble(c -> c.count())
+                        .sum());
     }
 
     @Test
@@ -103,14 +113,18 @@ class AzureVmssNodePoolTest {
         a.handler.handle(request("r1", 2), pool, n -> true);
         fake.settle();
         fake.clearRequests();
-        ScaleRequestHandler.Outcome down = a.handler.handle(request("r2", 0, "ebbtide-gpu_0", "ebbtide-gpu_1"), pool,
-                n -> !n.equals("ebbtide-gpu_1"));
+        ScaleRequestHandler.Outcome down = a.handler.handle(
+                request("r2", 0, "ebbtide-gpu_0", "ebbtide-gpu_1"), pool, n -> !n.equals("ebbtide-gpu_1"));
         assertEquals(List.of("ebbtide-gpu_0"), down.removed());
-        assertEquals(List.of(
-                "GET " + VMSS + "/virtualMachines",
-                "POST " + VMSS + "/delete {\"instanceIds\":[\"0\"]}",
-                "GET " + VMSS + "/virtualMachines?$expand=instanceView"), fake.lines());
-        assertEquals(List.of("ebbtide-gpu_1"), pool.nodes().stream().map(CloudNode::name).toList());
+        assertEquals(
+                List.of(
+                        "GET " + VMSS + "/virtualMachines",
+                        "POST " + VMSS + "/delete {\"instanceIds\":[\"0\"]}",
+                        "GET " + VMSS + "/virtualMachines?$expand=instanceView"),
+                fake.lines());
+        assertEquals(
+                List.of("ebbtide-gpu_1"),
+                pool.nodes().stream().map(CloudNode::name).toList());
     }
 
     @Test
@@ -122,8 +136,12 @@ class AzureVmssNodePoolTest {
         pool.simulateEviction("ebbtide-gpu_1");
         assertEquals(2, fake.lines().size(), fake.lines().toString());
         assertEquals("GET " + VMSS + "/virtualMachines", fake.lines().get(0));
-        assertTrue(fake.lines().get(1).startsWith("POST " + VMSS + "/virtualMachines/1/simulateEviction"), fake.lines().toString());
-        assertEquals(List.of("ebbtide-gpu_0"), pool.nodes().stream().map(CloudNode::name).toList());
+        assertTrue(
+                fake.lines().get(1).startsWith("POST " + VMSS + "/virtualMachines/1/simulateEviction"),
+                fake.lines().toString());
+        assertEquals(
+                List.of("ebbtide-gpu_0"),
+                pool.nodes().stream().map(CloudNode::name).toList());
     }
 
     @Test
@@ -155,10 +173,12 @@ class AzureVmssNodePoolTest {
         NodePool pool = existingPool();
         fake.lroRetryAfterSeconds = 1;
         pool.increaseSize(1);
-        List<FakeArmServer.Recorded> polls = fake.requests().stream().filter(FakeArmServer.Recorded::isPoll).toList();
+        List<FakeArmServer.Recorded> polls =
+                fake.requests().stream().filter(FakeArmServer.Recorded::isPoll).toList();
         assertEquals(2, polls.size());
         Duration between = Duration.between(polls.get(0).at(), polls.get(1).at());
-        assertTrue(between.compareTo(Duration.ofMillis(900)) >= 0,
+        assertTrue(
+                between.compareTo(Duration.ofMillis(900)) >= 0,
                 "second poll waited for Retry-After: 1, waited only " + between);
     }
 }

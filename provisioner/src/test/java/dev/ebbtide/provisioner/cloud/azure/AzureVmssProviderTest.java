@@ -52,7 +52,8 @@ class AzureVmssProviderTest {
         assertEquals(5, lines.size(), lines.toString());
         assertEquals("GET " + VMSS, lines.get(0));
         assertTrue(lines.get(1).startsWith("PUT " + VMSS + " If-None-Match:* {"), lines.get(1));
-        assertEquals(List.of("GET " + OPS + "000000000001", "GET " + OPS + "000000000001", "GET " + VMSS),
+        assertEquals(
+                List.of("GET " + OPS + "000000000001", "GET " + OPS + "000000000001", "GET " + VMSS),
                 lines.subList(2, 5));
 
         JsonNode put = JSON.readTree(fake.requests().get(1).body());
@@ -135,8 +136,11 @@ class AzureVmssProviderTest {
         provider.nodePool(spec);
         provider.forget("gpu");
         fake.clearRequests();
-        fake.inject(Fault.sync(Target.GET_SCALE_SET, 404, "{\"error\":{\"code\":\"ResourceNotFound\","
-                + "\"message\":\"The Resource was not found.\"}}", Map.of()));
+        fake.inject(Fault.sync(
+                Target.GET_SCALE_SET,
+                404,
+                "{\"error\":{\"code\":\"ResourceNotFound\"," + "\"message\":\"The Resource was not found.\"}}",
+                Map.of()));
         provider.nodePool(spec);
         assertEquals("GET " + VMSS, fake.allLines().get(0));
         assertTrue(fake.allLines().get(1).startsWith("PUT " + VMSS + " If-None-Match:*"));
@@ -144,10 +148,11 @@ class AzureVmssProviderTest {
 
     @Test
     void creationRefusedForSkuIsClassifiedAsCapacity() {
-        fake.inject(Fault.sync(Target.PUT_SCALE_SET, 409, FakeArmServer.resource("errors/sku-not-available-409.json"),
-                Map.of()));
-        CloudException e = assertThrows(CloudException.class, () -> provider
-                .nodePool(new ClusterSpec("gpu", "Standard_NC6s_v3", "low_priority", 0, 4, 120, null)));
+        fake.inject(Fault.sync(
+                Target.PUT_SCALE_SET, 409, FakeArmServer.resource("errors/sku-not-available-409.json"), Map.of()));
+        CloudException e = assertThrows(
+                CloudException.class,
+                () -> provider.nodePool(new ClusterSpec("gpu", "Standard_NC6s_v3", "low_priority", 0, 4, 120, null)));
         assertEquals(ErrorClass.CAPACITY_UNAVAILABLE, e.errorClass());
         assertTrue(e.getMessage().contains("SkuNotAvailable"), e.getMessage());
     }
@@ -169,9 +174,10 @@ class AzureVmssProviderTest {
 
     @Test
     void anImageCanBeAResourceId() {
-        assertEquals("/subscriptions/x/resourceGroups/y/providers/Microsoft.Compute/galleries/g/images/i/versions/1",
+        assertEquals(
+                "/subscriptions/x/resourceGroups/y/providers/Microsoft.Compute/galleries/g/images/i/versions/1",
                 AzureVmssProvider.imageReference(
-                        "/subscriptions/x/resourceGroups/y/providers/Microsoft.Compute/galleries/g/images/i/versions/1")
+                                "/subscriptions/x/resourceGroups/y/providers/Microsoft.Compute/galleries/g/images/i/versions/1")
                         .id());
         assertThrows(IllegalArgumentException.class, () -> AzureVmssProvider.imageReference("ubuntu"));
     }

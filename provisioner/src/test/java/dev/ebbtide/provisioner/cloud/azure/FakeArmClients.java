@@ -17,13 +17,16 @@ public final class FakeArmClients {
         ResourceManagerUtils.InternalRuntimeContext.setDelayProvider(d -> Duration.ofMillis(10));
     }
 
-    private FakeArmClients() {
-    }
+    private FakeArmClients() {}
 
     public static AzureSettings settings(FakeArmServer fake) {
-        return AzureSettings.of(FakeArmServer.SUBSCRIPTION, FakeArmServer.RESOURCE_GROUP, FakeArmServer.LOCATION,
-                "/subscriptions/" + FakeArmServer.SUBSCRIPTION + "/resourceGroups/" + FakeArmServer.RESOURCE_GROUP
-                        + "/providers/Microsoft.Network/virtualNetworks/ebbtide-vnet/subnets/nodes")
+        return AzureSettings.of(
+                        FakeArmServer.SUBSCRIPTION,
+                        FakeArmServer.RESOURCE_GROUP,
+                        FakeArmServer.LOCATION,
+                        "/subscriptions/" + FakeArmServer.SUBSCRIPTION + "/resourceGroups/"
+                                + FakeArmServer.RESOURCE_GROUP
+                                + "/providers/Microsoft.Network/virtualNetworks/ebbtide-vnet/subnets/nodes")
                 .withEndpoint(fake.endpoint())
                 .withPollInterval(Duration.ofMillis(10));
     }
@@ -34,7 +37,9 @@ public final class FakeArmClients {
             return next.process();
         };
         HttpPipeline pipeline = new HttpPipelineBuilder().policies(bearer).build();
-        AzureProfile profile = new AzureProfile("00000000-0000-0000-0000-0000000000bb", settings.subscriptionId(),
+        AzureProfile profile = new AzureProfile(
+                "00000000-0000-0000-0000-0000000000bb",
+                settings.subscriptionId(),
                 AzureVmssProvider.environment(settings));
         return ComputeManager.authenticate(pipeline, profile);
     }

@@ -49,15 +49,25 @@ public final class FakeArmServer implements AutoCloseable {
     private static final Pattern OPERATION = Pattern.compile(
             "/subscriptions/([^/]+)/providers/Microsoft\\.Compute/locations/([^/]+)/operations/([^/]+)");
 
-    private static final Pattern USAGES = Pattern.compile(
-            "/subscriptions/([^/]+)/providers/Microsoft\\.Compute/locations/([^/]+)/usages");
+    private static final Pattern USAGES =
+            Pattern.compile("/subscriptions/([^/]+)/providers/Microsoft\\.Compute/locations/([^/]+)/usages");
 
     /** The quotas Usage - List answers, per location (see {@link FakeUsages}). */
     public final FakeUsages usages = new FakeUsages();
 
     /** Which operation a fault applies to. */
-    public enum Target { GET_SCALE_SET, PUT_SCALE_SET, PATCH_SCALE_SET, DELETE_INSTANCES, LIST_VMS, SIMULATE_EVICTION,
-        DEALLOCATE, START, RESTART, DELETE_SCALE_SET }
+    public enum Target {
+        GET_SCALE_SET,
+        PUT_SCALE_SET,
+        PATCH_SCALE_SET,
+        DELETE_INSTANCES,
+        LIST_VMS,
+        SIMULATE_EVICTION,
+        DEALLOCATE,
+        START,
+        RESTART,
+        DELETE_SCALE_SET
+    }
 
     /**
      * A fault: either answered at once ({@code status} &gt; 0: status, headers, body, nothing changes) or accepted
@@ -65,7 +75,12 @@ public final class FakeArmServer implements AutoCloseable {
      * status document; {@code vmFailureCode} marks the VMs the request created as failed with that code, a
      * {@code Canceled} operation is undone as if a newer one had won).
      */
-    public record Fault(Target target, int status, Map<String, String> headers, String body, String asyncStatus,
+    public record Fault(
+            Target target,
+            int status,
+            Map<String, String> headers,
+            String body,
+            String asyncStatus,
             String vmFailureCode) {
         public static Fault sync(Target target, int status, String body, Map<String, String> headers) {
             return new Fault(target, status, headers, body, null, null);
@@ -82,8 +97,14 @@ public final class FakeArmServer implements AutoCloseable {
     }
 
     /** One request as received. {@code line()} is what tests compare. */
-    public record Recorded(String method, String path, Map<String, String> query, String body, String ifMatch,
-            String ifNoneMatch, Instant at) {
+    public record Recorded(
+            String method,
+            String path,
+            Map<String, String> query,
+            String body,
+            String ifMatch,
+            String ifNoneMatch,
+            Instant at) {
         /** {@code METHOD path[?interesting query] [compact body]}; api-version and the poll token are left out. */
         public String line() {
             StringBuilder sb = new StringBuilder(method).append(' ').append(path);
@@ -182,7 +203,12 @@ public final class FakeArmServer implements AutoCloseable {
         final Instant startTime;
         boolean done;
 
-        Operation(String id, int remainingInProgress, String finalStatus, String failureBody, Runnable onDone,
+        Operation(
+                String id,
+                int remainingInProgress,
+                String finalStatus,
+                String failureBody,
+                Runnable onDone,
                 Instant startTime) {
             this.id = id;
             this.remainingInProgress = remainingInProgress;
@@ -280,12 +306,14 @@ public final class FakeArmServer implements AutoCloseable {
     /** Every VM still creating becomes running, except these (they hang in "Creating"). */
     public synchronized void settleAllBut(String... hanging) {
         List<String> stuck = List.of(hanging);
-        scaleSets.values().forEach(s -> s.vms.values().forEach(vm -> {
-            if (vm.provisioningState.equals("Creating") && !stuck.contains(vm.name)) {
-                vm.provisioningState = "Succeeded";
-                vm.powerState = "PowerState/running";
-            }
-        }));
+        scaleSets
+                .values()
+                .forEach(s -> s.vms.values().forEach(vm -> {
+                    if (vm.provisioningState.equals("Creating") && !stuck.contains(vm.name)) {
+                        vm.provisioningState = "Succeeded";
+                        vm.powerState = "PowerState/running";
+                    }
+                }));
     }
 
     /** A running VM Ebbtide did not ask for (left over by a crash, or made by hand): capacity grows by one. */
@@ -312,12 +340,22 @@ public final class FakeArmServer implements AutoCloseable {
             String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             String path = ex.getRequestURI().getRawPath();
             Map<String, String> query = parseQuery(ex.getRequestURI().getRawQuery());
-            requests.add(new Recorded(ex.getRequestMethod(), path, query, body,
-                    ex.getRequestHeaders().getFirst("If-Match"), ex.getRequestHeaders().getFirst("If-None-Match"),
+            requests.add(new Recorded(
+                    ex.getRequestMethod(),
+                    path,
+                    query,
+                    body,
+                    ex.getRequestHeaders().getFirst("If-Match"),
+                    ex.getRequestHeaders().getFirst("If-None-Match"),
                     Instant.now()));
             Response r;
             synchronized (this) {
-                r = route(ex.getRequestMethod(), path, query, body, ex.getRequestHeaders().getFirst("If-Match"),
+                r = route(
+                        ex.getRequestMethod(),
+                        path,
+                        query,
+                        body,
+                        ex.getRequestHeaders().getFirst("If-Match"),
                         ex.getRequestHeaders().getFirst("If-None-Match"));
             }
             if (r.status < 0) {
@@ -355,12 +393,15 @@ public final class FakeArmServer implements AutoCloseable {
         }
     }
 
-    private Response route(String method, String path, Map<String, String> query, String body, String ifMatch,
-            String ifNoneMatch) {
+    private Response route(
+            String method, String path, Map<String, String> query, String body, String ifMatch, String ifNoneMatch) {
         if (!API_VERSION.equals(query.get("api-version"))) {
             wrongApiVersions++;
-            return error(400, "InvalidApiVersionParameter", "The api-version '" + query.get("api-version")
-                    + "' is invalid. The supported versions are '" + API_VERSION + "'.");
+            return error(
+                    400,
+                    "InvalidApiVersionParameter",
+                    "The api-version '" + query.get("api-version") + "' is invalid. The supported versions are '"
+                            + API_VERSION + "'.");
         }
         Matcher op = OPERATION.matcher(path);
         if (op.matches() && method.equals("GET")) {
@@ -386,8 +427,10 @@ public final class FakeArmServer implements AutoCloseable {
             case "POST /start" -> Target.START;
             case "POST /restart" -> Target.RESTART;
             case "DELETE " -> Target.DELETE_SCALE_SET;
-            default -> method.equals("POST") && rest.matches("/virtualMachines/[^/]+/simulateEviction")
-                    ? Target.SIMULATE_EVICTION : null;
+            default ->
+                method.equals("POST") && rest.matches("/virtualMachines/[^/]+/simulateEviction")
+                        ? Target.SIMULATE_EVICTION
+                        : null;
         };
         if (target == null) {
             return error(405, "MethodNotAllowed", method + " " + rest + " is not served by the fake");
@@ -407,9 +450,12 @@ public final class FakeArmServer implements AutoCloseable {
             return putScaleSet(name, s, body, ifNoneMatch, fault);
         }
         if (s == null) {
-            return error(404, "ResourceNotFound", "The Resource 'Microsoft.Compute/virtualMachineScaleSets/" + name
-                    + "' under resource group '" + RESOURCE_GROUP
-                    + "' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix");
+            return error(
+                    404,
+                    "ResourceNotFound",
+                    "The Resource 'Microsoft.Compute/virtualMachineScaleSets/" + name
+                            + "' under resource group '" + RESOURCE_GROUP
+                            + "' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix");
         }
         return switch (target) {
             case GET_SCALE_SET -> json(200, scaleSetJson(s));
@@ -434,9 +480,14 @@ public final class FakeArmServer implements AutoCloseable {
         s.createBody = req;
         s.location = req.path("location").asText(LOCATION);
         s.skuName = req.path("sku").path("name").asText();
-        s.priority = req.path("properties").path("virtualMachineProfile").path("priority").asText("Regular");
+        s.priority = req.path("properties")
+                .path("virtualMachineProfile")
+                .path("priority")
+                .asText("Regular");
         s.tags = new LinkedHashMap<>();
-        req.path("tags").fields().forEachRemaining(e -> s.tags.put(e.getKey(), e.getValue().asText()));
+        req.path("tags")
+                .fields()
+                .forEachRemaining(e -> s.tags.put(e.getKey(), e.getValue().asText()));
         s.provisioningState = "Creating";
         scaleSets.put(name, s);
         setCapacity(s, req.path("sku").path("capacity").asLong(0));
@@ -448,12 +499,16 @@ public final class FakeArmServer implements AutoCloseable {
 
     private Response patchScaleSet(ScaleSet s, String body, String ifMatch, Fault fault) {
         if (ifMatch != null && !ifMatch.equals("\"" + s.etag + "\"") && !ifMatch.equals("*")) {
-            return error(412, "PreconditionFailed", "Etag provided in if-match header " + ifMatch
-                    + " does not match etag \"" + s.etag + "\" of resource.");
+            return error(
+                    412,
+                    "PreconditionFailed",
+                    "Etag provided in if-match header " + ifMatch + " does not match etag \"" + s.etag
+                            + "\" of resource.");
         }
         JsonNode req = readTree(body);
         long before = s.capacity;
-        List<Vm> added = req.path("sku").has("capacity") ? setCapacity(s, req.path("sku").path("capacity").asLong())
+        List<Vm> added = req.path("sku").has("capacity")
+                ? setCapacity(s, req.path("sku").path("capacity").asLong())
                 : List.of();
         s.etag++;
         s.provisioningState = "Updating";
@@ -472,7 +527,9 @@ public final class FakeArmServer implements AutoCloseable {
             }
             s.provisioningState = "Failed";
         };
-        Operation op = newOperation(fault, () -> s.provisioningState = "Succeeded",
+        Operation op = newOperation(
+                fault,
+                () -> s.provisioningState = "Succeeded",
                 fault != null && "Canceled".equals(fault.asyncStatus()) ? undo : failVms);
         return lroHeaders(json(200, scaleSetJson(s)), op, false);
     }
@@ -498,8 +555,11 @@ public final class FakeArmServer implements AutoCloseable {
             for (JsonNode id : ids) {
                 Vm vm = s.vms.get(id.asText());
                 if (vm == null) {
-                    return error(400, "InvalidParameter", "The provided instanceId " + id.asText()
-                            + " is not an active Virtual Machine Scale Set VM instanceId.");
+                    return error(
+                            400,
+                            "InvalidParameter",
+                            "The provided instanceId " + id.asText()
+                                    + " is not an active Virtual Machine Scale Set VM instanceId.");
                 }
                 vms.add(vm);
             }
@@ -528,8 +588,11 @@ public final class FakeArmServer implements AutoCloseable {
         for (JsonNode id : ids) {
             Vm vm = s.vms.get(id.asText());
             if (vm == null) {
-                return error(400, "InvalidParameter", "The provided instanceId " + id.asText()
-                        + " is not an active Virtual Machine Scale Set VM instanceId.");
+                return error(
+                        400,
+                        "InvalidParameter",
+                        "The provided instanceId " + id.asText()
+                                + " is not an active Virtual Machine Scale Set VM instanceId.");
             }
             victims.add(vm);
         }
@@ -564,22 +627,28 @@ public final class FakeArmServer implements AutoCloseable {
     private Operation newOperation(Fault fault, Runnable onSucceeded, Runnable onFailed) {
         String id = String.format("00000000-0000-4000-8000-%012d", ++operationCounter);
         boolean fails = fault != null && fault.asyncStatus() != null;
-        Operation op = new Operation(id, pollsBeforeDone, fails ? fault.asyncStatus() : "Succeeded",
-                fails ? fault.body() : null, fails ? (onFailed == null ? () -> { } : onFailed) : onSucceeded,
+        Operation op = new Operation(
+                id,
+                pollsBeforeDone,
+                fails ? fault.asyncStatus() : "Succeeded",
+                fails ? fault.body() : null,
+                fails ? (onFailed == null ? () -> {} : onFailed) : onSucceeded,
                 Instant.parse("2026-11-26T12:00:00Z"));
         operations.put(id, op);
         return op;
     }
 
     private Response lroHeaders(Response r, Operation op, boolean withLocation) {
-        String base = endpoint().toString() + "subscriptions/" + SUBSCRIPTION + "/providers/Microsoft.Compute/locations/"
-                + LOCATION + "/operations/" + op.id + "?p=9d1b6f2e-0c4a-4f3e-8a55-2b7c1d9e0f11";
+        String base =
+                endpoint().toString() + "subscriptions/" + SUBSCRIPTION + "/providers/Microsoft.Compute/locations/"
+                        + LOCATION + "/operations/" + op.id + "?p=9d1b6f2e-0c4a-4f3e-8a55-2b7c1d9e0f11";
         r.header("Azure-AsyncOperation", base + "&api-version=" + API_VERSION);
         if (withLocation) {
             r.header("Location", base + "&monitor=true&api-version=" + API_VERSION);
         }
         r.header("Azure-AsyncNotification", "Enabled");
-        r.header("x-ms-ratelimit-remaining-resource",
+        r.header(
+                "x-ms-ratelimit-remaining-resource",
                 "Microsoft.Compute/VMScaleSetActions3Min;238,Microsoft.Compute/VMScaleSetActions30Min;1198");
         if (lroRetryAfterSeconds != null) {
             r.header("Retry-After", lroRetryAfterSeconds.toString());
@@ -625,8 +694,10 @@ public final class FakeArmServer implements AutoCloseable {
     ObjectNode scaleSetJson(ScaleSet s) {
         ObjectNode o = JSON.createObjectNode();
         o.put("name", s.name);
-        o.put("id", "/subscriptions/" + SUBSCRIPTION + "/resourceGroups/" + RESOURCE_GROUP
-                + "/providers/Microsoft.Compute/virtualMachineScaleSets/" + s.name);
+        o.put(
+                "id",
+                "/subscriptions/" + SUBSCRIPTION + "/resourceGroups/" + RESOURCE_GROUP
+                        + "/providers/Microsoft.Compute/virtualMachineScaleSets/" + s.name);
         o.put("type", "Microsoft.Compute/virtualMachineScaleSets");
         o.put("location", s.location);
         ObjectNode tags = o.putObject("tags");
@@ -639,8 +710,8 @@ public final class FakeArmServer implements AutoCloseable {
         ObjectNode p = o.putObject("properties");
         p.put("singlePlacementGroup", false);
         p.putObject("upgradePolicy").put("mode", "Manual");
-        JsonNode profile = s.createBody == null ? null
-                : s.createBody.path("properties").path("virtualMachineProfile");
+        JsonNode profile =
+                s.createBody == null ? null : s.createBody.path("properties").path("virtualMachineProfile");
         if (profile != null && profile.isObject()) {
             ObjectNode copy = ((ObjectNode) profile).deepCopy();
             copy.with("osProfile").remove("customData"); // Azure never returns custom data
@@ -655,8 +726,11 @@ public final class FakeArmServer implements AutoCloseable {
     ObjectNode vmJson(ScaleSet s, Vm vm, boolean instanceView) {
         ObjectNode o = JSON.createObjectNode();
         o.put("name", vm.name);
-        o.put("id", "/subscriptions/" + SUBSCRIPTION + "/resourceGroups/" + RESOURCE_GROUP
-                + "/providers/Microsoft.Compute/virtualMachineScaleSets/" + s.name + "/virtualMachines/" + vm.instanceId);
+        o.put(
+                "id",
+                "/subscriptions/" + SUBSCRIPTION + "/resourceGroups/" + RESOURCE_GROUP
+                        + "/providers/Microsoft.Compute/virtualMachineScaleSets/" + s.name + "/virtualMachines/"
+                        + vm.instanceId);
         o.put("type", "Microsoft.Compute/virtualMachineScaleSets/virtualMachines");
         o.put("location", s.location);
         o.put("instanceId", vm.instanceId);
@@ -675,12 +749,17 @@ public final class FakeArmServer implements AutoCloseable {
             iv.put("platformUpdateDomain", 0);
             iv.put("platformFaultDomain", 0);
             ArrayNode statuses = iv.putArray("statuses");
-            String ps = vm.failureCode != null ? "ProvisioningState/failed/" + vm.failureCode
+            String ps = vm.failureCode != null
+                    ? "ProvisioningState/failed/" + vm.failureCode
                     : "ProvisioningState/" + vm.provisioningState.toLowerCase();
             ObjectNode st = statuses.addObject();
             st.put("code", ps);
             st.put("level", vm.failureCode != null ? "Error" : "Info");
-            st.put("displayStatus", vm.failureCode != null ? "Provisioning failed" : "Provisioning " + vm.provisioningState.toLowerCase());
+            st.put(
+                    "displayStatus",
+                    vm.failureCode != null
+                            ? "Provisioning failed"
+                            : "Provisioning " + vm.provisioningState.toLowerCase());
             st.put("time", vm.timeCreated.toString());
             if (vm.powerState != null) {
                 ObjectNode pw = statuses.addObject();

@@ -44,8 +44,9 @@ class FakeArmShapeTest {
     HttpResponse<String> send(String method, String path, String body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(fake.endpoint() + path))
                 .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -97,10 +98,13 @@ class FakeArmShapeTest {
 
     @Test
     void theShapeCheckCatchesAnInventedFieldOrAWrongType() throws Exception {
-        JsonNode example = resourceJson("examples/VirtualMachineScaleSet_Get.json").at("/responses/200/body");
-        org.junit.jupiter.api.Assertions.assertThrows(org.opentest4j.AssertionFailedError.class,
+        JsonNode example =
+                resourceJson("examples/VirtualMachineScaleSet_Get.json").at("/responses/200/body");
+        org.junit.jupiter.api.Assertions.assertThrows(
+                org.opentest4j.AssertionFailedError.class,
                 () -> assertShapeWithin(JSON.readTree("{\"sku\":{\"capacity\":\"3\"}}"), example, Set.of()));
-        org.junit.jupiter.api.Assertions.assertThrows(org.opentest4j.AssertionFailedError.class,
+        org.junit.jupiter.api.Assertions.assertThrows(
+                org.opentest4j.AssertionFailedError.class,
                 () -> assertShapeWithin(JSON.readTree("{\"properties\":{\"capacity\":3}}"), example, Set.of()));
     }
 
@@ -109,7 +113,8 @@ class FakeArmShapeTest {
         fake.givenScaleSet("ebbtide-gpu", "Standard_NC6s_v3", false);
         HttpResponse<String> r = send("GET", BASE + Q, null);
         assertEquals(200, r.statusCode());
-        JsonNode example = resourceJson("examples/VirtualMachineScaleSet_Get.json").at("/responses/200/body");
+        JsonNode example =
+                resourceJson("examples/VirtualMachineScaleSet_Get.json").at("/responses/200/body");
         JsonNode body = JSON.readTree(r.body());
         assertShapeWithin(body, example, Set.of());
         assertEquals("\"1\"", body.get("etag").asText(), "ETag is a quoted integer, as in the example");
@@ -120,14 +125,18 @@ class FakeArmShapeTest {
         fake.givenScaleSet("ebbtide-gpu", "Standard_NC6s_v3", false);
         HttpResponse<String> r = send("PATCH", BASE + Q, "{\"sku\":{\"capacity\":2}}");
         assertEquals(200, r.statusCode(), "the swagger declares 200 only; a 202 makes the generated client throw");
-        assertTrue(r.headers().firstValue("Azure-AsyncOperation").orElseThrow()
+        assertTrue(r.headers()
+                .firstValue("Azure-AsyncOperation")
+                .orElseThrow()
                 .contains("/providers/Microsoft.Compute/locations/westeurope/operations/"));
         JsonNode body = JSON.readTree(r.body());
         assertEquals("Updating", body.at("/properties/provisioningState").asText());
-        assertShapeWithin(body, resourceJson("examples/VirtualMachineScaleSet_Get.json").at("/responses/200/body"),
-                Set.of());
-        assertShapeWithin(JSON.readTree("{\"location\":\"westus\"}"),
-                resourceJson("examples/VirtualMachineScaleSet_Update_MinimumSet_Gen.json").at("/responses/200/body"),
+        assertShapeWithin(
+                body, resourceJson("examples/VirtualMachineScaleSet_Get.json").at("/responses/200/body"), Set.of());
+        assertShapeWithin(
+                JSON.readTree("{\"location\":\"westus\"}"),
+                resourceJson("examples/VirtualMachineScaleSet_Update_MinimumSet_Gen.json")
+                        .at("/responses/200/body"),
                 Set.of());
     }
 
@@ -140,32 +149,41 @@ class FakeArmShapeTest {
         JsonNode example = resourceJson("examples/VirtualMachineScaleSet_DeleteInstances_MinimumSet_Gen.json");
         assertTrue(example.at("/responses/202/headers/location").isTextual());
         JsonNode recorded = resourceJson(
-                "session-records/VirtualMachineScaleSetOperationsTests.canDeleteVMSSInstance.excerpt.json")
+                        "session-records/VirtualMachineScaleSetOperationsTests.canDeleteVMSSInstance.excerpt.json")
                 .at("/networkCallRecords/0/Response");
         assertEquals(recorded.get("StatusCode").asText(), Integer.toString(r.statusCode()));
         assertEquals("", r.body());
         String async = r.headers().firstValue("Azure-AsyncOperation").orElseThrow();
         String location = r.headers().firstValue("Location").orElseThrow();
-        assertEquals(async.replace("&api-version=", "&monitor=true&api-version="), location,
+        assertEquals(
+                async.replace("&api-version=", "&monitor=true&api-version="),
+                location,
                 "as recorded: Location is the Azure-AsyncOperation URL plus monitor=true");
-        assertEquals(recorded.get("Location").asText().replace("&monitor=true", ""),
+        assertEquals(
+                recorded.get("Location").asText().replace("&monitor=true", ""),
                 recorded.get("Azure-AsyncOperation").asText());
 
         // the poll bodies have the recorded shape: InProgress, then Succeeded with endTime
         JsonNode records = resourceJson(
-                "session-records/VirtualMachineScaleSetOperationsTests.canDeleteVMSSInstance.excerpt.json")
+                        "session-records/VirtualMachineScaleSetOperationsTests.canDeleteVMSSInstance.excerpt.json")
                 .get("networkCallRecords");
-        JsonNode recordedInProgress = JSON.readTree(records.get(1).at("/Response/Body").asText());
-        JsonNode recordedSucceeded = JSON.readTree(records.get(3).at("/Response/Body").asText());
-        String pollPath = URI.create(async).getRawPath().substring(1) + "?" + URI.create(async).getRawQuery();
+        JsonNode recordedInProgress =
+                JSON.readTree(records.get(1).at("/Response/Body").asText());
+        JsonNode recordedSucceeded =
+                JSON.readTree(records.get(3).at("/Response/Body").asText());
+        String pollPath = URI.create(async).getRawPath().substring(1) + "?"
+                + URI.create(async).getRawQuery();
         JsonNode first = JSON.readTree(send("GET", pollPath, null).body());
         JsonNode second = JSON.readTree(send("GET", pollPath, null).body());
         assertEquals("InProgress", first.get("status").asText());
         assertEquals("Succeeded", second.get("status").asText());
         assertEquals(shape(recordedInProgress).keySet(), shape(first).keySet());
         assertEquals(shape(recordedSucceeded).keySet(), shape(second).keySet());
-        HttpResponse<String> monitor = send("GET", URI.create(location).getRawPath().substring(1) + "?"
-                + URI.create(location).getRawQuery(), null);
+        HttpResponse<String> monitor = send(
+                "GET",
+                URI.create(location).getRawPath().substring(1) + "?"
+                        + URI.create(location).getRawQuery(),
+                null);
         assertEquals(200, monitor.statusCode());
         assertEquals("", monitor.body(), "as recorded: the monitor GET after completion is 200 with no body");
     }
@@ -174,15 +192,21 @@ class FakeArmShapeTest {
     void vmListItemsHaveTheExampleShapeAndTheirInstanceViewToo() throws Exception {
         fake.givenScaleSet("ebbtide-gpu", "Standard_NC6s_v3", false);
         fake.addRunningVm("ebbtide-gpu");
-        JsonNode list = JSON.readTree(send("GET", BASE + "/virtualMachines" + Q + "&$expand=instanceView", null).body());
+        JsonNode list = JSON.readTree(send("GET", BASE + "/virtualMachines" + Q + "&$expand=instanceView", null)
+                .body());
         ObjectNode item = (ObjectNode) list.get("value").get(0);
         JsonNode instanceView = ((ObjectNode) item.get("properties")).remove("instanceView");
         assertNotNull(instanceView);
-        assertShapeWithin(item, resourceJson("examples/VirtualMachineScaleSetVM_List_WithResiliencyView.json")
-                .at("/responses/200/body/value/0"), Set.of());
-        assertShapeWithin(instanceView, resourceJson(
-                "examples/VirtualMachineScaleSetVM_Get_InstanceViewAutoPlacedOnDedicatedHostGroup.json")
-                .at("/responses/200/body"), Set.of());
+        assertShapeWithin(
+                item,
+                resourceJson("examples/VirtualMachineScaleSetVM_List_WithResiliencyView.json")
+                        .at("/responses/200/body/value/0"),
+                Set.of());
+        assertShapeWithin(
+                instanceView,
+                resourceJson("examples/VirtualMachineScaleSetVM_Get_InstanceViewAutoPlacedOnDedicatedHostGroup.json")
+                        .at("/responses/200/body"),
+                Set.of());
         assertEquals("ebbtide-gpu_0", item.get("name").asText(), "VM names are <scale set>_<instance id> as recorded");
     }
 
@@ -200,19 +224,29 @@ class FakeArmShapeTest {
     void ourCreateRequestUsesTheSpotExamplesFieldTypes() throws Exception {
         AzureSettings settings = FakeArmClients.settings(fake);
         AzureVmssProvider provider = new AzureVmssProvider(FakeArmClients.computeManager(fake, settings), settings);
-        provider.nodePool(new dev.ebbtide.common.azureml.ClusterSpec("gpu", "Standard_NC6s_v3", "low_priority", 0, 4,
-                120, null));
+        provider.nodePool(
+                new dev.ebbtide.common.azureml.ClusterSpec("gpu", "Standard_NC6s_v3", "low_priority", 0, 4, 120, null));
         JsonNode put = JSON.readTree(fake.requests().get(1).body());
         JsonNode example = resourceJson("examples/VirtualMachineScaleSet_Create_WithSpotRestorePolicy.json")
                 .at("/parameters/parameters");
         // Linux-only and Ebbtide-only fields are not in this (Windows) example
-        assertShapeWithin(put, example, Set.of(".properties.virtualMachineProfile.osProfile.linuxConfiguration",
-                ".properties.orchestrationMode", ".properties.singlePlacementGroup", ".tags",
-                ".properties.virtualMachineProfile.networkProfile.networkInterfaceConfigurations[].properties"
-                        + ".ipConfigurations[].properties.primary"));
-        assertEquals(example.at("/properties/virtualMachineProfile/priority"),
+        assertShapeWithin(
+                put,
+                example,
+                Set.of(
+                        ".properties.virtualMachineProfile.osProfile.linuxConfiguration",
+                        ".properties.orchestrationMode",
+                        ".properties.singlePlacementGroup",
+                        ".tags",
+                        ".properties.virtualMachineProfile.networkProfile.networkInterfaceConfigurations[].properties"
+                                + ".ipConfigurations[].properties.primary"));
+        assertEquals(
+                example.at("/properties/virtualMachineProfile/priority"),
                 put.at("/properties/virtualMachineProfile/priority"));
-        assertEquals(example.at("/properties/virtualMachineProfile/billingProfile/maxPrice").asDouble(),
-                put.at("/properties/virtualMachineProfile/billingProfile/maxPrice").asDouble());
+        assertEquals(
+                example.at("/properties/virtualMachineProfile/billingProfile/maxPrice")
+                        .asDouble(),
+                put.at("/properties/virtualMachineProfile/billingProfile/maxPrice")
+                        .asDouble());
     }
 }

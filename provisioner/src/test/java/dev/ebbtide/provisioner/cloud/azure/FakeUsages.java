@@ -15,14 +15,14 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class FakeUsages {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private record Usage(String localized, int current, long limit) {
-    }
+    private record Usage(String localized, int current, long limit) {}
 
     private final Map<String, Map<String, Usage>> byLocation = new ConcurrentHashMap<>();
 
     /** Sets (or replaces) one quota of a location. */
     public FakeUsages set(String location, String name, String localizedName, int currentValue, long limit) {
-        byLocation.computeIfAbsent(location, l -> java.util.Collections.synchronizedMap(new LinkedHashMap<>()))
+        byLocation
+                .computeIfAbsent(location, l -> java.util.Collections.synchronizedMap(new LinkedHashMap<>()))
                 .put(name, new Usage(localizedName, currentValue, limit));
         return this;
     }

@@ -5,15 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ebbtide.devsupport.DebianPackages;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.ebbtide.devsupport.DebianPackages;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -23,13 +22,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The custom data that turns a scale set VM into a node: valid cloud-config, secrets only in a 0600 file. */
 class NodeAgentCloudInitTest {
-    static final String SECRET = "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=FAKE-not-a-key";
-    static final String JAAS = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"$ConnectionString\" password=\""
-            + SECRET + "\";";
+    static final String SECRET =
+            "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=FAKE-not-a-key";
+    static final String JAAS =
+            "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"$ConnectionString\" password=\""
+                    + SECRET + "\";";
     static final NodeAgentCloudInit.Settings SETTINGS = new NodeAgentCloudInit.Settings(
             "https://ebbtidestore.blob.core.windows.net/agent/node-agent-0.1.0.tar.gz?sv=2024&sig=abc%2Bd",
-            "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "ns.servicebus.windows.net:9093",
-            Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "PLAIN", "sasl.jaas.config", JAAS), "ebbtide-");
+            "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+            "ns.servicebus.windows.net:9093",
+            Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "PLAIN", "sasl.jaas.config", JAAS),
+            "ebbtide-");
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     @TempDir
@@ -65,21 +68,35 @@ class NodeAgentCloudInitTest {
 
     @Test
     void refusesSettingsThatWouldBreakTheDocument() {
-        assertThrows(IllegalArgumentException.class, () -> NodeAgentCloudInit.render(new NodeAgentCloudInit.Settings(
-                "https://x/a b.tgz", SETTINGS.packageSha256(), "k:9093", Map.of(), null)));
-        assertThrows(IllegalArgumentException.class, () -> NodeAgentCloudInit.render(new NodeAgentCloudInit.Settings(
-                SETTINGS.packageUrl(), "abc", "k:9093", Map.of(), null)));
-        assertThrows(IllegalArgumentException.class, () -> NodeAgentCloudInit.render(new NodeAgentCloudInit.Settings(
-                SETTINGS.packageUrl(), SETTINGS.packageSha256(), "k:9093", Map.of("a\nb", "x"), null)));
-        assertThrows(IllegalArgumentException.class, () -> NodeAgentCloudInit.render(new NodeAgentCloudInit.Settings(
-                SETTINGS.packageUrl(), SETTINGS.packageSha256(), "k:9093", Map.of("sasl.jaas.config", "x\ny"), null)));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> NodeAgentCloudInit.render(new NodeAgentCloudInit.Settings(
+                        "https://x/a b.tgz", SETTINGS.packageSha256(), "k:9093", Map.of(), null)));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> NodeAgentCloudInit.render(
+                        new NodeAgentCloudInit.Settings(SETTINGS.packageUrl(), "abc", "k:9093", Map.of(), null)));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> NodeAgentCloudInit.render(new NodeAgentCloudInit.Settings(
+                        SETTINGS.packageUrl(), SETTINGS.packageSha256(), "k:9093", Map.of("a\nb", "x"), null)));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> NodeAgentCloudInit.render(new NodeAgentCloudInit.Settings(
+                        SETTINGS.packageUrl(),
+                        SETTINGS.packageSha256(),
+                        "k:9093",
+                        Map.of("sasl.jaas.config", "x\ny"),
+                        null)));
     }
 
     @Test
     void passesTheRealCloudInitSchemaCheck() throws Exception {
         Path file = Files.writeString(tmp.resolve("custom-data.yml"), NodeAgentCloudInit.render(SETTINGS));
         String cloudInit = cloudInit();
-        Process p = new ProcessBuilder(cloudInit, "schema", "-c", file.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(cloudInit, "schema", "-c", file.toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS));
         // the output names the file and the problem, never the content, so it is safe to show

@@ -18,16 +18,18 @@ import org.junit.jupiter.api.io.TempDir;
 class LocalNodePoolContractTest extends NodePoolContractTest {
     @TempDir
     Path work;
+
     private final List<NodePool> pools = new ArrayList<>();
 
     static LocalNodes.AgentCommand sleepingAgent() {
-        return (cluster, node, port, dir) -> List.of("sh", "-c", "echo $$ > agent.pid; sleep 600; true", "agent",
-                "--work-dir=" + dir);
+        return (cluster, node, port, dir) ->
+                List.of("sh", "-c", "echo $$ > agent.pid; sleep 600; true", "agent", "--work-dir=" + dir);
     }
 
     @Override
     protected NodePool newPool() {
-        LocalNodes machine = new LocalNodes(work.resolve("nodes"), sleepingAgent(), Duration.ofSeconds(2), Clock.systemUTC());
+        LocalNodes machine =
+                new LocalNodes(work.resolve("nodes"), sleepingAgent(), Duration.ofSeconds(2), Clock.systemUTC());
         NodePool pool = new LocalNodePool("contract", machine);
         pools.add(pool);
         return pool;

@@ -26,11 +26,16 @@ import org.junit.jupiter.api.io.TempDir;
 class LocalNodesSharedTest {
     @TempDir
     Path work;
+
     final List<LocalNodes> machines = new ArrayList<>();
 
     LocalNodes instance(String name) {
-        LocalNodes m = new LocalNodes(work.resolve("nodes"), LocalNodePoolContractTest.sleepingAgent(), Duration.ofMillis(500),
-                Clock.systemUTC(), name);
+        LocalNodes m = new LocalNodes(
+                work.resolve("nodes"),
+                LocalNodePoolContractTest.sleepingAgent(),
+                Duration.ofMillis(500),
+                Clock.systemUTC(),
+                name);
         machines.add(m);
         return m;
     }
@@ -48,18 +53,24 @@ class LocalNodesSharedTest {
         LocalNodes one = instance("provisioner-1");
         LocalNodes two = instance("provisioner-2");
         ExecutorService threads = Executors.newFixedThreadPool(2);
-        CompletableFuture<List<String>> a = CompletableFuture.supplyAsync(
-                () -> CallContext.with("req-a", () -> one.create("a", 3)), threads);
-        CompletableFuture<List<String>> b = CompletableFuture.supplyAsync(
-                () -> CallContext.with("req-b", () -> two.create("b", 3)), threads);
+        CompletableFuture<List<String>> a =
+                CompletableFuture.supplyAsync(() -> CallContext.with("req-a", () -> one.create("a", 3)), threads);
+        CompletableFuture<List<String>> b =
+                CompletableFuture.supplyAsync(() -> CallContext.with("req-b", () -> two.create("b", 3)), threads);
         assertEquals(List.of("a-0", "a-1", "a-2"), a.get(60, TimeUnit.SECONDS));
         assertEquals(List.of("b-0", "b-1", "b-2"), b.get(60, TimeUnit.SECONDS));
         threads.shutdown();
 
         Set<Integer> ports = new HashSet<>();
         for (String node : List.of("a-0", "a-1", "a-2", "b-0", "b-1", "b-2")) {
-            ports.add(dev.ebbtide.common.events.EventJson.mapper().readValue(
-                    work.resolve("nodes").resolve(node).resolve(LocalNodes.RECORD).toFile(), LocalNodes.NodeRecord.class).port());
+            ports.add(dev.ebbtide.common.events.EventJson.mapper()
+                    .readValue(
+                            work.resolve("nodes")
+                                    .resolve(node)
+                                    .resolve(LocalNodes.RECORD)
+                                    .toFile(),
+                            LocalNodes.NodeRecord.class)
+                    .port());
         }
         assertEquals(6, ports.size(), "one rendezvous port per node across both instances: " + ports);
 
@@ -69,11 +80,18 @@ class LocalNodesSharedTest {
         Path log = work.resolve(CloudCallLog.FILE);
         assertEquals(one.callLog(), log);
         List<String> calls = CloudCallLog.read(log).stream()
-                .map(c -> c.instance() + " " + c.cluster() + " " + c.op() + " " + c.node() + " " + c.cause()).sorted().toList();
-        assertEquals(List.of(
-                "provisioner-1 a create a-0 req-a", "provisioner-1 a create a-1 req-a", "provisioner-1 a create a-2 req-a",
-                "provisioner-2 a delete a-1 -",
-                "provisioner-2 b create b-0 req-b", "provisioner-2 b create b-1 req-b", "provisioner-2 b create b-2 req-b"),
+                .map(c -> c.instance() + " " + c.cluster() + " " + c.op() + " " + c.node() + " " + c.cause())
+                .sorted()
+                .toList();
+        assertEquals(
+                List.of(
+                        "provisioner-1 a create a-0 req-a",
+                        "provisioner-1 a create a-1 req-a",
+                        "provisioner-1 a create a-2 req-a",
+                        "provisioner-2 a delete a-1 -",
+                        "provisioner-2 b create b-0 req-b",
+                        "provisioner-2 b create b-1 req-b",
+                        "provisioner-2 b create b-2 req-b"),
                 calls);
     }
 }

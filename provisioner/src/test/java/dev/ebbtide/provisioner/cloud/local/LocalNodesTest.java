@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LocalNodesTest {
     @TempDir
     Path work;
+
     LocalNodes machine;
 
     LocalNodes machine(LocalNodes.AgentCommand agent) {
@@ -34,7 +35,9 @@ class LocalNodesTest {
     void cleanUp() {
         if (machine != null) {
             for (String cluster : List.of("a", "b")) {
-                machine.delete(cluster, machine.list(cluster).stream().map(CloudNode::name).toList());
+                machine.delete(
+                        cluster,
+                        machine.list(cluster).stream().map(CloudNode::name).toList());
             }
         }
     }
@@ -45,7 +48,8 @@ class LocalNodesTest {
         List<String> created = machine.create("a", 2);
         assertEquals(List.of("a-0", "a-1"), created);
         LocalNodes afterRestart = machine(LocalNodePoolContractTest.sleepingAgent());
-        assertEquals(created, afterRestart.list("a").stream().map(CloudNode::name).toList());
+        assertEquals(
+                created, afterRestart.list("a").stream().map(CloudNode::name).toList());
         for (String node : created) {
             long pid = record(node).pid();
             assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), node + "'s agent runs");
@@ -56,8 +60,8 @@ class LocalNodesTest {
 
     @Test
     void deletingANodeKillsAnAgentThatIgnoresSigtermAndEveryProcessGroupItRecorded() throws Exception {
-        machine = machine((cluster, node, port, dir) -> List.of("sh", "-c", "trap '' TERM; sleep 600; true", "agent",
-                "--work-dir=" + dir));
+        machine = machine((cluster, node, port, dir) ->
+                List.of("sh", "-c", "trap '' TERM; sleep 600; true", "agent", "--work-dir=" + dir));
         String node = machine.create("a", 1).get(0);
         long agentPid = record(node).pid();
         Process rank = new ProcessBuilder("setsid", "sleep", "701").start(); // a rank in a process group of its own
@@ -66,8 +70,9 @@ class LocalNodesTest {
 
         machine.delete("a", List.of(node));
         assertEquals(List.of(), machine.list("a"));
-        await().atMost(Duration.ofSeconds(5)).until(() -> !rank.isAlive()
-                && ProcessHandle.of(agentPid).map(h -> !h.isAlive()).orElse(true));
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> !rank.isAlive()
+                        && ProcessHandle.of(agentPid).map(h -> !h.isAlive()).orElse(true));
         assertTrue(Files.exists(work.resolve("nodes").resolve(node).resolve("agent.log")), "the node's logs stay");
     }
 
@@ -90,8 +95,8 @@ class LocalNodesTest {
 
     @Test
     void theAgentGetsNoneOfTheProvisionersEnvironment() throws Exception {
-        machine = machine((cluster, node, port, dir) -> List.of("sh", "-c", "env > env.txt; sleep 600; true", "agent",
-                "--work-dir=" + dir));
+        machine = machine((cluster, node, port, dir) ->
+                List.of("sh", "-c", "env > env.txt; sleep 600; true", "agent", "--work-dir=" + dir));
         String node = machine.create("a", 1).get(0);
         Path env = work.resolve("nodes").resolve(node).resolve("env.txt");
         await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(env) && Files.size(env) > 0);
@@ -120,8 +125,13 @@ class LocalNodesTest {
 
     private LocalNodes.NodeRecord record(String node) {
         try {
-            return EventJson.mapper().readValue(work.resolve("nodes").resolve(node).resolve(LocalNodes.RECORD).toFile(),
-                    LocalNodes.NodeRecord.class);
+            return EventJson.mapper()
+                    .readValue(
+                            work.resolve("nodes")
+                                    .resolve(node)
+                                    .resolve(LocalNodes.RECORD)
+                                    .toFile(),
+                            LocalNodes.NodeRecord.class);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
