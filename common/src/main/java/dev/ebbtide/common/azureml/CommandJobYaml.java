@@ -73,8 +73,9 @@ final class CommandJobYaml {
             Pattern.compile("azureml:[A-Za-z0-9_][A-Za-z0-9._-]*(?:@latest|:[A-Za-z0-9._-]+)");
     private static final Pattern ENV_REGISTRY = Pattern.compile("azureml://registries/[A-Za-z0-9_-]+/environments/"
             + "[A-Za-z0-9_][A-Za-z0-9._-]*/(?:labels|versions)/[A-Za-z0-9._-]+");
-    private static final ObjectMapper YAML_OUT =
-            new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER));
+    private static final ObjectMapper YAML_OUT = new ObjectMapper(new YAMLFactory()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
 
     private CommandJobYaml() {}
 
@@ -265,7 +266,7 @@ final class CommandJobYaml {
                 if (spec.path("optional").asBoolean(false)) {
                     return null; // an optional input with no value is absent: $[[ … ]] blocks naming it are dropped
                 }
-                throw new InvalidSpecException(label + " has no value: give value: or default:");
+                throw new InvalidSpecException(label + " has no value: give it a value or a default");
             }
             return JobInput.literal(type, typedLiteral(label, type, given));
         }
@@ -409,7 +410,7 @@ final class CommandJobYaml {
             }
             throw new InvalidSpecException("environment '" + name + "' is not a form Ebbtide reads: use "
                     + "azureml:<name>@latest, azureml:<name>:<version>, azureml://registries/<registry>/environments/"
-                    + "<name>/labels/<label> (or /versions/<version>), or an inline image:");
+                    + "<name>/labels/<label> (or /versions/<version>), or an inline image");
         }
         if (!node.isObject()) {
             throw new InvalidSpecException(
