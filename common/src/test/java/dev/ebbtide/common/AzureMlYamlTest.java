@@ -263,6 +263,7 @@ class AzureMlYamlTest {
                 "the cluster's size | Standard_DS3_v2 | Standard_DS3_v2 | ",
                 "case does not matter | standard_ds3_v2 | Standard_DS3_v2 | ",
                 "another size | Standard_NC6s_v3 | Standard_DS3_v2 | resources.instance_type Standard_NC6s_v3 differs from cluster 'cpu', whose size is Standard_DS3_v2: remove instance_type or submit to a cluster of that size",
+                "attached pool | Standard_DS3_v2 | attached | resources.instance_type is not supported on attached compute 'cpu', whose machines are your own: remove instance_type",
             })
     void instanceTypeIsHonouredOnlyWhenItIsTheClustersSize(String row, String type, String size, String expected) {
         var job = AzureMlYaml.parseJob("command: ls\nresources: {instance_type: " + type + "}\n");

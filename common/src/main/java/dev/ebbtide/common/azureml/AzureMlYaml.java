@@ -84,6 +84,10 @@ public final class AzureMlYaml {
             if (instanceType == null || clusterSize == null || instanceType.equalsIgnoreCase(clusterSize)) {
                 return java.util.Optional.empty();
             }
+            if (clusterSize.equals("attached")) {
+                return java.util.Optional.of("resources.instance_type is not supported on attached compute '" + cluster
+                        + "', whose machines are your own: remove instance_type");
+            }
             return java.util.Optional.of("resources.instance_type " + instanceType + " differs from cluster '"
                     + cluster + "', whose size is " + clusterSize + ": remove instance_type or submit to a cluster "
                     + "of that size");
