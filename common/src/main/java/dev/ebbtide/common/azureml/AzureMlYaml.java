@@ -181,7 +181,9 @@ public final class AzureMlYaml {
                     .lines()
                     .findFirst()
                     .orElse("")
-                    .strip();
+                    .strip()
+                    .split("(?<=\\.)\\s+(?=\\p{Lu})")[0] // and of that line its first sentence
+                    .replaceAll("\\.$", "");
             var at = e.getLocation();
             throw new InvalidSpecException(
                     what + " document is not valid YAML or JSON: " + first
