@@ -1,5 +1,6 @@
 package dev.ebbtide.devsupport;
 
+import dev.ebbtide.common.compute.DefaultCompute;
 import dev.ebbtide.common.events.Topics;
 import java.io.IOException;
 import java.net.URI;
@@ -588,6 +589,27 @@ public final class LocalStack implements AutoCloseable {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
+    /** The cluster the local stack makes the default compute when {@code EBBTIDE_DEFAULT_COMPUTE} names none. */
+    public static final String LOCAL_DEFAULT_COMPUTE = "cpu-cluster";
+
+    /**
+     * The default compute of {@code ./ebbtide up}, so that jobs without a {@code compute:} line run with no edit, as
+     * on Azure ML: {@value #LOCAL_DEFAULT_COMPUTE} when the clusters folder defines it and {@code
+     * EBBTIDE_DEFAULT_COMPUTE} is not set (the services read that variable themselves); set on the job-submitter and
+     * the scheduler only (the other services refuse settings they do not define).
+     */
+    static Map<String, String> localDefaultCompute(Path clustersDir, Map<String, String> env) {
+        String given = env.get("EBBTIDE_DEFAULT_COMPUTE");
+        if (given != null && !given.isBlank() || !Files.exists(clustersDir.resolve(LOCAL_DEFAULT_COMPUTE + ".yml"))) {
+            return Map.of();
+        }
+        return Map.of(
+                "job-submitter:" + DefaultCompute.KEY,
+                LOCAL_DEFAULT_COMPUTE,
+                "scheduler:" + DefaultCompute.KEY,
+                LOCAL_DEFAULT_COMPUTE);
+    }
+
     /**
      * {@code ./ebbtide up [--listen-all] [--replicas N]}: starts the stack on the default ports ({@link StackInstance}
      * for instances 2..N), writes {@code <state>/run/pids}, {@code <state>/run/instances} and {@code <state>/run/ready},
@@ -609,8 +631,9 @@ public final class LocalStack implements AutoCloseable {
         LocalAgents.stopAll(attachedDir(state), Duration.ofSeconds(5));
         int kafkaPort = Integer.parseInt(System.getenv().getOrDefault("EBBTIDE_KAFKA_PORT", "19092"));
         int pgPort = Integer.parseInt(System.getenv().getOrDefault("EBBTIDE_POSTGRES_PORT", "15432"));
+        Map<String, String> defaults = localDefaultCompute(root.resolve("clusters"), System.getenv());
         LocalStack stack = start(new Options(
-                root, state, kafkaPort, pgPort, false, root.resolve("clusters"), Map.of(), true, listenAll, replicas));
+                root, state, kafkaPort, pgPort, false, root.resolve("clusters"), defaults, true, listenAll, replicas));
         Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "stop-stack"));
         StringBuilder pids =
                 new StringBuilder("stack " + ProcessHandle.current().pid() + "\n");
@@ -630,6 +653,11 @@ public final class LocalStack implements AutoCloseable {
             ready.append(String.format(
                     "  %-14s %s   (health %s/q/health, metrics %s/q/metrics, OpenAPI %s/q/openapi)%n",
                     s, url, url, url, url));
+        }
+        if (!defaults.isEmpty()) {
+            ready.append(String.format(
+                    "  %-14s %s (jobs without compute: go there; EBBTIDE_DEFAULT_COMPUTE to change)%n",
+                    "default compute", defaults.get("scheduler:" + DefaultCompute.KEY)));
         }
         ready.append(String.format("  %-14s %s%n", "logs", state.resolve("logs")));
         ready.append(String.format(

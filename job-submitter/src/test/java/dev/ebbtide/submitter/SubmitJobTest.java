@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.ebbtide.common.azureml.ClusterSpec;
@@ -11,6 +12,9 @@ import dev.ebbtide.common.events.ClusterDefined;
 import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.JobSubmitted;
 import dev.ebbtide.common.events.Topics;
+import dev.ebbtide.common.job.CodeRef;
+import dev.ebbtide.common.job.JobInput;
+import dev.ebbtide.common.job.JobOutput;
 import dev.ebbtide.devsupport.DevTokens;
 import dev.ebbtide.devsupport.RealInfraTestResource;
 import dev.ebbtide.devsupport.TopicRecorder;
@@ -61,12 +65,21 @@ class SubmitJobTest {
                     .get();
             String yaml = """
                     type: command
-                    command: python train.py
+                    command: python train.py --data ${{inputs.data}} --epochs ${{inputs.epochs}} --out ${{outputs.model}}
+                    code: azureml://datastores/workspaceblobstore/paths/LocalUpload/%s/code.tar.gz
+                    inputs:
+                      data: {type: uri_folder, path: azureml://datastores/workspaceblobstore/paths/cifar/}
+                      epochs: 3
+                    outputs:
+                      model:
+                    environment: azureml://registries/azureml/environments/sklearn-1.5/labels/latest
                     compute: azureml:sub-cluster
-                    resources: {instance_count: 2}
+                    resources: {instance_count: 2, instance_type: standard_ds3_v2}
                     environment_variables: {LR: "0.1"}
                     queue_settings: {priority: high}
-                    """;
+                    tags: {team: vision}
+                    description: a run
+                    """.formatted("ab".repeat(32));
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> given().contentType("application/yaml")
                                     .body(yaml)
@@ -81,6 +94,27 @@ class SubmitJobTest {
             assertEquals(2, published.spec().instanceCount());
             assertEquals("high", published.spec().priority());
             assertEquals(Map.of("LR", "0.1"), published.spec().environmentVariables());
+            assertEquals(
+                    new CodeRef(
+                            "azureml://datastores/workspaceblobstore/paths/LocalUpload/" + "ab".repeat(32)
+                                    + "/code.tar.gz",
+                            "sha256:" + "ab".repeat(32)),
+                    published.spec().code());
+            assertEquals(
+                    Map.of(
+                            "data",
+                            JobInput.data("uri_folder", "azureml://datastores/workspaceblobstore/paths/cifar/", null),
+                            "epochs",
+                            JobInput.literal("integer", "3")),
+                    published.spec().inputs());
+            assertEquals(
+                    Map.of("model", new JobOutput(null, null, null)),
+                    published.spec().outputs());
+            assertEquals(
+                    "azureml://registries/azureml/environments/sklearn-1.5/labels/latest",
+                    published.spec().environment().name());
+            assertEquals(Map.of("team", "vision"), published.spec().tags());
+            assertEquals("a run", published.spec().description());
             assertEquals(
                     "dev.ebbtide.job.submitted.v1",
                     ours(recorder).get(0).headers().get("ce_type"));
@@ -103,6 +137,31 @@ class SubmitJobTest {
                     .then()
                     .statusCode(400)
                     .body("error", equalTo(dev.ebbtide.common.compute.DefaultCompute.NONE_CONFIGURED));
+            given().contentType("application/yaml")
+                    .body("command: ls\ncode: src\ncompute: azureml:sub-cluster\n")
+                    .post("/jobs")
+                    .then()
+                    .statusCode(400)
+                    .body(
+                            "error",
+                            startsWith("code: src is a path on your machine, which a REST submission cannot "
+                                    + "read: submit the YAML with ./ebbtide submit"));
+            given().contentType("application/yaml")
+                    .body("command: ls\ncompute: azureml:sub-cluster\nresources: {instance_type: Standard_NC6s_v3}\n")
+                    .post("/jobs")
+                    .then()
+                    .statusCode(400)
+                    .body(
+                            "error",
+                            equalTo("resources.instance_type Standard_NC6s_v3 differs from cluster "
+                                    + "'sub-cluster', whose size is Standard_DS3_v2: remove instance_type or submit to a "
+                                    + "cluster of that size"));
+            given().contentType("application/yaml")
+                    .body("command: ls\ncompute: azureml:sub-cluster\nservices: {lab: {type: jupyter_lab}}\n")
+                    .post("/jobs")
+                    .then()
+                    .statusCode(400)
+                    .body("error", startsWith("services (VS Code, Jupyter, TensorBoard, SSH) are not supported"));
             given().contentType("application/json")
                     .body("{\"command\": ")
                     .post("/jobs")

@@ -5,11 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.ebbtide.common.events.Distribution;
 import dev.ebbtide.common.events.JobSpec;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -18,13 +16,83 @@ import java.util.regex.Pattern;
  */
 public final class AzureMlYaml {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    private static final Set<String> PRIORITIES = Set.of("low", "medium", "high");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     private AzureMlYaml() {}
 
-    /** A parsed command job: where it runs ({@code local}, a cluster name, or null for the default) and what it runs. */
-    public record ParsedJob(String compute, JobSpec spec) {}
+    /**
+     * A parsed command job.
+     *
+     * @param compute      where it runs: {@code local}, a cluster name, or null for the default compute
+     * @param spec         what it runs; a data input whose path is local has a null path in it until the CLI uploads
+     *                     it, and a local {@code code:} gives no {@link JobSpec#code()} until then
+     * @param localPaths   paths on the submitter's machine, as written, relative to the YAML file's folder, by what
+     *                     names them: {@code code}, {@code inputs.<name>}, {@code environment.conda_file},
+     *                     {@code environment.build.path}; in the order written
+     * @param instanceType {@code resources.instance_type}, or null: the cluster's size must be this one
+     */
+    public record ParsedJob(String compute, JobSpec spec, Map<String, String> localPaths, String instanceType) {
+        public ParsedJob {
+            localPaths = localPaths == null
+                    ? Map.of()
+                    : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(localPaths));
+        }
+
+        public ParsedJob(String compute, JobSpec spec) {
+            this(compute, spec, null, null);
+        }
+
+        /** {@code code:} as written when it is a local folder, else null. */
+        public String codePath() {
+            return localPaths.get("code");
+        }
+
+        /** Data inputs whose path is local: input name → path as written. */
+        public Map<String, String> localInputs() {
+            Map<String, String> out = new LinkedHashMap<>();
+            localPaths.forEach((k, v) -> {
+                if (k.startsWith("inputs.")) {
+                    out.put(k.substring("inputs.".length()), v);
+                }
+            });
+            return out;
+        }
+
+        /** {@code environment.conda_file} as written when it is a file path, else null. */
+        public String condaFilePath() {
+            return localPaths.get("environment.conda_file");
+        }
+
+        /**
+         * Why a submission that cannot read the submitter's files (REST) cannot take this job, in one sentence, or
+         * empty when it names no local path.
+         */
+        public java.util.Optional<String> localPathProblem() {
+            return localPaths.entrySet().stream()
+                    .findFirst()
+                    .map(e -> e.getKey() + ": " + e.getValue() + " is a path on your machine, which a REST "
+                            + "submission cannot read: submit the YAML with ./ebbtide submit (which uploads it), "
+                            + "or upload it with ./ebbtide data upload " + e.getValue()
+                            + " azureml://datastores/workspaceblobstore/paths/<path> and write that path instead");
+        }
+
+        /**
+         * Why this job cannot run on a cluster of this VM size, in one sentence, or empty ({@code
+         * resources.instance_type} is honoured only when it names the cluster's own size).
+         */
+        public java.util.Optional<String> instanceTypeProblem(String cluster, String clusterSize) {
+            if (instanceType == null || clusterSize == null || instanceType.equalsIgnoreCase(clusterSize)) {
+                return java.util.Optional.empty();
+            }
+            if (clusterSize.equals("attached")) {
+                return java.util.Optional.of("resources.instance_type is not supported on attached compute '" + cluster
+                        + "', whose machines are your own: remove instance_type");
+            }
+            return java.util.Optional.of("resources.instance_type " + instanceType + " differs from cluster '"
+                    + cluster + "', whose size is " + clusterSize + ": remove instance_type or submit to a cluster "
+                    + "of that size");
+        }
+    }
 
     public static ClusterSpec parseCluster(String text) {
         ObjectNode doc = readObject(text, "cluster");
@@ -58,53 +126,15 @@ public final class AzureMlYaml {
                         .name();
     }
 
+    /**
+     * Reads a command job: every top-level field is honoured or refused with one sentence naming it (docs/jobs.md).
+     * Local paths ({@code code:}, data inputs, a conda file, a build context) are not resolved here: they are kept on
+     * {@link ParsedJob#localPaths()} for the CLI, which reads them relative to the YAML file's folder.
+     *
+     * @throws InvalidSpecException with one sentence saying what to fix
+     */
     public static ParsedJob parseJob(String text) {
-        ObjectNode doc = readObject(text, "job");
-        String type = doc.path("type").asText("command");
-        if (!type.equals("command")) {
-            throw new InvalidSpecException("only command jobs are supported (type: command), got type '" + type + "'");
-        }
-        String command = doc.path("command").asText("").strip();
-        if (command.isEmpty()) {
-            throw new InvalidSpecException("job has no 'command'");
-        }
-        String compute = computeName(doc.path("compute").asText(""));
-        int instances = intField(
-                (ObjectNode) objectOrEmpty(doc.path("resources")), "instance_count", "resources.instance_count", 1);
-        if (instances < 1) {
-            throw new InvalidSpecException("resources.instance_count must be >= 1, got " + instances);
-        }
-        String priority =
-                doc.path("queue_settings").path("priority").asText("medium").toLowerCase();
-        if (!PRIORITIES.contains(priority)) {
-            throw new InvalidSpecException(
-                    "queue_settings.priority must be low, medium or high, got '" + priority + "'");
-        }
-        JsonNode timeout = doc.path("limits").path("timeout");
-        Long timeoutSeconds =
-                timeout.isMissingNode() || timeout.isNull() ? null : wholeNumber("limits.timeout", timeout);
-        Map<String, String> env = new LinkedHashMap<>();
-        JsonNode envNode = doc.path("environment_variables");
-        if (!envNode.isMissingNode() && !envNode.isNull()) {
-            if (!envNode.isObject()) {
-                throw new InvalidSpecException("environment_variables must be a mapping of NAME: value");
-            }
-            envNode.fields()
-                    .forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
-        }
-        env.forEach(AzureMlYaml::checkVariable);
-        Distribution distribution = DistributionYaml.parse(doc.get("distribution"), instances);
-        return new ParsedJob(
-                compute,
-                new JobSpec(
-                        command,
-                        instances,
-                        env,
-                        textOrNull(doc, "display_name"),
-                        textOrNull(doc, "experiment_name"),
-                        priority,
-                        timeoutSeconds,
-                        distribution));
+        return CommandJobYaml.parse(readObject(text, "job"));
     }
 
     /**
@@ -146,7 +176,21 @@ public final class AzureMlYaml {
         try {
             node = YAML.readTree(text);
         } catch (JacksonException e) {
-            throw new InvalidSpecException(what + " document is not valid YAML or JSON: " + e.getOriginalMessage(), e);
+            // the parser's message spans lines (a snippet, a caret): its first line and the position make the sentence
+            String first = String.valueOf(e.getOriginalMessage())
+                    .lines()
+                    .findFirst()
+                    .orElse("")
+                    .strip()
+                    .split("(?<=\\.)\\s+(?=\\p{Lu})")[0] // and of that line its first sentence
+                    .replaceAll("\\.$", "");
+            var at = e.getLocation();
+            throw new InvalidSpecException(
+                    what + " document is not valid YAML or JSON: " + first
+                            + (at != null && at.getLineNr() > 0
+                                    ? " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"
+                                    : ""),
+                    e);
         }
         if (node == null || !node.isObject()) {
             throw new InvalidSpecException(what + " document must be a mapping of fields, e.g. 'command: ...'");
@@ -154,16 +198,12 @@ public final class AzureMlYaml {
         return (ObjectNode) node;
     }
 
-    private static JsonNode objectOrEmpty(JsonNode node) {
-        return node.isObject() ? node : YAML.createObjectNode();
-    }
-
     private static int intField(ObjectNode doc, String field, int fallback) {
         return intField(doc, field, field, fallback);
     }
 
     /** {@code label} names the field in errors (its path in the document). */
-    private static int intField(ObjectNode doc, String field, String label, int fallback) {
+    static int intField(ObjectNode doc, String field, String label, int fallback) {
         JsonNode value = doc.get(field);
         if (value == null || value.isNull()) {
             return fallback;
@@ -176,7 +216,7 @@ public final class AzureMlYaml {
     }
 
     /** A whole number written as one ({@code 2}, {@code "2"}); {@code 2.9}, {@code 2.0}, {@code "1h"} are errors. */
-    private static long wholeNumber(String field, JsonNode value) {
+    static long wholeNumber(String field, JsonNode value) {
         if (value.isIntegralNumber() && value.canConvertToLong()) {
             return value.asLong();
         }
@@ -184,10 +224,5 @@ public final class AzureMlYaml {
             return Long.parseLong(value.asText().strip());
         }
         throw new InvalidSpecException(field + " must be a whole number, got '" + value.asText() + "'");
-    }
-
-    private static String textOrNull(ObjectNode doc, String field) {
-        JsonNode value = doc.get(field);
-        return value == null || value.isNull() ? null : value.asText();
     }
 }

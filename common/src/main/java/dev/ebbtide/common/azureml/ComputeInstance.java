@@ -15,7 +15,8 @@ public record ComputeInstance(Long idleTimeBeforeShutdownSeconds, List<Schedule>
      *
      * @param action     {@code start} or {@code stop}
      * @param expression a five-field cron expression (minute hour day-of-month month day-of-week)
-     * @param timeZone   the time zone the expression is read in (Azure ML's default: UTC)
+     * @param timeZone   the IANA zone the expression is read in (Azure ML's default: UTC; a Windows name such as
+     *                   {@code Pacific Standard Time} is stored as the IANA zone CLDR maps it to)
      * @param enabled    false for {@code state: disabled}
      */
     public record Schedule(String action, String expression, String timeZone, boolean enabled) {}

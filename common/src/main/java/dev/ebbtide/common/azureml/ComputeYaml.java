@@ -9,6 +9,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -159,24 +160,32 @@ final class ComputeYaml {
             } catch (IllegalArgumentException e) {
                 throw new InvalidSpecException("schedule '" + expression + "': " + e.getMessage());
             }
-            String zone = trigger.path("time_zone").asText("UTC");
-            zone(zone);
+            // kept as the IANA id it maps to, so that readers of the schedule need no Windows table
+            String zone = zone(trigger.path("time_zone").asText("UTC")).getId();
             String state = s.path("state").asText("enabled").toLowerCase();
             out.add(new ComputeInstance.Schedule(action, expression, zone, !state.equals("disabled")));
         }
         return out;
     }
 
-    /** The zone of a schedule: an IANA name ({@code Europe/Berlin}), {@code UTC}, or Azure's "UTC" spelling. */
+    /**
+     * The zone of a schedule: {@code UTC} (or Azure's "Coordinated Universal Time"), an IANA name ({@code
+     * Europe/Berlin}), or a Windows zone name as Azure ML writes them ({@code Pacific Standard Time}, mapped with
+     * CLDR's table, {@link WindowsZones}).
+     */
     static ZoneId zone(String name) {
         if (name.equalsIgnoreCase("UTC") || name.equalsIgnoreCase("Coordinated Universal Time")) {
             return ZoneId.of("UTC");
         }
+        Optional<ZoneId> windows = WindowsZones.toIana(name);
+        if (windows.isPresent()) {
+            return windows.get();
+        }
         try {
             return ZoneId.of(name);
         } catch (DateTimeException e) {
-            throw new InvalidSpecException(
-                    "time_zone '" + name + "' is not known: use UTC or a zone name such as " + "Europe/Berlin");
+            throw new InvalidSpecException("time_zone '" + name + "' is not known: use UTC, an IANA zone such as "
+                    + "Europe/Berlin, or a Windows zone such as Pacific Standard Time");
         }
     }
 

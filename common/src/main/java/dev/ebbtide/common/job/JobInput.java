@@ -1,5 +1,6 @@
 package dev.ebbtide.common.job;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.Set;
 
 /**
@@ -30,6 +31,8 @@ public record JobInput(String type, String value, String path, String mode) {
         return new JobInput(type, null, path, mode == null ? "ro_mount" : mode);
     }
 
+    /** Not part of the JSON form (Jackson would write it as a "literal" field, and records from before would lack it). */
+    @JsonIgnore
     public boolean isLiteral() {
         return LITERAL_TYPES.contains(type);
     }

@@ -4,6 +4,8 @@ import dev.ebbtide.common.events.Distribution;
 import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.JobSpec;
 import dev.ebbtide.common.events.JobSubmitted;
+import dev.ebbtide.common.job.CommandTemplate;
+import dev.ebbtide.common.job.JobInput;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
@@ -102,7 +104,37 @@ public final class JobRules {
         if (names.isPresent()) {
             return names;
         }
-        return environment(spec.environmentVariables()).or(() -> distribution(spec.distribution()));
+        return environment(spec.environmentVariables())
+                .or(() -> distribution(spec.distribution()))
+                .or(() -> data(spec));
+    }
+
+    /**
+     * Inputs a node can fill (a literal's value, a data path: a local path is uploaded before submission) and a command
+     * whose {@code ${{…}}} name declared inputs and outputs, as the YAML parser requires: for producers that write the
+     * topic directly.
+     */
+    private static Optional<String> data(JobSpec spec) {
+        for (Map.Entry<String, JobInput> e : spec.inputs().entrySet()) {
+            String label = "inputs." + e.getKey();
+            JobInput input = e.getValue();
+            if (input == null || input.type() == null) {
+                return Optional.of(label + " has no type");
+            }
+            if (input.isLiteral()) {
+                if (input.value() == null) {
+                    return Optional.of(label + " has no value");
+                }
+            } else if (!JobInput.DATA_TYPES.contains(input.type())) {
+                return Optional.of(label + ".type must be string, integer, number, boolean, uri_file, uri_folder, "
+                        + "mlflow_model or custom_model, got '" + printable(input.type()) + "'");
+            } else if (input.path() == null || input.path().isBlank()) {
+                return Optional.of(label + " has no path: a local path is uploaded before submission (./ebbtide "
+                        + "submit does it)");
+            }
+        }
+        return CommandTemplate.problem(
+                spec.command(), spec.inputs().keySet(), spec.outputs().keySet());
     }
 
     private static Optional<String> environment(Map<String, String> env) {

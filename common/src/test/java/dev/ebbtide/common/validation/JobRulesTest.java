@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ebbtide.common.events.Distribution;
 import dev.ebbtide.common.events.JobSpec;
 import dev.ebbtide.common.events.JobSubmitted;
+import dev.ebbtide.common.job.JobInput;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -16,6 +17,10 @@ import org.junit.jupiter.api.Test;
 class JobRulesTest {
     private static JobSpec spec(String command, int n, Map<String, String> env, Long timeout) {
         return new JobSpec(command, n, env, null, null, "medium", timeout);
+    }
+
+    private static JobSpec withInputs(String command, Map<String, JobInput> inputs) {
+        return spec(command, 1, null, null).withData(null, inputs, null);
     }
 
     @Test
@@ -48,6 +53,16 @@ class JobRulesTest {
         cases.put(
                 new JobSpec("x", 1, null, null, null, null, null, new Distribution("pytorch", 0, null, null)),
                 "distribution.process_count_per_instance must be from 1 to 1024");
+        cases.put(
+                withInputs("ls ${{inputs.d}}", Map.of("d", JobInput.data("uri_folder", null, null))),
+                "inputs.d has no path: a local path is uploaded before submission");
+        cases.put(withInputs("echo", Map.of("n", JobInput.literal("integer", null))), "inputs.n has no value");
+        cases.put(
+                withInputs("ls", Map.of("t", JobInput.data("mltable", "azureml:t@latest", null))),
+                "inputs.t.type must be string, integer, number, boolean, uri_file");
+        cases.put(
+                withInputs("echo ${{inputs.missing}}", Map.of()),
+                "command refers to ${{inputs.missing}} but the job declares no input 'missing'");
         cases.forEach((spec, sentence) -> {
             Optional<String> problem = JobRules.check(spec);
             assertTrue(problem.isPresent() && problem.get().startsWith(sentence), sentence + " <> " + problem);

@@ -95,6 +95,11 @@ public class JobResource {
                     e.getMessage().lines().findFirst().orElse("invalid job").strip(),
                     "invalid"); // YAML syntax errors span lines; the first one is the sentence
         }
+        // code, data or a conda file on the submitter's machine: the CLI uploads them, a REST body cannot carry them
+        Optional<String> local = job.localPathProblem();
+        if (local.isPresent()) {
+            return rejected(Response.Status.BAD_REQUEST, local.get(), "local_path");
+        }
         java.util.Optional<String> limits = dev.ebbtide.common.validation.JobRules.check(job.spec());
         if (limits.isPresent()) {
             return rejected(Response.Status.BAD_REQUEST, limits.get(), "invalid");
@@ -121,6 +126,10 @@ public class JobResource {
     }
 
     private Uni<Response> submit(AzureMlYaml.ParsedJob job, ClusterSpec cluster, String principal) {
+        Optional<String> size = job.instanceTypeProblem(cluster.name(), cluster.size());
+        if (size.isPresent()) {
+            return rejected(Response.Status.BAD_REQUEST, size.get(), "instance_type");
+        }
         if (job.spec().instanceCount() > cluster.maxInstances()) {
             return rejected(
                     Response.Status.BAD_REQUEST,
