@@ -143,14 +143,11 @@ public final class CodeSnapshot {
             entries.add(new FileEntry(BlobPaths.relative(root, f), executable(f), Files.size(f), sha256Of(f)));
         }
         entries.sort(Comparator.comparing(FileEntry::path));
-        MessageDigest tree = sha256();
         long bytes = 0;
         for (FileEntry e : entries) {
-            tree.update((e.path() + "\0" + (e.executable() ? "755" : "644") + "\0" + e.sha256() + "\n")
-                    .getBytes(StandardCharsets.UTF_8));
             bytes += e.size();
         }
-        return new CodeSnapshot(root, List.copyOf(entries), HexFormat.of().formatHex(tree.digest()), bytes);
+        return new CodeSnapshot(root, List.copyOf(entries), treeDigest(entries), bytes);
     }
 
     /** The ignore rules a folder's snapshot uses: its {@code .amlignore}, else its {@code .gitignore}, else none. */
@@ -263,16 +260,9 @@ public final class CodeSnapshot {
         int count = 0;
         Tar.Entry e;
         while ((e = tar.next()) != null) {
-            String name = e.name();
-            while (name.startsWith("./")) {
-                name = name.substring(2);
-            }
-            if (name.isEmpty() || name.equals(".")) {
+            String name = checkedName(e);
+            if (name == null) {
                 continue;
-            }
-            if (name.startsWith("/") || name.contains("\\") || name.contains("\0")) {
-                throw new IOException("the code archive has an entry with an absolute or malformed path ('" + name
-                        + "'); refusing to unpack it");
             }
             Path target = base.resolve(name).normalize();
             if (!target.startsWith(base) || target.equals(base)) {
@@ -283,10 +273,6 @@ public final class CodeSnapshot {
                 Files.createDirectories(target);
                 continue;
             }
-            if (!e.isFile()) {
-                throw new IOException("the code archive has a " + typeName(e.type()) + " entry ('" + name
-                        + "'); only files and folders are unpacked");
-            }
             refuseLinkedParents(base, target.getParent());
             Files.createDirectories(target.getParent());
             Files.copy(tar.content(), target, StandardCopyOption.REPLACE_EXISTING);
@@ -294,6 +280,73 @@ public final class CodeSnapshot {
             count++;
         }
         return count;
+    }
+
+    /**
+     * The digest of the tree an archive holds, computed as {@link #digest()} is for a folder: for a server that
+     * receives a snapshot archive (the REST upload) and must name it by content, or check the digest a client claims.
+     * Refuses the same entries {@link #unpack} refuses.
+     *
+     * @return {@code sha256:<hex>}
+     */
+    public static String digestOfArchive(InputStream archive) throws IOException {
+        Tar.Reader tar = new Tar.Reader(new GZIPInputStream(archive, 64 * 1024));
+        List<FileEntry> entries = new ArrayList<>();
+        Tar.Entry e;
+        while ((e = tar.next()) != null) {
+            String name = checkedName(e);
+            if (name == null || e.isDirectory()) {
+                continue;
+            }
+            Path normal = Path.of("/root").resolve(name).normalize();
+            if (!normal.startsWith("/root") || normal.equals(Path.of("/root"))) {
+                throw new IOException(
+                        "the code archive has an entry that would leave the folder ('" + name + "'); refusing it");
+            }
+            MessageDigest md = sha256();
+            long size;
+            try (InputStream in = new DigestInputStream(tar.content(), md)) {
+                size = in.transferTo(OutputStream.nullOutputStream());
+            }
+            String path = BlobPaths.relative(Path.of("/root"), normal);
+            entries.add(new FileEntry(
+                    path, (e.mode() & 0100) != 0, size, HexFormat.of().formatHex(md.digest())));
+        }
+        return "sha256:" + treeDigest(entries);
+    }
+
+    /** The entry's name without {@code ./}, null for the root folder; refuses absolute names and links. */
+    private static String checkedName(Tar.Entry e) throws IOException {
+        String name = e.name();
+        while (name.startsWith("./")) {
+            name = name.substring(2);
+        }
+        if (name.endsWith("/")) {
+            name = name.substring(0, name.length() - 1);
+        }
+        if (name.isEmpty() || name.equals(".")) {
+            return null;
+        }
+        if (name.startsWith("/") || name.contains("\\") || name.contains("\0")) {
+            throw new IOException("the code archive has an entry with an absolute or malformed path ('" + name
+                    + "'); refusing to unpack it");
+        }
+        if (!e.isFile() && !e.isDirectory()) {
+            throw new IOException("the code archive has a " + typeName(e.type()) + " entry ('" + name
+                    + "'); only files and folders are unpacked");
+        }
+        return name;
+    }
+
+    private static String treeDigest(List<FileEntry> unsorted) {
+        List<FileEntry> entries = new ArrayList<>(unsorted);
+        entries.sort(Comparator.comparing(FileEntry::path));
+        MessageDigest tree = sha256();
+        for (FileEntry e : entries) {
+            tree.update((e.path() + "\0" + (e.executable() ? "755" : "644") + "\0" + e.sha256() + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        return HexFormat.of().formatHex(tree.digest());
     }
 
     /** A parent folder that is a symbolic link would let a later entry write outside {@code base}. */

@@ -5,8 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.azure.storage.blob.BlobServiceClientBuilder;
+import com.azure.storage.blob.sas.BlobContainerSasPermission;
+import com.azure.storage.blob.sas.BlobServiceSasSignatureValues;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -71,6 +75,51 @@ class BlobDatastoreTest extends DatastoreContract {
         assertTrue(e.getMessage().contains("403"), e.getMessage());
         assertFalse(e.getMessage().contains(wrongKey), e.getMessage());
         assertFalse(String.valueOf(e.getCause()).contains(wrongKey));
+    }
+
+    @Test
+    void aSasTokenWorksAndAReadOnlyOneIsRefusedWithoutShowingIt() throws IOException {
+        BlobDatastore owner = azurite.datastore("owner", "sas-container");
+        owner.put("seed.txt", "seed".getBytes(StandardCharsets.UTF_8));
+        var container = new BlobServiceClientBuilder()
+                .connectionString(azurite.connectionString())
+                .buildClient()
+                .getBlobContainerClient("sas-container");
+        OffsetDateTime expiry = OffsetDateTime.now().plusHours(1);
+        String readWrite = container.generateSas(new BlobServiceSasSignatureValues(
+                expiry,
+                new BlobContainerSasPermission()
+                        .setReadPermission(true)
+                        .setWritePermission(true)
+                        .setListPermission(true)
+                        .setCreatePermission(true)));
+        String readOnly = container.generateSas(new BlobServiceSasSignatureValues(
+                expiry, new BlobContainerSasPermission().setReadPermission(true).setListPermission(true)));
+
+        BlobDatastore rw = BlobDatastore.connect(
+                "rw",
+                azurite.serviceUrl(),
+                Azurite.ACCOUNT,
+                "sas-container",
+                new BlobDatastore.Credential.SasToken("?" + readWrite));
+        rw.put("by-sas.txt", "x".getBytes(StandardCharsets.UTF_8));
+        assertEquals(List.of("by-sas.txt", "seed.txt"), paths(rw.list("")));
+        assertFalse(rw.toString().contains("sig="), rw.toString());
+
+        BlobDatastore ro = BlobDatastore.connect(
+                "ro",
+                azurite.serviceUrl(),
+                Azurite.ACCOUNT,
+                "sas-container",
+                new BlobDatastore.Credential.SasToken(readOnly));
+        assertEquals("seed", new String(ro.read("seed.txt"), StandardCharsets.UTF_8));
+        IOException e = assertThrows(IOException.class, () -> ro.put("nope.txt", new byte[] {1}));
+        assertTrue(
+                e.getMessage().startsWith("datastore 'ro' could not write 'nope.txt': access denied (HTTP 403"),
+                e.getMessage());
+        String sig = readOnly.replaceAll(".*sig=([^&]+).*", "$1");
+        assertFalse(e.getMessage().contains(sig), e.getMessage());
+        assertFalse(String.valueOf(e.getCause()).contains(sig));
     }
 
     @Test

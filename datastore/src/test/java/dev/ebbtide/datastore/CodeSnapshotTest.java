@@ -149,10 +149,28 @@ class CodeSnapshotTest {
         assertFalse(Files.isExecutable(out.resolve("main.py")));
         assertEquals(0, Files.size(out.resolve("empty.bin")));
         assertEquals(snap.digest(), CodeSnapshot.of(out).digest(), "the unpacked tree is the same tree");
+        assertEquals(snap.digest(), CodeSnapshot.digestOfArchive(new ByteArrayInputStream(archive.toByteArray())));
         // and system tar reads it too
         Path file = tmp.resolve("code.tar.gz");
         Files.write(file, archive.toByteArray());
         assertTrue(tarList(file).contains(longName), "tar -tzf lists the PAX long name");
+    }
+
+    @Test
+    void anArchiveMadeBySystemTarHasTheFoldersDigest() throws Exception {
+        Path src = tree();
+        Path file = tmp.resolve("by-tar.tar.gz");
+        Process p = new ProcessBuilder("tar", "-C", src.toString(), "-czf", file.toString(), ".")
+                .redirectErrorStream(true)
+                .start();
+        assertEquals(0, p.waitFor());
+        try (var in = Files.newInputStream(file)) {
+            assertEquals(CodeSnapshot.of(src).digest(), CodeSnapshot.digestOfArchive(in));
+        }
+        Files.writeString(src.resolve("main.py"), "changed\n");
+        try (var in = Files.newInputStream(file)) {
+            assertNotEquals(CodeSnapshot.of(src).digest(), CodeSnapshot.digestOfArchive(in));
+        }
     }
 
     private static String tarList(Path archive) throws IOException {
@@ -181,6 +199,8 @@ class CodeSnapshotTest {
                 IOException.class,
                 () -> CodeSnapshot.unpack(new ByteArrayInputStream(archive("link", '2')), tmp.resolve("l")));
         assertTrue(link.getMessage().contains("symbolic link"), link.getMessage());
+        assertThrows(
+                IOException.class, () -> CodeSnapshot.digestOfArchive(new ByteArrayInputStream(archive("../x", '0'))));
     }
 
     private static byte[] archive(String name, char type) throws IOException {
