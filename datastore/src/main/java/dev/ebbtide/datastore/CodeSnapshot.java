@@ -283,6 +283,34 @@ public final class CodeSnapshot {
     }
 
     /**
+     * What the agent runs: downloads the snapshot a job names to a temporary file (parallel ranges on Blob Storage),
+     * checks that it holds the tree its digest names, and unpacks it into {@code dir}.
+     *
+     * @return the number of files written
+     * @throws IOException with one sentence when the archive is missing or does not match its digest
+     */
+    public static int fetch(Datastores stores, CodeRef ref, Path dir) throws IOException {
+        Datastores.Location at = stores.resolve(dev.ebbtide.common.data.DataUri.parse(ref.uri()));
+        Path temp = Files.createTempFile("ebbtide-code-", ".tar.gz");
+        try {
+            at.datastore().download(at.path(), temp);
+            String actual;
+            try (InputStream in = Files.newInputStream(temp)) {
+                actual = digestOfArchive(in);
+            }
+            if (!actual.equals(ref.digest())) {
+                throw new IOException("the code snapshot at " + ref.uri() + " holds " + actual + ", not " + ref.digest()
+                        + "; refusing to run it");
+            }
+            try (InputStream in = Files.newInputStream(temp)) {
+                return unpack(in, dir);
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    /**
      * The digest of the tree an archive holds, computed as {@link #digest()} is for a folder: for a server that
      * receives a snapshot archive (the REST upload) and must name it by content, or check the digest a client claims.
      * Refuses the same entries {@link #unpack} refuses.

@@ -117,6 +117,27 @@ class CodeSnapshotTest {
     }
 
     @Test
+    void theAgentFetchesChecksAndUnpacksWhatAJobNames() throws IOException {
+        Path src = tree();
+        LocalDatastore store = new LocalDatastore("workspaceblobstore", tmp.resolve("store"));
+        Datastores stores = Datastores.of(store, List.of());
+        CodeSnapshot.Upload up = CodeSnapshot.of(src).upload(store);
+        Path work = tmp.resolve("rank-0");
+        assertEquals(3, CodeSnapshot.fetch(stores, up.ref(), work));
+        assertEquals("print('hello')\n", Files.readString(work.resolve("main.py")));
+        assertTrue(Files.isExecutable(work.resolve("run.sh")));
+
+        // a tampered archive under the same name is refused
+        Files.writeString(src.resolve("main.py"), "import os; os.system('evil')\n");
+        ByteArrayOutputStream other = new ByteArrayOutputStream();
+        CodeSnapshot.of(src).writeArchive(other);
+        store.put(CodeSnapshot.of(tmp.resolve("rank-0")).blobPath(), other.toByteArray());
+        IOException e = assertThrows(IOException.class, () -> CodeSnapshot.fetch(stores, up.ref(), tmp.resolve("r1")));
+        assertTrue(e.getMessage().contains("not " + up.ref().digest()), e.getMessage());
+        assertFalse(Files.exists(tmp.resolve("r1/main.py")));
+    }
+
+    @Test
     void overTheLimitIsOneSentenceNamingSizeAndLimit() throws IOException {
         Path src = tree();
         Files.write(src.resolve("weights.bin"), new byte[3 * 1024 * 1024]);
