@@ -468,7 +468,8 @@ public final class LocalStack implements AutoCloseable {
                 count,
                 heartbeat.endsWith("ms")
                         ? Duration.ofMillis(Long.parseLong(heartbeat.replace("ms", "")))
-                        : Duration.parse("PT" + heartbeat.toUpperCase(java.util.Locale.ROOT)));
+                        : Duration.parse("PT" + heartbeat.toUpperCase(java.util.Locale.ROOT)),
+                options.stateDir());
     }
 
     public Path nodesDir() {
