@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.ebbtide.agent.sandbox.JobUser;
 import dev.ebbtide.agent.sandbox.Sandbox;
 import dev.ebbtide.agent.sandbox.SandboxRuntime;
+import dev.ebbtide.common.events.Distribution;
 import dev.ebbtide.common.events.JobAssigned;
 import dev.ebbtide.common.events.JobSpec;
 import dev.ebbtide.devsupport.DebianPackages;
@@ -133,6 +134,51 @@ class SandboxProcessTest {
         }
         assertEquals(143, code.get());
         await().atMost(Duration.ofSeconds(5)).until(() -> sleepers(seconds) == 0);
+    }
+
+    @Test
+    void mpiRanksReadTheHostFileAtItsSandboxPath() throws Exception {
+        Runner runner = runner(SandboxRuntime.Mode.BWRAP);
+        JobAssigned a = new JobAssigned(
+                "job-mpi",
+                "cpu",
+                List.of("n1"),
+                new JobSpec(
+                        "echo \"$EBBTIDE_HOSTFILE: $(cat $EBBTIDE_HOSTFILE)\"",
+                        1,
+                        Map.of(),
+                        null,
+                        null,
+                        null,
+                        null,
+                        new Distribution(Distribution.MPI, 2, null, null)),
+                1,
+                T0);
+        runner.start(a, 0, T0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            runner.tick(T0, sink(new AtomicReference<>()));
+            return runner.idle();
+        });
+        for (int rank = 0; rank < 2; rank++) {
+            String log = Files.readString(layout.logFile("job-mpi", 1, rank));
+            assertEquals("/mnt/azureml/hostfile: 127.0.0.1 slots=2\n", log);
+        }
+    }
+
+    @Test
+    void withoutBubblewrapEveryJobIsRefusedWithOneSentence() throws Exception {
+        SandboxRuntime missing = new SandboxRuntime(
+                SandboxRuntime.Mode.BWRAP, "n1", null, "/usr/bin/setpriv", ROOT, JobUser.NOBODY, List.of(state));
+        RankEnvironment.Node node = new RankEnvironment.Node("n1", "127.0.0.1", 29500, layout, null);
+        Runner runner = new Runner(layout, node, Duration.ofSeconds(30), missing);
+        IOException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IOException.class, () -> runner.start(job("job-e", "echo unsandboxed"), 0, T0));
+        assertEquals(
+                "bubblewrap (bwrap) is not installed on node n1; install the Debian package bubblewrap or set"
+                        + " sandbox=none",
+                e.getMessage());
+        assertTrue(runner.idle());
+        assertFalse(Files.exists(layout.logFile("job-e", 1, 0)), "nothing ran");
     }
 
     @Test
