@@ -112,7 +112,6 @@ final class Runner {
             mounts.add(new Sandbox.Mount(dir, Sandbox.WORK_DIR, false));
             if (env.containsKey("EBBTIDE_HOSTFILE")) {
                 mounts.add(new Sandbox.Mount(layout.hostfile(a.jobId(), attempt), Sandbox.HOSTFILE, true));
-                env.put("EBBTIDE_HOSTFILE", Sandbox.HOSTFILE);
             }
             for (Sandbox.Mount m : mounts) {
                 Path closed = sandbox.unreachable(m.host());
@@ -121,8 +120,7 @@ final class Runner {
                             + closed + " is not searchable by others (chmod o+x it, or move work-dir)");
                 }
             }
-            env.put("EBBTIDE_WORK_DIR", Sandbox.WORK_DIR);
-            env.put("HOME", Sandbox.WORK_DIR);
+            env = Sandbox.environment(env);
             sandboxArgv = sandbox.argv(null, mounts);
         }
         List<String> cmd = new ArrayList<>(RankProcess.commandLine(

@@ -166,6 +166,18 @@ class SandboxProcessTest {
     }
 
     @Test
+    void aRootAgentRefusesAJobWhoseFolderTheJobUserCannotReach() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ROOT, "only a root agent drops to the job user");
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx------"));
+        IOException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IOException.class, () -> runner(SandboxRuntime.Mode.BWRAP).start(job("job-f", "true"), 0, T0));
+        assertEquals(
+                "the job user 65534:65534 cannot reach " + layout.rankDir("job-f", 1, 0) + " because " + tmp
+                        + " is not searchable by others (chmod o+x it, or move work-dir)",
+                e.getMessage());
+    }
+
+    @Test
     void withoutBubblewrapEveryJobIsRefusedWithOneSentence() throws Exception {
         SandboxRuntime missing = new SandboxRuntime(
                 SandboxRuntime.Mode.BWRAP, "n1", null, "/usr/bin/setpriv", ROOT, JobUser.NOBODY, List.of(state));

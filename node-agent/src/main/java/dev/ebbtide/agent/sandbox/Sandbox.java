@@ -2,7 +2,9 @@ package dev.ebbtide.agent.sandbox;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -66,6 +68,20 @@ public final class Sandbox {
             mounts = List.copyOf(mounts);
             user = user == null ? User.SAME : user;
         }
+    }
+
+    /**
+     * The rank's environment with its paths as the sandbox shows them: {@code HOME} and {@code EBBTIDE_WORK_DIR} are
+     * {@link #WORK_DIR}, {@code EBBTIDE_HOSTFILE} (when set) is {@link #HOSTFILE}.
+     */
+    public static Map<String, String> environment(Map<String, String> env) {
+        Map<String, String> e = new LinkedHashMap<>(env);
+        e.put("EBBTIDE_WORK_DIR", WORK_DIR);
+        e.put("HOME", WORK_DIR);
+        if (e.containsKey("EBBTIDE_HOSTFILE")) {
+            e.put("EBBTIDE_HOSTFILE", HOSTFILE);
+        }
+        return e;
     }
 
     /** The argv (without the command) that runs what follows it in the sandbox; append {@code /bin/sh -c CMD}. */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -122,6 +123,16 @@ class SandboxTest {
                 Sandbox.argv(new Sandbox.Spec("bwrap", null, false, List.of(), List.of(WD), Sandbox.User.SAME));
         assertFalse(argv.contains("--new-session"));
         assertFalse(argv.contains("--unshare-net") || argv.contains("--unshare-all"), "ranks keep the network");
+    }
+
+    @Test
+    void theEnvironmentNamesTheSandboxPaths() {
+        assertEquals(
+                Map.of("HOME", "/mnt/azureml/wd", "EBBTIDE_WORK_DIR", "/mnt/azureml/wd", "PATH", "/usr/bin"),
+                Sandbox.environment(Map.of("HOME", "/w/r", "EBBTIDE_WORK_DIR", "/w/r", "PATH", "/usr/bin")));
+        assertEquals(
+                "/mnt/azureml/hostfile",
+                Sandbox.environment(Map.of("EBBTIDE_HOSTFILE", "/w/hostfile")).get("EBBTIDE_HOSTFILE"));
     }
 
     @Test
