@@ -41,6 +41,7 @@ public final class SandboxRuntime {
     private final String setpriv;
     private final JobUser dropTo;
     private final List<Path> hide;
+    private final boolean userNamespaces;
 
     /**
      * @param bwrap   the bwrap executable, or null when it is not installed
@@ -50,6 +51,20 @@ public final class SandboxRuntime {
      */
     public SandboxRuntime(
             Mode mode, String node, String bwrap, String setpriv, boolean root, JobUser jobUser, List<Path> hide) {
+        this(mode, node, bwrap, setpriv, root, jobUser, hide, true);
+    }
+
+    /** As above; {@code userNamespaces} false when the kernel refuses unprivileged user namespaces. */
+    public SandboxRuntime(
+            Mode mode,
+            String node,
+            String bwrap,
+            String setpriv,
+            boolean root,
+            JobUser jobUser,
+            List<Path> hide,
+            boolean userNamespaces) {
+        this.userNamespaces = userNamespaces;
         this.mode = mode;
         this.node = node;
         this.bwrap = bwrap;
@@ -76,7 +91,17 @@ public final class SandboxRuntime {
                 executable("setpriv").orElse(null),
                 "root".equals(System.getProperty("user.name")),
                 jobUser,
-                hide);
+                hide,
+                !"0".equals(read("/proc/sys/user/max_user_namespaces"))
+                        && !"0".equals(read("/proc/sys/kernel/unprivileged_userns_clone")));
+    }
+
+    private static String read(String file) {
+        try {
+            return Files.readString(Path.of(file)).trim();
+        } catch (IOException | RuntimeException e) {
+            return null; // absent: the kernel has no such switch
+        }
     }
 
     static Optional<String> executable(String name) {
@@ -109,6 +134,11 @@ public final class SandboxRuntime {
         if (bwrap == null) {
             return "bubblewrap (bwrap) is not installed on node " + node
                     + "; install the Debian package bubblewrap or set sandbox=none";
+        }
+        if (!userNamespaces) {
+            return "node " + node + " does not allow unprivileged user namespaces, which bubblewrap needs (set the"
+                    + " sysctl user.max_user_namespaces above 0 and kernel.unprivileged_userns_clone=1, or set"
+                    + " sandbox=none)";
         }
         if (dropTo != null && setpriv == null) {
             return "setpriv is not installed on node " + node

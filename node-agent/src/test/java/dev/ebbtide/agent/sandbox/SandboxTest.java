@@ -163,6 +163,20 @@ class SandboxTest {
                 r.problem());
         assertNull(new SandboxRuntime(SandboxRuntime.Mode.NONE, "n7", null, null, true, JobUser.NOBODY, List.of())
                 .problem());
+        assertEquals(
+                "node n7 does not allow unprivileged user namespaces, which bubblewrap needs (set the sysctl"
+                        + " user.max_user_namespaces above 0 and kernel.unprivileged_userns_clone=1, or set"
+                        + " sandbox=none)",
+                new SandboxRuntime(
+                                SandboxRuntime.Mode.BWRAP,
+                                "n7",
+                                "/usr/bin/bwrap",
+                                "/usr/bin/setpriv",
+                                true,
+                                JobUser.NOBODY,
+                                List.of(),
+                                false)
+                        .problem());
         assertTrue(new SandboxRuntime(SandboxRuntime.Mode.NONE, "n7", null, null, true, JobUser.NOBODY, List.of())
                 .describe()
                 .contains("UNSAFE"));
