@@ -25,10 +25,17 @@ public final class AttachedAgents {
      * @param agentClasspath the node agent's jar and {@code lib/*}
      * @param agentConfig    {@code node-agent.properties}: bootstrap servers and the agents' Kafka credentials
      * @param dir            where the pool's machines keep their directories
+     * @param sandboxHide    host paths the agents hide from their jobs ({@code --sandbox-hide}): the stack's state
      * @return the node names started
      */
     public static List<String> start(
-            String agentClasspath, Path agentConfig, Path dir, String cluster, int count, Duration heartbeat)
+            String agentClasspath,
+            Path agentConfig,
+            Path dir,
+            String cluster,
+            int count,
+            Duration heartbeat,
+            Path sandboxHide)
             throws IOException {
         if (count < 1) {
             throw new IllegalArgumentException("--nodes must be >= 1, got " + count);
@@ -58,7 +65,8 @@ public final class AttachedAgents {
                     "--work-dir=" + nodeDir,
                     "--address=127.0.0.1",
                     "--port=" + freePort(),
-                    "--heartbeat-interval=" + heartbeat.toMillis() + "ms"));
+                    "--heartbeat-interval=" + heartbeat.toMillis() + "ms",
+                    "--sandbox-hide=" + sandboxHide.toAbsolutePath().normalize()));
             ProcessBuilder pb = new ProcessBuilder(cmd)
                     .directory(nodeDir.toFile())
                     .redirectErrorStream(true)
@@ -131,7 +139,8 @@ public final class AttachedAgents {
                 LocalStack.attachedDir(state),
                 cluster,
                 nodes,
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(5),
+                state);
         System.out.println(
                 "started " + started.size() + " node agent(s) for " + cluster + ": " + String.join(", ", started)
                         + " (they join the pool when their agents speak; define it with a type: virtualmachine file or POST "

@@ -196,6 +196,17 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /**
+     * The node agents run each rank in bubblewrap: installed with apt-get when missing and root (as on CI); else one
+     * sentence, and the agents refuse jobs until it is installed.
+     */
+    static void ensureBubblewrap() throws IOException, InterruptedException {
+        if (DebianPackages.tool("bwrap", "bubblewrap").isEmpty()) {
+            System.err.println("ebbtide: bubblewrap is missing, so the local nodes will refuse every job: run"
+                    + " apt-get install bubblewrap (as root) and start again");
+        }
+    }
+
+    /**
      * Starts Kafka, PostgreSQL and only {@code services} (in {@link #SERVICES}' order), e.g. the scheduler and the
      * autoscaler for the throughput harness.
      */
@@ -214,6 +225,7 @@ public final class LocalStack implements AutoCloseable {
                     agentJar + " (the node agent) is missing: build first with ./mvnw -B -DskipTests package");
         }
         Files.createDirectories(o.stateDir().resolve("logs"));
+        ensureBubblewrap();
         Path publicKey = DevTokens.ensureKeys(o.stateDir().resolve("keys"));
         StackSecrets secrets =
                 o.secured() ? StackSecrets.loadOrCreate(o.stateDir().resolve("secrets")) : null;
@@ -292,6 +304,9 @@ public final class LocalStack implements AutoCloseable {
                 Path root = o.repoRoot().toAbsolutePath();
                 cmd.add("-Debbtide.local.agent-classpath=" + root.resolve(AGENT_JAR) + ":"
                         + root.resolve("node-agent/target/lib") + "/*");
+                // the stack's keys, passwords, databases and every node's state: never visible to a job
+                cmd.add("-Debbtide.local.agent-sandbox-hide="
+                        + o.stateDir().toAbsolutePath().normalize());
             }
             default -> throw new IllegalArgumentException(service);
         }
@@ -454,7 +469,8 @@ public final class LocalStack implements AutoCloseable {
                 count,
                 heartbeat.endsWith("ms")
                         ? Duration.ofMillis(Long.parseLong(heartbeat.replace("ms", "")))
-                        : Duration.parse("PT" + heartbeat.toUpperCase(java.util.Locale.ROOT)));
+                        : Duration.parse("PT" + heartbeat.toUpperCase(java.util.Locale.ROOT)),
+                options.stateDir());
     }
 
     public Path nodesDir() {

@@ -246,7 +246,7 @@ class ComputeKindsEndToEndTest {
                 again.body());
 
         // a job queued behind a busy instance that an operator stops says why it waits, and runs once it is started
-        Path marker = tmp.resolve("ci.go");
+        Path marker = StackClient.markerDir("compute-kinds-ci").resolve("ci.go");
         String busy = client.submit(
                 "type: command\ncompute: azureml:ci-e2e\ncommand: while [ ! -f " + marker + " ]; do sleep 0.2; done\n");
         await().atMost(Duration.ofSeconds(20)).until(() -> "Running".equals(client.stateOf(busy)));
@@ -282,7 +282,7 @@ class ComputeKindsEndToEndTest {
         assertTrue(
                 refused.body().contains("cluster dedi is dedicated: only nodes of a low-priority cluster"),
                 refused.body());
-        Path marker = tmp.resolve("spot.go");
+        Path marker = StackClient.markerDir("compute-kinds-spot").resolve("spot.go");
         String job = client.submit(
                 "type: command\ncompute: azureml:spot\ncommand: while [ ! -f " + marker + " ]; do sleep 0.2; done\n");
         await().atMost(Duration.ofSeconds(60)).until(() -> "Running".equals(client.stateOf(job)));

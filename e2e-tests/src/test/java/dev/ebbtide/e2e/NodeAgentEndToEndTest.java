@@ -113,7 +113,7 @@ class NodeAgentEndToEndTest {
 
     @Test
     void aRunningJobSurvivesTheProvisionerKilledAndRestartedAndItsNodesAreRemovedAfterwards() throws Exception {
-        Path marker = tmp.resolve("crash.go");
+        Path marker = StackClient.markerDir("node-agents-crash").resolve("crash.go");
         String job = client.submit(waitingJob("crash", marker));
         await().atMost(Duration.ofSeconds(60)).until(() -> "Running".equals(client.stateOf(job)));
         List<String> nodes = StackClient.nodes(client.job(job));
@@ -160,7 +160,7 @@ class NodeAgentEndToEndTest {
 
     @Test
     void aJobThatEndsWhileTheSchedulerAndAutoscalerAreDeadCompletesOnceWhenTheyAreBack() throws Exception {
-        Path marker = tmp.resolve("brains.go");
+        Path marker = StackClient.markerDir("node-agents-brains").resolve("brains.go");
         String job = client.submit(waitingJob("brains", marker));
         await().atMost(Duration.ofSeconds(60)).until(() -> "Running".equals(client.stateOf(job)));
         List<String> nodes = StackClient.nodes(client.job(job));
@@ -198,7 +198,7 @@ class NodeAgentEndToEndTest {
 
     @Test
     void aNodeWhoseAgentIsKilledIsLostAndTheJobRunsAgainOnceElsewhere() throws Exception {
-        Path marker = tmp.resolve("lossy.go");
+        Path marker = StackClient.markerDir("node-agents-lossy").resolve("lossy.go");
         String job = client.submit(waitingJob("lossy", marker));
         await().atMost(Duration.ofSeconds(60)).until(() -> "Running".equals(client.stateOf(job)));
         List<String> nodes = StackClient.nodes(client.job(job));

@@ -145,7 +145,7 @@ class ScaleOutEndToEndTest {
     @Order(1)
     void killingOneInstanceOfEachServiceMidFlowLosesNothingAndTheSurvivorsTakeOverWithinTheSessionTimeout()
             throws Exception {
-        Path marker = tmp.resolve("wave-a.go");
+        Path marker = StackClient.markerDir("scale-out-wave-a").resolve("wave-a.go");
         List<String> waveA = new ArrayList<>();
         for (String c : clusters) {
             waveA.add(submit(c, waitingJob(c, marker)));

@@ -123,6 +123,20 @@ final class StackClient {
                 == 400;
     }
 
+    /**
+     * A directory for marker files a job waits for: outside {@code /tmp} (a rank's sandbox has its own) and outside
+     * the stack's state (hidden from jobs), so a sandboxed rank sees what the test writes there.
+     */
+    static Path markerDir(String name) throws IOException {
+        Path dir = Path.of(System.getProperty("ebbtide.repo.root", ".."))
+                .toAbsolutePath()
+                .normalize()
+                .resolve("e2e-tests/target/markers")
+                .resolve(name);
+        deleteTree(dir);
+        return Files.createDirectories(dir);
+    }
+
     static void deleteTree(Path dir) throws IOException {
         if (Files.exists(dir)) {
             try (var paths = Files.walk(dir)) {

@@ -1,11 +1,15 @@
 package dev.ebbtide.agent;
 
+import dev.ebbtide.agent.sandbox.JobUser;
+import dev.ebbtide.agent.sandbox.SandboxRuntime;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -22,6 +26,10 @@ import java.util.regex.Pattern;
  * @param node               node name, or {@code imds}: the VM name from the instance metadata service
  * @param address            where other nodes reach this one; null = detect (first non-loopback IPv4, else host name)
  * @param cores              null = detect; likewise {@code memoryMb} and {@code gpus}
+ * @param sandbox            how ranks run: in bubblewrap (default) or, explicitly and unsafely, not sandboxed
+ * @param jobUser            the uid:gid ranks run as when the agent is root
+ * @param sandboxHide        host paths a rank must not see besides the work dir and the config file's directory
+ * @param configFile         the {@code --config} file, or null; its directory is hidden from ranks
  */
 public record AgentConfig(
         String cluster,
@@ -37,7 +45,11 @@ public record AgentConfig(
         Long memoryMb,
         Integer gpus,
         String imdsScaleSetPrefix,
-        String imdsEndpoint) {
+        String imdsEndpoint,
+        SandboxRuntime.Mode sandbox,
+        JobUser jobUser,
+        List<Path> sandboxHide,
+        Path configFile) {
 
     public static final String IMDS = "imds";
     public static final String DEFAULT_BOOTSTRAP = "127.0.0.1:9092";
@@ -47,6 +59,8 @@ public record AgentConfig(
     public static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(30);
     public static final String DEFAULT_IMDS_PREFIX = "ebbtide-";
     public static final String DEFAULT_IMDS_ENDPOINT = "http://169.254.169.254";
+    public static final SandboxRuntime.Mode DEFAULT_SANDBOX = SandboxRuntime.Mode.BWRAP;
+    public static final JobUser DEFAULT_JOB_USER = JobUser.NOBODY;
 
     /** Every option the agent knows, besides {@code kafka.*} and {@code config}. */
     public static final Set<String> OPTIONS = Set.of(
@@ -62,12 +76,16 @@ public record AgentConfig(
             "memory-mb",
             "gpus",
             "imds-scale-set-prefix",
-            "imds-endpoint");
+            "imds-endpoint",
+            "sandbox",
+            "job-user",
+            "sandbox-hide");
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
     public AgentConfig {
         kafka = Map.copyOf(kafka);
+        sandboxHide = List.copyOf(sandboxHide);
     }
 
     /** A setting the agent cannot work with; the message is one sentence for the operator. */
@@ -93,10 +111,14 @@ public record AgentConfig(
             values.putAll(readFile(Path.of(file)));
         }
         values.putAll(fromArgs);
-        return fromMap(values);
+        return fromMap(values, file == null ? null : Path.of(file).toAbsolutePath());
     }
 
     static AgentConfig fromMap(Map<String, String> values) {
+        return fromMap(values, null);
+    }
+
+    static AgentConfig fromMap(Map<String, String> values, Path configFile) {
         Map<String, String> kafka = new TreeMap<>();
         for (Map.Entry<String, String> e : values.entrySet()) {
             String key = e.getKey();
@@ -123,6 +145,30 @@ public record AgentConfig(
         Integer cores = values.containsKey("cores") ? intValue(values, "cores", 0, 1) : null;
         Long memory = values.containsKey("memory-mb") ? (long) intValue(values, "memory-mb", 0, 1) : null;
         Integer gpus = values.containsKey("gpus") ? intValue(values, "gpus", 0, 0) : null;
+        SandboxRuntime.Mode sandbox =
+                values.containsKey("sandbox") ? SandboxRuntime.Mode.parse(values.get("sandbox")) : DEFAULT_SANDBOX;
+        if (sandbox == null) {
+            throw new BadConfig("sandbox must be bwrap or none, got '" + values.get("sandbox") + "'");
+        }
+        JobUser jobUser;
+        try {
+            jobUser = values.containsKey("job-user") ? JobUser.parse(values.get("job-user")) : DEFAULT_JOB_USER;
+        } catch (IllegalArgumentException e) {
+            throw new BadConfig(e.getMessage());
+        }
+        if (jobUser == null) {
+            throw new BadConfig("job-user must be UID:GID or UID (numbers), got '" + values.get("job-user") + "'");
+        }
+        List<Path> hide = new ArrayList<>();
+        for (String p : values.getOrDefault("sandbox-hide", "").split(",")) {
+            if (!p.isBlank()) {
+                if (!p.trim().startsWith("/")) {
+                    throw new BadConfig(
+                            "sandbox-hide takes absolute paths separated by commas, got '" + p.trim() + "'");
+                }
+                hide.add(Path.of(p.trim()).normalize());
+            }
+        }
         return new AgentConfig(
                 cluster,
                 node,
@@ -137,7 +183,11 @@ public record AgentConfig(
                 memory,
                 gpus,
                 values.getOrDefault("imds-scale-set-prefix", DEFAULT_IMDS_PREFIX),
-                values.getOrDefault("imds-endpoint", DEFAULT_IMDS_ENDPOINT));
+                values.getOrDefault("imds-endpoint", DEFAULT_IMDS_ENDPOINT),
+                sandbox,
+                jobUser,
+                hide,
+                configFile);
     }
 
     /** The same settings with the node and cluster names resolved (from IMDS). */
@@ -156,7 +206,11 @@ public record AgentConfig(
                 memoryMb,
                 gpus,
                 imdsScaleSetPrefix,
-                imdsEndpoint);
+                imdsEndpoint,
+                sandbox,
+                jobUser,
+                sandboxHide,
+                configFile);
     }
 
     /** {@code 10s}, {@code 500ms}, {@code 2m}, {@code 1h}, or ISO-8601 ({@code PT10S}). */
@@ -233,6 +287,8 @@ public record AgentConfig(
         return "cluster=" + cluster + ", node=" + node + ", bootstrap.servers=" + bootstrapServers + ", work-dir="
                 + workDir + ", address=" + (address == null ? "(detect)" : address) + ", port=" + port
                 + ", heartbeat-interval=" + heartbeatInterval.toMillis() + "ms, stop-grace-period="
-                + stopGracePeriod.toMillis() + "ms, kafka settings " + kafka.keySet() + " (values not shown)";
+                + stopGracePeriod.toMillis() + "ms, sandbox=" + sandbox.name().toLowerCase(java.util.Locale.ROOT)
+                + ", job-user=" + jobUser + ", sandbox-hide=" + sandboxHide + ", kafka settings " + kafka.keySet()
+                + " (values not shown)";
     }
 }

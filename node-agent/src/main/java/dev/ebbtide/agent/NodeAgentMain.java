@@ -1,5 +1,6 @@
 package dev.ebbtide.agent;
 
+import dev.ebbtide.agent.sandbox.SandboxRuntime;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -49,6 +50,9 @@ public final class NodeAgentMain {
     static int run(AgentConfig config) throws IOException {
         Layout layout = new Layout(config.workDir());
         Files.createDirectories(layout.ranks());
+        // the agent's own state: not for ranks (they also never see it: the work dir is hidden in their sandbox)
+        Files.setPosixFilePermissions(
+                layout.ranks(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         FileChannel lockChannel = FileChannel.open(
                 config.workDir().resolve("agent.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock = lockChannel.tryLock();
@@ -58,6 +62,18 @@ public final class NodeAgentMain {
         }
         Files.writeString(layout.agentPid(), ProcessHandle.current().pid() + "\n");
         AgentLog.info("starting: " + config);
+        SandboxRuntime sandbox = SandboxRuntime.detect(
+                config.sandbox(),
+                config.node(),
+                config.jobUser(),
+                config.workDir(),
+                config.configFile(),
+                config.sandboxHide());
+        if (sandbox.mode() == SandboxRuntime.Mode.NONE || sandbox.problem() != null) {
+            AgentLog.warn(sandbox.describe());
+        } else {
+            AgentLog.info(sandbox.describe());
+        }
         HostFacts facts = HostFacts.detect(config);
         RankEnvironment.Node node =
                 new RankEnvironment.Node(config.node(), facts.address(), config.port(), layout, System.getenv("PATH"));
@@ -65,7 +81,7 @@ public final class NodeAgentMain {
                 config,
                 facts,
                 new Handled(layout.handled()),
-                new Runner(layout, node, config.stopGracePeriod()),
+                new Runner(layout, node, config.stopGracePeriod(), sandbox),
                 Clock.systemUTC());
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime()

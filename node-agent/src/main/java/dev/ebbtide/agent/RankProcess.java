@@ -10,12 +10,17 @@ import java.nio.file.Path;
  * from a previous agent on the same node (then only its group is known).
  */
 final class RankProcess {
-    /** Records the command's exit code where a restarted agent finds it; traps TERM so it can still write it. */
+    /**
+     * Records the command's exit code where a restarted agent finds it; traps TERM so it can still write it. Its
+     * arguments are the exit file and then the argv to run (the sandbox's, ending in {@code /bin/sh -c COMMAND}).
+     */
     static final String WRAPPER = """
             trap 'ebbtide_stopping=1' TERM INT HUP
-            /bin/sh -c "$2"
+            ebbtide_exit="$1"
+            shift
+            "$@"
             code=$?
-            printf '%s\\n' "$code" > "$1.tmp" && mv -f "$1.tmp" "$1"
+            printf '%s\\n' "$code" > "$ebbtide_exit.tmp" && mv -f "$ebbtide_exit.tmp" "$ebbtide_exit"
             exit "$code"
             """;
 
@@ -43,9 +48,16 @@ final class RankProcess {
         this.tail = new LogTail(log, layout.logPosFile(key));
     }
 
-    /** The command line of the wrapper for {@link ProcessBuilder}. */
-    static java.util.List<String> commandLine(Path exitFile, String command) {
-        return java.util.List.of("setsid", "/bin/sh", "-c", WRAPPER, "ebbtide-rank", exitFile.toString(), command);
+    /**
+     * The command line of the wrapper for {@link ProcessBuilder}: {@code sandbox} (empty = none) is the argv prefix
+     * that runs {@code /bin/sh -c command} sandboxed.
+     */
+    static java.util.List<String> commandLine(Path exitFile, java.util.List<String> sandbox, String command) {
+        java.util.List<String> cmd = new java.util.ArrayList<>(
+                java.util.List.of("setsid", "/bin/sh", "-c", WRAPPER, "ebbtide-rank", exitFile.toString()));
+        cmd.addAll(sandbox);
+        cmd.addAll(java.util.List.of("/bin/sh", "-c", command));
+        return cmd;
     }
 
     boolean adopted() {

@@ -1,5 +1,7 @@
 package dev.ebbtide.agent;
 
+import dev.ebbtide.agent.sandbox.Sandbox;
+import dev.ebbtide.agent.sandbox.SandboxRuntime;
 import dev.ebbtide.common.events.Distribution;
 import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.JobAssigned;
@@ -33,12 +35,14 @@ final class Runner {
     private final RankEnvironment.Node node;
     private final Duration grace;
     private final String setsid;
+    private final SandboxRuntime sandbox;
     private final Map<String, NodeRun> runs = new LinkedHashMap<>();
 
-    Runner(Layout layout, RankEnvironment.Node node, Duration grace) {
+    Runner(Layout layout, RankEnvironment.Node node, Duration grace, SandboxRuntime sandbox) {
         this.layout = layout;
         this.node = node;
         this.grace = grace;
+        this.sandbox = sandbox;
         this.setsid = Files.isExecutable(Path.of("/usr/bin/setsid")) ? "/usr/bin/setsid" : "setsid";
     }
 
@@ -64,6 +68,10 @@ final class Runner {
 
     /** Starts every process of this node's part; on failure, kills what it started and throws. */
     NodeRun start(JobAssigned a, int nodeRank, Instant now) throws IOException {
+        String unsafe = sandbox.problem();
+        if (unsafe != null) {
+            throw new IOException(unsafe);
+        }
         int attempt = RankEnvironment.attempt(a);
         int perNode = RankEnvironment.processesPerNode(a.spec());
         Files.createDirectories(layout.ranks());
@@ -96,8 +104,27 @@ final class Runner {
         Path dir = Files.createDirectories(layout.rankDir(a.jobId(), attempt, rank));
         Path log = layout.logFile(a.jobId(), attempt, rank);
         Files.deleteIfExists(layout.exitFile(key));
-        List<String> cmd = new ArrayList<>(
-                RankProcess.commandLine(layout.exitFile(key), a.spec().command()));
+        sandbox.prepare(dir);
+        Map<String, String> env = RankEnvironment.build(a, nodeRank, local, node);
+        List<String> sandboxArgv = List.of();
+        if (sandbox.mode() == SandboxRuntime.Mode.BWRAP) {
+            List<Sandbox.Mount> mounts = new ArrayList<>();
+            mounts.add(new Sandbox.Mount(dir, Sandbox.WORK_DIR, false));
+            if (env.containsKey("EBBTIDE_HOSTFILE")) {
+                mounts.add(new Sandbox.Mount(layout.hostfile(a.jobId(), attempt), Sandbox.HOSTFILE, true));
+            }
+            for (Sandbox.Mount m : mounts) {
+                Path closed = sandbox.unreachable(m.host());
+                if (closed != null) {
+                    throw new IOException("the job user " + sandbox.dropTo() + " cannot reach " + m.host() + " because "
+                            + closed + " is not searchable by others (chmod o+x it, or move work-dir)");
+                }
+            }
+            env = Sandbox.environment(env);
+            sandboxArgv = sandbox.argv(null, mounts);
+        }
+        List<String> cmd = new ArrayList<>(RankProcess.commandLine(
+                layout.exitFile(key), sandboxArgv, a.spec().command()));
         cmd.set(0, setsid);
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .directory(dir.toFile())
@@ -105,7 +132,7 @@ final class Runner {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().clear();
-        pb.environment().putAll(RankEnvironment.build(a, nodeRank, local, node));
+        pb.environment().putAll(env);
         Process p = pb.start();
         long pgid = awaitOwnGroup(p);
         Files.writeString(layout.pgidFile(key), pgid + "\n");

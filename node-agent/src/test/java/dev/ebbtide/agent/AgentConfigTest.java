@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ebbtide.agent.sandbox.JobUser;
+import dev.ebbtide.agent.sandbox.SandboxRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,6 +50,21 @@ class AgentConfigTest {
         assertEquals(AgentConfig.DEFAULT_WORK_DIR, c.workDir());
         assertNull(c.address());
         assertTrue(c.kafka().isEmpty());
+        assertEquals(SandboxRuntime.Mode.BWRAP, c.sandbox(), "sandboxed unless explicitly opted out");
+        assertEquals(new JobUser(65534, 65534), c.jobUser());
+        assertEquals(List.of(), c.sandboxHide());
+        assertNull(c.configFile());
+    }
+
+    @Test
+    void readsTheSandboxSettingsAndRemembersTheConfigFile(@TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("agent.properties");
+        Files.writeString(file, "cluster=c\nnode=n\nsandbox-hide=/srv/a, /srv/b/../c\n");
+        AgentConfig c = AgentConfig.parse("--config=" + file, "--sandbox=none", "--job-user=1000:100");
+        assertEquals(SandboxRuntime.Mode.NONE, c.sandbox());
+        assertEquals(new JobUser(1000, 100), c.jobUser());
+        assertEquals(List.of(Path.of("/srv/a"), Path.of("/srv/c")), c.sandboxHide());
+        assertEquals(file.toAbsolutePath(), c.configFile());
     }
 
     @Test
@@ -81,6 +99,10 @@ class AgentConfigTest {
                 "--cluster=c --node=n --stop-grace-period=0s | stop-grace-period must be positive, got '0s'",
                 "--cluster=c --node=n --colour=blue      | unknown option 'colour' (see node-agent/README.md for the options)",
                 "--cluster=c --node=n cpu                | argument 'cpu' is not of the form --key=value",
+                "--cluster=c --node=n --sandbox=docker   | sandbox must be bwrap or none, got 'docker'",
+                "--cluster=c --node=n --job-user=nobody  | job-user must be UID:GID or UID (numbers), got 'nobody'",
+                "--cluster=c --node=n --job-user=0:0     | job-user must not be root (uid and gid above 0), got 0:0",
+                "--cluster=c --node=n --sandbox-hide=srv | sandbox-hide takes absolute paths separated by commas, got 'srv'",
                 "--cluster=c --node=n --config=/nonexistent/agent.properties | cannot read the config file /nonexistent/agent.properties",
             })
     void refusesBadSettingsWithOneSentence(String args, String message) {

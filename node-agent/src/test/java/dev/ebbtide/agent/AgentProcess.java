@@ -25,6 +25,7 @@ final class AgentProcess implements AutoCloseable {
     static AgentProcess start(String bootstrap, String cluster, String node, Path workDir, int port, String... extra)
             throws IOException {
         Files.createDirectories(workDir);
+        searchableByJobUser(workDir);
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx64m",
@@ -46,6 +47,19 @@ final class AgentProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
         pb.environment().put(AGENT_SECRET, "do-not-leak-42");
         return new AgentProcess(pb.start(), out, workDir);
+    }
+
+    /**
+     * A root agent's ranks run as nobody, and bwrap binds their folders as that user: the JUnit temp directories
+     * (0700) on the way to the work dir get the search bit for others, as {@code /var/lib} has it.
+     */
+    static void searchableByJobUser(Path workDir) throws IOException {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
+        for (Path p = workDir.toAbsolutePath(); p != null && p.startsWith(tmp) && !p.equals(tmp); p = p.getParent()) {
+            var perms = java.util.EnumSet.copyOf(Files.getPosixFilePermissions(p));
+            perms.add(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE);
+            Files.setPosixFilePermissions(p, perms);
+        }
     }
 
     String output() throws IOException {

@@ -72,7 +72,7 @@ class NodeAgentFlowTest {
                     job,
                     List.of("n-other", "n-run"),
                     "echo hello from $NODE_RANK of $NODE_COUNT; " + "echo \"secret=[$" + AgentProcess.AGENT_SECRET
-                            + "]\"; env | sort; echo ran >> ../../runs; exit 3",
+                            + "]\"; env | sort; echo ran >> runs; exit 3",
                     Map.of("GREETING", "ahoy"),
                     null,
                     null);
@@ -88,7 +88,7 @@ class NodeAgentFlowTest {
             assertTrue(text.contains("hello from 1 of 2"), text);
             assertTrue(text.contains("secret=[]"), "the agent's environment must not reach the job: " + text);
             assertFalse(text.contains("do-not-leak"), text);
-            assertTrue(text.contains("GREETING=ahoy") && text.contains("HOME=" + log.resolveSibling("rank-1")), text);
+            assertTrue(text.contains("GREETING=ahoy") && text.contains("HOME=/mnt/azureml/wd"), text);
             assertEquals(List.of(RunPhase.STARTED, RunPhase.EXITED), phases(job));
 
             List<JobLogChunk> chunks = chunks(job);
@@ -109,7 +109,10 @@ class NodeAgentFlowTest {
             JobRunReported refused = awaitRun(bad, RunPhase.EXITED);
             assertEquals(-1, refused.exitCode());
             assertTrue(refused.reason().startsWith("could not start: environment variable name 'NOT-POSIX'"));
-            assertEquals("ran\n", Files.readString(tmp.resolve("n-run/jobs/" + job + "/runs")), "ran exactly once");
+            assertEquals(
+                    "ran\n",
+                    Files.readString(tmp.resolve("n-run/jobs/" + job + "/attempt-2/rank-1/runs")),
+                    "ran exactly once");
             assertEquals(2, phases(job).size());
 
             String multi = id();
@@ -255,12 +258,7 @@ class NodeAgentFlowTest {
         AgentProcess first = AgentProcess.start(broker.bootstrap(), CLUSTER, "n-crash", dir, 40003);
         awaitStatus("n-crash", NodeAgentStatus.Kind.ANNOUNCED);
         broker.assign(assignment(
-                adopted,
-                List.of("n-crash"),
-                "echo ran >> ../../runs; sleep 4; echo done; exit 5",
-                Map.of(),
-                null,
-                null));
+                adopted, List.of("n-crash"), "echo ran >> runs; sleep 4; echo done; exit 5", Map.of(), null, null));
         awaitRun(adopted, RunPhase.STARTED);
         first.kill9();
         long announcements = statuses("n-crash", NodeAgentStatus.Kind.ANNOUNCED).size();
@@ -275,8 +273,7 @@ class NodeAgentFlowTest {
                     .contains("done"));
             assertTrue(chunks(adopted).get(chunks(adopted).size() - 1).eof());
 
-            broker.assign(
-                    assignment(lost, List.of("n-crash"), "echo ran >> ../../runs; sleep 300", Map.of(), null, null));
+            broker.assign(assignment(lost, List.of("n-crash"), "echo ran >> runs; sleep 300", Map.of(), null, null));
             awaitRun(lost, RunPhase.STARTED);
             long pgid = Long.parseLong(
                     Files.readString(dir.resolve("ranks/" + lost + "#2#0.pgid")).trim());
@@ -287,12 +284,12 @@ class NodeAgentFlowTest {
             JobRunReported gone = awaitRun(lost, RunPhase.EXITED);
             assertNull(gone.exitCode());
             assertEquals("lost: the agent restarted and the process is gone", gone.reason());
-            broker.assign(assignment(adopted, List.of("n-crash"), "echo ran >> ../../runs", Map.of(), null, null));
-            broker.assign(assignment(lost, List.of("n-crash"), "echo ran >> ../../runs", Map.of(), null, null));
+            broker.assign(assignment(adopted, List.of("n-crash"), "echo ran >> runs", Map.of(), null, null));
+            broker.assign(assignment(lost, List.of("n-crash"), "echo ran >> runs", Map.of(), null, null));
             awaitStatus("n-crash", NodeAgentStatus.Kind.HEARTBEAT);
             Thread.sleep(1500); // let a wrong re-run show up, if there were one
-            assertEquals("ran\n", Files.readString(dir.resolve("jobs/" + adopted + "/runs")));
-            assertEquals("ran\n", Files.readString(dir.resolve("jobs/" + lost + "/runs")));
+            assertEquals("ran\n", Files.readString(dir.resolve("jobs/" + adopted + "/attempt-2/rank-0/runs")));
+            assertEquals("ran\n", Files.readString(dir.resolve("jobs/" + lost + "/attempt-2/rank-0/runs")));
             assertEquals(
                     1,
                     phases(adopted).stream().filter(p -> p == RunPhase.STARTED).count());

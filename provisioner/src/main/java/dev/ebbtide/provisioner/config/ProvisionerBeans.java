@@ -72,7 +72,8 @@ public class ProvisionerBeans {
                                 config.local().agentClasspath(),
                                 bootstrapServers,
                                 config.local().agentHeartbeatInterval(),
-                                config.local().agentKafkaConfig().orElse(null)),
+                                config.local().agentKafkaConfig().orElse(null),
+                                config.local().agentSandboxHide().orElse(null)),
                         LocalCloudProvider.AGENT_STOP_GRACE,
                         clock));
             case AzureVmssProvider.NAME -> AzureVmssProvider.withDefaultCredential(azureSettings(config.azure()));

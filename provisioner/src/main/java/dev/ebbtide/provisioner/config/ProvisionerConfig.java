@@ -74,6 +74,12 @@ public interface ProvisionerConfig {
          * {@code ./ebbtide up} writes {@code .ebbtide/secrets/node-agent.properties} and sets it.
          */
         Optional<Path> agentKafkaConfig();
+
+        /**
+         * Host paths each local agent hides from its jobs' sandbox ({@code --sandbox-hide}, comma-separated), besides
+         * the node's own directory; {@code ./ebbtide up} sets the stack's state root {@code .ebbtide}.
+         */
+        Optional<String> agentSandboxHide();
     }
 
     interface Provisioner {

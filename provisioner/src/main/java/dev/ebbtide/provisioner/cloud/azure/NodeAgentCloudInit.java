@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 
 /**
  * Pure: the scale set's custom data ({@code #cloud-config}) that makes a VM a node. At first boot cloud-init installs
- * a JRE, downloads the node agent package (a tarball of {@code node-agent-*.jar} and {@code lib/}, checked against
+ * a JRE and bubblewrap (each rank runs sandboxed, as nobody), downloads the node agent package (a tarball of {@code node-agent-*.jar} and {@code lib/}, checked against
  * its SHA-256), writes {@code /etc/ebbtide/agent.properties} (mode 0600: it may hold Kafka credentials) and starts
  * the {@code ebbtide-agent} systemd unit with {@code node=imds} and {@code cluster=imds}. See docs/azure.md, section 3.
  */
@@ -15,6 +15,13 @@ public final class NodeAgentCloudInit {
     public static final String AGENT_DIR = "/opt/ebbtide/node-agent";
     public static final String PROPERTIES = "/etc/ebbtide/agent.properties";
     public static final String WORK_DIR = "/var/lib/ebbtide-agent";
+    /**
+     * Where a VM keeps what must not reach a job (besides the agent's work dir, hidden anyway): the agent's settings
+     * with its Kafka credentials, and the custom data (this document, the same credentials) as the Azure agent and
+     * cloud-init store it.
+     */
+    public static final String SANDBOX_HIDE = "/etc/ebbtide,/var/lib/waagent,/var/lib/cloud";
+
     private static final Pattern URL = Pattern.compile("https?://[A-Za-z0-9._~:/?#\\[\\]@!$&()*+,;=%-]+");
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9._-]+");
@@ -69,6 +76,8 @@ public final class NodeAgentCloudInit {
         property(props, "imds-scale-set-prefix", s.scaleSetPrefix());
         property(props, "bootstrap.servers", s.bootstrapServers());
         property(props, "work-dir", WORK_DIR);
+        property(props, "sandbox", "bwrap");
+        property(props, "sandbox-hide", SANDBOX_HIDE);
         new TreeMap<>(s.kafka()).forEach((k, v) -> {
             if (!KEY.matcher(k).matches()) {
                 throw new IllegalArgumentException(
@@ -83,6 +92,7 @@ public final class NodeAgentCloudInit {
                 packages:
                   - openjdk-17-jre-headless
                   - curl
+                  - bubblewrap
                 write_files:
                   - path: %s
                     owner: root:root

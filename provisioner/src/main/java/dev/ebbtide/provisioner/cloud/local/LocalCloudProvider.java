@@ -58,6 +58,19 @@ public final class LocalCloudProvider implements CloudProvider {
      */
     public static LocalNodes.AgentCommand agentCommand(
             String classpath, String bootstrapServers, Duration heartbeatInterval, Path kafkaConfig) {
+        return agentCommand(classpath, bootstrapServers, heartbeatInterval, kafkaConfig, null);
+    }
+
+    /**
+     * As {@link #agentCommand(String, String, Duration, Path)}; {@code sandboxHide} (may be null) are host paths,
+     * comma-separated, the agents hide from their jobs ({@code --sandbox-hide}): the local stack's state root.
+     */
+    public static LocalNodes.AgentCommand agentCommand(
+            String classpath,
+            String bootstrapServers,
+            Duration heartbeatInterval,
+            Path kafkaConfig,
+            String sandboxHide) {
         checkClasspath(classpath);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return (cluster, node, port, dir) -> {
@@ -78,6 +91,9 @@ public final class LocalCloudProvider implements CloudProvider {
                     "--heartbeat-interval=" + human(heartbeatInterval)));
             if (kafkaConfig != null) {
                 cmd.add("--config=" + kafkaConfig.toAbsolutePath());
+            }
+            if (sandboxHide != null && !sandboxHide.isBlank()) {
+                cmd.add("--sandbox-hide=" + sandboxHide);
             }
             return cmd;
         };

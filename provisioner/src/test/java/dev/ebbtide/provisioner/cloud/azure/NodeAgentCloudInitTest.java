@@ -44,6 +44,7 @@ class NodeAgentCloudInitTest {
         assertTrue(text.startsWith("#cloud-config\n"));
         JsonNode doc = YAML.readTree(text);
         assertTrue(doc.path("packages").toString().contains("openjdk-17-jre-headless"));
+        assertTrue(doc.path("packages").toString().contains("\"bubblewrap\""), "ranks run in bwrap");
         JsonNode props = doc.path("write_files").get(0);
         assertEquals("/etc/ebbtide/agent.properties", props.path("path").asText());
         assertEquals("0600", props.path("permissions").asText());
@@ -55,6 +56,11 @@ class NodeAgentCloudInitTest {
         assertEquals("ns.servicebus.windows.net:9093", p.getProperty("bootstrap.servers"));
         assertEquals(JAAS, p.getProperty("kafka.sasl.jaas.config"), "the agent reads back exactly what was configured");
         assertEquals("SASL_SSL", p.getProperty("kafka.security.protocol"));
+        assertEquals("bwrap", p.getProperty("sandbox"));
+        assertEquals(
+                "/etc/ebbtide,/var/lib/waagent,/var/lib/cloud",
+                p.getProperty("sandbox-hide"),
+                "the agent's credentials and the custom data that carries them are hidden from jobs");
         String unit = doc.path("write_files").get(1).path("content").asText();
         assertTrue(unit.contains("Restart=always") && unit.contains("KillMode=process"), unit);
         assertTrue(unit.contains("dev.ebbtide.agent.NodeAgentMain --config=/etc/ebbtide/agent.properties"), unit);
