@@ -133,12 +133,14 @@ class JobsAsWrittenEndToEndTest {
     }
 
     static void awaitNoNodes() {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
-            try (Stream<Path> nodes = Files.list(stack.nodesDir())) {
-                return nodes.noneMatch(n -> n.getFileName().toString().startsWith("cpu-cluster-")
-                        && Files.exists(n.resolve("node.json")));
-            }
-        });
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> {
+                    try (Stream<Path> nodes = Files.list(stack.nodesDir())) {
+                        return nodes.noneMatch(n -> n.getFileName().toString().startsWith("cpu-cluster-")
+                                && Files.exists(n.resolve("node.json")));
+                    }
+                });
     }
 
     @Test
@@ -219,7 +221,9 @@ class JobsAsWrittenEndToEndTest {
         assertEquals(
                 0,
                 ImageCli.run(
-                        new String[] {state.resolve("images").toString(), "import", "ebbtide-e2e/tools:1", tar.toString()},
+                        new String[] {
+                            state.resolve("images").toString(), "import", "ebbtide-e2e/tools:1", tar.toString()
+                        },
                         System.out,
                         System.err));
         Path inImage = tmp.resolve("in-image.yml");
@@ -300,8 +304,10 @@ class JobsAsWrittenEndToEndTest {
     @Order(6)
     void theBasicExamplesOfAzureMlRunUnchanged() throws Exception {
         List<String> missing = DebianPackages.packages("python3-sklearn", "python3-pandas");
-        assertTrue(missing.isEmpty(), "the sklearn-1.5 environment maps to Debian's python3 with " + missing
-                + ", which could not be installed here (apt-get install -y python3-sklearn python3-pandas as root)");
+        assertTrue(
+                missing.isEmpty(),
+                "the sklearn-1.5 environment maps to Debian's python3 with " + missing
+                        + ", which could not be installed here (apt-get install -y python3-sklearn python3-pandas as root)");
         Path iris = Files.createDirectories(tmp.resolve("example-data")).resolve("iris.csv");
         Files.writeString(iris, """
                 sepal_length,sepal_width,petal_length,petal_width,species
@@ -326,18 +332,30 @@ class JobsAsWrittenEndToEndTest {
             JsonNode job = done(id);
             String log = log(job, id);
             if (!"Completed".equals(job.path("state").asText())) {
-                failures.append(p.example()).append(": ").append(job).append("\n").append(log).append("\n");
+                failures.append(p.example())
+                        .append(": ")
+                        .append(job)
+                        .append("\n")
+                        .append(log)
+                        .append("\n");
                 continue;
             }
             if (p.logLine() != null && !log.contains(p.logLine())) {
-                failures.append(p.example()).append(": no '").append(p.logLine()).append("' in\n").append(log);
+                failures.append(p.example())
+                        .append(": no '")
+                        .append(p.logLine())
+                        .append("' in\n")
+                        .append(log);
             }
             if (p.outputFile() != null) {
                 Path to = tmp.resolve("basics-" + p.example());
                 data("download", id, "--to", to.toString());
                 Path file = to.resolve(p.outputFile());
                 if (!Files.isRegularFile(file) || !Files.readString(file).contains(p.outputText())) {
-                    failures.append(p.example()).append(": ").append(p.outputFile()).append(" missing or wrong\n");
+                    failures.append(p.example())
+                            .append(": ")
+                            .append(p.outputFile())
+                            .append(" missing or wrong\n");
                 }
             }
         }

@@ -67,7 +67,9 @@ final class TinyImage {
     }
 
     private static TreeSet<String> libraries(Path binary) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("ldd", binary.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder("ldd", binary.toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor();
         TreeSet<String> libs = new TreeSet<>();
