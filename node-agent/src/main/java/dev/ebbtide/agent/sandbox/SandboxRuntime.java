@@ -237,6 +237,11 @@ public final class SandboxRuntime {
         }
         List<Sandbox.Hidden> hidden = new ArrayList<>();
         for (Path p : hide) {
+            if (dropTo != null && closedAbove(p)) {
+                // the job user cannot even pass through to it (and bwrap, running as that user, could not create the
+                // mount point): the permissions already hide it
+                continue;
+            }
             if (Files.isDirectory(p)) {
                 hidden.add(new Sandbox.Hidden(p, true));
             } else if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
@@ -250,6 +255,14 @@ public final class SandboxRuntime {
                 hidden,
                 mounts,
                 new Sandbox.User(dropTo, setpriv)));
+    }
+
+    private static boolean closedAbove(Path p) {
+        try {
+            return p.getParent() != null && firstClosed(p.getParent()) != null;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static void chown(Path p, JobUser u) throws IOException {
