@@ -19,7 +19,11 @@ import java.util.Optional;
  *                  directory's {@code outputs/} and {@code logs/}, and {@code user_logs/std_log_rank_<r>.txt}
  */
 public record OutputsManifest(String jobId, Map<String, String> outputs, String artifacts) {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The name the outputs API and {@code ./ebbtide download} give the artifacts, beside the outputs' names. */
+    public static final String ARTIFACTS = "artifacts";
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     public OutputsManifest {
         outputs = outputs == null ? Map.of() : Map.copyOf(new LinkedHashMap<>(outputs));
@@ -33,6 +37,17 @@ public record OutputsManifest(String jobId, Map<String, String> outputs, String 
     /** The artifacts prefix of a job in the default datastore. */
     public static String artifactsPath(String jobId) {
         return "azureml/" + jobId + "/artifacts/";
+    }
+
+    /** {@code azureml://datastores/workspaceblobstore/paths/azureml/<job>/artifacts/}. */
+    public static String defaultArtifacts(String jobId) {
+        return "azureml://datastores/" + dev.ebbtide.common.data.DataUri.DEFAULT_DATASTORE + "/paths/"
+                + artifactsPath(jobId);
+    }
+
+    /** Writes this manifest as it is, replacing what was stored (tests; agents {@link #merge}). */
+    public void write(Datastore store) throws IOException {
+        store.put(path(jobId), JSON.writeValueAsBytes(this));
     }
 
     /** The job's manifest, or empty when no node has finished uploading yet. */

@@ -36,10 +36,13 @@ public final class EbbtideCli {
 
     private final String authorization;
 
-    EbbtideCli(String submitter, List<String> autoscalers, String token) {
+    private final String token;
+
+    public EbbtideCli(String submitter, List<String> autoscalers, String token) {
         this.submitter = submitter;
         this.autoscalers = List.copyOf(autoscalers);
         this.authorization = "Bearer " + token;
+        this.token = token;
     }
 
     static final String USAGE =
@@ -63,12 +66,26 @@ public final class EbbtideCli {
         System.exit(cli.submit(Path.of(args[1]), follow));
     }
 
-    int submit(Path file, boolean follow) throws IOException, InterruptedException {
+    /**
+     * Uploads what the job names on this machine ({@link SubmitUploads}), posts the job and, with {@code follow},
+     * follows it to its end.
+     */
+    public int submit(Path file, boolean follow) throws IOException, InterruptedException {
         if (!Files.isRegularFile(file)) {
             System.err.println("no such file: " + file);
             return 2;
         }
-        JsonNode body = post("/jobs", HttpRequest.BodyPublishers.ofString(Files.readString(file)), 201, "rejected");
+        String yaml;
+        try {
+            yaml = new SubmitUploads(new LocalUploads(new SubmitterApi(submitter, token), System.out)).prepare(file);
+        } catch (SubmitterApi.Failure | java.nio.file.NoSuchFileException e) {
+            System.err.println(e instanceof SubmitterApi.Failure ? e.getMessage() : "no such file: " + e.getMessage());
+            return 1;
+        } catch (IOException e) {
+            System.err.println(e.getMessage()); // a snapshot over its limit, a file that changed: one sentence
+            return 1;
+        }
+        JsonNode body = post("/jobs", HttpRequest.BodyPublishers.ofString(yaml), 201, "rejected");
         if (body == null) {
             return 1;
         }

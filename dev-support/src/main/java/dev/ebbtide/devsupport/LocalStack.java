@@ -292,7 +292,13 @@ public final class LocalStack implements AutoCloseable {
         // each service gets only the settings it defines (the provisioner rejects unknown ebbtide.* keys)
         switch (service) {
             case "scheduler" -> cmd.add("-Dquarkus.datasource.reactive.url=" + postgres.reactiveUrl());
-            case "job-submitter" -> cmd.add("-Dquarkus.rest-client.scheduler.url=" + scheduler);
+            case "job-submitter" -> {
+                cmd.add("-Dquarkus.rest-client.scheduler.url=" + scheduler);
+                // the default datastore is a folder the local agents read too (no extra process); named ones beside it
+                Path stores = o.stateDir().resolve("datastores").toAbsolutePath();
+                cmd.add("-Debbtide.datastore.local-path=" + stores.resolve("workspaceblobstore"));
+                cmd.add("-Debbtide.datastore.definitions-dir=" + stores.resolve("defs"));
+            }
             case "autoscaler" -> {
                 cmd.add("-Debbtide.clusters.dir=" + o.clustersDir().toAbsolutePath());
                 cmd.add("-Debbtide.autoscaler.node-boot-time=2s"); // a local node's agent starts in about 2 s

@@ -13,7 +13,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The scheduler's job API as the submitter sees it, on a free port: {@code /jobs/known-*} exist (200), the logs of
- * {@code job-1} are {@link #LOG}, anything else is 404 with a sentence. Records the Authorization header and the query
+ * {@code job-1} are {@link #LOG}, {@code /jobs/forbidden-*} are someone else's (403), anything else is 404 with a
+ * sentence. Records the Authorization header and the query
  * of every request so tests can check the caller's token and the query are forwarded.
  */
 public class FakeScheduler implements QuarkusTestResourceLifecycleManager {
@@ -42,7 +43,8 @@ public class FakeScheduler implements QuarkusTestResourceLifecycleManager {
                             .getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", logs ? "text/plain;charset=UTF-8" : "application/json");
             exchange.getResponseHeaders().add("X-Ebbtide-Job-State", "Running");
-            exchange.sendResponseHeaders(known ? 200 : 404, body.length);
+            int status = known ? 200 : id.startsWith("forbidden-") ? 403 : 404;
+            exchange.sendResponseHeaders(status, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
             }

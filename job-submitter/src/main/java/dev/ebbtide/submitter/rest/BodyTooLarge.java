@@ -1,32 +1,46 @@
 package dev.ebbtide.submitter.rest;
 
+import dev.ebbtide.submitter.config.DatastoreConfig;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.util.Optional;
+import jakarta.inject.Inject;
+import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * A request whose Content-Length exceeds {@code quarkus.http.limits.max-body-size} is answered 413 with a JSON
- * sentence, before Quarkus's own check (which answers 413 with no body). A chunked body without Content-Length that
- * grows past the limit is still cut off by Quarkus (413, no body).
+ * A request whose Content-Length exceeds its limit is answered 413 with a JSON sentence, before Quarkus's own check
+ * (which answers 413 with no body): uploads ({@code /snapshots/…}, {@code /datastores/<name>/paths/…}) may be up to
+ * {@code ebbtide.datastore.max-upload-size}, every other body (jobs, data assets, datastore definitions) up to
+ * {@code ebbtide.submitter.max-body-size}. {@code quarkus.http.limits.max-body-size} is the upload limit, so that
+ * Quarkus cuts off a chunked upload that grows past it; chunked documents are counted by {@link RequestLimits.Utf8Body}
+ * and uploads by the endpoints themselves.
  */
 @ApplicationScoped
 public class BodyTooLarge {
     /** Just before Quarkus's upload limit route (order -2). */
     static final int ORDER = -3;
 
-    @ConfigProperty(name = "quarkus.http.limits.max-body-size")
-    Optional<MemorySize> limit;
+    private static final Pattern UPLOAD = Pattern.compile("/snapshots/.*|/datastores/[^/]+/paths/.*");
+
+    @ConfigProperty(name = "ebbtide.submitter.max-body-size", defaultValue = "512K")
+    MemorySize documentLimit;
+
+    @Inject
+    DatastoreConfig datastore;
+
+    /** True for the paths that take uploads (a larger limit). */
+    static boolean isUpload(String path) {
+        return path != null && UPLOAD.matcher(path).matches();
+    }
 
     void install(@Observes Router router) {
-        if (limit.isEmpty()) {
-            return;
-        }
-        long max = limit.get().asLongValue();
+        long documents = documentLimit.asLongValue();
+        long uploads = datastore.maxUploadSize().asLongValue();
         router.route().order(ORDER).handler(ctx -> {
+            long max = isUpload(ctx.normalizedPath()) ? uploads : documents;
             String length = ctx.request().getHeader("Content-Length");
             long declared;
             try {

@@ -37,6 +37,11 @@ public final class RequestLimits {
      */
     @Provider
     public static class Utf8Body implements ReaderInterceptor {
+        @org.eclipse.microprofile.config.inject.ConfigProperty(
+                name = "ebbtide.submitter.max-body-size",
+                defaultValue = "512K")
+        io.quarkus.runtime.configuration.MemorySize limit;
+
         @Override
         public Object aroundReadFrom(ReaderInterceptorContext context) throws IOException {
             if (context.getType() != String.class) {
@@ -44,7 +49,13 @@ public final class RequestLimits {
             }
             MediaType type = context.getMediaType();
             // the bytes decide, not the declared charset (many clients declare ISO-8859-1 by default for text)
-            byte[] body = context.getInputStream().readAllBytes();
+            long max = limit.asLongValue();
+            byte[] body = context.getInputStream().readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+            if (body.length > max) { // a chunked body (no Content-Length for BodyTooLarge to check)
+                throw new WebApplicationException(error(
+                        Response.Status.REQUEST_ENTITY_TOO_LARGE,
+                        "the request body is larger than the limit of " + max + " bytes"));
+            }
             Optional<String> problem = StrictText.problem(body);
             if (problem.isPresent()) {
                 throw new WebApplicationException(
