@@ -328,6 +328,10 @@ public final class LocalStack implements AutoCloseable {
                 // the stack's keys, passwords, databases and every node's state: never visible to a job
                 cmd.add("-Debbtide.local.agent-sandbox-hide="
                         + o.stateDir().toAbsolutePath().normalize());
+                // a job's code, data and outputs (the local default datastore) and its environment
+                cmd.add("-Debbtide.local.agent-data-dir="
+                        + o.stateDir().toAbsolutePath().normalize());
+                cmd.add("-Debbtide.local.agent-environments=" + root.resolve("environments/local.yml"));
             }
             default -> throw new IllegalArgumentException(service);
         }
