@@ -81,6 +81,11 @@ public final class ContainerRuntime {
         }
     }
 
+    /** The docker executable on {@code path} (then {@code /usr/bin}, {@code /usr/local/bin}), as {@link #detect}. */
+    public static Optional<String> detectOn(String path) {
+        return find("docker", path);
+    }
+
     static Optional<String> find(String name, String path) {
         List<String> dirs = new ArrayList<>(List.of(path.split(File.pathSeparator)));
         dirs.addAll(List.of("/usr/bin", "/usr/local/bin"));
