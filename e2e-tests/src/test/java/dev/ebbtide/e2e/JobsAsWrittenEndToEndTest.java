@@ -340,6 +340,14 @@ class JobsAsWrittenEndToEndTest {
                         .append("\n");
                 continue;
             }
+            if (p.example().equals("hello-world-org")
+                    && !(job.path("tags").path("hello").asText().equals("world")
+                            && job.path("description").asText().contains("hello world")
+                            && job.path("displayName").asText().equals("hello-world-example"))) {
+                failures.append(p.example())
+                        .append(": tags, description or display name not shown: ")
+                        .append(job);
+            }
             if (p.logLine() != null && !log.contains(p.logLine())) {
                 failures.append(p.example())
                         .append(": no '")
