@@ -31,6 +31,39 @@ public final class DebianPackages {
         return Optional.empty();
     }
 
+    /**
+     * Makes sure Debian packages are installed (with apt-get when missing and root, as on CI).
+     *
+     * @return the packages still missing afterwards (empty when all are installed)
+     */
+    public static List<String> packages(String... names) throws IOException, InterruptedException {
+        List<String> missing = missing(names);
+        if (missing.isEmpty() || !canInstall()) {
+            return missing;
+        }
+        List<String> install = new ArrayList<>(List.of("install", "-y", "--no-install-recommends"));
+        install.addAll(missing);
+        if (!apt(install.toArray(String[]::new))) {
+            apt("update");
+            apt(install.toArray(String[]::new));
+        }
+        return missing(names);
+    }
+
+    private static List<String> missing(String... names) throws IOException, InterruptedException {
+        List<String> missing = new ArrayList<>();
+        for (String name : names) {
+            Process p = new ProcessBuilder("dpkg-query", "-W", "-f=${Status}", name)
+                    .redirectErrorStream(true)
+                    .start();
+            String status = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (p.waitFor() != 0 || !status.contains("install ok installed")) {
+                missing.add(name);
+            }
+        }
+        return missing;
+    }
+
     /** One sentence for a skipped test. */
     public static String whyMissing(String command, String debianPackage) {
         return canInstall()

@@ -193,8 +193,9 @@ public final class EbbtideCli {
         }
         if (job != null && TERMINAL.contains(job.path("state").asText())) {
             say("job " + job.path("state").asText() + ", exit code "
-                    + job.path("exitCode").asText("?") + ", output in "
-                    + job.path("outputLocation").asText("-"));
+                    + job.path("exitCode").asText("?") + "; outputs, artifacts and logs: ./ebbtide download " + id
+                    + " (on the node until it goes: "
+                    + job.path("outputLocation").asText("-") + ")");
             if (new JobLogs(http, submitter, System.out, authorization)
                             .printEnd(id, job.path("instanceCount").asInt(1), 10)
                     == 0) {

@@ -206,6 +206,21 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    /** Debian packages behind the curated scikit-learn environments of environments/local.yml (the basic examples). */
+    static final List<String> EXAMPLE_PACKAGES = List.of("python3-sklearn", "python3-pandas");
+
+    /**
+     * {@code ./ebbtide up} installs {@link #EXAMPLE_PACKAGES} once when root (about a minute the first time), so Azure
+     * ML's basic examples run with no edit; else one sentence, and jobs in those environments fail saying the same.
+     */
+    static void ensureExamplePackages() throws IOException, InterruptedException {
+        List<String> missing = DebianPackages.packages(EXAMPLE_PACKAGES.toArray(String[]::new));
+        if (!missing.isEmpty()) {
+            System.err.println("ebbtide: jobs in the curated sklearn environments need " + String.join(" ", missing)
+                    + ": run apt-get install -y " + String.join(" ", missing) + " (as root) to run them here");
+        }
+    }
+
     /**
      * Starts Kafka, PostgreSQL and only {@code services} (in {@link #SERVICES}' order), e.g. the scheduler and the
      * autoscaler for the throughput harness.
@@ -313,6 +328,10 @@ public final class LocalStack implements AutoCloseable {
                 // the stack's keys, passwords, databases and every node's state: never visible to a job
                 cmd.add("-Debbtide.local.agent-sandbox-hide="
                         + o.stateDir().toAbsolutePath().normalize());
+                // a job's code, data and outputs (the local default datastore) and its environment
+                cmd.add("-Debbtide.local.agent-data-dir="
+                        + o.stateDir().toAbsolutePath().normalize());
+                cmd.add("-Debbtide.local.agent-environments=" + root.resolve("environments/local.yml"));
             }
             default -> throw new IllegalArgumentException(service);
         }
@@ -654,6 +673,7 @@ public final class LocalStack implements AutoCloseable {
         int kafkaPort = Integer.parseInt(System.getenv().getOrDefault("EBBTIDE_KAFKA_PORT", "19092"));
         int pgPort = Integer.parseInt(System.getenv().getOrDefault("EBBTIDE_POSTGRES_PORT", "15432"));
         Map<String, String> defaults = localDefaultCompute(root.resolve("clusters"), System.getenv());
+        ensureExamplePackages();
         LocalStack stack = start(new Options(
                 root, state, kafkaPort, pgPort, false, root.resolve("clusters"), defaults, true, listenAll, replicas));
         Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "stop-stack"));

@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
  * @param jobUser            the uid:gid ranks run as when the agent is root
  * @param sandboxHide        host paths a rank must not see besides the work dir and the config file's directory
  * @param configFile         the {@code --config} file, or null; its directory is hidden from ranks
+ * @param data               datastores, images, environment mapping ({@link DataConfig})
  */
 public record AgentConfig(
         String cluster,
@@ -49,7 +50,8 @@ public record AgentConfig(
         SandboxRuntime.Mode sandbox,
         JobUser jobUser,
         List<Path> sandboxHide,
-        Path configFile) {
+        Path configFile,
+        DataConfig data) {
 
     public static final String IMDS = "imds";
     public static final String DEFAULT_BOOTSTRAP = "127.0.0.1:9092";
@@ -124,7 +126,7 @@ public record AgentConfig(
             String key = e.getKey();
             if (key.startsWith("kafka.") && key.length() > "kafka.".length()) {
                 kafka.put(key.substring("kafka.".length()), e.getValue());
-            } else if (!OPTIONS.contains(key)) {
+            } else if (!OPTIONS.contains(key) && !DataConfig.OPTIONS.contains(key)) {
                 throw new BadConfig("unknown option '" + key + "' (see node-agent/README.md for the options)");
             }
         }
@@ -187,7 +189,8 @@ public record AgentConfig(
                 sandbox,
                 jobUser,
                 hide,
-                configFile);
+                configFile,
+                DataConfig.from(values));
     }
 
     /** The same settings with the node and cluster names resolved (from IMDS). */
@@ -210,7 +213,8 @@ public record AgentConfig(
                 sandbox,
                 jobUser,
                 sandboxHide,
-                configFile);
+                configFile,
+                data);
     }
 
     /** {@code 10s}, {@code 500ms}, {@code 2m}, {@code 1h}, or ISO-8601 ({@code PT10S}). */
@@ -288,7 +292,8 @@ public record AgentConfig(
                 + workDir + ", address=" + (address == null ? "(detect)" : address) + ", port=" + port
                 + ", heartbeat-interval=" + heartbeatInterval.toMillis() + "ms, stop-grace-period="
                 + stopGracePeriod.toMillis() + "ms, sandbox=" + sandbox.name().toLowerCase(java.util.Locale.ROOT)
-                + ", job-user=" + jobUser + ", sandbox-hide=" + sandboxHide + ", kafka settings " + kafka.keySet()
+                + ", job-user=" + jobUser + ", sandbox-hide=" + sandboxHide + ", " + data + ", kafka settings "
+                + kafka.keySet()
                 + " (values not shown)";
     }
 }

@@ -6,14 +6,14 @@ import java.time.Instant;
  * The agent's own log: one line per event on stderr, written directly so that lines logged while the JVM shuts down
  * (after java.util.logging has closed its handlers) are not lost. Never given secrets or job environment values.
  */
-final class AgentLog {
+public final class AgentLog {
     private AgentLog() {}
 
-    static void info(String message) {
+    public static void info(String message) {
         line("INFO", message);
     }
 
-    static void warn(String message) {
+    public static void warn(String message) {
         line("WARN", message);
     }
 

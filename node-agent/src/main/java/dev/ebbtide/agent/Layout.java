@@ -15,9 +15,22 @@ import java.nio.file.Path;
  * jobs/&lt;job&gt;/attempt-&lt;a&gt;/rank-&lt;r&gt;.log          stdout + stderr of rank r
  * jobs/&lt;job&gt;/attempt-&lt;a&gt;/rank-&lt;r&gt;/             its work directory (cwd, HOME, EBBTIDE_WORK_DIR)
  * jobs/&lt;job&gt;/attempt-&lt;a&gt;/hostfile              mpi host file (EBBTIDE_HOSTFILE)
+ * jobs/&lt;job&gt;/attempt-&lt;a&gt;/inputs/&lt;name&gt;/     a data input, fetched before the ranks start
+ * jobs/&lt;job&gt;/attempt-&lt;a&gt;/outputs/&lt;name&gt;/    an output folder, uploaded when the ranks end
+ * jobs/&lt;job&gt;/attempt-&lt;a&gt;/bin/                 python links of a mapped host Python
  * </pre>
  */
-public record Layout(Path root) {
+public record Layout(Path root, Path jobs) {
+
+    /** The jobs' folders under {@code root/jobs}. */
+    public Layout(Path root) {
+        this(root, root.resolve("jobs"));
+    }
+
+    /** The same layout with the jobs' folders under {@code jobsRoot} (a root agent whose work dir the job user cannot reach). */
+    public Layout withJobsRoot(Path jobsRoot) {
+        return new Layout(root, jobsRoot);
+    }
 
     public Path agentPid() {
         return root.resolve("agent.pid");
@@ -32,7 +45,22 @@ public record Layout(Path root) {
     }
 
     public Path attemptDir(String jobId, int attempt) {
-        return root.resolve("jobs").resolve(jobId).resolve("attempt-" + attempt);
+        return jobs.resolve(jobId).resolve("attempt-" + attempt);
+    }
+
+    /** Where data input {@code name} is fetched (bound read-only at {@code /mnt/azureml/inputs/<name>}). */
+    public Path inputDir(String jobId, int attempt, String name) {
+        return attemptDir(jobId, attempt).resolve("inputs").resolve(name);
+    }
+
+    /** Output {@code name}'s folder on this node (bound at {@code /mnt/azureml/outputs/<name>}). */
+    public Path outputDir(String jobId, int attempt, String name) {
+        return attemptDir(jobId, attempt).resolve("outputs").resolve(name);
+    }
+
+    /** The {@code python}/{@code python3} links of a mapped host Python (bound at {@code /mnt/azureml/bin}). */
+    public Path binDir(String jobId, int attempt) {
+        return attemptDir(jobId, attempt).resolve("bin");
     }
 
     public Path rankDir(String jobId, int attempt, int rank) {

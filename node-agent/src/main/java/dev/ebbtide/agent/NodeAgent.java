@@ -233,15 +233,7 @@ final class NodeAgent implements Runner.Sink {
         if (bad == null) {
             handled.record(key, "accepted");
             try {
-                NodeRun run = runner.start(a, nodeRank, now);
-                report(
-                        a,
-                        nodeRank,
-                        RunPhase.STARTED,
-                        null,
-                        runner.outputPath(run).toString(),
-                        null,
-                        now);
+                runner.start(a, nodeRank, now); // STARTED is reported once staging is done and the ranks run
                 heartbeatNow();
                 return;
             } catch (IOException e) {
@@ -310,6 +302,19 @@ final class NodeAgent implements Runner.Sink {
                         c.eof(),
                         now),
                 now));
+    }
+
+    @Override
+    public void started(NodeRun run) {
+        Path out = runner.outputPath(run);
+        report(
+                run.assignment,
+                run.nodeRank,
+                RunPhase.STARTED,
+                null,
+                out == null ? null : out.toString(),
+                null,
+                clock.instant());
     }
 
     @Override

@@ -5,11 +5,14 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.ConsoleHandler;
@@ -41,6 +44,9 @@ public final class NodeAgentMain {
         }
         try {
             System.exit(run(config));
+        } catch (AgentConfig.BadConfig e) {
+            System.err.println("ebbtide node agent: " + e.getMessage());
+            System.exit(2);
         } catch (IOException | RuntimeException e) {
             AgentLog.warn("the node agent failed: " + e);
             System.exit(1);
@@ -62,13 +68,17 @@ public final class NodeAgentMain {
         }
         Files.writeString(layout.agentPid(), ProcessHandle.current().pid() + "\n");
         AgentLog.info("starting: " + config);
-        SandboxRuntime sandbox = SandboxRuntime.detect(
+        layout = JobsRoot.choose(
+                layout,
                 config.sandbox(),
-                config.node(),
-                config.jobUser(),
-                config.workDir(),
-                config.configFile(),
-                config.sandboxHide());
+                "root".equals(System.getProperty("user.name")),
+                config.data().jobsRoot());
+        List<Path> hide = new ArrayList<>(config.sandboxHide());
+        if (!layout.jobs().startsWith(config.workDir())) {
+            hide.add(layout.jobs());
+        }
+        SandboxRuntime sandbox = SandboxRuntime.detect(
+                config.sandbox(), config.node(), config.jobUser(), config.workDir(), config.configFile(), hide);
         if (sandbox.mode() == SandboxRuntime.Mode.NONE || sandbox.problem() != null) {
             AgentLog.warn(sandbox.describe());
         } else {
@@ -81,7 +91,7 @@ public final class NodeAgentMain {
                 config,
                 facts,
                 new Handled(layout.handled()),
-                new Runner(layout, node, config.stopGracePeriod(), sandbox),
+                new Runner(layout, node, config.stopGracePeriod(), sandbox, data(config)),
                 Clock.systemUTC());
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime()
@@ -103,6 +113,17 @@ public final class NodeAgentMain {
             done.countDown();
         }
         return 0;
+    }
+
+    /** The datastores, environment mapping and images; a setting that cannot be used is a bad configuration. */
+    private static Runner.Data data(AgentConfig config) {
+        DataConfig d = config.data();
+        try {
+            return new Runner.Data(
+                    d.openDatastores(), d.environmentMap(), d.imageStore(), dev.ebbtide.agent.stage.HostPackages.DPKG);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new AgentConfig.BadConfig(e.getMessage());
+        }
     }
 
     /** One line per event on stderr; the Kafka clients only when something is wrong. */

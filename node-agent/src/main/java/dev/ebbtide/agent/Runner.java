@@ -1,13 +1,20 @@
 package dev.ebbtide.agent;
 
-import dev.ebbtide.agent.sandbox.Sandbox;
+import dev.ebbtide.agent.env.EnvironmentMap;
+import dev.ebbtide.agent.env.ImageStore;
+import dev.ebbtide.agent.plan.RunPlan;
+import dev.ebbtide.agent.plan.RunPlanner;
 import dev.ebbtide.agent.sandbox.SandboxRuntime;
+import dev.ebbtide.agent.stage.HostPackages;
+import dev.ebbtide.agent.stage.Stager;
+import dev.ebbtide.agent.stage.Uploader;
+import dev.ebbtide.agent.stage.WebFiles;
 import dev.ebbtide.common.events.Distribution;
 import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.JobAssigned;
 import dev.ebbtide.common.events.NodeAgentStatus.RunningRank;
+import dev.ebbtide.datastore.Datastores;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,34 +23,65 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
- * Starts, watches, stops and adopts this node's processes. Called from the agent's one loop thread only; what
- * happens goes to a {@link Sink} (log chunks, the node's exit).
+ * Runs this node's part of each attempt through its phases: staging (code, inputs: on a worker thread), running (the
+ * processes), uploading (outputs, artifacts, logs: on the worker thread). Called from the agent's one loop thread
+ * only; what happens goes to a {@link Sink} (the start, log chunks, the node's exit).
  */
 final class Runner {
     static final String LOST = "lost: the agent restarted and the process is gone";
+    static final String LOST_STAGING = "lost: the agent restarted while staging the job's code and inputs";
 
     /** Where the runner's results go. */
     interface Sink {
         void log(NodeRun run, RankProcess process, LogTail.Chunk chunk);
 
         void exited(NodeRun run, Integer exitCode, String reason);
+
+        /** The ranks started (staging is over). */
+        default void started(NodeRun run) {}
+    }
+
+    /** What staging and uploads use: the node's datastores (null = none), environment mapping and images. */
+    record Data(Datastores stores, EnvironmentMap environments, ImageStore images, HostPackages packages) {
+        static final Data NONE = new Data(null, new EnvironmentMap(List.of()), null, HostPackages.DPKG);
     }
 
     private final Layout layout;
     private final RankEnvironment.Node node;
     private final Duration grace;
-    private final String setsid;
     private final SandboxRuntime sandbox;
+    private final Data data;
+    private final RankLauncher launcher;
+    private final Stager stager;
+    private final Uploader uploader;
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "staging-and-uploads");
+        t.setDaemon(true);
+        return t;
+    });
     private final Map<String, NodeRun> runs = new LinkedHashMap<>();
 
     Runner(Layout layout, RankEnvironment.Node node, Duration grace, SandboxRuntime sandbox) {
+        this(layout, node, grace, sandbox, Data.NONE);
+    }
+
+    Runner(Layout layout, RankEnvironment.Node node, Duration grace, SandboxRuntime sandbox, Data data) {
         this.layout = layout;
         this.node = node;
         this.grace = grace;
         this.sandbox = sandbox;
-        this.setsid = Files.isExecutable(Path.of("/usr/bin/setsid")) ? "/usr/bin/setsid" : "setsid";
+        this.data = data;
+        this.launcher = new RankLauncher(layout, sandbox);
+        this.stager = new Stager(data.stores(), sandbox, data.packages(), new WebFiles(), node.name());
+        this.uploader = new Uploader(data.stores());
     }
 
     /** The attempt this node is busy with, or null. */
@@ -59,106 +97,73 @@ final class Runner {
         return runs.isEmpty();
     }
 
-    /** One entry per job attempt this node runs, with the node rank. */
+    /** One entry per job attempt this node holds (staging, running or uploading), with the node rank. */
     List<RunningRank> running() {
         return runs.values().stream()
                 .map(r -> new RunningRank(r.assignment.jobId(), r.attempt(), r.nodeRank))
                 .toList();
     }
 
-    /** Starts every process of this node's part; on failure, kills what it started and throws. */
+    /**
+     * Accepts this node's part: what can be refused at once is (no sandbox, an environment the node cannot provide, a
+     * command that cannot be filled) with an {@link IOException} of one sentence; then staging starts on the worker
+     * thread and {@link #tick} starts the ranks once it is done.
+     */
     NodeRun start(JobAssigned a, int nodeRank, Instant now) throws IOException {
         String unsafe = sandbox.problem();
         if (unsafe != null) {
             throw new IOException(unsafe);
         }
+        RunPlanner.Facts facts = facts(a);
+        try {
+            RunPlanner.plan(a, nodeRank, facts, Map.of()); // a dry run: refuse now what can be refused now
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage());
+        }
         int attempt = RankEnvironment.attempt(a);
-        int perNode = RankEnvironment.processesPerNode(a.spec());
         Files.createDirectories(layout.ranks());
         Files.createDirectories(layout.attemptDir(a.jobId(), attempt));
-        NodeRun.Saved saved = new NodeRun.Saved(a, nodeRank, now);
-        Files.writeString(runFile(Handled.attemptKey(a)), EventJson.write(saved));
+        NodeRun.Saved saved = new NodeRun.Saved(a, nodeRank, now, NodeRun.Phase.STAGING);
+        save(saved);
         if (a.spec().distribution() != null
                 && Distribution.MPI.equals(a.spec().distribution().type())) {
             Files.writeString(layout.hostfile(a.jobId(), attempt), RankEnvironment.hostfile(a, node));
         }
-        List<RankProcess> started = new ArrayList<>();
-        try {
-            for (int local = 0; local < perNode; local++) {
-                started.add(launch(a, attempt, nodeRank, local, perNode));
+        NodeRun run = new NodeRun(saved, List.of());
+        String environment = a.spec().environment() == null
+                ? "node's own system"
+                : a.spec().environment().describe();
+        run.work = worker.submit(() -> {
+            RunPlan plan;
+            try {
+                plan = RunPlanner.plan(a, nodeRank, facts, stager.resolveInputs(a));
+            } catch (IllegalArgumentException e) {
+                throw new IOException(e.getMessage());
             }
-        } catch (IOException | RuntimeException e) {
-            started.forEach(p -> p.signal("KILL"));
-            started.forEach(RankProcess::poll);
-            Files.deleteIfExists(runFile(Handled.attemptKey(a)));
-            throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
-        }
-        NodeRun run = new NodeRun(saved, started);
+            stager.stage(plan, environment);
+            return plan;
+        });
         runs.put(run.key, run);
+        AgentLog.info("job " + a.jobId() + " attempt " + attempt + ": staging");
         return run;
     }
 
-    private RankProcess launch(JobAssigned a, int attempt, int nodeRank, int local, int perNode) throws IOException {
-        int rank = nodeRank * perNode + local;
-        String key = Layout.rankKey(a.jobId(), attempt, rank);
-        Path dir = Files.createDirectories(layout.rankDir(a.jobId(), attempt, rank));
-        Path log = layout.logFile(a.jobId(), attempt, rank);
-        Files.deleteIfExists(layout.exitFile(key));
-        sandbox.prepare(dir);
-        Map<String, String> env = RankEnvironment.build(a, nodeRank, local, node);
-        List<String> sandboxArgv = List.of();
-        if (sandbox.mode() == SandboxRuntime.Mode.BWRAP) {
-            List<Sandbox.Mount> mounts = new ArrayList<>();
-            mounts.add(new Sandbox.Mount(dir, Sandbox.WORK_DIR, false));
-            if (env.containsKey("EBBTIDE_HOSTFILE")) {
-                mounts.add(new Sandbox.Mount(layout.hostfile(a.jobId(), attempt), Sandbox.HOSTFILE, true));
-            }
-            for (Sandbox.Mount m : mounts) {
-                Path closed = sandbox.unreachable(m.host());
-                if (closed != null) {
-                    throw new IOException("the job user " + sandbox.dropTo() + " cannot reach " + m.host() + " because "
-                            + closed + " is not searchable by others (chmod o+x it, or move work-dir)");
-                }
-            }
-            env = Sandbox.environment(env);
-            sandboxArgv = sandbox.argv(null, mounts);
-        }
-        List<String> cmd = new ArrayList<>(RankProcess.commandLine(
-                layout.exitFile(key), sandboxArgv, a.spec().command()));
-        cmd.set(0, setsid);
-        ProcessBuilder pb = new ProcessBuilder(cmd)
-                .directory(dir.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        pb.environment().clear();
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        long pgid = awaitOwnGroup(p);
-        Files.writeString(layout.pgidFile(key), pgid + "\n");
-        AgentLog.info("job " + a.jobId() + " attempt " + attempt + ": rank " + rank + " started, pid " + p.pid()
-                + " = process group " + pgid + ", output " + log);
-        return new RankProcess(key, rank, local, pgid, p, layout, log);
+    private RunPlanner.Facts facts(JobAssigned a) {
+        EnvironmentMap.Resolution env = data.environments()
+                .resolve(
+                        a.spec().environment(),
+                        ref -> data.images() == null
+                                ? Optional.empty()
+                                : data.images().find(ref),
+                        node.name());
+        return new RunPlanner.Facts(
+                layout, node, sandbox.mode() == SandboxRuntime.Mode.BWRAP, data.stores() != null, env);
     }
 
-    /** setsid makes the wrapper a session and group leader (pid = pgid); wait until it has, at most 2 s. */
-    private static long awaitOwnGroup(Process p) throws IOException {
-        long deadline = System.nanoTime() + 2_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            long pgid = ProcessGroups.pgidOf(p.pid());
-            if (pgid == p.pid() || pgid == -1) {
-                return p.pid();
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
-        }
-        p.destroyForcibly();
-        throw new IOException("setsid did not give the process a group of its own");
-    }
-
-    /** Asks a run to stop: SIGTERM to each process group now, SIGKILL after the grace period. */
+    /** Asks a run to stop: staging is abandoned; processes get SIGTERM now, SIGKILL after the grace period. */
     void stop(String key, String reason, Integer forcedCode, Instant now) {
         NodeRun run = runs.get(key);
-        if (run == null || run.stopping()) {
+        if (run == null || run.stopping() || run.phase == NodeRun.Phase.UPLOADING) {
             return;
         }
         run.stopReason = reason;
@@ -166,6 +171,9 @@ final class Runner {
         run.killAt = now.plus(grace);
         AgentLog.info("job " + run.assignment.jobId() + " attempt " + run.attempt() + ": stopping (" + reason
                 + "), SIGTERM now, SIGKILL after " + grace.toMillis() + " ms");
+        if (run.phase == NodeRun.Phase.STAGING) {
+            run.work.cancel(true);
+        }
         run.processes.forEach(p -> p.signal("TERM"));
     }
 
@@ -173,7 +181,7 @@ final class Runner {
         new ArrayList<>(runs.keySet()).forEach(k -> stop(k, reason, null, now));
     }
 
-    /** Timeouts, SIGKILLs, exits and log chunks; true when a run ended. */
+    /** Timeouts, SIGKILLs, starts, exits, uploads and log chunks; true when a run changed phase or ended. */
     boolean tick(Instant now, Sink sink) {
         boolean changed = false;
         for (NodeRun run : new ArrayList<>(runs.values())) {
@@ -184,30 +192,96 @@ final class Runner {
                         124,
                         now);
             }
-            if (run.stopping() && !run.killed && !now.isBefore(run.killAt)) {
-                run.killed = true;
-                AgentLog.info("job " + run.assignment.jobId() + ": grace period over, SIGKILL");
-                run.processes.forEach(p -> p.signal("KILL"));
-            }
-            boolean all = true;
-            for (RankProcess p : run.processes) {
-                all &= p.poll();
-                LogTail.Chunk c = p.tail.next(now);
-                if (c != null) {
-                    sink.log(run, p, c);
-                }
-            }
-            if (all) {
-                run.processes.forEach(p -> p.tail.rest().forEach(c -> sink.log(run, p, c)));
-                Integer code = run.exitCode();
-                String reason = run.stopReason != null ? run.stopReason : code == null ? LOST : null;
-                sink.exited(run, code, reason);
-                runs.remove(run.key);
-                cleanUp(run);
-                changed = true;
-            }
+            changed |= switch (run.phase) {
+                case STAGING -> staging(run, sink);
+                case RUNNING -> running(run, now, sink);
+                case UPLOADING -> uploading(run, sink);
+            };
         }
         return changed;
+    }
+
+    private boolean staging(NodeRun run, Sink sink) {
+        if (!run.work.isDone()) {
+            return false;
+        }
+        if (run.stopping()) {
+            return end(run, sink, run.forcedCode, run.stopReason);
+        }
+        try {
+            run.plan = (RunPlan) run.work.get();
+            run.processes = launcher.launchAll(run.plan);
+        } catch (ExecutionException | IOException | CancellationException | InterruptedException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            String why = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+            return end(run, sink, -1, "could not start: " + why);
+        }
+        run.phase = NodeRun.Phase.RUNNING;
+        saveQuietly(run, NodeRun.Phase.RUNNING);
+        sink.started(run);
+        return true;
+    }
+
+    private boolean running(NodeRun run, Instant now, Sink sink) {
+        if (run.stopping() && !run.killed && !now.isBefore(run.killAt)) {
+            run.killed = true;
+            AgentLog.info("job " + run.assignment.jobId() + ": grace period over, SIGKILL");
+            run.processes.forEach(p -> p.signal("KILL"));
+        }
+        boolean all = true;
+        for (RankProcess p : run.processes) {
+            all &= p.poll();
+            LogTail.Chunk c = p.tail.next(now);
+            if (c != null) {
+                sink.log(run, p, c);
+            }
+        }
+        if (!all) {
+            return false;
+        }
+        run.processes.forEach(p -> p.tail.rest().forEach(c -> sink.log(run, p, c)));
+        run.endCode = run.exitCode();
+        run.endReason = run.stopReason != null ? run.stopReason : run.endCode == null ? LOST : null;
+        run.phase = NodeRun.Phase.UPLOADING;
+        saveQuietly(run, NodeRun.Phase.UPLOADING);
+        JobAssigned a = run.assignment;
+        AgentLog.info("job " + a.jobId() + " attempt " + run.attempt() + ": ranks ended, uploading");
+        run.work = worker.submit(() -> {
+            List<RunPlan.OutputFolder> outputs = RunPlanner.outputs(a, layout);
+            Map<String, String> manifest = new LinkedHashMap<>();
+            outputs.forEach(o -> manifest.put(
+                    o.name(), new dev.ebbtide.common.data.DataUri.Datastore(o.datastore(), o.path()).toString()));
+            return uploader.upload(
+                    a.jobId(), run.attempt(), RunPlanner.uploads(a, run.nodeRank, layout, outputs), manifest);
+        });
+        return true;
+    }
+
+    private boolean uploading(NodeRun run, Sink sink) {
+        if (!run.work.isDone()) {
+            return false;
+        }
+        String failure;
+        try {
+            failure = (String) run.work.get();
+        } catch (ExecutionException | InterruptedException | CancellationException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            failure = "the uploads failed: " + cause.getMessage();
+        }
+        Integer code = run.endCode;
+        String reason = run.endReason;
+        if (failure != null) {
+            code = code != null && code == 0 ? 1 : code;
+            reason = reason == null ? failure : reason + "; " + failure;
+        }
+        return end(run, sink, code, reason);
+    }
+
+    private boolean end(NodeRun run, Sink sink, Integer code, String reason) {
+        sink.exited(run, code, reason);
+        runs.remove(run.key);
+        cleanUp(run);
+        return true;
     }
 
     /** Output file of the node's first process: the {@code outputPath} of its reports. */
@@ -215,41 +289,19 @@ final class Runner {
         return run.processes.isEmpty() ? null : run.processes.get(0).log;
     }
 
-    /** Runs a previous agent on this node left: each process adopted if its group lives, else reported. */
+    /**
+     * Runs a previous agent on this node left: one staging is reported lost (could not start); a running one's
+     * processes are adopted if their groups live, else reported; one uploading uploads again (plain puts).
+     */
     List<NodeRun> recover() throws IOException {
-        List<NodeRun> found = new ArrayList<>();
-        if (!Files.isDirectory(layout.ranks())) {
-            return found;
-        }
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(layout.ranks(), "*.run")) {
-            for (Path f : files) {
-                NodeRun.Saved saved = EventJson.read(Files.readString(f), NodeRun.Saved.class);
-                JobAssigned a = saved.assignment();
-                int attempt = RankEnvironment.attempt(a);
-                int perNode = RankEnvironment.processesPerNode(a.spec());
-                List<RankProcess> ps = new ArrayList<>();
-                for (int local = 0; local < perNode; local++) {
-                    int rank = saved.nodeRank() * perNode + local;
-                    String key = Layout.rankKey(a.jobId(), attempt, rank);
-                    Integer pgid = RankProcess.readExitFile(layout.pgidFile(key));
-                    ps.add(new RankProcess(
-                            key,
-                            rank,
-                            local,
-                            pgid == null ? -1 : pgid,
-                            null,
-                            layout,
-                            layout.logFile(a.jobId(), attempt, rank)));
-                }
-                NodeRun run = new NodeRun(saved, ps);
-                AgentLog.info("job " + a.jobId() + " attempt " + attempt + ": found after a restart, "
-                        + ps.stream()
-                                .filter(p -> p.pgid > 0 && ProcessGroups.alive(p.pgid))
-                                .count() + " of "
-                        + ps.size() + " process groups still running (adopted)");
-                runs.put(run.key, run);
-                found.add(run);
+        List<NodeRun> found = RunRecovery.read(layout);
+        for (NodeRun run : found) {
+            if (run.phase == NodeRun.Phase.STAGING) {
+                run.work = CompletableFuture.failedFuture(new IOException(LOST_STAGING));
+            } else {
+                run.phase = NodeRun.Phase.RUNNING; // ended processes are seen at the next tick; uploads redone
             }
+            runs.put(run.key, run);
         }
         return found;
     }
@@ -261,13 +313,22 @@ final class Runner {
                 Files.deleteIfExists(layout.logPosFile(p.key));
                 Files.deleteIfExists(layout.pgidFile(p.key));
             }
-            Files.deleteIfExists(runFile(run.key));
+            Files.deleteIfExists(RunRecovery.runFile(layout, run.key));
         } catch (IOException e) {
             AgentLog.warn("could not clean up the state files of " + run.key + ": " + e.getMessage());
         }
     }
 
-    private Path runFile(String attemptKey) {
-        return layout.ranks().resolve(attemptKey + ".run");
+    private void save(NodeRun.Saved saved) throws IOException {
+        Files.writeString(RunRecovery.runFile(layout, Handled.attemptKey(saved.assignment())), EventJson.write(saved));
+    }
+
+    private void saveQuietly(NodeRun run, NodeRun.Phase phase) {
+        run.saved = run.saved.with(phase);
+        try {
+            save(run.saved);
+        } catch (IOException e) {
+            AgentLog.warn("could not record the phase of " + run.key + ": " + e.getMessage());
+        }
     }
 }

@@ -123,7 +123,10 @@ class SandboxProcessTest {
         NodeRun run = runner.start(job("job-c", "sleep " + seconds + " & sleep " + seconds + "; echo after"), 0, T0);
         AtomicReference<Integer> code = new AtomicReference<>();
         try {
-            await().atMost(Duration.ofSeconds(20)).until(() -> sleepers(seconds) == 2);
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                runner.tick(T0, sink(code)); // staging, then the ranks start
+                return sleepers(seconds) == 2;
+            });
             runner.stop(run.key, "test", null, T0);
             await().atMost(Duration.ofSeconds(20)).until(() -> {
                 runner.tick(T0, sink(code)); // the clock stays before the SIGKILL: TERM alone must end it
@@ -169,12 +172,25 @@ class SandboxProcessTest {
     void aRootAgentRefusesAJobWhoseFolderTheJobUserCannotReach() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(ROOT, "only a root agent drops to the job user");
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx------"));
-        IOException e = org.junit.jupiter.api.Assertions.assertThrows(
-                IOException.class, () -> runner(SandboxRuntime.Mode.BWRAP).start(job("job-f", "true"), 0, T0));
+        Runner runner = runner(SandboxRuntime.Mode.BWRAP);
+        runner.start(job("job-f", "true"), 0, T0);
+        AtomicReference<String> reason = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            runner.tick(T0, new Runner.Sink() {
+                @Override
+                public void log(NodeRun run, RankProcess process, LogTail.Chunk chunk) {}
+
+                @Override
+                public void exited(NodeRun run, Integer exitCode, String why) {
+                    reason.set(exitCode + " " + why);
+                }
+            });
+            return runner.idle();
+        });
         assertEquals(
-                "the job user 65534:65534 cannot reach " + layout.rankDir("job-f", 1, 0) + " because " + tmp
-                        + " is not searchable by others (chmod o+x it, or move work-dir)",
-                e.getMessage());
+                "-1 could not start: the job user 65534:65534 cannot reach " + layout.rankDir("job-f", 1, 0)
+                        + " because " + tmp + " is not searchable by others (chmod o+x it, or move work-dir)",
+                reason.get());
     }
 
     @Test

@@ -18,7 +18,7 @@ public final class ImageCli {
     }
 
     /** {@code args[0]} is the images folder, then the subcommand and its arguments. */
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length < 2) {
             err.println("usage: image import NAME FILE.tar | image list");
             return 2;

@@ -176,6 +176,23 @@ public final class SandboxRuntime {
     }
 
     /**
+     * Gives a whole folder the job user may write (a working directory with its unpacked code, an output folder) to
+     * that user when ranks drop to it; creates {@code outputs/} and {@code logs/} only through {@link #prepare}.
+     */
+    public void prepareTree(Path dir) throws IOException {
+        if (mode != Mode.BWRAP || dropTo == null) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                if (!Files.isSymbolicLink(p)) {
+                    chown(p, dropTo);
+                }
+            }
+        }
+    }
+
+    /**
      * A host path bound into the sandbox must be reachable by the job user (bwrap resolves it as that user): the
      * first directory on the way without search permission for others, or null.
      */
@@ -183,7 +200,12 @@ public final class SandboxRuntime {
         if (mode != Mode.BWRAP || dropTo == null) {
             return null;
         }
-        for (Path p = hostPath.toAbsolutePath().getParent(); p != null; p = p.getParent()) {
+        return firstClosed(hostPath.toAbsolutePath().getParent());
+    }
+
+    /** The first of {@code dir} and its ancestors that others cannot search ({@code o+x} missing), or null. */
+    public static Path firstClosed(Path dir) throws IOException {
+        for (Path p = dir; p != null; p = p.getParent()) {
             Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p);
             if (!perms.contains(PosixFilePermission.OTHERS_EXECUTE)) {
                 return p;
@@ -215,6 +237,11 @@ public final class SandboxRuntime {
         }
         List<Sandbox.Hidden> hidden = new ArrayList<>();
         for (Path p : hide) {
+            if (dropTo != null && closedAbove(p)) {
+                // the job user cannot even pass through to it (and bwrap, running as that user, could not create the
+                // mount point): the permissions already hide it
+                continue;
+            }
             if (Files.isDirectory(p)) {
                 hidden.add(new Sandbox.Hidden(p, true));
             } else if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
@@ -228,6 +255,14 @@ public final class SandboxRuntime {
                 hidden,
                 mounts,
                 new Sandbox.User(dropTo, setpriv)));
+    }
+
+    private static boolean closedAbove(Path p) {
+        try {
+            return p.getParent() != null && firstClosed(p.getParent()) != null;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static void chown(Path p, JobUser u) throws IOException {

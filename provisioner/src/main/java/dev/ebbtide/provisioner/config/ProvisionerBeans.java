@@ -73,7 +73,9 @@ public class ProvisionerBeans {
                                 bootstrapServers,
                                 config.local().agentHeartbeatInterval(),
                                 config.local().agentKafkaConfig().orElse(null),
-                                config.local().agentSandboxHide().orElse(null)),
+                                config.local().agentSandboxHide().orElse(null),
+                                config.local().agentDataDir().orElse(null),
+                                config.local().agentEnvironments().orElse(null)),
                         LocalCloudProvider.AGENT_STOP_GRACE,
                         clock));
             case AzureVmssProvider.NAME -> AzureVmssProvider.withDefaultCredential(azureSettings(config.azure()));

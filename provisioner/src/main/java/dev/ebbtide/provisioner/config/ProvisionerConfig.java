@@ -80,6 +80,17 @@ public interface ProvisionerConfig {
          * the node's own directory; {@code ./ebbtide up} sets the stack's state root {@code .ebbtide}.
          */
         Optional<String> agentSandboxHide();
+
+        /**
+         * The stack's state root given to each local agent for a job's data and environment: the default datastore
+         * {@code <dir>/datastores/workspaceblobstore}, named datastores {@code <dir>/datastores/defs}, imported images
+         * {@code <dir>/images}; unset = agents without a datastore (jobs with code, data inputs or outputs are refused
+         * with a sentence). {@code ./ebbtide up} sets {@code .ebbtide}.
+         */
+        Optional<Path> agentDataDir();
+
+        /** The environment mapping file each local agent reads; {@code ./ebbtide up} sets {@code environments/local.yml}. */
+        Optional<Path> agentEnvironments();
     }
 
     interface Provisioner {

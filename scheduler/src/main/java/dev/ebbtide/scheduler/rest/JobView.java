@@ -3,17 +3,24 @@ package dev.ebbtide.scheduler.rest;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.JobSpec;
+import dev.ebbtide.common.job.CodeRef;
+import dev.ebbtide.common.job.JobEnvironment;
+import dev.ebbtide.common.job.JobInput;
+import dev.ebbtide.common.job.JobOutput;
 import dev.ebbtide.core.estimate.StartEstimate;
 import dev.ebbtide.scheduler.persistence.JobEntity;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 
 /**
  * A job as users see it in {@code GET /jobs/{id}}. {@code outputs} are the paths of each node rank's output (the logs
  * endpoint); {@code outputLocation} is the directory on the node that reported first. A {@code Queued} job also has
  * {@code queuePosition} (1 = next), {@code estimatedStartAt} (absent when unknown) and {@code estimateBasis}, computed
- * on read ({@code StartEstimates}); other jobs have none of the three.
+ * on read ({@code StartEstimates}); other jobs have none of the three. What the job was written with is shown as it
+ * was stored: {@code description}, {@code tags}, {@code code} (the snapshot), {@code jobInputs}, {@code jobOutputs}
+ * (the declared outputs; {@code outputsUrl} lists what was uploaded) and {@code environment}.
  */
 public record JobView(
         String id,
@@ -36,7 +43,14 @@ public record JobView(
         List<LogInfo> logs,
         @JsonInclude(JsonInclude.Include.NON_NULL) Integer queuePosition,
         @JsonInclude(JsonInclude.Include.NON_NULL) Instant estimatedStartAt,
-        @JsonInclude(JsonInclude.Include.NON_NULL) String estimateBasis) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) String estimateBasis,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String description,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> tags,
+        @JsonInclude(JsonInclude.Include.NON_NULL) CodeRef code,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, JobInput> jobInputs,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, JobOutput> jobOutputs,
+        @JsonInclude(JsonInclude.Include.NON_NULL) JobEnvironment environment,
+        String outputsUrl) {
 
     /** Output the scheduler holds for one rank of one attempt ({@code GET /jobs/{id}/logs?attempt=A&rank=N}). */
     public record LogInfo(int attempt, int rank, long bytes) {}
@@ -77,6 +91,13 @@ public record JobView(
                 logs,
                 estimate == null ? null : estimate.position(),
                 estimate == null ? null : estimate.startAt(),
-                estimate == null ? null : estimate.basis());
+                estimate == null ? null : estimate.basis(),
+                spec == null ? null : spec.description(),
+                spec == null ? Map.of() : spec.tags(),
+                spec == null ? null : spec.code(),
+                spec == null ? Map.of() : spec.inputs(),
+                spec == null ? Map.of() : spec.outputs(),
+                spec == null ? null : spec.environment(),
+                "/jobs/" + j.id + "/outputs");
     }
 }

@@ -71,6 +71,23 @@ public final class LocalCloudProvider implements CloudProvider {
             Duration heartbeatInterval,
             Path kafkaConfig,
             String sandboxHide) {
+        return agentCommand(classpath, bootstrapServers, heartbeatInterval, kafkaConfig, sandboxHide, null, null);
+    }
+
+    /**
+     * As {@link #agentCommand(String, String, Duration, Path, String)}; {@code dataDir} (may be null) is the stack's
+     * state root holding the local default datastore ({@code datastores/workspaceblobstore}), the named datastores'
+     * definitions ({@code datastores/defs}) and the imported images ({@code images}); {@code environments} (may be
+     * null) the environment mapping file.
+     */
+    public static LocalNodes.AgentCommand agentCommand(
+            String classpath,
+            String bootstrapServers,
+            Duration heartbeatInterval,
+            Path kafkaConfig,
+            String sandboxHide,
+            Path dataDir,
+            Path environments) {
         checkClasspath(classpath);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return (cluster, node, port, dir) -> {
@@ -94,6 +111,15 @@ public final class LocalCloudProvider implements CloudProvider {
             }
             if (sandboxHide != null && !sandboxHide.isBlank()) {
                 cmd.add("--sandbox-hide=" + sandboxHide);
+            }
+            if (dataDir != null) {
+                Path d = dataDir.toAbsolutePath().normalize();
+                cmd.add("--datastore-path=" + d.resolve("datastores/workspaceblobstore"));
+                cmd.add("--datastore-defs=" + d.resolve("datastores/defs"));
+                cmd.add("--images-dir=" + d.resolve("images"));
+            }
+            if (environments != null) {
+                cmd.add("--environments=" + environments.toAbsolutePath().normalize());
             }
             return cmd;
         };
