@@ -27,6 +27,7 @@ class EventsDocTest {
         "ClusterDemandChanged",
         "ClusterDemandChangedV2",
         "ClusterBackoffChanged",
+        "ClusterBackoffChangedV2",
         "ScaleRequested",
         "NodeStateChanged",
         "NodeAgentStatus",

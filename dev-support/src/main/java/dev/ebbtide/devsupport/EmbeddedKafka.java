@@ -87,8 +87,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         Exit.setHaltProcedure((code, message) -> {
             throw new IllegalStateException("Kafka asked to halt(" + code + "): " + message);
         });
-        int brokerPort = port == 0 ? freePort() : port;
-        int controllerPort = freePort();
+        int[] listeners = listenerPorts(port);
+        int brokerPort = listeners[0];
+        int controllerPort = listeners[1];
         Path dir = dataDir != null ? dataDir : Files.createTempDirectory("ebbtide-kafka-");
         Files.createDirectories(dir);
         Properties props = new Properties();
@@ -250,6 +251,42 @@ public final class EmbeddedKafka implements AutoCloseable {
     @Override
     public void close() {
         stop();
+    }
+
+    /**
+     * The broker's and the controller's ports: {@code brokerPort} (0 = a free one) and a free one, never the same
+     * (two free ports asked for one after the other can be the same port: seen as
+     * {@code PLAINTEXT://0.0.0.0:41529,CONTROLLER://127.0.0.1:41529}).
+     */
+    static int[] listenerPorts(int brokerPort) throws IOException {
+        if (brokerPort == 0) {
+            return freePorts(2, Set.of());
+        }
+        return new int[] {brokerPort, freePorts(1, Set.of(brokerPort))[0]};
+    }
+
+    /**
+     * {@code count} distinct free ports, none of them in {@code excluded}. Every socket stays open until all the
+     * numbers are known, so the system cannot hand out one port twice.
+     */
+    static int[] freePorts(int count, Set<Integer> excluded) throws IOException {
+        List<ServerSocket> open = new ArrayList<>();
+        try {
+            int[] ports = new int[count];
+            int found = 0;
+            while (found < count) {
+                ServerSocket s = new ServerSocket(0);
+                open.add(s); // held even when excluded: the next draw cannot return it again
+                if (!excluded.contains(s.getLocalPort())) {
+                    ports[found++] = s.getLocalPort();
+                }
+            }
+            return ports;
+        } finally {
+            for (ServerSocket s : open) {
+                s.close();
+            }
+        }
     }
 
     static int freePort() throws IOException {

@@ -82,7 +82,12 @@ public final class SnapshotBench {
         }
     }
 
-    private static long makeTree(Path dir, int files, long totalBytes) throws IOException {
+    /**
+     * Writes {@code files} files totalling about {@code totalBytes} into {@code dir} (100 per folder), each half
+     * random bytes (like weights) and half text (like code); the same tree every time. Also used by
+     * {@link StagingBench}.
+     */
+    static long makeTree(Path dir, int files, long totalBytes) throws IOException {
         Random random = new Random(17);
         long per = totalBytes / files;
         long written = 0;

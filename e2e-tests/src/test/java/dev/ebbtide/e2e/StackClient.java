@@ -124,17 +124,20 @@ final class StackClient {
     }
 
     /**
-     * A directory for marker files a job waits for: outside {@code /tmp} (a rank's sandbox has its own) and outside
-     * the stack's state (hidden from jobs), so a sandboxed rank sees what the test writes there.
+     * A directory for marker files a job waits for, where a sandboxed rank (an unprivileged user with its own
+     * {@code /tmp}, the stack's state hidden) can read it wherever the clone is: not below {@code /tmp}, not below
+     * the repository (a clone under {@code /root} is closed to the job user), so below {@code /var/tmp}, world-readable.
      */
     static Path markerDir(String name) throws IOException {
-        Path dir = Path.of(System.getProperty("ebbtide.repo.root", ".."))
-                .toAbsolutePath()
-                .normalize()
-                .resolve("e2e-tests/target/markers")
-                .resolve(name);
+        Path base = Path.of("/var/tmp/ebbtide-e2e-markers");
+        Files.createDirectories(base);
+        base.toFile().setReadable(true, false);
+        base.toFile().setExecutable(true, false);
+        Path dir = base.resolve(name + "-" + ProcessHandle.current().pid());
         deleteTree(dir);
-        return Files.createDirectories(dir);
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        return dir;
     }
 
     static void deleteTree(Path dir) throws IOException {

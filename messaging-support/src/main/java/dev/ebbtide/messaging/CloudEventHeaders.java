@@ -90,6 +90,11 @@ public final class CloudEventHeaders {
         return headers == null ? null : text(headers, "ce_id");
     }
 
+    /** The CloudEvents type ({@code ce_type}), or null when the record has none (how a consumer picks a version). */
+    public static String type(Headers headers) {
+        return headers == null ? null : text(headers, "ce_type");
+    }
+
     private static String text(Headers headers, String key) {
         Header h = headers.lastHeader(key);
         return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);

@@ -78,11 +78,9 @@ public final class EventConsumer {
     }
 
     private Route<?> route(ConsumerRecord<byte[], byte[]> record) {
-        org.apache.kafka.common.header.Header ceType =
-                record.headers() == null ? null : record.headers().lastHeader("ce_type");
-        if (ceType != null && ceType.value() != null) {
-            Route<?> typed = routes.get(
-                    record.topic() + '\n' + new String(ceType.value(), java.nio.charset.StandardCharsets.UTF_8));
+        String ceType = CloudEventHeaders.type(record.headers());
+        if (ceType != null) {
+            Route<?> typed = routes.get(record.topic() + '\n' + ceType);
             if (typed != null) {
                 return typed;
             }

@@ -102,7 +102,7 @@ public final class NodeAgentMain {
                 config,
                 facts,
                 new Handled(layout.handled()),
-                new Runner(layout, node, config.stopGracePeriod(), sandbox, data(config), containers),
+                new Runner(layout, node, config.stopGracePeriod(), sandbox, data(config, layout), containers),
                 Clock.systemUTC());
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime()
@@ -127,11 +127,17 @@ public final class NodeAgentMain {
     }
 
     /** The datastores, environment mapping and images; a setting that cannot be used is a bad configuration. */
-    private static Runner.Data data(AgentConfig config) {
+    private static Runner.Data data(AgentConfig config, Layout layout) {
         DataConfig d = config.data();
         try {
+            dev.ebbtide.agent.env.ImageStore images = d.imageStore();
+            if (images != null && !layout.jobs().startsWith(config.workDir())) {
+                // the jobs root moved because the job user cannot pass through the work dir's parents: the images
+                // folder next to it is closed the same way, so images are handed out from a copy beside the jobs
+                images = images.mirroredTo(layout.jobs().resolve(".images"));
+            }
             return new Runner.Data(
-                    d.openDatastores(), d.environmentMap(), d.imageStore(), dev.ebbtide.agent.stage.HostPackages.DPKG);
+                    d.openDatastores(), d.environmentMap(), images, dev.ebbtide.agent.stage.HostPackages.DPKG);
         } catch (IOException | IllegalArgumentException e) {
             throw new AgentConfig.BadConfig(e.getMessage());
         }

@@ -13,15 +13,12 @@ import dev.ebbtide.agent.sandbox.JobUser;
 import dev.ebbtide.agent.sandbox.SandboxRuntime;
 import dev.ebbtide.agent.stage.HostPackages;
 import dev.ebbtide.common.events.JobAssigned;
-import dev.ebbtide.common.events.JobSpec;
 import dev.ebbtide.common.job.CodeRef;
 import dev.ebbtide.common.job.JobEnvironment;
 import dev.ebbtide.common.job.JobInput;
 import dev.ebbtide.common.job.JobOutput;
-import dev.ebbtide.datastore.CodeSnapshot;
 import dev.ebbtide.datastore.Datastores;
 import dev.ebbtide.datastore.LocalDatastore;
-import dev.ebbtide.datastore.OutputsManifest;
 import dev.ebbtide.devsupport.DebianPackages;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -46,12 +43,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Real jobs with code, data and environments, staged, run in the real sandbox and uploaded by the {@link Runner}, with
- * a local datastore laid out as the local stack lays it out.
+ * a local datastore laid out as the local stack lays it out. The code-and-data job is {@link JobDataScenario}, which
+ * {@link BlobJobDataProcessTest} runs against Blob Storage (Azurite) through the agent's own options.
  */
 class JobDataProcessTest {
-    static final Instant T0 = Instant.parse("2026-12-07T12:00:00Z");
-    static final boolean ROOT = "root".equals(System.getProperty("user.name"));
-    static final String DS = "azureml://datastores/workspaceblobstore/paths/";
+    static final Instant T0 = JobDataScenario.T0;
+    static final boolean ROOT = JobDataScenario.ROOT;
+    static final String DS = JobDataScenario.DS;
 
     @TempDir
     Path tmp;
@@ -135,8 +133,7 @@ class JobDataProcessTest {
             Map<String, JobInput> in,
             Map<String, JobOutput> out,
             JobEnvironment env) {
-        JobSpec spec = new JobSpec(command, 1, Map.of(), null, null, null, null, null, code, in, out, env, null, null);
-        return new JobAssigned(id, "cpu", List.of("n1"), spec, 1, T0);
+        return JobDataScenario.job(id, "cpu", "n1", command, code, in, out, env);
     }
 
     String text(String path) throws IOException {
@@ -145,52 +142,15 @@ class JobDataProcessTest {
 
     @Test
     void aJobWithCodeDataAndOutputsRunsAndASecondJobReadsItsOutput() throws Exception {
-        Path src = Files.createDirectories(tmp.resolve("src"));
-        Files.writeString(
-                src.resolve("main.sh"),
-                "cat \"$1/a.txt\"\necho hello \"$2\"\necho x > \"$3/x.txt\"\n"
-                        + "echo art > outputs/art.txt\necho uid=$(id -u)\n");
-        CodeRef code = CodeSnapshot.of(src).upload(store).ref();
-        store.put("data/in/a.txt", "from the input\n".getBytes(StandardCharsets.UTF_8));
-        Map<String, JobInput> in = new LinkedHashMap<>();
-        in.put("data", JobInput.data("uri_folder", DS + "data/in/", null));
-        in.put("n", JobInput.literal("integer", "42"));
+        JobDataScenario scenario = new JobDataScenario(store, "cpu", "n1");
         Runner runner = runner(layout(), new EnvironmentMap(List.of()), HostPackages.DPKG);
 
-        Seen first = run(
-                runner,
-                job(
-                        "job-1",
-                        "sh main.sh ${{inputs.data}} ${{inputs.n}} ${{outputs.out}}",
-                        code,
-                        in,
-                        Map.of("out", new JobOutput(null, null, null)),
-                        null));
-
+        Seen first = run(runner, scenario.first("job-1", tmp, ""));
         assertTrue(first.started);
-        assertEquals(0, first.code, first.reason);
-        assertEquals("x\n", text("azureml/job-1/out/x.txt"));
-        assertEquals("art\n", text("azureml/job-1/artifacts/outputs/art.txt"));
-        String log = text("azureml/job-1/artifacts/user_logs/std_log_rank_0.txt");
-        assertTrue(log.contains("from the input") && log.contains("hello 42"), log);
-        if (ROOT) {
-            assertTrue(log.contains("uid=65534"), "the job ran as the job user: " + log);
-        }
-        assertEquals(
-                Map.of("out", DS + "azureml/job-1/out/"),
-                OutputsManifest.read(store, "job-1").orElseThrow().outputs());
+        scenario.assertFirst("job-1", first.code, first.reason);
 
-        Seen second = run(
-                runner,
-                job(
-                        "job-2",
-                        "cat ${{inputs.prev}}/x.txt",
-                        null,
-                        Map.of("prev", JobInput.data("uri_folder", "azureml://jobs/job-1/outputs/out", null)),
-                        Map.of(),
-                        null));
-        assertEquals(0, second.code, second.reason);
-        assertEquals("x\n", text("azureml/job-2/artifacts/user_logs/std_log_rank_0.txt"));
+        Seen second = run(runner, scenario.second("job-2", "job-1"));
+        scenario.assertSecond("job-2", second.code, second.reason);
     }
 
     @Test

@@ -326,7 +326,9 @@ class NodeAgentFlowTest {
             broker.assign(assignment(
                     job,
                     List.of("n-rdv-0", "n-rdv-1"),
-                    "/usr/bin/python3 " + script,
+                    // the script travels in the command: a sandboxed rank sees no host path below /tmp or a
+                    // closed folder, wherever the clone is
+                    "/usr/bin/python3 - <<'EBBTIDE_SCRIPT'\n" + Files.readString(script) + "\nEBBTIDE_SCRIPT\n",
                     Map.of("RENDEZVOUS_TIMEOUT", "20"),
                     null,
                     new Distribution("pytorch", 1, null, null),

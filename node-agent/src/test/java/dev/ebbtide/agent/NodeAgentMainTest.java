@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,7 +26,7 @@ class NodeAgentMainTest {
     void aBadSettingIsOneSentenceAndExitCode2() throws Exception {
         Process p = agent("--cluster=c", "--node=n", "--port=x", "--work-dir=" + tmp);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-        String err = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = output(p);
         assertEquals(2, p.exitValue(), err);
         assertEquals("ebbtide node agent: port must be a whole number, got 'x'\n", err);
     }
@@ -41,7 +42,7 @@ class NodeAgentMainTest {
                     Long.parseLong(Files.readString(tmp.resolve("agent.pid")).trim()));
             Process second = agent("--cluster=c", "--node=n", "--bootstrap.servers=127.0.0.1:1", "--work-dir=" + tmp);
             assertTrue(second.waitFor(30, TimeUnit.SECONDS));
-            String err = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String err = output(second);
             assertEquals(2, second.exitValue(), err);
             assertTrue(err.contains("another agent already runs in " + tmp), err);
         } finally {
@@ -73,6 +74,31 @@ class NodeAgentMainTest {
         } finally {
             server.stop(0);
         }
+    }
+
+    /**
+     * What the agent printed: its output without the lines the JVM itself adds when {@code JAVA_TOOL_OPTIONS},
+     * {@code _JAVA_OPTIONS} or {@code JDK_JAVA_OPTIONS} is set ("Picked up JAVA_TOOL_OPTIONS: -Xss1m"). The child
+     * keeps those settings (whoever set them had a reason); only their notice is not the agent's to print.
+     */
+    static String output(Process p) throws Exception {
+        String all = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return JVM_NOTICE.matcher(all).replaceAll("");
+    }
+
+    private static final Pattern JVM_NOTICE =
+            Pattern.compile("(?m)^(NOTE: )?Picked up (JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|JDK_JAVA_OPTIONS): .*\\R");
+
+    @Test
+    void theJvmsNoticeOfOptionsFromTheEnvironmentIsNotTheAgentsOutput() {
+        assertEquals(
+                "ebbtide node agent: port must be a whole number, got 'x'\n",
+                JVM_NOTICE
+                        .matcher("Picked up JAVA_TOOL_OPTIONS: -Xss1m\n"
+                                + "NOTE: Picked up JDK_JAVA_OPTIONS: -Dx=y\r\n"
+                                + "Picked up _JAVA_OPTIONS: -Xmx1g\n"
+                                + "ebbtide node agent: port must be a whole number, got 'x'\n")
+                        .replaceAll(""));
     }
 
     private static Process agent(String... args) throws Exception {

@@ -11,8 +11,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.events.ClusterBackoffChanged;
+import dev.ebbtide.common.events.ClusterBackoffChangedV2;
 import dev.ebbtide.common.events.ClusterDefined;
 import dev.ebbtide.common.events.EventJson;
+import dev.ebbtide.common.events.EventTypes;
 import dev.ebbtide.common.events.JobAssigned;
 import dev.ebbtide.common.events.JobRunReported;
 import dev.ebbtide.common.events.JobSpec;
@@ -24,6 +26,7 @@ import dev.ebbtide.common.events.NodeState;
 import dev.ebbtide.common.events.NodeStateChanged;
 import dev.ebbtide.common.events.RunPhase;
 import dev.ebbtide.common.events.Topics;
+import dev.ebbtide.common.events.WaitReason;
 import dev.ebbtide.devsupport.DevTokens;
 import dev.ebbtide.devsupport.RealInfraTestResource;
 import dev.ebbtide.devsupport.TopicRecorder;
@@ -34,6 +37,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.vertx.VertxContextSupport;
 import io.restassured.RestAssured;
 import io.restassured.builder.RequestSpecBuilder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -229,8 +233,10 @@ class SchedulerFlowTest {
                 + "compute start " + cluster;
         send(
                 Topics.CLUSTERS_BACKOFF,
-                new ClusterBackoffChanged(
-                        cluster, Instant.now().plusSeconds(3600), "INSTANCE_STOPPED", why, Instant.now()));
+                new ClusterBackoffChangedV2(
+                        cluster,
+                        new WaitReason.InstanceStopped(cluster, "Stopped", "stopped by an operator"),
+                        Instant.now()));
         await().atMost(Duration.ofSeconds(30))
                 .untilAsserted(
                         () -> given().get("/jobs/" + before.jobId()).then().body("reason", equalTo("waiting: " + why)));
@@ -245,7 +251,7 @@ class SchedulerFlowTest {
                         .then()
                         .body("state", equalTo("Queued"))
                         .body("reason", equalTo("waiting: " + why)));
-        send(Topics.CLUSTERS_BACKOFF, new ClusterBackoffChanged(cluster, null, null, "running", Instant.now()));
+        send(Topics.CLUSTERS_BACKOFF, ClusterBackoffChangedV2.ended(cluster, Instant.now()));
         await().atMost(Duration.ofSeconds(30))
                 .untilAsserted(() ->
                         given().get("/jobs/" + after.jobId()).then().body("reason", equalTo("waiting for 2 node(s)")));
@@ -279,11 +285,10 @@ class SchedulerFlowTest {
                         .body("reason", startsWith("waiting for quota (exceeding approved")));
         send(
                 Topics.CLUSTERS_BACKOFF,
-                new ClusterBackoffChanged(
+                new ClusterBackoffChangedV2(
                         cluster,
-                        Instant.now().plusSeconds(30),
-                        "QUOTA_WAIT",
-                        "waiting for quota: standardNCSv3Family uses 24 of 24 cores",
+                        new WaitReason.Quota(
+                                "standardNCSv3Family", 24, 24, Instant.now().plusSeconds(30)),
                         Instant.now()));
         await().atMost(Duration.ofSeconds(30))
                 .untilAsserted(() -> given().get("/jobs/" + job.jobId())
@@ -511,8 +516,16 @@ class SchedulerFlowTest {
                 .toList();
     }
 
+    /** A v2 backoff carries its CloudEvents type, as the provisioner sends it; the other events go bare (v1). */
     private void send(String topic, Object event) throws Exception {
-        producer.send(new ProducerRecord<>(topic, cluster, EventJson.write(event)))
-                .get();
+        ProducerRecord<String, String> record = new ProducerRecord<>(topic, cluster, EventJson.write(event));
+        if (event instanceof ClusterBackoffChangedV2) {
+            record.headers()
+                    .add("ce_specversion", "1.0".getBytes(StandardCharsets.UTF_8))
+                    .add("ce_id", UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8))
+                    .add("ce_source", "/ebbtide/provisioner".getBytes(StandardCharsets.UTF_8))
+                    .add("ce_type", EventTypes.CLUSTER_BACKOFF_CHANGED_V2.getBytes(StandardCharsets.UTF_8));
+        }
+        producer.send(record).get();
     }
 }

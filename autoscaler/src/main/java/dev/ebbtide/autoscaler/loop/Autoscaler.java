@@ -3,7 +3,7 @@ package dev.ebbtide.autoscaler.loop;
 import dev.ebbtide.autoscaler.messaging.AutoscalerEvents;
 import dev.ebbtide.autoscaler.policy.PolicyBook;
 import dev.ebbtide.common.azureml.ClusterSpec;
-import dev.ebbtide.common.events.ClusterBackoffChanged;
+import dev.ebbtide.common.events.ClusterBackoffChangedV2;
 import dev.ebbtide.common.events.ClusterDefined;
 import dev.ebbtide.common.events.ClusterDemandChanged;
 import dev.ebbtide.common.events.ClusterDemandChangedV2;
@@ -12,6 +12,7 @@ import dev.ebbtide.common.events.NodeStateChanged;
 import dev.ebbtide.common.events.QueuedJob;
 import dev.ebbtide.common.events.Reason;
 import dev.ebbtide.common.events.ScaleRequested;
+import dev.ebbtide.common.events.WaitReason;
 import dev.ebbtide.core.scaling.Backoff;
 import dev.ebbtide.core.scaling.ClusterSnapshot;
 import dev.ebbtide.core.scaling.Policies;
@@ -157,17 +158,16 @@ public class Autoscaler {
         evaluate(e.cluster());
     }
 
-    public synchronized void onBackoff(ClusterBackoffChanged e) {
+    /** Why the cluster cannot grow (a v1 record is turned into this by the consumer, {@code toV2}). */
+    public synchronized void onBackoff(ClusterBackoffChangedV2 e) {
         ClusterState state = clusters.get(e.cluster());
         if (state == null) {
             return;
         }
-        boolean quotaWait = e.errorClass() != null && e.errorClass().endsWith("_WAIT"); // QUOTA_WAIT, APPROVAL_WAIT
-        state.backoff = e.until() == null
-                ? null
-                : new Backoff(e.until(), quotaWait ? e.reason() : e.errorClass() + ": " + e.reason());
-        if (e.until() != null) {
-            state.pendingTarget = null; // the failed request will not deliver its nodes
+        WaitReason waiting = e.waiting();
+        state.backoff = waiting == null ? null : new Backoff(waiting.until(), waiting.sentence());
+        if (waiting != null) {
+            state.pendingTarget = null; // the refused request will not deliver its nodes
         }
         evaluate(e.cluster());
     }

@@ -2,6 +2,7 @@ package dev.ebbtide.autoscaler.messaging;
 
 import dev.ebbtide.autoscaler.loop.Autoscaler;
 import dev.ebbtide.common.events.ClusterBackoffChanged;
+import dev.ebbtide.common.events.ClusterBackoffChangedV2;
 import dev.ebbtide.common.events.ClusterDemandChanged;
 import dev.ebbtide.common.events.ClusterDemandChangedV2;
 import dev.ebbtide.common.events.EventTypes;
@@ -68,7 +69,12 @@ public class AutoscalerConsumer {
                         ClusterDemandChangedV2.class,
                         autoscaler::onDemand)
                 .on(Topics.NODES_STATE, NodeStateChanged.class, autoscaler::onNodeState)
-                .on(Topics.CLUSTERS_BACKOFF, ClusterBackoffChanged.class, autoscaler::onBackoff);
+                .on(Topics.CLUSTERS_BACKOFF, ClusterBackoffChanged.class, e -> autoscaler.onBackoff(e.toV2()))
+                .on(
+                        Topics.CLUSTERS_BACKOFF,
+                        EventTypes.CLUSTER_BACKOFF_CHANGED_V2,
+                        ClusterBackoffChangedV2.class,
+                        autoscaler::onBackoff);
     }
 
     @Incoming(CHANNEL)

@@ -6,13 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ebbtide.autoscaler.messaging.AutoscalerEvents;
 import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.events.ClusterBackoffChanged;
+import dev.ebbtide.common.events.ClusterBackoffChangedV2;
 import dev.ebbtide.common.events.ClusterDefined;
 import dev.ebbtide.common.events.ClusterDemandChanged;
 import dev.ebbtide.common.events.ClusterDemandChangedV2;
+import dev.ebbtide.common.events.ErrorClass;
 import dev.ebbtide.common.events.NodeState;
 import dev.ebbtide.common.events.NodeStateChanged;
 import dev.ebbtide.common.events.QueuedJob;
 import dev.ebbtide.common.events.ScaleRequested;
+import dev.ebbtide.common.events.WaitReason;
 import dev.ebbtide.devsupport.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -119,7 +122,8 @@ class AutoscalerTest {
 
     @Test
     void aBackingOffClusterDoesNotGrowAndSaysWhy() {
-        autoscaler.onBackoff(new ClusterBackoffChanged("cl", T0.plusSeconds(30), "QUOTA_EXCEEDED", "quota", T0));
+        autoscaler.onBackoff(new ClusterBackoffChangedV2(
+                "cl", new WaitReason.CloudError(ErrorClass.QUOTA_EXCEEDED, "quota", T0.plusSeconds(30)), T0));
         demand(List.of(1), List.of());
         assertEquals(List.of(), requests);
         assertTrue(autoscaler.cluster("cl").orElseThrow().lastDecision().reasons().stream()
@@ -131,19 +135,45 @@ class AutoscalerTest {
 
     @Test
     void aQuotaWaitShowsItsSentenceAndEndsAtOnceWhenTheProvisionerLetsTheClusterGo() {
-        autoscaler.onBackoff(new ClusterBackoffChanged(
-                "cl",
-                T0.plusSeconds(30),
-                "QUOTA_WAIT",
-                "waiting for quota: standardNCSv3Family uses 24 of 24 cores",
-                T0));
+        autoscaler.onBackoff(new ClusterBackoffChangedV2(
+                "cl", new WaitReason.Quota("standardNCSv3Family", 24, 24, T0.plusSeconds(30)), T0));
         demand(List.of(1), List.of());
         assertEquals(List.of(), requests);
         assertEquals(
                 "waiting for quota: standardNCSv3Family uses 24 of 24 cores",
                 autoscaler.cluster("cl").orElseThrow().backoff().reason());
-        autoscaler.onBackoff(new ClusterBackoffChanged("cl", null, null, "quota allows one", T0));
+        autoscaler.onBackoff(ClusterBackoffChangedV2.ended("cl", T0));
         assertEquals(1, requests.size(), "quota raised: scales up without waiting for the 30 s");
+    }
+
+    @Test
+    void aStoppedInstanceWaitsWithNoEndUntilItRuns() {
+        autoscaler.onBackoff(new ClusterBackoffChangedV2(
+                "cl", new WaitReason.InstanceStopped("cl", "Stopped", "stopped by ./ebbtide compute stop"), T0));
+        demand(List.of(1), List.of());
+        assertEquals(List.of(), requests);
+        assertEquals(null, autoscaler.cluster("cl").orElseThrow().backoff().until(), "no sentinel end");
+        clock.advance(Duration.ofDays(4000));
+        autoscaler.tick();
+        assertEquals(List.of(), requests, "still stopped, however long");
+        autoscaler.onBackoff(ClusterBackoffChangedV2.ended("cl", clock.instant()));
+        assertEquals(1, requests.size(), "running again");
+    }
+
+    @Test
+    void aVersionOneRecordIsReadAsTheTypedReason() {
+        autoscaler.onBackoff(new ClusterBackoffChanged(
+                        "cl",
+                        T0.plusSeconds(30),
+                        "QUOTA_WAIT",
+                        "waiting for quota: standardNCSv3Family uses 24 of 24 cores",
+                        T0)
+                .toV2());
+        demand(List.of(1), List.of());
+        assertEquals(List.of(), requests);
+        assertEquals(
+                "waiting for quota",
+                autoscaler.cluster("cl").orElseThrow().backoff().reason());
     }
 
     @Test

@@ -14,6 +14,9 @@ public final class EventTypes {
     public static final String CLUSTER_DEMAND_CHANGED_V2 = "dev.ebbtide.cluster.demand-changed.v2";
 
     public static final String CLUSTER_BACKOFF_CHANGED = "dev.ebbtide.cluster.backoff-changed.v1";
+    /** A typed wait reason ({@link ClusterBackoffChangedV2}); the provisioner publishes v2 only. */
+    public static final String CLUSTER_BACKOFF_CHANGED_V2 = "dev.ebbtide.cluster.backoff-changed.v2";
+
     public static final String SCALE_REQUESTED = "dev.ebbtide.scale.requested.v1";
     public static final String NODE_STATE_CHANGED = "dev.ebbtide.node.state-changed.v1";
     public static final String NODE_AGENT_STATUS = "dev.ebbtide.node.agent-status.v1";

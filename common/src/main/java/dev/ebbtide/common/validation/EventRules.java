@@ -1,6 +1,7 @@
 package dev.ebbtide.common.validation;
 
 import dev.ebbtide.common.events.ClusterBackoffChanged;
+import dev.ebbtide.common.events.ClusterBackoffChangedV2;
 import dev.ebbtide.common.events.ClusterDefined;
 import dev.ebbtide.common.events.ClusterDemandChanged;
 import dev.ebbtide.common.events.ClusterDemandChangedV2;
@@ -54,6 +55,9 @@ public final class EventRules {
             return Optional.empty();
         }
         if (event instanceof ClusterBackoffChanged e) {
+            return blank(e.cluster()) ? Optional.of("cluster is missing or empty") : Optional.empty();
+        }
+        if (event instanceof ClusterBackoffChangedV2 e) {
             return blank(e.cluster()) ? Optional.of("cluster is missing or empty") : Optional.empty();
         }
         if (event instanceof ScaleRequested e) {

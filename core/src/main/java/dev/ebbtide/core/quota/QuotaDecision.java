@@ -16,10 +16,11 @@ public record QuotaDecision(int allowedNodes, Wait waiting) {
     }
 
     /**
+     * @param series  the VM series asked for (e.g. NDv2)
      * @param quota   the binding quota's name (a family, {@code lowPriorityCores} or {@code cores})
      * @param message one sentence, e.g. "waiting for quota: standardNCSv3Family uses 18 of 24 cores"
      */
-    public record Wait(Kind kind, String quota, int used, int limit, String message) {}
+    public record Wait(Kind kind, String series, String quota, int used, int limit, String message) {}
 
     public static QuotaDecision all(int nodes) {
         return new QuotaDecision(nodes, null);

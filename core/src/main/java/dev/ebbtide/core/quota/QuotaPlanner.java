@@ -32,6 +32,7 @@ public final class QuotaPlanner {
                     0,
                     new QuotaDecision.Wait(
                             QuotaDecision.Kind.APPROVAL,
+                            request.series(),
                             request.family(),
                             family == null ? 0 : family.used(),
                             0,
@@ -61,6 +62,7 @@ public final class QuotaPlanner {
                 allowed,
                 new QuotaDecision.Wait(
                         QuotaDecision.Kind.QUOTA,
+                        request.series(),
                         binding.name(),
                         binding.used(),
                         binding.limit(),

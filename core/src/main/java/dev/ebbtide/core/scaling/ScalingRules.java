@@ -176,8 +176,10 @@ public final class ScalingRules {
         if (add > 0 && s.backoff() != null && s.backoff().activeAt(now)) {
             reasons.add(new ScalingReason(
                     ReasonCode.BACKING_OFF,
-                    "not adding " + add + " node(s): backing off until "
-                            + s.backoff().until()
+                    "not adding " + add + " node(s): backing off "
+                            + (s.backoff().until() == null
+                                    ? "(no end known)"
+                                    : "until " + s.backoff().until())
                             + (s.backoff().reason().isEmpty()
                                     ? ""
                                     : " (" + s.backoff().reason() + ")")));

@@ -38,9 +38,25 @@ public final class ImageStore {
     private static final String OPAQUE = ".wh..wh..opq";
 
     private final Path dir;
+    private final Path mirror;
 
     public ImageStore(Path dir) {
+        this(dir, null);
+    }
+
+    private ImageStore(Path dir, Path mirror) {
         this.dir = dir;
+        this.mirror = mirror;
+    }
+
+    /**
+     * The same store, but {@link #find} hands out a copy of each image's root filesystem below {@code mirror} (hard
+     * links where the file system allows, else a copy; refreshed when the image is imported again). For an agent
+     * running as root whose images folder sits below a directory the job user cannot pass through (a clone under
+     * {@code /root}): bwrap opens the root filesystem as the job user.
+     */
+    public ImageStore mirroredTo(Path mirror) {
+        return new ImageStore(dir, mirror);
     }
 
     public Path dir() {
@@ -61,17 +77,57 @@ public final class ImageStore {
             return Optional.empty();
         }
         try {
+            Path rootfs = mirror == null ? home.resolve("rootfs") : mirrorOf(home);
             JsonNode m = JSON.readTree(meta.toFile());
             List<String> env = new ArrayList<>();
             m.path("env").forEach(e -> env.add(e.asText()));
             return Optional.of(new ImportedImage(
                     m.path("name").asText(),
-                    home.resolve("rootfs"),
+                    rootfs,
                     env,
                     m.hasNonNull("workingDir") ? m.get("workingDir").asText() : null,
                     m.path("layers").asInt()));
         } catch (IOException e) {
             return Optional.empty();
+        }
+    }
+
+    /** The mirrored root filesystem of the image in {@code home}, copied first when missing or older. */
+    private synchronized Path mirrorOf(Path home) throws IOException {
+        Path target = mirror.resolve(home.getFileName());
+        Path stamp = target.resolve("image.json");
+        Path source = home.resolve("image.json");
+        if (Files.isRegularFile(stamp) && Files.readString(stamp).equals(Files.readString(source))) {
+            return target.resolve("rootfs");
+        }
+        Files.createDirectories(mirror);
+        Files.setPosixFilePermissions(mirror, PosixFilePermissions.fromString("rwx--x--x"));
+        Path work = Files.createTempDirectory(mirror, ".copy-");
+        try {
+            Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwx--x--x"));
+            if (!copy(List.of("cp", "-al", home.resolve("rootfs").toString(), work.toString()))
+                    && !copy(List.of("cp", "-a", home.resolve("rootfs").toString(), work.toString()))) {
+                throw new IOException("could not copy the root filesystem of " + home.getFileName() + " to " + mirror);
+            }
+            Files.copy(source, work.resolve("image.json"));
+            deleteTree(target);
+            Files.move(work, target);
+        } finally {
+            deleteTree(work);
+        }
+        return target.resolve("rootfs");
+    }
+
+    private static boolean copy(List<String> command) throws IOException {
+        try {
+            Process p = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            return p.waitFor() == 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

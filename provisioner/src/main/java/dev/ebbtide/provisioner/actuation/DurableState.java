@@ -1,8 +1,8 @@
 package dev.ebbtide.provisioner.actuation;
 
+import dev.ebbtide.common.events.ErrorClass;
 import dev.ebbtide.common.events.ProvisionerClusterState;
 import dev.ebbtide.messaging.ownership.Ownership;
-import dev.ebbtide.provisioner.cloud.ErrorClass;
 import dev.ebbtide.provisioner.instances.Instances;
 import dev.ebbtide.provisioner.nodes.NodeBook;
 import java.time.Clock;

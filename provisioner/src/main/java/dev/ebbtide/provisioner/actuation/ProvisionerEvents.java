@@ -1,7 +1,8 @@
 package dev.ebbtide.provisioner.actuation;
 
+import dev.ebbtide.common.events.ErrorClass;
 import dev.ebbtide.common.events.Reason;
-import dev.ebbtide.provisioner.cloud.ErrorClass;
+import dev.ebbtide.common.events.WaitReason;
 import java.time.Instant;
 import java.util.List;
 
@@ -21,11 +22,11 @@ public interface ProvisionerEvents {
     default void backoffStarted(String cluster, ErrorClass errorClass, Instant until, Reason reason) {}
 
     /**
-     * A scale-up was not sent (or only partly) because the region's quota would be exceeded ({@code QUOTA_WAIT}) or
-     * the series awaits approval ({@code APPROVAL_WAIT}); the autoscaler asks again after {@code until}, or at once
-     * when {@link #backoffEnded} says quota was raised.
+     * A scale-up was not sent (or only partly) because the region's quota would be exceeded ({@link WaitReason.Quota})
+     * or the series awaits approval ({@link WaitReason.Approval}); the autoscaler asks again after its {@code until},
+     * or at once when {@link #backoffEnded} says quota was raised.
      */
-    default void quotaWait(String cluster, String kind, Instant until, Reason reason) {}
+    default void quotaWait(String cluster, WaitReason waiting) {}
 
     /** A successful scale-up, or quota that fits again, ended the cluster's backoff or quota wait. */
     default void backoffEnded(String cluster) {}

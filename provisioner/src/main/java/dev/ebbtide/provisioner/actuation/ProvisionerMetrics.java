@@ -1,6 +1,6 @@
 package dev.ebbtide.provisioner.actuation;
 
-import dev.ebbtide.provisioner.cloud.ErrorClass;
+import dev.ebbtide.common.events.ErrorClass;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Locale;

@@ -1,6 +1,7 @@
 package dev.ebbtide.provisioner.actuation;
 
 import dev.ebbtide.common.events.Reason;
+import dev.ebbtide.common.events.WaitReason;
 import java.time.Instant;
 
 /**
@@ -17,18 +18,30 @@ public interface QuotaGate {
 
     /**
      * @param nodes   nodes that may be added now
-     * @param kind    {@code QUOTA_WAIT} or {@code APPROVAL_WAIT} when not all fit, else null
-     * @param reason  why not all nodes fit (null when they do)
-     * @param until   when the autoscaler should ask again (null when all fit)
+     * @param waiting why not all nodes fit ({@link WaitReason.Quota} or {@link WaitReason.Approval}, its
+     *                {@code until} when the autoscaler should ask again); null when they do
      * @param cleared the cluster was waiting for quota and no longer is
      */
-    record Admission(int nodes, String kind, Reason reason, Instant until, boolean cleared) {
+    record Admission(int nodes, WaitReason waiting, boolean cleared) {
         public static Admission all(int nodes) {
-            return new Admission(nodes, null, null, null, false);
+            return new Admission(nodes, null, false);
         }
 
         public boolean waits() {
-            return reason != null;
+            return waiting != null;
+        }
+
+        /** The wait as the scale request's outcome gives it: a stable code and the wait's sentence. */
+        public Reason reason() {
+            if (waiting == null) {
+                return null;
+            }
+            return new Reason(
+                    waiting instanceof WaitReason.Approval ? "approval_wait" : "quota_wait", waiting.sentence());
+        }
+
+        public Instant until() {
+            return waiting == null ? null : waiting.until();
         }
     }
 }

@@ -1,10 +1,10 @@
 package dev.ebbtide.provisioner.actuation;
 
+import dev.ebbtide.common.events.ErrorClass;
 import dev.ebbtide.common.events.Reason;
 import dev.ebbtide.provisioner.actuation.ProvisionerEvents.OrphanAction;
 import dev.ebbtide.provisioner.cloud.CloudNode;
 import dev.ebbtide.provisioner.cloud.CloudNodeStatus;
-import dev.ebbtide.provisioner.cloud.ErrorClass;
 import dev.ebbtide.provisioner.cloud.NodePool;
 import java.time.Clock;
 import java.time.Duration;

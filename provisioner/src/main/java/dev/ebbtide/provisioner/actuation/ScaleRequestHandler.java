@@ -1,10 +1,10 @@
 package dev.ebbtide.provisioner.actuation;
 
+import dev.ebbtide.common.events.ErrorClass;
 import dev.ebbtide.common.events.Reason;
 import dev.ebbtide.common.events.ScaleRequested;
 import dev.ebbtide.provisioner.cloud.CloudNode;
 import dev.ebbtide.provisioner.cloud.CloudNodeStatus;
-import dev.ebbtide.provisioner.cloud.ErrorClass;
 import dev.ebbtide.provisioner.cloud.NodePool;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -161,7 +161,7 @@ public final class ScaleRequestHandler {
             events.backoffEnded(cluster);
         }
         if (admission != null && admission.waits()) {
-            events.quotaWait(cluster, admission.kind(), admission.until(), admission.reason());
+            events.quotaWait(cluster, admission.waiting());
             if (admission.nodes() == 0) {
                 return new Outcome(
                         id,

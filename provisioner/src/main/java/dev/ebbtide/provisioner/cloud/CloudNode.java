@@ -1,5 +1,6 @@
 package dev.ebbtide.provisioner.cloud;
 
+import dev.ebbtide.common.events.ErrorClass;
 import java.time.Instant;
 
 /**

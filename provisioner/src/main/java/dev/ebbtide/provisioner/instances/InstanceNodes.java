@@ -1,8 +1,8 @@
 package dev.ebbtide.provisioner.instances;
 
 import dev.ebbtide.common.azureml.ClusterSpec;
+import dev.ebbtide.common.events.ErrorClass;
 import dev.ebbtide.provisioner.cloud.CloudException;
-import dev.ebbtide.provisioner.cloud.ErrorClass;
 import dev.ebbtide.provisioner.cloud.local.LocalNodes;
 import java.util.List;
 

@@ -1,12 +1,13 @@
 package dev.ebbtide.provisioner.messaging;
 
-import dev.ebbtide.common.events.ClusterBackoffChanged;
+import dev.ebbtide.common.events.ClusterBackoffChangedV2;
+import dev.ebbtide.common.events.ErrorClass;
 import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.NodeStateChanged;
 import dev.ebbtide.common.events.Reason;
+import dev.ebbtide.common.events.WaitReason;
 import dev.ebbtide.messaging.KafkaMessages;
 import dev.ebbtide.provisioner.actuation.ProvisionerEvents;
-import dev.ebbtide.provisioner.cloud.ErrorClass;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
@@ -18,7 +19,7 @@ import org.jboss.logging.Logger;
 
 /**
  * What the provisioner publishes on Kafka: node states and cluster backoffs. It is also the bridge for
- * the actuation layer's {@link ProvisionerEvents}: a backoff becomes a {@link ClusterBackoffChanged} the autoscaler
+ * the actuation layer's {@link ProvisionerEvents}: a backoff becomes a {@link ClusterBackoffChangedV2} the autoscaler
  * and the scheduler act on; the other notices are logged (node states follow from the pool poll).
  */
 @ApplicationScoped
@@ -43,58 +44,36 @@ public class ProvisionerPublisher implements ProvisionerEvents {
 
     @Override
     public void backoffStarted(String cluster, ErrorClass errorClass, Instant until, Reason reason) {
-        send(
-                backoff,
-                cluster,
-                EventJson.write(new ClusterBackoffChanged(
-                        cluster, until, errorClass.name(), reason.message(), clock.instant())));
+        publish(cluster, new WaitReason.CloudError(errorClass, reason.message(), until));
     }
 
     @Override
     public void backoffEnded(String cluster) {
-        send(
-                backoff,
-                cluster,
-                EventJson.write(new ClusterBackoffChanged(
-                        cluster, null, null, "a scale-up succeeded or quota allows one", clock.instant())));
+        publish(cluster, null); // a scale-up succeeded or quota allows one
     }
 
-    /** A quota wait travels as a backoff whose errorClass is QUOTA_WAIT or APPROVAL_WAIT (docs/events.md). */
     @Override
-    public void quotaWait(String cluster, String kind, Instant until, Reason reason) {
-        send(
-                backoff,
-                cluster,
-                EventJson.write(new ClusterBackoffChanged(cluster, until, kind, reason.message(), clock.instant())));
+    public void quotaWait(String cluster, WaitReason waiting) {
+        publish(cluster, waiting);
     }
 
     /**
-     * A compute instance cannot take jobs (stopped, stopping, failed, deleting): its queued jobs say so, through the
-     * cluster's backoff record with error class {@value #INSTANCE_STOPPED} (no end time: until it is started).
+     * A compute instance cannot take jobs (stopped, stopping, failed, deleting): its queued jobs say so, until it is
+     * started ({@link WaitReason.InstanceStopped}, no {@code until}).
      */
     public void instanceUnavailable(String instance, String state, String why) {
-        send(
-                backoff,
-                instance,
-                EventJson.write(new ClusterBackoffChanged(
-                        instance,
-                        clock.instant().plus(java.time.Duration.ofDays(3650)),
-                        INSTANCE_STOPPED,
-                        "compute instance " + instance + " is " + state + " (" + why
-                                + "); start it with ./ebbtide compute start " + instance,
-                        clock.instant())));
+        publish(instance, new WaitReason.InstanceStopped(instance, state, why));
     }
 
     /** The compute instance runs again: its queued jobs wait for its node as usual. */
     public void instanceAvailable(String instance) {
-        send(
-                backoff,
-                instance,
-                EventJson.write(new ClusterBackoffChanged(
-                        instance, null, null, "compute instance " + instance + " is running", clock.instant())));
+        publish(instance, null);
     }
 
-    public static final String INSTANCE_STOPPED = "INSTANCE_STOPPED";
+    /** Why the cluster waits now ({@code null}: it no longer does), as {@code ClusterBackoffChangedV2}. */
+    private void publish(String cluster, WaitReason waiting) {
+        send(backoff, cluster, EventJson.write(new ClusterBackoffChangedV2(cluster, waiting, clock.instant())));
+    }
 
     @Override
     public void cloudError(String cluster, ErrorClass errorClass, String message) {

@@ -3,7 +3,7 @@ package dev.ebbtide.provisioner.quota;
 import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.compute.VmCatalogue;
 import dev.ebbtide.common.compute.VmSize;
-import dev.ebbtide.common.events.Reason;
+import dev.ebbtide.common.events.WaitReason;
 import dev.ebbtide.core.quota.CoreLimit;
 import dev.ebbtide.core.quota.QuotaDecision;
 import dev.ebbtide.core.quota.QuotaPlanner;
@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,8 +35,6 @@ import org.jboss.logging.Logger;
  */
 public final class Quotas implements QuotaGate {
     private static final Logger LOG = Logger.getLogger(Quotas.class);
-    public static final String QUOTA_WAIT = "QUOTA_WAIT";
-    public static final String APPROVAL_WAIT = "APPROVAL_WAIT";
 
     /** What the provisioner knows: its clusters and how many nodes each has (creating, ready or busy). */
     public interface UsageView {
@@ -101,7 +100,7 @@ public final class Quotas implements QuotaGate {
             if (cleared) {
                 LOG.infof("cluster %s: quota allows its scale-up again", cluster);
             }
-            return new Admission(nodes, null, null, null, cleared);
+            return new Admission(nodes, null, cleared);
         }
         QuotaDecision d = decided.get();
         QuotaDecision.Wait previous = waiting.put(cluster, d.waiting());
@@ -110,13 +109,15 @@ public final class Quotas implements QuotaGate {
                     "cluster %s: %d of %d node(s) fit; %s",
                     cluster, d.allowedNodes(), nodes, d.waiting().message());
         }
-        String kind = d.waiting().kind() == QuotaDecision.Kind.APPROVAL ? APPROVAL_WAIT : QUOTA_WAIT;
         return new Admission(
-                d.allowedNodes(),
-                kind,
-                new Reason(kind.toLowerCase(), d.waiting().message()),
-                clock.instant().plus(recheck),
-                false);
+                d.allowedNodes(), waitReason(d.waiting(), clock.instant().plus(recheck)), false);
+    }
+
+    /** The planner's wait as the typed reason the provisioner publishes; {@code until} is its next look. */
+    static WaitReason waitReason(QuotaDecision.Wait w, Instant until) {
+        return w.kind() == QuotaDecision.Kind.APPROVAL
+                ? new WaitReason.Approval(w.series(), w.quota(), until)
+                : new WaitReason.Quota(w.quota(), w.used(), w.limit(), until);
     }
 
     /** The cluster's current wait, if any. */

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ebbtide.common.events.ErrorClass;
 import dev.ebbtide.common.events.Reason;
 import dev.ebbtide.devsupport.MutableClock;
-import dev.ebbtide.provisioner.cloud.ErrorClass;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,7 @@ package dev.ebbtide.provisioner.actuation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ebbtide.provisioner.cloud.ErrorClass;
+import dev.ebbtide.common.events.ErrorClass;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import org.junit.jupiter.api.Test;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ebbtide.common.azureml.ClusterSpec;
+import dev.ebbtide.common.events.ErrorClass;
 import dev.ebbtide.common.events.JobAssigned;
 import dev.ebbtide.common.events.JobSpec;
 import dev.ebbtide.common.events.NodeAgentStatus;
@@ -15,7 +16,6 @@ import dev.ebbtide.devsupport.MutableClock;
 import dev.ebbtide.provisioner.cloud.CloudException;
 import dev.ebbtide.provisioner.cloud.CloudNodeStatus;
 import dev.ebbtide.provisioner.cloud.CloudProvider;
-import dev.ebbtide.provisioner.cloud.ErrorClass;
 import dev.ebbtide.provisioner.cloud.NodePool;
 import dev.ebbtide.provisioner.messaging.ProvisionerPublisher;
 import dev.ebbtide.provisioner.nodes.NodeBook;

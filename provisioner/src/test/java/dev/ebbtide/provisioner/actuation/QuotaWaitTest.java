@@ -8,6 +8,7 @@ import dev.ebbtide.common.compute.VmCatalogue;
 import dev.ebbtide.common.events.NodeStateChanged;
 import dev.ebbtide.common.events.Reason;
 import dev.ebbtide.common.events.ScaleRequested;
+import dev.ebbtide.common.events.WaitReason;
 import dev.ebbtide.devsupport.MutableClock;
 import dev.ebbtide.provisioner.cloud.CloudProvider;
 import dev.ebbtide.provisioner.cloud.NodePool;
@@ -80,8 +81,9 @@ class QuotaWaitTest {
             public void nodeStateChanged(NodeStateChanged e) {}
 
             @Override
-            public void quotaWait(String cluster, String kind, Instant until, Reason reason) {
-                waits.add(cluster + " " + kind + " until " + until + ": " + reason.message());
+            public void quotaWait(String cluster, WaitReason waiting) {
+                waits.add(cluster + " " + waiting.getClass().getSimpleName() + " until " + waiting.until() + ": "
+                        + waiting.sentence());
             }
 
             @Override
@@ -123,15 +125,14 @@ class QuotaWaitTest {
         scale(p, "gpu", 3);
         assertEquals(2, pools.get("gpu").targetSize(), "two 6-core nodes fit in 12 cores, the third is not sent");
         assertEquals(
-                List.of("gpu QUOTA_WAIT until 2026-01-01T00:00:30Z: waiting for quota: standardNCSv3Family uses 0 "
+                List.of("gpu Quota until 2026-01-01T00:00:30Z: waiting for quota: standardNCSv3Family uses 0 "
                         + "of 12 cores"),
                 waits);
 
         scale(p, "gpu", 3);
         assertEquals(2, pools.get("gpu").targetSize(), "full: nothing reaches the cloud");
         assertEquals(
-                "gpu QUOTA_WAIT until 2026-01-01T00:00:30Z: waiting for quota: standardNCSv3Family uses 12 of 12 "
-                        + "cores",
+                "gpu Quota until 2026-01-01T00:00:30Z: waiting for quota: standardNCSv3Family uses 12 of 12 " + "cores",
                 waits.get(1));
         assertEquals(Map.of("gpu", "waiting for quota: standardNCSv3Family uses 12 of 12 cores"), quotas.waiting());
 
@@ -164,7 +165,7 @@ class QuotaWaitTest {
         scale(p, "nd", 1);
         assertEquals(0, pools.get("nd").targetSize(), "created, but no node until approved");
         assertTrue(
-                waits.get(0).startsWith("nd APPROVAL_WAIT until 2026-01-01T00:00:30Z: waiting for approval of NDv2"),
+                waits.get(0).startsWith("nd Approval until 2026-01-01T00:00:30Z: waiting for approval of NDv2"),
                 waits.toString());
         scale(p, "local", 1);
         assertEquals(1, pools.get("local").targetSize(), "a size outside the catalogue is not limited");

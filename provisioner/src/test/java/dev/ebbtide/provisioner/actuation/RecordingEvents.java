@@ -1,7 +1,7 @@
 package dev.ebbtide.provisioner.actuation;
 
+import dev.ebbtide.common.events.ErrorClass;
 import dev.ebbtide.common.events.Reason;
-import dev.ebbtide.provisioner.cloud.ErrorClass;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ebbtide.common.events.ErrorClass;
 import dev.ebbtide.provisioner.cloud.CloudException;
-import dev.ebbtide.provisioner.cloud.ErrorClass;
 import java.time.Duration;
 import java.util.Random;
 import org.junit.jupiter.api.Test;

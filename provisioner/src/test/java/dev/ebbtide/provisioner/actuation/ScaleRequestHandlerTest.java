@@ -2,11 +2,11 @@ package dev.ebbtide.provisioner.actuation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.ebbtide.common.events.ErrorClass;
 import dev.ebbtide.common.events.ScaleRequested;
 import dev.ebbtide.provisioner.actuation.ScaleRequestHandler.Status;
 import dev.ebbtide.provisioner.cloud.CloudException;
 import dev.ebbtide.provisioner.cloud.CloudNodeStatus;
-import dev.ebbtide.provisioner.cloud.ErrorClass;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.azureml.ComputeInstance;
+import dev.ebbtide.common.events.ErrorClass;
 import dev.ebbtide.common.events.NodeState;
 import dev.ebbtide.core.instance.InstanceEvent;
 import dev.ebbtide.core.instance.InstanceState;
 import dev.ebbtide.devsupport.MutableClock;
 import dev.ebbtide.provisioner.cloud.CloudException;
-import dev.ebbtide.provisioner.cloud.ErrorClass;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,7 +1,9 @@
 package dev.ebbtide.scheduler.persistence;
 
 import dev.ebbtide.common.events.ClusterBackoffChanged;
+import dev.ebbtide.common.events.ClusterBackoffChangedV2;
 import dev.ebbtide.common.events.EventJson;
+import dev.ebbtide.common.events.WaitReason;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.persistence.Column;
@@ -23,15 +25,25 @@ import java.util.function.Consumer;
 public class ClusterMemoryEntity extends PanacheEntityBase {
     @Id
     public String cluster;
-    /** The latest {@link ClusterBackoffChanged} while it is active (null once ended), as JSON. */
+    /**
+     * The latest {@link ClusterBackoffChangedV2} while the cluster waits (null once the wait ended), as JSON; a row
+     * written before v2 holds a {@link ClusterBackoffChanged}.
+     */
     @Column(length = 4000)
     public String backoff;
     /** The last observed boot times in milliseconds, oldest first, comma-separated. */
     @Column(length = 400)
     public String bootMillis;
 
-    public ClusterBackoffChanged backoffEvent() {
-        return backoff == null ? null : EventJson.read(backoff, ClusterBackoffChanged.class);
+    /** Why the cluster waits, as stored; null when it does not. */
+    public WaitReason waiting() {
+        if (backoff == null) {
+            return null;
+        }
+        ClusterBackoffChangedV2 v2 = EventJson.read(backoff, ClusterBackoffChangedV2.class);
+        return v2.waiting() != null
+                ? v2.waiting()
+                : EventJson.read(backoff, ClusterBackoffChanged.class).toV2().waiting();
     }
 
     public List<Duration> bootTimes() {

@@ -132,7 +132,7 @@ public class QueueIndex {
                                 for (ClusterMemoryEntity m :
                                         memory) { // what the cluster's last owner learned from its events
                                     if (restoring.contains(partitionOf(m.cluster))) {
-                                        waitReasons.restore(m.cluster, m.backoffEvent());
+                                        waitReasons.restore(m.cluster, m.waiting());
                                         bootTimes.restore(m.cluster, m.bootTimes());
                                     }
                                 }

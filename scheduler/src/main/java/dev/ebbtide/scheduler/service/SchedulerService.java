@@ -2,8 +2,10 @@ package dev.ebbtide.scheduler.service;
 
 import dev.ebbtide.common.compute.DefaultCompute;
 import dev.ebbtide.common.events.ClusterBackoffChanged;
+import dev.ebbtide.common.events.ClusterBackoffChangedV2;
 import dev.ebbtide.common.events.ClusterDefined;
 import dev.ebbtide.common.events.EventJson;
+import dev.ebbtide.common.events.EventTypes;
 import dev.ebbtide.common.events.JobRunReported;
 import dev.ebbtide.common.events.JobState;
 import dev.ebbtide.common.events.JobSubmitted;
@@ -12,6 +14,7 @@ import dev.ebbtide.common.events.NodeStateChanged;
 import dev.ebbtide.common.events.Topics;
 import dev.ebbtide.core.lifecycle.JobEvent;
 import dev.ebbtide.core.lifecycle.JobLifecycle;
+import dev.ebbtide.messaging.CloudEventHeaders;
 import dev.ebbtide.messaging.ConsumerHealth;
 import dev.ebbtide.messaging.DeadLetters;
 import dev.ebbtide.messaging.Decoded;
@@ -241,7 +244,9 @@ public class SchedulerService {
 
     /** A submission naming no cluster gets the default compute first, as on the REST path (DefaultCompute). */
     private Item decode(ConsumerRecord<byte[], byte[]> r) {
-        Class<?> type = TYPES.get(r.topic());
+        Class<?> type = EventTypes.CLUSTER_BACKOFF_CHANGED_V2.equals(CloudEventHeaders.type(r.headers()))
+                ? ClusterBackoffChangedV2.class
+                : TYPES.get(r.topic());
         byte[] value =
                 Topics.JOBS_SUBMITTED.equals(r.topic()) ? DefaultCompute.fill(r.value(), defaultCompute) : r.value();
         return new Item(r, type == null ? null : RecordDecoder.decode(r.topic(), r.key(), value, r.headers(), type));
@@ -344,8 +349,11 @@ public class SchedulerService {
         if (event instanceof ClusterDefined e) {
             return onClusterDefined(e, out);
         }
-        if (event instanceof ClusterBackoffChanged e) {
+        if (event instanceof ClusterBackoffChangedV2 e) {
             return onBackoff(e, out);
+        }
+        if (event instanceof ClusterBackoffChanged v1) {
+            return onBackoff(v1.toV2(), out); // still in the topic from before v2
         }
         return Uni.createFrom().voidItem();
     }
@@ -485,11 +493,11 @@ public class SchedulerService {
      * The cloud refused nodes (quota, capacity, throttling): every job waiting on the cluster says so, instead of
      * sitting silently in the queue. When the backoff ends they go back to "waiting for N node(s)".
      */
-    private Uni<Void> onBackoff(ClusterBackoffChanged e, Outgoing out) {
+    private Uni<Void> onBackoff(ClusterBackoffChangedV2 e, Outgoing out) {
         waitReasons.onBackoff(e);
         Uni<Void> remember = ClusterMemoryEntity.update(
                 e.cluster(),
-                row -> row.backoff = e.until() == null ? null : EventJson.write(e)); // for the cluster's next owner
+                row -> row.backoff = e.ended() ? null : EventJson.write(e)); // for the cluster's next owner
         return remember.chain(() -> JobEntity.queued(e.cluster())).chain(queued -> {
             for (JobEntity job : queued) {
                 String reason = waitReasons.reason(e.cluster(), job.instanceCount, now());
@@ -499,15 +507,6 @@ public class SchedulerService {
             }
             return Uni.createFrom().voidItem();
         });
-    }
-
-    static String waitingReason(String errorClass) {
-        return switch (errorClass == null ? "" : errorClass) {
-            case "QUOTA_EXCEEDED" -> "waiting for quota";
-            case "CAPACITY_UNAVAILABLE" -> "waiting for capacity: unavailable in the region";
-            case "THROTTLED" -> "waiting: the cloud is throttling requests";
-            default -> "waiting: the cloud refused nodes (" + errorClass + ")";
-        };
     }
 
     /** Stores the decided events in the outbox, in the transaction that made the change. */

@@ -1,10 +1,10 @@
 package dev.ebbtide.scheduler.service;
 
-import dev.ebbtide.common.events.ClusterBackoffChanged;
 import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.JobSpec;
 import dev.ebbtide.common.events.JobState;
 import dev.ebbtide.common.events.NodeState;
+import dev.ebbtide.common.events.WaitReason;
 import dev.ebbtide.core.estimate.GrowthWait;
 import dev.ebbtide.core.estimate.StartEstimate;
 import dev.ebbtide.core.estimate.StartEstimator;
@@ -111,7 +111,7 @@ public class StartEstimates {
                                                     slots(nodes, ends),
                                                     max,
                                                     memory.bootTime(),
-                                                    growthWait(memory.backoff(), now),
+                                                    growthWait(memory.waiting(), now),
                                                     now);
                                             positions.forEach((id, position) -> into.put(
                                                     id,
@@ -124,7 +124,7 @@ public class StartEstimates {
     }
 
     /** A cluster's boot time and back-off as its events told them. */
-    private record Learned(Duration bootTime, ClusterBackoffChanged backoff) {}
+    private record Learned(Duration bootTime, WaitReason waiting) {}
 
     /** From memory on the cluster's owner; from PostgreSQL (what the owner stored) on any other instance. */
     private Uni<Learned> learned(String cluster) {
@@ -135,25 +135,33 @@ public class StartEstimates {
         return ClusterMemoryEntity.<ClusterMemoryEntity>findById(cluster)
                 .map(m -> m == null
                         ? new Learned(config.nodeBootTime(), null)
-                        : new Learned(BootTimes.median(m.bootTimes(), config.nodeBootTime()), m.backoffEvent()));
+                        : new Learned(BootTimes.median(m.bootTimes(), config.nodeBootTime()), m.waiting()));
     }
 
     /**
      * The wait before the cluster may grow: a cloud back-off until its retry time; a quota or approval wait, or a
      * stopped compute instance, with no known end; none once its time has passed.
      */
-    static GrowthWait growthWait(ClusterBackoffChanged e, Instant now) {
-        if (e == null || e.until() == null || !e.until().isAfter(now)) {
+    static GrowthWait growthWait(WaitReason waiting, Instant now) {
+        if (waiting == null) {
             return null;
         }
-        String c = e.errorClass() == null ? "" : e.errorClass();
-        if (c.equals(WaitReasons.INSTANCE_STOPPED)) {
+        if (waiting instanceof WaitReason.InstanceStopped) {
             return new GrowthWait("the compute instance is stopped", null);
         }
-        if (c.endsWith("_WAIT")) { // QUOTA_WAIT, APPROVAL_WAIT: until is only the next look
-            return new GrowthWait(c.startsWith("APPROVAL") ? "waiting for approval" : "waiting for quota", null);
+        if (waiting.until() == null || !waiting.until().isAfter(now)) {
+            return null;
         }
-        return new GrowthWait("cloud back-off (" + c + ")", e.until());
+        if (waiting instanceof WaitReason.Approval) { // until is only the next look
+            return new GrowthWait("waiting for approval", null);
+        }
+        if (waiting instanceof WaitReason.Quota) {
+            return new GrowthWait("waiting for quota", null);
+        }
+        if (waiting instanceof WaitReason.CloudError cloud) {
+            return new GrowthWait("cloud back-off (" + cloud.errorClass() + ")", cloud.until());
+        }
+        return new GrowthWait(waiting.sentence(), waiting.until());
     }
 
     /** Each busy node's job's expected end: its start (or now, if not started yet) + {@code limits.timeout}. */

@@ -3,39 +3,43 @@ package dev.ebbtide.scheduler.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.ebbtide.common.events.ClusterBackoffChanged;
+import dev.ebbtide.common.events.ErrorClass;
+import dev.ebbtide.common.events.WaitReason;
 import dev.ebbtide.core.estimate.GrowthWait;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-/** How a cluster's latest back-off becomes the estimator's growth wait. */
+/** How a cluster's latest wait becomes the estimator's growth wait. */
 class StartEstimatesTest {
     private static final Instant NOW = Instant.parse("2026-01-05T10:00:00Z");
 
-    private static GrowthWait of(String errorClass, Instant until) {
-        return StartEstimates.growthWait(new ClusterBackoffChanged("c", until, errorClass, "r", NOW), NOW);
+    private static GrowthWait cloud(Instant until) {
+        return StartEstimates.growthWait(new WaitReason.CloudError(ErrorClass.THROTTLED, "r", until), NOW);
     }
 
     @Test
     void aCloudBackoffEndsAtItsRetryTime() {
-        assertEquals(
-                new GrowthWait("cloud back-off (THROTTLED)", NOW.plusSeconds(60)),
-                of("THROTTLED", NOW.plusSeconds(60)));
+        assertEquals(new GrowthWait("cloud back-off (THROTTLED)", NOW.plusSeconds(60)), cloud(NOW.plusSeconds(60)));
     }
 
     @Test
     void quotaApprovalAndStoppedInstanceHaveNoKnownEnd() {
-        assertEquals(new GrowthWait("waiting for quota", null), of("QUOTA_WAIT", NOW.plusSeconds(30)));
-        assertEquals(new GrowthWait("waiting for approval", null), of("APPROVAL_WAIT", NOW.plusSeconds(30)));
+        Instant nextLook = NOW.plusSeconds(30);
+        assertEquals(
+                new GrowthWait("waiting for quota", null),
+                StartEstimates.growthWait(new WaitReason.Quota("cores", 24, 24, nextLook), NOW));
+        assertEquals(
+                new GrowthWait("waiting for approval", null),
+                StartEstimates.growthWait(new WaitReason.Approval("NDv2", "standardNDSv2Family", nextLook), NOW));
         assertEquals(
                 new GrowthWait("the compute instance is stopped", null),
-                of(WaitReasons.INSTANCE_STOPPED, NOW.plusSeconds(30)));
+                StartEstimates.growthWait(new WaitReason.InstanceStopped("ci", "Stopped", null), NOW));
     }
 
     @Test
     void anEndedOrExpiredBackoffIsNoWait() {
         assertNull(StartEstimates.growthWait(null, NOW));
-        assertNull(of("THROTTLED", null));
-        assertNull(of("THROTTLED", NOW));
+        assertNull(cloud(NOW));
+        assertNull(StartEstimates.growthWait(new WaitReason.Quota("cores", 24, 24, NOW.minusSeconds(1)), NOW));
     }
 }

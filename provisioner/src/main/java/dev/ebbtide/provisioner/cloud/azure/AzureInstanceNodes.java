@@ -7,8 +7,8 @@ import com.azure.resourcemanager.compute.fluent.models.VirtualMachineScaleSetInn
 import com.azure.resourcemanager.compute.fluent.models.VirtualMachineScaleSetVMInner;
 import com.azure.resourcemanager.compute.models.InstanceViewStatus;
 import dev.ebbtide.common.azureml.ClusterSpec;
+import dev.ebbtide.common.events.ErrorClass;
 import dev.ebbtide.provisioner.cloud.CloudException;
-import dev.ebbtide.provisioner.cloud.ErrorClass;
 import dev.ebbtide.provisioner.instances.InstanceNodes;
 import java.util.ArrayList;
 import java.util.List;

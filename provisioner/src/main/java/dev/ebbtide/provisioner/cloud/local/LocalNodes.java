@@ -1,12 +1,12 @@
 package dev.ebbtide.provisioner.cloud.local;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.ebbtide.common.events.ErrorClass;
 import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.messaging.ownership.InstanceName;
 import dev.ebbtide.provisioner.cloud.CloudException;
 import dev.ebbtide.provisioner.cloud.CloudNode;
 import dev.ebbtide.provisioner.cloud.CloudNodeStatus;
-import dev.ebbtide.provisioner.cloud.ErrorClass;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;

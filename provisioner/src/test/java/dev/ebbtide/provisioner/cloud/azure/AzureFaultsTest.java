@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ebbtide.common.azureml.ClusterSpec;
+import dev.ebbtide.common.events.ErrorClass;
 import dev.ebbtide.common.events.ScaleRequested;
 import dev.ebbtide.provisioner.actuation.Actuation;
 import dev.ebbtide.provisioner.actuation.ClusterBackoff;
@@ -13,7 +14,6 @@ import dev.ebbtide.provisioner.actuation.ScaleRequestHandler.Outcome;
 import dev.ebbtide.provisioner.actuation.ScaleRequestHandler.Status;
 import dev.ebbtide.provisioner.cloud.CloudNode;
 import dev.ebbtide.provisioner.cloud.CloudNodeStatus;
-import dev.ebbtide.provisioner.cloud.ErrorClass;
 import dev.ebbtide.provisioner.cloud.NodePool;
 import dev.ebbtide.provisioner.cloud.azure.FakeArmServer.Fault;
 import dev.ebbtide.provisioner.cloud.azure.FakeArmServer.Target;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.compute.VmCatalogue;
+import dev.ebbtide.common.events.WaitReason;
 import dev.ebbtide.core.quota.CoreLimit;
 import dev.ebbtide.provisioner.actuation.ProvisionerEvents;
 import dev.ebbtide.provisioner.actuation.QuotaGate;
@@ -84,7 +85,9 @@ class AzureQuotaTest {
         assertEquals(
                 "waiting for quota: standardNCSv3Family uses 18 of 24 cores",
                 a.reason().message());
-        assertEquals(Quotas.QUOTA_WAIT, a.kind());
+        assertEquals(
+                new WaitReason.Quota("standardNCSv3Family", 18, 24, Instant.parse("2026-01-01T00:00:30Z")),
+                a.waiting());
         assertEquals(Instant.parse("2026-01-01T00:00:30Z"), a.until());
 
         fake.usages.set(FakeArmServer.LOCATION, NCV3, "Standard NCSv3 Family vCPUs", 24, 24);

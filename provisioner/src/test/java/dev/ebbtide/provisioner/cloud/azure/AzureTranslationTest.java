@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.azure.core.http.HttpHeaders;
 import com.azure.core.management.polling.PollResult;
+import dev.ebbtide.common.events.ErrorClass;
 import dev.ebbtide.provisioner.cloud.CloudNodeStatus;
-import dev.ebbtide.provisioner.cloud.ErrorClass;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;

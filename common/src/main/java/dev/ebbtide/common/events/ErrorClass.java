@@ -1,4 +1,4 @@
-package dev.ebbtide.provisioner.cloud;
+package dev.ebbtide.common.events;
 
 /** Ebbtide's classes of cloud failure; each has one handling (see docs/azure.md). */
 public enum ErrorClass {
