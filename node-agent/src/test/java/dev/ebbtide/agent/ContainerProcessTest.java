@@ -152,7 +152,9 @@ class ContainerProcessTest {
                 .until(() -> {
                     Instant now = Instant.now();
                     runner.tick(now, seen);
-                    if (stop && seen.started && runner.isRunning(a.jobId() + "#1")) {
+                    // stop once the command has set its trap (a TERM before that would end it without a SIGKILL)
+                    boolean ready = Files.exists(layout.rankDir(a.jobId(), 1, 0).resolve("outputs/ready"));
+                    if (stop && ready && runner.isRunning(a.jobId() + "#1")) {
                         runner.stop(a.jobId() + "#1", "stopped by the test", null, now);
                     }
                     return runner.idle();
@@ -217,7 +219,11 @@ class ContainerProcessTest {
     @Test
     void aStopThatNeedsSigkillAlsoKillsTheContainer() throws Exception {
         Seen seen = run(
-                job("j3", "trap '' TERM; sleep 20", Map.of(), new JobEnvironment("python:3.11", null, null, null)),
+                job(
+                        "j3",
+                        "trap '' TERM; touch outputs/ready; sleep 20",
+                        Map.of(),
+                        new JobEnvironment("python:3.11", null, null, null)),
                 true);
         assertEquals("stopped by the test", seen.reason);
         await().atMost(Duration.ofSeconds(10)).until(() -> fakeLog().contains("kill ebbtide-j3-1-0\n"));
