@@ -119,9 +119,7 @@ class NodeAgentEndToEndTest {
         List<String> nodes = StackClient.nodes(client.job(job));
         List<Long> agents = nodes.stream().map(this::agentPid).toList();
         await().atMost(Duration.ofSeconds(10))
-                .until(() -> StackClient.processesIn(attemptDir(nodes.get(1), job, 1))
-                                .size()
-                        > 0);
+                .until(() -> StackClient.jobProcesses(nodes.get(1), job).size() > 0);
 
         stack.kill("provisioner");
         for (long pid : agents) {
@@ -204,7 +202,7 @@ class NodeAgentEndToEndTest {
         List<String> nodes = StackClient.nodes(client.job(job));
         String victim = nodes.get(1);
         await().atMost(Duration.ofSeconds(10))
-                .until(() -> StackClient.processesIn(attemptDir(victim, job, 1)).size() > 0);
+                .until(() -> StackClient.jobProcesses(victim, job).size() > 0);
 
         Instant killed = Instant.now();
         ProcessHandle.of(agentPid(victim)).orElseThrow().destroyForcibly();
@@ -234,10 +232,7 @@ class NodeAgentEndToEndTest {
         assertEquals(2, assignments(job).size(), "exactly one requeue");
         assertEquals(1, deletedTimes("lossy", victim), "the lost node is removed");
         for (String node : nodes) {
-            assertEquals(
-                    List.of(),
-                    StackClient.processesIn(attemptDir(node, job, 1)),
-                    "nothing of attempt 1 is left on " + node);
+            assertEquals(List.of(), StackClient.jobProcesses(node, job), "nothing of attempt 1 is left on " + node);
         }
     }
 
@@ -332,10 +327,6 @@ class NodeAgentEndToEndTest {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-    }
-
-    private static Path attemptDir(String node, String job, int attempt) {
-        return stack.nodesDir().resolve(node).resolve("jobs").resolve(job).resolve("attempt-" + attempt);
     }
 
     private static List<NodeStateChanged> nodeEvents(String cluster) {

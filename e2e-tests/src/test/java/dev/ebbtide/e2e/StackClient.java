@@ -157,6 +157,29 @@ final class StackClient {
                 .toList();
     }
 
+    /**
+     * The processes of a job on a node, wherever the agent put the job's folders: those whose environment (read from
+     * /proc) names the job and the node, as the agent sets {@code EBBTIDE_JOB_ID} and {@code EBBTIDE_NODE} for each
+     * rank (the wrapper outside the sandbox and the command inside).
+     */
+    static List<ProcessHandle> jobProcesses(String node, String jobId) {
+        String job = "EBBTIDE_JOB_ID=" + jobId;
+        String on = "EBBTIDE_NODE=" + node;
+        return ProcessHandle.allProcesses()
+                .filter(h -> {
+                    try {
+                        List<String> env = List.of(new String(
+                                        Files.readAllBytes(Path.of("/proc", Long.toString(h.pid()), "environ")),
+                                        java.nio.charset.StandardCharsets.UTF_8)
+                                .split("\0"));
+                        return env.contains(job) && env.contains(on);
+                    } catch (IOException | RuntimeException e) {
+                        return false;
+                    }
+                })
+                .toList();
+    }
+
     /** Processes whose working directory is under this directory (read from /proc). */
     static List<ProcessHandle> processesIn(Path dir) {
         return ProcessHandle.allProcesses()

@@ -12,7 +12,8 @@ import java.nio.file.Path;
  * ranks/&lt;job&gt;#&lt;attempt&gt;#&lt;rank&gt;.pgid           process group of a running rank (deleted when it is gone)
  * ranks/&lt;job&gt;#&lt;attempt&gt;#&lt;rank&gt;.exit           its exit code, written by the wrapper
  * ranks/&lt;job&gt;#&lt;attempt&gt;#&lt;rank&gt;.logpos         log chunks shipped so far: "seq offset"
- * jobs/&lt;job&gt;/attempt-&lt;a&gt;/rank-&lt;r&gt;.log          stdout + stderr of rank r
+ * jobs/&lt;job&gt;/attempt-&lt;a&gt;/rank-&lt;r&gt;.log          stdout + stderr of rank r (always here; the rest of
+ *                                              jobs/ moves to the jobs root when the job user cannot reach it)
  * jobs/&lt;job&gt;/attempt-&lt;a&gt;/rank-&lt;r&gt;/             its work directory (cwd, HOME, EBBTIDE_WORK_DIR)
  * jobs/&lt;job&gt;/attempt-&lt;a&gt;/hostfile              mpi host file (EBBTIDE_HOSTFILE)
  * jobs/&lt;job&gt;/attempt-&lt;a&gt;/inputs/&lt;name&gt;/     a data input, fetched before the ranks start
@@ -67,8 +68,13 @@ public record Layout(Path root, Path jobs) {
         return attemptDir(jobId, attempt).resolve("rank-" + rank);
     }
 
+    /**
+     * Rank {@code rank}'s output. Always below the work dir, also when the jobs' folders moved to a jobs root: only
+     * the agent's side writes it (the wrapper's redirect), no sandbox binds it, and the local provider, the tests and
+     * an operator find it where the node is.
+     */
     public Path logFile(String jobId, int attempt, int rank) {
-        return attemptDir(jobId, attempt).resolve("rank-" + rank + ".log");
+        return root.resolve("jobs").resolve(jobId).resolve("attempt-" + attempt).resolve("rank-" + rank + ".log");
     }
 
     public Path hostfile(String jobId, int attempt) {

@@ -80,6 +80,7 @@ final class RankLauncher {
         }
         List<String> cmd = new ArrayList<>(RankProcess.commandLine(layout.exitFile(key), sandboxArgv, r.command()));
         cmd.set(0, setsid);
+        Files.createDirectories(r.log().getParent());
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .directory(r.workDir().toFile())
                 .redirectErrorStream(true)
