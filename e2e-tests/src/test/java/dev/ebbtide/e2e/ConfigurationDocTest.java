@@ -168,9 +168,13 @@ class ConfigurationDocTest {
         assertEquals(expected, keys);
     }
 
-    /** The source without comments; string literals are kept whole (a default such as {@code "lib/*"} is no comment). */
+    /**
+     * The source without comments; string literals are kept whole (a default such as {@code "lib/*"} is no comment).
+     * The literal's pattern is unrolled with possessive runs: an alternation per character recursed once per
+     * character and overflowed the stack on a long text block (the rendered cloud-init).
+     */
     static String withoutComments(String source) {
-        Matcher m = Pattern.compile("(?s)\"(?:\\\\.|[^\"\\\\])*\"|/\\*.*?\\*/|(?m)^\\s*//[^\n]*")
+        Matcher m = Pattern.compile("(?s)\"[^\"\\\\]*+(?:\\\\.[^\"\\\\]*+)*+\"|/\\*.*?\\*/|(?m)^\\s*//[^\n]*")
                 .matcher(source);
         StringBuilder out = new StringBuilder();
         while (m.find()) {

@@ -2,6 +2,7 @@ package dev.ebbtide.agent;
 
 import dev.ebbtide.agent.env.EnvironmentMap;
 import dev.ebbtide.agent.env.ImageStore;
+import dev.ebbtide.agent.sandbox.ContainerRuntime;
 import dev.ebbtide.common.data.DataUri;
 import dev.ebbtide.datastore.BlobDatastore;
 import dev.ebbtide.datastore.Datastore;
@@ -31,6 +32,8 @@ import java.util.Set;
  * @param environments        {@code environments}: the environment mapping file, or null (no rule)
  * @param jobsRoot            {@code jobs-root}: where a root agent puts the jobs' folders when its work dir is not
  *                            reachable by the job user (a folder per work dir below it)
+ * @param runtime             {@code runtime}: {@code bwrap} (default) or {@code docker}: image environments neither
+ *                            imported nor mapped run in their container (Azure nodes)
  */
 public record DataConfig(
         Path datastorePath,
@@ -42,7 +45,8 @@ public record DataConfig(
         Path datastoreDefs,
         Path imagesDir,
         Path environments,
-        Path jobsRoot) {
+        Path jobsRoot,
+        ContainerRuntime.Kind runtime) {
 
     public static final String DEFAULT_CREDENTIAL = "identity";
     public static final Path DEFAULT_JOBS_ROOT = Path.of("/var/tmp/ebbtide-jobs");
@@ -56,11 +60,22 @@ public record DataConfig(
             "datastore-defs",
             "images-dir",
             "environments",
-            "jobs-root");
+            "jobs-root",
+            "runtime");
 
     /** No datastore, no images, no mapping. */
-    public static final DataConfig NONE =
-            new DataConfig(null, null, null, null, DEFAULT_CREDENTIAL, null, null, null, null, DEFAULT_JOBS_ROOT);
+    public static final DataConfig NONE = new DataConfig(
+            null,
+            null,
+            null,
+            null,
+            DEFAULT_CREDENTIAL,
+            null,
+            null,
+            null,
+            null,
+            DEFAULT_JOBS_ROOT,
+            ContainerRuntime.Kind.BWRAP);
 
     static DataConfig from(Map<String, String> v) {
         String credential =
@@ -68,6 +83,10 @@ public record DataConfig(
         if (!List.of("identity", "key-file", "sas-file").contains(credential)) {
             throw new AgentConfig.BadConfig(
                     "datastore-credential must be identity, key-file or sas-file, got '" + credential + "'");
+        }
+        ContainerRuntime.Kind runtime = ContainerRuntime.Kind.parse(v.getOrDefault("runtime", "bwrap"));
+        if (runtime == null) {
+            throw new AgentConfig.BadConfig("runtime must be bwrap or docker, got '" + v.get("runtime") + "'");
         }
         DataConfig c = new DataConfig(
                 path(v, "datastore-path"),
@@ -79,7 +98,8 @@ public record DataConfig(
                 path(v, "datastore-defs"),
                 path(v, "images-dir"),
                 path(v, "environments"),
-                v.containsKey("jobs-root") ? path(v, "jobs-root") : DEFAULT_JOBS_ROOT);
+                v.containsKey("jobs-root") ? path(v, "jobs-root") : DEFAULT_JOBS_ROOT,
+                runtime);
         if (c.datastorePath != null && c.datastoreAccount != null) {
             throw new AgentConfig.BadConfig(
                     "give datastore-path (a local datastore) or datastore-account (Azure Blob)," + " not both");
@@ -145,7 +165,8 @@ public record DataConfig(
                                 ? "datastore-account=" + datastoreAccount + ", datastore-container="
                                         + datastoreContainer + ", datastore-credential=" + datastoreCredential
                                 : "no datastore")
-                + ", datastore-defs=" + datastoreDefs + ", images-dir=" + imagesDir + ", environments=" + environments;
+                + ", datastore-defs=" + datastoreDefs + ", images-dir=" + imagesDir + ", environments=" + environments
+                + ", runtime=" + runtime.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     private static Path path(Map<String, String> v, String key) {

@@ -89,6 +89,11 @@ public record Layout(Path root, Path jobs) {
         return ranks().resolve(rankKey + ".exit");
     }
 
+    /** A container rank's {@code --env-file} (0600, in the agent's own {@code ranks/}: no job sees it). */
+    public Path envFile(String rankKey) {
+        return ranks().resolve(rankKey + ".env");
+    }
+
     public Path logPosFile(String rankKey) {
         return ranks().resolve(rankKey + ".logpos");
     }

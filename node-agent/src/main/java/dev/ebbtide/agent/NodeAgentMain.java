@@ -1,5 +1,6 @@
 package dev.ebbtide.agent;
 
+import dev.ebbtide.agent.sandbox.ContainerRuntime;
 import dev.ebbtide.agent.sandbox.SandboxRuntime;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -85,13 +86,23 @@ public final class NodeAgentMain {
             AgentLog.info(sandbox.describe());
         }
         HostFacts facts = HostFacts.detect(config);
+        ContainerRuntime containers = null;
+        if (config.data().runtime() == ContainerRuntime.Kind.DOCKER) {
+            containers = ContainerRuntime.detect(
+                    config.node(), config.jobUser(), "root".equals(System.getProperty("user.name")), facts.gpus());
+            if (containers.problem() != null) {
+                AgentLog.warn(containers.describe());
+            } else {
+                AgentLog.info(containers.describe());
+            }
+        }
         RankEnvironment.Node node =
                 new RankEnvironment.Node(config.node(), facts.address(), config.port(), layout, System.getenv("PATH"));
         NodeAgent agent = new NodeAgent(
                 config,
                 facts,
                 new Handled(layout.handled()),
-                new Runner(layout, node, config.stopGracePeriod(), sandbox, data(config, layout)),
+                new Runner(layout, node, config.stopGracePeriod(), sandbox, data(config, layout), containers),
                 Clock.systemUTC());
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime()

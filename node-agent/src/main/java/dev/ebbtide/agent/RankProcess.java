@@ -35,6 +35,8 @@ final class RankProcess {
     private final Path pgidFile;
     private boolean done;
     private Integer exitCode;
+    /** Also run on a SIGKILL (a container rank: {@code docker kill}, since KILL cannot be proxied); null = nothing. */
+    Runnable onKill;
 
     RankProcess(String key, int rank, int localRank, long pgid, Process process, Layout layout, Path log) {
         this.key = key;
@@ -97,6 +99,9 @@ final class RankProcess {
     void signal(String sig) {
         if (!done) {
             ProcessGroups.signal(pgid, sig);
+            if ("KILL".equals(sig) && onKill != null) {
+                onKill.run();
+            }
         }
     }
 

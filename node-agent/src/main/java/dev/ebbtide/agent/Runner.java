@@ -4,6 +4,7 @@ import dev.ebbtide.agent.env.EnvironmentMap;
 import dev.ebbtide.agent.env.ImageStore;
 import dev.ebbtide.agent.plan.RunPlan;
 import dev.ebbtide.agent.plan.RunPlanner;
+import dev.ebbtide.agent.sandbox.ContainerRuntime;
 import dev.ebbtide.agent.sandbox.SandboxRuntime;
 import dev.ebbtide.agent.stage.HostPackages;
 import dev.ebbtide.agent.stage.Stager;
@@ -58,6 +59,7 @@ final class Runner {
     private final RankEnvironment.Node node;
     private final Duration grace;
     private final SandboxRuntime sandbox;
+    private final ContainerRuntime containers;
     private final Data data;
     private final RankLauncher launcher;
     private final Stager stager;
@@ -74,13 +76,25 @@ final class Runner {
     }
 
     Runner(Layout layout, RankEnvironment.Node node, Duration grace, SandboxRuntime sandbox, Data data) {
+        this(layout, node, grace, sandbox, data, null);
+    }
+
+    /** @param containers image environments run in their container ({@code runtime=docker}); null = bwrap only */
+    Runner(
+            Layout layout,
+            RankEnvironment.Node node,
+            Duration grace,
+            SandboxRuntime sandbox,
+            Data data,
+            ContainerRuntime containers) {
         this.layout = layout;
         this.node = node;
         this.grace = grace;
         this.sandbox = sandbox;
+        this.containers = containers;
         this.data = data;
-        this.launcher = new RankLauncher(layout, sandbox);
-        this.stager = new Stager(data.stores(), sandbox, data.packages(), new WebFiles(), node.name());
+        this.launcher = new RankLauncher(layout, sandbox, containers);
+        this.stager = new Stager(data.stores(), sandbox, data.packages(), new WebFiles(), node.name(), containers);
         this.uploader = new Uploader(data.stores());
     }
 
@@ -110,11 +124,13 @@ final class Runner {
      * thread and {@link #tick} starts the ranks once it is done.
      */
     NodeRun start(JobAssigned a, int nodeRank, Instant now) throws IOException {
-        String unsafe = sandbox.problem();
+        RunPlanner.Facts facts = facts(a);
+        String unsafe = facts.environment() instanceof EnvironmentMap.Resolution.Container
+                ? containers.problem()
+                : sandbox.problem();
         if (unsafe != null) {
             throw new IOException(unsafe);
         }
-        RunPlanner.Facts facts = facts(a);
         try {
             RunPlanner.plan(a, nodeRank, facts, Map.of()); // a dry run: refuse now what can be refused now
         } catch (IllegalArgumentException e) {
@@ -155,7 +171,8 @@ final class Runner {
                         ref -> data.images() == null
                                 ? Optional.empty()
                                 : data.images().find(ref),
-                        node.name());
+                        node.name(),
+                        containers != null);
         return new RunPlanner.Facts(
                 layout, node, sandbox.mode() == SandboxRuntime.Mode.BWRAP, data.stores() != null, env);
     }
@@ -301,6 +318,14 @@ final class Runner {
             } else {
                 run.phase = NodeRun.Phase.RUNNING; // ended processes are seen at the next tick; uploads redone
             }
+            if (containers != null) {
+                // a container rank's name follows from its key; for a bwrap rank docker kill finds nothing
+                for (RankProcess p : run.processes) {
+                    String name =
+                            dev.ebbtide.agent.sandbox.Container.name(run.assignment.jobId(), run.attempt(), p.rank);
+                    p.onKill = () -> containers.kill(name);
+                }
+            }
             runs.put(run.key, run);
         }
         return found;
@@ -312,6 +337,7 @@ final class Runner {
                 Files.deleteIfExists(layout.exitFile(p.key));
                 Files.deleteIfExists(layout.logPosFile(p.key));
                 Files.deleteIfExists(layout.pgidFile(p.key));
+                Files.deleteIfExists(layout.envFile(p.key));
             }
             Files.deleteIfExists(RunRecovery.runFile(layout, run.key));
         } catch (IOException e) {

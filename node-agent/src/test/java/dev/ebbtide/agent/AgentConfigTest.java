@@ -100,6 +100,7 @@ class AgentConfigTest {
                 "--cluster=c --node=n --colour=blue      | unknown option 'colour' (see node-agent/README.md for the options)",
                 "--cluster=c --node=n cpu                | argument 'cpu' is not of the form --key=value",
                 "--cluster=c --node=n --sandbox=docker   | sandbox must be bwrap or none, got 'docker'",
+                "--cluster=c --node=n --runtime=podman   | runtime must be bwrap or docker, got 'podman'",
                 "--cluster=c --node=n --job-user=nobody  | job-user must be UID:GID or UID (numbers), got 'nobody'",
                 "--cluster=c --node=n --job-user=0:0     | job-user must not be root (uid and gid above 0), got 0:0",
                 "--cluster=c --node=n --sandbox-hide=srv | sandbox-hide takes absolute paths separated by commas, got 'srv'",
@@ -137,5 +138,17 @@ class AgentConfigTest {
         assertEquals(24106, HostFacts.readMemoryMb(meminfo));
         assertEquals(0, HostFacts.readMemoryMb(tmp.resolve("missing")));
         assertEquals(Map.of(), AgentConfig.parse("--cluster=a", "--node=b").kafka());
+    }
+
+    @Test
+    void runtimeIsBwrapUnlessDockerIsAsked() {
+        assertEquals(
+                dev.ebbtide.agent.sandbox.ContainerRuntime.Kind.BWRAP,
+                AgentConfig.parse("--cluster=c", "--node=n").data().runtime());
+        assertEquals(
+                dev.ebbtide.agent.sandbox.ContainerRuntime.Kind.DOCKER,
+                AgentConfig.parse("--cluster=c", "--node=n", "--runtime=docker")
+                        .data()
+                        .runtime());
     }
 }

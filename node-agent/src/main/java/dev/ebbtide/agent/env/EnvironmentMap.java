@@ -23,6 +23,8 @@ import java.util.regex.Pattern;
  *   <li>else the first rule of the node's mapping file whose {@code match} pattern fits the environment's key
  *       ({@code image:<normalized reference>}, the name as written, or {@code build:<path>}) says what runs;
  *   <li>a job without {@code environment:} runs on the node's own system;
+ *   <li>else, on a node whose runtime runs containers ({@code runtime=docker}), an {@code image:} environment runs in
+ *       that image's container, pulled at staging;
  *   <li>anything else is {@link Resolution.Unavailable} with one sentence naming the environment.
  * </ol>
  */
@@ -49,6 +51,9 @@ public final class EnvironmentMap {
 
         /** An imported image's root filesystem. */
         record Image(ImportedImage image, String why) implements Resolution {}
+
+        /** The image's container ({@code runtime=docker}); {@code image} is the normalized reference. */
+        record Container(String image, String why) implements Resolution {}
 
         /** The node cannot provide the environment: the sentence says why and what to do. */
         record Unavailable(String sentence) implements Resolution {}
@@ -147,6 +152,15 @@ public final class EnvironmentMap {
      * @param node   the node's name, for sentences
      */
     public Resolution resolve(JobEnvironment env, Function<String, Optional<ImportedImage>> images, String node) {
+        return resolve(env, images, node, false);
+    }
+
+    /**
+     * As above; {@code containers}: the node runs image environments neither imported nor mapped in their container
+     * (the agent's {@code runtime=docker}).
+     */
+    public Resolution resolve(
+            JobEnvironment env, Function<String, Optional<ImportedImage>> images, String node, boolean containers) {
         if (env == null) {
             return new Resolution.Host(null, List.of(), "no environment given: the node's own system");
         }
@@ -176,6 +190,20 @@ public final class EnvironmentMap {
                     .orElseGet(() -> new Resolution.Unavailable("the job's " + env.describe() + " is mapped to image "
                             + rule.image() + ", which is not imported on node " + node
                             + " (./ebbtide image import NAME FILE.tar)"));
+        }
+        if (containers && env.image() != null) {
+            if (env.condaFile() != null) {
+                return new Resolution.Unavailable("the job's " + env.describe() + " cannot run on node " + node
+                        + ": this node runs images in docker but does not build conda environments on top of them;"
+                        + " build an image with the conda environment in it and name that image");
+            }
+            try {
+                String ref = ImageName.docker(env.image());
+                return new Resolution.Container(ref, "image " + ref + " in its container (runtime=docker)");
+            } catch (IllegalArgumentException e) {
+                return new Resolution.Unavailable(
+                        "the job's " + env.describe() + " cannot run on node " + node + ": " + e.getMessage());
+            }
         }
         String hint = env.image() != null
                 ? "import the image with ./ebbtide image import " + env.image() + " FILE.tar, or map it"

@@ -15,7 +15,7 @@ import java.util.Map;
  * @param code     the code snapshot unpacked into each rank's working directory, or null
  * @param inputs   data inputs to fetch before the ranks start (literals are already in the commands)
  * @param outputs  the node's output folders, created before the ranks start and uploaded when they end
- * @param runtime  the host's system or an imported image
+ * @param runtime  the host's system, an imported image or an image's container
  * @param ranks    this node's processes, in local rank order
  * @param uploads  what goes to the datastore when the ranks end, in order (the manifest is merged last)
  * @param manifest output name → {@code azureml://datastores/<ds>/paths/<p>}: this node's part of the job's
@@ -77,6 +77,12 @@ public record RunPlan(
 
         /** An imported image's root filesystem. */
         record Image(ImportedImage image, String why) implements Runtime {}
+
+        /**
+         * The image's container ({@code runtime=docker}): {@code image} is the normalized reference, pulled at staging;
+         * the job's folders at the same {@code /mnt/azureml/…} paths as in the sandbox.
+         */
+        record Container(String image, String why) implements Runtime {}
     }
 
     /** One process: its working directory (the code folder), log, rendered command, environment and mounts. */

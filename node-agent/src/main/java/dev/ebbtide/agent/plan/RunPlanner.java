@@ -7,6 +7,7 @@ import dev.ebbtide.agent.plan.RunPlan.InputStep;
 import dev.ebbtide.agent.plan.RunPlan.OutputFolder;
 import dev.ebbtide.agent.plan.RunPlan.RankPlan;
 import dev.ebbtide.agent.plan.RunPlan.Upload;
+import dev.ebbtide.agent.sandbox.Container;
 import dev.ebbtide.agent.sandbox.Sandbox;
 import dev.ebbtide.common.data.DataUri;
 import dev.ebbtide.common.events.Distribution;
@@ -63,6 +64,8 @@ public final class RunPlanner {
             check("code", spec.code().uri());
         }
         RunPlan.Runtime runtime = runtime(a, f, attempt);
+        // a container shows the job's folders at the sandbox's paths whatever the sandbox setting
+        boolean inside = f.sandboxed() || runtime instanceof RunPlan.Runtime.Container;
         List<InputStep> inputs = new ArrayList<>();
         Map<String, String> inputValues = new LinkedHashMap<>();
         Map<String, String> inputEnv = new LinkedHashMap<>();
@@ -99,9 +102,8 @@ public final class RunPlanner {
             inputs.add(new InputStep(
                     name, in.type(), uri, in.path(), dir, file, in.mode() == null ? "ro_mount" : in.mode()));
             String inSandbox = Sandbox.INPUTS + "/" + name + (file == null ? "" : "/" + file);
-            String value = f.sandboxed()
-                    ? inSandbox
-                    : dir.resolve(file == null ? "" : file).toString();
+            String value =
+                    inside ? inSandbox : dir.resolve(file == null ? "" : file).toString();
             inputValues.put(name, value);
             inputEnv.put(name, value);
         }
@@ -114,8 +116,7 @@ public final class RunPlanner {
         Map<String, String> manifest = new LinkedHashMap<>();
         for (OutputFolder o : outputs) {
             String suffix = o.fileName() == null ? "" : "/" + o.fileName();
-            outputValues.put(
-                    o.name(), f.sandboxed() ? Sandbox.OUTPUTS + "/" + o.name() + suffix : o.hostDir() + suffix);
+            outputValues.put(o.name(), inside ? Sandbox.OUTPUTS + "/" + o.name() + suffix : o.hostDir() + suffix);
             manifest.put(o.name(), new DataUri.Datastore(o.datastore(), o.path()).toString());
         }
         String command = CommandTemplate.render(spec.command(), inputValues, outputValues);
@@ -130,8 +131,11 @@ public final class RunPlanner {
             env.put("AZUREML_RUN_ID", a.jobId());
             inputEnv.forEach((k, v) -> env.put("AZURE_ML_INPUT_" + k, v));
             outputValues.forEach((k, v) -> env.put("AZURE_ML_OUTPUT_" + k, v));
+            if (runtime instanceof RunPlan.Runtime.Container) {
+                Container.envFile(env); // refuses now a value docker's --env-file cannot carry
+            }
             List<Sandbox.Mount> mounts = new ArrayList<>();
-            if (f.sandboxed()) {
+            if (inside) {
                 mounts.add(new Sandbox.Mount(wd, Sandbox.WORK_DIR, false));
                 if (mpi) {
                     mounts.add(new Sandbox.Mount(f.layout().hostfile(a.jobId(), attempt), Sandbox.HOSTFILE, true));
@@ -232,6 +236,9 @@ public final class RunPlanner {
         if (r instanceof Resolution.Unavailable u) {
             throw new IllegalArgumentException(u.sentence());
         }
+        if (r instanceof Resolution.Container c) {
+            return new RunPlan.Runtime.Container(c.image(), c.why());
+        }
         if (r instanceof Resolution.Image i) {
             if (!f.sandboxed()) {
                 throw new IllegalArgumentException(
@@ -249,7 +256,8 @@ public final class RunPlanner {
     /**
      * The rank's environment, lowest first: the image's {@code Env} (image runtime), then {@link RankEnvironment}'s
      * with {@code PATH} = the image's (or {@value RankEnvironment#DEFAULT_PATH}), or on the host the agent's with a
-     * mapped Python's links first.
+     * mapped Python's links first; in a container no {@code PATH} unless the job sets one (docker applies the image's
+     * {@code ENV} below the variables given).
      */
     private static Map<String, String> environment(
             JobAssigned a, int nodeRank, int local, Facts f, RunPlan.Runtime runtime) {
@@ -264,6 +272,9 @@ public final class RunPlanner {
                 }
             }
             path = env.getOrDefault("PATH", RankEnvironment.DEFAULT_PATH);
+        } else if (runtime instanceof RunPlan.Runtime.Container) {
+            path = null; // the image's own ENV (PATH included) applies in its container; the agent's PATH means
+            // nothing there
         } else {
             RunPlan.Runtime.Host h = (RunPlan.Runtime.Host) runtime;
             path = n.path() == null || n.path().isBlank() ? RankEnvironment.DEFAULT_PATH : n.path();
@@ -273,7 +284,11 @@ public final class RunPlanner {
         }
         Map<String, String> rank = RankEnvironment.build(
                 a, nodeRank, local, new RankEnvironment.Node(n.name(), n.address(), n.port(), n.layout(), path));
-        env.putAll(f.sandboxed() ? Sandbox.environment(rank) : rank);
+        boolean container = runtime instanceof RunPlan.Runtime.Container;
+        if (container && !a.spec().environmentVariables().containsKey("PATH")) {
+            rank.remove("PATH");
+        }
+        env.putAll(f.sandboxed() || container ? Sandbox.environment(rank) : rank);
         return env;
     }
 

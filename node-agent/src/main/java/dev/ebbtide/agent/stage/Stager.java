@@ -2,6 +2,7 @@ package dev.ebbtide.agent.stage;
 
 import dev.ebbtide.agent.AgentLog;
 import dev.ebbtide.agent.plan.RunPlan;
+import dev.ebbtide.agent.sandbox.ContainerRuntime;
 import dev.ebbtide.agent.sandbox.SandboxRuntime;
 import dev.ebbtide.common.data.DataUri;
 import dev.ebbtide.common.events.JobAssigned;
@@ -27,7 +28,7 @@ import java.util.stream.Stream;
 /**
  * Does the staging steps of a {@link RunPlan} before the ranks start (off the agent's loop thread): the environment's
  * Debian packages checked, a mapped Python's links, an image's root prepared, the code unpacked into each rank's
- * working directory, each data input fetched (a {@code ro_mount} is served as a download), the output folders created
+ * working directory, a container's image pulled, each data input fetched (a {@code ro_mount} is served as a download), the output folders created
  * and given to the job user. Every failure is an {@link IOException} with one sentence naming the input or output.
  */
 public final class Stager {
@@ -36,9 +37,22 @@ public final class Stager {
     private final HostPackages packages;
     private final WebFiles web;
     private final String node;
+    private final ContainerRuntime containers;
 
     /** @param stores the node's datastores, or null when it has none (the planner refuses jobs that need one) */
     public Stager(Datastores stores, SandboxRuntime sandbox, HostPackages packages, WebFiles web, String node) {
+        this(stores, sandbox, packages, web, node, null);
+    }
+
+    /** As above; {@code containers} pulls a container environment's image (null: the node has runtime=bwrap). */
+    public Stager(
+            Datastores stores,
+            SandboxRuntime sandbox,
+            HostPackages packages,
+            WebFiles web,
+            String node,
+            ContainerRuntime containers) {
+        this.containers = containers;
         this.stores = stores;
         this.sandbox = sandbox;
         this.packages = packages;
@@ -115,6 +129,12 @@ public final class Stager {
             }
         } else if (plan.runtime() instanceof RunPlan.Runtime.Image i) {
             SandboxRuntime.prepareImage(i.image().rootfs());
+        } else if (plan.runtime() instanceof RunPlan.Runtime.Container c) {
+            if (containers == null) {
+                throw new IOException("node " + node + " does not run containers (runtime=bwrap)");
+            }
+            long ms = containers.pull(c.image());
+            AgentLog.info(job + ": image " + c.image() + " pulled in " + ms + " ms");
         }
         Path first = null;
         for (RunPlan.RankPlan r : plan.ranks()) {

@@ -152,4 +152,44 @@ class EnvironmentMapTest {
         assertEquals("localhost:5000/x:latest", ImageName.normalize("localhost:5000/x"));
         assertThrows(IllegalArgumentException.class, () -> ImageName.normalize("not an image"));
     }
+
+    static Stream<Arguments> dockerRows() {
+        EnvironmentMap map = EnvironmentMap.parse("- match: 'image:docker.io/library/mapped:*'\n  runtime: host\n");
+        return Stream.of(
+                Arguments.of("no environment: still the host, in bwrap", map, null, "Host"),
+                Arguments.of("an imported image keeps its unpacked root", map, env("tools:1", null), "Image"),
+                Arguments.of("a mapped image follows its rule", map, env("mapped:2", null), "Host"),
+                Arguments.of("any other image runs in its container", map, env("python:3.11", null), "Container"),
+                Arguments.of(
+                        "an image with a conda file is refused (no build on nodes)",
+                        map,
+                        env("python:3.11", "conda.yml"),
+                        "Unavailable"),
+                Arguments.of("an invalid reference is refused", map, env("Bad/Name", null), "Unavailable"),
+                Arguments.of(
+                        "a named environment stays unavailable without a rule",
+                        map,
+                        new JobEnvironment(null, "azureml:x@latest", null, null),
+                        "Unavailable"));
+    }
+
+    static JobEnvironment env(String image, String conda) {
+        return new JobEnvironment(image, null, conda, null);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dockerRows")
+    void withRuntimeDocker(String row, EnvironmentMap map, JobEnvironment env, String kind) {
+        EnvironmentMap.Resolution r = map.resolve(env, IMAGES, "n1", true);
+        assertEquals(kind, r.getClass().getSimpleName(), r.toString());
+        if (r instanceof EnvironmentMap.Resolution.Container c) {
+            assertEquals("docker.io/library/python:3.11", c.image());
+        }
+        if (env != null && env.image() != null && !"Host".equals(kind) && !"Image".equals(kind)) {
+            assertEquals(
+                    "Unavailable",
+                    map.resolve(env, IMAGES, "n1", false).getClass().getSimpleName(),
+                    "without runtime=docker the same image is refused");
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package dev.ebbtide.agent.plan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -258,6 +259,56 @@ class RunPlannerTest {
         assertEquals("/mnt/azureml/inputs/data", r.environment().get("AZURE_ML_INPUT_data"));
         assertEquals("/mnt/azureml/outputs/out", r.environment().get("AZURE_ML_OUTPUT_out"));
         assertEquals("/mnt/azureml/wd", r.environment().get("HOME"));
+    }
+
+    @Test
+    void aContainerGetsTheSandboxPathsTheImagesOwnPathAndRefusesALineBreakInAVariable() {
+        Resolution container = new Resolution.Container("docker.io/library/python:3.11", "runtime=docker");
+        JobAssigned a = job(
+                "python t.py --data ${{inputs.data}}",
+                in("data", JobInput.data("uri_folder", DS + "data/", null)),
+                out("out", new JobOutput(null, null, null)),
+                null);
+        // sandbox=none does not change what a container sees
+        RunPlan plan = RunPlanner.plan(a, 0, facts(false, true, container), Map.of());
+        assertEquals(new RunPlan.Runtime.Container("docker.io/library/python:3.11", "runtime=docker"), plan.runtime());
+        RunPlan.RankPlan r = plan.ranks().get(0);
+        assertEquals("python t.py --data /mnt/azureml/inputs/data", r.command());
+        assertEquals(
+                List.of(
+                        new Sandbox.Mount(Path.of(ATTEMPT + "/rank-0"), Sandbox.WORK_DIR, false),
+                        new Sandbox.Mount(Path.of(ATTEMPT + "/inputs/data"), "/mnt/azureml/inputs/data", true),
+                        new Sandbox.Mount(Path.of(ATTEMPT + "/outputs/out"), "/mnt/azureml/outputs/out", false)),
+                r.mounts());
+        assertFalse(r.environment().containsKey("PATH"), "the image's own PATH applies, never the agent's");
+        assertEquals("/mnt/azureml/wd", r.environment().get("HOME"));
+        assertEquals("0.1", r.environment().get("LR"));
+        JobSpec s = a.spec();
+        JobAssigned multiline = new JobAssigned(
+                "j1",
+                "cpu",
+                List.of("n1"),
+                new JobSpec(
+                        "python t.py",
+                        1,
+                        Map.of("PEM", "a\nb"),
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        Map.of(),
+                        Map.of(),
+                        s.environment(),
+                        null,
+                        null),
+                2,
+                a.at());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> RunPlanner.plan(multiline, 0, facts(true, true, container), Map.of()));
+        assertTrue(e.getMessage().startsWith("environment variable PEM holds a line break"), e.getMessage());
     }
 
     @Test

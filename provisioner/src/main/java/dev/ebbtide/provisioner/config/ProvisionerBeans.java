@@ -255,7 +255,14 @@ public class ProvisionerBeans {
                         agent.packageSha256().orElseThrow(() -> missing("agent.package-sha256")),
                         agent.bootstrapServers().orElseThrow(() -> missing("agent.bootstrap-servers")),
                         agent.kafka(),
-                        a.scaleSetPrefix())))
+                        a.scaleSetPrefix(),
+                        agent.datastoreAccount()
+                                .map(account -> new NodeAgentCloudInit.Datastore(
+                                        account,
+                                        agent.datastoreContainer()
+                                                .orElseThrow(() -> missing("agent.datastore-container")),
+                                        agent.datastoreEndpoint().orElse(null)))
+                                .orElse(null))))
                 .orElse(null);
     }
 

@@ -183,5 +183,17 @@ public interface ProvisionerConfig {
 
         /** Kafka client settings for the agents, e.g. {@code ebbtide.azure.agent.kafka."sasl.mechanism"=PLAIN}. */
         Map<String, String> kafka();
+
+        /**
+         * Storage account of the nodes' default datastore {@code workspaceblobstore}, read and written with the VM's
+         * managed identity; none = nodes refuse jobs with code, data inputs or outputs.
+         */
+        Optional<String> datastoreAccount();
+
+        /** Its blob container; required with datastore-account. */
+        Optional<String> datastoreContainer();
+
+        /** Its blob service URL; none = {@code https://<account>.blob.core.windows.net}. */
+        Optional<String> datastoreEndpoint();
     }
 }

@@ -33,6 +33,13 @@ class NodeAgentCloudInitTest {
             "ns.servicebus.windows.net:9093",
             Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "PLAIN", "sasl.jaas.config", JAAS),
             "ebbtide-");
+    static final NodeAgentCloudInit.Settings WITH_DATASTORE = new NodeAgentCloudInit.Settings(
+            SETTINGS.packageUrl(),
+            SETTINGS.packageSha256(),
+            SETTINGS.bootstrapServers(),
+            SETTINGS.kafka(),
+            "ebbtide-",
+            new NodeAgentCloudInit.Datastore("ebbtidedata", "azureml-blobstore", null));
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     @TempDir
@@ -108,6 +115,85 @@ class NodeAgentCloudInitTest {
         // the output names the file and the problem, never the content, so it is safe to show
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.contains("Valid cloud-config"), out);
+    }
+
+    @Test
+    void installsDockerRunsImagesInContainersAndGivesTheDatastoreThroughTheManagedIdentity() throws Exception {
+        String text = NodeAgentCloudInit.render(WITH_DATASTORE);
+        JsonNode doc = YAML.readTree(text);
+        assertTrue(doc.path("packages").toString().contains("\"docker.io\""), "the container runtime");
+        assertFalse(
+                doc.path("packages").toString().contains("nvidia"),
+                "the toolkit is not installed on every size: only where the image has an NVIDIA driver");
+        String runcmd = doc.path("runcmd").toString();
+        assertTrue(runcmd.contains("docker.service"), runcmd);
+        assertTrue(
+                runcmd.contains("nvidia-smi -L")
+                        && runcmd.contains("nvidia-container-toolkit")
+                        && runcmd.contains("nvidia-ctk runtime configure --runtime=docker"),
+                runcmd);
+        Properties p = new Properties();
+        p.load(new java.io.StringReader(
+                doc.path("write_files").get(0).path("content").asText()));
+        assertEquals("docker", p.getProperty("runtime"));
+        assertEquals("/var/lib/ebbtide-images", p.getProperty("images-dir"));
+        assertEquals("ebbtidedata", p.getProperty("datastore-account"));
+        assertEquals("azureml-blobstore", p.getProperty("datastore-container"));
+        assertEquals("identity", p.getProperty("datastore-credential"), "managed identity: no key in custom data");
+        assertEquals(null, p.getProperty("datastore-credential-file"));
+        assertEquals(null, p.getProperty("datastore-endpoint"), "the default endpoint from the account");
+        String unit = doc.path("write_files").get(1).path("content").asText();
+        assertTrue(unit.contains("After=network-online.target docker.service"), unit);
+        assertFalse(text.toLowerCase(java.util.Locale.ROOT).contains("accountkey"), "no storage secret anywhere");
+        assertEquals(
+                1,
+                text.split("sig=", -1).length - 1,
+                "no SAS token for the datastore: the package URL's is the only one");
+    }
+
+    @Test
+    void withoutADatastoreTheNodesHaveNone() throws Exception {
+        Properties p = new Properties();
+        p.load(new java.io.StringReader(YAML.readTree(NodeAgentCloudInit.render(SETTINGS))
+                .path("write_files")
+                .get(0)
+                .path("content")
+                .asText()));
+        assertEquals(null, p.getProperty("datastore-account"));
+        assertEquals("docker", p.getProperty("runtime"));
+    }
+
+    @Test
+    void refusesADatastoreNameAzureWouldRefuse() {
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> NodeAgentCloudInit.render(new NodeAgentCloudInit.Settings(
+                        SETTINGS.packageUrl(),
+                        SETTINGS.packageSha256(),
+                        "k:9093",
+                        Map.of(),
+                        null,
+                        new NodeAgentCloudInit.Datastore("Bad Account", "c1c", null))));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> NodeAgentCloudInit.render(new NodeAgentCloudInit.Settings(
+                        SETTINGS.packageUrl(),
+                        SETTINGS.packageSha256(),
+                        "k:9093",
+                        Map.of(),
+                        null,
+                        new NodeAgentCloudInit.Datastore("acct", "Bad_Container", null))));
+    }
+
+    @Test
+    void theRenderingWithADatastorePassesTheRealCloudInitSchemaCheck() throws Exception {
+        Path file = Files.writeString(tmp.resolve("custom-data-ds.yml"), NodeAgentCloudInit.render(WITH_DATASTORE));
+        Process p = new ProcessBuilder(cloudInit(), "schema", "-c", file.toString())
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
     }
 
     /** cloud-init's path; installed once with apt-get when running as root, else the test is skipped. */
