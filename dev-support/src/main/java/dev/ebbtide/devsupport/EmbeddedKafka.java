@@ -289,10 +289,47 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
+    /** Ports this JVM has handed out: never handed out twice. */
+    private static final Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * A port free now for a server that binds it a little later (a service process, PostgreSQL). Drawn at random
+     * below the kernel's ephemeral range ({@code /proc/sys/net/ipv4/ip_local_port_range}), where no outgoing
+     * connection takes a local port in the meantime (seen: a service failing with "Port … seems to be in use" when
+     * its port came from the ephemeral range), and never one this JVM handed out before.
+     */
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
+        int below = ephemeralLow();
+        int low = Math.min(20000, below / 2);
+        java.util.Random random = new java.util.Random();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = low + random.nextInt(below - low);
+            if (HANDED_OUT.contains(port)) {
+                continue;
+            }
+            try (ServerSocket s = new ServerSocket()) {
+                s.bind(new java.net.InetSocketAddress("0.0.0.0", port));
+            } catch (IOException taken) {
+                continue;
+            }
+            if (HANDED_OUT.add(port)) {
+                return port;
+            }
+        }
+        throw new IOException("no free port below " + below + " after 200 tries");
+    }
+
+    private static int ephemeralLow() {
+        try {
+            String[] range = java.nio.file.Files.readAllLines(
+                            java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+                    .get(0)
+                    .trim()
+                    .split("\\s+");
+            int low = Integer.parseInt(range[0]);
+            return low > 2048 ? low : 32768;
+        } catch (IOException | RuntimeException e) {
+            return 32768;
         }
     }
 }

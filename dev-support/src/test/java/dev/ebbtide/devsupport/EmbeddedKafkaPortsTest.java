@@ -37,4 +37,19 @@ class EmbeddedKafkaPortsTest {
             assertTrue(ports[0] != ports[1] && ports[1] != ports[2] && ports[0] != ports[2], "draw " + i);
         }
     }
+
+    @Test
+    void aPortForALaterServerIsBelowTheEphemeralRangeAndNeverHandedOutTwice() throws Exception {
+        int low = Integer.parseInt(
+                java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+                        .get(0)
+                        .trim()
+                        .split("\\s+")[0]);
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (int i = 0; i < 500; i++) {
+            int port = EmbeddedKafka.freePort();
+            assertTrue(port < low, "port " + port + " is in the ephemeral range from " + low);
+            assertTrue(seen.add(port), "port " + port + " handed out twice");
+        }
+    }
 }
