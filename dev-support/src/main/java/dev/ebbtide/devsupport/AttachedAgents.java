@@ -1,7 +1,6 @@
 package dev.ebbtide.devsupport;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,7 +63,7 @@ public final class AttachedAgents {
                     "--node=" + node,
                     "--work-dir=" + nodeDir,
                     "--address=127.0.0.1",
-                    "--port=" + freePort(),
+                    "--port=" + EmbeddedKafka.freePort(),
                     "--heartbeat-interval=" + heartbeat.toMillis() + "ms",
                     "--sandbox-hide=" + sandboxHide.toAbsolutePath().normalize()));
             ProcessBuilder pb = new ProcessBuilder(cmd)
@@ -102,12 +101,6 @@ public final class AttachedAgents {
                 .findFirst()
                 .map(p -> List.of(p.toString()))
                 .orElse(List.of());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     /** {@code ./ebbtide attach NAME --nodes N}: ROOT is the repository (its {@code .ebbtide} state of {@code up}). */

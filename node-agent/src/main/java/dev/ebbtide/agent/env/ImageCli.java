@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 
 /**
  * {@code ./ebbtide image import NAME FILE.tar} and {@code ./ebbtide image list}: the images local nodes can run jobs
@@ -41,21 +40,7 @@ public final class ImageCli {
                     return 0;
                 }
                 case "list" -> {
-                    if (!Files.isDirectory(store.dir())) {
-                        return 0;
-                    }
-                    try (Stream<Path> dirs = Files.list(store.dir())) {
-                        for (Path d : dirs.sorted().toList()) {
-                            Path meta = d.resolve("image.json");
-                            if (Files.isRegularFile(meta)) {
-                                String name = new com.fasterxml.jackson.databind.ObjectMapper()
-                                        .readTree(meta.toFile())
-                                        .path("name")
-                                        .asText();
-                                out.println(name);
-                            }
-                        }
-                    }
+                    store.names().forEach(out::println);
                     return 0;
                 }
                 default -> {

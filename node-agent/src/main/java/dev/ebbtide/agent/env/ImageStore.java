@@ -63,6 +63,23 @@ public final class ImageStore {
         return dir;
     }
 
+    /** The names of the imported images, sorted. */
+    public List<String> names() throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>();
+        try (Stream<Path> homes = Files.list(dir)) {
+            for (Path home : homes.sorted().toList()) {
+                Path meta = home.resolve("image.json");
+                if (Files.isRegularFile(meta)) {
+                    names.add(JSON.readTree(meta.toFile()).path("name").asText());
+                }
+            }
+        }
+        return names;
+    }
+
     /** The imported image with this reference (any spelling {@link ImageName#normalize} accepts), if any. */
     public Optional<ImportedImage> find(String reference) {
         String name;

@@ -149,6 +149,7 @@ class ImageStoreTest {
         ImportedImage image = new ImageStore(tmp.resolve("images")).importTarball(file, "mine/renamed:3");
         assertEquals("docker.io/mine/renamed:3", image.name());
         assertEquals("hi", Files.readString(image.rootfs().resolve("hello.txt")));
+        assertEquals(List.of("docker.io/mine/renamed:3"), new ImageStore(tmp.resolve("images")).names());
     }
 
     @Test
