@@ -713,14 +713,16 @@ public final class LocalStack implements AutoCloseable {
         }
         ready.append(String.format("  %-14s %s%n", "logs", state.resolve("logs")));
         ready.append(String.format(
-                "  %-14s ./ebbtide token --role viewer|submitter|operator   (key in %s)%n",
+                "  %-14s ./ebbtide token --role viewer|submitter|operator [--team NAME]   (key in %s)%n",
                 "tokens", state.resolve("keys")));
         ready.append(String.format(
                 "  %-14s %s (SASL/SCRAM; Kafka client settings per principal: kafka-*.properties)%n",
                 "credentials", stack.secretsDir()));
         ready.append(String.format(
                 "  %-14s echo '{}' | kcat -F %s -P -t %s -k cpu-cluster%n",
-                "kcat", root.relativize(stack.secretsDir().resolve("kcat-producer.conf")), Topics.JOBS_SUBMITTED));
+                "kcat",
+                root.relativize(stack.secretsDir().resolve("kcat-producer.conf")),
+                Topics.PRODUCER_SUBMISSIONS));
         ready.append(String.format(
                 "  %-14s %s%n",
                 "listening on",
