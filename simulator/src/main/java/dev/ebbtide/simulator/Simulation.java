@@ -32,7 +32,10 @@ import java.util.function.Function;
  *   <li>Cost: a node costs from its request to its removal. The replay runs until no event is left, so idle nodes
  *       left at the end are billed until the policy removes them (fixed-idle: idle time T after they became idle).
  *       Nodes a policy never removes (e.g. min &gt; 0) are billed until the last event.</li>
- *   <li>Wait = start - submit.</li>
+ *   <li>Wait = start - submit (the first start of a job requeued after an eviction).</li>
+ *   <li>Optional {@link Capacity} ({@link #withCapacity}): a core quota shared by the clusters (then replayed together
+ *       in time order) with partial or atomic gang admission, and Spot nodes with seeded evictions; see
+ *       docs/simulator.md.</li>
  * </ul>
  */
 public final class Simulation {
