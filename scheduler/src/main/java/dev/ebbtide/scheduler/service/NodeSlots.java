@@ -39,7 +39,7 @@ final class NodeSlots {
      * @param nodes    the cluster's stored nodes
      * @param jobEnds  each running or placed job's expected end by job id ({@link #expectedEnds}); a job not in it has
      *                 no known end
-     * @param bootTime the cluster's expected boot time
+     * @param bootTime the cluster's expected boot time, or null to give booting nodes no expected ready time
      */
     static List<NodeSlot> of(List<NodeEntity> nodes, Map<String, Instant> jobEnds, Duration bootTime) {
         List<NodeSlot> slots = new ArrayList<>(nodes.size());
@@ -49,7 +49,8 @@ final class NodeSlots {
             } else if (n.jobId != null || n.state == NodeState.running) {
                 slots.add(NodeSlot.busy(n.name, n.since, n.jobId == null ? null : jobEnds.get(n.jobId)));
             } else if (n.state == NodeState.preparing) {
-                slots.add(NodeSlot.booting(n.name, n.since, n.since == null ? null : n.since.plus(bootTime)));
+                slots.add(NodeSlot.booting(
+                        n.name, n.since, n.since == null || bootTime == null ? null : n.since.plus(bootTime)));
             }
         }
         return slots;

@@ -92,10 +92,12 @@ class Placement {
 
     /**
      * Starts every job the planner says can start now, then publishes the cluster's remaining demand. The planner
-     * first sees the nodes without the running jobs' ends (booting nodes with their expected ready time); only if that
-     * leaves free nodes and waiting jobs, and some node runs a job, are those jobs read for their
-     * {@code limits.timeout} and the plan made again with every known end, so backfill ({@link NodeSlots}) costs a
-     * query only when it could start something.
+     * first sees the nodes with no expected free time at all, which starts jobs in queue order only (never a backfill:
+     * a reservation computed from part of the expected times could come later than the real one, and a job
+     * backfilled against it could delay the head). Only if that leaves free nodes, waiting jobs and nodes that will
+     * free up is the plan made again with every known time ({@link NodeSlots}: booting nodes' ready times, and the
+     * running jobs' ends, for which those jobs are read), so backfill costs a query only when it could start
+     * something.
      */
     private Uni<Void> placeNow(String cluster, List<NodeEntity> nodes, Outgoing out) {
         Instant now = clock.instant();
@@ -105,17 +107,30 @@ class Placement {
             out.demand.add(demand(cluster, nodes, now));
             return Uni.createFrom().voidItem();
         }
-        Duration bootTime = bootTimes.of(cluster, config.nodeBootTime());
-        List<Start> first = PlacementPlanner.plan(queue, NodeSlots.of(nodes, Map.of(), bootTime), now);
-        int used = first.stream().mapToInt(s -> s.nodes().size()).sum();
-        long free = nodes.stream().filter(NodeEntity::isFree).count();
-        Uni<List<Start>> planned = used < free && first.size() < queue.size() && NodeSlots.anyJob(nodes)
-                ? jobRepository
-                        .byIds(NodeSlots.jobIds(nodes))
-                        .map(running -> PlacementPlanner.plan(
-                                queue, NodeSlots.of(nodes, NodeSlots.expectedEnds(running, now), bootTime), now))
-                : Uni.createFrom().item(first);
+        List<Start> inOrder = PlacementPlanner.plan(queue, NodeSlots.of(nodes, Map.of(), null), now);
+        Uni<List<Start>> planned;
+        if (!mayBackfill(queue, nodes, inOrder)) {
+            planned = Uni.createFrom().item(inOrder);
+        } else {
+            Duration bootTime = bootTimes.of(cluster, config.nodeBootTime());
+            Uni<Map<String, Instant>> ends = NodeSlots.anyJob(nodes)
+                    ? jobRepository.byIds(NodeSlots.jobIds(nodes)).map(running -> NodeSlots.expectedEnds(running, now))
+                    : Uni.createFrom().item(Map.of());
+            planned = ends.map(e -> PlacementPlanner.plan(queue, NodeSlots.of(nodes, e, bootTime), now));
+        }
         return planned.chain(starts -> start(cluster, nodes, queue, starts, now, out));
+    }
+
+    /**
+     * Whether a backfill could start something beyond the jobs started in order: free nodes and waiting jobs are left,
+     * and some node is busy or booting (something the head could wait for).
+     */
+    static boolean mayBackfill(List<WaitingJob> queue, List<NodeEntity> nodes, List<Start> inOrder) {
+        int used = inOrder.stream().mapToInt(s -> s.nodes().size()).sum();
+        long free = nodes.stream().filter(NodeEntity::isFree).count();
+        return used < free
+                && inOrder.size() < queue.size()
+                && nodes.stream().anyMatch(n -> !n.isFree() && (n.jobId != null || n.state.isLive()));
     }
 
     private Uni<Void> start(

@@ -78,6 +78,47 @@ class PlacementBackfillTest {
         assertEquals(List.of(new Start("a", List.of("n-0"))), starts);
     }
 
+    /**
+     * The head needs 2 nodes: 1 is free, a booting node is ready in 100 s, a busy node's job ends in 120 s (its
+     * timeout). A later 5 min job must not take the free node (the head can start at 100 s); a 90 s one may. The first
+     * plan sees no expected times, so it backfills nothing; the second sees all of them.
+     */
+    @Test
+    void theFirstPlanBackfillsNothingAndTheFullOneKeepsTheHeadsEarliestStart() {
+        NodeEntity idle = node("n-0", null);
+        NodeEntity busy = node("n-1", "r");
+        NodeEntity booting = node("n-2", null);
+        booting.state = NodeState.preparing;
+        booting.since = NOW.minusSeconds(20); // ready at now + 100 s
+        JobEntity running = new JobEntity();
+        running.id = "r";
+        running.specJson = EventJson.write(new JobSpec("true", 1, Map.of(), null, null, null, 720L));
+        running.startedAt = NOW.minusSeconds(600); // ends at now + 120 s
+        List<NodeEntity> nodes = List.of(idle, busy, booting);
+        List<WaitingJob> queue =
+                List.of(job("head", 2, 1, null), job("five-min", 1, 2, 300L), job("ninety-s", 1, 3, 90L));
+
+        List<Start> inOrder = PlacementPlanner.plan(queue, NodeSlots.of(nodes, Map.of(), null), NOW);
+        assertEquals(List.of(), inOrder, "no expected times: nothing backfilled");
+        assertEquals(true, Placement.mayBackfill(queue, nodes, inOrder));
+
+        List<Start> full = PlacementPlanner.plan(
+                queue, NodeSlots.of(nodes, NodeSlots.expectedEnds(List.of(running), NOW), BOOT), NOW);
+        assertEquals(List.of(new Start("ninety-s", List.of("n-0"))), full, "only what ends by the head's 100 s");
+    }
+
+    @Test
+    void noSecondPlanWhenTheJobsInOrderTookEveryFreeNodeOrNothingWillFreeUp() {
+        List<WaitingJob> queue = List.of(job("a", 1, 1, null), job("b", 1, 2, 60L));
+        List<NodeEntity> oneFree = List.of(node("n-0", null));
+        assertEquals(false, Placement.mayBackfill(queue, oneFree, List.of(new Start("a", List.of("n-0")))));
+        List<NodeEntity> twoFree = List.of(node("n-0", null), node("n-1", null));
+        List<WaitingJob> big = List.of(job("big", 3, 1, null), job("b", 1, 2, 60L));
+        assertEquals(false, Placement.mayBackfill(big, twoFree, List.of()), "no node will free up: no reservation");
+        List<NodeEntity> withBusy = List.of(node("n-0", null), node("n-1", null), node("n-2", "r"));
+        assertEquals(true, Placement.mayBackfill(big, withBusy, List.of()));
+    }
+
     @Test
     void jobsStartedInOrderAreNotBackfilled() {
         List<WaitingJob> queue = List.of(job("a", 1, 1, null), job("b", 1, 2, null), job("c", 1, 3, null));
