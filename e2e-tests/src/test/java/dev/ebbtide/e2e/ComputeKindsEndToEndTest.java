@@ -300,9 +300,9 @@ class ComputeKindsEndToEndTest {
         assertTrue(
                 nodeEvents("spot").stream()
                         .anyMatch(e -> e.node().equals(node)
-                                && e.state() == NodeState.lost
-                                && e.reason().startsWith("evicted")),
-                "the node was lost as evicted");
+                                && e.state() == NodeState.preempted
+                                && e.reason().startsWith("eviction notice: the cloud takes the VM back at")),
+                "the node was preempted by its notice");
     }
 
     static HttpResponse<String> evict(String cluster, String node) throws Exception {
