@@ -373,6 +373,16 @@ class ProvisionerTest {
                 "eviction notice: the cloud takes the VM back at " + notBefore + " (Preempt scheduled event ev-1)",
                 preempted.get(0).reason());
         assertEquals(NodeState.preempted, nodeEvents.get(nodeEvents.size() - 1).state(), "never idle or running again");
+        provisioner.onScaleRequested(new ScaleRequested(
+                "r-spot", "spot", 1, List.of(), List.of(new Reason("TEST", "test")), clock.instant()));
+        assertTrue(
+                pool.calls.contains("increaseSize 1"),
+                "the preempted node no longer counts: its replacement is asked for at once: " + pool.calls);
+        pool.nodes.remove("spot-0"); // the cloud takes the VM (eviction policy Delete)
+        provisioner.pollAll();
+        assertTrue(
+                nodeEvents.stream().anyMatch(x -> x.node().equals("spot-0") && x.state() == NodeState.deleted),
+                nodeEvents.toString());
     }
 
     private List<String> labEvents() {
