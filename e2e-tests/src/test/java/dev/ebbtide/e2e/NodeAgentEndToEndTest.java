@@ -59,7 +59,7 @@ class NodeAgentEndToEndTest {
                 .toAbsolutePath()
                 .normalize();
         Path clusters = Files.createDirectories(tmp.resolve("clusters"));
-        for (String c : List.of("crash:2:3", "lossy:3:3", "dist:2:3", "strict:1:60", "brains:2:3")) {
+        for (String c : List.of("crash:2:3", "lossy:3:3", "dist:2:3", "strict:1:60", "brains:2:3", "backfill:3:30")) {
             String[] nameMaxIdle = c.split(":");
             Files.writeString(
                     clusters.resolve(nameMaxIdle[0] + ".yml"),
@@ -95,7 +95,8 @@ class NodeAgentEndToEndTest {
                         && client.knownToSubmitter("lossy")
                         && client.knownToSubmitter("dist")
                         && client.knownToSubmitter("strict")
-                        && client.knownToSubmitter("brains"));
+                        && client.knownToSubmitter("brains")
+                        && client.knownToSubmitter("backfill"));
     }
 
     @AfterAll
@@ -309,6 +310,51 @@ class NodeAgentEndToEndTest {
     // --- helpers ---
 
     /** A 2-node job whose ranks run until the marker file exists. */
+    /**
+     * EASY backfill in the running stack: a 3-node head waits for the node a long job (with a time limit) holds; a
+     * 1-node job with a short time limit, submitted after the head, runs on a free node during the head's wait, and
+     * the head starts once the long job ends.
+     */
+    @Test
+    void aShortJobWithATimeLimitRunsDuringALargerHeadsWait() throws Exception {
+        Path marker = StackClient.markerDir("node-agents-backfill").resolve("long.go");
+        String longJob = client.submit("""
+                type: command
+                compute: azureml:backfill
+                command: 'while [ ! -f "$MARKER" ]; do sleep 0.2; done'
+                environment_variables: {MARKER: "%s"}
+                limits: {timeout: 900}
+                """.formatted(marker));
+        await().atMost(Duration.ofSeconds(90)).until(() -> "Running".equals(client.stateOf(longJob)));
+        String head = client.submit("""
+                type: command
+                compute: azureml:backfill
+                command: echo head
+                resources: {instance_count: 3}
+                """);
+        await().atMost(Duration.ofSeconds(30)).until(() -> "Queued".equals(client.stateOf(head)));
+        String shortJob = client.submit("""
+                type: command
+                compute: azureml:backfill
+                command: echo short
+                limits: {timeout: 60}
+                """);
+        JsonNode done = client.awaitTerminal(shortJob, Duration.ofSeconds(150));
+        assertEquals("Completed", done.path("state").asText(), done.toString());
+        assertEquals("Queued", client.stateOf(head), "the head still waits for the long job's node");
+        assertEquals("Running", client.stateOf(longJob));
+
+        Files.createFile(marker);
+        assertEquals(
+                "Completed",
+                client.awaitTerminal(longJob, Duration.ofSeconds(60))
+                        .path("state")
+                        .asText());
+        JsonNode headDone = client.awaitTerminal(head, Duration.ofSeconds(120));
+        assertEquals("Completed", headDone.path("state").asText(), headDone.toString());
+        assertEquals(3, StackClient.nodes(headDone).size(), headDone.toString());
+    }
+
     private static String waitingJob(String cluster, Path marker) {
         return """
                 type: command

@@ -55,8 +55,8 @@ final class ProcessGroups {
     /**
      * SIGTERM to every process of the group but bubblewrap's own: {@code bwrap} dies on TERM, and with
      * {@code --die-with-parent} its sandbox would be killed at once, so the job's TERM handler would never get its grace
-     * period. The command inside gets TERM; when it ends, bwrap ends with its code. A group without bwrap gets a plain
-     * group signal.
+     * period. The command inside gets TERM; when it ends, bwrap ends with its code. A group without bwrap, or whose bwrap
+     * has not started the command yet, gets a plain group signal.
      */
     static void terminate(long pgid) {
         if (pgid <= 1 || pgid == pgidOf(ProcessHandle.current().pid())) {
@@ -81,11 +81,10 @@ final class ProcessGroups {
         } catch (IOException | RuntimeException e) {
             sandboxed = false;
         }
-        if (!sandboxed) {
+        if (!sandboxed || targets.isEmpty()) {
+            // no sandbox, or bwrap has not started the command yet (nothing inside has a TERM handler to honour):
+            // the whole group, so a stop right after the start is not left for the SIGKILL
             signal(pgid, "TERM");
-            return;
-        }
-        if (targets.isEmpty()) {
             return;
         }
         java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("kill", "-TERM", "--"));
