@@ -48,6 +48,8 @@ public class Provisioner {
     private final Handover handover;
     private final CloudCaller caller;
     private final Clock clock;
+    private final Gangs gangs = new Gangs();
+    private final GangDeadlines gangDeadlines;
     /** Which clusters this instance acts for, and their durable records. */
     private volatile DurableState durable;
 
@@ -70,8 +72,29 @@ public class Provisioner {
         this.pools = new Pools(provider);
         this.book = new PublishedBook(book, events, clock);
         this.sync = new CloudSync(pools, this.book, reconciler, caller, this::owns, minPollInterval, registry, clock);
-        this.scaleRequests = new ScaleRequests(pools, this.book, sync, handler, events, registry, clock);
+        this.scaleRequests = new ScaleRequests(pools, this.book, sync, handler, events, registry, clock, gangs);
+        this.book.gangs(gangs);
+        this.gangDeadlines =
+                new GangDeadlines(gangs, pools, this.book, caller, handler.backoff(), events, scaleRequests, clock);
         this.handover = new Handover(pools, this.book, sync, () -> durable, registry, clock);
+    }
+
+    /** The service-wide {@code max_gang_provision_time} (a cluster's YAML may set its own). */
+    public void defaultGangTime(Duration time) {
+        scaleRequests.defaultGangTime(time);
+    }
+
+    /**
+     * Applies core's gang rule to the open gang units of the owned clusters: all up, or past the deadline (the nodes
+     * that came up are given back and the cluster backs off). Runs every tick.
+     */
+    public synchronized void checkGangs() {
+        gangDeadlines.check(this::owns);
+    }
+
+    /** The open gang units of a cluster: job, nodes wanted, nodes created, deadline (the REST view). */
+    public List<dev.ebbtide.core.gang.Gang> gangs(String cluster) {
+        return gangs.of(cluster);
     }
 
     /** Ownership and durable records (several instances); by default this instance owns every cluster, keeps nothing. */
@@ -210,6 +233,9 @@ public class Provisioner {
         sync.lost(book.apply(b -> b.tick(clock.instant())));
         if (sync.anyLost()) {
             deleteLost();
+        }
+        if (!gangs.clusters().isEmpty()) {
+            checkGangs();
         }
         saveAndWait(
                 handover.ownedClusters(),

@@ -94,7 +94,12 @@ public final class Quotas implements QuotaGate {
 
     @Override
     public Admission admit(String cluster, int nodes) {
-        Optional<QuotaDecision> decided = plan(cluster, nodes);
+        return admit(cluster, nodes, List.of());
+    }
+
+    @Override
+    public Admission admit(String cluster, int nodes, List<Integer> units) {
+        Optional<QuotaDecision> decided = plan(cluster, nodes, units);
         if (decided.isEmpty() || !decided.get().waits()) {
             boolean cleared = waiting.remove(cluster) != null;
             if (cleared) {
@@ -117,7 +122,7 @@ public final class Quotas implements QuotaGate {
     static WaitReason waitReason(QuotaDecision.Wait w, Instant until) {
         return w.kind() == QuotaDecision.Kind.APPROVAL
                 ? new WaitReason.Approval(w.series(), w.quota(), until)
-                : new WaitReason.Quota(w.quota(), w.used(), w.limit(), until);
+                : new WaitReason.Quota(w.quota(), w.used(), w.limit(), until, w.gang(), w.room());
     }
 
     /** The cluster's current wait, if any. */
@@ -149,7 +154,7 @@ public final class Quotas implements QuotaGate {
     /** Re-reads the quotas: every waiting cluster that can now add a node is let go; the gauges are updated. */
     public void refresh() {
         for (String cluster : List.copyOf(waiting.keySet())) {
-            Optional<QuotaDecision> d = plan(cluster, 1);
+            Optional<QuotaDecision> d = plan(cluster, 1, List.of());
             if ((d.isEmpty() || d.get().allowedNodes() > 0) && waiting.remove(cluster) != null) {
                 LOG.infof("cluster %s: quota allows a scale-up again; the autoscaler may ask", cluster);
                 events.backoffEnded(cluster);
@@ -184,7 +189,7 @@ public final class Quotas implements QuotaGate {
         return lines;
     }
 
-    private Optional<QuotaDecision> plan(String cluster, int nodes) {
+    private Optional<QuotaDecision> plan(String cluster, int nodes, List<Integer> units) {
         ClusterSpec spec = view.clusters().get(cluster);
         Optional<VmSize> size = spec == null ? Optional.empty() : catalogue.find(spec.size());
         if (size.isEmpty()) {
@@ -207,7 +212,8 @@ public final class Quotas implements QuotaGate {
                         s.vcpus(),
                         nodes,
                         "low_priority".equals(spec.tier()),
-                        s.approvalRequired()),
+                        s.approvalRequired(),
+                        units),
                 limits));
     }
 

@@ -9,9 +9,19 @@ public final class LocalNodePool implements NodePool {
     private final String cluster;
     private final LocalNodes machine;
 
+    private final LocalCloudProvider provider;
+    private final String size;
+
     public LocalNodePool(String cluster, LocalNodes machine) {
+        this(cluster, machine, null, null);
+    }
+
+    /** A pool of {@code size} nodes, limited by the provider's local capacity for that size. */
+    LocalNodePool(String cluster, LocalNodes machine, LocalCloudProvider provider, String size) {
         this.cluster = cluster;
         this.machine = machine;
+        this.provider = provider;
+        this.size = size;
     }
 
     @Override
@@ -29,7 +39,11 @@ public final class LocalNodePool implements NodePool {
         if (delta <= 0) {
             throw new IllegalArgumentException("delta must be > 0, got " + delta);
         }
-        machine.create(cluster, delta);
+        if (provider == null || size == null) {
+            machine.create(cluster, delta);
+        } else {
+            provider.create(cluster, size, delta);
+        }
     }
 
     @Override
