@@ -1,5 +1,6 @@
 package dev.ebbtide.common.events;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.List;
 
@@ -22,7 +23,7 @@ public record ScaleRequested(
         String policy,
         Integer policyVersion,
         String sender,
-        List<Unit> units) {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Unit> units) {
 
     /** The new nodes one queued job needs, as one unit. */
     public record Unit(String jobId, int nodes) {}
