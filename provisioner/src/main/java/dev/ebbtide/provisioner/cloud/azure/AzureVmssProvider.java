@@ -178,6 +178,15 @@ public final class AzureVmssProvider implements CloudProvider {
         return "low_priority".equals(cluster.tier());
     }
 
+    /**
+     * The cluster's {@code spot_max_price} (US dollars per hour), else -1: pay up to the on-demand price, never evicted
+     * for price (Azure's default).
+     */
+    static double spotMaxPrice(ClusterSpec cluster) {
+        Double price = cluster.capacityOrDefault().spotMaxPrice();
+        return price == null ? -1.0 : price;
+    }
+
     private String location(ClusterSpec cluster) {
         return cluster.location() != null ? cluster.location() : settings.region();
     }
@@ -223,7 +232,7 @@ public final class AzureVmssProvider implements CloudProvider {
         if (isSpot(cluster)) {
             profile.withPriority(VirtualMachinePriorityTypes.SPOT)
                     .withEvictionPolicy(VirtualMachineEvictionPolicyTypes.DELETE)
-                    .withBillingProfile(new BillingProfile().withMaxPrice(-1.0));
+                    .withBillingProfile(new BillingProfile().withMaxPrice(spotMaxPrice(cluster)));
         }
         VirtualMachineScaleSetInner model = new VirtualMachineScaleSetInner()
                 .withSku(new Sku().withName(cluster.size()).withTier("Standard").withCapacity(0L))

@@ -4,6 +4,7 @@ import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.events.ErrorClass;
 import dev.ebbtide.provisioner.cloud.CloudException;
 import dev.ebbtide.provisioner.cloud.CloudProvider;
+import dev.ebbtide.provisioner.cloud.FallbackNodePool;
 import dev.ebbtide.provisioner.cloud.NodePool;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +29,8 @@ public final class LocalCloudProvider implements CloudProvider {
     private final LocalNodes machine;
     /** Nodes of a size this machine may hold ({@code ebbtide.local.capacity.<size>}), by size, case-insensitive. */
     private final Map<String, Integer> capacity = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    /** The size of each cluster a pool was opened for (the capacity counts every cluster of a size). */
-    private final Map<String, String> sizes = new ConcurrentHashMap<>();
+    /** The size of each pool opened, by cluster and pool (the capacity counts every pool of a size). */
+    private final Map<List<String>, String> sizes = new ConcurrentHashMap<>();
 
     public LocalCloudProvider(LocalNodes machine) {
         this(machine, Map.of());
@@ -51,20 +52,22 @@ public final class LocalCloudProvider implements CloudProvider {
             return Integer.MAX_VALUE;
         }
         int used = 0;
-        for (Map.Entry<String, String> e : sizes.entrySet()) {
+        for (Map.Entry<List<String>, String> e : sizes.entrySet()) {
             if (e.getValue().equalsIgnoreCase(size)) {
-                used += machine.list(e.getKey()).size();
+                String pool = e.getKey().get(1);
+                used += machine.list(e.getKey().get(0), pool.isEmpty() ? null : pool)
+                        .size();
             }
         }
         return Math.max(0, limit - used);
     }
 
     /** Adds {@code delta} nodes to a pool of {@code size}, as far as the capacity allows; then Azure's capacity error. */
-    void create(String cluster, String size, int delta) {
+    void create(String cluster, String pool, String size, int delta) {
         int room = room(size);
         int now = Math.min(delta, room);
         if (now > 0) {
-            machine.create(cluster, now);
+            machine.create(cluster, now, pool);
         }
         if (now < delta) {
             throw new CloudException(
@@ -87,8 +90,18 @@ public final class LocalCloudProvider implements CloudProvider {
 
     @Override
     public NodePool nodePool(ClusterSpec cluster) {
-        sizes.put(cluster.name(), cluster.size());
-        return new LocalNodePool(cluster.name(), machine, this, cluster.size());
+        List<FallbackNodePool.Choice> choices = FallbackNodePool.choices(cluster);
+        if (choices.size() == 1) {
+            sizes.put(List.of(cluster.name(), ""), cluster.size());
+            return new LocalNodePool(cluster.name(), machine, this, cluster.size(), null);
+        }
+        List<NodePool> pools = new ArrayList<>();
+        for (int i = 0; i < choices.size(); i++) {
+            String size = choices.get(i).size();
+            sizes.put(List.of(cluster.name(), String.valueOf(i)), size);
+            pools.add(new LocalNodePool(cluster.name(), machine, this, size, String.valueOf(i)));
+        }
+        return new FallbackNodePool(cluster.name(), choices, pools);
     }
 
     /**

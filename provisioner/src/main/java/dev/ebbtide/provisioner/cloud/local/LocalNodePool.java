@@ -11,17 +11,22 @@ public final class LocalNodePool implements NodePool {
 
     private final LocalCloudProvider provider;
     private final String size;
+    private final String pool;
 
     public LocalNodePool(String cluster, LocalNodes machine) {
-        this(cluster, machine, null, null);
+        this(cluster, machine, null, null, null);
     }
 
-    /** A pool of {@code size} nodes, limited by the provider's local capacity for that size. */
-    LocalNodePool(String cluster, LocalNodes machine, LocalCloudProvider provider, String size) {
+    /**
+     * A pool of {@code size} nodes, limited by the provider's local capacity for that size; {@code pool} names one
+     * fallback choice's nodes among the cluster's (null: every node of the cluster).
+     */
+    LocalNodePool(String cluster, LocalNodes machine, LocalCloudProvider provider, String size, String pool) {
         this.cluster = cluster;
         this.machine = machine;
         this.provider = provider;
         this.size = size;
+        this.pool = pool;
     }
 
     @Override
@@ -31,7 +36,7 @@ public final class LocalNodePool implements NodePool {
 
     @Override
     public int targetSize() {
-        return machine.list(cluster).size();
+        return machine.list(cluster, pool).size();
     }
 
     @Override
@@ -42,7 +47,7 @@ public final class LocalNodePool implements NodePool {
         if (provider == null || size == null) {
             machine.create(cluster, delta);
         } else {
-            provider.create(cluster, size, delta);
+            provider.create(cluster, pool, size, delta);
         }
     }
 
@@ -53,7 +58,7 @@ public final class LocalNodePool implements NodePool {
 
     @Override
     public List<CloudNode> nodes() {
-        return machine.list(cluster);
+        return machine.list(cluster, pool);
     }
 
     /** Locally an eviction is the node's agent killed at once (no goodbye) and the node gone, like a deleted spot VM. */

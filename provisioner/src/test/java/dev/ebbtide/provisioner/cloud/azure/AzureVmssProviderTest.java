@@ -108,6 +108,20 @@ class AzureVmssProviderTest {
     }
 
     @Test
+    void aSpotTierClusterWithAMaxPriceSendsItInTheBillingProfile() throws Exception {
+        ClusterSpec spec = dev.ebbtide.common.azureml.AzureMlYaml.parseCluster(
+                "name: gpu\nsize: Standard_NC6s_v3\ntier: spot\nmax_instances: 4\nspot_max_price: 0.42\n");
+        provider.nodePool(spec);
+
+        JsonNode profile =
+                JSON.readTree(fake.requests().get(1).body()).path("properties").path("virtualMachineProfile");
+        assertEquals("Spot", profile.path("priority").asText(), "tier: spot is low_priority: Azure Spot VMs");
+        assertEquals("Delete", profile.path("evictionPolicy").asText());
+        assertEquals(0.42, profile.path("billingProfile").path("maxPrice").asDouble(), profile.toPrettyString());
+        assertEquals("Spot", fake.scaleSet("ebbtide-gpu").priority);
+    }
+
+    @Test
     void aDedicatedClusterGetsRegularPriority() throws Exception {
         provider.nodePool(new ClusterSpec("cpu", "Standard_D4s_v5", "dedicated", 0, 4, 120, "northeurope"));
 
