@@ -76,6 +76,9 @@ public final class QuotaPlanner {
         }
         String message = "waiting for quota: " + binding.name() + " uses " + binding.used() + " of " + binding.limit()
                 + " cores";
+        if (refused != null && fits - allowed == 0) {
+            refused = null; // nothing would fit anyway: the quota alone says why
+        }
         if (refused != null) {
             message += gangClause(refused, fits - allowed);
         }

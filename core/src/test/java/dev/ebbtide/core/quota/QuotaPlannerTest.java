@@ -22,6 +22,7 @@ class QuotaPlannerTest {
     @CsvSource(delimiter = '|', textBlock = """
             fits entirely                         | 4 | 4   | false | false | standardNCSv3Family=0/24                          | 4 | -
             a 4-node unit with room for 3 adds nothing | 4 | 4 | false | false | standardNCSv3Family=6/24                     | 0 | waiting for quota: standardNCSv3Family uses 6 of 24 cores; a gang of 4 nodes must fit whole, room for 3
+            a unit with no room at all names the quota only | 2 | 2 | false | false | standardNCSv3Family=24/24        | 0 | waiting for quota: standardNCSv3Family uses 24 of 24 cores
             single nodes fit partly               | 4 | -   | false | false | standardNCSv3Family=6/24                          | 3 | waiting for quota: standardNCSv3Family uses 6 of 24 cores
             units in order: the second waits      | 4 | 2+2 | false | false | standardNCSv3Family=6/24                          | 2 | waiting for quota: standardNCSv3Family uses 6 of 24 cores; a gang of 2 nodes must fit whole, room for 1
             a refused unit stops later ones       | 5 | 4+1 | false | false | standardNCSv3Family=6/24                          | 0 | waiting for quota: standardNCSv3Family uses 6 of 24 cores; a gang of 4 nodes must fit whole, room for 3

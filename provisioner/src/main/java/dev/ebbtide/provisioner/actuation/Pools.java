@@ -3,6 +3,7 @@ package dev.ebbtide.provisioner.actuation;
 import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.provisioner.cloud.CloudException;
 import dev.ebbtide.provisioner.cloud.CloudProvider;
+import dev.ebbtide.provisioner.cloud.FallbackNodePool;
 import dev.ebbtide.provisioner.cloud.NodePool;
 import dev.ebbtide.provisioner.cloud.local.LocalCloudProvider;
 import java.util.LinkedHashMap;
@@ -17,6 +18,7 @@ final class Pools {
     private final CloudProvider provider;
     private final Map<String, ClusterSpec> clusters = new ConcurrentHashMap<>();
     private final Map<String, NodePool> pools = new LinkedHashMap<>();
+    private volatile FallbackNodePool.ChoiceQuota choiceQuota = FallbackNodePool.ChoiceQuota.NONE;
 
     Pools(CloudProvider provider) {
         this.provider = provider;
@@ -48,9 +50,23 @@ final class Pools {
         NodePool pool = pools.get(cluster);
         if (pool == null && clusters.containsKey(cluster)) {
             pool = provider.nodePool(clusters.get(cluster));
+            if (pool instanceof FallbackNodePool f) {
+                f.quota(choiceQuota);
+            }
             pools.put(cluster, pool);
         }
         return pool;
+    }
+
+    /** The quota each fallback choice is checked against before it is asked for. */
+    void choiceQuota(FallbackNodePool.ChoiceQuota quota) {
+        this.choiceQuota = quota;
+    }
+
+    /** The size and tier a node got, when its cluster falls back between choices; null otherwise. */
+    FallbackNodePool.Choice choiceOf(String cluster, String node) {
+        NodePool pool = pools.get(cluster);
+        return pool instanceof FallbackNodePool f ? f.choiceOf(node).orElse(null) : null;
     }
 
     /** The cluster's pool if it was opened, else null. */

@@ -74,9 +74,15 @@ public class Provisioner {
         this.sync = new CloudSync(pools, this.book, reconciler, caller, this::owns, minPollInterval, registry, clock);
         this.scaleRequests = new ScaleRequests(pools, this.book, sync, handler, events, registry, clock, gangs);
         this.book.gangs(gangs);
+        this.book.choices(pools::choiceOf);
         this.gangDeadlines =
                 new GangDeadlines(gangs, pools, this.book, caller, handler.backoff(), events, scaleRequests, clock);
         this.handover = new Handover(pools, this.book, sync, () -> durable, registry, clock);
+    }
+
+    /** The quota each fallback choice of a cluster is checked against (its own family and tier) before it is tried. */
+    public void choiceQuota(dev.ebbtide.provisioner.cloud.FallbackNodePool.ChoiceQuota quota) {
+        pools.choiceQuota(quota);
     }
 
     /** The service-wide {@code max_gang_provision_time} (a cluster's YAML may set its own). */

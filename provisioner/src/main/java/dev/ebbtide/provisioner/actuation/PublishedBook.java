@@ -1,6 +1,7 @@
 package dev.ebbtide.provisioner.actuation;
 
 import dev.ebbtide.common.events.NodeStateChanged;
+import dev.ebbtide.provisioner.cloud.FallbackNodePool;
 import dev.ebbtide.provisioner.instances.Instances;
 import dev.ebbtide.provisioner.messaging.ProvisionerPublisher;
 import dev.ebbtide.provisioner.nodes.NodeBook;
@@ -22,6 +23,7 @@ final class PublishedBook {
     private final Clock clock;
     private volatile Instances instances;
     private volatile Gangs gangs = new Gangs();
+    private volatile java.util.function.BiFunction<String, String, FallbackNodePool.Choice> choices = (c, n) -> null;
 
     PublishedBook(NodeBook book, ProvisionerPublisher events, Clock clock) {
         this.book = book;
@@ -41,6 +43,11 @@ final class PublishedBook {
     /** The open gang units: a node created for one is published as held for its job, until its deadline. */
     void gangs(Gangs gangs) {
         this.gangs = gangs;
+    }
+
+    /** The size and tier each node got, for clusters with fallback choices (null: the cluster's own, not said). */
+    void choices(java.util.function.BiFunction<String, String, FallbackNodePool.Choice> choices) {
+        this.choices = choices;
     }
 
     /**
@@ -98,6 +105,7 @@ final class PublishedBook {
         for (NodeBook.Change c : changes) {
             Gangs.Hold hold =
                     c.state().isLive() ? gangs.hold(c.cluster(), c.node()).orElse(null) : null;
+            FallbackNodePool.Choice got = choices.apply(c.cluster(), c.node());
             events.nodeStateChanged(new NodeStateChanged(
                     c.cluster(),
                     c.node(),
@@ -110,8 +118,8 @@ final class PublishedBook {
                     now,
                     hold == null ? null : hold.jobId(),
                     hold == null ? null : hold.until(),
-                    null,
-                    null));
+                    got == null ? null : got.size(),
+                    got == null ? null : got.tier()));
             if (instances != null) {
                 instances.nodeState(c.cluster(), c.state(), c.reason());
             }

@@ -8,8 +8,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
@@ -38,6 +40,8 @@ public final class FallbackNodePool implements NodePool {
     private final List<Choice> choices;
     private final List<NodePool> pools;
     private volatile ChoiceQuota quota = ChoiceQuota.NONE;
+    /** The choice of each node seen in a listing (read when a node's state is published: no cloud call). */
+    private final Map<String, Choice> seen = new ConcurrentHashMap<>();
 
     public FallbackNodePool(String cluster, List<Choice> choices, List<NodePool> pools) {
         if (choices.size() != pools.size() || choices.isEmpty()) {
@@ -184,17 +188,18 @@ public final class FallbackNodePool implements NodePool {
     @Override
     public List<CloudNode> nodes() {
         List<CloudNode> all = new ArrayList<>();
-        pools.forEach(p -> all.addAll(p.nodes()));
+        for (int i = 0; i < pools.size(); i++) {
+            List<CloudNode> mine = pools.get(i).nodes();
+            Choice c = choices.get(i);
+            mine.forEach(n -> seen.put(n.name(), c));
+            all.addAll(mine);
+        }
+        seen.keySet().retainAll(all.stream().map(CloudNode::name).toList());
         return all;
     }
 
-    /** The choice a node came from (its size and tier), if it is one of this cluster's. */
+    /** The choice a node came from (its size and tier), as of the last listing; empty when not seen. */
     public Optional<Choice> choiceOf(String node) {
-        for (int i = 0; i < pools.size(); i++) {
-            if (pools.get(i).nodes().stream().anyMatch(n -> n.name().equals(node))) {
-                return Optional.of(choices.get(i));
-            }
-        }
-        return Optional.empty();
+        return Optional.ofNullable(seen.get(node));
     }
 }

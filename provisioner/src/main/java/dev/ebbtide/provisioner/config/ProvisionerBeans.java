@@ -177,6 +177,7 @@ public class ProvisionerBeans {
                 registry,
                 clock);
         config.provisioner().maxGangProvisionTime().ifPresent(provisioner::defaultGangTime);
+        provisioner.choiceQuota(quotas::fits);
         quotas.attach(provisioner.usageView());
         provisioner.onHandOver(quotas::forget);
         provisioner.instances(instances);

@@ -11,6 +11,7 @@ import dev.ebbtide.core.quota.QuotaRequest;
 import dev.ebbtide.provisioner.actuation.ProvisionerEvents;
 import dev.ebbtide.provisioner.actuation.QuotaGate;
 import dev.ebbtide.provisioner.cloud.CloudException;
+import dev.ebbtide.provisioner.cloud.FallbackNodePool;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -189,8 +190,40 @@ public final class Quotas implements QuotaGate {
         return lines;
     }
 
+    /**
+     * How many of {@code nodes} fit one fallback choice's quota (its family, or the low-priority total for Spot): all or
+     * none, as the choice is asked for the nodes still missing at once. A size outside the catalogue, or quotas that
+     * cannot be read, do not limit (the cloud decides).
+     */
+    public int fits(String cluster, FallbackNodePool.Choice choice, int nodes) {
+        ClusterSpec spec = view.clusters().get(cluster);
+        Optional<VmSize> size = catalogue.find(choice.size());
+        if (spec == null || size.isEmpty() || nodes <= 0) {
+            return nodes;
+        }
+        try {
+            VmSize s = size.get();
+            return QuotaPlanner.plan(
+                            new QuotaRequest(
+                                    s.series(),
+                                    s.family(),
+                                    s.vcpus(),
+                                    nodes,
+                                    "low_priority".equals(choice.tier()),
+                                    s.approvalRequired(),
+                                    List.of(nodes)),
+                            limits(region(spec)))
+                    .allowedNodes();
+        } catch (CloudException e) {
+            return nodes;
+        }
+    }
+
     private Optional<QuotaDecision> plan(String cluster, int nodes, List<Integer> units) {
         ClusterSpec spec = view.clusters().get(cluster);
+        if (spec != null && !spec.capacityOrDefault().fallback().isEmpty()) {
+            return Optional.empty(); // checked per choice by the cluster's pool (fits), which falls back on a refusal
+        }
         Optional<VmSize> size = spec == null ? Optional.empty() : catalogue.find(spec.size());
         if (size.isEmpty()) {
             return Optional.empty();
