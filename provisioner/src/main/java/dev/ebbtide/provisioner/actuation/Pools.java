@@ -20,6 +20,13 @@ final class Pools {
     private final Map<String, NodePool> pools = new LinkedHashMap<>();
     private volatile FallbackNodePool.ChoiceQuota choiceQuota = FallbackNodePool.ChoiceQuota.NONE;
 
+    /** Told a fallback choice's refusal (cluster, class, message): counted like any cloud error. */
+    interface Refusals {
+        void refused(String cluster, dev.ebbtide.common.events.ErrorClass errorClass, String message);
+    }
+
+    private volatile Refusals refusals = (c, e, m) -> {};
+
     Pools(CloudProvider provider) {
         this.provider = provider;
     }
@@ -52,10 +59,15 @@ final class Pools {
             pool = provider.nodePool(clusters.get(cluster));
             if (pool instanceof FallbackNodePool f) {
                 f.quota(choiceQuota);
+                f.onRefusal((errorClass, message) -> refusals.refused(cluster, errorClass, message));
             }
             pools.put(cluster, pool);
         }
         return pool;
+    }
+
+    void refusals(Refusals refusals) {
+        this.refusals = refusals;
     }
 
     /** The quota each fallback choice is checked against before it is asked for. */

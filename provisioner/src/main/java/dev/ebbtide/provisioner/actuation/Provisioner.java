@@ -75,6 +75,11 @@ public class Provisioner {
         this.scaleRequests = new ScaleRequests(pools, this.book, sync, handler, events, registry, clock, gangs);
         this.book.gangs(gangs);
         this.book.choices(pools::choiceOf);
+        ProvisionerMetrics metrics = new ProvisionerMetrics(registry);
+        this.pools.refusals((cluster, errorClass, message) -> {
+            metrics.cloudError(cluster, errorClass);
+            events.cloudError(cluster, errorClass, message + " (trying the next fallback choice)");
+        });
         this.gangDeadlines =
                 new GangDeadlines(gangs, pools, this.book, caller, handler.backoff(), events, scaleRequests, clock);
         this.handover = new Handover(pools, this.book, sync, () -> durable, registry, clock);
@@ -311,6 +316,43 @@ public class Provisioner {
     /** See {@link DurableState#saveAndWait}: under the book's monitor, with this instance's compute instances. */
     private void saveAndWait(Collection<String> clusters, boolean required) {
         durable.saveAndWait(clusters, required, book.book(), book.instances());
+    }
+
+    /**
+     * A node as {@code GET /nodes} shows it: its state as last published, and, when known, the queued job it is held
+     * for with the gang's deadline, and the size and tier it got (a fallback choice).
+     */
+    public record NodeView(
+            String cluster,
+            dev.ebbtide.common.events.NodeState state,
+            String jobId,
+            String address,
+            Integer port,
+            String heldFor,
+            java.time.Instant heldUntil,
+            String size,
+            String tier) {}
+
+    /** The REST view of every node: state, gang hold, size and tier. */
+    public Map<String, NodeView> nodeViews() {
+        Map<String, NodeView> out = new java.util.TreeMap<>();
+        nodes().forEach((name, v) -> {
+            var hold = gangs.hold(v.cluster(), name).orElse(null);
+            var got = pools.choiceOf(v.cluster(), name);
+            out.put(
+                    name,
+                    new NodeView(
+                            v.cluster(),
+                            v.state(),
+                            v.jobId(),
+                            v.address(),
+                            v.port(),
+                            hold == null ? null : hold.jobId(),
+                            hold == null ? null : hold.until(),
+                            got == null ? null : got.size(),
+                            got == null ? null : got.tier()));
+        });
+        return out;
     }
 
     /** Node states as last published, for the REST view. */

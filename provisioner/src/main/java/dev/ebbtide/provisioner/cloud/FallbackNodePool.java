@@ -40,6 +40,8 @@ public final class FallbackNodePool implements NodePool {
     private final List<Choice> choices;
     private final List<NodePool> pools;
     private volatile ChoiceQuota quota = ChoiceQuota.NONE;
+    /** Told each choice's refusal that the next choice answers (it is not thrown, so no caller counts it). */
+    private volatile java.util.function.BiConsumer<ErrorClass, String> refused = (c, m) -> {};
     /** The choice of each node seen in a listing (read when a node's state is published: no cloud call). */
     private final Map<String, Choice> seen = new ConcurrentHashMap<>();
 
@@ -63,6 +65,11 @@ public final class FallbackNodePool implements NodePool {
     /** Quota per choice (its own family and tier); by default none is checked. */
     public void quota(ChoiceQuota quota) {
         this.quota = quota;
+    }
+
+    /** Told each refusal of a choice that made the pool try the next one (metrics, logs). */
+    public void onRefusal(java.util.function.BiConsumer<ErrorClass, String> listener) {
+        this.refused = listener;
     }
 
     public List<Choice> choices() {
@@ -125,6 +132,7 @@ public final class FallbackNodePool implements NodePool {
                 }
             }
             failures.add(message);
+            refused.accept(errorClass, message);
             FallbackPlanner.Next next = FallbackPlanner.next(planned, tried, failure(errorClass));
             if (next instanceof FallbackPlanner.Next.Try t) {
                 LOG.warnf(
