@@ -1,5 +1,6 @@
 package dev.ebbtide.provisioner.actuation;
 
+import dev.ebbtide.common.events.ProvisionerClusterState;
 import dev.ebbtide.common.events.ScaleRequested;
 import dev.ebbtide.core.gang.Gang;
 import dev.ebbtide.core.gang.GangRule;
@@ -118,11 +119,22 @@ final class Gangs {
         return List.copyOf(open.keySet());
     }
 
+    /** The cluster's open gangs as its durable record keeps them. */
+    List<ProvisionerClusterState.Gang> record(String cluster) {
+        return of(cluster).stream()
+                .map(g -> new ProvisionerClusterState.Gang(g.jobId(), g.wanted(), g.nodes(), g.deadline()))
+                .toList();
+    }
+
     /** Puts back a cluster's gangs read from its durable record (a takeover). */
-    void restore(String cluster, List<Gang> gangs) {
+    void restore(String cluster, List<ProvisionerClusterState.Gang> recorded) {
         Map<String, Gang> m = new LinkedHashMap<>();
-        gangs.forEach(g -> m.put(g.jobId(), g));
-        open.put(cluster, m);
+        recorded.forEach(g -> m.put(g.jobId(), new Gang(g.jobId(), g.wanted(), g.nodes(), g.deadline())));
+        if (m.isEmpty()) {
+            open.remove(cluster);
+        } else {
+            open.put(cluster, m);
+        }
     }
 
     /** Another instance acts for the cluster now. */

@@ -69,6 +69,7 @@ public class Provisioner {
         this.caller = caller;
         this.clock = clock;
         this.durable = DurableState.none(ScaleRequestLedger.inMemory(1), null, clock);
+        this.durable.gangs(gangs);
         this.pools = new Pools(provider);
         this.book = new PublishedBook(book, events, clock);
         this.sync = new CloudSync(pools, this.book, reconciler, caller, this::owns, minPollInterval, registry, clock);
@@ -110,6 +111,7 @@ public class Provisioner {
 
     /** Ownership and durable records (several instances); by default this instance owns every cluster, keeps nothing. */
     public void durable(DurableState durable) {
+        durable.gangs(gangs);
         this.durable = durable;
     }
 
