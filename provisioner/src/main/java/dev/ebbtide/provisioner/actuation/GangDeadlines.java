@@ -54,14 +54,27 @@ final class GangDeadlines {
         this.clock = clock;
     }
 
+    /** Every open gang of the owned clusters: all up, or given back past its deadline (cloud calls: the monitor). */
     void check(Predicate<String> owns) {
+        check(owns, gangs.clusters(), false);
+    }
+
+    /**
+     * Closes the gangs of these clusters that are all up, at once (an agent just announced itself); makes no cloud
+     * call, so it needs no provisioner monitor.
+     */
+    void closeAllUp(Predicate<String> owns, List<String> clusters) {
+        check(owns, clusters, true);
+    }
+
+    private void check(Predicate<String> owns, List<String> clusters, boolean allUpOnly) {
         Instant now = clock.instant();
-        for (String cluster : gangs.clusters()) {
-            if (!owns.test(cluster)) {
+        for (String cluster : clusters) {
+            if (!owns.test(cluster) || !gangs.has(cluster)) {
                 continue;
             }
             Map<String, NodeBook.View> view = book.read(NodeBook::view);
-            List<Gangs.Closed> closed = gangs.check(cluster, node -> member(view.get(node), node), now);
+            List<Gangs.Closed> closed = gangs.check(cluster, node -> member(view.get(node), node), now, allUpOnly);
             for (Gangs.Closed c : closed) {
                 if (c.verdict() instanceof GangVerdict.GiveBack giveBack) {
                     giveBack(cluster, c, giveBack, now);

@@ -70,6 +70,15 @@ final class Gangs {
      * @param state what each node is now
      */
     List<Closed> check(String cluster, Function<String, MemberState> state, Instant now) {
+        return check(cluster, state, now, false);
+    }
+
+    /**
+     * As {@link #check(String, Function, Instant)}; with {@code allUpOnly} only gangs all up are closed (no cloud call
+     * follows: an agent's announcement can close its gang at once), those past their deadline stay for the next full
+     * check.
+     */
+    List<Closed> check(String cluster, Function<String, MemberState> state, Instant now, boolean allUpOnly) {
         Map<String, Gang> gangs = open.get(cluster);
         if (gangs == null) {
             return List.of();
@@ -80,7 +89,7 @@ final class Gangs {
                 Map<String, MemberState> states = new HashMap<>();
                 g.nodes().forEach(n -> states.put(n, state.apply(n)));
                 GangVerdict v = GangRule.check(g, states, now);
-                if (!(v instanceof GangVerdict.Waiting)) {
+                if (v instanceof GangVerdict.AllUp || (!allUpOnly && v instanceof GangVerdict.GiveBack)) {
                     gangs.remove(g.jobId());
                     out.add(new Closed(cluster, g, v));
                 }
@@ -112,6 +121,26 @@ final class Gangs {
         synchronized (gangs) {
             return List.copyOf(gangs.values());
         }
+    }
+
+    /** Whether some open gang's deadline has passed (a cheap look, without the provisioner's monitor). */
+    boolean anyDue(Instant now) {
+        for (Map<String, Gang> gangs : open.values()) {
+            synchronized (gangs) {
+                for (Gang g : gangs.values()) {
+                    if (!now.isBefore(g.deadline())) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Whether the cluster has open gangs. */
+    boolean has(String cluster) {
+        Map<String, Gang> gangs = open.get(cluster);
+        return gangs != null && !gangs.isEmpty();
     }
 
     /** Clusters with open gangs. */

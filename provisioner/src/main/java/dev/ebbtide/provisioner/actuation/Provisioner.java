@@ -167,6 +167,11 @@ public class Provisioner {
     public void onAgentStatus(NodeAgentStatus s) {
         List<NodeBook.Change> changes = book.apply(b -> b.agentStatus(s, clock.instant()));
         sync.lost(changes);
+        if (!changes.isEmpty()) {
+            gangDeadlines.closeAllUp(
+                    this::owns,
+                    changes.stream().map(NodeBook.Change::cluster).distinct().toList());
+        }
         saveAndWait(changes.stream().map(NodeBook.Change::cluster).distinct().toList(), false);
     }
 
@@ -247,8 +252,8 @@ public class Provisioner {
         if (sync.anyLost()) {
             deleteLost();
         }
-        if (!gangs.clusters().isEmpty()) {
-            checkGangs();
+        if (gangs.anyDue(clock.instant())) {
+            checkGangs(); // takes the monitor only when a deadline passed (a long cloud call must not delay ticks)
         }
         saveAndWait(
                 handover.ownedClusters(),

@@ -194,9 +194,10 @@ class GangProvisioningTest {
         fake.settle();
         provisioner.pollAll();
         provisioner.onAgentStatus(announced("ebbtide-gpu_0"));
+        assertEquals("job-2", last("ebbtide-gpu_0").heldFor(), "held while the other node is not up");
         provisioner.onAgentStatus(announced("ebbtide-gpu_1"));
-        provisioner.tick();
-        assertNull(last("ebbtide-gpu_0").heldFor(), "all up: no longer held");
+        assertNull(last("ebbtide-gpu_0").heldFor(), "all up at the last announcement: no longer held");
+        assertNull(last("ebbtide-gpu_1").heldFor());
         clock.advance(Duration.ofMinutes(11));
         fake.clearRequests();
         provisioner.tick();
