@@ -232,6 +232,8 @@ class AzureMlYamlTest {
                 "env unknown | 'environment: {image: a, inference_config: {}}' | environment: unknown field 'inference_config'",
                 "tags list | 'tags: [a, b]' | tags must be a mapping",
                 "tag value mapping | 'tags: {a: {b: c}}' | tags.a must be a single value",
+                "checkpoint undeclared | 'tags: {ebbtide.checkpoint: state}' | tags.ebbtide.checkpoint names output 'state', which the job does not declare; declared outputs: none",
+                "checkpoint file | 'outputs: {m: {type: uri_file}}\ntags: {ebbtide.checkpoint: m}' | tags.ebbtide.checkpoint names output 'm', a uri_file; a checkpoint is a folder",
                 "env var list | 'environment_variables: {A: [1]}' | environment_variables.A must be a single value",
                 "command list | 'command: [ls]' | command must be text",
             })

@@ -39,11 +39,22 @@ public final class DevTokens {
 
     private DevTokens() {}
 
-    /** What goes into a token. */
+    /** What goes into a token; {@code team} (claim {@code team}) may be null: the token names no team. */
     public record Claims(
-            String issuer, String audience, String subject, List<String> roles, Instant issuedAt, Duration ttl) {
+            String issuer,
+            String audience,
+            String subject,
+            List<String> roles,
+            Instant issuedAt,
+            Duration ttl,
+            String team) {
+        public Claims(
+                String issuer, String audience, String subject, List<String> roles, Instant issuedAt, Duration ttl) {
+            this(issuer, audience, subject, roles, issuedAt, ttl, null);
+        }
+
         public Claims withIssuer(String other) {
-            return new Claims(other, audience, subject, roles, issuedAt, ttl);
+            return new Claims(other, audience, subject, roles, issuedAt, ttl, team);
         }
     }
 
@@ -91,6 +102,13 @@ public final class DevTokens {
         return sign(testKey(), testClaims(subject, roles));
     }
 
+    /** A test token whose {@code team} claim names {@code team}. */
+    public static String testTokenOfTeam(String subject, String team, String... roles) {
+        return sign(
+                testKey(),
+                new Claims(TEST_ISSUER, AUDIENCE, subject, List.of(roles), Instant.now(), Duration.ofHours(1), team));
+    }
+
     public static Claims testClaims(String subject, String... roles) {
         return new Claims(TEST_ISSUER, AUDIENCE, subject, List.of(roles), Instant.now(), Duration.ofHours(1));
     }
@@ -129,9 +147,15 @@ public final class DevTokens {
 
     /** A token from the local stack's key in {@code keysDir}. */
     public static String localToken(Path keysDir, String subject, Duration ttl, String... roles) throws IOException {
+        return localTokenOfTeam(keysDir, subject, ttl, null, roles);
+    }
+
+    /** A token from the local stack's key whose {@code team} claim names {@code team} (none if null). */
+    public static String localTokenOfTeam(Path keysDir, String subject, Duration ttl, String team, String... roles)
+            throws IOException {
         return sign(
                 readPrivateKey(keysDir.resolve("private.pem")),
-                new Claims(LOCAL_ISSUER, AUDIENCE, subject, List.of(roles), Instant.now(), ttl));
+                new Claims(LOCAL_ISSUER, AUDIENCE, subject, List.of(roles), Instant.now(), ttl, team));
     }
 
     public static String sign(PrivateKey key, Claims c) {
@@ -141,6 +165,9 @@ public final class DevTokens {
         body.put("sub", c.subject());
         body.put("upn", c.subject());
         body.put("groups", c.roles());
+        if (c.team() != null) {
+            body.put("team", c.team());
+        }
         body.put("iat", c.issuedAt().getEpochSecond());
         body.put("exp", c.issuedAt().plus(c.ttl()).getEpochSecond());
         body.put("jti", UUID.randomUUID().toString());
@@ -170,7 +197,7 @@ public final class DevTokens {
     }
 
     /**
-     * {@code ./ebbtide token --role R [--subject NAME] [--ttl 8h]}: prints a token signed with the local stack's key
+     * {@code ./ebbtide token --role R [--team T] [--subject NAME] [--ttl 8h]}: prints a token signed with the local stack's key
      * ({@code args[0]} is the key directory), creating the key if there is none yet.
      */
     public static void main(String[] args) throws IOException {
@@ -178,6 +205,7 @@ public final class DevTokens {
         String role = null;
         String subject = System.getProperty("user.name", "local-user");
         Duration ttl = Duration.ofHours(8);
+        String team = null;
         try {
             for (int i = 1; i < args.length; i += 2) {
                 String value = i + 1 < args.length ? args[i + 1] : "";
@@ -185,20 +213,28 @@ public final class DevTokens {
                     case "--role" -> role = value;
                     case "--subject" -> subject = value;
                     case "--ttl" -> ttl = parseTtl(value);
+                    case "--team" -> team = value;
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
             if (role == null || !List.of("submitter", "operator", "viewer").contains(role)) {
                 throw new IllegalArgumentException("--role must be submitter, operator or viewer");
             }
+            if (team != null) {
+                java.util.Optional<String> bad = dev.ebbtide.common.teams.Teams.nameProblem("--team", team);
+                if (bad.isPresent()) {
+                    throw new IllegalArgumentException(bad.get());
+                }
+            }
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
-            System.err.println("usage: ./ebbtide token --role submitter|operator|viewer [--subject NAME] [--ttl 8h]");
+            System.err.println(
+                    "usage: ./ebbtide token --role submitter|operator|viewer [--team NAME] [--subject NAME] [--ttl 8h]");
             System.exit(2);
             return;
         }
         ensureKeys(keys); // the first ./ebbtide up or token creates the local key
-        System.out.println(localToken(keys, subject, ttl, role));
+        System.out.println(localTokenOfTeam(keys, subject, ttl, team, role));
     }
 
     private static PrivateKey parsePrivateKey(String pem) {

@@ -148,7 +148,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         kafka.props = props;
         if (credentials != null) {
             try {
-                KafkaBrokerSecurity.createAcls(kafka.clientConfig(KafkaAccess.ADMIN));
+                KafkaBrokerSecurity.createAcls(kafka.clientConfig(KafkaAccess.ADMIN), credentials);
             } catch (RuntimeException e) {
                 kafka.close();
                 throw e;

@@ -65,7 +65,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         EmbeddedPostgresServer server = new EmbeddedPostgresServer(builder.start());
         if (password != null) {
             try {
-                server.requirePassword(password, listenAll);
+                server.requirePassword(password, listenAll, "");
             } catch (IOException | RuntimeException e) {
                 server.close();
                 throw e;
@@ -78,8 +78,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
      * zonky's initdb trusts every local connection: set the password, then let pg_hba.conf demand it and reload. The
      * server is trusting only for the moments between its start and this reload.
      */
-    private void requirePassword(String password, boolean listenAll) throws IOException {
-        try (Connection c = DriverManager.getConnection(jdbcUrl(), "postgres", "");
+    private void requirePassword(String password, boolean listenAll, String current) throws IOException {
+        try (Connection c = DriverManager.getConnection(jdbcUrl(), "postgres", current);
                 Statement s = c.createStatement()) {
             s.execute("ALTER USER postgres PASSWORD '" + password.replace("'", "''") + "'");
             Path hba = Path.of(queryString(s, "SHOW hba_file"));
@@ -108,13 +108,13 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
 
     /**
-     * Starts a server again on the data directory a stopped one left (outage tests): no initdb; its password, if any,
-     * is already required, so the start-up check connects with it.
+     * Starts a server again on the data directory a stopped one left (outage tests, {@code ./ebbtide up} after {@code
+     * down}): no initdb; its password, if any, is already required, so the start-up check connects with it.
      */
     public static EmbeddedPostgresServer startAgain(int port, Path dataDir, String password, boolean listenAll)
             throws IOException {
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-                .setPort(port)
+                .setPort(port == 0 ? EmbeddedKafka.freePort() : port)
                 .setServerConfig("listen_addresses", listenAll ? "*" : "127.0.0.1")
                 .setDataDirectory(dataDir)
                 .setCleanDataDirectory(false);
@@ -126,7 +126,16 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         if (password != null) {
             builder.setConnectConfig("password", password);
         }
-        return new EmbeddedPostgresServer(builder.start());
+        EmbeddedPostgresServer server = new EmbeddedPostgresServer(builder.start());
+        if (password != null) {
+            try { // the rules follow this start's listenAll, whatever the first start wrote
+                server.requirePassword(password, listenAll, password);
+            } catch (IOException | RuntimeException e) {
+                server.close();
+                throw e;
+            }
+        }
+        return server;
     }
 
     public int port() {

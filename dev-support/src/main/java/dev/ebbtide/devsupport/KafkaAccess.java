@@ -24,7 +24,12 @@ public final class KafkaAccess {
     public static final String BROKER = "ebbtide-broker";
     /** For operators, tools and tests. Super user. */
     public static final String ADMIN = "ebbtide-admin";
-    /** Job producers outside Ebbtide: may only write {@link Topics#JOBS_SUBMITTED}. */
+    /**
+     * Job producers outside Ebbtide: may only write their own {@link Topics#PRODUCER_SUBMISSIONS}
+     * ({@code ebbtide.jobs.submitted.by.ebbtide-producer}), so the scheduler knows who wrote a submission and gives it
+     * the principal's team ({@code ebbtide.teams.producers}, docs/teams.md). {@link Topics#JOBS_SUBMITTED} is the
+     * job-submitter's alone: it carries its REST callers' teams.
+     */
     public static final String PRODUCER = "ebbtide-producer";
 
     public static final String AGENT = "ebbtide-agent";
@@ -55,6 +60,7 @@ public final class KafkaAccess {
                         Set.of(
                                 Topics.CLUSTERS,
                                 Topics.JOBS_SUBMITTED,
+                                Topics.PRODUCER_SUBMISSIONS,
                                 Topics.NODES_STATE,
                                 Topics.JOBS_RUNS,
                                 Topics.CLUSTERS_BACKOFF,
@@ -114,7 +120,7 @@ public final class KafkaAccess {
                                 Topics.JOBS_LOGS,
                                 Topics.INTERNAL_DLQ), // bad records
                         "ebbtide-agent-"));
-        g.put("producer", new Grant(PRODUCER, Set.of(), Set.of(Topics.JOBS_SUBMITTED), null));
+        g.put("producer", new Grant(PRODUCER, Set.of(), Set.of(Topics.submissionsOf(PRODUCER)), null));
         return Map.copyOf(g);
     }
 

@@ -98,11 +98,25 @@ final class KafkaBrokerSecurity {
         return args;
     }
 
-    /** Creates {@link KafkaAccess#aclBindings()} and waits until the broker enforces them. */
-    static void createAcls(Map<String, Object> adminConfig) {
+    /**
+     * Makes the broker's access what this version grants, on a new log or one a previous start left (the local stack
+     * keeps its data): adds the SCRAM credential of every principal the log lacks, creates {@link
+     * KafkaAccess#aclBindings()}, deletes every ACL no longer granted (a grant taken away by an upgrade must not
+     * outlive it), and waits until the broker enforces them.
+     */
+    static void createAcls(Map<String, Object> adminConfig, KafkaCredentials credentials) {
         List<AclBinding> wanted = KafkaAccess.aclBindings();
         try (Admin admin = Admin.create(adminConfig)) {
+            addMissingCredentials(admin, credentials);
             admin.createAcls(wanted).all().get(30, TimeUnit.SECONDS);
+            List<AclBindingFilter> stale =
+                    admin.describeAcls(AclBindingFilter.ANY).values().get(30, TimeUnit.SECONDS).stream()
+                            .filter(b -> !wanted.contains(b))
+                            .map(AclBinding::toFilter)
+                            .toList();
+            if (!stale.isEmpty()) {
+                admin.deleteAcls(stale).all().get(30, TimeUnit.SECONDS);
+            }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (admin.describeAcls(AclBindingFilter.ANY)
                             .values()
@@ -122,6 +136,28 @@ final class KafkaBrokerSecurity {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static void addMissingCredentials(Admin admin, KafkaCredentials credentials)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        java.util.Set<String> known = new java.util.HashSet<>(
+                admin.describeUserScramCredentials().users().get(30, TimeUnit.SECONDS));
+        List<org.apache.kafka.clients.admin.UserScramCredentialAlteration> missing = new ArrayList<>();
+        credentials.passwords().forEach((principal, password) -> {
+            if (!known.contains(principal)) {
+                byte[] salt = new byte[24]; // a multiple of 3 bytes: see scramFormatArguments
+                RANDOM.nextBytes(salt);
+                missing.add(new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(
+                        principal,
+                        new org.apache.kafka.clients.admin.ScramCredentialInfo(
+                                org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_256, 4096),
+                        password.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        salt));
+            }
+        });
+        if (!missing.isEmpty()) {
+            admin.alterUserScramCredentials(missing).all().get(30, TimeUnit.SECONDS);
         }
     }
 

@@ -249,13 +249,7 @@ public final class LocalStack implements AutoCloseable {
         EmbeddedPostgresServer postgres;
         try {
             kafka.createTopics(Topics.ALL, Topics.COMPACTED, partitions());
-            deleteTree(
-                    o.stateDir().resolve("postgres")); // fresh on every start, kept across stopPostgres/startPostgres
-            postgres = EmbeddedPostgresServer.start(
-                    o.postgresPort(),
-                    o.stateDir().resolve("postgres"),
-                    secrets == null ? null : secrets.postgresPassword(),
-                    o.listenAll());
+            postgres = startPostgres(o, secrets);
         } catch (IOException | RuntimeException e) {
             kafka.close();
             throw e;
@@ -552,6 +546,24 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /** Outage tests: stops PostgreSQL (the services see connections refused); its data stays. */
+    /**
+     * PostgreSQL on the state directory's data: created on the first start, resumed on later ones (queued jobs,
+     * history and logs survive {@code ./ebbtide down} and {@code up}; {@code ./ebbtide down --purge} wipes them).
+     */
+    static EmbeddedPostgresServer startPostgres(Options o, StackSecrets secrets) throws IOException {
+        Path data = o.stateDir().resolve("postgres");
+        String password = secrets == null ? null : secrets.postgresPassword();
+        if (Files.exists(data.resolve("PG_VERSION"))) {
+            return EmbeddedPostgresServer.startAgain(o.postgresPort(), data, password, o.listenAll());
+        }
+        return EmbeddedPostgresServer.start(o.postgresPort(), data, password, o.listenAll());
+    }
+
+    /** The options it was started with: {@code start(stack.options())} after {@link #close()} resumes it. */
+    public Options options() {
+        return options;
+    }
+
     public synchronized void stopPostgres() throws IOException {
         postgres.close();
     }
@@ -613,8 +625,7 @@ public final class LocalStack implements AutoCloseable {
             // best effort at shutdown
         }
         try {
-            postgres.close();
-            deleteTree(options.stateDir().resolve("postgres"));
+            postgres.close(); // its data stays: the next start resumes from it (./ebbtide down --purge wipes it)
         } catch (IOException | RuntimeException ignored) {
             // best effort at shutdown
         }
@@ -693,7 +704,6 @@ public final class LocalStack implements AutoCloseable {
         Path run = state.resolve("run");
         Files.createDirectories(run);
         Files.deleteIfExists(run.resolve("ready"));
-        deleteTree(state.resolve("kafka"));
         LocalAgents.stopAll(state.resolve("work").resolve("nodes"), Duration.ofSeconds(5)); // left by a crashed stack
         LocalAgents.stopAll(attachedDir(state), Duration.ofSeconds(5));
         int kafkaPort = Integer.parseInt(System.getenv().getOrDefault("EBBTIDE_KAFKA_PORT", "19092"));
@@ -731,14 +741,16 @@ public final class LocalStack implements AutoCloseable {
         }
         ready.append(String.format("  %-14s %s%n", "logs", state.resolve("logs")));
         ready.append(String.format(
-                "  %-14s ./ebbtide token --role viewer|submitter|operator   (key in %s)%n",
+                "  %-14s ./ebbtide token --role viewer|submitter|operator [--team NAME]   (key in %s)%n",
                 "tokens", state.resolve("keys")));
         ready.append(String.format(
                 "  %-14s %s (SASL/SCRAM; Kafka client settings per principal: kafka-*.properties)%n",
                 "credentials", stack.secretsDir()));
         ready.append(String.format(
                 "  %-14s echo '{}' | kcat -F %s -P -t %s -k cpu-cluster%n",
-                "kcat", root.relativize(stack.secretsDir().resolve("kcat-producer.conf")), Topics.JOBS_SUBMITTED));
+                "kcat",
+                root.relativize(stack.secretsDir().resolve("kcat-producer.conf")),
+                Topics.PRODUCER_SUBMISSIONS));
         ready.append(String.format(
                 "  %-14s %s%n",
                 "listening on",
@@ -762,16 +774,5 @@ public final class LocalStack implements AutoCloseable {
                     "--replicas needs a whole number of instances per service from 1 to 9, got '" + value + "'");
         }
         return Integer.parseInt(value);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

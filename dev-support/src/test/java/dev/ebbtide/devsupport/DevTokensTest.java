@@ -59,6 +59,20 @@ class DevTokensTest {
     }
 
     @Test
+    void aTeamGoesIntoTheTeamClaimAndNoTeamMeansNoClaim() throws Exception {
+        Path keys = dir.resolve("keys");
+        DevTokens.ensureKeys(keys);
+        JsonNode vision = claims(DevTokens.localTokenOfTeam(keys, "vera", Duration.ofHours(1), "vision", "submitter"));
+        assertEquals("vision", vision.get("team").asText());
+        JsonNode none = claims(DevTokens.localToken(keys, "nora", Duration.ofHours(1), "submitter"));
+        assertFalse(none.has("team"), "the services give a token without a team the default team");
+    }
+
+    private static JsonNode claims(String token) throws Exception {
+        return EventJson.mapper().readTree(Base64.getUrlDecoder().decode(token.split("\\.")[1]));
+    }
+
+    @Test
     void ttlsAreWrittenAsUsersSayThem() {
         assertEquals(Duration.ofHours(8), DevTokens.parseTtl("8h"));
         assertEquals(Duration.ofMinutes(30), DevTokens.parseTtl("30m"));

@@ -80,15 +80,22 @@ class KafkaAccessMatchesServicesTest {
     }
 
     @Test
-    void onlyTheSubmitterAndJobProducersWriteSubmissions() {
+    void onlyTheSubmitterWritesItsSubmissionsAndEachProducerOnlyItsOwn() {
         List<String> writers = KafkaAccess.GRANTS.entrySet().stream()
-                .filter(e -> e.getValue().writes().contains(Topics.JOBS_SUBMITTED))
-                .map(e -> e.getKey())
+                .filter(e -> e.getValue().writes().stream().anyMatch(Topics::isSubmissions))
+                .map(e -> e.getKey() + " "
+                        + e.getValue().writes().stream()
+                                .filter(Topics::isSubmissions)
+                                .toList())
                 .sorted()
                 .toList();
-        assertEquals(List.of("job-submitter", "producer"), writers);
         assertEquals(
-                java.util.Set.of(Topics.JOBS_SUBMITTED),
+                List.of(
+                        "job-submitter [" + Topics.JOBS_SUBMITTED + "]",
+                        "producer [" + Topics.submissionsOf(KafkaAccess.PRODUCER) + "]"),
+                writers);
+        assertEquals(
+                java.util.Set.of(Topics.submissionsOf(KafkaAccess.PRODUCER)),
                 KafkaAccess.GRANTS.get("producer").writes());
         assertTrue(KafkaAccess.GRANTS.get("producer").reads().isEmpty());
     }

@@ -87,18 +87,20 @@ class KafkaAclTest {
     }
 
     @Test
-    void jobProducerMayWriteSubmissionsButNotAssignments() throws Exception {
+    void jobProducerMayWriteItsOwnSubmissionsTopicButNotTheSubmittersNorAssignments() throws Exception {
         try (KafkaProducer<String, String> p = producer(kafka.clientConfig(KafkaAccess.PRODUCER))) {
             assertEquals(
-                    Topics.JOBS_SUBMITTED,
-                    p.send(new ProducerRecord<>(Topics.JOBS_SUBMITTED, "k", "job"))
+                    Topics.PRODUCER_SUBMISSIONS,
+                    p.send(new ProducerRecord<>(Topics.PRODUCER_SUBMISSIONS, "k", "job"))
                             .get()
                             .topic());
-            ExecutionException e = assertThrows(
-                    ExecutionException.class,
-                    () -> p.send(new ProducerRecord<>(Topics.JOBS_ASSIGNMENTS, "k", "forged"))
-                            .get());
-            assertInstanceOf(TopicAuthorizationException.class, e.getCause(), e.toString());
+            for (String topic : java.util.List.of(Topics.JOBS_SUBMITTED, Topics.JOBS_ASSIGNMENTS)) {
+                // the job-submitter's topic carries teams it vouches for: a producer could forge one there
+                ExecutionException e = assertThrows(
+                        ExecutionException.class,
+                        () -> p.send(new ProducerRecord<>(topic, "k", "forged")).get());
+                assertInstanceOf(TopicAuthorizationException.class, e.getCause(), e.toString());
+            }
         }
     }
 
@@ -109,7 +111,7 @@ class KafkaAclTest {
         Path conf = secrets.writeClientConfig("producer", KafkaAccess.PRODUCER, kafka.bootstrapServers())
                 .getParent()
                 .resolve("kcat-producer.conf");
-        Result ok = kcat("{}", "-F", conf.toString(), "-P", "-t", Topics.JOBS_SUBMITTED, "-k", "cpu-cluster");
+        Result ok = kcat("{}", "-F", conf.toString(), "-P", "-t", Topics.PRODUCER_SUBMISSIONS, "-k", "cpu-cluster");
         assertEquals(0, ok.code(), ok.output());
         Result forged = kcat("{}", "-F", conf.toString(), "-P", "-t", Topics.JOBS_ASSIGNMENTS);
         assertTrue(forged.code() != 0 && forged.output().contains("Topic authorization failed"), forged.output());

@@ -275,34 +275,65 @@ class ComputeKindsEndToEndTest {
         assertTrue(scaleRequests("ci-e2e").isEmpty(), "an instance is never scaled: " + scaleRequests("ci-e2e"));
     }
 
+    /**
+     * examples/spot-resume/job.yml on a low-priority cluster: its node's eviction notice gives the job SIGTERM (it
+     * records it and saves its step counter), the job is requeued, and its second attempt resumes from the checkpoint
+     * on another node and completes; the evicted node goes once its agent has acknowledged the event.
+     */
     @Test
-    void anEvictedLowPriorityNodesJobIsRequeuedAndCompletesWhileDedicatedClustersRefuse() throws Exception {
+    void anEvictedSpotNodesJobGetsSigtermAndResumesFromItsCheckpointOnAnotherNode() throws Exception {
         HttpResponse<String> refused = evict("dedi", "dedi-0");
         assertEquals(409, refused.statusCode(), refused.body());
         assertTrue(
                 refused.body().contains("cluster dedi is dedicated: only nodes of a low-priority cluster"),
                 refused.body());
-        Path marker = StackClient.markerDir("compute-kinds-spot").resolve("spot.go");
-        String job = client.submit(
-                "type: command\ncompute: azureml:spot\ncommand: while [ ! -f " + marker + " ]; do sleep 0.2; done\n");
+        Path root = Path.of(System.getProperty("ebbtide.repo.root", ".."))
+                .toAbsolutePath()
+                .normalize();
+        String example = Files.readString(root.resolve("examples/spot-resume/job.yml"));
+        assertTrue(example.contains("STEPS: \"30\"") && example.contains("compute: azureml:spot"), example);
+        String job = client.submit(example.replace("STEPS: \"30\"", "STEPS: \"8\""));
         await().atMost(Duration.ofSeconds(60)).until(() -> "Running".equals(client.stateOf(job)));
         String node = StackClient.nodes(client.job(job)).get(0);
+        Path step = stack.nodesDir().resolve(node).resolve("jobs/" + job + "/attempt-1/outputs/checkpoint/step");
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> Files.exists(step)
+                        && Integer.parseInt(Files.readString(step).strip()) >= 2);
+
         HttpResponse<String> evicted = evict("spot", node);
         assertEquals(202, evicted.statusCode(), evicted.body());
-        await().atMost(Duration.ofSeconds(10))
-                .until(() ->
-                        StackClient.processesIn(stack.nodesDir().resolve(node)).isEmpty());
-        Files.writeString(marker, "go");
-        JsonNode done = client.awaitTerminal(job, Duration.ofSeconds(90));
+        assertTrue(evicted.body().contains("gets a Preempt notice (30 s)"), evicted.body());
+        JsonNode done = client.awaitTerminal(job, Duration.ofSeconds(120));
         assertEquals("Completed", done.path("state").asText(), done.toString());
         assertEquals(2, done.path("attempt").asInt(), "requeued once: " + done);
-        assertFalse(StackClient.nodes(done).contains(node), "ran again on a replacement node: " + done);
+        assertFalse(StackClient.nodes(done).contains(node), "ran again on another node: " + done);
+
+        List<String> history = Files.readAllLines(
+                state.resolve("datastores/workspaceblobstore/azureml/" + job + "/checkpoint/history"));
+        assertEquals(4, history.size(), history.toString());
+        assertEquals("attempt 1 started at step 0", history.get(0));
+        java.util.regex.Matcher term = java.util.regex.Pattern.compile("attempt 1 got SIGTERM at step (\\d+)")
+                .matcher(history.get(1));
+        assertTrue(term.matches(), "the job recorded the SIGTERM: " + history);
+        int saved = Integer.parseInt(term.group(1));
+        assertTrue(saved >= 2 && saved < 8, history.toString());
+        assertEquals("attempt 2 started at step " + saved, history.get(2), "resumed, not restarted: " + history);
+        assertEquals("attempt 2 finished at step 8", history.get(3));
+
         assertTrue(
                 nodeEvents("spot").stream()
                         .anyMatch(e -> e.node().equals(node)
-                                && e.state() == NodeState.lost
-                                && e.reason().startsWith("evicted")),
-                "the node was lost as evicted");
+                                && e.state() == NodeState.preempted
+                                && job.equals(e.jobId())
+                                && e.reason().startsWith("eviction notice: the cloud takes the VM back at")),
+                "the node was preempted by its notice");
+        assertTrue(
+                Files.readString(stack.nodesDir().resolve(node).resolve("scheduledevents.json.ack"))
+                        .startsWith("{\"StartRequests\":[{\"EventId\":"),
+                "its agent acknowledged the event");
+        await().atMost(Duration.ofSeconds(10))
+                .until(() ->
+                        StackClient.processesIn(stack.nodesDir().resolve(node)).isEmpty());
     }
 
     static HttpResponse<String> evict(String cluster, String node) throws Exception {

@@ -257,7 +257,7 @@ class NodeAgentEndToEndTest {
     void aBadEnvironmentVariableNameFailsTheJobClearlyAndTheAgentKeepsServing() throws Exception {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(
                 stack.kafkaClientConfig(KafkaAccess.PRODUCER), new StringSerializer(), new StringSerializer())) {
-            producer.send(new ProducerRecord<>(Topics.JOBS_SUBMITTED, "strict", """
+            producer.send(new ProducerRecord<>(Topics.PRODUCER_SUBMISSIONS, "strict", """
                     {"jobId":"bad-env-name","cluster":"strict","spec":{"command":"echo never","instanceCount":1,
                      "environmentVariables":{"BAD=NAME":"x"}},"submittedAt":"2026-01-01T00:00:00Z"}"""))
                     .get();

@@ -138,6 +138,66 @@ class OutageEndToEndTest {
         assertEquals(pids, stack.pids(), "no service restarted");
     }
 
+    /**
+     * {@code ./ebbtide down} then {@code up} on the same state: the stack resumes where it stopped. Jobs queued or
+     * running at the stop complete after the start, and the finished jobs, a cluster created through the API and its
+     * policy versions are still there.
+     */
+    @Test
+    @Order(3)
+    void downAndUpKeepQueuedJobsHistoryClustersAndPolicies() throws Exception {
+        String autoscaler = stack.url("autoscaler");
+        HttpResponse<String> created = StackClient.HTTP.send(
+                client.authorized(URI.create(autoscaler + "/clusters"))
+                        .header("Content-Type", "application/yaml")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "name: kept\ntype: amlcompute\nmin_instances: 0\nmax_instances: 1\n"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertTrue(created.statusCode() / 100 == 2, created.statusCode() + " " + created.body());
+        HttpResponse<String> changed = StackClient.HTTP.send(
+                client.authorized(URI.create(autoscaler + "/clusters/" + CLUSTER + "/policy"))
+                        .header("Content-Type", "application/json")
+                        .PUT(HttpRequest.BodyPublishers.ofString(
+                                "{\"idle_time_before_scale_down\": 500, \"reason\": \"kept across down\"}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, changed.statusCode(), changed.body());
+        int versions = client.getJson(autoscaler + "/clusters/" + CLUSTER + "/policy/history")
+                .path("versions")
+                .size();
+        String finished = client.submit(job("true"));
+        assertEquals(
+                "Completed",
+                client.awaitTerminal(finished, Duration.ofSeconds(120))
+                        .path("state")
+                        .asText());
+        List<String> pending = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            pending.add(client.submit(job("sleep 3")));
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> "Running".equals(client.stateOf(pending.get(0))));
+
+        stack.close(); // as ./ebbtide down: services, agents, Kafka and PostgreSQL stop
+        Instant down = Instant.now();
+        stack = LocalStack.start(stack.options());
+        client = new StackClient(stack, stack.token("e2e", "operator"));
+        System.out.printf(
+                "E2E figure: the stack was up again %d ms after down%n",
+                Duration.between(down, Instant.now()).toMillis());
+
+        awaitAllCompleted(pending, down, "the stack");
+        assertEquals("Completed", client.job(finished).path("state").asText(), "the finished job is still there");
+        assertEquals(
+                versions,
+                client.getJson(stack.url("autoscaler") + "/clusters/" + CLUSTER + "/policy/history")
+                        .path("versions")
+                        .size(),
+                "every policy version is still there");
+        JsonNode kept = client.getJson(stack.url("autoscaler") + "/clusters/kept");
+        assertEquals("kept", kept.path("spec").path("name").asText(), "the API's cluster is still there: " + kept);
+    }
+
     private static void awaitAllCompleted(List<String> jobs, Instant back, String dependency) throws Exception {
         Instant firstDone = null;
         for (String job : jobs) {

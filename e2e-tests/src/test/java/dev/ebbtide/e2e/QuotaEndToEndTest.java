@@ -202,7 +202,7 @@ class QuotaEndToEndTest {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(
                 stack.kafkaClientConfig(KafkaAccess.PRODUCER), new StringSerializer(), new StringSerializer())) {
             producer.send(new ProducerRecord<>(
-                            Topics.JOBS_SUBMITTED,
+                            Topics.PRODUCER_SUBMISSIONS,
                             "q-default",
                             "{\"jobId\":\"" + kafkaJob
                                     + "\",\"spec\":{\"command\":\"echo from kafka\",\"instanceCount\":1}}"))

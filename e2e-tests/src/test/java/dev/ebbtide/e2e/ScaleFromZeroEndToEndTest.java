@@ -176,15 +176,15 @@ class ScaleFromZeroEndToEndTest {
     void badSubmissionsOnKafkaGoToTheDeadLetterTopicAndTheConsumerKeepsGoing() throws Exception {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(
                 stack.kafkaClientConfig(KafkaAccess.PRODUCER), new StringSerializer(), new StringSerializer())) {
-            producer.send(new ProducerRecord<>(Topics.JOBS_SUBMITTED, DLQ_CLUSTER, "{ this is not json"))
+            producer.send(new ProducerRecord<>(Topics.PRODUCER_SUBMISSIONS, DLQ_CLUSTER, "{ this is not json"))
                     .get();
-            producer.send(new ProducerRecord<>(Topics.JOBS_SUBMITTED, "nope", """
+            producer.send(new ProducerRecord<>(Topics.PRODUCER_SUBMISSIONS, "nope", """
                     {"jobId":"bad-unknown-cluster","cluster":"nope","spec":{"command":"echo","instanceCount":1}}"""))
                     .get();
-            producer.send(new ProducerRecord<>(Topics.JOBS_SUBMITTED, DLQ_CLUSTER, """
+            producer.send(new ProducerRecord<>(Topics.PRODUCER_SUBMISSIONS, DLQ_CLUSTER, """
                     {"jobId":"bad-too-many","cluster":"e2e-small","spec":{"command":"echo","instanceCount":3}}"""))
                     .get();
-            producer.send(new ProducerRecord<>(Topics.JOBS_SUBMITTED, DLQ_CLUSTER, """
+            producer.send(new ProducerRecord<>(Topics.PRODUCER_SUBMISSIONS, DLQ_CLUSTER, """
                     {"jobId":"good-after-bad","cluster":"e2e-small","spec":{"command":"echo fine","instanceCount":1}}"""))
                     .get();
         }

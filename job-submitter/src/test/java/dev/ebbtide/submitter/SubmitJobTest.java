@@ -50,7 +50,7 @@ class SubmitJobTest {
     @BeforeEach
     void asSubmitter() {
         RestAssured.requestSpecification = new RequestSpecBuilder()
-                .addHeader("Authorization", "Bearer " + DevTokens.testToken("alice", "submitter"))
+                .addHeader("Authorization", "Bearer " + DevTokens.testTokenOfTeam("alice", "vision", "submitter"))
                 .build();
     }
 
@@ -90,6 +90,7 @@ class SubmitJobTest {
             JobSubmitted published = ours(recorder).get(0).as(JobSubmitted.class);
             assertEquals("sub-cluster", published.cluster());
             assertEquals("alice", published.submittedBy(), "the token's principal is recorded");
+            assertEquals("vision", published.team(), "the token's team is recorded (and may use high)");
             assertEquals("sub-cluster", ours(recorder).get(0).key(), "keyed by cluster");
             assertEquals(2, published.spec().instanceCount());
             assertEquals("high", published.spec().priority());

@@ -35,6 +35,9 @@ public final class TopicTypes {
 
     /** The types {@code topic} carries; empty for a topic Ebbtide does not know (then any type is accepted). */
     public static Set<String> typesOf(String topic) {
+        if (Topics.producerOf(topic) != null) {
+            return TYPES.get(Topics.JOBS_SUBMITTED); // a producer's own submissions topic
+        }
         return TYPES.getOrDefault(topic, Set.of());
     }
 }

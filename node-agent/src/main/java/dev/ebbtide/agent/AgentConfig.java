@@ -31,6 +31,7 @@ import java.util.regex.Pattern;
  * @param sandboxHide        host paths a rank must not see besides the work dir and the config file's directory
  * @param configFile         the {@code --config} file, or null; its directory is hidden from ranks
  * @param data               datastores, images, environment mapping ({@link DataConfig})
+ * @param eviction           Scheduled Events (Spot eviction notices) ({@link EvictionConfig})
  */
 public record AgentConfig(
         String cluster,
@@ -51,7 +52,8 @@ public record AgentConfig(
         JobUser jobUser,
         List<Path> sandboxHide,
         Path configFile,
-        DataConfig data) {
+        DataConfig data,
+        EvictionConfig eviction) {
 
     public static final String IMDS = "imds";
     public static final String DEFAULT_BOOTSTRAP = "127.0.0.1:9092";
@@ -126,7 +128,9 @@ public record AgentConfig(
             String key = e.getKey();
             if (key.startsWith("kafka.") && key.length() > "kafka.".length()) {
                 kafka.put(key.substring("kafka.".length()), e.getValue());
-            } else if (!OPTIONS.contains(key) && !DataConfig.OPTIONS.contains(key)) {
+            } else if (!OPTIONS.contains(key)
+                    && !DataConfig.OPTIONS.contains(key)
+                    && !EvictionConfig.OPTIONS.contains(key)) {
                 throw new BadConfig("unknown option '" + key + "' (see node-agent/README.md for the options)");
             }
         }
@@ -190,7 +194,12 @@ public record AgentConfig(
                 jobUser,
                 hide,
                 configFile,
-                DataConfig.from(values));
+                DataConfig.from(values),
+                EvictionConfig.from(
+                        values,
+                        IMDS.equals(cluster) || IMDS.equals(node),
+                        values.getOrDefault("imds-endpoint", DEFAULT_IMDS_ENDPOINT),
+                        workDir));
     }
 
     /** The same settings with the node and cluster names resolved (from IMDS). */
@@ -214,7 +223,8 @@ public record AgentConfig(
                 jobUser,
                 sandboxHide,
                 configFile,
-                data);
+                data,
+                eviction);
     }
 
     /** {@code 10s}, {@code 500ms}, {@code 2m}, {@code 1h}, or ISO-8601 ({@code PT10S}). */
@@ -292,7 +302,8 @@ public record AgentConfig(
                 + workDir + ", address=" + (address == null ? "(detect)" : address) + ", port=" + port
                 + ", heartbeat-interval=" + heartbeatInterval.toMillis() + "ms, stop-grace-period="
                 + stopGracePeriod.toMillis() + "ms, sandbox=" + sandbox.name().toLowerCase(java.util.Locale.ROOT)
-                + ", job-user=" + jobUser + ", sandbox-hide=" + sandboxHide + ", " + data + ", kafka settings "
+                + ", job-user=" + jobUser + ", sandbox-hide=" + sandboxHide + ", " + data + ", " + eviction
+                + ", kafka settings "
                 + kafka.keySet()
                 + " (values not shown)";
     }

@@ -1,5 +1,7 @@
 package dev.ebbtide.agent;
 
+import dev.ebbtide.agent.evict.EvictionWatcher;
+import dev.ebbtide.common.azure.ScheduledEvents;
 import dev.ebbtide.common.events.EventTypes;
 import dev.ebbtide.common.events.JobAssigned;
 import dev.ebbtide.common.events.JobLogChunk;
@@ -52,12 +54,29 @@ final class NodeAgent implements Runner.Sink {
     private final KafkaDeadLetters deadLetters;
 
     private final KafkaConsumer<byte[], byte[]> consumer;
+    /** Scheduled Events (Spot eviction notices); null = not watched. */
+    private final EvictionWatcher evictions;
+    /** The eviction notice once seen: from then on the node takes nothing new and is acknowledged once idle. */
+    private NodeAgentStatus.EvictionNotice notice;
+
     private volatile boolean shutdown;
     private volatile boolean ready;
     private Instant nextHeartbeat = Instant.MAX;
     private Instant assignedAt;
 
     NodeAgent(AgentConfig config, HostFacts facts, Handled handled, Runner runner, Clock clock) {
+        this(config, facts, handled, runner, clock, null);
+    }
+
+    /** @param evictions the Scheduled Events watcher, or null */
+    NodeAgent(
+            AgentConfig config,
+            HostFacts facts,
+            Handled handled,
+            Runner runner,
+            Clock clock,
+            EvictionWatcher evictions) {
+        this.evictions = evictions;
         this.config = config;
         this.facts = facts;
         this.handled = handled;
@@ -134,11 +153,44 @@ final class NodeAgent implements Runner.Sink {
 
     private void tick() {
         Instant now = clock.instant();
+        if (evictions != null) {
+            evictionNotice(now);
+        }
         if (runner.tick(now, this)) {
             heartbeatNow();
         }
         if (!now.isBefore(nextHeartbeat)) {
             status(NodeAgentStatus.Kind.HEARTBEAT);
+        }
+    }
+
+    /**
+     * A {@code Preempt} event for this VM: said at once in a heartbeat (the provisioner turns the node preempted, the
+     * scheduler requeues its job), every run gets SIGTERM now and SIGKILL at {@code NotBefore} less the upload
+     * reserve; once nothing runs here any more (outputs uploaded, EXITED reported) the event is acknowledged.
+     */
+    private void evictionNotice(Instant now) {
+        if (notice == null) {
+            ScheduledEvents.Event e = evictions.preempt();
+            if (e == null) {
+                return;
+            }
+            Instant notBefore = e.notBefore() == null ? now : e.notBefore();
+            notice = new NodeAgentStatus.EvictionNotice(e.eventId(), e.eventType(), notBefore, now);
+            Instant killAt = notBefore.minus(config.eviction().uploadReserve());
+            AgentLog.warn("eviction notice: scheduled event " + e.eventId() + " (" + e.eventType() + ") evicts node "
+                    + config.node() + " at " + notBefore + "; taking no new job, "
+                    + (runner.idle()
+                            ? "nothing runs here"
+                            : "stopping " + runner.running().size() + " run(s) with SIGKILL at " + killAt));
+            runner.stopAll(
+                    "preempted: the VM is evicted at " + notBefore + " (scheduled event " + e.eventId() + ")",
+                    now,
+                    killAt);
+            heartbeatNow();
+        }
+        if (runner.idle() && !evictions.acknowledged()) {
+            evictions.acknowledge(notice.eventId());
         }
     }
 
@@ -154,6 +206,9 @@ final class NodeAgent implements Runner.Sink {
         }
         if (ready) {
             status(NodeAgentStatus.Kind.STOPPING);
+        }
+        if (evictions != null) {
+            evictions.stop();
         }
         producer.close(Duration.ofSeconds(10));
         deadLetters.close();
@@ -223,7 +278,10 @@ final class NodeAgent implements Runner.Sink {
         }
         String problem = "stopped".equals(what)
                 ? "the attempt was stopped before its assignment arrived"
-                : runner.busyWith() != null ? "busy with job attempt " + runner.busyWith() : null;
+                : notice != null
+                        ? "node " + config.node() + " is being evicted at " + notice.notBefore() + " (scheduled event "
+                                + notice.eventId() + ")"
+                        : runner.busyWith() != null ? "busy with job attempt " + runner.busyWith() : null;
         if (problem != null) {
             handled.record(key, "rejected");
             report(a, nodeRank, RunPhase.REJECTED, null, null, problem, now);
@@ -381,7 +439,8 @@ final class NodeAgent implements Runner.Sink {
                         VERSION,
                         runner.running(),
                         handled.finished(),
-                        now),
+                        now,
+                        notice),
                 now));
         nextHeartbeat = now.plus(config.heartbeatInterval());
     }

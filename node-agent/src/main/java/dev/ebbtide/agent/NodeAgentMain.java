@@ -1,5 +1,6 @@
 package dev.ebbtide.agent;
 
+import dev.ebbtide.agent.evict.EvictionWatcher;
 import dev.ebbtide.agent.sandbox.ContainerRuntime;
 import dev.ebbtide.agent.sandbox.SandboxRuntime;
 import java.io.IOException;
@@ -103,7 +104,8 @@ public final class NodeAgentMain {
                 facts,
                 new Handled(layout.handled()),
                 new Runner(layout, node, config.stopGracePeriod(), sandbox, data(config, layout), containers),
-                Clock.systemUTC());
+                Clock.systemUTC(),
+                evictions(config));
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
@@ -124,6 +126,17 @@ public final class NodeAgentMain {
             done.countDown();
         }
         return 0;
+    }
+
+    /** The Scheduled Events watcher, started; null with {@code scheduled-events=off}. */
+    private static EvictionWatcher evictions(AgentConfig config) {
+        EvictionConfig e = config.eviction();
+        if (e.source() == null) {
+            return null;
+        }
+        EvictionWatcher w = new EvictionWatcher(e.source(), config.node(), e.interval());
+        w.start();
+        return w;
     }
 
     /** The datastores, environment mapping and images; a setting that cannot be used is a bad configuration. */

@@ -52,6 +52,67 @@ final class ProcessGroups {
         }
     }
 
+    /**
+     * SIGTERM to every process of the group but bubblewrap's own: {@code bwrap} dies on TERM, and with
+     * {@code --die-with-parent} its sandbox would be killed at once, so the job's TERM handler would never get its grace
+     * period. The command inside gets TERM; when it ends, bwrap ends with its code. A group without bwrap gets a plain
+     * group signal.
+     */
+    static void terminate(long pgid) {
+        if (pgid <= 1 || pgid == pgidOf(ProcessHandle.current().pid())) {
+            return;
+        }
+        java.util.List<String> targets = new java.util.ArrayList<>();
+        boolean sandboxed = false;
+        try (DirectoryStream<Path> dirs =
+                Files.newDirectoryStream(PROC, p -> p.getFileName().toString().matches("\\d+"))) {
+            for (Path d : dirs) {
+                long pid = Long.parseLong(d.getFileName().toString());
+                String[] f = stat(pid);
+                if (f == null || Long.parseLong(f[2]) != pgid || "Z".equals(f[0])) {
+                    continue;
+                }
+                if ("bwrap".equals(command(pid))) {
+                    sandboxed = true;
+                } else {
+                    targets.add(Long.toString(pid));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            sandboxed = false;
+        }
+        if (!sandboxed) {
+            signal(pgid, "TERM");
+            return;
+        }
+        if (targets.isEmpty()) {
+            return;
+        }
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("kill", "-TERM", "--"));
+        cmd.addAll(targets);
+        try {
+            new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start()
+                    .waitFor(5, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            // gone meanwhile; the exit watch reports what happened
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The command name of a process ({@code /proc/PID/stat}'s second field), or null when gone. */
+    private static String command(long pid) {
+        try {
+            String s = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"));
+            return s.substring(s.indexOf('(') + 1, s.lastIndexOf(')'));
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /** Fields of /proc/PID/stat after the command name: [state, ppid, pgrp, …]; null when gone. */
     private static String[] stat(long pid) {
         try {

@@ -117,6 +117,7 @@ public final class RankEnvironment {
         env.put("NODE_RANK", String.valueOf(nodeRank));
         env.put("NODE_COUNT", String.valueOf(nodeCount));
         env.put("EBBTIDE_JOB_ID", a.jobId());
+        env.put("EBBTIDE_ATTEMPT", String.valueOf(attempt));
         env.put("EBBTIDE_NODE", node.name());
         env.put("EBBTIDE_WORK_DIR", rankDir);
         env.put("HOME", rankDir);

@@ -98,7 +98,11 @@ final class RankProcess {
 
     void signal(String sig) {
         if (!done) {
-            ProcessGroups.signal(pgid, sig);
+            if ("TERM".equals(sig)) {
+                ProcessGroups.terminate(pgid); // the sandboxed command gets TERM and its grace; bwrap waits for it
+            } else {
+                ProcessGroups.signal(pgid, sig);
+            }
             if ("KILL".equals(sig) && onKill != null) {
                 onKill.run();
             }

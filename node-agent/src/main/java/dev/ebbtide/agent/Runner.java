@@ -6,6 +6,7 @@ import dev.ebbtide.agent.plan.RunPlan;
 import dev.ebbtide.agent.plan.RunPlanner;
 import dev.ebbtide.agent.sandbox.ContainerRuntime;
 import dev.ebbtide.agent.sandbox.SandboxRuntime;
+import dev.ebbtide.agent.stage.Checkpoints;
 import dev.ebbtide.agent.stage.HostPackages;
 import dev.ebbtide.agent.stage.Stager;
 import dev.ebbtide.agent.stage.Uploader;
@@ -64,6 +65,7 @@ final class Runner {
     private final RankLauncher launcher;
     private final Stager stager;
     private final Uploader uploader;
+    private final Checkpoints checkpoints;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "staging-and-uploads");
         t.setDaemon(true);
@@ -96,6 +98,7 @@ final class Runner {
         this.launcher = new RankLauncher(layout, sandbox, containers);
         this.stager = new Stager(data.stores(), sandbox, data.packages(), new WebFiles(), node.name(), containers);
         this.uploader = new Uploader(data.stores());
+        this.checkpoints = new Checkpoints(data.stores(), java.time.Clock.systemUTC(), Checkpoints.MAX_WAIT);
     }
 
     /** The attempt this node is busy with, or null. */
@@ -179,23 +182,42 @@ final class Runner {
 
     /** Asks a run to stop: staging is abandoned; processes get SIGTERM now, SIGKILL after the grace period. */
     void stop(String key, String reason, Integer forcedCode, Instant now) {
+        stop(key, reason, forcedCode, now, now.plus(grace));
+    }
+
+    /**
+     * As {@link #stop(String, String, Integer, Instant)} with SIGKILL at {@code killAt} (an eviction notice's time);
+     * a run already stopping keeps its own.
+     */
+    void stop(String key, String reason, Integer forcedCode, Instant now, Instant killAt) {
         NodeRun run = runs.get(key);
         if (run == null || run.stopping() || run.phase == NodeRun.Phase.UPLOADING) {
             return;
         }
         run.stopReason = reason;
         run.forcedCode = forcedCode;
-        run.killAt = now.plus(grace);
+        run.killAt = killAt.isBefore(now) ? now : killAt;
         AgentLog.info("job " + run.assignment.jobId() + " attempt " + run.attempt() + ": stopping (" + reason
-                + "), SIGTERM now, SIGKILL after " + grace.toMillis() + " ms");
+                + "), SIGTERM now, SIGKILL after "
+                + Duration.between(now, run.killAt).toMillis() + " ms");
         if (run.phase == NodeRun.Phase.STAGING) {
             run.work.cancel(true);
+        }
+        if (run.plan != null && run.plan.checkpoint() != null) {
+            // the next attempt's staging waits for this attempt's checkpoint upload (bounded)
+            worker.submit(() -> checkpoints.saving(
+                    run.plan.jobId(), run.attempt(), run.plan.checkpoint().output()));
         }
         run.processes.forEach(p -> p.signal("TERM"));
     }
 
     void stopAll(String reason, Instant now) {
         new ArrayList<>(runs.keySet()).forEach(k -> stop(k, reason, null, now));
+    }
+
+    /** Stops every run with SIGKILL at {@code killAt} (an eviction notice). */
+    void stopAll(String reason, Instant now, Instant killAt) {
+        new ArrayList<>(runs.keySet()).forEach(k -> stop(k, reason, null, now, killAt));
     }
 
     /** Timeouts, SIGKILLs, starts, exits, uploads and log chunks; true when a run changed phase or ended. */
@@ -268,8 +290,13 @@ final class Runner {
             Map<String, String> manifest = new LinkedHashMap<>();
             outputs.forEach(o -> manifest.put(
                     o.name(), new dev.ebbtide.common.data.DataUri.Datastore(o.datastore(), o.path()).toString()));
-            return uploader.upload(
+            String failure = uploader.upload(
                     a.jobId(), run.attempt(), RunPlanner.uploads(a, run.nodeRank, layout, outputs), manifest);
+            RunPlan.Checkpoint checkpoint = RunPlanner.checkpoint(a, outputs, run.attempt());
+            if (checkpoint != null && data.stores() != null) {
+                checkpoints.saved(a.jobId(), run.attempt(), checkpoint.output());
+            }
+            return failure;
         });
         return true;
     }

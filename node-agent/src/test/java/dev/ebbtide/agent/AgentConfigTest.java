@@ -43,6 +43,34 @@ class AgentConfigTest {
     }
 
     @Test
+    void scheduledEventsComeFromImdsOnAzureAndFromTheWorkDirsFileElsewhere() {
+        AgentConfig local = AgentConfig.parse("--cluster=spot", "--node=spot-0", "--work-dir=/tmp/w/spot-0");
+        assertEquals(
+                new dev.ebbtide.agent.evict.ScheduledEventsSource.File(Path.of("/tmp/w/spot-0/scheduledevents.json")),
+                local.eviction().source());
+        assertEquals(Duration.ofSeconds(10), local.eviction().uploadReserve());
+        AgentConfig azure = AgentConfig.parse("--cluster=imds", "--node=imds", "--imds-endpoint=http://127.0.0.1:9");
+        assertEquals(
+                new dev.ebbtide.agent.evict.ScheduledEventsSource.Imds("http://127.0.0.1:9"),
+                azure.withIdentity("spot", "ebbtide-spot_0").eviction().source(),
+                "decided before the names are resolved");
+        assertNull(AgentConfig.parse("--cluster=a", "--node=b", "--scheduled-events=off")
+                .eviction()
+                .source());
+        assertEquals(
+                Duration.ofSeconds(3),
+                AgentConfig.parse("--cluster=a", "--node=b", "--eviction-upload-reserve=3s")
+                        .eviction()
+                        .uploadReserve());
+        assertEquals(
+                "scheduled-events must be auto, imds, off or file:PATH, got 'azure'",
+                assertThrows(
+                                AgentConfig.BadConfig.class,
+                                () -> AgentConfig.parse("--cluster=a", "--node=b", "--scheduled-events=azure"))
+                        .getMessage());
+    }
+
+    @Test
     void defaultsWhenOnlyTheNamesAreGiven() {
         AgentConfig c = AgentConfig.parse("--cluster=a", "--node=b");
         assertEquals(AgentConfig.DEFAULT_BOOTSTRAP, c.bootstrapServers());

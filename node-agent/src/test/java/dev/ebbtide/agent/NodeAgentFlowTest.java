@@ -349,6 +349,60 @@ class NodeAgentFlowTest {
 
     // --- helpers
 
+    @Test
+    void aPreemptNoticeIsReportedAtOnceTheRanksGetSigtermAndTheEventIsAcknowledgedOnceTheNodeIsFree() throws Exception {
+        try (dev.ebbtide.agent.evict.FakeImds imds = new dev.ebbtide.agent.evict.FakeImds();
+                AgentProcess agent = AgentProcess.start(
+                        broker.bootstrap(),
+                        CLUSTER,
+                        "n-spot",
+                        tmp.resolve("n-spot"),
+                        40007,
+                        "--scheduled-events=imds",
+                        "--imds-endpoint=" + imds.endpoint(),
+                        "--eviction-upload-reserve=2s")) {
+            awaitStatus("n-spot", NodeAgentStatus.Kind.ANNOUNCED);
+            String job = id();
+            // records the signal, then takes 1 s to "save" before it ends: the notice's grace, not the stop's 2 s
+            broker.assign(assignment(
+                    job,
+                    List.of("n-spot"),
+                    "trap 'echo got TERM at attempt $EBBTIDE_ATTEMPT; sleep 1; echo saved; exit 143' TERM;"
+                            + " echo running; while true; do sleep 0.1; done",
+                    Map.of(),
+                    null,
+                    null));
+            awaitRun(job, RunPhase.STARTED);
+            Instant notBefore = Instant.now().plusSeconds(30).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            imds.serve(dev.ebbtide.common.azure.ScheduledEvents.preemptDocument("ev-1", "n-spot", notBefore));
+
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> statuses("n-spot", NodeAgentStatus.Kind.HEARTBEAT).stream()
+                            .anyMatch(s -> s.evictionNotice() != null));
+            NodeAgentStatus noticed = statuses("n-spot", NodeAgentStatus.Kind.HEARTBEAT).stream()
+                    .filter(s -> s.evictionNotice() != null)
+                    .findFirst()
+                    .orElseThrow();
+            assertEquals("ev-1", noticed.evictionNotice().eventId());
+            assertEquals("Preempt", noticed.evictionNotice().eventType());
+            assertEquals(notBefore, noticed.evictionNotice().notBefore());
+
+            JobRunReported exited = awaitRun(job, RunPhase.EXITED);
+            assertEquals(143, exited.exitCode(), exited.toString());
+            assertTrue(exited.reason().startsWith("preempted: the VM is evicted at " + notBefore), exited.reason());
+            String log = Files.readString(tmp.resolve("n-spot/jobs/" + job + "/attempt-2/rank-0.log"));
+            assertTrue(log.contains("got TERM at attempt 2\nsaved"), "the rank had its grace: " + log);
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> !imds.acks.isEmpty());
+            assertEquals(List.of("{\"StartRequests\":[{\"EventId\":\"ev-1\"}]}"), imds.acks);
+
+            String late = id();
+            broker.assign(assignment(late, List.of("n-spot"), "echo never", Map.of(), null, null));
+            JobRunReported refused = awaitRun(late, RunPhase.REJECTED);
+            assertTrue(refused.reason().startsWith("node n-spot is being evicted at " + notBefore), refused.reason());
+        }
+    }
+
     static JobAssigned assignment(
             String job, List<String> nodes, String command, Map<String, String> env, Long timeout, Distribution d) {
         return assignment(job, nodes, command, env, timeout, d, null, null);

@@ -129,10 +129,12 @@ class RankEnvironmentTest {
                         "NODE_RANK",
                         "NODE_COUNT",
                         "EBBTIDE_JOB_ID",
+                        "EBBTIDE_ATTEMPT",
                         "EBBTIDE_NODE",
                         "EBBTIDE_WORK_DIR",
                         "HOME"),
                 env.keySet());
+        assertEquals("2", env.get("EBBTIDE_ATTEMPT"), "the assignment's attempt");
         assertEquals("/job/bin", env.get("PATH"), "the job's PATH wins over the agent's");
         Map<String, String> own = new HashMap<>(System.getenv());
         own.keySet().removeAll(env.keySet());

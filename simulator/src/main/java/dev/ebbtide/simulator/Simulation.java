@@ -32,13 +32,22 @@ import java.util.function.Function;
  *   <li>Cost: a node costs from its request to its removal. The replay runs until no event is left, so idle nodes
  *       left at the end are billed until the policy removes them (fixed-idle: idle time T after they became idle).
  *       Nodes a policy never removes (e.g. min &gt; 0) are billed until the last event.</li>
- *   <li>Wait = start - submit.</li>
+ *   <li>Wait = start - submit (the first start of a job requeued after an eviction).</li>
+ *   <li>Optional {@link Capacity} ({@link #withCapacity}): a core quota shared by the clusters (then replayed together
+ *       in time order) with partial or atomic gang admission, and Spot nodes with seeded evictions; see
+ *       docs/simulator.md.</li>
  * </ul>
  */
 public final class Simulation {
 
     /** The live autoscaler's default tick ({@code ebbtide.autoscaler.tick}). */
     public static final Duration TICK = Duration.ofSeconds(1);
+
+    /**
+     * With a shared quota: a replay in which only re-checks are left and nothing has changed for this long has
+     * stalled (clusters hold quota for each other's gangs); it ends at its last change.
+     */
+    static final long STALL_MS = Duration.ofDays(1).toMillis();
 
     /** A decision that changed something: a target other than the cluster's size, or nodes removed. */
     public record Decided(String cluster, Instant at, int targetCount, List<String> removeNodes) {}
@@ -48,6 +57,8 @@ public final class Simulation {
     private final ScalingSettings settings;
     private final long bootMs;
     private List<Decided> decisions;
+    private Capacity capacity = Capacity.NONE;
+    private CapacityResult lastCapacity;
 
     public Simulation(ScalingPolicy policy, ScalingSettings settings, Duration boot) {
         this(policy.name(), cluster -> new PolicyController(policy, settings, TICK), settings, boot);
@@ -73,14 +84,97 @@ public final class Simulation {
         return decisions == null ? List.of() : List.copyOf(decisions);
     }
 
+    /** Replays with this quota and node tier ({@link Capacity#NONE} by default). */
+    public Simulation withCapacity(Capacity model) {
+        this.capacity = model;
+        return this;
+    }
+
+    /** What the capacity model cost in the last {@link #run}. */
+    public CapacityResult capacityResult() {
+        return lastCapacity;
+    }
+
     /** Replays the whole trace; clusters one after the other (they are independent). */
     public SimulationResult run(Trace trace) {
         long started = System.nanoTime();
         ClusterReplay.Totals totals = new ClusterReplay.Totals(trace.jobs().size());
-        for (Map.Entry<String, List<Trace.Job>> e : trace.byQueue().entrySet()) {
-            new ClusterReplay.Replay(e.getKey(), e.getValue(), totals, controllers.apply(e.getKey()), bootMs, decisions)
-                    .run();
+        if (capacity.quotaNodes() < 0) { // clusters share nothing: one after the other
+            for (Map.Entry<String, List<Trace.Job>> e : trace.byQueue().entrySet()) {
+                new ClusterReplay.Replay(
+                                e.getKey(),
+                                e.getValue(),
+                                totals,
+                                controllers.apply(e.getKey()),
+                                bootMs,
+                                decisions,
+                                capacity,
+                                new int[1])
+                        .run();
+            }
+        } else { // they share the quota: replayed together, the earliest instant first (ties in cluster order)
+            int[] quotaUsed = new int[1];
+            List<ClusterReplay.Replay> replays = new ArrayList<>();
+            for (Map.Entry<String, List<Trace.Job>> e : trace.byQueue().entrySet()) {
+                replays.add(new ClusterReplay.Replay(
+                        e.getKey(),
+                        e.getValue(),
+                        totals,
+                        controllers.apply(e.getKey()),
+                        bootMs,
+                        decisions,
+                        capacity,
+                        quotaUsed));
+            }
+            long end = 0;
+            long changes = -1;
+            long lastChangeAt = 0;
+            while (true) {
+                ClusterReplay.Replay next = null;
+                boolean onlyChecks = true;
+                long changed = 0;
+                for (ClusterReplay.Replay r : replays) {
+                    changed += r.changesMade;
+                    if (r.hasNext()) {
+                        onlyChecks &= r.onlyChecksLeft();
+                        if (next == null || r.nextAt() < next.nextAt()) {
+                            next = r;
+                        }
+                    }
+                }
+                if (next == null) {
+                    break;
+                }
+                if (changed != changes) {
+                    changes = changed;
+                    lastChangeAt = end;
+                } else if (onlyChecks && next.nextAt() - lastChangeAt > STALL_MS) {
+                    // nothing left to happen but re-checks, and they change nothing: gangs hold the quota for each
+                    // other for good (partial admission without a deadline); what they hold is billed until then
+                    for (ClusterReplay.Replay r : replays) {
+                        r.stall(lastChangeAt);
+                    }
+                    replays.clear(); // billed by stall
+                    break;
+                }
+                next.step();
+                end = Math.max(end, next.now());
+            }
+            for (ClusterReplay.Replay r : replays) {
+                r.finish(end);
+            }
         }
+        lastCapacity = new CapacityResult(
+                totals.heldIdleNodeMs / 3_600_000.0,
+                totals.nodeMs / 3_600_000.0 * capacity.price(),
+                totals.quotaRefusals,
+                totals.evictions,
+                totals.requeues,
+                totals.lostNodeMs / 3_600_000.0,
+                totals.failedJobs,
+                totals.gangReleases,
+                totals.stalledJobs,
+                totals.stalledNodes);
         double replayS = (System.nanoTime() - started) / 1e9;
         return SimulationResult.of(
                 trace,

@@ -35,6 +35,20 @@ public final class SimulatorMain {
             "  --min-nodes N      min nodes per cluster (default 0)",
             "  --windows LENGTH   score every policy on each window of LENGTH (e.g. 7d, 12h, 3600s) and on the",
             "                     whole trace; prints a table and writes DIR/<trace>-windows.csv",
+            "  --quota-nodes N    core quota of the cluster, in nodes: scale-ups are granted up to it",
+            "  --gangs MODE       under the quota: atomic (a gang gets all its new nodes or none; default) or",
+            "                     partial (a gang may get part and hold it idle)",
+            "  --spot-eviction-rate R  Spot-first cluster: evictions per node-hour (seeded, exponential)",
+            "  --spot-price-ratio P    a Spot node-hour's price / a dedicated one's (default 0.3)",
+            "  --checkpoint-every S    jobs without a checkpoint_s column checkpoint every S s (default none;",
+            "                     --capacity-report: 1800)",
+            "  --max-attempts N   a job evicted on its Nth attempt fails (default 5, the scheduler's)",
+            "  --seed N           seed of the eviction times (default 1)",
+            "  --max-gang-provision-time S  atomic gangs: idle nodes held for a head the quota blocks are",
+            "                     given back after S s (default 600)",
+            "  --capacity-report  quota partial vs atomic gangs, and Spot vs dedicated, for --policy (default",
+            "                     fixed-idle); needs --quota-nodes and --spot-eviction-rate; writes",
+            "                     DIR/<trace>-capacity.csv",
             "  --json             print JSON instead of a table",
             "  --out DIR          with --policy all: where the CSV and SVG go (default target/sim)");
 
@@ -63,16 +77,49 @@ public final class SimulatorMain {
         }
         try {
             Trace trace = Trace.read(o.trace);
-            if (o.windowS > 0) {
+            if (o.quotaNodes >= 0) {
+                int largest =
+                        trace.jobs().stream().mapToInt(Trace.Job::nodes).max().orElse(0);
+                if (largest > o.quotaNodes) {
+                    throw new IllegalArgumentException("a job needs " + largest + " nodes, more than --quota-nodes "
+                            + o.quotaNodes + ": it could never start");
+                }
+            }
+            if (o.capacityReport) {
+                CapacityReport.run(trace, o, out);
+            } else if (o.windowS > 0) {
                 Windows.run(trace, o, out);
             } else if ("all".equals(o.policy)) {
                 runAll(trace, o, out);
             } else {
-                SimulationResult r = simulate(trace, o.policy, o.settings(o.idleS), o.bootS);
+                Capacity capacity = o.capacity();
+                Simulation sim =
+                        simulation(o.policy, o.settings(o.idleS), o.bootS).withCapacity(capacity);
+                SimulationResult r = sim.run(trace);
+                CapacityResult k = sim.capacityResult();
                 if (o.json) {
-                    out.println(r.toJson());
+                    String json = r.toJson();
+                    out.println(
+                            capacity.equals(Capacity.NONE)
+                                    ? json
+                                    : json.substring(0, json.length() - 1) + ",\"capacity\":"
+                                            + capacityJson(capacity, k) + "}");
                 } else {
                     out.print(table(List.of(r)));
+                    if (!capacity.equals(Capacity.NONE)) {
+                        out.printf(
+                                Locale.ROOT,
+                                "capacity: %s; cost %.1f dedicated node-h, held idle %.1f node-h, %d quota refusal(s), "
+                                        + "%d eviction(s), %d requeue(s), %.1f node-h of work lost, %d job(s) failed%n",
+                                describe(capacity),
+                                k.costNodeHours(),
+                                k.heldIdleNodeHours(),
+                                k.quotaRefusals(),
+                                k.evictions(),
+                                k.requeues(),
+                                k.lostNodeHours(),
+                                k.failedJobs());
+                    }
                 }
             }
             return 0;
@@ -86,8 +133,49 @@ public final class SimulatorMain {
     }
 
     public static SimulationResult simulate(Trace trace, String policy, ScalingSettings settings, double bootS) {
+        return simulation(policy, settings, bootS).run(trace);
+    }
+
+    static Simulation simulation(String policy, ScalingSettings settings, double bootS) {
         Duration boot = Duration.ofMillis(Math.round(bootS * 1000));
-        return new Simulation(Policies.create(policy, boot), settings, boot).run(trace);
+        return new Simulation(Policies.create(policy, boot), settings, boot);
+    }
+
+    private static String describe(Capacity c) {
+        String quota = c.quotaNodes() < 0
+                ? "no quota"
+                : "quota " + c.quotaNodes() + " nodes, " + (c.atomicGangs() ? "atomic" : "partial") + " gangs";
+        String tier = c.spot()
+                ? String.format(
+                        Locale.ROOT,
+                        "Spot (%s evictions/node-h, price %s, checkpoint %s)",
+                        SimulationResult.num(c.evictionsPerNodeHour()),
+                        SimulationResult.num(c.spotPriceRatio()),
+                        c.checkpointS() == 0 ? "as the trace says" : "every " + c.checkpointS() + " s")
+                : "dedicated";
+        return quota + ", " + tier;
+    }
+
+    private static String capacityJson(Capacity c, CapacityResult k) {
+        return String.format(
+                Locale.ROOT,
+                "{\"quotaNodes\":%d,\"gangs\":\"%s\",\"tier\":\"%s\",\"evictionsPerNodeHour\":%s,"
+                        + "\"priceRatio\":%s,\"checkpointS\":%d,\"costNodeHours\":%.3f,\"heldIdleNodeHours\":%.3f,"
+                        + "\"quotaRefusals\":%d,\"evictions\":%d,\"requeues\":%d,\"lostNodeHours\":%.3f,"
+                        + "\"failedJobs\":%d}",
+                c.quotaNodes(),
+                c.atomicGangs() ? "atomic" : "partial",
+                c.spot() ? "spot" : "dedicated",
+                SimulationResult.num(c.evictionsPerNodeHour()),
+                SimulationResult.num(c.price()),
+                c.checkpointS(),
+                k.costNodeHours(),
+                k.heldIdleNodeHours(),
+                k.quotaRefusals(),
+                k.evictions(),
+                k.requeues(),
+                k.lostNodeHours(),
+                k.failedJobs());
     }
 
     private static void runAll(Trace trace, Options o, PrintStream out) throws IOException {
@@ -190,6 +278,25 @@ public final class SimulatorMain {
         boolean help;
         double windowS;
         Path out = Path.of("target", "sim");
+        int quotaNodes = -1;
+        boolean atomicGangs = true;
+        double evictionRate = -1;
+        double spotPriceRatio = 0.3;
+        long checkpointS = -1;
+        int maxAttempts = 5;
+        long seed = 1;
+        long gangDeadlineS = 600;
+        boolean capacityReport;
+
+        /** The quota and tier the options ask for ({@link Capacity#NONE} without any). */
+        Capacity capacity() {
+            Capacity c = new Capacity(
+                    quotaNodes, atomicGangs, false, 0, 1, Math.max(0, checkpointS), maxAttempts, seed, gangDeadlineS);
+            if (evictionRate >= 0) {
+                c = c.withSpot(evictionRate, spotPriceRatio, Math.max(0, checkpointS));
+            }
+            return c;
+        }
 
         ScalingSettings settings(double idle) {
             return new ScalingSettings(minNodes, maxNodes, Duration.ofMillis(Math.round(idle * 1000)));
@@ -208,6 +315,15 @@ public final class SimulatorMain {
                     case "--min-nodes" -> o.minNodes = count(value(args, ++i, a), a, 0);
                     case "--out" -> o.out = Path.of(value(args, ++i, a));
                     case "--windows" -> o.windowS = length(value(args, ++i, a), a);
+                    case "--quota-nodes" -> o.quotaNodes = count(value(args, ++i, a), a, 1);
+                    case "--gangs" -> o.atomicGangs = gangs(value(args, ++i, a), a);
+                    case "--spot-eviction-rate" -> o.evictionRate = seconds(value(args, ++i, a), a);
+                    case "--spot-price-ratio" -> o.spotPriceRatio = seconds(value(args, ++i, a), a);
+                    case "--checkpoint-every" -> o.checkpointS = Math.round(seconds(value(args, ++i, a), a));
+                    case "--max-attempts" -> o.maxAttempts = count(value(args, ++i, a), a, 1);
+                    case "--seed" -> o.seed = Long.parseLong(value(args, ++i, a));
+                    case "--max-gang-provision-time" -> o.gangDeadlineS = Math.round(seconds(value(args, ++i, a), a));
+                    case "--capacity-report" -> o.capacityReport = true;
                     case "--json" -> o.json = true;
                     case "--help", "-h" -> o.help = true;
                     default -> throw new IllegalArgumentException("unknown argument '" + a + "'");
@@ -221,6 +337,21 @@ public final class SimulatorMain {
             }
             if (o.policy == null && o.windowS > 0) {
                 o.policy = "all";
+            }
+            if (o.capacityReport) {
+                if (o.quotaNodes < 0 || o.evictionRate <= 0) {
+                    throw new IllegalArgumentException(
+                            "--capacity-report needs --quota-nodes and --spot-eviction-rate > 0");
+                }
+                if (o.windowS > 0 || "all".equals(o.policy)) {
+                    throw new IllegalArgumentException("--capacity-report runs one policy: not with --windows or all");
+                }
+                if (o.policy == null) {
+                    o.policy = FixedIdlePolicy.NAME;
+                }
+                if (o.checkpointS < 0) {
+                    o.checkpointS = 1800;
+                }
             }
             if (o.policy == null) {
                 throw new IllegalArgumentException("--policy is required");
@@ -236,6 +367,14 @@ public final class SimulatorMain {
                 throw new IllegalArgumentException("--min-nodes must not exceed --max-nodes");
             }
             return o;
+        }
+
+        private static boolean gangs(String v, String flag) {
+            return switch (v) {
+                case "atomic" -> true;
+                case "partial" -> false;
+                default -> throw new IllegalArgumentException(flag + " needs atomic or partial, got '" + v + "'");
+            };
         }
 
         private static String value(String[] args, int i, String flag) {

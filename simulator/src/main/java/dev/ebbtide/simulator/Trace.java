@@ -14,12 +14,22 @@ import java.util.Map;
 /**
  * A job trace in the normalized schema of {@code shared/traces/README.md}:
  * {@code job_id,submit_s,duration_s,nodes,gpus,queue,status} (header required; columns found by name, so extra or
- * reordered columns are fine; {@code gpus} and {@code status} are optional).
+ * reordered columns are fine; {@code gpus} and {@code status} are optional), plus the optional Ebbtide column
+ * {@code checkpoint_s} (seconds between the job's checkpoints; empty or 0 = it does not checkpoint).
  */
 public final class Trace {
 
-    /** One job of the trace. */
-    public record Job(String id, long submitS, long durationS, int nodes, String queue) {}
+    /**
+     * One job of the trace.
+     *
+     * @param checkpointS seconds between the job's checkpoints (optional column {@code checkpoint_s}; 0 = none or not
+     *                    given): an evicted job keeps its work up to its last checkpoint
+     */
+    public record Job(String id, long submitS, long durationS, int nodes, String queue, long checkpointS) {
+        public Job(String id, long submitS, long durationS, int nodes, String queue) {
+            this(id, submitS, durationS, nodes, queue, 0);
+        }
+    }
 
     private final String name;
     private final List<Job> jobs;
@@ -74,6 +84,7 @@ public final class Trace {
         int duration = index(cols, "duration_s", name);
         int nodes = index(cols, "nodes", name);
         int queue = index(cols, "queue", name);
+        int checkpoint = optionalIndex(cols, "checkpoint_s");
         List<Job> jobs = new ArrayList<>();
         String line;
         int lineNo = 1;
@@ -89,24 +100,36 @@ public final class Trace {
                         Long.parseLong(f[submit].trim()),
                         Long.parseLong(f[duration].trim()),
                         Integer.parseInt(f[nodes].trim()),
-                        f[queue]));
+                        f[queue],
+                        checkpoint < 0 || checkpoint >= f.length || f[checkpoint].isBlank()
+                                ? 0
+                                : Long.parseLong(f[checkpoint].trim())));
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException(name + " line " + lineNo + ": cannot parse '" + line + "'", e);
             }
             Job j = jobs.get(jobs.size() - 1);
-            if (j.durationS() < 0 || j.nodes() < 1) {
-                throw new IllegalArgumentException(name + " line " + lineNo + ": negative duration or nodes < 1");
+            if (j.durationS() < 0 || j.nodes() < 1 || j.checkpointS() < 0) {
+                throw new IllegalArgumentException(
+                        name + " line " + lineNo + ": negative duration or checkpoint_s, or nodes < 1");
             }
         }
         return new Trace(name, jobs);
     }
 
     private static int index(String[] cols, String col, String name) {
+        int i = optionalIndex(cols, col);
+        if (i < 0) {
+            throw new IllegalArgumentException(name + ": missing column " + col);
+        }
+        return i;
+    }
+
+    private static int optionalIndex(String[] cols, String col) {
         for (int i = 0; i < cols.length; i++) {
             if (cols[i].trim().equals(col)) {
                 return i;
             }
         }
-        throw new IllegalArgumentException(name + ": missing column " + col);
+        return -1;
     }
 }

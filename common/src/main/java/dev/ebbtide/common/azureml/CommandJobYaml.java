@@ -170,6 +170,9 @@ final class CommandJobYaml {
             throw new InvalidSpecException(p);
         });
         Map<String, String> tags = stringMap(doc, "tags", "tags must be a mapping of name: value");
+        dev.ebbtide.common.job.Checkpoint.problem(tags, outputs).ifPresent(p -> {
+            throw new InvalidSpecException(p);
+        });
 
         JobSpec spec = new JobSpec(
                 command,

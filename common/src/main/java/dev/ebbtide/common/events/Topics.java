@@ -4,6 +4,15 @@ package dev.ebbtide.common.events;
 public final class Topics {
     public static final String JOBS_SUBMITTED = "ebbtide.jobs.submitted";
     public static final String JOBS_SUBMITTED_DLQ = "ebbtide.jobs.submitted.dlq";
+    /**
+     * A Kafka producer principal's own submissions topic is this prefix + the principal's name
+     * ({@link #submissionsOf}): only that principal may write it, so the topic a record arrives on says who wrote it,
+     * and the scheduler takes the job's team from the principal (docs/teams.md). {@link #JOBS_SUBMITTED} is the
+     * job-submitter's, which carries its REST callers' teams.
+     */
+    public static final String PRODUCER_SUBMISSIONS_PREFIX = "ebbtide.jobs.submitted.by.";
+    /** The submissions topic of the local stack's job producer principal {@code ebbtide-producer}. */
+    public static final String PRODUCER_SUBMISSIONS = PRODUCER_SUBMISSIONS_PREFIX + "ebbtide-producer";
     /** Records of Ebbtide's own topics that could not be handled, with the reason in a header. */
     public static final String INTERNAL_DLQ = "ebbtide.internal.dlq";
 
@@ -35,6 +44,7 @@ public final class Topics {
     /** All topics, for brokers that pre-create them. */
     public static final java.util.List<String> ALL = java.util.List.of(
             JOBS_SUBMITTED,
+            PRODUCER_SUBMISSIONS,
             JOBS_SUBMITTED_DLQ,
             INTERNAL_DLQ,
             JOBS_STATE,
@@ -75,7 +85,26 @@ public final class Topics {
 
     /** Bad submissions go to {@link #JOBS_SUBMITTED_DLQ}; bad records of internal topics to {@link #INTERNAL_DLQ}. */
     public static String deadLetterTopicFor(String sourceTopic) {
-        return JOBS_SUBMITTED.equals(sourceTopic) ? JOBS_SUBMITTED_DLQ : INTERNAL_DLQ;
+        return isSubmissions(sourceTopic) ? JOBS_SUBMITTED_DLQ : INTERNAL_DLQ;
+    }
+
+    /** The submissions topic of Kafka producer principal {@code principal}. */
+    public static String submissionsOf(String principal) {
+        return PRODUCER_SUBMISSIONS_PREFIX + principal;
+    }
+
+    /** True for {@link #JOBS_SUBMITTED} and every producer's own submissions topic. */
+    public static boolean isSubmissions(String topic) {
+        return JOBS_SUBMITTED.equals(topic) || producerOf(topic) != null;
+    }
+
+    /** The producer principal whose submissions topic this is; null for any other topic (the job-submitter's too). */
+    public static String producerOf(String topic) {
+        if (topic == null || !topic.startsWith(PRODUCER_SUBMISSIONS_PREFIX)) {
+            return null;
+        }
+        String principal = topic.substring(PRODUCER_SUBMISSIONS_PREFIX.length());
+        return principal.isEmpty() || principal.equals("dlq") ? null : principal;
     }
 
     private Topics() {}

@@ -50,7 +50,11 @@ public final class JobRules {
         if (job.jobId() == null || job.jobId().isBlank()) {
             return Optional.of("jobId is missing or empty");
         }
-        Optional<String> id = name("jobId", job.jobId()).or(() -> name("submittedBy", job.submittedBy()));
+        Optional<String> id = name("jobId", job.jobId())
+                .or(() -> name("submittedBy", job.submittedBy()))
+                .or(() -> job.team() == null
+                        ? Optional.empty()
+                        : dev.ebbtide.common.teams.Teams.nameProblem("team", job.team()));
         if (id.isPresent()) {
             return id;
         }

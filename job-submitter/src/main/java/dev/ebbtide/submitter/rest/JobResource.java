@@ -70,7 +70,11 @@ public class JobResource {
     @ConfigProperty(name = "ebbtide.default-compute")
     Optional<String> defaultCompute;
 
-    private record Recent(String cluster, String submittedBy) {}
+    /** Teams and who may use priority high (docs/teams.md). */
+    @Inject
+    CallerTeams teams;
+
+    private record Recent(String cluster, String submittedBy, String team) {}
 
     /** What {@code POST /jobs} answers. */
     public record Accepted(String id, String cluster, String state) {}
@@ -82,10 +86,21 @@ public class JobResource {
     @RolesAllowed({Roles.SUBMITTER, Roles.OPERATOR})
     @Consumes({"application/yaml", "application/x-yaml", "text/yaml", MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN})
     public Uni<Response> submit(String document) {
-        return identities.getDeferredIdentity().chain(who -> submit(document, Roles.principal(who)));
+        return identities.getDeferredIdentity().chain(who -> {
+            String team;
+            try {
+                team = teams.teamOf(who);
+            } catch (IllegalArgumentException e) {
+                return rejected(Response.Status.FORBIDDEN, e.getMessage(), "bad_team");
+            }
+            return submit(document, new Caller(Roles.principal(who), team, who.getRoles()));
+        });
     }
 
-    private Uni<Response> submit(String document, String principal) {
+    /** Who submits: the token's principal, its team and roles. */
+    private record Caller(String principal, String team, java.util.Set<String> roles) {}
+
+    private Uni<Response> submit(String document, Caller caller) {
         AzureMlYaml.ParsedJob job;
         try {
             job = AzureMlYaml.parseJob(document);
@@ -104,6 +119,10 @@ public class JobResource {
         if (limits.isPresent()) {
             return rejected(Response.Status.BAD_REQUEST, limits.get(), "invalid");
         }
+        Optional<String> noRight = teams.rights().refusal(job.spec().priority(), caller.team(), caller.roles());
+        if (noRight.isPresent()) {
+            return rejected(Response.Status.FORBIDDEN, noRight.get(), "priority_not_allowed");
+        }
         String compute;
         try {
             compute = DefaultCompute.resolve(job.compute(), defaultCompute); // the scheduler applies the same default
@@ -112,7 +131,7 @@ public class JobResource {
         }
         ClusterSpec known = clusters.find(compute).orElse(null);
         if (known != null) {
-            return submit(job, known, principal);
+            return submit(job, known, caller);
         }
         // a cluster created a moment ago may not have reached this instance yet: read the clusters topic to its end
         return clusters.caughtUp()
@@ -122,10 +141,10 @@ public class JobResource {
                                 Response.Status.NOT_FOUND,
                                 "unknown cluster '" + compute + "'; known: " + clusters.names(),
                                 "unknown_cluster")
-                        : submit(job, cluster, principal));
+                        : submit(job, cluster, caller));
     }
 
-    private Uni<Response> submit(AzureMlYaml.ParsedJob job, ClusterSpec cluster, String principal) {
+    private Uni<Response> submit(AzureMlYaml.ParsedJob job, ClusterSpec cluster, Caller caller) {
         Optional<String> size = job.instanceTypeProblem(cluster.name(), cluster.size());
         if (size.isPresent()) {
             return rejected(Response.Status.BAD_REQUEST, size.get(), "instance_type");
@@ -138,18 +157,19 @@ public class JobResource {
                     "too_many_nodes");
         }
         String id = UUID.randomUUID().toString();
-        JobSubmitted event = new JobSubmitted(id, cluster.name(), job.spec(), clock.instant(), principal);
+        JobSubmitted event =
+                new JobSubmitted(id, cluster.name(), job.spec(), clock.instant(), caller.principal(), caller.team());
         java.util.Optional<String> whole = dev.ebbtide.common.validation.JobRules.check(event); // the scheduler's check
         if (whole.isPresent()) {
             return rejected(Response.Status.BAD_REQUEST, whole.get(), "invalid");
         }
         return publisher.publish(event).map(ok -> {
-            RECENT.put(id, new Recent(cluster.name(), principal));
+            RECENT.put(id, new Recent(cluster.name(), caller.principal(), caller.team()));
             registry.counter("ebbtide_submitter_jobs_total", "cluster", cluster.name(), "outcome", "accepted")
                     .increment();
             LOG.infof(
-                    "job %s accepted for %s (%d node(s))",
-                    id, cluster.name(), job.spec().instanceCount());
+                    "job %s of team %s accepted for %s (%d node(s))",
+                    id, caller.team(), cluster.name(), job.spec().instanceCount());
             return Response.status(Response.Status.CREATED)
                     .entity(new Accepted(id, cluster.name(), "NotStarted"))
                     .header("Location", "/jobs/" + id)
@@ -231,6 +251,7 @@ public class JobResource {
         Map<String, String> view =
                 new java.util.LinkedHashMap<>(Map.of("id", id, "cluster", recent.cluster(), "state", "NotStarted"));
         view.put("submittedBy", recent.submittedBy());
+        view.put("team", recent.team());
         return Response.ok(view).build();
     }
 

@@ -20,6 +20,7 @@ import java.util.Map;
  * @param uploads  what goes to the datastore when the ranks end, in order (the manifest is merged last)
  * @param manifest output name → {@code azureml://datastores/<ds>/paths/<p>}: this node's part of the job's
  *                 {@code outputs.json}
+ * @param checkpoint the output named by the tag {@code ebbtide.checkpoint}, or null
  */
 public record RunPlan(
         String jobId,
@@ -31,7 +32,8 @@ public record RunPlan(
         Runtime runtime,
         List<RankPlan> ranks,
         List<Upload> uploads,
-        Map<String, String> manifest) {
+        Map<String, String> manifest,
+        Checkpoint checkpoint) {
 
     public RunPlan {
         inputs = List.copyOf(inputs);
@@ -66,6 +68,15 @@ public record RunPlan(
      */
     public record OutputFolder(
             String name, String type, Path hostDir, String fileName, String datastore, String path) {}
+
+    /**
+     * The job's checkpoint: an output folder that an attempt after the first gets back, as the previous attempt
+     * uploaded it, before its ranks start.
+     *
+     * @param restore true from the second attempt on: staging downloads {@code datastore}:{@code path} into
+     *                {@code hostDir}
+     */
+    public record Checkpoint(String output, Path hostDir, String datastore, String path, boolean restore) {}
 
     /** What runs the ranks. */
     public sealed interface Runtime {

@@ -12,6 +12,7 @@ import dev.ebbtide.agent.sandbox.Sandbox;
 import dev.ebbtide.common.data.DataUri;
 import dev.ebbtide.common.events.Distribution;
 import dev.ebbtide.common.events.JobAssigned;
+import dev.ebbtide.common.job.Checkpoint;
 import dev.ebbtide.common.job.CommandTemplate;
 import dev.ebbtide.common.job.JobInput;
 import dev.ebbtide.common.job.JobOutput;
@@ -163,7 +164,20 @@ public final class RunPlanner {
                 runtime,
                 ranks,
                 uploads(a, nodeRank, f.layout(), outputs),
-                manifest);
+                manifest,
+                checkpoint(a, outputs, attempt));
+    }
+
+    /** The output named by {@code tags: {ebbtide.checkpoint: <name>}}, restored from the second attempt on. */
+    public static RunPlan.Checkpoint checkpoint(JobAssigned a, List<OutputFolder> outputs, int attempt) {
+        Checkpoint.problem(a.spec().tags(), a.spec().outputs()).ifPresent(p -> {
+            throw new IllegalArgumentException(p);
+        });
+        return Checkpoint.output(a.spec().tags())
+                .flatMap(name ->
+                        outputs.stream().filter(o -> o.name().equals(name)).findFirst())
+                .map(o -> new RunPlan.Checkpoint(o.name(), o.hostDir(), o.datastore(), o.path(), attempt > 1))
+                .orElse(null);
     }
 
     /** The job's outputs as this node holds them: where each is written and where it is uploaded. */

@@ -28,8 +28,8 @@ import java.util.stream.Stream;
 /**
  * Does the staging steps of a {@link RunPlan} before the ranks start (off the agent's loop thread): the environment's
  * Debian packages checked, a mapped Python's links, an image's root prepared, the code unpacked into each rank's
- * working directory, a container's image pulled, each data input fetched (a {@code ro_mount} is served as a download), the output folders created
- * and given to the job user. Every failure is an {@link IOException} with one sentence naming the input or output.
+ * working directory, a container's image pulled, each data input fetched (a {@code ro_mount} is served as a download), from the
+ * second attempt on the checkpoint output restored ({@link Checkpoints}), the output folders created and given to the job user. Every failure is an {@link IOException} with one sentence naming the input or output.
  */
 public final class Stager {
     private final Datastores stores;
@@ -38,6 +38,7 @@ public final class Stager {
     private final WebFiles web;
     private final String node;
     private final ContainerRuntime containers;
+    private final Checkpoints checkpoints;
 
     /** @param stores the node's datastores, or null when it has none (the planner refuses jobs that need one) */
     public Stager(Datastores stores, SandboxRuntime sandbox, HostPackages packages, WebFiles web, String node) {
@@ -58,6 +59,7 @@ public final class Stager {
         this.packages = packages;
         this.web = web;
         this.node = node;
+        this.checkpoints = new Checkpoints(stores, Clock.systemUTC(), Checkpoints.MAX_WAIT);
     }
 
     /**
@@ -153,6 +155,17 @@ public final class Stager {
         }
         for (RunPlan.InputStep in : plan.inputs()) {
             fetchInput(job, in);
+        }
+        if (plan.checkpoint() != null && plan.checkpoint().restore()) {
+            try {
+                AgentLog.info(job + ": " + checkpoints.restore(plan));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("staging was stopped while waiting for the checkpoint");
+            } catch (IOException | RuntimeException e) {
+                throw new IOException(
+                        "checkpoint " + plan.checkpoint().output() + " could not be restored: " + e.getMessage());
+            }
         }
         for (RunPlan.OutputFolder o : plan.outputs()) {
             Files.createDirectories(o.hostDir());

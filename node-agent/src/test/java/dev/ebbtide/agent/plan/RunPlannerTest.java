@@ -372,4 +372,83 @@ class RunPlannerTest {
         assertEquals("iris.csv", step.fileName());
         assertTrue(plan.ranks().get(0).command().endsWith("/mnt/azureml/inputs/prev/iris.csv"));
     }
+
+    static JobAssigned withCheckpoint(Map<String, String> tags, Map<String, JobOutput> out, int attempt) {
+        JobSpec spec = new JobSpec(
+                "python train.py --ckpt ${{outputs.ckpt}}",
+                1,
+                Map.of(),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                Map.of(),
+                out,
+                null,
+                tags,
+                null);
+        return new JobAssigned("j1", "cpu", List.of("n1"), spec, attempt, Instant.parse("2026-12-01T10:00:00Z"));
+    }
+
+    @Test
+    void theCheckpointOutputIsRestoredFromTheSecondAttemptOn() {
+        Map<String, JobOutput> out = out("ckpt", new JobOutput(null, null, null));
+        Map<String, String> tags = Map.of("ebbtide.checkpoint", "ckpt");
+        RunPlan first = RunPlanner.plan(withCheckpoint(tags, out, 1), 0, facts(true, true, HOST), Map.of());
+        assertEquals(
+                new RunPlan.Checkpoint(
+                        "ckpt",
+                        Path.of("/w/nodes/n1/jobs/j1/attempt-1/outputs/ckpt"),
+                        "workspaceblobstore",
+                        "azureml/j1/ckpt/",
+                        false),
+                first.checkpoint(),
+                "attempt 1 has nothing to restore");
+        RunPlan third = RunPlanner.plan(withCheckpoint(tags, out, 3), 0, facts(true, true, HOST), Map.of());
+        assertEquals(
+                new RunPlan.Checkpoint(
+                        "ckpt",
+                        Path.of("/w/nodes/n1/jobs/j1/attempt-3/outputs/ckpt"),
+                        "workspaceblobstore",
+                        "azureml/j1/ckpt/",
+                        true),
+                third.checkpoint(),
+                "the same datastore path every attempt, into this attempt's folder");
+        assertEquals("3", third.ranks().get(0).environment().get("EBBTIDE_ATTEMPT"));
+        assertEquals(
+                null,
+                RunPlanner.plan(withCheckpoint(Map.of(), out, 2), 0, facts(true, true, HOST), Map.of())
+                        .checkpoint(),
+                "no tag, no checkpoint");
+    }
+
+    @Test
+    void aCheckpointTagNamingNoFolderOutputIsRefusedInOneSentence() {
+        Map<String, JobOutput> out = out("ckpt", new JobOutput(null, null, null));
+        IllegalArgumentException missing = assertThrows(
+                IllegalArgumentException.class,
+                () -> RunPlanner.plan(
+                        withCheckpoint(Map.of("ebbtide.checkpoint", "state"), out, 1),
+                        0,
+                        facts(true, true, HOST),
+                        Map.of()));
+        assertEquals(
+                "tags.ebbtide.checkpoint names output 'state', which the job does not declare; declared outputs: ckpt",
+                missing.getMessage());
+        IllegalArgumentException file = assertThrows(
+                IllegalArgumentException.class,
+                () -> RunPlanner.plan(
+                        withCheckpoint(
+                                Map.of("ebbtide.checkpoint", "ckpt"),
+                                out("ckpt", new JobOutput("uri_file", DS + "c/model.pt", null)),
+                                1),
+                        0,
+                        facts(true, true, HOST),
+                        Map.of()));
+        assertTrue(
+                file.getMessage().endsWith("a checkpoint is a folder: give the output type uri_folder"),
+                file.getMessage());
+    }
 }

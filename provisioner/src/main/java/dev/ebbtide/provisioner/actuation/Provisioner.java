@@ -179,9 +179,10 @@ public class Provisioner {
     public record Eviction(int status, String message) {}
 
     /**
-     * Evicts a node of a low-priority cluster as the cloud would: its job goes back to the queue first (the node is
-     * lost), then the cloud evicts it (locally: its agent killed at once; Azure: {@code simulateEviction}); the
-     * autoscaler replaces it if it is still needed. Dedicated clusters, attached compute and instances refuse.
+     * Evicts a node of a low-priority cluster as the cloud would: the cloud gives it a {@code Preempt} scheduled event
+     * (Azure: {@code simulateEviction}; locally the same document in the node's directory), its agent reports the
+     * notice (the node turns preempted, its job goes back to the queue) and gives the ranks SIGTERM and the notice's
+     * time, then the VM goes; the autoscaler replaces it if it is still needed. Dedicated clusters, attached compute and instances refuse.
      */
     public synchronized Eviction simulateEviction(String cluster, String node) {
         ClusterSpec spec = pools.spec(cluster);
@@ -212,7 +213,8 @@ public class Provisioner {
         if (!known || pool == null) {
             return new Eviction(404, "cluster " + cluster + " has no node '" + node + "'");
         }
-        nodeStopping(node, "evicted (a simulated eviction of a low-priority node)");
+        // no "lost" here: the node gets the cloud's notice (a Preempt scheduled event), its agent reports it and
+        // gives the job its grace; the notice turns the node preempted and requeues the job (NodeBook.agentStatus)
         CloudCaller.Result<Void> r =
                 caller.run(cluster, "simulate eviction of " + node, () -> pool.simulateEviction(node));
         if (r.failed()) {
@@ -221,8 +223,13 @@ public class Provisioner {
                     "the cloud did not evict " + node + " (" + r.failure().errorClass() + "): "
                             + r.failure().getMessage());
         }
-        LOG.warnf("cluster %s: node %s evicted (simulated); its job goes back to the queue", cluster, node);
-        return new Eviction(202, "node " + node + " of " + cluster + " evicted; its job goes back to the queue");
+        LOG.warnf(
+                "cluster %s: node %s is being evicted (simulated): its agent gets a Preempt scheduled event",
+                cluster, node);
+        return new Eviction(
+                202,
+                "node " + node + " of " + cluster + " is being evicted: it gets a Preempt notice (30 s), its job gets"
+                        + " SIGTERM and goes back to the queue");
     }
 
     /** A node is stopped on purpose next (a compute instance): lost now, so its job goes back to the queue. */

@@ -82,8 +82,11 @@ final class ScaleRequests {
             return;
         }
         List<String> leaving = new ArrayList<>();
+        // a node with an eviction notice still runs in the cloud but no longer counts: its replacement comes now
+        NodePool view = PreemptedNodesView.of(
+                pool, book.read(b -> b.inState(r.cluster(), dev.ebbtide.common.events.NodeState.preempted)));
         ScaleRequestHandler.Outcome outcome = CallContext.with(
-                r.requestId(), () -> handler.handle(r, pool, node -> markLeaving(node, r.requestId(), leaving)));
+                r.requestId(), () -> handler.handle(r, view, node -> markLeaving(node, r.requestId(), leaving)));
         Instant now = clock.instant();
         if (outcome.status() == ScaleRequestHandler.Status.DUPLICATE) {
             LOG.infof("scale request %s for %s already applied: ignored", r.requestId(), r.cluster());

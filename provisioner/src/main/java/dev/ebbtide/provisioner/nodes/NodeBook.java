@@ -23,6 +23,7 @@ import java.util.Set;
  * <li>busy = the agent runs a rank, or an assignment naming the node was seen whose {@code jobId#attempt} is not yet
  *     in the agent's {@code finished} list (the window between assignment and start);</li>
  * <li>{@code lost} when the agent has been silent for {@code lostAfter} or said it is stopping (sticky);</li>
+ * <li>{@code preempted} from the first agent status with an eviction notice (sticky: the cloud removes the node);</li>
  * <li>a node in the cloud that Ebbtide does not track but whose agent is heart-beating (a restarted provisioner) is
  *     adopted at once, in the state its agent reports;</li>
  * <li>an attached pool ({@link #attach}) has no cloud: a machine joins it when its agent speaks with the pool's name,
@@ -236,6 +237,21 @@ public final class NodeBook extends NodeTable {
             return out;
         }
         e.pending.removeAll(s.finished());
+        if (s.evictionNotice() != null && e.state != NodeState.preempted && e.state.isLive()) {
+            // the cloud takes the VM back: nothing new goes there and its job is requeued now, while the agent gives
+            // the ranks their grace; the cloud then removes the node (Azure: Spot eviction policy Delete)
+            NodeAgentStatus.EvictionNotice n = s.evictionNotice();
+            set(
+                    s.node(),
+                    e,
+                    NodeState.preempted,
+                    jobOf(e, agents.get(s.node())),
+                    "eviction notice: the cloud takes the VM back at " + n.notBefore() + " (" + n.eventType()
+                            + " scheduled event " + n.eventId() + ")",
+                    false,
+                    out);
+            return out;
+        }
         if (s.kind() == NodeAgentStatus.Kind.STOPPING) {
             if (e.state.isLive()) {
                 lose(s.node(), e, "its agent is stopping", out);
@@ -287,9 +303,12 @@ public final class NodeBook extends NodeTable {
         follow(node, e, "joined the attached pool: its agent speaks", now, out);
     }
 
-    /** Sets the state the cloud and the agent imply (a lost, unusable or leaving node stays so). */
+    /** Sets the state the cloud and the agent imply (a lost, unusable, leaving or preempted node stays so). */
     private void follow(String node, Entry e, String reason, Instant now, List<Change> out) {
-        if (e.state == NodeState.lost || e.state == NodeState.unusable || e.state == NodeState.leaving) {
+        if (e.state == NodeState.lost
+                || e.state == NodeState.unusable
+                || e.state == NodeState.leaving
+                || e.state == NodeState.preempted) {
             return;
         }
         NodeState target = target(node, e, now);

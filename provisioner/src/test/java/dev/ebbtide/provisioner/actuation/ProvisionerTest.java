@@ -303,7 +303,7 @@ class ProvisionerTest {
     }
 
     @Test
-    void aSimulatedEvictionRequeuesTheJobOfALowPriorityNodeAndDedicatedComputeRefuses() {
+    void aSimulatedEvictionGivesANoticeWhoseReportRequeuesTheJobAndDedicatedComputeRefuses() {
         assertEquals(
                 new Provisioner.Eviction(
                         409,
@@ -337,13 +337,52 @@ class ProvisionerTest {
         provisioner.pollAll(); // listed with a heart-beating agent: known at once, running
         Provisioner.Eviction e = provisioner.simulateEviction("spot", "spot-0");
         assertEquals(202, e.status(), e.message());
-        NodeStateChanged lost = nodeEvents.stream()
-                .filter(x -> x.node().equals("spot-0") && x.state() == NodeState.lost)
-                .findFirst()
-                .orElseThrow();
-        assertEquals("job-9", lost.jobId(), "the scheduler requeues this job");
-        assertTrue(lost.reason().startsWith("evicted"), lost.reason());
         assertTrue(pool.calls.contains("simulateEviction spot-0"), pool.calls.toString());
+        assertTrue(
+                nodeEvents.stream()
+                        .noneMatch(x -> x.node().equals("spot-0") && !x.state().isLive()),
+                "the node keeps its job until its agent reports the notice: " + nodeEvents);
+
+        Instant notBefore = clock.instant().plusSeconds(30);
+        NodeAgentStatus.EvictionNotice notice =
+                new NodeAgentStatus.EvictionNotice("ev-1", "Preempt", notBefore, clock.instant());
+        for (int i = 0; i < 2; i++) { // the notice is in every later status too: one change
+            provisioner.onAgentStatus(new NodeAgentStatus(
+                    NodeAgentStatus.Kind.HEARTBEAT,
+                    "spot",
+                    "spot-0",
+                    "a",
+                    "127.0.0.1",
+                    29500,
+                    2,
+                    4096L,
+                    0,
+                    "test",
+                    List.of(new NodeAgentStatus.RunningRank("job-9", 1, 0)),
+                    List.of(),
+                    clock.instant(),
+                    notice));
+        }
+        provisioner.pollAll(); // still listed by the cloud until it takes the VM: stays preempted
+        List<NodeStateChanged> preempted = nodeEvents.stream()
+                .filter(x -> x.node().equals("spot-0") && x.state() == NodeState.preempted)
+                .toList();
+        assertEquals(1, preempted.size(), nodeEvents.toString());
+        assertEquals("job-9", preempted.get(0).jobId(), "the scheduler requeues this job");
+        assertEquals(
+                "eviction notice: the cloud takes the VM back at " + notBefore + " (Preempt scheduled event ev-1)",
+                preempted.get(0).reason());
+        assertEquals(NodeState.preempted, nodeEvents.get(nodeEvents.size() - 1).state(), "never idle or running again");
+        provisioner.onScaleRequested(new ScaleRequested(
+                "r-spot", "spot", 1, List.of(), List.of(new Reason("TEST", "test")), clock.instant()));
+        assertTrue(
+                pool.calls.contains("increaseSize 1"),
+                "the preempted node no longer counts: its replacement is asked for at once: " + pool.calls);
+        pool.nodes.remove("spot-0"); // the cloud takes the VM (eviction policy Delete)
+        provisioner.pollAll();
+        assertTrue(
+                nodeEvents.stream().anyMatch(x -> x.node().equals("spot-0") && x.state() == NodeState.deleted),
+                nodeEvents.toString());
     }
 
     private List<String> labEvents() {

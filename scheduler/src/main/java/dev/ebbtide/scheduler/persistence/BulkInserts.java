@@ -35,16 +35,17 @@ public final class BulkInserts {
             int attempt,
             Instant submittedAt,
             String submittedBy,
+            String team,
             Instant updatedAt) {}
 
     private static final String JOBS =
             "insert into job (id, cluster, state, reason, instanceCount, priority, sequence, "
-                    + "specJson, attempt, submittedAt, submittedBy, updatedAt) select r.\"id\", r.\"cluster\", r.\"state\", "
+                    + "specJson, attempt, submittedAt, submittedBy, team, updatedAt) select r.\"id\", r.\"cluster\", r.\"state\", "
                     + "r.\"reason\", r.\"instanceCount\", r.\"priority\", r.\"sequence\", r.\"specJson\", r.\"attempt\", "
-                    + "r.\"submittedAt\", r.\"submittedBy\", r.\"updatedAt\" from json_to_recordset(cast(cast(?1 as text) as json)) as r("
+                    + "r.\"submittedAt\", r.\"submittedBy\", r.\"team\", r.\"updatedAt\" from json_to_recordset(cast(cast(?1 as text) as json)) as r("
                     + "\"id\" text, \"cluster\" text, \"state\" text, \"reason\" text, \"instanceCount\" integer, \"priority\" text, "
                     + "\"sequence\" bigint, \"specJson\" text, \"attempt\" integer, \"submittedAt\" timestamptz, "
-                    + "\"submittedBy\" text, \"updatedAt\" timestamptz)";
+                    + "\"submittedBy\" text, \"team\" text, \"updatedAt\" timestamptz)";
 
     /** Rows come out of the function scan in array order, so ids from the sequence ascend in list order. */
     private static final String OUTBOX = "insert into outbox (id, channel, record_key, payload, createdAt) "
@@ -70,6 +71,7 @@ public final class BulkInserts {
                     j.attempt,
                     j.submittedAt,
                     j.submittedBy,
+                    j.team,
                     j.updatedAt));
         }
         return chunks(rows, JOBS, JobEntity.class);

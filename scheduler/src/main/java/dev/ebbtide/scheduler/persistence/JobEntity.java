@@ -30,7 +30,11 @@ public class JobEntity extends PanacheEntityBase {
 
     public int instanceCount;
     public String priority;
-    /** FIFO order within a priority: the submission time in microseconds. */
+    /**
+     * FIFO order within a priority: the scheduler's own intake sequence (microseconds of its clock when it took the
+     * job, kept increasing: {@code QueueIndex.nextSequence}), never the producer's {@code submittedAt}. Rows stored
+     * before that (up to 0.1) hold their submission time, which is the same scale.
+     */
     public long sequence;
 
     @Column(length = 16000)
@@ -52,6 +56,13 @@ public class JobEntity extends PanacheEntityBase {
     public Instant submittedAt;
     /** Who submitted it through the REST API (null when unknown, e.g. written straight to Kafka). */
     public String submittedBy;
+    /**
+     * The team the job belongs to (docs/teams.md): the REST caller's token's, or the Kafka producer principal's. The
+     * column is added by the schema update with {@code default}, so jobs stored before teams existed are the default
+     * team's.
+     */
+    @Column(length = 64, columnDefinition = "varchar(64) default 'default'")
+    public String team;
 
     public Instant startedAt;
     public Instant endedAt;

@@ -131,18 +131,21 @@ public class JobResource {
     }
 
     /**
-     * Jobs of a cluster, optionally in one state, newest first (at most 200); a submitter's own only. Queued jobs carry
-     * their queue position and start estimate.
+     * Jobs of a cluster, optionally in one state and of one team, newest first (at most 200); a submitter's own only.
+     * Queued jobs carry their queue position and start estimate.
      */
     @GET
-    public Uni<List<JobView>> list(@QueryParam("cluster") String cluster, @QueryParam("state") JobState state) {
+    public Uni<List<JobView>> list(
+            @QueryParam("cluster") String cluster,
+            @QueryParam("state") JobState state,
+            @QueryParam("team") String team) {
         String query =
                 "(?1 is null or cluster = ?1) and (?2 is null or state = ?2) and (?3 is null or submittedBy = ?3)"
-                        + " order by submittedAt desc";
+                        + " and (?4 is null or team = ?4) order by submittedAt desc";
         return identities
                 .getDeferredIdentity()
                 .chain(who -> Panache.withSession(() -> JobEntity.<JobEntity>find(
-                                query, cluster, state, Roles.seesAllJobs(who) ? null : Roles.principal(who))
+                                query, cluster, state, Roles.seesAllJobs(who) ? null : Roles.principal(who), team)
                         .range(0, 199)
                         .list()
                         .chain(list -> estimates

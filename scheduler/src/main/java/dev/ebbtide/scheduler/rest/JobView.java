@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.stream.IntStream;
 
 /**
- * A job as users see it in {@code GET /jobs/{id}}. {@code outputs} are the paths of each node rank's output (the logs
+ * A job as users see it in {@code GET /jobs/{id}}; {@code team} is the team it belongs to (docs/teams.md). {@code outputs} are the paths of each node rank's output (the logs
  * endpoint); {@code outputLocation} is the directory on the node that reported first. A {@code Queued} job also has
  * {@code queuePosition} (1 = next), {@code estimatedStartAt} (absent when unknown) and {@code estimateBasis}, computed
  * on read ({@code StartEstimates}); other jobs have none of the three. What the job was written with is shown as it
@@ -36,6 +36,7 @@ public record JobView(
         String outputLocation,
         List<String> outputs,
         String submittedBy,
+        String team,
         Instant submittedAt,
         Instant startedAt,
         Instant endedAt,
@@ -84,6 +85,7 @@ public record JobView(
                 j.outputLocation,
                 outputs,
                 j.submittedBy,
+                j.team,
                 j.submittedAt,
                 j.startedAt,
                 j.endedAt,

@@ -57,7 +57,7 @@ public class ClusterWait {
     void handled(ConsumerRecord<byte[], byte[]> record) {
         if (Topics.CLUSTERS.equals(record.topic())) {
             handled.merge(record.partition(), record.offset() + 1, Math::max);
-        } else if (Topics.JOBS_SUBMITTED.equals(record.topic())) {
+        } else if (Topics.isSubmissions(record.topic())) {
             wanted.incrementAndGet();
         }
     }

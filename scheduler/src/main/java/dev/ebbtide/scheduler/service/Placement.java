@@ -4,12 +4,11 @@ import dev.ebbtide.common.events.ClusterDemandChangedV2;
 import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.JobAssigned;
 import dev.ebbtide.common.events.JobSpec;
-import dev.ebbtide.common.events.NodeState;
 import dev.ebbtide.core.lifecycle.JobEvent;
-import dev.ebbtide.core.placement.NodeSlot;
 import dev.ebbtide.core.placement.PlacementPlanner;
-import dev.ebbtide.core.placement.SlotState;
 import dev.ebbtide.core.placement.Start;
+import dev.ebbtide.core.placement.WaitingJob;
+import dev.ebbtide.scheduler.config.SchedulerConfig;
 import dev.ebbtide.scheduler.persistence.JobEntity;
 import dev.ebbtide.scheduler.persistence.JobRepository;
 import dev.ebbtide.scheduler.persistence.NodeEntity;
@@ -21,11 +20,13 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
 
 /**
  * Runs the pure {@link PlacementPlanner} on a cluster's queue (from the in-memory {@link QueueIndex}) and stored nodes,
@@ -35,6 +36,8 @@ import java.util.stream.Collectors;
  */
 @ApplicationScoped
 class Placement {
+    private static final Logger LOG = Logger.getLogger(Placement.class);
+
     /**
      * The waiting jobs placement looks at, in queue order (like Slurm's {@code bf_max_job_test}): with free nodes the
      * first of them start, and backfill looks no further.
@@ -59,6 +62,12 @@ class Placement {
     @Inject
     NodeRepository nodeRepository;
 
+    @Inject
+    BootTimes bootTimes;
+
+    @Inject
+    SchedulerConfig config;
+
     /** Marks the cluster for placement at the end of the transaction. */
     Uni<Void> place(String cluster, Outgoing out) {
         out.touched.add(cluster);
@@ -81,16 +90,61 @@ class Placement {
                         });
     }
 
-    /** Starts every job the planner says can start now, then publishes the cluster's remaining demand. */
+    /**
+     * Starts every job the planner says can start now, then publishes the cluster's remaining demand. The planner
+     * first sees the nodes with no expected free time at all, which starts jobs in queue order only (never a backfill:
+     * a reservation computed from part of the expected times could come later than the real one, and a job
+     * backfilled against it could delay the head). Only if that leaves free nodes, waiting jobs and nodes that will
+     * free up is the plan made again with every known time ({@link NodeSlots}: booting nodes' ready times, and the
+     * running jobs' ends, for which those jobs are read), so backfill costs a query only when it could start
+     * something.
+     */
     private Uni<Void> placeNow(String cluster, List<NodeEntity> nodes, Outgoing out) {
         Instant now = clock.instant();
-        List<NodeSlot> slots = slots(nodes);
-        boolean anyFree = slots.stream().anyMatch(n -> n.state() == SlotState.FREE);
-        List<Start> starts = anyFree ? PlacementPlanner.plan(index.head(cluster, WINDOW), slots, now) : List.of();
+        boolean anyFree = nodes.stream().anyMatch(NodeEntity::isFree);
+        List<WaitingJob> queue = anyFree ? index.head(cluster, WINDOW) : List.of();
+        if (queue.isEmpty()) {
+            out.demand.add(demand(cluster, nodes, now));
+            return Uni.createFrom().voidItem();
+        }
+        List<Start> inOrder = PlacementPlanner.plan(queue, NodeSlots.of(nodes, Map.of(), null), now);
+        Uni<List<Start>> planned;
+        if (!mayBackfill(queue, nodes, inOrder)) {
+            planned = Uni.createFrom().item(inOrder);
+        } else {
+            Duration bootTime = bootTimes.of(cluster, config.nodeBootTime());
+            Uni<Map<String, Instant>> ends = NodeSlots.anyJob(nodes)
+                    ? jobRepository.byIds(NodeSlots.jobIds(nodes)).map(running -> NodeSlots.expectedEnds(running, now))
+                    : Uni.createFrom().item(Map.of());
+            planned = ends.map(e -> PlacementPlanner.plan(queue, NodeSlots.of(nodes, e, bootTime), now));
+        }
+        return planned.chain(starts -> start(cluster, nodes, queue, starts, now, out));
+    }
+
+    /**
+     * Whether a backfill could start something beyond the jobs started in order: free nodes and waiting jobs are left,
+     * and some node is busy or booting (something the head could wait for).
+     */
+    static boolean mayBackfill(List<WaitingJob> queue, List<NodeEntity> nodes, List<Start> inOrder) {
+        int used = inOrder.stream().mapToInt(s -> s.nodes().size()).sum();
+        long free = nodes.stream().filter(NodeEntity::isFree).count();
+        return used < free
+                && inOrder.size() < queue.size()
+                && nodes.stream().anyMatch(n -> !n.isFree() && (n.jobId != null || n.state.isLive()));
+    }
+
+    private Uni<Void> start(
+            String cluster,
+            List<NodeEntity> nodes,
+            List<WaitingJob> queue,
+            List<Start> starts,
+            Instant now,
+            Outgoing out) {
         if (starts.isEmpty()) {
             out.demand.add(demand(cluster, nodes, now));
             return Uni.createFrom().voidItem();
         }
+        Set<String> backfilled = backfilled(queue, starts);
         List<String> ids = starts.stream().map(Start::jobId).toList();
         return jobRepository
                 .byIds(ids)
@@ -108,6 +162,13 @@ class Placement {
                         });
                         registry.timer("ebbtide_scheduler_queue_wait_seconds", "cluster", cluster)
                                 .record(Duration.between(job.submittedAt, now));
+                        if (backfilled.contains(job.id)) {
+                            registry.counter("ebbtide_scheduler_backfills_total", "cluster", cluster)
+                                    .increment();
+                            LOG.infof(
+                                    "job %s on %s: backfilled on %s ahead of waiting job %s",
+                                    job.id, cluster, start.nodes(), firstWaiting(queue, starts));
+                        }
                         out.assignments.add(new JobAssigned(
                                 job.id,
                                 cluster,
@@ -123,6 +184,30 @@ class Placement {
                 .replaceWithVoid();
     }
 
+    /** The started jobs that come after a job that stays waiting (in queue order): those the planner backfilled. */
+    static Set<String> backfilled(List<WaitingJob> queue, List<Start> starts) {
+        Set<String> started = starts.stream().map(Start::jobId).collect(Collectors.toSet());
+        Set<String> backfilled = new HashSet<>();
+        boolean skipped = false;
+        for (WaitingJob j : queue) {
+            if (!started.contains(j.jobId())) {
+                skipped = true;
+            } else if (skipped) {
+                backfilled.add(j.jobId());
+            }
+        }
+        return backfilled;
+    }
+
+    private static String firstWaiting(List<WaitingJob> queue, List<Start> starts) {
+        Set<String> started = starts.stream().map(Start::jobId).collect(Collectors.toSet());
+        return queue.stream()
+                .map(WaitingJob::jobId)
+                .filter(id -> !started.contains(id))
+                .findFirst()
+                .orElse(null);
+    }
+
     /** The nodes' announced addresses in rank order, or null unless every node announced one. */
     static List<String> addresses(List<NodeEntity> nodes) {
         return nodes.stream().allMatch(n -> n.address != null)
@@ -135,20 +220,6 @@ class Placement {
         return nodes.stream().map(n -> n.port).allMatch(Objects::nonNull)
                 ? nodes.stream().map(n -> n.port).toList()
                 : null;
-    }
-
-    private static List<NodeSlot> slots(List<NodeEntity> nodes) {
-        List<NodeSlot> slots = new ArrayList<>();
-        for (NodeEntity n : nodes) {
-            if (n.isFree()) {
-                slots.add(new NodeSlot(n.name, SlotState.FREE, n.since, null));
-            } else if (n.jobId != null || n.state == NodeState.running) {
-                slots.add(new NodeSlot(n.name, SlotState.BUSY, n.since, null));
-            } else if (n.state == NodeState.preparing) {
-                slots.add(new NodeSlot(n.name, SlotState.BOOTING, n.since, null));
-            }
-        }
-        return slots;
     }
 
     /** The cluster's demand now (O(head + sizes), whatever the queue's depth); {@link Outgoing} adds the arrivals. */

@@ -63,6 +63,8 @@ public class QueueIndex {
     BootTimes bootTimes;
 
     private final Map<String, ClusterQueue> clusters = new ConcurrentHashMap<>();
+    /** The highest intake sequence issued here or seen in a queue built from PostgreSQL. */
+    private final java.util.concurrent.atomic.AtomicLong lastSequence = new java.util.concurrent.atomic.AtomicLong();
     /** Owned partitions whose clusters' queues are not built yet (gained since the last build). */
     private final Set<Integer> stale = new TreeSet<>();
     /** Partitions whose clusters' queues are built (owned since). */
@@ -148,6 +150,7 @@ public class QueueIndex {
                         jobs.stream()
                                 .filter(j -> now.contains(partitionOf(j.cluster)))
                                 .forEach(j -> {
+                                    lastSequence.accumulateAndGet(j.sequence, Math::max);
                                     queue(j.cluster).add(Entry.of(j));
                                     kept[0]++;
                                 });
@@ -171,6 +174,16 @@ public class QueueIndex {
 
     private synchronized void forget() {
         loading = null;
+    }
+
+    /**
+     * The intake sequence of a job taken now: the clock's microseconds, but always above every sequence issued here
+     * or held by a queue built here (a cluster taken over from an instance whose clock ran ahead keeps its order).
+     * Queue order is this, never a producer's {@code submittedAt}: a backdated record does not jump the queue.
+     */
+    long nextSequence(java.time.Instant now) {
+        long micros = java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH, now);
+        return lastSequence.updateAndGet(last -> Math.max(micros, last + 1));
     }
 
     /** The partitions gained: their clusters' queues are built from PostgreSQL by the next {@link #ready()}. */

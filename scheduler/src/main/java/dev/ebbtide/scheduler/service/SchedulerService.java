@@ -248,9 +248,8 @@ public class SchedulerService {
         Class<?> type = EventTypes.CLUSTER_BACKOFF_CHANGED_V2.equals(ceType)
                         || EventTypes.CLUSTER_BACKOFF_CHANGED_V3.equals(ceType)
                 ? ClusterBackoffChangedV2.class
-                : TYPES.get(r.topic());
-        byte[] value =
-                Topics.JOBS_SUBMITTED.equals(r.topic()) ? DefaultCompute.fill(r.value(), defaultCompute) : r.value();
+                : TYPES.get(Topics.isSubmissions(r.topic()) ? Topics.JOBS_SUBMITTED : r.topic());
+        byte[] value = Topics.isSubmissions(r.topic()) ? DefaultCompute.fill(r.value(), defaultCompute) : r.value();
         return new Item(r, type == null ? null : RecordDecoder.decode(r.topic(), r.key(), value, r.headers(), type));
     }
 
@@ -329,7 +328,7 @@ public class SchedulerService {
             registry.counter("ebbtide_scheduler_dead_letters_total", "topic", r.topic())
                     .increment();
             out.deadLetter(r, poison.reason());
-            return Topics.JOBS_SUBMITTED.equals(r.topic())
+            return Topics.isSubmissions(r.topic())
                     ? submissions.onUnreadable(r, poison.reason(), out)
                     : Uni.createFrom().voidItem();
         }

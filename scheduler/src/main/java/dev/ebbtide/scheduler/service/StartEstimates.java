@@ -1,14 +1,10 @@
 package dev.ebbtide.scheduler.service;
 
-import dev.ebbtide.common.events.EventJson;
-import dev.ebbtide.common.events.JobSpec;
 import dev.ebbtide.common.events.JobState;
-import dev.ebbtide.common.events.NodeState;
 import dev.ebbtide.common.events.WaitReason;
 import dev.ebbtide.core.estimate.GrowthWait;
 import dev.ebbtide.core.estimate.StartEstimate;
 import dev.ebbtide.core.estimate.StartEstimator;
-import dev.ebbtide.core.placement.NodeSlot;
 import dev.ebbtide.core.placement.WaitingJob;
 import dev.ebbtide.scheduler.config.SchedulerConfig;
 import dev.ebbtide.scheduler.persistence.ClusterEntity;
@@ -30,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Queued jobs' positions and start estimates, computed on read (so always current) by the pure
@@ -108,7 +103,7 @@ public class StartEstimates {
                                             int max = c == null ? nodes.size() : c.maxInstances;
                                             List<StartEstimate> all = StartEstimator.estimateQueue(
                                                     head,
-                                                    slots(nodes, ends),
+                                                    NodeSlots.of(nodes, ends, memory.bootTime()),
                                                     max,
                                                     memory.bootTime(),
                                                     growthWait(memory.waiting(), now),
@@ -164,38 +159,11 @@ public class StartEstimates {
         return new GrowthWait(waiting.sentence(), waiting.until());
     }
 
-    /** Each busy node's job's expected end: its start (or now, if not started yet) + {@code limits.timeout}. */
+    /** Each busy node's job's expected end ({@link NodeSlots#expectedEnd}). */
     private Uni<Map<String, Instant>> runningEnds(List<NodeEntity> nodes) {
-        Set<String> ids =
-                nodes.stream().filter(n -> n.jobId != null).map(n -> n.jobId).collect(Collectors.toSet());
-        if (ids.isEmpty()) {
+        if (!NodeSlots.anyJob(nodes)) {
             return Uni.createFrom().item(Map.of());
         }
-        return jobRepository.byIds(ids).map(jobs -> {
-            Map<String, Instant> ends = new HashMap<>();
-            for (JobEntity j : jobs) {
-                JobSpec spec = j.specJson == null ? null : EventJson.read(j.specJson, JobSpec.class);
-                if (spec != null && spec.timeoutSeconds() != null) {
-                    Instant from = j.startedAt != null ? j.startedAt : clock.instant();
-                    ends.put(j.id, from.plusSeconds(spec.timeoutSeconds()));
-                }
-            }
-            return ends;
-        });
-    }
-
-    /** The nodes as {@link Placement} sees them, busy ones with their job's expected end. */
-    private static List<NodeSlot> slots(List<NodeEntity> nodes, Map<String, Instant> ends) {
-        List<NodeSlot> slots = new ArrayList<>();
-        for (NodeEntity n : nodes) {
-            if (n.isFree()) {
-                slots.add(NodeSlot.free(n.name, n.since));
-            } else if (n.jobId != null || n.state == NodeState.running) {
-                slots.add(NodeSlot.busy(n.name, n.since, n.jobId == null ? null : ends.get(n.jobId)));
-            } else if (n.state == NodeState.preparing) {
-                slots.add(NodeSlot.booting(n.name, n.since, null));
-            }
-        }
-        return slots;
+        return jobRepository.byIds(NodeSlots.jobIds(nodes)).map(jobs -> NodeSlots.expectedEnds(jobs, clock.instant()));
     }
 }

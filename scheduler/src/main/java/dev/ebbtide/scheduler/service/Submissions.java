@@ -16,7 +16,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -51,12 +50,16 @@ class Submissions {
     @Inject
     QueueIndex index;
 
+    @Inject
+    IntakeTeams teams;
+
     Uni<Void> onSubmitted(ConsumerRecord<byte[], byte[]> record, JobSubmitted submitted, Outgoing out) {
+        IntakeTeams.Decision team = teams.of(record.topic(), submitted);
         String problem = problemWith(submitted);
-        if (problem != null) {
-            String reason = "invalid submission: " + problem;
+        if (problem != null || team.refusal() != null) {
+            String reason = problem != null ? "invalid submission: " + problem : team.refusal();
             out.deadLetter(record, reason);
-            return failUnknownJob(submitted.jobId(), submitted.cluster(), reason, out);
+            return failUnknownJob(submitted.jobId(), submitted.cluster(), team.team(), reason, out);
         }
         return alreadyStored(submitted.jobId(), out).chain(existing -> {
             if (existing) {
@@ -64,7 +67,7 @@ class Submissions {
                 return Uni.createFrom().voidItem();
             }
             return ClusterEntity.<ClusterEntity>findById(submitted.cluster()).chain(cluster -> {
-                JobEntity job = newJob(submitted);
+                JobEntity job = newJob(submitted, team.team());
                 stored(job.id, out);
                 if (cluster == null) {
                     transitions.transition(job, JobState.NotStarted, WAITING, out);
@@ -82,7 +85,7 @@ class Submissions {
         if (jobId == null) {
             return Uni.createFrom().voidItem();
         }
-        return failUnknownJob(jobId, plain(node, "cluster"), "invalid submission: " + reason, out);
+        return failUnknownJob(jobId, plain(node, "cluster"), null, "invalid submission: " + reason, out);
     }
 
     /** Queues the job, or fails it when it asks for more nodes than the cluster has (dead-lettering its record if any). */
@@ -202,7 +205,7 @@ class Submissions {
         return PLAIN_ID.matcher(text).matches() ? text : null;
     }
 
-    private Uni<Void> failUnknownJob(String jobId, String cluster, String reason, Outgoing out) {
+    private Uni<Void> failUnknownJob(String jobId, String cluster, String team, String reason, Outgoing out) {
         if (jobId == null || !PLAIN_ID.matcher(jobId).matches()) {
             return Uni.createFrom().voidItem();
         }
@@ -216,11 +219,12 @@ class Submissions {
             job.cluster = cluster == null || !PLAIN_ID.matcher(cluster).matches() ? "unknown" : cluster;
             job.submittedAt = now();
             job.priority = "medium";
+            job.team = team != null ? team : teams.defaultTeam();
             return fail(job, reason, out);
         });
     }
 
-    private JobEntity newJob(JobSubmitted s) {
+    private JobEntity newJob(JobSubmitted s, String team) {
         JobEntity job = new JobEntity();
         job.id = s.jobId();
         job.cluster = s.cluster();
@@ -230,7 +234,8 @@ class Submissions {
         job.spec = s.spec(); // the queue index reads it instead of parsing specJson again
         job.submittedAt = s.submittedAt() != null ? s.submittedAt() : now();
         job.submittedBy = s.submittedBy();
-        job.sequence = ChronoUnit.MICROS.between(Instant.EPOCH, job.submittedAt);
+        job.team = team;
+        job.sequence = index.nextSequence(now()); // intake order: a producer's submittedAt cannot move it
         return job;
     }
 

@@ -6,15 +6,20 @@ import java.util.List;
 
 /** One cluster's nodes on this machine; see {@link LocalNodes} (node agents as OS processes, records on disk). */
 public final class LocalNodePool implements NodePool {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(LocalNodePool.class);
     private final String cluster;
     private final LocalNodes machine;
-
+    private final LocalEvictions evictions;
     private final LocalCloudProvider provider;
     private final String size;
     private final String pool;
 
     public LocalNodePool(String cluster, LocalNodes machine) {
-        this(cluster, machine, null, null, null);
+        this(cluster, machine, new LocalEvictions(java.time.Clock.systemUTC()));
+    }
+
+    public LocalNodePool(String cluster, LocalNodes machine, LocalEvictions evictions) {
+        this(cluster, machine, evictions, null, null, null);
     }
 
     /**
@@ -22,8 +27,19 @@ public final class LocalNodePool implements NodePool {
      * fallback choice's nodes among the cluster's (null: every node of the cluster).
      */
     LocalNodePool(String cluster, LocalNodes machine, LocalCloudProvider provider, String size, String pool) {
+        this(cluster, machine, new LocalEvictions(java.time.Clock.systemUTC()), provider, size, pool);
+    }
+
+    private LocalNodePool(
+            String cluster,
+            LocalNodes machine,
+            LocalEvictions evictions,
+            LocalCloudProvider provider,
+            String size,
+            String pool) {
         this.cluster = cluster;
         this.machine = machine;
+        this.evictions = evictions;
         this.provider = provider;
         this.size = size;
         this.pool = pool;
@@ -56,14 +72,32 @@ public final class LocalNodePool implements NodePool {
         machine.delete(cluster, names);
     }
 
+    /** The cluster's nodes; one whose eviction notice was acknowledged or ran out is taken away first. */
     @Override
     public List<CloudNode> nodes() {
+        for (CloudNode n : machine.list(cluster, pool)) {
+            if (evictions.due(machine.nodesDir().resolve(n.name()), n.name())) {
+                machine.stopNamed(cluster, n.name());
+                LOG.infof("cluster %s: node %s evicted (its notice was acknowledged or ran out)", cluster, n.name());
+            }
+        }
         return machine.list(cluster, pool);
     }
 
-    /** Locally an eviction is the node's agent killed at once (no goodbye) and the node gone, like a deleted spot VM. */
+    /**
+     * Locally an eviction is what Azure does to a Spot VM: a {@code Preempt} scheduled event with 30 s notice, which
+     * the node's agent reads as on Azure; the node goes when the agent acknowledges it or the notice runs out.
+     */
     @Override
     public void simulateEviction(String name) {
-        machine.stopNamed(cluster, name);
+        try {
+            evictions.give(machine.nodesDir().resolve(name), name);
+        } catch (java.io.IOException e) {
+            throw new dev.ebbtide.provisioner.cloud.CloudException(
+                    dev.ebbtide.common.events.ErrorClass.UNKNOWN,
+                    "cannot write the eviction notice of " + name + ": " + e.getMessage(),
+                    null,
+                    e);
+        }
     }
 }
