@@ -14,6 +14,7 @@ import dev.ebbtide.common.job.CodeRef;
 import dev.ebbtide.common.job.JobEnvironment;
 import dev.ebbtide.common.job.JobInput;
 import dev.ebbtide.common.job.JobOutput;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -387,6 +388,36 @@ class AzureMlYamlTest {
         assertEquals("dedicated", spec.tier());
     }
 
+    @Test
+    void spotIsLowPriorityAndTheExtensionsAreRead() {
+        ClusterSpec spec = AzureMlYaml.parseCluster("""
+                name: gpu
+                size: Standard_NC6s_v3
+                tier: spot
+                max_instances: 4
+                max_gang_provision_time: PT20S
+                spot_max_price: 0.25
+                ebbtide_fallback:
+                  - {size: standard_nc12s_v3, tier: spot}
+                  - {size: Standard_NC6s_v3, tier: dedicated}
+                """);
+        assertEquals("low_priority", spec.tier(), "Azure ML gives low-priority clusters Spot VMs since 31 March 2026");
+        assertEquals(20L, spec.capacity().maxGangProvisionTime());
+        assertEquals(0.25, spec.capacity().spotMaxPrice());
+        assertEquals(
+                List.of(
+                        new ClusterSpec.Alternative("Standard_NC12s_v3", "low_priority"),
+                        new ClusterSpec.Alternative("Standard_NC6s_v3", "dedicated")),
+                spec.capacity().fallback(),
+                "sizes spelled as Azure does, tiers normalised");
+        assertEquals(
+                600L,
+                AzureMlYaml.parseCluster("name: c1\nmax_gang_provision_time: 600")
+                        .capacity()
+                        .maxGangProvisionTime());
+        assertEquals(null, AzureMlYaml.parseCluster("name: c1").capacity(), "no extension: the defaults");
+    }
+
     @ParameterizedTest
     @CsvSource(
             delimiter = '|',
@@ -394,7 +425,15 @@ class AzureMlYamlTest {
                 "'name: c1\nmin_instances: 3\nmax_instances: 2' | max_instances must be >= 1 and >= min_instances",
                 "'name: c1\nmin_instances: -1' | min_instances must be >= 0",
                 "'name: C_1' | cluster name 'C_1'",
-                "'name: c1\ntier: spot' | tier must be dedicated or low_priority",
+                "'name: c1\ntier: preemptible' | tier must be dedicated, low_priority or spot, not 'preemptible'",
+                "'name: c1\nmax_gang_provision_time: 0' | max_gang_provision_time must be at least 1 second, got 0",
+                "'name: c1\nmax_gang_provision_time: soon' | max_gang_provision_time must be whole seconds (600) or an ISO 8601 duration (PT10M), got 'soon'",
+                "'name: c1\nspot_max_price: 0' | spot_max_price must be -1 (up to the on-demand price) or a price in US dollars per hour above 0, got 0.0",
+                "'name: c1\nspot_max_price: cheap' | spot_max_price must be a number",
+                "'name: c1\nsize: Standard_NC6s_v3\nebbtide_fallback: [{size: Standard_DS3_v2}]' | ebbtide_fallback size Standard_DS3_v2 has 0 GPU(s) and 4 cores per node, fewer than the cluster's Standard_NC6s_v3 (1 GPU(s), 6 cores): a job's needs must hold on every alternative",
+                "'name: c1\nebbtide_fallback: [{size: Standard_DS3_v9}]' | unknown VM size 'Standard_DS3_v9'; nearest:",
+                "'name: c1\nebbtide_fallback: [{size: Standard_DS4_v2, tier: cheap}]' | an ebbtide_fallback entry: tier must be dedicated, low_priority or spot, not 'cheap'",
+                "'name: c1\nebbtide_fallback: Standard_DS4_v2' | ebbtide_fallback must be a list of {size, tier}",
                 "'name: c1\ntype: kubernetes' | compute type must be amlcompute, virtualmachine or computeinstance",
                 "'name: c1\nmax_instances: many' | max_instances must be a whole number",
             })

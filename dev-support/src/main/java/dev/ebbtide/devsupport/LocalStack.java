@@ -644,6 +644,32 @@ public final class LocalStack implements AutoCloseable {
     /** The cluster the local stack makes the default compute when {@code EBBTIDE_DEFAULT_COMPUTE} names none. */
     public static final String LOCAL_DEFAULT_COMPUTE = "cpu-cluster";
 
+    /** The variable of {@code ./ebbtide up} that limits the local capacity per VM size ({@link #localCapacity}). */
+    public static final String LOCAL_CAPACITY_ENV = "EBBTIDE_LOCAL_CAPACITY";
+
+    /**
+     * {@code EBBTIDE_LOCAL_CAPACITY=Standard_DS4_v2=3,Standard_NC6s_v3=2} as the provisioner's
+     * {@code ebbtide.local.capacity.<size>} settings (an environment variable cannot keep a size's case itself).
+     *
+     * @throws IllegalArgumentException (one sentence) for an entry that is not {@code <size>=<nodes>}
+     */
+    static Map<String, String> localCapacity(Map<String, String> env) {
+        String value = env.get(LOCAL_CAPACITY_ENV);
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        if (value == null || value.isBlank()) {
+            return out;
+        }
+        for (String entry : value.split(",")) {
+            String[] kv = entry.strip().split("=");
+            if (kv.length != 2 || kv[0].isBlank() || !kv[1].strip().matches("\\d+")) {
+                throw new IllegalArgumentException(LOCAL_CAPACITY_ENV + " entry '" + entry.strip()
+                        + "' must be <VM size>=<nodes>, e.g. Standard_DS4_v2=3");
+            }
+            out.put("provisioner:ebbtide.local.capacity." + kv[0].strip(), kv[1].strip());
+        }
+        return out;
+    }
+
     /**
      * The default compute of {@code ./ebbtide up}, so that jobs without a {@code compute:} line run with no edit, as
      * on Azure ML: {@value #LOCAL_DEFAULT_COMPUTE} when the clusters folder defines it and {@code
@@ -682,7 +708,9 @@ public final class LocalStack implements AutoCloseable {
         LocalAgents.stopAll(attachedDir(state), Duration.ofSeconds(5));
         int kafkaPort = Integer.parseInt(System.getenv().getOrDefault("EBBTIDE_KAFKA_PORT", "19092"));
         int pgPort = Integer.parseInt(System.getenv().getOrDefault("EBBTIDE_POSTGRES_PORT", "15432"));
-        Map<String, String> defaults = localDefaultCompute(root.resolve("clusters"), System.getenv());
+        Map<String, String> defaults =
+                new java.util.LinkedHashMap<>(localDefaultCompute(root.resolve("clusters"), System.getenv()));
+        defaults.putAll(localCapacity(System.getenv()));
         ensureExamplePackages();
         LocalStack stack = start(new Options(
                 root, state, kafkaPort, pgPort, false, root.resolve("clusters"), defaults, true, listenAll, replicas));

@@ -19,7 +19,10 @@ public final class TopicTypes {
                     Set.of(EventTypes.CLUSTER_DEMAND_CHANGED, EventTypes.CLUSTER_DEMAND_CHANGED_V2)),
             Map.entry(
                     Topics.CLUSTERS_BACKOFF,
-                    Set.of(EventTypes.CLUSTER_BACKOFF_CHANGED, EventTypes.CLUSTER_BACKOFF_CHANGED_V2)),
+                    Set.of(
+                            EventTypes.CLUSTER_BACKOFF_CHANGED,
+                            EventTypes.CLUSTER_BACKOFF_CHANGED_V2,
+                            EventTypes.CLUSTER_BACKOFF_CHANGED_V3)),
             Map.entry(Topics.SCALE_REQUESTS, Set.of(EventTypes.SCALE_REQUESTED)),
             Map.entry(Topics.NODES_STATE, Set.of(EventTypes.NODE_STATE_CHANGED)),
             Map.entry(Topics.NODES_AGENTS, Set.of(EventTypes.NODE_AGENT_STATUS)),

@@ -13,8 +13,11 @@ import dev.ebbtide.common.events.QueuedJob;
 import dev.ebbtide.common.events.Reason;
 import dev.ebbtide.common.events.ScaleRequested;
 import dev.ebbtide.common.events.WaitReason;
+import dev.ebbtide.core.gang.GangUnit;
+import dev.ebbtide.core.gang.GangUnits;
 import dev.ebbtide.core.scaling.Backoff;
 import dev.ebbtide.core.scaling.ClusterSnapshot;
+import dev.ebbtide.core.scaling.NodePhase;
 import dev.ebbtide.core.scaling.Policies;
 import dev.ebbtide.core.scaling.ScalingDecision;
 import dev.ebbtide.core.scaling.ScalingPolicy;
@@ -117,6 +120,7 @@ public class Autoscaler {
                     job.jobId(), job.instanceCount(), job.queuedSince() != null ? job.queuedSince() : clock.instant());
         }
         state.queuedDemand = DemandEvents.queued(e);
+        state.queueHead = DemandEvents.head(e.queue());
         state.busyNodes = new HashSet<>(e.busyNodes());
         evaluate(e.cluster());
     }
@@ -134,6 +138,7 @@ public class Autoscaler {
             state.observeArrival(a.jobId(), a.nodes(), a.submittedAt() != null ? a.submittedAt() : clock.instant());
         }
         state.queuedDemand = DemandEvents.queued(e);
+        state.queueHead = DemandEvents.head(e.queueHead());
         state.busyNodes = new HashSet<>(e.busyNodes());
         evaluate(e.cluster());
     }
@@ -146,7 +151,15 @@ public class Autoscaler {
         if (e.state() == NodeState.deleted) {
             state.nodes.remove(e.node());
         } else {
-            state.nodes.put(e.node(), new ClusterState.NodeInfo(e.state(), e.at() != null ? e.at() : clock.instant()));
+            state.nodes.put(
+                    e.node(),
+                    new ClusterState.NodeInfo(
+                            e.state(),
+                            e.at() != null ? e.at() : clock.instant(),
+                            e.heldFor(),
+                            e.heldUntil(),
+                            e.size(),
+                            e.tier()));
         }
         registry.counter(
                         "ebbtide_autoscaler_node_events_total",
@@ -288,7 +301,24 @@ public class Autoscaler {
                 now,
                 state.policy,
                 version,
-                owned == null ? null : owned.instance()));
+                owned == null ? null : owned.instance(),
+                units(state.queueHead, snapshot, decision)));
+    }
+
+    /**
+     * The gang units among the nodes a decision adds: the queued multi-node jobs, in placement order, that the idle,
+     * preparing and in-flight nodes do not cover (core's {@link GangUnits}).
+     */
+    static List<ScaleRequested.Unit> units(
+            List<GangUnit> queueHead, ClusterSnapshot snapshot, ScalingDecision decision) {
+        int add = decision.nodesToAdd(snapshot);
+        if (add <= 0) {
+            return List.of();
+        }
+        int supply = snapshot.inFlight() + snapshot.count(NodePhase.IDLE) + snapshot.count(NodePhase.PREPARING);
+        return GangUnits.plan(queueHead, supply, add).stream()
+                .map(u -> new ScaleRequested.Unit(u.jobId(), u.nodes()))
+                .toList();
     }
 
     private void recordDecision(

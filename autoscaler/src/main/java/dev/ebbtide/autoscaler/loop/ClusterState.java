@@ -3,6 +3,7 @@ package dev.ebbtide.autoscaler.loop;
 import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.events.NodeState;
 import dev.ebbtide.common.ids.RecentIds;
+import dev.ebbtide.core.gang.GangUnit;
 import dev.ebbtide.core.scaling.ArrivalHistory;
 import dev.ebbtide.core.scaling.Backoff;
 import dev.ebbtide.core.scaling.ClusterSnapshot;
@@ -22,8 +23,20 @@ import java.util.Set;
 
 /** What the autoscaler knows about one cluster, built from events. Turned into a pure snapshot for the policy. */
 public final class ClusterState {
-    /** One node as last reported. */
-    public record NodeInfo(NodeState state, Instant since) {}
+    /**
+     * One node as last reported.
+     *
+     * @param heldFor   the queued job whose gang unit the node was created for, while the unit is not all up; or null
+     * @param heldUntil the unit's deadline (the node is given back then unless the unit is all up); or null
+     * @param size      the VM size the node got, when the provisioner said; or null
+     * @param tier      the tier the node got, when the provisioner said; or null
+     */
+    public record NodeInfo(
+            NodeState state, Instant since, String heldFor, Instant heldUntil, String size, String tier) {
+        public NodeInfo(NodeState state, Instant since) {
+            this(state, since, null, null, null, null);
+        }
+    }
 
     /**
      * A decision the autoscaler acted on (or a refusal worth showing), for {@code GET /clusters/{name}/decisions},
@@ -41,6 +54,9 @@ public final class ClusterState {
     final Map<String, NodeInfo> nodes = new java.util.concurrent.ConcurrentHashMap<>();
 
     volatile QueuedDemand queuedDemand = QueuedDemand.NONE;
+    /** The first queued jobs in placement order with the nodes each needs (the demand event's head): gang units. */
+    List<GangUnit> queueHead = List.of();
+
     Set<String> busyNodes = Set.of();
     RecentIds seenJobs = new RecentIds(SEEN_JOBS);
     Integer pendingTarget;
@@ -97,6 +113,7 @@ public final class ClusterState {
     void forget() {
         nodes.clear();
         queuedDemand = QueuedDemand.NONE;
+        queueHead = List.of();
         busyNodes = Set.of();
         seenJobs = new RecentIds(SEEN_JOBS);
         pendingTarget = null;

@@ -74,6 +74,11 @@ public class AutoscalerConsumer {
                         Topics.CLUSTERS_BACKOFF,
                         EventTypes.CLUSTER_BACKOFF_CHANGED_V2,
                         ClusterBackoffChangedV2.class,
+                        autoscaler::onBackoff)
+                .on(
+                        Topics.CLUSTERS_BACKOFF,
+                        EventTypes.CLUSTER_BACKOFF_CHANGED_V3,
+                        ClusterBackoffChangedV2.class,
                         autoscaler::onBackoff);
     }
 

@@ -33,7 +33,14 @@ public record ClusterView(
         boolean ownedHere,
         String instance) {
 
-    public record NodeView(String name, NodeState state, Instant since) {}
+    /**
+     * One node; {@code heldFor} / {@code heldUntil}: the queued job whose gang unit it was created for and the unit's
+     * deadline (the node is given back then unless the unit is all up), absent once the unit is all up; {@code size}
+     * / {@code tier}: what the node got, when the provisioner said (a fallback alternative may differ from the
+     * cluster's own).
+     */
+    public record NodeView(
+            String name, NodeState state, Instant since, String heldFor, Instant heldUntil, String size, String tier) {}
 
     /**
      * @param ownedHere whether this instance decides for the cluster (only the owner knows its nodes and queue)
@@ -43,7 +50,13 @@ public record ClusterView(
         Map<String, Integer> counts = new TreeMap<>();
         List<NodeView> nodes = s.nodes().entrySet().stream()
                 .map(e -> new NodeView(
-                        e.getKey(), e.getValue().state(), e.getValue().since()))
+                        e.getKey(),
+                        e.getValue().state(),
+                        e.getValue().since(),
+                        e.getValue().heldFor(),
+                        e.getValue().heldUntil(),
+                        e.getValue().size(),
+                        e.getValue().tier()))
                 .sorted(java.util.Comparator.comparing(NodeView::name))
                 .toList();
         nodes.forEach(n -> counts.merge(n.state().name(), 1, Integer::sum));

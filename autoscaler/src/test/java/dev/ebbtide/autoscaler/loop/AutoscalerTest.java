@@ -242,6 +242,43 @@ class AutoscalerTest {
                 "the redelivered arrivals were not counted again");
     }
 
+    @Test
+    void asksForTheNewNodesOfEachQueuedGangAsOneUnit() {
+        node("cl-0", NodeState.idle);
+        demand(List.of(1, 3), List.of());
+        assertEquals(1, requests.size());
+        assertEquals(4, requests.get(0).targetCount());
+        assertEquals(
+                List.of(new ScaleRequested.Unit("j1", 3)),
+                requests.get(0).units(),
+                "the idle node serves j0; j1's three new nodes are one unit");
+    }
+
+    @Test
+    void aNodeHeldForAGangShowsItsJobAndDeadline() {
+        Instant until = T0.plusSeconds(600);
+        autoscaler.onNodeState(new NodeStateChanged(
+                "cl",
+                "cl-0",
+                NodeState.idle,
+                NodeState.preparing,
+                null,
+                null,
+                null,
+                null,
+                clock.instant(),
+                "j1",
+                until,
+                "Standard_NC6s_v3",
+                "low_priority"));
+        ClusterState.NodeInfo info =
+                autoscaler.cluster("cl").orElseThrow().nodes().get("cl-0");
+        assertEquals("j1", info.heldFor());
+        assertEquals(until, info.heldUntil());
+        assertEquals("Standard_NC6s_v3", info.size());
+        assertEquals("low_priority", info.tier());
+    }
+
     private void demand(List<Integer> nodes, List<String> busy) {
         List<QueuedJob> head = new ArrayList<>();
         java.util.Map<Integer, Integer> bySize = new java.util.TreeMap<>();

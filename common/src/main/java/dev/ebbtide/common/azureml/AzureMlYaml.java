@@ -107,14 +107,19 @@ public final class AzureMlYaml {
             throw new InvalidSpecException(
                     "compute type must be amlcompute, virtualmachine or computeinstance, got '" + type + "'");
         }
+        String size = catalogued(doc.path("size").asText(null));
         return new ClusterSpec(
                 doc.path("name").asText(null),
-                catalogued(doc.path("size").asText(null)),
+                size,
                 doc.path("tier").asText(null),
                 intField(doc, "min_instances", 0),
                 intField(doc, "max_instances", 1),
                 intField(doc, "idle_time_before_scale_down", (int) ClusterSpec.DEFAULT_IDLE_SECONDS),
-                doc.path("location").asText(null));
+                doc.path("location").asText(null),
+                ClusterSpec.AMLCOMPUTE,
+                null,
+                null,
+                ClusterExtensions.read(doc, size));
     }
 
     /** A size absent stays absent (ClusterSpec's default); a given one must be in the catalogue, spelled as Azure does. */

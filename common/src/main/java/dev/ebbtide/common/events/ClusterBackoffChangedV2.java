@@ -22,4 +22,14 @@ public record ClusterBackoffChangedV2(String cluster, WaitReason waiting, Instan
     public boolean ended() {
         return waiting == null;
     }
+
+    /**
+     * The {@code ce_type} to send it with: v2 for the kinds v2 readers know, v3 for a kind added later
+     * ({@link WaitReason.GangDeadline}).
+     */
+    public String ceType() {
+        return waiting instanceof WaitReason.GangDeadline
+                ? EventTypes.CLUSTER_BACKOFF_CHANGED_V3
+                : EventTypes.CLUSTER_BACKOFF_CHANGED_V2;
+    }
 }

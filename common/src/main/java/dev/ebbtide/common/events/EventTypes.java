@@ -16,6 +16,11 @@ public final class EventTypes {
     public static final String CLUSTER_BACKOFF_CHANGED = "dev.ebbtide.cluster.backoff-changed.v1";
     /** A typed wait reason ({@link ClusterBackoffChangedV2}); the provisioner publishes v2 only. */
     public static final String CLUSTER_BACKOFF_CHANGED_V2 = "dev.ebbtide.cluster.backoff-changed.v2";
+    /**
+     * The same record as v2 whose wait may be of a kind added after v2 ({@code gangDeadline}): the provisioner sends
+     * v3 only for those, so a v2 reader never meets a kind it does not know ({@link ClusterBackoffChangedV2#ceType()}).
+     */
+    public static final String CLUSTER_BACKOFF_CHANGED_V3 = "dev.ebbtide.cluster.backoff-changed.v3";
 
     public static final String SCALE_REQUESTED = "dev.ebbtide.scale.requested.v1";
     public static final String NODE_STATE_CHANGED = "dev.ebbtide.node.state-changed.v1";

@@ -1,5 +1,6 @@
 package dev.ebbtide.common.events;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.List;
 
@@ -14,6 +15,8 @@ import java.util.List;
  * @param backoff         the cluster's scale-up backoff (the last one, running or expired: its failure count), or null
  * @param instance        a compute instance's lifecycle state (only for {@code computeinstance} clusters), or null
  * @param sender          the provisioner instance that wrote the record
+ * @param gangs           optional: the gang units not all up yet (job, nodes wanted, nodes created, deadline), so the
+ *                        instance taking the cluster over gives them back on time; omitted when none
  */
 public record ProvisionerClusterState(
         String cluster,
@@ -22,11 +25,32 @@ public record ProvisionerClusterState(
         Backoff backoff,
         Instance instance,
         Instant at,
-        String sender) {
+        String sender,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Gang> gangs) {
 
     public ProvisionerClusterState {
         nodes = nodes == null ? List.of() : List.copyOf(nodes);
         appliedRequests = appliedRequests == null ? List.of() : List.copyOf(appliedRequests);
+        gangs = gangs == null ? List.of() : List.copyOf(gangs);
+    }
+
+    /** Without gang units. */
+    public ProvisionerClusterState(
+            String cluster,
+            List<Node> nodes,
+            List<String> appliedRequests,
+            Backoff backoff,
+            Instance instance,
+            Instant at,
+            String sender) {
+        this(cluster, nodes, appliedRequests, backoff, instance, at, sender, null);
+    }
+
+    /** A gang unit not all up yet: the queued job, nodes wanted, the nodes created for it, its deadline. */
+    public record Gang(String jobId, int wanted, List<String> nodes, Instant deadline) {
+        public Gang {
+            nodes = nodes == null ? List.of() : List.copyOf(nodes);
+        }
     }
 
     /**

@@ -10,14 +10,16 @@ import java.util.Objects;
  * Why a cluster cannot grow now, as the provisioner knows it: one of a closed set of kinds, each with the facts its
  * producer has, and one {@link #sentence()} that is what users see (a queued job's reason, the autoscaler's decision).
  * Travels in {@link ClusterBackoffChangedV2} with a {@code kind} discriminator; consumers switch on the type, never on
- * text. A new kind is a new version of the event (a v2 reader refuses a kind it does not know).
+ * text. A new kind is a new version of the event (a v2 reader refuses a kind it does not know): {@code gangDeadline}
+ * travels as v3 ({@link ClusterBackoffChangedV2#ceType()}).
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "kind")
 @JsonSubTypes({
     @JsonSubTypes.Type(value = WaitReason.CloudError.class, name = "cloudError"),
     @JsonSubTypes.Type(value = WaitReason.Quota.class, name = "quota"),
     @JsonSubTypes.Type(value = WaitReason.Approval.class, name = "approval"),
-    @JsonSubTypes.Type(value = WaitReason.InstanceStopped.class, name = "instanceStopped")
+    @JsonSubTypes.Type(value = WaitReason.InstanceStopped.class, name = "instanceStopped"),
+    @JsonSubTypes.Type(value = WaitReason.GangDeadline.class, name = "gangDeadline")
 })
 public sealed interface WaitReason {
 
@@ -59,17 +61,29 @@ public sealed interface WaitReason {
     /**
      * A scale-up would exceed a core quota; nothing beyond it was sent to the cloud.
      *
+     * @param gang  optional: the nodes of the gang unit that did not fit whole (nothing of it was sent)
+     * @param room  optional: how many nodes the quota had room for then
      * @param quota the binding quota's name (a VM family, {@code lowPriorityCores} or {@code cores}); null when not
      *              known (a v1 record)
      * @param used  cores in use, null when not known
      * @param limit the quota's cores, null when not known
      */
-    record Quota(String quota, Integer used, Integer limit, Instant until) implements WaitReason {
+    record Quota(String quota, Integer used, Integer limit, Instant until, Integer gang, Integer room)
+            implements WaitReason {
+        /** No gang unit was refused. */
+        public Quota(String quota, Integer used, Integer limit, Instant until) {
+            this(quota, used, limit, until, null, null);
+        }
+
         @Override
         public String sentence() {
-            return quota == null || used == null || limit == null
-                    ? "waiting for quota"
-                    : "waiting for quota: " + quota + " uses " + used + " of " + limit + " cores";
+            if (quota == null || used == null || limit == null) {
+                return "waiting for quota";
+            }
+            return "waiting for quota: " + quota + " uses " + used + " of " + limit + " cores"
+                    + (gang == null || room == null
+                            ? ""
+                            : "; a gang of " + gang + " nodes must fit whole, room for " + room);
         }
     }
 
@@ -113,6 +127,29 @@ public sealed interface WaitReason {
         public String sentence() {
             return "waiting: compute instance " + instance + " is " + (state == null ? "stopped" : state)
                     + (why == null ? "" : " (" + why + ")") + "; start it with ./ebbtide compute start " + instance;
+        }
+    }
+
+    /**
+     * A gang unit was not all up (every agent announced) within the cluster's {@code max_gang_provision_time}: the
+     * nodes that came up for it were given back, and the cluster waits until {@code until} before it asks again.
+     *
+     * @param jobId    the queued job the unit was for
+     * @param got      nodes of the unit that were up at the deadline
+     * @param wanted   nodes the unit needed
+     * @param deadline seconds the unit had ({@code max_gang_provision_time})
+     */
+    record GangDeadline(String jobId, int got, int wanted, Long deadline, Instant until) implements WaitReason {
+        public GangDeadline {
+            Objects.requireNonNull(jobId, "jobId");
+            Objects.requireNonNull(until, "until");
+        }
+
+        @Override
+        public String sentence() {
+            return "waiting: job " + jobId + " got " + got + " of " + wanted + " node(s)"
+                    + (deadline == null ? "" : " within " + deadline + " s")
+                    + " (max_gang_provision_time); the nodes were given back; retry after " + until;
         }
     }
 }

@@ -23,9 +23,11 @@ class WaitReasonTest {
             new WaitReason.CloudError(ErrorClass.CAPACITY_UNAVAILABLE, "capacity unavailable: no NC6s_v3", NEXT),
             new WaitReason.Quota("standardNCSv3Family", 18, 24, NEXT),
             new WaitReason.Approval("NDv2", "standardNDSv2Family", NEXT),
-            new WaitReason.InstanceStopped("my-ci", "Stopped", "stopped by ./ebbtide compute stop")
+            new WaitReason.InstanceStopped("my-ci", "Stopped", "stopped by ./ebbtide compute stop"),
+            new WaitReason.GangDeadline("job-1", 3, 4, 600L, NEXT),
+            new WaitReason.Quota("standardNCSv3Family", 6, 24, NEXT, 4, 3)
         };
-        String[] kinds = {"cloudError", "quota", "approval", "instanceStopped"};
+        String[] kinds = {"cloudError", "quota", "approval", "instanceStopped", "gangDeadline", "quota"};
         for (int i = 0; i < all.length; i++) {
             ClusterBackoffChangedV2 e = new ClusterBackoffChangedV2("c", all[i], AT);
             String json = EventJson.write(e);
@@ -44,6 +46,27 @@ class WaitReasonTest {
         assertEquals(
                 "{\"cluster\":\"c\",\"at\":\"2026-11-26T21:00:00Z\"}",
                 EventJson.write(ClusterBackoffChangedV2.ended("c", AT)));
+    }
+
+    @Test
+    void aGangDeadlineTravelsAsV3AndSaysWhatTheJobGot() {
+        WaitReason.GangDeadline gang = new WaitReason.GangDeadline("job-1", 3, 4, 20L, NEXT);
+        assertEquals(
+                "waiting: job job-1 got 3 of 4 node(s) within 20 s (max_gang_provision_time); the nodes were given "
+                        + "back; retry after 2026-11-26T21:00:30Z",
+                gang.sentence());
+        assertEquals(EventTypes.CLUSTER_BACKOFF_CHANGED_V3, new ClusterBackoffChangedV2("c", gang, AT).ceType());
+        assertEquals(
+                EventTypes.CLUSTER_BACKOFF_CHANGED_V2,
+                new ClusterBackoffChangedV2("c", new WaitReason.Quota("cores", 1, 2, NEXT), AT).ceType(),
+                "kinds v2 readers know stay v2");
+        assertEquals(
+                EventTypes.CLUSTER_BACKOFF_CHANGED_V2,
+                ClusterBackoffChangedV2.ended("c", AT).ceType());
+        assertEquals(
+                "waiting for quota: standardNCSv3Family uses 6 of 24 cores; a gang of 4 nodes must fit whole, room "
+                        + "for 3",
+                new WaitReason.Quota("standardNCSv3Family", 6, 24, NEXT, 4, 3).sentence());
     }
 
     @Test

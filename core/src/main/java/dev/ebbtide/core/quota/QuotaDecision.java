@@ -19,8 +19,15 @@ public record QuotaDecision(int allowedNodes, Wait waiting) {
      * @param series  the VM series asked for (e.g. NDv2)
      * @param quota   the binding quota's name (a family, {@code lowPriorityCores} or {@code cores})
      * @param message one sentence, e.g. "waiting for quota: standardNCSv3Family uses 18 of 24 cores"
+     * @param gang    the nodes of the gang unit that did not fit whole; null when no unit was refused
+     * @param room    how many nodes the quota had room for then; null when no unit was refused
      */
-    public record Wait(Kind kind, String series, String quota, int used, int limit, String message) {}
+    public record Wait(
+            Kind kind, String series, String quota, int used, int limit, String message, Integer gang, Integer room) {
+        public Wait(Kind kind, String series, String quota, int used, int limit, String message) {
+            this(kind, series, quota, used, limit, message, null, null);
+        }
+    }
 
     public static QuotaDecision all(int nodes) {
         return new QuotaDecision(nodes, null);

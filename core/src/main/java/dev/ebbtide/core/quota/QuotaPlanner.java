@@ -8,7 +8,9 @@ import java.util.Map;
  * Decides how many nodes a scale-up may add without exceeding the region's quotas, the way Azure ML accounts them:
  * dedicated nodes count against their VM family's cores and the region's total cores; low-priority nodes count against
  * the one low-priority total. A series that needs approval with no approved quota (its family's limit is absent or 0)
- * adds nothing and waits for approval. A quota that is not known (absent from {@code limits}) does not limit.
+ * adds nothing and waits for approval. A quota that is not known (absent from {@code limits}) does not limit. Gang
+ * units ({@link QuotaRequest#units()}) are admitted whole, in order: the first that does not fit stops the admission
+ * (nothing after it is added, so a later job does not jump the queue), and the wait says so.
  * Pure: no clock, no I/O.
  */
 public final class QuotaPlanner {
@@ -46,17 +48,39 @@ public final class QuotaPlanner {
             add(applying, family);
             add(applying, limits.get(TOTAL));
         }
-        int allowed = request.nodes();
+        int fits = request.nodes();
         CoreLimit binding = null;
         for (CoreLimit l : applying) {
-            int fits = l.free() / request.coresPerNode();
-            if (fits < allowed) {
-                allowed = fits;
+            int room = l.free() / request.coresPerNode();
+            if (room < fits) {
+                fits = room;
                 binding = l;
             }
         }
         if (binding == null) {
-            return QuotaDecision.all(allowed);
+            return QuotaDecision.all(fits);
+        }
+        int allowed = 0;
+        Integer refused = null;
+        int inUnits = 0;
+        for (int unit : request.units()) {
+            inUnits += unit;
+            if (refused == null && allowed + unit <= fits) {
+                allowed += unit;
+            } else if (refused == null) {
+                refused = unit;
+            }
+        }
+        if (refused == null) {
+            allowed += Math.min(request.nodes() - inUnits, fits - allowed);
+        }
+        String message = "waiting for quota: " + binding.name() + " uses " + binding.used() + " of " + binding.limit()
+                + " cores";
+        if (refused != null && fits - allowed == 0) {
+            refused = null; // nothing would fit anyway: the quota alone says why
+        }
+        if (refused != null) {
+            message += gangClause(refused, fits - allowed);
         }
         return new QuotaDecision(
                 allowed,
@@ -66,8 +90,14 @@ public final class QuotaPlanner {
                         binding.name(),
                         binding.used(),
                         binding.limit(),
-                        "waiting for quota: " + binding.name() + " uses " + binding.used() + " of " + binding.limit()
-                                + " cores"));
+                        message,
+                        refused,
+                        refused == null ? null : fits - allowed));
+    }
+
+    /** "; a gang of 4 nodes must fit whole, room for 3" (the wait reason renders the same words). */
+    public static String gangClause(int gang, int room) {
+        return "; a gang of " + gang + " nodes must fit whole, room for " + room;
     }
 
     private static void add(List<CoreLimit> list, CoreLimit limit) {

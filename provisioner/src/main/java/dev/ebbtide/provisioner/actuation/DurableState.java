@@ -98,7 +98,21 @@ public final class DurableState {
         ProvisionerClusterState.Instance instance =
                 instances == null ? null : instances.record(cluster).orElse(null);
         return new ProvisionerClusterState(
-                cluster, book.snapshot(cluster), applied, b, instance, clock.instant(), ownership.instance());
+                cluster,
+                book.snapshot(cluster),
+                applied,
+                b,
+                instance,
+                clock.instant(),
+                ownership.instance(),
+                gangs == null ? List.of() : gangs.record(cluster));
+    }
+
+    /** The open gang units, kept in each cluster's record and restored on takeover. */
+    private volatile Gangs gangs;
+
+    void gangs(Gangs gangs) {
+        this.gangs = gangs;
     }
 
     /**
@@ -162,6 +176,9 @@ public final class DurableState {
         if (instances != null && state.instance() != null) {
             instances.restore(cluster, state.instance());
         }
+        if (gangs != null) {
+            gangs.restore(cluster, state.gangs());
+        }
         lastSent.put(cluster, new Sent(withoutTime(state), CompletableFuture.completedFuture(null)));
     }
 
@@ -172,6 +189,9 @@ public final class DurableState {
         }
         if (backoff != null) {
             backoff.forget(cluster);
+        }
+        if (gangs != null) {
+            gangs.forget(cluster);
         }
         lastSent.remove(cluster);
     }

@@ -3,6 +3,7 @@ package dev.ebbtide.provisioner.actuation;
 import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.provisioner.cloud.CloudException;
 import dev.ebbtide.provisioner.cloud.CloudProvider;
+import dev.ebbtide.provisioner.cloud.FallbackNodePool;
 import dev.ebbtide.provisioner.cloud.NodePool;
 import dev.ebbtide.provisioner.cloud.local.LocalCloudProvider;
 import java.util.LinkedHashMap;
@@ -17,6 +18,14 @@ final class Pools {
     private final CloudProvider provider;
     private final Map<String, ClusterSpec> clusters = new ConcurrentHashMap<>();
     private final Map<String, NodePool> pools = new LinkedHashMap<>();
+    private volatile FallbackNodePool.ChoiceQuota choiceQuota = FallbackNodePool.ChoiceQuota.NONE;
+
+    /** Told a fallback choice's refusal (cluster, class, message): counted like any cloud error. */
+    interface Refusals {
+        void refused(String cluster, dev.ebbtide.common.events.ErrorClass errorClass, String message);
+    }
+
+    private volatile Refusals refusals = (c, e, m) -> {};
 
     Pools(CloudProvider provider) {
         this.provider = provider;
@@ -48,9 +57,28 @@ final class Pools {
         NodePool pool = pools.get(cluster);
         if (pool == null && clusters.containsKey(cluster)) {
             pool = provider.nodePool(clusters.get(cluster));
+            if (pool instanceof FallbackNodePool f) {
+                f.quota(choiceQuota);
+                f.onRefusal((errorClass, message) -> refusals.refused(cluster, errorClass, message));
+            }
             pools.put(cluster, pool);
         }
         return pool;
+    }
+
+    void refusals(Refusals refusals) {
+        this.refusals = refusals;
+    }
+
+    /** The quota each fallback choice is checked against before it is asked for. */
+    void choiceQuota(FallbackNodePool.ChoiceQuota quota) {
+        this.choiceQuota = quota;
+    }
+
+    /** The size and tier a node got, when its cluster falls back between choices; null otherwise. */
+    FallbackNodePool.Choice choiceOf(String cluster, String node) {
+        NodePool pool = pools.get(cluster);
+        return pool instanceof FallbackNodePool f ? f.choiceOf(node).orElse(null) : null;
     }
 
     /** The cluster's pool if it was opened, else null. */

@@ -48,6 +48,8 @@ public class Provisioner {
     private final Handover handover;
     private final CloudCaller caller;
     private final Clock clock;
+    private final Gangs gangs = new Gangs();
+    private final GangDeadlines gangDeadlines;
     /** Which clusters this instance acts for, and their durable records. */
     private volatile DurableState durable;
 
@@ -67,15 +69,49 @@ public class Provisioner {
         this.caller = caller;
         this.clock = clock;
         this.durable = DurableState.none(ScaleRequestLedger.inMemory(1), null, clock);
+        this.durable.gangs(gangs);
         this.pools = new Pools(provider);
         this.book = new PublishedBook(book, events, clock);
         this.sync = new CloudSync(pools, this.book, reconciler, caller, this::owns, minPollInterval, registry, clock);
-        this.scaleRequests = new ScaleRequests(pools, this.book, sync, handler, events, registry, clock);
+        this.scaleRequests = new ScaleRequests(pools, this.book, sync, handler, events, registry, clock, gangs);
+        this.book.gangs(gangs);
+        this.book.choices(pools::choiceOf);
+        ProvisionerMetrics metrics = new ProvisionerMetrics(registry);
+        this.pools.refusals((cluster, errorClass, message) -> {
+            metrics.cloudError(cluster, errorClass);
+            events.cloudError(cluster, errorClass, message + " (trying the next fallback choice)");
+        });
+        this.gangDeadlines =
+                new GangDeadlines(gangs, pools, this.book, caller, handler.backoff(), events, scaleRequests, clock);
         this.handover = new Handover(pools, this.book, sync, () -> durable, registry, clock);
+    }
+
+    /** The quota each fallback choice of a cluster is checked against (its own family and tier) before it is tried. */
+    public void choiceQuota(dev.ebbtide.provisioner.cloud.FallbackNodePool.ChoiceQuota quota) {
+        pools.choiceQuota(quota);
+    }
+
+    /** The service-wide {@code max_gang_provision_time} (a cluster's YAML may set its own). */
+    public void defaultGangTime(Duration time) {
+        scaleRequests.defaultGangTime(time);
+    }
+
+    /**
+     * Applies core's gang rule to the open gang units of the owned clusters: all up, or past the deadline (the nodes
+     * that came up are given back and the cluster backs off). Runs every tick.
+     */
+    public synchronized void checkGangs() {
+        gangDeadlines.check(this::owns);
+    }
+
+    /** The open gang units of a cluster: job, nodes wanted, nodes created, deadline (the REST view). */
+    public List<dev.ebbtide.core.gang.Gang> gangs(String cluster) {
+        return gangs.of(cluster);
     }
 
     /** Ownership and durable records (several instances); by default this instance owns every cluster, keeps nothing. */
     public void durable(DurableState durable) {
+        durable.gangs(gangs);
         this.durable = durable;
     }
 
@@ -131,6 +167,11 @@ public class Provisioner {
     public void onAgentStatus(NodeAgentStatus s) {
         List<NodeBook.Change> changes = book.apply(b -> b.agentStatus(s, clock.instant()));
         sync.lost(changes);
+        if (!changes.isEmpty()) {
+            gangDeadlines.closeAllUp(
+                    this::owns,
+                    changes.stream().map(NodeBook.Change::cluster).distinct().toList());
+        }
         saveAndWait(changes.stream().map(NodeBook.Change::cluster).distinct().toList(), false);
     }
 
@@ -218,6 +259,9 @@ public class Provisioner {
         if (sync.anyLost()) {
             deleteLost();
         }
+        if (gangs.anyDue(clock.instant())) {
+            checkGangs(); // takes the monitor only when a deadline passed (a long cloud call must not delay ticks)
+        }
         saveAndWait(
                 handover.ownedClusters(),
                 false); // what changed without a wait (an instance's lifecycle), or failed before
@@ -286,6 +330,43 @@ public class Provisioner {
     /** See {@link DurableState#saveAndWait}: under the book's monitor, with this instance's compute instances. */
     private void saveAndWait(Collection<String> clusters, boolean required) {
         durable.saveAndWait(clusters, required, book.book(), book.instances());
+    }
+
+    /**
+     * A node as {@code GET /nodes} shows it: its state as last published, and, when known, the queued job it is held
+     * for with the gang's deadline, and the size and tier it got (a fallback choice).
+     */
+    public record NodeView(
+            String cluster,
+            dev.ebbtide.common.events.NodeState state,
+            String jobId,
+            String address,
+            Integer port,
+            String heldFor,
+            java.time.Instant heldUntil,
+            String size,
+            String tier) {}
+
+    /** The REST view of every node: state, gang hold, size and tier. */
+    public Map<String, NodeView> nodeViews() {
+        Map<String, NodeView> out = new java.util.TreeMap<>();
+        nodes().forEach((name, v) -> {
+            var hold = gangs.hold(v.cluster(), name).orElse(null);
+            var got = pools.choiceOf(v.cluster(), name);
+            out.put(
+                    name,
+                    new NodeView(
+                            v.cluster(),
+                            v.state(),
+                            v.jobId(),
+                            v.address(),
+                            v.port(),
+                            hold == null ? null : hold.jobId(),
+                            hold == null ? null : hold.until(),
+                            got == null ? null : got.size(),
+                            got == null ? null : got.tier()));
+        });
+        return out;
     }
 
     /** Node states as last published, for the REST view. */

@@ -28,6 +28,12 @@ public interface ProvisionerEvents {
      */
     default void quotaWait(String cluster, WaitReason waiting) {}
 
+    /**
+     * A gang unit was not all up within the cluster's {@code max_gang_provision_time}: its nodes were given back and
+     * the cluster waits until the wait's {@code until}.
+     */
+    default void gangDeadline(String cluster, WaitReason.GangDeadline waiting) {}
+
     /** A successful scale-up, or quota that fits again, ended the cluster's backoff or quota wait. */
     default void backoffEnded(String cluster) {}
 

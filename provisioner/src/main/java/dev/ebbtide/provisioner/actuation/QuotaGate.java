@@ -3,6 +3,7 @@ package dev.ebbtide.provisioner.actuation;
 import dev.ebbtide.common.events.Reason;
 import dev.ebbtide.common.events.WaitReason;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Asked before a scale-up reaches the cloud: how many of the nodes fit the region's quota. A scale-up that would exceed
@@ -15,6 +16,14 @@ public interface QuotaGate {
     QuotaGate NONE = (cluster, nodes) -> Admission.all(nodes);
 
     Admission admit(String cluster, int nodes);
+
+    /**
+     * Like {@link #admit(String, int)}, with gang units among the nodes (sizes in queue order): each unit is admitted
+     * whole or not at all, and nothing after a refused unit (core's {@code QuotaPlanner}).
+     */
+    default Admission admit(String cluster, int nodes, List<Integer> units) {
+        return admit(cluster, nodes);
+    }
 
     /**
      * @param nodes   nodes that may be added now

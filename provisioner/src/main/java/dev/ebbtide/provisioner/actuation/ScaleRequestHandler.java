@@ -41,6 +41,7 @@ public final class ScaleRequestHandler {
      * @param removed      nodes deleted
      * @param added        nodes the cloud created for this request (publish them as preparing)
      * @param backoffUntil set when the cluster is (now) in backoff
+     * @param units        the gang units whose nodes were asked for (the cloud may have created only part of them)
      */
     public record Outcome(
             String requestId,
@@ -50,7 +51,25 @@ public final class ScaleRequestHandler {
             List<String> added,
             ErrorClass error,
             Reason reason,
-            Instant backoffUntil) {}
+            Instant backoffUntil,
+            List<ScaleRequested.Unit> units) {
+        public Outcome {
+            units = units == null ? List.of() : List.copyOf(units);
+        }
+
+        /** No gang unit was admitted. */
+        public Outcome(
+                String requestId,
+                String cluster,
+                Status status,
+                List<String> removed,
+                List<String> added,
+                ErrorClass error,
+                Reason reason,
+                Instant backoffUntil) {
+            this(requestId, cluster, status, removed, added, error, reason, backoffUntil, List.of());
+        }
+    }
 
     private final ClusterBackoff backoff;
     private final CloudCaller caller;
@@ -75,6 +94,11 @@ public final class ScaleRequestHandler {
         this.caller = caller;
         this.ledger = ledger;
         this.events = events;
+    }
+
+    /** The per-cluster scale-up backoff this handler keeps (a gang deadline extends it too). */
+    public ClusterBackoff backoff() {
+        return backoff;
     }
 
     /**
@@ -124,13 +148,20 @@ public final class ScaleRequestHandler {
         var active = backoff.active(cluster);
         Set<String> before = new HashSet<>();
         QuotaGate.Admission[] admitted = new QuotaGate.Admission[1];
+        List<ScaleRequested.Unit> units = new ArrayList<>();
         CloudCaller.Result<Integer> grown = caller.call(cluster, "scale up to " + request.targetCount(), () -> {
             List<CloudNode> nodes = pool.nodes();
             before.clear();
             nodes.forEach(n -> before.add(n.name()));
             int delta = request.targetCount() - live(nodes);
+            units.clear();
+            delta = unitsWithin(request.units(), delta, units);
             if (delta > 0 && active.isEmpty()) {
-                admitted[0] = quota.admit(cluster, delta);
+                admitted[0] = quota.admit(
+                        cluster,
+                        delta,
+                        units.stream().map(ScaleRequested.Unit::nodes).toList());
+                trim(units, admitted[0].nodes());
                 if (admitted[0].nodes() > 0) {
                     pool.increaseSize(admitted[0].nodes());
                 }
@@ -154,7 +185,9 @@ public final class ScaleRequestHandler {
                     "cluster %s: scale-up backs off until %s (failure %d): %s",
                     cluster, s.until(), s.failures(), reason.message());
             events.backoffStarted(cluster, ec, s.until(), reason);
-            return new Outcome(id, cluster, Status.FAILED, removed, List.of(), ec, reason, s.until());
+            // the nodes of a unit the cloud created in part are the gang's: it gives them back at its deadline
+            List<String> partial = units.isEmpty() ? List.of() : newNodes(cluster, pool, before);
+            return new Outcome(id, cluster, Status.FAILED, removed, partial, ec, reason, s.until(), units);
         }
         QuotaGate.Admission admission = admitted[0];
         if (admission != null && admission.cleared()) {
@@ -184,7 +217,35 @@ public final class ScaleRequestHandler {
                 events.nodesRequested(cluster, added, id);
             }
         }
-        return new Outcome(id, cluster, Status.APPLIED, removed, added, ErrorClass.NONE, null, null);
+        return new Outcome(id, cluster, Status.APPLIED, removed, added, ErrorClass.NONE, null, null, units);
+    }
+
+    /**
+     * The units that fit in {@code delta} nodes, in order, into {@code out}; a unit that does not fit stops them, and
+     * then only the units' nodes are added (never part of a unit). Returns the nodes to add.
+     */
+    static int unitsWithin(List<ScaleRequested.Unit> units, int delta, List<ScaleRequested.Unit> out) {
+        int sum = 0;
+        for (ScaleRequested.Unit u : units) {
+            if (sum + u.nodes() > delta) {
+                return sum;
+            }
+            sum += u.nodes();
+            out.add(u);
+        }
+        return delta;
+    }
+
+    /** Keeps the units whose nodes are all within the {@code admitted} first nodes. */
+    private static void trim(List<ScaleRequested.Unit> units, int admitted) {
+        int sum = 0;
+        for (int k = 0; k < units.size(); k++) {
+            sum += units.get(k).nodes();
+            if (sum > admitted) {
+                units.subList(k, units.size()).clear();
+                return;
+            }
+        }
     }
 
     private List<String> newNodes(String cluster, NodePool pool, Set<String> before) {

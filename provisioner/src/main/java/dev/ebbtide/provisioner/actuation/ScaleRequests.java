@@ -8,6 +8,7 @@ import dev.ebbtide.provisioner.cloud.NodePool;
 import dev.ebbtide.provisioner.messaging.ProvisionerPublisher;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +29,11 @@ final class ScaleRequests {
     private final ProvisionerPublisher events;
     private final MeterRegistry registry;
     private final Clock clock;
+    private final Gangs gangs;
+    private volatile Duration defaultGangTime = DEFAULT_GANG_TIME;
+
+    /** {@code ebbtide.provisioner.max-gang-provision-time}'s default, for a provisioner built without configuration. */
+    static final Duration DEFAULT_GANG_TIME = Duration.ofMinutes(10);
 
     ScaleRequests(
             Pools pools,
@@ -36,7 +42,9 @@ final class ScaleRequests {
             ScaleRequestHandler handler,
             ProvisionerPublisher events,
             MeterRegistry registry,
-            Clock clock) {
+            Clock clock,
+            Gangs gangs) {
+        this.gangs = gangs;
         this.pools = pools;
         this.book = book;
         this.sync = sync;
@@ -84,6 +92,13 @@ final class ScaleRequests {
             LOG.infof("scale request %s for %s already applied: ignored", r.requestId(), r.cluster());
             return;
         }
+        if (!outcome.units().isEmpty()) {
+            Duration time = gangTime(spec);
+            gangs.open(r.cluster(), outcome.units(), outcome.added(), now, time)
+                    .forEach(g -> LOG.infof(
+                            "cluster %s: gang unit for job %s: %d node(s) wanted, created %s, all up by %s or given back",
+                            r.cluster(), g.jobId(), g.wanted(), g.nodes(), g.deadline()));
+        }
         outcome.added()
                 .forEach(node -> book.apply(b -> b.requested(r.cluster(), node, "requested by " + r.requestId())));
         outcome.removed().forEach(node -> book.apply(b -> b.removed(node, "scale-down request " + r.requestId())));
@@ -115,6 +130,17 @@ final class ScaleRequests {
                     outcome.reason() == null ? "" : outcome.reason().message());
         }
         sync.pollQuietly(r.cluster(), pool, now);
+    }
+
+    /** The service-wide {@code max_gang_provision_time}; a cluster's own YAML value wins. */
+    void defaultGangTime(Duration time) {
+        this.defaultGangTime = time;
+    }
+
+    /** The cluster's {@code max_gang_provision_time}, else the service's. */
+    Duration gangTime(ClusterSpec spec) {
+        Long own = spec == null ? null : spec.capacityOrDefault().maxGangProvisionTime();
+        return own != null ? Duration.ofSeconds(own) : defaultGangTime;
     }
 
     /** The deletion guard, atomically in the book: an idle node with no job is marked leaving and may be deleted. */

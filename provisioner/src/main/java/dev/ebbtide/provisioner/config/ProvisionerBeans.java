@@ -66,18 +66,20 @@ public class ProvisionerBeans {
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
         return switch (config.provider()) {
             case LocalCloudProvider.NAME ->
-                new LocalCloudProvider(new LocalNodes(
-                        config.local().workDir().resolve("nodes"),
-                        LocalCloudProvider.agentCommand(
-                                config.local().agentClasspath(),
-                                bootstrapServers,
-                                config.local().agentHeartbeatInterval(),
-                                config.local().agentKafkaConfig().orElse(null),
-                                config.local().agentSandboxHide().orElse(null),
-                                config.local().agentDataDir().orElse(null),
-                                config.local().agentEnvironments().orElse(null)),
-                        LocalCloudProvider.AGENT_STOP_GRACE,
-                        clock));
+                new LocalCloudProvider(
+                        new LocalNodes(
+                                config.local().workDir().resolve("nodes"),
+                                LocalCloudProvider.agentCommand(
+                                        config.local().agentClasspath(),
+                                        bootstrapServers,
+                                        config.local().agentHeartbeatInterval(),
+                                        config.local().agentKafkaConfig().orElse(null),
+                                        config.local().agentSandboxHide().orElse(null),
+                                        config.local().agentDataDir().orElse(null),
+                                        config.local().agentEnvironments().orElse(null)),
+                                LocalCloudProvider.AGENT_STOP_GRACE,
+                                clock),
+                        config.local().capacity());
             case AzureVmssProvider.NAME -> AzureVmssProvider.withDefaultCredential(azureSettings(config.azure()));
             default ->
                 throw new IllegalArgumentException(
@@ -174,6 +176,8 @@ public class ProvisionerBeans {
                 minPoll,
                 registry,
                 clock);
+        config.provisioner().maxGangProvisionTime().ifPresent(provisioner::defaultGangTime);
+        provisioner.choiceQuota(quotas::fits);
         quotas.attach(provisioner.usageView());
         provisioner.onHandOver(quotas::forget);
         provisioner.instances(instances);

@@ -89,6 +89,13 @@ public interface ProvisionerConfig {
          */
         Optional<Path> agentDataDir();
 
+        /**
+         * Local capacity per VM size, e.g. {@code ebbtide.local.capacity.Standard_NC6s_v3=3}: nodes of that size beyond
+         * N on this machine fail with the cloud's capacity error ({@code capacity_unavailable}), as Azure's
+         * {@code AllocationFailed} would. A size not listed has no limit.
+         */
+        Map<String, Integer> capacity();
+
         /** The environment mapping file each local agent reads; {@code ./ebbtide up} sets {@code environments/local.yml}. */
         Optional<Path> agentEnvironments();
     }
@@ -124,6 +131,13 @@ public interface ProvisionerConfig {
         /** A Retry-After longer than this becomes a cluster backoff instead of a blocked thread. */
         @WithDefault("60s")
         Duration maxInlineWait();
+
+        /**
+         * How long the new nodes of a gang unit (a queued multi-node job) may take until every agent has announced;
+         * then the nodes that came up are given back and the cluster backs off. A cluster's YAML
+         * {@code max_gang_provision_time} wins. Unset: 10 minutes.
+         */
+        Optional<Duration> maxGangProvisionTime();
 
         /** How often believed nodes are reconciled with the cloud. */
         @WithDefault("30s")

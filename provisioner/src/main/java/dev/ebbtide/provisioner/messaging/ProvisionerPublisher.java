@@ -3,17 +3,22 @@ package dev.ebbtide.provisioner.messaging;
 import dev.ebbtide.common.events.ClusterBackoffChangedV2;
 import dev.ebbtide.common.events.ErrorClass;
 import dev.ebbtide.common.events.EventJson;
+import dev.ebbtide.common.events.EventTypes;
 import dev.ebbtide.common.events.NodeStateChanged;
 import dev.ebbtide.common.events.Reason;
 import dev.ebbtide.common.events.WaitReason;
 import dev.ebbtide.messaging.KafkaMessages;
 import dev.ebbtide.provisioner.actuation.ProvisionerEvents;
+import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.UUID;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
@@ -72,7 +77,23 @@ public class ProvisionerPublisher implements ProvisionerEvents {
 
     /** Why the cluster waits now ({@code null}: it no longer does), as {@code ClusterBackoffChangedV2}. */
     private void publish(String cluster, WaitReason waiting) {
-        send(backoff, cluster, EventJson.write(new ClusterBackoffChangedV2(cluster, waiting, clock.instant())));
+        ClusterBackoffChangedV2 e = new ClusterBackoffChangedV2(cluster, waiting, clock.instant());
+        Message<String> m = KafkaMessages.keyed(cluster, EventJson.write(e));
+        if (!EventTypes.CLUSTER_BACKOFF_CHANGED_V2.equals(e.ceType())) {
+            // a kind v2 readers do not know travels as v3 (the channel's default type is v2)
+            m = m.addMetadata(OutgoingCloudEventMetadata.builder()
+                    .withId(UUID.randomUUID().toString())
+                    .withType(e.ceType())
+                    .withTimestamp(e.at().atZone(ZoneOffset.UTC))
+                    .build());
+        }
+        backoff.send(m);
+    }
+
+    /** A gang unit was not all up in time: its nodes were given back and the cluster waits (a v3 record). */
+    @Override
+    public void gangDeadline(String cluster, WaitReason.GangDeadline waiting) {
+        publish(cluster, waiting);
     }
 
     @Override

@@ -11,6 +11,7 @@ import dev.ebbtide.core.quota.QuotaRequest;
 import dev.ebbtide.provisioner.actuation.ProvisionerEvents;
 import dev.ebbtide.provisioner.actuation.QuotaGate;
 import dev.ebbtide.provisioner.cloud.CloudException;
+import dev.ebbtide.provisioner.cloud.FallbackNodePool;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -94,7 +95,12 @@ public final class Quotas implements QuotaGate {
 
     @Override
     public Admission admit(String cluster, int nodes) {
-        Optional<QuotaDecision> decided = plan(cluster, nodes);
+        return admit(cluster, nodes, List.of());
+    }
+
+    @Override
+    public Admission admit(String cluster, int nodes, List<Integer> units) {
+        Optional<QuotaDecision> decided = plan(cluster, nodes, units);
         if (decided.isEmpty() || !decided.get().waits()) {
             boolean cleared = waiting.remove(cluster) != null;
             if (cleared) {
@@ -117,7 +123,7 @@ public final class Quotas implements QuotaGate {
     static WaitReason waitReason(QuotaDecision.Wait w, Instant until) {
         return w.kind() == QuotaDecision.Kind.APPROVAL
                 ? new WaitReason.Approval(w.series(), w.quota(), until)
-                : new WaitReason.Quota(w.quota(), w.used(), w.limit(), until);
+                : new WaitReason.Quota(w.quota(), w.used(), w.limit(), until, w.gang(), w.room());
     }
 
     /** The cluster's current wait, if any. */
@@ -149,7 +155,7 @@ public final class Quotas implements QuotaGate {
     /** Re-reads the quotas: every waiting cluster that can now add a node is let go; the gauges are updated. */
     public void refresh() {
         for (String cluster : List.copyOf(waiting.keySet())) {
-            Optional<QuotaDecision> d = plan(cluster, 1);
+            Optional<QuotaDecision> d = plan(cluster, 1, List.of());
             if ((d.isEmpty() || d.get().allowedNodes() > 0) && waiting.remove(cluster) != null) {
                 LOG.infof("cluster %s: quota allows a scale-up again; the autoscaler may ask", cluster);
                 events.backoffEnded(cluster);
@@ -184,8 +190,40 @@ public final class Quotas implements QuotaGate {
         return lines;
     }
 
-    private Optional<QuotaDecision> plan(String cluster, int nodes) {
+    /**
+     * How many of {@code nodes} fit one fallback choice's quota (its family, or the low-priority total for Spot): all or
+     * none, as the choice is asked for the nodes still missing at once. A size outside the catalogue, or quotas that
+     * cannot be read, do not limit (the cloud decides).
+     */
+    public int fits(String cluster, FallbackNodePool.Choice choice, int nodes) {
         ClusterSpec spec = view.clusters().get(cluster);
+        Optional<VmSize> size = catalogue.find(choice.size());
+        if (spec == null || size.isEmpty() || nodes <= 0) {
+            return nodes;
+        }
+        try {
+            VmSize s = size.get();
+            return QuotaPlanner.plan(
+                            new QuotaRequest(
+                                    s.series(),
+                                    s.family(),
+                                    s.vcpus(),
+                                    nodes,
+                                    "low_priority".equals(choice.tier()),
+                                    s.approvalRequired(),
+                                    List.of(nodes)),
+                            limits(region(spec)))
+                    .allowedNodes();
+        } catch (CloudException e) {
+            return nodes;
+        }
+    }
+
+    private Optional<QuotaDecision> plan(String cluster, int nodes, List<Integer> units) {
+        ClusterSpec spec = view.clusters().get(cluster);
+        if (spec != null && !spec.capacityOrDefault().fallback().isEmpty()) {
+            return Optional.empty(); // checked per choice by the cluster's pool (fits), which falls back on a refusal
+        }
         Optional<VmSize> size = spec == null ? Optional.empty() : catalogue.find(spec.size());
         if (size.isEmpty()) {
             return Optional.empty();
@@ -207,7 +245,8 @@ public final class Quotas implements QuotaGate {
                         s.vcpus(),
                         nodes,
                         "low_priority".equals(spec.tier()),
-                        s.approvalRequired()),
+                        s.approvalRequired(),
+                        units),
                 limits));
     }
 

@@ -11,7 +11,11 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The nodes the provisioner manages, with the state it last published; every role may read them. */
+/**
+ * The nodes the provisioner manages, with the state it last published, the queued job a node is held for (a gang unit
+ * not all up: {@code heldFor}, {@code heldUntil}) and the size and tier it got (a fallback choice); every role may read
+ * them.
+ */
 @Path("/nodes")
 @RolesAllowed({Roles.VIEWER, Roles.SUBMITTER, Roles.OPERATOR})
 @Produces(MediaType.APPLICATION_JSON)
@@ -21,6 +25,6 @@ public class NodeResource {
 
     @GET
     public Map<String, Object> nodes() {
-        return new TreeMap<>(provisioner.nodes());
+        return new TreeMap<>(provisioner.nodeViews());
     }
 }

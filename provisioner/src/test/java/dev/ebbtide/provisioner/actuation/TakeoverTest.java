@@ -57,6 +57,7 @@ class TakeoverTest {
         final Ownership ownership;
         final List<NodeStateChanged> published = new CopyOnWriteArrayList<>();
         final List<String> backoffs = new CopyOnWriteArrayList<>();
+        final List<dev.ebbtide.common.events.WaitReason.GangDeadline> gangWaits = new CopyOnWriteArrayList<>();
         final SimpleMeterRegistry registry = new SimpleMeterRegistry();
         final Provisioner provisioner;
 
@@ -71,6 +72,11 @@ class TakeoverTest {
                 @Override
                 public void backoffStarted(String cluster, ErrorClass errorClass, Instant until, Reason reason) {
                     backoffs.add(cluster + " " + errorClass);
+                }
+
+                @Override
+                public void gangDeadline(String cluster, dev.ebbtide.common.events.WaitReason.GangDeadline waiting) {
+                    gangWaits.add(waiting);
                 }
             };
             ClusterBackoff backoff = new ClusterBackoff(clock);
@@ -337,6 +343,44 @@ class TakeoverTest {
         assertEquals(calls, mutating(pool).size(), "a buffered request of the revoked partition is skipped");
         assertEquals(1.0, a.ownedGauge(), "a still owns the other cluster");
         threads.shutdown();
+    }
+
+    @Test
+    void anOpenGangMovesWithItsRecordAndTheNewOwnerGivesItBackOnTime() {
+        Instance a = new Instance("provisioner-1", memory);
+        Instance b = new Instance("provisioner-2", memory);
+        a.owns(0, 1);
+        a.provisioner.onScaleRequested(new ScaleRequested(
+                "r-gang",
+                CLUSTER,
+                3,
+                List.of(),
+                List.of(new Reason("TEST", "test")),
+                clock.instant(),
+                null,
+                null,
+                "autoscaler-1",
+                List.of(new ScaleRequested.Unit("job-1", 3))));
+        Instant deadline = clock.instant().plus(Duration.ofMinutes(10));
+        assertEquals(1, memory.latest.get(CLUSTER).gangs().size(), "the open gang is in the durable record");
+        assertEquals(deadline, memory.latest.get(CLUSTER).gangs().get(0).deadline());
+        ready(pool, CLUSTER + "-0", CLUSTER + "-1");
+        a.provisioner.pollAll();
+        a.heartbeats(CLUSTER, CLUSTER + "-0", CLUSTER + "-1"); // the third never comes up
+
+        a.gives(0);
+        b.owns(0);
+        clock.advance(Duration.ofMinutes(10));
+        b.heartbeats(CLUSTER, CLUSTER + "-0", CLUSTER + "-1");
+        b.provisioner.tick();
+        assertTrue(
+                mutating(pool).stream().anyMatch(c -> c.startsWith("deleteNodes")),
+                "the new owner gave the gang's nodes back at its deadline: " + pool.calls);
+        assertTrue(memory.latest.get(CLUSTER).gangs().isEmpty(), "and the record has no open gang any more");
+        assertEquals(1, b.gangWaits.size(), "the new owner says why: " + b.gangWaits);
+        assertEquals("job-1", b.gangWaits.get(0).jobId());
+        assertEquals(2, b.gangWaits.get(0).got());
+        assertTrue(a.gangWaits.isEmpty());
     }
 
     private static List<String> mutating(InMemoryNodePool pool) {

@@ -244,7 +244,9 @@ public class SchedulerService {
 
     /** A submission naming no cluster gets the default compute first, as on the REST path (DefaultCompute). */
     private Item decode(ConsumerRecord<byte[], byte[]> r) {
-        Class<?> type = EventTypes.CLUSTER_BACKOFF_CHANGED_V2.equals(CloudEventHeaders.type(r.headers()))
+        String ceType = CloudEventHeaders.type(r.headers());
+        Class<?> type = EventTypes.CLUSTER_BACKOFF_CHANGED_V2.equals(ceType)
+                        || EventTypes.CLUSTER_BACKOFF_CHANGED_V3.equals(ceType)
                 ? ClusterBackoffChangedV2.class
                 : TYPES.get(Topics.isSubmissions(r.topic()) ? Topics.JOBS_SUBMITTED : r.topic());
         byte[] value = Topics.isSubmissions(r.topic()) ? DefaultCompute.fill(r.value(), defaultCompute) : r.value();

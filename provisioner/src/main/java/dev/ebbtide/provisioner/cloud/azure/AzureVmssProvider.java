@@ -41,9 +41,11 @@ import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.events.ErrorClass;
 import dev.ebbtide.provisioner.cloud.CloudException;
 import dev.ebbtide.provisioner.cloud.CloudProvider;
+import dev.ebbtide.provisioner.cloud.FallbackNodePool;
 import dev.ebbtide.provisioner.cloud.NodePool;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -65,7 +67,7 @@ public final class AzureVmssProvider implements CloudProvider {
 
     private final ComputeManager compute;
     private final AzureSettings settings;
-    private final Map<String, AzureVmssNodePool> pools = new ConcurrentHashMap<>();
+    private final Map<String, NodePool> pools = new ConcurrentHashMap<>();
 
     /** For tests and callers that build their own pipeline (e.g. against a fake ARM server). */
     public AzureVmssProvider(ComputeManager compute, AzureSettings settings) {
@@ -127,10 +129,44 @@ public final class AzureVmssProvider implements CloudProvider {
         pools.remove(cluster);
     }
 
-    private AzureVmssNodePool open(ClusterSpec cluster) {
+    /**
+     * The cluster's pool: its scale set, or with {@code ebbtide_fallback} alternatives one scale set per choice
+     * ({@code <prefix><cluster>} for its own size and tier, {@code <prefix><cluster>-<n>} for alternative n) behind a
+     * {@link FallbackNodePool}.
+     */
+    private NodePool open(ClusterSpec cluster) {
+        List<FallbackNodePool.Choice> choices = FallbackNodePool.choices(cluster);
+        if (choices.size() == 1) {
+            return open(cluster, settings.scaleSetName(cluster.name()));
+        }
+        List<NodePool> each = new ArrayList<>();
+        for (int i = 0; i < choices.size(); i++) {
+            FallbackNodePool.Choice c = choices.get(i);
+            ClusterSpec asChoice = new ClusterSpec(
+                    cluster.name(),
+                    c.size(),
+                    c.tier(),
+                    cluster.minInstances(),
+                    cluster.maxInstances(),
+                    cluster.idleTimeBeforeScaleDown(),
+                    cluster.location(),
+                    cluster.type(),
+                    null,
+                    null,
+                    cluster.capacity());
+            each.add(open(asChoice, scaleSetName(cluster.name(), i)));
+        }
+        return new FallbackNodePool(cluster.name(), choices, each);
+    }
+
+    /** {@code <prefix><cluster>} for choice 0 (the cluster's own size), {@code <prefix><cluster>-<n>} for the others. */
+    String scaleSetName(String cluster, int choice) {
+        return settings.scaleSetName(cluster) + (choice == 0 ? "" : "-" + choice);
+    }
+
+    private AzureVmssNodePool open(ClusterSpec cluster, String name) {
         VirtualMachineScaleSetsClient scaleSets = compute.serviceClient().getVirtualMachineScaleSets();
         VirtualMachineScaleSetVMsClient vms = compute.serviceClient().getVirtualMachineScaleSetVMs();
-        String name = settings.scaleSetName(cluster.name());
         String rg = settings.resourceGroup();
         try {
             scaleSets.getByResourceGroup(rg, name);
@@ -139,7 +175,7 @@ public final class AzureVmssProvider implements CloudProvider {
             if (ce.errorClass() != ErrorClass.NOT_FOUND) {
                 throw ce;
             }
-            create(cluster, scaleSetModel(cluster));
+            create(cluster, name, scaleSetModel(cluster, name));
         }
         return new AzureVmssNodePool(
                 scaleSets, vms, cluster.name(), rg, name, isSpot(cluster), settings.pollInterval());
@@ -152,8 +188,12 @@ public final class AzureVmssProvider implements CloudProvider {
 
     /** Creates the scale set of this model for a cluster or instance; a concurrent creation is taken as done. */
     void create(ClusterSpec cluster, VirtualMachineScaleSetInner model) {
+        create(cluster, settings.scaleSetName(cluster.name()), model);
+    }
+
+    /** Creates the scale set {@code name} of this model; a concurrent creation is taken as done. */
+    void create(ClusterSpec cluster, String name, VirtualMachineScaleSetInner model) {
         VirtualMachineScaleSetsClient scaleSets = compute.serviceClient().getVirtualMachineScaleSets();
-        String name = settings.scaleSetName(cluster.name());
         String action = "create scale set " + name + " (" + cluster.size() + ", " + cluster.tier() + ", capacity "
                 + model.sku().capacity() + ")";
         LOG.infof("cluster %s: %s in %s/%s", cluster.name(), action, settings.resourceGroup(), location(cluster));
@@ -178,13 +218,30 @@ public final class AzureVmssProvider implements CloudProvider {
         return "low_priority".equals(cluster.tier());
     }
 
+    /**
+     * The cluster's {@code spot_max_price} (US dollars per hour), else -1: pay up to the on-demand price, never evicted
+     * for price (Azure's default).
+     */
+    static double spotMaxPrice(ClusterSpec cluster) {
+        Double price = cluster.capacityOrDefault().spotMaxPrice();
+        return price == null ? -1.0 : price;
+    }
+
     private String location(ClusterSpec cluster) {
         return cluster.location() != null ? cluster.location() : settings.region();
     }
 
     /** The scale set Ebbtide creates for a cluster: empty, Uniform, manual upgrades, no overprovisioning. */
     VirtualMachineScaleSetInner scaleSetModel(ClusterSpec cluster) {
-        String name = settings.scaleSetName(cluster.name());
+        return scaleSetModel(cluster, settings.scaleSetName(cluster.name()));
+    }
+
+    /**
+     * The model of scale set {@code name} for the cluster's size and tier. A fallback alternative's scale set is not
+     * named {@code <prefix><cluster>}, so its agents cannot take the cluster from the scale set's name: the rendered
+     * custom data names the cluster instead ({@code cluster=imds} becomes {@code cluster=<cluster>}).
+     */
+    VirtualMachineScaleSetInner scaleSetModel(ClusterSpec cluster, String name) {
         VirtualMachineScaleSetOSProfile os = new VirtualMachineScaleSetOSProfile()
                 .withComputerNamePrefix(name)
                 .withAdminUsername(settings.adminUsername())
@@ -199,8 +256,11 @@ public final class AzureVmssProvider implements CloudProvider {
                                                                 + "/.ssh/authorized_keys")
                                                         .withKeyData(settings.sshPublicKey())))));
         if (settings.customData() != null) {
-            os.withCustomData(
-                    Base64.getEncoder().encodeToString(settings.customData().getBytes(StandardCharsets.UTF_8)));
+            String data = settings.customData();
+            if (!name.equals(settings.scaleSetName(cluster.name()))) {
+                data = data.replaceAll("(?m)^(\\s*)cluster=imds$", "$1cluster=" + cluster.name());
+            }
+            os.withCustomData(Base64.getEncoder().encodeToString(data.getBytes(StandardCharsets.UTF_8)));
         }
         VirtualMachineScaleSetVMProfile profile = new VirtualMachineScaleSetVMProfile()
                 .withOsProfile(os)
@@ -223,7 +283,7 @@ public final class AzureVmssProvider implements CloudProvider {
         if (isSpot(cluster)) {
             profile.withPriority(VirtualMachinePriorityTypes.SPOT)
                     .withEvictionPolicy(VirtualMachineEvictionPolicyTypes.DELETE)
-                    .withBillingProfile(new BillingProfile().withMaxPrice(-1.0));
+                    .withBillingProfile(new BillingProfile().withMaxPrice(spotMaxPrice(cluster)));
         }
         VirtualMachineScaleSetInner model = new VirtualMachineScaleSetInner()
                 .withSku(new Sku().withName(cluster.size()).withTier("Standard").withCapacity(0L))

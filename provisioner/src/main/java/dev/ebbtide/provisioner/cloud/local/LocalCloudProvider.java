@@ -1,13 +1,19 @@
 package dev.ebbtide.provisioner.cloud.local;
 
 import dev.ebbtide.common.azureml.ClusterSpec;
+import dev.ebbtide.common.events.ErrorClass;
+import dev.ebbtide.provisioner.cloud.CloudException;
 import dev.ebbtide.provisioner.cloud.CloudProvider;
+import dev.ebbtide.provisioner.cloud.FallbackNodePool;
 import dev.ebbtide.provisioner.cloud.NodePool;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The default provider: this machine is the cloud, a node is a node-agent process with its directory under
@@ -21,9 +27,55 @@ public final class LocalCloudProvider implements CloudProvider {
     static final String AGENT_MAIN = "dev.ebbtide.agent.NodeAgentMain";
 
     private final LocalNodes machine;
+    /** Nodes of a size this machine may hold ({@code ebbtide.local.capacity.<size>}), by size, case-insensitive. */
+    private final Map<String, Integer> capacity = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    /** The size of each pool opened, by cluster and pool (the capacity counts every pool of a size). */
+    private final Map<List<String>, String> sizes = new ConcurrentHashMap<>();
 
     public LocalCloudProvider(LocalNodes machine) {
+        this(machine, Map.of());
+    }
+
+    /** @param capacity nodes per VM size this machine may hold; a size not listed has no limit */
+    public LocalCloudProvider(LocalNodes machine, Map<String, Integer> capacity) {
         this.machine = machine;
+        this.capacity.putAll(capacity);
+    }
+
+    /**
+     * How many more nodes of this size fit the local capacity, or {@code Integer.MAX_VALUE} when it has none; counts
+     * the nodes of every cluster of the size.
+     */
+    int room(String size) {
+        Integer limit = capacity.get(size);
+        if (limit == null) {
+            return Integer.MAX_VALUE;
+        }
+        int used = 0;
+        for (Map.Entry<List<String>, String> e : sizes.entrySet()) {
+            if (e.getValue().equalsIgnoreCase(size)) {
+                String pool = e.getKey().get(1);
+                used += machine.list(e.getKey().get(0), pool.isEmpty() ? null : pool)
+                        .size();
+            }
+        }
+        return Math.max(0, limit - used);
+    }
+
+    /** Adds {@code delta} nodes to a pool of {@code size}, as far as the capacity allows; then Azure's capacity error. */
+    void create(String cluster, String pool, String size, int delta) {
+        int room = room(size);
+        int now = Math.min(delta, room);
+        if (now > 0) {
+            machine.create(cluster, now, pool);
+        }
+        if (now < delta) {
+            throw new CloudException(
+                    ErrorClass.CAPACITY_UNAVAILABLE,
+                    "allocation failed: " + (delta - now) + " of " + delta + " node(s) of " + size
+                            + " did not fit the local capacity of " + capacity.get(size) + " (ebbtide.local.capacity."
+                            + size + ")");
+        }
     }
 
     /** This machine, for a compute instance's one node (started and stopped by name). */
@@ -38,7 +90,18 @@ public final class LocalCloudProvider implements CloudProvider {
 
     @Override
     public NodePool nodePool(ClusterSpec cluster) {
-        return new LocalNodePool(cluster.name(), machine);
+        List<FallbackNodePool.Choice> choices = FallbackNodePool.choices(cluster);
+        if (choices.size() == 1) {
+            sizes.put(List.of(cluster.name(), ""), cluster.size());
+            return new LocalNodePool(cluster.name(), machine, this, cluster.size(), null);
+        }
+        List<NodePool> pools = new ArrayList<>();
+        for (int i = 0; i < choices.size(); i++) {
+            String size = choices.get(i).size();
+            sizes.put(List.of(cluster.name(), String.valueOf(i)), size);
+            pools.add(new LocalNodePool(cluster.name(), machine, this, size, String.valueOf(i)));
+        }
+        return new FallbackNodePool(cluster.name(), choices, pools);
     }
 
     /**

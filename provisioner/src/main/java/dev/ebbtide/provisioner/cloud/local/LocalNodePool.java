@@ -10,15 +10,39 @@ public final class LocalNodePool implements NodePool {
     private final String cluster;
     private final LocalNodes machine;
     private final LocalEvictions evictions;
+    private final LocalCloudProvider provider;
+    private final String size;
+    private final String pool;
 
     public LocalNodePool(String cluster, LocalNodes machine) {
         this(cluster, machine, new LocalEvictions(java.time.Clock.systemUTC()));
     }
 
     public LocalNodePool(String cluster, LocalNodes machine, LocalEvictions evictions) {
+        this(cluster, machine, evictions, null, null, null);
+    }
+
+    /**
+     * A pool of {@code size} nodes, limited by the provider's local capacity for that size; {@code pool} names one
+     * fallback choice's nodes among the cluster's (null: every node of the cluster).
+     */
+    LocalNodePool(String cluster, LocalNodes machine, LocalCloudProvider provider, String size, String pool) {
+        this(cluster, machine, new LocalEvictions(java.time.Clock.systemUTC()), provider, size, pool);
+    }
+
+    private LocalNodePool(
+            String cluster,
+            LocalNodes machine,
+            LocalEvictions evictions,
+            LocalCloudProvider provider,
+            String size,
+            String pool) {
         this.cluster = cluster;
         this.machine = machine;
         this.evictions = evictions;
+        this.provider = provider;
+        this.size = size;
+        this.pool = pool;
     }
 
     @Override
@@ -28,7 +52,7 @@ public final class LocalNodePool implements NodePool {
 
     @Override
     public int targetSize() {
-        return machine.list(cluster).size();
+        return machine.list(cluster, pool).size();
     }
 
     @Override
@@ -36,7 +60,11 @@ public final class LocalNodePool implements NodePool {
         if (delta <= 0) {
             throw new IllegalArgumentException("delta must be > 0, got " + delta);
         }
-        machine.create(cluster, delta);
+        if (provider == null || size == null) {
+            machine.create(cluster, delta);
+        } else {
+            provider.create(cluster, pool, size, delta);
+        }
     }
 
     @Override
@@ -47,13 +75,13 @@ public final class LocalNodePool implements NodePool {
     /** The cluster's nodes; one whose eviction notice was acknowledged or ran out is taken away first. */
     @Override
     public List<CloudNode> nodes() {
-        for (CloudNode n : machine.list(cluster)) {
+        for (CloudNode n : machine.list(cluster, pool)) {
             if (evictions.due(machine.nodesDir().resolve(n.name()), n.name())) {
                 machine.stopNamed(cluster, n.name());
                 LOG.infof("cluster %s: node %s evicted (its notice was acknowledged or ran out)", cluster, n.name());
             }
         }
-        return machine.list(cluster);
+        return machine.list(cluster, pool);
     }
 
     /**

@@ -50,7 +50,12 @@ public final class LocalNodes {
     }
 
     /** The record of a node, on disk. */
-    public record NodeRecord(String cluster, Instant created, int port, Long pid) {}
+    public record NodeRecord(String cluster, Instant created, int port, Long pid, String pool) {
+        /** A node of the cluster's one pool (no fallback alternatives). */
+        public NodeRecord(String cluster, Instant created, int port, Long pid) {
+            this(cluster, created, port, pid, null);
+        }
+    }
 
     private final Path nodesDir;
     private final AgentCommand agent;
@@ -84,9 +89,17 @@ public final class LocalNodes {
 
     /** The nodes of a cluster, all ready (a VM that runs; whether its agent speaks is the provisioner's concern). */
     public synchronized List<CloudNode> list(String cluster) {
+        return list(cluster, null);
+    }
+
+    /**
+     * The nodes of one pool of a cluster ({@code pool} null: every node of the cluster); a cluster with fallback
+     * alternatives has one pool per choice, each node recording its own.
+     */
+    public synchronized List<CloudNode> list(String cluster, String pool) {
         List<CloudNode> out = new ArrayList<>();
         records().forEach((node, r) -> {
-            if (r.cluster().equals(cluster)) {
+            if (r.cluster().equals(cluster) && (pool == null || pool.equals(r.pool()))) {
                 out.add(CloudNode.of(node, CloudNodeStatus.READY, r.created()));
             }
         });
@@ -95,11 +108,16 @@ public final class LocalNodes {
 
     /** Creates {@code count} nodes for a cluster: a directory, a free rendezvous port, a started agent each. */
     public synchronized List<String> create(String cluster, int count) {
-        return machineLock.call(() -> createLocked(cluster, count));
+        return create(cluster, count, null);
+    }
+
+    /** As {@link #create(String, int)}, the nodes recording the pool they belong to (one per fallback choice). */
+    public synchronized List<String> create(String cluster, int count, String pool) {
+        return machineLock.call(() -> createLocked(cluster, count, pool));
     }
 
     /** Name and port are chosen under the machine lock: other provisioner processes share the directory and ports. */
-    private List<String> createLocked(String cluster, int count) {
+    private List<String> createLocked(String cluster, int count, String pool) {
         List<String> created = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String node = cluster + "-" + nextIndex(cluster);
@@ -107,9 +125,9 @@ public final class LocalNodes {
             try {
                 Files.createDirectories(dir);
                 int port = freePort();
-                write(dir, new NodeRecord(cluster, clock.instant(), port, null));
+                write(dir, new NodeRecord(cluster, clock.instant(), port, null, pool));
                 long pid = start(cluster, node, port, dir);
-                write(dir, new NodeRecord(cluster, clock.instant(), port, pid));
+                write(dir, new NodeRecord(cluster, clock.instant(), port, pid, pool));
                 created.add(node);
                 calls.append(cluster, "create", node);
                 LOG.infof("cluster %s: node %s started (agent pid %d, port %d, %s)", cluster, node, pid, port, dir);

@@ -108,6 +108,49 @@ class AzureVmssProviderTest {
     }
 
     @Test
+    void aSpotTierClusterWithAMaxPriceSendsItInTheBillingProfile() throws Exception {
+        ClusterSpec spec = dev.ebbtide.common.azureml.AzureMlYaml.parseCluster(
+                "name: gpu\nsize: Standard_NC6s_v3\ntier: spot\nmax_instances: 4\nspot_max_price: 0.42\n");
+        provider.nodePool(spec);
+
+        JsonNode profile =
+                JSON.readTree(fake.requests().get(1).body()).path("properties").path("virtualMachineProfile");
+        assertEquals("Spot", profile.path("priority").asText(), "tier: spot is low_priority: Azure Spot VMs");
+        assertEquals("Delete", profile.path("evictionPolicy").asText());
+        assertEquals(0.42, profile.path("billingProfile").path("maxPrice").asDouble(), profile.toPrettyString());
+        assertEquals("Spot", fake.scaleSet("ebbtide-gpu").priority);
+    }
+
+    @Test
+    void anAlternativesAgentsAreToldTheClusterSinceTheirScaleSetNameIsNotIt() throws Exception {
+        String rendered = "#cloud-config\nwrite_files:\n  - path: /etc/ebbtide/agent.properties\n    content: |\n"
+                + "      cluster=imds\n      node=imds\n";
+        AzureSettings withAgent = FakeArmClients.settings(fake).withNodeSetup("ebbtide", null, rendered, null);
+        AzureVmssProvider p = new AzureVmssProvider(FakeArmClients.computeManager(fake, withAgent), withAgent);
+        p.nodePool(dev.ebbtide.common.azureml.AzureMlYaml.parseCluster(
+                "name: gpu\nsize: Standard_NC6s_v3\nmax_instances: 2\n"
+                        + "ebbtide_fallback: [{size: Standard_NC12s_v3}]\n"));
+
+        String own = customData(fake.scaleSet("ebbtide-gpu").createBody());
+        String alternative = customData(fake.scaleSet("ebbtide-gpu-1").createBody());
+        assertTrue(own.contains("      cluster=imds\n"), "the own scale set's name gives the cluster: " + own);
+        assertTrue(alternative.contains("      cluster=gpu\n"), alternative);
+        assertFalse(alternative.contains("cluster=imds"), alternative);
+    }
+
+    private static String customData(JsonNode createBody) {
+        return new String(
+                Base64.getDecoder()
+                        .decode(createBody
+                                .path("properties")
+                                .path("virtualMachineProfile")
+                                .path("osProfile")
+                                .path("customData")
+                                .asText()),
+                StandardCharsets.UTF_8);
+    }
+
+    @Test
     void aDedicatedClusterGetsRegularPriority() throws Exception {
         provider.nodePool(new ClusterSpec("cpu", "Standard_D4s_v5", "dedicated", 0, 4, 120, "northeurope"));
 

@@ -81,18 +81,28 @@ public final class FakeArmServer implements AutoCloseable {
             Map<String, String> headers,
             String body,
             String asyncStatus,
-            String vmFailureCode) {
+            String vmFailureCode,
+            int allocated) {
         public static Fault sync(Target target, int status, String body, Map<String, String> headers) {
-            return new Fault(target, status, headers, body, null, null);
+            return new Fault(target, status, headers, body, null, null, 0);
         }
 
         /** The connection is closed without an answer (a network failure / gateway timeout as the client sees it). */
         public static Fault dropConnection(Target target) {
-            return new Fault(target, -1, Map.of(), null, null, null);
+            return new Fault(target, -1, Map.of(), null, null, null, 0);
         }
 
         public static Fault async(Target target, String asyncStatus, String statusBody, String vmFailureCode) {
-            return new Fault(target, 0, Map.of(), statusBody, asyncStatus, vmFailureCode);
+            return new Fault(target, 0, Map.of(), statusBody, asyncStatus, vmFailureCode, 0);
+        }
+
+        /**
+         * As {@link #async}, but Azure allocated the first {@code allocated} VMs of the request before it failed
+         * (they are created as usual and run after {@link #settle()}); only the others fail with the code.
+         */
+        public static Fault asyncPartly(
+                Target target, String asyncStatus, String statusBody, String vmFailureCode, int allocated) {
+            return new Fault(target, 0, Map.of(), statusBody, asyncStatus, vmFailureCode, allocated);
         }
     }
 
@@ -519,7 +529,7 @@ public final class FakeArmServer implements AutoCloseable {
         };
         Runnable failVms = () -> {
             if (fault != null && fault.vmFailureCode() != null) {
-                added.forEach(vm -> {
+                added.stream().skip(fault.allocated()).forEach(vm -> {
                     vm.provisioningState = "Failed";
                     vm.powerState = null;
                     vm.failureCode = fault.vmFailureCode();
