@@ -139,25 +139,34 @@ final class KafkaBrokerSecurity {
         }
     }
 
+    /**
+     * Stores every principal's SCRAM credential again (a fresh 24-byte salt each): a principal an older log lacks gets
+     * one, a changed password takes effect, and no answer from a broker still catching up on its log is trusted to say
+     * which principals exist. Waits until the broker lists them all.
+     */
     private static void addMissingCredentials(Admin admin, KafkaCredentials credentials)
             throws ExecutionException, InterruptedException, TimeoutException {
-        java.util.Set<String> known = new java.util.HashSet<>(
-                admin.describeUserScramCredentials().users().get(30, TimeUnit.SECONDS));
-        List<org.apache.kafka.clients.admin.UserScramCredentialAlteration> missing = new ArrayList<>();
+        List<org.apache.kafka.clients.admin.UserScramCredentialAlteration> all = new ArrayList<>();
         credentials.passwords().forEach((principal, password) -> {
-            if (!known.contains(principal)) {
-                byte[] salt = new byte[24]; // a multiple of 3 bytes: see scramFormatArguments
-                RANDOM.nextBytes(salt);
-                missing.add(new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(
-                        principal,
-                        new org.apache.kafka.clients.admin.ScramCredentialInfo(
-                                org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_256, 4096),
-                        password.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                        salt));
-            }
+            byte[] salt = new byte[24]; // a multiple of 3 bytes: see scramFormatArguments
+            RANDOM.nextBytes(salt);
+            all.add(new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(
+                    principal,
+                    new org.apache.kafka.clients.admin.ScramCredentialInfo(
+                            org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_256, 4096),
+                    password.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    salt));
         });
-        if (!missing.isEmpty()) {
-            admin.alterUserScramCredentials(missing).all().get(30, TimeUnit.SECONDS);
+        admin.alterUserScramCredentials(all).all().get(30, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!admin.describeUserScramCredentials()
+                .users()
+                .get(30, TimeUnit.SECONDS)
+                .containsAll(credentials.passwords().keySet())) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the broker did not list every principal's credential within 30 s");
+            }
+            Thread.sleep(50);
         }
     }
 

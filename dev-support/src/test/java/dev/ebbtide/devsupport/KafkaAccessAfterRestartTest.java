@@ -18,6 +18,7 @@ import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
@@ -56,21 +57,47 @@ class KafkaAccessAfterRestartTest {
         }
 
         EmbeddedKafka again = EmbeddedKafka.start(0, data, credentials, false);
-        try (KafkaProducer<String, String> p = new KafkaProducer<>(
-                withTimeout(again.clientConfig(producerName)), new StringSerializer(), new StringSerializer())) {
-            assertEquals(
-                    Topics.PRODUCER_SUBMISSIONS,
-                    p.send(new ProducerRecord<>(Topics.PRODUCER_SUBMISSIONS, "k", "job"))
-                            .get()
-                            .topic(),
-                    "the principal the old log lacked authenticates");
-            ExecutionException e = assertThrows(
-                    ExecutionException.class,
-                    () -> p.send(new ProducerRecord<>(Topics.JOBS_ASSIGNMENTS, "k", "forged"))
-                            .get());
-            assertInstanceOf(TopicAuthorizationException.class, e.getCause(), "the old grant is gone: " + e);
+        try {
+            // a credential stored by the controller reaches the broker's authenticator a moment later: retry the login
+            String topic = null;
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (topic == null) {
+                try (KafkaProducer<String, String> p = producer(again, producerName)) {
+                    topic = send(p, Topics.PRODUCER_SUBMISSIONS);
+                } catch (SaslAuthenticationException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    Thread.sleep(200);
+                }
+            }
+            assertEquals(Topics.PRODUCER_SUBMISSIONS, topic, "the principal the old log lacked authenticates");
+            try (KafkaProducer<String, String> p = producer(again, producerName)) {
+                ExecutionException e = assertThrows(
+                        ExecutionException.class,
+                        () -> p.send(new ProducerRecord<>(Topics.JOBS_ASSIGNMENTS, "k", "forged"))
+                                .get());
+                assertInstanceOf(TopicAuthorizationException.class, e.getCause(), "the old grant is gone: " + e);
+            }
         } finally {
             again.close();
+        }
+    }
+
+    private static KafkaProducer<String, String> producer(EmbeddedKafka kafka, String principal) {
+        return new KafkaProducer<>(
+                withTimeout(kafka.clientConfig(principal)), new StringSerializer(), new StringSerializer());
+    }
+
+    /** The topic the record went to; a failed login surfaces as the {@link SaslAuthenticationException} itself. */
+    private static String send(KafkaProducer<String, String> p, String topic) throws Exception {
+        try {
+            return p.send(new ProducerRecord<>(topic, "k", "job")).get().topic();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SaslAuthenticationException sasl) {
+                throw sasl;
+            }
+            throw e;
         }
     }
 

@@ -26,13 +26,13 @@ class TlsKafkaTest {
         EmbeddedKafka.Tls tls = selfSigned(dir);
         KafkaCredentials credentials = KafkaCredentials.generate();
         try (EmbeddedKafka kafka = EmbeddedKafka.start(0, dir.resolve("kafka"), credentials, false, tls)) {
-            kafka.createTopics(List.of(Topics.JOBS_SUBMITTED, Topics.JOBS_ASSIGNMENTS), Set.of());
+            kafka.createTopics(List.of(Topics.PRODUCER_SUBMISSIONS, Topics.JOBS_ASSIGNMENTS), Set.of());
             Map<String, Object> config = kafka.clientConfig(KafkaAccess.PRODUCER);
             assertEquals("SASL_SSL", config.get("security.protocol"));
             try (KafkaProducer<String, String> p = producer(config)) {
                 assertEquals(
                         0L,
-                        p.send(new ProducerRecord<>(Topics.JOBS_SUBMITTED, "k", "v"))
+                        p.send(new ProducerRecord<>(Topics.PRODUCER_SUBMISSIONS, "k", "v"))
                                 .get()
                                 .offset());
                 ExecutionException e = assertThrows(
@@ -48,7 +48,7 @@ class TlsKafkaTest {
                 ExecutionException e = assertThrows(
                         ExecutionException.class,
                         () -> untrusting
-                                .send(new ProducerRecord<>(Topics.JOBS_SUBMITTED, "k", "v"))
+                                .send(new ProducerRecord<>(Topics.PRODUCER_SUBMISSIONS, "k", "v"))
                                 .get());
                 assertInstanceOf(SslAuthenticationException.class, e.getCause(), e.toString());
             }
