@@ -212,6 +212,42 @@ class FairShareTest {
     }
 
     @Test
+    void readsNoMoreOfTheTeamsQueuesThanItOrders() {
+        int[] read = {0};
+        Map<String, java.util.Iterator<WaitingJob>> queues = new HashMap<>();
+        for (String team : List.of("A", "B", "C")) {
+            queues.put(team, new java.util.Iterator<>() {
+                long next = 0;
+
+                @Override
+                public boolean hasNext() {
+                    return next < 100_000;
+                }
+
+                @Override
+                public WaitingJob next() {
+                    read[0]++;
+                    return new WaitingJob(team + next, 1, Priority.MEDIUM, next++, null, team);
+                }
+            });
+        }
+
+        FairShare.Order order = FairShare.order(queues, Map.of(), CPU, Map.of(), 1000);
+
+        assertEquals(1000, order.jobs().size());
+        assertTrue(read[0] <= 1000 + 3, "read " + read[0] + " of 300,000 queued jobs");
+    }
+
+    @Test
+    void saysAFractionalWeightAsItIsWritten() {
+        FairShare.Order order = FairShare.order(jobs("V1 V2 N1"), using("V=8c"), CPU, FairShare.parseWeights("V=0.5"));
+
+        assertEquals(
+                "waiting: team V uses 8 of 32 cores (share 0.5 at weight 0.5); team N's jobs go first",
+                order.heldBack().get("V").sentence());
+    }
+
+    @Test
     void parsesWeights() {
         assertEquals(Map.of("vision", 2.0, "nlp", 0.5), FairShare.parseWeights(" vision=2, nlp = 0.5 ,"));
         assertEquals(Map.of(), FairShare.parseWeights(""));
