@@ -57,7 +57,26 @@ public final class PlacementPlanner {
      * @return the jobs to start now, in start order; empty if none
      */
     public static List<Start> plan(List<WaitingJob> queue, List<NodeSlot> nodes, Instant now) {
-        if (queue.isEmpty()) {
+        if (isOrdered(queue)) {
+            return planInOrder(queue, nodes, now);
+        }
+        List<WaitingJob> ordered = new ArrayList<>(queue);
+        ordered.sort(QUEUE_ORDER);
+        return planInOrder(ordered, nodes, now);
+    }
+
+    /**
+     * Plans the jobs to start now with the queue taken in the order given (rule 1 replaced by the caller's order, e.g.
+     * {@link FairShare#order}); every other rule, backfill included, is that of {@link #plan}: the head is the first
+     * job of {@code ordered} that does not fit, and nothing backfilled delays it.
+     *
+     * @param ordered the cluster's waiting jobs in the order they are to be considered
+     * @param nodes   the cluster's nodes (free, booting, busy), in any order
+     * @param now     the decision time
+     * @return the jobs to start now, in start order; empty if none
+     */
+    public static List<Start> planInOrder(List<WaitingJob> ordered, List<NodeSlot> nodes, Instant now) {
+        if (ordered.isEmpty()) {
             return List.of();
         }
         List<NodeSlot> free = new ArrayList<>();
@@ -70,11 +89,6 @@ public final class PlacementPlanner {
             return List.of();
         }
         free.sort(REUSE_ORDER);
-        List<WaitingJob> ordered = queue;
-        if (!isOrdered(queue)) {
-            ordered = new ArrayList<>(queue);
-            ordered.sort(QUEUE_ORDER);
-        }
 
         List<Start> starts = new ArrayList<>();
         int nextFree = 0; // free.get(nextFree..) are still free

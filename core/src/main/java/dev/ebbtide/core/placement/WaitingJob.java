@@ -12,10 +12,20 @@ import java.util.Objects;
  * @param sequence  FIFO order within a priority: lower starts first (e.g. the submission sequence number)
  * @param timeLimit the job's time limit ({@code limits.timeout}), or {@code null} when unknown; only used to decide
  *                  whether the job may be backfilled
+ * @param team      the team the job belongs to, for {@link FairShare}; {@link #NO_TEAM} when teams do not matter
  */
-public record WaitingJob(String jobId, int nodes, Priority priority, long sequence, Duration timeLimit) {
+public record WaitingJob(String jobId, int nodes, Priority priority, long sequence, Duration timeLimit, String team) {
+    /** The team of a job built without one: every such job is one team's, so fair share changes nothing. */
+    public static final String NO_TEAM = "default";
+
+    /** A job of {@link #NO_TEAM}. */
+    public WaitingJob(String jobId, int nodes, Priority priority, long sequence, Duration timeLimit) {
+        this(jobId, nodes, priority, sequence, timeLimit, NO_TEAM);
+    }
+
     public WaitingJob {
         Objects.requireNonNull(jobId, "jobId");
+        team = team == null ? NO_TEAM : team;
         Objects.requireNonNull(priority, "priority");
         if (nodes < 1) {
             throw new IllegalArgumentException("job " + jobId + " needs at least 1 node, got " + nodes);

@@ -6,6 +6,7 @@ import dev.ebbtide.scheduler.logs.JobLogStore;
 import dev.ebbtide.scheduler.logs.LogText;
 import dev.ebbtide.scheduler.persistence.JobEntity;
 import dev.ebbtide.scheduler.service.Cancels;
+import dev.ebbtide.scheduler.service.FairShares;
 import dev.ebbtide.scheduler.service.StartEstimates;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.security.ForbiddenException;
@@ -48,6 +49,9 @@ public class JobResource {
     @Inject
     Cancels cancels;
 
+    @Inject
+    FairShares shares;
+
     @GET
     @Path("/{id}")
     public Uni<JobView> get(@PathParam("id") String id) {
@@ -60,7 +64,7 @@ public class JobResource {
                                     List<JobView.LogInfo> info = new ArrayList<>();
                                     available.forEach((attempt, ranks) -> ranks.forEach(
                                             (rank, bytes) -> info.add(new JobView.LogInfo(attempt, rank, bytes))));
-                                    return JobView.of(j, info, estimate.get(id));
+                                    return JobView.of(j, info, estimate.get(id), shares.reason(j));
                                 })))));
     }
 
@@ -151,7 +155,7 @@ public class JobResource {
                         .chain(list -> estimates
                                 .of(list)
                                 .map(estimate -> list.stream()
-                                        .map(j -> JobView.of(j, null, estimate.get(j.id)))
+                                        .map(j -> JobView.of(j, null, estimate.get(j.id), shares.reason(j)))
                                         .toList()))));
     }
 }

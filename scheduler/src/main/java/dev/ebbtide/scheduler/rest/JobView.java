@@ -65,6 +65,11 @@ public record JobView(
     }
 
     static JobView of(JobEntity j, List<LogInfo> logs, StartEstimate estimate) {
+        return of(j, logs, estimate, j.reason);
+    }
+
+    /** {@code reason} is the job's reason as shown: its stored one, or why fair share holds a queued job back. */
+    static JobView of(JobEntity j, List<LogInfo> logs, StartEstimate estimate, String reason) {
         JobSpec spec = j.specJson == null ? null : EventJson.read(j.specJson, JobSpec.class);
         List<String> outputs = j.attempt < 1
                 ? List.of()
@@ -75,7 +80,7 @@ public record JobView(
                 j.id,
                 j.cluster,
                 j.state.name(),
-                j.reason,
+                reason,
                 j.instanceCount,
                 j.priority,
                 spec == null ? null : spec.displayName(),

@@ -2,9 +2,11 @@ package dev.ebbtide.scheduler.service;
 
 import dev.ebbtide.common.events.ClusterDemandChangedV2;
 import dev.ebbtide.common.events.QueuedJob;
+import dev.ebbtide.core.placement.FairShare;
 import dev.ebbtide.core.placement.PlacementPlanner;
 import dev.ebbtide.core.placement.WaitingJob;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -12,10 +14,17 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
-/** One cluster's queue: ordered for placement, by id for removal, and counted by size for the demand event. */
+/**
+ * One cluster's queue: ordered for placement (as a whole, and per team for {@link FairShare}), by id for removal, and
+ * counted by size for the demand event. Each change costs O(log n); nothing is re-sorted.
+ */
 final class ClusterQueue {
-    private final TreeSet<QueueIndex.Entry> ordered =
-            new TreeSet<>((a, b) -> PlacementPlanner.QUEUE_ORDER.compare(a.waiting(), b.waiting()));
+    private static final Comparator<QueueIndex.Entry> ORDER =
+            (a, b) -> PlacementPlanner.QUEUE_ORDER.compare(a.waiting(), b.waiting());
+    private final TreeSet<QueueIndex.Entry> ordered = new TreeSet<>(ORDER);
+    /** Each team's queued jobs in queue order: fair share merges their heads. */
+    private final Map<String, TreeSet<QueueIndex.Entry>> byTeam = new HashMap<>();
+
     private final Map<String, QueueIndex.Entry> byId = new HashMap<>();
     /** Queued jobs by the nodes each needs, kept as jobs come and go: the demand event costs O(head + sizes). */
     private final TreeMap<Integer, Integer> bySize = new TreeMap<>();
@@ -27,6 +36,7 @@ final class ClusterQueue {
             return false;
         }
         ordered.add(e);
+        byTeam.computeIfAbsent(e.waiting().team(), t -> new TreeSet<>(ORDER)).add(e);
         bySize.merge(e.queued().instanceCount(), 1, Integer::sum);
         nodes += e.queued().instanceCount();
         return true;
@@ -36,6 +46,10 @@ final class ClusterQueue {
         QueueIndex.Entry e = byId.remove(jobId);
         if (e != null) {
             ordered.remove(e);
+            TreeSet<QueueIndex.Entry> team = byTeam.get(e.waiting().team());
+            if (team != null && team.remove(e) && team.isEmpty()) {
+                byTeam.remove(e.waiting().team());
+            }
             bySize.computeIfPresent(e.queued().instanceCount(), (size, n) -> n == 1 ? null : n - 1);
             nodes -= e.queued().instanceCount();
         }
@@ -61,6 +75,39 @@ final class ClusterQueue {
             head.add(it.next().waiting());
         }
         return head;
+    }
+
+    synchronized boolean hasTeam(String team) {
+        return byTeam.containsKey(team);
+    }
+
+    /** How many teams have jobs queued here. */
+    synchronized int teams() {
+        return byTeam.size();
+    }
+
+    /**
+     * The first {@code limit} waiting jobs in fair order ({@link FairShare#order}), merged from the teams' queues:
+     * O(limit × teams), whatever the depth of the queue.
+     */
+    synchronized FairShare.Order fairHead(
+            int limit, Map<String, FairShare.Resources> using, FairShare.Cluster cluster, Map<String, Double> weights) {
+        Map<String, Iterator<WaitingJob>> queues = new HashMap<>();
+        byTeam.forEach((team, jobs) -> {
+            Iterator<QueueIndex.Entry> it = jobs.iterator();
+            queues.put(team, new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return it.hasNext();
+                }
+
+                @Override
+                public WaitingJob next() {
+                    return it.next().waiting();
+                }
+            });
+        });
+        return FairShare.order(queues, using, cluster, weights, limit);
     }
 
     /** The 1-based place of each of {@code ids} in placement order (those queued here): one pass, O(queue). */

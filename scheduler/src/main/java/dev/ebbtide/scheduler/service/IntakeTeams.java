@@ -4,6 +4,7 @@ import dev.ebbtide.common.events.JobSubmitted;
 import dev.ebbtide.common.events.Topics;
 import dev.ebbtide.common.teams.PriorityRights;
 import dev.ebbtide.common.teams.Teams;
+import dev.ebbtide.scheduler.config.TeamsConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.HashSet;
 import java.util.Map;
@@ -29,9 +30,9 @@ class IntakeTeams {
     private final PriorityRights rights;
 
     IntakeTeams(
-            @ConfigProperty(name = "ebbtide.teams.default-team", defaultValue = "default") String defaultTeam,
-            @ConfigProperty(name = "ebbtide.teams.producers") Optional<String> producers,
-            @ConfigProperty(name = "ebbtide.jobs.high-priority.teams") Optional<String> highTeams) {
+            TeamsConfig teams, @ConfigProperty(name = "ebbtide.jobs.high-priority.teams") Optional<String> highTeams) {
+        String defaultTeam = teams.defaultTeam();
+        Optional<String> producers = teams.producers();
         Optional<String> bad = Teams.nameProblem("ebbtide.teams.default-team", defaultTeam);
         if (bad.isPresent()) {
             throw new IllegalArgumentException(bad.get());

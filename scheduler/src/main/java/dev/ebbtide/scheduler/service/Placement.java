@@ -5,6 +5,7 @@ import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.JobAssigned;
 import dev.ebbtide.common.events.JobSpec;
 import dev.ebbtide.core.lifecycle.JobEvent;
+import dev.ebbtide.core.placement.FairShare;
 import dev.ebbtide.core.placement.PlacementPlanner;
 import dev.ebbtide.core.placement.Start;
 import dev.ebbtide.core.placement.WaitingJob;
@@ -32,7 +33,8 @@ import org.jboss.logging.Logger;
  * Runs the pure {@link PlacementPlanner} on a cluster's queue (from the in-memory {@link QueueIndex}) and stored nodes,
  * and records the starts it decides. Handlers only mark a cluster as touched ({@link #place}); placement runs once per
  * touched cluster at the end of the transaction ({@link #placeTouched}), so a batch costs its records plus the clusters
- * they touch, whatever the depth of any queue.
+ * they touch, whatever the depth of any queue. With two or more teams queued on a cluster, the queue is taken in fair
+ * order ({@link FairShares}, {@link FairShare#order}): the jobs the nodes run are read for the teams' use.
  */
 @ApplicationScoped
 class Placement {
@@ -68,6 +70,9 @@ class Placement {
     @Inject
     SchedulerConfig config;
 
+    @Inject
+    FairShares shares;
+
     /** Marks the cluster for placement at the end of the transaction. */
     Uni<Void> place(String cluster, Outgoing out) {
         out.touched.add(cluster);
@@ -102,21 +107,50 @@ class Placement {
     private Uni<Void> placeNow(String cluster, List<NodeEntity> nodes, Outgoing out) {
         Instant now = clock.instant();
         boolean anyFree = nodes.stream().anyMatch(NodeEntity::isFree);
-        List<WaitingJob> queue = anyFree ? index.head(cluster, WINDOW) : List.of();
-        if (queue.isEmpty()) {
+        if (!anyFree || index.size(cluster) == 0) {
             out.demand.add(demand(cluster, nodes, now));
             return Uni.createFrom().voidItem();
         }
-        List<Start> inOrder = PlacementPlanner.plan(queue, NodeSlots.of(nodes, Map.of(), null), now);
+        if (index.teams(cluster) < 2) { // one team: fair order is queue order, and nobody is held back
+            shares.record(cluster, Map.of());
+            return placeInOrder(cluster, nodes, index.head(cluster, WINDOW), null, now, out);
+        }
+        Uni<List<JobEntity>> running = NodeSlots.anyJob(nodes)
+                ? jobRepository.byIds(NodeSlots.jobIds(nodes))
+                : Uni.createFrom().item(List.of());
+        return running.chain(jobs -> {
+            Map<String, FairShare.Resources> using = FairShares.using(nodes, jobs);
+            FairShare.Order order =
+                    index.fairHead(cluster, WINDOW, using, FairShares.cluster(nodes, using), shares.weights());
+            shares.record(cluster, order.heldBack());
+            return placeInOrder(cluster, nodes, order.jobs(), jobs, now, out);
+        });
+    }
+
+    /**
+     * Places {@code queue}, taken in the order given ({@link PlacementPlanner#planInOrder}). {@code running} are the
+     * jobs the nodes run when already read (fair share read them), else null: read only if a backfill needs them.
+     */
+    private Uni<Void> placeInOrder(
+            String cluster,
+            List<NodeEntity> nodes,
+            List<WaitingJob> queue,
+            List<JobEntity> running,
+            Instant now,
+            Outgoing out) {
+        List<Start> inOrder = PlacementPlanner.planInOrder(queue, NodeSlots.of(nodes, Map.of(), null), now);
         Uni<List<Start>> planned;
         if (!mayBackfill(queue, nodes, inOrder)) {
             planned = Uni.createFrom().item(inOrder);
         } else {
             Duration bootTime = bootTimes.of(cluster, config.nodeBootTime());
-            Uni<Map<String, Instant>> ends = NodeSlots.anyJob(nodes)
-                    ? jobRepository.byIds(NodeSlots.jobIds(nodes)).map(running -> NodeSlots.expectedEnds(running, now))
-                    : Uni.createFrom().item(Map.of());
-            planned = ends.map(e -> PlacementPlanner.plan(queue, NodeSlots.of(nodes, e, bootTime), now));
+            Uni<List<JobEntity>> jobs = running != null
+                    ? Uni.createFrom().item(running)
+                    : NodeSlots.anyJob(nodes)
+                            ? jobRepository.byIds(NodeSlots.jobIds(nodes))
+                            : Uni.createFrom().item(List.of());
+            planned = jobs.map(r -> PlacementPlanner.planInOrder(
+                    queue, NodeSlots.of(nodes, NodeSlots.expectedEnds(r, now), bootTime), now));
         }
         return planned.chain(starts -> start(cluster, nodes, queue, starts, now, out));
     }

@@ -4,6 +4,7 @@ import dev.ebbtide.common.events.ClusterDemandChangedV2;
 import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.JobSpec;
 import dev.ebbtide.common.events.QueuedJob;
+import dev.ebbtide.core.placement.FairShare;
 import dev.ebbtide.core.placement.Priority;
 import dev.ebbtide.core.placement.WaitingJob;
 import dev.ebbtide.messaging.ownership.Ownership;
@@ -42,7 +43,8 @@ public class QueueIndex {
             Duration limit =
                     spec == null || spec.timeoutSeconds() == null ? null : Duration.ofSeconds(spec.timeoutSeconds());
             return new Entry(
-                    new WaitingJob(j.id, Math.max(1, j.instanceCount), Priority.parse(j.priority), j.sequence, limit),
+                    new WaitingJob(
+                            j.id, Math.max(1, j.instanceCount), Priority.parse(j.priority), j.sequence, limit, j.team),
                     new QueuedJob(j.id, j.instanceCount, j.priority, j.submittedAt));
         }
     }
@@ -264,6 +266,29 @@ public class QueueIndex {
     List<WaitingJob> head(String cluster, int limit) {
         ClusterQueue q = clusters.get(cluster);
         return q == null ? List.of() : q.head(limit);
+    }
+
+    /** How many teams have jobs queued on {@code cluster}: with fewer than two, fair share changes nothing. */
+    int teams(String cluster) {
+        ClusterQueue q = clusters.get(cluster);
+        return q == null ? 0 : q.teams();
+    }
+
+    /** Whether {@code team} has jobs queued on {@code cluster} (here, on the instance that owns it). */
+    boolean hasQueued(String cluster, String team) {
+        ClusterQueue q = clusters.get(cluster);
+        return q != null && q.hasTeam(team);
+    }
+
+    /** The first {@code limit} waiting jobs of {@code cluster} in fair order ({@link FairShare#order}). */
+    FairShare.Order fairHead(
+            String cluster,
+            int limit,
+            Map<String, FairShare.Resources> using,
+            FairShare.Cluster shape,
+            Map<String, Double> weights) {
+        ClusterQueue q = clusters.get(cluster);
+        return q == null ? new FairShare.Order(List.of(), Map.of()) : q.fairHead(limit, using, shape, weights);
     }
 
     /** The 1-based queue position of each of {@code ids} queued on {@code cluster} (start estimates; read-only). */
