@@ -25,6 +25,7 @@ import dev.ebbtide.scheduler.persistence.ClusterMemoryEntity;
 import dev.ebbtide.scheduler.persistence.JobEntity;
 import dev.ebbtide.scheduler.persistence.JobRepository;
 import dev.ebbtide.scheduler.persistence.NodeEntity;
+import dev.ebbtide.scheduler.usage.UsageRecorder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -124,6 +125,9 @@ public class SchedulerService {
 
     @Inject
     BootTimes bootTimes;
+
+    @Inject
+    UsageRecorder usage;
 
     @Inject
     ClusterOwnership ownership;
@@ -384,6 +388,7 @@ public class SchedulerService {
                             row -> row.bootMillis = boots.stream()
                                     .map(d -> String.valueOf(d.toMillis()))
                                     .collect(Collectors.joining(",")));
+            step = step.chain(() -> usage.nodeChanged(e, at));
             if (LOST.contains(e.state()) && lostJob != null) {
                 step = step.chain(() -> releaseLostJob(lostJob, node, e.state(), out));
             }
@@ -487,6 +492,7 @@ public class SchedulerService {
                     cluster.maxInstances = e.spec().maxInstances();
                     return cluster.persist().replaceWithVoid();
                 })
+                .chain(() -> usage.clusterDefined(e.spec()))
                 .chain(() -> submissions.admitWaiting(e.spec().name(), out));
     }
 
