@@ -93,32 +93,41 @@ public class UsageRecorder {
     }
 
     private void count(UsageSegment s) {
+        String cluster = s.cluster();
         String team = UsageReport.key(s, UsageReport.By.TEAM);
+        String size = s.machine().size();
+        String tier = s.machine().tier();
         double hours = s.millis() / 3_600_000.0;
         Rates.Rate rate = rates.of(s.machine());
-        String[] tags = {
-            "cluster",
-            s.cluster(),
-            "team",
-            team,
-            "size",
-            s.machine().size(),
-            "tier",
-            s.machine().tier()
-        };
-        registry.counter("ebbtide_usage_node_seconds_total", tags).increment(s.millis() / 1000.0);
-        registry.counter("ebbtide_usage_core_hours_total", tags).increment(hours * rate.cores());
-        registry.counter("ebbtide_usage_gpu_hours_total", tags).increment(hours * rate.gpus());
+        registry.counter(
+                        "ebbtide_usage_node_seconds_total",
+                        "cluster",
+                        cluster,
+                        "team",
+                        team,
+                        "size",
+                        size,
+                        "tier",
+                        tier)
+                .increment(s.millis() / 1000.0);
+        registry.counter("ebbtide_usage_core_hours_total", "cluster", cluster, "team", team, "size", size, "tier", tier)
+                .increment(hours * rate.cores());
+        registry.counter("ebbtide_usage_gpu_hours_total", "cluster", cluster, "team", team, "size", size, "tier", tier)
+                .increment(hours * rate.gpus());
         if (rate.pricePerHour() != null) {
-            registry.counter("ebbtide_usage_cost_total", append(tags, "currency", rates.currency()))
+            registry.counter(
+                            "ebbtide_usage_cost_total",
+                            "cluster",
+                            cluster,
+                            "team",
+                            team,
+                            "size",
+                            size,
+                            "tier",
+                            tier,
+                            "currency",
+                            rates.currency())
                     .increment(hours * rate.pricePerHour());
         }
-    }
-
-    private static String[] append(String[] tags, String key, String value) {
-        String[] all = java.util.Arrays.copyOf(tags, tags.length + 2);
-        all[tags.length] = key;
-        all[tags.length + 1] = value;
-        return all;
     }
 }
