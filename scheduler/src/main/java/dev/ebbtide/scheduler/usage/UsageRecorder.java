@@ -44,7 +44,10 @@ public class UsageRecorder {
         });
     }
 
-    /** Applies a node's state change at {@code at} (the event's time). */
+    /**
+     * Applies a node's state change at {@code at} (the event's time). A node's machine is the size and tier its first
+     * event names (a fallback choice's), else its cluster's.
+     */
     public Uni<Void> nodeChanged(NodeStateChanged e, Instant at) {
         return UsageNodeEntity.<UsageNodeEntity>findById(e.node())
                 .chain(row -> holder(e, row)
@@ -88,8 +91,13 @@ public class UsageRecorder {
         if (row != null && !row.gone) {
             return Uni.createFrom().item(row.usage().machine());
         }
-        return UsageClusterEntity.<UsageClusterEntity>findById(e.cluster())
-                .map(c -> c == null ? Machine.UNKNOWN : c.machine());
+        return UsageClusterEntity.<UsageClusterEntity>findById(e.cluster()).map(c -> {
+            Machine cluster = c == null ? Machine.UNKNOWN : c.machine();
+            // a node of a fallback choice says which size and tier it got: count it as that
+            return e.size() == null
+                    ? cluster
+                    : new Machine(e.size(), e.tier() == null ? cluster.tier() : e.tier(), cluster.region());
+        });
     }
 
     private void count(UsageSegment s) {
