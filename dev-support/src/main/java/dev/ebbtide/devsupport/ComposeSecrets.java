@@ -37,7 +37,7 @@ public final class ComposeSecrets {
     private ComposeSecrets() {}
 
     /** The services that talk to Kafka, each with its own principal and so its own file. */
-    static List<String> services() {
+    public static List<String> services() {
         return LocalStack.SERVICES.keySet().stream()
                 .filter(KafkaAccess.GRANTS::containsKey)
                 .sorted()

@@ -326,7 +326,7 @@ class ComposeConsistencyTest {
                 }
             });
         }
-        for (String s : SERVICES) {
+        for (String s : ComposeSecrets.services()) {
             for (String i : compose.instances(s)) {
                 String own = s + ".properties";
                 String location = environment(compose.service(i)).get("QUARKUS_CONFIG_LOCATIONS");
@@ -357,7 +357,9 @@ class ComposeConsistencyTest {
         String pg = Files.readString(files.resolve(ComposeSecrets.POSTGRES_PASSWORD));
         Map<String, Object> scheduler = ComposeSecretFiles.clientConfig(files.resolve("scheduler.properties"));
         assertEquals(pg, scheduler.get("quarkus.datasource.password"));
-        for (String s : SERVICES) {
+        assertTrue(ComposeSecrets.services()
+                .containsAll(List.of("job-submitter", "scheduler", "autoscaler", "provisioner")));
+        for (String s : ComposeSecrets.services()) {
             Map<String, Object> c = ComposeSecretFiles.clientConfig(files.resolve(s + ".properties"));
             String principal = KafkaAccess.GRANTS.get(s).principal();
             assertTrue(

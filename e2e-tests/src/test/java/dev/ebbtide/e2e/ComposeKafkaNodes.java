@@ -36,8 +36,9 @@ import org.apache.kafka.common.utils.Time;
 /**
  * docker-compose.yml's Kafka nodes run for real in this JVM: each node's {@code KAFKA_*} environment becomes its
  * server.properties as the apache/kafka image makes it ({@code KAFKA_} dropped, lower case, {@code ___} → {@code -},
- * {@code __} → {@code _}, {@code _} → {@code .}), storage is formatted with the file's {@code CLUSTER_ID}, and only the
- * addresses change: compose host names become 127.0.0.1 and each (node, port) a free port.
+ * {@code __} → {@code _}, {@code _} → {@code .}; compose's {@code $$} → {@code $}), storage is formatted with the
+ * file's {@code CLUSTER_ID}, and only the addresses and the secrets' folder change: compose host names become 127.0.0.1,
+ * each (node, port) a free port, and {@code /run/secrets/} a folder of {@link ComposeSecretFiles}.
  */
 final class ComposeKafkaNodes implements AutoCloseable {
     private static final Pattern ADDRESS =

@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * docker-compose.yml ({@link ComposeKafkaNodes}) with the secrets {@code ./ebbtide compose-secrets} writes, after
  * what kafka-init does (SCRAM users, topics, ACLs; {@link KafkaInitScript}). A producer without credentials gets
  * nothing written; one with a wrong password neither; the job producer principal writes its own topic and is refused
- * the job-submitter's topic and the assignments that would run commands on nodes.
+ * the job-submitter's topic and the assignments that would run commands on nodes, which the scheduler, with the
+ * settings of its own secret file, may write.
  */
 class ComposeKafkaSecurityTest {
 
@@ -74,9 +75,23 @@ class ComposeKafkaSecurityTest {
                 assertInstanceOf(TopicAuthorizationException.class, rootOrSelf(e), () -> forbidden + ": " + e);
             }
 
-            // what got through: exactly the one record on the producer's own topic, nothing on the others
+            // a service with the settings of its own secret file (kafka.* as Quarkus passes them): the scheduler
+            // writes assignments, which it alone may do
+            Map<String, Object> scheduler = new HashMap<>(Map.of("bootstrap.servers", kafka.bootstrapServers()));
+            ComposeSecretFiles.clientConfig(secrets.resolve("scheduler.properties"))
+                    .forEach((k, v) -> {
+                        if (k.startsWith("kafka.")) {
+                            scheduler.put(k.substring("kafka.".length()), v);
+                        }
+                    });
+            send(scheduler, Topics.JOBS_ASSIGNMENTS, "from the scheduler");
+            Exception notItsTopic = assertThrows(Exception.class, () -> send(scheduler, Topics.SCALE_REQUESTS, "x"));
+            assertInstanceOf(TopicAuthorizationException.class, rootOrSelf(notItsTopic), notItsTopic::toString);
+
+            // what got through: the producer's one record on its own topic, the scheduler's on assignments
             assertEquals(List.of("accepted"), values(admin, own));
-            assertEquals(List.of(), values(admin, Topics.JOBS_ASSIGNMENTS));
+            assertEquals(List.of("from the scheduler"), values(admin, Topics.JOBS_ASSIGNMENTS));
+            assertEquals(List.of(), values(admin, Topics.SCALE_REQUESTS));
             assertEquals(List.of(), values(admin, Topics.JOBS_SUBMITTED));
         }
     }
