@@ -7,14 +7,18 @@ import static dev.ebbtide.e2e.RepoConfig.envName;
 import static dev.ebbtide.e2e.RepoConfig.environment;
 import static dev.ebbtide.e2e.RepoConfig.properties;
 import static dev.ebbtide.e2e.RepoConfig.propertiesPath;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ebbtide.devsupport.ComposeSecrets;
+import dev.ebbtide.devsupport.KafkaAccess;
 import dev.ebbtide.devsupport.LocalStack;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -29,6 +33,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * docker-compose.yml cannot be run here (no Docker engine), so this test keeps it in step with what can be read: each
@@ -37,8 +42,16 @@ import org.junit.jupiter.api.Test;
  * change.
  */
 class ComposeConsistencyTest {
-    /** Container settings read by the image's run-java.sh or by InstanceName, not by Quarkus. */
-    private static final Pattern CONTAINER_ENV = Pattern.compile("JAVA_.*|LANGUAGE|TZ|EBBTIDE_INSTANCE");
+    /**
+     * Container settings read by the image's run-java.sh or by InstanceName, and QUARKUS_CONFIG_LOCATIONS (Quarkus reads
+     * it before any properties file: the service's secret file).
+     */
+    private static final Pattern CONTAINER_ENV =
+            Pattern.compile("JAVA_.*|LANGUAGE|TZ|EBBTIDE_INSTANCE|QUARKUS_CONFIG_LOCATIONS");
+    /** Compose services besides Ebbtide's that may publish a port: their web pages, on 127.0.0.1. */
+    static final Set<String> PUBLISHED_OTHERS = Set.of("prometheus", "grafana");
+
+    static final String SECRETS_DIR = "./.ebbtide/secrets/" + ComposeSecrets.DIR + "/";
     /** Instance n publishes the service's port + (n - 1) × this on the host, as the local stack's instances listen. */
     static final int HOST_PORT_STEP = 10;
 
@@ -210,6 +223,17 @@ class ComposeConsistencyTest {
             return;
         }
         Map<String, String> pgEnv = environment(compose.service(pg.get()));
+        if (pgEnv.containsKey("POSTGRES_HOST_AUTH_METHOD") || pgEnv.containsKey("POSTGRES_PASSWORD")) {
+            problems.add(
+                    PATH + ": services." + pg.get() + " sets POSTGRES_HOST_AUTH_METHOD or POSTGRES_PASSWORD: remove "
+                            + "them (trust lets anyone in; a password in the environment shows in docker inspect)");
+        }
+        String pwFile = ComposeSecretFiles.MOUNT + ComposeSecrets.POSTGRES_PASSWORD;
+        if (!pwFile.equals(pgEnv.get("POSTGRES_PASSWORD_FILE"))
+                || !secrets(pg.get()).contains(ComposeSecrets.POSTGRES_PASSWORD)) {
+            problems.add(PATH + ": services." + pg.get() + " must set POSTGRES_PASSWORD_FILE: " + pwFile
+                    + " and list secrets: [" + ComposeSecrets.POSTGRES_PASSWORD + "]");
+        }
         String user = pgEnv.getOrDefault("POSTGRES_USER", "postgres");
         String db = pgEnv.getOrDefault("POSTGRES_DB", user);
         String expected = "postgresql://" + pg.get() + ":" + pgEnv.getOrDefault("PGPORT", "5432") + "/" + db;
@@ -232,14 +256,11 @@ class ComposeConsistencyTest {
                 problems.add(PATH + ": services." + i + " connects as '" + schedulerUser + "' but services." + pg.get()
                         + " creates '" + user + "': set QUARKUS_DATASOURCE_USERNAME: " + user);
             }
-            if (!"trust".equals(pgEnv.get("POSTGRES_HOST_AUTH_METHOD"))) {
-                String password = env.getOrDefault(
-                        "QUARKUS_DATASOURCE_PASSWORD", p.getOrDefault("quarkus.datasource.password", ""));
-                if (!password.equals(pgEnv.getOrDefault("POSTGRES_PASSWORD", ""))) {
-                    problems.add(PATH + ": services." + i
-                            + ".environment.QUARKUS_DATASOURCE_PASSWORD must equal services." + pg.get()
-                            + ".environment.POSTGRES_PASSWORD (or set POSTGRES_HOST_AUTH_METHOD: trust)");
-                }
+            if (!secrets(i).contains("scheduler.properties")
+                    || !("/run/secrets/scheduler.properties").equals(env.get("QUARKUS_CONFIG_LOCATIONS"))) {
+                problems.add(
+                        PATH + ": services." + i + " must read its database password from its secret file: "
+                                + "secrets: [scheduler.properties] and QUARKUS_CONFIG_LOCATIONS: /run/secrets/scheduler.properties");
             }
             if (!dependsOn(compose.service(i)).getOrDefault(pg.get(), "").equals("service_healthy")) {
                 problems.add(PATH + ": services." + i + ".depends_on must have " + pg.get()
@@ -247,6 +268,126 @@ class ComposeConsistencyTest {
             }
         }
         report(problems);
+    }
+
+    @Test
+    void onlyHttpPortsArePublishedAndOnlyOn127001() {
+        List<String> problems = new ArrayList<>();
+        Set<String> instances = new TreeSet<>(compose.instancesOf(SERVICES));
+        for (String n : compose.serviceNames()) {
+            List<RepoConfig.PortMapping> ports = RepoConfig.ports(compose.service(n));
+            if (ports.isEmpty()) {
+                continue;
+            }
+            if (!instances.contains(n) && !PUBLISHED_OTHERS.contains(n)) {
+                problems.add(PATH + ": services." + n + ".ports publishes "
+                        + ports.stream().map(RepoConfig.PortMapping::spec).toList()
+                        + ": remove it (only the services' HTTP ports, Prometheus and Grafana are published;"
+                        + " Kafka and PostgreSQL stay on the compose network)");
+            }
+            for (RepoConfig.PortMapping p : ports) {
+                if (!p.spec().startsWith("127.0.0.1:") && !p.spec().contains("\"host_ip\":\"127.0.0.1\"")) {
+                    problems.add(
+                            PATH + ": services." + n + ".ports has " + p.spec() + ": bind it to 127.0.0.1 (\"127.0.0.1:"
+                                    + (p.published() == null ? p.target() : p.published()) + ":" + p.target() + "\")");
+                }
+            }
+        }
+        report(problems);
+    }
+
+    @Test
+    void secretsAreTheFilesComposeSecretsWritesAndNoPasswordIsInTheEnvironment() throws IOException {
+        List<String> problems = new ArrayList<>();
+        JsonNode top = compose.root.path("secrets");
+        Set<String> declared = new TreeSet<>();
+        top.fieldNames().forEachRemaining(declared::add);
+        if (!declared.equals(new TreeSet<>(ComposeSecrets.names()))) {
+            problems.add(
+                    PATH + ": the top-level secrets " + declared + " differ from the files ./ebbtide compose-secrets "
+                            + "writes " + new TreeSet<>(ComposeSecrets.names()) + ": declare exactly these");
+        }
+        for (String name : declared) {
+            String file = top.path(name).path("file").asText("");
+            if (!file.equals(SECRETS_DIR + name)) {
+                problems.add(PATH + ": secrets." + name + ".file is '" + file + "': set it to " + SECRETS_DIR + name);
+            }
+        }
+        for (String n : compose.serviceNames()) {
+            for (String used : secrets(n)) {
+                if (!declared.contains(used)) {
+                    problems.add(PATH + ": services." + n + " uses secret " + used + ", which is not declared");
+                }
+            }
+            environment(compose.service(n)).forEach((k, v) -> {
+                if (k.endsWith("PASSWORD") || v.contains("password=\"")) {
+                    problems.add(PATH + ": services." + n + ".environment." + k + " looks like a password: read it "
+                            + "from a secret file");
+                }
+            });
+        }
+        for (String s : ComposeSecrets.services()) {
+            for (String i : compose.instances(s)) {
+                String own = s + ".properties";
+                String location = environment(compose.service(i)).get("QUARKUS_CONFIG_LOCATIONS");
+                if (!secrets(i).contains(own) || !(ComposeSecretFiles.MOUNT + own).equals(location)) {
+                    problems.add(PATH + ": services." + i + " must list secrets: [" + own + "] and set "
+                            + "QUARKUS_CONFIG_LOCATIONS: " + ComposeSecretFiles.MOUNT + own
+                            + " (its Kafka principal's credentials)");
+                }
+            }
+        }
+        for (String i : compose.instances("provisioner")) {
+            if (!secrets(i).contains(ComposeSecrets.NODE_AGENT)) {
+                problems.add(PATH + ": services." + i + " starts node agents: list secrets: ["
+                        + ComposeSecrets.NODE_AGENT + "] (provisioner.properties points the agents at it)");
+            }
+        }
+        report(problems);
+    }
+
+    @Test
+    void composeSecretsGivesTheSchedulerThePostgresPasswordAndEachServiceItsOwnPrincipal(@TempDir Path dir)
+            throws IOException {
+        Path files = ComposeSecretFiles.write(dir);
+        assertEquals(
+                new TreeSet<>(ComposeSecrets.names()),
+                new TreeSet<>(
+                        Files.list(files).map(f -> f.getFileName().toString()).toList()));
+        String pg = Files.readString(files.resolve(ComposeSecrets.POSTGRES_PASSWORD));
+        Map<String, Object> scheduler = ComposeSecretFiles.clientConfig(files.resolve("scheduler.properties"));
+        assertEquals(pg, scheduler.get("quarkus.datasource.password"));
+        assertTrue(ComposeSecrets.services()
+                .containsAll(List.of("job-submitter", "scheduler", "autoscaler", "provisioner")));
+        for (String s : ComposeSecrets.services()) {
+            Map<String, Object> c = ComposeSecretFiles.clientConfig(files.resolve(s + ".properties"));
+            String principal = KafkaAccess.GRANTS.get(s).principal();
+            assertTrue(
+                    String.valueOf(c.get("kafka.sasl.jaas.config")).contains("username=\"" + principal + "\""),
+                    s + " authenticates as " + principal);
+            assertEquals("SCRAM-SHA-256", c.get("kafka.sasl.mechanism"), s);
+        }
+        Map<String, Object> provisioner = ComposeSecretFiles.clientConfig(files.resolve("provisioner.properties"));
+        assertEquals(
+                ComposeSecretFiles.MOUNT + ComposeSecrets.NODE_AGENT, provisioner.get(LocalStack.AGENT_KAFKA_CONFIG));
+        assertTrue(String.valueOf(ComposeSecretFiles.clientConfig(files.resolve(ComposeSecrets.NODE_AGENT))
+                        .get("kafka.sasl.jaas.config"))
+                .contains("username=\"" + KafkaAccess.AGENT + "\""));
+        // readable by the containers' users (compose mounts file secrets as they are), reachable by you only
+        for (String name : ComposeSecrets.names()) {
+            assertEquals(
+                    "r--r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(files.resolve(name))));
+        }
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(files)));
+    }
+
+    /** The secrets a compose service lists (short syntax names, or long syntax sources). */
+    static Set<String> secrets(String service) {
+        Set<String> names = new TreeSet<>();
+        compose.service(service)
+                .path("secrets")
+                .forEach(s -> names.add(s.isObject() ? s.path("source").asText() : s.asText()));
+        return names;
     }
 
     @Test

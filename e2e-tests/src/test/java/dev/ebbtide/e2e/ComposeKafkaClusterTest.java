@@ -9,7 +9,10 @@ import static dev.ebbtide.e2e.RepoConfig.properties;
 import static dev.ebbtide.e2e.RepoConfig.propertiesPath;
 
 import dev.ebbtide.common.events.Topics;
+import dev.ebbtide.devsupport.ComposeSecrets;
+import dev.ebbtide.devsupport.KafkaAccess;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -20,13 +23,18 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.acl.AclBinding;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * docker-compose.yml's Kafka: three KRaft nodes forming one controller quorum, every topic (Kafka's own included)
  * with three replicas and min.insync.replicas 2, every instance of every service bootstrapping from all brokers, and
- * the topics kafka-init creates ({@link KafkaInitScript} runs its script) equal to {@link Topics#ALL}.
+ * the topics kafka-init creates ({@link KafkaInitScript} runs its script) equal to {@link Topics#ALL}; the brokers
+ * demand SASL, deny what no ACL allows, and kafka-init grants exactly {@link KafkaAccess#aclBindings()} and stores
+ * every principal's SCRAM credential.
  */
 class ComposeKafkaClusterTest {
     static final int NODES = 3;
@@ -130,38 +138,78 @@ class ComposeKafkaClusterTest {
     }
 
     @Test
-    void eachBrokerPublishesItsHostListenerOnItsOwnPort() {
+    void brokersListenOnTheComposeNetworkOnlyAndDemandSasl() {
         List<String> problems = new ArrayList<>();
-        Set<Integer> used = new TreeSet<>();
         for (String b : compose.brokers()) {
             Map<String, String> env = environment(compose.service(b));
+            Map<String, String> protocols = new HashMap<>();
+            for (String entry :
+                    env.getOrDefault("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "").split(",")) {
+                String[] kv = entry.trim().split(":", 2);
+                protocols.put(kv[0], kv.length > 1 ? kv[1] : "");
+            }
+            protocols.forEach((listener, protocol) -> {
+                if (!protocol.startsWith("SASL_")) {
+                    problems.add(PATH + ": services." + b + " listener " + listener + " is " + protocol
+                            + ": make it SASL_PLAINTEXT (or SASL_SSL), as ./ebbtide up does");
+                }
+            });
+            if (!RepoConfig.ports(compose.service(b)).isEmpty()) {
+                problems.add(PATH + ": services." + b + ".ports publishes " + RepoConfig.ports(compose.service(b))
+                        + ": remove it (Kafka is for the compose network only; see docs/compose.md for tools)");
+            }
             for (String l : env.getOrDefault("KAFKA_ADVERTISED_LISTENERS", "").split(",")) {
                 URI u = URI.create(l.trim());
                 String name = u.getScheme().toUpperCase();
-                if (!env.getOrDefault("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "")
-                        .contains(name + ":")) {
+                if (!protocols.containsKey(name)) {
                     problems.add(PATH + ": services." + b + " advertises " + l + " but its listener " + name
                             + " has no protocol in KAFKA_LISTENER_SECURITY_PROTOCOL_MAP");
                 }
+                if (!u.getHost().equals(b)) {
+                    problems.add(PATH + ": services." + b + " advertises " + l + ": advertise its compose name " + b);
+                }
                 Optional<Integer> bound = listenerPort(env.get("KAFKA_LISTENERS"), name);
-                if (bound.isEmpty() || (u.getHost().equals(b) && bound.get() != u.getPort())) {
+                if (bound.isEmpty() || bound.get() != u.getPort()) {
                     problems.add(PATH + ": services." + b + " advertises " + l + " but KAFKA_LISTENERS binds " + name
                             + " on " + bound.map(String::valueOf).orElse("no port"));
                 }
-                if (u.getHost().equals("localhost")) {
-                    boolean published = RepoConfig.ports(compose.service(b)).stream()
-                            .anyMatch(p -> p.target() == u.getPort()
-                                    && Integer.valueOf(u.getPort()).equals(p.published()));
-                    if (!published) {
-                        problems.add(PATH + ": services." + b + " advertises " + l + ": publish \"" + u.getPort() + ":"
-                                + u.getPort() + "\"");
-                    }
-                    if (!used.add(u.getPort())) {
-                        problems.add(
-                                PATH + ": two brokers advertise localhost:" + u.getPort() + ": give each its own port");
-                    }
+                if (name.contains("SASL_")) {
+                    problems.add(PATH + ": services." + b + " names a listener " + name + ": the apache/kafka image "
+                            + "then wants a JAAS file in KAFKA_OPTS; keep the name BROKER");
                 }
             }
+        }
+        report(problems);
+    }
+
+    @Test
+    void brokersDenyWhatNoAclAllowsWithKafkaAccesssSuperUsers() {
+        Map<String, String> expected = Map.of(
+                "KAFKA_AUTHORIZER_CLASS_NAME", "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+                "KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND", "false",
+                "KAFKA_SUPER_USERS", KafkaAccess.superUsers(),
+                "KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false");
+        List<String> problems = new ArrayList<>();
+        for (String b : compose.brokers()) {
+            Map<String, String> env = environment(compose.service(b));
+            expected.forEach((key, value) -> {
+                if (!value.equals(env.get(key))) {
+                    problems.add(PATH + ": services." + b + ".environment." + key + " is " + env.get(key)
+                            + ": set it to \"" + value + "\"");
+                }
+            });
+            env.forEach((key, value) -> {
+                if (key.startsWith("KAFKA_") && value.contains("=")) {
+                    // the image's env-to-properties tool keeps only NAME=VALUE entries with one '=': it drops this one
+                    problems.add(
+                            PATH + ": services." + b + ".environment." + key + " has '=' in its value, which the "
+                                    + "apache/kafka image drops silently: move the value into a secret file and use ${file:...}");
+                }
+                if (key.endsWith("_JAAS_CONFIG") && value.contains("password=")) {
+                    problems.add(PATH + ": services." + b + ".environment." + key + " holds a password: read it from "
+                            + "the secret file ($${file:/run/secrets/kafka-broker.properties:KEY})");
+                }
+            });
         }
         report(problems);
     }
@@ -276,6 +324,54 @@ class ComposeKafkaClusterTest {
             }
         });
         report(problems);
+    }
+
+    @Test
+    void kafkaInitGrantsExactlyKafkaAccesssAcls(@TempDir Path dir) throws Exception {
+        String init = compose.topicInit().orElseThrow(() -> new AssertionError(PATH + ": no kafka-init service"));
+        List<String> problems = new ArrayList<>();
+        KafkaInitScript.Result result =
+                KafkaInitScript.run(compose.service(init), ComposeSecretFiles.write(dir), problems);
+        Set<String> granted = new TreeSet<>();
+        result.acls().forEach(a -> granted.add(aclLine(a)));
+        Set<String> wanted = new TreeSet<>();
+        KafkaAccess.aclBindings().forEach(a -> wanted.add(aclLine(a)));
+        if (!granted.equals(wanted)) {
+            Set<String> missing = new TreeSet<>(wanted);
+            missing.removeAll(granted);
+            Set<String> extra = new TreeSet<>(granted);
+            extra.removeAll(wanted);
+            problems.add(
+                    PATH + ": services." + init + ".environment.EBBTIDE_ACLS differs from KafkaAccess.aclBindings()"
+                            + " (missing " + missing + ", not granted there " + extra
+                            + "). Replace it with:\n      EBBTIDE_ACLS: |\n"
+                            + wanted.stream().map(l -> "        " + l).collect(Collectors.joining("\n")));
+        }
+        if (result.acls().size() != granted.size()) {
+            problems.add(PATH + ": kafka-init grants some ACLs twice: "
+                    + result.acls().size() + " calls, " + granted.size() + " distinct");
+        }
+        Set<String> principals = new TreeSet<>(KafkaAccess.principals());
+        if (!result.scramPasswords().keySet().equals(principals)) {
+            problems.add(PATH + ": kafka-init stores SCRAM credentials for "
+                    + new TreeSet<>(result.scramPasswords().keySet()) + " but KafkaAccess.principals() are "
+                    + principals
+                    + ": it reads them from the secret kafka-users.properties (./ebbtide compose-secrets)");
+        }
+        if (!result.commandConfigs().equals(Set.of(ComposeSecretFiles.MOUNT + ComposeSecrets.KAFKA_ADMIN))) {
+            problems.add(PATH + ": kafka-init's calls authenticate with " + result.commandConfigs()
+                    + ": every call needs --command-config " + ComposeSecretFiles.MOUNT + ComposeSecrets.KAFKA_ADMIN);
+        }
+        report(problems);
+    }
+
+    /** How EBBTIDE_ACLS writes one ACL: principal, operation, resource type, pattern type, name. */
+    static String aclLine(AclBinding a) {
+        return a.entry().principal().replaceFirst("^User:", "") + " "
+                + a.entry().operation() + " "
+                + a.pattern().resourceType().toString().toLowerCase() + " "
+                + a.pattern().patternType().toString().toLowerCase() + " "
+                + a.pattern().name();
     }
 
     @Test

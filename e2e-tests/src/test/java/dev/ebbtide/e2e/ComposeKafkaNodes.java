@@ -23,14 +23,22 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.common.utils.Time;
 
 /**
  * docker-compose.yml's Kafka nodes run for real in this JVM: each node's {@code KAFKA_*} environment becomes its
  * server.properties as the apache/kafka image makes it ({@code KAFKA_} dropped, lower case, {@code ___} → {@code -},
- * {@code __} → {@code _}, {@code _} → {@code .}), storage is formatted with the file's {@code CLUSTER_ID}, and only the
- * addresses change: compose host names become 127.0.0.1 and each (node, port) a free port.
+ * {@code __} → {@code _}, {@code _} → {@code .}; compose's {@code $$} → {@code $}), storage is formatted with the
+ * file's {@code CLUSTER_ID}, and only the addresses and the secrets' folder change: compose host names become 127.0.0.1,
+ * each (node, port) a free port, and {@code /run/secrets/} a folder of {@link ComposeSecretFiles}.
  */
 final class ComposeKafkaNodes implements AutoCloseable {
     private static final Pattern ADDRESS =
@@ -52,8 +60,11 @@ final class ComposeKafkaNodes implements AutoCloseable {
 
     private ComposeKafkaNodes() {}
 
-    /** Starts every node of {@code nodes} (compose service name → its environment) and waits until all are up. */
-    static ComposeKafkaNodes start(Map<String, Map<String, String>> nodes, Path dir) throws Exception {
+    /**
+     * Starts every node of {@code nodes} (compose service name → its environment) and waits until all are up; the
+     * nodes read {@code /run/secrets/} from {@code secrets} (see {@link ComposeSecretFiles}).
+     */
+    static ComposeKafkaNodes start(Map<String, Map<String, String>> nodes, Path dir, Path secrets) throws Exception {
         Exit.setExitProcedure((code, message) -> {
             throw new IllegalStateException("Kafka asked to exit(" + code + "): " + message);
         });
@@ -64,7 +75,7 @@ final class ComposeKafkaNodes implements AutoCloseable {
         ComposeKafkaNodes cluster = new ComposeKafkaNodes();
         List<CompletableFuture<Void>> started = new ArrayList<>();
         for (var node : nodes.entrySet()) {
-            Properties props = properties(node.getKey(), node.getValue(), nodes.keySet(), ports);
+            Properties props = properties(node.getKey(), node.getValue(), nodes.keySet(), ports, secrets);
             Path home = dir.resolve(node.getKey());
             props.put("log.dirs", home.resolve("log").toString());
             Files.createDirectories(home);
@@ -87,9 +98,12 @@ final class ComposeKafkaNodes implements AutoCloseable {
         return cluster;
     }
 
-    /** The node's properties: its environment as the image translates it, with local addresses. */
+    /**
+     * The node's properties: its environment as compose passes it ({@code $$} → {@code $}) and the image translates
+     * it, with local addresses and {@code /run/secrets/} replaced by {@code secrets}.
+     */
     static Properties properties(
-            String node, Map<String, String> env, Iterable<String> nodeNames, Map<String, Integer> ports)
+            String node, Map<String, String> env, Iterable<String> nodeNames, Map<String, Integer> ports, Path secrets)
             throws IOException {
         Properties props = new Properties();
         for (var e : env.entrySet()) {
@@ -101,7 +115,10 @@ final class ComposeKafkaNodes implements AutoCloseable {
                         .replace("__", "@")
                         .replace('_', '.')
                         .replace('@', '_');
-                props.put(name, localize(node, e.getValue(), nodeNames, ports));
+                String value = e.getValue()
+                        .replace("$$", "$")
+                        .replace(ComposeSecretFiles.MOUNT, secrets.toAbsolutePath() + "/");
+                props.put(name, localize(node, value, nodeNames, ports));
             }
         }
         props.putAll(SMALL);
@@ -134,9 +151,56 @@ final class ComposeKafkaNodes implements AutoCloseable {
         return out.toString();
     }
 
-    /** Every node's PLAINTEXT listener (compose's :9092), for clients. */
+    /** Every node's client listener (compose's :9092), for clients. */
     String bootstrapServers() {
         return String.join(",", bootstrap.values());
+    }
+
+    /** Client settings: {@code file}'s (a secrets file such as kafka-admin.properties) with these nodes' addresses. */
+    Map<String, Object> clientConfig(Path file) throws IOException {
+        Map<String, Object> config = new HashMap<>(ComposeSecretFiles.clientConfig(file));
+        config.keySet().removeIf(k -> k.endsWith(".jaas"));
+        config.put("bootstrap.servers", bootstrapServers());
+        return config;
+    }
+
+    /**
+     * Does what kafka-init's recorded calls ask, through the Admin API as the admin principal: stores the SCRAM
+     * credentials, creates the topics, grants the ACLs, and waits until the credentials and ACLs are in force.
+     */
+    void applyInit(KafkaInitScript.Result init, Map<String, Object> admin) throws Exception {
+        try (Admin a = Admin.create(admin)) {
+            List<UserScramCredentialAlteration> scram = new ArrayList<>();
+            init.scramPasswords()
+                    .forEach((user, password) -> scram.add(new UserScramCredentialUpsertion(
+                            user,
+                            new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_256, 4096),
+                            password.getBytes(StandardCharsets.UTF_8))));
+            a.alterUserScramCredentials(scram).all().get(60, TimeUnit.SECONDS);
+            List<NewTopic> topics = new ArrayList<>();
+            init.topics()
+                    .values()
+                    .forEach(t ->
+                            topics.add(new NewTopic(t.topic(), t.partitions(), Short.parseShort(t.replicationFactor()))
+                                    .configs(t.configs())));
+            a.createTopics(topics).all().get(60, TimeUnit.SECONDS);
+            a.createAcls(init.acls()).all().get(60, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (a.describeAcls(AclBindingFilter.ANY)
+                                    .values()
+                                    .get(30, TimeUnit.SECONDS)
+                                    .size()
+                            < init.acls().size()
+                    || !a.describeUserScramCredentials()
+                            .users()
+                            .get(30, TimeUnit.SECONDS)
+                            .containsAll(init.scramPasswords().keySet())) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the brokers did not apply kafka-init's ACLs and users in 30 s");
+                }
+                Thread.sleep(50);
+            }
+        }
     }
 
     /** Stops {@code node} cleanly (controlled shutdown: it leaves every ISR first), within {@code seconds}. */

@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ebbtide.common.events.Topics;
+import dev.ebbtide.devsupport.ComposeSecrets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +18,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Compose's three Kafka nodes, started for real from their settings in docker-compose.yml ({@link ComposeKafkaNodes}),
- * with the topics kafka-init creates ({@link KafkaInitScript}): every partition has three replicas and needs two, a
+ * with the SCRAM users, topics and ACLs kafka-init creates ({@link KafkaInitScript}): every partition has three replicas and needs two, a
  * write acknowledged with {@code acks=all} (as the services produce) survives the loss of brokers, writes go on with
  * one broker down, are refused (not half-done) with two down, and resume when one of them is back.
  */
@@ -45,20 +46,17 @@ class ComposeKafkaQuorumTest {
         compose.brokers().forEach(b -> nodes.put(b, ComposeKafkaNodes.env(compose, b)));
         assertEquals(3, nodes.size(), "compose should run three Kafka nodes: " + nodes.keySet());
         List<String> problems = new ArrayList<>();
-        Map<String, KafkaInitScript.Created> topics =
-                KafkaInitScript.run(compose.service(compose.topicInit().orElseThrow()), problems);
+        Path secrets = ComposeSecretFiles.write(dir.resolve("secrets"));
+        KafkaInitScript.Result init =
+                KafkaInitScript.run(compose.service(compose.topicInit().orElseThrow()), secrets, problems);
         assertTrue(problems.isEmpty(), problems::toString);
 
-        try (ComposeKafkaNodes kafka = ComposeKafkaNodes.start(nodes, dir)) {
-            Map<String, Object> client = Map.of("bootstrap.servers", kafka.bootstrapServers());
+        try (ComposeKafkaNodes kafka = ComposeKafkaNodes.start(nodes, dir, secrets)) {
+            // the admin principal (a super user), as kafka-init connects
+            Map<String, Object> client = kafka.clientConfig(secrets.resolve(ComposeSecrets.KAFKA_ADMIN));
+            kafka.applyInit(init, client);
             String topic = Topics.SCALE_REQUESTS;
             try (Admin admin = Admin.create(client)) {
-                List<NewTopic> create = new ArrayList<>();
-                topics.values()
-                        .forEach(t -> create.add(
-                                new NewTopic(t.topic(), t.partitions(), Short.parseShort(t.replicationFactor()))
-                                        .configs(t.configs())));
-                admin.createTopics(create).all().get(60, TimeUnit.SECONDS);
                 for (TopicDescription d :
                         admin.describeTopics(Topics.ALL).allTopicNames().get().values()) {
                     d.partitions().forEach(p -> assertEquals(3, p.replicas().size(), d.name() + "-" + p.partition()));
@@ -81,7 +79,7 @@ class ComposeKafkaQuorumTest {
                 }
             }
             List<String> acknowledged = new ArrayList<>();
-            try (KafkaProducer<String, String> producer = producer(kafka.bootstrapServers())) {
+            try (KafkaProducer<String, String> producer = producer(client)) {
                 write(producer, topic, "all three up", acknowledged);
                 kafka.stop(nodes.keySet().stream().toList().get(2), 60);
                 write(producer, topic, "one broker down", acknowledged); // leaders move, ISR {two}: still acknowledged
@@ -98,7 +96,7 @@ class ComposeKafkaQuorumTest {
                 kafka.restart(nodes.keySet().stream().toList().get(1), 120);
                 write(producer, topic, "back to two", acknowledged);
             }
-            List<String> read = readAll(kafka.bootstrapServers(), topic);
+            List<String> read = readAll(client, topic);
             assertEquals(
                     acknowledged,
                     read.stream().filter(acknowledged::contains).toList(),
@@ -116,24 +114,17 @@ class ComposeKafkaQuorumTest {
         }
     }
 
-    private static KafkaProducer<String, String> producer(String bootstrap) {
-        Map<String, Object> p = Map.of(
-                "bootstrap.servers",
-                bootstrap,
-                "acks",
-                "all",
-                "delivery.timeout.ms",
-                "20000",
-                "request.timeout.ms",
-                "5000",
-                "max.block.ms",
-                "20000");
+    private static KafkaProducer<String, String> producer(Map<String, Object> client) {
+        Map<String, Object> p = new HashMap<>(client);
+        p.putAll(Map.of(
+                "acks", "all", "delivery.timeout.ms", "20000", "request.timeout.ms", "5000", "max.block.ms", "20000"));
         return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
     }
 
     /** Every record of the topic, ordered by the value's phase and number (the order written). */
-    private static List<String> readAll(String bootstrap, String topic) {
-        Map<String, Object> c = Map.of("bootstrap.servers", bootstrap, "auto.offset.reset", "earliest");
+    private static List<String> readAll(Map<String, Object> client, String topic) {
+        Map<String, Object> c = new HashMap<>(client);
+        c.put("auto.offset.reset", "earliest");
         List<String> values = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer =
                 new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The shipped Prometheus files as Prometheus itself reads them: {@code promtool check config} on ops/prometheus.yml
- * (which loads ops/alerts.yml), {@code promtool check rules}, and {@code promtool test rules} on ops/alerts-test.yml
+ * and on ops/prometheus-compose.yml (docker-compose.yml's; both load ops/alerts.yml), {@code promtool check rules}, and {@code promtool test rules} on ops/alerts-test.yml
  * (each alert fires on the series that should fire it, with the expected labels and text, and not on the others).
  * promtool is installed with apt-get (Debian's {@code prometheus} package) when missing and running as root, as on CI.
  */
@@ -23,6 +23,13 @@ class PrometheusRulesTest {
     @Test
     void prometheusAcceptsTheShippedConfigAndItsRules() throws Exception {
         String out = promtool("check", "config", "ops/prometheus.yml");
+        assertTrue(out.contains("1 rule files found"), out);
+    }
+
+    @Test
+    void prometheusAcceptsTheConfigShippedForCompose() throws Exception {
+        // docker-compose.yml mounts it as /etc/prometheus/prometheus.yml with ops/alerts.yml beside it
+        String out = promtool("check", "config", "ops/prometheus-compose.yml");
         assertTrue(out.contains("1 rule files found"), out);
     }
 
