@@ -87,16 +87,6 @@ public class TeamBudgets {
         return verdicts;
     }
 
-    /** The budgets of the configuration, by team (an operator's raise, stored, goes over them). */
-    public Map<String, BudgetRule.Budget> configured() {
-        return configured;
-    }
-
-    /** The soft limit every budget has ({@code ebbtide.teams.budget-soft-limit}). */
-    public double softLimit() {
-        return config.budgetSoftLimit();
-    }
-
     /** Why a queued job of a team at its hard limit waits, e.g. {@code waiting: team vision spent …}; else null. */
     public String reason(JobEntity job) {
         if (job.state != JobState.Queued || !held.contains(job.team)) {
@@ -125,13 +115,13 @@ public class TeamBudgets {
      * Counts each budgeted team's spend this month, decides, and places again the clusters of the teams whose hold
      * started or ended. Blocks: call on a worker thread.
      */
-    public void check() throws Throwable {
+    public synchronized void check() throws Throwable {
         Instant now = clock.instant();
         Map<String, BudgetRule.Budget> budgets = new TreeMap<>(configured);
         budgets.putAll(VertxContextSupport.subscribeAndAwait(
                 () -> Panache.withSession(() -> spend.raises(config.budgetSoftLimit()))));
-        if (budgets.isEmpty()) {
-            return;
+        if (budgets.isEmpty() && verdicts.isEmpty()) {
+            return; // no budgets, now or before: nothing to count
         }
         Map<String, Double> spent = VertxContextSupport.subscribeAndAwait(
                 () -> Panache.withSession(() -> spend.since(BudgetRule.periodStart(now), now, budgets.keySet())));
