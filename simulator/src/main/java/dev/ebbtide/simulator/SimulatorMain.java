@@ -27,6 +27,7 @@ public final class SimulatorMain {
             "\n",
             "usage: ebbtide simulate --trace FILE.csv --policy NAME|all [options]",
             "       ebbtide simulate --trace FILE.csv --windows LENGTH [options]",
+            "       ebbtide simulate --trace FILE.csv --teams --max-nodes N [--team-weights W] [--out DIR]",
             "  --trace FILE       job trace CSV (job_id,submit_s,duration_s,nodes,gpus,queue,status)",
             "  --policy NAME      " + String.join(", ", Policies.names()) + ", or all",
             "  --idle SECONDS     idle time before scale-down (default 120; for adaptive policies the ceiling)",
@@ -49,6 +50,10 @@ public final class SimulatorMain {
             "  --capacity-report  quota partial vs atomic gangs, and Spot vs dedicated, for --policy (default",
             "                     fixed-idle); needs --quota-nodes and --spot-eviction-rate; writes",
             "                     DIR/<trace>-capacity.csv",
+            "  --teams            the trace's queues are teams on one shared cluster of --max-nodes nodes:",
+            "                     FIFO against fair share (the scheduler's FairShare order), per team share",
+            "                     against entitlement, Jain's index, waits; writes DIR/<trace>-teams.csv",
+            "  --team-weights W   with --teams: also fair share at these weights, e.g. vc1=2,vc2=1 (what-if)",
             "  --json             print JSON instead of a table",
             "  --out DIR          with --policy all: where the CSV and SVG go (default target/sim)");
 
@@ -85,7 +90,9 @@ public final class SimulatorMain {
                             + o.quotaNodes + ": it could never start");
                 }
             }
-            if (o.capacityReport) {
+            if (o.teams) {
+                TeamsReport.run(trace, o, out);
+            } else if (o.capacityReport) {
                 CapacityReport.run(trace, o, out);
             } else if (o.windowS > 0) {
                 Windows.run(trace, o, out);
@@ -287,6 +294,8 @@ public final class SimulatorMain {
         long seed = 1;
         long gangDeadlineS = 600;
         boolean capacityReport;
+        boolean teams;
+        java.util.Map<String, Double> teamWeights = java.util.Map.of();
 
         /** The quota and tier the options ask for ({@link Capacity#NONE} without any). */
         Capacity capacity() {
@@ -324,6 +333,8 @@ public final class SimulatorMain {
                     case "--seed" -> o.seed = Long.parseLong(value(args, ++i, a));
                     case "--max-gang-provision-time" -> o.gangDeadlineS = Math.round(seconds(value(args, ++i, a), a));
                     case "--capacity-report" -> o.capacityReport = true;
+                    case "--teams" -> o.teams = true;
+                    case "--team-weights" -> o.teamWeights = TeamsReport.parseWeights(value(args, ++i, a));
                     case "--json" -> o.json = true;
                     case "--help", "-h" -> o.help = true;
                     default -> throw new IllegalArgumentException("unknown argument '" + a + "'");
@@ -337,6 +348,20 @@ public final class SimulatorMain {
             }
             if (o.policy == null && o.windowS > 0) {
                 o.policy = "all";
+            }
+            if (!o.teamWeights.isEmpty() && !o.teams) {
+                throw new IllegalArgumentException("--team-weights needs --teams");
+            }
+            if (o.teams) {
+                if (o.maxNodes == Integer.MAX_VALUE) {
+                    throw new IllegalArgumentException("--teams needs --max-nodes: the size of the shared cluster");
+                }
+                if (o.policy != null || o.capacityReport || o.windowS > 0) {
+                    throw new IllegalArgumentException(
+                            "--teams replays one shared cluster of fixed size: not with --policy, --windows or"
+                                    + " --capacity-report");
+                }
+                return o;
             }
             if (o.capacityReport) {
                 if (o.quotaNodes < 0 || o.evictionRate <= 0) {

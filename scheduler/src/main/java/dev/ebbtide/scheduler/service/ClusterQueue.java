@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -57,22 +58,55 @@ final class ClusterQueue {
     }
 
     synchronized QueueIndex.Demand demand(int headLimit) {
+        return demand(headLimit, Set.of());
+    }
+
+    /**
+     * The demand of the jobs of every team but {@code held} (teams whose new jobs wait for a budget): O(head + sizes),
+     * plus the held teams' queues when there are any.
+     */
+    synchronized QueueIndex.Demand demand(int headLimit, Set<String> held) {
         List<QueuedJob> head = new ArrayList<>(Math.min(headLimit, ordered.size()));
         Iterator<QueueIndex.Entry> it = ordered.iterator();
         while (it.hasNext() && head.size() < headLimit) {
-            head.add(it.next().queued());
+            QueueIndex.Entry e = it.next();
+            if (!held.contains(e.waiting().team())) {
+                head.add(e.queued());
+            }
         }
-        List<ClusterDemandChangedV2.JobsOfSize> sizes = new ArrayList<>(bySize.size());
-        bySize.forEach((size, n) -> sizes.add(new ClusterDemandChangedV2.JobsOfSize(size, n)));
-        return new QueueIndex.Demand(head, ordered.size(), (int) Math.min(Integer.MAX_VALUE, nodes), sizes);
+        TreeMap<Integer, Integer> sizesLeft = bySize;
+        int jobs = ordered.size();
+        long nodesLeft = nodes;
+        if (!held.isEmpty()) {
+            sizesLeft = new TreeMap<>(bySize);
+            for (String team : held) {
+                for (QueueIndex.Entry e : byTeam.getOrDefault(team, new TreeSet<>(ORDER))) {
+                    int size = e.queued().instanceCount();
+                    sizesLeft.computeIfPresent(size, (k, n) -> n == 1 ? null : n - 1);
+                    jobs--;
+                    nodesLeft -= size;
+                }
+            }
+        }
+        List<ClusterDemandChangedV2.JobsOfSize> sizes = new ArrayList<>(sizesLeft.size());
+        sizesLeft.forEach((size, n) -> sizes.add(new ClusterDemandChangedV2.JobsOfSize(size, n)));
+        return new QueueIndex.Demand(head, jobs, (int) Math.min(Integer.MAX_VALUE, nodesLeft), sizes);
     }
 
     /** The first {@code limit} waiting jobs in placement order. */
     synchronized List<WaitingJob> head(int limit) {
+        return head(limit, Set.of());
+    }
+
+    /** The first {@code limit} waiting jobs in placement order of every team but {@code held}. */
+    synchronized List<WaitingJob> head(int limit, Set<String> held) {
         List<WaitingJob> head = new ArrayList<>(Math.min(limit, ordered.size()));
         Iterator<QueueIndex.Entry> it = ordered.iterator();
         while (it.hasNext() && head.size() < limit) {
-            head.add(it.next().waiting());
+            WaitingJob w = it.next().waiting();
+            if (!held.contains(w.team())) {
+                head.add(w);
+            }
         }
         return head;
     }
@@ -86,14 +120,36 @@ final class ClusterQueue {
         return byTeam.size();
     }
 
+    /** How many teams but {@code held} have jobs queued here. */
+    synchronized int teams(Set<String> held) {
+        int n = byTeam.size();
+        for (String team : held) {
+            n -= byTeam.containsKey(team) ? 1 : 0;
+        }
+        return n;
+    }
+
     /**
      * The first {@code limit} waiting jobs in fair order ({@link FairShare#order}), merged from the teams' queues:
      * O(limit × teams), whatever the depth of the queue.
      */
     synchronized FairShare.Order fairHead(
             int limit, Map<String, FairShare.Resources> using, FairShare.Cluster cluster, Map<String, Double> weights) {
+        return fairHead(limit, Set.of(), using, cluster, weights);
+    }
+
+    /** {@link #fairHead(int, Map, FairShare.Cluster, Map)} of every team but {@code held}. */
+    synchronized FairShare.Order fairHead(
+            int limit,
+            Set<String> held,
+            Map<String, FairShare.Resources> using,
+            FairShare.Cluster cluster,
+            Map<String, Double> weights) {
         Map<String, Iterator<WaitingJob>> queues = new HashMap<>();
         byTeam.forEach((team, jobs) -> {
+            if (held.contains(team)) {
+                return;
+            }
             Iterator<QueueIndex.Entry> it = jobs.iterator();
             queues.put(team, new Iterator<>() {
                 @Override

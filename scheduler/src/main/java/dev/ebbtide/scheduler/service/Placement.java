@@ -34,7 +34,8 @@ import org.jboss.logging.Logger;
  * and records the starts it decides. Handlers only mark a cluster as touched ({@link #place}); placement runs once per
  * touched cluster at the end of the transaction ({@link #placeTouched}), so a batch costs its records plus the clusters
  * they touch, whatever the depth of any queue. With two or more teams queued on a cluster, the queue is taken in fair
- * order ({@link FairShares}, {@link FairShare#order}): the jobs the nodes run are read for the teams' use.
+ * order ({@link FairShares}, {@link FairShare#order}): the jobs the nodes run are read for the teams' use. The jobs of a
+ * team at its budget's hard limit ({@link TeamBudgets#held()}) neither start nor count in the demand.
  */
 @ApplicationScoped
 class Placement {
@@ -72,6 +73,9 @@ class Placement {
 
     @Inject
     FairShares shares;
+
+    @Inject
+    TeamBudgets budgets;
 
     /** Marks the cluster for placement at the end of the transaction. */
     Uni<Void> place(String cluster, Outgoing out) {
@@ -111,9 +115,10 @@ class Placement {
             out.demand.add(demand(cluster, nodes, now));
             return Uni.createFrom().voidItem();
         }
-        if (index.teams(cluster) < 2) { // one team: fair order is queue order, and nobody is held back
+        Set<String> held = budgets.held(); // teams at their budget's hard limit: their jobs wait
+        if (index.teams(cluster, held) < 2) { // one team: fair order is queue order, and nobody is held back
             shares.record(cluster, Map.of());
-            return placeInOrder(cluster, nodes, index.head(cluster, WINDOW), null, now, out);
+            return placeInOrder(cluster, nodes, index.head(cluster, WINDOW, held), null, now, out);
         }
         Uni<List<JobEntity>> running = NodeSlots.anyJob(nodes)
                 ? jobRepository.byIds(NodeSlots.jobIds(nodes))
@@ -121,7 +126,7 @@ class Placement {
         return running.chain(jobs -> {
             Map<String, FairShare.Resources> using = FairShares.using(nodes, jobs);
             FairShare.Order order =
-                    index.fairHead(cluster, WINDOW, using, FairShares.cluster(nodes, using), shares.weights());
+                    index.fairHead(cluster, WINDOW, held, using, FairShares.cluster(nodes, using), shares.weights());
             shares.record(cluster, order.heldBack());
             return placeInOrder(cluster, nodes, order.jobs(), jobs, now, out);
         });
@@ -258,7 +263,7 @@ class Placement {
 
     /** The cluster's demand now (O(head + sizes), whatever the queue's depth); {@link Outgoing} adds the arrivals. */
     private ClusterDemandChangedV2 demand(String cluster, List<NodeEntity> nodes, Instant now) {
-        QueueIndex.Demand d = index.demand(cluster, ClusterDemandChangedV2.HEAD);
+        QueueIndex.Demand d = index.demand(cluster, ClusterDemandChangedV2.HEAD, budgets.held());
         List<String> busy = nodes.stream()
                 .filter(n -> n.jobId != null)
                 .map(n -> n.name)

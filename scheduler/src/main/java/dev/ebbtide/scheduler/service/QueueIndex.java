@@ -274,6 +274,27 @@ public class QueueIndex {
         return q == null ? 0 : q.teams();
     }
 
+    /** How many teams but {@code held} ({@link TeamBudgets#held()}) have jobs queued on {@code cluster}. */
+    int teams(String cluster, Set<String> held) {
+        ClusterQueue q = clusters.get(cluster);
+        return q == null ? 0 : q.teams(held);
+    }
+
+    /** The first {@code limit} waiting jobs of {@code cluster} in placement order, of every team but {@code held}. */
+    List<WaitingJob> head(String cluster, int limit, Set<String> held) {
+        ClusterQueue q = clusters.get(cluster);
+        return q == null ? List.of() : q.head(limit, held);
+    }
+
+    /** The clusters owned here on which {@code team} has jobs queued. */
+    List<String> clustersWith(String team) {
+        return clusters.entrySet().stream()
+                .filter(e -> e.getValue().hasTeam(team))
+                .map(Map.Entry::getKey)
+                .sorted()
+                .toList();
+    }
+
     /** Whether {@code team} has jobs queued on {@code cluster} (here, on the instance that owns it). */
     boolean hasQueued(String cluster, String team) {
         ClusterQueue q = clusters.get(cluster);
@@ -289,6 +310,18 @@ public class QueueIndex {
             Map<String, Double> weights) {
         ClusterQueue q = clusters.get(cluster);
         return q == null ? new FairShare.Order(List.of(), Map.of()) : q.fairHead(limit, using, shape, weights);
+    }
+
+    /** {@link #fairHead(String, int, Map, FairShare.Cluster, Map)} of every team but {@code held}. */
+    FairShare.Order fairHead(
+            String cluster,
+            int limit,
+            Set<String> held,
+            Map<String, FairShare.Resources> using,
+            FairShare.Cluster shape,
+            Map<String, Double> weights) {
+        ClusterQueue q = clusters.get(cluster);
+        return q == null ? new FairShare.Order(List.of(), Map.of()) : q.fairHead(limit, held, using, shape, weights);
     }
 
     /** The 1-based queue position of each of {@code ids} queued on {@code cluster} (start estimates; read-only). */
@@ -307,6 +340,12 @@ public class QueueIndex {
     Demand demand(String cluster, int headLimit) {
         ClusterQueue q = clusters.get(cluster);
         return q == null ? new Demand(List.of(), 0, 0, List.of()) : q.demand(headLimit);
+    }
+
+    /** {@code cluster}'s demand without the jobs of {@code held} (teams whose new jobs wait for a budget). */
+    Demand demand(String cluster, int headLimit, Set<String> held) {
+        ClusterQueue q = clusters.get(cluster);
+        return q == null ? new Demand(List.of(), 0, 0, List.of()) : q.demand(headLimit, held);
     }
 
     int size(String cluster) {

@@ -108,6 +108,21 @@ class FairQueueTest {
             public Optional<String> weights() {
                 return Optional.of(weights);
             }
+
+            @Override
+            public Optional<String> budgets() {
+                return Optional.empty();
+            }
+
+            @Override
+            public double budgetSoftLimit() {
+                return 0.8;
+            }
+
+            @Override
+            public java.time.Duration budgetCheckInterval() {
+                return java.time.Duration.ofMinutes(1);
+            }
         };
     }
 
