@@ -3,6 +3,7 @@ package dev.ebbtide.core.lifecycle;
 import dev.ebbtide.core.lifecycle.JobEvent.CancelAsked;
 import dev.ebbtide.core.lifecycle.JobEvent.NodeLost;
 import dev.ebbtide.core.lifecycle.JobEvent.Placed;
+import dev.ebbtide.core.lifecycle.JobEvent.Preempted;
 import dev.ebbtide.core.lifecycle.JobEvent.RankExited;
 import dev.ebbtide.core.lifecycle.JobEvent.RankStarted;
 import dev.ebbtide.core.lifecycle.JobEvent.Rejected;
@@ -28,6 +29,10 @@ import java.util.TreeSet;
  *   <li><b>Cancel.</b> A queued job is canceled at once; a placed one is asked to stop on all its nodes
  *       ({@code CancelRequested}) and is {@code Canceled} once no node holds it any more. An ended job cannot be
  *       canceled.</li>
+ *   <li><b>Preemption.</b> A job on its nodes that is preempted (another team reclaims its quota) is asked to stop on
+ *       all of them and goes back to the queue with the reason and the attempt that ended. It is never failed for it:
+ *       a preemption is not the job's fault, so it does not end the job at {@code maxAttempts} (a later lost node
+ *       still counts the attempts it has had). Its nodes stay given to the attempt until they report it exited.</li>
  * </ol>
  */
 public final class JobLifecycle {
@@ -66,6 +71,12 @@ public final class JobLifecycle {
                 String what = "node " + l.node() + " was " + l.how()
                         + (job.phase() == JobPhase.Running ? " while running the job" : " before the job started");
                 onNodeGone(d, l.node(), what);
+            }
+        } else if (event instanceof Preempted p) {
+            if (job.phase().isOnNodes()) {
+                d.stops.add(new Outcome.Stop(d.nodes, d.attempt, p.reason()));
+                d.nodes = List.of();
+                d.transition(JobPhase.Queued, p.reason() + "; requeued (attempt " + d.attempt + " stopped)");
             }
         } else if (event instanceof CancelAsked c) {
             cancel(d, c.reason());
