@@ -8,6 +8,7 @@ import dev.ebbtide.scheduler.persistence.JobEntity;
 import dev.ebbtide.scheduler.service.Cancels;
 import dev.ebbtide.scheduler.service.FairShares;
 import dev.ebbtide.scheduler.service.StartEstimates;
+import dev.ebbtide.scheduler.service.TeamQuotaAdmission;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
@@ -52,6 +53,9 @@ public class JobResource {
     @Inject
     FairShares shares;
 
+    @Inject
+    TeamQuotaAdmission quotas;
+
     @GET
     @Path("/{id}")
     public Uni<JobView> get(@PathParam("id") String id) {
@@ -64,7 +68,7 @@ public class JobResource {
                                     List<JobView.LogInfo> info = new ArrayList<>();
                                     available.forEach((attempt, ranks) -> ranks.forEach(
                                             (rank, bytes) -> info.add(new JobView.LogInfo(attempt, rank, bytes))));
-                                    return JobView.of(j, info, estimate.get(id), shares.reason(j));
+                                    return JobView.of(j, info, estimate.get(id), quotas.reason(j, shares.reason(j)));
                                 })))));
     }
 
@@ -155,7 +159,8 @@ public class JobResource {
                         .chain(list -> estimates
                                 .of(list)
                                 .map(estimate -> list.stream()
-                                        .map(j -> JobView.of(j, null, estimate.get(j.id), shares.reason(j)))
+                                        .map(j -> JobView.of(
+                                                j, null, estimate.get(j.id), quotas.reason(j, shares.reason(j))))
                                         .toList()))));
     }
 }

@@ -34,7 +34,9 @@ import org.jboss.logging.Logger;
  * and records the starts it decides. Handlers only mark a cluster as touched ({@link #place}); placement runs once per
  * touched cluster at the end of the transaction ({@link #placeTouched}), so a batch costs its records plus the clusters
  * they touch, whatever the depth of any queue. With two or more teams queued on a cluster, the queue is taken in fair
- * order ({@link FairShares}, {@link FairShare#order}): the jobs the nodes run are read for the teams' use.
+ * order ({@link FairShares}, {@link FairShare#order}): the jobs the nodes run are read for the teams' use. With teams'
+ * quotas set, only the jobs they admit are placed, and a team's reclaim preempts borrowing jobs
+ * ({@link TeamQuotaAdmission}).
  */
 @ApplicationScoped
 class Placement {
@@ -73,6 +75,9 @@ class Placement {
     @Inject
     FairShares shares;
 
+    @Inject
+    TeamQuotaAdmission quotas;
+
     /** Marks the cluster for placement at the end of the transaction. */
     Uni<Void> place(String cluster, Outgoing out) {
         out.touched.add(cluster);
@@ -107,11 +112,12 @@ class Placement {
     private Uni<Void> placeNow(String cluster, List<NodeEntity> nodes, Outgoing out) {
         Instant now = clock.instant();
         boolean anyFree = nodes.stream().anyMatch(NodeEntity::isFree);
-        if (!anyFree || index.size(cluster) == 0) {
+        // with quotas, a pass without free nodes still runs: a team may need its lent nodes reclaimed
+        if (index.size(cluster) == 0 || (!anyFree && !quotas.enabled())) {
             out.demand.add(demand(cluster, nodes, now));
             return Uni.createFrom().voidItem();
         }
-        if (index.teams(cluster) < 2) { // one team: fair order is queue order, and nobody is held back
+        if (index.teams(cluster) < 2 && !quotas.enabled()) { // one team: fair order is queue order
             shares.record(cluster, Map.of());
             return placeInOrder(cluster, nodes, index.head(cluster, WINDOW), null, now, out);
         }
@@ -119,11 +125,24 @@ class Placement {
                 ? jobRepository.byIds(NodeSlots.jobIds(nodes))
                 : Uni.createFrom().item(List.of());
         return running.chain(jobs -> {
-            Map<String, FairShare.Resources> using = FairShares.using(nodes, jobs);
-            FairShare.Order order =
-                    index.fairHead(cluster, WINDOW, using, FairShares.cluster(nodes, using), shares.weights());
-            shares.record(cluster, order.heldBack());
-            return placeInOrder(cluster, nodes, order.jobs(), jobs, now, out);
+            List<WaitingJob> ordered;
+            if (index.teams(cluster) < 2) {
+                shares.record(cluster, Map.of());
+                ordered = index.head(cluster, WINDOW);
+            } else {
+                Map<String, FairShare.Resources> using = FairShares.using(nodes, jobs);
+                FairShare.Order order =
+                        index.fairHead(cluster, WINDOW, using, FairShares.cluster(nodes, using), shares.weights());
+                shares.record(cluster, order.heldBack());
+                ordered = order.jobs();
+            }
+            return quotas.admit(cluster, ordered, nodes, jobs, out).chain(admitted -> {
+                if (!anyFree) {
+                    out.demand.add(demand(cluster, nodes, now));
+                    return Uni.createFrom().voidItem();
+                }
+                return placeInOrder(cluster, nodes, admitted, jobs, now, out);
+            });
         });
     }
 

@@ -108,6 +108,11 @@ class FairQueueTest {
             public Optional<String> weights() {
                 return Optional.of(weights);
             }
+
+            @Override
+            public java.util.Map<String, TeamsConfig.Quota> quota() {
+                return java.util.Map.of();
+            }
         };
     }
 
