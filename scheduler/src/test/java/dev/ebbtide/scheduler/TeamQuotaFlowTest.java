@@ -112,10 +112,12 @@ class TeamQuotaFlowTest {
             assertEquals(v2.nodes(), n1.nodes());
             assertEquals(1, stops(reader, c).size(), "one preemption, not one per pass");
 
-            // the cohort is full now: the requeued job waits and says why
+            // the cohort is full now: the requeued job waits and says why, after why it was stopped
             await().atMost(Duration.ofSeconds(30))
-                    .until(() -> "waiting: team qv uses 4 of 4 cores; it may borrow 0 more"
+                    .until(() -> ("preempted: reclaimed by team qn; requeued (attempt 1 stopped); waiting: team qv uses"
+                                    + " 4 of 4 cores; it may borrow 0 more")
                             .equals(job(c + "-v2", "reason")));
+            assertEquals(1, Integer.parseInt(job(c + "-v2", "attempt")));
         }
     }
 

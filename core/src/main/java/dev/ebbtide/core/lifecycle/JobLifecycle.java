@@ -21,8 +21,8 @@ import java.util.TreeSet;
  *   <li><b>Attempts.</b> Each placement starts a new attempt (1, 2, …). A report naming another attempt than the
  *       current one changes nothing (a late report of an old attempt never counts for the new one).</li>
  *   <li><b>Requeue.</b> A node lost (preempted, unusable, lost, leaving, deleted) or an assignment rejected while the
- *       job is on its nodes sends the job back to the queue and asks its other nodes to stop. Every requeue path
- *       counts against {@code maxAttempts}: a job whose attempt {@code maxAttempts} ends this way fails, with the
+ *       job is on its nodes sends the job back to the queue and asks its other nodes to stop. Each of these
+ *       requeue paths counts against {@code maxAttempts}: a job whose attempt {@code maxAttempts} ends this way fails, with the
  *       reason, instead of looping.</li>
  *   <li><b>Exit per rank.</b> The job ends when every rank exited: {@code Completed} if every code was 0, else
  *       {@code Failed} with the first non-zero code and the node that returned it. A rank reported twice counts once.</li>

@@ -174,7 +174,8 @@ public class TeamQuotaAdmission {
 
     /**
      * Why a queued job waits when its team's quota held it in the latest pass on its cluster, e.g. {@code waiting:
-     * team vision uses 32 of 32 cores; it may borrow 0 more}; otherwise {@code otherwise}.
+     * team vision uses 32 of 32 cores; it may borrow 0 more}, after the job's preemption if it was preempted;
+     * otherwise {@code otherwise}.
      */
     public String reason(JobEntity job, String otherwise) {
         if (job.state != JobState.Queued || job.cluster == null) {
@@ -182,6 +183,12 @@ public class TeamQuotaAdmission {
         }
         Map<String, String> why = waiting.get(job.cluster);
         String sentence = why == null ? null : why.get(job.id);
-        return sentence == null ? otherwise : sentence;
+        if (sentence == null) {
+            return otherwise;
+        }
+        // a preempted job keeps saying so (and which attempt stopped) while it waits for its quota
+        return job.reason != null && job.reason.startsWith(PREEMPTED) ? job.reason + "; " + sentence : sentence;
     }
+
+    private static final String PREEMPTED = "preempted: ";
 }
