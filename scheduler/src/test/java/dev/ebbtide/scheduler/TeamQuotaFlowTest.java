@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.events.ClusterDefined;
+import dev.ebbtide.common.events.ClusterDemandChangedV2;
 import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.JobAssigned;
 import dev.ebbtide.common.events.JobRunReported;
@@ -37,7 +38,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Teams' quotas in the running scheduler (real Kafka and PostgreSQL): a team borrows its cohort's unused quota, and
  * when the lender needs it back the borrowing job is asked to stop and requeued, and the lender's job starts on the
- * node it frees; the borrower's next job says why it waits.
+ * node it frees; the borrower's next job says why it waits, and is not counted in the cluster's demand.
  */
 @QuarkusTest
 @WithTestResource(RealInfraTestResource.class)
@@ -63,8 +64,8 @@ class TeamQuotaFlowTest {
         String c = "tq-" + UUID.randomUUID().toString().substring(0, 8);
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(
                         Map.of("bootstrap.servers", bootstrap), new StringSerializer(), new StringSerializer());
-                TopicRecorder reader =
-                        new TopicRecorder(bootstrap, List.of(Topics.JOBS_ASSIGNMENTS, Topics.JOBS_STOPS))) {
+                TopicRecorder reader = new TopicRecorder(
+                        bootstrap, List.of(Topics.JOBS_ASSIGNMENTS, Topics.JOBS_STOPS, Topics.CLUSTERS_DEMAND))) {
             send(
                     producer,
                     c,
@@ -118,6 +119,14 @@ class TeamQuotaFlowTest {
                                     + " 4 of 4 cores; it may borrow 0 more")
                             .equals(job(c + "-v2", "reason")));
             assertEquals(1, Integer.parseInt(job(c + "-v2", "attempt")));
+            // and the autoscaler is not asked for a node it could not use
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                List<ClusterDemandChangedV2> demand = demand(reader, c);
+                return !demand.isEmpty() && demand.get(demand.size() - 1).queuedJobs() == 0;
+            });
+            assertEquals(
+                    List.of(),
+                    demand(reader, c).get(demand(reader, c).size() - 1).queueHead());
         }
     }
 
@@ -125,6 +134,13 @@ class TeamQuotaFlowTest {
         return reader.values(Topics.JOBS_ASSIGNMENTS).stream()
                 .map(v -> EventJson.read(v, JobAssigned.class))
                 .filter(a -> a.cluster().equals(cluster))
+                .toList();
+    }
+
+    private static List<ClusterDemandChangedV2> demand(TopicRecorder reader, String cluster) {
+        return reader.values(Topics.CLUSTERS_DEMAND).stream()
+                .map(v -> EventJson.read(v, ClusterDemandChangedV2.class))
+                .filter(d -> d.cluster().equals(cluster))
                 .toList();
     }
 

@@ -277,7 +277,7 @@ class Placement {
 
     /** The cluster's demand now (O(head + sizes), whatever the queue's depth); {@link Outgoing} adds the arrivals. */
     private ClusterDemandChangedV2 demand(String cluster, List<NodeEntity> nodes, Instant now) {
-        QueueIndex.Demand d = index.demand(cluster, ClusterDemandChangedV2.HEAD);
+        QueueIndex.Demand d = quotas.withoutHeld(cluster, index.demand(cluster, ClusterDemandChangedV2.HEAD));
         List<String> busy = nodes.stream()
                 .filter(n -> n.jobId != null)
                 .map(n -> n.name)

@@ -2,7 +2,9 @@ package dev.ebbtide.scheduler.service;
 
 import dev.ebbtide.common.compute.VmCatalogue;
 import dev.ebbtide.common.compute.VmSize;
+import dev.ebbtide.common.events.ClusterDemandChangedV2;
 import dev.ebbtide.common.events.JobState;
+import dev.ebbtide.common.events.QueuedJob;
 import dev.ebbtide.core.lifecycle.JobEvent;
 import dev.ebbtide.core.placement.FairShare;
 import dev.ebbtide.core.placement.TeamQuotas;
@@ -44,6 +46,9 @@ public class TeamQuotaAdmission {
 
     /** By cluster, by job id: why a queued job waited for its team's quota in the latest pass. */
     private final Map<String, Map<String, String>> waiting = new ConcurrentHashMap<>();
+
+    /** By cluster, by job id: the nodes of each job its team's quota held in the latest pass. */
+    private final Map<String, Map<String, Integer>> heldJobs = new ConcurrentHashMap<>();
 
     @Inject
     JobTransitions transitions;
@@ -132,10 +137,14 @@ public class TeamQuotaAdmission {
         TeamQuotas.Decision d = TeamQuotas.plan(ordered, runs, quotas(cluster), perNode, free, growable);
         Map<String, String> why = new HashMap<>();
         d.waiting().forEach((id, w) -> why.put(id, w.sentence()));
+        Map<String, Integer> heldNodes = new HashMap<>();
+        ordered.stream().filter(j -> why.containsKey(j.jobId())).forEach(j -> heldNodes.put(j.jobId(), j.nodes()));
         if (why.isEmpty()) {
             waiting.remove(cluster);
+            heldJobs.remove(cluster);
         } else {
             waiting.put(cluster, why);
+            heldJobs.put(cluster, heldNodes);
         }
         if (d.reclaim() != null) {
             for (TeamQuotas.Running r : d.reclaim().preempt()) {
@@ -158,6 +167,40 @@ public class TeamQuotaAdmission {
             }
         }
         return d.admitted();
+    }
+
+    /**
+     * The cluster's demand without the jobs its teams' quotas held in the latest pass: nodes added for them could not
+     * run them (Kueue, likewise, asks for capacity only for admitted workloads).
+     */
+    QueueIndex.Demand withoutHeld(String cluster, QueueIndex.Demand d) {
+        Map<String, Integer> h = heldJobs.get(cluster);
+        return h == null || h.isEmpty() ? d : withoutHeld(d, h);
+    }
+
+    static QueueIndex.Demand withoutHeld(QueueIndex.Demand d, Map<String, Integer> held) {
+        int jobs = d.jobs();
+        int nodes = d.nodes();
+        Map<Integer, Integer> bySize = new TreeMap<>();
+        d.bySize().forEach(s -> bySize.put(s.nodes(), s.jobs()));
+        for (int n : held.values()) {
+            Integer count = bySize.get(n);
+            if (count == null || count == 0 || jobs == 0) {
+                continue; // not queued any more
+            }
+            bySize.put(n, count - 1);
+            jobs--;
+            nodes -= n;
+        }
+        List<ClusterDemandChangedV2.JobsOfSize> sizes = new ArrayList<>();
+        bySize.forEach((n, count) -> {
+            if (count > 0) {
+                sizes.add(new ClusterDemandChangedV2.JobsOfSize(n, count));
+            }
+        });
+        List<QueuedJob> head =
+                d.head().stream().filter(j -> !held.containsKey(j.jobId())).toList();
+        return new QueueIndex.Demand(head, jobs, Math.max(0, nodes), sizes);
     }
 
     private static boolean onNodes(JobState state) {

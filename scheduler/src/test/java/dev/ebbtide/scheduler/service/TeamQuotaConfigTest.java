@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ebbtide.common.events.ClusterDemandChangedV2;
 import dev.ebbtide.common.events.JobState;
+import dev.ebbtide.common.events.QueuedJob;
 import dev.ebbtide.core.placement.FairShare;
 import dev.ebbtide.core.placement.TeamQuotas;
 import dev.ebbtide.scheduler.config.TeamsConfig;
@@ -14,6 +16,8 @@ import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -77,6 +81,24 @@ class TeamQuotaConfigTest {
         assertEquals(FairShare.Resources.node(4, 0), TeamQuotaAdmission.perNode("Standard_DS3_v2"));
         assertEquals(FairShare.Resources.node(6, 1), TeamQuotaAdmission.perNode("Standard_NC6s_v3"));
         assertEquals(FairShare.Resources.node(0, 0), TeamQuotaAdmission.perNode("local"));
+    }
+
+    @Test
+    void jobsHeldByTheirQuotaAreLeftOutOfTheDemand() {
+        Instant t = Instant.parse("2026-01-05T10:00:00Z");
+        QueueIndex.Demand d = new QueueIndex.Demand(
+                List.of(
+                        new QueuedJob("a", 1, "medium", t),
+                        new QueuedJob("b", 2, "medium", t),
+                        new QueuedJob("c", 1, "medium", t)),
+                3,
+                4,
+                List.of(new ClusterDemandChangedV2.JobsOfSize(1, 2), new ClusterDemandChangedV2.JobsOfSize(2, 1)));
+        QueueIndex.Demand without = TeamQuotaAdmission.withoutHeld(d, Map.of("b", 2, "c", 1));
+        assertEquals(List.of("a"), without.head().stream().map(QueuedJob::jobId).toList());
+        assertEquals(1, without.jobs());
+        assertEquals(1, without.nodes());
+        assertEquals(List.of(new ClusterDemandChangedV2.JobsOfSize(1, 1)), without.bySize());
     }
 
     @Test
