@@ -518,6 +518,11 @@ public final class LocalStack implements AutoCloseable {
         return DevTokens.localToken(keys, subject, Duration.ofHours(1), roles);
     }
 
+    /** A token signed with this stack's key whose {@code team} claim names {@code team}, valid for an hour. */
+    public String tokenOfTeam(String subject, String team, String... roles) throws IOException {
+        return DevTokens.localTokenOfTeam(keys, subject, Duration.ofHours(1), team, roles);
+    }
+
     public String bootstrapServers() {
         return kafka.bootstrapServers();
     }

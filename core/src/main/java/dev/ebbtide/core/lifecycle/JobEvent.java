@@ -27,6 +27,12 @@ public sealed interface JobEvent {
     /** A node of the job went away ({@code how}: preempted, unusable, lost, leaving, deleted). */
     record NodeLost(String node, String how, Integer attempt) implements JobEvent {}
 
+    /**
+     * The scheduler takes the job's nodes back for another job (a team reclaiming its quota): the job is asked to stop
+     * on its nodes (SIGTERM, the agent's grace) and goes back to the queue.
+     */
+    record Preempted(String reason) implements JobEvent {}
+
     /** A user asked to cancel the job. */
     record CancelAsked(String reason) implements JobEvent {}
 }

@@ -3,6 +3,7 @@ package dev.ebbtide.core.lifecycle;
 import dev.ebbtide.core.lifecycle.JobEvent.CancelAsked;
 import dev.ebbtide.core.lifecycle.JobEvent.NodeLost;
 import dev.ebbtide.core.lifecycle.JobEvent.Placed;
+import dev.ebbtide.core.lifecycle.JobEvent.Preempted;
 import dev.ebbtide.core.lifecycle.JobEvent.RankExited;
 import dev.ebbtide.core.lifecycle.JobEvent.RankStarted;
 import dev.ebbtide.core.lifecycle.JobEvent.Rejected;
@@ -20,14 +21,18 @@ import java.util.TreeSet;
  *   <li><b>Attempts.</b> Each placement starts a new attempt (1, 2, …). A report naming another attempt than the
  *       current one changes nothing (a late report of an old attempt never counts for the new one).</li>
  *   <li><b>Requeue.</b> A node lost (preempted, unusable, lost, leaving, deleted) or an assignment rejected while the
- *       job is on its nodes sends the job back to the queue and asks its other nodes to stop. Every requeue path
- *       counts against {@code maxAttempts}: a job whose attempt {@code maxAttempts} ends this way fails, with the
+ *       job is on its nodes sends the job back to the queue and asks its other nodes to stop. Each of these
+ *       requeue paths counts against {@code maxAttempts}: a job whose attempt {@code maxAttempts} ends this way fails, with the
  *       reason, instead of looping.</li>
  *   <li><b>Exit per rank.</b> The job ends when every rank exited: {@code Completed} if every code was 0, else
  *       {@code Failed} with the first non-zero code and the node that returned it. A rank reported twice counts once.</li>
  *   <li><b>Cancel.</b> A queued job is canceled at once; a placed one is asked to stop on all its nodes
  *       ({@code CancelRequested}) and is {@code Canceled} once no node holds it any more. An ended job cannot be
  *       canceled.</li>
+ *   <li><b>Preemption.</b> A job on its nodes that is preempted (another team reclaims its quota) is asked to stop on
+ *       all of them and goes back to the queue with the reason and the attempt that ended. It is never failed for it:
+ *       a preemption is not the job's fault, so it does not end the job at {@code maxAttempts} (a later lost node
+ *       still counts the attempts it has had). Its nodes stay given to the attempt until they report it exited.</li>
  * </ol>
  */
 public final class JobLifecycle {
@@ -66,6 +71,12 @@ public final class JobLifecycle {
                 String what = "node " + l.node() + " was " + l.how()
                         + (job.phase() == JobPhase.Running ? " while running the job" : " before the job started");
                 onNodeGone(d, l.node(), what);
+            }
+        } else if (event instanceof Preempted p) {
+            if (job.phase().isOnNodes()) {
+                d.stops.add(new Outcome.Stop(d.nodes, d.attempt, p.reason()));
+                d.nodes = List.of();
+                d.transition(JobPhase.Queued, p.reason() + "; requeued (attempt " + d.attempt + " stopped)");
             }
         } else if (event instanceof CancelAsked c) {
             cancel(d, c.reason());

@@ -241,6 +241,22 @@ class JobLifecycleTest {
                         2,
                         null),
                 Arguments.of(
+                        "a preempted running job stops every node and is requeued, not failed",
+                        on(JobPhase.Running, 5),
+                        new JobEvent.Preempted("preempted: reclaimed by team nlp"),
+                        JobPhase.Queued,
+                        "preempted: reclaimed by team nlp; requeued (attempt 5 stopped)",
+                        5,
+                        TWO),
+                Arguments.of(
+                        "preempting a queued job changes nothing",
+                        JobSnapshot.queued("j", 2),
+                        new JobEvent.Preempted("preempted: reclaimed by team nlp"),
+                        JobPhase.Queued,
+                        null,
+                        0,
+                        null),
+                Arguments.of(
                         "canceling a queued job ends it",
                         JobSnapshot.queued("j", 2),
                         new CancelAsked("canceled by a user"),

@@ -3,6 +3,7 @@ package dev.ebbtide.scheduler.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /** The scheduler's team settings ({@code ebbtide.teams.*}); see docs/configuration.md and docs/teams.md. */
@@ -35,4 +36,40 @@ public interface TeamsConfig {
     /** How often each budgeted team's spend this month is counted from usage and checked against its budget. */
     @WithDefault("60s")
     Duration budgetCheckInterval();
+
+    /**
+     * Each team's quota on each cluster, by team ({@code ebbtide.teams.quota.vision.cores=32}); a team not listed is not
+     * limited. See docs/teams.md#quotas-and-borrowing.
+     */
+    Map<String, Quota> quota();
+
+    /** A team's nominal quota on every cluster, its cohort and borrowing limits, and per-cluster overrides. */
+    interface Quota {
+        /** Nominal cores on each cluster. */
+        @WithDefault("0")
+        long cores();
+
+        /** Nominal GPUs on each cluster. */
+        @WithDefault("0")
+        long gpus();
+
+        /** The cohort whose unused nominal quota it may borrow, and to which it lends its own; none: neither. */
+        Optional<String> cohort();
+
+        /** Most cores it may use beyond its nominal (borrowed); none: as many as the cohort leaves unused. */
+        Optional<Long> borrowingLimitCores();
+
+        /** Most GPUs it may use beyond its nominal (borrowed); none: as many as the cohort leaves unused. */
+        Optional<Long> borrowingLimitGpus();
+
+        /** Per-cluster nominal quota instead of {@link #cores()} and {@link #gpus()} on that cluster. */
+        Map<String, ClusterQuota> clusters();
+    }
+
+    /** A team's nominal quota on one cluster; a value not set is the team's own. */
+    interface ClusterQuota {
+        Optional<Long> cores();
+
+        Optional<Long> gpus();
+    }
 }

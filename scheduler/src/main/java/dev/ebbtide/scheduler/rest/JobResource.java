@@ -9,6 +9,7 @@ import dev.ebbtide.scheduler.service.Cancels;
 import dev.ebbtide.scheduler.service.FairShares;
 import dev.ebbtide.scheduler.service.StartEstimates;
 import dev.ebbtide.scheduler.service.TeamBudgets;
+import dev.ebbtide.scheduler.service.TeamQuotaAdmission;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
@@ -56,10 +57,13 @@ public class JobResource {
     @Inject
     TeamBudgets budgets;
 
-    /** Why a queued job waits: its team's budget first (nothing of it starts), then fair share, else the stored one. */
+    @Inject
+    TeamQuotaAdmission quotas;
+
+    /** Why a queued job waits: its team's budget first (nothing of it starts), then its quota, then fair share. */
     private String reason(JobEntity j) {
         String budget = budgets.reason(j);
-        return budget != null ? budget : shares.reason(j);
+        return budget != null ? budget : quotas.reason(j, shares.reason(j));
     }
 
     @GET

@@ -35,7 +35,9 @@ import org.jboss.logging.Logger;
  * touched cluster at the end of the transaction ({@link #placeTouched}), so a batch costs its records plus the clusters
  * they touch, whatever the depth of any queue. With two or more teams queued on a cluster, the queue is taken in fair
  * order ({@link FairShares}, {@link FairShare#order}): the jobs the nodes run are read for the teams' use. The jobs of a
- * team at its budget's hard limit ({@link TeamBudgets#held()}) neither start nor count in the demand.
+ * team at its budget's hard limit ({@link TeamBudgets#held()}) neither start nor count in the demand. With teams'
+ * quotas set, only the jobs they admit are placed, and a team's reclaim preempts borrowing jobs
+ * ({@link TeamQuotaAdmission}).
  */
 @ApplicationScoped
 class Placement {
@@ -77,6 +79,9 @@ class Placement {
     @Inject
     TeamBudgets budgets;
 
+    @Inject
+    TeamQuotaAdmission quotas;
+
     /** Marks the cluster for placement at the end of the transaction. */
     Uni<Void> place(String cluster, Outgoing out) {
         out.touched.add(cluster);
@@ -111,12 +116,13 @@ class Placement {
     private Uni<Void> placeNow(String cluster, List<NodeEntity> nodes, Outgoing out) {
         Instant now = clock.instant();
         boolean anyFree = nodes.stream().anyMatch(NodeEntity::isFree);
-        if (!anyFree || index.size(cluster) == 0) {
+        // with quotas, a pass without free nodes still runs: a team may need its lent nodes reclaimed
+        if (index.size(cluster) == 0 || (!anyFree && !quotas.enabled())) {
             out.demand.add(demand(cluster, nodes, now));
             return Uni.createFrom().voidItem();
         }
         Set<String> held = budgets.held(); // teams at their budget's hard limit: their jobs wait
-        if (index.teams(cluster, held) < 2) { // one team: fair order is queue order, and nobody is held back
+        if (index.teams(cluster, held) < 2 && !quotas.enabled()) { // one team: fair order is queue order
             shares.record(cluster, Map.of());
             return placeInOrder(cluster, nodes, index.head(cluster, WINDOW, held), null, now, out);
         }
@@ -124,11 +130,24 @@ class Placement {
                 ? jobRepository.byIds(NodeSlots.jobIds(nodes))
                 : Uni.createFrom().item(List.of());
         return running.chain(jobs -> {
-            Map<String, FairShare.Resources> using = FairShares.using(nodes, jobs);
-            FairShare.Order order =
-                    index.fairHead(cluster, WINDOW, held, using, FairShares.cluster(nodes, using), shares.weights());
-            shares.record(cluster, order.heldBack());
-            return placeInOrder(cluster, nodes, order.jobs(), jobs, now, out);
+            List<WaitingJob> ordered;
+            if (index.teams(cluster, held) < 2) {
+                shares.record(cluster, Map.of());
+                ordered = index.head(cluster, WINDOW, held);
+            } else {
+                Map<String, FairShare.Resources> using = FairShares.using(nodes, jobs);
+                FairShare.Order order = index.fairHead(
+                        cluster, WINDOW, held, using, FairShares.cluster(nodes, using), shares.weights());
+                shares.record(cluster, order.heldBack());
+                ordered = order.jobs();
+            }
+            return quotas.admit(cluster, ordered, nodes, jobs, out).chain(admitted -> {
+                if (!anyFree) {
+                    out.demand.add(demand(cluster, nodes, now));
+                    return Uni.createFrom().voidItem();
+                }
+                return placeInOrder(cluster, nodes, admitted, jobs, now, out);
+            });
         });
     }
 
@@ -263,7 +282,8 @@ class Placement {
 
     /** The cluster's demand now (O(head + sizes), whatever the queue's depth); {@link Outgoing} adds the arrivals. */
     private ClusterDemandChangedV2 demand(String cluster, List<NodeEntity> nodes, Instant now) {
-        QueueIndex.Demand d = index.demand(cluster, ClusterDemandChangedV2.HEAD, budgets.held());
+        QueueIndex.Demand d =
+                quotas.withoutHeld(cluster, index.demand(cluster, ClusterDemandChangedV2.HEAD, budgets.held()));
         List<String> busy = nodes.stream()
                 .filter(n -> n.jobId != null)
                 .map(n -> n.name)

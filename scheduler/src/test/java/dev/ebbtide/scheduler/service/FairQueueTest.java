@@ -123,6 +123,11 @@ class FairQueueTest {
             public java.time.Duration budgetCheckInterval() {
                 return java.time.Duration.ofMinutes(1);
             }
+
+            @Override
+            public java.util.Map<String, TeamsConfig.Quota> quota() {
+                return java.util.Map.of();
+            }
         };
     }
 
