@@ -1,5 +1,6 @@
 package dev.ebbtide.autoscaler.loop;
 
+import dev.ebbtide.autoscaler.config.AutoscalerConfig;
 import dev.ebbtide.autoscaler.messaging.AutoscalerEvents;
 import dev.ebbtide.autoscaler.policy.PolicyBook;
 import dev.ebbtide.common.azureml.ClusterSpec;
@@ -28,7 +29,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
@@ -38,7 +38,6 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -68,14 +67,8 @@ public class Autoscaler {
     @Inject
     DecisionLog decisionLog;
 
-    @ConfigProperty(name = "ebbtide.autoscaler.default-policy", defaultValue = "fixed-idle")
-    String defaultPolicy;
-
-    @ConfigProperty(name = "ebbtide.autoscaler.max-node-provision-time", defaultValue = "15m")
-    Duration maxProvisionTime;
-
-    @ConfigProperty(name = "ebbtide.autoscaler.node-boot-time", defaultValue = "120s")
-    Duration nodeBootTime;
+    @Inject
+    AutoscalerConfig config;
 
     private final Map<String, ClusterState> clusters = new TreeMap<>();
     /** Stateless policies by name: sharing one is safe; what they learn is each cluster's {@link ClusterState}. */
@@ -83,7 +76,9 @@ public class Autoscaler {
 
     public synchronized void onClusterDefined(ClusterDefined e) {
         ClusterState state = clusters.get(e.spec().name());
-        String policy = e.policy() != null ? e.policy() : state != null ? state.policy : defaultPolicy;
+        String policy = e.policy() != null
+                ? e.policy()
+                : state != null ? state.policy : config.autoscaler().defaultPolicy();
         if (state == null) {
             ClusterState created = new ClusterState(e.spec(), policy);
             clusters.put(e.spec().name(), created);
@@ -202,7 +197,8 @@ public class Autoscaler {
             return Optional.of(UnscaledCompute.decide(
                     snapshot, state.spec.isAttached() ? "attached compute" : "a compute instance"));
         }
-        return Optional.of(Policies.create(name, nodeBootTime).decide(snapshot, clock.instant()));
+        return Optional.of(
+                Policies.create(name, config.autoscaler().nodeBootTime()).decide(snapshot, clock.instant()));
     }
 
     public synchronized Optional<ClusterState> cluster(String name) {
@@ -234,7 +230,7 @@ public class Autoscaler {
         }
         ClusterState state = clusters.get(cluster);
         Instant now = clock.instant();
-        state.settlePending(now, maxProvisionTime);
+        state.settlePending(now, config.autoscaler().maxNodeProvisionTime());
         if (state.backoff != null && !state.backoff.activeAt(now)) {
             state.backoff = null;
         }
@@ -329,13 +325,14 @@ public class Autoscaler {
             Instant now,
             String requestId) {
         if (decisionLog != null) {
-            decisionLog.decided(state.policy, version, nodeBootTime, snapshot, decision, now, requestId);
+            decisionLog.decided(
+                    state.policy, version, config.autoscaler().nodeBootTime(), snapshot, decision, now, requestId);
         }
     }
 
     /** The policy a cluster gets when its definition names none. */
     public String defaultPolicy() {
-        return defaultPolicy;
+        return config.autoscaler().defaultPolicy();
     }
 
     /** Per-cluster gauges for dashboards: nodes by state, queued demand, and the limits. */
@@ -371,6 +368,7 @@ public class Autoscaler {
     }
 
     private ScalingPolicy policy(String name) {
-        return policies.computeIfAbsent(name, n -> Policies.create(n, nodeBootTime));
+        return policies.computeIfAbsent(
+                name, n -> Policies.create(n, config.autoscaler().nodeBootTime()));
     }
 }

@@ -1,5 +1,6 @@
 package dev.ebbtide.autoscaler.loop;
 
+import dev.ebbtide.autoscaler.config.AutoscalerConfig;
 import dev.ebbtide.autoscaler.messaging.AutoscalerEvents;
 import dev.ebbtide.autoscaler.messaging.ClusterTopicReader;
 import dev.ebbtide.autoscaler.messaging.KafkaClientSettings;
@@ -24,7 +25,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -54,8 +54,8 @@ public class ClusterLoader {
     @Inject
     PolicyBook book;
 
-    @ConfigProperty(name = "ebbtide.clusters.dir", defaultValue = "clusters")
-    Path clustersDir;
+    @Inject
+    AutoscalerConfig config;
 
     @Inject
     @Identifier("default-kafka-broker")
@@ -146,6 +146,7 @@ public class ClusterLoader {
     }
 
     List<ClusterSpec> readDirectory() {
+        Path clustersDir = config.clusters().dir();
         if (!Files.isDirectory(clustersDir)) {
             LOG.warnf(
                     "no cluster directory at %s: only the built-in 'local' cluster is defined",

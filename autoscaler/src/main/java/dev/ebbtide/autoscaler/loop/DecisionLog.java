@@ -1,5 +1,6 @@
 package dev.ebbtide.autoscaler.loop;
 
+import dev.ebbtide.autoscaler.config.AutoscalerConfig;
 import dev.ebbtide.autoscaler.messaging.GovernanceEvents;
 import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.ScalingDecisionRecorded;
@@ -12,7 +13,6 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Publishes decisions with the snapshot they were made from on {@code ebbtide.scaling.decisions}: every decision that
@@ -24,8 +24,8 @@ public class DecisionLog {
     @Inject
     GovernanceEvents events;
 
-    @ConfigProperty(name = "ebbtide.autoscaler.unchanged-decisions-every", defaultValue = "60s")
-    Duration unchangedEvery;
+    @Inject
+    AutoscalerConfig config;
 
     private final Map<String, Instant> lastUnchanged = new ConcurrentHashMap<>();
 
@@ -57,7 +57,7 @@ public class DecisionLog {
 
     private boolean dueForUnchanged(String cluster, Instant now) {
         Instant last = lastUnchanged.get(cluster);
-        if (last != null && now.isBefore(last.plus(unchangedEvery))) {
+        if (last != null && now.isBefore(last.plus(config.autoscaler().unchangedDecisionsEvery()))) {
             return false;
         }
         lastUnchanged.put(cluster, now);

@@ -10,7 +10,7 @@ public class ScalingTicker {
     @Inject
     Autoscaler autoscaler;
 
-    @Scheduled(every = "${ebbtide.autoscaler.tick:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${ebbtide.autoscaler.tick}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
         autoscaler.tick();
     }

@@ -1,5 +1,6 @@
 package dev.ebbtide.autoscaler.rest;
 
+import dev.ebbtide.autoscaler.config.AutoscalerConfig;
 import dev.ebbtide.autoscaler.loop.Autoscaler;
 import dev.ebbtide.autoscaler.loop.ClusterState;
 import dev.ebbtide.autoscaler.policy.PolicyVersions;
@@ -25,7 +26,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 /**
@@ -47,11 +47,8 @@ public class WhatIfResource {
     @Inject
     Clock clock;
 
-    @ConfigProperty(name = "ebbtide.autoscaler.what-if-window", defaultValue = "24h")
-    Duration defaultWindow;
-
-    @ConfigProperty(name = "ebbtide.autoscaler.node-boot-time", defaultValue = "120s")
-    Duration nodeBootTime;
+    @Inject
+    AutoscalerConfig config;
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
@@ -86,7 +83,7 @@ public class WhatIfResource {
                     from,
                     PolicyVersions.settings(state.spec(), state.policy()),
                     PolicyVersions.settings(proposed, change.policy() != null ? change.policy() : state.policy()),
-                    nodeBootTime);
+                    config.autoscaler().nodeBootTime());
         } catch (IllegalArgumentException e) {
             throw new WebApplicationException(
                     "the scheduler's job history is not a readable trace: " + e.getMessage(), 502);
@@ -96,7 +93,7 @@ public class WhatIfResource {
     private Instant since(String since) {
         Instant now = clock.instant();
         if (since == null || since.isBlank()) {
-            return now.minus(defaultWindow);
+            return now.minus(config.autoscaler().whatIfWindow());
         }
         if (since.matches("\\d+[smhd]")) {
             long n = Long.parseLong(since.substring(0, since.length() - 1));

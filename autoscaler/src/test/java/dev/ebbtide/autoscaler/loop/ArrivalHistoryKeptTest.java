@@ -3,6 +3,7 @@ package dev.ebbtide.autoscaler.loop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ebbtide.autoscaler.config.TestConfig;
 import dev.ebbtide.autoscaler.messaging.AutoscalerEvents;
 import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.events.ClusterDefined;
@@ -16,7 +17,6 @@ import dev.ebbtide.core.scaling.ReasonCode;
 import dev.ebbtide.core.scaling.ScalingDecision;
 import dev.ebbtide.devsupport.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,9 +35,7 @@ class ArrivalHistoryKeptTest {
         autoscaler = new Autoscaler();
         autoscaler.clock = clock;
         autoscaler.registry = new SimpleMeterRegistry();
-        autoscaler.defaultPolicy = "fixed-idle";
-        autoscaler.maxProvisionTime = Duration.ofMinutes(15);
-        autoscaler.nodeBootTime = Duration.ofSeconds(120);
+        autoscaler.config = TestConfig.autoscaler();
         autoscaler.events = new AutoscalerEvents() {
             @Override
             public void scaleRequested(ScaleRequested event) {

@@ -3,6 +3,7 @@ package dev.ebbtide.autoscaler.loop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ebbtide.autoscaler.config.TestConfig;
 import dev.ebbtide.autoscaler.messaging.AutoscalerEvents;
 import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.events.ClusterBackoffChanged;
@@ -38,9 +39,7 @@ class AutoscalerTest {
         autoscaler = new Autoscaler();
         autoscaler.clock = clock;
         autoscaler.registry = registry;
-        autoscaler.defaultPolicy = "fixed-idle";
-        autoscaler.maxProvisionTime = Duration.ofMinutes(15);
-        autoscaler.nodeBootTime = Duration.ofSeconds(120);
+        autoscaler.config = TestConfig.autoscaler();
         autoscaler.events = new AutoscalerEvents() {
             @Override
             public void scaleRequested(ScaleRequested event) {

@@ -3,6 +3,7 @@ package dev.ebbtide.autoscaler.loop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ebbtide.autoscaler.config.TestConfig;
 import dev.ebbtide.autoscaler.messaging.AutoscalerEvents;
 import dev.ebbtide.autoscaler.policy.PolicyBook;
 import dev.ebbtide.common.events.ClusterDefined;
@@ -10,7 +11,6 @@ import dev.ebbtide.devsupport.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -63,13 +63,11 @@ class ClusterLoaderTest {
         Autoscaler autoscaler = new Autoscaler();
         autoscaler.clock = new MutableClock(T0);
         autoscaler.registry = new SimpleMeterRegistry();
-        autoscaler.defaultPolicy = "fixed-idle";
-        autoscaler.maxProvisionTime = Duration.ofMinutes(15);
-        autoscaler.nodeBootTime = Duration.ofSeconds(120);
+        autoscaler.config = TestConfig.autoscaler();
         ClusterLoader loader = new ClusterLoader();
         loader.autoscaler = autoscaler;
         loader.clock = new MutableClock(T0);
-        loader.clustersDir = dir;
+        loader.config = TestConfig.autoscaler("ebbtide.clusters.dir", dir.toString());
         loader.book = new PolicyBook() {
             @Override
             public synchronized void load() {

@@ -2,6 +2,7 @@ package dev.ebbtide.autoscaler.loop;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.ebbtide.autoscaler.config.TestConfig;
 import dev.ebbtide.autoscaler.messaging.GovernanceEvents;
 import dev.ebbtide.common.events.ScalingDecisionRecorded;
 import dev.ebbtide.core.scaling.ClusterSnapshot;
@@ -23,7 +24,7 @@ class DecisionLogTest {
     @Test
     void unchangedDecisionsAreRateLimitedPerClusterAndChangingOnesAreNot() {
         DecisionLog log = new DecisionLog();
-        log.unchangedEvery = Duration.ofSeconds(60);
+        log.config = TestConfig.autoscaler();
         log.events = new GovernanceEvents() {
             @Override
             public void decision(ScalingDecisionRecorded d) {

@@ -1,5 +1,6 @@
 package dev.ebbtide.autoscaler.loop;
 
+import dev.ebbtide.autoscaler.config.TestConfig;
 import dev.ebbtide.autoscaler.messaging.AutoscalerEvents;
 import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.events.ClusterDefined;
@@ -42,9 +43,7 @@ final class LiveController implements Controller {
         this.cluster = cluster;
         autoscaler.clock = clock;
         autoscaler.registry = new SimpleMeterRegistry();
-        autoscaler.defaultPolicy = "fixed-idle";
-        autoscaler.maxProvisionTime = Duration.ofMinutes(15);
-        autoscaler.nodeBootTime = boot;
+        autoscaler.config = TestConfig.autoscaler("ebbtide.autoscaler.node-boot-time", boot.toMillis() + "ms");
         autoscaler.events = new AutoscalerEvents() {
             @Override
             public void scaleRequested(ScaleRequested event) {

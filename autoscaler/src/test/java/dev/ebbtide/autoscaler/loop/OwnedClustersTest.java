@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ebbtide.autoscaler.config.TestConfig;
 import dev.ebbtide.autoscaler.messaging.AutoscalerEvents;
 import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.events.ClusterDefined;
@@ -51,9 +52,7 @@ class OwnedClustersTest {
         autoscaler = new Autoscaler();
         autoscaler.clock = clock;
         autoscaler.registry = registry;
-        autoscaler.defaultPolicy = "fixed-idle";
-        autoscaler.maxProvisionTime = Duration.ofMinutes(15);
-        autoscaler.nodeBootTime = Duration.ofSeconds(120);
+        autoscaler.config = TestConfig.autoscaler();
         AutoscalerEvents events = new AutoscalerEvents() {
             @Override
             public void scaleRequested(ScaleRequested event) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ebbtide.autoscaler.config.TestConfig;
 import dev.ebbtide.autoscaler.messaging.AutoscalerConsumer;
 import dev.ebbtide.autoscaler.messaging.AutoscalerEvents;
 import dev.ebbtide.autoscaler.messaging.AutoscalerRebalance;
@@ -202,9 +203,7 @@ class TwoInstancesOwnershipTest {
             ownership = new Ownership(name, 1);
             autoscaler.clock = Clock.systemUTC();
             autoscaler.registry = new SimpleMeterRegistry();
-            autoscaler.defaultPolicy = "fixed-idle";
-            autoscaler.maxProvisionTime = Duration.ofMinutes(15);
-            autoscaler.nodeBootTime = Duration.ofSeconds(120);
+            autoscaler.config = TestConfig.autoscaler();
             AutoscalerEvents events = new AutoscalerEvents() {
                 @Override
                 public void scaleRequested(ScaleRequested event) {
