@@ -1,17 +1,15 @@
 package dev.ebbtide.submitter.config;
 
 import io.quarkus.runtime.configuration.MemorySize;
-import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.util.Optional;
 
 /**
  * Where the job-submitter keeps code snapshots, uploads, data assets and the named datastores' definitions
- * ({@code ebbtide.datastore.*}); see docs/configuration.md. The default datastore ({@code workspaceblobstore}) is a
+ * ({@code ebbtide.datastore.*}, a group of {@link SubmitterConfig}); see docs/configuration.md. The default datastore ({@code workspaceblobstore}) is a
  * local folder unless {@link #blobAccount()} or {@link #blobServiceUrl()} is set.
  */
-@ConfigMapping(prefix = "ebbtide.datastore")
 public interface DatastoreConfig {
     /** The default datastore's folder when it is local (the node agents of the local stack read the same folder). */
     @WithDefault(".ebbtide/datastores/workspaceblobstore")

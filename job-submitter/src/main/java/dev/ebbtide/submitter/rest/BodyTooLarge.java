@@ -1,14 +1,13 @@
 package dev.ebbtide.submitter.rest;
 
 import dev.ebbtide.submitter.config.DatastoreConfig;
-import io.quarkus.runtime.configuration.MemorySize;
+import dev.ebbtide.submitter.config.SubmitterConfig;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.regex.Pattern;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * A request whose Content-Length exceeds its limit is answered 413 with a JSON sentence, before Quarkus's own check
@@ -25,8 +24,8 @@ public class BodyTooLarge {
 
     private static final Pattern UPLOAD = Pattern.compile("/snapshots/.*|/datastores/[^/]+/paths/.*");
 
-    @ConfigProperty(name = "ebbtide.submitter.max-body-size", defaultValue = "512K")
-    MemorySize documentLimit;
+    @Inject
+    SubmitterConfig config;
 
     @Inject
     DatastoreConfig datastore;
@@ -37,7 +36,7 @@ public class BodyTooLarge {
     }
 
     void install(@Observes Router router) {
-        long documents = documentLimit.asLongValue();
+        long documents = config.submitter().maxBodySize().asLongValue();
         long uploads = datastore.maxUploadSize().asLongValue();
         router.route().order(ORDER).handler(ctx -> {
             long max = isUpload(ctx.normalizedPath()) ? uploads : documents;

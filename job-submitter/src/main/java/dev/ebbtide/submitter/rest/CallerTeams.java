@@ -2,11 +2,11 @@ package dev.ebbtide.submitter.rest;
 
 import dev.ebbtide.common.teams.PriorityRights;
 import dev.ebbtide.common.teams.Teams;
+import dev.ebbtide.submitter.config.SubmitterConfig;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.HashSet;
 import java.util.Optional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
@@ -20,12 +20,11 @@ public class CallerTeams {
     private final String defaultTeam;
     private final PriorityRights rights;
 
-    CallerTeams(
-            @ConfigProperty(name = "ebbtide.teams.claim", defaultValue = "team") String claim,
-            @ConfigProperty(name = "ebbtide.teams.default-team", defaultValue = "default") String defaultTeam,
-            @ConfigProperty(name = "ebbtide.jobs.high-priority.teams") Optional<String> highTeams,
-            @ConfigProperty(name = "ebbtide.jobs.high-priority.roles", defaultValue = "operator") String highRoles) {
-        this.claim = claim;
+    CallerTeams(SubmitterConfig config) {
+        this.claim = config.teams().claim();
+        String defaultTeam = config.teams().defaultTeam();
+        Optional<String> highTeams = config.jobs().highPriority().teams();
+        String highRoles = config.jobs().highPriority().roles();
         Optional<String> bad = Teams.nameProblem("ebbtide.teams.default-team", defaultTeam);
         if (bad.isPresent()) {
             throw new IllegalArgumentException(bad.get());

@@ -6,6 +6,7 @@ import dev.ebbtide.common.azureml.InvalidSpecException;
 import dev.ebbtide.common.compute.DefaultCompute;
 import dev.ebbtide.common.events.JobSubmitted;
 import dev.ebbtide.messaging.auth.Roles;
+import dev.ebbtide.submitter.config.SubmitterConfig;
 import dev.ebbtide.submitter.messaging.ClusterDirectory;
 import dev.ebbtide.submitter.messaging.SubmissionPublisher;
 import dev.ebbtide.submitter.service.SchedulerClient;
@@ -30,7 +31,6 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
@@ -67,8 +67,8 @@ public class JobResource {
     @Inject
     CurrentIdentityAssociation identities;
     /** The cluster that takes jobs naming no compute (docs/compute.md). */
-    @ConfigProperty(name = "ebbtide.default-compute")
-    Optional<String> defaultCompute;
+    @Inject
+    SubmitterConfig config;
 
     /** Teams and who may use priority high (docs/teams.md). */
     @Inject
@@ -125,7 +125,8 @@ public class JobResource {
         }
         String compute;
         try {
-            compute = DefaultCompute.resolve(job.compute(), defaultCompute); // the scheduler applies the same default
+            compute = DefaultCompute.resolve(
+                    job.compute(), config.defaultCompute()); // the scheduler applies the same default
         } catch (InvalidSpecException e) {
             return rejected(Response.Status.BAD_REQUEST, e.getMessage(), "no_compute");
         }
