@@ -1,13 +1,14 @@
 package dev.ebbtide.scheduler.config;
 
-import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
-/** The scheduler's team settings ({@code ebbtide.teams.*}); see docs/configuration.md and docs/teams.md. */
-@ConfigMapping(prefix = "ebbtide.teams")
+/**
+ * The scheduler's team settings ({@code ebbtide.teams.*}, a group of {@link SchedulerConfig}); see docs/configuration.md
+ * and docs/teams.md.
+ */
 public interface TeamsConfig {
     /** The team of a Kafka principal not in {@link #producers()} (and of jobs stored before teams existed). */
     @WithDefault("default")

@@ -51,7 +51,7 @@ public class JobLogStore {
         if (chunks.isEmpty()) {
             return Uni.createFrom().item(0);
         }
-        long cap = config.maxLogSizePerRank().asLongValue();
+        long cap = config.scheduler().maxLogSizePerRank().asLongValue();
         return pool.withTransaction(conn -> {
             Map<String, Usage> usage = new HashMap<>();
             int[] inserted = {0};

@@ -138,7 +138,7 @@ public class Outbox {
     }
 
     @Scheduled(
-            every = "${ebbtide.scheduler.outbox-relay-interval:1s}",
+            every = "${ebbtide.scheduler.outbox-relay-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> relayLeftovers() {
         return relay();

@@ -151,7 +151,7 @@ public class Cancels {
 
     /** The owner's side: applies the stored cancels of the clusters this instance owns, oldest first. */
     @Scheduled(
-            every = "${ebbtide.scheduler.cluster-wait-check-interval:1s}",
+            every = "${ebbtide.scheduler.cluster-wait-check-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> applyStored() {
         return Panache.withSession(() -> CancelRequestEntity.<CancelRequestEntity>list("order by requestedAt"))

@@ -68,7 +68,7 @@ public class ClusterWait {
     }
 
     @Scheduled(
-            every = "${ebbtide.scheduler.cluster-wait-check-interval:1s}",
+            every = "${ebbtide.scheduler.cluster-wait-check-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void check() {
         long generation = wanted.get();

@@ -4,13 +4,13 @@ import dev.ebbtide.common.events.JobSubmitted;
 import dev.ebbtide.common.events.Topics;
 import dev.ebbtide.common.teams.PriorityRights;
 import dev.ebbtide.common.teams.Teams;
+import dev.ebbtide.scheduler.config.SchedulerConfig;
 import dev.ebbtide.scheduler.config.TeamsConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The team of a submission, from who wrote it (docs/teams.md). Only the job-submitter may write
@@ -29,8 +29,9 @@ class IntakeTeams {
     private final Map<String, String> producers;
     private final PriorityRights rights;
 
-    IntakeTeams(
-            TeamsConfig teams, @ConfigProperty(name = "ebbtide.jobs.high-priority.teams") Optional<String> highTeams) {
+    IntakeTeams(SchedulerConfig config) {
+        TeamsConfig teams = config.teams();
+        Optional<String> highTeams = config.jobs().highPriority().teams();
         String defaultTeam = teams.defaultTeam();
         Optional<String> producers = teams.producers();
         Optional<String> bad = Teams.nameProblem("ebbtide.teams.default-team", defaultTeam);

@@ -47,11 +47,11 @@ class JobTransitions {
     /** Built at start-up, so a bad setting stops the service with its sentence instead of failing every event. */
     @PostConstruct
     void init() {
-        if (config.maxAttempts() < 1) {
-            throw new IllegalArgumentException(
-                    "ebbtide.scheduler.max-attempts must be at least 1, got " + config.maxAttempts());
+        if (config.scheduler().maxAttempts() < 1) {
+            throw new IllegalArgumentException("ebbtide.scheduler.max-attempts must be at least 1, got "
+                    + config.scheduler().maxAttempts());
         }
-        lifecycle = new JobLifecycle(config.maxAttempts());
+        lifecycle = new JobLifecycle(config.scheduler().maxAttempts());
     }
 
     JobLifecycle lifecycle() {

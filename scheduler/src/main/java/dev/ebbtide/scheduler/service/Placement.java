@@ -167,7 +167,7 @@ class Placement {
         if (!mayBackfill(queue, nodes, inOrder)) {
             planned = Uni.createFrom().item(inOrder);
         } else {
-            Duration bootTime = bootTimes.of(cluster, config.nodeBootTime());
+            Duration bootTime = bootTimes.of(cluster, config.scheduler().nodeBootTime());
             Uni<List<JobEntity>> jobs = running != null
                     ? Uni.createFrom().item(running)
                     : NodeSlots.anyJob(nodes)

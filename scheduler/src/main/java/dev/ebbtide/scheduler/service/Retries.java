@@ -59,7 +59,8 @@ public class Retries {
             // (a Kafka failure names itself), so "a dependency" is PostgreSQL here
             Optional<String> dependency =
                     Failures.transientDependency(e).map(d -> d.equals("a dependency") ? "PostgreSQL" : d);
-            Backoff backoff = new Backoff(Duration.ofMillis(200), config.retryMaxWait());
+            Backoff backoff =
+                    new Backoff(Duration.ofMillis(200), config.scheduler().retryMaxWait());
             if (dependency.isPresent()) {
                 health.waitingFor(channel, dependency.get(), clock.instant(), String.valueOf(e.getMessage()));
                 if (waits == 0 || (waits + 1) % 20 == 0) {

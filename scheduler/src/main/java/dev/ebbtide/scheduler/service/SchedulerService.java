@@ -19,6 +19,7 @@ import dev.ebbtide.messaging.ConsumerHealth;
 import dev.ebbtide.messaging.DeadLetters;
 import dev.ebbtide.messaging.Decoded;
 import dev.ebbtide.messaging.RecordDecoder;
+import dev.ebbtide.scheduler.config.SchedulerConfig;
 import dev.ebbtide.scheduler.messaging.Outbox;
 import dev.ebbtide.scheduler.persistence.ClusterEntity;
 import dev.ebbtide.scheduler.persistence.ClusterMemoryEntity;
@@ -47,7 +48,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -78,8 +78,8 @@ public class SchedulerService {
             EnumSet.of(NodeState.deleted, NodeState.leaving, NodeState.unusable, NodeState.preempted, NodeState.lost);
 
     /** The cluster that takes submissions naming none (docs/compute.md). */
-    @ConfigProperty(name = "ebbtide.default-compute")
-    java.util.Optional<String> defaultCompute;
+    @Inject
+    SchedulerConfig config;
 
     @Inject
     Outbox outbox;
@@ -253,7 +253,8 @@ public class SchedulerService {
                         || EventTypes.CLUSTER_BACKOFF_CHANGED_V3.equals(ceType)
                 ? ClusterBackoffChangedV2.class
                 : TYPES.get(Topics.isSubmissions(r.topic()) ? Topics.JOBS_SUBMITTED : r.topic());
-        byte[] value = Topics.isSubmissions(r.topic()) ? DefaultCompute.fill(r.value(), defaultCompute) : r.value();
+        byte[] value =
+                Topics.isSubmissions(r.topic()) ? DefaultCompute.fill(r.value(), config.defaultCompute()) : r.value();
         return new Item(r, type == null ? null : RecordDecoder.decode(r.topic(), r.key(), value, r.headers(), type));
     }
 

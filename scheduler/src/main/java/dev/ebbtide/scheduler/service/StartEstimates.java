@@ -125,12 +125,15 @@ public class StartEstimates {
     private Uni<Learned> learned(String cluster) {
         if (ownership.owns(cluster)) {
             return Uni.createFrom()
-                    .item(new Learned(bootTimes.of(cluster, config.nodeBootTime()), waits.active(cluster)));
+                    .item(new Learned(bootTimes.of(cluster, config.scheduler().nodeBootTime()), waits.active(cluster)));
         }
         return ClusterMemoryEntity.<ClusterMemoryEntity>findById(cluster)
                 .map(m -> m == null
-                        ? new Learned(config.nodeBootTime(), null)
-                        : new Learned(BootTimes.median(m.bootTimes(), config.nodeBootTime()), m.waiting()));
+                        ? new Learned(config.scheduler().nodeBootTime(), null)
+                        : new Learned(
+                                BootTimes.median(
+                                        m.bootTimes(), config.scheduler().nodeBootTime()),
+                                m.waiting()));
     }
 
     /**

@@ -9,12 +9,12 @@ import dev.ebbtide.common.events.JobState;
 import dev.ebbtide.core.placement.FairShare;
 import dev.ebbtide.core.placement.WaitingJob;
 import dev.ebbtide.scheduler.config.TeamsConfig;
+import dev.ebbtide.scheduler.config.TestConfig;
 import dev.ebbtide.scheduler.persistence.JobEntity;
 import dev.ebbtide.scheduler.persistence.NodeEntity;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The per-team queues of the index, the teams' use of a cluster, and the weights setting. */
@@ -93,42 +93,7 @@ class FairQueueTest {
     }
 
     private static TeamsConfig config(String weights) {
-        return new TeamsConfig() {
-            @Override
-            public String defaultTeam() {
-                return "default";
-            }
-
-            @Override
-            public Optional<String> producers() {
-                return Optional.empty();
-            }
-
-            @Override
-            public Optional<String> weights() {
-                return Optional.of(weights);
-            }
-
-            @Override
-            public Optional<String> budgets() {
-                return Optional.empty();
-            }
-
-            @Override
-            public double budgetSoftLimit() {
-                return 0.8;
-            }
-
-            @Override
-            public java.time.Duration budgetCheckInterval() {
-                return java.time.Duration.ofMinutes(1);
-            }
-
-            @Override
-            public java.util.Map<String, TeamsConfig.Quota> quota() {
-                return java.util.Map.of();
-            }
-        };
+        return TestConfig.scheduler(Map.of("ebbtide.teams.weights", weights)).teams();
     }
 
     private static List<String> ids(List<WaitingJob> jobs) {

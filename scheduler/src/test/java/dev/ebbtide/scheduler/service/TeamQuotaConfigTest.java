@@ -11,11 +11,9 @@ import dev.ebbtide.common.events.QueuedJob;
 import dev.ebbtide.core.placement.FairShare;
 import dev.ebbtide.core.placement.TeamQuotas;
 import dev.ebbtide.scheduler.config.TeamsConfig;
+import dev.ebbtide.scheduler.config.TestConfig;
 import dev.ebbtide.scheduler.persistence.JobEntity;
 import io.smallrye.config.EnvConfigSource;
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -24,11 +22,7 @@ import org.junit.jupiter.api.Test;
 /** {@code ebbtide.teams.quota}: how the settings read, per cluster, and how a bad one stops the scheduler. */
 class TeamQuotaConfigTest {
     private static TeamsConfig properties(Map<String, String> props) {
-        SmallRyeConfig config = new SmallRyeConfigBuilder()
-                .withMapping(TeamsConfig.class)
-                .withSources(new PropertiesConfigSource(props, "test", 100))
-                .build();
-        return config.getConfigMapping(TeamsConfig.class);
+        return TestConfig.scheduler(props).teams();
     }
 
     @Test
@@ -52,13 +46,10 @@ class TeamQuotaConfigTest {
 
     @Test
     void environmentVariablesNameATeamInCapitals() {
-        SmallRyeConfig config = new SmallRyeConfigBuilder()
-                .withMapping(TeamsConfig.class)
-                .withSources(new EnvConfigSource(
+        TeamsConfig teams = TestConfig.scheduler(new EnvConfigSource(
                         Map.of("EBBTIDE_TEAMS_QUOTA_VISION_CORES", "32", "EBBTIDE_TEAMS_QUOTA_VISION_COHORT", "lab"),
                         300))
-                .build();
-        TeamsConfig teams = config.getConfigMapping(TeamsConfig.class);
+                .teams();
         assertEquals(32, teams.quota().get("vision").cores());
         assertEquals("lab", teams.quota().get("vision").cohort().orElseThrow());
     }
