@@ -298,7 +298,8 @@ public final class LocalStack implements AutoCloseable {
                 "-Dmp.jwt.verify.issuer=" + DevTokens.LOCAL_ISSUER,
                 "-Dmp.jwt.verify.audiences=" + DevTokens.AUDIENCE,
                 "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers()));
-        // each service gets only the settings it defines (the provisioner rejects unknown ebbtide.* keys)
+        // each service gets only the settings it defines (each refuses an ebbtide.* key its @ConfigMapping does not
+        // know)
         switch (service) {
             case "scheduler" -> cmd.add("-Dquarkus.datasource.reactive.url=" + postgres.reactiveUrl());
             case "job-submitter" -> {

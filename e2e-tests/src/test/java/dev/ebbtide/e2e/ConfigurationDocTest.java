@@ -24,7 +24,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Keeps docs/configuration.md honest: every {@code ebbtide.*} key a service sets in its application.properties or
  * reads in its code ({@code @ConfigProperty}, {@code ${ebbtide...}} expressions, {@code @ConfigMapping} interfaces)
- * has a row there with its env-var form and the default a user gets.
+ * has a row there with its env-var form and the default a user gets, and that default is written once per service
+ * (the service's {@code @ConfigMapping}; not again in its application.properties or a {@code ${key:default}}).
+ * A mapping's groups may be interfaces of their own files in the same module ({@code TeamsConfig teams();}).
  */
 class ConfigurationDocTest {
     private static final String DOC = "docs/configuration.md";
@@ -35,6 +37,7 @@ class ConfigurationDocTest {
     private static final Pattern GET_VALUE = Pattern.compile("get(?:Optional)?Value\\s*\\(\\s*\"(ebbtide\\.[^\"]+)\"");
     private static final Pattern MAPPING = Pattern.compile(
             "@ConfigMapping\\s*\\(\\s*prefix\\s*=\\s*\"(ebbtide[^\"]*)\"[^)]*\\)" + "[^{]*?interface\\s+(\\w+)");
+    private static final Pattern TOP_LEVEL_INTERFACE = Pattern.compile("(?m)^public interface\\s+\\w+");
     /** Tokens of an interface body: an interface opening, a closing brace, or an abstract method with annotations. */
     private static final Pattern MAPPING_TOKEN = Pattern.compile("interface\\s+(\\w+)[^{;]*\\{"
             + "|(})"
@@ -50,9 +53,13 @@ class ConfigurationDocTest {
     @BeforeAll
     static void read() throws IOException {
         for (String s : SERVICES) {
+            Map<String, String> plain = RepoConfig.plainProperties(s);
             RepoConfig.properties(s).forEach((k, v) -> {
                 if (k.startsWith("ebbtide.")) {
-                    inProperties.computeIfAbsent(k, x -> new ArrayList<>()).add(new Found(k, propertiesPath(s), v));
+                    // a %test value is no default: a user never gets it
+                    inProperties
+                            .computeIfAbsent(k, x -> new ArrayList<>())
+                            .add(new Found(k, propertiesPath(s), plain.get(k)));
                 }
             });
         }
@@ -61,16 +68,9 @@ class ConfigurationDocTest {
             for (Path module : modules.filter(m -> Files.isDirectory(m.resolve("src/main/java")))
                     .sorted()
                     .toList()) {
-                try (Stream<Path> files = Files.walk(module.resolve("src/main/java"))) {
-                    for (Path f : files.filter(p -> p.toString().endsWith(".java"))
-                            .sorted()
-                            .toList()) {
-                        String where = root.relativize(f).toString();
-                        codeKeys(Files.readString(f), where)
-                                .forEach(found -> inCode.computeIfAbsent(found.key(), x -> new ArrayList<>())
-                                        .add(found));
-                    }
-                }
+                moduleKeys(root, module)
+                        .forEach(found -> inCode.computeIfAbsent(found.key(), x -> new ArrayList<>())
+                                .add(found));
             }
         }
         Path docFile = root.resolve(DOC);
@@ -80,7 +80,8 @@ class ConfigurationDocTest {
 
     @Test
     void everyEbbtideKeyIsDocumentedWithEnvFormAndDefault() {
-        Map<String, List<Found>> all = new TreeMap<>(inCode);
+        Map<String, List<Found>> all = new TreeMap<>();
+        inCode.forEach((k, v) -> all.put(k, new ArrayList<>(v))); // copies: inCode's lists stay the code's
         inProperties.forEach(
                 (k, v) -> all.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
         assertTrue(
@@ -129,7 +130,9 @@ class ConfigurationDocTest {
         inProperties.forEach((key, props) -> {
             for (Found code : inCode.getOrDefault(key, List.of())) {
                 for (Found p : props) {
-                    if (code.defaultValue() != null && !code.defaultValue().equals(p.defaultValue())) {
+                    if (code.defaultValue() != null
+                            && p.defaultValue() != null
+                            && !code.defaultValue().equals(p.defaultValue())) {
                         problems.add(key + " defaults to '" + code.defaultValue() + "' in " + code.where() + " but to '"
                                 + p.defaultValue() + "' in " + p.where() + ": make them equal, and the row in " + DOC);
                     }
@@ -137,6 +140,113 @@ class ConfigurationDocTest {
             }
         });
         report(problems);
+    }
+
+    @Test
+    void eachDefaultIsWrittenOncePerService() {
+        // one source of truth per service: the mapping's @WithDefault (or the one @ConfigProperty/expression), never
+        // also application.properties or a ${key:default} beside the mapping
+        Map<String, List<Found>> all = new TreeMap<>();
+        inCode.forEach((k, v) -> all.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
+        inProperties.forEach(
+                (k, v) -> all.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
+        List<String> problems = new ArrayList<>();
+        all.forEach((key, found) -> {
+            Map<String, List<Found>> byModule = new TreeMap<>();
+            found.stream()
+                    .filter(f -> f.defaultValue() != null)
+                    .forEach(f -> byModule.computeIfAbsent(module(f.where()), x -> new ArrayList<>())
+                            .add(f));
+            byModule.forEach((module, defaults) -> {
+                if (defaults.size() > 1) {
+                    problems.add(key + " has its default written " + defaults.size() + " times in " + module + " ("
+                            + String.join(
+                                    ", ", defaults.stream().map(Found::where).toList())
+                            + "): keep the one in the service's @ConfigMapping (@WithDefault) and write "
+                            + "${" + key + "} without a default");
+                }
+            });
+        });
+        report(problems);
+    }
+
+    @Test
+    void aKeyReadByTwoServicesHasOneDefault() {
+        // e.g. ebbtide.teams.default-team: the job-submitter and the scheduler must agree on it
+        List<String> problems = new ArrayList<>();
+        inCode.forEach((key, found) -> {
+            List<Found> defaults =
+                    found.stream().filter(f -> f.defaultValue() != null).toList();
+            if (defaults.stream().map(Found::defaultValue).distinct().count() > 1) {
+                problems.add(key + " has different defaults: "
+                        + String.join(
+                                ", ",
+                                defaults.stream()
+                                        .map(f -> "'" + f.defaultValue() + "' in " + f.where())
+                                        .toList()));
+            }
+        });
+        report(problems);
+    }
+
+    @Test
+    void everyServiceHasOneRootMapping() {
+        List<String> problems = new ArrayList<>();
+        for (String s : SERVICES) {
+            Path java = RepoConfig.root().resolve(s).resolve("src/main/java");
+            List<String> roots = new ArrayList<>();
+            List<String> properties = new ArrayList<>();
+            try (Stream<Path> files = Files.walk(java)) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                    String code = withoutComments(Files.readString(f));
+                    Matcher m = MAPPING.matcher(code);
+                    while (m.find()) {
+                        roots.add(m.group(2) + " (prefix " + m.group(1) + ")");
+                    }
+                    Matcher property = CONFIG_PROPERTY.matcher(code);
+                    while (property.find()) {
+                        properties.add(property.group(1) + " in " + f.getFileName());
+                    }
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            boolean readsAny = inCode.values().stream()
+                    .flatMap(List::stream)
+                    .anyMatch(f -> f.where().startsWith(s + "/"));
+            if (roots.isEmpty() && !readsAny) {
+                continue; // a service with no ebbtide.* setting needs no mapping
+            }
+            if (roots.size() != 1 || !roots.get(0).endsWith("(prefix ebbtide)")) {
+                problems.add(s + " must have exactly one @ConfigMapping(prefix = \"ebbtide\") with every ebbtide.* key "
+                        + "it reads (nested groups), found " + roots);
+            }
+            if (!properties.isEmpty()) {
+                problems.add(s + " reads " + properties + " with @ConfigProperty: read it from its @ConfigMapping");
+            }
+        }
+        report(problems);
+    }
+
+    @Test
+    void mappingParserReadsGroupsOfOtherFiles() {
+        Map<String, String> keys = new TreeMap<>();
+        keys(List.of(new Source("""
+                                @ConfigMapping(prefix = "ebbtide")
+                                public interface Root {
+                                    TeamsConfig teams();
+                                    @WithDefault("1s")
+                                    Duration tick();
+                                }
+                                """, "m/Root.java"), new Source("""
+                                /** A group. */
+                                public interface TeamsConfig {
+                                    @WithDefault("default")
+                                    String defaultTeam();
+                                }
+                                """, "m/TeamsConfig.java")))
+                .forEach(f -> keys.put(f.key(), f.defaultValue()));
+        assertEquals(Map.of("ebbtide.teams.default-team", "default", "ebbtide.tick", "1s"), keys);
     }
 
     @Test
@@ -183,8 +293,55 @@ class ConfigurationDocTest {
         return m.appendTail(out).toString();
     }
 
+    record Source(String code, String where) {}
+
+    /** The module of a path such as {@code scheduler/src/main/...}. */
+    private static String module(String where) {
+        int slash = where.indexOf('/');
+        return slash < 0 ? where : where.substring(0, slash);
+    }
+
+    /** Keys read by a module's main sources. */
+    static List<Found> moduleKeys(Path root, Path module) throws IOException {
+        List<Source> sources = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(module.resolve("src/main/java"))) {
+            for (Path f :
+                    files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
+                sources.add(new Source(Files.readString(f), root.relativize(f).toString()));
+            }
+        }
+        return keys(sources);
+    }
+
+    /** Keys read by these source files of one module: a mapping's groups may be interfaces of other files. */
+    static List<Found> keys(List<Source> sources) {
+        Map<String, List<Member>> members = new LinkedHashMap<>();
+        for (Source s : sources) {
+            String code = withoutComments(s.code());
+            if (MAPPING.matcher(code).find()
+                    || TOP_LEVEL_INTERFACE.matcher(code).find()) {
+                members(code).forEach(members::putIfAbsent);
+            }
+        }
+        List<Found> found = new ArrayList<>();
+        for (Source s : sources) {
+            found.addAll(plainKeys(s.code(), s.where()));
+            String code = withoutComments(s.code());
+            Matcher mapping = MAPPING.matcher(code);
+            if (mapping.find()) {
+                collect(members, mapping.group(2), mapping.group(1), s.where(), found);
+            }
+        }
+        return found;
+    }
+
     /** Keys read by one source file. */
     static List<Found> codeKeys(String source, String where) {
+        return keys(List.of(new Source(source, where)));
+    }
+
+    /** Keys named by {@code @ConfigProperty}, {@code ${...}} expressions and {@code getValue} in one file. */
+    private static List<Found> plainKeys(String source, String where) {
         List<Found> found = new ArrayList<>();
         for (Pattern p : List.of(CONFIG_PROPERTY, EXPRESSION)) {
             Matcher m = p.matcher(source);
@@ -196,18 +353,13 @@ class ConfigurationDocTest {
         while (get.find()) {
             found.add(new Found(get.group(1), where, null));
         }
-        String code = withoutComments(source);
-        Matcher mapping = MAPPING.matcher(code);
-        if (mapping.find()) {
-            found.addAll(mappingKeys(code, mapping.group(1), mapping.group(2), where));
-        }
         return found;
     }
 
     private record Member(String type, String name, String defaultValue) {}
 
-    /** The leaf keys of a {@code @ConfigMapping} interface and its nested interfaces in the same file. */
-    private static List<Found> mappingKeys(String code, String prefix, String rootInterface, String where) {
+    /** The members of every interface (nested or not) of one file's code, by interface name. */
+    private static Map<String, List<Member>> members(String code) {
         Map<String, List<Member>> members = new LinkedHashMap<>();
         List<String> stack = new ArrayList<>();
         Matcher t = MAPPING_TOKEN.matcher(code);
@@ -230,9 +382,7 @@ class ConfigurationDocTest {
                                 annotationValue(annotations, "WithDefault").orElse(null)));
             }
         }
-        List<Found> found = new ArrayList<>();
-        collect(members, rootInterface, prefix, where, found);
-        return found;
+        return members;
     }
 
     private static void collect(

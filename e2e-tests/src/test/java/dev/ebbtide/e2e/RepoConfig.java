@@ -62,6 +62,19 @@ final class RepoConfig {
         return plain;
     }
 
+    /** The service's properties without a profile ({@code %test.x} is left out): what a user gets. */
+    static Map<String, String> plainProperties(String service) {
+        Map<String, String> plain = new TreeMap<>(properties(service));
+        Properties raw = new Properties();
+        try (Reader r = Files.newBufferedReader(propertiesFile(service))) {
+            raw.load(r);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        plain.keySet().retainAll(raw.stringPropertyNames());
+        return plain;
+    }
+
     /** Quarkus's environment-variable form: upper case, every non-alphanumeric character replaced by {@code _}. */
     static String envName(String property) {
         return property.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
