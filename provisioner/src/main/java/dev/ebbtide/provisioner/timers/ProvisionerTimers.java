@@ -1,6 +1,7 @@
 package dev.ebbtide.provisioner.timers;
 
 import dev.ebbtide.provisioner.actuation.Provisioner;
+import dev.ebbtide.provisioner.config.ProvisionerConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -11,12 +12,12 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
  * The provisioner's periodic work: node polls and the lost-node check (sub-second, so a booted node is seen at once;
- * Quarkus's scheduler does not run faster than once a second) and reconciliation with the cloud.
+ * Quarkus's scheduler does not run faster than once a second) and reconciliation with the cloud. The intervals and
+ * their defaults are {@link ProvisionerConfig}'s (the {@code ${...}} expressions name its keys without a default).
  */
 @ApplicationScoped
 public class ProvisionerTimers {
@@ -28,8 +29,8 @@ public class ProvisionerTimers {
     @Inject
     dev.ebbtide.provisioner.quota.Quotas quotas;
 
-    @ConfigProperty(name = "ebbtide.node-poll-interval", defaultValue = "250ms")
-    Duration pollInterval;
+    @Inject
+    ProvisionerConfig config;
 
     private ScheduledExecutorService poller;
 
@@ -39,6 +40,7 @@ public class ProvisionerTimers {
             t.setDaemon(true);
             return t;
         });
+        Duration pollInterval = config.nodePollInterval();
         poller.scheduleWithFixedDelay(
                 this::poll, pollInterval.toMillis(), pollInterval.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -59,7 +61,7 @@ public class ProvisionerTimers {
     }
 
     @Scheduled(
-            every = "${ebbtide.provisioner.reconcile-interval:30s}",
+            every = "${ebbtide.provisioner.reconcile-interval}",
             delayed = "5s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void reconcile() {
@@ -68,7 +70,7 @@ public class ProvisionerTimers {
 
     /** Waiting clusters that now fit are let go (quota raised in Azure, or cores freed); the quota gauges refresh. */
     @Scheduled(
-            every = "${ebbtide.quota.recheck-interval:30s}",
+            every = "${ebbtide.quota.recheck-interval}",
             delayed = "5s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void recheckQuota() {
