@@ -26,6 +26,7 @@ class TeamQuotaConfigTest {
     private static TeamsConfig properties(Map<String, String> props) {
         SmallRyeConfig config = new SmallRyeConfigBuilder()
                 .withMapping(TeamsConfig.class)
+                .withConverter(java.time.Duration.class, 100, new io.quarkus.runtime.configuration.DurationConverter())
                 .withSources(new PropertiesConfigSource(props, "test", 100))
                 .build();
         return config.getConfigMapping(TeamsConfig.class);
@@ -54,6 +55,7 @@ class TeamQuotaConfigTest {
     void environmentVariablesNameATeamInCapitals() {
         SmallRyeConfig config = new SmallRyeConfigBuilder()
                 .withMapping(TeamsConfig.class)
+                .withConverter(java.time.Duration.class, 100, new io.quarkus.runtime.configuration.DurationConverter())
                 .withSources(new EnvConfigSource(
                         Map.of("EBBTIDE_TEAMS_QUOTA_VISION_CORES", "32", "EBBTIDE_TEAMS_QUOTA_VISION_COHORT", "lab"),
                         300))
