@@ -60,6 +60,26 @@ class ScoringProcessTest {
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx--x--x"));
     }
 
+    /**
+     * A folder of the sample as a node would have it staged: copied below the temp dir (the job user cannot pass
+     * through a clone under /root, mode 0700, as CI may have it).
+     */
+    Path staged(String relative) throws IOException {
+        Path from = ONLINE.resolve(relative);
+        Path to = tmp.resolve("staged").resolve(relative);
+        try (var walk = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+        return to;
+    }
+
     SandboxRuntime sandbox(SandboxRuntime.Mode mode) throws IOException {
         Path agentWork = Files.createDirectories(tmp.resolve("agent-work"));
         return SandboxRuntime.detect(mode, "n1", JobUser.NOBODY, agentWork, null, List.of());
@@ -70,9 +90,9 @@ class ScoringProcessTest {
     void theSampleModelAnswersItsSampleRequestAsJoblibDoes(SandboxRuntime.Mode mode) throws Exception {
         String request = Files.readString(ONLINE.resolve("managed/sample/sample-request.json"));
         ScoringProcess.Spec spec = new ScoringProcess.Spec(
-                ONLINE.resolve("model-1/onlinescoring"),
+                staged("model-1/onlinescoring"),
                 "score.py",
-                ONLINE.resolve("model-1/model"),
+                staged("model-1/model"),
                 tmp.resolve("blue-0"),
                 Map.of(),
                 RequestSettings.DEFAULTS,
@@ -140,6 +160,8 @@ class ScoringProcessTest {
                     return "plain text"
                 if raw_data == "numpy-like":
                     return object()
+                if raw_data.startswith("peek:"):
+                    return {"exists": os.path.exists(raw_data[5:]), "uid": os.getuid()}
                 return {"echo": json.loads(raw_data), "seen": seen, "model_dir": os.environ.get("AZUREML_MODEL_DIR")}
             """;
 
@@ -173,11 +195,20 @@ class ScoringProcessTest {
             assertEquals(200, text.statusCode());
             assertEquals("plain text", text.body(), "a string is answered as is, not JSON-encoded");
 
+            Path secret = tmp.resolve("agent-work/secret.txt");
+            Files.writeString(secret, "the agent's credentials");
+            Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-r--r--"));
+            JsonNode peek = JSON.readTree(p.score("peek:" + secret, t).body());
+            assertFalse(peek.get("exists").asBoolean(), "the agent's work dir is hidden from the scoring script");
+            if ("root".equals(System.getProperty("user.name"))) {
+                assertEquals(JobUser.NOBODY.uid(), peek.get("uid").asInt(), "dropped to the job user");
+            }
+
             HttpResponse<String> ok = p.score("{\"a\": [1, 2]}", t);
             assertEquals(200, ok.statusCode(), ok.body());
             JsonNode body = JSON.readTree(ok.body());
             assertEquals(JSON.readTree("{\"a\": [1, 2]}"), body.get("echo"));
-            assertEquals(5, body.get("seen").asInt(), "one process, init() once, every request reached run()");
+            assertEquals(6, body.get("seen").asInt(), "one process, init() once, every request reached run()");
             assertTrue(body.get("model_dir").isNull(), "no model, no AZUREML_MODEL_DIR");
             assertTrue(p.isAlive());
             p.close();
@@ -263,7 +294,7 @@ class ScoringProcessTest {
         ScoringProcess.Spec spec = new ScoringProcess.Spec(
                 code,
                 "score.py",
-                ONLINE.resolve("model-1/model"),
+                staged("model-1/model"),
                 tmp.resolve("i-2"),
                 Map.of(),
                 RequestSettings.DEFAULTS,
