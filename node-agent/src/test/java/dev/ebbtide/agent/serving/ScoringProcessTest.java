@@ -37,7 +37,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class ScoringProcessTest {
     static final Path ONLINE =
             Path.of("../examples/azureml-examples/cli/endpoints/online").toAbsolutePath();
-    static final Duration READY = Duration.ofSeconds(60);
+    static final Duration READY = Duration.ofSeconds(120); // importing scikit-learn took 11–14 s at load 30
     static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -248,7 +248,7 @@ class ScoringProcessTest {
                 },
                 r -> new Thread(r, "starter").start());
         Path portFile = instance.resolve("wd/.port");
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (!Files.isRegularFile(portFile) && System.nanoTime() < until) {
             Thread.sleep(50);
         }
@@ -270,7 +270,7 @@ class ScoringProcessTest {
         assertFalse(started.isDone(), "start() waits for readiness");
 
         Files.writeString(code.resolve("go"), "");
-        try (ScoringProcess p = started.get(60, TimeUnit.SECONDS)) {
+        try (ScoringProcess p = started.get(120, TimeUnit.SECONDS)) {
             // started on a thread that has ended since: the process must outlive it
             Thread.sleep(200);
             assertTrue(p.isAlive(), "the server outlives the thread that started it");
