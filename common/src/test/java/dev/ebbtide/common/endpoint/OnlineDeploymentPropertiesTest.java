@@ -1,13 +1,19 @@
 package dev.ebbtide.common.endpoint;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ebbtide.common.Sentences;
 import dev.ebbtide.common.azureml.AzureMlYaml;
 import dev.ebbtide.common.azureml.InvalidSpecException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -35,6 +41,64 @@ class OnlineDeploymentPropertiesTest {
         } catch (InvalidSpecException e) {
             assertTrue(Sentences.isOneSentence(e.getMessage()), () -> "not one sentence: [" + e.getMessage() + "]");
         }
+    }
+
+    /** A valid deployment written as JSON (which is YAML too) reads back as written. */
+    @Property(tries = 300)
+    void validDeploymentsReadBackAsWritten(@ForAll("validDeployments") Map<String, Object> doc) throws Exception {
+        OnlineDeployment d = AzureMlYaml.parseOnlineDeployment(new ObjectMapper().writeValueAsString(doc));
+        assertEquals(doc.get("name"), d.name());
+        assertEquals(doc.get("instance_count"), d.instanceCount());
+        Map<?, ?> requests = (Map<?, ?>) doc.get("request_settings");
+        assertEquals(
+                Duration.ofMillis((Integer) requests.get("request_timeout_ms")),
+                d.requestSettings().requestTimeout());
+        assertEquals(
+                requests.get("max_concurrent_requests_per_instance"),
+                d.requestSettings().maxConcurrentRequestsPerInstance());
+        assertEquals(doc.get("environment_variables"), d.environmentVariables());
+        assertEquals(ModelRef.Kind.LOCAL, d.model().kind());
+    }
+
+    @Provide
+    Arbitrary<Map<String, Object>> validDeployments() {
+        Arbitrary<String> name = Arbitraries.strings()
+                .withCharRange('a', 'z')
+                .numeric()
+                .withChars('-')
+                .ofMinLength(1)
+                .ofMaxLength(30)
+                .map(n -> "d" + n + "x");
+        Arbitrary<Map<String, String>> env = Arbitraries.maps(
+                        Arbitraries.strings()
+                                .withCharRange('A', 'Z')
+                                .withChars('_')
+                                .ofMinLength(1)
+                                .ofMaxLength(12)
+                                .filter(k -> !k.equals("AZUREML_MODEL_DIR")),
+                        Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(30))
+                .ofMaxSize(4);
+        return Combinators.combine(
+                        name,
+                        Arbitraries.integers().between(1, 100),
+                        Arbitraries.integers().between(1, 180_000),
+                        Arbitraries.integers().between(1, 1000),
+                        env)
+                .as((n, count, timeout, concurrent, vars) -> {
+                    Map<String, Object> doc = new LinkedHashMap<>();
+                    doc.put("name", n);
+                    doc.put("endpoint_name", "my-endpoint");
+                    doc.put("model", Map.of("path", "./model"));
+                    doc.put("code_configuration", Map.of("code", "./src", "scoring_script", "score.py"));
+                    doc.put("environment", "azureml:my-env:1");
+                    doc.put("instance_type", "Standard_DS3_v2");
+                    doc.put("instance_count", count);
+                    doc.put(
+                            "request_settings",
+                            Map.of("request_timeout_ms", timeout, "max_concurrent_requests_per_instance", concurrent));
+                    doc.put("environment_variables", vars);
+                    return doc;
+                });
     }
 
     /** Fragments of real deployments, broken and recombined, with noise in between. */
