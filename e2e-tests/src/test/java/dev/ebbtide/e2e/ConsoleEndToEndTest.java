@@ -87,7 +87,7 @@ class ConsoleEndToEndTest {
         ChromeOptions options = new ChromeOptions();
         options.setBinary("/usr/bin/chromium");
         options.addArguments(
-                "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000", "--lang=en");
+                "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1300", "--lang=en");
         Map<String, Object> prefs = new HashMap<>();
         prefs.put("download.default_directory", downloads.toString());
         prefs.put("download.prompt_for_download", false);

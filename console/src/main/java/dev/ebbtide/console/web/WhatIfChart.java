@@ -16,7 +16,17 @@ public final class WhatIfChart {
 
     /** One replay: its idle time, node-hours and mean wait in seconds. */
     @TemplateData
-    public record Point(long idleS, double nodeHours, double meanWaitS) {}
+    public record Point(long idleS, double nodeHours, double meanWaitS) {
+        /** Node-hours as the page shows them. */
+        public String hours() {
+            return String.format(java.util.Locale.ROOT, "%.3f", nodeHours);
+        }
+
+        /** Mean wait as the page shows it. */
+        public String waitS() {
+            return String.format(java.util.Locale.ROOT, "%.1f", meanWaitS);
+        }
+    }
 
     /** Series for uPlot: x (mean wait, s), then frontier, current and proposed node-hours (null where absent). */
     public record Series(List<Double> x, List<Double> frontier, List<Double> current, List<Double> proposed) {}
