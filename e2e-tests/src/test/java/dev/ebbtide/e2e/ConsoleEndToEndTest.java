@@ -52,7 +52,13 @@ class ConsoleEndToEndTest {
     @BeforeAll
     static void start() throws Exception {
         // CI is a clean Debian machine run as root: install the browser there, and say so; never skip silently
+        boolean hadThem = Files.isExecutable(Path.of("/usr/bin/chromium"))
+                && Files.isExecutable(Path.of("/usr/bin/chromedriver"));
         List<String> missing = DebianPackages.packages(PACKAGES.toArray(String[]::new));
+        if (!hadThem && missing.isEmpty()) {
+            System.out.println("ConsoleEndToEndTest: installed " + String.join(" ", PACKAGES)
+                    + " with apt-get (they were missing; the browser test drives them)");
+        }
         assertEquals(
                 List.of(),
                 missing,
@@ -97,7 +103,7 @@ class ConsoleEndToEndTest {
                 .usingAnyFreePort()
                 .build();
         browser = new ChromeDriver(service, options);
-        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(120)); // a loaded CI machine
     }
 
     @AfterAll
@@ -216,6 +222,11 @@ class ConsoleEndToEndTest {
                 ((JavascriptExecutor) browser).executeScript("return window.ebbtideWhatIf.series.length - 1"),
                 "three series: the frontier, the current and the proposed setting");
         screenshot("whatif");
+
+        // usage per team: the job's two nodes counted for the default team
+        browser.get(console + "/usage?by=team&since=1h");
+        labelled();
+        assertTrue(text("usage").contains("default"), text("usage"));
 
         // a viewer reads everything and sees no button it may not use
         browser.findElement(By.xpath("//header//button[text()='Log out']")).click();
