@@ -191,6 +191,9 @@ class ConsoleEndToEndTest {
                 .until(() -> wentUpToAndBack(totals(), 2));
         assertEquals("0", text("node-count"));
         assertTrue(text("decision-table").contains("→ 2"), text("decision-table"));
+        assertTrue(
+                text("decision-table").indexOf("→ 0") < text("decision-table").indexOf("0 → 2"),
+                "newest decision first: " + text("decision-table"));
         screenshot("cluster");
 
         // change the idle time as a new version, then roll back to version 1

@@ -18,8 +18,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,8 +89,8 @@ public class ClusterPages {
         String base = services.autoscaler() + "/clusters/" + encode(name);
         Map<String, Object> view = services.object(c.token(), base);
         Map<String, Object> history = services.object(c.token(), base + "/policy/history");
-        List<Map<String, Object>> decisions = new ArrayList<>(services.list(c.token(), base + "/decisions"));
-        Collections.reverse(decisions);
+        // newest first, as the autoscaler keeps them
+        List<Map<String, Object>> decisions = services.list(c.token(), base + "/decisions");
         Map<String, Object> counts = (Map<String, Object>) view.getOrDefault("nodeStateCounts", Map.of());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("cluster", view);
