@@ -45,6 +45,13 @@ public final class AzureVmssNodePool implements NodePool {
     private final Duration pollInterval;
     /** VM names Ebbtide asked Azure to delete, so a Spot VM going away on its own reads as preempted. */
     private final Set<String> deletionsRequested = ConcurrentHashMap.newKeySet();
+    /** Capacity writes of this scale set: while one is in flight, later targets coalesce into one more call. */
+    private final LatestWins<Capacity> capacityWrites = new LatestWins<>();
+    /** The subscription's write budget; null = none. */
+    private final ArmWriteLimiter limiter;
+
+    /** A capacity to write and the ETag of the read it was computed from ({@code If-Match}). */
+    private record Capacity(int target, int current, String etag) {}
 
     public AzureVmssNodePool(
             VirtualMachineScaleSetsClient scaleSets,
@@ -53,7 +60,9 @@ public final class AzureVmssNodePool implements NodePool {
             String resourceGroup,
             String scaleSetName,
             boolean spot,
-            Duration pollInterval) {
+            Duration pollInterval,
+            ArmWriteLimiter limiter) {
+        this.limiter = limiter;
         this.scaleSets = scaleSets;
         this.vms = vms;
         this.cluster = cluster;
@@ -87,17 +96,41 @@ public final class AzureVmssNodePool implements NodePool {
         VirtualMachineScaleSetInner vmss =
                 call("read scale set " + scaleSetName, () -> scaleSets.getByResourceGroup(resourceGroup, scaleSetName));
         int current = capacityOf(vmss);
-        int target = current + delta;
-        String action = "scale up " + scaleSetName + " from " + current + " to " + target;
-        LOG.infof("cluster %s: %s (If-Match %s)", cluster, action, vmss.etag());
+        capacityWrites.submit(
+                new Capacity(current + delta, current, vmss.etag()), this::readyToWrite, this::writeCapacity);
+    }
+
+    /** Waits until the write budget would let a write go, so the write takes the latest target when it goes. */
+    private void readyToWrite() {
+        if (limiter == null) {
+            return;
+        }
+        try {
+            limiter.awaitReady();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CloudException(
+                    dev.ebbtide.common.events.ErrorClass.TRANSIENT, "interrupted waiting for ARM's write budget");
+        }
+    }
+
+    /** One PATCH of {@code sku.capacity}, guarded by If-Match; blocks until Azure's long-running operation ends. */
+    private void writeCapacity(Capacity c) {
+        String action = "scale up " + scaleSetName + " from " + c.current() + " to " + c.target();
+        LOG.infof("cluster %s: %s (If-Match %s)", cluster, action, c.etag());
         VirtualMachineScaleSetUpdate update =
-                new VirtualMachineScaleSetUpdate().withSku(new Sku().withCapacity((long) target));
+                new VirtualMachineScaleSetUpdate().withSku(new Sku().withCapacity((long) c.target()));
         call(
                 action,
                 () -> finish(
-                        scaleSets.beginUpdate(resourceGroup, scaleSetName, update, vmss.etag(), null, Context.NONE),
+                        scaleSets.beginUpdate(resourceGroup, scaleSetName, update, c.etag(), null, Context.NONE),
                         pollInterval,
                         action));
+    }
+
+    /** Capacity writes sent, and scale-ups carried by another one's write (coalesced). */
+    public long[] capacityWrites() {
+        return new long[] {capacityWrites.calls(), capacityWrites.coalesced()};
     }
 
     @Override
