@@ -68,13 +68,21 @@ public record WriteBudget(int capacity, double refillPerSecond, double tokens, I
         return new WriteBudget(capacity, refillPerSecond, b.tokens - 1.0, now, notBefore);
     }
 
-    /**
-     * The server said how many writes remain (the response to a write): the estimate takes it when it is lower (other
-     * clients of the same subscription spend the same bucket); a higher count is not trusted beyond the estimate.
-     */
+    /** {@link #observed(long, int, Instant)} with no other write in flight. */
     public WriteBudget observed(long remaining, Instant now) {
+        return observed(remaining, 0, now);
+    }
+
+    /**
+     * The server said how many writes remain (the response to a write), while {@code othersInFlight} writes this
+     * client sent are still unanswered (the server may not have counted them yet): the estimate takes
+     * {@code remaining − othersInFlight} when it is lower (other clients of the subscription spend the same bucket);
+     * a higher count is not trusted beyond the estimate.
+     */
+    public WriteBudget observed(long remaining, int othersInFlight, Instant now) {
         WriteBudget b = at(now);
-        return new WriteBudget(capacity, refillPerSecond, Math.min(b.tokens, remaining), now, notBefore);
+        return new WriteBudget(
+                capacity, refillPerSecond, Math.min(b.tokens, (double) remaining - othersInFlight), now, notBefore);
     }
 
     /**

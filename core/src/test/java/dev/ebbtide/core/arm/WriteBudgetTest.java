@@ -12,7 +12,7 @@ class WriteBudgetTest {
 
     /**
      * A budget of capacity 3 refilled at 2 per second, full at 0 ms, then a script of steps at given milliseconds:
-     * {@code w@ms} a write sent, {@code r<n>@ms} the server said n remain, {@code t<s>@ms} a 429 with Retry-After s
+     * {@code w@ms} a write sent, {@code r<n>[/<k>]@ms} the server said n remain (k other writes in flight), {@code t<s>@ms} a 429 with Retry-After s
      * seconds ({@code t-} without one). Expected: milliseconds after 0 when the next write may go, asked at
      * {@code askMs}, and the whole tokens the gauge shows then.
      */
@@ -26,6 +26,8 @@ class WriteBudgetTest {
             the refill never exceeds the capacity             | w@0                      | 9000 | 9000 | 3
             the server's lower count wins                     | r0@0                     | 0    | 500  | 0
             the server's higher count is not trusted          | w@0 w@0 r150@0           | 0    | 0    | 1
+            writes still in flight are taken off its count    | r2/1@0                   | 0    | 0    | 1
+            two in flight of a count of 2 leave nothing       | r2/2@0                   | 0    | 500  | 0
             Retry-After holds writes back though tokens refill | t2@0                     | 600  | 2000 | 1
             Retry-After ends: the refilled tokens are usable  | t2@0                     | 2100 | 2100 | 3
             a shorter second Retry-After keeps the first      | t5@0 t1@100              | 200  | 5000 | 0
@@ -43,7 +45,10 @@ class WriteBudgetTest {
                 if (what.equals("w")) {
                     b = b.spent(at);
                 } else if (what.startsWith("r")) {
-                    b = b.observed(Long.parseLong(what.substring(1)), at);
+                    String[] n = what.substring(1).split("/");
+                    b = n.length == 1
+                            ? b.observed(Long.parseLong(n[0]), at)
+                            : b.observed(Long.parseLong(n[0]), Integer.parseInt(n[1]), at);
                 } else if (what.equals("t-")) {
                     b = b.throttled(null, at);
                 } else {

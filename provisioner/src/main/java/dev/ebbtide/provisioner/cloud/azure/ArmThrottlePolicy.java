@@ -38,7 +38,13 @@ public final class ArmThrottlePolicy implements HttpPipelinePolicy {
     @Override
     public Mono<HttpResponse> process(HttpPipelineCallContext context, HttpPipelineNextPolicy next) {
         boolean write = isWrite(context.getHttpRequest().getHttpMethod());
-        Mono<HttpResponse> send = next.process().doOnNext(r -> observe(write, r));
+        Mono<HttpResponse> send = Mono.defer(next::process)
+                .doOnNext(r -> observe(write, r))
+                .doOnError(e -> {
+                    if (write) {
+                        limiter.answered(0, null, null); // no answer (a dropped connection): no longer in flight
+                    }
+                });
         if (!write) {
             return send;
         }
@@ -62,7 +68,15 @@ public final class ArmThrottlePolicy implements HttpPipelinePolicy {
                         new InterruptedIOException("interrupted waiting for ARM's write budget"));
             }
         }
-        HttpResponse r = next.processSync();
+        HttpResponse r;
+        try {
+            r = next.processSync();
+        } catch (RuntimeException e) {
+            if (write) {
+                limiter.answered(0, null, null); // no answer (a dropped connection): no longer in flight
+            }
+            throw e;
+        }
         observe(write, r);
         return r;
     }

@@ -40,10 +40,14 @@ public final class ArmWriteLimiter {
     private final ReentrantLock turn = new ReentrantLock(true);
     private final Object state = new Object();
     private WriteBudget budget;
+    /** Writes sent and not answered yet (guarded by {@code state}). */
+    private int inFlight;
+
     private final AtomicLong lastRemaining = new AtomicLong(-1);
     private final Counter throttled;
     private final AtomicLong writes = new AtomicLong();
     private final AtomicLong waitedNanos = new AtomicLong();
+    private volatile boolean pausing;
 
     public ArmWriteLimiter(
             String subscription,
@@ -91,11 +95,17 @@ public final class ArmWriteLimiter {
                     if (wait.isZero() || wait.isNegative()) {
                         budget = budget.spent(clock.instant());
                         writes.incrementAndGet();
+                        inFlight++;
                         return;
                     }
                 }
                 waitedNanos.addAndGet(wait.toNanos());
-                pause.pause(wait);
+                pausing = true;
+                try {
+                    pause.pause(wait);
+                } finally {
+                    pausing = false;
+                }
             }
         } finally {
             turn.unlock();
@@ -118,18 +128,27 @@ public final class ArmWriteLimiter {
                     return;
                 }
                 waitedNanos.addAndGet(wait.toNanos());
-                pause.pause(wait);
+                pausing = true;
+                try {
+                    pause.pause(wait);
+                } finally {
+                    pausing = false;
+                }
             }
         } finally {
             turn.unlock();
         }
     }
 
-    /** Azure answered a write: its remaining-writes count (null when absent) and whether it was a 429. */
+    /**
+     * Azure answered a write (every write that {@link #awaitTurn} let through must be answered once, or failed with
+     * status 0): its remaining-writes count (null when absent) and whether it was a 429.
+     */
     public void answered(int status, Long remainingWrites, Duration retryAfter) {
         synchronized (state) {
+            inFlight = Math.max(0, inFlight - 1);
             if (remainingWrites != null) {
-                budget = budget.observed(remainingWrites, clock.instant());
+                budget = budget.observed(remainingWrites, inFlight, clock.instant());
                 lastRemaining.set(remainingWrites);
             }
             if (status == 429) {
@@ -156,6 +175,11 @@ public final class ArmWriteLimiter {
         synchronized (state) {
             return budget.remaining(clock.instant());
         }
+    }
+
+    /** Whether a writer is waiting for the budget now. */
+    public boolean pausing() {
+        return pausing;
     }
 
     /** Writes let through so far. */

@@ -47,6 +47,8 @@ public final class AzureVmssNodePool implements NodePool {
     private final Set<String> deletionsRequested = ConcurrentHashMap.newKeySet();
     /** Capacity writes of this scale set: while one is in flight, later targets coalesce into one more call. */
     private final LatestWins<Capacity> capacityWrites = new LatestWins<>();
+    /** When each scale-up was asked for, so that the newest of several coalesced ones wins. */
+    private static final java.util.concurrent.atomic.AtomicLong ORDER = new java.util.concurrent.atomic.AtomicLong();
     /** The subscription's write budget; null = none. */
     private final ArmWriteLimiter limiter;
 
@@ -93,11 +95,29 @@ public final class AzureVmssNodePool implements NodePool {
         if (delta <= 0) {
             throw new IllegalArgumentException("delta must be > 0, got " + delta);
         }
+        long order = ORDER.incrementAndGet();
         VirtualMachineScaleSetInner vmss =
                 call("read scale set " + scaleSetName, () -> scaleSets.getByResourceGroup(resourceGroup, scaleSetName));
         int current = capacityOf(vmss);
-        capacityWrites.submit(
-                new Capacity(current + delta, current, vmss.etag()), this::readyToWrite, this::writeCapacity);
+        Capacity mine = new Capacity(current + delta, current, vmss.etag());
+        capacityWrites.submit(order, mine, this::readyToWrite, c -> writeCapacity(c, c == mine));
+    }
+
+    /**
+     * Asks for {@code target} nodes (a bench's scale request; {@code order} says which request is newer): coalesced
+     * with the other requests that arrive while a write is in flight or waits for the budget.
+     */
+    void scaleTo(long order, int target) {
+        VirtualMachineScaleSetInner vmss =
+                call("read scale set " + scaleSetName, () -> scaleSets.getByResourceGroup(resourceGroup, scaleSetName));
+        int current = capacityOf(vmss);
+        Capacity mine = new Capacity(target, current, vmss.etag());
+        capacityWrites.submit(order, mine, this::readyToWrite, c -> writeCapacity(c, c == mine));
+    }
+
+    /** Callers waiting for this scale set's capacity write in flight. */
+    int waitingWrites() {
+        return capacityWrites.waiting();
     }
 
     /** Waits until the write budget would let a write go, so the write takes the latest target when it goes. */
@@ -115,7 +135,19 @@ public final class AzureVmssNodePool implements NodePool {
     }
 
     /** One PATCH of {@code sku.capacity}, guarded by If-Match; blocks until Azure's long-running operation ends. */
-    private void writeCapacity(Capacity c) {
+    private void writeCapacity(Capacity wanted, boolean own) {
+        Capacity c = wanted;
+        if (!own) {
+            // another caller's target, read before this scale set's last write: its ETag is likely stale
+            VirtualMachineScaleSetInner vmss = call(
+                    "read scale set " + scaleSetName, () -> scaleSets.getByResourceGroup(resourceGroup, scaleSetName));
+            c = new Capacity(wanted.target(), capacityOf(vmss), vmss.etag());
+        }
+        if (c.target() <= c.current()) {
+            LOG.debugf("cluster %s: %s already has %d of %d", cluster, scaleSetName, c.current(), c.target());
+            return; // never a capacity decrease: that would let Azure choose the victims
+        }
+        Capacity write = c;
         String action = "scale up " + scaleSetName + " from " + c.current() + " to " + c.target();
         LOG.infof("cluster %s: %s (If-Match %s)", cluster, action, c.etag());
         VirtualMachineScaleSetUpdate update =
@@ -123,7 +155,7 @@ public final class AzureVmssNodePool implements NodePool {
         call(
                 action,
                 () -> finish(
-                        scaleSets.beginUpdate(resourceGroup, scaleSetName, update, c.etag(), null, Context.NONE),
+                        scaleSets.beginUpdate(resourceGroup, scaleSetName, update, write.etag(), null, Context.NONE),
                         pollInterval,
                         action));
     }

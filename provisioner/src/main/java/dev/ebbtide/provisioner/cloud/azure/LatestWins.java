@@ -13,6 +13,9 @@ import java.util.function.Consumer;
 final class LatestWins<T> {
 
     private T pending;
+    /** The order of the newest value submitted (requests are ordered by when they were issued). */
+    private long newestOrder = Long.MIN_VALUE;
+
     private long requested;
     private long done;
     private boolean busy;
@@ -24,11 +27,17 @@ final class LatestWins<T> {
 
     /**
      * Writes {@code value} (or a later one) through {@code send}; blocks until that write has ended. The caller that
-     * sends first runs {@code ready} (waiting for the write budget), and only then takes the latest value.
+     * sends first runs {@code ready} (waiting for the write budget), and only then takes the latest value. {@code order}
+     * says which request is newer (when it was issued): a value older than one already submitted is dropped.
      */
-    void submit(T value, Runnable ready, Consumer<T> send) {
+    void submit(long order, T value, Runnable ready, Consumer<T> send) {
         long mine;
         synchronized (this) {
+            if (order < newestOrder) {
+                coalesced++; // a newer request's value is pending or written: this one is out of date
+                return;
+            }
+            newestOrder = order;
             mine = ++requested;
             pending = value;
             while (true) {

@@ -72,6 +72,6 @@ public final class FakeArmClients {
 
     public static AzureVmssProvider provider(FakeArmServer fake, ArmWriteLimiter limiter) {
         AzureSettings settings = settings(fake);
-        return new AzureVmssProvider(computeManager(fake, settings, limiter), settings);
+        return new AzureVmssProvider(computeManager(fake, settings, limiter), settings, limiter);
     }
 }
