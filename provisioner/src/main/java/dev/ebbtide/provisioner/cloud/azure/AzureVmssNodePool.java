@@ -47,13 +47,15 @@ public final class AzureVmssNodePool implements NodePool {
     private final Set<String> deletionsRequested = ConcurrentHashMap.newKeySet();
     /** Capacity writes of this scale set: while one is in flight, later targets coalesce into one more call. */
     private final LatestWins<Capacity> capacityWrites = new LatestWins<>();
+    /** Capacity writes ended so far: a target read before the last one ended carries a stale ETag. */
+    private final java.util.concurrent.atomic.AtomicLong writesEnded = new java.util.concurrent.atomic.AtomicLong();
     /** When each scale-up was asked for, so that the newest of several coalesced ones wins. */
     private static final java.util.concurrent.atomic.AtomicLong ORDER = new java.util.concurrent.atomic.AtomicLong();
     /** The subscription's write budget; null = none. */
     private final ArmWriteLimiter limiter;
 
     /** A capacity to write and the ETag of the read it was computed from ({@code If-Match}). */
-    private record Capacity(int target, int current, String etag) {}
+    private record Capacity(int target, int current, String etag, long seenWrites) {}
 
     public AzureVmssNodePool(
             VirtualMachineScaleSetsClient scaleSets,
@@ -96,10 +98,11 @@ public final class AzureVmssNodePool implements NodePool {
             throw new IllegalArgumentException("delta must be > 0, got " + delta);
         }
         long order = ORDER.incrementAndGet();
+        long seen = writesEnded.get();
         VirtualMachineScaleSetInner vmss =
                 call("read scale set " + scaleSetName, () -> scaleSets.getByResourceGroup(resourceGroup, scaleSetName));
         int current = capacityOf(vmss);
-        Capacity mine = new Capacity(current + delta, current, vmss.etag());
+        Capacity mine = new Capacity(current + delta, current, vmss.etag(), seen);
         capacityWrites.submit(order, mine, this::readyToWrite, c -> writeCapacity(c, c == mine));
     }
 
@@ -108,10 +111,11 @@ public final class AzureVmssNodePool implements NodePool {
      * with the other requests that arrive while a write is in flight or waits for the budget.
      */
     void scaleTo(long order, int target) {
+        long seen = writesEnded.get();
         VirtualMachineScaleSetInner vmss =
                 call("read scale set " + scaleSetName, () -> scaleSets.getByResourceGroup(resourceGroup, scaleSetName));
         int current = capacityOf(vmss);
-        Capacity mine = new Capacity(target, current, vmss.etag());
+        Capacity mine = new Capacity(target, current, vmss.etag(), seen);
         capacityWrites.submit(order, mine, this::readyToWrite, c -> writeCapacity(c, c == mine));
     }
 
@@ -137,11 +141,12 @@ public final class AzureVmssNodePool implements NodePool {
     /** One PATCH of {@code sku.capacity}, guarded by If-Match; blocks until Azure's long-running operation ends. */
     private void writeCapacity(Capacity wanted, boolean own) {
         Capacity c = wanted;
-        if (!own) {
-            // another caller's target, read before this scale set's last write: its ETag is likely stale
+        if (!own || wanted.seenWrites() != writesEnded.get()) {
+            // another caller's target, or read before this scale set's last write ended: its ETag is stale
+            long seen = writesEnded.get();
             VirtualMachineScaleSetInner vmss = call(
                     "read scale set " + scaleSetName, () -> scaleSets.getByResourceGroup(resourceGroup, scaleSetName));
-            c = new Capacity(wanted.target(), capacityOf(vmss), vmss.etag());
+            c = new Capacity(wanted.target(), capacityOf(vmss), vmss.etag(), seen);
         }
         if (c.target() <= c.current()) {
             LOG.debugf("cluster %s: %s already has %d of %d", cluster, scaleSetName, c.current(), c.target());
@@ -152,12 +157,17 @@ public final class AzureVmssNodePool implements NodePool {
         LOG.infof("cluster %s: %s (If-Match %s)", cluster, action, c.etag());
         VirtualMachineScaleSetUpdate update =
                 new VirtualMachineScaleSetUpdate().withSku(new Sku().withCapacity((long) c.target()));
-        call(
-                action,
-                () -> finish(
-                        scaleSets.beginUpdate(resourceGroup, scaleSetName, update, write.etag(), null, Context.NONE),
-                        pollInterval,
-                        action));
+        try {
+            call(
+                    action,
+                    () -> finish(
+                            scaleSets.beginUpdate(
+                                    resourceGroup, scaleSetName, update, write.etag(), null, Context.NONE),
+                            pollInterval,
+                            action));
+        } finally {
+            writesEnded.incrementAndGet();
+        }
     }
 
     /** Capacity writes sent, and scale-ups carried by another one's write (coalesced). */
