@@ -292,7 +292,10 @@ public final class LocalStack implements AutoCloseable {
         Options o = options;
         String service = instance.service();
         int port = ports.get(instance.name());
-        String scheduler = "http://127.0.0.1:" + ports.get(new StackInstance("scheduler", 1).name());
+        // every scheduler instance: callers move on to the next while one is down (no instance is special)
+        String schedulers = StackInstance.of(List.of("scheduler"), o.replicas()).stream()
+                .map(s -> "http://127.0.0.1:" + ports.get(s.name()))
+                .collect(java.util.stream.Collectors.joining(","));
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBin());
         cmd.addAll(serviceJvmOptions());
@@ -307,7 +310,7 @@ public final class LocalStack implements AutoCloseable {
         switch (service) {
             case "scheduler" -> cmd.add("-Dquarkus.datasource.reactive.url=" + postgres.reactiveUrl());
             case "job-submitter" -> {
-                cmd.add("-Dquarkus.rest-client.scheduler.url=" + scheduler);
+                cmd.add("-Debbtide.scheduler.urls=" + schedulers);
                 // the default datastore is a folder the local agents read too (no extra process); named ones beside it
                 Path stores = o.stateDir().resolve("datastores").toAbsolutePath();
                 cmd.add("-Debbtide.datastore.local-path=" + stores.resolve("workspaceblobstore"));
@@ -316,7 +319,7 @@ public final class LocalStack implements AutoCloseable {
             case "autoscaler" -> {
                 cmd.add("-Debbtide.clusters.dir=" + o.clustersDir().toAbsolutePath());
                 cmd.add("-Debbtide.autoscaler.node-boot-time=2s"); // a local node's agent starts in about 2 s
-                cmd.add("-Dquarkus.rest-client.scheduler.url=" + scheduler); // what-if
+                cmd.add("-Debbtide.scheduler.urls=" + schedulers); // what-if
             }
             case "provisioner" -> {
                 cmd.add("-Debbtide.local.work-dir="
