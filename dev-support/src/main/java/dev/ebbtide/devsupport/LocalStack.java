@@ -177,6 +177,11 @@ public final class LocalStack implements AutoCloseable {
 
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final Map<String, String> urls = new LinkedHashMap<>();
+    /** The web console, when started ({@link #startConsole}); not a Kafka service, so not in {@link #SERVICES}. */
+    private Process console;
+
+    private String consoleUrl;
+
     /** By service: each service's credentials file, written once and shared by its instances. */
     private final Map<String, Path> serviceConfigs = new LinkedHashMap<>();
 
@@ -287,7 +292,10 @@ public final class LocalStack implements AutoCloseable {
         Options o = options;
         String service = instance.service();
         int port = ports.get(instance.name());
-        String scheduler = "http://127.0.0.1:" + ports.get(new StackInstance("scheduler", 1).name());
+        // every scheduler instance: callers move on to the next while one is down (no instance is special)
+        String schedulers = StackInstance.of(List.of("scheduler"), o.replicas()).stream()
+                .map(s -> "http://127.0.0.1:" + ports.get(s.name()))
+                .collect(java.util.stream.Collectors.joining(","));
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBin());
         cmd.addAll(serviceJvmOptions());
@@ -303,7 +311,7 @@ public final class LocalStack implements AutoCloseable {
         switch (service) {
             case "scheduler" -> cmd.add("-Dquarkus.datasource.reactive.url=" + postgres.reactiveUrl());
             case "job-submitter" -> {
-                cmd.add("-Dquarkus.rest-client.scheduler.url=" + scheduler);
+                cmd.add("-Debbtide.scheduler.urls=" + schedulers);
                 // the default datastore is a folder the local agents read too (no extra process); named ones beside it
                 Path stores = o.stateDir().resolve("datastores").toAbsolutePath();
                 cmd.add("-Debbtide.datastore.local-path=" + stores.resolve("workspaceblobstore"));
@@ -312,7 +320,7 @@ public final class LocalStack implements AutoCloseable {
             case "autoscaler" -> {
                 cmd.add("-Debbtide.clusters.dir=" + o.clustersDir().toAbsolutePath());
                 cmd.add("-Debbtide.autoscaler.node-boot-time=2s"); // a local node's agent starts in about 2 s
-                cmd.add("-Dquarkus.rest-client.scheduler.url=" + scheduler); // what-if
+                cmd.add("-Debbtide.scheduler.urls=" + schedulers); // what-if
             }
             case "provisioner" -> {
                 cmd.add("-Debbtide.local.work-dir="
@@ -376,13 +384,17 @@ public final class LocalStack implements AutoCloseable {
 
     private void awaitReady(StackInstance instance) throws InterruptedException {
         String name = instance.name();
-        Path log = logFile(instance);
+        awaitReady(name, urls.get(name), () -> processes.get(name), logFile(instance));
+    }
+
+    private static void awaitReady(String name, String url, java.util.function.Supplier<Process> process, Path log)
+            throws InterruptedException {
         HttpClient http =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        URI health = URI.create(urls.get(name) + "/q/health/ready");
+        URI health = URI.create(url + "/q/health/ready");
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (System.nanoTime() < deadline) {
-            Process p = processes.get(name);
+            Process p = process.get();
             if (!p.isAlive()) {
                 throw new IllegalStateException(name + " exited with code " + p.exitValue() + "; see " + log);
             }
@@ -428,6 +440,57 @@ public final class LocalStack implements AutoCloseable {
         launch(instance);
         awaitReady(instance);
         writeInstancesFile();
+    }
+
+    /** The web console's port for {@code ./ebbtide up}. */
+    public static final int CONSOLE_PORT = 8085;
+
+    /**
+     * Starts the web console ({@code console/}, a backend-for-frontend over instance 1 of the job-submitter, scheduler
+     * and autoscaler) and waits until it is ready; opt-in, so that stacks which do not need it do not pay its start.
+     *
+     * @param port 0 = a free port
+     * @return its URL
+     */
+    public synchronized String startConsole(int port) throws IOException, InterruptedException {
+        Path jar = jar(options.repoRoot(), "console");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: build first with ./mvnw -B -DskipTests package");
+        }
+        int at = port == 0 ? EmbeddedKafka.freePort() : port;
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaBin());
+        cmd.addAll(List.of(
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-Dquarkus.http.port=" + at,
+                "-Dquarkus.http.host=" + (options.listenAll() ? "0.0.0.0" : "127.0.0.1"),
+                "-Dmp.jwt.verify.publickey.location=" + keys.resolve("public.pem"),
+                "-Dmp.jwt.verify.issuer=" + DevTokens.LOCAL_ISSUER,
+                "-Dmp.jwt.verify.audiences=" + DevTokens.AUDIENCE,
+                "-Debbtide.console.job-submitter-url=" + url("job-submitter"),
+                "-Debbtide.console.scheduler-url=" + url("scheduler"),
+                "-Debbtide.console.autoscaler-url=" + url("autoscaler")));
+        options.extraProps().forEach((k, v) -> {
+            if (k.startsWith("console:")) {
+                cmd.add("-D" + k.substring("console:".length()) + "=" + v);
+            }
+        });
+        cmd.addAll(List.of("-jar", jar.toString()));
+        Path log = options.stateDir().resolve("logs").resolve("console.log");
+        console = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .directory(options.stateDir().toFile())
+                .start();
+        consoleUrl = "http://127.0.0.1:" + at;
+        awaitReady("console", consoleUrl, () -> console, log);
+        return consoleUrl;
+    }
+
+    /** The web console's URL, or null when it was not started. */
+    public String consoleUrl() {
+        return consoleUrl;
     }
 
     /** {@code <state>/run/instances}, which {@code ./ebbtide status} reads ({@link StackStatus}). */
@@ -611,6 +674,9 @@ public final class LocalStack implements AutoCloseable {
 
     @Override
     public void close() {
+        if (console != null) {
+            console.destroy();
+        }
         processes.values().forEach(Process::destroy);
         for (Process p : processes.values()) {
             try {
@@ -721,10 +787,12 @@ public final class LocalStack implements AutoCloseable {
         LocalStack stack = start(new Options(
                 root, state, kafkaPort, pgPort, false, root.resolve("clusters"), defaults, true, listenAll, replicas));
         Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "stop-stack"));
+        String console = stack.startConsole(CONSOLE_PORT);
         StringBuilder pids =
                 new StringBuilder("stack " + ProcessHandle.current().pid() + "\n");
         stack.instancePids()
                 .forEach((s, pid) -> pids.append(s).append(' ').append(pid).append('\n'));
+        pids.append("console ").append(stack.console.pid()).append('\n');
         ProcessHandle.current()
                 .descendants()
                 .filter(h -> h.info().command().orElse("").endsWith("postgres"))
@@ -740,6 +808,9 @@ public final class LocalStack implements AutoCloseable {
                     "  %-14s %s   (health %s/q/health, metrics %s/q/metrics, OpenAPI %s/q/openapi)%n",
                     s, url, url, url, url));
         }
+        ready.append(String.format(
+                "  %-14s %s   (web console: log in with a token from ./ebbtide token --role ...)%n",
+                "console", console));
         if (!defaults.isEmpty()) {
             ready.append(String.format(
                     "  %-14s %s (jobs without compute: go there; EBBTIDE_DEFAULT_COMPUTE to change)%n",

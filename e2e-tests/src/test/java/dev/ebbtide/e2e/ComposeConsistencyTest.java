@@ -440,6 +440,36 @@ class ComposeConsistencyTest {
         report(problems);
     }
 
+    /** No scheduler instance is special: whoever calls the scheduler lists every instance, so it can fail over. */
+    @Test
+    void callersOfTheSchedulerListEveryInstance() {
+        List<String> problems = new ArrayList<>();
+        String key = "EBBTIDE_SCHEDULER_URLS";
+        List<String> every = compose.instances("scheduler").stream()
+                .map(i -> "http://" + i + ":" + port("scheduler"))
+                .toList();
+        int callers = 0;
+        for (String i : compose.instancesOf(SERVICES)) {
+            JsonNode svc = compose.service(i);
+            String urls = environment(svc).get(key);
+            if (urls == null) {
+                continue;
+            }
+            callers++;
+            List<String> listed = List.of(urls.split(","));
+            if (!new TreeSet<>(listed).equals(new TreeSet<>(every))) {
+                problems.add(PATH + ": services." + i + ".environment." + key + "=" + urls + ": use "
+                        + String.join(",", every)
+                        + " (every scheduler instance, so a call moves on while one is down)");
+            } else if (compose.instances("scheduler").stream().noneMatch(dependsOn(svc)::containsKey)) {
+                problems.add(PATH + ": services." + i + " calls the scheduler (" + key
+                        + "): add scheduler-1 to services." + i + ".depends_on");
+            }
+        }
+        assertTrue(callers >= 2, PATH + ": the job-submitter and autoscaler instances must set " + key);
+        report(problems);
+    }
+
     @Test
     void autoscalerMountsTheClusterDirectoryItReads() {
         String s = "autoscaler";

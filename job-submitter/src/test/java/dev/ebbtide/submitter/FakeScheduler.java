@@ -15,18 +15,24 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * The scheduler's job API as the submitter sees it, on a free port: {@code /jobs/known-*} exist (200), the logs of
  * {@code job-1} are {@link #LOG}, {@code /jobs/forbidden-*} are someone else's (403), anything else is 404 with a
  * sentence. Records the Authorization header and the query
- * of every request so tests can check the caller's token and the query are forwarded.
+ * of every request so tests can check the caller's token and the query are forwarded. It is the second of two
+ * scheduler instances: the first answers 503 to everything, so every test through it also checks that the
+ * submitter moves on to the next instance ({@link #UNAVAILABLE_CALLS} counts the calls the broken one got).
  */
 public class FakeScheduler implements QuarkusTestResourceLifecycleManager {
     static final byte[] LOG = "rank 0 says héllo\u0000 then goes on\n".getBytes(StandardCharsets.UTF_8);
     static final List<String> AUTHORIZATIONS = new CopyOnWriteArrayList<>();
     static final List<String> QUERIES = new CopyOnWriteArrayList<>();
+    static final java.util.concurrent.atomic.AtomicInteger UNAVAILABLE_CALLS =
+            new java.util.concurrent.atomic.AtomicInteger();
     private HttpServer server;
+    private HttpServer unavailable;
 
     @Override
     public Map<String, String> start() {
         try {
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            unavailable = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -50,15 +56,25 @@ public class FakeScheduler implements QuarkusTestResourceLifecycleManager {
             }
         });
         server.start();
+        unavailable.createContext("/", exchange -> {
+            UNAVAILABLE_CALLS.incrementAndGet();
+            exchange.sendResponseHeaders(503, -1);
+            exchange.close();
+        });
+        unavailable.start();
         return Map.of(
-                "quarkus.rest-client.scheduler.url",
-                "http://127.0.0.1:" + server.getAddress().getPort());
+                "ebbtide.scheduler.urls",
+                "http://127.0.0.1:" + unavailable.getAddress().getPort() + ",http://127.0.0.1:"
+                        + server.getAddress().getPort());
     }
 
     @Override
     public void stop() {
         if (server != null) {
             server.stop(0);
+        }
+        if (unavailable != null) {
+            unavailable.stop(0);
         }
     }
 }

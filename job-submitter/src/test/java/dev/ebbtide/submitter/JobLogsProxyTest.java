@@ -38,6 +38,18 @@ class JobLogsProxyTest {
     }
 
     @Test
+    void everyLookUpIsAnsweredWhileOneSchedulerInstanceFails() {
+        int before = FakeScheduler.UNAVAILABLE_CALLS.get();
+        for (int i = 0; i < 4; i++) { // the instances are taken in turn: the one answering 503 comes first twice
+            given().auth().oauth2(TOKEN).get("/jobs/known-" + i).then().statusCode(200);
+            given().auth().oauth2(TOKEN).get("/jobs/job-1/logs").then().statusCode(200);
+        }
+        assertTrue(
+                FakeScheduler.UNAVAILABLE_CALLS.get() - before >= 4,
+                "the failing instance was asked too, and the next one answered");
+    }
+
+    @Test
     void anUnknownJobIs404WithASentence() {
         given().auth()
                 .oauth2(TOKEN)

@@ -15,6 +15,19 @@ public interface AutoscalerConfig {
 
     Scaling autoscaler();
 
+    /** {@code ebbtide.scheduler.*}: where the scheduler's instances answer. */
+    Scheduler scheduler();
+
+    /** {@code ebbtide.scheduler.*}. */
+    interface Scheduler {
+        /**
+         * Every scheduler instance, comma-separated: what-if asks them in turn for a cluster's recorded jobs, moving on
+         * when one cannot be reached or answers 5xx.
+         */
+        @WithDefault("http://127.0.0.1:8082")
+        java.util.List<java.net.URI> urls();
+    }
+
     /** {@code ebbtide.clusters.*}. */
     interface Clusters {
         /** Cluster definitions (Azure ML amlcompute YAML), every {@code *.yml}/{@code *.yaml} loaded at start-up. */

@@ -4,7 +4,7 @@ import dev.ebbtide.autoscaler.config.AutoscalerConfig;
 import dev.ebbtide.autoscaler.loop.Autoscaler;
 import dev.ebbtide.autoscaler.loop.ClusterState;
 import dev.ebbtide.autoscaler.policy.PolicyVersions;
-import dev.ebbtide.autoscaler.whatif.SchedulerTraces;
+import dev.ebbtide.autoscaler.whatif.SchedulerInstances;
 import dev.ebbtide.autoscaler.whatif.WhatIf;
 import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.messaging.auth.Roles;
@@ -26,7 +26,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 /**
  * {@code POST /clusters/{name}/what-if}: the cluster's recorded jobs since {@code since} (from the scheduler, with the
@@ -41,8 +40,7 @@ public class WhatIfResource {
     Autoscaler autoscaler;
 
     @Inject
-    @RestClient
-    SchedulerTraces scheduler;
+    SchedulerInstances scheduler;
 
     @Inject
     Clock clock;

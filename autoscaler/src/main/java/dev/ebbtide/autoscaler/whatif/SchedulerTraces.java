@@ -6,14 +6,13 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 /**
  * The scheduler records every job; its {@code GET /clusters/{name}/trace} gives them in the simulator's CSV format.
- * The caller's bearer token is forwarded, so the scheduler applies its own access rules.
+ * The caller's bearer token is forwarded, so the scheduler applies its own access rules. One client per scheduler
+ * instance: {@link SchedulerInstances} picks the instance.
  */
 @Path("/clusters")
-@RegisterRestClient(configKey = "scheduler")
 public interface SchedulerTraces {
     @GET
     @Path("/{name}/trace")

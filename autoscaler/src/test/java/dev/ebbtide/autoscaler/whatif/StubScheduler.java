@@ -54,9 +54,20 @@ public class StubScheduler implements QuarkusTestResourceLifecycleManager {
             ex.close();
         });
         server.start();
+        // a scheduler instance that is down comes first: what-if must reach the live one
         return Map.of(
-                "quarkus.rest-client.scheduler.url",
-                "http://127.0.0.1:" + server.getAddress().getPort());
+                "ebbtide.scheduler.urls",
+                "http://127.0.0.1:" + deadPort() + ",http://127.0.0.1:"
+                        + server.getAddress().getPort());
+    }
+
+    /** A port nothing listens on (bound, then released). */
+    private static int deadPort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Override

@@ -143,6 +143,27 @@ public final class AzureMlYaml {
     }
 
     /**
+     * Reads a {@code managedOnlineEndpoint} document: every field is honoured or refused with one sentence naming it
+     * (docs/endpoints.md).
+     *
+     * @throws InvalidSpecException with one sentence saying what to fix
+     */
+    public static dev.ebbtide.common.endpoint.OnlineEndpoint parseOnlineEndpoint(String text) {
+        return OnlineEndpointYaml.endpoint(readObject(text, "endpoint"));
+    }
+
+    /**
+     * Reads a {@code managedOnlineDeployment} document: every field is honoured or refused with one sentence naming it
+     * (docs/endpoints.md). Local paths (the model, the code, a conda file) are kept as written, relative to the YAML
+     * file's folder, on {@link dev.ebbtide.common.endpoint.OnlineDeployment#localPaths()}.
+     *
+     * @throws InvalidSpecException with one sentence saying what to fix
+     */
+    public static dev.ebbtide.common.endpoint.OnlineDeployment parseOnlineDeployment(String text) {
+        return OnlineEndpointYaml.deployment(readObject(text, "deployment"));
+    }
+
+    /**
      * A name a shell and {@code execve} take as is (POSIX), and a value without NUL (it would cut the string).
      *
      * @throws InvalidSpecException with one sentence otherwise
@@ -198,7 +219,8 @@ public final class AzureMlYaml {
                     e);
         }
         if (node == null || !node.isObject()) {
-            throw new InvalidSpecException(what + " document must be a mapping of fields, e.g. 'command: ...'");
+            throw new InvalidSpecException(what + " document must be a mapping of fields, e.g. '"
+                    + (what.equals("endpoint") || what.equals("deployment") ? "name" : "command") + ": ...'");
         }
         return (ObjectNode) node;
     }

@@ -398,7 +398,7 @@ final class CommandJobYaml {
         return out;
     }
 
-    private static JobEnvironment environment(JsonNode node, Map<String, String> local) {
+    static JobEnvironment environment(JsonNode node, Map<String, String> local) {
         if (node == null || node.isNull()) {
             return null; // the node's default environment
         }
@@ -491,7 +491,7 @@ final class CommandJobYaml {
         return name;
     }
 
-    private static ObjectNode section(ObjectNode doc, String field) {
+    static ObjectNode section(ObjectNode doc, String field) {
         JsonNode node = doc.get(field);
         if (node == null || node.isNull()) {
             return doc.objectNode();
@@ -502,7 +502,7 @@ final class CommandJobYaml {
         return (ObjectNode) node;
     }
 
-    private static Map<String, String> stringMap(ObjectNode doc, String field, String notAMapping) {
+    static Map<String, String> stringMap(ObjectNode doc, String field, String notAMapping) {
         Map<String, String> out = new LinkedHashMap<>();
         JsonNode node = doc.get(field);
         if (node == null || node.isNull()) {
@@ -523,7 +523,7 @@ final class CommandJobYaml {
     }
 
     /** A field's text, or {@code fallback} when absent or null; a list or mapping there is refused. */
-    private static String scalar(JsonNode doc, String field, String fallback) {
+    static String scalar(JsonNode doc, String field, String fallback) {
         JsonNode value = doc.get(field);
         if (value == null || value.isNull()) {
             return fallback;
@@ -534,13 +534,13 @@ final class CommandJobYaml {
         return value.asText();
     }
 
-    private static List<Map.Entry<String, JsonNode>> entries(JsonNode node) {
+    static List<Map.Entry<String, JsonNode>> entries(JsonNode node) {
         List<Map.Entry<String, JsonNode>> out = new ArrayList<>();
         node.fields().forEachRemaining(out::add);
         return out;
     }
 
-    private static void refuseFields(ObjectNode doc, Map<String, String> refused) {
+    static void refuseFields(ObjectNode doc, Map<String, String> refused) {
         doc.fieldNames().forEachRemaining(f -> {
             if (refused.containsKey(f)) {
                 throw new InvalidSpecException(refused.get(f));
@@ -548,7 +548,7 @@ final class CommandJobYaml {
         });
     }
 
-    private static void known(ObjectNode doc, Set<String> fields, String what) {
+    static void known(ObjectNode doc, Set<String> fields, String what) {
         List<String> given = new ArrayList<>();
         doc.fieldNames().forEachRemaining(given::add);
         UnknownFields.problem(given, fields).ifPresent(p -> {

@@ -23,6 +23,19 @@ public interface SubmitterConfig {
     /** {@code ebbtide.datastore.*}. */
     DatastoreConfig datastore();
 
+    /** {@code ebbtide.scheduler.*}: where the scheduler's instances answer. */
+    Scheduler scheduler();
+
+    /** {@code ebbtide.scheduler.*}. */
+    interface Scheduler {
+        /**
+         * Every scheduler instance, comma-separated: look-ups, logs and cancels go to them in turn, moving on when one
+         * cannot be reached or answers 5xx.
+         */
+        @WithDefault("http://127.0.0.1:8082")
+        java.util.List<java.net.URI> urls();
+    }
+
     /** {@code ebbtide.submitter.*}. */
     interface Submitter {
         /** The largest document body (jobs, data assets, datastore definitions); a larger one is answered 413. */

@@ -7,7 +7,7 @@ import dev.ebbtide.datastore.Datastores;
 import dev.ebbtide.datastore.OutputsManifest;
 import dev.ebbtide.messaging.auth.Roles;
 import dev.ebbtide.submitter.service.DatastoreService;
-import dev.ebbtide.submitter.service.SchedulerClient;
+import dev.ebbtide.submitter.service.Schedulers;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.annotation.security.RolesAllowed;
@@ -27,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 /**
  * A job's outputs and artifacts, as its nodes' agents recorded them in {@code azureml/<job>/outputs.json}
@@ -41,8 +40,7 @@ public class JobOutputsResource {
     DatastoreService datastores;
 
     @Inject
-    @RestClient
-    SchedulerClient scheduler;
+    Schedulers scheduler;
 
     /** One blob of an output, its path relative to the output's folder. */
     public record FileView(String path, long size) {}
@@ -109,7 +107,7 @@ public class JobOutputsResource {
     /** Empty when the caller may see the job; else the answer to give (403, 404, the scheduler's failure). */
     private Uni<Optional<Response>> visible(String id, String authorization) {
         return scheduler
-                .job(id, authorization)
+                .call(c -> c.job(id, authorization))
                 .onFailure()
                 .recoverWithItem(e -> e instanceof jakarta.ws.rs.WebApplicationException w
                         ? w.getResponse()

@@ -9,7 +9,7 @@ import dev.ebbtide.messaging.auth.Roles;
 import dev.ebbtide.submitter.config.SubmitterConfig;
 import dev.ebbtide.submitter.messaging.ClusterDirectory;
 import dev.ebbtide.submitter.messaging.SubmissionPublisher;
-import dev.ebbtide.submitter.service.SchedulerClient;
+import dev.ebbtide.submitter.service.Schedulers;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
@@ -31,7 +31,6 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
 /** Accepts Azure ML CLI v2 command jobs (YAML or JSON) and shows their state. */
@@ -55,8 +54,7 @@ public class JobResource {
     SubmissionPublisher publisher;
 
     @Inject
-    @RestClient
-    SchedulerClient scheduler;
+    Schedulers scheduler;
 
     @Inject
     Clock clock;
@@ -183,7 +181,7 @@ public class JobResource {
     @Path("/{id}")
     @RolesAllowed({Roles.VIEWER, Roles.SUBMITTER, Roles.OPERATOR})
     public Uni<Response> get(@PathParam("id") String id, @HeaderParam("Authorization") String authorization) {
-        return relay(id, scheduler.job(id, authorization));
+        return relay(id, scheduler.call(c -> c.job(id, authorization)));
     }
 
     /**
@@ -201,7 +199,7 @@ public class JobResource {
             @QueryParam("offset") Long offset,
             @HeaderParam("Authorization") String authorization) {
         return scheduler
-                .logs(id, rank, attempt, offset, authorization)
+                .call(c -> c.logs(id, rank, attempt, offset, authorization))
                 .onFailure()
                 .recoverWithItem(e -> statusOf(e))
                 .map(r -> {
@@ -232,7 +230,7 @@ public class JobResource {
     @Path("/{id}/cancel")
     @RolesAllowed({Roles.SUBMITTER, Roles.OPERATOR})
     public Uni<Response> cancel(@PathParam("id") String id, @HeaderParam("Authorization") String authorization) {
-        return relay(id, scheduler.cancel(id, authorization));
+        return relay(id, scheduler.call(c -> c.cancel(id, authorization)));
     }
 
     private Uni<Response> relay(String id, Uni<Response> call) {

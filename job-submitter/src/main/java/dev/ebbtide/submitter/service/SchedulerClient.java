@@ -10,11 +10,12 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
-/** The scheduler owns job state; the submitter reads it from there, forwarding the caller's bearer token. */
+/**
+ * The scheduler owns job state; the submitter reads it from there, forwarding the caller's bearer token. One client per
+ * scheduler instance: {@link Schedulers} picks the instance.
+ */
 @Path("/jobs")
-@RegisterRestClient(configKey = "scheduler")
 public interface SchedulerClient {
     @GET
     @Path("/{id}")

@@ -18,6 +18,7 @@ import dev.ebbtide.provisioner.actuation.ScaleRequestHandler;
 import dev.ebbtide.provisioner.actuation.ScaleRequestLedger;
 import dev.ebbtide.provisioner.actuation.Sleeper;
 import dev.ebbtide.provisioner.cloud.CloudProvider;
+import dev.ebbtide.provisioner.cloud.azure.ArmWriteLimiter;
 import dev.ebbtide.provisioner.cloud.azure.AzureInstanceNodes;
 import dev.ebbtide.provisioner.cloud.azure.AzureQuota;
 import dev.ebbtide.provisioner.cloud.azure.AzureSettings;
@@ -63,6 +64,7 @@ public class ProvisionerBeans {
     CloudProvider provider(
             ProvisionerConfig config,
             Clock clock,
+            MeterRegistry registry,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
         return switch (config.provider()) {
             case LocalCloudProvider.NAME ->
@@ -80,7 +82,18 @@ public class ProvisionerBeans {
                                 LocalCloudProvider.AGENT_STOP_GRACE,
                                 clock),
                         config.local().capacity());
-            case AzureVmssProvider.NAME -> AzureVmssProvider.withDefaultCredential(azureSettings(config.azure()));
+            case AzureVmssProvider.NAME -> {
+                AzureSettings settings = azureSettings(config.azure());
+                yield AzureVmssProvider.withDefaultCredential(
+                        settings,
+                        new ArmWriteLimiter(
+                                settings.subscriptionId(),
+                                config.azure().writeBudget(),
+                                config.azure().writeRefillPerSecond(),
+                                clock,
+                                ArmWriteLimiter.Pause.SYSTEM,
+                                registry));
+            }
             default ->
                 throw new IllegalArgumentException(
                         "unknown ebbtide.provider '" + config.provider() + "'; use local or azure-vmss");

@@ -180,6 +180,17 @@ public interface ProvisionerConfig {
         @WithDefault("10s")
         Duration pollInterval();
 
+        /**
+         * Writes the subscription may send at once (ARM's write bucket); every write waits its turn in it, and Azure's
+         * {@code x-ms-ratelimit-remaining-subscription-writes} lowers it (docs/operations.md).
+         */
+        @WithDefault("200")
+        int writeBudget();
+
+        /** Writes added to the budget per second (ARM's refill rate). */
+        @WithDefault("10")
+        double writeRefillPerSecond();
+
         /** The node agent the generated custom data installs when {@code custom-data-file} is not set (docs/azure.md). */
         Agent agent();
     }

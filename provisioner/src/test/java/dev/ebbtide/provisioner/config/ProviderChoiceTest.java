@@ -116,7 +116,12 @@ class ProviderChoiceTest {
     }
 
     private static CloudProvider provider(Map<String, String> props) {
-        return new ProvisionerBeans().provider(config(props), Clock.systemUTC(), "127.0.0.1:9092");
+        return new ProvisionerBeans()
+                .provider(
+                        config(props),
+                        Clock.systemUTC(),
+                        new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+                        "127.0.0.1:9092");
     }
 
     private static ProvisionerConfig config(Map<String, String> props) {

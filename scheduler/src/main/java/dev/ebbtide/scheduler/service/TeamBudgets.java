@@ -61,7 +61,7 @@ public class TeamBudgets {
     /** By team: the latest verdict of each team with a budget. */
     private volatile Map<String, BudgetRule.Verdict> verdicts = Map.of();
     /** The teams at their hard limit (their queued jobs wait). */
-    private volatile Set<String> held = Set.of();
+    private volatile Set<String> held = java.util.Collections.emptySet(); // contains(null) is false, never throws
     /** By team: spend / budget, what the gauge shows (kept here: a gauge holds its object weakly). */
     private final Map<String, double[]> ratios = new ConcurrentHashMap<>();
 
@@ -89,7 +89,8 @@ public class TeamBudgets {
 
     /** Why a queued job of a team at its hard limit waits, e.g. {@code waiting: team vision spent …}; else null. */
     public String reason(JobEntity job) {
-        if (job.state != JobState.Queued || !held.contains(job.team)) {
+        // a job stored before teams existed has no team (Set.contains(null) throws): no budget holds it
+        if (job.state != JobState.Queued || job.team == null || !held.contains(job.team)) {
             return null;
         }
         BudgetRule.Verdict v = verdicts.get(job.team);
@@ -155,7 +156,7 @@ public class TeamBudgets {
                 .filter(t -> !next.containsKey(t) && held.contains(t))
                 .forEach(changed::add); // a budget removed
         verdicts = Map.copyOf(next);
-        held = Set.copyOf(nextHeld);
+        held = java.util.Collections.unmodifiableSet(new java.util.HashSet<>(nextHeld));
         if (!changed.isEmpty()) {
             placeAgain(changed);
         }

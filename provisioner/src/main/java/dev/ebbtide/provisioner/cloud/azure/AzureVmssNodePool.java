@@ -45,6 +45,17 @@ public final class AzureVmssNodePool implements NodePool {
     private final Duration pollInterval;
     /** VM names Ebbtide asked Azure to delete, so a Spot VM going away on its own reads as preempted. */
     private final Set<String> deletionsRequested = ConcurrentHashMap.newKeySet();
+    /** Capacity writes of this scale set: while one is in flight, later targets coalesce into one more call. */
+    private final LatestWins<Capacity> capacityWrites = new LatestWins<>();
+    /** Capacity writes ended so far: a target read before the last one ended carries a stale ETag. */
+    private final java.util.concurrent.atomic.AtomicLong writesEnded = new java.util.concurrent.atomic.AtomicLong();
+    /** When each scale-up was asked for, so that the newest of several coalesced ones wins. */
+    private static final java.util.concurrent.atomic.AtomicLong ORDER = new java.util.concurrent.atomic.AtomicLong();
+    /** The subscription's write budget; null = none. */
+    private final ArmWriteLimiter limiter;
+
+    /** A capacity to write and the ETag of the read it was computed from ({@code If-Match}). */
+    private record Capacity(int target, int current, String etag, long seenWrites) {}
 
     public AzureVmssNodePool(
             VirtualMachineScaleSetsClient scaleSets,
@@ -53,7 +64,9 @@ public final class AzureVmssNodePool implements NodePool {
             String resourceGroup,
             String scaleSetName,
             boolean spot,
-            Duration pollInterval) {
+            Duration pollInterval,
+            ArmWriteLimiter limiter) {
+        this.limiter = limiter;
         this.scaleSets = scaleSets;
         this.vms = vms;
         this.cluster = cluster;
@@ -84,20 +97,82 @@ public final class AzureVmssNodePool implements NodePool {
         if (delta <= 0) {
             throw new IllegalArgumentException("delta must be > 0, got " + delta);
         }
+        long order = ORDER.incrementAndGet();
+        long seen = writesEnded.get();
         VirtualMachineScaleSetInner vmss =
                 call("read scale set " + scaleSetName, () -> scaleSets.getByResourceGroup(resourceGroup, scaleSetName));
         int current = capacityOf(vmss);
-        int target = current + delta;
-        String action = "scale up " + scaleSetName + " from " + current + " to " + target;
-        LOG.infof("cluster %s: %s (If-Match %s)", cluster, action, vmss.etag());
+        Capacity mine = new Capacity(current + delta, current, vmss.etag(), seen);
+        capacityWrites.submit(order, mine, this::readyToWrite, c -> writeCapacity(c, c == mine));
+    }
+
+    /**
+     * Asks for {@code target} nodes (a bench's scale request; {@code order} says which request is newer): coalesced
+     * with the other requests that arrive while a write is in flight or waits for the budget.
+     */
+    void scaleTo(long order, int target) {
+        long seen = writesEnded.get();
+        VirtualMachineScaleSetInner vmss =
+                call("read scale set " + scaleSetName, () -> scaleSets.getByResourceGroup(resourceGroup, scaleSetName));
+        int current = capacityOf(vmss);
+        Capacity mine = new Capacity(target, current, vmss.etag(), seen);
+        capacityWrites.submit(order, mine, this::readyToWrite, c -> writeCapacity(c, c == mine));
+    }
+
+    /** Callers waiting for this scale set's capacity write in flight. */
+    int waitingWrites() {
+        return capacityWrites.waiting();
+    }
+
+    /** Waits until the write budget would let a write go, so the write takes the latest target when it goes. */
+    private void readyToWrite() {
+        if (limiter == null) {
+            return;
+        }
+        try {
+            limiter.awaitReady();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CloudException(
+                    dev.ebbtide.common.events.ErrorClass.TRANSIENT, "interrupted waiting for ARM's write budget");
+        }
+    }
+
+    /** One PATCH of {@code sku.capacity}, guarded by If-Match; blocks until Azure's long-running operation ends. */
+    private void writeCapacity(Capacity wanted, boolean own) {
+        Capacity c = wanted;
+        if (!own || wanted.seenWrites() != writesEnded.get()) {
+            // another caller's target, or read before this scale set's last write ended: its ETag is stale
+            long seen = writesEnded.get();
+            VirtualMachineScaleSetInner vmss = call(
+                    "read scale set " + scaleSetName, () -> scaleSets.getByResourceGroup(resourceGroup, scaleSetName));
+            c = new Capacity(wanted.target(), capacityOf(vmss), vmss.etag(), seen);
+        }
+        if (c.target() <= c.current()) {
+            LOG.debugf("cluster %s: %s already has %d of %d", cluster, scaleSetName, c.current(), c.target());
+            return; // never a capacity decrease: that would let Azure choose the victims
+        }
+        Capacity write = c;
+        String action = "scale up " + scaleSetName + " from " + c.current() + " to " + c.target();
+        LOG.infof("cluster %s: %s (If-Match %s)", cluster, action, c.etag());
         VirtualMachineScaleSetUpdate update =
-                new VirtualMachineScaleSetUpdate().withSku(new Sku().withCapacity((long) target));
-        call(
-                action,
-                () -> finish(
-                        scaleSets.beginUpdate(resourceGroup, scaleSetName, update, vmss.etag(), null, Context.NONE),
-                        pollInterval,
-                        action));
+                new VirtualMachineScaleSetUpdate().withSku(new Sku().withCapacity((long) c.target()));
+        try {
+            call(
+                    action,
+                    () -> finish(
+                            scaleSets.beginUpdate(
+                                    resourceGroup, scaleSetName, update, write.etag(), null, Context.NONE),
+                            pollInterval,
+                            action));
+        } finally {
+            writesEnded.incrementAndGet();
+        }
+    }
+
+    /** Capacity writes sent, and scale-ups carried by another one's write (coalesced). */
+    public long[] capacityWrites() {
+        return new long[] {capacityWrites.calls(), capacityWrites.coalesced()};
     }
 
     @Override

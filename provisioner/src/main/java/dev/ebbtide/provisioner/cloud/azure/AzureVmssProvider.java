@@ -68,11 +68,21 @@ public final class AzureVmssProvider implements CloudProvider {
     private final ComputeManager compute;
     private final AzureSettings settings;
     private final Map<String, NodePool> pools = new ConcurrentHashMap<>();
+    private final ArmWriteLimiter limiter;
 
     /** For tests and callers that build their own pipeline (e.g. against a fake ARM server). */
     public AzureVmssProvider(ComputeManager compute, AzureSettings settings) {
+        this(compute, settings, null);
+    }
+
+    /**
+     * @param limiter the subscription's write budget, also in {@code compute}'s pipeline ({@link ArmThrottlePolicy});
+     *                a scale set's capacity write waits for it before it takes the latest target; null = none
+     */
+    public AzureVmssProvider(ComputeManager compute, AzureSettings settings, ArmWriteLimiter limiter) {
         this.compute = compute;
         this.settings = settings;
+        this.limiter = limiter;
     }
 
     /** The ARM client, for the quota reader ({@link AzureQuota}). */
@@ -84,20 +94,27 @@ public final class AzureVmssProvider implements CloudProvider {
      * Real use: credentials from {@code DefaultAzureCredential} (environment, workload / managed identity, Azure CLI).
      * The SDK's own retries are off: Ebbtide's {@code RetryPolicy} decides, so every error is counted and explained.
      */
-    public static AzureVmssProvider withDefaultCredential(AzureSettings settings) {
+    public static AzureVmssProvider withDefaultCredential(AzureSettings settings, ArmWriteLimiter limiter) {
         DefaultAzureCredentialBuilder builder = new DefaultAzureCredentialBuilder();
         if (settings.tenantId() != null) {
             builder.tenantId(settings.tenantId());
         }
-        return withCredential(settings, builder.build());
+        return withCredential(settings, builder.build(), limiter);
     }
 
-    public static AzureVmssProvider withCredential(AzureSettings settings, TokenCredential credential) {
+    /**
+     * With {@code limiter}, every write waits its turn in the subscription's write budget and every answer feeds it
+     * ({@link ArmThrottlePolicy}); null = no client-side limit.
+     */
+    public static AzureVmssProvider withCredential(
+            AzureSettings settings, TokenCredential credential, ArmWriteLimiter limiter) {
         AzureProfile profile = new AzureProfile(settings.tenantId(), settings.subscriptionId(), environment(settings));
-        ComputeManager compute = ComputeManager.configure()
-                .withRetryOptions(new RetryOptions(new FixedDelayOptions(0, Duration.ofMillis(1))))
-                .authenticate(credential, profile);
-        return new AzureVmssProvider(compute, settings);
+        var configurable = ComputeManager.configure()
+                .withRetryOptions(new RetryOptions(new FixedDelayOptions(0, Duration.ofMillis(1))));
+        if (limiter != null) {
+            configurable = configurable.withPolicy(new ArmThrottlePolicy(limiter));
+        }
+        return new AzureVmssProvider(configurable.authenticate(credential, profile), settings, limiter);
     }
 
     /** Public Azure, or a copy of it whose Resource Manager endpoint is {@link AzureSettings#endpoint()}. */
@@ -178,7 +195,7 @@ public final class AzureVmssProvider implements CloudProvider {
             create(cluster, name, scaleSetModel(cluster, name));
         }
         return new AzureVmssNodePool(
-                scaleSets, vms, cluster.name(), rg, name, isSpot(cluster), settings.pollInterval());
+                scaleSets, vms, cluster.name(), rg, name, isSpot(cluster), settings.pollInterval(), limiter);
     }
 
     /** The settings this provider was made with. */

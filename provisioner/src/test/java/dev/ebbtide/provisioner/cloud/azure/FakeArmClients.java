@@ -32,11 +32,33 @@ public final class FakeArmClients {
     }
 
     public static ComputeManager computeManager(FakeArmServer fake, AzureSettings settings) {
-        HttpPipelinePolicy bearer = (context, next) -> {
-            context.getHttpRequest().setHeader(HttpHeaderName.AUTHORIZATION, "Bearer fake-token");
-            return next.process();
+        return computeManager(fake, settings, null);
+    }
+
+    /** With {@code limiter}: every write waits its turn in it and feeds it back ({@link ArmThrottlePolicy}). */
+    public static ComputeManager computeManager(FakeArmServer fake, AzureSettings settings, ArmWriteLimiter limiter) {
+        HttpPipelinePolicy bearer = new HttpPipelinePolicy() {
+            @Override
+            public reactor.core.publisher.Mono<com.azure.core.http.HttpResponse> process(
+                    com.azure.core.http.HttpPipelineCallContext context,
+                    com.azure.core.http.HttpPipelineNextPolicy next) {
+                context.getHttpRequest().setHeader(HttpHeaderName.AUTHORIZATION, "Bearer fake-token");
+                return next.process();
+            }
+
+            @Override
+            public com.azure.core.http.HttpResponse processSync(
+                    com.azure.core.http.HttpPipelineCallContext context,
+                    com.azure.core.http.HttpPipelineNextSyncPolicy next) {
+                context.getHttpRequest().setHeader(HttpHeaderName.AUTHORIZATION, "Bearer fake-token");
+                return next.processSync();
+            }
         };
-        HttpPipeline pipeline = new HttpPipelineBuilder().policies(bearer).build();
+        HttpPipeline pipeline = limiter == null
+                ? new HttpPipelineBuilder().policies(bearer).build()
+                : new HttpPipelineBuilder()
+                        .policies(bearer, new ArmThrottlePolicy(limiter))
+                        .build();
         AzureProfile profile = new AzureProfile(
                 "00000000-0000-0000-0000-0000000000bb",
                 settings.subscriptionId(),
@@ -45,7 +67,11 @@ public final class FakeArmClients {
     }
 
     public static AzureVmssProvider provider(FakeArmServer fake) {
+        return provider(fake, null);
+    }
+
+    public static AzureVmssProvider provider(FakeArmServer fake, ArmWriteLimiter limiter) {
         AzureSettings settings = settings(fake);
-        return new AzureVmssProvider(computeManager(fake, settings), settings);
+        return new AzureVmssProvider(computeManager(fake, settings, limiter), settings, limiter);
     }
 }

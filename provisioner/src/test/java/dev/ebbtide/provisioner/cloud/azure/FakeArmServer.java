@@ -13,6 +13,8 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -243,6 +245,43 @@ public final class FakeArmServer implements AutoCloseable {
     public volatile Integer lroRetryAfterSeconds;
     /** Every response of a request whose api-version is not {@link #API_VERSION} is a 400; counted here. */
     public volatile int wrongApiVersions;
+    /** The time the throttling buckets refill by and requests are recorded at; a test may set a mutable clock. */
+    public volatile Clock clock = Clock.systemUTC();
+
+    private Bucket writes;
+    private Bucket reads;
+    private int throttled;
+    private int writesAccepted;
+
+    /**
+     * ARM's per-subscription token bucket (2024 algorithm): {@code capacity} tokens, {@code refillPerSecond} added per
+     * second up to the capacity. A request that finds no whole token is not counted and is answered 429.
+     */
+    private static final class Bucket {
+        final int capacity;
+        final double refillPerSecond;
+        double tokens;
+        Instant at;
+
+        Bucket(int capacity, double refillPerSecond, Instant now) {
+            this.capacity = capacity;
+            this.refillPerSecond = refillPerSecond;
+            this.tokens = capacity;
+            this.at = now;
+        }
+
+        void refill(Instant now) {
+            if (now.isAfter(at)) {
+                tokens = Math.min(capacity, tokens + Duration.between(at, now).toNanos() / 1e9 * refillPerSecond);
+                at = now;
+            }
+        }
+
+        /** Seconds until a whole token is back, as ARM rounds them for Retry-After (at least 1). */
+        long retryAfterSeconds() {
+            return Math.max(1, (long) Math.ceil((1.0 - tokens) / refillPerSecond));
+        }
+    }
 
     public FakeArmServer() {
         try {
@@ -266,6 +305,31 @@ public final class FakeArmServer implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ test controls
+
+    /**
+     * Throttle writes (PUT, PATCH, POST, DELETE of a resource; polls are reads) as ARM does per subscription: every
+     * write answer carries {@code x-ms-ratelimit-remaining-subscription-writes}; a write with no token left is answered
+     * 429 with {@code Retry-After} (seconds until a token is back) and ARM's error body. ARM's own numbers are 200 and
+     * 10 per second. Off by default.
+     */
+    public synchronized void throttleWrites(int capacity, double refillPerSecond) {
+        writes = new Bucket(capacity, refillPerSecond, clock.instant());
+    }
+
+    /** As {@link #throttleWrites} for GETs ({@code x-ms-ratelimit-remaining-subscription-reads}); ARM: 250, 25/s. */
+    public synchronized void throttleReads(int capacity, double refillPerSecond) {
+        reads = new Bucket(capacity, refillPerSecond, clock.instant());
+    }
+
+    /** 429s answered so far. */
+    public synchronized int throttled() {
+        return throttled;
+    }
+
+    /** Writes let through the write bucket so far (answered with their own status). */
+    public synchronized int writesAccepted() {
+        return writesAccepted;
+    }
 
     public synchronized void inject(Fault fault) {
         faults.add(fault);
@@ -357,16 +421,20 @@ public final class FakeArmServer implements AutoCloseable {
                     body,
                     ex.getRequestHeaders().getFirst("If-Match"),
                     ex.getRequestHeaders().getFirst("If-None-Match"),
-                    Instant.now()));
+                    clock.instant()));
             Response r;
             synchronized (this) {
-                r = route(
-                        ex.getRequestMethod(),
-                        path,
-                        query,
-                        body,
-                        ex.getRequestHeaders().getFirst("If-Match"),
-                        ex.getRequestHeaders().getFirst("If-None-Match"));
+                r = throttle(ex.getRequestMethod(), path);
+                if (r == null) {
+                    r = route(
+                            ex.getRequestMethod(),
+                            path,
+                            query,
+                            body,
+                            ex.getRequestHeaders().getFirst("If-Match"),
+                            ex.getRequestHeaders().getFirst("If-None-Match"));
+                    remainingHeader(ex.getRequestMethod(), path, r);
+                }
             }
             if (r.status < 0) {
                 return; // close without answering
@@ -401,6 +469,53 @@ public final class FakeArmServer implements AutoCloseable {
             headers.put(k, v);
             return this;
         }
+    }
+
+    /** A 429 when the request's bucket is empty (the request is not counted), else null and a token is spent. */
+    private Response throttle(String method, String path) {
+        Bucket b = bucketOf(method, path);
+        if (b == null) {
+            return null;
+        }
+        b.refill(clock.instant());
+        if (b.tokens < 1.0) {
+            throttled++;
+            String kind = b == writes ? "write" : "read";
+            long seconds = b.retryAfterSeconds();
+            Response r = error(
+                    429,
+                    "SubscriptionRequestsThrottled",
+                    "Number of '" + kind + "' requests for subscription '" + SUBSCRIPTION
+                            + "' actor '00000000-0000-0000-0000-0000000000cc' exceeded. Please try again after '"
+                            + seconds + "' seconds after additional tokens are available. Refer to"
+                            + " https://aka.ms/arm-throttling for additional information.");
+            r.header("Retry-After", Long.toString(seconds));
+            r.header(remainingName(b), "0");
+            return r;
+        }
+        b.tokens -= 1.0;
+        if (b == writes) {
+            writesAccepted++;
+        }
+        return null;
+    }
+
+    private void remainingHeader(String method, String path, Response r) {
+        Bucket b = bucketOf(method, path);
+        if (b != null && r.status >= 0) {
+            r.header(remainingName(b), Long.toString((long) Math.floor(Math.max(0, b.tokens))));
+        }
+    }
+
+    private String remainingName(Bucket b) {
+        return b == writes
+                ? "x-ms-ratelimit-remaining-subscription-writes"
+                : "x-ms-ratelimit-remaining-subscription-reads";
+    }
+
+    private Bucket bucketOf(String method, String path) {
+        boolean read = method.equals("GET") || method.equals("HEAD");
+        return read ? reads : writes;
     }
 
     private Response route(
