@@ -1,5 +1,9 @@
 package dev.ebbtide.scheduler;
 
+import static dev.ebbtide.scheduler.TeamFlowEvents.job;
+import static dev.ebbtide.scheduler.TeamFlowEvents.node;
+import static dev.ebbtide.scheduler.TeamFlowEvents.send;
+import static dev.ebbtide.scheduler.TeamFlowEvents.submit;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,10 +13,6 @@ import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.events.ClusterDefined;
 import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.JobAssigned;
-import dev.ebbtide.common.events.JobSpec;
-import dev.ebbtide.common.events.JobSubmitted;
-import dev.ebbtide.common.events.NodeState;
-import dev.ebbtide.common.events.NodeStateChanged;
 import dev.ebbtide.common.events.Topics;
 import dev.ebbtide.core.budget.BudgetRule;
 import dev.ebbtide.devsupport.DevTokens;
@@ -31,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
@@ -153,42 +152,5 @@ class BudgetFlowTest {
                 .filter(a -> a.cluster().equals(cluster))
                 .map(JobAssigned::jobId)
                 .toList();
-    }
-
-    private static String job(String id, String field) {
-        var response = given().header("Authorization", "Bearer " + DevTokens.testToken("vera", "viewer"))
-                .get("/jobs/" + id);
-        return response.statusCode() == 404
-                ? null
-                : response.then().statusCode(200).extract().jsonPath().getString(field);
-    }
-
-    private static void node(KafkaProducer<String, String> producer, String cluster, String name) throws Exception {
-        send(
-                producer,
-                cluster,
-                Topics.NODES_STATE,
-                new NodeStateChanged(cluster, name, NodeState.idle, null, null, null, Instant.now()));
-    }
-
-    private static void submit(KafkaProducer<String, String> producer, String cluster, String id, String team)
-            throws Exception {
-        send(
-                producer,
-                cluster,
-                Topics.JOBS_SUBMITTED,
-                new JobSubmitted(
-                        id,
-                        cluster,
-                        new JobSpec("true", 1, Map.of(), null, null, null, null),
-                        Instant.now(),
-                        null,
-                        team));
-    }
-
-    private static void send(KafkaProducer<String, String> producer, String cluster, String topic, Object event)
-            throws Exception {
-        producer.send(new ProducerRecord<>(topic, cluster, EventJson.write(event)))
-                .get();
     }
 }

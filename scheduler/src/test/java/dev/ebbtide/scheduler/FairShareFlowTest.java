@@ -1,6 +1,9 @@
 package dev.ebbtide.scheduler;
 
-import static io.restassured.RestAssured.given;
+import static dev.ebbtide.scheduler.TeamFlowEvents.job;
+import static dev.ebbtide.scheduler.TeamFlowEvents.node;
+import static dev.ebbtide.scheduler.TeamFlowEvents.send;
+import static dev.ebbtide.scheduler.TeamFlowEvents.submit;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,12 +12,7 @@ import dev.ebbtide.common.azureml.ClusterSpec;
 import dev.ebbtide.common.events.ClusterDefined;
 import dev.ebbtide.common.events.EventJson;
 import dev.ebbtide.common.events.JobAssigned;
-import dev.ebbtide.common.events.JobSpec;
-import dev.ebbtide.common.events.JobSubmitted;
-import dev.ebbtide.common.events.NodeState;
-import dev.ebbtide.common.events.NodeStateChanged;
 import dev.ebbtide.common.events.Topics;
-import dev.ebbtide.devsupport.DevTokens;
 import dev.ebbtide.devsupport.RealInfraTestResource;
 import dev.ebbtide.devsupport.TopicRecorder;
 import io.quarkus.test.common.WithTestResource;
@@ -25,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
@@ -112,43 +109,5 @@ class FairShareFlowTest {
     /** The job's state, or null while the scheduler has not stored it yet (404). */
     private static String state(String id) {
         return job(id, "state");
-    }
-
-    private static String job(String id, String field) {
-        var response = given().header("Authorization", "Bearer " + DevTokens.testToken("vera", "viewer"))
-                .get("/jobs/" + id);
-        return response.statusCode() == 404
-                ? null
-                : response.then().statusCode(200).extract().jsonPath().getString(field);
-    }
-
-    private static void node(KafkaProducer<String, String> producer, String cluster, String name) throws Exception {
-        send(
-                producer,
-                cluster,
-                Topics.NODES_STATE,
-                new NodeStateChanged(cluster, name, NodeState.idle, null, null, null, Instant.now()));
-    }
-
-    private static void submit(
-            KafkaProducer<String, String> producer, String cluster, String id, String team, int nodes)
-            throws Exception {
-        send(
-                producer,
-                cluster,
-                Topics.JOBS_SUBMITTED,
-                new JobSubmitted(
-                        id,
-                        cluster,
-                        new JobSpec("true", nodes, Map.of(), null, null, null, null),
-                        Instant.now(),
-                        null,
-                        team));
-    }
-
-    private static void send(KafkaProducer<String, String> producer, String cluster, String topic, Object event)
-            throws Exception {
-        producer.send(new ProducerRecord<>(topic, cluster, EventJson.write(event)))
-                .get();
     }
 }
